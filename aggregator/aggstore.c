@@ -1,0 +1,213 @@
+/* aggstore.c: the aggregator's databases, keys, nodes and counters
+ * (see aggstore.h). */
+#include "aggstore.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "identity.h"
+#include "lnob_err.h"
+#include "util.h"
+
+static const char *const s_dbs[AGG_DB_COUNT] = {
+	"envelopes", "latest", "revisions", "rollups", "nodes",
+	"curvekeys", "counters", "quarantine", "peers",
+};
+
+static const char *const s_reasons[] = {
+	"unspecified", "malformed", "unknown_signer", "revoked_signer", "bad_signature",
+	"out_of_scope", "too_large", "seq_reused", "unknown_kind", "unknown_unit",
+	"invalid", "store_failed",
+};
+
+static const char *const s_counters[AGG_C_REJECTED_BASE] = {
+	"stored", "duplicate", "quarantined", "conflict", "zap_denied", "store_failed",
+};
+
+const char *agg_reason_name(int reason)
+{
+	if (reason < 0 || (size_t)reason >= sizeof(s_reasons) / sizeof(s_reasons[0]))
+		return "unknown";
+	return s_reasons[reason];
+}
+
+const char *agg_counter_name(int c)
+{
+	static char names[AGG_C_COUNT][48];
+
+	if (c < 0 || c >= AGG_C_COUNT)
+		return "unknown";
+	if (c < AGG_C_REJECTED_BASE)
+		return s_counters[c];
+	if (!names[c][0])
+		snprintf(names[c], sizeof(names[c]), "rejected_%s",
+			 agg_reason_name(c - AGG_C_REJECTED_BASE));
+	return names[c];
+}
+
+int aggstore_open(const char *dir, size_t map_size, unsigned flags, store_t **ret,
+		  char *err, size_t errlen)
+{
+	return store_open(dir, AGG_SCHEMA, AGG_SCHEMA_VERSION, s_dbs, AGG_DB_COUNT,
+			  map_size, flags, ret, err, errlen);
+}
+
+/* Appends a text part and its NUL; returns the new offset or 0 on overflow. */
+static size_t s_part(uint8_t *out, size_t off, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (off + n + 1 > AGG_KEY_MAX)
+		return 0;
+	memcpy(out + off, s, n + 1);
+	return off + n + 1;
+}
+
+size_t agg_key_envelope(uint8_t *out, const char *signer, uint64_t seq)
+{
+	size_t off = s_part(out, 0, signer);
+
+	if (!off || off + 8 > AGG_KEY_MAX)
+		return 0;
+	lnob_be64_put(out + off, seq);
+	return off + 8;
+}
+
+size_t agg_key_unit(uint8_t *out, const char *campaign, const char *period, const char *unit)
+{
+	size_t off = s_part(out, 0, campaign);
+
+	if (off)
+		off = s_part(out, off, period);
+	if (off)
+		off = s_part(out, off, unit);
+	return off ? off - 1 : 0;   /* no trailing NUL */
+}
+
+int agg_counters_load(store_t *st, MDB_txn *txn, uint64_t c[AGG_C_COUNT])
+{
+	for (int i = 0; i < AGG_C_COUNT; i++) {
+		const char *name = agg_counter_name(i);
+		MDB_val v;
+		int r = store_get(txn, store_dbi(st, AGG_DB_COUNTERS), name, strlen(name), &v);
+
+		if (r == LNOB_E_NOTFOUND) {
+			c[i] = 0;
+			continue;
+		}
+		if (r < 0)
+			return r;
+		if (v.mv_size != 8)
+			return LNOB_E_CORRUPT;
+		c[i] = lnob_be64_get(v.mv_data);
+	}
+	return 0;
+}
+
+int agg_counters_save(store_t *st, MDB_txn *txn, const uint64_t c[AGG_C_COUNT])
+{
+	for (int i = 0; i < AGG_C_COUNT; i++) {
+		const char *name = agg_counter_name(i);
+		uint8_t b[8];
+		int r;
+
+		lnob_be64_put(b, c[i]);
+		r = store_put(txn, store_dbi(st, AGG_DB_COUNTERS), name, strlen(name), b, 8, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int agg_node_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__NodeRecord **ret)
+{
+	MDB_val v;
+	ProtobufCMessage *m;
+	int r = store_get(txn, store_dbi(st, AGG_DB_NODES), node_id, strlen(node_id), &v);
+
+	if (r < 0)
+		return r;
+	r = codec_unpack(&lnob__node_record__descriptor, v.mv_data, v.mv_size, v.mv_size, &m);
+	if (r < 0)
+		return LNOB_E_CORRUPT;
+	*ret = (Lnob__NodeRecord *)m;
+	return 0;
+}
+
+int agg_node_by_curve(store_t *st, MDB_txn *txn, const uint8_t curve_pk[32], char *ret_id)
+{
+	MDB_val v;
+	int r = store_get(txn, store_dbi(st, AGG_DB_CURVEKEYS), curve_pk, 32, &v);
+
+	if (r < 0)
+		return r;
+	if (v.mv_size == 0 || v.mv_size > LNOB_ID_MAX)
+		return LNOB_E_CORRUPT;
+	memcpy(ret_id, v.mv_data, v.mv_size);
+	ret_id[v.mv_size] = '\0';
+	return 0;
+}
+
+int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool replace)
+{
+	Lnob__NodeRecord *old = NULL;
+	char other[LNOB_ID_MAX + 1];
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	if (rec->curve_public.len != 32 || rec->sign_public.len != 32)
+		return LNOB_E_INVALID;
+	r = agg_node_by_curve(st, txn, rec->curve_public.data, other);
+	if (r == 0 && strcmp(other, rec->node_id) != 0)
+		return LNOB_E_EXISTS;   /* another node holds this transport key */
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	r = agg_node_get(st, txn, rec->node_id, &old);
+	if (r == 0) {
+		if (!replace) {
+			lnob__node_record__free_unpacked(old, NULL);
+			return LNOB_E_EXISTS;
+		}
+		if (old->curve_public.len == 32)
+			store_del(txn, store_dbi(st, AGG_DB_CURVEKEYS), old->curve_public.data, 32);
+		lnob__node_record__free_unpacked(old, NULL);
+	} else if (r != LNOB_E_NOTFOUND) {
+		return r;
+	}
+	r = codec_pack(&rec->base, &buf, &len);
+	if (r < 0)
+		return r;
+	r = store_put(txn, store_dbi(st, AGG_DB_NODES), rec->node_id, strlen(rec->node_id), buf, len, 0);
+	free(buf);
+	if (r < 0)
+		return r;
+	return store_put(txn, store_dbi(st, AGG_DB_CURVEKEYS), rec->curve_public.data, 32,
+			 rec->node_id, strlen(rec->node_id), 0);
+}
+
+int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, Lnob__RollupRecord **ret)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_unit(key, campaign, period, unit);
+	MDB_val v = { 0, NULL };
+	ProtobufCMessage *m;
+	int r;
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	r = store_get(txn, store_dbi(st, AGG_DB_ROLLUPS), key, klen, &v);
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	if (r == LNOB_E_NOTFOUND)
+		v.mv_size = 0;
+	r = codec_unpack(&lnob__rollup_record__descriptor, v.mv_size ? v.mv_data : (const uint8_t *)"",
+			 v.mv_size, SIZE_MAX, &m);
+	if (r < 0)
+		return LNOB_E_CORRUPT;
+	*ret = (Lnob__RollupRecord *)m;
+	return 0;
+}

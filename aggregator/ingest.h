@@ -1,0 +1,56 @@
+/*
+ * ingest.h: verifying and storing a batch of envelopes in one LMDB write
+ * transaction, updating the materialised rollups in that same transaction.
+ * No sockets here: the daemon feeds batches in and sends the verdicts out,
+ * acks only after ingest_batch() has returned (the commit happened).
+ */
+#ifndef LNOB_INGEST_H
+#define LNOB_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aggstore.h"
+#include "hierarchy.h"
+#include "identity.h"
+
+enum ingest_verdict {
+	INGEST_ACK = 1,     /* stored now, or stored before with the same content */
+	INGEST_NACK,        /* refused: reason, detail, retryable */
+};
+
+/* One envelope of a batch. The caller fills env/len/peer; ingest_batch()
+ * fills the rest. env must stay valid during the call. */
+typedef struct ingest_item {
+	const uint8_t *env;
+	size_t len;
+	const char *peer;                 /* node that delivered it (ZAP user id) */
+	enum ingest_verdict verdict;
+	int reason;                       /* Lnob__NackReason when NACK */
+	bool retryable;
+	bool duplicate;                   /* ACK of something stored before */
+	char signer[LNOB_ID_MAX + 1];     /* "" when the envelope did not decode */
+	uint64_t seq;
+	char detail[256];
+} ingest_item_t;
+
+typedef struct ingest_ctx {
+	store_t *st;
+	const hier_t *hier;
+	size_t max_body;
+	uint64_t counters[AGG_C_COUNT];   /* running totals, persisted each commit */
+} ingest_ctx_t;
+
+/* Processes items[0..n-1] in one write transaction and commits it, the
+ * counters included. On return every item has a verdict. When the
+ * transaction cannot commit (MDB_MAP_FULL, I/O error), nothing of the batch
+ * is stored: every item that would have been stored or quarantined becomes
+ * a retryable NACK_STORE_FAILED, and the LMDB code is returned. Returns 0
+ * when the batch committed. */
+int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
+
+/* Persists ctx->counters alone (for counts that change outside batches). */
+int ingest_save_counters(ingest_ctx_t *ctx);
+
+#endif

@@ -1,0 +1,527 @@
+/*
+ * main.c: lnob-aggregator, the provincial aggregator.
+ *
+ *   lnob-aggregator keygen  --id NODE --out PATH
+ *   lnob-aggregator run     -c CONF [-n]
+ *   lnob-aggregator enroll  -c CONF --key NODE.pub --scope UNIT [--replace]
+ *   lnob-aggregator revoke  -c CONF NODE
+ *   lnob-aggregator rollup  -c CONF --campaign C --period P [--unit U] [--json]
+ *   lnob-aggregator status  -c CONF [--json]
+ *   lnob-aggregator verify  -c CONF
+ *
+ * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggstore.h"
+#include "cli.h"
+#include "codec.h"
+#include "conf.h"
+#include "hierarchy.h"
+#include "identity.h"
+#include "lnob_err.h"
+#include "log.h"
+#include "rollup.h"
+#include "server.h"
+#include "util.h"
+
+#define PROG "lnob-aggregator"
+
+/* The validated configuration. Strings are borrowed from conf. */
+typedef struct agg_conf {
+	conf_t *conf;
+	const char *node_id, *identity, *data_dir, *endpoint, *hier_file;
+	uint64_t map_size_mb, batch_max, window, max_body, max_frame;
+	int log_level;
+} agg_conf_t;
+
+static const char *const s_keys[] = {
+	"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
+	"listen.endpoint", "hierarchy.file",
+	"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
+	"log.level", NULL,
+};
+
+/* Loads and validates the whole file; exits 1 with the first error. */
+static void s_load_conf(const char *path, agg_conf_t *c)
+{
+	char err[1024];
+	const char *level;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if (!path) {
+		fprintf(stderr, "%s: -c CONFIG is required\n", PROG);
+		exit(2);
+	}
+	r = conf_load(path, &c->conf, err, sizeof(err));
+	if (r == 0) r = conf_check_keys(c->conf, s_keys, err, sizeof(err));
+	if (r == 0) r = conf_str(c->conf, "node", "id", NULL, &c->node_id, err, sizeof(err));
+	if (r == 0) r = conf_str(c->conf, "node", "identity", NULL, &c->identity, err, sizeof(err));
+	if (r == 0) r = conf_str(c->conf, "node", "data_dir", NULL, &c->data_dir, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "node", "map_size_mb", false, 1024, 1, 1 << 20, &c->map_size_mb, err, sizeof(err));
+	if (r == 0) r = conf_str(c->conf, "listen", "endpoint", NULL, &c->endpoint, err, sizeof(err));
+	if (r == 0) r = conf_str(c->conf, "hierarchy", "file", NULL, &c->hier_file, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "ingest", "batch_max", false, 256, 1, 65536, &c->batch_max, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "ingest", "window", false, 256, 1, 65536, &c->window, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "ingest", "max_body", false, 65536, 256, 16 << 20, &c->max_body, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "ingest", "max_frame", false, 0, 0, 64 << 20, &c->max_frame, err, sizeof(err));
+	if (r == 0) r = conf_str(c->conf, "log", "level", "info", &level, err, sizeof(err));
+	if (r == 0 && (c->log_level = log_level_parse(level)) < 0) {
+		snprintf(err, sizeof(err), "%s: [log] level: not one of error, warn, info, debug: '%s'",
+			 path, level);
+		r = LNOB_E_CONFIG;
+	}
+	if (r == 0 && !lnob_valid_id(c->node_id)) {
+		snprintf(err, sizeof(err), "%s: [node] id: not 1..64 of [A-Za-z0-9._-]: '%s'",
+			 path, c->node_id);
+		r = LNOB_E_CONFIG;
+	}
+	if (r < 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		conf_destroy(&c->conf);
+		exit(1);
+	}
+	if (c->max_frame == 0)
+		c->max_frame = c->max_body + 4096;
+	if (c->max_frame < c->max_body + 1024) {
+		fprintf(stderr, "%s: %s: [ingest] max_frame must exceed max_body by 1024 at least\n",
+			PROG, path);
+		conf_destroy(&c->conf);
+		exit(1);
+	}
+	log_init(PROG, (enum log_level)c->log_level);
+}
+
+static hier_t *s_load_hier(const agg_conf_t *c)
+{
+	char err[1024];
+	hier_t *h = NULL;
+	int r = hier_load_csv(c->hier_file, &h, err, sizeof(err));
+
+	if (r < 0) {
+		fprintf(stderr, "%s: hierarchy: %s\n", PROG, err);
+		return NULL;
+	}
+	return h;
+}
+
+static store_t *s_open_store(const agg_conf_t *c, bool write)
+{
+	char err[1024];
+	store_t *st = NULL;
+	int r = aggstore_open(c->data_dir, (size_t)c->map_size_mb << 20,
+			      write ? 0 : STORE_RDONLY, &st, err, sizeof(err));
+
+	if (r < 0) {
+		fprintf(stderr, "%s: store: %s\n", PROG, err);
+		return NULL;
+	}
+	return st;
+}
+
+static int s_cmd_run(const char *cpath, bool check_only)
+{
+	agg_conf_t c;
+	identity_t id;
+	hier_t *hier = NULL;
+	store_t *st = NULL;
+	server_opts_t o;
+	char err[1024];
+	int rc = 1;
+
+	s_load_conf(cpath, &c);
+	if (identity_load(c.identity, &id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: identity: %s\n", PROG, err);
+		goto out;
+	}
+	if (strcmp(id.pub.node_id, c.node_id) != 0) {
+		fprintf(stderr, "%s: %s: [node] id '%s' differs from the identity file's id '%s'\n",
+			PROG, cpath, c.node_id, id.pub.node_id);
+		goto out;
+	}
+	if (!(hier = s_load_hier(&c)))
+		goto out;
+	if (check_only) {
+		printf("configuration OK\n");
+		rc = 0;
+		goto out;
+	}
+	if (!(st = s_open_store(&c, true)))
+		goto out;
+	log_info("store %s, hierarchy %s (%zu units)", c.data_dir, c.hier_file, hier_count(hier));
+	o.endpoint = c.endpoint;
+	o.batch_max = c.batch_max;
+	o.window = (uint32_t)c.window;
+	o.max_body = c.max_body;
+	o.max_frame = c.max_frame;
+	o.flush_ms = 1000;
+	rc = server_run(&o, &id, st, hier);
+out:
+	identity_wipe(&id);
+	store_destroy(&st);
+	hier_destroy(&hier);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
+static int s_cmd_enroll(const char *cpath, const char *keyfile, const char *scope, bool replace)
+{
+	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
+	identity_pub_t pub;
+	agg_conf_t c;
+	hier_t *hier = NULL;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	char err[1024];
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (identity_load_public(keyfile, &pub, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s enroll: %s\n", PROG, err);
+		goto out;
+	}
+	if (!(hier = s_load_hier(&c)))
+		goto out;
+	if (hier_find(hier, scope) < 0) {
+		fprintf(stderr, "%s enroll: --scope '%s' is not a unit of %s\n", PROG, scope, c.hier_file);
+		goto out;
+	}
+	if (!(st = s_open_store(&c, true)))
+		goto out;
+	rec.node_id = pub.node_id;
+	rec.sign_public.data = pub.sign_pk;
+	rec.sign_public.len = 32;
+	rec.curve_public.data = pub.curve_pk;
+	rec.curve_public.len = 32;
+	rec.scope = (char *)scope;
+	rec.enrolled_at = lnob_now_s();
+	r = store_begin(st, true, &txn);
+	if (r == 0)
+		r = agg_node_put(st, txn, &rec, replace);
+	if (r == 0)
+		r = store_commit(&txn);
+	store_abort(&txn);
+	if (r == LNOB_E_EXISTS) {
+		fprintf(stderr, "%s enroll: node '%s' or its CURVE key is enrolled already "
+			"(use --replace to re-key a node)\n", PROG, pub.node_id);
+		goto out;
+	}
+	if (r < 0) {
+		fprintf(stderr, "%s enroll: %s: %s\n", PROG, c.data_dir, lnob_strerror(r));
+		goto out;
+	}
+	printf("enrolled %s with scope %s\n", pub.node_id, scope);
+	rc = 0;
+out:
+	store_destroy(&st);
+	hier_destroy(&hier);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
+static int s_cmd_revoke(const char *cpath, const char *node_id)
+{
+	Lnob__NodeRecord *rec = NULL;
+	agg_conf_t c;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (!(st = s_open_store(&c, true)))
+		goto out;
+	r = store_begin(st, true, &txn);
+	if (r == 0)
+		r = agg_node_get(st, txn, node_id, &rec);
+	if (r == 0) {
+		uint8_t *buf;
+		size_t len;
+		rec->revoked = true;
+		rec->revoked_at = lnob_now_s();
+		r = codec_pack(&rec->base, &buf, &len);
+		if (r == 0) {
+			r = store_put(txn, store_dbi(st, AGG_DB_NODES), node_id, strlen(node_id), buf, len, 0);
+			free(buf);
+		}
+	}
+	if (r == 0)
+		r = store_commit(&txn);
+	store_abort(&txn);
+	if (rec)
+		lnob__node_record__free_unpacked(rec, NULL);
+	if (r < 0) {
+		fprintf(stderr, "%s revoke: node '%s': %s\n", PROG, node_id, lnob_strerror(r));
+		goto out;
+	}
+	printf("revoked %s\n", node_id);
+	rc = 0;
+out:
+	store_destroy(&st);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
+static int s_cmd_rollup(const char *cpath, const char *campaign, const char *period,
+			const char *unit, bool json)
+{
+	agg_conf_t c;
+	hier_t *hier = NULL;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	json_t *view = NULL;
+	int rc = 1, r, idx;
+
+	s_load_conf(cpath, &c);
+	if (!(hier = s_load_hier(&c)) || !(st = s_open_store(&c, false)))
+		goto out;
+	if (unit) {
+		idx = hier_find(hier, unit);
+		if (idx < 0) {
+			fprintf(stderr, "%s rollup: --unit '%s' is not a unit of %s\n", PROG, unit, c.hier_file);
+			goto out;
+		}
+	} else {
+		const int *roots;
+		if (hier_children(hier, -1, &roots) != 1) {
+			fprintf(stderr, "%s rollup: the hierarchy has several roots; name one with --unit\n", PROG);
+			goto out;
+		}
+		idx = roots[0];
+	}
+	r = store_begin(st, false, &txn);
+	if (r == 0)
+		r = rollup_view(st, txn, hier, campaign, period, idx, &view);
+	store_abort(&txn);
+	if (r < 0) {
+		fprintf(stderr, "%s rollup: %s\n", PROG, lnob_strerror(r));
+		goto out;
+	}
+	if (json)
+		json_dumpf(view, stdout, JSON_INDENT(2) | JSON_SORT_KEYS), fputc('\n', stdout);
+	else
+		rollup_print_table(stdout, view);
+	rc = 0;
+out:
+	json_decref(view);
+	store_destroy(&st);
+	hier_destroy(&hier);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
+/* status: counts and counters, enrolled nodes with their last health. */
+static int s_status_json(store_t *st, MDB_txn *txn, json_t **ret)
+{
+	uint64_t cnt[AGG_C_COUNT];
+	size_t nenv = 0, nlatest = 0, nq = 0;
+	json_t *counters = json_object(), *nodes = json_array();
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int r;
+
+	r = agg_counters_load(st, txn, cnt);
+	if (r == 0) r = store_count(txn, st, AGG_DB_ENVELOPES, &nenv);
+	if (r == 0) r = store_count(txn, st, AGG_DB_LATEST, &nlatest);
+	if (r == 0) r = store_count(txn, st, AGG_DB_QUARANTINE, &nq);
+	if (r == 0 && (r = mdb_cursor_open(txn, store_dbi(st, AGG_DB_NODES), &cur)) != 0)
+		r = r > 0 ? -r : r;
+	for (int mr = r ? 1 : mdb_cursor_get(cur, &k, &v, MDB_FIRST); mr == 0;
+	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		ProtobufCMessage *m, *pm;
+		Lnob__NodeRecord *n;
+		Lnob__PeerRecord *peer = NULL;
+		MDB_val pv;
+		json_t *health = json_null(), *seen = json_null();
+
+		if (codec_unpack(&lnob__node_record__descriptor, v.mv_data, v.mv_size, v.mv_size, &m) < 0)
+			continue;
+		n = (Lnob__NodeRecord *)m;
+		if (store_get(txn, store_dbi(st, AGG_DB_PEERS), n->node_id, strlen(n->node_id), &pv) == 0 &&
+		    codec_unpack(&lnob__peer_record__descriptor, pv.mv_data, pv.mv_size, pv.mv_size, &pm) == 0) {
+			peer = (Lnob__PeerRecord *)pm;
+			seen = json_integer(peer->last_seen_ms);
+			if (peer->health)
+				health = json_pack("{s:I, s:I, s:I, s:I}",
+						   "queued", (json_int_t)peer->health->queued,
+						   "parked", (json_int_t)peer->health->parked,
+						   "oldest_queued_at_ms", (json_int_t)peer->health->oldest_queued_at,
+						   "next_seq", (json_int_t)peer->health->next_seq);
+			lnob__peer_record__free_unpacked(peer, NULL);
+		}
+		json_array_append_new(nodes, json_pack("{s:s, s:s, s:b, s:o, s:o}",
+				"id", n->node_id, "scope", n->scope, "revoked", n->revoked,
+				"last_seen_ms", seen, "health", health));
+		lnob__node_record__free_unpacked(n, NULL);
+	}
+	if (cur)
+		mdb_cursor_close(cur);
+	if (r < 0) {
+		json_decref(counters);
+		json_decref(nodes);
+		return r;
+	}
+	for (int i = 0; i < AGG_C_COUNT; i++)
+		json_object_set_new(counters, agg_counter_name(i), json_integer((json_int_t)cnt[i]));
+	*ret = json_pack("{s:I, s:I, s:I, s:o, s:o}", "envelopes", (json_int_t)nenv,
+			 "reports", (json_int_t)nlatest, "quarantined", (json_int_t)nq,
+			 "counters", counters, "nodes", nodes);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static int s_cmd_status(const char *cpath, bool json)
+{
+	agg_conf_t c;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	json_t *s = NULL, *val, *node;
+	const char *key;
+	size_t i;
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (!(st = s_open_store(&c, false)))
+		goto out;
+	r = store_begin(st, false, &txn);
+	if (r == 0)
+		r = s_status_json(st, txn, &s);
+	store_abort(&txn);
+	if (r < 0) {
+		fprintf(stderr, "%s status: %s\n", PROG, lnob_strerror(r));
+		goto out;
+	}
+	if (json) {
+		json_dumpf(s, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	} else {
+		printf("envelopes stored  %lld\nlatest reports    %lld\nquarantined       %lld\n",
+		       (long long)json_integer_value(json_object_get(s, "envelopes")),
+		       (long long)json_integer_value(json_object_get(s, "reports")),
+		       (long long)json_integer_value(json_object_get(s, "quarantined")));
+		printf("counters:\n");
+		json_object_foreach(json_object_get(s, "counters"), key, val)
+			if (json_integer_value(val))
+				printf("  %-28s %lld\n", key, (long long)json_integer_value(val));
+		printf("nodes:\n  %-20s %-12s %-8s %-10s %s\n", "id", "scope", "revoked", "queued", "last seen (ms)");
+		json_array_foreach(json_object_get(s, "nodes"), i, node) {
+			json_t *h = json_object_get(node, "health");
+			printf("  %-20s %-12s %-8s %-10lld %lld\n",
+			       json_string_value(json_object_get(node, "id")),
+			       json_string_value(json_object_get(node, "scope")),
+			       json_is_true(json_object_get(node, "revoked")) ? "yes" : "no",
+			       h ? (long long)json_integer_value(json_object_get(h, "queued")) : -1LL,
+			       (long long)json_integer_value(json_object_get(node, "last_seen_ms")));
+		}
+	}
+	rc = 0;
+out:
+	json_decref(s);
+	store_destroy(&st);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
+static int s_cmd_verify(const char *cpath)
+{
+	agg_conf_t c;
+	hier_t *hier = NULL;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	size_t diffs = 0, checked = 0;
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (!(hier = s_load_hier(&c)) || !(st = s_open_store(&c, false)))
+		goto out;
+	r = store_begin(st, false, &txn);
+	if (r == 0)
+		r = rollup_verify(st, txn, hier, stdout, &diffs, &checked);
+	store_abort(&txn);
+	if (r < 0) {
+		fprintf(stderr, "%s verify: %s\n", PROG, lnob_strerror(r));
+		goto out;
+	}
+	printf("verify: %zu rollups checked, %zu differences\n", checked, diffs);
+	rc = diffs ? 1 : 0;
+out:
+	store_destroy(&st);
+	hier_destroy(&hier);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
+static void s_usage(void)
+{
+	fprintf(stderr,
+		"usage: %s keygen --id NODE --out PATH\n"
+		"       %s run -c CONF [-n]\n"
+		"       %s enroll -c CONF --key NODE.pub --scope UNIT [--replace]\n"
+		"       %s revoke -c CONF NODE\n"
+		"       %s rollup -c CONF --campaign C --period P [--unit U] [--json]\n"
+		"       %s status -c CONF [--json]\n"
+		"       %s verify -c CONF\n",
+		PROG, PROG, PROG, PROG, PROG, PROG, PROG);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "scope", required_argument, NULL, 's' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "campaign", required_argument, NULL, 'C' },
+		{ "period", required_argument, NULL, 'P' },
+		{ "unit", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd, *cpath = NULL, *key = NULL, *scope = NULL, *campaign = NULL,
+		   *period = NULL, *unit = NULL;
+	bool replace = false, json = false, check = false;
+	int c;
+
+	log_init(PROG, LOG_LVL_INFO);
+	if (argc < 2) {
+		s_usage();
+		return 2;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "keygen") == 0)
+		return cli_keygen(PROG, argc - 1, argv + 1);
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "c:n", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cpath = optarg; break;
+		case 'n': check = true; break;
+		case 'k': key = optarg; break;
+		case 's': scope = optarg; break;
+		case 'R': replace = true; break;
+		case 'C': campaign = optarg; break;
+		case 'P': period = optarg; break;
+		case 'u': unit = optarg; break;
+		case 'j': json = true; break;
+		default: s_usage(); return 2;
+		}
+	}
+	if (strcmp(cmd, "run") == 0 && optind == argc)
+		return s_cmd_run(cpath, check);
+	if (strcmp(cmd, "enroll") == 0 && key && scope && optind == argc)
+		return s_cmd_enroll(cpath, key, scope, replace);
+	if (strcmp(cmd, "revoke") == 0 && optind == argc - 1)
+		return s_cmd_revoke(cpath, argv[optind]);
+	if (strcmp(cmd, "rollup") == 0 && campaign && period && optind == argc)
+		return s_cmd_rollup(cpath, campaign, period, unit, json);
+	if (strcmp(cmd, "status") == 0 && optind == argc)
+		return s_cmd_status(cpath, json);
+	if (strcmp(cmd, "verify") == 0 && optind == argc)
+		return s_cmd_verify(cpath);
+	s_usage();
+	return 2;
+}

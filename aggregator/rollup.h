@@ -1,0 +1,31 @@
+/*
+ * rollup.h: reading the materialised rollups for operators, and checking
+ * them against a recomputation from the latest reports.
+ */
+#ifndef LNOB_ROLLUP_H
+#define LNOB_ROLLUP_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "aggstore.h"
+#include "hierarchy.h"
+
+/* Builds the rollup view of unit (index in hier) and its children for
+ * (campaign, period) as JSON (the shape README documents). Caller owns
+ * *ret (json_decref). Returns 0 or a negative code. */
+int rollup_view(store_t *st, MDB_txn *txn, const hier_t *hier, const char *campaign,
+		const char *period, int unit, json_t **ret);
+
+/* Prints a view made by rollup_view() as an aligned table. */
+void rollup_print_table(FILE *out, const json_t *view);
+
+/* Recomputes every rollup from the latest reports and compares it with the
+ * materialised one. Writes one line per difference to out (may be NULL) and
+ * the number of differences to *ret_diffs; *ret_checked gets how many
+ * (campaign, period, unit) rollups were compared. Returns 0 or a negative
+ * code (store errors). */
+int rollup_verify(store_t *st, MDB_txn *txn, const hier_t *hier, FILE *out,
+		  size_t *ret_diffs, size_t *ret_checked);
+
+#endif

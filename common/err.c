@@ -1,0 +1,33 @@
+/* err.c: names for lnob's error codes (see lnob_err.h). */
+#include "lnob_err.h"
+
+#include <lmdb.h>
+#include <string.h>
+
+const char *lnob_strerror(int code)
+{
+	switch (code) {
+	case 0: return "success";
+	case LNOB_E_CONFIG: return "configuration error";
+	case LNOB_E_KEYPERM: return "secret key file is readable by group or others";
+	case LNOB_E_KEYFILE: return "malformed key file";
+	case LNOB_E_BADSIG: return "signature does not verify";
+	case LNOB_E_DECODE: return "message does not decode";
+	case LNOB_E_TOOBIG: return "over the size limit";
+	case LNOB_E_INVALID: return "invalid field";
+	case LNOB_E_CSV: return "CSV error";
+	case LNOB_E_HIER: return "inconsistent org-unit hierarchy";
+	case LNOB_E_NOTFOUND: return "not found";
+	case LNOB_E_EXISTS: return "already exists";
+	case LNOB_E_SCHEMA: return "store schema mismatch";
+	case LNOB_E_CORRUPT: return "store file is damaged";
+	case LNOB_E_ZMQ: return "ZeroMQ error";
+	case LNOB_E_CRYPTO: return "cryptographic library error";
+	default: break;
+	}
+	if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)
+		return mdb_strerror(code);
+	if (code < 0 && code > -4096)
+		return strerror(-code);
+	return "unknown error";
+}

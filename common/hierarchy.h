@@ -1,0 +1,55 @@
+/*
+ * hierarchy.h: the org-unit hierarchy (province > district > commune >
+ * village, and parallel branches), loaded from CSV. The tree is data: any
+ * depth, any level names, several roots allowed.
+ *
+ * CSV (RFC 4180, UTF-8, parsed by libcsv), a header line first, then one
+ * unit per line with exactly these columns in this order:
+ *   code,name,parent_code,level,kind
+ * code: 1..64 of [A-Za-z0-9._-], unique. parent_code: empty for a root, else
+ * the code of a unit in the file (any line, before or after). level: free
+ * text (province, district, commune, village, department ...), non-empty.
+ * kind: free text (administrative, department, organisation ...), may be empty.
+ * Rejected with the line number: wrong column count, a bad or duplicate
+ * code, an unknown parent, a cycle, an empty name or level.
+ */
+#ifndef LNOB_HIERARCHY_H
+#define LNOB_HIERARCHY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct hier hier_t;
+
+typedef struct hier_unit {
+	const char *code;
+	const char *name;
+	const char *parent_code;   /* "" for a root */
+	const char *level;
+	const char *kind;
+	int parent;                /* index of the parent, -1 for a root */
+	unsigned line;             /* line in the CSV file */
+	unsigned depth;            /* 0 for a root */
+} hier_unit_t;
+
+/* Loads and validates path. On failure returns LNOB_E_CSV or LNOB_E_HIER
+ * (or -errno when unreadable) with err as "<path>:<line>: <problem>", and
+ * *ret is not written. Caller owns *ret (hier_destroy). */
+int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen);
+/* Same from memory; name stands for the file in messages. */
+int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
+		  char *err, size_t errlen);
+void hier_destroy(hier_t **self_p);
+
+size_t hier_count(const hier_t *self);
+/* The unit at index i (0 <= i < count); borrowed, valid until destroy. */
+const hier_unit_t *hier_unit(const hier_t *self, int i);
+/* Index of the unit with this code, or -1. O(log n). */
+int hier_find(const hier_t *self, const char *code);
+/* True when i is root or a descendant of root. */
+bool hier_in_subtree(const hier_t *self, int root, int i);
+/* The children of i (i == -1: the roots), in file order. *ret_children is
+ * borrowed, valid until destroy. Returns how many. */
+size_t hier_children(const hier_t *self, int i, const int **ret_children);
+
+#endif

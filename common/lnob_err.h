@@ -1,0 +1,34 @@
+/*
+ * lnob_err.h: lnob's error codes and their names.
+ *
+ * Fallible functions return 0 or a negative code: a negated errno value,
+ * one of lnob's own codes below (a reserved range that never collides with
+ * errno), or an LMDB code passed through unchanged (LMDB reserves
+ * -30800..-30780 for itself). lnob_strerror() names all three.
+ */
+#ifndef LNOB_ERR_H
+#define LNOB_ERR_H
+
+#define LNOB_E_BASE      (-40000)
+#define LNOB_E_CONFIG    (-40001) /* a configuration file is wrong */
+#define LNOB_E_KEYPERM   (-40002) /* a secret key file is readable by others */
+#define LNOB_E_KEYFILE   (-40003) /* a key file is malformed */
+#define LNOB_E_BADSIG    (-40004) /* a signature does not verify */
+#define LNOB_E_DECODE    (-40005) /* bytes do not decode as the expected message */
+#define LNOB_E_TOOBIG    (-40006) /* over a configured size limit */
+#define LNOB_E_INVALID   (-40007) /* decodes, but a field is missing or out of range */
+#define LNOB_E_CSV       (-40008) /* a CSV file is wrong */
+#define LNOB_E_HIER      (-40009) /* the org-unit hierarchy is inconsistent */
+#define LNOB_E_NOTFOUND  (-40010) /* no such record */
+#define LNOB_E_EXISTS    (-40011) /* the record exists already */
+#define LNOB_E_SCHEMA    (-40012) /* a store has another schema or version */
+#define LNOB_E_CORRUPT   (-40013) /* a store file is damaged */
+#define LNOB_E_ZMQ       (-40014) /* a ZeroMQ call failed (errno says why) */
+#define LNOB_E_CRYPTO    (-40015) /* libsodium refused */
+#define LNOB_E_LAST      (-40015)
+
+/* Returns a static, human-readable name for any code above, a negated
+ * errno, or an LMDB code. Never returns NULL. */
+const char *lnob_strerror(int code);
+
+#endif

@@ -1,0 +1,84 @@
+/* log.c: the one logging implementation (see log.h). */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *s_prog = "lnob";
+static enum log_level s_level = LOG_LVL_INFO;
+
+void log_init(const char *progname, enum log_level level)
+{
+	s_prog = progname;
+	s_level = level;
+}
+
+int log_level_parse(const char *s)
+{
+	static const char *names[] = { "error", "warn", "info", "debug" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void s_vlog(enum log_level lvl, const char *tag, int err, const char *fmt, va_list ap)
+{
+	char msg[2048], ts[32];
+	struct timespec now;
+	struct tm tm;
+
+	if (lvl > s_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (err)
+		fprintf(stderr, "%s.%03ldZ %s[%ld] %s: %s: %s\n", ts, now.tv_nsec / 1000000,
+			s_prog, (long)getpid(), tag, msg, strerror(err));
+	else
+		fprintf(stderr, "%s.%03ldZ %s[%ld] %s: %s\n", ts, now.tv_nsec / 1000000,
+			s_prog, (long)getpid(), tag, msg);
+}
+
+#define S_DEFINE(name, lvl, tag, witherr)              \
+	void name(const char *fmt, ...)                 \
+	{                                               \
+		int e = (witherr) ? errno : 0;          \
+		va_list ap;                             \
+		va_start(ap, fmt);                      \
+		s_vlog(lvl, tag, e, fmt, ap);           \
+		va_end(ap);                             \
+	}
+S_DEFINE(log_warn, LOG_LVL_WARN, "warning", 1)
+S_DEFINE(log_warnx, LOG_LVL_WARN, "warning", 0)
+S_DEFINE(log_info, LOG_LVL_INFO, "info", 0)
+S_DEFINE(log_debug, LOG_LVL_DEBUG, "debug", 0)
+
+void fatal(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	s_vlog(LOG_LVL_ERROR, "fatal", e, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	s_vlog(LOG_LVL_ERROR, "fatal", 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,29 @@
+/*
+ * log.h: the one logging API (after OpenBSD's log.h). Only daemon-level
+ * code logs; library modules return codes.
+ *
+ * Lines go to stderr as "<time> <prog>[<pid>] <level>: <message>". The
+ * plain forms append ": <strerror(errno)>"; the x forms do not.
+ * fatal()/fatalx() log and exit(1).
+ */
+#ifndef LNOB_LOG_H
+#define LNOB_LOG_H
+
+#include <stdnoreturn.h>
+
+enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+/* Sets the program name shown in each line and the most verbose level
+ * printed. May be called again. */
+void log_init(const char *progname, enum log_level level);
+/* Parses "error", "warn", "info" or "debug"; returns -1 for anything else. */
+int log_level_parse(const char *s);
+
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,349 @@
+/* store.c: LMDB environments with named databases and a schema check
+ * (see store.h). */
+#include "store.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lnob_err.h"
+#include "util.h"
+
+struct store {
+	MDB_env *env;
+	MDB_dbi meta;
+	MDB_dbi dbi[STORE_MAX_DBS];
+	size_t ndbs;
+	char dir[1024];
+};
+
+/* Checks data.mdb before LMDB maps it: a file shorter than its own meta
+ * page says would make reads fault, so it is refused as damaged. */
+static int s_check_file(const char *dir, bool *ret_exists, char *err, size_t errlen)
+{
+	char path[1100];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT) {
+			*ret_exists = false;
+			return 0;
+		}
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	*ret_exists = true;
+	if (st.st_size < 2 * 4096) {
+		snprintf(err, errlen, "%s: store file is truncated (%lld bytes, "
+			 "smaller than its two meta pages); refusing to open it, "
+			 "restore it from a backup", path, (long long)st.st_size);
+		return LNOB_E_CORRUPT;
+	}
+	return 0;
+}
+
+/* After open: the last page the meta records must lie inside the file. */
+static int s_check_extent(store_t *self, char *err, size_t errlen)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	struct stat fst;
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/data.mdb", self->dir);
+	if (mdb_env_info(self->env, &info) != 0 || mdb_env_stat(self->env, &st) != 0)
+		return 0;
+	if (stat(path, &fst) < 0)
+		return 0;
+	if ((unsigned long long)(info.me_last_pgno + 1) * st.ms_psize >
+	    (unsigned long long)fst.st_size) {
+		snprintf(err, errlen, "%s: store file is truncated (%lld bytes, but its "
+			 "meta page says %llu); refusing to open it, restore it from a backup",
+			 path, (long long)fst.st_size,
+			 (unsigned long long)(info.me_last_pgno + 1) * st.ms_psize);
+		return LNOB_E_CORRUPT;
+	}
+	return 0;
+}
+
+static int s_check_schema(store_t *self, MDB_txn *txn, bool write, const char *schema,
+			  uint32_t version, char *err, size_t errlen)
+{
+	MDB_val v;
+	uint64_t have = 0;
+	int r = store_get(txn, self->meta, "schema", 6, &v);
+
+	if (r == LNOB_E_NOTFOUND) {
+		if (!write) {
+			snprintf(err, errlen, "%s: store has no schema record (not initialised)", self->dir);
+			return LNOB_E_SCHEMA;
+		}
+		r = store_put(txn, self->meta, "schema", 6, schema, strlen(schema), 0);
+		if (r == 0)
+			r = store_meta_put_u64(txn, self, "schema_version", version);
+		if (r < 0)
+			snprintf(err, errlen, "%s: cannot record schema: %s", self->dir, lnob_strerror(r));
+		return r;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", self->dir, lnob_strerror(r));
+		return r;
+	}
+	if (v.mv_size != strlen(schema) || memcmp(v.mv_data, schema, v.mv_size) != 0) {
+		snprintf(err, errlen, "%s: store holds schema '%.*s', expected '%s'",
+			 self->dir, (int)v.mv_size, (const char *)v.mv_data, schema);
+		return LNOB_E_SCHEMA;
+	}
+	r = store_meta_get_u64(txn, self, "schema_version", &have);
+	if (r < 0 || have != version) {
+		snprintf(err, errlen, "%s: store schema '%s' version %llu, this program needs %u",
+			 self->dir, schema, (unsigned long long)have, version);
+		return LNOB_E_SCHEMA;
+	}
+	return 0;
+}
+
+int store_open(const char *dir, const char *schema, uint32_t version,
+	       const char *const *dbs, size_t ndbs, size_t map_size,
+	       unsigned flags, store_t **ret, char *err, size_t errlen)
+{
+	bool write = !(flags & STORE_RDONLY), exists = false;
+	store_t *self;
+	MDB_txn *txn = NULL;
+	int r, dead;
+
+	if (ndbs > STORE_MAX_DBS)
+		return -EINVAL;
+	self = calloc(1, sizeof(*self));
+	if (!self)
+		return -ENOMEM;
+	self->ndbs = ndbs;
+	if (lnob_strlcpy(self->dir, dir, sizeof(self->dir)) < 0) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		r = -ENAMETOOLONG;
+		goto fail;
+	}
+	if (write && (r = lnob_mkdirs(dir)) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
+		goto fail;
+	}
+	if ((r = s_check_file(dir, &exists, err, errlen)) < 0)
+		goto fail;
+	if (!exists && !write) {
+		snprintf(err, errlen, "%s: no store here (data.mdb missing)", dir);
+		r = -ENOENT;
+		goto fail;
+	}
+	if ((r = mdb_env_create(&self->env)) != 0 ||
+	    (r = mdb_env_set_maxdbs(self->env, (MDB_dbi)ndbs + 1)) != 0 ||
+	    (map_size && (r = mdb_env_set_mapsize(self->env, map_size)) != 0)) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(r));
+		goto fail;
+	}
+	r = mdb_env_open(self->env, dir, (write ? 0 : MDB_RDONLY) | MDB_NOTLS, 0600);
+	if (r != 0) {
+		if (r == MDB_INVALID || r == MDB_VERSION_MISMATCH || r == MDB_CORRUPTED) {
+			snprintf(err, errlen, "%s/data.mdb: store file is damaged or not an LMDB "
+				 "file (%s); refusing to open it, restore it from a backup",
+				 dir, mdb_strerror(r));
+			r = LNOB_E_CORRUPT;
+		} else {
+			snprintf(err, errlen, "%s: cannot open store: %s", dir, lnob_strerror(r > 0 ? -r : r));
+			if (r > 0)
+				r = -r;
+		}
+		goto fail;
+	}
+	if (exists && (r = s_check_extent(self, err, errlen)) < 0)
+		goto fail;
+	mdb_reader_check(self->env, &dead);
+	if ((r = store_begin(self, write, &txn)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, lnob_strerror(r));
+		goto fail;
+	}
+	r = mdb_dbi_open(txn, "meta", write ? MDB_CREATE : 0, &self->meta);
+	for (size_t i = 0; r == 0 && i < ndbs; i++)
+		r = mdb_dbi_open(txn, dbs[i], write ? MDB_CREATE : 0, &self->dbi[i]);
+	if (r != 0) {
+		if (r == MDB_NOTFOUND) {
+			snprintf(err, errlen, "%s: store lacks its databases (not initialised "
+				 "by this program)", dir);
+			r = LNOB_E_SCHEMA;
+		} else {
+			snprintf(err, errlen, "%s: %s", dir, mdb_strerror(r));
+			if (r == MDB_INCOMPATIBLE || r == MDB_CORRUPTED)
+				r = LNOB_E_CORRUPT;
+		}
+		goto fail;
+	}
+	if ((r = s_check_schema(self, txn, write, schema, version, err, errlen)) < 0)
+		goto fail;
+	if ((r = store_commit(&txn)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, lnob_strerror(r));
+		goto fail;
+	}
+	*ret = self;
+	return 0;
+fail:
+	store_abort(&txn);
+	if (self->env)
+		mdb_env_close(self->env);
+	free(self);
+	return r;
+}
+
+void store_destroy(store_t **self_p)
+{
+	if (!self_p || !*self_p)
+		return;
+	mdb_env_close((*self_p)->env);
+	free(*self_p);
+	*self_p = NULL;
+}
+
+MDB_env *store_env(store_t *self)
+{
+	return self->env;
+}
+
+MDB_dbi store_dbi(store_t *self, size_t i)
+{
+	if (i == STORE_META)
+		return self->meta;
+	assert(i < self->ndbs);
+	return self->dbi[i];
+}
+
+const char *store_dir(const store_t *self)
+{
+	return self->dir;
+}
+
+int store_begin(store_t *self, bool write, MDB_txn **ret_txn)
+{
+	int r = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, ret_txn);
+
+	if (r == MDB_MAP_RESIZED) {
+		/* Another process grew the map: adopt its size and retry. */
+		r = mdb_env_set_mapsize(self->env, 0);
+		if (r == 0)
+			r = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, ret_txn);
+	}
+	return r > 0 ? -r : r;
+}
+
+int store_commit(MDB_txn **txn_p)
+{
+	int r = mdb_txn_commit(*txn_p);
+
+	*txn_p = NULL;
+	return r > 0 ? -r : r;
+}
+
+void store_abort(MDB_txn **txn_p)
+{
+	if (txn_p && *txn_p) {
+		mdb_txn_abort(*txn_p);
+		*txn_p = NULL;
+	}
+}
+
+int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *ret)
+{
+	MDB_val k = { klen, (void *)key };
+	int r = mdb_get(txn, dbi, &k, ret);
+
+	if (r == MDB_NOTFOUND)
+		return LNOB_E_NOTFOUND;
+	return r > 0 ? -r : r;
+}
+
+int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+	      const void *val, size_t vlen, unsigned flags)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	int r = mdb_put(txn, dbi, &k, &v, flags);
+
+	if (r == MDB_KEYEXIST)
+		return LNOB_E_EXISTS;
+	return r > 0 ? -r : r;
+}
+
+int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key };
+	int r = mdb_del(txn, dbi, &k, NULL);
+
+	if (r == MDB_NOTFOUND)
+		return LNOB_E_NOTFOUND;
+	return r > 0 ? -r : r;
+}
+
+int store_meta_get_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t *ret)
+{
+	MDB_val v;
+	int r = store_get(txn, self->meta, name, strlen(name), &v);
+
+	if (r == LNOB_E_NOTFOUND) {
+		*ret = 0;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	if (v.mv_size != 8)
+		return LNOB_E_CORRUPT;
+	*ret = lnob_be64_get(v.mv_data);
+	return 0;
+}
+
+int store_meta_put_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t v)
+{
+	uint8_t b[8];
+
+	lnob_be64_put(b, v);
+	return store_put(txn, self->meta, name, strlen(name), b, 8, 0);
+}
+
+int store_count(MDB_txn *txn, store_t *self, size_t i, size_t *ret)
+{
+	MDB_stat st;
+	int r = mdb_stat(txn, store_dbi(self, i), &st);
+
+	if (r != 0)
+		return -r;
+	*ret = st.ms_entries;
+	return 0;
+}
+
+int store_reader_check(store_t *self, int *ret_dead)
+{
+	int dead = 0;
+	int r = mdb_reader_check(self->env, &dead);
+
+	if (r != 0)
+		return r > 0 ? -r : r;
+	if (ret_dead)
+		*ret_dead = dead;
+	return 0;
+}
+
+int store_grow(store_t *self, size_t new_size)
+{
+	int r = mdb_env_set_mapsize(self->env, new_size);
+
+	return r > 0 ? -r : r;
+}
+
+size_t store_map_size(store_t *self)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(self->env, &info) != 0)
+		return 0;
+	return info.me_mapsize;
+}

@@ -1,0 +1,74 @@
+/*
+ * store.h: LMDB helpers shared by the collector's outbox and the aggregator.
+ *
+ * A store is one LMDB environment in a directory (data.mdb, lock.mdb) with
+ * named databases. Every store carries a "meta" database holding the schema
+ * name and version; opening a store of another schema fails. LMDB codes are
+ * returned unchanged (lnob_strerror() names them).
+ */
+#ifndef LNOB_STORE_H
+#define LNOB_STORE_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_MAX_DBS 24
+
+typedef struct store store_t;
+
+enum store_flags {
+	STORE_RDONLY = 1 << 0,   /* open as a reader beside a running daemon */
+};
+
+/* Opens (creating when writable and absent) the store in dir with the
+ * named databases dbs[0..ndbs-1] (plus "meta"), map size map_size bytes,
+ * checking the schema name and version recorded in meta (a new store records
+ * them). Clears stale reader slots left by killed processes.
+ * On failure err names the directory and the cause, and *ret is not written.
+ * Returns 0, -errno, an LMDB code, LNOB_E_SCHEMA or LNOB_E_CORRUPT. */
+int store_open(const char *dir, const char *schema, uint32_t version,
+	       const char *const *dbs, size_t ndbs, size_t map_size,
+	       unsigned flags, store_t **ret, char *err, size_t errlen);
+
+/* Closes the store. Accepts NULL; sets *self_p to NULL. */
+void store_destroy(store_t **self_p);
+
+/* The LMDB handles. The dbi index i is the position in the dbs array given
+ * to store_open(); STORE_META is the meta database. */
+#define STORE_META ((size_t)-1)
+MDB_env *store_env(store_t *self);
+MDB_dbi store_dbi(store_t *self, size_t i);
+const char *store_dir(const store_t *self);
+
+/* Begins a transaction (read-only when !write). Returns 0 or an LMDB code. */
+int store_begin(store_t *self, bool write, MDB_txn **ret_txn);
+/* Commits; the transaction is gone either way and *txn_p is set to NULL. */
+int store_commit(MDB_txn **txn_p);
+/* Aborts; accepts NULL and *txn_p == NULL. */
+void store_abort(MDB_txn **txn_p);
+
+/* Thin wrappers converting MDB_NOTFOUND to LNOB_E_NOTFOUND. Borrowed data in
+ * *ret is valid until the next update in the transaction or its end. */
+int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *ret);
+int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+	      const void *val, size_t vlen, unsigned flags);
+int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+
+/* Meta helpers: a uint64 under a name in meta (0 when absent). */
+int store_meta_get_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t *ret);
+int store_meta_put_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t v);
+
+/* Number of entries in database i. */
+int store_count(MDB_txn *txn, store_t *self, size_t i, size_t *ret);
+
+/* Clears stale reader slots; *ret_dead (may be NULL) gets how many. */
+int store_reader_check(store_t *self, int *ret_dead);
+
+/* Grows the map to at least new_size bytes. Only with no open transaction
+ * in this process. */
+int store_grow(store_t *self, size_t new_size);
+size_t store_map_size(store_t *self);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * util.h: small helpers shared by every part: clocks, big-endian keys,
+ * bounded string copies, key encodings, whole-file I/O.
+ */
+#ifndef LNOB_UTIL_H
+#define LNOB_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wall clock, Unix milliseconds / seconds. */
+int64_t lnob_now_ms(void);
+int64_t lnob_now_s(void);
+/* Monotonic clock in milliseconds, for timeouts. */
+int64_t lnob_mono_ms(void);
+
+void lnob_be64_put(uint8_t out[8], uint64_t v);
+uint64_t lnob_be64_get(const uint8_t in[8]);
+void lnob_be32_put(uint8_t out[4], uint32_t v);
+
+/* Copies src into dst[size], always NUL-terminated. Returns 0, or -ENAMETOOLONG
+ * (dst untouched but for a terminated prefix) when src does not fit. */
+int lnob_strlcpy(char *dst, const char *src, size_t size);
+
+/* True when s is a valid node id or org-unit code: 1..64 bytes of
+ * [A-Za-z0-9._-]. */
+bool lnob_valid_id(const char *s);
+
+/* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
+char *lnob_hex(char *out, const uint8_t *bin, size_t n);
+/* Exactly n bytes from hex text. Returns 0 or LNOB_E_KEYFILE. */
+int lnob_unhex(uint8_t *out, size_t n, const char *hex);
+/* Z85 (ZeroMQ's key text) of a 32-byte key into out[41]. */
+char *lnob_z85_key(char out[41], const uint8_t key[32]);
+/* A 32-byte key from 40 Z85 characters. Returns 0 or LNOB_E_KEYFILE. */
+int lnob_unz85_key(uint8_t key[32], const char *z85);
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer the
+ * caller owns. Returns 0, -errno, or LNOB_E_TOOBIG. */
+int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* Writes a file atomically: a temporary beside it, fsync, rename, fsync of
+ * the directory. mode applies to the new file. Returns 0 or -errno. */
+int lnob_write_file_atomic(const char *path, const void *buf, size_t len, unsigned mode);
+
+/* Creates a directory and its parents (mode 0700 for new ones). 0 or -errno. */
+int lnob_mkdirs(const char *path);
+
+#endif

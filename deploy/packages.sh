@@ -1,0 +1,33 @@
+# deploy/packages.sh: the Debian packages lnob needs, and one way to install
+# them. Sourced by tests/run and deploy/demo.
+
+# Build and run.
+LNOB_BUILD_PACKAGES=(
+  build-essential cmake pkg-config
+  libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
+  libsodium-dev libinih-dev libjansson-dev libcsv-dev
+)
+# Tests on top: cmocka for unit tests; Python with ZeroMQ, PyNaCl and
+# protobuf (and protoc) for the integration tests' independent client.
+LNOB_TEST_PACKAGES=(
+  "${LNOB_BUILD_PACKAGES[@]}"
+  libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
+)
+
+# lnob_install_packages PKG...: installs what is missing (apt-get update once,
+# then apt-get install -y). Skipped with LNOB_SKIP_APT=1.
+lnob_install_packages() {
+  [ "${LNOB_SKIP_APT:-0}" = 1 ] && return 0
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
+    return 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+}

@@ -1,0 +1,194 @@
+/* test_store.c: the LMDB helpers: create, reopen, schema check, read-only
+ * open, damaged files, map full and growth. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lnob_err.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const s_dbs[] = { "one", "two" };
+
+static store_t *s_open(const char *dir, const char *schema, unsigned flags, size_t map, int *ret)
+{
+	store_t *st = NULL;
+	char err[512] = "";
+
+	*ret = store_open(dir, schema, 1, s_dbs, 2, map, flags, &st, err, sizeof(err));
+	if (*ret < 0)
+		assert_non_null(strstr(err, dir));   /* every error names the place */
+	return st;
+}
+
+static void test_create_reopen(void **state)
+{
+	const char *dir = tu_tmpdir();
+	store_t *st;
+	MDB_txn *txn;
+	MDB_val v;
+	uint64_t n;
+	size_t cnt;
+	int r;
+
+	(void)state;
+	st = s_open(dir, "test", 0, 1 << 20, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_begin(st, true, &txn), 0);
+	assert_int_equal(store_put(txn, store_dbi(st, 0), "k", 1, "v1", 2, 0), 0);
+	assert_int_equal(store_put(txn, store_dbi(st, 1), "k", 1, "v2", 2, 0), 0);
+	assert_int_equal(store_put(txn, store_dbi(st, 0), "k", 1, "v3", 2, MDB_NOOVERWRITE), LNOB_E_EXISTS);
+	assert_int_equal(store_meta_put_u64(txn, st, "next_seq", 77), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	assert_null(txn);
+	store_destroy(&st);
+	assert_null(st);
+	store_destroy(&st);   /* NULL is fine */
+
+	st = s_open(dir, "test", STORE_RDONLY, 0, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_begin(st, false, &txn), 0);
+	assert_int_equal(store_get(txn, store_dbi(st, 0), "k", 1, &v), 0);
+	assert_memory_equal(v.mv_data, "v1", 2);
+	assert_int_equal(store_get(txn, store_dbi(st, 1), "k", 1, &v), 0);
+	assert_memory_equal(v.mv_data, "v2", 2);
+	assert_int_equal(store_get(txn, store_dbi(st, 1), "zz", 2, &v), LNOB_E_NOTFOUND);
+	assert_int_equal(store_meta_get_u64(txn, st, "next_seq", &n), 0);
+	assert_int_equal(n, 77);
+	assert_int_equal(store_meta_get_u64(txn, st, "absent", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_count(txn, st, 0, &cnt), 0);
+	assert_int_equal(cnt, 1);
+	store_abort(&txn);
+	store_abort(&txn);
+	store_destroy(&st);
+	tu_rmtree(dir);
+}
+
+static void test_schema_mismatch(void **state)
+{
+	const char *dir = tu_tmpdir();
+	store_t *st;
+	int r;
+
+	(void)state;
+	st = s_open(dir, "outbox", 0, 1 << 20, &r);
+	assert_int_equal(r, 0);
+	store_destroy(&st);
+	st = s_open(dir, "aggregator", 0, 1 << 20, &r);
+	assert_int_equal(r, LNOB_E_SCHEMA);
+	assert_null(st);
+	tu_rmtree(dir);
+}
+
+static void test_readonly_missing(void **state)
+{
+	const char *dir = tu_tmpdir();
+	int r;
+
+	(void)state;
+	assert_null(s_open(dir, "test", STORE_RDONLY, 0, &r));
+	assert_int_equal(r, -ENOENT);
+	tu_rmtree(dir);
+}
+
+static void test_damaged_files(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char path[4200], junk[16384];
+	store_t *st;
+	MDB_txn *txn;
+	int r, fd;
+
+	(void)state;
+	/* a healthy store with some data, then truncated */
+	st = s_open(dir, "test", 0, 8 << 20, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_begin(st, true, &txn), 0);
+	memset(junk, 'x', sizeof(junk));
+	for (int i = 0; i < 200; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "key%04d", i);
+		assert_int_equal(store_put(txn, store_dbi(st, 0), k, strlen(k), junk, 3000, 0), 0);
+	}
+	assert_int_equal(store_commit(&txn), 0);
+	store_destroy(&st);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_int_equal(truncate(path, 64 * 1024), 0);
+	assert_null(s_open(dir, "test", 0, 8 << 20, &r));
+	assert_int_equal(r, LNOB_E_CORRUPT);
+	assert_int_equal(truncate(path, 1000), 0);
+	assert_null(s_open(dir, "test", 0, 8 << 20, &r));
+	assert_int_equal(r, LNOB_E_CORRUPT);
+	/* not an LMDB file at all */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
+	close(fd);
+	assert_null(s_open(dir, "test", 0, 8 << 20, &r));
+	assert_int_equal(r, LNOB_E_CORRUPT);
+	tu_rmtree(dir);
+}
+
+static void test_map_full_and_grow(void **state)
+{
+	const char *dir = tu_tmpdir();
+	static char big[64 * 1024];
+	store_t *st;
+	MDB_txn *txn;
+	int r = 0, i;
+
+	(void)state;
+	st = s_open(dir, "test", 0, 256 * 1024, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_begin(st, true, &txn), 0);
+	for (i = 0; i < 100 && r == 0; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%03d", i);
+		r = store_put(txn, store_dbi(st, 0), k, strlen(k), big, sizeof(big), 0);
+	}
+	assert_int_equal(r, MDB_MAP_FULL);
+	assert_string_equal(lnob_strerror(r), mdb_strerror(MDB_MAP_FULL));
+	store_abort(&txn);
+	assert_int_equal(store_grow(st, 16 << 20), 0);
+	assert_true(store_map_size(st) >= (16u << 20));
+	assert_int_equal(store_begin(st, true, &txn), 0);
+	for (i = 0; i < 100; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%03d", i);
+		assert_int_equal(store_put(txn, store_dbi(st, 0), k, strlen(k), big, sizeof(big), 0), 0);
+	}
+	assert_int_equal(store_commit(&txn), 0);
+	assert_int_equal(store_reader_check(st, NULL), 0);
+	store_destroy(&st);
+	tu_rmtree(dir);
+}
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(lnob_strerror(0), "success");
+	assert_string_equal(lnob_strerror(-ENOENT), strerror(ENOENT));
+	assert_string_equal(lnob_strerror(LNOB_E_KEYPERM),
+			    "secret key file is readable by group or others");
+	assert_string_equal(lnob_strerror(MDB_NOTFOUND), mdb_strerror(MDB_NOTFOUND));
+	for (int c = LNOB_E_LAST; c < LNOB_E_BASE; c++)
+		assert_string_not_equal(lnob_strerror(c), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_reopen),
+		cmocka_unit_test(test_schema_mismatch),
+		cmocka_unit_test(test_readonly_missing),
+		cmocka_unit_test(test_damaged_files),
+		cmocka_unit_test(test_map_full_and_grow),
+		cmocka_unit_test(test_strerror),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
