@@ -159,6 +159,8 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	int r, unit, scope;
 
 	r = envelope_open(it->env, it->len, ctx->max_body, &env);
+	if (r < 0)   /* name the message if we can, so its sender can park it */
+		(void)envelope_peek(it->env, it->len, it->signer, sizeof(it->signer), &it->seq);
 	if (r == LNOB_E_TOOBIG) {
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_TOO_LARGE, "envelope body over max_body");
 		return 0;

@@ -100,6 +100,24 @@ int envelope_open(const uint8_t *buf, size_t len, size_t max_body,
 	return 0;
 }
 
+int envelope_peek(const uint8_t *buf, size_t len, char *signer, size_t signer_size,
+		  uint64_t *seq)
+{
+	Lnob__Envelope *env = lnob__envelope__unpack(NULL, len, buf);
+	int r = LNOB_E_DECODE;
+
+	if (!env)
+		return r;
+	if (lnob_valid_id(env->signer) && env->seq >= 1 &&
+	    strlen(env->signer) < signer_size) {
+		memcpy(signer, env->signer, strlen(env->signer) + 1);
+		*seq = env->seq;
+		r = 0;
+	}
+	lnob__envelope__free_unpacked(env, NULL);
+	return r;
+}
+
 int envelope_verify(const Lnob__Envelope *env, const uint8_t sign_pk[32])
 {
 	uint8_t *msg;

@@ -36,6 +36,13 @@ int envelope_seal(const identity_t *id, uint64_t seq, uint32_t kind,
 int envelope_open(const uint8_t *buf, size_t len, size_t max_body,
 		  Lnob__Envelope **ret);
 
+/* Best effort for an envelope envelope_open refused: if buf decodes at
+ * all and names a valid signer and a seq >= 1, copies them out so a NACK
+ * can name the message the sender must park. Returns 0 or LNOB_E_DECODE.
+ * The decode is bounded by len, which the transport has already capped. */
+int envelope_peek(const uint8_t *buf, size_t len, char *signer, size_t signer_size,
+		  uint64_t *seq);
+
 /* Verifies env's signature against the signer's Ed25519 public key.
  * Returns 0 or LNOB_E_BADSIG. */
 int envelope_verify(const Lnob__Envelope *env, const uint8_t sign_pk[32]);

@@ -5,7 +5,7 @@
 LNOB_BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
-  libsodium-dev libinih-dev libjansson-dev libcsv-dev
+  libsodium-dev libinih-dev libjansson-dev libcsv-dev python3
 )
 # Tests on top: cmocka for unit tests; Python with ZeroMQ, PyNaCl and
 # protobuf (and protoc) for the integration tests' independent client.

@@ -1,0 +1,977 @@
+/* intake.c: JSON and CSV report files into Lnob__Report values
+ * (see intake.h). */
+#include "intake.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lnob_err.h"
+#include "outbox.h"
+#include "report.h"
+#include "util.h"
+
+#define S_ID_RULE "1..64 of [A-Za-z0-9._-]"
+/* How much of an offending value is quoted back in a message. */
+#define S_QUOTE_MAX 64
+
+/* ---- errors ---------------------------------------------------------- */
+
+static int s_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Formats a message into err and returns code. */
+static int s_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* Copies at most S_QUOTE_MAX bytes of s into out[S_QUOTE_MAX + 4], marking
+ * a cut with "...". Returns out. */
+static const char *s_quote(char out[S_QUOTE_MAX + 4], const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= S_QUOTE_MAX)
+		return memcpy(out, s, n + 1);
+	memcpy(out, s, S_QUOTE_MAX);
+	memcpy(out + S_QUOTE_MAX, "...", 4);
+	return out;
+}
+
+/* ---- reports and lists ----------------------------------------------- */
+
+void intake_report_free(Lnob__Report *r)
+{
+	if (!r)
+		return;
+	free(r->campaign);
+	free(r->period);
+	free(r->unit);
+	free(r->narrative);
+	for (size_t i = 0; i < r->n_values; i++) {
+		free(r->values[i]->code);
+		free(r->values[i]);
+	}
+	free(r->values);
+	free(r);
+}
+
+void intake_list_clear(intake_list_t *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		intake_report_free(list->v[i]);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+/* Appends r to list, which takes ownership. Returns 0 or -ENOMEM (r is
+ * not taken then). */
+static int s_list_push(intake_list_t *list, Lnob__Report *r)
+{
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 16;
+		Lnob__Report **nv = realloc(list->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		list->v = nv;
+		list->cap = cap;
+	}
+	list->v[list->n++] = r;
+	return 0;
+}
+
+/* Moves every report of src onto the end of dst; src is emptied.
+ * Returns 0 or -ENOMEM (both unchanged then). */
+static int s_list_take(intake_list_t *dst, intake_list_t *src)
+{
+	if (dst->n + src->n > dst->cap) {
+		size_t cap = dst->n + src->n;
+		Lnob__Report **nv = realloc(dst->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		dst->v = nv;
+		dst->cap = cap;
+	}
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	free(src->v);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
+/* A new report with empty strings, revision 1 and completed_at now_s.
+ * Caller owns it (intake_report_free). NULL when out of memory. */
+static Lnob__Report *s_report_new(int64_t now_s)
+{
+	Lnob__Report *r = malloc(sizeof(*r));
+
+	if (!r)
+		return NULL;
+	lnob__report__init(r);
+	r->campaign = strdup("");
+	r->period = strdup("");
+	r->unit = strdup("");
+	r->narrative = strdup("");
+	r->values = NULL;
+	r->n_values = 0;
+	r->revision = 1;
+	r->completed_at = now_s;
+	if (!r->campaign || !r->period || !r->unit || !r->narrative) {
+		intake_report_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Replaces *field with a copy of s. Returns 0 or -ENOMEM. */
+static int s_set_str(char **field, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+/* Appends indicator code = v to r, typed by its code. Returns 0, -ENOMEM,
+ * or LNOB_E_EXISTS when r already holds code. */
+static int s_add_value(Lnob__Report *r, const char *code, int64_t v)
+{
+	Lnob__IndicatorValue *iv, **nv;
+
+	for (size_t i = 0; i < r->n_values; i++)
+		if (strcmp(r->values[i]->code, code) == 0)
+			return LNOB_E_EXISTS;
+	nv = realloc(r->values, (r->n_values + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	r->values = nv;
+	iv = malloc(sizeof(*iv));
+	if (!iv)
+		return -ENOMEM;
+	lnob__indicator_value__init(iv);
+	iv->code = strdup(code);
+	if (!iv->code) {
+		free(iv);
+		return -ENOMEM;
+	}
+	if (report_code_is_amount(code)) {
+		iv->value_case = LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND;
+		iv->amount_vnd = v;
+	} else {
+		iv->value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
+		iv->count = v;
+	}
+	r->values[r->n_values++] = iv;
+	return 0;
+}
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+static bool s_utf8_valid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n >= len)
+			return false;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
+/* Final checks of a built report, shared by both formats: the shared rule
+ * (report_validate) and the body size limit. where prefixes the message. */
+static int s_check_report(const char *where, const Lnob__Report *r, char *err, size_t errlen)
+{
+	char detail[512];
+	size_t size;
+
+	if (report_validate(r, detail, sizeof(detail)) < 0)
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s", where, detail);
+	size = protobuf_c_message_get_packed_size(&r->base);
+	if (size > OUTBOX_BODY_MAX)
+		return s_fail(err, errlen, LNOB_E_TOOBIG, "%s: report is %zu bytes encoded, over "
+			      "the %zu-byte limit", where, size, OUTBOX_BODY_MAX);
+	return 0;
+}
+
+/* ---- scalar texts ---------------------------------------------------- */
+
+/* Parses plain decimal digits (no sign, no space) into *ret, refusing
+ * values over max. Returns 0, -EINVAL (not digits) or -ERANGE. */
+static int s_parse_uint(const char *s, uint64_t max, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+/* Reads exactly n digits at *p into *ret and advances *p. */
+static bool s_digits(const char **p, int n, int *ret)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*ret = v;
+	return true;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil). */
+static int64_t s_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Days in month m (1..12) of year y. */
+static int s_days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int intake_parse_time(const char *s, int64_t *ret)
+{
+	const char *p = s;
+	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
+	uint64_t secs;
+	int64_t t;
+
+	if (s_parse_uint(s, (uint64_t)INT64_MAX / 2, &secs) == 0) {
+		*ret = (int64_t)secs;
+		return 0;
+	}
+	if (!s_digits(&p, 4, &y) || *p++ != '-' || !s_digits(&p, 2, &mo) || *p++ != '-' ||
+	    !s_digits(&p, 2, &d))
+		return LNOB_E_INVALID;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return LNOB_E_INVALID;
+	p++;
+	if (!s_digits(&p, 2, &h) || *p++ != ':' || !s_digits(&p, 2, &mi))
+		return LNOB_E_INVALID;
+	if (*p == ':') {
+		p++;
+		if (!s_digits(&p, 2, &sec))
+			return LNOB_E_INVALID;
+		if (*p == '.' || *p == ',') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return LNOB_E_INVALID;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '+' ? 1 : -1;
+		if (!s_digits(&p, 2, &oh))
+			return LNOB_E_INVALID;
+		if (*p == ':') {
+			p++;
+			if (!s_digits(&p, 2, &om))
+				return LNOB_E_INVALID;
+		} else if (*p >= '0' && *p <= '9') {
+			if (!s_digits(&p, 2, &om))
+				return LNOB_E_INVALID;
+		}
+	} else {
+		return LNOB_E_INVALID;   /* no offset: the local time is unknowable */
+	}
+	if (*p != '\0')
+		return LNOB_E_INVALID;
+	if (mo < 1 || mo > 12 || d < 1 || d > s_days_in_month(y, mo) || h > 23 || mi > 59 ||
+	    sec > 60 || oh > 23 || om > 59)
+		return LNOB_E_INVALID;
+	t = s_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
+	t -= (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
+	if (t < 0)
+		return LNOB_E_INVALID;
+	*ret = t;
+	return 0;
+}
+
+/* ---- fields common to both formats ----------------------------------- */
+
+/* Sets an id field (campaign, period, unit) from text. */
+static int s_field_id(const char *where, const char *field, char **dst, const char *s,
+		      char *err, size_t errlen)
+{
+	char q[S_QUOTE_MAX + 4];
+
+	if (!*s)
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, field);
+	if (!lnob_valid_id(s))
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
+			      where, field, s_quote(q, s));
+	if (s_set_str(dst, s) < 0)
+		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+	return 0;
+}
+
+/* Sets completed_at from text. */
+static int s_field_time(const char *where, Lnob__Report *r, const char *s, char *err, size_t errlen)
+{
+	char q[S_QUOTE_MAX + 4];
+	int64_t t;
+
+	if (intake_parse_time(s, &t) < 0)
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 with a "
+			      "UTC offset (e.g. 2023-11-28T10:00:00+07:00) or Unix seconds: '%s'",
+			      where, s_quote(q, s));
+	r->completed_at = t;
+	return 0;
+}
+
+/* Sets narrative from text of len bytes. */
+static int s_field_narrative(const char *where, Lnob__Report *r, const char *s, size_t len,
+			     char *err, size_t errlen)
+{
+	if (memchr(s, '\0', len) || !s_utf8_valid((const unsigned char *)s, len))
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: narrative: not valid UTF-8 text", where);
+	if (s_set_str(&r->narrative, s) < 0)
+		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+	return 0;
+}
+
+/* Checks revision/base_revision (base < 0: absent, default revision - 1)
+ * and sets them. */
+static int s_field_revisions(const char *where, Lnob__Report *r, uint64_t rev, int64_t base,
+			     char *err, size_t errlen)
+{
+	if (base >= 0 && (uint64_t)base >= rev)
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: base_revision: must be less than "
+			      "revision (%" PRIu64 "): '%" PRId64 "'", where, rev, base);
+	r->revision = (uint32_t)rev;
+	r->base_revision = base >= 0 ? (uint32_t)base : (uint32_t)(rev - 1);
+	return 0;
+}
+
+/* Adds indicator code = v, with the duplicate check. */
+static int s_field_value(const char *where, Lnob__Report *r, const char *code, int64_t v,
+			 char *err, size_t errlen)
+{
+	int rc = s_add_value(r, code, v);
+
+	if (rc == LNOB_E_EXISTS)
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: indicator given twice", where, code);
+	if (rc < 0)
+		return s_fail(err, errlen, rc, "%s: out of memory", where);
+	return 0;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+/* Compact JSON text of v for a message, into out[S_QUOTE_MAX + 4]. */
+static const char *s_json_quote(char out[S_QUOTE_MAX + 4], const json_t *v)
+{
+	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	if (!text)
+		return memcpy(out, "?", 2);
+	s_quote(out, text);
+	free(text);
+	return out;
+}
+
+/* A JSON integer in min..max into *ret. */
+static bool s_json_uint(const json_t *v, json_int_t min, json_int_t max, json_int_t *ret)
+{
+	json_int_t x;
+
+	if (!json_is_integer(v))
+		return false;
+	x = json_integer_value(v);
+	if (x < min || x > max)
+		return false;
+	*ret = x;
+	return true;
+}
+
+/* Reads the "values" object of a JSON report. */
+static int s_json_values(const char *where, Lnob__Report *r, json_t *values, char *err, size_t errlen)
+{
+	char q[S_QUOTE_MAX + 4];
+	const char *code;
+	json_t *v;
+	int rc;
+
+	if (!json_is_object(values))
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: values: not an object of indicator "
+			      "code -> integer: '%s'", where, s_json_quote(q, values));
+	json_object_foreach(values, code, v) {
+		json_int_t x;
+
+		if (!lnob_valid_id(code))
+			return s_fail(err, errlen, LNOB_E_INVALID, "%s: values: indicator code not "
+				      S_ID_RULE ": '%s'", where, s_quote(q, code));
+		if (json_is_null(v))
+			continue;   /* not reported */
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
+				      "integer: '%s'", where, code, s_json_quote(q, v));
+		x = json_integer_value(v);
+		if (x > REPORT_VALUE_MAX)
+			return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: out of range "
+				      "0..10^15: '%s'", where, code, s_json_quote(q, v));
+		if ((rc = s_field_value(where, r, code, (int64_t)x, err, errlen)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Builds one report from a JSON object. Caller owns *ret. */
+static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Report **ret,
+			 char *err, size_t errlen)
+{
+	static const char *const known[] = { "campaign", "period", "unit", "revision",
+		"base_revision", "completed_at", "narrative", "values", NULL };
+	static const char *const ids[] = { "campaign", "period", "unit" };
+	char q[S_QUOTE_MAX + 4];
+	Lnob__Report *r;
+	const char *key;
+	json_t *v;
+	json_int_t rev = 1, base = -1;
+	int rc = 0;
+
+	if (!json_is_object(obj))
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s: not an object: '%s'", where,
+			      s_json_quote(q, obj));
+	json_object_foreach(obj, key, v) {
+		size_t i = 0;
+
+		while (known[i] && strcmp(known[i], key) != 0)
+			i++;
+		if (!known[i])
+			return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: unknown field", where,
+				      s_quote(q, key));
+	}
+	if (!(r = s_report_new(now_s)))
+		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+	for (size_t i = 0; i < 3; i++) {
+		char **dst = i == 0 ? &r->campaign : i == 1 ? &r->period : &r->unit;
+
+		v = json_object_get(obj, ids[i]);
+		if (!v || json_is_null(v)) {
+			rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, ids[i]);
+			goto fail;
+		}
+		if (!json_is_string(v)) {
+			rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
+				    where, ids[i], s_json_quote(q, v));
+			goto fail;
+		}
+		if ((rc = s_field_id(where, ids[i], dst, json_string_value(v), err, errlen)) < 0)
+			goto fail;
+	}
+	v = json_object_get(obj, "revision");
+	if (v && !json_is_null(v) && !s_json_uint(v, 1, UINT32_MAX, &rev)) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: revision: not an integer >= 1: '%s'",
+			    where, s_json_quote(q, v));
+		goto fail;
+	}
+	v = json_object_get(obj, "base_revision");
+	if (v && !json_is_null(v) && !s_json_uint(v, 0, UINT32_MAX, &base)) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: base_revision: not an integer >= 0: '%s'",
+			    where, s_json_quote(q, v));
+		goto fail;
+	}
+	if ((rc = s_field_revisions(where, r, (uint64_t)rev, base, err, errlen)) < 0)
+		goto fail;
+	v = json_object_get(obj, "completed_at");
+	if (v && json_is_integer(v)) {
+		if (json_integer_value(v) < 0) {
+			rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: completed_at: negative Unix "
+				    "seconds: '%s'", where, s_json_quote(q, v));
+			goto fail;
+		}
+		r->completed_at = json_integer_value(v);
+	} else if (v && json_is_string(v)) {
+		if ((rc = s_field_time(where, r, json_string_value(v), err, errlen)) < 0)
+			goto fail;
+	} else if (v && !json_is_null(v)) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 text or "
+			    "Unix seconds: '%s'", where, s_json_quote(q, v));
+		goto fail;
+	}
+	v = json_object_get(obj, "narrative");
+	if (v && json_is_string(v)) {
+		if ((rc = s_field_narrative(where, r, json_string_value(v), json_string_length(v),
+					    err, errlen)) < 0)
+			goto fail;
+	} else if (v && !json_is_null(v)) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: narrative: not a string: '%s'",
+			    where, s_json_quote(q, v));
+		goto fail;
+	}
+	v = json_object_get(obj, "values");
+	if (!v || json_is_null(v)) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: values: missing", where);
+		goto fail;
+	}
+	if ((rc = s_json_values(where, r, v, err, errlen)) < 0)
+		goto fail;
+	if ((rc = s_check_report(where, r, err, errlen)) < 0)
+		goto fail;
+	*ret = r;
+	return 0;
+fail:
+	intake_report_free(r);
+	return rc;
+}
+
+int intake_parse_json(const char *name, const char *text, size_t len, int64_t now_s,
+		      intake_list_t *list, char *err, size_t errlen)
+{
+	intake_list_t mine = { 0 };
+	json_error_t jerr;
+	json_t *root;
+	size_t n;
+	int rc = 0;
+
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!root)
+		return s_fail(err, errlen, LNOB_E_INVALID, "%s:%d:%d: %s", name, jerr.line,
+			      jerr.column, jerr.text);
+	if (!json_is_object(root) && !json_is_array(root)) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: expected one report object or an "
+			    "array of them", name);
+		goto out;
+	}
+	n = json_is_array(root) ? json_array_size(root) : 1;
+	if (n == 0) {
+		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: no reports (empty array)", name);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *obj = json_is_array(root) ? json_array_get(root, i) : root;
+		Lnob__Report *r = NULL;
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s: entry %zu", name, i + 1);
+		if ((rc = s_json_report(where, obj, now_s, &r, err, errlen)) < 0)
+			goto out;
+		if (s_list_push(&mine, r) < 0) {
+			intake_report_free(r);
+			rc = s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+			goto out;
+		}
+	}
+	if (s_list_take(list, &mine) < 0)
+		rc = s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+out:
+	intake_list_clear(&mine);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+enum { S_COL_CAMPAIGN, S_COL_PERIOD, S_COL_UNIT, S_COL_REVISION, S_COL_BASE,
+	S_COL_COMPLETED, S_COL_NARRATIVE, S_COL_FIXED };
+
+static const char *const s_col_names[S_COL_FIXED] = { "campaign", "period", "unit",
+	"revision", "base_revision", "completed_at", "narrative" };
+
+/* The state of one CSV file being parsed by libcsv's callbacks. */
+typedef struct s_csv {
+	const char *name;
+	int64_t now_s;
+	size_t line;                /* the line being fed to libcsv (from 1) */
+	size_t row_line;            /* the line the current row started on */
+	bool row_open;              /* a row has started and not ended */
+	char **fields;              /* the current row, each field owned */
+	size_t *lens;
+	size_t nfields, cap;
+	bool have_header;
+	char **cols;                /* header names, owned */
+	size_t ncols;
+	long fixed[S_COL_FIXED];    /* column of each fixed field, -1 if absent */
+	intake_list_t out;          /* this file's reports */
+	int rc;                     /* first error, 0 while all is well */
+	char *err;
+	size_t errlen;
+} s_csv_t;
+
+/* Frees the current row's fields. */
+static void s_csv_fields_clear(s_csv_t *c)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		free(c->fields[i]);
+	c->nfields = 0;
+}
+
+/* libcsv field callback: keeps a copy of the field. */
+static void s_csv_field(void *s, size_t len, void *data)
+{
+	s_csv_t *c = data;
+	char *copy;
+
+	if (c->rc < 0)
+		return;
+	if (c->nfields == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		char **nf = realloc(c->fields, cap * sizeof(*nf));
+		size_t *nl;
+
+		if (!nf) {
+			c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+			return;
+		}
+		c->fields = nf;
+		nl = realloc(c->lens, cap * sizeof(*nl));
+		if (!nl) {
+			c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+			return;
+		}
+		c->lens = nl;
+		c->cap = cap;
+	}
+	copy = malloc(len + 1);
+	if (!copy) {
+		c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+		return;
+	}
+	if (len)
+		memcpy(copy, s, len);
+	copy[len] = '\0';
+	c->fields[c->nfields] = copy;
+	c->lens[c->nfields] = len;
+	c->nfields++;
+}
+
+/* Takes the header row: the fixed columns and the indicator codes. */
+static int s_csv_header(s_csv_t *c)
+{
+	char q[S_QUOTE_MAX + 4];
+
+	for (size_t k = 0; k < S_COL_FIXED; k++)
+		c->fixed[k] = -1;
+	c->cols = calloc(c->nfields, sizeof(*c->cols));
+	if (!c->cols)
+		return s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+	for (size_t i = 0; i < c->nfields; i++) {
+		const char *h = c->fields[i];
+		size_t k = 0;
+
+		if (!*h)
+			return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: empty "
+				      "column name", c->name, c->row_line, i + 1);
+		for (size_t j = 0; j < c->ncols; j++)
+			if (strcmp(c->cols[j], h) == 0)
+				return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: %s: column "
+					      "given twice", c->name, c->row_line, s_quote(q, h));
+		while (k < S_COL_FIXED && strcmp(s_col_names[k], h) != 0)
+			k++;
+		if (k < S_COL_FIXED)
+			c->fixed[k] = (long)i;
+		else if (!lnob_valid_id(h))
+			return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: "
+				      "indicator code not " S_ID_RULE ": '%s'", c->name,
+				      c->row_line, i + 1, s_quote(q, h));
+		/* The field moves into cols. */
+		c->cols[c->ncols++] = c->fields[i];
+		c->fields[i] = NULL;
+	}
+	for (size_t k = 0; k < S_COL_UNIT + 1; k++)
+		if (c->fixed[k] < 0)
+			return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: missing column '%s'",
+				      c->name, c->row_line, s_col_names[k]);
+	c->have_header = true;
+	return 0;
+}
+
+/* The field of fixed column k in the current row, "" when absent. */
+static const char *s_csv_get(const s_csv_t *c, size_t k)
+{
+	return c->fixed[k] >= 0 ? c->fields[c->fixed[k]] : "";
+}
+
+/* Builds one report from the current data row. Caller owns *ret. */
+static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
+{
+	char q[S_QUOTE_MAX + 4];
+	Lnob__Report *r;
+	const char *s;
+	uint64_t rev = 1, base;
+	int64_t base_v = -1;
+	int rc;
+
+	if (!(r = s_report_new(c->now_s)))
+		return s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
+	if ((rc = s_field_id(where, "campaign", &r->campaign, s_csv_get(c, S_COL_CAMPAIGN),
+			     c->err, c->errlen)) < 0 ||
+	    (rc = s_field_id(where, "period", &r->period, s_csv_get(c, S_COL_PERIOD),
+			     c->err, c->errlen)) < 0 ||
+	    (rc = s_field_id(where, "unit", &r->unit, s_csv_get(c, S_COL_UNIT),
+			     c->err, c->errlen)) < 0)
+		goto fail;
+	s = s_csv_get(c, S_COL_REVISION);
+	if (*s && (s_parse_uint(s, UINT32_MAX, &rev) < 0 || rev < 1)) {
+		rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: revision: not an integer "
+			    ">= 1: '%s'", where, s_quote(q, s));
+		goto fail;
+	}
+	s = s_csv_get(c, S_COL_BASE);
+	if (*s) {
+		if (s_parse_uint(s, UINT32_MAX, &base) < 0) {
+			rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: base_revision: not an "
+				    "integer >= 0: '%s'", where, s_quote(q, s));
+			goto fail;
+		}
+		base_v = (int64_t)base;
+	}
+	if ((rc = s_field_revisions(where, r, rev, base_v, c->err, c->errlen)) < 0)
+		goto fail;
+	s = s_csv_get(c, S_COL_COMPLETED);
+	if (*s && (rc = s_field_time(where, r, s, c->err, c->errlen)) < 0)
+		goto fail;
+	if (c->fixed[S_COL_NARRATIVE] >= 0 &&
+	    (rc = s_field_narrative(where, r, c->fields[c->fixed[S_COL_NARRATIVE]],
+				    c->lens[c->fixed[S_COL_NARRATIVE]], c->err, c->errlen)) < 0)
+		goto fail;
+	for (size_t i = 0; i < c->ncols; i++) {
+		const char *code = c->cols[i], *cell = c->fields[i];
+		bool fixed = false;
+		uint64_t v;
+		int pr;
+
+		for (size_t k = 0; k < S_COL_FIXED; k++)
+			fixed = fixed || c->fixed[k] == (long)i;
+		if (fixed || !*cell)
+			continue;
+		pr = s_parse_uint(cell, REPORT_VALUE_MAX, &v);
+		if (pr == -EINVAL) {
+			rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
+				    "integer: '%s'", where, code, s_quote(q, cell));
+			goto fail;
+		}
+		if (pr < 0) {
+			rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: out of range "
+				    "0..10^15: '%s'", where, code, s_quote(q, cell));
+			goto fail;
+		}
+		if ((rc = s_field_value(where, r, code, (int64_t)v, c->err, c->errlen)) < 0)
+			goto fail;
+	}
+	if ((rc = s_check_report(where, r, c->err, c->errlen)) < 0)
+		goto fail;
+	*ret = r;
+	return 0;
+fail:
+	intake_report_free(r);
+	return rc;
+}
+
+/* libcsv row callback: the header, or one report. */
+static void s_csv_row(int term, void *data)
+{
+	s_csv_t *c = data;
+	Lnob__Report *r = NULL;
+	char where[512];
+
+	(void)term;
+	c->row_open = false;
+	if (c->rc < 0)
+		goto out;
+	/* A row of one empty field is a blank line in disguise. */
+	if (c->nfields == 0 || (c->nfields == 1 && c->lens[0] == 0))
+		goto out;
+	if (!c->have_header) {
+		c->rc = s_csv_header(c);
+		goto out;
+	}
+	snprintf(where, sizeof(where), "%s:%zu", c->name, c->row_line);
+	if (c->nfields != c->ncols) {
+		c->rc = s_fail(c->err, c->errlen, LNOB_E_CSV, "%s: expected %zu fields as in the "
+			       "header, got %zu", where, c->ncols, c->nfields);
+		goto out;
+	}
+	if ((c->rc = s_csv_report(c, where, &r)) < 0)
+		goto out;
+	if (s_list_push(&c->out, r) < 0) {
+		intake_report_free(r);
+		c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
+	}
+out:
+	s_csv_fields_clear(c);
+}
+
+/* True when s[0..n) holds only blanks and line ends. */
+static bool s_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now_s,
+		     intake_list_t *list, char *err, size_t errlen)
+{
+	struct csv_parser p;
+	s_csv_t c;
+	size_t off = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.name = name;
+	c.now_s = now_s;
+	c.err = err;
+	c.errlen = errlen;
+	c.line = 1;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		off = 3;   /* UTF-8 byte order mark */
+	/* Feed one line at a time so that callbacks know their line. */
+	while (off < len && c.rc == 0) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (text + off)) + 1 : len - off;
+
+		/* A row starts on the first line with content after the last row
+		 * ended (rows end only at line ends). */
+		if (!c.row_open && !s_blank(text + off, n)) {
+			c.row_open = true;
+			c.row_line = c.line;
+		}
+		if (csv_parse(&p, text + off, n, s_csv_field, s_csv_row, &c) != n && c.rc == 0)
+			c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: %s", name,
+				      c.line, csv_strerror(csv_error(&p)));
+		off += n;
+		if (nl)
+			c.line++;
+	}
+	if (c.rc == 0 && csv_fini(&p, s_csv_field, s_csv_row, &c) != 0 && c.rc == 0)
+		c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: unterminated "
+			      "quoted field", name, c.row_line);
+	if (c.rc == 0 && !c.have_header)
+		c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s: empty file (no header line)", name);
+	if (c.rc == 0 && c.out.n == 0)
+		c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s: no reports (only a header line)", name);
+	if (c.rc == 0 && s_list_take(list, &c.out) < 0)
+		c.rc = s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+	csv_free(&p);
+	s_csv_fields_clear(&c);
+	free(c.fields);
+	free(c.lens);
+	for (size_t i = 0; i < c.ncols; i++)
+		free(c.cols[i]);
+	free(c.cols);
+	intake_list_clear(&c.out);
+	return c.rc;
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+/* True when path ends in ext (case-insensitive). */
+static bool s_has_ext(const char *path, const char *ext)
+{
+	size_t n = strlen(path), e = strlen(ext);
+
+	return n > e && strcasecmp(path + n - e, ext) == 0;
+}
+
+int intake_parse_file(const char *path, int64_t now_s, intake_list_t *list,
+		      char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0, i = 0;
+	bool json;
+	int rc;
+
+	rc = lnob_read_file(path, INTAKE_FILE_MAX, &text, &len);
+	if (rc == LNOB_E_TOOBIG)
+		return s_fail(err, errlen, rc, "%s: larger than %zu MiB", path,
+			      INTAKE_FILE_MAX >> 20);
+	if (rc < 0)
+		return s_fail(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
+	if (s_has_ext(path, ".json")) {
+		json = true;
+	} else if (s_has_ext(path, ".csv")) {
+		json = false;
+	} else {
+		if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+			i = 3;
+		while (i < len && isspace((unsigned char)text[i]))
+			i++;
+		json = i < len && (text[i] == '{' || text[i] == '[');
+	}
+	if (json)
+		rc = intake_parse_json(path, text, len, now_s, list, err, errlen);
+	else
+		rc = intake_parse_csv(path, text, len, now_s, list, err, errlen);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,79 @@
+/*
+ * intake.h: report input files (README "Submitting reports") parsed into
+ * Lnob__Report values for the outbox.
+ *
+ * JSON (jansson): one object or an array of objects with the fields
+ *   campaign, period, unit        strings, required, 1..64 of [A-Za-z0-9._-]
+ *   revision                      integer >= 1, default 1
+ *   base_revision                 integer < revision, default revision - 1
+ *   completed_at                  ISO 8601 text with a UTC offset, or Unix
+ *                                 seconds (integer or digits); default now
+ *   narrative                     string, optional
+ *   values                        object: indicator code -> integer >= 0
+ *                                 (null: not reported)
+ * Any other field, and a key given twice, is an error.
+ *
+ * CSV (libcsv, RFC 4180, UTF-8): a header line, then one report per line.
+ * Columns campaign, period, unit are required; revision, base_revision,
+ * completed_at and narrative are optional; every other column is an
+ * indicator code, an empty cell meaning "not reported". Blank lines are
+ * skipped.
+ *
+ * An indicator whose code ends in "_vnd" becomes amount_vnd, every other
+ * a count. Each report is finally checked with report_validate().
+ *
+ * Errors name the file and the place, then the field:
+ *   "r.csv:7: poor_households: not a non-negative integer: '-3'"
+ *   "r.json: entry 2: unit: missing"      (entries counted from 1)
+ *   "r.json:3:14: <JSON syntax error>"     (line:column)
+ *
+ * Library module: returns codes, never logs.
+ */
+#ifndef LNOB_INTAKE_H
+#define LNOB_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lnob.pb-c.h"
+
+/* Largest input file accepted. */
+#define INTAKE_FILE_MAX ((size_t)64 << 20)
+
+/* A growing list of parsed reports; each report and everything in it is
+ * owned by the list. Start from a zeroed struct. */
+typedef struct intake_list {
+	Lnob__Report **v;
+	size_t n, cap;
+} intake_list_t;
+
+/* Parses the file at path, JSON or CSV chosen by its extension (.json,
+ * .csv, any case) or else by its first character ('{' or '[' means JSON),
+ * and appends its reports to list. now_s is the default completed_at.
+ * All or nothing: on failure list is as it was and err holds one line
+ * naming path and the place. A file without any report is an error.
+ * Returns 0, -errno (cannot read), LNOB_E_TOOBIG, LNOB_E_INVALID, LNOB_E_CSV
+ * or -ENOMEM. */
+int intake_parse_file(const char *path, int64_t now_s, intake_list_t *list,
+		      char *err, size_t errlen);
+
+/* The same for text already in memory (len bytes, NUL-terminated);
+ * name stands for the file in messages. */
+int intake_parse_json(const char *name, const char *text, size_t len, int64_t now_s,
+		      intake_list_t *list, char *err, size_t errlen);
+int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now_s,
+		     intake_list_t *list, char *err, size_t errlen);
+
+/* Parses a completed_at text: ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.frac]]" with
+ * "Z" or an offset "+HH:MM", "+HHMM" or "+HH" (a space may stand for the
+ * "T"; fractions are dropped), or Unix seconds as plain digits. The result
+ * is Unix seconds UTC, never negative. Returns 0 or LNOB_E_INVALID. */
+int intake_parse_time(const char *s, int64_t *ret);
+
+/* Frees every report in list and empties it; list may be reused. */
+void intake_list_clear(intake_list_t *list);
+
+/* Frees one report built by this module. Accepts NULL. */
+void intake_report_free(Lnob__Report *r);
+
+#endif

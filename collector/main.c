@@ -1,0 +1,670 @@
+/*
+ * main.c: lnob-collector's command line: keygen, submit, run, status.
+ *
+ * Usage errors exit 2, every other failure exits 1 with one message on
+ * stderr naming the file, line or key at fault. The configuration is parsed
+ * and validated in full (unknown keys refused) before anything starts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "identity.h"
+#include "intake.h"
+#include "lnob_err.h"
+#include "log.h"
+#include "outbox.h"
+#include "uplink.h"
+#include "util.h"
+
+#define S_PROG "lnob-collector"
+
+/* The validated configuration. Strings are borrowed from ini. */
+typedef struct s_conf {
+	conf_t *ini;
+	const char *path;
+	const char *node_id;
+	const char *identity;
+	const char *data_dir;
+	size_t map_size;
+	const char *server_public;
+	uplink_conf_t up;
+	enum log_level level;
+} s_conf_t;
+
+static void s_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " S_PROG " keygen --id NODE_ID --out PATH\n"
+		"       " S_PROG " submit -c CONF FILE...\n"
+		"       " S_PROG " run -c CONF [-n]\n"
+		"       " S_PROG " status -c CONF [--json]\n");
+}
+
+static int s_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a usage error and the usage; returns exit status 2. */
+static int s_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, S_PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	s_usage(stderr);
+	return 2;
+}
+
+static int s_failure(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints one failure message; returns exit status 1. */
+static int s_failure(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, S_PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+/*
+ * The line of section.key in the file, 0 when unknown. conf.h offers no
+ * such call, but its messages are specified ("file:12: [s] k: ..."), so a
+ * range no value can meet makes conf_u64() name the line.
+ */
+static unsigned s_conf_line(const conf_t *ini, const char *section, const char *key)
+{
+	const char *name = conf_name(ini);
+	char msg[1024];
+	uint64_t dummy;
+	unsigned line = 0;
+	size_t n = strlen(name);
+
+	if (conf_u64(ini, section, key, false, 0, 1, 0, &dummy, msg, sizeof(msg)) == 0)
+		return 0;
+	if (strncmp(msg, name, n) != 0 || msg[n] != ':' || sscanf(msg + n + 1, "%u:", &line) != 1)
+		return 0;
+	return line;
+}
+
+static int s_conf_bad(const conf_t *ini, const char *section, const char *key, char *err,
+		      size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Formats "file:line: [section] key: <message>" into err; returns
+ * LNOB_E_CONFIG. */
+static int s_conf_bad(const conf_t *ini, const char *section, const char *key, char *err,
+		      size_t errlen, const char *fmt, ...)
+{
+	char msg[512];
+	unsigned line = s_conf_line(ini, section, key);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line)
+		snprintf(err, errlen, "%s:%u: [%s] %s: %s", conf_name(ini), line, section, key, msg);
+	else
+		snprintf(err, errlen, "%s: [%s] %s: %s", conf_name(ini), section, key, msg);
+	return LNOB_E_CONFIG;
+}
+
+/* A required string that must not be empty. */
+static int s_conf_nonempty(const conf_t *ini, const char *section, const char *key,
+			   const char **ret, char *err, size_t errlen)
+{
+	int r = conf_str(ini, section, key, NULL, ret, err, errlen);
+
+	if (r == 0 && !**ret)
+		return s_conf_bad(ini, section, key, err, errlen, "empty");
+	return r;
+}
+
+/* A u32-sized number into *ret. */
+static int s_conf_u32(const conf_t *ini, const char *section, const char *key, uint64_t def,
+		      uint64_t min, uint64_t max, uint32_t *ret, char *err, size_t errlen)
+{
+	uint64_t v;
+	int r = conf_u64(ini, section, key, false, def, min, max, &v, err, errlen);
+
+	if (r == 0)
+		*ret = (uint32_t)v;
+	return r;
+}
+
+/*
+ * Loads and validates the whole configuration at path into *c. Files it
+ * names (identity, server_public) are read later by the subcommands that
+ * need them. Returns 0 or a negative code with the message in err; c->ini
+ * is set (or NULL) either way and must go through s_conf_free().
+ */
+static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
+		"uplink.endpoint", "uplink.server_public", "uplink.window",
+		"uplink.heartbeat_ms", "uplink.dead_after_ms", "uplink.resend_after_ms",
+		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "log.level", NULL,
+	};
+	const conf_t *ini;
+	const char *level;
+	uint64_t map_mb;
+	int r, lv;
+
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	if ((r = conf_load(path, &c->ini, err, errlen)) < 0)
+		return r;
+	ini = c->ini;
+	if ((r = conf_check_keys(ini, keys, err, errlen)) < 0)
+		return r;
+	if ((r = s_conf_nonempty(ini, "node", "id", &c->node_id, err, errlen)) < 0)
+		return r;
+	if (!lnob_valid_id(c->node_id))
+		return s_conf_bad(ini, "node", "id", err, errlen,
+				  "not 1..64 of [A-Za-z0-9._-]: '%s'", c->node_id);
+	if ((r = s_conf_nonempty(ini, "node", "identity", &c->identity, err, errlen)) < 0 ||
+	    (r = s_conf_nonempty(ini, "node", "data_dir", &c->data_dir, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "node", "map_size_mb", false, 256, 1, 1u << 20, &map_mb,
+			  err, errlen)) < 0)
+		return r;
+	c->map_size = (size_t)map_mb << 20;
+	if ((r = s_conf_nonempty(ini, "uplink", "endpoint", &c->up.endpoint, err, errlen)) < 0)
+		return r;
+	if ((strncmp(c->up.endpoint, "tcp://", 6) != 0 && strncmp(c->up.endpoint, "ipc://", 6) != 0) ||
+	    !c->up.endpoint[6])
+		return s_conf_bad(ini, "uplink", "endpoint", err, errlen,
+				  "not a tcp://HOST:PORT or ipc://PATH endpoint: '%s'", c->up.endpoint);
+	if ((r = s_conf_nonempty(ini, "uplink", "server_public", &c->server_public, err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "uplink", "window", 128, 1, 65536, &c->up.window, err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "uplink", "heartbeat_ms", 1000, 50, 600000, &c->up.heartbeat_ms,
+			    err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "uplink", "dead_after_ms", 10000, (uint64_t)c->up.heartbeat_ms + 1,
+			    3600000, &c->up.dead_after_ms, err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "uplink", "resend_after_ms", 15000, 100, 86400000,
+			    &c->up.resend_after_ms, err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "uplink", "backoff_min_ms", 200, 1, 600000, &c->up.backoff_min_ms,
+			    err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "uplink", "backoff_max_ms", 30000, c->up.backoff_min_ms, 3600000,
+			    &c->up.backoff_max_ms, err, errlen)) < 0)
+		return r;
+	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
+		return r;
+	if ((lv = log_level_parse(level)) < 0)
+		return s_conf_bad(ini, "log", "level", err, errlen,
+				  "not one of error, warn, info, debug: '%s'", level);
+	c->level = (enum log_level)lv;
+	return 0;
+}
+
+/* Frees what s_conf_load() kept (accepts a failed load). */
+static void s_conf_free(s_conf_t *c)
+{
+	conf_destroy(&c->ini);
+}
+
+/* Loads the node's identity and checks it belongs to [node] id. */
+static int s_load_identity(const s_conf_t *c, identity_t *ret, char *err, size_t errlen)
+{
+	identity_t id;
+	char why[768];
+	int r = identity_load(c->identity, &id, why, sizeof(why));
+
+	if (r < 0) {
+		s_conf_bad(c->ini, "node", "identity", err, errlen, "%s", why);
+		return r;
+	}
+	if (strcmp(id.pub.node_id, c->node_id) != 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "'%s' is not the id in the identity file %s ('%s')",
+			 c->node_id, c->identity, id.pub.node_id);
+		identity_wipe(&id);
+		return s_conf_bad(c->ini, "node", "id", err, errlen, "%s", msg);
+	}
+	*ret = id;
+	identity_wipe(&id);
+	return 0;
+}
+
+/* Parses "-c CONF" style options shared by the subcommands. */
+typedef struct s_opts {
+	const char *conf;
+	bool check;    /* run -n */
+	bool json;     /* status --json */
+	bool help;
+} s_opts_t;
+
+/* Parses argv (argv[0] is the subcommand) allowing -n when allow_n and
+ * --json when allow_json. Returns 0, or 2 after printing a usage error. */
+static int s_parse_opts(int argc, char **argv, bool allow_n, bool allow_json, s_opts_t *o)
+{
+	static const struct option lopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:nh", lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'n':
+			if (!allow_n)
+				return s_usage_error("%s: unknown option -n", argv[0]);
+			o->check = true;
+			break;
+		case 'j':
+			if (!allow_json)
+				return s_usage_error("%s: unknown option --json", argv[0]);
+			o->json = true;
+			break;
+		case 'h':
+			o->help = true;
+			return 0;
+		case ':':
+			return s_usage_error("%s: option %s needs an argument", argv[0],
+					     argv[optind - 1]);
+		default:
+			return s_usage_error("%s: unknown option %s", argv[0], argv[optind - 1]);
+		}
+	}
+	if (!o->conf)
+		return s_usage_error("%s: -c CONF is required", argv[0]);
+	return 0;
+}
+
+/* ---- submit ----------------------------------------------------------- */
+
+/* `submit -c CONF FILE...`: parses every file, then queues all their
+ * reports in one transaction. Returns the exit status. */
+static int s_cmd_submit(int argc, char **argv)
+{
+	intake_list_t list = { 0 };
+	s_conf_t c;
+	s_opts_t o;
+	identity_t id;
+	outbox_t *ob = NULL;
+	char err[1024], detail[512];
+	uint64_t first = 0;
+	int64_t now_ms = lnob_now_ms();
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, false, false, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (optind >= argc)
+		return s_usage_error("submit: no report files given");
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0) {
+		s_conf_free(&c);
+		return s_failure("%s", err);
+	}
+	if (s_load_identity(&c, &id, err, sizeof(err)) < 0) {
+		s_conf_free(&c);
+		return s_failure("%s", err);
+	}
+	for (int i = optind; i < argc; i++) {
+		if (intake_parse_file(argv[i], now_ms / 1000, &list, err, sizeof(err)) < 0) {
+			rc = s_failure("%s (nothing queued)", err);
+			goto out;
+		}
+	}
+	if (outbox_open(c.data_dir, c.map_size, 0, &ob, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	detail[0] = '\0';
+	r = outbox_enqueue_reports(ob, &id, (const Lnob__Report *const *)list.v, list.n, now_ms,
+				   &first, detail, sizeof(detail));
+	if (r == MDB_MAP_FULL) {
+		rc = s_failure("%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
+			       c.data_dir, c.map_size >> 20);
+		goto out;
+	}
+	if (r < 0) {
+		rc = s_failure("%s: cannot queue: %s%s%s (nothing queued)", c.data_dir,
+			       lnob_strerror(r), detail[0] ? ": " : "", detail);
+		goto out;
+	}
+	printf("queued %zu reports as seq %" PRIu64 "..%" PRIu64 "\n", list.n, first,
+	       first + list.n - 1);
+	rc = 0;
+out:
+	outbox_destroy(&ob);
+	intake_list_clear(&list);
+	identity_wipe(&id);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+/* Takes an exclusive lock on data_dir/run.lock so one daemon serves an
+ * outbox. Returns the fd (kept open for the run) or -1 with err set. */
+static int s_lock_run(const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	int fd, r;
+
+	if ((r = lnob_mkdirs(dir)) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/run.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errlen, "%.900s: %s", path, errno == EWOULDBLOCK
+			 ? "another lnob-collector run is using this outbox" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* `run -c CONF [-n]`: validates everything, then (without -n) runs the
+ * uplink until SIGTERM/SIGINT. Returns the exit status. */
+static int s_cmd_run(int argc, char **argv)
+{
+	s_conf_t c;
+	s_opts_t o;
+	identity_t id;
+	identity_pub_t server;
+	outbox_t *ob = NULL;
+	sigset_t mask;
+	char err[1024], why[768];
+	int r, rc = 1, lockfd = -1, sigfd = -1;
+
+	if ((r = s_parse_opts(argc, argv, true, false, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (optind != argc)
+		return s_usage_error("run: unexpected argument '%s'", argv[optind]);
+	memset(&id, 0, sizeof(id));
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0 ||
+	    s_load_identity(&c, &id, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (identity_load_public(c.server_public, &server, why, sizeof(why)) < 0) {
+		s_conf_bad(c.ini, "uplink", "server_public", err, sizeof(err), "%s", why);
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	memcpy(c.up.server_curve_pk, server.curve_pk, 32);
+	if (o.check) {
+		printf("configuration OK\n");
+		rc = 0;
+		goto out;
+	}
+	log_init(S_PROG, c.level);
+	if (sodium_init() < 0) {
+		rc = s_failure("libsodium cannot start");
+		goto out;
+	}
+	if ((lockfd = s_lock_run(c.data_dir, err, sizeof(err))) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (outbox_open(c.data_dir, c.map_size, 0, &ob, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	/* Blocked before libzmq starts its threads, so they inherit the mask
+	 * and the signals wait for the signalfd. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		rc = s_failure("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_info("node %s: uplink to %s, window %" PRIu32 ", outbox in %s", c.node_id,
+		 c.up.endpoint, c.up.window, c.data_dir);
+	r = uplink_run(&c.up, &id, ob, sigfd);
+	rc = r < 0 ? 1 : 0;
+out:
+	if (sigfd >= 0)
+		close(sigfd);
+	outbox_destroy(&ob);
+	if (lockfd >= 0)
+		close(lockfd);
+	identity_wipe(&id);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* ---- status ----------------------------------------------------------- */
+
+/* "out_of_scope" for NACK_OUT_OF_SCOPE: the enum name lower-cased without
+ * its prefix, into out[64]. */
+static const char *s_reason_name(int reason, char out[64])
+{
+	const ProtobufCEnumValue *v =
+		protobuf_c_enum_descriptor_get_value(&lnob__nack_reason__descriptor, reason);
+	const char *name;
+	size_t i = 0;
+
+	if (!v) {
+		snprintf(out, 64, "reason_%d", reason);
+		return out;
+	}
+	name = strncmp(v->name, "NACK_", 5) == 0 ? v->name + 5 : v->name;
+	for (; name[i] && i < 63; i++)
+		out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	out[i] = '\0';
+	return out;
+}
+
+/* json_object_set_new() that remembers a failure in *ok. */
+static void s_jset(json_t *obj, const char *key, json_t *v, bool *ok)
+{
+	if (!v || json_object_set_new(obj, key, v) != 0)
+		*ok = false;
+}
+
+/* outbox_parked_foreach() callback appending one item to a JSON array. */
+static int s_parked_json(void *ctx, uint64_t seq, const Lnob__ParkedItem *p)
+{
+	json_t *arr = ctx, *item = json_object();
+	char reason[64];
+	bool ok = item != NULL;
+
+	if (ok) {
+		s_jset(item, "seq", json_integer((json_int_t)seq), &ok);
+		s_jset(item, "reason", json_string(s_reason_name(p->reason, reason)), &ok);
+		s_jset(item, "detail", json_string(p->detail ? p->detail : ""), &ok);
+		s_jset(item, "parked_at_ms", json_integer(p->parked_at_ms), &ok);
+	}
+	if (!ok || json_array_append_new(arr, item) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Wall-clock text of a Unix ms time, into out[32]. */
+static const char *s_time_text(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "?");
+	return out;
+}
+
+/* outbox_parked_foreach() callback printing one table row. */
+static int s_parked_table(void *ctx, uint64_t seq, const Lnob__ParkedItem *p)
+{
+	char reason[64], when[32];
+
+	(void)ctx;
+	printf("  seq %" PRIu64 "  %s  parked %s  %s\n", seq, s_reason_name(p->reason, reason),
+	       s_time_text(p->parked_at_ms, when), p->detail ? p->detail : "");
+	return 0;
+}
+
+/* `status -c CONF [--json]`: reads the outbox as a reader beside a
+ * running daemon. Returns the exit status. */
+static int s_cmd_status(int argc, char **argv)
+{
+	s_conf_t c;
+	s_opts_t o;
+	outbox_t *ob = NULL;
+	outbox_stats_t st;
+	json_t *root = NULL, *parked = NULL;
+	char err[1024];
+	int64_t now = lnob_now_ms();
+	double age = 0;
+	bool ok = true;
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, false, true, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (optind != argc)
+		return s_usage_error("status: unexpected argument '%s'", argv[optind]);
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	r = outbox_open(c.data_dir, 0, OUTBOX_RDONLY, &ob, err, sizeof(err));
+	if (r == -ENOENT) {
+		/* Nothing was ever queued here: an empty outbox. */
+		memset(&st, 0, sizeof(st));
+		st.next_seq = 1;
+	} else if (r < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	} else if ((r = outbox_stats(ob, &st)) < 0) {
+		rc = s_failure("%s: %s", c.data_dir, lnob_strerror(r));
+		goto out;
+	}
+	if (st.queued)
+		age = now > st.oldest_queued_at_ms ? (double)(now - st.oldest_queued_at_ms) / 1000.0 : 0;
+	if (!o.json) {
+		char when[32];
+
+		printf("node: %s\n", c.node_id);
+		printf("queued: %" PRIu64 "\n", st.queued);
+		printf("in_flight: %" PRIu64 "\n", st.state.in_flight);
+		printf("parked: %" PRIu64 "\n", st.parked);
+		if (st.queued)
+			printf("oldest_unacked_age_s: %.3f\n", age);
+		else
+			printf("oldest_unacked_age_s: -\n");
+		if (st.state.last_contact_ms > 0)
+			printf("last_contact_ms: %" PRId64 " (%s)\n", st.state.last_contact_ms,
+			       s_time_text(st.state.last_contact_ms, when));
+		else
+			printf("last_contact_ms: - (never)\n");
+		printf("next_seq: %" PRIu64 "\n", st.next_seq);
+		printf("parked_items:%s\n", st.parked ? "" : " -");
+		if (ob && (r = outbox_parked_foreach(ob, s_parked_table, NULL)) < 0) {
+			rc = s_failure("%s: %s", c.data_dir, lnob_strerror(r));
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
+	root = json_object();
+	parked = json_array();
+	if (!root || !parked) {
+		rc = s_failure("out of memory");
+		goto out;
+	}
+	if (ob && (r = outbox_parked_foreach(ob, s_parked_json, parked)) < 0) {
+		rc = s_failure("%s: %s", c.data_dir, lnob_strerror(r));
+		goto out;
+	}
+	s_jset(root, "node", json_string(c.node_id), &ok);
+	s_jset(root, "queued", json_integer((json_int_t)st.queued), &ok);
+	s_jset(root, "in_flight", json_integer((json_int_t)st.state.in_flight), &ok);
+	s_jset(root, "parked", json_integer((json_int_t)st.parked), &ok);
+	s_jset(root, "oldest_unacked_age_s", st.queued ? json_real(age) : json_null(), &ok);
+	s_jset(root, "last_contact_ms", st.state.last_contact_ms > 0
+	       ? json_integer(st.state.last_contact_ms) : json_null(), &ok);
+	s_jset(root, "next_seq", json_integer((json_int_t)st.next_seq), &ok);
+	s_jset(root, "parked_items", parked, &ok);
+	parked = NULL;
+	if (!ok || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+			      JSON_REAL_PRECISION(12)) != 0) {
+		rc = s_failure("cannot write the status");
+		goto out;
+	}
+	putchar('\n');
+	rc = 0;
+out:
+	json_decref(parked);
+	json_decref(root);
+	outbox_destroy(&ob);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2)
+		return s_usage_error("no subcommand given");
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "keygen") == 0)
+		return cli_keygen(S_PROG, argc - 1, argv + 1);
+	if (strcmp(cmd, "submit") == 0)
+		return s_cmd_submit(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return s_cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return s_cmd_status(argc - 1, argv + 1);
+	return s_usage_error("unknown subcommand '%s'", cmd);
+}

@@ -1,0 +1,802 @@
+/* uplink.c: the collector's send loop over a ZeroMQ DEALER with CURVE
+ * (see uplink.h for the protocol). */
+#include "uplink.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "codec.h"
+#include "lnob_err.h"
+#include "log.h"
+#include "util.h"
+
+/* Longest wait in one poll, so that stop requests and timers are seen. */
+#define S_POLL_MAX_MS 100
+/* At most this many frames are taken from the socket per loop turn. */
+#define S_RECV_BATCH 1024
+/* The daemon's state is written at most this often (unless an ack
+ * transaction carries it anyway). */
+#define S_STATE_EVERY_MS 2000
+#define S_LINGER_MS 1000
+#define S_MON_EVENTS (ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | \
+		      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | \
+		      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+
+/* One envelope in flight. */
+typedef struct s_flight {
+	uint64_t seq;
+	int64_t resend_at;   /* monotonic ms when it is sent again */
+	uint32_t tries;      /* retryable NACKs in a row */
+	bool done;           /* acked or parked: removed at the next compaction */
+} s_flight_t;
+
+typedef struct uplink {
+	const uplink_conf_t *conf;
+	const identity_t *id;
+	outbox_t *ob;
+	void *ctx;
+	void *sock;               /* the DEALER, NULL while backing off */
+	void *mon;                /* PAIR reading the DEALER's monitor events */
+	unsigned serial;          /* makes each monitor endpoint unique */
+	bool connected;           /* a CURVE handshake succeeded, no disconnect since */
+	bool hello_pending;       /* a heartbeat is owed on this connection */
+	bool blocked;             /* the last send hit EAGAIN: wait for POLLOUT */
+	bool spoke;               /* the aggregator spoke since the socket was made */
+	bool warned_handshake;    /* a failed handshake was logged on this socket */
+	int64_t last_rx;          /* monotonic ms of the last frame (or socket creation) */
+	int64_t next_hb;          /* monotonic ms of the next heartbeat */
+	int64_t next_poll;        /* monotonic ms of the next outbox look when idle */
+	int64_t reconnect_at;     /* monotonic ms; meaningful while !sock */
+	uint32_t attempt;         /* reconnects since the last contact */
+	uint32_t credit;          /* the aggregator's latest grant */
+	s_flight_t *fl;           /* in flight, ascending seq, at most window */
+	size_t nfl;
+	uint64_t cursor;          /* highest seq sent on this connection */
+	bool more;                /* the outbox may hold items past cursor */
+	uint64_t *acks;           /* seqs acked this loop turn */
+	size_t nacks, acks_cap;
+	outbox_state_t state;     /* current */
+	outbox_state_t saved;     /* as last written */
+	int64_t saved_at;         /* monotonic ms of that write */
+} uplink_t;
+
+/* ---- helpers --------------------------------------------------------- */
+
+/* A uniformly random delay in [0, min(max, min * 2^attempt)] ms (full jitter). */
+static uint32_t s_backoff_ms(uint32_t min, uint32_t max, uint32_t attempt)
+{
+	uint64_t cap = min;
+
+	for (uint32_t i = 0; i < attempt && cap < max; i++)
+		cap *= 2;
+	if (cap > max)
+		cap = max;
+	return cap ? randombytes_uniform((uint32_t)cap + 1) : 0;
+}
+
+/* The NackReason's enum name ("NACK_OUT_OF_SCOPE"), static storage. */
+static const char *s_reason_name(int reason)
+{
+	const ProtobufCEnumValue *v =
+		protobuf_c_enum_descriptor_get_value(&lnob__nack_reason__descriptor, reason);
+
+	return v ? v->name : "NACK_?";
+}
+
+/* Index of the in-flight entry for seq, or -1. */
+static long s_flight_find(const uplink_t *u, uint64_t seq)
+{
+	size_t lo = 0, hi = u->nfl;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (u->fl[mid].seq == seq)
+			return (long)mid;
+		if (u->fl[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Drops the entries marked done. */
+static void s_flight_compact(uplink_t *u)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < u->nfl; i++)
+		if (!u->fl[i].done)
+			u->fl[j++] = u->fl[i];
+	u->nfl = j;
+}
+
+/* Everything in flight becomes unsent, as after a lost connection. */
+static void s_flight_reset(uplink_t *u)
+{
+	u->nfl = 0;
+	u->cursor = 0;
+	u->more = true;
+	u->credit = 0;
+}
+
+/* Sends one Frame with ZMQ_DONTWAIT. Returns 0, -EAGAIN or another -errno. */
+static int s_send_frame(uplink_t *u, const Lnob__Frame *f)
+{
+	size_t n = lnob__frame__get_packed_size(f);
+	zmq_msg_t m;
+
+	if (zmq_msg_init_size(&m, n) != 0)
+		return -ENOMEM;
+	lnob__frame__pack(f, zmq_msg_data(&m));
+	if (zmq_msg_send(&m, u->sock, ZMQ_DONTWAIT) < 0) {
+		int e = errno;
+
+		zmq_msg_close(&m);
+		return -e;
+	}
+	return 0;
+}
+
+/* Sends one stored Envelope as Frame{envelope}, byte for byte. */
+static int s_send_envelope(uplink_t *u, const uint8_t *env, size_t len)
+{
+	Lnob__Frame f;
+
+	lnob__frame__init(&f);
+	f.msg_case = LNOB__FRAME__MSG_ENVELOPE;
+	f.envelope.data = (uint8_t *)env;
+	f.envelope.len = len;
+	return s_send_frame(u, &f);
+}
+
+/* Handles a send error other than success: EAGAIN marks the socket blocked;
+ * anything else is logged. Returns r. */
+static int s_send_failed(uplink_t *u, int r, const char *what)
+{
+	if (r == -EAGAIN)
+		u->blocked = true;
+	else
+		log_warnx("sending %s to %s: %s", what, u->conf->endpoint, zmq_strerror(-r));
+	return r;
+}
+
+/* Whether the socket can take a message now (a live pipe with room). */
+static bool s_writable(uplink_t *u)
+{
+	int events = 0;
+	size_t len = sizeof(events);
+
+	if (zmq_getsockopt(u->sock, ZMQ_EVENTS, &events, &len) != 0)
+		return false;
+	return (events & ZMQ_POLLOUT) != 0;
+}
+
+/* ---- socket lifecycle ------------------------------------------------ */
+
+/* zmq_setsockopt() for an int option. Returns 0 or -1 (errno set). */
+static int s_setopt_int(void *sock, int opt, int v)
+{
+	return zmq_setsockopt(sock, opt, &v, sizeof(v));
+}
+
+/* Makes a fresh DEALER (and its monitor) and connects it. Returns 0 or
+ * LNOB_E_ZMQ (logged; the caller backs off and tries again). */
+static int s_open_socket(uplink_t *u)
+{
+	const uplink_conf_t *c = u->conf;
+	int64_t maxmsg = (int64_t)UPLINK_MAX_FRAME;
+	uint32_t jitter = randombytes_uniform(c->backoff_min_ms + 1);
+	char monep[96];
+	void *s;
+
+	assert(!u->sock && !u->mon);
+	s = zmq_socket(u->ctx, ZMQ_DEALER);
+	if (!s) {
+		log_warnx("zmq_socket: %s", zmq_strerror(errno));
+		return LNOB_E_ZMQ;
+	}
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, c->server_curve_pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, u->id->pub.curve_pk, 32) != 0 ||
+	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, u->id->curve_sk, 32) != 0 ||
+	    s_setopt_int(s, ZMQ_IMMEDIATE, 1) != 0 ||
+	    s_setopt_int(s, ZMQ_LINGER, S_LINGER_MS) != 0 ||
+	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 ||
+	    s_setopt_int(s, ZMQ_SNDHWM, (int)c->window + 64) != 0 ||
+	    s_setopt_int(s, ZMQ_RECONNECT_IVL, (int)(c->backoff_min_ms + jitter)) != 0 ||
+	    s_setopt_int(s, ZMQ_RECONNECT_IVL_MAX, (int)c->backoff_max_ms) != 0 ||
+	    s_setopt_int(s, ZMQ_HEARTBEAT_IVL, (int)c->heartbeat_ms) != 0 ||
+	    s_setopt_int(s, ZMQ_HEARTBEAT_TIMEOUT, (int)c->dead_after_ms) != 0 ||
+	    s_setopt_int(s, ZMQ_CONNECT_TIMEOUT, (int)c->dead_after_ms) != 0 ||
+	    s_setopt_int(s, ZMQ_HANDSHAKE_IVL, (int)c->dead_after_ms) != 0) {
+		log_warnx("setting socket options: %s", zmq_strerror(errno));
+		zmq_close(s);
+		return LNOB_E_ZMQ;
+	}
+	snprintf(monep, sizeof(monep), "inproc://lnob-uplink-monitor-%u", u->serial++);
+	if (zmq_socket_monitor(s, monep, S_MON_EVENTS) != 0 ||
+	    !(u->mon = zmq_socket(u->ctx, ZMQ_PAIR)) ||
+	    s_setopt_int(u->mon, ZMQ_LINGER, 0) != 0 ||
+	    zmq_connect(u->mon, monep) != 0) {
+		log_warnx("socket monitor: %s", zmq_strerror(errno));
+		zmq_socket_monitor(s, NULL, 0);
+		if (u->mon)
+			zmq_close(u->mon);
+		u->mon = NULL;
+		zmq_close(s);
+		return LNOB_E_ZMQ;
+	}
+	if (zmq_connect(s, c->endpoint) != 0) {
+		log_warnx("connecting to %s: %s", c->endpoint, zmq_strerror(errno));
+		zmq_socket_monitor(s, NULL, 0);
+		zmq_close(u->mon);
+		u->mon = NULL;
+		zmq_close(s);
+		return LNOB_E_ZMQ;
+	}
+	u->sock = s;
+	u->connected = false;
+	u->spoke = false;
+	u->warned_handshake = false;
+	u->hello_pending = true;
+	u->blocked = false;
+	u->last_rx = lnob_mono_ms();
+	u->next_hb = u->last_rx;
+	s_flight_reset(u);
+	log_info("connecting to %s (attempt %" PRIu32 ")", c->endpoint, u->attempt);
+	return 0;
+}
+
+/* Closes the socket and its monitor; everything in flight becomes unsent. */
+static void s_close_socket(uplink_t *u)
+{
+	if (u->sock) {
+		zmq_socket_monitor(u->sock, NULL, 0);
+		zmq_close(u->sock);
+		u->sock = NULL;
+	}
+	if (u->mon) {
+		zmq_close(u->mon);
+		u->mon = NULL;
+	}
+	u->connected = false;
+	s_flight_reset(u);
+}
+
+/* Closes the socket and schedules the next one after a jittered back-off. */
+static void s_reconnect_later(uplink_t *u, const char *why)
+{
+	uint32_t delay = s_backoff_ms(u->conf->backoff_min_ms, u->conf->backoff_max_ms,
+				      u->attempt);
+
+	s_close_socket(u);
+	u->attempt++;
+	u->reconnect_at = lnob_mono_ms() + delay;
+	log_warnx("%s; reconnecting to %s in %" PRIu32 " ms (attempt %" PRIu32 ")", why,
+		  u->conf->endpoint, delay, u->attempt);
+}
+
+/* Reads the monitor's pending events: logs handshakes and disconnects; a
+ * disconnect makes everything in flight unsent and owes a new heartbeat. */
+static void s_monitor_events(uplink_t *u)
+{
+	for (;;) {
+		zmq_msg_t m;
+		uint16_t ev;
+		uint32_t val;
+
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, u->mon, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		if (zmq_msg_size(&m) < 6 || !zmq_msg_more(&m)) {
+			zmq_msg_close(&m);
+			continue;
+		}
+		memcpy(&ev, zmq_msg_data(&m), 2);
+		memcpy(&val, (uint8_t *)zmq_msg_data(&m) + 2, 4);
+		/* Drop the endpoint part (and any other part). */
+		while (zmq_msg_more(&m)) {
+			zmq_msg_close(&m);
+			zmq_msg_init(&m);
+			if (zmq_msg_recv(&m, u->mon, 0) < 0)
+				break;
+		}
+		zmq_msg_close(&m);
+		switch (ev) {
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+			log_info("connected to %s (CURVE handshake done)", u->conf->endpoint);
+			u->connected = true;
+			u->warned_handshake = false;
+			u->hello_pending = true;
+			break;
+		case ZMQ_EVENT_DISCONNECTED:
+			if (u->connected)
+				log_warnx("disconnected from %s; %zu in flight will be sent again",
+					  u->conf->endpoint, u->nfl);
+			u->connected = false;
+			u->hello_pending = true;
+			s_flight_reset(u);
+			break;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+			if (!u->warned_handshake)
+				log_warnx("%s refused this node (ZAP status %" PRIu32 "): is '%s' "
+					  "enrolled and not revoked?", u->conf->endpoint, val,
+					  u->id->pub.node_id);
+			u->warned_handshake = true;
+			break;
+		default:
+			if (!u->warned_handshake)
+				log_warnx("CURVE handshake with %s failed (0x%" PRIx32 "): check "
+					  "[uplink] server_public", u->conf->endpoint, val);
+			u->warned_handshake = true;
+			break;
+		}
+	}
+}
+
+/* ---- frames from the aggregator --------------------------------------- */
+
+/* Remembers an acked seq for the ack transaction of this loop turn. */
+static void s_ack_push(uplink_t *u, uint64_t seq)
+{
+	if (u->nacks == u->acks_cap) {
+		size_t cap = u->acks_cap ? u->acks_cap * 2 : 256;
+		uint64_t *na = realloc(u->acks, cap * sizeof(*na));
+
+		if (!na)
+			return;   /* not deleted now: it is resent and acked again */
+		u->acks = na;
+		u->acks_cap = cap;
+	}
+	u->acks[u->nacks++] = seq;
+}
+
+/* A refusal: non-retryable parks the item (it leaves flight), retryable
+ * schedules a resend after a jittered back-off growing with each refusal;
+ * one without signer/seq (an undecodable frame) is only logged. */
+static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
+{
+	const char *reason = s_reason_name(n->reason);
+	const char *detail = n->detail ? n->detail : "";
+	long at;
+	int r;
+
+	if (!n->signer || !*n->signer || n->seq == 0) {
+		log_warnx("%s could not take a frame: %s: %s", u->conf->endpoint, reason, detail);
+		return;
+	}
+	if (strcmp(n->signer, u->id->pub.node_id) != 0) {
+		log_warnx("ignoring a NACK for another signer (%s seq %" PRIu64 ")", n->signer, n->seq);
+		return;
+	}
+	at = s_flight_find(u, n->seq);
+	if (n->retryable) {
+		uint32_t delay;
+
+		if (at < 0 || u->fl[at].done)
+			return;   /* not in flight: it goes again in order anyway */
+		u->fl[at].tries++;
+		delay = u->conf->backoff_min_ms +
+			s_backoff_ms(u->conf->backoff_min_ms, u->conf->backoff_max_ms, u->fl[at].tries);
+		u->fl[at].resend_at = lnob_mono_ms() + delay;
+		if (u->fl[at].tries == 1)
+			log_warnx("seq %" PRIu64 " refused for now (%s: %s); retrying in %" PRIu32 " ms",
+				  n->seq, reason, detail, delay);
+		else
+			log_debug("seq %" PRIu64 " refused again (%s); retrying in %" PRIu32 " ms",
+				  n->seq, reason, delay);
+		return;
+	}
+	r = outbox_park(u->ob, n->seq, n->reason, detail, lnob_now_ms());
+	if (r == 0)
+		log_warnx("parked seq %" PRIu64 ": %s: %s", n->seq, reason, detail);
+	else if (r == LNOB_E_NOTFOUND)
+		log_debug("NACK for seq %" PRIu64 " not queued (already acked or parked)", n->seq);
+	else
+		log_warnx("cannot park seq %" PRIu64 " (%s: %s): %s", n->seq, reason, detail,
+			  lnob_strerror(r));
+	if (r != 0 && r != LNOB_E_NOTFOUND)
+		return;   /* stays in flight; resent later, refused and parked again */
+	if (at >= 0)
+		u->fl[at].done = true;
+}
+
+/* Handles one message from the aggregator. */
+static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
+{
+	ProtobufCMessage *m;
+	Lnob__Frame *f;
+
+	u->last_rx = lnob_mono_ms();
+	u->state.last_contact_ms = lnob_now_ms();
+	u->attempt = 0;
+	if (!u->spoke) {
+		log_info("%s answered; sending", u->conf->endpoint);
+		u->spoke = true;
+	}
+	if (codec_unpack(&lnob__frame__descriptor, buf, len, UPLINK_MAX_FRAME, &m) < 0) {
+		log_warnx("undecodable frame from %s (%zu bytes); ignored", u->conf->endpoint, len);
+		return;
+	}
+	f = (Lnob__Frame *)m;
+	switch (f->msg_case) {
+	case LNOB__FRAME__MSG_HEARTBEAT:
+		u->credit = f->heartbeat->credit;
+		break;
+	case LNOB__FRAME__MSG_ACKS:
+		for (size_t i = 0; i < f->acks->n_acks; i++) {
+			const Lnob__Ack *a = f->acks->acks[i];
+
+			if (a->signer && strcmp(a->signer, u->id->pub.node_id) == 0)
+				s_ack_push(u, a->seq);
+			else
+				log_debug("ignoring an ack for another signer (%s seq %" PRIu64 ")",
+					  a->signer ? a->signer : "", a->seq);
+		}
+		u->credit = f->acks->credit;
+		break;
+	case LNOB__FRAME__MSG_NACK:
+		s_on_nack(u, f->nack);
+		break;
+	default:
+		log_warnx("unexpected frame (case %d) from %s; ignored", (int)f->msg_case,
+			  u->conf->endpoint);
+		break;
+	}
+	protobuf_c_message_free_unpacked(m, NULL);
+}
+
+/* Takes the frames waiting on the socket (at most S_RECV_BATCH). */
+static void s_recv_all(uplink_t *u)
+{
+	for (int i = 0; i < S_RECV_BATCH; i++) {
+		zmq_msg_t m;
+
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, u->sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			return;
+		}
+		if (zmq_msg_more(&m)) {
+			log_warnx("multi-part message from %s; dropped", u->conf->endpoint);
+			while (zmq_msg_more(&m)) {
+				zmq_msg_close(&m);
+				zmq_msg_init(&m);
+				if (zmq_msg_recv(&m, u->sock, 0) < 0)
+					break;
+			}
+			zmq_msg_close(&m);
+			continue;
+		}
+		s_on_frame(u, zmq_msg_data(&m), zmq_msg_size(&m));
+		zmq_msg_close(&m);
+	}
+}
+
+/* Deletes this turn's acked seqs in one transaction (with the state) and
+ * drops them from flight. On failure they stay in flight and are resent. */
+static void s_flush_acks(uplink_t *u)
+{
+	size_t deleted = 0;
+	int r;
+
+	if (u->nacks == 0)
+		return;
+	/* The state written with the acks counts what stays in flight after. */
+	u->state.in_flight = u->nfl;
+	for (size_t i = 0; i < u->nacks; i++) {
+		long at = s_flight_find(u, u->acks[i]);
+		if (at >= 0 && !u->fl[at].done && u->state.in_flight > 0)
+			u->state.in_flight--;
+	}
+	r = outbox_ack(u->ob, u->acks, u->nacks, &u->state, &deleted);
+	if (r < 0) {
+		log_warnx("cannot delete %zu acked items from the outbox: %s", u->nacks,
+			  lnob_strerror(r));
+	} else {
+		for (size_t i = 0; i < u->nacks; i++) {
+			long at = s_flight_find(u, u->acks[i]);
+			if (at >= 0)
+				u->fl[at].done = true;
+		}
+		s_flight_compact(u);
+		u->state.in_flight = u->nfl;
+		u->saved = u->state;
+		u->saved_at = lnob_mono_ms();
+		log_debug("acked %zu (%zu deleted), %zu in flight", u->nacks, deleted, u->nfl);
+	}
+	u->nacks = 0;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+/* Sends a heartbeat with the outbox's health when one is owed (on a new
+ * connection) or due (every heartbeat_ms), and the socket can take it. */
+static void s_heartbeat(uplink_t *u, int64_t now)
+{
+	Lnob__Frame f;
+	Lnob__Heartbeat hb = LNOB__HEARTBEAT__INIT;
+	Lnob__Health h = LNOB__HEALTH__INIT;
+	outbox_stats_t st;
+	int r;
+
+	if (!u->hello_pending && now < u->next_hb)
+		return;
+	if (!s_writable(u))
+		return;   /* not connected yet, or full: try again next turn */
+	lnob__frame__init(&f);
+	if ((r = outbox_stats(u->ob, &st)) == 0) {
+		h.queued = st.queued;
+		h.parked = st.parked;
+		h.oldest_queued_at = st.oldest_queued_at_ms;
+		h.next_seq = st.next_seq;
+	} else {
+		log_warnx("reading the outbox: %s", lnob_strerror(r));
+	}
+	hb.sent_at_ms = lnob_now_ms();
+	hb.health = &h;
+	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
+	f.heartbeat = &hb;
+	if ((r = s_send_frame(u, &f)) < 0) {
+		s_send_failed(u, r, "a heartbeat");
+		return;
+	}
+	u->hello_pending = false;
+	u->next_hb = now + u->conf->heartbeat_ms;
+}
+
+/* Sends again what has waited too long for an answer. */
+static void s_resend_due(uplink_t *u, int64_t now)
+{
+	size_t resent = 0;
+
+	for (size_t i = 0; i < u->nfl && !u->blocked; i++) {
+		s_flight_t *e = &u->fl[i];
+		uint8_t *env;
+		size_t len;
+		int r;
+
+		if (e->done || e->resend_at > now)
+			continue;
+		r = outbox_get(u->ob, e->seq, &env, &len);
+		if (r == LNOB_E_NOTFOUND) {
+			e->done = true;
+			continue;
+		}
+		if (r < 0) {
+			log_warnx("reading seq %" PRIu64 " from the outbox: %s", e->seq, lnob_strerror(r));
+			e->resend_at = now + u->conf->resend_after_ms;
+			continue;
+		}
+		r = s_send_envelope(u, env, len);
+		free(env);
+		if (r < 0) {
+			s_send_failed(u, r, "an envelope");
+			break;
+		}
+		e->resend_at = now + u->conf->resend_after_ms;
+		resent++;
+	}
+	s_flight_compact(u);
+	if (resent)
+		log_info("sent %zu unanswered envelopes again", resent);
+}
+
+/* Context of one outbox scan. */
+typedef struct s_scan {
+	uplink_t *u;
+	int64_t now;
+	uint64_t bad[16];     /* records that do not decode, parked after the scan */
+	size_t nbad;
+} s_scan_t;
+
+/* outbox_scan() callback: sends one item and puts it in flight; stops the
+ * scan (returns 1) when the socket pushes back. */
+static int s_scan_send(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
+{
+	s_scan_t *sc = ctx;
+	uplink_t *u = sc->u;
+	int r;
+
+	if (!env) {
+		if (sc->nbad < sizeof(sc->bad) / sizeof(sc->bad[0]))
+			sc->bad[sc->nbad++] = seq;
+		u->cursor = seq;
+		return 0;
+	}
+	r = s_send_envelope(u, env, len);
+	if (r < 0) {
+		s_send_failed(u, r, "an envelope");
+		return 1;
+	}
+	assert(u->nfl < u->conf->window);
+	assert(u->nfl == 0 || u->fl[u->nfl - 1].seq < seq);
+	u->fl[u->nfl].seq = seq;
+	u->fl[u->nfl].resend_at = sc->now + u->conf->resend_after_ms;
+	u->fl[u->nfl].tries = 0;
+	u->fl[u->nfl].done = false;
+	u->nfl++;
+	u->cursor = seq;
+	return 0;
+}
+
+/* Sends queued items past the cursor, as far as window and credit allow. */
+static void s_send_new(uplink_t *u, int64_t now)
+{
+	uint32_t limit = u->conf->window < u->credit ? u->conf->window : u->credit;
+	s_scan_t sc = { .u = u, .now = now };
+	size_t visited = 0;
+	bool more = false;
+	int r;
+
+	if (u->blocked || u->nfl >= limit)
+		return;
+	if (!u->more && now < u->next_poll)
+		return;
+	r = outbox_scan(u->ob, u->cursor, limit - u->nfl, s_scan_send, &sc, &visited, &more);
+	if (r < 0) {
+		log_warnx("reading the outbox: %s", lnob_strerror(r));
+		u->next_poll = now + UPLINK_OUTBOX_POLL_MS;
+		return;
+	}
+	/* Stopped by EAGAIN: the unsent item is still ahead of the cursor. */
+	u->more = more || u->blocked;
+	if (!u->more)
+		u->next_poll = now + UPLINK_OUTBOX_POLL_MS;
+	for (size_t i = 0; i < sc.nbad; i++) {
+		r = outbox_park(u->ob, sc.bad[i], LNOB__NACK_REASON__NACK_MALFORMED,
+				"outbox record does not decode", lnob_now_ms());
+		log_warnx("outbox record seq %" PRIu64 " does not decode; %s", sc.bad[i],
+			  r == 0 ? "parked" : lnob_strerror(r));
+	}
+}
+
+/* Writes the state when it changed, at most every S_STATE_EVERY_MS. */
+static void s_save_state(uplink_t *u, int64_t now, bool force)
+{
+	int r;
+
+	u->state.in_flight = u->nfl;
+	if (u->state.in_flight == u->saved.in_flight &&
+	    u->state.last_contact_ms == u->saved.last_contact_ms)
+		return;
+	if (!force && now - u->saved_at < S_STATE_EVERY_MS)
+		return;
+	if ((r = outbox_put_state(u->ob, &u->state)) < 0) {
+		log_warnx("recording the uplink state: %s", lnob_strerror(r));
+		return;
+	}
+	u->saved = u->state;
+	u->saved_at = now;
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+/* Takes a stop request from stop_fd and logs it. */
+static void s_read_stop(int fd)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(fd, &si, sizeof(si));
+
+	if (n == (ssize_t)sizeof(si))
+		log_info("%s: stopping", strsignal((int)si.ssi_signo));
+	else
+		log_info("stop requested");
+}
+
+/* One turn: poll, take events and frames, commit acks, then (unless
+ * stopping) keep the connection alive and send. Sets *stop on a request. */
+static void s_turn(uplink_t *u, int stop_fd, bool *stop)
+{
+	zmq_pollitem_t items[3];
+	int n = 0, timeout = S_POLL_MAX_MS, sock_at = -1, mon_at = -1;
+	int64_t now = lnob_mono_ms();
+
+	items[n++] = (zmq_pollitem_t){ NULL, stop_fd, ZMQ_POLLIN, 0 };
+	if (u->sock) {
+		sock_at = n;
+		items[n++] = (zmq_pollitem_t){ u->sock, 0, (short)(ZMQ_POLLIN |
+						(u->blocked ? ZMQ_POLLOUT : 0)), 0 };
+		mon_at = n;
+		items[n++] = (zmq_pollitem_t){ u->mon, 0, ZMQ_POLLIN, 0 };
+	} else if (u->reconnect_at - now < timeout) {
+		timeout = u->reconnect_at > now ? (int)(u->reconnect_at - now) : 0;
+	}
+	if (zmq_poll(items, n, timeout) < 0 && errno != EINTR) {
+		log_warnx("zmq_poll: %s", zmq_strerror(errno));
+		return;
+	}
+	if (items[0].revents & ZMQ_POLLIN) {
+		s_read_stop(stop_fd);
+		*stop = true;
+	}
+	if (mon_at >= 0 && (items[mon_at].revents & ZMQ_POLLIN))
+		s_monitor_events(u);
+	if (sock_at >= 0) {
+		if (items[sock_at].revents & ZMQ_POLLOUT)
+			u->blocked = false;
+		s_recv_all(u);
+	}
+	s_flush_acks(u);
+	if (*stop)
+		return;
+	now = lnob_mono_ms();
+	if (!u->sock) {
+		if (now >= u->reconnect_at && s_open_socket(u) < 0)
+			s_reconnect_later(u, "cannot make a socket");
+		return;
+	}
+	if (now - u->last_rx >= u->conf->dead_after_ms) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "no word from the aggregator for %" PRIu32 " ms",
+			 u->conf->dead_after_ms);
+		s_reconnect_later(u, why);
+		return;
+	}
+	s_heartbeat(u, now);
+	s_resend_due(u, now);
+	s_send_new(u, now);
+	s_save_state(u, now, false);
+}
+
+int uplink_run(const uplink_conf_t *conf, const identity_t *id, outbox_t *ob, int stop_fd)
+{
+	uplink_t u;
+	outbox_stats_t st;
+	bool stop = false;
+	int r;
+
+	assert(conf && id && ob && conf->window >= 1);
+	memset(&u, 0, sizeof(u));
+	u.conf = conf;
+	u.id = id;
+	u.ob = ob;
+	u.more = true;
+	if (outbox_stats(ob, &st) == 0) {
+		u.state = st.state;
+		u.state.in_flight = 0;
+		u.saved = st.state;
+		log_info("outbox: %" PRIu64 " queued, %" PRIu64 " parked, next seq %" PRIu64,
+			 st.queued, st.parked, st.next_seq);
+	}
+	u.fl = calloc(conf->window, sizeof(*u.fl));
+	if (!u.fl) {
+		log_warnx("out of memory");
+		return -ENOMEM;
+	}
+	if (!(u.ctx = zmq_ctx_new())) {
+		log_warnx("zmq_ctx_new: %s", zmq_strerror(errno));
+		free(u.fl);
+		return LNOB_E_ZMQ;
+	}
+	u.reconnect_at = lnob_mono_ms();
+	while (!stop)
+		s_turn(&u, stop_fd, &stop);
+	/* Frames that arrived meanwhile: take them and commit their acks. */
+	if (u.sock) {
+		s_recv_all(&u);
+		s_flush_acks(&u);
+	}
+	s_close_socket(&u);
+	s_save_state(&u, lnob_mono_ms(), true);
+	r = zmq_ctx_term(u.ctx);
+	if (r != 0)
+		log_warnx("zmq_ctx_term: %s", zmq_strerror(errno));
+	free(u.fl);
+	free(u.acks);
+	log_info("stopped");
+	return 0;
+}

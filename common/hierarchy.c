@@ -1,0 +1,625 @@
+/*
+ * hierarchy.c: the org-unit hierarchy (hierarchy.h). libcsv splits the file
+ * into records; this file counts lines, checks the header and every unit,
+ * then links each unit to its parent, refuses duplicates, unknown parents and
+ * cycles, and computes depths. Lookups by code go through a sorted index and
+ * bsearch(); children are kept in one array, grouped by parent.
+ */
+#include "hierarchy.h"
+
+#include <assert.h>
+#include <csv.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lnob_err.h"
+#include "util.h"
+
+/* Largest hierarchy file hier_load_csv() accepts. */
+#define HIER_MAX_BYTES ((size_t)64 << 20)
+/* Columns of the file, in order. */
+#define HIER_COLUMNS 5
+/* Units shown when a message spells out a cycle. */
+#define HIER_CYCLE_SHOWN 8
+
+static const char *const s_header[HIER_COLUMNS] = {
+	"code", "name", "parent_code", "level", "kind"
+};
+
+/* A code and the unit that has it: the entries of the sorted index. */
+typedef struct s_key {
+	const char *code;
+	int idx;
+} s_key_t;
+
+struct hier {
+	hier_unit_t *units;   /* in file order; each unit's strings are one
+	                         block starting at its code */
+	size_t count;
+	s_key_t *index;       /* sorted by code */
+	int *kids;            /* unit indices grouped by parent, file order */
+	size_t *koff;         /* children of i: kids[koff[i + 1] .. koff[i + 2]);
+	                         roots: kids[koff[0] .. koff[1]) */
+};
+
+/* State of one parse, shared with libcsv's callbacks. */
+typedef struct s_parse {
+	const char *name;
+	unsigned line;        /* physical line being fed to libcsv */
+	unsigned rec_line;    /* line the current record started on */
+	bool in_record;       /* a record has begun and not yet ended */
+	bool events;          /* a callback ran during the current line */
+	size_t records;       /* records seen, the header included */
+	size_t fields;        /* fields of the current record so far */
+	char *scratch;        /* the current record's first fields, NUL-separated */
+	size_t slen, scap;
+	size_t foff[HIER_COLUMNS];
+	hier_unit_t *units;
+	size_t count, cap;
+	int failed;           /* 0, or the code of the first error */
+	char *err;
+	size_t errlen;
+} s_parse_t;
+
+/* Formats a message into err[errlen] when err is given. */
+static void s_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void s_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err && errlen > 0)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Records the first error of a parse; later ones are ignored. */
+static void s_fail(s_parse_t *ps, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void s_fail(s_parse_t *ps, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->failed)
+		return;
+	ps->failed = code;
+	va_start(ap, fmt);
+	if (ps->err && ps->errlen > 0)
+		vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static bool s_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * libcsv's end-of-field callback: keeps the field, trimmed of blanks, in the
+ * scratch buffer while the record has at most HIER_COLUMNS fields, and
+ * counts the rest.
+ */
+static void s_on_field(void *field, size_t len, void *data)
+{
+	s_parse_t *ps = data;
+	const char *s = field ? field : "";
+
+	ps->events = true;
+	ps->in_record = true;
+	if (ps->failed)
+		return;
+	if (ps->fields < HIER_COLUMNS) {
+		if (!field)
+			len = 0;
+		while (len > 0 && s_blank(*s)) {
+			s++;
+			len--;
+		}
+		while (len > 0 && s_blank(s[len - 1]))
+			len--;
+		if (ps->slen + len + 1 > ps->scap) {
+			size_t ncap = (ps->slen + len + 1) * 2;
+			char *nb = realloc(ps->scratch, ncap);
+
+			if (!nb) {
+				s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
+				return;
+			}
+			ps->scratch = nb;
+			ps->scap = ncap;
+		}
+		ps->foff[ps->fields] = ps->slen;
+		memcpy(ps->scratch + ps->slen, s, len);
+		ps->scratch[ps->slen + len] = '\0';
+		ps->slen += len + 1;
+	}
+	ps->fields++;
+}
+
+/* Field i of the current record (i < HIER_COLUMNS, i < ps->fields). */
+static const char *s_field(const s_parse_t *ps, size_t i)
+{
+	assert(i < HIER_COLUMNS && i < ps->fields);
+	return ps->scratch + ps->foff[i];
+}
+
+/* Checks the header record: exactly the expected column names. */
+static void s_check_header(s_parse_t *ps)
+{
+	bool ok = ps->fields == HIER_COLUMNS;
+
+	for (size_t i = 0; ok && i < HIER_COLUMNS; i++)
+		ok = strcmp(s_field(ps, i), s_header[i]) == 0;
+	if (!ok)
+		s_fail(ps, LNOB_E_CSV, "%s:%u: header must be 'code,name,parent_code,level,kind'",
+		       ps->name, ps->rec_line);
+}
+
+/*
+ * Checks one unit record on its own (columns, code, name, level, the form of
+ * the parent code) and appends it to ps->units. Links are checked later.
+ */
+static void s_add_unit(s_parse_t *ps)
+{
+	const char *code, *name, *parent, *level;
+	hier_unit_t *u;
+	char *block;
+
+	if (ps->fields != HIER_COLUMNS) {
+		s_fail(ps, LNOB_E_CSV, "%s:%u: expected %d columns, found %zu",
+		       ps->name, ps->rec_line, HIER_COLUMNS, ps->fields);
+		return;
+	}
+	code = s_field(ps, 0);
+	name = s_field(ps, 1);
+	parent = s_field(ps, 2);
+	level = s_field(ps, 3);
+	if (!lnob_valid_id(code)) {
+		s_fail(ps, LNOB_E_HIER, "%s:%u: bad code '%s' (1..64 of A-Za-z0-9._-)",
+		       ps->name, ps->rec_line, code);
+		return;
+	}
+	if (!*name) {
+		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: empty name", ps->name, ps->rec_line, code);
+		return;
+	}
+	if (*parent && !lnob_valid_id(parent)) {
+		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: bad parent code '%s'",
+		       ps->name, ps->rec_line, code, parent);
+		return;
+	}
+	if (!*level) {
+		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: empty level", ps->name, ps->rec_line, code);
+		return;
+	}
+	if (ps->count >= INT_MAX) {
+		s_fail(ps, LNOB_E_HIER, "%s:%u: too many units", ps->name, ps->rec_line);
+		return;
+	}
+	if (ps->count == ps->cap) {
+		size_t ncap = ps->cap ? ps->cap * 2 : 64;
+		hier_unit_t *nu = realloc(ps->units, ncap * sizeof(*nu));
+
+		if (!nu) {
+			s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
+			return;
+		}
+		ps->units = nu;
+		ps->cap = ncap;
+	}
+	block = malloc(ps->slen);
+	if (!block) {
+		s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
+		return;
+	}
+	memcpy(block, ps->scratch, ps->slen);
+	u = &ps->units[ps->count++];
+	*u = (hier_unit_t){
+		.code = block + ps->foff[0],
+		.name = block + ps->foff[1],
+		.parent_code = block + ps->foff[2],
+		.level = block + ps->foff[3],
+		.kind = block + ps->foff[4],
+		.parent = -1,
+		.line = ps->rec_line,
+	};
+	assert(ps->foff[0] == 0);
+}
+
+/* libcsv's end-of-record callback: the header first, then one unit. */
+static void s_on_record(int c, void *data)
+{
+	s_parse_t *ps = data;
+
+	(void)c;
+	ps->events = true;
+	ps->in_record = false;
+	if (!ps->failed) {
+		if (ps->records == 0)
+			s_check_header(ps);
+		else
+			s_add_unit(ps);
+	}
+	ps->records++;
+	ps->fields = 0;
+	ps->slen = 0;
+}
+
+/* Orders index entries by code, then by file order. */
+static int s_key_cmp(const void *a, const void *b)
+{
+	const s_key_t *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+
+	if (c)
+		return c;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* bsearch() comparison of a code with an index entry. */
+static int s_code_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const s_key_t *)elem)->code);
+}
+
+/* Index of the unit with this code in a sorted, duplicate-free index, or -1. */
+static int s_lookup(const s_key_t *index, size_t count, const char *code)
+{
+	const s_key_t *k = bsearch(code, index, count, sizeof(*index), s_code_cmp);
+
+	return k ? k->idx : -1;
+}
+
+/*
+ * Builds the sorted index and refuses a duplicate code, naming the earliest
+ * second occurrence in the file and the line of the first. Returns 0,
+ * LNOB_E_HIER or -ENOMEM.
+ */
+static int s_build_index(hier_t *self, const char *name, char *err, size_t errlen)
+{
+	size_t dup = SIZE_MAX, first = 0;
+
+	self->index = malloc((self->count ? self->count : 1) * sizeof(*self->index));
+	if (!self->index) {
+		s_err(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < self->count; i++)
+		self->index[i] = (s_key_t){ self->units[i].code, (int)i };
+	qsort(self->index, self->count, sizeof(*self->index), s_key_cmp);
+	for (size_t i = 1, start = 0; i < self->count; i++) {
+		if (strcmp(self->index[i].code, self->index[start].code) != 0) {
+			start = i;
+			continue;
+		}
+		if (dup == SIZE_MAX || (size_t)self->index[i].idx < dup) {
+			dup = (size_t)self->index[i].idx;
+			first = (size_t)self->index[start].idx;
+		}
+	}
+	if (dup != SIZE_MAX) {
+		s_err(err, errlen, "%s:%u: duplicate code '%s' (first on line %u)",
+		      name, self->units[dup].line, self->units[dup].code, self->units[first].line);
+		return LNOB_E_HIER;
+	}
+	return 0;
+}
+
+/* Sets every unit's parent index; refuses an unknown parent code. */
+static int s_link_parents(hier_t *self, const char *name, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < self->count; i++) {
+		hier_unit_t *u = &self->units[i];
+
+		if (!*u->parent_code)
+			continue;
+		u->parent = s_lookup(self->index, self->count, u->parent_code);
+		if (u->parent < 0) {
+			s_err(err, errlen, "%s:%u: %s: unknown parent '%s'",
+			      name, u->line, u->code, u->parent_code);
+			return LNOB_E_HIER;
+		}
+	}
+	return 0;
+}
+
+/* Writes the message for a cycle through unit j (a member of the cycle). */
+static void s_cycle_err(const hier_t *self, int j, const char *name, char *err, size_t errlen)
+{
+	const hier_unit_t *u = self->units;
+	int m = j, k = j, shown = 0;
+	size_t off;
+
+	/* Name the member that comes first in the file. */
+	do {
+		k = u[k].parent;
+		if (k < m)
+			m = k;
+	} while (k != j);
+	if (u[m].parent == m) {
+		s_err(err, errlen, "%s:%u: %s: cycle: its own parent", name, u[m].line, u[m].code);
+		return;
+	}
+	s_err(err, errlen, "%s:%u: %s: cycle: its own ancestor (%s", name, u[m].line,
+	      u[m].code, u[m].code);
+	if (!err || errlen == 0)
+		return;
+	k = m;
+	do {
+		k = u[k].parent;
+		off = strlen(err);
+		if (++shown > HIER_CYCLE_SHOWN && k != m) {
+			snprintf(err + off, errlen - off, " > ... > %s)", u[m].code);
+			return;
+		}
+		snprintf(err + off, errlen - off, " > %s", u[k].code);
+	} while (k != m);
+	off = strlen(err);
+	snprintf(err + off, errlen - off, ")");
+}
+
+/*
+ * Computes every unit's depth, following parent links, and refuses a cycle
+ * (naming a unit on it). Returns 0, LNOB_E_HIER or -ENOMEM.
+ */
+static int s_compute_depths(hier_t *self, const char *name, char *err, size_t errlen)
+{
+	size_t n = self->count;
+	unsigned char *state = calloc(n ? n : 1, 1); /* 0 new, 1 on path, 2 done */
+	int *path = malloc((n ? n : 1) * sizeof(*path));
+	int r = 0;
+
+	if (!state || !path) {
+		s_err(err, errlen, "%s: out of memory", name);
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t np = 0;
+		int j = (int)i;
+		unsigned d;
+
+		while (j >= 0 && state[j] == 0) {
+			state[j] = 1;
+			path[np++] = j;
+			j = self->units[j].parent;
+		}
+		if (j >= 0 && state[j] == 1) {
+			s_cycle_err(self, j, name, err, errlen);
+			r = LNOB_E_HIER;
+			goto out;
+		}
+		d = j < 0 ? 0 : self->units[j].depth + 1;
+		while (np > 0) {
+			int k = path[--np];
+
+			self->units[k].depth = d++;
+			state[k] = 2;
+		}
+	}
+out:
+	free(state);
+	free(path);
+	return r;
+}
+
+/* Groups unit indices by parent (roots first), each group in file order. */
+static int s_build_children(hier_t *self, const char *name, char *err, size_t errlen)
+{
+	size_t n = self->count;
+	size_t *fill;
+
+	self->kids = malloc((n ? n : 1) * sizeof(*self->kids));
+	self->koff = calloc(n + 2, sizeof(*self->koff));
+	fill = calloc(n + 1, sizeof(*fill));
+	if (!self->kids || !self->koff || !fill) {
+		free(fill);
+		s_err(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	/* Group g = parent + 1 (0: roots). koff[g + 1] first counts group g,
+	 * then the prefix sums make koff[g] where group g starts. */
+	for (size_t i = 0; i < n; i++) {
+		int p = self->units[i].parent;
+		size_t g = p < 0 ? 0 : (size_t)p + 1;
+
+		self->koff[g + 1]++;
+	}
+	for (size_t g = 1; g < n + 2; g++)
+		self->koff[g] += self->koff[g - 1];
+	for (size_t i = 0; i < n; i++) {
+		int p = self->units[i].parent;
+		size_t g = p < 0 ? 0 : (size_t)p + 1;
+
+		self->kids[self->koff[g] + fill[g]++] = (int)i;
+	}
+	free(fill);
+	return 0;
+}
+
+/*
+ * Feeds buf to libcsv one physical line at a time, so that each record
+ * knows the line it starts on. Fills ps->units. Returns 0, LNOB_E_CSV,
+ * LNOB_E_HIER or -ENOMEM with the message in ps->err.
+ */
+static int s_parse(s_parse_t *ps, const char *buf, size_t len)
+{
+	struct csv_parser parser;
+	const char *p = buf, *end = buf + len;
+
+	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
+		return ps->failed;
+	}
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < end && !ps->failed) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
+		bool blank = true;
+
+		ps->line++;
+		if (!ps->in_record)
+			ps->rec_line = ps->line;
+		if (memchr(p, '\0', n)) {
+			s_fail(ps, LNOB_E_CSV, "%s:%u: NUL byte", ps->name, ps->line);
+			break;
+		}
+		ps->events = false;
+		if (csv_parse(&parser, p, n, s_on_field, s_on_record, ps) != n) {
+			int e = csv_error(&parser);
+
+			if (e == CSV_EPARSE)
+				s_fail(ps, LNOB_E_CSV, "%s:%u: stray quote (inside an unquoted "
+				       "field, or text after a closing quote)", ps->name, ps->line);
+			else
+				s_fail(ps, e == CSV_ENOMEM ? -ENOMEM : LNOB_E_CSV, "%s:%u: %s",
+				       ps->name, ps->line, csv_strerror(e));
+			break;
+		}
+		/* A line with text but no complete field is inside a record
+		 * (an open quoted field); a blank one is skipped by libcsv. */
+		for (size_t i = 0; i < n && blank; i++)
+			blank = s_blank(p[i]);
+		if (!ps->events && !blank)
+			ps->in_record = true;
+		p += n;
+	}
+	if (!ps->failed && csv_fini(&parser, s_on_field, s_on_record, ps) != 0)
+		s_fail(ps, LNOB_E_CSV, "%s:%u: unterminated quoted field", ps->name, ps->rec_line);
+	csv_free(&parser);
+	if (!ps->failed && ps->records == 0)
+		s_fail(ps, LNOB_E_CSV, "%s:1: header missing", ps->name);
+	return ps->failed;
+}
+
+int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
+		  char *err, size_t errlen)
+{
+	s_parse_t ps = { .err = err, .errlen = errlen };
+	hier_t *self = NULL;
+	int r;
+
+	if ((!buf && len) || !ret)
+		return -EINVAL;
+	ps.name = name ? name : "<memory>";
+	r = s_parse(&ps, buf ? buf : "", len);
+	free(ps.scratch);
+	if (r == 0 && !(self = calloc(1, sizeof(*self)))) {
+		s_err(err, errlen, "%s: out of memory", ps.name);
+		r = -ENOMEM;
+	}
+	if (r != 0 || !self) {
+		for (size_t i = 0; i < ps.count; i++)
+			free((char *)ps.units[i].code);
+		free(ps.units);
+		return r;
+	}
+	self->units = ps.units;
+	self->count = ps.count;
+	r = s_build_index(self, ps.name, err, errlen);
+	if (r == 0)
+		r = s_link_parents(self, ps.name, err, errlen);
+	if (r == 0)
+		r = s_compute_depths(self, ps.name, err, errlen);
+	if (r == 0)
+		r = s_build_children(self, ps.name, err, errlen);
+	if (r < 0) {
+		hier_destroy(&self);
+		return r;
+	}
+	*ret = self;
+	return 0;
+}
+
+int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!path || !ret)
+		return -EINVAL;
+	r = lnob_read_file(path, HIER_MAX_BYTES, &buf, &len);
+	if (r == LNOB_E_TOOBIG) {
+		s_err(err, errlen, "%s: larger than %zu bytes", path, HIER_MAX_BYTES);
+		return LNOB_E_CSV;
+	}
+	if (r < 0) {
+		s_err(err, errlen, "%s: cannot read: %s", path, lnob_strerror(r));
+		return r;
+	}
+	r = hier_load_mem(buf, len, path, ret, err, errlen);
+	free(buf);
+	return r;
+}
+
+void hier_destroy(hier_t **self_p)
+{
+	hier_t *self;
+
+	if (!self_p || !*self_p)
+		return;
+	self = *self_p;
+	for (size_t i = 0; i < self->count; i++)
+		free((char *)self->units[i].code);
+	free(self->units);
+	free(self->index);
+	free(self->kids);
+	free(self->koff);
+	free(self);
+	*self_p = NULL;
+}
+
+size_t hier_count(const hier_t *self)
+{
+	assert(self);
+	return self->count;
+}
+
+const hier_unit_t *hier_unit(const hier_t *self, int i)
+{
+	assert(self);
+	if (i < 0 || (size_t)i >= self->count)
+		return NULL;
+	return &self->units[i];
+}
+
+int hier_find(const hier_t *self, const char *code)
+{
+	assert(self);
+	if (!code)
+		return -1;
+	return s_lookup(self->index, self->count, code);
+}
+
+/* Walks up from i to root's depth: O(depth of i - depth of root). */
+bool hier_in_subtree(const hier_t *self, int root, int i)
+{
+	assert(self);
+	if (root < 0 || i < 0 || (size_t)root >= self->count || (size_t)i >= self->count)
+		return false;
+	while (self->units[i].depth > self->units[root].depth)
+		i = self->units[i].parent;
+	return i == root;
+}
+
+/* An index out of range has no children; *ret_children is then not written. */
+size_t hier_children(const hier_t *self, int i, const int **ret_children)
+{
+	size_t g;
+
+	assert(self);
+	if (i < -1 || (i >= 0 && (size_t)i >= self->count))
+		return 0;
+	g = i < 0 ? 0 : (size_t)i + 1;
+	if (ret_children)
+		*ret_children = self->kids + self->koff[g];
+	return self->koff[g + 1] - self->koff[g];
+}
