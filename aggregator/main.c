@@ -408,15 +408,28 @@ static int s_cmd_status(const char *cpath, bool json)
 		json_object_foreach(json_object_get(s, "counters"), key, val)
 			if (json_integer_value(val))
 				printf("  %-28s %lld\n", key, (long long)json_integer_value(val));
-		printf("nodes:\n  %-20s %-12s %-8s %-10s %s\n", "id", "scope", "revoked", "queued", "last seen (ms)");
+		printf("nodes:\n  %-20s %-12s %-8s %-10s %s\n", "id", "scope", "revoked", "queued",
+		       "last seen");
 		json_array_foreach(json_object_get(s, "nodes"), i, node) {
 			json_t *h = json_object_get(node, "health");
-			printf("  %-20s %-12s %-8s %-10lld %lld\n",
+			long long seen = (long long)json_integer_value(json_object_get(node, "last_seen_ms"));
+			char queued[24], ago[48];
+
+			if (h)
+				snprintf(queued, sizeof(queued), "%lld",
+					 (long long)json_integer_value(json_object_get(h, "queued")));
+			else
+				snprintf(queued, sizeof(queued), "-");
+			if (seen > 0)
+				snprintf(ago, sizeof(ago), "%.1f s ago",
+					 (double)(lnob_now_ms() - seen) / 1000.0);
+			else
+				snprintf(ago, sizeof(ago), "never");
+			printf("  %-20s %-12s %-8s %-10s %s\n",
 			       json_string_value(json_object_get(node, "id")),
 			       json_string_value(json_object_get(node, "scope")),
 			       json_is_true(json_object_get(node, "revoked")) ? "yes" : "no",
-			       h ? (long long)json_integer_value(json_object_get(h, "queued")) : -1LL,
-			       (long long)json_integer_value(json_object_get(node, "last_seen_ms")));
+			       queued, ago);
 		}
 	}
 	rc = 0;

@@ -9,6 +9,7 @@
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"
+#include "util.h"
 
 /* One row of the view: a unit's rollup as JSON. */
 static int s_row(store_t *st, MDB_txn *txn, const hier_t *hier, const char *campaign,
@@ -88,19 +89,32 @@ static int s_cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Width of an indicator column: its name, at least wide enough for a
+ * twelve-digit figure. */
+static size_t s_col_width(const char *code)
+{
+	size_t w = strlen(code);
+
+	return w < 12 ? 12 : w;
+}
+
 static void s_print_row(FILE *out, const json_t *row, const char **codes, size_t nc, bool total)
 {
-	char label[160];
+	char label[160], num[32];
 
 	snprintf(label, sizeof(label), "%s%s %s", total ? "" : "  ",
 		 json_string_value(json_object_get(row, "code")),
 		 json_string_value(json_object_get(row, "name")));
-	fprintf(out, "%-36.36s %-10.10s %8lld", label,
-		json_string_value(json_object_get(row, "level")),
-		(long long)json_integer_value(json_object_get(row, "units_reported")));
+	lnob_fput_col(out, label, 36, true);
+	fputc(' ', out);
+	lnob_fput_col(out, json_string_value(json_object_get(row, "level")), 10, true);
+	fprintf(out, " %8lld", (long long)json_integer_value(json_object_get(row, "units_reported")));
 	for (size_t i = 0; i < nc; i++) {
 		json_t *v = json_object_get(json_object_get(row, "sums"), codes[i]);
-		fprintf(out, " %18lld", v ? (long long)json_integer_value(v) : 0LL);
+
+		snprintf(num, sizeof(num), "%lld", v ? (long long)json_integer_value(v) : 0LL);
+		fputc(' ', out);
+		lnob_fput_col(out, num, s_col_width(codes[i]), false);
 	}
 	fputc('\n', out);
 }
@@ -122,8 +136,10 @@ void rollup_print_table(FILE *out, const json_t *view)
 		json_string_value(json_object_get(view, "campaign")),
 		json_string_value(json_object_get(view, "period")));
 	fprintf(out, "%-36s %-10s %8s", "unit", "level", "reported");
-	for (i = 0; i < nc; i++)
-		fprintf(out, " %18.18s", names[i]);
+	for (i = 0; i < nc; i++) {
+		fputc(' ', out);
+		lnob_fput_col(out, names[i], s_col_width(names[i]), false);
+	}
 	fputc('\n', out);
 	s_print_row(out, json_object_get(view, "unit"), names, nc, true);
 	json_array_foreach(json_object_get(view, "children"), i, kid)

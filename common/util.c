@@ -268,3 +268,67 @@ int lnob_mkdirs(const char *path)
 	}
 	return 0;
 }
+
+/* Length in bytes of the UTF-8 sequence starting with byte c (1 for bytes
+ * that cannot start one, so bad input still advances). */
+static size_t s_utf8_len(unsigned char c)
+{
+	if (c >= 0xf0 && c < 0xf8)
+		return 4;
+	if (c >= 0xe0)
+		return c < 0xf0 ? 3 : 1;
+	if (c >= 0xc0)
+		return 2;
+	return 1;
+}
+
+/* Whether the sequence at p is a combining diacritical mark (U+0300..U+036F:
+ * 0xCC 0x80..0xCD 0xAF). */
+static bool s_combining(const unsigned char *p)
+{
+	return (p[0] == 0xcc && p[1] >= 0x80 && p[1] <= 0xbf) ||
+	       (p[0] == 0xcd && p[1] >= 0x80 && p[1] <= 0xaf);
+}
+
+size_t lnob_utf8_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	while (*p) {
+		size_t n = s_utf8_len(*p);
+
+		if (!(n == 2 && s_combining(p)))
+			w++;
+		for (size_t i = 0; i < n && *p; i++)
+			p++;
+	}
+	return w;
+}
+
+void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p;
+	size_t w = 0;
+
+	/* Cut at the last code point that fits, keeping trailing marks. */
+	while (*end) {
+		size_t n = s_utf8_len(*end), k = 0;
+		bool mark = n == 2 && s_combining(end);
+
+		if (!mark && w == width)
+			break;
+		while (k < n && end[k])
+			k++;
+		end += k;
+		if (!mark)
+			w++;
+	}
+	if (!left)
+		for (size_t i = w; i < width; i++)
+			fputc(' ', out);
+	fwrite(p, 1, (size_t)(end - p), out);
+	if (left)
+		for (size_t i = w; i < width; i++)
+			fputc(' ', out);
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Wall clock, Unix milliseconds / seconds. */
 int64_t lnob_now_ms(void);
@@ -45,5 +46,13 @@ int lnob_write_file_atomic(const char *path, const void *buf, size_t len, unsign
 
 /* Creates a directory and its parents (mode 0700 for new ones). 0 or -errno. */
 int lnob_mkdirs(const char *path);
+
+/* Terminal columns UTF-8 text s takes: one per code point, none for
+ * combining marks (U+0300..U+036F) and continuation bytes. */
+size_t lnob_utf8_width(const char *s);
+/* Writes s to out padded with spaces to width columns (left-aligned when
+ * left, else right-aligned); text wider than width is cut at a code point
+ * boundary. */
+void lnob_fput_col(FILE *out, const char *s, size_t width, bool left);
 
 #endif
