@@ -398,8 +398,12 @@ class Net:
 
     # -- daemons ---------------------------------------------------------
 
-    def start(self, name, argv):
-        d = Daemon(name, argv, self.path(name + ".log"), env=self.env)
+    def start(self, name, argv, env=None):
+        """Starts a daemon; env (a dict) is added to the net's environment,
+        e.g. {"LNOB_FAULT": "agg.before_commit"}."""
+        full = dict(self.env)
+        full.update(env or {})
+        d = Daemon(name, argv, self.path(name + ".log"), env=full)
         self.daemons.append(d)
         return d
 
@@ -407,10 +411,15 @@ class Net:
         self.aggregator = Aggregator(self, **over)
         return self.aggregator
 
-    def add_collector(self, node_id, scope, enroll=True, **over):
-        c = Collector(self, node_id, scope, **over)
+    def add_collector(self, node_id, scope, enroll=True, upstream=None, **over):
+        """A collector for scope. With upstream (a Collector made with
+        relay=True) it connects to that relay instead of the aggregator,
+        and enroll also enrolls it downstream of the relay."""
+        c = Collector(self, node_id, scope, upstream=upstream, **over)
         if enroll:
             self.aggregator.enroll(c.keys.pub_path, scope)
+            if upstream is not None:
+                upstream.enroll_downstream(c)
         self.collectors[node_id] = c
         return c
 
@@ -497,7 +506,7 @@ class Keys:
 
 class Aggregator:
     def __init__(self, net, node_id="province", batch_max=256, window=256,
-                 max_body=65536, map_size_mb=256):
+                 max_body=65536, map_size_mb=256, extra_conf=""):
         self.net = net
         self.bin = aggregator_bin()
         self.node_id = node_id
@@ -514,7 +523,9 @@ class Aggregator:
                     "[log]\nlevel = %s\n"
                     % (node_id, self.keys.path, self.data_dir, map_size_mb, self.endpoint,
                        net.hier_path, batch_max, window, max_body, net.log_level))
+            f.write(extra_conf)   # further sections, e.g. "[store]\nmap_max_mb = 64\n"
         self.daemon = None
+        self.runs = 0
 
     def cmd(self, *args):
         return [self.bin] + list(args)
@@ -525,9 +536,14 @@ class Aggregator:
     def revoke(self, node_id):
         self.net.cli(self.cmd("revoke", "-c", self.conf, node_id))
 
-    def start(self):
+    def start(self, env=None):
+        """Starts the daemon (env: extra environment, e.g. LNOB_FAULT) and
+        waits until it accepts TCP connections and answers status."""
         self.net.cli(self.cmd("run", "-c", self.conf, "-n"))
-        self.daemon = self.net.start("aggregator", self.cmd("run", "-c", self.conf))
+        self.runs += 1
+        self.daemon = self.net.start("aggregator" if self.runs == 1 else
+                                     "aggregator-%d" % self.runs,
+                                     self.cmd("run", "-c", self.conf), env=env)
         wait_until(lambda: tcp_accepts(self.host, self.port), START_TIMEOUT,
                    "aggregator accepting TCP connections on %s" % self.endpoint, self.net)
         # The store must answer read-only queries beside the daemon.
@@ -576,7 +592,13 @@ class Counters(dict):
 class Collector:
     def __init__(self, net, node_id, scope, window=128, heartbeat_ms=500,
                  dead_after_ms=5000, resend_after_ms=15000, backoff_min_ms=100,
-                 backoff_max_ms=2000, map_size_mb=64):
+                 backoff_max_ms=2000, map_size_mb=64, relay=False, upstream=None,
+                 endpoint=None, extra_conf=""):
+        """relay: also bind a [relay] listen endpoint on a free loopback
+        port for the collectors below (self.relay_endpoint). upstream: a
+        relay Collector to send to instead of the aggregator. endpoint:
+        override where to connect (e.g. a test's TCP proxy in front of the
+        real upstream)."""
         self.net = net
         self.bin = collector_bin()
         self.node_id = node_id
@@ -585,15 +607,27 @@ class Collector:
         self.data_dir = net.path("collector-" + node_id)
         self.conf = net.path("collector-%s.conf" % node_id)
         agg = net.aggregator
+        up_endpoint, up_pub = agg.endpoint, agg.keys.pub_path
+        if upstream is not None:
+            up_endpoint, up_pub = upstream.relay_endpoint, upstream.keys.pub_path
+        self.upstream_endpoint = up_endpoint
+        if endpoint is not None:
+            up_endpoint = endpoint
+        self.relay_endpoint = None
+        if relay:
+            self.relay_endpoint, self.relay_host, self.relay_port = net.endpoint_for()
         with open(self.conf, "w") as f:
             f.write("[node]\nid = %s\nidentity = %s\ndata_dir = %s\nmap_size_mb = %d\n\n"
                     "[uplink]\nendpoint = %s\nserver_public = %s\nwindow = %d\n"
                     "heartbeat_ms = %d\ndead_after_ms = %d\nresend_after_ms = %d\n"
                     "backoff_min_ms = %d\nbackoff_max_ms = %d\n\n"
                     "[log]\nlevel = %s\n"
-                    % (node_id, self.keys.path, self.data_dir, map_size_mb, agg.endpoint,
-                       agg.keys.pub_path, window, heartbeat_ms, dead_after_ms,
+                    % (node_id, self.keys.path, self.data_dir, map_size_mb, up_endpoint,
+                       up_pub, window, heartbeat_ms, dead_after_ms,
                        resend_after_ms, backoff_min_ms, backoff_max_ms, net.log_level))
+            if relay:
+                f.write("\n[relay]\nlisten = %s\n" % self.relay_endpoint)
+            f.write(extra_conf)
         self.daemon = None
         self.runs = 0
 
@@ -606,11 +640,20 @@ class Collector:
     def status(self):
         return json.loads(self.net.cli(self.cmd("status", "-c", self.conf, "--json")).out)
 
-    def start(self):
+    def enroll_downstream(self, other):
+        """Admits collector other below this relay (its key into this
+        collector's store)."""
+        self.net.cli(self.cmd("enroll", "-c", self.conf, "--key", other.keys.pub_path))
+
+    def start(self, env=None):
         self.net.cli(self.cmd("run", "-c", self.conf, "-n"))
         self.runs += 1
         self.daemon = self.net.start("collector-%s-%d" % (self.node_id, self.runs),
-                                     self.cmd("run", "-c", self.conf))
+                                     self.cmd("run", "-c", self.conf), env=env)
+        if self.relay_endpoint:
+            wait_until(lambda: tcp_accepts(self.relay_host, self.relay_port), START_TIMEOUT,
+                       "relay %s accepting on %s" % (self.node_id, self.relay_endpoint),
+                       self.net)
         return self
 
     def stop(self):
