@@ -346,6 +346,26 @@ static void s_flush_state(server_t *s, bool force)
 
 /* Creates the ROUTER: CURVE server, mandatory routing, bounded linger and
  * message size, bound after the ZAP handler. */
+/* ZAP's lookup: an enrolled, unrevoked node with this CURVE key. */
+static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, size_t id_size)
+{
+	store_t *st = ctx;
+	Lnob__NodeRecord *node = NULL;
+	MDB_txn *txn = NULL;
+	char id[LNOB_ID_MAX + 1];
+	bool ok = false;
+
+	if (store_begin(st, false, &txn) < 0)
+		return false;
+	if (agg_node_by_curve(st, txn, curve_pk, id) == 0 &&
+	    agg_node_get(st, txn, id, &node) == 0) {
+		ok = !node->revoked && lnob_strlcpy(ret_id, id, id_size) == 0;
+		lnob__node_record__free_unpacked(node, NULL);
+	}
+	store_abort(&txn);
+	return ok;
+}
+
 static int s_bind(server_t *s, const identity_t *id, char *ret_ep, size_t eplen)
 {
 	int one = 1, linger = 1000, hwm = 100000;
@@ -425,7 +445,7 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 
 	s.ctx = zmq_ctx_new();
 	/* The ZAP handler first: without it libzmq admits every CURVE client. */
-	s.zap = s.ctx ? zap_new(s.ctx, st) : NULL;
+	s.zap = s.ctx ? zap_new(s.ctx, s_zap_lookup, st) : NULL;
 	if (!s.zap) {
 		log_warnx("cannot bind the ZAP handler: %s", zmq_strerror(errno));
 		goto out;

@@ -12,14 +12,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "aggstore.h"
+#include <stddef.h>
 
 typedef struct zap zap_t;
 
-/* Binds the ZAP handler socket (inproc://zeromq.zap.01) in ctx. Node keys
- * are looked up in st on every request, so enrolments and revocations take
- * effect for the next handshake. Returns NULL on failure (errno set). */
-zap_t *zap_new(void *zmq_ctx, store_t *st);
+/* Decides one CURVE client key: returns true and writes the node id to
+ * admit it as into ret_id (at most id_size bytes with the NUL) when the key
+ * is enrolled and not revoked; false otherwise (also on any error). */
+typedef bool (*zap_lookup_fn)(void *ctx, const uint8_t curve_pk[32], char *ret_id,
+			      size_t id_size);
+
+/* Binds the ZAP handler socket (inproc://zeromq.zap.01) in ctx. Keys are
+ * looked up with lookup(lookup_ctx, ...) on every request, so enrolments and
+ * revocations take effect for the next handshake. One ZAP handler per
+ * ZeroMQ context. Returns NULL on failure (errno set). */
+zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx);
 void zap_destroy(zap_t **self_p);
 
 /* The socket to poll for requests. */

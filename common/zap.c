@@ -16,20 +16,22 @@
 
 struct zap {
 	void *sock;
-	store_t *st;
+	zap_lookup_fn lookup;
+	void *lookup_ctx;
 	uint8_t probe_pk[32];   /* the self-test's key, while it runs */
 	bool probing;
 	bool probe_denied;
 };
 
-zap_t *zap_new(void *zmq_ctx, store_t *st)
+zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx)
 {
 	zap_t *self = calloc(1, sizeof(*self));
 	int linger = 0;
 
 	if (!self)
 		return NULL;
-	self->st = st;
+	self->lookup = lookup;
+	self->lookup_ctx = lookup_ctx;
 	self->sock = zmq_socket(zmq_ctx, ZMQ_REP);
 	if (!self->sock)
 		goto fail;
@@ -62,23 +64,11 @@ void *zap_socket(zap_t *self)
 static bool s_admit(zap_t *self, const char *mech, const uint8_t *key, size_t klen,
 		    char *ret_id)
 {
-	Lnob__NodeRecord *node = NULL;
-	MDB_txn *txn = NULL;
-	bool ok = false;
-
 	if (strcmp(mech, "CURVE") != 0 || klen != 32)
 		return false;
 	if (self->probing && memcmp(key, self->probe_pk, 32) == 0)
 		self->probe_denied = true;
-	if (store_begin(self->st, false, &txn) < 0)
-		return false;
-	if (agg_node_by_curve(self->st, txn, key, ret_id) == 0 &&
-	    agg_node_get(self->st, txn, ret_id, &node) == 0) {
-		ok = !node->revoked;
-		lnob__node_record__free_unpacked(node, NULL);
-	}
-	store_abort(&txn);
-	return ok;
+	return self->lookup(self->lookup_ctx, key, ret_id, LNOB_ID_MAX + 1);
 }
 
 /* Receives one frame into buf (NUL-terminated when it fits); returns its
