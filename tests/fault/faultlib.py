@@ -30,6 +30,13 @@ PERIODS = ("2021", "2022", "2023", "2024", "2025")
 KILLED = -signal.SIGKILL
 
 
+def seed():
+    """The random seed of a fault test: LNOB_FAULT_SEED, else the clock.
+    Tests print it, so a failing run can be repeated."""
+    v = os.environ.get("LNOB_FAULT_SEED")
+    return int(v) if v else int(time.time() * 1000) % 1000000007
+
+
 def fault_injection_built():
     """True when the binaries were built with -DLNOB_FAULT_INJECTION=ON
     (ctest passes LNOB_FAULT_INJECTION=1 then)."""
@@ -358,3 +365,64 @@ def say(msg):
 __all__ = ["PERIODS", "KILLED", "fault_injection_built", "kill9", "reap_fault", "rss_kb",
            "cli_env", "Proxy", "Stream", "units_below", "check_exactly_once", "say",
            "CAMPAIGN", "random"]
+
+
+# ---------------------------------------------------------------------------
+# The three-collector network of the crash tests
+# ---------------------------------------------------------------------------
+
+class Field:
+    """An aggregator and three collectors, one of them behind a relay:
+
+        aggregator
+         |- d1-office   (scope D1, direct)
+         |- d2-office   (scope D2, direct, and relay for the commune below)
+             |- c21-office  (scope C21, through d2-office)
+
+    Each collector has a Stream of reports for its own part of the tree
+    (d2-office for D2 less C21), `total` reports in all."""
+
+    def __init__(self, net, rng, total, **collector_kw):
+        kw = dict(heartbeat_ms=300, dead_after_ms=2000, backoff_min_ms=50,
+                  backoff_max_ms=1000, resend_after_ms=5000)
+        kw.update(collector_kw)
+        hier = net.hier
+        self.net = net
+        self.agg = net.add_aggregator()
+        self.direct = net.add_collector("d1-office", "D1", **kw)
+        self.relay = net.add_collector("d2-office", "D2", relay=True, **kw)
+        self.commune = net.add_collector("c21-office", "C21", upstream=self.relay, **kw)
+        self.collectors = [self.direct, self.relay, self.commune]
+        c21 = set(hier.subtree("C21"))
+        units = {
+            "d1-office": hier.subtree("D1"),
+            "d2-office": [u for u in hier.subtree("D2") if u not in c21],
+            "c21-office": sorted(c21),
+        }
+        each = [total // 3 + (1 if i < total % 3 else 0) for i in range(3)]
+        self.streams = [Stream(net, c, units[c.node_id], n, rng)
+                        for c, n in zip(self.collectors, each)]
+
+    def start_collectors(self, env=None):
+        # The relay first, so the commune finds it listening.
+        for c in (self.relay, self.direct, self.commune):
+            c.start(env=env)
+
+    def submit_round(self, per_collector):
+        return sum(s.submit_next(per_collector) for s in self.streams)
+
+    def remaining(self):
+        return sum(s.remaining() for s in self.streams)
+
+    def submitted(self):
+        return [r for s in self.streams for r in s.reports[:s.sent]]
+
+    def all_reports(self):
+        return [r for s in self.streams for r in s.reports]
+
+    def stored(self):
+        return self.agg.status()["envelopes"]
+
+    def alive(self, c):
+        return c.daemon is not None and c.daemon.returncode is None and \
+            c.daemon.proc.poll() is None
