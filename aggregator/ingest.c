@@ -8,6 +8,7 @@
 
 #include "codec.h"
 #include "envelope.h"
+#include "fault.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -262,33 +263,68 @@ out:
 	return r;
 }
 
+/* True when processing it wrote something into the batch's transaction. */
+static bool s_wrote(const ingest_item_t *it)
+{
+	return (it->verdict == INGEST_ACK && !it->duplicate) ||
+	       (it->verdict == INGEST_NACK && it->reason == LNOB__NACK_REASON__NACK_SEQ_REUSED);
+}
+
+/* Runs the batch in one write transaction: every envelope, the counters,
+ * the commit. Returns 0 when it committed; otherwise the transaction is
+ * aborted (nothing of it is stored) and the store code is returned. */
+static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
+{
+	MDB_txn *txn = NULL;
+	bool wrote = false, mid_fired = false;
+	int r = store_begin(ctx->st, true, &txn);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (wrote && !mid_fired) {
+			/* Something of this batch is in the transaction, more follows. */
+			fault_point("agg.mid_batch");
+			mid_fired = true;
+		}
+		r = s_one(ctx, txn, &items[i]);
+		wrote = wrote || (r == 0 && s_wrote(&items[i]));
+	}
+	if (r == 0)
+		r = agg_counters_save(ctx->st, txn, ctx->counters);
+	if (r == 0) {
+		fault_point("agg.before_commit");
+		r = store_commit(&txn);
+	}
+	store_abort(&txn);
+	if (r == 0)
+		fault_point("agg.after_commit");   /* committed, nothing acked yet */
+	return r;
+}
+
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 {
 	uint64_t before[AGG_C_COUNT];
-	MDB_txn *txn = NULL;
 	int r;
 
 	memcpy(before, ctx->counters, sizeof(before));
 	for (size_t i = 0; i < n; i++) {
 		items[i].verdict = 0;
+		items[i].reason = 0;
+		items[i].retryable = false;
 		items[i].duplicate = false;
 		items[i].signer[0] = '\0';
 		items[i].seq = 0;
 		items[i].detail[0] = '\0';
 	}
-	r = store_begin(ctx->st, true, &txn);
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = s_one(ctx, txn, &items[i]);
-	if (r == 0)
-		r = agg_counters_save(ctx->st, txn, ctx->counters);
-	if (r == 0)
-		r = store_commit(&txn);
-	store_abort(&txn);
+	r = s_batch_txn(ctx, items, n);
 	if (r == 0)
 		return 0;
 
-	/* Nothing of the batch is stored. Rejections stay rejections (they
-	 * store nothing anyway); everything else must be sent again later. */
+	/* Nothing of the batch is stored: the envelope log, latest, revisions,
+	 * rollups, quarantine and counters all went with the one aborted
+	 * transaction. Rejections stay rejections (they store nothing and do
+	 * not depend on the store); everything else must be sent again later,
+	 * so each is named (signer, seq) for its sender, even those the loop
+	 * never reached. */
 	memcpy(ctx->counters, before, sizeof(before));
 	for (size_t i = 0; i < n; i++) {
 		ingest_item_t *it = &items[i];
@@ -300,6 +336,8 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 			ctx->counters[AGG_C_REJECTED_BASE + it->reason]++;
 			continue;
 		}
+		if (!it->signer[0])
+			(void)envelope_peek(it->env, it->len, it->signer, sizeof(it->signer), &it->seq);
 		it->verdict = INGEST_NACK;
 		it->reason = LNOB__NACK_REASON__NACK_STORE_FAILED;
 		it->retryable = true;

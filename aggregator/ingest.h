@@ -44,10 +44,20 @@ typedef struct ingest_ctx {
 
 /* Processes items[0..n-1] in one write transaction and commits it, the
  * counters included. On return every item has a verdict. When the
- * transaction cannot commit (MDB_MAP_FULL, I/O error), nothing of the batch
- * is stored: every item that would have been stored or quarantined becomes
- * a retryable NACK_STORE_FAILED, and the LMDB code is returned. Returns 0
- * when the batch committed. */
+ * transaction cannot be written or committed (MDB_MAP_FULL, I/O error),
+ * nothing of the batch is stored (envelopes, latest, revisions, rollups,
+ * quarantine and counters share the one aborted transaction), the counters
+ * are as before the call plus the batch's rejections and one
+ * AGG_C_STORE_FAILED, and every item that is not a rejection becomes a
+ * retryable NACK_STORE_FAILED naming its (signer, seq) when the envelope
+ * decodes that far; the store code is returned (MDB_MAP_FULL unchanged, so
+ * the caller can grow the map and call again with the same items).
+ * Returns 0 when the batch committed.
+ *
+ * Fault points (fault.h): "agg.mid_batch" once per call, before the next
+ * envelope after the first one that wrote something (so only in batches
+ * of 2 or more); "agg.before_commit" just before the commit;
+ * "agg.after_commit" after a successful commit, before the caller can ack. */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
 
 /* Persists ctx->counters alone (for counts that change outside batches). */

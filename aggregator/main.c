@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "codec.h"
 #include "conf.h"
+#include "fault.h"
 #include "hierarchy.h"
 #include "identity.h"
 #include "lnob_err.h"
@@ -37,12 +38,13 @@
 typedef struct agg_conf {
 	conf_t *conf;
 	const char *node_id, *identity, *data_dir, *endpoint, *hier_file;
-	uint64_t map_size_mb, batch_max, window, max_body, max_frame;
+	uint64_t map_size_mb, map_max_mb, map_grow_mb, batch_max, window, max_body, max_frame;
 	int log_level;
 } agg_conf_t;
 
 static const char *const s_keys[] = {
 	"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
+	"store.map_max_mb", "store.map_grow_mb",
 	"listen.endpoint", "hierarchy.file",
 	"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
 	"log.level", NULL,
@@ -66,6 +68,13 @@ static void s_load_conf(const char *path, agg_conf_t *c)
 	if (r == 0) r = conf_str(c->conf, "node", "identity", NULL, &c->identity, err, sizeof(err));
 	if (r == 0) r = conf_str(c->conf, "node", "data_dir", NULL, &c->data_dir, err, sizeof(err));
 	if (r == 0) r = conf_u64(c->conf, "node", "map_size_mb", false, 1024, 1, 1 << 20, &c->map_size_mb, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "store", "map_max_mb", false, c->map_size_mb, 1, 1 << 20, &c->map_max_mb, err, sizeof(err));
+	if (r == 0) r = conf_u64(c->conf, "store", "map_grow_mb", false, c->map_size_mb, 1, 1 << 20, &c->map_grow_mb, err, sizeof(err));
+	if (r == 0 && c->map_max_mb < c->map_size_mb) {
+		snprintf(err, sizeof(err), "%s: [store] map_max_mb: %llu is below [node] map_size_mb %llu",
+			 path, (unsigned long long)c->map_max_mb, (unsigned long long)c->map_size_mb);
+		r = LNOB_E_CONFIG;
+	}
 	if (r == 0) r = conf_str(c->conf, "listen", "endpoint", NULL, &c->endpoint, err, sizeof(err));
 	if (r == 0) r = conf_str(c->conf, "hierarchy", "file", NULL, &c->hier_file, err, sizeof(err));
 	if (r == 0) r = conf_u64(c->conf, "ingest", "batch_max", false, 256, 1, 65536, &c->batch_max, err, sizeof(err));
@@ -155,13 +164,26 @@ static int s_cmd_run(const char *cpath, bool check_only)
 	}
 	if (!(st = s_open_store(&c, true)))
 		goto out;
-	log_info("store %s, hierarchy %s (%zu units)", c.data_dir, c.hier_file, hier_count(hier));
+	log_info("store %s (map %zu MB, may grow by %llu MB to %llu MB), hierarchy %s (%zu units)",
+		 c.data_dir, store_map_size(st) >> 20, (unsigned long long)c.map_grow_mb,
+		 (unsigned long long)c.map_max_mb, c.hier_file, hier_count(hier));
+	if (store_map_size(st) > (size_t)c.map_max_mb << 20)
+		log_warnx("store %s: its data (%zu MB) exceeds [store] map_max_mb %llu: it cannot "
+			  "grow; raise map_max_mb in %s", c.data_dir, store_map_size(st) >> 20,
+			  (unsigned long long)c.map_max_mb, cpath);
+	if (store_stale_readers_at_open(st) > 0)
+		log_info("store %s: cleared %d stale reader slot(s) of dead processes at open",
+			 c.data_dir, store_stale_readers_at_open(st));
 	o.endpoint = c.endpoint;
+	o.conf_path = cpath;
 	o.batch_max = c.batch_max;
 	o.window = (uint32_t)c.window;
 	o.max_body = c.max_body;
 	o.max_frame = c.max_frame;
 	o.flush_ms = 1000;
+	o.map_max = (size_t)c.map_max_mb << 20;
+	o.map_grow = (size_t)c.map_grow_mb << 20;
+	o.reader_check_ms = 10000;
 	rc = server_run(&o, &id, st, hier);
 out:
 	identity_wipe(&id);
@@ -389,8 +411,11 @@ static int s_cmd_status(const char *cpath, bool json)
 	if (!(st = s_open_store(&c, false)))
 		goto out;
 	r = store_begin(st, false, &txn);
-	if (r == 0)
+	if (r == 0) {
+		/* A reader killed here leaves a stale reader slot (tests). */
+		fault_point("agg.status_in_txn");
 		r = s_status_json(st, txn, &s);
+	}
 	store_abort(&txn);
 	if (r < 0) {
 		fprintf(stderr, "%s status: %s\n", PROG, lnob_strerror(r));

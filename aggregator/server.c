@@ -17,13 +17,20 @@
 #include "zap.h"
 
 #define ROUTING_ID_MAX 256
+/* Credit granted while the store cannot write: one envelope per peer at a
+ * time, so that a sender with nothing in flight still probes the store. */
+#define S_PROBE_CREDIT 1
+/* Most grow-and-retry rounds for one batch (each adds map_grow). */
+#define S_GROW_ROUNDS 64
+/* Store failures are warned of at most this often. */
+#define S_WARN_EVERY_MS 60000
+#define S_MB(b) ((unsigned long long)((b) >> 20))
 
-static volatile sig_atomic_t s_stop;
+static volatile sig_atomic_t s_stop;   /* the signal that asked us to stop */
 
 static void s_on_signal(int sig)
 {
-	(void)sig;
-	s_stop = 1;
+	s_stop = sig;
 }
 
 /* A connected peer: its routing id and the node id ZAP admitted it as. */
@@ -46,6 +53,18 @@ typedef struct server {
 	size_t npeers, cap_peers;
 	bool counters_dirty;
 	int64_t last_flush;
+	int64_t next_reader_check;
+	/* store health: an episode runs from a failed batch to the next commit */
+	bool store_down;           /* NACK retryably, grant only S_PROBE_CREDIT */
+	bool warned_episode;       /* this episode was warned of */
+	bool state_warned;         /* a failed state flush was warned of */
+	int64_t last_state_warn;   /* monotonic ms of that warning */
+	bool broken;               /* the map could not be remapped: stop, exit 1 */
+	int64_t down_since;        /* monotonic ms the episode began */
+	uint64_t down_batches;     /* batches failed in this episode */
+	int64_t last_warn;         /* monotonic ms of the last warning, 0: never */
+	uint64_t failed_since_warn;
+	unsigned grown;            /* map growths since start */
 	/* the batch in hand */
 	ingest_item_t *items;
 	Lnob__Frame **frames;
@@ -80,6 +99,21 @@ static peer_t *s_peer(server_t *s, const uint8_t *rid, size_t len, const char *n
 	return p;
 }
 
+/* zmq_send() with ZMQ_DONTWAIT, tried again when a signal interrupted it
+ * (SIGTERM arrives while the last acks are being sent: they must still
+ * go). Returns what zmq_send() returns. */
+static int s_send_part(void *sock, const void *buf, size_t len, int flags)
+{
+	int r = -1;
+
+	for (int i = 0; i < 100; i++) {
+		r = zmq_send(sock, buf, len, flags | ZMQ_DONTWAIT);
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	return r;
+}
+
 /* Sends one Frame to a peer. A peer that is gone (EHOSTUNREACH) or full
  * (EAGAIN) loses the answer; it will send again and be answered then. */
 static void s_send(server_t *s, const peer_t *p, const Lnob__Frame *f)
@@ -89,9 +123,14 @@ static void s_send(server_t *s, const peer_t *p, const Lnob__Frame *f)
 
 	if (codec_pack(&f->base, &buf, &len) < 0)
 		return;
-	if (zmq_send(s->router, p->rid, p->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-	    zmq_send(s->router, buf, len, ZMQ_DONTWAIT) < 0)
+	if (s_send_part(s->router, p->rid, p->rid_len, ZMQ_SNDMORE) < 0) {
 		log_debug("answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
+	} else if (s_send_part(s->router, buf, len, 0) < 0) {
+		log_debug("answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
+		/* End the message begun, so the next answer is not glued to it
+		 * (its receiver drops a message of more than one part). */
+		(void)s_send_part(s->router, "", 0, 0);
+	}
 	free(buf);
 }
 
@@ -112,6 +151,96 @@ static void s_send_nack(server_t *s, const peer_t *p, const char *signer, uint64
 	s_send(s, p, &f);
 }
 
+/* The credit to grant now: the window, or a probe while writes fail. */
+static uint32_t s_credit(const server_t *s)
+{
+	if (s->store_down)
+		return s->opts->window < S_PROBE_CREDIT ? s->opts->window : S_PROBE_CREDIT;
+	return s->opts->window;
+}
+
+/* Grows the map by one step, up to map_max. Needs no open transaction in
+ * this process (none is: every transaction here is closed before the
+ * function that opened it returns). Returns 0 when it grew, 1 when the
+ * map is at its maximum, or a negative code when LMDB could not map the
+ * new size: the environment is then unmapped and unusable, so s->broken
+ * is set and the daemon stops (exit 1; a supervisor restarts it). */
+static int s_grow(server_t *s)
+{
+	size_t cur = store_map_size(s->st), next;
+	int r;
+
+	if (cur == 0 || cur >= s->opts->map_max)
+		return 1;
+	next = cur + s->opts->map_grow;
+	if (next < cur || next > s->opts->map_max)
+		next = s->opts->map_max;
+	r = store_grow(s->st, next);
+	if (r < 0) {
+		log_warnx("store %s: cannot grow the map from %llu to %llu MB: %s; the store "
+			  "is unusable until restart: stopping", store_dir(s->st), S_MB(cur),
+			  S_MB(next), lnob_strerror(r));
+		s->broken = true;
+		s_stop = -1;
+		return r;
+	}
+	s->grown++;
+	log_info("store %s: map full at %llu MB, grown to %llu MB (map_max_mb %llu)",
+		 store_dir(s->st), S_MB(cur), S_MB(store_map_size(s->st)), S_MB(s->opts->map_max));
+	return 0;
+}
+
+/* A batch could not be stored: withholds credit until a batch commits
+ * again, and warns at most once every S_WARN_EVERY_MS (near a full map,
+ * small batches still fit between failing large ones, so episodes come and
+ * go quickly; the warning must not follow each of them). */
+static void s_store_failed(server_t *s, int r)
+{
+	int64_t now = lnob_mono_ms();
+
+	if (!s->store_down) {
+		s->store_down = true;
+		s->down_since = now;
+		s->down_batches = 0;
+	}
+	s->down_batches++;
+	s->failed_since_warn++;
+	if (s->last_warn && now - s->last_warn < S_WARN_EVERY_MS) {
+		log_debug("store %s: batch of %zu envelopes not stored: %s", store_dir(s->st),
+			  s->n, lnob_strerror(r));
+		return;
+	}
+	log_warnx("store %s: writes fail: %s; %llu batch(es) not stored since the last "
+		  "warning, nothing of them acked; senders get retryable NACKs and credit %u "
+		  "while writes fail (warned at most once a minute)", store_dir(s->st),
+		  lnob_strerror(r), (unsigned long long)s->failed_since_warn, s_credit(s));
+	if (r == MDB_MAP_FULL && store_map_size(s->st) >= s->opts->map_max)
+		log_warnx("store %s: the map is full at its maximum of %llu MB; an operator must "
+			  "raise [store] map_max_mb in %s (and have the disk space) and restart "
+			  "lnob-aggregator; until then little or nothing new is stored and senders "
+			  "keep their items queued", store_dir(s->st), S_MB(store_map_size(s->st)),
+			  s->opts->conf_path ? s->opts->conf_path : "the configuration");
+	if (r == MDB_PANIC)
+		log_warnx("store %s: LMDB reports a fatal error in the environment; restart "
+			  "lnob-aggregator", store_dir(s->st));
+	s->last_warn = now;
+	s->failed_since_warn = 0;
+	s->warned_episode = true;
+}
+
+/* A batch committed: ends a failure episode (said when it was warned of). */
+static void s_store_ok(server_t *s)
+{
+	if (!s->store_down)
+		return;
+	if (s->warned_episode)
+		log_info("store %s: writes succeed again after %llu failed batch(es) in %.1f s; "
+			 "granting credit %u", store_dir(s->st), (unsigned long long)s->down_batches,
+			 (double)(lnob_mono_ms() - s->down_since) / 1000.0, s->opts->window);
+	s->store_down = false;
+	s->warned_episode = false;
+}
+
 static void s_on_heartbeat(server_t *s, peer_t *p, const Lnob__Heartbeat *hb)
 {
 	Lnob__Frame f;
@@ -127,7 +256,7 @@ static void s_on_heartbeat(server_t *s, peer_t *p, const Lnob__Heartbeat *hb)
 	}
 	p->dirty = true;
 	out.sent_at_ms = lnob_now_ms();
-	out.credit = s->opts->window;
+	out.credit = s_credit(s);
 	lnob__frame__init(&f);
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &out;
@@ -178,7 +307,7 @@ static void s_answer(server_t *s)
 		}
 		batch.acks = ackp;
 		batch.n_acks = na;
-		batch.credit = s->opts->window;
+		batch.credit = s_credit(s);
 		lnob__frame__init(&f);
 	f.msg_case = LNOB__FRAME__MSG_ACKS;
 		f.acks = &batch;
@@ -190,21 +319,51 @@ out:
 	free(done);
 }
 
-/* Stores the batch in hand (one transaction), answers it, frees it. */
+/* Stores the batch in hand (one transaction; on MDB_MAP_FULL the map
+ * grows and the batch is tried again at once), answers it, frees it. */
 static void s_flush_batch(server_t *s)
 {
+	uint64_t before[AGG_C_COUNT];
 	int r;
 
 	if (s->n == 0)
 		return;
+	memcpy(before, s->ing.counters, sizeof(before));
 	r = ingest_batch(&s->ing, s->items, s->n);
-	if (r < 0)
-		log_warnx("batch of %zu envelopes not stored: %s; nothing of it acked, "
-			  "senders will retry", s->n, lnob_strerror(r));
+	for (int round = 0; r == MDB_MAP_FULL && round < S_GROW_ROUNDS && !s->broken &&
+	     s_grow(s) == 0; round++) {
+		/* The failed try stays counted; its rejections are counted again
+		 * by the next try, so they are taken back. */
+		uint64_t failed = s->ing.counters[AGG_C_STORE_FAILED];
+
+		memcpy(s->ing.counters, before, sizeof(before));
+		s->ing.counters[AGG_C_STORE_FAILED] = failed;
+		r = ingest_batch(&s->ing, s->items, s->n);
+	}
+	if (r < 0) {
+		s->counters_dirty = true;   /* store_failed; the batch did not save it */
+		s_store_failed(s, r);
+	} else {
+		s_store_ok(s);
+	}
 	s_answer(s);
 	for (size_t i = 0; i < s->n; i++)
 		lnob__frame__free_unpacked(s->frames[i], NULL);
 	s->n = 0;
+}
+
+/* The rest of a message whose first part was read: zmq_msg_recv() with
+ * ZMQ_DONTWAIT, tried again when a signal interrupted it. */
+static int s_recv_part(zmq_msg_t *m, void *sock)
+{
+	int r = -1;
+
+	for (int i = 0; i < 100; i++) {
+		r = zmq_msg_recv(m, sock, ZMQ_DONTWAIT);
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	return r;
 }
 
 /* Reads one ROUTER message. Returns 1 when one was handled, 0 when none was
@@ -225,7 +384,7 @@ static int s_recv_one(server_t *s)
 		return errno == EAGAIN ? 0 : -errno;
 	}
 	zmq_msg_init(&data);
-	if (!zmq_msg_more(&rid) || zmq_msg_recv(&data, s->router, ZMQ_DONTWAIT) < 0 ||
+	if (!zmq_msg_more(&rid) || s_recv_part(&data, s->router) < 0 ||
 	    zmq_msg_size(&rid) > ROUTING_ID_MAX) {
 		zmq_msg_close(&rid);
 		zmq_msg_close(&data);
@@ -238,8 +397,7 @@ static int s_recv_one(server_t *s)
 	while (more) {   /* one frame per message: drop anything after it */
 		zmq_msg_t junk;
 		zmq_msg_init(&junk);
-		zmq_msg_recv(&junk, s->router, ZMQ_DONTWAIT);
-		more = zmq_msg_more(&junk);
+		more = s_recv_part(&junk, s->router) >= 0 && zmq_msg_more(&junk);
 		zmq_msg_close(&junk);
 	}
 	if (!p) {
@@ -279,6 +437,24 @@ static int s_recv_one(server_t *s)
 	return 1;
 }
 
+/* Clears reader slots left by processes that died in a read transaction
+ * (a killed `status` or `verify`): they pin old pages, so the map fills.
+ * Runs every reader_check_ms. */
+static void s_reader_check(server_t *s)
+{
+	int dead = 0, r;
+
+	if (s->broken || lnob_mono_ms() < s->next_reader_check)
+		return;
+	s->next_reader_check = lnob_mono_ms() + s->opts->reader_check_ms;
+	r = store_reader_check(s->st, &dead);
+	if (r < 0)
+		log_warnx("store %s: checking reader slots: %s", store_dir(s->st), lnob_strerror(r));
+	else if (dead > 0)
+		log_info("store %s: cleared %d stale reader slot(s) of dead processes",
+			 store_dir(s->st), dead);
+}
+
 /* Forgets peers silent for ten minutes (their routing ids are gone; a
  * reconnecting collector gets a new one). Only between batches. */
 static void s_evict(server_t *s)
@@ -295,22 +471,13 @@ static void s_evict(server_t *s)
 	s->npeers = j;
 }
 
-/* Persists counters and peer health when they changed, at most every
- * flush_ms. */
-static void s_flush_state(server_t *s, bool force)
+/* Writes the counters and the dirty peers' records in one transaction.
+ * Returns 0 or the store's code. */
+static int s_write_state(server_t *s)
 {
 	MDB_txn *txn = NULL;
-	int r = 0;
-	bool any = s->counters_dirty;
+	int r = store_begin(s->st, true, &txn);
 
-	if (!force && lnob_mono_ms() - s->last_flush < s->opts->flush_ms)
-		return;
-	for (size_t i = 0; i < s->npeers; i++)
-		any = any || s->peers[i]->dirty;
-	s->last_flush = lnob_mono_ms();
-	if (!any)
-		return;
-	r = store_begin(s->st, true, &txn);
 	if (r == 0)
 		r = agg_counters_save(s->st, txn, s->ing.counters);
 	for (size_t i = 0; r == 0 && i < s->npeers; i++) {
@@ -334,18 +501,48 @@ static void s_flush_state(server_t *s, bool force)
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
+	return r;
+}
+
+/* Persists counters and peer health when they changed, at most every
+ * flush_ms. */
+static void s_flush_state(server_t *s, bool force)
+{
+	int r;
+	bool any = s->counters_dirty;
+
+	if (s->broken)
+		return;
+	if (!force && lnob_mono_ms() - s->last_flush < s->opts->flush_ms)
+		return;
+	for (size_t i = 0; i < s->npeers; i++)
+		any = any || s->peers[i]->dirty;
+	s->last_flush = lnob_mono_ms();
+	if (!any)
+		return;
+	r = s_write_state(s);
+	if (r == MDB_MAP_FULL && s_grow(s) == 0)
+		r = s_write_state(s);
 	if (r < 0) {
-		log_warnx("cannot persist counters and peer health: %s", lnob_strerror(r));
+		if (!s->state_warned && (!s->last_state_warn ||
+		    lnob_mono_ms() - s->last_state_warn >= S_WARN_EVERY_MS)) {
+			log_warnx("store %s: cannot persist counters and peer health: %s (tried "
+				  "again every %lld ms, warned at most once a minute)",
+				  store_dir(s->st), lnob_strerror(r), (long long)s->opts->flush_ms);
+			s->state_warned = true;
+			s->last_state_warn = lnob_mono_ms();
+		}
 		return;
 	}
+	if (s->state_warned)
+		log_info("store %s: counters and peer health persisted again", store_dir(s->st));
+	s->state_warned = false;
 	s->counters_dirty = false;
 	for (size_t i = 0; i < s->npeers; i++)
 		s->peers[i]->dirty = false;
 	s_evict(s);
 }
 
-/* Creates the ROUTER: CURVE server, mandatory routing, bounded linger and
- * message size, bound after the ZAP handler. */
 /* ZAP's lookup: an enrolled, unrevoked node with this CURVE key. */
 static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, size_t id_size)
 {
@@ -366,6 +563,8 @@ static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, si
 	return ok;
 }
 
+/* Creates the ROUTER: CURVE server, mandatory routing, bounded linger and
+ * message size, bound after the ZAP handler. */
 static int s_bind(server_t *s, const identity_t *id, char *ret_ep, size_t eplen)
 {
 	int one = 1, linger = 1000, hwm = 100000;
@@ -438,6 +637,9 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = s_on_signal;
+	/* SA_RESTART: a stop request must not fail a write or fsync of the
+	 * batch in hand (zmq_poll still returns EINTR, as poll(2) always does). */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -461,6 +663,7 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	log_info("ZAP self-test passed: %s", detail);
 	log_info("listening on %s as %s (batch %zu, window %u)", bound, id->pub.node_id,
 		 opts->batch_max, opts->window);
+	s.next_reader_check = lnob_mono_ms() + opts->reader_check_ms;
 
 	while (!s_stop) {
 		zmq_pollitem_t items[2] = { { s.router, 0, ZMQ_POLLIN, 0 },
@@ -489,15 +692,26 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 			s_flush_batch(&s);
 		}
 		s_flush_state(&s, false);
+		s_reader_check(&s);
 	}
-	/* Finish the batch in hand (already answered above) and persist. */
-	s_flush_batch(&s);
+	if (s_stop > 0)
+		log_info("%s: finishing the batch in hand and stopping", strsignal((int)s_stop));
+	/* The batch in hand was stored and answered in the turn that read it
+	 * (a signal only ends the loop between turns); this is for safety. */
+	if (!s.broken)
+		s_flush_batch(&s);
 	s_flush_state(&s, true);
-	log_info("stopping: %llu stored, %llu duplicates so far",
-		 (unsigned long long)s.ing.counters[AGG_C_STORED],
-		 (unsigned long long)s.ing.counters[AGG_C_DUPLICATE]);
-	rc = 0;
+	if (s.broken)
+		log_warnx("stopping: the store's map could not be grown; exit 1");
+	log_info("stopping: %llu stored, %llu duplicates, %llu failed batches, map grown %u "
+		 "time(s) to %llu MB", (unsigned long long)s.ing.counters[AGG_C_STORED],
+		 (unsigned long long)s.ing.counters[AGG_C_DUPLICATE],
+		 (unsigned long long)s.ing.counters[AGG_C_STORE_FAILED], s.grown,
+		 S_MB(store_map_size(st)));
+	rc = s.broken ? 1 : 0;
 out:
+	/* LINGER (1 s) bounds how long queued answers, the last acks among
+	 * them, get to leave: zmq_ctx_term() waits for them. */
 	if (s.router)
 		zmq_close(s.router);
 	zap_destroy(&s.zap);

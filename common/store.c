@@ -18,6 +18,7 @@ struct store {
 	MDB_dbi meta;
 	MDB_dbi dbi[STORE_MAX_DBS];
 	size_t ndbs;
+	int stale_at_open;   /* reader slots of dead processes cleared by store_open() */
 	char dir[1024];
 };
 
@@ -161,7 +162,8 @@ int store_open(const char *dir, const char *schema, uint32_t version,
 	}
 	if (exists && (r = s_check_extent(self, err, errlen)) < 0)
 		goto fail;
-	mdb_reader_check(self->env, &dead);
+	if (mdb_reader_check(self->env, &dead) == 0 && dead > 0)
+		self->stale_at_open = dead;
 	if ((r = store_begin(self, write, &txn)) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, lnob_strerror(r));
 		goto fail;
@@ -174,10 +176,14 @@ int store_open(const char *dir, const char *schema, uint32_t version,
 			snprintf(err, errlen, "%s: store lacks its databases (not initialised "
 				 "by this program)", dir);
 			r = LNOB_E_SCHEMA;
+		} else if (r == MDB_INCOMPATIBLE || r == MDB_CORRUPTED || r == MDB_PAGE_NOTFOUND) {
+			snprintf(err, errlen, "%s/data.mdb: store file is damaged (%s); refusing "
+				 "to open it, restore it from a backup", dir, mdb_strerror(r));
+			r = LNOB_E_CORRUPT;
 		} else {
 			snprintf(err, errlen, "%s: %s", dir, mdb_strerror(r));
-			if (r == MDB_INCOMPATIBLE || r == MDB_CORRUPTED)
-				r = LNOB_E_CORRUPT;
+			if (r > 0)
+				r = -r;   /* an errno value: callers test for < 0 */
 		}
 		goto fail;
 	}
@@ -330,6 +336,11 @@ int store_reader_check(store_t *self, int *ret_dead)
 	if (ret_dead)
 		*ret_dead = dead;
 	return 0;
+}
+
+int store_stale_readers_at_open(const store_t *self)
+{
+	return self->stale_at_open;
 }
 
 int store_grow(store_t *self, size_t new_size)

@@ -63,12 +63,23 @@ int store_meta_put_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t v
 /* Number of entries in database i. */
 int store_count(MDB_txn *txn, store_t *self, size_t i, size_t *ret);
 
-/* Clears stale reader slots; *ret_dead (may be NULL) gets how many. */
+/* Clears stale reader slots (left by processes that died inside a read
+ * transaction; they pin old pages, so the map fills up). *ret_dead (may be
+ * NULL) gets how many. Returns 0 or an LMDB code / -errno. */
 int store_reader_check(store_t *self, int *ret_dead);
+/* How many stale reader slots store_open() cleared (0 or more), so that the
+ * caller can log it. */
+int store_stale_readers_at_open(const store_t *self);
 
-/* Grows the map to at least new_size bytes. Only with no open transaction
- * in this process. */
+/* Grows the map to at least new_size bytes (LMDB rounds a size below the
+ * data in use up to it). Only with no open transaction in this process
+ * (LMDB's rule for mdb_env_set_mapsize); readers in other processes adopt
+ * the new size on their next store_begin() (MDB_MAP_RESIZED is retried
+ * there). Returns 0 or an LMDB code / -errno; after a failure the
+ * environment may be left unmapped: the caller must not use it again, only
+ * store_destroy() it. */
 int store_grow(store_t *self, size_t new_size);
+/* The current map size in bytes (0 if LMDB cannot say). */
 size_t store_map_size(store_t *self);
 
 #endif

@@ -1,11 +1,15 @@
 /* test_store.c: the LMDB helpers: create, reopen, schema check, read-only
- * open, damaged files, map full and growth. */
+ * open, damaged files, map full and growth, stale reader slots. */
 #include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lnob_err.h"
@@ -168,6 +172,84 @@ static void test_map_full_and_grow(void **state)
 	tu_rmtree(dir);
 }
 
+/* Forks a child that opens dir read-only (beginning a read transaction
+ * when in_txn), says so on a pipe and waits to be killed. Returns its pid. */
+static pid_t s_spawn_reader(const char *dir, bool in_txn)
+{
+	int fds[2];
+	char c;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store_t *st = NULL;
+		MDB_txn *txn = NULL;
+		char err[256];
+
+		close(fds[0]);
+		alarm(30);   /* never outlives a broken test */
+		if (store_open(dir, "test", 1, s_dbs, 2, 0, STORE_RDONLY, &st, err, sizeof(err)) < 0 ||
+		    (in_txn && store_begin(st, false, &txn) < 0))
+			_exit(3);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(4);
+		for (;;)
+			pause();
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+static void s_kill(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+}
+
+static void test_stale_readers(void **state)
+{
+	const char *dir = tu_tmpdir();
+	store_t *st;
+	pid_t holder;
+	int r, dead = -1;
+
+	(void)state;
+	st = s_open(dir, "test", 0, 1 << 20, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_stale_readers_at_open(st), 0);
+	/* Killed inside a read transaction beside the running writer: the
+	 * periodic check clears its slot, once. */
+	s_kill(s_spawn_reader(dir, true));
+	assert_int_equal(store_reader_check(st, &dead), 0);
+	assert_int_equal(dead, 1);
+	assert_int_equal(store_reader_check(st, &dead), 0);
+	assert_int_equal(dead, 0);
+	store_destroy(&st);
+	/* The same while the writer is down but another reader keeps the
+	 * environment open (alone, the first process to open it resets the
+	 * reader table): store_open clears it and says how many. */
+	holder = s_spawn_reader(dir, true);
+	s_kill(s_spawn_reader(dir, true));
+	st = s_open(dir, "test", 0, 1 << 20, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_stale_readers_at_open(st), 1);
+	assert_int_equal(store_reader_check(st, &dead), 0);
+	assert_int_equal(dead, 0);
+	/* The live reader's slot is never cleared; once it is killed, it is. */
+	s_kill(holder);
+	assert_int_equal(store_reader_check(st, &dead), 0);
+	assert_int_equal(dead, 1);
+	store_destroy(&st);
+	tu_rmtree(dir);
+}
+
 static void test_strerror(void **state)
 {
 	(void)state;
@@ -188,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_missing),
 		cmocka_unit_test(test_damaged_files),
 		cmocka_unit_test(test_map_full_and_grow),
+		cmocka_unit_test(test_stale_readers),
 		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,386 @@
+/* test_ingest.c: the aggregator's batch ingest: a batch commits as one
+ * transaction; a batch that hits MDB_MAP_FULL stores nothing (no envelope,
+ * latest, revision, rollup or counter of it), answers every envelope with a
+ * retryable NACK_STORE_FAILED naming (signer, seq), keeps rejections as
+ * rejections, and goes through once the map has grown; a process killed at
+ * agg.mid_batch or agg.before_commit leaves nothing of its batch, one
+ * killed at agg.after_commit leaves all of it. */
+#include "testutil.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aggstore.h"
+#include "codec.h"
+#include "envelope.h"
+#include "hierarchy.h"
+#include "identity.h"
+#include "ingest.h"
+#include "lnob_err.h"
+#include "rollup.h"
+#include "store.h"
+
+#define N_VILLAGES 400
+#define BIG_NARRATIVE 3000
+
+/* The world of one test: a store, a hierarchy P > D1 > C1 > V0001.., one
+ * enrolled node "n1" with scope D1. */
+typedef struct t_world {
+	const char *dir;
+	store_t *st;
+	hier_t *hier;
+	identity_t id;
+	ingest_ctx_t ctx;
+} t_world_t;
+
+static void t_hier(t_world_t *w)
+{
+	size_t cap = 200 + N_VILLAGES * 64, len;
+	char *csv = malloc(cap), err[256];
+
+	assert_non_null(csv);
+	len = (size_t)snprintf(csv, cap, "code,name,parent_code,level,kind\n"
+			       "P,Province,,province,administrative\n"
+			       "D1,District 1,P,district,administrative\n"
+			       "C1,Commune 1,D1,commune,administrative\n");
+	for (int i = 1; i <= N_VILLAGES; i++)
+		len += (size_t)snprintf(csv + len, cap - len,
+					"V%04d,Village %d,C1,village,administrative\n", i, i);
+	assert_int_equal(hier_load_mem(csv, len, "units.csv", &w->hier, err, sizeof(err)), 0);
+	free(csv);
+}
+
+static void t_open(t_world_t *w, size_t map)
+{
+	char err[512];
+
+	assert_int_equal(aggstore_open(w->dir, map, 0, &w->st, err, sizeof(err)), 0);
+	memset(&w->ctx, 0, sizeof(w->ctx));
+	w->ctx.st = w->st;
+	w->ctx.hier = w->hier;
+	w->ctx.max_body = 65536;
+}
+
+static void t_setup(t_world_t *w, size_t map)
+{
+	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
+	MDB_txn *txn;
+
+	memset(w, 0, sizeof(*w));
+	w->dir = strdup(tu_tmpdir());
+	assert_non_null(w->dir);
+	t_hier(w);
+	assert_int_equal(identity_generate("n1", &w->id), 0);
+	t_open(w, map);
+	rec.node_id = (char *)"n1";
+	rec.sign_public.data = w->id.pub.sign_pk;
+	rec.sign_public.len = 32;
+	rec.curve_public.data = w->id.pub.curve_pk;
+	rec.curve_public.len = 32;
+	rec.scope = (char *)"D1";
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	assert_int_equal(agg_node_put(w->st, txn, &rec, false), 0);
+	assert_int_equal(store_commit(&txn), 0);
+}
+
+static void t_teardown(t_world_t *w)
+{
+	store_destroy(&w->st);
+	hier_destroy(&w->hier);
+	identity_wipe(&w->id);
+	tu_rmtree(w->dir);
+	free((char *)w->dir);
+}
+
+/* A signed envelope of n1: a report for unit with poor_households = count
+ * and a narrative of narrative_len bytes. Caller frees. */
+static uint8_t *t_envelope(t_world_t *w, uint64_t seq, const char *unit, uint32_t revision,
+			   int64_t count, size_t narrative_len, size_t *ret_len)
+{
+	Lnob__Report r = LNOB__REPORT__INIT;
+	Lnob__IndicatorValue v = LNOB__INDICATOR_VALUE__INIT, *vp = &v;
+	char *narrative = calloc(1, narrative_len + 1);
+	uint8_t *body, *env;
+	size_t blen;
+
+	assert_non_null(narrative);
+	memset(narrative, 'n', narrative_len);
+	r.campaign = (char *)"lnob-2021-2025";
+	r.period = (char *)"2023";
+	r.unit = (char *)unit;
+	r.revision = revision;
+	r.base_revision = revision - 1;
+	r.completed_at = 1701140400;
+	r.narrative = narrative;
+	v.code = (char *)"poor_households";
+	v.value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
+	v.count = count;
+	r.values = &vp;
+	r.n_values = 1;
+	assert_int_equal(codec_pack(&r.base, &body, &blen), 0);
+	assert_int_equal(envelope_seal(&w->id, seq, LNOB__KIND__KIND_REPORT, body, blen,
+				       &env, ret_len), 0);
+	free(body);
+	free(narrative);
+	return env;
+}
+
+/* A batch: items[i] carries the i-th envelope; bufs keep them alive. */
+typedef struct t_batch {
+	ingest_item_t *items;
+	uint8_t **bufs;
+	size_t n;
+} t_batch_t;
+
+static void t_batch_add(t_batch_t *b, uint8_t *env, size_t len)
+{
+	b->items = realloc(b->items, (b->n + 1) * sizeof(*b->items));
+	b->bufs = realloc(b->bufs, (b->n + 1) * sizeof(*b->bufs));
+	assert_non_null(b->items);
+	assert_non_null(b->bufs);
+	memset(&b->items[b->n], 0, sizeof(b->items[b->n]));
+	b->items[b->n].env = env;
+	b->items[b->n].len = len;
+	b->items[b->n].peer = "n1";
+	b->bufs[b->n] = env;
+	b->n++;
+}
+
+static void t_batch_free(t_batch_t *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->bufs[i]);
+	free(b->items);
+	free(b->bufs);
+	memset(b, 0, sizeof(*b));
+}
+
+/* What is in the store: envelopes, latest reports, revisions; the root
+ * rollup's poor_households and units_reported; verify's differences. */
+typedef struct t_snap {
+	size_t envelopes, latest, revisions, diffs;
+	int64_t root_poor;
+	uint32_t root_units;
+	uint64_t counters[AGG_C_COUNT];
+} t_snap_t;
+
+static t_snap_t t_snap(t_world_t *w)
+{
+	Lnob__RollupRecord *rec = NULL;
+	MDB_txn *txn;
+	t_snap_t s;
+	size_t checked;
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	assert_int_equal(store_count(txn, w->st, AGG_DB_ENVELOPES, &s.envelopes), 0);
+	assert_int_equal(store_count(txn, w->st, AGG_DB_LATEST, &s.latest), 0);
+	assert_int_equal(store_count(txn, w->st, AGG_DB_REVISIONS, &s.revisions), 0);
+	assert_int_equal(agg_counters_load(w->st, txn, s.counters), 0);
+	assert_int_equal(agg_rollup_get(w->st, txn, "lnob-2021-2025", "2023", "P", &rec), 0);
+	s.root_units = rec->units_reported;
+	for (size_t i = 0; i < rec->n_sums; i++)
+		if (strcmp(rec->sums[i]->code, "poor_households") == 0)
+			s.root_poor = rec->sums[i]->count;
+	lnob__rollup_record__free_unpacked(rec, NULL);
+	assert_int_equal(rollup_verify(w->st, txn, w->hier, NULL, &s.diffs, &checked), 0);
+	store_abort(&txn);
+	return s;
+}
+
+static void t_snap_equal(const t_snap_t *a, const t_snap_t *b)
+{
+	assert_int_equal(a->envelopes, b->envelopes);
+	assert_int_equal(a->latest, b->latest);
+	assert_int_equal(a->revisions, b->revisions);
+	assert_int_equal(a->diffs, b->diffs);
+	assert_int_equal(a->root_poor, b->root_poor);
+	assert_int_equal(a->root_units, b->root_units);
+	for (int i = 0; i < AGG_C_COUNT; i++)
+		assert_int_equal(a->counters[i], b->counters[i]);
+}
+
+static void test_batch_commits(void **state)
+{
+	t_world_t w;
+	t_batch_t b = { 0 };
+	t_snap_t s;
+	size_t len;
+	uint8_t *e;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	e = t_envelope(&w, 1, "V0001", 1, 10, 10, &len);
+	t_batch_add(&b, e, len);
+	e = t_envelope(&w, 2, "V0002", 1, 20, 10, &len);
+	t_batch_add(&b, e, len);
+	e = t_envelope(&w, 3, "V0001", 2, 15, 10, &len);   /* corrects V0001 */
+	t_batch_add(&b, e, len);
+	e = t_envelope(&w, 4, "V0001", 1, 99, 10, &len);   /* older revision: log only */
+	t_batch_add(&b, e, len);
+	assert_int_equal(ingest_batch(&w.ctx, b.items, b.n), 0);
+	for (size_t i = 0; i < b.n; i++) {
+		assert_int_equal(b.items[i].verdict, INGEST_ACK);
+		assert_string_equal(b.items[i].signer, "n1");
+		assert_int_equal(b.items[i].seq, i + 1);
+	}
+	s = t_snap(&w);
+	assert_int_equal(s.envelopes, 4);
+	assert_int_equal(s.latest, 2);
+	assert_int_equal(s.revisions, 4);
+	assert_int_equal(s.root_poor, 35);
+	assert_int_equal(s.root_units, 2);
+	assert_int_equal(s.diffs, 0);
+	assert_int_equal(s.counters[AGG_C_STORED], 4);
+	assert_int_equal(s.counters[AGG_C_STORE_FAILED], 0);
+	t_batch_free(&b);
+	t_teardown(&w);
+}
+
+static void test_map_full_batch_stores_nothing(void **state)
+{
+	t_world_t w;
+	t_batch_t a = { 0 }, b = { 0 };
+	t_snap_t before, after;
+	uint64_t failed;
+	size_t len;
+	uint8_t *e;
+	int r;
+
+	(void)state;
+	t_setup(&w, 512 << 10);
+	/* A first batch that fits. */
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		char unit[8];
+		snprintf(unit, sizeof(unit), "V%04d", (int)seq);
+		e = t_envelope(&w, seq, unit, 1, (int64_t)seq, 10, &len);
+		t_batch_add(&a, e, len);
+	}
+	assert_int_equal(ingest_batch(&w.ctx, a.items, a.n), 0);
+	before = t_snap(&w);
+	assert_int_equal(before.envelopes, 5);
+
+	/* A batch far over the map: a rejection first (a unit out of the
+	 * hierarchy), a correction of a stored unit, then 300 big reports. */
+	e = t_envelope(&w, 6, "NOWHERE", 1, 1, 10, &len);
+	t_batch_add(&b, e, len);
+	e = t_envelope(&w, 7, "V0001", 2, 1000, 10, &len);
+	t_batch_add(&b, e, len);
+	for (uint64_t seq = 8; seq < 308; seq++) {
+		char unit[8];
+		snprintf(unit, sizeof(unit), "V%04d", (int)(seq - 2));
+		e = t_envelope(&w, seq, unit, 1, 7, BIG_NARRATIVE, &len);
+		t_batch_add(&b, e, len);
+	}
+	r = ingest_batch(&w.ctx, b.items, b.n);
+	assert_int_equal(r, MDB_MAP_FULL);
+	assert_int_equal(b.items[0].verdict, INGEST_NACK);
+	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_UNKNOWN_UNIT);
+	assert_false(b.items[0].retryable);
+	for (size_t i = 1; i < b.n; i++) {
+		ingest_item_t *it = &b.items[i];
+
+		assert_int_equal(it->verdict, INGEST_NACK);
+		assert_int_equal(it->reason, LNOB__NACK_REASON__NACK_STORE_FAILED);
+		assert_true(it->retryable);
+		assert_false(it->duplicate);
+		/* named, also the ones the transaction never reached */
+		assert_string_equal(it->signer, "n1");
+		assert_int_equal(it->seq, i + 6);
+	}
+	assert_int_equal(w.ctx.counters[AGG_C_STORE_FAILED], 1);
+	assert_int_equal(w.ctx.counters[AGG_C_STORED], 5);
+	assert_int_equal(w.ctx.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_UNIT], 1);
+	/* Nothing of it in the store: log, latest, revisions, rollups, counters. */
+	after = t_snap(&w);
+	t_snap_equal(&after, &before);
+
+	/* Grown, the same batch goes through at once. */
+	failed = w.ctx.counters[AGG_C_STORE_FAILED];
+	assert_int_equal(store_grow(w.st, 16 << 20), 0);
+	w.ctx.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_UNIT] = 0;
+	assert_int_equal(ingest_batch(&w.ctx, b.items, b.n), 0);
+	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_UNKNOWN_UNIT);
+	for (size_t i = 1; i < b.n; i++)
+		assert_int_equal(b.items[i].verdict, INGEST_ACK);
+	after = t_snap(&w);
+	assert_int_equal(after.envelopes, 5 + b.n - 1);
+	assert_int_equal(after.latest, 5 + 300);
+	/* V0001 went from 1 to 1000; V0006.. add 7 each (V0002..V0005 keep theirs) */
+	assert_int_equal(after.root_poor, 1000 + 2 + 3 + 4 + 5 + 300 * 7);
+	assert_int_equal(after.diffs, 0);
+	assert_int_equal(after.counters[AGG_C_STORE_FAILED], failed);
+	assert_int_equal(after.counters[AGG_C_STORED], 5 + b.n - 1);
+	t_batch_free(&a);
+	t_batch_free(&b);
+	t_teardown(&w);
+}
+
+#ifdef LNOB_FAULT_INJECTION
+/* Runs a batch of three in a child with LNOB_FAULT=point; the child must
+ * die by SIGKILL. Returns the envelopes stored afterwards. */
+static size_t t_crash_at(const char *point)
+{
+	t_world_t w;
+	t_batch_t b = { 0 };
+	size_t len, n;
+	uint8_t *e;
+	pid_t pid;
+	int status;
+
+	t_setup(&w, 8 << 20);
+	for (uint64_t seq = 1; seq <= 3; seq++) {
+		char unit[8];
+		snprintf(unit, sizeof(unit), "V%04d", (int)seq);
+		e = t_envelope(&w, seq, unit, 1, 1, 10, &len);
+		t_batch_add(&b, e, len);
+	}
+	store_destroy(&w.st);   /* the child opens its own */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+
+		alarm(30);
+		setenv("LNOB_FAULT", point, 1);
+		if (aggstore_open(w.dir, 8 << 20, 0, &w.st, err, sizeof(err)) < 0)
+			_exit(3);
+		w.ctx.st = w.st;
+		(void)ingest_batch(&w.ctx, b.items, b.n);
+		_exit(4);   /* the point did not fire */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGKILL);
+	t_open(&w, 8 << 20);
+	n = t_snap(&w).envelopes;
+	assert_int_equal(t_snap(&w).diffs, 0);
+	t_batch_free(&b);
+	t_teardown(&w);
+	return n;
+}
+
+static void test_crash_points(void **state)
+{
+	(void)state;
+	assert_int_equal(t_crash_at("agg.mid_batch"), 0);
+	assert_int_equal(t_crash_at("agg.before_commit"), 0);
+	assert_int_equal(t_crash_at("agg.after_commit"), 3);
+}
+#endif
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch_commits),
+		cmocka_unit_test(test_map_full_batch_stores_nothing),
+#ifdef LNOB_FAULT_INJECTION
+		cmocka_unit_test(test_crash_points),
+#endif
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
