@@ -2,17 +2,44 @@
  * outbox.h: the collector's durable outbox, one LMDB store (schema
  * "lnob-collector-outbox", version 1) in the node's data_dir.
  *
- *   "outbox"  seq (uint64 big-endian) -> OutboxItem   queued, not yet acked
- *   "parked"  seq (uint64 big-endian) -> ParkedItem   NACKed, kept for the operator
- *   meta      "next_seq"                 the next seq to assign (absent: 1)
+ *   "outbox"          seq (uint64 BE) -> OutboxItem    own envelopes, queued, not yet acked
+ *   "parked"          seq (uint64 BE) -> ParkedItem    own envelopes NACKed, for the operator
+ *   "relay"           signer 0x00 seq (uint64 BE) -> OutboxItem
+ *                                        envelopes taken into custody from
+ *                                        downstream nodes (relay), queued
+ *                                        for the aggregator; the bytes are
+ *                                        the origin's, unchanged
+ *   "relay_parked"    signer 0x00 seq (uint64 BE) -> ParkedItem
+ *                                        relayed envelopes NACKed upstream
+ *   "downstream"      node id -> NodeRecord   nodes this relay admits (scope unused)
+ *   "downstream_keys" Curve25519 public key (32 bytes) -> node id   ZAP's index
+ *   "downstream_seen" node id -> PeerRecord   last contact and health of a
+ *                                        downstream node, written by the relay
+ *   meta      "next_seq"                 the next own seq to assign (absent: 1)
  *             "last_contact_ms"          the running daemon's last word from
- *             "in_flight"                its aggregator, and its in-flight count
+ *             "in_flight"                upstream, and its in-flight count
+ *             "requeue_gen"              bumped by every outbox_requeue() that
+ *                                        moved something, so the running
+ *                                        uplink rescans from the start
+ *
+ * A relay key is the signer's id (1..64 bytes of [A-Za-z0-9._-], never NUL),
+ * one 0x00 byte and the seq big-endian, so LMDB's byte order is (signer,
+ * seq) order. Own and relayed envelopes never share a key space: a relay
+ * refuses envelopes signed with its own id, and enrols no node by that id.
  *
  * A seq is assigned inside the write transaction that stores its item and
  * bumps next_seq, so a crash before commit leaves neither: a seq is never
- * reused, across restarts too. An item leaves the outbox only on an ack
- * (deleted) or a non-retryable NACK (moved to "parked"), each in one
- * transaction.
+ * reused, across restarts too. An item leaves the queue only on an ack
+ * (deleted) or a non-retryable NACK (moved to parked), each in one
+ * transaction; outbox_requeue() moves parked items back unchanged.
+ *
+ * Databases added after version 1 ("relay" and the rest) are created by the
+ * first writable open; a reader on an older store sees them as empty.
+ *
+ * Fault points (fault.h): "collector.enqueue_before_commit" in
+ * outbox_enqueue() after the items and next_seq are written, before the
+ * commit; "relay.before_custody" in outbox_relay_put() after the new
+ * envelopes are written, before the commit.
  *
  * Library module: returns codes, never logs. One outbox_t is used by one
  * thread; other processes may open the same directory (submit beside run,
@@ -32,6 +59,8 @@
 #define OUTBOX_SCHEMA_VERSION 1
 /* Largest Envelope body accepted (the aggregator's default max_body). */
 #define OUTBOX_BODY_MAX ((size_t)65536)
+/* Largest key in "relay" and "relay_parked". */
+#define OUTBOX_RELAY_KEY_MAX (LNOB_ID_MAX + 1 + 8)
 
 typedef struct outbox outbox_t;
 
@@ -48,12 +77,26 @@ typedef struct outbox_state {
 
 /* A snapshot of the outbox, read in one transaction. */
 typedef struct outbox_stats {
-	uint64_t queued;              /* items in "outbox" */
-	uint64_t parked;              /* items in "parked" */
-	int64_t oldest_queued_at_ms;  /* queued_at of the lowest queued seq, 0 if none */
+	uint64_t queued;              /* everything waiting to go upward: own + relayed */
+	uint64_t queued_own;          /* items in "outbox" */
+	uint64_t queued_relayed;      /* items in "relay" */
+	uint64_t parked;              /* own + relayed */
+	uint64_t parked_own;          /* items in "parked" */
+	uint64_t parked_relayed;      /* items in "relay_parked" */
+	uint64_t downstream;          /* nodes in "downstream" (revoked ones too) */
+	int64_t oldest_queued_at_ms;  /* smallest queued_at of the lowest own seq and of
+				       * each signer's lowest relayed seq, 0 if nothing
+				       * is queued */
 	uint64_t next_seq;            /* the next seq to assign (>= 1) */
 	outbox_state_t state;         /* as last written by outbox_put_state()/outbox_ack() */
 } outbox_stats_t;
+
+/* Names one envelope: signer "" means this node's own (seq in "outbox" or
+ * "parked"), any other signer a relayed one. */
+typedef struct outbox_ref {
+	char signer[LNOB_ID_MAX + 1];
+	uint64_t seq;
+} outbox_ref_t;
 
 /* Opens (creating when writable) the outbox in dir with an LMDB map of
  * map_size bytes (0: LMDB's default, or the size of an existing store).
@@ -92,6 +135,13 @@ int outbox_enqueue_reports(outbox_t *self, const identity_t *id,
  * Returns 0 or an LMDB code (nothing deleted then). */
 int outbox_ack(outbox_t *self, const uint64_t *seqs, size_t n,
 	       const outbox_state_t *state, size_t *ret_deleted);
+
+/* Like outbox_ack(), and also deletes the relayed items refs[0..nrefs-1]
+ * (signer not "") from "relay", all in the same one transaction. A ref
+ * with signer "" stands for an own seq. Returns 0, -EINVAL (a signer that
+ * is not a valid id) or an LMDB code (nothing deleted then). */
+int outbox_ack_all(outbox_t *self, const uint64_t *seqs, size_t n, const outbox_ref_t *refs,
+		   size_t nrefs, const outbox_state_t *state, size_t *ret_deleted);
 
 /* Moves seq from the outbox to "parked" with the NACK reason and detail
  * (NULL: "") and parked_at_ms = now_ms, in one write transaction.
@@ -132,5 +182,145 @@ int outbox_stats(outbox_t *self, outbox_stats_t *ret);
 /* Records the daemon's state in its own write transaction.
  * Returns 0 or an LMDB code. */
 int outbox_put_state(outbox_t *self, const outbox_state_t *state);
+
+/* Clears reader slots left by processes that died inside a read
+ * transaction (they pin pages, so the map fills up). *ret_dead (may be
+ * NULL) gets how many. Returns 0 or an LMDB code. */
+int outbox_reader_check(outbox_t *self, int *ret_dead);
+
+/* ---- relay: custody of downstream envelopes ----------------------------- */
+
+/* What outbox_relay_put() did with one envelope. */
+enum outbox_custody {
+	OUTBOX_CUSTODY_STORED = 1,   /* new: now queued in "relay" */
+	OUTBOX_CUSTODY_DUPLICATE,    /* the same bytes are in custody already (queued or
+				      * parked): nothing stored, ack it again */
+	OUTBOX_CUSTODY_CONFLICT,     /* other bytes hold this (signer, seq): the signer
+				      * reused a seq; nothing stored */
+};
+
+/* One envelope offered for custody. The caller has decoded it and
+ * verified its signature; signer and seq are the envelope's, env/len its
+ * serialized bytes exactly as received (borrowed during the call). */
+typedef struct outbox_relay_in {
+	const char *signer;
+	uint64_t seq;
+	const uint8_t *env;
+	size_t len;
+	enum outbox_custody result;   /* written by outbox_relay_put() */
+} outbox_relay_in_t;
+
+/* Takes items[0..n-1] into custody in ONE write transaction: each new
+ * (signer, seq) is stored in "relay" with queued_at_ms = now_ms, the bytes
+ * unchanged; one already in "relay" or "relay_parked" is a duplicate (same
+ * bytes) or a conflict (other bytes) and changes nothing. Every result is
+ * written only when the call returns 0; *ret_stored (may be NULL) gets how
+ * many were stored. On failure nothing is stored.
+ * Returns 0, -EINVAL (a signer not a valid id, seq 0, len over
+ * OUTBOX_BODY_MAX plus framing), -EROFS, -ENOMEM or an LMDB code
+ * (MDB_MAP_FULL when the map is full). */
+int outbox_relay_put(outbox_t *self, outbox_relay_in_t *items, size_t n, int64_t now_ms,
+		     size_t *ret_stored);
+
+/* Called by outbox_relay_scan() with one queued relayed item; signer and
+ * env are borrowed and valid only during the call (env NULL, len 0 when
+ * the record does not decode). Return 0 to go on, anything else to stop. */
+typedef int (*outbox_relay_scan_fn)(void *ctx, const char *signer, uint64_t seq,
+				    const uint8_t *env, size_t len);
+
+/* Visits queued relayed items after (after_signer, after_seq) in (signer,
+ * seq) order (after_signer NULL: from the first; else after_seq >= 1), at
+ * most max of them, in one read transaction, until fn returns non-zero.
+ * *ret_visited and *ret_more as for outbox_scan(). Returns 0, -EINVAL,
+ * LNOB_E_CORRUPT (a key of the wrong shape) or an LMDB code. */
+int outbox_relay_scan(outbox_t *self, const char *after_signer, uint64_t after_seq, size_t max,
+		      outbox_relay_scan_fn fn, void *ctx, size_t *ret_visited, bool *ret_more);
+
+/* Copies the relayed envelope (signer, seq) into *ret_env (caller owns,
+ * free()). Returns 0, -EINVAL, LNOB_E_NOTFOUND, LNOB_E_CORRUPT, -ENOMEM or
+ * an LMDB code. */
+int outbox_relay_get(outbox_t *self, const char *signer, uint64_t seq, uint8_t **ret_env,
+		     size_t *ret_len);
+
+/* Moves the relayed (signer, seq) from "relay" to "relay_parked" like
+ * outbox_park(). Returns 0, -EINVAL, LNOB_E_NOTFOUND, -ENOMEM or an LMDB
+ * code. */
+int outbox_relay_park(outbox_t *self, const char *signer, uint64_t seq, int reason,
+		      const char *detail, int64_t now_ms);
+
+/* Called by outbox_parked_foreach_all() with one parked item; signer is
+ * "" for an own one. Borrowed, valid only during the call. Return 0 to go
+ * on, anything else to stop. */
+typedef int (*outbox_parked_all_fn)(void *ctx, const char *signer, uint64_t seq,
+				    const Lnob__ParkedItem *item);
+
+/* Visits own parked items in seq order, then relayed ones in (signer, seq)
+ * order, in one read transaction. Returns 0, LNOB_E_CORRUPT or an LMDB
+ * code. */
+int outbox_parked_foreach_all(outbox_t *self, outbox_parked_all_fn fn, void *ctx);
+
+/* Called by outbox_requeue() once per moved item, after the commit. */
+typedef void (*outbox_requeue_fn)(void *ctx, const char *signer, uint64_t seq);
+
+/* Moves parked items back to their queue unchanged (same key, same bytes,
+ * the queued_at they had), in ONE write transaction that also bumps
+ * "requeue_gen": with all, every parked item (own and relayed); else
+ * refs[0..n-1] (signer "" for own seqs; a ref named twice moves once).
+ * All or nothing: when a named item is not parked, nothing moves,
+ * *ret_bad (may be NULL) gets that ref and LNOB_E_NOTFOUND is returned.
+ * On success fn (may be NULL) is called for each moved item and
+ * *ret_moved (may be NULL) gets their number.
+ * Returns 0, -EINVAL (no refs without all, a bad signer or seq 0),
+ * LNOB_E_NOTFOUND, LNOB_E_EXISTS (the item is also queued: the store is
+ * inconsistent; *ret_bad names it), LNOB_E_CORRUPT, -EROFS, -ENOMEM or an
+ * LMDB code. */
+int outbox_requeue(outbox_t *self, const outbox_ref_t *refs, size_t n, bool all,
+		   outbox_requeue_fn fn, void *ctx, size_t *ret_moved, outbox_ref_t *ret_bad);
+
+/* Reads "requeue_gen" (0 when never bumped). Returns 0 or an LMDB code. */
+int outbox_requeue_gen(outbox_t *self, uint64_t *ret);
+
+/* ---- relay: downstream nodes -------------------------------------------- */
+
+/* A downstream node as enrolled, with what the relay last saw of it. */
+typedef struct outbox_node {
+	identity_pub_t pub;
+	int64_t enrolled_at;         /* Unix seconds */
+	bool revoked;
+	int64_t revoked_at;          /* Unix seconds, 0 unless revoked */
+	int64_t last_seen_ms;        /* Unix ms of its last frame, 0: never seen */
+	bool has_health;             /* it sent a heartbeat with health */
+	uint64_t queued, parked, next_seq;   /* that health */
+	int64_t oldest_queued_at_ms;
+} outbox_node_t;
+
+/* Enrols pub as a downstream node (enrolled_at = now_s, not revoked). With
+ * replace an enrolled node of that id gets the new keys and is admitted
+ * again (revocation lifted). Returns 0, LNOB_E_EXISTS (the id is enrolled
+ * and !replace, or another node holds this CURVE key), -EINVAL, -EROFS or
+ * an LMDB code. */
+int outbox_downstream_enroll(outbox_t *self, const identity_pub_t *pub, bool replace,
+			     int64_t now_s);
+
+/* Marks a downstream node revoked (keys kept, so it stays refused).
+ * Returns 0, LNOB_E_NOTFOUND, -EROFS, LNOB_E_CORRUPT or an LMDB code. */
+int outbox_downstream_revoke(outbox_t *self, const char *node_id, int64_t now_s);
+
+/* Reads the node enrolled as node_id, or the node holding curve_pk, into
+ * *ret (last-seen fields included). Returns 0, LNOB_E_NOTFOUND,
+ * LNOB_E_CORRUPT or an LMDB code. */
+int outbox_downstream_get(outbox_t *self, const char *node_id, outbox_node_t *ret);
+int outbox_downstream_by_curve(outbox_t *self, const uint8_t curve_pk[32], outbox_node_t *ret);
+
+/* Visits every downstream node in id order (one read transaction); node
+ * is valid only during the call. Return 0 to go on, anything else to
+ * stop. Returns 0, LNOB_E_CORRUPT or an LMDB code. */
+typedef int (*outbox_node_fn)(void *ctx, const outbox_node_t *node);
+int outbox_downstream_foreach(outbox_t *self, outbox_node_fn fn, void *ctx);
+
+/* Records last_seen_ms and health of nodes[0..n-1] (by pub.node_id) in
+ * "downstream_seen", one write transaction. Returns 0, -EROFS, -ENOMEM or
+ * an LMDB code. */
+int outbox_downstream_seen(outbox_t *self, const outbox_node_t *nodes, size_t n);
 
 #endif

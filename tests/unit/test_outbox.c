@@ -1,6 +1,7 @@
 /* test_outbox.c: the collector's durable outbox: seq assignment across
  * reopen, all-or-nothing enqueue (invalid report, map full), ack, park,
- * scan, state and read-only opening. */
+ * scan, state and read-only opening; relay custody (put, dedupe, conflict,
+ * scan order, ack, park), requeue, and downstream nodes. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -468,6 +469,443 @@ static void test_open_errors(void **state)
 	assert_non_null(strstr(err, "something-else"));
 }
 
+/* ---- relay ------------------------------------------------------------- */
+
+/* A relayed envelope: signed by a downstream identity. Caller frees. */
+static uint8_t *t_relayed(const identity_t *id, uint64_t seq, const char *body, size_t *len)
+{
+	uint8_t *env = NULL;
+
+	assert_int_equal(envelope_seal(id, seq, LNOB__KIND__KIND_REPORT, (const uint8_t *)body,
+				       strlen(body), &env, len), 0);
+	return env;
+}
+
+/* Collects what a relay scan visits. */
+typedef struct t_rseen {
+	char signer[8][LNOB_ID_MAX + 1];
+	uint64_t seq[8];
+	uint8_t env[8][512];
+	size_t len[8];
+	size_t n;
+} t_rseen_t;
+
+static int t_rcollect(void *ctx, const char *signer, uint64_t seq, const uint8_t *env, size_t len)
+{
+	t_rseen_t *s = ctx;
+
+	assert_true(s->n < 8);
+	assert_non_null(env);
+	assert_true(len <= sizeof(s->env[0]));
+	snprintf(s->signer[s->n], sizeof(s->signer[0]), "%s", signer);
+	s->seq[s->n] = seq;
+	memcpy(s->env[s->n], env, len);
+	s->len[s->n] = len;
+	s->n++;
+	return 0;
+}
+
+static void test_relay_custody(void **state)
+{
+	t_fix_t *f = *state;
+	outbox_t *ob = t_open(f, 1 << 24, 0);
+	identity_t a, b;
+	uint8_t *e1, *e2, *e3, *e1x, *got = NULL;
+	size_t l1, l2, l3, l1x, glen = 0, stored = 99;
+	outbox_stats_t st;
+	t_rseen_t seen;
+	bool more = true;
+
+	assert_int_equal(identity_generate("c11", &a), 0);
+	assert_int_equal(identity_generate("c1", &b), 0);
+	e1 = t_relayed(&a, 1, "one", &l1);
+	e2 = t_relayed(&a, 2, "two", &l2);
+	e3 = t_relayed(&b, 7, "three", &l3);
+	e1x = t_relayed(&a, 1, "other", &l1x);
+	assert_int_equal(t_enqueue(ob, f, 1, 0, 900, NULL), 0);
+	{
+		outbox_relay_in_t in[3] = {
+			{ .signer = "c11", .seq = 2, .env = e2, .len = l2 },
+			{ .signer = "c1", .seq = 7, .env = e3, .len = l3 },
+			{ .signer = "c11", .seq = 1, .env = e1, .len = l1 },
+		};
+
+		assert_int_equal(outbox_relay_put(ob, in, 3, 5000, &stored), 0);
+		assert_int_equal(stored, 3);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(in[i].result, OUTBOX_CUSTODY_STORED);
+	}
+	/* The same again: duplicates, acked again, nothing stored; other
+	 * bytes under a (signer, seq) in custody: a conflict, first copy kept;
+	 * and the same key twice in one batch. */
+	{
+		outbox_relay_in_t in[3] = {
+			{ .signer = "c11", .seq = 1, .env = e1, .len = l1 },
+			{ .signer = "c11", .seq = 1, .env = e1x, .len = l1x },
+			{ .signer = "c1", .seq = 7, .env = e3, .len = l3 },
+		};
+
+		assert_int_equal(outbox_relay_put(ob, in, 3, 6000, &stored), 0);
+		assert_int_equal(stored, 0);
+		assert_int_equal(in[0].result, OUTBOX_CUSTODY_DUPLICATE);
+		assert_int_equal(in[1].result, OUTBOX_CUSTODY_CONFLICT);
+		assert_int_equal(in[2].result, OUTBOX_CUSTODY_DUPLICATE);
+	}
+	{
+		outbox_relay_in_t in[2] = {
+			{ .signer = "c12", .seq = 1, .env = e1, .len = l1 },
+			{ .signer = "c12", .seq = 1, .env = e1, .len = l1 },
+		};
+
+		assert_int_equal(outbox_relay_put(ob, in, 2, 6500, &stored), 0);
+		assert_int_equal(stored, 1);
+		assert_int_equal(in[0].result, OUTBOX_CUSTODY_STORED);
+		assert_int_equal(in[1].result, OUTBOX_CUSTODY_DUPLICATE);
+	}
+	/* Bad input is refused before anything happens. */
+	{
+		outbox_relay_in_t in[1] = { { .signer = "bad id", .seq = 1, .env = e1, .len = l1 } };
+
+		assert_int_equal(outbox_relay_put(ob, in, 1, 1, NULL), -EINVAL);
+		in[0].signer = "c11";
+		in[0].seq = 0;
+		assert_int_equal(outbox_relay_put(ob, in, 1, 1, NULL), -EINVAL);
+	}
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.queued_own, 1);
+	assert_int_equal(st.queued_relayed, 4);
+	assert_int_equal(st.queued, 5);
+	assert_int_equal(st.parked, 0);
+	assert_int_equal(st.oldest_queued_at_ms, 900);
+	assert_int_equal(st.next_seq, 2);   /* relayed items take no own seq */
+	/* (signer, seq) order: "c1" < "c11" < "c12", seqs ascending. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(outbox_relay_scan(ob, NULL, 0, 10, t_rcollect, &seen, NULL, &more), 0);
+	assert_false(more);
+	assert_int_equal(seen.n, 4);
+	assert_string_equal(seen.signer[0], "c1");
+	assert_int_equal(seen.seq[0], 7);
+	assert_string_equal(seen.signer[1], "c11");
+	assert_int_equal(seen.seq[1], 1);
+	assert_string_equal(seen.signer[2], "c11");
+	assert_int_equal(seen.seq[2], 2);
+	assert_string_equal(seen.signer[3], "c12");
+	/* The bytes are the origin's, unchanged (the first copy). */
+	assert_int_equal(seen.len[1], l1);
+	assert_memory_equal(seen.env[1], e1, l1);
+	/* Strictly after a cursor, and bounded. */
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(outbox_relay_scan(ob, "c11", 1, 1, t_rcollect, &seen, NULL, &more), 0);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.seq[0], 2);
+	assert_true(more);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(outbox_relay_scan(ob, "c1", 99, 10, t_rcollect, &seen, NULL, &more), 0);
+	assert_int_equal(seen.n, 3);
+	assert_string_equal(seen.signer[0], "c11");
+	assert_int_equal(outbox_relay_get(ob, "c1", 7, &got, &glen), 0);
+	assert_int_equal(glen, l3);
+	assert_memory_equal(got, e3, l3);
+	free(got);
+	assert_int_equal(outbox_relay_get(ob, "c1", 8, &got, &glen), LNOB_E_NOTFOUND);
+	/* Oldest: a relayed item older than every own one counts. */
+	{
+		outbox_relay_in_t in[1] = { { .signer = "c0", .seq = 3, .env = e1, .len = l1 } };
+
+		assert_int_equal(outbox_relay_put(ob, in, 1, 100, NULL), 0);
+		assert_int_equal(outbox_stats(ob, &st), 0);
+		assert_int_equal(st.oldest_queued_at_ms, 100);
+	}
+	free(e1);
+	free(e2);
+	free(e3);
+	free(e1x);
+	identity_wipe(&a);
+	identity_wipe(&b);
+	outbox_destroy(&ob);
+}
+
+/* Checks parked items over both kinds. */
+typedef struct t_allparked {
+	char signer[8][LNOB_ID_MAX + 1];
+	uint64_t seq[8];
+	int reason[8];
+	size_t n;
+} t_allparked_t;
+
+static int t_allparked_cb(void *ctx, const char *signer, uint64_t seq, const Lnob__ParkedItem *p)
+{
+	t_allparked_t *t = ctx;
+
+	assert_true(t->n < 8);
+	snprintf(t->signer[t->n], sizeof(t->signer[0]), "%s", signer);
+	t->seq[t->n] = seq;
+	t->reason[t->n] = p->reason;
+	t->n++;
+	return 0;
+}
+
+static void test_relay_ack_park_requeue(void **state)
+{
+	t_fix_t *f = *state;
+	outbox_t *ob = t_open(f, 1 << 24, 0);
+	identity_t a;
+	uint8_t *e1, *e2, *got = NULL, *own2 = NULL;
+	size_t l1, l2, glen = 0, own2_len = 0, deleted = 0, moved = 0, stored = 0;
+	outbox_relay_in_t in[2];
+	outbox_stats_t st;
+	outbox_ref_t ack[2], bad;
+	t_allparked_t pk;
+	uint64_t gen = 99;
+
+	assert_int_equal(identity_generate("c21", &a), 0);
+	e1 = t_relayed(&a, 1, "one", &l1);
+	e2 = t_relayed(&a, 2, "two", &l2);
+	in[0] = (outbox_relay_in_t){ .signer = "c21", .seq = 1, .env = e1, .len = l1 };
+	in[1] = (outbox_relay_in_t){ .signer = "c21", .seq = 2, .env = e2, .len = l2 };
+	assert_int_equal(outbox_relay_put(ob, in, 2, 2000, NULL), 0);
+	assert_int_equal(t_enqueue(ob, f, 3, 0, 1000, NULL), 0);
+
+	/* One transaction deletes own and relayed acks; unknown ones ignored. */
+	memset(ack, 0, sizeof(ack));
+	snprintf(ack[0].signer, sizeof(ack[0].signer), "c21");
+	ack[0].seq = 2;
+	snprintf(ack[1].signer, sizeof(ack[1].signer), "c99");
+	ack[1].seq = 2;
+	assert_int_equal(outbox_ack_all(ob, (uint64_t[]){ 1 }, 1, ack, 2, NULL, &deleted), 0);
+	assert_int_equal(deleted, 2);
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.queued_own, 2);
+	assert_int_equal(st.queued_relayed, 1);
+
+	/* Park one own and one relayed item. */
+	assert_int_equal(outbox_get(ob, 2, &own2, &own2_len), 0);
+	assert_int_equal(outbox_park(ob, 2, LNOB__NACK_REASON__NACK_OUT_OF_SCOPE, "oos", 3000), 0);
+	assert_int_equal(outbox_relay_park(ob, "c21", 1, LNOB__NACK_REASON__NACK_TOO_LARGE, "big",
+					   3000), 0);
+	assert_int_equal(outbox_relay_park(ob, "c21", 1, 1, "again", 1), LNOB_E_NOTFOUND);
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.queued, 1);
+	assert_int_equal(st.parked_own, 1);
+	assert_int_equal(st.parked_relayed, 1);
+	assert_int_equal(st.parked, 2);
+	memset(&pk, 0, sizeof(pk));
+	assert_int_equal(outbox_parked_foreach_all(ob, t_allparked_cb, &pk), 0);
+	assert_int_equal(pk.n, 2);
+	assert_string_equal(pk.signer[0], "");
+	assert_int_equal(pk.seq[0], 2);
+	assert_int_equal(pk.reason[0], LNOB__NACK_REASON__NACK_OUT_OF_SCOPE);
+	assert_string_equal(pk.signer[1], "c21");
+	assert_int_equal(pk.seq[1], 1);
+	assert_int_equal(pk.reason[1], LNOB__NACK_REASON__NACK_TOO_LARGE);
+	/* A parked relayed item is still in custody: offered again, a duplicate. */
+	in[0].result = 0;
+	assert_int_equal(outbox_relay_put(ob, in, 1, 4000, &stored), 0);
+	assert_int_equal(stored, 0);
+	assert_int_equal(in[0].result, OUTBOX_CUSTODY_DUPLICATE);
+
+	/* Requeue is all or nothing: seq 3 is queued, not parked. */
+	assert_int_equal(outbox_requeue_gen(ob, &gen), 0);
+	assert_int_equal(gen, 0);
+	{
+		outbox_ref_t refs[2] = { { .signer = "", .seq = 2 }, { .signer = "", .seq = 3 } };
+
+		memset(&bad, 0, sizeof(bad));
+		assert_int_equal(outbox_requeue(ob, refs, 2, false, NULL, NULL, &moved, &bad),
+				 LNOB_E_NOTFOUND);
+		assert_string_equal(bad.signer, "");
+		assert_int_equal(bad.seq, 3);
+		refs[1].seq = 77;   /* nowhere at all */
+		assert_int_equal(outbox_requeue(ob, refs, 2, false, NULL, NULL, &moved, &bad),
+				 LNOB_E_NOTFOUND);
+		assert_int_equal(bad.seq, 77);
+	}
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.parked, 2);
+	assert_int_equal(outbox_requeue_gen(ob, &gen), 0);
+	assert_int_equal(gen, 0);
+	assert_int_equal(outbox_requeue(ob, NULL, 0, false, NULL, NULL, NULL, NULL), -EINVAL);
+
+	/* Own seq 2 (named twice) and the relayed one: moved back unchanged. */
+	{
+		outbox_ref_t refs[3] = { { .signer = "", .seq = 2 }, { .signer = "c21", .seq = 1 },
+					 { .signer = "", .seq = 2 } };
+
+		assert_int_equal(outbox_requeue(ob, refs, 3, false, NULL, NULL, &moved, NULL), 0);
+		assert_int_equal(moved, 2);
+	}
+	assert_int_equal(outbox_requeue_gen(ob, &gen), 0);
+	assert_int_equal(gen, 1);
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.parked, 0);
+	assert_int_equal(st.queued_own, 2);
+	assert_int_equal(st.queued_relayed, 1);
+	assert_int_equal(st.oldest_queued_at_ms, 1000);   /* it keeps its queued_at */
+	assert_int_equal(outbox_get(ob, 2, &got, &glen), 0);
+	assert_int_equal(glen, own2_len);
+	assert_memory_equal(got, own2, glen);
+	free(got);
+	assert_int_equal(outbox_relay_get(ob, "c21", 1, &got, &glen), 0);
+	assert_int_equal(glen, l1);
+	assert_memory_equal(got, e1, l1);
+	free(got);
+
+	/* --all moves every parked item, own and relayed. */
+	assert_int_equal(outbox_park(ob, 3, 1, "x", 5000), 0);
+	assert_int_equal(outbox_relay_park(ob, "c21", 1, 1, "y", 5000), 0);
+	assert_int_equal(outbox_requeue(ob, NULL, 0, true, NULL, NULL, &moved, NULL), 0);
+	assert_int_equal(moved, 2);
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.parked, 0);
+	assert_int_equal(st.queued, 3);
+	/* Nothing parked: --all moves nothing and leaves the generation. */
+	assert_int_equal(outbox_requeue(ob, NULL, 0, true, NULL, NULL, &moved, NULL), 0);
+	assert_int_equal(moved, 0);
+	assert_int_equal(outbox_requeue_gen(ob, &gen), 0);
+	assert_int_equal(gen, 2);
+	free(own2);
+	free(e1);
+	free(e2);
+	identity_wipe(&a);
+	outbox_destroy(&ob);
+}
+
+static void test_relay_map_full(void **state)
+{
+	t_fix_t *f = *state;
+	outbox_t *ob = t_open(f, 1 << 20, 0);   /* 1 MiB */
+	static uint8_t env[60000];
+	outbox_relay_in_t in[40];
+	outbox_stats_t st;
+	size_t stored = 7;
+
+	memset(env, 'e', sizeof(env));
+	for (size_t i = 0; i < 40; i++)
+		in[i] = (outbox_relay_in_t){ .signer = "c11", .seq = i + 1, .env = env,
+					     .len = sizeof(env) };
+	assert_int_equal(outbox_relay_put(ob, in, 40, 1, &stored), MDB_MAP_FULL);
+	assert_int_equal(stored, 7);   /* not written on failure */
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.queued_relayed, 0);
+	/* Still works afterwards. */
+	assert_int_equal(outbox_relay_put(ob, in, 1, 1, &stored), 0);
+	assert_int_equal(stored, 1);
+	outbox_destroy(&ob);
+}
+
+/* Counts downstream nodes and remembers the last one. */
+typedef struct t_nodes {
+	size_t n;
+	outbox_node_t last;
+} t_nodes_t;
+
+static int t_nodes_cb(void *ctx, const outbox_node_t *node)
+{
+	t_nodes_t *t = ctx;
+
+	t->n++;
+	t->last = *node;
+	return 0;
+}
+
+static void test_downstream(void **state)
+{
+	t_fix_t *f = *state;
+	outbox_t *ob = t_open(f, 1 << 24, 0), *ro;
+	identity_t a, a2, b;
+	outbox_node_t n;
+	outbox_stats_t st;
+	t_nodes_t tn = { 0 };
+	identity_pub_t clash;
+
+	assert_int_equal(identity_generate("c11", &a), 0);
+	assert_int_equal(identity_generate("c11", &a2), 0);
+	assert_int_equal(identity_generate("c12", &b), 0);
+	assert_int_equal(outbox_downstream_enroll(ob, &a.pub, false, 100), 0);
+	assert_int_equal(outbox_downstream_enroll(ob, &b.pub, false, 101), 0);
+	assert_int_equal(outbox_downstream_enroll(ob, &a2.pub, false, 102), LNOB_E_EXISTS);
+	/* Another id with a key already held. */
+	clash = b.pub;
+	snprintf(clash.node_id, sizeof(clash.node_id), "c13");
+	assert_int_equal(outbox_downstream_enroll(ob, &clash, true, 103), LNOB_E_EXISTS);
+	assert_int_equal(outbox_downstream_get(ob, "c11", &n), 0);
+	assert_memory_equal(n.pub.sign_pk, a.pub.sign_pk, 32);
+	assert_int_equal(n.enrolled_at, 100);
+	assert_false(n.revoked);
+	assert_int_equal(n.last_seen_ms, 0);
+	assert_int_equal(outbox_downstream_by_curve(ob, b.pub.curve_pk, &n), 0);
+	assert_string_equal(n.pub.node_id, "c12");
+	assert_int_equal(outbox_downstream_by_curve(ob, f->id.pub.curve_pk, &n), LNOB_E_NOTFOUND);
+	assert_int_equal(outbox_downstream_get(ob, "nobody", &n), LNOB_E_NOTFOUND);
+
+	/* Re-keying with replace: the old CURVE key no longer admits. */
+	assert_int_equal(outbox_downstream_enroll(ob, &a2.pub, true, 104), 0);
+	assert_int_equal(outbox_downstream_by_curve(ob, a.pub.curve_pk, &n), LNOB_E_NOTFOUND);
+	assert_int_equal(outbox_downstream_by_curve(ob, a2.pub.curve_pk, &n), 0);
+	assert_string_equal(n.pub.node_id, "c11");
+
+	/* Revoked: kept, marked. */
+	assert_int_equal(outbox_downstream_revoke(ob, "c12", 200), 0);
+	assert_int_equal(outbox_downstream_revoke(ob, "c99", 200), LNOB_E_NOTFOUND);
+	assert_int_equal(outbox_downstream_by_curve(ob, b.pub.curve_pk, &n), 0);
+	assert_true(n.revoked);
+	assert_int_equal(n.revoked_at, 200);
+
+	/* Last contact and health, as the relay records them. */
+	memset(&n, 0, sizeof(n));
+	snprintf(n.pub.node_id, sizeof(n.pub.node_id), "c12");
+	n.last_seen_ms = 1700000000000;
+	n.has_health = true;
+	n.queued = 5;
+	n.next_seq = 9;
+	assert_int_equal(outbox_downstream_seen(ob, &n, 1), 0);
+	ro = t_open(f, 0, OUTBOX_RDONLY);
+	assert_int_equal(outbox_downstream_foreach(ro, t_nodes_cb, &tn), 0);
+	assert_int_equal(tn.n, 2);
+	assert_string_equal(tn.last.pub.node_id, "c12");
+	assert_int_equal(tn.last.last_seen_ms, 1700000000000);
+	assert_true(tn.last.has_health);
+	assert_int_equal(tn.last.queued, 5);
+	assert_int_equal(tn.last.next_seq, 9);
+	assert_true(tn.last.revoked);
+	assert_int_equal(outbox_stats(ro, &st), 0);
+	assert_int_equal(st.downstream, 2);
+	assert_int_equal(outbox_downstream_enroll(ro, &b.pub, true, 1), -EROFS);
+	assert_int_equal(outbox_requeue(ro, NULL, 0, true, NULL, NULL, NULL, NULL), -EROFS);
+	outbox_destroy(&ro);
+	identity_wipe(&a);
+	identity_wipe(&a2);
+	identity_wipe(&b);
+	outbox_destroy(&ob);
+}
+
+static void test_reader_on_first_layout(void **state)
+{
+	t_fix_t *f = *state;
+	static const char *const dbs[] = { "outbox", "parked" };
+	store_t *st = NULL;
+	outbox_t *ro;
+	outbox_stats_t s;
+	t_nodes_t tn = { 0 };
+	t_rseen_t seen = { .n = 0 };
+	char err[512] = "";
+
+	/* A store written before the relay databases existed. */
+	assert_int_equal(store_open(f->dir, OUTBOX_SCHEMA, OUTBOX_SCHEMA_VERSION, dbs, 2, 1 << 20, 0,
+				    &st, err, sizeof(err)), 0);
+	store_destroy(&st);
+	ro = t_open(f, 0, OUTBOX_RDONLY);
+	assert_int_equal(outbox_stats(ro, &s), 0);
+	assert_int_equal(s.queued, 0);
+	assert_int_equal(s.queued_relayed, 0);
+	assert_int_equal(s.downstream, 0);
+	assert_int_equal(outbox_downstream_foreach(ro, t_nodes_cb, &tn), 0);
+	assert_int_equal(tn.n, 0);
+	assert_int_equal(outbox_relay_scan(ro, NULL, 0, 5, t_rcollect, &seen, NULL, NULL), 0);
+	assert_int_equal(seen.n, 0);
+	outbox_destroy(&ro);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +919,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scan_bounds, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_state_and_reader, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_custody, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_ack_park_requeue, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_map_full, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_downstream, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_reader_on_first_layout, t_setup, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
