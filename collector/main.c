@@ -1,5 +1,6 @@
 /*
- * main.c: lnob-collector's command line: keygen, submit, run, status.
+ * main.c: lnob-collector's command line: keygen, submit, run, status, and
+ * for a relay enroll, revoke; requeue for parked messages.
  *
  * Usage errors exit 2, every other failure exits 1 with one message on
  * stderr naming the file, line or key at fault. The configuration is parsed
@@ -45,6 +46,8 @@ typedef struct s_conf {
 	size_t map_size;
 	const char *server_public;
 	uplink_conf_t up;
+	bool has_relay;          /* [relay] listen is set */
+	relay_conf_t relay;
 	enum log_level level;
 } s_conf_t;
 
@@ -54,7 +57,10 @@ static void s_usage(FILE *f)
 		"usage: " S_PROG " keygen --id NODE_ID --out PATH\n"
 		"       " S_PROG " submit -c CONF FILE...\n"
 		"       " S_PROG " run -c CONF [-n]\n"
-		"       " S_PROG " status -c CONF [--json]\n");
+		"       " S_PROG " status -c CONF [--json]\n"
+		"       " S_PROG " requeue -c CONF (--all | SEQ... | SIGNER:SEQ... | --signer NODE --seq N)\n"
+		"       " S_PROG " enroll -c CONF --key NODE.key.pub [--replace]   (relay: admit a downstream node)\n"
+		"       " S_PROG " revoke -c CONF NODE                             (relay: refuse it from now on)\n");
 }
 
 static int s_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -167,7 +173,8 @@ static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
 		"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
 		"uplink.endpoint", "uplink.server_public", "uplink.window",
 		"uplink.heartbeat_ms", "uplink.dead_after_ms", "uplink.resend_after_ms",
-		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "log.level", NULL,
+		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "relay.listen", "relay.window",
+		"log.level", NULL,
 	};
 	const conf_t *ini;
 	const char *level;
@@ -211,6 +218,21 @@ static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
 	    (r = s_conf_u32(ini, "uplink", "backoff_max_ms", 30000, c->up.backoff_min_ms, 3600000,
 			    &c->up.backoff_max_ms, err, errlen)) < 0)
 		return r;
+	if ((r = conf_str(ini, "relay", "listen", "", &c->relay.listen, err, errlen)) < 0 ||
+	    (r = s_conf_u32(ini, "relay", "window", 128, 1, 65536, &c->relay.window, err,
+			    errlen)) < 0)
+		return r;
+	c->has_relay = c->relay.listen[0] != '\0';
+	if (c->has_relay &&
+	    ((strncmp(c->relay.listen, "tcp://", 6) != 0 && strncmp(c->relay.listen, "ipc://", 6) != 0) ||
+	     !c->relay.listen[6]))
+		return s_conf_bad(ini, "relay", "listen", err, errlen,
+				  "not a tcp://HOST:PORT or ipc://PATH endpoint: '%s'", c->relay.listen);
+	if (c->has_relay && strcmp(c->relay.listen, c->up.endpoint) == 0)
+		return s_conf_bad(ini, "relay", "listen", err, errlen,
+				  "the same endpoint as [uplink] endpoint: '%s'", c->relay.listen);
+	c->relay.heartbeat_ms = c->up.heartbeat_ms;
+	c->relay.dead_after_ms = c->up.dead_after_ms;
 	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
 		return r;
 	if ((lv = log_level_parse(level)) < 0)
@@ -253,20 +275,38 @@ static int s_load_identity(const s_conf_t *c, identity_t *ret, char *err, size_t
 /* Parses "-c CONF" style options shared by the subcommands. */
 typedef struct s_opts {
 	const char *conf;
-	bool check;    /* run -n */
-	bool json;     /* status --json */
+	bool check;          /* run -n */
+	bool json;           /* status --json */
 	bool help;
+	const char *key;     /* enroll --key */
+	bool replace;        /* enroll --replace */
+	bool all;            /* requeue --all */
+	const char *signer;  /* requeue --signer */
+	const char *seq;     /* requeue --seq */
 } s_opts_t;
 
-/* Parses argv (argv[0] is the subcommand) allowing -n when allow_n and
- * --json when allow_json. Returns 0, or 2 after printing a usage error. */
-static int s_parse_opts(int argc, char **argv, bool allow_n, bool allow_json, s_opts_t *o)
+/* Which options a subcommand takes besides -c and -h. */
+enum s_allow {
+	S_ALLOW_N = 1 << 0,
+	S_ALLOW_JSON = 1 << 1,
+	S_ALLOW_KEY = 1 << 2,      /* --key, --replace */
+	S_ALLOW_REQUEUE = 1 << 3,  /* --all, --signer, --seq */
+};
+
+/* Parses argv (argv[0] is the subcommand) allowing the options in allow
+ * (enum s_allow). Returns 0, or 2 after printing a usage error. */
+static int s_parse_opts(int argc, char **argv, unsigned allow, s_opts_t *o)
 {
 	static const struct option lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "signer", required_argument, NULL, 's' },
+		{ "seq", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -275,19 +315,41 @@ static int s_parse_opts(int argc, char **argv, bool allow_n, bool allow_json, s_
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:nh", lopts, NULL)) != -1) {
+		unsigned need = 0;
+
+		switch (ch) {
+		case 'n': need = S_ALLOW_N; break;
+		case 'j': need = S_ALLOW_JSON; break;
+		case 'k': case 'R': need = S_ALLOW_KEY; break;
+		case 'a': case 's': case 'q': need = S_ALLOW_REQUEUE; break;
+		default: break;
+		}
+		if (need && !(allow & need))
+			return s_usage_error("%s: unknown option %s", argv[0], argv[optind - 1]);
 		switch (ch) {
 		case 'c':
 			o->conf = optarg;
 			break;
 		case 'n':
-			if (!allow_n)
-				return s_usage_error("%s: unknown option -n", argv[0]);
 			o->check = true;
 			break;
 		case 'j':
-			if (!allow_json)
-				return s_usage_error("%s: unknown option --json", argv[0]);
 			o->json = true;
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
+		case 'R':
+			o->replace = true;
+			break;
+		case 'a':
+			o->all = true;
+			break;
+		case 's':
+			o->signer = optarg;
+			break;
+		case 'q':
+			o->seq = optarg;
 			break;
 		case 'h':
 			o->help = true;
@@ -320,7 +382,7 @@ static int s_cmd_submit(int argc, char **argv)
 	int64_t now_ms = lnob_now_ms();
 	int r, rc = 1;
 
-	if ((r = s_parse_opts(argc, argv, false, false, &o)) != 0)
+	if ((r = s_parse_opts(argc, argv, 0, &o)) != 0)
 		return r;
 	if (o.help) {
 		s_usage(stdout);
@@ -411,7 +473,7 @@ static int s_cmd_run(int argc, char **argv)
 	char err[1024], why[768];
 	int r, rc = 1, lockfd = -1, sigfd = -1;
 
-	if ((r = s_parse_opts(argc, argv, true, false, &o)) != 0)
+	if ((r = s_parse_opts(argc, argv, S_ALLOW_N, &o)) != 0)
 		return r;
 	if (o.help) {
 		s_usage(stdout);
@@ -460,9 +522,10 @@ static int s_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	log_info("node %s: uplink to %s, window %" PRIu32 ", outbox in %s", c.node_id,
-		 c.up.endpoint, c.up.window, c.data_dir);
-	r = uplink_run(&c.up, &id, ob, sigfd);
+	log_info("node %s: uplink to %s, window %" PRIu32 ", outbox in %s%s%s", c.node_id,
+		 c.up.endpoint, c.up.window, c.data_dir, c.has_relay ? ", relay on " : "",
+		 c.has_relay ? c.relay.listen : "");
+	r = uplink_run(&c.up, c.has_relay ? &c.relay : NULL, &id, ob, sigfd);
 	rc = r < 0 ? 1 : 0;
 out:
 	if (sigfd >= 0)
@@ -504,23 +567,11 @@ static void s_jset(json_t *obj, const char *key, json_t *v, bool *ok)
 		*ok = false;
 }
 
-/* outbox_parked_foreach() callback appending one item to a JSON array. */
-static int s_parked_json(void *ctx, uint64_t seq, const Lnob__ParkedItem *p)
-{
-	json_t *arr = ctx, *item = json_object();
-	char reason[64];
-	bool ok = item != NULL;
-
-	if (ok) {
-		s_jset(item, "seq", json_integer((json_int_t)seq), &ok);
-		s_jset(item, "reason", json_string(s_reason_name(p->reason, reason)), &ok);
-		s_jset(item, "detail", json_string(p->detail ? p->detail : ""), &ok);
-		s_jset(item, "parked_at_ms", json_integer(p->parked_at_ms), &ok);
-	}
-	if (!ok || json_array_append_new(arr, item) != 0)
-		return -ENOMEM;
-	return 0;
-}
+/* What the parked-item callbacks need. */
+typedef struct s_parked_ctx {
+	const char *own_id;
+	json_t *arr;      /* JSON output, or NULL for the table */
+} s_parked_ctx_t;
 
 /* Wall-clock text of a Unix ms time, into out[32]. */
 static const char *s_time_text(int64_t ms, char out[32])
@@ -533,14 +584,118 @@ static const char *s_time_text(int64_t ms, char out[32])
 	return out;
 }
 
-/* outbox_parked_foreach() callback printing one table row. */
-static int s_parked_table(void *ctx, uint64_t seq, const Lnob__ParkedItem *p)
+/* outbox_parked_foreach_all() callback: one parked item as a JSON object
+ * or a table row. */
+static int s_parked_item(void *ctx, const char *signer, uint64_t seq, const Lnob__ParkedItem *p)
 {
+	s_parked_ctx_t *pc = ctx;
+	const char *who = signer[0] ? signer : pc->own_id;
 	char reason[64], when[32];
+	json_t *item;
+	bool ok;
 
-	(void)ctx;
-	printf("  seq %" PRIu64 "  %s  parked %s  %s\n", seq, s_reason_name(p->reason, reason),
-	       s_time_text(p->parked_at_ms, when), p->detail ? p->detail : "");
+	if (!pc->arr) {
+		printf("  %s%s seq %" PRIu64 "  %s  parked %s  %s\n", signer[0] ? "relayed " : "",
+		       who, seq, s_reason_name(p->reason, reason), s_time_text(p->parked_at_ms, when),
+		       p->detail ? p->detail : "");
+		return 0;
+	}
+	item = json_object();
+	ok = item != NULL;
+	if (ok) {
+		s_jset(item, "seq", json_integer((json_int_t)seq), &ok);
+		s_jset(item, "signer", json_string(who), &ok);
+		s_jset(item, "relayed", json_boolean(signer[0] != '\0'), &ok);
+		s_jset(item, "reason", json_string(s_reason_name(p->reason, reason)), &ok);
+		s_jset(item, "detail", json_string(p->detail ? p->detail : ""), &ok);
+		s_jset(item, "parked_at_ms", json_integer(p->parked_at_ms), &ok);
+		s_jset(item, "queued_at_ms", json_integer(p->queued_at_ms), &ok);
+	}
+	if (!ok) {
+		json_decref(item);
+		return -ENOMEM;
+	}
+	if (json_array_append_new(pc->arr, item) != 0)   /* takes item either way */
+		return -ENOMEM;
+	return 0;
+}
+
+/* outbox_downstream_foreach() callback: one downstream node as a JSON
+ * object (ctx an array) or a table row (ctx NULL). */
+static int s_downstream_item(void *ctx, const outbox_node_t *n)
+{
+	json_t *arr = ctx, *item, *h = NULL;
+	char when[32];
+	bool ok;
+
+	if (!arr) {
+		printf("  %-20s %-8s %-24s", n->pub.node_id, n->revoked ? "revoked" : "admitted",
+		       n->last_seen_ms > 0 ? s_time_text(n->last_seen_ms, when) : "never seen");
+		if (n->has_health)
+			printf(" queued %" PRIu64 ", parked %" PRIu64, n->queued, n->parked);
+		putchar('\n');
+		return 0;
+	}
+	item = json_object();
+	ok = item != NULL;
+	if (ok) {
+		s_jset(item, "id", json_string(n->pub.node_id), &ok);
+		s_jset(item, "revoked", json_boolean(n->revoked), &ok);
+		s_jset(item, "enrolled_at", json_integer(n->enrolled_at), &ok);
+		s_jset(item, "revoked_at", n->revoked ? json_integer(n->revoked_at) : json_null(), &ok);
+		s_jset(item, "last_contact_ms", n->last_seen_ms > 0
+		       ? json_integer(n->last_seen_ms) : json_null(), &ok);
+		if (n->has_health) {
+			h = json_object();
+			ok = ok && h != NULL;
+			if (h) {
+				s_jset(h, "queued", json_integer((json_int_t)n->queued), &ok);
+				s_jset(h, "parked", json_integer((json_int_t)n->parked), &ok);
+				s_jset(h, "oldest_queued_at_ms", json_integer(n->oldest_queued_at_ms), &ok);
+				s_jset(h, "next_seq", json_integer((json_int_t)n->next_seq), &ok);
+			}
+		}
+		s_jset(item, "health", h ? h : json_null(), &ok);
+	}
+	if (!ok) {
+		json_decref(item);
+		return -ENOMEM;
+	}
+	if (json_array_append_new(arr, item) != 0)   /* takes item either way */
+		return -ENOMEM;
+	return 0;
+}
+
+/* The status as a table. Returns the exit status. */
+static int s_status_table(const s_conf_t *c, outbox_t *ob, const outbox_stats_t *st, double age)
+{
+	s_parked_ctx_t pc = { .own_id = c->node_id, .arr = NULL };
+	char when[32];
+	int r;
+
+	printf("node: %s\n", c->node_id);
+	printf("queued: %" PRIu64 " (own %" PRIu64 ", relayed %" PRIu64 ")\n", st->queued,
+	       st->queued_own, st->queued_relayed);
+	printf("in_flight: %" PRIu64 "\n", st->state.in_flight);
+	printf("parked: %" PRIu64 " (own %" PRIu64 ", relayed %" PRIu64 ")\n", st->parked,
+	       st->parked_own, st->parked_relayed);
+	if (st->queued)
+		printf("oldest_unacked_age_s: %.3f\n", age);
+	else
+		printf("oldest_unacked_age_s: -\n");
+	if (st->state.last_contact_ms > 0)
+		printf("last_contact_ms: %" PRId64 " (%s)\n", st->state.last_contact_ms,
+		       s_time_text(st->state.last_contact_ms, when));
+	else
+		printf("last_contact_ms: - (never)\n");
+	printf("next_seq: %" PRIu64 "\n", st->next_seq);
+	printf("relay: %s\n", c->has_relay ? c->relay.listen : "-");
+	printf("parked_items:%s\n", st->parked ? "" : " -");
+	if (ob && (r = outbox_parked_foreach_all(ob, s_parked_item, &pc)) < 0)
+		return s_failure("%s: %s", c->data_dir, lnob_strerror(r));
+	printf("downstream:%s\n", st->downstream ? "" : " -");
+	if (ob && (r = outbox_downstream_foreach(ob, s_downstream_item, NULL)) < 0)
+		return s_failure("%s: %s", c->data_dir, lnob_strerror(r));
 	return 0;
 }
 
@@ -550,16 +705,17 @@ static int s_cmd_status(int argc, char **argv)
 {
 	s_conf_t c;
 	s_opts_t o;
+	s_parked_ctx_t pc;
 	outbox_t *ob = NULL;
 	outbox_stats_t st;
-	json_t *root = NULL, *parked = NULL;
+	json_t *root = NULL, *parked = NULL, *down = NULL;
 	char err[1024];
 	int64_t now = lnob_now_ms();
 	double age = 0;
 	bool ok = true;
 	int r, rc = 1;
 
-	if ((r = s_parse_opts(argc, argv, false, true, &o)) != 0)
+	if ((r = s_parse_opts(argc, argv, S_ALLOW_JSON, &o)) != 0)
 		return r;
 	if (o.help) {
 		s_usage(stdout);
@@ -586,50 +742,42 @@ static int s_cmd_status(int argc, char **argv)
 	if (st.queued)
 		age = now > st.oldest_queued_at_ms ? (double)(now - st.oldest_queued_at_ms) / 1000.0 : 0;
 	if (!o.json) {
-		char when[32];
-
-		printf("node: %s\n", c.node_id);
-		printf("queued: %" PRIu64 "\n", st.queued);
-		printf("in_flight: %" PRIu64 "\n", st.state.in_flight);
-		printf("parked: %" PRIu64 "\n", st.parked);
-		if (st.queued)
-			printf("oldest_unacked_age_s: %.3f\n", age);
-		else
-			printf("oldest_unacked_age_s: -\n");
-		if (st.state.last_contact_ms > 0)
-			printf("last_contact_ms: %" PRId64 " (%s)\n", st.state.last_contact_ms,
-			       s_time_text(st.state.last_contact_ms, when));
-		else
-			printf("last_contact_ms: - (never)\n");
-		printf("next_seq: %" PRIu64 "\n", st.next_seq);
-		printf("parked_items:%s\n", st.parked ? "" : " -");
-		if (ob && (r = outbox_parked_foreach(ob, s_parked_table, NULL)) < 0) {
-			rc = s_failure("%s: %s", c.data_dir, lnob_strerror(r));
-			goto out;
-		}
-		rc = 0;
+		rc = s_status_table(&c, ob, &st, age);
 		goto out;
 	}
 	root = json_object();
 	parked = json_array();
-	if (!root || !parked) {
+	down = json_array();
+	if (!root || !parked || !down) {
 		rc = s_failure("out of memory");
 		goto out;
 	}
-	if (ob && (r = outbox_parked_foreach(ob, s_parked_json, parked)) < 0) {
+	pc.own_id = c.node_id;
+	pc.arr = parked;
+	if (ob && ((r = outbox_parked_foreach_all(ob, s_parked_item, &pc)) < 0 ||
+		   (r = outbox_downstream_foreach(ob, s_downstream_item, down)) < 0)) {
 		rc = s_failure("%s: %s", c.data_dir, lnob_strerror(r));
 		goto out;
 	}
 	s_jset(root, "node", json_string(c.node_id), &ok);
 	s_jset(root, "queued", json_integer((json_int_t)st.queued), &ok);
+	s_jset(root, "queued_own", json_integer((json_int_t)st.queued_own), &ok);
+	s_jset(root, "queued_relayed", json_integer((json_int_t)st.queued_relayed), &ok);
 	s_jset(root, "in_flight", json_integer((json_int_t)st.state.in_flight), &ok);
 	s_jset(root, "parked", json_integer((json_int_t)st.parked), &ok);
+	s_jset(root, "parked_own", json_integer((json_int_t)st.parked_own), &ok);
+	s_jset(root, "parked_relayed", json_integer((json_int_t)st.parked_relayed), &ok);
+	s_jset(root, "oldest_queued_at_ms", st.queued
+	       ? json_integer(st.oldest_queued_at_ms) : json_null(), &ok);
 	s_jset(root, "oldest_unacked_age_s", st.queued ? json_real(age) : json_null(), &ok);
 	s_jset(root, "last_contact_ms", st.state.last_contact_ms > 0
 	       ? json_integer(st.state.last_contact_ms) : json_null(), &ok);
 	s_jset(root, "next_seq", json_integer((json_int_t)st.next_seq), &ok);
 	s_jset(root, "parked_items", parked, &ok);
 	parked = NULL;
+	s_jset(root, "relay", c.has_relay ? json_string(c.relay.listen) : json_null(), &ok);
+	s_jset(root, "downstream", down, &ok);
+	down = NULL;
 	if (!ok || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
 			      JSON_REAL_PRECISION(12)) != 0) {
 		rc = s_failure("cannot write the status");
@@ -638,8 +786,252 @@ static int s_cmd_status(int argc, char **argv)
 	putchar('\n');
 	rc = 0;
 out:
+	json_decref(down);
 	json_decref(parked);
 	json_decref(root);
+	outbox_destroy(&ob);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* ---- requeue ---------------------------------------------------------- */
+
+/* Parses a seq: decimal digits only, >= 1. Returns 0 or -EINVAL. */
+static int s_parse_seq(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* Fills ref from SIGNER and SEQ texts (signer NULL or own id: an own
+ * seq). Returns 0, or 2 after a usage error. */
+static int s_make_ref(const s_conf_t *c, const char *signer, const char *seq, const char *arg,
+		      outbox_ref_t *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	if (s_parse_seq(seq, &ref->seq) < 0)
+		return s_usage_error("requeue: '%s': not a seq (a whole number >= 1)", arg);
+	if (!signer || strcmp(signer, c->node_id) == 0)
+		return 0;
+	if (!lnob_valid_id(signer))
+		return s_usage_error("requeue: '%s': '%s' is not a node id", arg, signer);
+	lnob_strlcpy(ref->signer, signer, sizeof(ref->signer));
+	return 0;
+}
+
+/* The text of a ref for messages, into out[96]. */
+static const char *s_ref_text(const s_conf_t *c, const outbox_ref_t *ref, char out[96])
+{
+	if (ref->signer[0])
+		snprintf(out, 96, "%s:%" PRIu64, ref->signer, ref->seq);
+	else
+		snprintf(out, 96, "seq %" PRIu64, ref->seq);
+	(void)c;
+	return out;
+}
+
+/* outbox_requeue() callback: says what moved. */
+static void s_requeued(void *ctx, const char *signer, uint64_t seq)
+{
+	(void)ctx;
+	if (signer[0])
+		printf("requeued relayed %s:%" PRIu64 "\n", signer, seq);
+	else
+		printf("requeued seq %" PRIu64 "\n", seq);
+}
+
+/* `requeue -c CONF (--all | SEQ... | SIGNER:SEQ... | --signer NODE --seq
+ * N)`: moves parked items back to the queue in one transaction, beside a
+ * running daemon. Returns the exit status. */
+static int s_cmd_requeue(int argc, char **argv)
+{
+	s_conf_t c;
+	s_opts_t o;
+	outbox_t *ob = NULL;
+	outbox_ref_t *refs = NULL, bad;
+	size_t n = 0, moved = 0;
+	char err[1024], text[96];
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, S_ALLOW_REQUEUE, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if ((o.signer != NULL) != (o.seq != NULL))
+		return s_usage_error("requeue: --signer and --seq go together");
+	if (o.all && (optind != argc || o.signer))
+		return s_usage_error("requeue: --all takes no seqs");
+	if (!o.all && optind == argc && !o.signer)
+		return s_usage_error("requeue: name the parked seqs (SEQ or SIGNER:SEQ), or --all");
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (!o.all) {
+		refs = calloc((size_t)(argc - optind) + 1, sizeof(*refs));
+		if (!refs) {
+			rc = s_failure("out of memory");
+			goto out;
+		}
+		if (o.signer && (rc = s_make_ref(&c, o.signer, o.seq, o.seq, &refs[n++])) != 0)
+			goto out;
+		for (int i = optind; i < argc; i++) {
+			const char *colon = strrchr(argv[i], ':');
+			char signer[LNOB_ID_MAX + 2];
+
+			if (colon) {
+				size_t sl = (size_t)(colon - argv[i]);
+
+				if (sl == 0 || sl > LNOB_ID_MAX) {
+					rc = s_usage_error("requeue: '%s': not SIGNER:SEQ", argv[i]);
+					goto out;
+				}
+				memcpy(signer, argv[i], sl);
+				signer[sl] = '\0';
+			}
+			if ((rc = s_make_ref(&c, colon ? signer : NULL, colon ? colon + 1 : argv[i],
+					     argv[i], &refs[n++])) != 0)
+				goto out;
+		}
+		rc = 1;
+	}
+	if (outbox_open(c.data_dir, c.map_size, 0, &ob, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	memset(&bad, 0, sizeof(bad));
+	r = outbox_requeue(ob, refs, n, o.all, s_requeued, NULL, &moved, &bad);
+	if (r == LNOB_E_NOTFOUND) {
+		rc = s_failure("requeue: %s is not parked (nothing requeued)", s_ref_text(&c, &bad, text));
+		goto out;
+	}
+	if (r == LNOB_E_EXISTS) {
+		rc = s_failure("requeue: %s is parked and queued at once; the outbox is inconsistent "
+			       "(nothing requeued)", s_ref_text(&c, &bad, text));
+		goto out;
+	}
+	if (r < 0) {
+		rc = s_failure("requeue: %s: %s (nothing requeued)", c.data_dir, lnob_strerror(r));
+		goto out;
+	}
+	printf("requeued %zu parked item%s\n", moved, moved == 1 ? "" : "s");
+	rc = 0;
+out:
+	free(refs);
+	outbox_destroy(&ob);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* ---- enroll, revoke (relay) ------------------------------------------- */
+
+/* `enroll -c CONF --key NODE.key.pub [--replace]`: admits a downstream
+ * node below this relay. Returns the exit status. */
+static int s_cmd_enroll(int argc, char **argv)
+{
+	s_conf_t c;
+	s_opts_t o;
+	identity_pub_t pub;
+	outbox_t *ob = NULL;
+	char err[1024];
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, S_ALLOW_KEY, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (!o.key)
+		return s_usage_error("enroll: --key NODE.key.pub is required");
+	if (optind != argc)
+		return s_usage_error("enroll: unexpected argument '%s'", argv[optind]);
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (identity_load_public(o.key, &pub, err, sizeof(err)) < 0) {
+		rc = s_failure("enroll: %s", err);
+		goto out;
+	}
+	if (strcmp(pub.node_id, c.node_id) == 0) {
+		rc = s_failure("enroll: %s: '%s' is this node itself; a relay forwards only other "
+			       "nodes' envelopes", o.key, pub.node_id);
+		goto out;
+	}
+	if (outbox_open(c.data_dir, c.map_size, 0, &ob, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	r = outbox_downstream_enroll(ob, &pub, o.replace, lnob_now_s());
+	if (r == LNOB_E_EXISTS) {
+		rc = s_failure("enroll: node '%s' or its CURVE key is enrolled already (use --replace "
+			       "to re-key a node)", pub.node_id);
+		goto out;
+	}
+	if (r < 0) {
+		rc = s_failure("enroll: %s: %s", c.data_dir, lnob_strerror(r));
+		goto out;
+	}
+	printf("enrolled %s downstream of %s%s\n", pub.node_id, c.node_id,
+	       c.has_relay ? "" : " (no [relay] listen yet: it cannot connect until one is set)");
+	rc = 0;
+out:
+	outbox_destroy(&ob);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* `revoke -c CONF NODE`: refuses a downstream node from now on (its next
+ * handshake, its next envelope). Returns the exit status. */
+static int s_cmd_revoke(int argc, char **argv)
+{
+	s_conf_t c;
+	s_opts_t o;
+	outbox_t *ob = NULL;
+	char err[1024];
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, 0, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (optind != argc - 1)
+		return s_usage_error("revoke: name one node");
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (outbox_open(c.data_dir, c.map_size, 0, &ob, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	r = outbox_downstream_revoke(ob, argv[optind], lnob_now_s());
+	if (r == LNOB_E_NOTFOUND) {
+		rc = s_failure("revoke: node '%s' is not enrolled downstream of %s", argv[optind],
+			       c.node_id);
+		goto out;
+	}
+	if (r < 0) {
+		rc = s_failure("revoke: %s: %s", c.data_dir, lnob_strerror(r));
+		goto out;
+	}
+	printf("revoked %s\n", argv[optind]);
+	rc = 0;
+out:
 	outbox_destroy(&ob);
 	s_conf_free(&c);
 	return rc;
@@ -666,5 +1058,11 @@ int main(int argc, char **argv)
 		return s_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return s_cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "requeue") == 0)
+		return s_cmd_requeue(argc - 1, argv + 1);
+	if (strcmp(cmd, "enroll") == 0)
+		return s_cmd_enroll(argc - 1, argv + 1);
+	if (strcmp(cmd, "revoke") == 0)
+		return s_cmd_revoke(argc - 1, argv + 1);
 	return s_usage_error("unknown subcommand '%s'", cmd);
 }

@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "codec.h"
+#include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
 #include "util.h"
@@ -34,16 +35,30 @@
 
 /* One envelope in flight. */
 typedef struct s_flight {
+	char signer[LNOB_ID_MAX + 1];   /* "" in the own lane */
 	uint64_t seq;
 	int64_t resend_at;   /* monotonic ms when it is sent again */
 	uint32_t tries;      /* retryable NACKs in a row */
 	bool done;           /* acked or parked: removed at the next compaction */
 } s_flight_t;
 
+/* A source of envelopes to send: own outbox items, or relayed ones. Its
+ * in-flight entries are sorted by (signer, seq). */
+typedef struct s_lane {
+	bool relayed;
+	s_flight_t *fl;      /* at most window entries */
+	size_t nfl;
+	bool has_cursor;     /* false: the next scan starts at the first item */
+	char cur_signer[LNOB_ID_MAX + 1];
+	uint64_t cur_seq;    /* (cur_signer, cur_seq): the last item the scan passed */
+	bool more;           /* the queue may hold items past the cursor */
+} s_lane_t;
+
 typedef struct uplink {
 	const uplink_conf_t *conf;
 	const identity_t *id;
 	outbox_t *ob;
+	relay_t *relay;           /* NULL unless [relay] listen is set */
 	void *ctx;
 	void *sock;               /* the DEALER, NULL while backing off */
 	void *mon;                /* PAIR reading the DEALER's monitor events */
@@ -51,20 +66,22 @@ typedef struct uplink {
 	bool connected;           /* a CURVE handshake succeeded, no disconnect since */
 	bool hello_pending;       /* a heartbeat is owed on this connection */
 	bool blocked;             /* the last send hit EAGAIN: wait for POLLOUT */
-	bool spoke;               /* the aggregator spoke since the socket was made */
+	bool spoke;               /* upstream spoke since the socket was made */
 	bool warned_handshake;    /* a failed handshake was logged on this socket */
 	int64_t last_rx;          /* monotonic ms of the last frame (or socket creation) */
 	int64_t next_hb;          /* monotonic ms of the next heartbeat */
 	int64_t next_poll;        /* monotonic ms of the next outbox look when idle */
+	int64_t next_reader_check;/* monotonic ms of the next mdb_reader_check */
 	int64_t reconnect_at;     /* monotonic ms; meaningful while !sock */
 	uint32_t attempt;         /* reconnects since the last contact */
-	uint32_t credit;          /* the aggregator's latest grant */
-	s_flight_t *fl;           /* in flight, ascending seq, at most window */
-	size_t nfl;
-	uint64_t cursor;          /* highest seq sent on this connection */
-	bool more;                /* the outbox may hold items past cursor */
-	uint64_t *acks;           /* seqs acked this loop turn */
+	uint32_t credit;          /* upstream's latest grant */
+	uint64_t requeue_gen;     /* the outbox's "requeue_gen" as last seen */
+	s_lane_t own, rel;        /* the two lanes */
+	bool rel_first;           /* which lane scans first (alternates) */
+	uint64_t *acks;           /* own seqs acked this loop turn */
 	size_t nacks, acks_cap;
+	outbox_ref_t *racks;      /* relayed (signer, seq) acked this loop turn */
+	size_t nracks, racks_cap;
 	outbox_state_t state;     /* current */
 	outbox_state_t saved;     /* as last written */
 	int64_t saved_at;         /* monotonic ms of that write */
@@ -93,40 +110,112 @@ static const char *s_reason_name(int reason)
 	return v ? v->name : "NACK_?";
 }
 
-/* Index of the in-flight entry for seq, or -1. */
-static long s_flight_find(const uplink_t *u, uint64_t seq)
+/* Orders (signer, seq) keys as the outbox does. */
+static int s_key_cmp(const char *sa, uint64_t qa, const char *sb, uint64_t qb)
 {
-	size_t lo = 0, hi = u->nfl;
+	int c = strcmp(sa, sb);
 
+	if (c)
+		return c;
+	return qa < qb ? -1 : qa > qb;
+}
+
+/* The lane of signer: own for this node's id (or ""), relayed otherwise;
+ * *ret_signer gets the lane's key form of the signer. */
+static s_lane_t *s_lane_of(uplink_t *u, const char *signer, const char **ret_signer)
+{
+	if (!signer[0] || strcmp(signer, u->id->pub.node_id) == 0) {
+		*ret_signer = "";
+		return &u->own;
+	}
+	*ret_signer = signer;
+	return &u->rel;
+}
+
+/* The position of (signer, seq) in the lane, or where it would go: sets
+ * *found. */
+static size_t s_flight_pos(const s_lane_t *l, const char *signer, uint64_t seq, bool *found)
+{
+	size_t lo = 0, hi = l->nfl;
+
+	*found = false;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		if (u->fl[mid].seq == seq)
-			return (long)mid;
-		if (u->fl[mid].seq < seq)
+		int c = s_key_cmp(l->fl[mid].signer, l->fl[mid].seq, signer, seq);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return -1;
+	return lo;
 }
 
-/* Drops the entries marked done. */
-static void s_flight_compact(uplink_t *u)
+/* Index of the in-flight entry for (signer, seq), or -1. */
+static long s_flight_find(const s_lane_t *l, const char *signer, uint64_t seq)
+{
+	bool found;
+	size_t at = s_flight_pos(l, signer, seq, &found);
+
+	return found ? (long)at : -1;
+}
+
+/* Puts (signer, seq) in flight, keeping the order. The caller has checked
+ * it is not in flight and that there is room. */
+static void s_flight_add(uplink_t *u, s_lane_t *l, const char *signer, uint64_t seq,
+			 int64_t resend_at)
+{
+	bool found;
+	size_t at = s_flight_pos(l, signer, seq, &found);
+	s_flight_t *e;
+
+	assert(!found && l->nfl < u->conf->window);
+	memmove(&l->fl[at + 1], &l->fl[at], (l->nfl - at) * sizeof(l->fl[0]));
+	e = &l->fl[at];
+	memset(e, 0, sizeof(*e));
+	lnob_strlcpy(e->signer, signer, sizeof(e->signer));
+	e->seq = seq;
+	e->resend_at = resend_at;
+	l->nfl++;
+}
+
+/* Drops the lane's entries marked done. */
+static void s_flight_compact(s_lane_t *l)
 {
 	size_t j = 0;
 
-	for (size_t i = 0; i < u->nfl; i++)
-		if (!u->fl[i].done)
-			u->fl[j++] = u->fl[i];
-	u->nfl = j;
+	for (size_t i = 0; i < l->nfl; i++)
+		if (!l->fl[i].done)
+			l->fl[j++] = l->fl[i];
+	l->nfl = j;
+}
+
+/* Envelopes in flight over both lanes. */
+static size_t s_in_flight(const uplink_t *u)
+{
+	return u->own.nfl + u->rel.nfl;
+}
+
+/* The next scan of the lane starts from its first item. */
+static void s_lane_rewind(s_lane_t *l)
+{
+	l->has_cursor = false;
+	l->cur_signer[0] = '\0';
+	l->cur_seq = 0;
+	l->more = true;
 }
 
 /* Everything in flight becomes unsent, as after a lost connection. */
 static void s_flight_reset(uplink_t *u)
 {
-	u->nfl = 0;
-	u->cursor = 0;
-	u->more = true;
+	u->own.nfl = 0;
+	u->rel.nfl = 0;
+	s_lane_rewind(&u->own);
+	s_lane_rewind(&u->rel);
 	u->credit = 0;
 }
 
@@ -152,12 +241,15 @@ static int s_send_frame(uplink_t *u, const Lnob__Frame *f)
 static int s_send_envelope(uplink_t *u, const uint8_t *env, size_t len)
 {
 	Lnob__Frame f;
+	int r;
 
 	lnob__frame__init(&f);
 	f.msg_case = LNOB__FRAME__MSG_ENVELOPE;
 	f.envelope.data = (uint8_t *)env;
 	f.envelope.len = len;
-	return s_send_frame(u, &f);
+	if ((r = s_send_frame(u, &f)) == 0)
+		fault_point("collector.after_send");
+	return r;
 }
 
 /* Handles a send error other than success: EAGAIN marks the socket blocked;
@@ -324,7 +416,7 @@ static void s_monitor_events(uplink_t *u)
 		case ZMQ_EVENT_DISCONNECTED:
 			if (u->connected)
 				log_warnx("disconnected from %s; %zu in flight will be sent again",
-					  u->conf->endpoint, u->nfl);
+					  u->conf->endpoint, s_in_flight(u));
 			u->connected = false;
 			u->hello_pending = true;
 			s_flight_reset(u);
@@ -348,19 +440,41 @@ static void s_monitor_events(uplink_t *u)
 
 /* ---- frames from the aggregator --------------------------------------- */
 
-/* Remembers an acked seq for the ack transaction of this loop turn. */
-static void s_ack_push(uplink_t *u, uint64_t seq)
+/* Remembers an acked (signer, seq) for the ack transaction of this loop
+ * turn; own ones by seq, relayed ones by (signer, seq). When memory runs
+ * out the ack is dropped: the item is resent and acked again. */
+static void s_ack_push(uplink_t *u, const char *signer, uint64_t seq)
 {
-	if (u->nacks == u->acks_cap) {
-		size_t cap = u->acks_cap ? u->acks_cap * 2 : 256;
-		uint64_t *na = realloc(u->acks, cap * sizeof(*na));
+	const char *key;
+	s_lane_t *l = s_lane_of(u, signer, &key);
+
+	if (l == &u->own) {
+		if (u->nacks == u->acks_cap) {
+			size_t cap = u->acks_cap ? u->acks_cap * 2 : 256;
+			uint64_t *na = realloc(u->acks, cap * sizeof(*na));
+
+			if (!na)
+				return;
+			u->acks = na;
+			u->acks_cap = cap;
+		}
+		u->acks[u->nacks++] = seq;
+		return;
+	}
+	if (!lnob_valid_id(signer))
+		return;
+	if (u->nracks == u->racks_cap) {
+		size_t cap = u->racks_cap ? u->racks_cap * 2 : 256;
+		outbox_ref_t *na = realloc(u->racks, cap * sizeof(*na));
 
 		if (!na)
-			return;   /* not deleted now: it is resent and acked again */
-		u->acks = na;
-		u->acks_cap = cap;
+			return;
+		u->racks = na;
+		u->racks_cap = cap;
 	}
-	u->acks[u->nacks++] = seq;
+	lnob_strlcpy(u->racks[u->nracks].signer, signer, sizeof(u->racks[0].signer));
+	u->racks[u->nracks].seq = seq;
+	u->nracks++;
 }
 
 /* A refusal: non-retryable parks the item (it leaves flight), retryable
@@ -370,6 +484,8 @@ static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 {
 	const char *reason = s_reason_name(n->reason);
 	const char *detail = n->detail ? n->detail : "";
+	const char *key;
+	s_lane_t *l;
 	long at;
 	int r;
 
@@ -377,40 +493,46 @@ static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 		log_warnx("%s could not take a frame: %s: %s", u->conf->endpoint, reason, detail);
 		return;
 	}
-	if (strcmp(n->signer, u->id->pub.node_id) != 0) {
-		log_warnx("ignoring a NACK for another signer (%s seq %" PRIu64 ")", n->signer, n->seq);
+	if (!lnob_valid_id(n->signer)) {
+		log_warnx("ignoring a NACK naming an invalid signer");
 		return;
 	}
-	at = s_flight_find(u, n->seq);
+	l = s_lane_of(u, n->signer, &key);
+	at = s_flight_find(l, key, n->seq);
 	if (n->retryable) {
 		uint32_t delay;
 
-		if (at < 0 || u->fl[at].done)
+		if (at < 0 || l->fl[at].done)
 			return;   /* not in flight: it goes again in order anyway */
-		u->fl[at].tries++;
+		l->fl[at].tries++;
 		delay = u->conf->backoff_min_ms +
-			s_backoff_ms(u->conf->backoff_min_ms, u->conf->backoff_max_ms, u->fl[at].tries);
-		u->fl[at].resend_at = lnob_mono_ms() + delay;
-		if (u->fl[at].tries == 1)
-			log_warnx("seq %" PRIu64 " refused for now (%s: %s); retrying in %" PRIu32 " ms",
-				  n->seq, reason, detail, delay);
+			s_backoff_ms(u->conf->backoff_min_ms, u->conf->backoff_max_ms, l->fl[at].tries);
+		l->fl[at].resend_at = lnob_mono_ms() + delay;
+		if (l->fl[at].tries == 1)
+			log_warnx("%s seq %" PRIu64 " refused for now (%s: %s); retrying in %" PRIu32 " ms",
+				  n->signer, n->seq, reason, detail, delay);
 		else
-			log_debug("seq %" PRIu64 " refused again (%s); retrying in %" PRIu32 " ms",
-				  n->seq, reason, delay);
+			log_debug("%s seq %" PRIu64 " refused again (%s); retrying in %" PRIu32 " ms",
+				  n->signer, n->seq, reason, delay);
 		return;
 	}
-	r = outbox_park(u->ob, n->seq, n->reason, detail, lnob_now_ms());
-	if (r == 0)
-		log_warnx("parked seq %" PRIu64 ": %s: %s", n->seq, reason, detail);
-	else if (r == LNOB_E_NOTFOUND)
-		log_debug("NACK for seq %" PRIu64 " not queued (already acked or parked)", n->seq);
+	if (l == &u->own)
+		r = outbox_park(u->ob, n->seq, n->reason, detail, lnob_now_ms());
 	else
-		log_warnx("cannot park seq %" PRIu64 " (%s: %s): %s", n->seq, reason, detail,
-			  lnob_strerror(r));
+		r = outbox_relay_park(u->ob, n->signer, n->seq, n->reason, detail, lnob_now_ms());
+	if (r == 0)
+		log_warnx("parked %s%s seq %" PRIu64 ": %s: %s", l == &u->own ? "" : "relayed ",
+			  n->signer, n->seq, reason, detail);
+	else if (r == LNOB_E_NOTFOUND)
+		log_debug("NACK for %s seq %" PRIu64 " not queued (already acked or parked)",
+			  n->signer, n->seq);
+	else
+		log_warnx("cannot park %s seq %" PRIu64 " (%s: %s): %s", n->signer, n->seq, reason,
+			  detail, lnob_strerror(r));
 	if (r != 0 && r != LNOB_E_NOTFOUND)
 		return;   /* stays in flight; resent later, refused and parked again */
 	if (at >= 0)
-		u->fl[at].done = true;
+		l->fl[at].done = true;
 }
 
 /* Handles one message from the aggregator. */
@@ -439,11 +561,10 @@ static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
 		for (size_t i = 0; i < f->acks->n_acks; i++) {
 			const Lnob__Ack *a = f->acks->acks[i];
 
-			if (a->signer && strcmp(a->signer, u->id->pub.node_id) == 0)
-				s_ack_push(u, a->seq);
+			if (a->signer && a->signer[0] && a->seq > 0)
+				s_ack_push(u, a->signer, a->seq);
 			else
-				log_debug("ignoring an ack for another signer (%s seq %" PRIu64 ")",
-					  a->signer ? a->signer : "", a->seq);
+				log_debug("ignoring an ack without signer or seq");
 		}
 		u->credit = f->acks->credit;
 		break;
@@ -485,39 +606,62 @@ static void s_recv_all(uplink_t *u)
 	}
 }
 
-/* Deletes this turn's acked seqs in one transaction (with the state) and
- * drops them from flight. On failure they stay in flight and are resent. */
+/* Marks (signer, seq) of the lane of signer done; returns whether it was
+ * in flight and not done yet. */
+static bool s_flight_done(uplink_t *u, const char *signer, uint64_t seq)
+{
+	const char *key;
+	s_lane_t *l = s_lane_of(u, signer, &key);
+	long at = s_flight_find(l, key, seq);
+
+	if (at < 0 || l->fl[at].done)
+		return false;
+	l->fl[at].done = true;
+	return true;
+}
+
+/* Deletes this turn's acked items (own and relayed) in one transaction
+ * (with the state) and drops them from flight. On failure they stay in
+ * flight and are resent. */
 static void s_flush_acks(uplink_t *u)
 {
-	size_t deleted = 0;
+	size_t deleted = 0, leaving = 0;
 	int r;
 
-	if (u->nacks == 0)
+	if (u->nacks == 0 && u->nracks == 0)
 		return;
 	/* The state written with the acks counts what stays in flight after. */
-	u->state.in_flight = u->nfl;
 	for (size_t i = 0; i < u->nacks; i++) {
-		long at = s_flight_find(u, u->acks[i]);
-		if (at >= 0 && !u->fl[at].done && u->state.in_flight > 0)
-			u->state.in_flight--;
+		long at = s_flight_find(&u->own, "", u->acks[i]);
+		if (at >= 0 && !u->own.fl[at].done)
+			leaving++;
 	}
-	r = outbox_ack(u->ob, u->acks, u->nacks, &u->state, &deleted);
+	for (size_t i = 0; i < u->nracks; i++) {
+		long at = s_flight_find(&u->rel, u->racks[i].signer, u->racks[i].seq);
+		if (at >= 0 && !u->rel.fl[at].done)
+			leaving++;
+	}
+	u->state.in_flight = s_in_flight(u) > leaving ? s_in_flight(u) - leaving : 0;
+	fault_point("collector.after_ack");
+	r = outbox_ack_all(u->ob, u->acks, u->nacks, u->racks, u->nracks, &u->state, &deleted);
 	if (r < 0) {
-		log_warnx("cannot delete %zu acked items from the outbox: %s", u->nacks,
+		log_warnx("cannot delete %zu acked items from the outbox: %s", u->nacks + u->nracks,
 			  lnob_strerror(r));
 	} else {
-		for (size_t i = 0; i < u->nacks; i++) {
-			long at = s_flight_find(u, u->acks[i]);
-			if (at >= 0)
-				u->fl[at].done = true;
-		}
-		s_flight_compact(u);
-		u->state.in_flight = u->nfl;
+		for (size_t i = 0; i < u->nacks; i++)
+			s_flight_done(u, "", u->acks[i]);
+		for (size_t i = 0; i < u->nracks; i++)
+			s_flight_done(u, u->racks[i].signer, u->racks[i].seq);
+		s_flight_compact(&u->own);
+		s_flight_compact(&u->rel);
+		u->state.in_flight = s_in_flight(u);
 		u->saved = u->state;
 		u->saved_at = lnob_mono_ms();
-		log_debug("acked %zu (%zu deleted), %zu in flight", u->nacks, deleted, u->nfl);
+		log_debug("acked %zu own and %zu relayed (%zu deleted), %zu in flight", u->nacks,
+			  u->nracks, deleted, s_in_flight(u));
 	}
 	u->nacks = 0;
+	u->nracks = 0;
 }
 
 /* ---- sending ---------------------------------------------------------- */
@@ -557,26 +701,31 @@ static void s_heartbeat(uplink_t *u, int64_t now)
 	u->next_hb = now + u->conf->heartbeat_ms;
 }
 
-/* Sends again what has waited too long for an answer. */
-static void s_resend_due(uplink_t *u, int64_t now)
+/* Sends again what of lane l has waited too long for an answer; returns
+ * how many went. */
+static size_t s_resend_lane(uplink_t *u, s_lane_t *l, int64_t now)
 {
 	size_t resent = 0;
 
-	for (size_t i = 0; i < u->nfl && !u->blocked; i++) {
-		s_flight_t *e = &u->fl[i];
+	for (size_t i = 0; i < l->nfl && !u->blocked; i++) {
+		s_flight_t *e = &l->fl[i];
 		uint8_t *env;
 		size_t len;
 		int r;
 
 		if (e->done || e->resend_at > now)
 			continue;
-		r = outbox_get(u->ob, e->seq, &env, &len);
+		if (l->relayed)
+			r = outbox_relay_get(u->ob, e->signer, e->seq, &env, &len);
+		else
+			r = outbox_get(u->ob, e->seq, &env, &len);
 		if (r == LNOB_E_NOTFOUND) {
-			e->done = true;
+			e->done = true;   /* acked or parked meanwhile */
 			continue;
 		}
 		if (r < 0) {
-			log_warnx("reading seq %" PRIu64 " from the outbox: %s", e->seq, lnob_strerror(r));
+			log_warnx("reading %s seq %" PRIu64 " from the outbox: %s",
+				  l->relayed ? e->signer : u->id->pub.node_id, e->seq, lnob_strerror(r));
 			e->resend_at = now + u->conf->resend_after_ms;
 			continue;
 		}
@@ -589,7 +738,16 @@ static void s_resend_due(uplink_t *u, int64_t now)
 		e->resend_at = now + u->conf->resend_after_ms;
 		resent++;
 	}
-	s_flight_compact(u);
+	s_flight_compact(l);
+	return resent;
+}
+
+/* Sends again what has waited too long for an answer. */
+static void s_resend_due(uplink_t *u, int64_t now)
+{
+	size_t resent = s_resend_lane(u, &u->own, now);
+
+	resent += s_resend_lane(u, &u->rel, now);
 	if (resent)
 		log_info("sent %zu unanswered envelopes again", resent);
 }
@@ -597,70 +755,150 @@ static void s_resend_due(uplink_t *u, int64_t now)
 /* Context of one outbox scan. */
 typedef struct s_scan {
 	uplink_t *u;
+	s_lane_t *l;
 	int64_t now;
-	uint64_t bad[16];     /* records that do not decode, parked after the scan */
+	size_t budget;        /* envelopes this scan may send */
+	size_t sent;
+	outbox_ref_t bad[16]; /* records that do not decode, parked after the scan */
 	size_t nbad;
 } s_scan_t;
 
-/* outbox_scan() callback: sends one item and puts it in flight; stops the
- * scan (returns 1) when the socket pushes back. */
-static int s_scan_send(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
+/* One queued item met by a scan: skipped when in flight already, else
+ * sent and put in flight. Stops the scan (returns 1) when the budget is
+ * spent or the socket pushes back. */
+static int s_scan_item(s_scan_t *sc, const char *signer, uint64_t seq, const uint8_t *env,
+		       size_t len)
 {
-	s_scan_t *sc = ctx;
 	uplink_t *u = sc->u;
+	s_lane_t *l = sc->l;
 	int r;
 
+	if (s_flight_find(l, signer, seq) >= 0)
+		goto passed;   /* after a rewind: it is in flight already */
+	if (sc->sent == sc->budget)
+		return 1;      /* not passed: the next scan starts here */
 	if (!env) {
-		if (sc->nbad < sizeof(sc->bad) / sizeof(sc->bad[0]))
-			sc->bad[sc->nbad++] = seq;
-		u->cursor = seq;
-		return 0;
+		if (sc->nbad < sizeof(sc->bad) / sizeof(sc->bad[0])) {
+			lnob_strlcpy(sc->bad[sc->nbad].signer, signer, sizeof(sc->bad[0].signer));
+			sc->bad[sc->nbad++].seq = seq;
+		}
+		goto passed;
 	}
 	r = s_send_envelope(u, env, len);
 	if (r < 0) {
 		s_send_failed(u, r, "an envelope");
 		return 1;
 	}
-	assert(u->nfl < u->conf->window);
-	assert(u->nfl == 0 || u->fl[u->nfl - 1].seq < seq);
-	u->fl[u->nfl].seq = seq;
-	u->fl[u->nfl].resend_at = sc->now + u->conf->resend_after_ms;
-	u->fl[u->nfl].tries = 0;
-	u->fl[u->nfl].done = false;
-	u->nfl++;
-	u->cursor = seq;
+	s_flight_add(u, l, signer, seq, sc->now + u->conf->resend_after_ms);
+	sc->sent++;
+passed:
+	l->has_cursor = true;
+	lnob_strlcpy(l->cur_signer, signer, sizeof(l->cur_signer));
+	l->cur_seq = seq;
 	return 0;
 }
 
-/* Sends queued items past the cursor, as far as window and credit allow. */
-static void s_send_new(uplink_t *u, int64_t now)
+/* outbox_scan() callback for the own lane. */
+static int s_scan_own(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
 {
-	uint32_t limit = u->conf->window < u->credit ? u->conf->window : u->credit;
-	s_scan_t sc = { .u = u, .now = now };
-	size_t visited = 0;
+	return s_scan_item(ctx, "", seq, env, len);
+}
+
+/* outbox_relay_scan() callback for the relayed lane. */
+static int s_scan_rel(void *ctx, const char *signer, uint64_t seq, const uint8_t *env,
+		      size_t len)
+{
+	return s_scan_item(ctx, signer, seq, env, len);
+}
+
+/* Sends up to budget queued items of lane l past its cursor; returns how
+ * many went. */
+static size_t s_send_lane(uplink_t *u, s_lane_t *l, size_t budget, int64_t now)
+{
+	s_scan_t sc = { .u = u, .l = l, .now = now, .budget = budget };
 	bool more = false;
 	int r;
 
-	if (u->blocked || u->nfl >= limit)
-		return;
-	if (!u->more && now < u->next_poll)
-		return;
-	r = outbox_scan(u->ob, u->cursor, limit - u->nfl, s_scan_send, &sc, &visited, &more);
+	if (budget == 0 || u->blocked)
+		return 0;
+	/* At most nfl items are skipped as in flight, so budget + nfl visits
+	 * reach budget unsent ones. */
+	if (l->relayed)
+		r = outbox_relay_scan(u->ob, l->has_cursor ? l->cur_signer : NULL, l->cur_seq,
+				      budget + l->nfl, s_scan_rel, &sc, NULL, &more);
+	else
+		r = outbox_scan(u->ob, l->cur_seq, budget + l->nfl, s_scan_own, &sc, NULL, &more);
 	if (r < 0) {
 		log_warnx("reading the outbox: %s", lnob_strerror(r));
-		u->next_poll = now + UPLINK_OUTBOX_POLL_MS;
-		return;
+		l->more = false;
+		return sc.sent;
 	}
-	/* Stopped by EAGAIN: the unsent item is still ahead of the cursor. */
-	u->more = more || u->blocked;
-	if (!u->more)
-		u->next_poll = now + UPLINK_OUTBOX_POLL_MS;
+	/* Stopped by the budget or EAGAIN: the unsent item is still ahead. */
+	l->more = more || u->blocked || sc.sent == budget;
 	for (size_t i = 0; i < sc.nbad; i++) {
-		r = outbox_park(u->ob, sc.bad[i], LNOB__NACK_REASON__NACK_MALFORMED,
-				"outbox record does not decode", lnob_now_ms());
-		log_warnx("outbox record seq %" PRIu64 " does not decode; %s", sc.bad[i],
+		if (l->relayed)
+			r = outbox_relay_park(u->ob, sc.bad[i].signer, sc.bad[i].seq,
+					      LNOB__NACK_REASON__NACK_MALFORMED,
+					      "outbox record does not decode", lnob_now_ms());
+		else
+			r = outbox_park(u->ob, sc.bad[i].seq, LNOB__NACK_REASON__NACK_MALFORMED,
+					"outbox record does not decode", lnob_now_ms());
+		log_warnx("outbox record %s seq %" PRIu64 " does not decode; %s",
+			  l->relayed ? sc.bad[i].signer : u->id->pub.node_id, sc.bad[i].seq,
 			  r == 0 ? "parked" : lnob_strerror(r));
 	}
+	return sc.sent;
+}
+
+/* On the idle poll: when `requeue` moved parked items back (maybe below
+ * the cursors), both lanes scan again from the start. */
+static void s_check_requeue(uplink_t *u)
+{
+	uint64_t gen;
+	int r = outbox_requeue_gen(u->ob, &gen);
+
+	if (r < 0) {
+		log_warnx("reading the outbox: %s", lnob_strerror(r));
+		return;
+	}
+	if (gen == u->requeue_gen)
+		return;
+	u->requeue_gen = gen;
+	log_info("parked items were requeued; scanning the outbox again");
+	s_lane_rewind(&u->own);
+	s_lane_rewind(&u->rel);
+}
+
+/* Sends queued items past the cursors, as far as window and credit allow,
+ * sharing what is free between the lanes. */
+static void s_send_new(uplink_t *u, int64_t now)
+{
+	size_t limit = u->conf->window < u->credit ? u->conf->window : u->credit;
+	bool poll = now >= u->next_poll;
+	s_lane_t *first, *second;
+	size_t free_slots, share;
+
+	if (u->blocked || s_in_flight(u) >= limit)
+		return;
+	if (poll) {
+		s_check_requeue(u);
+		u->own.more = u->rel.more = true;
+	}
+	if (!u->own.more && !u->rel.more)
+		return;
+	first = u->rel_first ? &u->rel : &u->own;
+	second = u->rel_first ? &u->own : &u->rel;
+	u->rel_first = !u->rel_first;
+	free_slots = limit - s_in_flight(u);
+	share = second->more ? (free_slots + 1) / 2 : free_slots;
+	if (first->more)
+		s_send_lane(u, first, share, now);
+	if (second->more && s_in_flight(u) < limit)
+		s_send_lane(u, second, limit - s_in_flight(u), now);
+	if (first->more && s_in_flight(u) < limit)
+		s_send_lane(u, first, limit - s_in_flight(u), now);
+	if (poll || (!u->own.more && !u->rel.more))
+		u->next_poll = now + UPLINK_OUTBOX_POLL_MS;
 }
 
 /* Writes the state when it changed, at most every S_STATE_EVERY_MS. */
@@ -668,7 +906,7 @@ static void s_save_state(uplink_t *u, int64_t now, bool force)
 {
 	int r;
 
-	u->state.in_flight = u->nfl;
+	u->state.in_flight = s_in_flight(u);
 	if (u->state.in_flight == u->saved.in_flight &&
 	    u->state.last_contact_ms == u->saved.last_contact_ms)
 		return;
@@ -680,6 +918,21 @@ static void s_save_state(uplink_t *u, int64_t now, bool force)
 	}
 	u->saved = u->state;
 	u->saved_at = now;
+}
+
+/* Clears stale LMDB reader slots (at start and every
+ * UPLINK_READER_CHECK_MS). */
+static void s_reader_check(uplink_t *u, int64_t now)
+{
+	int dead = 0, r;
+
+	if (now < u->next_reader_check)
+		return;
+	u->next_reader_check = now + UPLINK_READER_CHECK_MS;
+	if ((r = outbox_reader_check(u->ob, &dead)) < 0)
+		log_warnx("checking the outbox's reader slots: %s", lnob_strerror(r));
+	else if (dead > 0)
+		log_warnx("cleared %d stale reader slot(s) left by dead processes", dead);
 }
 
 /* ---- the loop --------------------------------------------------------- */
@@ -696,12 +949,13 @@ static void s_read_stop(int fd)
 		log_info("stop requested");
 }
 
-/* One turn: poll, take events and frames, commit acks, then (unless
- * stopping) keep the connection alive and send. Sets *stop on a request. */
+/* One turn: poll, take events and frames, commit acks, serve the relay,
+ * then (unless stopping) keep the connection alive and send. Sets *stop on
+ * a request. */
 static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 {
-	zmq_pollitem_t items[3];
-	int n = 0, timeout = S_POLL_MAX_MS, sock_at = -1, mon_at = -1;
+	zmq_pollitem_t items[3 + RELAY_POLL_ITEMS];
+	int n = 0, timeout = S_POLL_MAX_MS, sock_at = -1, mon_at = -1, relay_at = -1;
 	int64_t now = lnob_mono_ms();
 
 	items[n++] = (zmq_pollitem_t){ NULL, stop_fd, ZMQ_POLLIN, 0 };
@@ -713,6 +967,11 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 		items[n++] = (zmq_pollitem_t){ u->mon, 0, ZMQ_POLLIN, 0 };
 	} else if (u->reconnect_at - now < timeout) {
 		timeout = u->reconnect_at > now ? (int)(u->reconnect_at - now) : 0;
+	}
+	if (u->relay) {
+		relay_at = n;
+		relay_poll_items(u->relay, &items[n]);
+		n += RELAY_POLL_ITEMS;
 	}
 	if (zmq_poll(items, n, timeout) < 0 && errno != EINTR) {
 		log_warnx("zmq_poll: %s", zmq_strerror(errno));
@@ -730,18 +989,27 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 		s_recv_all(u);
 	}
 	s_flush_acks(u);
+	if (relay_at >= 0) {
+		/* New custody items may sort below the cursor: scan from the start
+		 * (what is in flight is skipped). */
+		if (relay_handle(u->relay, &items[relay_at]) > 0)
+			s_lane_rewind(&u->rel);
+		relay_tick(u->relay, false);
+	}
 	if (*stop)
 		return;
 	now = lnob_mono_ms();
+	s_reader_check(u, now);
 	if (!u->sock) {
 		if (now >= u->reconnect_at && s_open_socket(u) < 0)
 			s_reconnect_later(u, "cannot make a socket");
+		s_save_state(u, now, false);
 		return;
 	}
 	if (now - u->last_rx >= u->conf->dead_after_ms) {
 		char why[128];
 
-		snprintf(why, sizeof(why), "no word from the aggregator for %" PRIu32 " ms",
+		snprintf(why, sizeof(why), "no word from upstream for %" PRIu32 " ms",
 			 u->conf->dead_after_ms);
 		s_reconnect_later(u, why);
 		return;
@@ -752,35 +1020,47 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 	s_save_state(u, now, false);
 }
 
-int uplink_run(const uplink_conf_t *conf, const identity_t *id, outbox_t *ob, int stop_fd)
+int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const identity_t *id,
+	       outbox_t *ob, int stop_fd)
 {
 	uplink_t u;
 	outbox_stats_t st;
 	bool stop = false;
-	int r;
+	int rc = 0;
 
 	assert(conf && id && ob && conf->window >= 1);
 	memset(&u, 0, sizeof(u));
 	u.conf = conf;
 	u.id = id;
 	u.ob = ob;
-	u.more = true;
+	u.own.more = u.rel.more = true;
+	u.rel.relayed = true;
+	s_reader_check(&u, lnob_mono_ms());
 	if (outbox_stats(ob, &st) == 0) {
 		u.state = st.state;
 		u.state.in_flight = 0;
 		u.saved = st.state;
-		log_info("outbox: %" PRIu64 " queued, %" PRIu64 " parked, next seq %" PRIu64,
-			 st.queued, st.parked, st.next_seq);
+		log_info("outbox: %" PRIu64 " queued (%" PRIu64 " own, %" PRIu64 " relayed), %"
+			 PRIu64 " parked, next seq %" PRIu64, st.queued, st.queued_own,
+			 st.queued_relayed, st.parked, st.next_seq);
 	}
-	u.fl = calloc(conf->window, sizeof(*u.fl));
-	if (!u.fl) {
+	if (outbox_requeue_gen(ob, &u.requeue_gen) < 0)
+		u.requeue_gen = 0;
+	u.own.fl = calloc(conf->window, sizeof(*u.own.fl));
+	u.rel.fl = calloc(conf->window, sizeof(*u.rel.fl));
+	if (!u.own.fl || !u.rel.fl) {
 		log_warnx("out of memory");
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out;
 	}
 	if (!(u.ctx = zmq_ctx_new())) {
 		log_warnx("zmq_ctx_new: %s", zmq_strerror(errno));
-		free(u.fl);
-		return LNOB_E_ZMQ;
+		rc = LNOB_E_ZMQ;
+		goto out;
+	}
+	if (relay && !(u.relay = relay_new(u.ctx, relay, id, ob))) {
+		rc = LNOB_E_ZMQ;
+		goto out;
 	}
 	u.reconnect_at = lnob_mono_ms();
 	while (!stop)
@@ -790,13 +1070,19 @@ int uplink_run(const uplink_conf_t *conf, const identity_t *id, outbox_t *ob, in
 		s_recv_all(&u);
 		s_flush_acks(&u);
 	}
+	if (u.relay)
+		relay_handle(u.relay, NULL);
 	s_close_socket(&u);
 	s_save_state(&u, lnob_mono_ms(), true);
-	r = zmq_ctx_term(u.ctx);
-	if (r != 0)
+out:
+	relay_destroy(&u.relay);
+	if (u.ctx && zmq_ctx_term(u.ctx) != 0)
 		log_warnx("zmq_ctx_term: %s", zmq_strerror(errno));
-	free(u.fl);
+	free(u.own.fl);
+	free(u.rel.fl);
 	free(u.acks);
-	log_info("stopped");
-	return 0;
+	free(u.racks);
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
 }

@@ -4,24 +4,43 @@
  *
  * Protocol (one ZeroMQ message = one serialized Frame, single part):
  *  - On every (re)connection and every heartbeat_ms the collector sends
- *    Frame{heartbeat{sent_at_ms, health}}. The aggregator answers heartbeats
- *    with Frame{heartbeat{credit}}, commits with Frame{acks{acks, credit}},
- *    refusals with Frame{nack}. Any frame from it counts as contact; the
- *    latest credit bounds what is in flight: in_flight <= min(window,
- *    credit), credit 0 until the aggregator first speaks on a connection.
- *  - Outbox items go in seq order as Frame{envelope}, the stored Envelope
- *    bytes unchanged, sent with ZMQ_DONTWAIT; EAGAIN stops the round and
- *    the item stays queued. Items submitted while running are picked up by
- *    polling the outbox (a read transaction) every UPLINK_OUTBOX_POLL_MS when idle.
- *  - An ack for (own id, seq) deletes the item (all acks of one loop turn in
- *    one write transaction); a non-retryable NACK parks it, a retryable one
- *    resends it after a jittered back-off; a NACK without signer/seq is only
- *    logged. An item unacked for resend_after_ms is sent again.
+ *    Frame{heartbeat{sent_at_ms, health}}; health counts own and relayed
+ *    items (queued, parked, oldest queued_at). The aggregator (or a relay)
+ *    answers heartbeats with Frame{heartbeat{credit}}, commits with
+ *    Frame{acks{acks, credit}}, refusals with Frame{nack}. Any frame from
+ *    it counts as contact; the latest credit bounds what is in flight:
+ *    in_flight <= min(window, credit), credit 0 until upstream first
+ *    speaks on a connection.
+ *  - Two lanes share that window: own outbox items in seq order and, on a
+ *    relay, relayed items in (signer, seq) order, each lane taking at least
+ *    half of what is free while the other has work. Each goes as
+ *    Frame{envelope}, the stored Envelope bytes unchanged (relayed ones are
+ *    the origin's bytes), sent with ZMQ_DONTWAIT; EAGAIN stops the round
+ *    and the item stays queued. Items submitted while running are picked
+ *    up by polling the outbox (a read transaction) every
+ *    UPLINK_OUTBOX_POLL_MS when idle; items taken into custody by the relay
+ *    at once; items moved back by `requeue` (another process) when the
+ *    poll sees "requeue_gen" change, by scanning again from the start
+ *    (skipping what is in flight).
+ *  - An ack for (own id, seq) deletes the own item, an ack for (other
+ *    signer, seq) the relayed one (all acks of one loop turn in one write
+ *    transaction); a non-retryable NACK parks it (relayed ones with their
+ *    origin signer), a retryable one resends it after a jittered back-off;
+ *    a NACK without signer/seq is only logged. An item unacked for
+ *    resend_after_ms is sent again.
  *  - No frame for dead_after_ms: the socket is closed, and a fresh one is
  *    made after an exponential back-off with full jitter (uniform in
  *    [0, min(backoff_max, backoff_min * 2^attempt)]), waited for in the
  *    poll timeout; attempt resets on contact. A disconnect seen by the
  *    socket monitor also makes everything in flight unsent.
+ *  - Stale LMDB reader slots are cleared at start and every
+ *    UPLINK_READER_CHECK_MS.
+ *  - With a relay (relay.h) its ROUTER and ZAP handler are served in the
+ *    same loop and ZeroMQ context, whether or not upstream is reachable.
+ *
+ * Fault points (fault.h): "collector.after_send" after each envelope sent
+ * upstream (before its ack can arrive); "collector.after_ack" when acks
+ * have been received, before the transaction deleting them commits.
  *
  * This module logs (connects, disconnects, back-offs, parks): it is
  * daemon-level code.
@@ -33,11 +52,14 @@
 
 #include "identity.h"
 #include "outbox.h"
+#include "relay.h"
 
 /* How often the running loop looks for newly submitted items when idle. */
 #define UPLINK_OUTBOX_POLL_MS 150
-/* Largest ZeroMQ message accepted from the aggregator (ZMQ_MAXMSGSIZE). */
+/* Largest ZeroMQ message accepted (ZMQ_MAXMSGSIZE), upstream and by a relay. */
 #define UPLINK_MAX_FRAME ((size_t)1 << 20)
+/* How often stale LMDB reader slots are cleared while running. */
+#define UPLINK_READER_CHECK_MS 60000
 
 typedef struct uplink_conf {
 	const char *endpoint;          /* e.g. "tcp://127.0.0.1:7700" */
@@ -52,11 +74,16 @@ typedef struct uplink_conf {
 
 /* Runs the uplink until stop_fd becomes readable (a signalfd for SIGTERM
  * and SIGINT, blocked in every thread before this call so that libzmq's
- * threads inherit the mask; any readable fd works). Then it stops sending,
- * processes the frames already received, commits their acks, records its
- * state, closes the socket (linger bounded) and returns 0. conf, id and ob
- * are borrowed for the duration of the call. Returns 0, or a negative code
- * when ZeroMQ cannot be set up at all (logged). */
-int uplink_run(const uplink_conf_t *conf, const identity_t *id, outbox_t *ob, int stop_fd);
+ * threads inherit the mask; any readable fd works). With relay (may be
+ * NULL) it first starts the relay (relay_new(): returns LNOB_E_ZMQ,
+ * logged, when it cannot, e.g. the ZAP self-test fails) and serves it in
+ * the same loop. On a stop request it stops sending, processes the frames
+ * already received (upstream acks committed; downstream envelopes taken
+ * into custody and acked), records its state, closes the sockets (linger
+ * bounded) and returns 0. conf, relay, id and ob are borrowed for the
+ * duration of the call. Returns 0, or a negative code when ZeroMQ or the
+ * relay cannot be set up at all (logged). */
+int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const identity_t *id,
+	       outbox_t *ob, int stop_fd);
 
 #endif

@@ -1,0 +1,87 @@
+/*
+ * relay.h: a district collector serving the collectors below it. It binds
+ * a ROUTER as CURVE server (the node's own Curve25519 key) behind a ZAP
+ * handler that admits only downstream nodes enrolled in the outbox store
+ * and not revoked, and speaks to them exactly the protocol the aggregator
+ * speaks (aggregator/server.c), so an unchanged collector works against it:
+ *
+ *  - Frame{heartbeat} is answered with Frame{heartbeat{sent_at_ms, credit}};
+ *    its health is kept as the node's last word ("downstream_seen").
+ *  - Frame{envelope}: the bytes must decode (envelope_open, body at most
+ *    OUTBOX_BODY_MAX), name an enrolled, unrevoked downstream signer (never
+ *    this node itself) and carry that signer's valid signature; otherwise
+ *    a non-retryable Frame{nack} with MALFORMED, TOO_LARGE, UNKNOWN_SIGNER,
+ *    REVOKED_SIGNER or BAD_SIGNATURE. The envelopes that pass are taken
+ *    into custody, the bytes unchanged, in ONE write transaction per batch
+ *    (outbox_relay_put()); only after its commit are they acked,
+ *    Frame{acks{acks, credit}}. A (signer, seq) in custody already is acked
+ *    again; the same (signer, seq) with other bytes is refused as
+ *    SEQ_REUSED (non-retryable) and the first copy kept.
+ *  - When the custody transaction fails (MDB_MAP_FULL, I/O), nothing of the
+ *    batch is acked: each envelope that passed the checks gets a retryable
+ *    NACK_STORE_FAILED, and credit is withheld (1, a probe, instead of the
+ *    window) until a custody write succeeds again.
+ *
+ * The uplink forwards custody items upward (uplink.h). Scope is not judged
+ * here: the aggregator judges it on the origin signer.
+ *
+ * Fault points (fault.h): "relay.before_custody" (in outbox_relay_put(),
+ * see outbox.h) and "relay.after_custody": the custody transaction has
+ * committed, the acks have not been sent.
+ *
+ * Daemon-level code: logs admissions refused, refusals, store failures.
+ */
+#ifndef LNOB_RELAY_H
+#define LNOB_RELAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "identity.h"
+#include "outbox.h"
+
+/* Envelopes taken from the ROUTER per custody transaction, at most. */
+#define RELAY_BATCH_MAX 256
+/* Poll items relay_poll_items() adds. */
+#define RELAY_POLL_ITEMS 2
+
+typedef struct relay_conf {
+	const char *listen;        /* where the ROUTER binds, e.g. "tcp://0.0.0.0:7701" */
+	uint32_t window;           /* credit granted to each downstream node, >= 1 */
+	uint32_t heartbeat_ms;     /* ZeroMQ heartbeats on the ROUTER's connections */
+	uint32_t dead_after_ms;    /* a connection silent this long is dropped */
+} relay_conf_t;
+
+typedef struct relay relay_t;
+
+/* Binds the ZAP handler in zmq_ctx (one per context: the uplink's DEALER
+ * is a CURVE client, which never consults it), then the ROUTER
+ * (ROUTER_MANDATORY, bounded LINGER, MAXMSGSIZE UPLINK_MAX_FRAME), and runs
+ * the ZAP self-test: returns NULL (after logging why) unless a client with
+ * an unknown key is refused. conf, id and ob are borrowed for the relay's
+ * lifetime. Caller owns the result (relay_destroy(), before the context is
+ * terminated). */
+relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id, outbox_t *ob);
+
+/* Persists what it knows of its downstream nodes, closes its sockets.
+ * Accepts NULL and *self_p == NULL; sets *self_p to NULL. */
+void relay_destroy(relay_t **self_p);
+
+/* Writes the relay's RELAY_POLL_ITEMS poll items (ROUTER, ZAP) at items. */
+void relay_poll_items(relay_t *self, zmq_pollitem_t *items);
+
+/* After zmq_poll(): answers ZAP requests and takes the frames waiting on
+ * the ROUTER (at most RELAY_BATCH_MAX envelopes per custody transaction,
+ * a few transactions per call), as items (the ones relay_poll_items()
+ * wrote) report them readable; items NULL means "try both" (used when
+ * stopping). Returns the number of envelopes newly taken into custody. */
+size_t relay_handle(relay_t *self, const zmq_pollitem_t *items);
+
+/* Persists the downstream nodes' last contact and health when they changed,
+ * at most every few seconds unless force, and forgets connections silent
+ * for long. */
+void relay_tick(relay_t *self, bool force);
+
+#endif
