@@ -34,8 +34,8 @@ class FaultPointsTest(lnobtest.NetTestCase):
         """Restarts `who` (the aggregator or a collector) armed to die at
         the nth hit of point, feeds it a round of reports, waits for it to
         die there, and restarts it unarmed."""
-        who.stop()
-        who.start(env={"LNOB_FAULT": "%s:%d" % (point, nth)})
+        faultlib.kill9(who.daemon)     # (a fresh daemon may not have set up SIGTERM yet)
+        who.start(env={"LNOB_FAULT": "%s:%d" % (point, nth)}, ready=False)
         field.submit_round(PER_ROUND)
         faultlib.reap_fault(who.daemon, point, self.net, timeout=120)
         who.start()

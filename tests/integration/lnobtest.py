@@ -536,14 +536,17 @@ class Aggregator:
     def revoke(self, node_id):
         self.net.cli(self.cmd("revoke", "-c", self.conf, node_id))
 
-    def start(self, env=None):
-        """Starts the daemon (env: extra environment, e.g. LNOB_FAULT) and
-        waits until it accepts TCP connections and answers status."""
+    def start(self, env=None, ready=True):
+        """Starts the daemon (env: extra environment, e.g. LNOB_FAULT) and,
+        with ready, waits until it accepts TCP connections and answers
+        status. An armed daemon may die at once: start it with ready=False."""
         self.net.cli(self.cmd("run", "-c", self.conf, "-n"))
         self.runs += 1
         self.daemon = self.net.start("aggregator" if self.runs == 1 else
                                      "aggregator-%d" % self.runs,
                                      self.cmd("run", "-c", self.conf), env=env)
+        if not ready:
+            return self
         wait_until(lambda: tcp_accepts(self.host, self.port), START_TIMEOUT,
                    "aggregator accepting TCP connections on %s" % self.endpoint, self.net)
         # The store must answer read-only queries beside the daemon.
@@ -645,12 +648,14 @@ class Collector:
         collector's store)."""
         self.net.cli(self.cmd("enroll", "-c", self.conf, "--key", other.keys.pub_path))
 
-    def start(self, env=None):
+    def start(self, env=None, ready=True):
+        """Starts `run`; with ready, a relay is waited for until it accepts
+        TCP connections (start an armed daemon with ready=False)."""
         self.net.cli(self.cmd("run", "-c", self.conf, "-n"))
         self.runs += 1
         self.daemon = self.net.start("collector-%s-%d" % (self.node_id, self.runs),
                                      self.cmd("run", "-c", self.conf), env=env)
-        if self.relay_endpoint:
+        if self.relay_endpoint and ready:
             wait_until(lambda: tcp_accepts(self.relay_host, self.relay_port), START_TIMEOUT,
                        "relay %s accepting on %s" % (self.node_id, self.relay_endpoint),
                        self.net)
