@@ -1,0 +1,3178 @@
+/*
+ * campaign.c: the campaign (campaign.h). inih parses the campaign file, fed
+ * one physical line at a time so every key keeps its line (as in conf.c);
+ * libcsv parses the baseline file (as in hierarchy.c). This file turns both
+ * into the model, validates it, and computes targets, verdicts and
+ * deadlines with exact integer arithmetic (fractions with 128-bit terms,
+ * compared and divided through 256-bit products).
+ */
+#include "campaign.h"
+
+#include <assert.h>
+#include <csv.h>
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lnob_err.h"
+#include "util.h"
+
+/* Largest campaign file and baseline file accepted. */
+#define CAMPAIGN_MAX_BYTES ((size_t)1 << 20)
+#define BASELINE_MAX_BYTES ((size_t)64 << 20)
+/* inih keeps at most 49 bytes of a [section] name or a key: refuse 49 and
+ * more, which may have been cut. */
+#define S_INI_NAME_MAX 48
+/* Decimals are kept as integers × 10^4. */
+#define S_E4 10000
+/* Largest decimal accepted (× 10^4): 10^14. */
+#define S_E4_MAX ((int64_t)1000000000000000000LL)
+/* Largest period years / target term. */
+#define S_YEARS_MAX 100
+
+typedef __int128 s_i128;
+typedef unsigned __int128 s_u128;
+
+/* ======================================================================
+ * The model
+ * ====================================================================== */
+
+/* A level's annual deadline, or a period's own. */
+typedef struct s_deadline {
+	bool set;
+	bool by;            /* "by": through the end of the day / minute */
+	bool has_time;
+	int year;           /* period deadlines only */
+	int month, day, hour, minute;
+	unsigned line;
+} s_deadline_t;
+
+/* One row of the baseline file. */
+typedef struct s_brow {
+	char *code;
+	unsigned line;
+	campaign_counts_t counts;
+} s_brow_t;
+
+/* Private companions of a target and a cluster: the line of each unit. */
+typedef struct s_target_x {
+	unsigned *unit_lines;
+	unsigned levels_line;
+} s_target_x_t;
+
+struct campaign {
+	char *file;
+	char *id, *name, *plan;
+	int32_t start_day, end_day, base_day;
+	int first_year, last_year, base_year;
+	int utc_offset;
+	char **levels;
+	size_t nlevels;
+	unsigned levels_line;
+	campaign_indicator_t ind[CAMPAIGN_INDICATORS_MAX];
+	size_t nind;
+	campaign_period_t *periods;
+	size_t nperiods;
+	s_deadline_t *annual;          /* [nlevels] */
+	s_deadline_t *pdl;             /* [nperiods × nlevels] period overrides */
+	campaign_target_t *targets;
+	s_target_x_t *tx;
+	size_t ntargets;
+	campaign_cluster_t *clusters;
+	unsigned **member_lines;       /* [nclusters][nmembers] */
+	size_t nclusters;
+	char *bl_file;                 /* NULL: no baseline file */
+	s_brow_t *rows;                /* sorted by code */
+	size_t nrows;
+	bool bl_col[CAMPAIGN_INDICATORS_MAX];   /* columns of the baseline */
+	void **own;                    /* every block the model owns */
+	size_t nown, capown;
+};
+
+/* Formats a message into err[errlen] when err is given. */
+static void s_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void s_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err && errlen > 0)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Takes ownership of p (freed by campaign_destroy). Returns p, or NULL
+ * (p freed) when p is NULL or memory runs out. */
+static void *s_own(campaign_t *c, void *p)
+{
+	if (!p)
+		return NULL;
+	if (c->nown == c->capown) {
+		size_t ncap = c->capown ? c->capown * 2 : 64;
+		void **nv = realloc(c->own, ncap * sizeof(*nv));
+
+		if (!nv) {
+			free(p);
+			return NULL;
+		}
+		c->own = nv;
+		c->capown = ncap;
+	}
+	c->own[c->nown++] = p;
+	return p;
+}
+
+static char *s_strdup(campaign_t *c, const char *s)
+{
+	return s_own(c, strdup(s));
+}
+
+/* n zeroed bytes (at least 1) owned by c, or NULL. */
+static void *s_zalloc(campaign_t *c, size_t n)
+{
+	return s_own(c, calloc(1, n ? n : 1));
+}
+
+/* ======================================================================
+ * Reading the INI file: sections of key = value lines, each with its line
+ * ====================================================================== */
+
+typedef struct s_kv {
+	char *key;
+	char *value;
+	unsigned line;
+} s_kv_t;
+
+typedef struct s_sec {
+	char *name;        /* as inih gave it */
+	char *type;        /* the first word */
+	char *id;          /* the second word, or "" */
+	unsigned line;     /* the [section] line */
+	s_kv_t *kv;
+	size_t n, cap;
+} s_sec_t;
+
+typedef struct s_ini {
+	s_sec_t *secs;
+	size_t n, cap;
+} s_ini_t;
+
+/* State of one INI parse, shared by the reader and the handler. */
+typedef struct s_iparse {
+	const char *name;
+	const char *pos, *end;
+	unsigned line;          /* line last handed to inih */
+	unsigned hdr_line;      /* line of the last [section] header seen */
+	bool hdr_open;          /* a header was seen ... */
+	bool hdr_used;          /* ... and has had a key */
+	s_ini_t *ini;
+	int failed;
+	unsigned fail_line;
+	bool empty_failed;      /* the failure is an empty section */
+	char *err;
+	size_t errlen;
+} s_iparse_t;
+
+static void s_ifail(s_iparse_t *ps, unsigned line, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void s_ifail(s_iparse_t *ps, unsigned line, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->failed)
+		return;
+	ps->failed = code;
+	ps->fail_line = line;
+	va_start(ap, fmt);
+	if (ps->err && ps->errlen > 0)
+		vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static void s_ini_free(s_ini_t *ini)
+{
+	for (size_t i = 0; i < ini->n; i++) {
+		s_sec_t *s = &ini->secs[i];
+
+		for (size_t k = 0; k < s->n; k++) {
+			free(s->kv[k].key);
+			free(s->kv[k].value);
+		}
+		free(s->kv);
+		free(s->name);
+		free(s->type);
+		free(s->id);
+	}
+	free(ini->secs);
+	*ini = (s_ini_t){ 0 };
+}
+
+/* Refuses the last header when it had no key (an empty section). */
+static void s_check_empty_section(s_iparse_t *ps)
+{
+	if (ps->hdr_open && !ps->hdr_used && !ps->failed) {
+		s_ifail(ps, ps->hdr_line, LNOB_E_CONFIG, "%s:%u: empty section", ps->name, ps->hdr_line);
+		ps->empty_failed = true;
+	}
+}
+
+/*
+ * inih's fgets-style reader, as in conf.c: hands inih one physical line,
+ * without leading blanks (so an indented line is never a continuation) and
+ * without a BOM, and counts it. It also notes where [section] headers are,
+ * so that a section is known by the line of its header and an empty one is
+ * refused. Returns str, or NULL at the end or on failure.
+ */
+static char *s_read_line(char *str, int num, void *stream)
+{
+	s_iparse_t *ps = stream;
+	const char *p = ps->pos, *nl, *stop;
+	size_t len;
+
+	if (ps->failed || num < 2)
+		return NULL;
+	if (p >= ps->end) {
+		s_check_empty_section(ps);
+		ps->hdr_open = false;
+		return NULL;
+	}
+	nl = memchr(p, '\n', (size_t)(ps->end - p));
+	stop = nl ? nl + 1 : ps->end;
+	ps->pos = stop;
+	ps->line++;
+	if (ps->line == 1 && stop - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < stop && (*p == ' ' || *p == '\t'))
+		p++;
+	len = (size_t)(stop - p);
+	if (len > 0 && p[len - 1] == '\n')
+		len--;
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	if (len > (size_t)num - 2) {
+		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: line longer than %d bytes",
+			ps->name, ps->line, num - 2);
+		return NULL;
+	}
+	if (len > 0 && *p == '[') {
+		s_check_empty_section(ps);
+		ps->hdr_line = ps->line;
+		ps->hdr_open = true;
+		ps->hdr_used = false;
+	}
+	memcpy(str, p, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+static bool s_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A copy of s[0..len) without leading and trailing blanks, or NULL. */
+static char *s_trimdup(const char *s, size_t len)
+{
+	char *r;
+
+	while (len > 0 && s_blank(*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && s_blank(s[len - 1]))
+		len--;
+	r = malloc(len + 1);
+	if (r) {
+		memcpy(r, s, len);
+		r[len] = '\0';
+	}
+	return r;
+}
+
+/* Starts a section named name (first key seen at ps->line). Refuses a name
+ * inih may have cut, a name that is not "type" or "type id", and a name
+ * given before. Returns the section or NULL (error in ps). */
+static s_sec_t *s_new_section(s_iparse_t *ps, const char *name)
+{
+	s_ini_t *ini = ps->ini;
+	unsigned line = ps->hdr_open ? ps->hdr_line : ps->line;
+	const char *sp;
+	s_sec_t *s;
+
+	if (strlen(name) > S_INI_NAME_MAX) {
+		s_ifail(ps, line, LNOB_E_CONFIG, "%s:%u: [%s]: section name longer than %d bytes",
+			ps->name, line, name, S_INI_NAME_MAX);
+		return NULL;
+	}
+	for (size_t i = 0; i < ini->n; i++) {
+		if (strcmp(ini->secs[i].name, name) == 0) {
+			s_ifail(ps, line, LNOB_E_CONFIG, "%s:%u: [%s]: section given twice (first on line %u)",
+				ps->name, line, name, ini->secs[i].line);
+			return NULL;
+		}
+	}
+	if (ini->n == ini->cap) {
+		size_t ncap = ini->cap ? ini->cap * 2 : 16;
+		s_sec_t *nv = realloc(ini->secs, ncap * sizeof(*nv));
+
+		if (!nv)
+			goto oom;
+		ini->secs = nv;
+		ini->cap = ncap;
+	}
+	s = &ini->secs[ini->n];
+	*s = (s_sec_t){ .line = line };
+	while (*name && s_blank(*name))
+		name++;
+	for (sp = name; *sp && !s_blank(*sp); sp++)
+		;
+	s->name = strdup(name);
+	s->type = s_trimdup(name, (size_t)(sp - name));
+	s->id = s_trimdup(sp, strlen(sp));
+	if (!s->name || !s->type || !s->id) {
+		free(s->name);
+		free(s->type);
+		free(s->id);
+		goto oom;
+	}
+	/* Names are compared as inih gave them; keep that form. */
+	ini->n++;
+	for (const char *q = s->id; *q; q++) {
+		if (s_blank(*q)) {
+			s_ifail(ps, line, LNOB_E_CONFIG, "%s:%u: [%s]: a section name is a type and at most one id",
+				ps->name, line, s->name);
+			return NULL;
+		}
+	}
+	return s;
+oom:
+	s_ifail(ps, line, -ENOMEM, "%s: out of memory", ps->name);
+	return NULL;
+}
+
+/* inih's handler: keeps each key = value of a section with its line. */
+static int s_handler(void *user, const char *section, const char *name, const char *value)
+{
+	s_iparse_t *ps = user;
+	s_ini_t *ini = ps->ini;
+	s_sec_t *s;
+	s_kv_t *kv;
+
+	if (ps->failed)
+		return 0;
+	if (!value)
+		value = "";
+	if (!*section) {
+		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: %s: key outside any [section]",
+			ps->name, ps->line, name);
+		return 0;
+	}
+	if (!*name) {
+		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: [%s]: empty key", ps->name, ps->line, section);
+		return 0;
+	}
+	if (strlen(name) > S_INI_NAME_MAX) {
+		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: [%s] %s: key longer than %d bytes",
+			ps->name, ps->line, section, name, S_INI_NAME_MAX);
+		return 0;
+	}
+	/* A header not used yet starts a new section, even one named like the
+	 * last (a repeated header). */
+	if (ini->n == 0 || !ps->hdr_used || strcmp(ini->secs[ini->n - 1].name, section) != 0) {
+		if (!s_new_section(ps, section))
+			return 0;
+	}
+	ps->hdr_used = true;
+	s = &ini->secs[ini->n - 1];
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 8;
+		s_kv_t *nv = realloc(s->kv, ncap * sizeof(*nv));
+
+		if (!nv)
+			goto oom;
+		s->kv = nv;
+		s->cap = ncap;
+	}
+	kv = &s->kv[s->n];
+	kv->key = strdup(name);
+	kv->value = strdup(value);
+	kv->line = ps->line;
+	if (!kv->key || !kv->value) {
+		free(kv->key);
+		free(kv->value);
+		goto oom;
+	}
+	s->n++;
+	return 1;
+oom:
+	s_ifail(ps, ps->line, -ENOMEM, "%s: out of memory", ps->name);
+	return 0;
+}
+
+/* Parses text into ini. Returns 0, LNOB_E_CONFIG or -ENOMEM (err set). */
+static int s_ini_parse(const char *text, const char *name, s_ini_t *ini, char *err, size_t errlen)
+{
+	s_iparse_t ps = {
+		.name = name, .pos = text, .end = text + strlen(text), .ini = ini,
+		.err = err, .errlen = errlen,
+	};
+	int r = ini_parse_stream(s_read_line, &ps, s_handler, &ps);
+
+	/* As in conf.c: inih's first bad line and ours; the earlier wins, and
+	 * on the same line ours, unless it is an "empty section" that inih
+	 * found malformed. */
+	if (r > 0 && (!ps.failed || (unsigned)r < ps.fail_line ||
+		      ((unsigned)r == ps.fail_line && ps.empty_failed))) {
+		ps.failed = 0;
+		s_ifail(&ps, (unsigned)r, LNOB_E_CONFIG,
+			"%s:%d: syntax error (expected [section] or key = value)", name, r);
+	} else if (r < 0 && !ps.failed) {
+		s_ifail(&ps, 0, -ENOMEM, "%s: out of memory", name);
+	}
+	return ps.failed;
+}
+
+/* ======================================================================
+ * Building the model: helpers
+ * ====================================================================== */
+
+typedef struct s_build {
+	campaign_t *c;
+	const char *file;
+	char *err;
+	size_t errlen;
+	int failed;
+} s_build_t;
+
+/* Records the first error as "<file>:<line>: <message>". Returns the code. */
+static int s_fail(s_build_t *b, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int s_fail(s_build_t *b, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->failed)
+		return b->failed;
+	b->failed = LNOB_E_CONFIG;
+	if (!b->err || b->errlen == 0)
+		return b->failed;
+	n = snprintf(b->err, b->errlen, "%s:%u: ", b->file, line);
+	if (n >= 0 && (size_t)n < b->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(b->err + n, b->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return b->failed;
+}
+
+static int s_oom(s_build_t *b)
+{
+	if (!b->failed) {
+		b->failed = -ENOMEM;
+		s_err(b->err, b->errlen, "%s: out of memory", b->file);
+	}
+	return b->failed;
+}
+
+/* The keys a section may hold: name, and whether it is a list. */
+typedef struct s_keyspec {
+	const char *key;
+	bool list;
+} s_keyspec_t;
+
+/* Checks every key of s against spec (NULL-terminated; a key "prefix.*"
+ * stands for any key starting with "prefix."): an unknown key or a
+ * non-list key given twice is an error. */
+static int s_check_keys(s_build_t *b, const s_sec_t *s, const s_keyspec_t *spec)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *kv = &s->kv[i];
+		const s_keyspec_t *k;
+
+		for (k = spec; k->key; k++) {
+			size_t l = strlen(k->key);
+
+			if (l >= 2 && strcmp(k->key + l - 2, ".*") == 0) {
+				if (strncmp(kv->key, k->key, l - 1) == 0 && kv->key[l - 1])
+					break;
+			} else if (strcmp(kv->key, k->key) == 0) {
+				break;
+			}
+		}
+		if (!k->key)
+			return s_fail(b, kv->line, "[%s] %s: unknown key", s->name, kv->key);
+		if (k->list)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(s->kv[j].key, kv->key) == 0)
+				return s_fail(b, kv->line, "[%s] %s: given twice (first on line %u)",
+					      s->name, kv->key, s->kv[j].line);
+		}
+	}
+	return 0;
+}
+
+/* The first key = value of s named key, or NULL. */
+static const s_kv_t *s_get(const s_sec_t *s, const char *key)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->kv[i].key, key) == 0)
+			return &s->kv[i];
+	return NULL;
+}
+
+/* Like s_get(), but a missing key is an error on the section's line. */
+static const s_kv_t *s_need(s_build_t *b, const s_sec_t *s, const char *key)
+{
+	const s_kv_t *kv = s_get(s, key);
+
+	if (!kv)
+		s_fail(b, s->line, "[%s] %s: missing", s->name, key);
+	else if (!*kv->value)
+		s_fail(b, kv->line, "[%s] %s: empty", s->name, key);
+	return b->failed ? NULL : kv;
+}
+
+/* A list item with the line it came from. */
+typedef struct s_item {
+	const char *text;       /* owned by the campaign */
+	unsigned line;
+} s_item_t;
+
+/* Joins every "key = a, b, c" of s into items (owned by the campaign, in
+ * file order). Refuses an empty item. *ret_items is NULL when there are
+ * none. Returns 0 or the error. */
+static int s_list(s_build_t *b, const s_sec_t *s, const char *key,
+		  s_item_t **ret_items, size_t *ret_n)
+{
+	size_t n = 0, cap = 0;
+	s_item_t *items = NULL;
+
+	*ret_items = NULL;
+	*ret_n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *kv = &s->kv[i];
+		const char *p = kv->value;
+
+		if (strcmp(kv->key, key) != 0)
+			continue;
+		for (;;) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			char *item = s_own(b->c, s_trimdup(p, len));
+
+			if (!item)
+				goto oom;
+			if (!*item) {
+				free(items);
+				return s_fail(b, kv->line, "[%s] %s: empty item in list", s->name, key);
+			}
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				s_item_t *nv = realloc(items, ncap * sizeof(*nv));
+
+				if (!nv)
+					goto oom;
+				items = nv;
+				cap = ncap;
+			}
+			items[n++] = (s_item_t){ item, kv->line };
+			if (!comma)
+				break;
+			p = comma + 1;
+		}
+	}
+	if (n && !s_own(b->c, items))
+		return s_oom(b);
+	*ret_items = items;
+	*ret_n = n;
+	return 0;
+oom:
+	free(items);
+	return s_oom(b);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int32_t s_days(int y, int m, int d)
+{
+	int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool s_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int s_mdays(int y, int m)
+{
+	static const int md[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && s_leap(y) ? 29 : md[m - 1];
+}
+
+/* Reads exactly n digits at *p into *ret and advances *p. */
+static bool s_digits(const char **p, int n, int *ret)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		char ch = (*p)[i];
+
+		if (ch < '0' || ch > '9')
+			return false;
+		v = v * 10 + (ch - '0');
+	}
+	*p += n;
+	*ret = v;
+	return true;
+}
+
+/* Parses "YYYY-MM-DD" (a real date, years 1900..9999) exactly. */
+static bool s_parse_date(const char *s, int *ry, int *rm, int *rd)
+{
+	int y, m, d;
+
+	if (!s_digits(&s, 4, &y) || *s++ != '-' || !s_digits(&s, 2, &m) || *s++ != '-' ||
+	    !s_digits(&s, 2, &d) || *s)
+		return false;
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > s_mdays(y, m))
+		return false;
+	*ry = y;
+	*rm = m;
+	*rd = d;
+	return true;
+}
+
+/* Parses a date key of s into days; a bad or missing one is an error. */
+static int s_date_key(s_build_t *b, const s_sec_t *s, const char *key, int32_t *ret_day,
+		      int *ret_year)
+{
+	const s_kv_t *kv = s_need(b, s, key);
+	int y, m, d;
+
+	if (!kv)
+		return b->failed;
+	if (!s_parse_date(kv->value, &y, &m, &d))
+		return s_fail(b, kv->line, "[%s] %s: not a date (YYYY-MM-DD): '%s'",
+			      s->name, key, kv->value);
+	*ret_day = s_days(y, m, d);
+	*ret_year = y;
+	return 0;
+}
+
+/*
+ * Parses a non-negative decimal with at most 4 places ("3", "0.5", "2.25")
+ * into its value × 10^4; a trailing "%" is taken when pct is set. Returns
+ * 0, -EINVAL (not such a number) or -ERANGE (over S_E4_MAX).
+ */
+static int s_parse_e4(const char *s, bool pct, int64_t *ret)
+{
+	int64_t v = 0;
+	int places = -1, digits = 0;
+
+	for (; *s; s++) {
+		if (*s == '.' && places < 0) {
+			places = 0;
+			continue;
+		}
+		if (*s == '%' && pct && s[1] == '\0')
+			break;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		digits++;
+		if (places >= 0 && ++places > 4)
+			return -EINVAL;
+		if (v > (S_E4_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (*s - '0');
+	}
+	if (digits == 0 || places == 0)
+		return -EINVAL;    /* "", "%", "3." */
+	for (int i = places < 0 ? 0 : places; i < 4; i++) {
+		if (v > S_E4_MAX / 10)
+			return -ERANGE;
+		v *= 10;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* Parses a plain non-negative decimal integer (digits only) up to max. */
+static bool s_parse_int(const char *s, int64_t max, int64_t *ret)
+{
+	int64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*ret = v;
+	return true;
+}
+
+static bool s_parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "yes", "true", "1", "on" };
+	static const char *const no[] = { "no", "false", "0", "off" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(s, yes[i]) == 0) {
+			*ret = true;
+			return true;
+		}
+		if (strcmp(s, no[i]) == 0) {
+			*ret = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int s_level_find(const campaign_t *c, const char *level)
+{
+	for (size_t i = 0; i < c->nlevels; i++)
+		if (strcmp(c->levels[i], level) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ======================================================================
+ * [campaign]
+ * ====================================================================== */
+
+static const s_keyspec_t s_campaign_keys[] = {
+	{ "id", false }, { "name", false }, { "plan", false }, { "start", false },
+	{ "end", false }, { "baseline_date", false }, { "utc_offset", false },
+	{ "levels", true }, { "baseline_file", false }, { NULL, false },
+};
+
+/* Parses "+HH:MM" / "-HH:MM" (at most 14:00) into seconds. */
+static bool s_parse_offset(const char *s, int *ret)
+{
+	int sign, h, m;
+
+	if (*s != '+' && *s != '-')
+		return false;
+	sign = *s++ == '-' ? -1 : 1;
+	if (!s_digits(&s, 2, &h) || *s++ != ':' || !s_digits(&s, 2, &m) || *s)
+		return false;
+	if (m > 59 || h * 60 + m > 14 * 60)
+		return false;
+	*ret = sign * (h * 3600 + m * 60);
+	return true;
+}
+
+static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl, unsigned *ret_bl_line)
+{
+	campaign_t *c = b->c;
+	const s_kv_t *kv;
+	s_item_t *lv;
+	size_t nlv;
+
+	if (*s->id)
+		return s_fail(b, s->line, "[%s]: [campaign] takes no id", s->name);
+	if (s_check_keys(b, s, s_campaign_keys))
+		return b->failed;
+	if (!(kv = s_need(b, s, "id")))
+		return b->failed;
+	if (!lnob_valid_id(kv->value))
+		return s_fail(b, kv->line, "[campaign] id: bad id '%s' (1..64 of A-Za-z0-9._-)", kv->value);
+	if (!(c->id = s_strdup(c, kv->value)))
+		return s_oom(b);
+	if (!(kv = s_need(b, s, "name")))
+		return b->failed;
+	if (!(c->name = s_strdup(c, kv->value)))
+		return s_oom(b);
+	kv = s_get(s, "plan");
+	if (!(c->plan = s_strdup(c, kv ? kv->value : "")))
+		return s_oom(b);
+	if (s_date_key(b, s, "start", &c->start_day, &c->first_year) ||
+	    s_date_key(b, s, "end", &c->end_day, &c->last_year) ||
+	    s_date_key(b, s, "baseline_date", &c->base_day, &c->base_year))
+		return b->failed;
+	if (c->end_day < c->start_day)
+		return s_fail(b, s_get(s, "end")->line, "[campaign] end: before start");
+	if (c->base_day >= c->start_day)
+		return s_fail(b, s_get(s, "baseline_date")->line,
+			      "[campaign] baseline_date: must be before start");
+	if (c->base_year >= c->last_year)
+		return s_fail(b, s_get(s, "baseline_date")->line,
+			      "[campaign] baseline_date: must be in a year before the campaign's last");
+	c->utc_offset = 7 * 3600;
+	if ((kv = s_get(s, "utc_offset")) && !s_parse_offset(kv->value, &c->utc_offset))
+		return s_fail(b, kv->line, "[campaign] utc_offset: not an offset (+HH:MM): '%s'", kv->value);
+	if (s_list(b, s, "levels", &lv, &nlv))
+		return b->failed;
+	if (nlv == 0)
+		return s_fail(b, s->line, "[campaign] levels: missing");
+	c->levels = s_zalloc(c, nlv * sizeof(*c->levels));
+	if (!c->levels)
+		return s_oom(b);
+	c->levels_line = lv[0].line;
+	for (size_t i = 0; i < nlv; i++) {
+		if (s_level_find(c, lv[i].text) >= 0)
+			return s_fail(b, lv[i].line, "[campaign] levels: '%s' given twice", lv[i].text);
+		c->levels[c->nlevels++] = (char *)lv[i].text;
+	}
+	kv = s_get(s, "baseline_file");
+	if (kv && !*kv->value)
+		return s_fail(b, kv->line, "[campaign] baseline_file: empty");
+	*ret_bl = kv ? kv->value : NULL;
+	*ret_bl_line = kv ? kv->line : 0;
+	return 0;
+}
+
+/* ======================================================================
+ * [indicators] and [labels]
+ * ====================================================================== */
+
+static bool s_ends_vnd(const char *code)
+{
+	return report_code_is_amount(code);
+}
+
+/* Part names of sums and rates, by indicator, until resolved. */
+typedef struct s_ind_raw {
+	const char *part[CAMPAIGN_SUM_PARTS_MAX];
+	size_t nparts;
+	const char *num, *den;
+} s_ind_raw_t;
+
+/* Splits value after its first word at sep into trimmed parts (owned). */
+static int s_split_parts(s_build_t *b, const s_kv_t *kv, const char *rest, char sep,
+			 const char **parts, size_t max, size_t *ret_n)
+{
+	size_t n = 0;
+
+	for (;;) {
+		const char *q = strchr(rest, sep);
+		size_t len = q ? (size_t)(q - rest) : strlen(rest);
+		char *part = s_own(b->c, s_trimdup(rest, len));
+
+		if (!part)
+			return s_oom(b);
+		if (n == max)
+			return s_fail(b, kv->line, "[indicators] %s: more than %zu parts", kv->key, max);
+		parts[n++] = part;
+		if (!q)
+			break;
+		rest = q + 1;
+	}
+	*ret_n = n;
+	return 0;
+}
+
+static int s_build_indicators(s_build_t *b, const s_sec_t *s)
+{
+	campaign_t *c = b->c;
+	s_ind_raw_t raw[CAMPAIGN_INDICATORS_MAX] = { 0 };
+
+	if (*s->id)
+		return s_fail(b, s->line, "[%s]: [indicators] takes no id", s->name);
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *kv = &s->kv[i];
+		campaign_indicator_t *ind;
+		const char *v = kv->value, *rest;
+		size_t wlen;
+
+		if (!lnob_valid_id(kv->key))
+			return s_fail(b, kv->line, "[indicators] %s: bad indicator code (1..64 of A-Za-z0-9._-)",
+				      kv->key);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->kv[j].key, kv->key) == 0)
+				return s_fail(b, kv->line, "[indicators] %s: given twice (first on line %u)",
+					      kv->key, s->kv[j].line);
+		if (c->nind == CAMPAIGN_INDICATORS_MAX)
+			return s_fail(b, kv->line, "[indicators] %s: more than %d indicators",
+				      kv->key, CAMPAIGN_INDICATORS_MAX);
+		ind = &c->ind[c->nind];
+		*ind = (campaign_indicator_t){ .line = kv->line, .num = -1, .den = -1 };
+		if (!(ind->code = s_strdup(c, kv->key)))
+			return s_oom(b);
+		ind->label = ind->code;
+		for (wlen = 0; v[wlen] && !s_blank(v[wlen]); wlen++)
+			;
+		rest = v + wlen;
+		while (*rest && s_blank(*rest))
+			rest++;
+		if (wlen == 5 && strncmp(v, "count", 5) == 0 && !*rest) {
+			ind->kind = CAMPAIGN_IND_COUNT;
+			if (s_ends_vnd(kv->key))
+				return s_fail(b, kv->line, "[indicators] %s: a code ending in _vnd is an amount, "
+					      "not a count", kv->key);
+		} else if (wlen == 6 && strncmp(v, "amount", 6) == 0 && !*rest) {
+			ind->kind = CAMPAIGN_IND_AMOUNT;
+			if (!s_ends_vnd(kv->key))
+				return s_fail(b, kv->line, "[indicators] %s: an amount's code must end in _vnd",
+					      kv->key);
+		} else if (wlen == 3 && strncmp(v, "sum", 3) == 0 && *rest) {
+			ind->kind = CAMPAIGN_IND_SUM;
+			if (s_split_parts(b, kv, rest, '+', raw[c->nind].part, CAMPAIGN_SUM_PARTS_MAX,
+					  &raw[c->nind].nparts))
+				return b->failed;
+			if (raw[c->nind].nparts < 2)
+				return s_fail(b, kv->line, "[indicators] %s: a sum needs 2 or more parts "
+					      "(sum a + b)", kv->key);
+		} else if (wlen == 4 && strncmp(v, "rate", 4) == 0 && *rest) {
+			const char *p[2];
+			size_t np = 0;
+
+			ind->kind = CAMPAIGN_IND_RATE;
+			if (strchr(rest, '/') == strrchr(rest, '/') && strchr(rest, '/') &&
+			    s_split_parts(b, kv, rest, '/', p, 2, &np))
+				return b->failed;
+			if (np != 2)
+				return s_fail(b, kv->line, "[indicators] %s: a rate is 'rate numerator / "
+					      "denominator'", kv->key);
+			raw[c->nind].num = p[0];
+			raw[c->nind].den = p[1];
+			if (s_ends_vnd(kv->key))
+				return s_fail(b, kv->line, "[indicators] %s: a rate's code must not end in _vnd",
+					      kv->key);
+		} else {
+			return s_fail(b, kv->line, "[indicators] %s: expected count, amount, "
+				      "sum a + b ..., or rate a / b: '%s'", kv->key, v);
+		}
+		c->nind++;
+	}
+	if (c->nind == 0)
+		return s_fail(b, s->line, "[indicators]: no indicator");
+
+	/* Resolve the parts of sums and rates, now that every code is known. */
+	for (size_t i = 0; i < c->nind; i++) {
+		campaign_indicator_t *ind = &c->ind[i];
+		const s_ind_raw_t *r = &raw[i];
+
+		if (ind->kind == CAMPAIGN_IND_SUM) {
+			for (size_t k = 0; k < r->nparts; k++) {
+				int j = campaign_indicator_find(c, r->part[k]);
+				const campaign_indicator_t *pj;
+
+				if (j < 0)
+					return s_fail(b, ind->line, "[indicators] %s: unknown indicator '%s'",
+						      ind->code, r->part[k]);
+				pj = &c->ind[j];
+				if (pj->kind != CAMPAIGN_IND_COUNT && pj->kind != CAMPAIGN_IND_AMOUNT)
+					return s_fail(b, ind->line, "[indicators] %s: '%s' is derived; a sum "
+						      "adds counts or amounts", ind->code, pj->code);
+				if (k > 0 && (pj->kind == CAMPAIGN_IND_AMOUNT) != ind->amounts)
+					return s_fail(b, ind->line, "[indicators] %s: a sum adds counts or "
+						      "amounts, not both", ind->code);
+				ind->amounts = pj->kind == CAMPAIGN_IND_AMOUNT;
+				for (size_t q = 0; q < k; q++)
+					if (ind->parts[q] == j)
+						return s_fail(b, ind->line, "[indicators] %s: '%s' given twice",
+							      ind->code, pj->code);
+				ind->parts[ind->nparts++] = j;
+			}
+			if (ind->amounts != s_ends_vnd(ind->code))
+				return s_fail(b, ind->line, ind->amounts ?
+					      "[indicators] %s: a sum of amounts must end in _vnd" :
+					      "[indicators] %s: a sum of counts must not end in _vnd",
+					      ind->code);
+		} else if (ind->kind == CAMPAIGN_IND_RATE) {
+			const char *names[2] = { r->num, r->den };
+			int *slots[2] = { &ind->num, &ind->den };
+			static const char *const role[2] = { "numerator", "denominator" };
+
+			for (int k = 0; k < 2; k++) {
+				int j = campaign_indicator_find(c, names[k]);
+				const campaign_indicator_t *pj;
+
+				if (j < 0)
+					return s_fail(b, ind->line, "[indicators] %s: unknown indicator '%s'",
+						      ind->code, names[k]);
+				pj = &c->ind[j];
+				if (!(pj->kind == CAMPAIGN_IND_COUNT ||
+				      (pj->kind == CAMPAIGN_IND_SUM && !pj->amounts)))
+					return s_fail(b, ind->line, "[indicators] %s: %s '%s' is %s, not a count",
+						      ind->code, role[k], pj->code,
+						      pj->kind == CAMPAIGN_IND_AMOUNT ? "an amount" :
+						      pj->kind == CAMPAIGN_IND_RATE ? "a rate" :
+						      "a sum of amounts");
+				*slots[k] = j;
+			}
+		}
+	}
+	return 0;
+}
+
+static int s_build_labels(s_build_t *b, const s_sec_t *s)
+{
+	campaign_t *c = b->c;
+
+	if (*s->id)
+		return s_fail(b, s->line, "[%s]: [labels] takes no id", s->name);
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *kv = &s->kv[i];
+		int j = campaign_indicator_find(c, kv->key);
+
+		if (j < 0)
+			return s_fail(b, kv->line, "[labels] %s: unknown indicator", kv->key);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s->kv[k].key, kv->key) == 0)
+				return s_fail(b, kv->line, "[labels] %s: given twice (first on line %u)",
+					      kv->key, s->kv[k].line);
+		if (!*kv->value)
+			return s_fail(b, kv->line, "[labels] %s: empty", kv->key);
+		if (!(c->ind[j].label = s_strdup(c, kv->value)))
+			return s_oom(b);
+	}
+	return 0;
+}
+
+/* ======================================================================
+ * Deadlines: [deadlines] and a period's deadline.<level>
+ * ====================================================================== */
+
+/*
+ * Parses "before|by MM-DD [HH:MM]" (annual, with_year false) or
+ * "before|by YYYY-MM-DD [HH:MM]" into d. 02-29 is refused as an annual
+ * date (not in every year).
+ */
+static bool s_parse_deadline(const char *s, bool with_year, s_deadline_t *d)
+{
+	s_deadline_t r = { .set = true };
+
+	if (strncmp(s, "before ", 7) == 0) {
+		s += 7;
+	} else if (strncmp(s, "by ", 3) == 0) {
+		r.by = true;
+		s += 3;
+	} else {
+		return false;
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (with_year && (!s_digits(&s, 4, &r.year) || *s++ != '-' || r.year < 1900))
+		return false;
+	if (!s_digits(&s, 2, &r.month) || *s++ != '-' || !s_digits(&s, 2, &r.day))
+		return false;
+	if (r.month < 1 || r.month > 12 || r.day < 1)
+		return false;
+	if (with_year ? r.day > s_mdays(r.year, r.month) : r.day > s_mdays(2001, r.month))
+		return false;
+	if (*s) {
+		if (*s != ' ' && *s != '\t')
+			return false;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!s_digits(&s, 2, &r.hour) || *s++ != ':' || !s_digits(&s, 2, &r.minute) || *s)
+			return false;
+		if (r.hour > 23 || r.minute > 59)
+			return false;
+		r.has_time = true;
+	}
+	r.line = d->line;
+	*d = r;
+	return true;
+}
+
+static int s_build_deadlines(s_build_t *b, const s_sec_t *s)
+{
+	campaign_t *c = b->c;
+
+	if (*s->id)
+		return s_fail(b, s->line, "[%s]: [deadlines] takes no id", s->name);
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *kv = &s->kv[i];
+		int l = s_level_find(c, kv->key);
+		s_deadline_t *d;
+
+		if (l < 0)
+			return s_fail(b, kv->line, "[deadlines] %s: not a level of [campaign] levels", kv->key);
+		d = &c->annual[l];
+		if (d->set)
+			return s_fail(b, kv->line, "[deadlines] %s: given twice (first on line %u)",
+				      kv->key, d->line);
+		d->line = kv->line;
+		if (!s_parse_deadline(kv->value, false, d))
+			return s_fail(b, kv->line, "[deadlines] %s: expected 'before MM-DD [HH:MM]' or "
+				      "'by MM-DD [HH:MM]': '%s'", kv->key, kv->value);
+	}
+	return 0;
+}
+
+/* ======================================================================
+ * [period ID]
+ * ====================================================================== */
+
+static const s_keyspec_t s_period_keys[] = {
+	{ "kind", false }, { "start", false }, { "end", false }, { "years", false },
+	{ "previous", false }, { "deadline.*", false }, { NULL, false },
+};
+
+static int s_build_period(s_build_t *b, const s_sec_t *s, size_t pi)
+{
+	campaign_t *c = b->c;
+	campaign_period_t *p = &c->periods[pi];
+	const s_kv_t *kv;
+	int64_t years;
+
+	if (!lnob_valid_id(s->id))
+		return s_fail(b, s->line, "[%s]: bad period id '%s' (1..64 of A-Za-z0-9._-)",
+			      s->name, s->id);
+	if (s_check_keys(b, s, s_period_keys))
+		return b->failed;
+	p->id = s->id;
+	p->line = s->line;
+	p->previous = -1;
+	if (!(kv = s_need(b, s, "kind")))
+		return b->failed;
+	if (strcmp(kv->value, "year") == 0)
+		p->kind = CAMPAIGN_PERIOD_YEAR;
+	else if (strcmp(kv->value, "midterm") == 0)
+		p->kind = CAMPAIGN_PERIOD_MIDTERM;
+	else if (strcmp(kv->value, "final") == 0)
+		p->kind = CAMPAIGN_PERIOD_FINAL;
+	else
+		return s_fail(b, kv->line, "[%s] kind: expected year, midterm or final: '%s'",
+			      s->name, kv->value);
+	if (s_date_key(b, s, "start", &p->start_day, &p->start_year) ||
+	    s_date_key(b, s, "end", &p->end_day, &p->end_year))
+		return b->failed;
+	if (p->end_day < p->start_day)
+		return s_fail(b, s_get(s, "end")->line, "[%s] end: before start", s->name);
+	if (p->start_day < c->start_day || p->end_day > c->end_day)
+		return s_fail(b, s_get(s, p->start_day < c->start_day ? "start" : "end")->line,
+			      "[%s]: outside the campaign's start and end", s->name);
+	years = p->end_year - c->base_year;
+	if ((kv = s_get(s, "years")) && !s_parse_int(kv->value, S_YEARS_MAX, &years))
+		return s_fail(b, kv->line, "[%s] years: not a number of years: '%s'", s->name, kv->value);
+	if (years < 1)
+		return s_fail(b, kv ? kv->line : s->line,
+			      "[%s] years: must be at least 1 (the campaign years since the baseline)",
+			      s->name);
+	p->years = (unsigned)years;
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *d = &s->kv[i];
+		const char *level;
+		s_deadline_t *slot;
+		int l;
+
+		if (strncmp(d->key, "deadline.", 9) != 0)
+			continue;
+		level = d->key + 9;
+		if ((l = s_level_find(c, level)) < 0)
+			return s_fail(b, d->line, "[%s] %s: '%s' is not a level of [campaign] levels",
+				      s->name, d->key, level);
+		slot = &c->pdl[pi * c->nlevels + (size_t)l];
+		slot->line = d->line;
+		if (!s_parse_deadline(d->value, true, slot))
+			return s_fail(b, d->line, "[%s] %s: expected 'before YYYY-MM-DD [HH:MM]' or "
+				      "'by YYYY-MM-DD [HH:MM]': '%s'", s->name, d->key, d->value);
+	}
+	return 0;
+}
+
+/* Sets every period's previous, from its key or by default. */
+static int s_link_periods(s_build_t *b, s_sec_t *const *psecs)
+{
+	campaign_t *c = b->c;
+
+	for (size_t i = 0; i < c->nperiods; i++) {
+		campaign_period_t *p = &c->periods[i];
+		const s_kv_t *kv = s_get(psecs[i], "previous");
+
+		if (kv) {
+			const campaign_period_t *q = campaign_period_find(c, kv->value);
+
+			if (!q)
+				return s_fail(b, kv->line, "[%s] previous: unknown period '%s'",
+					      psecs[i]->name, kv->value);
+			if (q->end_day >= p->end_day)
+				return s_fail(b, kv->line, "[%s] previous: '%s' does not end before it",
+					      psecs[i]->name, kv->value);
+			p->previous = (int)(q - c->periods);
+			continue;
+		}
+		for (size_t j = 0; j < c->nperiods; j++) {
+			const campaign_period_t *q = &c->periods[j];
+
+			if (q->kind != CAMPAIGN_PERIOD_YEAR || q->end_day >= p->end_day)
+				continue;
+			if (p->previous < 0 || q->end_day > c->periods[p->previous].end_day)
+				p->previous = (int)j;
+		}
+	}
+	return 0;
+}
+
+/* ======================================================================
+ * [target ID]
+ * ====================================================================== */
+
+static const s_keyspec_t s_target_keys[] = {
+	{ "units", true }, { "levels", true }, { "cascade", true }, { "goal", false },
+	{ "periods", true }, { "indicator", false }, { "down_points", false },
+	{ "down_percent", false }, { "below", false }, { "at_most", false },
+	{ "at_least", false }, { "any_of", true }, { "basis", false }, { "pace", false },
+	{ "by", false }, { "strict", false }, { "source", false }, { NULL, false },
+};
+
+static const char *const s_form_keys[] = {
+	[CAMPAIGN_DOWN_POINTS] = "down_points", [CAMPAIGN_DOWN_PERCENT] = "down_percent",
+	[CAMPAIGN_BELOW] = "below", [CAMPAIGN_AT_MOST] = "at_most",
+	[CAMPAIGN_AT_LEAST] = "at_least", [CAMPAIGN_ANY_OF] = "any_of",
+};
+
+static bool s_is_down(campaign_form_t f)
+{
+	return f == CAMPAIGN_DOWN_POINTS || f == CAMPAIGN_DOWN_PERCENT;
+}
+
+/* Parses the form's value of a target t whose indicator is known. */
+static int s_target_value(s_build_t *b, const s_sec_t *s, campaign_target_t *t, const s_kv_t *kv)
+{
+	const campaign_indicator_t *ind = &b->c->ind[t->indicator];
+	bool rate = ind->kind == CAMPAIGN_IND_RATE;
+	int r;
+
+	switch (t->form) {
+	case CAMPAIGN_DOWN_POINTS:
+		if (!rate)
+			return s_fail(b, kv->line, "[%s] down_points: needs a rate; '%s' is not one "
+				      "(use down_percent to scale a count down)", s->name, ind->code);
+		r = s_parse_e4(kv->value, true, &t->value_e4);
+		if (r || t->value_e4 <= 0 || t->value_e4 > 100 * S_E4)
+			return s_fail(b, kv->line, "[%s] down_points: expected percentage points "
+				      "above 0, at most 100, 4 decimals at most: '%s'", s->name, kv->value);
+		return 0;
+	case CAMPAIGN_DOWN_PERCENT:
+		r = s_parse_e4(kv->value, true, &t->value_e4);
+		if (r || t->value_e4 <= 0 || t->value_e4 > 100 * S_E4)
+			return s_fail(b, kv->line, "[%s] down_percent: expected a percentage above 0, "
+				      "at most 100, 4 decimals at most: '%s'", s->name, kv->value);
+		return 0;
+	default:
+		r = s_parse_e4(kv->value, rate, &t->value_e4);
+		if (rate && (r || t->value_e4 > 100 * S_E4))
+			return s_fail(b, kv->line, "[%s] %s: expected a percentage 0..100, 4 decimals "
+				      "at most: '%s'", s->name, kv->key, kv->value);
+		if (!rate && (r || t->value_e4 % S_E4 != 0))
+			return s_fail(b, kv->line, "[%s] %s: '%s' is %s: expected a whole number up to "
+				      "10^14: '%s'", s->name, kv->key, ind->code,
+				      ind->kind == CAMPAIGN_IND_AMOUNT || ind->amounts ? "an amount" : "a count",
+				      kv->value);
+		return 0;
+	}
+}
+
+/* A target's form, indicator, value, basis, pace, strict and by. */
+static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
+{
+	campaign_t *c = b->c;
+	const s_kv_t *form_kv = NULL, *kv;
+
+	/* The form: exactly one. */
+	for (size_t i = 0; i < s->n; i++) {
+		for (int f = 0; f <= CAMPAIGN_ANY_OF; f++) {
+			if (strcmp(s->kv[i].key, s_form_keys[f]) != 0)
+				continue;
+			if (form_kv && strcmp(form_kv->key, s->kv[i].key) != 0)
+				return s_fail(b, s->kv[i].line, "[%s] %s: a target has one form; "
+					      "%s is on line %u", s->name, s->kv[i].key, form_kv->key,
+					      form_kv->line);
+			if (!form_kv)
+				form_kv = &s->kv[i];
+			t->form = (campaign_form_t)f;
+		}
+	}
+	if (!form_kv)
+		return s_fail(b, s->line, "[%s]: no form (down_points, down_percent, below, at_most, "
+			      "at_least or any_of)", s->name);
+
+	/* The indicator and the value. */
+	kv = s_get(s, "indicator");
+	if (t->form == CAMPAIGN_ANY_OF) {
+		if (kv)
+			return s_fail(b, kv->line, "[%s] indicator: an any_of target takes its "
+				      "alternatives' indicators", s->name);
+	} else {
+		if (!(kv = s_need(b, s, "indicator")))
+			return b->failed;
+		t->indicator = campaign_indicator_find(c, kv->value);
+		if (t->indicator < 0)
+			return s_fail(b, kv->line, "[%s] indicator: unknown indicator '%s'", s->name, kv->value);
+		if (s_target_value(b, s, t, form_kv))
+			return b->failed;
+	}
+
+	/* basis, pace, strict, by. */
+	t->basis = CAMPAIGN_BASIS_AVERAGE;
+	if ((kv = s_get(s, "basis"))) {
+		if (!s_is_down(t->form))
+			return s_fail(b, kv->line, "[%s] basis: only for down_points and down_percent",
+				      s->name);
+		if (strcmp(kv->value, "average") == 0)
+			t->basis = CAMPAIGN_BASIS_AVERAGE;
+		else if (strcmp(kv->value, "annual") == 0)
+			t->basis = CAMPAIGN_BASIS_ANNUAL;
+		else
+			return s_fail(b, kv->line, "[%s] basis: expected average or annual: '%s'",
+				      s->name, kv->value);
+	}
+	t->pace = CAMPAIGN_PACE_LINEAR;
+	if ((kv = s_get(s, "pace"))) {
+		if (t->form == CAMPAIGN_ANY_OF || t->basis == CAMPAIGN_BASIS_ANNUAL)
+			return s_fail(b, kv->line, "[%s] pace: not with %s", s->name,
+				      t->form == CAMPAIGN_ANY_OF ? "any_of" : "basis = annual");
+		if (strcmp(kv->value, "linear") == 0)
+			t->pace = CAMPAIGN_PACE_LINEAR;
+		else if (strcmp(kv->value, "end") == 0)
+			t->pace = CAMPAIGN_PACE_END;
+		else
+			return s_fail(b, kv->line, "[%s] pace: expected linear or end: '%s'",
+				      s->name, kv->value);
+	}
+	if ((kv = s_get(s, "strict"))) {
+		if (!s_is_down(t->form))
+			return s_fail(b, kv->line, "[%s] strict: only for down_points and down_percent "
+				      "(below is strict, at_most is not)", s->name);
+		if (!s_parse_bool(kv->value, &t->strict))
+			return s_fail(b, kv->line, "[%s] strict: expected yes or no: '%s'", s->name, kv->value);
+	}
+	t->by_year = c->last_year;
+	if ((kv = s_get(s, "by"))) {
+		int64_t y;
+
+		if (t->form == CAMPAIGN_ANY_OF)
+			return s_fail(b, kv->line, "[%s] by: not with any_of", s->name);
+		if (!s_parse_int(kv->value, 9999, &y) || y <= c->base_year || y > c->last_year)
+			return s_fail(b, kv->line, "[%s] by: expected a year after the baseline's, up to "
+				      "%d: '%s'", s->name, c->last_year, kv->value);
+		t->by_year = (int)y;
+	}
+	t->term = (unsigned)(t->by_year - c->base_year);
+	return 0;
+}
+
+/* A target's scope: units, levels, cascade; alternatives have none. */
+static int s_target_scope(s_build_t *b, const s_sec_t *s, campaign_target_t *t, s_target_x_t *x)
+{
+	campaign_t *c = b->c;
+	const s_kv_t *kv;
+	s_item_t *items;
+	size_t n;
+
+	if (s_list(b, s, "units", &items, &n))
+		return b->failed;
+	if (n) {
+		const char **u = s_zalloc(c, n * sizeof(*u));
+
+		x->unit_lines = s_zalloc(c, n * sizeof(*x->unit_lines));
+		if (!u || !x->unit_lines)
+			return s_oom(b);
+		for (size_t i = 0; i < n; i++) {
+			if (!lnob_valid_id(items[i].text))
+				return s_fail(b, items[i].line, "[%s] units: bad unit code '%s'",
+					      s->name, items[i].text);
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(u[j], items[i].text) == 0)
+					return s_fail(b, items[i].line, "[%s] units: '%s' given twice",
+						      s->name, items[i].text);
+			u[i] = items[i].text;
+			x->unit_lines[i] = items[i].line;
+		}
+		t->units = u;
+		t->nunits = n;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const char *key = pass ? "cascade" : "levels";
+		const char **l;
+
+		if (s_list(b, s, key, &items, &n))
+			return b->failed;
+		if (!n)
+			continue;
+		if (!(l = s_zalloc(c, n * sizeof(*l))))
+			return s_oom(b);
+		for (size_t i = 0; i < n; i++) {
+			int li = s_level_find(c, items[i].text);
+
+			if (li < 0)
+				return s_fail(b, items[i].line, "[%s] %s: '%s' is not a level of [campaign] "
+					      "levels", s->name, key, items[i].text);
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(l[j], items[i].text) == 0)
+					return s_fail(b, items[i].line, "[%s] %s: '%s' given twice",
+						      s->name, key, items[i].text);
+			/* A level target cascades only downwards. */
+			for (size_t j = 0; pass && j < t->nlevels; j++)
+				if (s_level_find(c, t->levels[j]) >= li)
+					return s_fail(b, items[i].line, "[%s] cascade: '%s' is not below "
+						      "level '%s'", s->name, items[i].text, t->levels[j]);
+			l[i] = items[i].text;
+		}
+		if (pass) {
+			t->cascade = l;
+			t->ncascade = n;
+		} else {
+			t->levels = l;
+			t->nlevels = n;
+			x->levels_line = items[0].line;
+		}
+	}
+	t->alternative = t->nunits == 0 && t->nlevels == 0;
+	if (t->alternative) {
+		static const char *const scoped_only[] = { "cascade", "goal", "periods" };
+
+		for (size_t i = 0; i < 3; i++)
+			if ((kv = s_get(s, scoped_only[i])))
+				return s_fail(b, kv->line, "[%s] %s: only for a target with units or levels",
+					      s->name, scoped_only[i]);
+		if (t->form == CAMPAIGN_ANY_OF)
+			return s_fail(b, s->line, "[%s]: an any_of target needs units or levels", s->name);
+	}
+	return 0;
+}
+
+/* First pass over one target: everything but any_of references and
+ * conflicts. */
+static int s_build_target(s_build_t *b, const s_sec_t *s, size_t ti)
+{
+	campaign_t *c = b->c;
+	campaign_target_t *t = &c->targets[ti];
+	const s_kv_t *kv;
+	s_item_t *items;
+	size_t n;
+
+	if (!lnob_valid_id(s->id))
+		return s_fail(b, s->line, "[%s]: bad target id '%s' (1..64 of A-Za-z0-9._-)",
+			      s->name, s->id);
+	if (s_check_keys(b, s, s_target_keys))
+		return b->failed;
+	t->id = s->id;
+	t->line = s->line;
+	t->indicator = -1;
+	kv = s_get(s, "source");
+	t->source = kv ? kv->value : "";
+	if (s_target_form(b, s, t) || s_target_scope(b, s, t, &c->tx[ti]))
+		return b->failed;
+
+	/* Periods. */
+	if (s_list(b, s, "periods", &items, &n))
+		return b->failed;
+	if (n) {
+		int *pi = s_zalloc(c, n * sizeof(*pi));
+
+		if (!pi)
+			return s_oom(b);
+		for (size_t i = 0; i < n; i++) {
+			const campaign_period_t *p = campaign_period_find(c, items[i].text);
+
+			if (!p)
+				return s_fail(b, items[i].line, "[%s] periods: unknown period '%s'",
+					      s->name, items[i].text);
+			pi[i] = (int)(p - c->periods);
+			for (size_t j = 0; j < i; j++)
+				if (pi[j] == pi[i])
+					return s_fail(b, items[i].line, "[%s] periods: '%s' given twice",
+						      s->name, items[i].text);
+		}
+		t->periods = pi;
+		t->nperiods = n;
+	}
+
+	/* Goal (the any_of default is set once alternatives are linked). */
+	if ((kv = s_get(s, "goal"))) {
+		if (!lnob_valid_id(kv->value))
+			return s_fail(b, kv->line, "[%s] goal: bad goal id '%s'", s->name, kv->value);
+		t->goal = kv->value;
+	} else if (t->indicator >= 0) {
+		t->goal = c->ind[t->indicator].code;
+	}
+	return 0;
+}
+
+/* Second pass: links any_of to alternatives, checks every alternative is
+ * used. */
+static int s_link_targets(s_build_t *b, s_sec_t *const *tsecs)
+{
+	campaign_t *c = b->c;
+	bool *used = calloc(c->ntargets ? c->ntargets : 1, sizeof(*used));
+	int r = 0;
+
+	if (!used)
+		return s_oom(b);
+	for (size_t i = 0; i < c->ntargets && !r; i++) {
+		campaign_target_t *t = &c->targets[i];
+		const campaign_target_t **alts;
+		s_item_t *items;
+		size_t n;
+
+		if (t->form != CAMPAIGN_ANY_OF)
+			continue;
+		if ((r = s_list(b, tsecs[i], "any_of", &items, &n)))
+			break;
+		if (n < 2) {
+			r = s_fail(b, s_get(tsecs[i], "any_of")->line,
+				   "[%s] any_of: needs two or more targets", tsecs[i]->name);
+			break;
+		}
+		if (!(alts = s_zalloc(c, n * sizeof(*alts)))) {
+			r = s_oom(b);
+			break;
+		}
+		for (size_t k = 0; k < n && !r; k++) {
+			const campaign_target_t *a = campaign_target_find(c, items[k].text);
+
+			if (!a)
+				r = s_fail(b, items[k].line, "[%s] any_of: unknown target '%s'",
+					   tsecs[i]->name, items[k].text);
+			else if (!a->alternative)
+				r = s_fail(b, items[k].line, "[%s] any_of: '%s' has units or levels of its "
+					   "own; an alternative has none", tsecs[i]->name, a->id);
+			for (size_t j = 0; j < k && !r; j++)
+				if (alts[j] == a)
+					r = s_fail(b, items[k].line, "[%s] any_of: '%s' given twice",
+						   tsecs[i]->name, a->id);
+			if (!r) {
+				alts[k] = a;
+				used[a - c->targets] = true;
+			}
+		}
+		if (r)
+			break;
+		t->alts = alts;
+		t->nalts = n;
+		if (!t->goal)
+			t->goal = c->ind[alts[0]->indicator].code;
+	}
+	for (size_t i = 0; i < c->ntargets && !r; i++)
+		if (c->targets[i].alternative && !used[i])
+			r = s_fail(b, c->targets[i].line, "[%s]: no units or levels, and no any_of "
+				   "lists it", tsecs[i]->name);
+	free(used);
+	return r;
+}
+
+/* True when targets a and b are both active in some period. */
+static bool s_periods_overlap(const campaign_target_t *a, const campaign_target_t *b)
+{
+	if (!a->periods || !b->periods)
+		return true;
+	for (size_t i = 0; i < a->nperiods; i++)
+		for (size_t j = 0; j < b->nperiods; j++)
+			if (a->periods[i] == b->periods[j])
+				return true;
+	return false;
+}
+
+/* Refuses two targets of one goal on the same unit or level in a period:
+ * campaign_target_for() could not choose. */
+static int s_check_conflicts(s_build_t *b)
+{
+	campaign_t *c = b->c;
+
+	for (size_t j = 0; j < c->ntargets; j++) {
+		const campaign_target_t *tj = &c->targets[j];
+
+		for (size_t i = 0; i < j && !tj->alternative; i++) {
+			const campaign_target_t *ti = &c->targets[i];
+
+			if (ti->alternative || strcmp(ti->goal, tj->goal) != 0 ||
+			    !s_periods_overlap(ti, tj))
+				continue;
+			for (size_t u = 0; u < tj->nunits; u++)
+				for (size_t v = 0; v < ti->nunits; v++)
+					if (strcmp(tj->units[u], ti->units[v]) == 0)
+						return s_fail(b, c->tx[j].unit_lines[u], "[target %s] units: "
+							      "'%s' already has a target for goal '%s' "
+							      "(target %s, line %u)", tj->id, tj->units[u],
+							      tj->goal, ti->id, ti->line);
+			for (size_t u = 0; u < tj->nlevels; u++)
+				for (size_t v = 0; v < ti->nlevels; v++)
+					if (strcmp(tj->levels[u], ti->levels[v]) == 0)
+						return s_fail(b, c->tx[j].levels_line, "[target %s] levels: "
+							      "'%s' already has a target for goal '%s' "
+							      "(target %s, line %u)", tj->id, tj->levels[u],
+							      tj->goal, ti->id, ti->line);
+		}
+	}
+	return 0;
+}
+
+/* ======================================================================
+ * [cluster ID]
+ * ====================================================================== */
+
+static const s_keyspec_t s_cluster_keys[] = {
+	{ "name", false }, { "members", true }, { "note", false }, { NULL, false },
+};
+
+static int s_build_cluster(s_build_t *b, const s_sec_t *s, size_t ci)
+{
+	campaign_t *c = b->c;
+	campaign_cluster_t *cl = &c->clusters[ci];
+	const s_kv_t *kv;
+	s_item_t *items;
+	const char **m;
+	size_t n;
+
+	if (!lnob_valid_id(s->id))
+		return s_fail(b, s->line, "[%s]: bad cluster id '%s' (1..64 of A-Za-z0-9._-)",
+			      s->name, s->id);
+	if (s_check_keys(b, s, s_cluster_keys))
+		return b->failed;
+	cl->id = s->id;
+	cl->line = s->line;
+	if (!(kv = s_need(b, s, "name")))
+		return b->failed;
+	cl->name = kv->value;
+	if (s_list(b, s, "members", &items, &n))
+		return b->failed;
+	if (n == 0)
+		return s_fail(b, s->line, "[%s] members: missing", s->name);
+	m = s_zalloc(c, n * sizeof(*m));
+	c->member_lines[ci] = s_zalloc(c, n * sizeof(**c->member_lines));
+	if (!m || !c->member_lines[ci])
+		return s_oom(b);
+	for (size_t i = 0; i < n; i++) {
+		if (!lnob_valid_id(items[i].text))
+			return s_fail(b, items[i].line, "[%s] members: bad unit code '%s'", s->name,
+				      items[i].text);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m[j], items[i].text) == 0)
+				return s_fail(b, items[i].line, "[%s] members: '%s' given twice (line %u)",
+					      s->name, items[i].text, c->member_lines[ci][j]);
+		m[i] = items[i].text;
+		c->member_lines[ci][i] = items[i].line;
+	}
+	cl->members = m;
+	cl->nmembers = n;
+	return 0;
+}
+
+/* ======================================================================
+ * The baseline file (CSV)
+ * ====================================================================== */
+
+/* State of one baseline parse, shared with libcsv's callbacks. */
+typedef struct s_bparse {
+	campaign_t *c;
+	const char *name;
+	unsigned line, rec_line;
+	bool in_record, events;
+	size_t records, fields;
+	int col[CAMPAIGN_INDICATORS_MAX + 1];   /* indicator of column k (k >= 1) */
+	size_t ncols;
+	s_brow_t cur;                           /* the row being read */
+	char *code;                             /* its first field */
+	bool bad;                               /* the row failed already */
+	s_brow_t *rows;
+	size_t nrows, cap;
+	int failed;
+	char *err;
+	size_t errlen;
+} s_bparse_t;
+
+static void s_bfail(s_bparse_t *ps, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void s_bfail(s_bparse_t *ps, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ps->failed)
+		return;
+	ps->failed = code;
+	va_start(ap, fmt);
+	if (ps->err && ps->errlen > 0)
+		vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* One header field: "unit" first, then count or amount codes, each once. */
+static void s_bheader_field(s_bparse_t *ps, const char *f)
+{
+	const campaign_t *c = ps->c;
+	int j;
+
+	if (ps->fields == 0) {
+		if (strcmp(f, "unit") != 0)
+			s_bfail(ps, LNOB_E_CSV, "%s:%u: header must start with 'unit'", ps->name, ps->rec_line);
+		return;
+	}
+	if (ps->fields > CAMPAIGN_INDICATORS_MAX) {
+		s_bfail(ps, LNOB_E_CSV, "%s:%u: more than %d columns", ps->name, ps->rec_line,
+			CAMPAIGN_INDICATORS_MAX + 1);
+		return;
+	}
+	j = campaign_indicator_find(c, f);
+	if (j < 0) {
+		s_bfail(ps, LNOB_E_CSV, "%s:%u: column %zu: unknown indicator '%s'",
+			ps->name, ps->rec_line, ps->fields + 1, f);
+		return;
+	}
+	if (c->ind[j].kind != CAMPAIGN_IND_COUNT && c->ind[j].kind != CAMPAIGN_IND_AMOUNT) {
+		s_bfail(ps, LNOB_E_CSV, "%s:%u: column %zu: '%s' is derived (a %s); give its counts",
+			ps->name, ps->rec_line, ps->fields + 1, f,
+			c->ind[j].kind == CAMPAIGN_IND_RATE ? "rate" : "sum");
+		return;
+	}
+	for (size_t k = 1; k < ps->fields; k++) {
+		if (ps->col[k] == j) {
+			s_bfail(ps, LNOB_E_CSV, "%s:%u: column %zu: '%s' given twice",
+				ps->name, ps->rec_line, ps->fields + 1, f);
+			return;
+		}
+	}
+	ps->col[ps->fields] = j;
+	ps->ncols = ps->fields + 1;
+}
+
+/* One field of a unit row. */
+static void s_brow_field(s_bparse_t *ps, const char *f)
+{
+	const campaign_t *c = ps->c;
+	int64_t v;
+	int j;
+
+	if (ps->fields == 0) {
+		if (!lnob_valid_id(f)) {
+			s_bfail(ps, LNOB_E_CSV, "%s:%u: bad unit code '%s' (1..64 of A-Za-z0-9._-)",
+				ps->name, ps->rec_line, f);
+			return;
+		}
+		ps->code = strdup(f);
+		if (!ps->code)
+			s_bfail(ps, -ENOMEM, "%s: out of memory", ps->name);
+		return;
+	}
+	if (ps->fields >= ps->ncols || !*f)
+		return;    /* too many columns: counted, refused at the record's end */
+	j = ps->col[ps->fields];
+	if (!s_parse_int(f, REPORT_VALUE_MAX, &v)) {
+		s_bfail(ps, LNOB_E_CSV, "%s:%u: %s: %s: expected a whole number 0..%lld: '%s'",
+			ps->name, ps->rec_line, ps->code ? ps->code : "?", c->ind[j].code,
+			(long long)REPORT_VALUE_MAX, f);
+		return;
+	}
+	ps->cur.counts.v[j] = v;
+	ps->cur.counts.has[j] = true;
+}
+
+/* libcsv's end-of-field callback: trims the field and hands it on. */
+static void s_bon_field(void *field, size_t len, void *data)
+{
+	s_bparse_t *ps = data;
+	const char *s = field ? field : "";
+	char *f;
+
+	ps->events = true;
+	ps->in_record = true;
+	if (!ps->failed) {
+		if (!(f = s_trimdup(s, field ? len : 0))) {
+			s_bfail(ps, -ENOMEM, "%s: out of memory", ps->name);
+		} else {
+			if (ps->records == 0)
+				s_bheader_field(ps, f);
+			else
+				s_brow_field(ps, f);
+			free(f);
+		}
+	}
+	ps->fields++;
+}
+
+/* libcsv's end-of-record callback: the header, or one unit row. */
+static void s_bon_record(int ch, void *data)
+{
+	s_bparse_t *ps = data;
+
+	(void)ch;
+	ps->events = true;
+	ps->in_record = false;
+	if (!ps->failed && ps->records == 0 && ps->ncols < 2)
+		s_bfail(ps, LNOB_E_CSV, "%s:%u: header must be 'unit' and indicator codes",
+			ps->name, ps->rec_line);
+	if (!ps->failed && ps->records > 0) {
+		if (ps->fields != ps->ncols) {
+			s_bfail(ps, LNOB_E_CSV, "%s:%u: expected %zu columns, found %zu",
+				ps->name, ps->rec_line, ps->ncols, ps->fields);
+		} else if (ps->nrows == ps->cap) {
+			size_t ncap = ps->cap ? ps->cap * 2 : 64;
+			s_brow_t *nv = realloc(ps->rows, ncap * sizeof(*nv));
+
+			if (!nv) {
+				s_bfail(ps, -ENOMEM, "%s: out of memory", ps->name);
+			} else {
+				ps->rows = nv;
+				ps->cap = ncap;
+			}
+		}
+		if (!ps->failed) {
+			ps->cur.code = ps->code;
+			ps->cur.line = ps->rec_line;
+			ps->rows[ps->nrows++] = ps->cur;
+			ps->code = NULL;
+		}
+	}
+	free(ps->code);
+	ps->code = NULL;
+	memset(&ps->cur, 0, sizeof(ps->cur));
+	ps->records++;
+	ps->fields = 0;
+}
+
+static int s_brow_cmp(const void *a, const void *b)
+{
+	const s_brow_t *x = a, *y = b;
+	int r = strcmp(x->code, y->code);
+
+	return r ? r : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Parses the baseline text into c->rows (sorted by code). Returns 0,
+ * LNOB_E_CSV or -ENOMEM with err set. */
+static int s_baseline_parse(campaign_t *c, const char *name, const char *buf, size_t len,
+			    char *err, size_t errlen)
+{
+	s_bparse_t ps = { .c = c, .name = name, .err = err, .errlen = errlen };
+	struct csv_parser parser;
+	const char *p = buf, *end = buf + len;
+
+	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		s_err(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	/* One physical line at a time, so each record knows its line. */
+	while (p < end && !ps.failed) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
+		bool blank = true;
+
+		ps.line++;
+		if (!ps.in_record)
+			ps.rec_line = ps.line;
+		if (memchr(p, '\0', n)) {
+			s_bfail(&ps, LNOB_E_CSV, "%s:%u: NUL byte", name, ps.line);
+			break;
+		}
+		ps.events = false;
+		if (csv_parse(&parser, p, n, s_bon_field, s_bon_record, &ps) != n) {
+			int e = csv_error(&parser);
+
+			s_bfail(&ps, e == CSV_ENOMEM ? -ENOMEM : LNOB_E_CSV, "%s:%u: %s", name, ps.line,
+				e == CSV_EPARSE ? "stray quote (inside an unquoted field, or text "
+				"after a closing quote)" : csv_strerror(e));
+			break;
+		}
+		for (size_t i = 0; i < n && blank; i++)
+			blank = s_blank(p[i]);
+		if (!ps.events && !blank)
+			ps.in_record = true;
+		p += n;
+	}
+	if (!ps.failed && csv_fini(&parser, s_bon_field, s_bon_record, &ps) != 0)
+		s_bfail(&ps, LNOB_E_CSV, "%s:%u: unterminated quoted field", name, ps.rec_line);
+	csv_free(&parser);
+	free(ps.code);
+	if (!ps.failed && ps.records == 0)
+		s_bfail(&ps, LNOB_E_CSV, "%s:1: header missing", name);
+	if (!ps.failed) {
+		qsort(ps.rows, ps.nrows, sizeof(*ps.rows), s_brow_cmp);
+		for (size_t i = 1; i < ps.nrows && !ps.failed; i++) {
+			if (strcmp(ps.rows[i].code, ps.rows[i - 1].code) != 0)
+				continue;
+			/* Name the earliest repeat: scan every run. */
+			unsigned dup = ps.rows[i].line, first = ps.rows[i - 1].line;
+			const char *code = ps.rows[i].code;
+
+			for (size_t k = i + 1, start = i - 1; k < ps.nrows; k++) {
+				if (strcmp(ps.rows[k].code, ps.rows[start].code) != 0) {
+					start = k;
+				} else if (ps.rows[k].line < dup) {
+					dup = ps.rows[k].line;
+					first = ps.rows[start].line;
+					code = ps.rows[k].code;
+				}
+			}
+			s_bfail(&ps, LNOB_E_CSV, "%s:%u: unit '%s' given twice (first on line %u)",
+				name, dup, code, first);
+		}
+	}
+	for (size_t k = 1; !ps.failed && k < ps.ncols; k++)
+		c->bl_col[ps.col[k]] = true;
+	if (ps.failed) {
+		for (size_t i = 0; i < ps.nrows; i++)
+			free(ps.rows[i].code);
+		free(ps.rows);
+		return ps.failed;
+	}
+	c->rows = ps.rows;
+	c->nrows = ps.nrows;
+	return 0;
+}
+
+/* Loads the baseline file named on line `line` of the campaign file. */
+static int s_baseline_load(s_build_t *b, const char *value, unsigned line)
+{
+	campaign_t *c = b->c;
+	const char *slash = strrchr(b->file, '/');
+	char *path, *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (value[0] == '/' || !slash)
+		path = strdup(value);
+	else if (asprintf(&path, "%.*s/%s", (int)(slash - b->file), b->file, value) < 0)
+		path = NULL;
+	if (!(c->bl_file = s_own(c, path)))
+		return s_oom(b);
+	r = lnob_read_file(c->bl_file, BASELINE_MAX_BYTES, &buf, &len);
+	if (r == LNOB_E_TOOBIG) {
+		s_err(b->err, b->errlen, "%s: larger than %zu bytes", c->bl_file, BASELINE_MAX_BYTES);
+		return b->failed = LNOB_E_CSV;
+	}
+	if (r < 0) {
+		s_err(b->err, b->errlen, "%s:%u: [campaign] baseline_file: cannot read %s: %s",
+		      b->file, line, c->bl_file, lnob_strerror(r));
+		return b->failed = r;
+	}
+	r = s_baseline_parse(c, c->bl_file, buf, len, b->err, b->errlen);
+	free(buf);
+	return b->failed = r;
+}
+
+static const s_brow_t *s_row(const campaign_t *c, const char *code)
+{
+	size_t lo = 0, hi = c->nrows;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(code, c->rows[mid].code);
+
+		if (r == 0)
+			return &c->rows[mid];
+		if (r < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* ======================================================================
+ * Loading
+ * ====================================================================== */
+
+/* Hands str to the campaign unless an earlier hand-over failed (r != 0),
+ * in which case str is freed. Returns 0 or -ENOMEM. */
+static int s_adopt_one(campaign_t *c, char *str, int r)
+{
+	if (r) {
+		free(str);
+		return r;
+	}
+	return s_own(c, str) ? 0 : -ENOMEM;   /* s_own frees on failure */
+}
+
+/* Hands every string of ini to the campaign (the model points into them).
+ * Returns 0, or -ENOMEM with the strings not handed over freed. The arrays
+ * of ini are left to s_ini_release(). */
+static int s_adopt(campaign_t *c, s_ini_t *ini)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < ini->n; i++) {
+		s_sec_t *s = &ini->secs[i];
+
+		r = s_adopt_one(c, s->name, r);
+		r = s_adopt_one(c, s->type, r);
+		r = s_adopt_one(c, s->id, r);
+		for (size_t k = 0; k < s->n; k++) {
+			r = s_adopt_one(c, s->kv[k].key, r);
+			r = s_adopt_one(c, s->kv[k].value, r);
+		}
+	}
+	return r;
+}
+
+/* Frees ini's arrays; its strings belong to the campaign. */
+static void s_ini_release(s_ini_t *ini)
+{
+	for (size_t i = 0; i < ini->n; i++)
+		free(ini->secs[i].kv);
+	free(ini->secs);
+	*ini = (s_ini_t){ 0 };
+}
+
+/* Builds the model from parsed sections. Returns 0 or the first error. */
+static int s_build(s_build_t *b, const s_ini_t *ini)
+{
+	campaign_t *c = b->c;
+	const s_sec_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL;
+	s_sec_t **psecs = NULL, **tsecs = NULL;
+	size_t np = 0, nt = 0, nc = 0;
+	const char *bl = NULL;
+	unsigned bl_line = 0;
+
+	for (size_t i = 0; i < ini->n; i++) {
+		const s_sec_t *s = &ini->secs[i];
+
+		if (strcmp(s->type, "campaign") == 0)
+			camp = s;
+		else if (strcmp(s->type, "indicators") == 0)
+			inds = s;
+		else if (strcmp(s->type, "labels") == 0)
+			labels = s;
+		else if (strcmp(s->type, "deadlines") == 0)
+			dls = s;
+		else if (strcmp(s->type, "period") == 0)
+			np++;
+		else if (strcmp(s->type, "target") == 0)
+			nt++;
+		else if (strcmp(s->type, "cluster") == 0)
+			nc++;
+		else
+			return s_fail(b, s->line, "[%s]: unknown section (campaign, indicators, labels, "
+				      "deadlines, period ID, target ID, cluster ID)", s->name);
+	}
+	if (!camp)
+		return s_fail(b, 1, "no [campaign] section");
+	if (s_build_campaign(b, camp, &bl, &bl_line))
+		return b->failed;
+	if (!inds)
+		return s_fail(b, 1, "no [indicators] section");
+	if (s_build_indicators(b, inds) || (labels && s_build_labels(b, labels)))
+		return b->failed;
+	if (np == 0)
+		return s_fail(b, 1, "no [period ID] section");
+	c->periods = s_zalloc(c, np * sizeof(*c->periods));
+	c->annual = s_zalloc(c, c->nlevels * sizeof(*c->annual));
+	c->pdl = s_zalloc(c, np * c->nlevels * sizeof(*c->pdl));
+	c->targets = s_zalloc(c, nt * sizeof(*c->targets));
+	c->tx = s_zalloc(c, nt * sizeof(*c->tx));
+	c->clusters = s_zalloc(c, nc * sizeof(*c->clusters));
+	c->member_lines = s_zalloc(c, nc * sizeof(*c->member_lines));
+	psecs = s_zalloc(c, np * sizeof(*psecs));
+	tsecs = s_zalloc(c, nt * sizeof(*tsecs));
+	if (!c->periods || !c->annual || !c->pdl || !c->targets || !c->tx || !c->clusters ||
+	    !c->member_lines || !psecs || !tsecs)
+		return s_oom(b);
+	if (dls && s_build_deadlines(b, dls))
+		return b->failed;
+	for (size_t i = 0; i < ini->n; i++) {
+		s_sec_t *s = &ini->secs[i];
+
+		if (strcmp(s->type, "period") == 0) {
+			psecs[c->nperiods] = s;
+			if (s_build_period(b, s, c->nperiods))
+				return b->failed;
+			c->nperiods++;
+		}
+	}
+	if (s_link_periods(b, psecs))
+		return b->failed;
+	/* Targets: all first (any_of may name a later one), then links. */
+	for (size_t i = 0; i < ini->n; i++) {
+		s_sec_t *s = &ini->secs[i];
+
+		if (strcmp(s->type, "target") == 0) {
+			tsecs[c->ntargets] = s;
+			if (s_build_target(b, s, c->ntargets))
+				return b->failed;
+			c->ntargets++;
+		}
+	}
+	if (s_link_targets(b, tsecs) || s_check_conflicts(b))
+		return b->failed;
+	for (size_t i = 0; i < ini->n; i++) {
+		const s_sec_t *s = &ini->secs[i];
+
+		if (strcmp(s->type, "cluster") == 0) {
+			if (s_build_cluster(b, s, c->nclusters))
+				return b->failed;
+			c->nclusters++;
+		}
+	}
+	if (bl && s_baseline_load(b, bl, bl_line))
+		return b->failed;
+	return 0;
+}
+
+int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
+		      campaign_t **ret, char *err, size_t errlen)
+{
+	s_ini_t ini = { 0 };
+	s_build_t b = { .err = err, .errlen = errlen };
+	campaign_t *c;
+	int r;
+
+	if (!text || !ret)
+		return -EINVAL;
+	if (!name)
+		name = "<memory>";
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->file = strdup(name))) {
+		free(c);
+		s_err(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	b.c = c;
+	b.file = c->file;
+	r = s_ini_parse(text, name, &ini, err, errlen);
+	if (r) {
+		s_ini_free(&ini);
+		campaign_destroy(&c);
+		return r;
+	}
+	r = s_adopt(c, &ini);
+	if (r == 0) {
+		r = s_build(&b, &ini);
+	} else {
+		s_err(err, errlen, "%s: out of memory", name);
+	}
+	s_ini_release(&ini);
+	if (r == 0 && hier)
+		r = campaign_check_hier(c, hier, err, errlen);
+	if (r) {
+		campaign_destroy(&c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int campaign_load(const char *path, const hier_t *hier, campaign_t **ret, char *err, size_t errlen)
+{
+	char *text = NULL;
+	const char *z;
+	size_t len = 0;
+	int r;
+
+	if (!path || !ret)
+		return -EINVAL;
+	r = lnob_read_file(path, CAMPAIGN_MAX_BYTES, &text, &len);
+	if (r == LNOB_E_TOOBIG) {
+		s_err(err, errlen, "%s: larger than %zu bytes", path, CAMPAIGN_MAX_BYTES);
+		return LNOB_E_CONFIG;
+	}
+	if (r < 0) {
+		s_err(err, errlen, "%s: cannot read: %s", path, lnob_strerror(r));
+		return r;
+	}
+	if ((z = memchr(text, '\0', len))) {
+		unsigned line = 1;
+
+		for (const char *q = text; q < z; q++)
+			line += *q == '\n';
+		s_err(err, errlen, "%s:%u: NUL byte in line", path, line);
+		free(text);
+		return LNOB_E_CONFIG;
+	}
+	r = campaign_load_mem(text, path, hier, ret, err, errlen);
+	free(text);
+	return r;
+}
+
+void campaign_destroy(campaign_t **self_p)
+{
+	campaign_t *c;
+
+	if (!self_p || !*self_p)
+		return;
+	c = *self_p;
+	for (size_t i = 0; i < c->nown; i++)
+		free(c->own[i]);
+	free(c->own);
+	for (size_t i = 0; i < c->nrows; i++)
+		free(c->rows[i].code);
+	free(c->rows);
+	free(c->file);
+	free(c);
+	*self_p = NULL;
+}
+
+/* ======================================================================
+ * Checks against a hierarchy
+ * ====================================================================== */
+
+/*
+ * Sums the baselines of the units in start[0..n) into ret: a unit with a
+ * row gives its row; one without gives its children's, recursively. A value
+ * is in the sum only when every unit reached has it (and the sum stays
+ * within REPORT_VALUE_MAX). Returns 0, LNOB_E_NOTFOUND (a unit without row
+ * or children reached, or no value left) or -ENOMEM.
+ */
+static int s_subtree_sum(const campaign_t *c, const hier_t *h, const int *start, size_t n,
+			 campaign_counts_t *ret)
+{
+	size_t cap = n + 16, top = 0;
+	int *stack = malloc(cap * sizeof(*stack));
+	bool any = false;
+	int r = 0;
+
+	if (!stack)
+		return -ENOMEM;
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < CAMPAIGN_INDICATORS_MAX; i++)
+		ret->has[i] = c->bl_col[i];
+	for (size_t i = 0; i < n; i++)
+		stack[top++] = start[i];
+	while (top > 0 && r == 0) {
+		int u = stack[--top];
+		const s_brow_t *row = s_row(c, hier_unit(h, u)->code);
+		const int *kids;
+		size_t nk;
+
+		if (row) {
+			for (size_t i = 0; i < c->nind; i++) {
+				if (!ret->has[i])
+					continue;
+				if (!row->counts.has[i] || row->counts.v[i] > REPORT_VALUE_MAX - ret->v[i])
+					ret->has[i] = false;
+				else
+					ret->v[i] += row->counts.v[i];
+			}
+			continue;
+		}
+		nk = hier_children(h, u, &kids);
+		if (nk == 0) {
+			r = LNOB_E_NOTFOUND;
+			break;
+		}
+		if (top + nk > cap) {
+			size_t ncap = (top + nk) * 2;
+			int *nv = realloc(stack, ncap * sizeof(*nv));
+
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			stack = nv;
+			cap = ncap;
+		}
+		for (size_t k = nk; k > 0; k--)
+			stack[top++] = kids[k - 1];
+	}
+	free(stack);
+	for (size_t i = 0; r == 0 && i < c->nind; i++)
+		any |= ret->has[i];
+	if (r == 0 && !any)
+		r = LNOB_E_NOTFOUND;
+	return r;
+}
+
+int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, size_t errlen)
+{
+	const campaign_t *c = self;
+	size_t n;
+
+	assert(self);
+	if (!hier)
+		return -EINVAL;
+	n = hier_count(hier);
+	for (size_t l = 0; l < c->nlevels; l++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = strcmp(hier_unit(hier, (int)i)->level, c->levels[l]) == 0;
+		if (!found) {
+			s_err(err, errlen, "%s:%u: [campaign] levels: '%s' is not a level of the hierarchy",
+			      c->file, c->levels_line, c->levels[l]);
+			return LNOB_E_CONFIG;
+		}
+	}
+	for (size_t t = 0; t < c->ntargets; t++) {
+		const campaign_target_t *tg = &c->targets[t];
+
+		for (size_t u = 0; u < tg->nunits; u++) {
+			if (hier_find(hier, tg->units[u]) < 0) {
+				s_err(err, errlen, "%s:%u: [target %s] units: '%s' is not in the hierarchy",
+				      c->file, c->tx[t].unit_lines[u], tg->id, tg->units[u]);
+				return LNOB_E_CONFIG;
+			}
+		}
+	}
+	for (size_t k = 0; k < c->nclusters; k++) {
+		const campaign_cluster_t *cl = &c->clusters[k];
+
+		for (size_t m = 0; m < cl->nmembers; m++) {
+			if (hier_find(hier, cl->members[m]) < 0) {
+				s_err(err, errlen, "%s:%u: [cluster %s] members: '%s' is not in the hierarchy",
+				      c->file, c->member_lines[k][m], cl->id, cl->members[m]);
+				return LNOB_E_CONFIG;
+			}
+		}
+	}
+	/* Baseline rows: in file order, so the first bad line is named. */
+	const s_brow_t *bad = NULL;
+	char msg[256] = "";
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		const s_brow_t *row = &c->rows[i];
+		int u = hier_find(hier, row->code);
+		campaign_counts_t sum;
+		const int *kids;
+		size_t nk;
+		int r;
+
+		if (bad && row->line > bad->line)
+			continue;
+		if (u < 0) {
+			bad = row;
+			snprintf(msg, sizeof(msg), "unit '%s' is not in the hierarchy", row->code);
+			continue;
+		}
+		nk = hier_children(hier, u, &kids);
+		if (nk == 0)
+			continue;
+		r = s_subtree_sum(c, hier, kids, nk, &sum);
+		if (r == -ENOMEM) {
+			s_err(err, errlen, "%s: out of memory", c->bl_file);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; r == 0 && j < c->nind; j++) {
+			if (row->counts.has[j] && sum.has[j] && row->counts.v[j] != sum.v[j]) {
+				bad = row;
+				snprintf(msg, sizeof(msg), "%s: %s %lld is not the sum of its children's (%lld)",
+					 row->code, c->ind[j].code, (long long)row->counts.v[j],
+					 (long long)sum.v[j]);
+				break;
+			}
+		}
+	}
+	if (bad) {
+		s_err(err, errlen, "%s:%u: %s", c->bl_file, bad->line, msg);
+		return LNOB_E_CSV;
+	}
+	return 0;
+}
+
+/* ======================================================================
+ * The model's accessors
+ * ====================================================================== */
+
+const char *campaign_id(const campaign_t *self)
+{
+	assert(self);
+	return self->id;
+}
+
+const char *campaign_name(const campaign_t *self)
+{
+	assert(self);
+	return self->name;
+}
+
+const char *campaign_file(const campaign_t *self)
+{
+	assert(self);
+	return self->file;
+}
+
+int campaign_first_year(const campaign_t *self)
+{
+	assert(self);
+	return self->first_year;
+}
+
+int campaign_last_year(const campaign_t *self)
+{
+	assert(self);
+	return self->last_year;
+}
+
+int campaign_baseline_year(const campaign_t *self)
+{
+	assert(self);
+	return self->base_year;
+}
+
+int campaign_utc_offset(const campaign_t *self)
+{
+	assert(self);
+	return self->utc_offset;
+}
+
+size_t campaign_level_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nlevels;
+}
+
+const char *campaign_level(const campaign_t *self, size_t i)
+{
+	assert(self);
+	return i < self->nlevels ? self->levels[i] : NULL;
+}
+
+size_t campaign_indicator_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nind;
+}
+
+const campaign_indicator_t *campaign_indicator(const campaign_t *self, int i)
+{
+	assert(self);
+	return i >= 0 && (size_t)i < self->nind ? &self->ind[i] : NULL;
+}
+
+int campaign_indicator_find(const campaign_t *self, const char *code)
+{
+	assert(self);
+	for (size_t i = 0; code && i < self->nind; i++)
+		if (strcmp(self->ind[i].code, code) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t campaign_period_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nperiods;
+}
+
+const campaign_period_t *campaign_period(const campaign_t *self, int i)
+{
+	assert(self);
+	return i >= 0 && (size_t)i < self->nperiods ? &self->periods[i] : NULL;
+}
+
+const campaign_period_t *campaign_period_find(const campaign_t *self, const char *id)
+{
+	assert(self);
+	for (size_t i = 0; id && i < self->nperiods; i++)
+		if (self->periods[i].id && strcmp(self->periods[i].id, id) == 0)
+			return &self->periods[i];
+	return NULL;
+}
+
+/* Index of p in the campaign's periods (p must be one of them). */
+static size_t s_period_index(const campaign_t *c, const campaign_period_t *p)
+{
+	assert(p >= c->periods && p < c->periods + c->nperiods);
+	return (size_t)(p - c->periods);
+}
+
+const campaign_period_t *campaign_period_previous(const campaign_t *self,
+						  const campaign_period_t *p)
+{
+	assert(self && p);
+	(void)s_period_index(self, p);
+	return p->previous < 0 ? NULL : &self->periods[p->previous];
+}
+
+size_t campaign_target_count(const campaign_t *self)
+{
+	assert(self);
+	return self->ntargets;
+}
+
+const campaign_target_t *campaign_target(const campaign_t *self, int i)
+{
+	assert(self);
+	return i >= 0 && (size_t)i < self->ntargets ? &self->targets[i] : NULL;
+}
+
+const campaign_target_t *campaign_target_find(const campaign_t *self, const char *id)
+{
+	assert(self);
+	for (size_t i = 0; id && i < self->ntargets; i++)
+		if (self->targets[i].id && strcmp(self->targets[i].id, id) == 0)
+			return &self->targets[i];
+	return NULL;
+}
+
+size_t campaign_cluster_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nclusters;
+}
+
+const campaign_cluster_t *campaign_cluster(const campaign_t *self, int i)
+{
+	assert(self);
+	return i >= 0 && (size_t)i < self->nclusters ? &self->clusters[i] : NULL;
+}
+
+const campaign_cluster_t *campaign_cluster_find(const campaign_t *self, const char *id)
+{
+	assert(self);
+	for (size_t i = 0; id && i < self->nclusters; i++)
+		if (strcmp(self->clusters[i].id, id) == 0)
+			return &self->clusters[i];
+	return NULL;
+}
+
+size_t campaign_clusters_of(const campaign_t *self, const char *code,
+			    const campaign_cluster_t **ret, size_t max)
+{
+	size_t n = 0;
+
+	assert(self);
+	for (size_t i = 0; code && i < self->nclusters; i++) {
+		const campaign_cluster_t *cl = &self->clusters[i];
+
+		for (size_t m = 0; m < cl->nmembers; m++) {
+			if (strcmp(cl->members[m], code) == 0) {
+				if (ret && n < max)
+					ret[n] = cl;
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+/* ======================================================================
+ * Counts and derived values
+ * ====================================================================== */
+
+void campaign_counts_clear(campaign_counts_t *c)
+{
+	assert(c);
+	memset(c, 0, sizeof(*c));
+}
+
+int campaign_counts_set(const campaign_t *self, campaign_counts_t *c, const char *code,
+			int64_t value)
+{
+	int i;
+
+	assert(self && c);
+	i = campaign_indicator_find(self, code);
+	if (i < 0)
+		return LNOB_E_NOTFOUND;
+	if (self->ind[i].kind != CAMPAIGN_IND_COUNT && self->ind[i].kind != CAMPAIGN_IND_AMOUNT)
+		return LNOB_E_INVALID;
+	if (value < 0 || value > REPORT_VALUE_MAX)
+		return LNOB_E_INVALID;
+	c->v[i] = value;
+	c->has[i] = true;
+	return 0;
+}
+
+int campaign_counts_from_sums(const campaign_t *self, const report_sums_t *sums,
+			      campaign_counts_t *c)
+{
+	campaign_counts_t tmp;
+
+	assert(self && sums && c);
+	campaign_counts_clear(&tmp);
+	for (size_t k = 0; k < sums->n; k++) {
+		const Lnob__IndicatorValue *v = sums->v[k];
+		int r = campaign_counts_set(self, &tmp, v->code, report_value_of(v));
+
+		if (r == LNOB_E_INVALID) {
+			int i = campaign_indicator_find(self, v->code);
+
+			if (self->ind[i].kind == CAMPAIGN_IND_COUNT ||
+			    self->ind[i].kind == CAMPAIGN_IND_AMOUNT)
+				return LNOB_E_INVALID;
+		}
+	}
+	*c = tmp;
+	return 0;
+}
+
+/* The integer value of a count, amount or sum (at most 8 × 10^15). */
+static int s_int_value(const campaign_t *c, const campaign_counts_t *k, int i, int64_t *ret)
+{
+	const campaign_indicator_t *ind = &c->ind[i];
+	int64_t v = 0;
+
+	if (ind->kind == CAMPAIGN_IND_SUM) {
+		for (size_t p = 0; p < ind->nparts; p++) {
+			if (!k->has[ind->parts[p]])
+				return LNOB_E_NOTFOUND;
+			v += k->v[ind->parts[p]];
+		}
+		*ret = v;
+		return 0;
+	}
+	assert(ind->kind == CAMPAIGN_IND_COUNT || ind->kind == CAMPAIGN_IND_AMOUNT);
+	if (!k->has[i])
+		return LNOB_E_NOTFOUND;
+	assert(k->v[i] >= 0 && k->v[i] <= REPORT_VALUE_MAX);
+	*ret = k->v[i];
+	return 0;
+}
+
+int campaign_value(const campaign_t *self, const campaign_counts_t *c, int i,
+		   int64_t *ret_num, int64_t *ret_den)
+{
+	const campaign_indicator_t *ind;
+	int64_t n, d;
+	int r;
+
+	assert(self && c);
+	if (i < 0 || (size_t)i >= self->nind || !ret_num || !ret_den)
+		return -EINVAL;
+	ind = &self->ind[i];
+	if (ind->kind != CAMPAIGN_IND_RATE) {
+		if ((r = s_int_value(self, c, i, &n)))
+			return r;
+		*ret_num = n;
+		*ret_den = 1;
+		return 0;
+	}
+	if ((r = s_int_value(self, c, ind->num, &n)) || (r = s_int_value(self, c, ind->den, &d)))
+		return r;
+	if (d == 0)
+		return LNOB_E_INVALID;
+	*ret_num = n;
+	*ret_den = d;
+	return 0;
+}
+
+int campaign_value_display(const campaign_t *self, const campaign_counts_t *c, int i, double *ret)
+{
+	int64_t n, d;
+	int r = campaign_value(self, c, i, &n, &d);
+
+	if (r)
+		return r;
+	if (!ret)
+		return -EINVAL;
+	*ret = self->ind[i].kind == CAMPAIGN_IND_RATE ? 100.0 * (double)n / (double)d : (double)n;
+	return 0;
+}
+
+int campaign_baseline_get(const campaign_t *self, const char *code, campaign_counts_t *c)
+{
+	const s_brow_t *row;
+
+	assert(self && c);
+	if (!code || !(row = s_row(self, code)))
+		return LNOB_E_NOTFOUND;
+	*c = row->counts;
+	return 0;
+}
+
+int campaign_baseline_for(const campaign_t *self, const hier_t *hier, int unit, campaign_counts_t *c)
+{
+	campaign_counts_t sum;
+	int r;
+
+	assert(self && hier && c);
+	if (!hier_unit(hier, unit))
+		return -EINVAL;
+	if (self->nrows == 0)
+		return LNOB_E_NOTFOUND;
+	r = s_subtree_sum(self, hier, &unit, 1, &sum);
+	if (r == 0)
+		*c = sum;
+	return r;
+}
+
+/* ======================================================================
+ * Which target applies
+ * ====================================================================== */
+
+static bool s_has_str(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool s_active(const campaign_target_t *t, int period)
+{
+	if (t->alternative)
+		return false;
+	if (!t->periods)
+		return true;
+	for (size_t i = 0; i < t->nperiods; i++)
+		if (t->periods[i] == period)
+			return true;
+	return false;
+}
+
+/* The target for goal g of unit u, by the rules of campaign_target_for(). */
+static bool s_resolve(const campaign_t *c, const hier_t *h, int u, int period, const char *g,
+		      campaign_applied_t *ret)
+{
+	const hier_unit_t *unit = hier_unit(h, u);
+
+	for (size_t i = 0; i < c->ntargets; i++) {
+		const campaign_target_t *t = &c->targets[i];
+
+		if (s_active(t, period) && strcmp(t->goal, g) == 0 &&
+		    s_has_str(t->units, t->nunits, unit->code)) {
+			*ret = (campaign_applied_t){ t, CAMPAIGN_VIA_OWN, u };
+			return true;
+		}
+	}
+	for (int a = unit->parent; a >= 0; a = hier_unit(h, a)->parent) {
+		const hier_unit_t *anc = hier_unit(h, a);
+
+		for (int pass = 0; pass < 2; pass++) {
+			for (size_t i = 0; i < c->ntargets; i++) {
+				const campaign_target_t *t = &c->targets[i];
+
+				if (!s_active(t, period) || strcmp(t->goal, g) != 0 ||
+				    !s_has_str(t->cascade, t->ncascade, unit->level))
+					continue;
+				if (pass == 0 ? s_has_str(t->units, t->nunits, anc->code) :
+				    s_has_str(t->levels, t->nlevels, anc->level)) {
+					*ret = (campaign_applied_t){ t, CAMPAIGN_VIA_CASCADE, a };
+					return true;
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < c->ntargets; i++) {
+		const campaign_target_t *t = &c->targets[i];
+
+		if (s_active(t, period) && strcmp(t->goal, g) == 0 &&
+		    s_has_str(t->levels, t->nlevels, unit->level)) {
+			*ret = (campaign_applied_t){ t, CAMPAIGN_VIA_LEVEL, u };
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t campaign_target_for(const campaign_t *self, const hier_t *hier, int unit,
+			   const campaign_period_t *p, campaign_applied_t *ret, size_t max)
+{
+	int period;
+	size_t n = 0;
+
+	assert(self && hier && p);
+	if (!hier_unit(hier, unit))
+		return 0;
+	period = (int)s_period_index(self, p);
+	for (size_t i = 0; i < self->ntargets; i++) {
+		const campaign_target_t *t = &self->targets[i];
+		campaign_applied_t a;
+		bool seen = false;
+
+		if (!s_active(t, period))
+			continue;
+		/* Each goal once, at its first target in the file. */
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = s_active(&self->targets[j], period) &&
+			       strcmp(self->targets[j].goal, t->goal) == 0;
+		if (seen || !s_resolve(self, hier, unit, period, t->goal, &a))
+			continue;
+		if (ret && n < max)
+			ret[n] = a;
+		n++;
+	}
+	return n;
+}
+
+/* ======================================================================
+ * Exact arithmetic: fractions n / d (d > 0) with 128-bit terms; products
+ * of two terms are taken in 256 bits. Every term stays below 2^127: inputs
+ * are at most 8 × 10^15 < 2^53 (sums of at most 8 values of at most
+ * REPORT_VALUE_MAX), decimals at most 10^18 < 2^60, years at most 100.
+ * ====================================================================== */
+
+typedef struct s_q {
+	s_i128 n;
+	s_i128 d;      /* > 0 */
+} s_q_t;
+
+typedef struct s_u256 {
+	uint64_t w[4]; /* least significant first */
+} s_u256_t;
+
+static s_u128 s_abs(s_i128 v)
+{
+	return v < 0 ? (s_u128)0 - (s_u128)v : (s_u128)v;
+}
+
+static int s_sign(s_i128 v)
+{
+	return (v > 0) - (v < 0);
+}
+
+/* a × b, exactly. */
+static s_u256_t s_mul(s_u128 a, s_u128 b)
+{
+	uint64_t x[2] = { (uint64_t)a, (uint64_t)(a >> 64) };
+	uint64_t y[2] = { (uint64_t)b, (uint64_t)(b >> 64) };
+	s_u256_t r = { { 0, 0, 0, 0 } };
+
+	for (int i = 0; i < 2; i++) {
+		s_u128 carry = 0;
+
+		for (int j = 0; j < 2; j++) {
+			s_u128 t = (s_u128)x[i] * y[j] + r.w[i + j] + carry;
+
+			r.w[i + j] = (uint64_t)t;
+			carry = t >> 64;
+		}
+		r.w[i + 2] += (uint64_t)carry;
+	}
+	return r;
+}
+
+/* a × m; the product must fit (asserted). */
+static s_u256_t s_mul_small(s_u256_t a, uint64_t m)
+{
+	s_u128 carry = 0;
+
+	for (int i = 0; i < 4; i++) {
+		s_u128 t = (s_u128)a.w[i] * m + carry;
+
+		a.w[i] = (uint64_t)t;
+		carry = t >> 64;
+	}
+	assert(carry == 0);
+	return a;
+}
+
+static int s_ucmp(const s_u256_t *a, const s_u256_t *b)
+{
+	for (int i = 3; i >= 0; i--)
+		if (a->w[i] != b->w[i])
+			return a->w[i] < b->w[i] ? -1 : 1;
+	return 0;
+}
+
+static bool s_uzero(const s_u256_t *a)
+{
+	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+}
+
+/* floor(n / d) for d != 0 by shift and subtract; *exact: no remainder. */
+static s_u256_t s_udiv(s_u256_t n, const s_u256_t *d, bool *exact)
+{
+	s_u256_t q = { { 0, 0, 0, 0 } }, r = { { 0, 0, 0, 0 } };
+
+	assert(!s_uzero(d));
+	for (int bit = 255; bit >= 0; bit--) {
+		/* r = r << 1 | bit of n; r < d, so the shift cannot overflow
+		 * while d < 2^255 (our divisors are below 2^240). */
+		assert(!(d->w[3] >> 63));
+		for (int i = 3; i > 0; i--)
+			r.w[i] = r.w[i] << 1 | r.w[i - 1] >> 63;
+		r.w[0] = r.w[0] << 1 | (n.w[bit / 64] >> (bit % 64) & 1);
+		if (s_ucmp(&r, d) >= 0) {
+			uint64_t borrow = 0;
+
+			for (int i = 0; i < 4; i++) {
+				uint64_t di = d->w[i], t = r.w[i] - di - borrow;
+
+				borrow = r.w[i] < di || (r.w[i] == di && borrow) ? 1 : 0;
+				r.w[i] = t;
+			}
+			q.w[bit / 64] |= (uint64_t)1 << (bit % 64);
+		}
+	}
+	*exact = s_uzero(&r);
+	return q;
+}
+
+static s_q_t s_q(s_i128 n, s_i128 d)
+{
+	assert(d > 0);
+	return (s_q_t){ n, d };
+}
+
+/* Compares a and b exactly: -1, 0 or 1. */
+static int s_qcmp(s_q_t a, s_q_t b)
+{
+	int sa = s_sign(a.n), sb = s_sign(b.n), c;
+	s_u256_t x, y;
+
+	if (sa != sb)
+		return sa < sb ? -1 : 1;
+	if (sa == 0)
+		return 0;
+	x = s_mul(s_abs(a.n), (s_u128)b.d);
+	y = s_mul(s_abs(b.n), (s_u128)a.d);
+	c = s_ucmp(&x, &y);
+	return sa > 0 ? c : -c;
+}
+
+/* a − b; both from values (terms below 2^60 over 2^53). */
+static s_q_t s_qsub(s_q_t a, s_q_t b)
+{
+	assert(s_abs(a.n) < ((s_u128)1 << 62) && a.d < ((s_i128)1 << 62));
+	assert(s_abs(b.n) < ((s_u128)1 << 62) && b.d < ((s_i128)1 << 62));
+	return s_q(a.n * b.d - b.n * a.d, a.d * b.d);
+}
+
+/* floor(10000 × a / b) for b > 0, clamped to int64; *exact: no remainder. */
+static int64_t s_bp(s_q_t a, s_q_t b, bool *exact)
+{
+	s_u256_t num, den, q;
+	bool big;
+
+	assert(b.n > 0);
+	num = s_mul_small(s_mul(s_abs(a.n), (s_u128)b.d), S_E4);
+	den = s_mul((s_u128)a.d, (s_u128)b.n);
+	q = s_udiv(num, &den, exact);
+	big = q.w[1] || q.w[2] || q.w[3] || q.w[0] > (uint64_t)INT64_MAX - 1;
+	if (a.n >= 0)
+		return big ? INT64_MAX : (int64_t)q.w[0];
+	if (big)
+		return INT64_MIN;
+	return -(int64_t)q.w[0] - (*exact ? 0 : 1);
+}
+
+static double s_qd(s_q_t a)
+{
+	return (double)a.n / (double)a.d;
+}
+
+/* ======================================================================
+ * Evaluation
+ * ====================================================================== */
+
+/* U(x) of indicator i over counts k: a rate in percent, else the number.
+ * Returns 0, LNOB_E_NOTFOUND or LNOB_E_INVALID (denominator 0). */
+static int s_u(const campaign_t *c, const campaign_counts_t *k, int i, s_q_t *ret)
+{
+	int64_t n, d;
+	int r;
+
+	if (!k)
+		return LNOB_E_NOTFOUND;
+	r = campaign_value(c, k, i, &n, &d);
+	if (r)
+		return r;
+	if (c->ind[i].kind == CAMPAIGN_IND_RATE)
+		*ret = s_q((s_i128)n * 100, d);
+	else
+		*ret = s_q(n, 1);
+	return 0;
+}
+
+/* Sets achievement (a / q) and progress (pa / g) when their divisors are
+ * positive. */
+static void s_set_ratios(campaign_eval_t *ev, s_q_t a, s_q_t q, s_q_t pa, s_q_t g)
+{
+	if (q.n > 0) {
+		ev->has_achievement = true;
+		ev->achievement_bp = s_bp(a, q, &ev->achievement_exact);
+	}
+	if (g.n > 0) {
+		bool exact;
+
+		ev->has_progress = true;
+		ev->progress_bp = s_bp(pa, g, &exact);
+	}
+	ev->required = s_qd(q);
+	ev->goal = s_qd(g);
+}
+
+/* Evaluates a target with a form of its own (not any_of). */
+static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const campaign_period_t *p,
+		       const campaign_counts_t *base, const campaign_counts_t *prev,
+		       const campaign_counts_t *cur, campaign_eval_t *ev)
+{
+	bool at_least = t->form == CAMPAIGN_AT_LEAST, annual = t->basis == CAMPAIGN_BASIS_ANNUAL;
+	unsigned E = t->term, e = p->years < E ? p->years : E;
+	bool not_due = t->pace == CAMPAIGN_PACE_END && !annual && p->years < E;
+	s_q_t ub, up, uc, ref, a, q, g, pa;
+	int dir = at_least ? -1 : 1;
+	int cmp, rb, rp, rc;
+
+	*ev = (campaign_eval_t){ .verdict = CAMPAIGN_NO_DATA, .decided_by = t };
+	rb = s_u(c, base, t->indicator, &ub);
+	rp = s_u(c, prev, t->indicator, &up);
+	rc = s_u(c, cur, t->indicator, &uc);
+	ev->has_base = rb == 0;
+	ev->has_prev = rp == 0;
+	ev->has_cur = rc == 0;
+	if (ev->has_base)
+		ev->base = s_qd(ub);
+	if (ev->has_prev)
+		ev->prev = s_qd(up);
+	if (ev->has_cur)
+		ev->cur = s_qd(uc);
+	if (ev->has_base && ev->has_cur)
+		ev->change_base = dir * s_qd(s_qsub(ub, uc));
+	if (ev->has_prev && ev->has_cur)
+		ev->change_prev = dir * s_qd(s_qsub(up, uc));
+	if (rb || rc || (annual && rp))
+		return;
+	ref = annual ? up : ub;
+	/* pa: the change from the baseline, in the target's direction. */
+	pa = at_least ? s_qsub(uc, ub) : s_qsub(ub, uc);
+
+	switch (t->form) {
+	case CAMPAIGN_DOWN_POINTS:
+		/* Q = P × e' (average) or P (annual), in points; G = P × E. */
+		a = s_qsub(ref, uc);
+		q = s_q((s_i128)t->value_e4 * (annual ? 1 : e), S_E4);
+		g = s_q((s_i128)t->value_e4 * E, S_E4);
+		break;
+	case CAMPAIGN_DOWN_PERCENT:
+		/* Q = U(ref) × S/100 × e'/E (average) or U(ref) × S/100 (annual);
+		 * G = U(base) × S/100. */
+		a = s_qsub(ref, uc);
+		q = s_q(ref.n * t->value_e4 * (annual ? 1 : e), ref.d * 100 * S_E4 * (annual ? 1 : E));
+		g = s_q(ub.n * t->value_e4, ub.d * 100 * S_E4);
+		if (ref.n == 0) {
+			/* Nothing to reduce: met when nothing is left. */
+			ev->verdict = not_due ? CAMPAIGN_NOT_DUE :
+				      uc.n == 0 ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
+			s_set_ratios(ev, a, q, pa, g);
+			return;
+		}
+		break;
+	default: {
+		/* V = (U(base) × (E − e') + X × e') / E; Q = dir × (U(base) − V)
+		 * = dir × e' × (U(base) − X) / E; G = dir × (U(base) − X). */
+		s_i128 x4 = t->value_e4;
+		s_q_t v = s_q(ub.n * S_E4 * (E - e) + x4 * ub.d * e, ub.d * S_E4 * E);
+
+		a = pa;
+		q = s_q(dir * (ub.n * S_E4 - x4 * ub.d) * e, ub.d * S_E4 * E);
+		g = s_q(dir * (ub.n * S_E4 - x4 * ub.d), ub.d * S_E4);
+		cmp = s_qcmp(uc, v);
+		if (not_due)
+			ev->verdict = CAMPAIGN_NOT_DUE;
+		else if (t->form == CAMPAIGN_BELOW)
+			ev->verdict = cmp < 0 ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
+		else if (t->form == CAMPAIGN_AT_MOST)
+			ev->verdict = cmp <= 0 ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
+		else
+			ev->verdict = cmp >= 0 ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
+		if (not_due)
+			q = s_q(0, 1);
+		s_set_ratios(ev, a, q, pa, g);
+		return;
+	}
+	}
+	cmp = s_qcmp(a, q);
+	if (not_due) {
+		ev->verdict = CAMPAIGN_NOT_DUE;
+		q = s_q(0, 1);
+	} else {
+		ev->verdict = (t->strict ? cmp > 0 : cmp >= 0) ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
+	}
+	s_set_ratios(ev, a, q, pa, g);
+}
+
+/* Rank of a verdict when combining alternatives: lower wins. */
+static int s_rank(campaign_verdict_t v)
+{
+	switch (v) {
+	case CAMPAIGN_MET: return 0;
+	case CAMPAIGN_NO_DATA: return 1;
+	case CAMPAIGN_NOT_DUE: return 2;
+	default: return 3;
+	}
+}
+
+/* True when x beats y as the deciding alternative. */
+static bool s_better(const campaign_eval_t *x, const campaign_eval_t *y)
+{
+	if (s_rank(x->verdict) != s_rank(y->verdict))
+		return s_rank(x->verdict) < s_rank(y->verdict);
+	if (x->has_achievement != y->has_achievement)
+		return x->has_achievement;
+	return x->has_achievement && x->achievement_bp > y->achievement_bp;
+}
+
+int campaign_evaluate(const campaign_t *self, const campaign_target_t *t,
+		      const campaign_period_t *p, const campaign_counts_t *baseline,
+		      const campaign_counts_t *previous, const campaign_counts_t *current,
+		      campaign_eval_t *ret)
+{
+	campaign_eval_t best, ev;
+
+	if (!self || !t || !p || !ret || !baseline || !current)
+		return -EINVAL;
+	(void)s_period_index(self, p);
+	assert(t >= self->targets && t < self->targets + self->ntargets);
+	if (p->previous < 0)
+		previous = baseline;
+	if (t->form != CAMPAIGN_ANY_OF) {
+		s_eval_one(self, t, p, baseline, previous, current, ret);
+		return 0;
+	}
+	s_eval_one(self, t->alts[0], p, baseline, previous, current, &best);
+	for (size_t i = 1; i < t->nalts; i++) {
+		s_eval_one(self, t->alts[i], p, baseline, previous, current, &ev);
+		if (s_better(&ev, &best))
+			best = ev;
+	}
+	*ret = best;
+	return 0;
+}
+
+bool campaign_eval_achieves(const campaign_eval_t *ev, int64_t pct_bp, bool strict)
+{
+	assert(ev);
+	if (!ev->has_achievement)
+		return false;
+	if (strict)
+		return ev->achievement_bp > pct_bp ||
+		       (ev->achievement_bp == pct_bp && !ev->achievement_exact);
+	return ev->achievement_bp >= pct_bp;
+}
+
+/* ======================================================================
+ * Deadlines and timeliness
+ * ====================================================================== */
+
+int campaign_deadline_for(const campaign_t *self, const char *level,
+			  const campaign_period_t *p, int64_t *ret_late_from)
+{
+	const s_deadline_t *d;
+	int64_t t;
+	int l, year;
+
+	assert(self && p);
+	l = level ? s_level_find(self, level) : -1;
+	if (l < 0)
+		return LNOB_E_NOTFOUND;
+	d = &self->pdl[s_period_index(self, p) * self->nlevels + (size_t)l];
+	year = d->set ? d->year : p->end_year;
+	if (!d->set)
+		d = &self->annual[l];
+	if (!d->set)
+		return LNOB_E_NOTFOUND;
+	t = (int64_t)s_days(year, d->month, d->day) * 86400 + d->hour * 3600 + d->minute * 60;
+	if (d->by)
+		t += d->has_time ? 60 : 86400;
+	if (ret_late_from)
+		*ret_late_from = t - self->utc_offset;
+	return 0;
+}
+
+int campaign_classify(int64_t late_from, int64_t completed_at, int64_t arrived_at,
+		      int64_t skew, campaign_timeliness_t *ret)
+{
+	campaign_timeliness_t r = { 0 };
+
+	if (!ret || skew < 0)
+		return -EINVAL;
+	r.arrived_late = arrived_at >= late_from;
+	/* Differences of ordered int64 values fit in uint64: no overflow
+	 * whatever a stamp says. */
+	r.clock_suspect = completed_at > arrived_at &&
+			  (uint64_t)completed_at - (uint64_t)arrived_at > (uint64_t)skew;
+	if (!r.arrived_late) {
+		r.on_time = true;
+	} else if (!r.clock_suspect) {
+		r.on_time = completed_at < late_from ||
+			    (uint64_t)completed_at - (uint64_t)late_from < (uint64_t)skew;
+		r.by_skew = r.on_time && completed_at >= late_from;
+	}
+	*ret = r;
+	return 0;
+}

@@ -1,0 +1,490 @@
+/*
+ * campaign.h: the campaign itself. One file (INI, parsed by inih) says what
+ * a campaign measures: its periods, its indicators (counts, amounts and the
+ * sums and rates derived from them), its targets per level or per unit, the
+ * report deadline of each level, and its emulation clusters. A CSV file
+ * (libcsv) may give every unit's baseline counts. This module loads and
+ * validates both, and holds the pure functions the aggregator calls: derived
+ * values from summed counts, the effective targets of a unit, the verdict of
+ * a target, deadlines and timeliness. No LMDB, no I/O beyond loading.
+ *
+ * ===========================================================================
+ * THE CAMPAIGN FILE (UTF-8 INI; ";" or "#" starts a comment line, " ;" an
+ * inline comment; leading blanks are ignored; a line is at most 198 bytes,
+ * a [section] name or a key at most 48)
+ * ===========================================================================
+ *
+ *   [campaign]
+ *   id            = lnob-2021-2025       ; the campaign id reports carry
+ *   name          = ...                  ; free text
+ *   plan          = 417/KH-UBND          ; optional free text (the source plan)
+ *   start         = 2021-01-01           ; first and last day of the campaign
+ *   end           = 2025-12-31
+ *   baseline_date = 2020-12-31           ; the day the baseline counts describe
+ *   utc_offset    = +07:00               ; of deadlines (default +07:00)
+ *   levels        = province, district, commune, village
+ *   baseline_file = ../province/baseline.csv   ; optional; relative to this file
+ *
+ *   [indicators]                         ; code = definition, one per line
+ *   households_total = count
+ *   poor_households  = count
+ *   fund_vnd         = amount            ; an amount of money in dong
+ *   poor_near_poor   = sum poor_households + near_poor_households
+ *   poor_rate        = rate poor_households / households_total
+ *
+ *   [labels]                             ; optional: code = display name
+ *   poor_rate = Tỷ lệ hộ nghèo
+ *
+ *   [deadlines]                          ; level = before|by MM-DD [HH:MM]
+ *   district = before 12-05              ; every year, in utc_offset time
+ *
+ *   [period 2023]                        ; one section per period
+ *   kind  = year                         ; year, midterm or final
+ *   start = 2023-01-01
+ *   end   = 2023-12-31
+ *   years = 3                            ; optional, see e below
+ *   previous = 2022                      ; optional, see campaign_period_previous()
+ *   deadline.district = before 2023-11-30  ; optional: this period only
+ *
+ *   [target poor-districts]              ; one section per target
+ *   units     = DGL, TDU                 ; and/or: levels = district
+ *   cascade   = commune                  ; optional: levels below that inherit it
+ *   goal      = poverty                  ; optional (default: the indicator)
+ *   periods   = 2021, 2022               ; optional (default: every period)
+ *   indicator = poor_rate
+ *   down_points = 4                      ; the form, one of the six below
+ *   basis     = average                  ; down_*: average (default) or annual
+ *   pace      = linear                   ; linear (default) or end
+ *   by        = 2025                     ; the target's last year (default:
+ *                                        ;   the campaign's last year)
+ *   strict    = no                       ; down_*: "more than" instead of
+ *                                        ;   "at least"
+ *   source    = 417/KH-UBND §IV.1b       ; optional free text
+ *
+ *   [cluster north]                      ; an emulation cluster (cụm/khối)
+ *   name    = Cụm thi đua số 1
+ *   members = CJT, DMI, KNO              ; unit codes, anywhere in the tree
+ *
+ * List keys (levels, units, cascade, periods, any_of, members) take a
+ * comma-separated list and may be given more than once in a section (the
+ * lists are joined, so a long list continues on the next line); every
+ * other key at most once. Ids (campaign, period, target, cluster, goal, indicator codes, unit
+ * codes) are 1..64 of [A-Za-z0-9._-].
+ *
+ * Indicators: "count" and "amount" are reported; an amount's code ends in
+ * "_vnd" and nothing else's does (as everywhere in lnob). "sum A + B ..."
+ * (2..8 parts) adds counts, or amounts; "rate N / D" is N / D where N and D
+ * are counts or sums of counts (never amounts, rates, or averages of child
+ * rates): it is computed from the counts summed over the unit's subtree.
+ *
+ * Target forms (exactly one per target; X, P and S are decimals with at most
+ * 4 places, and may end in "%" where they are percentages):
+ *   down_points  = P   a rate down by P percentage points per year
+ *   down_percent = S   the value scaled down by S % against the baseline
+ *   below    = X       the value < X  (a rate in %, else the number) by `by`
+ *   at_most  = X       the value <= X by `by`
+ *   at_least = X       the value >= X by `by` (e.g. coverage 100 %)
+ *   any_of   = list    met when any listed target is met; the listed targets
+ *                      are "alternatives": sections with a form and an
+ *                      indicator but no units, levels, cascade, goal or
+ *                      periods, used only through any_of.
+ * A scoped target (units and/or levels) applies to each listed unit and to
+ * every unit of each listed level; with cascade, also to the descendants of
+ * those units at the cascade levels. Which target a unit gets is decided per
+ * goal by campaign_target_for().
+ *
+ * Deadlines: "before MM-DD" means the report is late from 00:00 of that day
+ * (the seeds' "trước ngày"); "by MM-DD" from 00:00 of the next day; with
+ * HH:MM, late from that minute (before) or from the next minute (by), all
+ * in the campaign's utc_offset time. [deadlines] holds each level's
+ * annual deadline, taken in the year of the period's end; a period's own
+ * deadline.<level> = before|by YYYY-MM-DD [HH:MM] overrides it for that
+ * period.
+ *
+ * Validation (each error is "<file>:<line>: <problem>", the line of the key
+ * or of the section at fault): unknown sections and keys, a key given twice,
+ * duplicate sections (ids), empty sections, bad ids, dates, numbers and
+ * offsets, a period outside the campaign or with years < 1, an unknown or
+ * ill-typed indicator (a rate over an amount, a "_vnd" count), an unknown
+ * indicator, period, level or alternative in a target, a form the indicator
+ * cannot take, two forms, a cascade to an undeclared level, two targets for
+ * the same goal on the same unit or level in the same period, a cluster
+ * member given twice. With a hierarchy: a declared level, target unit,
+ * cluster member or baseline unit not in it, and a baseline row that
+ * disagrees with the sum of its children's.
+ *
+ * ===========================================================================
+ * THE BASELINE FILE (CSV, RFC 4180, UTF-8, parsed by libcsv)
+ * ===========================================================================
+ *   unit,households_total,poor_households,near_poor_households
+ *   DNO-01-01,212,31,18
+ * The header is "unit" then indicator codes (counts or amounts of the
+ * campaign, each once). One row per unit code, each at most once; an empty
+ * cell is "not known"; values are integers 0..REPORT_VALUE_MAX. Errors name
+ * the file and line. A unit without a row has the sums of its children's
+ * (campaign_baseline_for()).
+ *
+ * ===========================================================================
+ * ARITHMETIC (exact: integers and fractions, 256-bit intermediates; no
+ * floating point decides a verdict)
+ * ===========================================================================
+ * U(x): an indicator's value in the target's unit: a rate in percent
+ *   (100 × numerator / denominator, both summed counts); anything else the
+ *   number itself.
+ * e: the period's years, the campaign years its counts cover since the
+ *   baseline: year(end) − year(baseline_date) unless the period sets years
+ *   (a 2023 period over a 2020-12-31 baseline: e = 3).
+ * E: the target's term, by − year(baseline_date) (2025: E = 5); e' = min(e, E).
+ * base, prev, cur: the value at the baseline, in the previous period, now.
+ *
+ *   down_points = P, basis average (the default, the seeds' "bình quân hằng
+ *   năm"): the reduction vs the baseline, A = U(base) − U(cur), must be at
+ *   least Q = P × e'. E.g. "poor rate down >= 3 points a year on average":
+ *   in 2023 the rate must be >= 9 points under the baseline rate; 3 points
+ *   a year vs the previous year are NOT required each year.
+ *   basis annual: A = U(prev) − U(cur) >= Q = P.
+ *   down_percent = S, basis average: A = U(base) − U(cur) >= Q = U(base) ×
+ *   S/100 × e'/E (pace linear: by year e the share e'/E of the reduction; 50 %
+ *   over 2021-2025 means >= 10 % in 2021, >= 30 % in 2023, >= 50 % in 2025).
+ *   basis annual: A = U(prev) − U(cur) >= Q = U(prev) × S/100.
+ *   strict = yes turns ">=" into ">" (Vĩnh Phúc's "giảm trên 50%").
+ *   When U(base) (or U(prev)) is 0 there is nothing to reduce: met when
+ *   U(cur) is 0 too.
+ *   below/at_most/at_least = X: the value required now, V = U(base) + (X −
+ *   U(base)) × e'/E (pace linear; V = X from year E on); met when U(cur) < V,
+ *   <= V, >= V. Q = U(base) − V (at_least: V − U(base)) and A the change
+ *   from the baseline in the same direction; Q <= 0 when the baseline
+ *   already meets X.
+ *   pace end: before the term's last year (e < E) the verdict is NOT_DUE
+ *   (progress is still given); from e >= E as above with e' = E.
+ * Achievement = A / Q, given as achievement_bp = floor(10000 × A / Q)
+ *   (10000 = 100.00 %; exact floor, also when negative); none when Q <= 0.
+ * Progress = the change from the baseline / the change the whole term
+ *   requires (P × E; U(base) × S/100; U(base) − X, at_least X − U(base));
+ *   none when that is <= 0.
+ * any_of: MET if any alternative is met; else NO_DATA if any lacks data; else
+ *   NOT_DUE if any is not due; else NOT_MET. The deciding alternative is the
+ *   met one (else the one of that verdict) with the highest achievement, the
+ *   first listed on a tie.
+ * NO_DATA: a count the target needs is not in the inputs, or a rate's
+ *   denominator is 0.
+ */
+#ifndef LNOB_CAMPAIGN_H
+#define LNOB_CAMPAIGN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hierarchy.h"
+#include "report.h"
+
+#define CAMPAIGN_INDICATORS_MAX 64   /* indicators per campaign */
+#define CAMPAIGN_SUM_PARTS_MAX 8     /* parts of a sum */
+
+typedef struct campaign campaign_t;
+
+typedef enum campaign_ind_kind {
+	CAMPAIGN_IND_COUNT,     /* reported: a count */
+	CAMPAIGN_IND_AMOUNT,    /* reported: an amount in dong ("_vnd") */
+	CAMPAIGN_IND_SUM,       /* derived: the sum of its parts */
+	CAMPAIGN_IND_RATE,      /* derived: num / den, shown in percent */
+} campaign_ind_kind_t;
+
+typedef struct campaign_indicator {
+	const char *code;
+	const char *label;      /* from [labels], else the code */
+	campaign_ind_kind_t kind;
+	bool amounts;           /* a sum of amounts */
+	int parts[CAMPAIGN_SUM_PARTS_MAX];  /* sum: indicator indices */
+	size_t nparts;
+	int num, den;           /* rate: indicator indices */
+	unsigned line;
+} campaign_indicator_t;
+
+typedef enum campaign_period_kind {
+	CAMPAIGN_PERIOD_YEAR,
+	CAMPAIGN_PERIOD_MIDTERM,
+	CAMPAIGN_PERIOD_FINAL,
+} campaign_period_kind_t;
+
+typedef struct campaign_period {
+	const char *id;
+	campaign_period_kind_t kind;
+	int32_t start_day, end_day;   /* days since 1970-01-01, inclusive */
+	int start_year, end_year;
+	unsigned years;               /* e of the arithmetic above, >= 1 */
+	int previous;                 /* period index, -1: the baseline */
+	unsigned line;
+} campaign_period_t;
+
+typedef enum campaign_form {
+	CAMPAIGN_DOWN_POINTS,
+	CAMPAIGN_DOWN_PERCENT,
+	CAMPAIGN_BELOW,
+	CAMPAIGN_AT_MOST,
+	CAMPAIGN_AT_LEAST,
+	CAMPAIGN_ANY_OF,
+} campaign_form_t;
+
+typedef enum campaign_basis {
+	CAMPAIGN_BASIS_AVERAGE,  /* vs the baseline, requirement grows with e */
+	CAMPAIGN_BASIS_ANNUAL,   /* vs the previous period */
+} campaign_basis_t;
+
+typedef enum campaign_pace {
+	CAMPAIGN_PACE_LINEAR,
+	CAMPAIGN_PACE_END,
+} campaign_pace_t;
+
+typedef struct campaign_target campaign_target_t;
+struct campaign_target {
+	const char *id;
+	const char *goal;             /* never NULL */
+	const char *source;           /* free text or "" */
+	campaign_form_t form;
+	int indicator;                /* -1 for any_of */
+	int64_t value_e4;             /* P, S or X × 10^4 */
+	campaign_basis_t basis;
+	campaign_pace_t pace;
+	int by_year;
+	unsigned term;                /* E: by_year − year(baseline_date) */
+	bool strict;
+	bool alternative;             /* used only through any_of */
+	const char *const *units;     /* scope: unit codes */
+	size_t nunits;
+	const char *const *levels;    /* scope: levels */
+	size_t nlevels;
+	const char *const *cascade;   /* levels below that inherit it */
+	size_t ncascade;
+	const int *periods;           /* period indices; NULL: every period */
+	size_t nperiods;
+	const campaign_target_t *const *alts;  /* any_of */
+	size_t nalts;
+	unsigned line;
+};
+
+typedef struct campaign_cluster {
+	const char *id;
+	const char *name;
+	const char *const *members;   /* unit codes, file order */
+	size_t nmembers;
+	unsigned line;
+} campaign_cluster_t;
+
+/* ---- loading ---------------------------------------------------------- */
+
+/* Loads and validates the campaign file at path and, when it names one, its
+ * baseline file (relative to path's directory). With hier (may be NULL),
+ * also checks them against it (campaign_check_hier()). Returns 0; -errno
+ * when a file cannot be read; LNOB_E_CONFIG (campaign file) or LNOB_E_CSV
+ * (baseline file) with err as "<file>:<line>: <problem>"; -ENOMEM. *ret is
+ * written only on success; caller owns it (campaign_destroy). */
+int campaign_load(const char *path, const hier_t *hier, campaign_t **ret,
+		  char *err, size_t errlen);
+/* Same from text in memory; name stands for the file in messages, and its
+ * directory is where a relative baseline_file is looked for. */
+int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
+		      campaign_t **ret, char *err, size_t errlen);
+/* Checks a loaded campaign against a hierarchy (e.g. a new version of it):
+ * every declared level occurs in it, every target unit, cluster member and
+ * baseline unit is in it, and every baseline row equals the sum of its
+ * children's where they all have the value. Returns 0, or LNOB_E_CONFIG /
+ * LNOB_E_CSV with err naming the campaign or baseline file and line. */
+int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, size_t errlen);
+/* Accepts NULL and *self_p == NULL; sets *self_p to NULL. */
+void campaign_destroy(campaign_t **self_p);
+
+/* ---- the model (every pointer borrowed, valid until destroy) ----------- */
+
+const char *campaign_id(const campaign_t *self);
+const char *campaign_name(const campaign_t *self);
+/* The file name given at load. */
+const char *campaign_file(const campaign_t *self);
+int campaign_first_year(const campaign_t *self);    /* year(start) */
+int campaign_last_year(const campaign_t *self);     /* year(end) */
+int campaign_baseline_year(const campaign_t *self); /* year(baseline_date) */
+/* Seconds east of UTC of deadlines. */
+int campaign_utc_offset(const campaign_t *self);
+
+size_t campaign_level_count(const campaign_t *self);
+/* Declared level i, top first (0 <= i < count), else NULL. */
+const char *campaign_level(const campaign_t *self, size_t i);
+
+size_t campaign_indicator_count(const campaign_t *self);
+/* Indicator i (0 <= i < count), else NULL. */
+const campaign_indicator_t *campaign_indicator(const campaign_t *self, int i);
+/* Index of the indicator with this code, or -1 when the campaign does not
+ * know it. */
+int campaign_indicator_find(const campaign_t *self, const char *code);
+
+size_t campaign_period_count(const campaign_t *self);
+const campaign_period_t *campaign_period(const campaign_t *self, int i);
+/* The period with this id, or NULL. */
+const campaign_period_t *campaign_period_find(const campaign_t *self, const char *id);
+/* The period whose counts are "the previous period's" for p (basis annual):
+ * its `previous` key, else the year period with the latest end before p's
+ * end; NULL when there is none (then the baseline is the previous). */
+const campaign_period_t *campaign_period_previous(const campaign_t *self,
+						  const campaign_period_t *p);
+
+size_t campaign_target_count(const campaign_t *self);
+const campaign_target_t *campaign_target(const campaign_t *self, int i);
+const campaign_target_t *campaign_target_find(const campaign_t *self, const char *id);
+
+size_t campaign_cluster_count(const campaign_t *self);
+const campaign_cluster_t *campaign_cluster(const campaign_t *self, int i);
+const campaign_cluster_t *campaign_cluster_find(const campaign_t *self, const char *id);
+/* The clusters unit code is a member of, in file order: writes at most max
+ * into ret and returns how many there are. */
+size_t campaign_clusters_of(const campaign_t *self, const char *code,
+			    const campaign_cluster_t **ret, size_t max);
+
+/* ---- counts and derived values ----------------------------------------- */
+
+/* The reported values of one unit in one period (or its baseline), by
+ * indicator index. Only counts and amounts are set; sums and rates are
+ * derived. Plain data: copy it, keep it on the stack. */
+typedef struct campaign_counts {
+	int64_t v[CAMPAIGN_INDICATORS_MAX];
+	bool has[CAMPAIGN_INDICATORS_MAX];
+} campaign_counts_t;
+
+/* Empties c (nothing known). */
+void campaign_counts_clear(campaign_counts_t *c);
+/* Sets a reported value. Returns 0; LNOB_E_NOTFOUND when the campaign does
+ * not know code; LNOB_E_INVALID when code is a sum or a rate, or value is
+ * outside 0..REPORT_VALUE_MAX (c is then unchanged). */
+int campaign_counts_set(const campaign_t *self, campaign_counts_t *c,
+			const char *code, int64_t value);
+/* Fills c (cleared first) from a rollup's sums: every code the campaign
+ * knows as a count or amount; others are ignored. Returns 0, or
+ * LNOB_E_INVALID when a known code's value is out of range. */
+int campaign_counts_from_sums(const campaign_t *self, const report_sums_t *sums,
+			      campaign_counts_t *c);
+
+/* The value of indicator i over counts c as a fraction num / den: a count,
+ * amount or sum is value / 1; a rate is (summed numerator counts) / (summed
+ * denominator counts), not in percent and not reduced. Returns 0;
+ * LNOB_E_NOTFOUND when a count it needs is not in c; LNOB_E_INVALID when a
+ * rate's denominator is 0; -EINVAL for a bad index. ret_* written only on
+ * success. */
+int campaign_value(const campaign_t *self, const campaign_counts_t *c, int i,
+		   int64_t *ret_num, int64_t *ret_den);
+/* The same for display: a rate in percent, anything else the number.
+ * Display only; decisions use campaign_evaluate(). */
+int campaign_value_display(const campaign_t *self, const campaign_counts_t *c, int i,
+			   double *ret);
+
+/* The baseline row of unit code, if the baseline file has one. Returns 0
+ * (c filled) or LNOB_E_NOTFOUND. */
+int campaign_baseline_get(const campaign_t *self, const char *code, campaign_counts_t *c);
+/* The baseline of hierarchy unit `unit`: its own row; else, for each value,
+ * the sum over its children's baselines (recursively) when every one of
+ * them has it. Returns 0, or LNOB_E_NOTFOUND when nothing is known (no row
+ * and no children, or a child subtree without any). */
+int campaign_baseline_for(const campaign_t *self, const hier_t *hier, int unit,
+			  campaign_counts_t *c);
+
+/* ---- targets ----------------------------------------------------------- */
+
+typedef enum campaign_via {
+	CAMPAIGN_VIA_OWN,       /* the unit is in the target's units */
+	CAMPAIGN_VIA_CASCADE,   /* inherited from an ancestor (`from`) */
+	CAMPAIGN_VIA_LEVEL,     /* the unit's level is in the target's levels */
+} campaign_via_t;
+
+typedef struct campaign_applied {
+	const campaign_target_t *target;
+	campaign_via_t via;
+	int from;               /* hierarchy index the target is attached to:
+	                           the unit itself, or the ancestor it cascades from */
+} campaign_applied_t;
+
+/* The effective targets of hierarchy unit `unit` in period p, one per goal
+ * (goals in the file order of their first target). For each goal, among the
+ * targets active in p (no `periods`, or p listed), the first that applies:
+ *   1. one whose units list the unit;
+ *   2. walking up from the parent to the root, at the nearest ancestor A
+ *      with one: a target whose units list A, else one whose levels hold
+ *      A's level, and whose cascade holds the unit's level;
+ *   3. one whose levels hold the unit's level.
+ * Writes at most max entries into ret (may be NULL when max is 0) and
+ * returns how many there are. */
+size_t campaign_target_for(const campaign_t *self, const hier_t *hier, int unit,
+			   const campaign_period_t *p, campaign_applied_t *ret, size_t max);
+
+typedef enum campaign_verdict {
+	CAMPAIGN_MET,
+	CAMPAIGN_NOT_MET,
+	CAMPAIGN_NOT_DUE,       /* pace end, before the term's last year */
+	CAMPAIGN_NO_DATA,       /* a count is missing or a denominator is 0 */
+} campaign_verdict_t;
+
+typedef struct campaign_eval {
+	campaign_verdict_t verdict;
+	const campaign_target_t *decided_by;   /* the target, or for any_of the
+	                                          deciding alternative */
+	/* Values of the indicator in the target's unit (% for a rate); display
+	 * only. has_* false when not computable. */
+	bool has_base, has_prev, has_cur;
+	double base, prev, cur;
+	double change_base;     /* base − cur (at_least: cur − base) */
+	double change_prev;     /* prev − cur (at_least: cur − prev); has_prev */
+	double required;        /* Q: the change required now (0 when NOT_DUE) */
+	double goal;            /* the change the whole term requires */
+	/* Exact achievement A / Q and progress (see the header). */
+	bool has_achievement;
+	int64_t achievement_bp; /* floor(10000 × A / Q), clamped to int64 */
+	bool achievement_exact; /* 10000 × A / Q is an integer */
+	bool has_progress;
+	int64_t progress_bp;    /* floor(10000 × change from base / goal) */
+} campaign_eval_t;
+
+/* Evaluates target t (any target of the campaign, an alternative too) for
+ * period p given the unit's baseline counts, the previous period's counts
+ * (campaign_period_previous(); NULL when not known, and ignored when p has
+ * no previous period: the baseline is used) and this period's counts, as
+ * the header's ARITHMETIC says. Pure. Returns 0 with *ret filled (the
+ * verdict may be NO_DATA), or -EINVAL when self, t, p, baseline, current or
+ * ret is NULL. */
+int campaign_evaluate(const campaign_t *self, const campaign_target_t *t,
+		      const campaign_period_t *p, const campaign_counts_t *baseline,
+		      const campaign_counts_t *previous, const campaign_counts_t *current,
+		      campaign_eval_t *ret);
+/* Exactly: achievement >= pct_bp / 10000 (strict: >). False without an
+ * achievement. E.g. "exceeds the target by 10 %": pct_bp 11000, strict. */
+bool campaign_eval_achieves(const campaign_eval_t *ev, int64_t pct_bp, bool strict);
+
+/* ---- deadlines and timeliness ------------------------------------------ */
+
+/* The instant (Unix seconds) from which a report of a unit at level is late
+ * for period p: p's own deadline.<level>, else [deadlines] <level> in the
+ * year of p's end. Returns 0, or LNOB_E_NOTFOUND when the level has none. */
+int campaign_deadline_for(const campaign_t *self, const char *level,
+			  const campaign_period_t *p, int64_t *ret_late_from);
+
+typedef struct campaign_timeliness {
+	bool on_time;
+	bool arrived_late;      /* arrived at or after late_from (noted even when
+	                           on time by its completion time) */
+	bool by_skew;           /* on time only thanks to the skew allowance */
+	bool clock_suspect;     /* completed_at is after arrived_at + skew: the
+	                           office clock is off; the stamp was not used */
+} campaign_timeliness_t;
+
+/* Classifies one report (all times Unix seconds; skew >= 0 is the bound on
+ * an office clock's error):
+ *   - arrived before late_from: on time;
+ *   - else, completed_at later than arrived_at + skew: the stamp cannot be
+ *     true; judged by its arrival: late (clock_suspect);
+ *   - else on time when completed_at < late_from + skew (completed in time
+ *     as far as a clock within the bound can tell: benefit of the doubt;
+ *     by_skew when completed_at >= late_from), late otherwise.
+ * A report completed on time that arrived late is on time, arrived_late.
+ * A missing report is the caller's to decide (there is nothing to classify).
+ * Returns 0, or -EINVAL when skew < 0 or ret is NULL. */
+int campaign_classify(int64_t late_from, int64_t completed_at, int64_t arrived_at,
+		      int64_t skew, campaign_timeliness_t *ret);
+
+#endif
