@@ -1251,19 +1251,19 @@ static int s_target_value(s_build_t *b, const s_sec_t *s, campaign_target_t *t, 
 			return s_fail(b, kv->line, "[%s] down_points: needs a rate; '%s' is not one "
 				      "(use down_percent to scale a count down)", s->name, ind->code);
 		r = s_parse_e4(kv->value, true, &t->value_e4);
-		if (r || t->value_e4 <= 0 || t->value_e4 > 100 * S_E4)
+		if (r || t->value_e4 <= 0 || t->value_e4 > (int64_t)100 * S_E4)
 			return s_fail(b, kv->line, "[%s] down_points: expected percentage points "
 				      "above 0, at most 100, 4 decimals at most: '%s'", s->name, kv->value);
 		return 0;
 	case CAMPAIGN_DOWN_PERCENT:
 		r = s_parse_e4(kv->value, true, &t->value_e4);
-		if (r || t->value_e4 <= 0 || t->value_e4 > 100 * S_E4)
+		if (r || t->value_e4 <= 0 || t->value_e4 > (int64_t)100 * S_E4)
 			return s_fail(b, kv->line, "[%s] down_percent: expected a percentage above 0, "
 				      "at most 100, 4 decimals at most: '%s'", s->name, kv->value);
 		return 0;
 	default:
 		r = s_parse_e4(kv->value, rate, &t->value_e4);
-		if (rate && (r || t->value_e4 > 100 * S_E4))
+		if (rate && (r || t->value_e4 > (int64_t)100 * S_E4))
 			return s_fail(b, kv->line, "[%s] %s: expected a percentage 0..100, 4 decimals "
 				      "at most: '%s'", s->name, kv->key, kv->value);
 		if (!rate && (r || t->value_e4 % S_E4 != 0))
@@ -1534,10 +1534,12 @@ static int s_link_targets(s_build_t *b, s_sec_t *const *tsecs)
 		for (size_t k = 0; k < n && !r; k++) {
 			const campaign_target_t *a = campaign_target_find(c, items[k].text);
 
-			if (!a)
+			if (!a) {
 				r = s_fail(b, items[k].line, "[%s] any_of: unknown target '%s'",
 					   tsecs[i]->name, items[k].text);
-			else if (!a->alternative)
+				break;
+			}
+			if (!a->alternative)
 				r = s_fail(b, items[k].line, "[%s] any_of: '%s' has units or levels of its "
 					   "own; an alternative has none", tsecs[i]->name, a->id);
 			for (size_t j = 0; j < k && !r; j++)
