@@ -27,6 +27,7 @@
 #include "hierarchy.h"
 #include "identity.h"
 #include "lnob_err.h"
+#include "campaigns.h"
 #include "log.h"
 #include "rollup.h"
 #include "server.h"
@@ -47,6 +48,7 @@ static const char *const s_keys[] = {
 	"store.map_max_mb", "store.map_grow_mb",
 	"listen.endpoint", "hierarchy.file",
 	"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
+	"campaign.files", "campaign.clock_skew_s",
 	"log.level", NULL,
 };
 
@@ -121,6 +123,18 @@ static hier_t *s_load_hier(const agg_conf_t *c)
 	return h;
 }
 
+/* Loads the configured campaigns (none: an empty set); prints the error
+ * naming file and line on failure. */
+static int s_load_campaigns(const agg_conf_t *c, const hier_t *hier, campaigns_t *ret)
+{
+	char err[1024];
+	int r = campaigns_load(ret, c->conf, hier, err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "%s: campaign: %s\n", PROG, err);
+	return r;
+}
+
 static store_t *s_open_store(const agg_conf_t *c, bool write)
 {
 	char err[1024];
@@ -142,6 +156,7 @@ static int s_cmd_run(const char *cpath, bool check_only)
 	hier_t *hier = NULL;
 	store_t *st = NULL;
 	server_opts_t o;
+	campaigns_t camps = { 0 };
 	char err[1024];
 	int rc = 1;
 
@@ -156,6 +171,8 @@ static int s_cmd_run(const char *cpath, bool check_only)
 		goto out;
 	}
 	if (!(hier = s_load_hier(&c)))
+		goto out;
+	if (s_load_campaigns(&c, hier, &camps) < 0)
 		goto out;
 	if (check_only) {
 		printf("configuration OK\n");
@@ -184,10 +201,12 @@ static int s_cmd_run(const char *cpath, bool check_only)
 	o.map_max = (size_t)c.map_max_mb << 20;
 	o.map_grow = (size_t)c.map_grow_mb << 20;
 	o.reader_check_ms = 10000;
+	o.campaigns = &camps;
 	rc = server_run(&o, &id, st, hier);
 out:
 	identity_wipe(&id);
 	store_destroy(&st);
+	campaigns_clear(&camps);
 	hier_destroy(&hier);
 	conf_destroy(&c.conf);
 	return rc;

@@ -23,6 +23,7 @@ typedef struct server_opts {
 	size_t map_max;            /* bytes the LMDB map may grow to ([store] map_max_mb) */
 	size_t map_grow;           /* bytes added per growth ([store] map_grow_mb) */
 	int64_t reader_check_ms;   /* how often stale reader slots are cleared */
+	const struct campaigns *campaigns;  /* configured campaigns (may be empty, or NULL) */
 } server_opts_t;
 
 /* Runs until SIGTERM or SIGINT, then finishes the batch in hand (stored,

@@ -1,0 +1,95 @@
+/* campaigns.c: the configured campaigns (see campaigns.h). */
+#include "campaigns.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lnob_err.h"
+
+/* path, or dir(conf_path)/path when path is relative, into out. */
+static int s_resolve(const char *conf_path, const char *path, char *out, size_t len)
+{
+	char tmp[4096];
+
+	if (path[0] == '/' || !conf_path)
+		return snprintf(out, len, "%s", path) < (int)len ? 0 : -ENAMETOOLONG;
+	if (snprintf(tmp, sizeof(tmp), "%s", conf_path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	return snprintf(out, len, "%s/%s", dirname(tmp), path) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
+		   char *err, size_t errlen)
+{
+	const char *files = NULL;
+	uint64_t skew = 900;
+	char *list = NULL, *save = NULL, *tok;
+	int r;
+
+	memset(self, 0, sizeof(*self));
+	r = conf_str(conf, "campaign", "files", "", &files, err, errlen);
+	if (r == 0)
+		r = conf_u64(conf, "campaign", "clock_skew_s", false, 900, 0, 7 * 86400, &skew,
+			     err, errlen);
+	if (r < 0)
+		return r;
+	self->clock_skew_s = (int64_t)skew;
+	if (!(list = strdup(files)))
+		return -ENOMEM;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char path[4096];
+		size_t n;
+
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		n = strlen(tok);
+		while (n && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			tok[--n] = '\0';
+		if (!n)
+			continue;
+		if (self->n == CAMPAIGNS_MAX) {
+			snprintf(err, errlen, "%s: [campaign] files: more than %d campaigns",
+				 conf_name(conf), CAMPAIGNS_MAX);
+			r = LNOB_E_CONFIG;
+			break;
+		}
+		if ((r = s_resolve(conf_name(conf), tok, path, sizeof(path))) < 0) {
+			snprintf(err, errlen, "%s: [campaign] files: %s: name too long",
+				 conf_name(conf), tok);
+			break;
+		}
+		r = campaign_load(path, hier, &self->v[self->n], err, errlen);
+		if (r < 0)
+			break;
+		if (campaigns_find(self, campaign_id(self->v[self->n]))) {
+			snprintf(err, errlen, "%s: campaign id '%s' is configured twice",
+				 path, campaign_id(self->v[self->n]));
+			campaign_destroy(&self->v[self->n]);
+			r = LNOB_E_CONFIG;
+			break;
+		}
+		self->n++;
+	}
+	free(list);
+	if (r < 0)
+		campaigns_clear(self);
+	return r;
+}
+
+const campaign_t *campaigns_find(const campaigns_t *self, const char *id)
+{
+	for (size_t i = 0; self && i < self->n; i++)
+		if (strcmp(campaign_id(self->v[i]), id) == 0)
+			return self->v[i];
+	return NULL;
+}
+
+void campaigns_clear(campaigns_t *self)
+{
+	for (size_t i = 0; i < self->n; i++)
+		campaign_destroy(&self->v[i]);
+	self->n = 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * campaigns.h: the campaigns an aggregator is configured for.
+ *
+ *   [campaign]
+ *   files = /etc/lnob/daknong.ini, /etc/lnob/other.ini   ; comma-separated
+ *   clock_skew_s = 900        ; bound on an office clock's error (timeliness)
+ *
+ * Relative file names are taken from the directory of the configuration
+ * file. Without [campaign] files the aggregator accepts any campaign id,
+ * period and indicator (the report rules of report.h still hold) and rollups
+ * carry sums only.
+ */
+#ifndef LNOB_CAMPAIGNS_H
+#define LNOB_CAMPAIGNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "campaign.h"
+#include "conf.h"
+#include "hierarchy.h"
+
+#define CAMPAIGNS_MAX 16
+
+typedef struct campaigns {
+	campaign_t *v[CAMPAIGNS_MAX];
+	size_t n;
+	int64_t clock_skew_s;
+} campaigns_t;
+
+/* Reads [campaign] files and clock_skew_s from conf and loads each file,
+ * checked against hier. On failure err says which file and line, and
+ * nothing is kept. Returns 0, LNOB_E_CONFIG, LNOB_E_CSV, -errno or -ENOMEM. */
+int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
+		   char *err, size_t errlen);
+/* The campaign with this id, or NULL (also when none is configured). */
+const campaign_t *campaigns_find(const campaigns_t *self, const char *id);
+/* Frees every campaign; self may be loaded again. */
+void campaigns_clear(campaigns_t *self);
+
+#endif
