@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -231,29 +232,16 @@ static void s_check_empty_section(s_iparse_t *ps)
 static char *s_read_line(char *str, int num, void *stream)
 {
 	s_iparse_t *ps = stream;
-	const char *p = ps->pos, *nl, *stop;
+	const char *p;
 	size_t len;
 
 	if (ps->failed || num < 2)
 		return NULL;
-	if (p >= ps->end) {
+	if (!conf_next_line(&ps->pos, ps->end, &ps->line, &p, &len)) {
 		s_check_empty_section(ps);
 		ps->hdr_open = false;
 		return NULL;
 	}
-	nl = memchr(p, '\n', (size_t)(ps->end - p));
-	stop = nl ? nl + 1 : ps->end;
-	ps->pos = stop;
-	ps->line++;
-	if (ps->line == 1 && stop - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (p < stop && (*p == ' ' || *p == '\t'))
-		p++;
-	len = (size_t)(stop - p);
-	if (len > 0 && p[len - 1] == '\n')
-		len--;
-	if (len > 0 && p[len - 1] == '\r')
-		len--;
 	if (len > (size_t)num - 2) {
 		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: line longer than %d bytes",
 			ps->name, ps->line, num - 2);
@@ -265,10 +253,7 @@ static char *s_read_line(char *str, int num, void *stream)
 		ps->hdr_open = true;
 		ps->hdr_used = false;
 	}
-	memcpy(str, p, len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	return str;
+	return conf_give_line(str, num, p, len);
 }
 
 static bool s_blank(char c)
@@ -2159,30 +2144,13 @@ int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
 int campaign_load(const char *path, const hier_t *hier, campaign_t **ret, char *err, size_t errlen)
 {
 	char *text = NULL;
-	const char *z;
 	size_t len = 0;
 	int r;
 
 	if (!path || !ret)
 		return -EINVAL;
-	r = lnob_read_file(path, CAMPAIGN_MAX_BYTES, &text, &len);
-	if (r == LNOB_E_TOOBIG) {
-		s_err(err, errlen, "%s: larger than %zu bytes", path, CAMPAIGN_MAX_BYTES);
-		return LNOB_E_CONFIG;
-	}
-	if (r < 0) {
-		s_err(err, errlen, "%s: cannot read: %s", path, lnob_strerror(r));
+	if ((r = conf_read_text(path, CAMPAIGN_MAX_BYTES, &text, &len, err, errlen)) < 0)
 		return r;
-	}
-	if ((z = memchr(text, '\0', len))) {
-		unsigned line = 1;
-
-		for (const char *q = text; q < z; q++)
-			line += *q == '\n';
-		s_err(err, errlen, "%s:%u: NUL byte in line", path, line);
-		free(text);
-		return LNOB_E_CONFIG;
-	}
 	r = campaign_load_mem(text, path, hier, ret, err, errlen);
 	free(text);
 	return r;

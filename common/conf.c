@@ -119,30 +119,49 @@ static void s_fail(s_parse_t *ps, unsigned line, int code, const char *fmt, ...)
 static char *s_read_line(char *str, int num, void *stream)
 {
 	s_parse_t *ps = stream;
-	const char *p = ps->pos, *nl, *stop;
+	const char *p;
 	size_t len;
 
-	if (ps->failed || p >= ps->end || num < 2)
+	if (ps->failed || num < 2 || !conf_next_line(&ps->pos, ps->end, &ps->line, &p, &len))
 		return NULL;
-	nl = memchr(p, '\n', (size_t)(ps->end - p));
-	stop = nl ? nl + 1 : ps->end;
-	ps->pos = stop;
-	ps->line++;
-	if (ps->line == 1 && stop - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+	if (!conf_give_line(str, num, p, len)) {
+		s_fail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: line longer than %d bytes",
+		       ps->conf->name, ps->line, num - 2);
+		return NULL;
+	}
+	return str;
+}
+
+bool conf_next_line(const char **pos, const char *end, unsigned *line,
+		    const char **ret_p, size_t *ret_len)
+{
+	const char *p = *pos, *nl, *stop;
+	size_t len;
+
+	if (p >= end)
+		return false;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	stop = nl ? nl + 1 : end;
+	*pos = stop;
+	(*line)++;
+	if (*line == 1 && stop - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
 	while (p < stop && (*p == ' ' || *p == '\t'))
 		p++;
-	/* The text without its line end, which is given back as a bare \n. */
 	len = (size_t)(stop - p);
 	if (len > 0 && p[len - 1] == '\n')
 		len--;
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
-	if (len > (size_t)num - 2) {
-		s_fail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: line longer than %d bytes",
-		       ps->conf->name, ps->line, num - 2);
+	*ret_p = p;
+	*ret_len = len;
+	return true;
+}
+
+char *conf_give_line(char *str, int num, const char *p, size_t len)
+{
+	if (num < 2 || len > (size_t)num - 2)
 		return NULL;
-	}
 	memcpy(str, p, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
@@ -267,26 +286,24 @@ int conf_load_mem(const char *text, const char *name, conf_t **ret, char *err, s
 	return 0;
 }
 
-int conf_load(const char *path, conf_t **ret, char *err, size_t errlen)
+int conf_read_text(const char *path, size_t max, char **ret_text, size_t *ret_len,
+		   char *err, size_t errlen)
 {
 	char *text = NULL;
+	const char *z;
 	size_t len = 0;
-	int r;
+	int r = lnob_read_file(path, max, &text, &len);
 
-	if (!path || !ret)
-		return -EINVAL;
-	r = lnob_read_file(path, CONF_MAX_BYTES, &text, &len);
 	if (r == LNOB_E_TOOBIG) {
-		s_err(err, errlen, "%s: larger than %zu bytes", path, CONF_MAX_BYTES);
+		s_err(err, errlen, "%s: larger than %zu bytes", path, max);
 		return LNOB_E_CONFIG;
 	}
 	if (r < 0) {
 		s_err(err, errlen, "%s: cannot read: %s", path, lnob_strerror(r));
 		return r;
 	}
-	/* conf_load_mem() sees text up to its first NUL: refuse one. */
-	const char *z = memchr(text, '\0', len);
-	if (z) {
+	/* inih sees text up to its first NUL: refuse one. */
+	if ((z = memchr(text, '\0', len))) {
 		unsigned line = 1;
 
 		for (const char *q = text; q < z; q++)
@@ -295,6 +312,21 @@ int conf_load(const char *path, conf_t **ret, char *err, size_t errlen)
 		free(text);
 		return LNOB_E_CONFIG;
 	}
+	*ret_text = text;
+	*ret_len = len;
+	return 0;
+}
+
+int conf_load(const char *path, conf_t **ret, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!path || !ret)
+		return -EINVAL;
+	if ((r = conf_read_text(path, CONF_MAX_BYTES, &text, &len, err, errlen)) < 0)
+		return r;
 	r = conf_load_mem(text, path, ret, err, errlen);
 	free(text);
 	return r;
