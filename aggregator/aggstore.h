@@ -6,13 +6,45 @@
  * big-endian):
  *   envelopes   signer \0 seq(8)                      -> serialized Envelope (immutable log)
  *   latest      campaign \0 period \0 unit             -> LatestRecord
- *   revisions   campaign \0 period \0 unit \0 rev(4) \0 signer \0 seq(8) -> "" (history)
+ *   revisions   campaign \0 period \0 unit \0 rev(4) \0 signer \0 seq(8)
+ *                                                      -> received_at(8) (history)
  *   rollups     campaign \0 period \0 unit             -> RollupRecord
  *   nodes       node id                                -> NodeRecord
  *   curvekeys   curve public key (32)                  -> node id
  *   counters    name                                   -> uint64(8)
  *   quarantine  signer \0 seq(8) \0 sha256(envelope)   -> QuarantineRecord
  *   peers       node id                                -> PeerRecord
+ *   conflicts   campaign \0 period \0 unit             -> ConflictRecord (open only)
+ *
+ * The history (revisions) holds every accepted revision of a report; its
+ * value is the aggregator's clock at ingest, Unix seconds as int64
+ * big-endian (an empty value, written by stores before the history carried
+ * it, means "not recorded"). Keys sort by revision, then signer (byte
+ * order, as strcmp), then seq: the order of agg_history_load(). The
+ * revision's content is its envelope in `envelopes`. `conflicts` was added
+ * to schema 1 without a version bump: a writable open creates it, and no
+ * existing database changed its layout.
+ *
+ * THE RULES (one place: agg_history_judge())
+ *   current   the highest revision; among equal revision numbers the
+ *             smallest (signer, seq); independent of arrival order. The
+ *             rollups are the sums of the current revisions' values.
+ *   first     the lowest revision; among equal numbers the earliest
+ *             received_at, then the smallest (signer, seq). Timeliness is
+ *             judged on it (LatestRecord.first_*).
+ *   conflict  two revisions a, b of the history conflict when they come
+ *             from different signers with the same base_revision, or have
+ *             the same revision number and different content (another
+ *             signer, or another body). Such a pair is RESOLVED when the
+ *             history holds a revision r with r.base_revision >=
+ *             max(a.revision, b.revision) (then r.revision is higher too).
+ *             The open conflict of a unit is the set of revisions that are
+ *             part of an unresolved pair; a revision whose base_revision is
+ *             at least the highest revision among its members (and so whose
+ *             revision is higher than all of them) resolves it. Being a set
+ *             function of the history, it does not depend on arrival order
+ *             either: a stale revision arriving after the resolution opens
+ *             nothing.
  */
 #ifndef LNOB_AGGSTORE_H
 #define LNOB_AGGSTORE_H
@@ -21,6 +53,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "identity.h"
 #include "lnob.pb-c.h"
 #include "store.h"
 
@@ -37,6 +70,7 @@ enum agg_db {
 	AGG_DB_COUNTERS,
 	AGG_DB_QUARANTINE,
 	AGG_DB_PEERS,
+	AGG_DB_CONFLICTS,
 	AGG_DB_COUNT
 };
 
@@ -46,7 +80,8 @@ enum agg_counter {
 	AGG_C_STORED = 0,
 	AGG_C_DUPLICATE,
 	AGG_C_QUARANTINED,
-	AGG_C_CONFLICT,           /* same revision of a unit from two envelopes */
+	AGG_C_CONFLICT,           /* accepted revisions that opened or joined a
+	                             revision conflict (see THE RULES) */
 	AGG_C_ZAP_DENIED,
 	AGG_C_STORE_FAILED,       /* batches whose commit failed */
 	AGG_C_REJECTED_BASE,      /* + NackReason value */
@@ -67,6 +102,9 @@ int aggstore_open(const char *dir, size_t map_size, unsigned flags, store_t **re
 #define AGG_KEY_MAX 512
 size_t agg_key_envelope(uint8_t *out, const char *signer, uint64_t seq);
 size_t agg_key_unit(uint8_t *out, const char *campaign, const char *period, const char *unit);
+/* The history key of one revision (see the layout above). */
+size_t agg_key_revision(uint8_t *out, const char *campaign, const char *period,
+			const char *unit, uint32_t revision, const char *signer, uint64_t seq);
 
 /* Reads / writes all counters (absolute values) in txn. */
 int agg_counters_load(store_t *st, MDB_txn *txn, uint64_t c[AGG_C_COUNT]);
@@ -86,5 +124,55 @@ int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool re
  * rollup gives an empty record. Caller frees *ret. */
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret);
+
+/* Reads the LatestRecord / open ConflictRecord of (campaign, period,
+ * unit). Caller frees *ret. Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a
+ * store error. */
+int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, Lnob__LatestRecord **ret);
+int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, Lnob__ConflictRecord **ret);
+
+/* ---- the revision history of one (campaign, period, unit) -------------- */
+
+/* One revision. */
+typedef struct agg_rev {
+	char signer[LNOB_ID_MAX + 1];
+	uint64_t seq;
+	uint32_t revision, base_revision;
+	int64_t completed_at;
+	int64_t received_at;            /* 0: not recorded */
+	uint8_t body_hash[32];          /* SHA-256 of the envelope body */
+	Lnob__Report *report;           /* decoded body; NULL in hand-made histories */
+	bool member;                    /* of the open conflict (agg_history_judge) */
+} agg_rev_t;
+
+typedef struct agg_history {
+	agg_rev_t *v;                   /* key order: revision, signer, seq */
+	size_t n, cap;
+	int current;                    /* index, -1 when empty */
+	int first;                      /* index, -1 when empty */
+	size_t members;                 /* revisions in the open conflict */
+	uint32_t member_max;            /* highest revision among them */
+} agg_history_t;
+
+/* Loads the history of (campaign, period, unit) in key order, each
+ * revision's report decoded from its envelope, and judges it
+ * (agg_history_judge()). *ret is cleared first and owned by the caller
+ * (agg_history_clear), also on failure. An empty history is n == 0.
+ * Returns 0, LNOB_E_INVALID (parts too long), LNOB_E_CORRUPT (a key, value
+ * or envelope that does not parse, an envelope missing) or a store error. */
+int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, agg_history_t *ret);
+/* Applies THE RULES to h->v[0..n-1] (which must be in key order): sets
+ * current, first, every member flag, members and member_max. Pure. */
+void agg_history_judge(agg_history_t *h);
+/* Appends a revision (copied; report is taken over) to h, which the caller
+ * keeps in key order. Returns 0 or -ENOMEM. */
+int agg_history_push(agg_history_t *h, const agg_rev_t *rev);
+/* Frees what h holds; h may be reused. */
+void agg_history_clear(agg_history_t *h);
+/* True when revision a conflicts with b (THE RULES), resolution aside. */
+bool agg_rev_conflicts(const agg_rev_t *a, const agg_rev_t *b);
 
 #endif

@@ -1,6 +1,8 @@
 /* ingest.c: verify, dedupe, store and roll up a batch (see ingest.h). */
 #include "ingest.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,28 +26,30 @@ static void s_nack(ingest_ctx_t *ctx, ingest_item_t *it, int reason, const char 
 		ctx->counters[AGG_C_REJECTED_BASE + reason]++;
 }
 
-/* Adds sign * vals into the rollup of (campaign, period, unit code); when
- * new_unit, the unit count grows by one. */
-static int s_rollup_add(ingest_ctx_t *ctx, MDB_txn *txn, const Lnob__Report *rep,
-			const char *code, Lnob__IndicatorValue *const *oldv, size_t oldn,
-			bool had_old)
+/* Replaces the superseded values (when had_old) by the new ones in the
+ * rollup of (campaign, period, unit code); without an old revision the
+ * unit count grows by one. */
+static int s_rollup_add(ingest_ctx_t *ctx, MDB_txn *txn, const char *campaign,
+			const char *period, const char *code,
+			Lnob__IndicatorValue *const *newv, size_t newn,
+			Lnob__IndicatorValue *const *oldv, size_t oldn, bool had_old)
 {
 	Lnob__RollupRecord *rec = NULL, out = LNOB__ROLLUP_RECORD__INIT;
 	report_sums_t sums = { 0 };
 	uint8_t key[AGG_KEY_MAX], *buf = NULL;
-	size_t klen = agg_key_unit(key, rep->campaign, rep->period, code), len;
+	size_t klen = agg_key_unit(key, campaign, period, code), len;
 	int r;
 
 	if (!klen)
 		return LNOB_E_INVALID;
-	r = agg_rollup_get(ctx->st, txn, rep->campaign, rep->period, code, &rec);
+	r = agg_rollup_get(ctx->st, txn, campaign, period, code, &rec);
 	if (r < 0)
 		return r;
 	r = report_sums_add(&sums, rec->sums, rec->n_sums, 1);
 	if (r == 0 && had_old)
 		r = report_sums_add(&sums, oldv, oldn, -1);
 	if (r == 0)
-		r = report_sums_add(&sums, rep->values, rep->n_values, 1);
+		r = report_sums_add(&sums, newv, newn, 1);
 	if (r == 0) {
 		out.sums = sums.v;
 		out.n_sums = sums.n;
@@ -60,63 +64,200 @@ static int s_rollup_add(ingest_ctx_t *ctx, MDB_txn *txn, const Lnob__Report *rep
 	return r;
 }
 
-/* Makes rep the latest report of its unit when its revision is higher than
- * the current latest, updating the rollups along the path to the root. */
+/* Appends " rev R by SIGNER #SEQ" to buf (truncating). */
+static void s_note_rev(char *buf, size_t len, const agg_rev_t *x)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s rev %u by %s #%llu", n && buf[n - 1] != '(' ? "," : "",
+			 x->revision, x->signer, (unsigned long long)x->seq);
+}
+
+/* Writes (or, with no member, deletes) the unit's ConflictRecord from the
+ * judged history h; marks it when its revision joined or closed one. */
+static int s_put_conflict(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
+			  const Lnob__Report *rep, const uint8_t *key, size_t klen,
+			  const agg_history_t *h, int64_t now)
+{
+	Lnob__ConflictRecord *oldc = NULL, rec = LNOB__CONFLICT_RECORD__INIT;
+	Lnob__ConflictMember *mem = NULL, **memp = NULL;
+	const agg_rev_t *cur = &h->v[h->current];
+	uint8_t *buf = NULL;
+	size_t len, k = 0;
+	bool joined = false;
+	int r = agg_conflict_get(ctx->st, txn, rep->campaign, rep->period, rep->unit, &oldc);
+
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	if (h->members == 0) {
+		if (oldc) {
+			r = store_del(txn, store_dbi(ctx->st, AGG_DB_CONFLICTS), key, klen);
+			it->resolved = true;
+			snprintf(it->note, sizeof(it->note), "revision conflict of %s/%s/%s resolved "
+				 "by rev %u (base %u) by %s #%llu", rep->campaign, rep->period,
+				 rep->unit, rep->revision, rep->base_revision, it->signer,
+				 (unsigned long long)it->seq);
+			lnob__conflict_record__free_unpacked(oldc, NULL);
+		}
+		return r == LNOB_E_NOTFOUND ? 0 : r;
+	}
+	mem = calloc(h->members, sizeof(*mem));
+	memp = calloc(h->members, sizeof(*memp));
+	if (!mem || !memp) {
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(it->note, sizeof(it->note), "revision conflict of %s/%s/%s (", rep->campaign,
+		 rep->period, rep->unit);
+	for (size_t i = 0; i < h->n; i++) {
+		const agg_rev_t *x = &h->v[i];
+
+		if (!x->member)
+			continue;
+		lnob__conflict_member__init(&mem[k]);
+		mem[k].signer = (char *)x->signer;
+		mem[k].seq = x->seq;
+		mem[k].revision = x->revision;
+		mem[k].base_revision = x->base_revision;
+		memp[k] = &mem[k];
+		k++;
+		s_note_rev(it->note, sizeof(it->note), x);
+		if (x->seq == it->seq && strcmp(x->signer, it->signer) == 0)
+			joined = true;
+	}
+	assert(k == h->members);
+	rec.members = memp;
+	rec.n_members = k;
+	rec.detected_at = oldc ? oldc->detected_at : now;
+	r = codec_pack(&rec.base, &buf, &len);
+	if (r == 0)
+		r = store_put(txn, store_dbi(ctx->st, AGG_DB_CONFLICTS), key, klen, buf, len, 0);
+	if (r == 0 && joined) {
+		size_t n = strlen(it->note);
+
+		ctx->counters[AGG_C_CONFLICT]++;
+		it->conflict = true;
+		snprintf(it->note + n, sizeof(it->note) - n, "); the rollup uses rev %u by %s #%llu "
+			 "until a revision with base_revision >= %u resolves it", cur->revision,
+			 cur->signer, (unsigned long long)cur->seq, h->member_max);
+	} else {
+		it->note[0] = '\0';
+	}
+out:
+	free(buf);
+	free(mem);
+	free(memp);
+	if (oldc)
+		lnob__conflict_record__free_unpacked(oldc, NULL);
+	return r;
+}
+
+/* Adds rep (the envelope of it, for hierarchy unit `unit`) to its unit's
+ * revision history, then recomputes from that history the unit's
+ * LatestRecord and ConflictRecord, and, when the current revision changed,
+ * moves the rollups along the path to the root from the superseded values
+ * to the new current ones (aggstore.h, THE RULES). */
 static int s_apply_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
 			  const Lnob__Report *rep, int unit)
 {
 	Lnob__LatestRecord *old = NULL, latest = LNOB__LATEST_RECORD__INIT;
-	uint8_t key[AGG_KEY_MAX], hkey[AGG_KEY_MAX + 16], *buf = NULL;
+	agg_history_t h;
+	const agg_rev_t *cur, *first;
+	uint8_t key[AGG_KEY_MAX], hkey[AGG_KEY_MAX], rb[8], *buf = NULL;
 	size_t klen = agg_key_unit(key, rep->campaign, rep->period, rep->unit), hlen, len;
-	MDB_val v;
+	int64_t now = lnob_now_s();
+	bool moved;
 	int r;
 
-	/* History: every revision, whatever its fate. */
-	memcpy(hkey, key, klen);
-	hlen = klen;
-	hkey[hlen++] = 0;
-	lnob_be32_put(hkey + hlen, rep->revision);
-	hlen += 4;
-	hkey[hlen++] = 0;
-	hlen += agg_key_envelope(hkey + hlen, it->signer, it->seq);
-	r = store_put(txn, store_dbi(ctx->st, AGG_DB_REVISIONS), hkey, hlen, "", 0, 0);
+	/* History: every revision, whatever its fate, with its arrival time. */
+	hlen = agg_key_revision(hkey, rep->campaign, rep->period, rep->unit, rep->revision,
+				it->signer, it->seq);
+	if (!klen || !hlen)
+		return LNOB_E_INVALID;
+	lnob_be64_put(rb, (uint64_t)now);
+	r = store_put(txn, store_dbi(ctx->st, AGG_DB_REVISIONS), hkey, hlen, rb, 8, 0);
 	if (r < 0)
 		return r;
-
-	r = store_get(txn, store_dbi(ctx->st, AGG_DB_LATEST), key, klen, &v);
-	if (r == 0) {
-		ProtobufCMessage *m;
-		if (codec_unpack(&lnob__latest_record__descriptor, v.mv_data, v.mv_size,
-				 v.mv_size, &m) < 0)
-			return LNOB_E_CORRUPT;
-		old = (Lnob__LatestRecord *)m;
-		if (rep->revision <= old->revision) {
-			/* An older or equal revision: kept in the log and history only. */
-			if (rep->revision == old->revision)
-				ctx->counters[AGG_C_CONFLICT]++;
-			lnob__latest_record__free_unpacked(old, NULL);
-			return 0;
-		}
-	} else if (r != LNOB_E_NOTFOUND) {
+	r = agg_latest_get(ctx->st, txn, rep->campaign, rep->period, rep->unit, &old);
+	if (r < 0 && r != LNOB_E_NOTFOUND)
 		return r;
-	}
-	latest.signer = it->signer;
-	latest.seq = it->seq;
-	latest.revision = rep->revision;
-	latest.completed_at = rep->completed_at;
-	latest.received_at = lnob_now_s();
-	latest.values = rep->values;
-	latest.n_values = rep->n_values;
+	r = agg_history_load(ctx->st, txn, rep->campaign, rep->period, rep->unit, &h);
+	if (r == 0 && h.current < 0)
+		r = LNOB_E_CORRUPT;   /* we have just written one */
+	if (r < 0)
+		goto out;
+	cur = &h.v[h.current];
+	first = &h.v[h.first];
+	latest.signer = (char *)cur->signer;
+	latest.seq = cur->seq;
+	latest.revision = cur->revision;
+	latest.base_revision = cur->base_revision;
+	latest.completed_at = cur->completed_at;
+	latest.received_at = cur->received_at;
+	latest.values = cur->report->values;
+	latest.n_values = cur->report->n_values;
+	latest.first_completed_at = first->completed_at;
+	latest.first_received_at = first->received_at;
+	latest.revisions = (uint32_t)h.n;
+	latest.conflict = h.members > 0;
+	moved = !old || old->seq != cur->seq || strcmp(old->signer, cur->signer) != 0;
+	if (old && !moved && cur->received_at == 0)
+		latest.received_at = old->received_at;   /* history from before it kept one */
 	r = codec_pack(&latest.base, &buf, &len);
 	if (r == 0)
 		r = store_put(txn, store_dbi(ctx->st, AGG_DB_LATEST), key, klen, buf, len, 0);
 	free(buf);
-	for (int u = unit; r == 0 && u >= 0; u = hier_unit(ctx->hier, u)->parent)
-		r = s_rollup_add(ctx, txn, rep, hier_unit(ctx->hier, u)->code,
+	for (int u = unit; r == 0 && moved && u >= 0; u = hier_unit(ctx->hier, u)->parent)
+		r = s_rollup_add(ctx, txn, rep->campaign, rep->period, hier_unit(ctx->hier, u)->code,
+				 cur->report->values, cur->report->n_values,
 				 old ? old->values : NULL, old ? old->n_values : 0, old != NULL);
+	if (r == 0)
+		r = s_put_conflict(ctx, txn, it, rep, key, klen, &h, now);
+out:
+	agg_history_clear(&h);
 	if (old)
 		lnob__latest_record__free_unpacked(old, NULL);
 	return r;
+}
+
+/* Checks rep against the configured campaigns (none: anything goes).
+ * Returns 0, or the NackReason with detail filled. */
+static int s_check_campaign(const ingest_ctx_t *ctx, const Lnob__Report *rep, char *detail,
+			    size_t len)
+{
+	const campaign_t *c;
+
+	if (!ctx->campaigns || ctx->campaigns->n == 0)
+		return 0;
+	if (!(c = campaigns_find(ctx->campaigns, rep->campaign))) {
+		snprintf(detail, len, "campaign '%s' is not configured on this aggregator",
+			 rep->campaign);
+		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
+	}
+	if (!campaign_period_find(c, rep->period)) {
+		snprintf(detail, len, "period '%s' is not a period of campaign '%s'", rep->period,
+			 rep->campaign);
+		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
+	}
+	for (size_t i = 0; i < rep->n_values; i++) {
+		const char *code = rep->values[i]->code;
+		int k = campaign_indicator_find(c, code);
+		const campaign_indicator_t *ind = k >= 0 ? campaign_indicator(c, k) : NULL;
+
+		if (!ind) {
+			snprintf(detail, len, "indicator '%s' is not defined by campaign '%s'", code,
+				 rep->campaign);
+			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
+		}
+		if (ind->kind == CAMPAIGN_IND_SUM || ind->kind == CAMPAIGN_IND_RATE) {
+			snprintf(detail, len, "indicator '%s' of campaign '%s' is derived (a %s, "
+				 "computed by the aggregator), never reported", code, rep->campaign,
+				 ind->kind == CAMPAIGN_IND_SUM ? "sum" : "rate");
+			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
+		}
+	}
+	return 0;
 }
 
 /* Keeps a reused-seq envelope aside, keyed so repeats of it collapse. */
@@ -157,7 +298,7 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	size_t klen;
 	MDB_val v;
 	char detail[200];
-	int r, unit, scope;
+	int r, unit, scope, reason;
 
 	r = envelope_open(it->env, it->len, ctx->max_body, &env);
 	if (r < 0)   /* name the message if we can, so its sender can park it */
@@ -231,6 +372,10 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	rep = (Lnob__Report *)m;
 	if (report_validate(rep, detail, sizeof(detail)) < 0) {
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_INVALID, detail);
+		goto out;
+	}
+	if ((reason = s_check_campaign(ctx, rep, detail, sizeof(detail))) != 0) {
+		s_nack(ctx, it, reason, detail);
 		goto out;
 	}
 	unit = hier_find(ctx->hier, rep->unit);
@@ -314,6 +459,9 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		items[i].signer[0] = '\0';
 		items[i].seq = 0;
 		items[i].detail[0] = '\0';
+		items[i].conflict = false;
+		items[i].resolved = false;
+		items[i].note[0] = '\0';
 	}
 	r = s_batch_txn(ctx, items, n);
 	if (r == 0)
@@ -342,6 +490,8 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		it->reason = LNOB__NACK_REASON__NACK_STORE_FAILED;
 		it->retryable = true;
 		it->duplicate = false;
+		it->conflict = it->resolved = false;
+		it->note[0] = '\0';
 		snprintf(it->detail, sizeof(it->detail), "store failed: %s; retry later",
 			 lnob_strerror(r));
 	}

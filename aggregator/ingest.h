@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "aggstore.h"
+#include "campaigns.h"
 #include "hierarchy.h"
 #include "identity.h"
 
@@ -32,13 +33,25 @@ typedef struct ingest_item {
 	bool duplicate;                   /* ACK of something stored before */
 	char signer[LNOB_ID_MAX + 1];     /* "" when the envelope did not decode */
 	uint64_t seq;
-	char detail[256];
+	char detail[256];                 /* NACK: why, for the sender */
+	bool conflict;                    /* ACK: this revision opened or joined a
+	                                     revision conflict (note says which) */
+	bool resolved;                    /* ACK: this revision closed its unit's
+	                                     open conflict (note says which) */
+	char note[256];                   /* for the operator's log, or "" */
 } ingest_item_t;
 
 typedef struct ingest_ctx {
 	store_t *st;
 	const hier_t *hier;
 	size_t max_body;
+	/* The configured campaigns (borrowed; NULL or none: any campaign,
+	 * period and indicator). With at least one, a report must name a
+	 * configured campaign and one of its periods (else
+	 * NACK_UNKNOWN_CAMPAIGN), and carry only indicators the campaign
+	 * defines as reported, counts or amounts (else NACK_UNKNOWN_INDICATOR:
+	 * sums and rates are derived, never reported). */
+	const campaigns_t *campaigns;
 	uint64_t counters[AGG_C_COUNT];   /* running totals, persisted each commit */
 } ingest_ctx_t;
 
@@ -53,6 +66,11 @@ typedef struct ingest_ctx {
  * decodes that far; the store code is returned (MDB_MAP_FULL unchanged, so
  * the caller can grow the map and call again with the same items).
  * Returns 0 when the batch committed.
+ *
+ * Every accepted report is added to its unit's revision history; the
+ * unit's LatestRecord, open ConflictRecord and (when the current revision
+ * changed) the rollups along the path to the root are recomputed from that
+ * history in the same transaction, by the rules of aggstore.h (THE RULES).
  *
  * Fault points (fault.h): "agg.mid_batch" once per call, before the next
  * envelope after the first one that wrote something (so only in batches

@@ -276,6 +276,10 @@ static void s_answer(server_t *s)
 	for (size_t i = 0; i < s->n; i++) {
 		ingest_item_t *it = &s->items[i];
 
+		if (it->verdict == INGEST_ACK && it->conflict)
+			log_warnx("%s", it->note);
+		else if (it->verdict == INGEST_ACK && it->resolved)
+			log_info("%s", it->note);
 		if (it->verdict != INGEST_NACK)
 			continue;
 		done[i] = true;
@@ -620,6 +624,7 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	s.ing.st = st;
 	s.ing.hier = hier;
 	s.ing.max_body = opts->max_body;
+	s.ing.campaigns = opts->campaigns;
 	s.items = calloc(opts->batch_max, sizeof(*s.items));
 	s.frames = calloc(opts->batch_max, sizeof(*s.frames));
 	s.from = calloc(opts->batch_max, sizeof(*s.from));

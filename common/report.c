@@ -66,7 +66,10 @@ int report_validate(const Lnob__Report *r, char *detail, size_t detail_len)
 				      ? "an amount (code ends in _vnd) given as a count"
 				      : "a count given as an amount");
 		x = report_value_of(v);
-		if (x < 0 || x > REPORT_VALUE_MAX)
+		if (x < 0)
+			return s_fail(detail, detail_len, "%s: negative value %lld: counts and amounts "
+				      "are 0 or more", v->code, (long long)x);
+		if (x > REPORT_VALUE_MAX)
 			return s_fail(detail, detail_len, "%s: value out of range 0..10^15", v->code);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(r->values[j]->code, v->code) == 0)
