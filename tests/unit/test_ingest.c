@@ -15,12 +15,15 @@
 #include <unistd.h>
 
 #include "aggstore.h"
+#include "campaign.h"
+#include "campaigns.h"
 #include "codec.h"
 #include "envelope.h"
 #include "hierarchy.h"
 #include "identity.h"
 #include "ingest.h"
 #include "lnob_err.h"
+#include "report.h"
 #include "rollup.h"
 #include "store.h"
 
@@ -373,11 +376,348 @@ static void test_crash_points(void **state)
 }
 #endif
 
+/* ---- revisions, conflicts, campaigns ------------------------------------ */
+
+/* Enrolls id with scope. */
+static void t_enroll(t_world_t *w, const identity_t *id, const char *scope)
+{
+	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
+	MDB_txn *txn;
+
+	rec.node_id = (char *)id->pub.node_id;
+	rec.sign_public.data = (uint8_t *)id->pub.sign_pk;
+	rec.sign_public.len = 32;
+	rec.curve_public.data = (uint8_t *)id->pub.curve_pk;
+	rec.curve_public.len = 32;
+	rec.scope = (char *)scope;
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	assert_int_equal(agg_node_put(w->st, txn, &rec, false), 0);
+	assert_int_equal(store_commit(&txn), 0);
+}
+
+/* A signed report of id: one value code = val (an amount when the code
+ * ends in _vnd). Caller frees. */
+static uint8_t *t_report(const identity_t *id, uint64_t seq, const char *campaign,
+			 const char *period, const char *unit, uint32_t rev, uint32_t base,
+			 const char *code, int64_t val, size_t *ret_len)
+{
+	Lnob__Report r = LNOB__REPORT__INIT;
+	Lnob__IndicatorValue v = LNOB__INDICATOR_VALUE__INIT, *vp = &v;
+	uint8_t *body, *env;
+	size_t blen;
+
+	r.campaign = (char *)campaign;
+	r.period = (char *)period;
+	r.unit = (char *)unit;
+	r.revision = rev;
+	r.base_revision = base;
+	r.completed_at = 1701140400 + rev;
+	v.code = (char *)code;
+	if (report_code_is_amount(code)) {
+		v.value_case = LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND;
+		v.amount_vnd = val;
+	} else {
+		v.value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
+		v.count = val;
+	}
+	r.values = &vp;
+	r.n_values = 1;
+	assert_int_equal(codec_pack(&r.base, &body, &blen), 0);
+	assert_int_equal(envelope_seal(id, seq, LNOB__KIND__KIND_REPORT, body, blen, &env,
+				       ret_len), 0);
+	free(body);
+	return env;
+}
+
+/* Ingests one envelope alone; returns its item (verdict, reason, detail). */
+static ingest_item_t t_one(t_world_t *w, uint8_t *env, const size_t *len)
+{
+	ingest_item_t it;
+
+	memset(&it, 0, sizeof(it));
+	it.env = env;
+	it.len = *len;
+	it.peer = "n1";
+	assert_int_equal(ingest_batch(&w->ctx, &it, 1), 0);
+	free(env);
+	return it;
+}
+
+static void t_rev(agg_history_t *h, const char *signer, uint64_t seq, uint32_t rev,
+		  uint32_t base, uint8_t body, int64_t received_at)
+{
+	agg_rev_t r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.signer, sizeof(r.signer), "%s", signer);
+	r.seq = seq;
+	r.revision = rev;
+	r.base_revision = base;
+	r.received_at = received_at;
+	r.completed_at = received_at;
+	memset(r.body_hash, body, sizeof(r.body_hash));
+	assert_int_equal(agg_history_push(h, &r), 0);
+}
+
+/* THE RULES of aggstore.h on hand-made histories (key order given). */
+static void test_history_rules(void **state)
+{
+	agg_history_t h;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	agg_history_judge(&h);
+	assert_int_equal(h.current, -1);
+	/* two first reports from two signers: a conflict; a#1 is current */
+	t_rev(&h, "a", 1, 1, 0, 1, 20);
+	t_rev(&h, "b", 1, 1, 0, 2, 10);
+	agg_history_judge(&h);
+	assert_int_equal(h.current, 0);
+	assert_int_equal(h.first, 1);          /* the earlier one received */
+	assert_int_equal(h.members, 2);
+	assert_int_equal(h.member_max, 1);
+	/* a revision with base 1 resolves it */
+	t_rev(&h, "b", 2, 2, 1, 3, 30);
+	agg_history_judge(&h);
+	assert_int_equal(h.current, 2);
+	assert_int_equal(h.members, 0);
+	agg_history_clear(&h);
+
+	/* the same signer: same revision and body again is no conflict, another
+	 * body is; two corrections of one base by one signer are none */
+	t_rev(&h, "a", 1, 1, 0, 1, 5);
+	t_rev(&h, "a", 2, 1, 0, 1, 5);
+	agg_history_judge(&h);
+	assert_int_equal(h.members, 0);
+	assert_int_equal(h.current, 0);        /* the smallest (signer, seq) */
+	t_rev(&h, "a", 3, 2, 1, 2, 5);
+	t_rev(&h, "a", 4, 3, 1, 3, 5);
+	agg_history_judge(&h);
+	assert_int_equal(h.members, 0);
+	assert_int_equal(h.current, 3);
+	agg_history_clear(&h);
+
+	t_rev(&h, "a", 1, 1, 0, 1, 5);
+	t_rev(&h, "a", 2, 1, 0, 9, 5);
+	agg_history_judge(&h);
+	assert_int_equal(h.members, 2);
+	agg_history_clear(&h);
+
+	/* forks from one base by two signers at different revisions: resolved
+	 * only by a base at least the highest of them */
+	t_rev(&h, "a", 1, 2, 1, 1, 5);
+	t_rev(&h, "b", 1, 3, 1, 2, 5);
+	t_rev(&h, "c", 1, 4, 2, 3, 5);
+	agg_history_judge(&h);
+	assert_int_equal(h.members, 2);
+	assert_int_equal(h.member_max, 3);
+	assert_false(h.v[2].member);
+	t_rev(&h, "c", 2, 5, 3, 4, 5);
+	agg_history_judge(&h);
+	assert_int_equal(h.members, 0);
+	assert_int_equal(h.current, 3);
+	agg_history_clear(&h);
+}
+
+/* Out-of-order revisions, a conflict between two signers, its resolution,
+ * a stale revision after it; verify finds nothing, then finds tampering. */
+static void test_revisions_and_conflicts(void **state)
+{
+	const char *C = "lnob-2021-2025", *P = "2023";
+	Lnob__LatestRecord *lr;
+	Lnob__ConflictRecord *cr;
+	t_world_t w;
+	identity_t n2;
+	ingest_item_t it;
+	t_snap_t s;
+	size_t len;
+	MDB_txn *txn;
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	assert_int_equal(identity_generate("n2", &n2), 0);
+	t_enroll(&w, &n2, "C1");
+
+	/* rev 2 arrives before rev 1 */
+	it = t_one(&w, t_report(&n2, 1, C, P, "V0001", 2, 1, "poor_households", 20, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	it = t_one(&w, t_report(&w.id, 1, C, P, "V0001", 1, 0, "poor_households", 10, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	assert_false(it.conflict);
+	s = t_snap(&w);
+	assert_int_equal(s.root_poor, 20);
+	assert_int_equal(s.root_units, 1);
+	assert_int_equal(s.diffs, 0);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, C, P, "V0001", &lr), 0);
+	assert_string_equal(lr->signer, "n2");
+	assert_int_equal(lr->revision, 2);
+	assert_int_equal(lr->revisions, 2);
+	assert_int_equal(lr->first_completed_at, 1701140401);   /* rev 1's */
+	assert_int_equal(lr->completed_at, 1701140402);
+	assert_false(lr->conflict);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	store_abort(&txn);
+
+	/* n1 corrects rev 1 too: two rev 2 from base 1, a conflict; the rollup
+	 * follows the smallest signer (n1) meanwhile */
+	it = t_one(&w, t_report(&w.id, 2, C, P, "V0001", 2, 1, "poor_households", 30, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	assert_true(it.conflict);
+	assert_non_null(strstr(it.note, "revision conflict"));
+	s = t_snap(&w);
+	assert_int_equal(s.root_poor, 30);
+	assert_int_equal(s.counters[AGG_C_CONFLICT], 1);
+	assert_int_equal(s.diffs, 0);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(agg_conflict_get(w.st, txn, C, P, "V0001", &cr), 0);
+	assert_int_equal(cr->n_members, 2);
+	assert_string_equal(cr->members[0]->signer, "n1");
+	assert_string_equal(cr->members[1]->signer, "n2");
+	assert_true(cr->detected_at > 0);
+	lnob__conflict_record__free_unpacked(cr, NULL);
+	assert_int_equal(agg_latest_get(w.st, txn, C, P, "V0001", &lr), 0);
+	assert_true(lr->conflict);
+	assert_string_equal(lr->signer, "n1");
+	lnob__latest_record__free_unpacked(lr, NULL);
+	store_abort(&txn);
+
+	/* rev 3 on base 2 resolves it */
+	it = t_one(&w, t_report(&n2, 2, C, P, "V0001", 3, 2, "poor_households", 40, &len), &len);
+	assert_true(it.resolved);
+	assert_false(it.conflict);
+	/* a stale rev 2 of n2 arriving now opens nothing */
+	it = t_one(&w, t_report(&n2, 3, C, P, "V0001", 2, 1, "poor_households", 50, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	assert_false(it.conflict);
+	s = t_snap(&w);
+	assert_int_equal(s.root_poor, 40);
+	assert_int_equal(s.revisions, 5);
+	assert_int_equal(s.counters[AGG_C_CONFLICT], 1);
+	assert_int_equal(s.diffs, 0);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(agg_conflict_get(w.st, txn, C, P, "V0001", &cr), LNOB_E_NOTFOUND);
+	assert_int_equal(agg_latest_get(w.st, txn, C, P, "V0001", &lr), 0);
+	assert_false(lr->conflict);
+	assert_int_equal(lr->revisions, 5);
+	assert_int_equal(lr->revision, 3);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	store_abort(&txn);
+
+	/* tampering: a latest record pointing elsewhere, a stray conflict */
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	klen = agg_key_unit(key, C, P, "V0001");
+	assert_int_equal(agg_latest_get(w.st, txn, C, P, "V0001", &lr), 0);
+	lr->seq = 1;
+	{
+		uint8_t *buf;
+		size_t blen;
+
+		assert_int_equal(codec_pack(&lr->base, &buf, &blen), 0);
+		assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_LATEST), key, klen, buf, blen, 0), 0);
+		free(buf);
+		klen = agg_key_unit(key, C, P, "V0002");
+		assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_CONFLICTS), key, klen, "", 0, 0), 0);
+	}
+	lnob__latest_record__free_unpacked(lr, NULL);
+	assert_int_equal(store_commit(&txn), 0);
+	s = t_snap(&w);
+	assert_int_equal(s.diffs, 2);
+	identity_wipe(&n2);
+	t_teardown(&w);
+}
+
+static const char s_campaign_text[] =
+	"[campaign]\n"
+	"id = t\n"
+	"name = Test\n"
+	"start = 2021-01-01\n"
+	"end = 2025-12-31\n"
+	"baseline_date = 2020-12-31\n"
+	"levels = province, district, commune, village\n"
+	"[indicators]\n"
+	"hh = count\n"
+	"poor = count\n"
+	"near = count\n"
+	"fund_vnd = amount\n"
+	"pnp = sum poor + near\n"
+	"poor_rate = rate poor / hh\n"
+	"[period 2023]\n"
+	"kind = year\n"
+	"start = 2023-01-01\n"
+	"end = 2023-12-31\n";
+
+/* With a campaign configured: unknown campaign, period and indicator,
+ * derived indicators and negative counts are refused with their reason. */
+static void test_campaign_nacks(void **state)
+{
+	static const struct {
+		const char *campaign, *period, *code;
+		int64_t val;
+		int reason;             /* 0: ACK */
+		const char *detail;
+	} cases[] = {
+		{ "t", "2023", "poor", 5, 0, NULL },
+		{ "t", "2023", "fund_vnd", 1000, 0, NULL },
+		{ "other", "2023", "poor", 5, LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN, "'other'" },
+		{ "t", "2019", "poor", 5, LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN, "'2019'" },
+		{ "t", "2023", "zzz", 5, LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR, "'zzz'" },
+		{ "t", "2023", "poor_rate", 5, LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR, "a rate" },
+		{ "t", "2023", "pnp", 5, LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR, "a sum" },
+		{ "t", "2023", "poor", -3, LNOB__NACK_REASON__NACK_INVALID, "negative value -3" },
+	};
+	campaigns_t camps;
+	t_world_t w;
+	char err[512];
+	uint64_t seq = 1;
+	size_t len;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaign_load_mem(s_campaign_text, "t.ini", w.hier, &camps.v[0], err,
+					   sizeof(err)), 0);
+	camps.n = 1;
+	w.ctx.campaigns = &camps;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ingest_item_t it = t_one(&w, t_report(&w.id, seq++, cases[i].campaign,
+						      cases[i].period, "V0001", 1 + (uint32_t)i, 0,
+						      cases[i].code, cases[i].val, &len), &len);
+
+		if (!cases[i].reason) {
+			assert_int_equal(it.verdict, INGEST_ACK);
+			continue;
+		}
+		assert_int_equal(it.verdict, INGEST_NACK);
+		assert_int_equal(it.reason, cases[i].reason);
+		assert_false(it.retryable);
+		if (!strstr(it.detail, cases[i].detail))
+			fail_msg("case %zu: detail '%s' lacks '%s'", i, it.detail, cases[i].detail);
+	}
+	assert_int_equal(w.ctx.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN], 2);
+	assert_int_equal(w.ctx.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR], 3);
+	assert_string_equal(agg_counter_name(AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN),
+			    "rejected_unknown_campaign");
+	assert_string_equal(agg_counter_name(AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR),
+			    "rejected_unknown_indicator");
+	/* Without campaigns, anything goes (as before). */
+	w.ctx.campaigns = NULL;
+	assert_int_equal(t_one(&w, t_report(&w.id, seq++, "other", "1999", "V0002", 1, 0, "zzz", 1,
+					    &len), &len).verdict, INGEST_ACK);
+	campaigns_clear(&camps);
+	t_teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_commits),
 		cmocka_unit_test(test_map_full_batch_stores_nothing),
+		cmocka_unit_test(test_history_rules),
+		cmocka_unit_test(test_revisions_and_conflicts),
+		cmocka_unit_test(test_campaign_nacks),
 #ifdef LNOB_FAULT_INJECTION
 		cmocka_unit_test(test_crash_points),
 #endif
