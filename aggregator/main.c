@@ -5,7 +5,7 @@
  *   lnob-aggregator run     -c CONF [-n]
  *   lnob-aggregator enroll  -c CONF --key NODE.pub --scope UNIT [--replace]
  *   lnob-aggregator revoke  -c CONF NODE
- *   lnob-aggregator rollup  -c CONF --campaign C --period P [--unit U] [--json]
+ *   lnob-aggregator rollup  -c CONF --campaign C --period P [--unit U | --cluster K] [--json]
  *   lnob-aggregator status  -c CONF [--json]
  *   lnob-aggregator verify  -c CONF
  *
@@ -31,6 +31,7 @@
 #include "log.h"
 #include "rollup.h"
 #include "server.h"
+#include "view.h"
 #include "util.h"
 
 #define PROG "lnob-aggregator"
@@ -310,48 +311,54 @@ out:
 }
 
 static int s_cmd_rollup(const char *cpath, const char *campaign, const char *period,
-			const char *unit, bool json)
+			const char *unit, const char *cluster, bool json)
 {
 	agg_conf_t c;
 	hier_t *hier = NULL;
 	store_t *st = NULL;
 	MDB_txn *txn = NULL;
 	json_t *view = NULL;
-	int rc = 1, r, idx;
+	campaigns_t camps = { 0 };
+	view_opts_t vo = { .campaigns = &camps, .campaign = campaign, .period = period,
+			   .cluster = cluster, .now = lnob_now_s() };
+	char err[1024] = "";
+	int rc = 1, r;
 
 	s_load_conf(cpath, &c);
-	if (!(hier = s_load_hier(&c)) || !(st = s_open_store(&c, false)))
+	if (!(hier = s_load_hier(&c)) || s_load_campaigns(&c, hier, &camps) < 0 ||
+	    !(st = s_open_store(&c, false)))
 		goto out;
 	if (unit) {
-		idx = hier_find(hier, unit);
-		if (idx < 0) {
+		vo.unit = hier_find(hier, unit);
+		if (vo.unit < 0) {
 			fprintf(stderr, "%s rollup: --unit '%s' is not a unit of %s\n", PROG, unit, c.hier_file);
 			goto out;
 		}
 	} else {
 		const int *roots;
-		if (hier_children(hier, -1, &roots) != 1) {
+		if (!cluster && hier_children(hier, -1, &roots) != 1) {
 			fprintf(stderr, "%s rollup: the hierarchy has several roots; name one with --unit\n", PROG);
 			goto out;
 		}
-		idx = roots[0];
+		vo.unit = cluster ? 0 : roots[0];
 	}
 	r = store_begin(st, false, &txn);
 	if (r == 0)
-		r = rollup_view(st, txn, hier, campaign, period, idx, &view);
+		r = view_build(st, txn, hier, &vo, &view, err, sizeof(err));
 	store_abort(&txn);
 	if (r < 0) {
-		fprintf(stderr, "%s rollup: %s\n", PROG, lnob_strerror(r));
+		fprintf(stderr, "%s rollup: %s\n", PROG, err[0] ? err : lnob_strerror(r));
 		goto out;
 	}
 	if (json)
 		json_dumpf(view, stdout, JSON_INDENT(2) | JSON_SORT_KEYS), fputc('\n', stdout);
 	else
-		rollup_print_table(stdout, view);
+		view_print_table(stdout, view);
 	rc = 0;
 out:
 	json_decref(view);
 	store_destroy(&st);
+	campaigns_clear(&camps);
 	hier_destroy(&hier);
 	conf_destroy(&c.conf);
 	return rc;
@@ -520,7 +527,7 @@ static void s_usage(void)
 		"       %s run -c CONF [-n]\n"
 		"       %s enroll -c CONF --key NODE.pub --scope UNIT [--replace]\n"
 		"       %s revoke -c CONF NODE\n"
-		"       %s rollup -c CONF --campaign C --period P [--unit U] [--json]\n"
+		"       %s rollup -c CONF --campaign C --period P [--unit U | --cluster K] [--json]\n"
 		"       %s status -c CONF [--json]\n"
 		"       %s verify -c CONF\n",
 		PROG, PROG, PROG, PROG, PROG, PROG, PROG);
@@ -537,10 +544,11 @@ int main(int argc, char **argv)
 		{ "period", required_argument, NULL, 'P' },
 		{ "unit", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cluster", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd, *cpath = NULL, *key = NULL, *scope = NULL, *campaign = NULL,
-		   *period = NULL, *unit = NULL;
+		   *period = NULL, *unit = NULL, *cluster = NULL;
 	bool replace = false, json = false, check = false;
 	int c;
 
@@ -564,6 +572,7 @@ int main(int argc, char **argv)
 		case 'P': period = optarg; break;
 		case 'u': unit = optarg; break;
 		case 'j': json = true; break;
+		case 'K': cluster = optarg; break;
 		default: s_usage(); return 2;
 		}
 	}
@@ -573,8 +582,9 @@ int main(int argc, char **argv)
 		return s_cmd_enroll(cpath, key, scope, replace);
 	if (strcmp(cmd, "revoke") == 0 && optind == argc - 1)
 		return s_cmd_revoke(cpath, argv[optind]);
-	if (strcmp(cmd, "rollup") == 0 && campaign && period && optind == argc)
-		return s_cmd_rollup(cpath, campaign, period, unit, json);
+	if (strcmp(cmd, "rollup") == 0 && campaign && period && optind == argc &&
+	    !(unit && cluster))
+		return s_cmd_rollup(cpath, campaign, period, unit, cluster, json);
 	if (strcmp(cmd, "status") == 0 && optind == argc)
 		return s_cmd_status(cpath, json);
 	if (strcmp(cmd, "verify") == 0 && optind == argc)
