@@ -339,6 +339,49 @@ static int s_targets(const s_ctx_t *x, int unit, const campaign_counts_t *cur,
 	return 0;
 }
 
+/* How many units of unit's subtree (itself included) are at a level with a
+ * deadline, and how many of those have a report this period. */
+static int s_coverage(const s_ctx_t *x, int unit, unsigned *ret_expected, unsigned *ret_reported)
+{
+	size_t nu = hier_count(x->hier), head = 0, tail = 0;
+	int *queue = malloc((nu ? nu : 1) * sizeof(*queue));
+	unsigned expected = 0, reported = 0;
+	int r = 0;
+
+	if (!queue)
+		return -ENOMEM;
+	queue[tail++] = unit;
+	while (head < tail) {
+		const hier_unit_t *u = hier_unit(x->hier, queue[head]);
+		uint8_t key[AGG_KEY_MAX];
+		size_t klen;
+		int64_t late_from;
+		const int *ch;
+		size_t nch = hier_children(x->hier, queue[head++], &ch);
+		MDB_val v;
+
+		for (size_t k = 0; k < nch && tail < nu; k++)
+			queue[tail++] = ch[k];
+		if (campaign_deadline_for(x->camp, u->level, x->p, &late_from) < 0)
+			continue;
+		expected++;
+		klen = agg_key_unit(key, campaign_id(x->camp), x->p->id, u->code);
+		r = klen ? store_get(x->txn, store_dbi(x->st, AGG_DB_LATEST), key, klen, &v) :
+			LNOB_E_NOTFOUND;
+		if (r == 0)
+			reported++;
+		else if (r != LNOB_E_NOTFOUND)
+			break;
+		r = 0;
+	}
+	free(queue);
+	if (r < 0)
+		return r;
+	*ret_expected = expected;
+	*ret_reported = reported;
+	return 0;
+}
+
 /* One unit's row: counts, values, targets, its own report's timeliness and
  * the clusters it belongs to. Caller owns *ret. */
 static int s_row(const s_ctx_t *x, int unit, json_t **ret)
@@ -346,7 +389,7 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 	const hier_unit_t *u = hier_unit(x->hier, unit);
 	const campaign_cluster_t *cl[16];
 	campaign_counts_t cur, base, prev;
-	unsigned reported = 0, prev_reported = 0;
+	unsigned reported = 0, prev_reported = 0, expected = 0, expected_reported = 0;
 	bool has_prev = false;
 	json_t *sums = NULL, *row, *targets = NULL, *report = NULL, *clusters;
 	s_status_t st;
@@ -367,18 +410,24 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 	r = s_targets(x, unit, &cur, &base, has_prev ? &prev : NULL, &targets);
 	if (r == 0)
 		r = s_timeliness(x, unit, &st, &report);
+	if (r == 0)
+		r = s_coverage(x, unit, &expected, &expected_reported);
 	if (r < 0) {
 		json_decref(sums);
 		json_decref(targets);
+		json_decref(report);
 		return r;
 	}
 	clusters = json_array();
 	ncl = campaign_clusters_of(x->camp, u->code, cl, 16);
 	for (size_t i = 0; i < ncl && i < 16; i++)
 		json_array_append_new(clusters, json_string(cl[i]->id));
-	row = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+	row = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I, s:o, s:o, s:o, s:o, s:o}",
 			"code", u->code, "name", u->name, "level", u->level,
 			"units_reported", (json_int_t)reported,
+			"units_expected", (json_int_t)expected,
+			"units_expected_reported", (json_int_t)expected_reported,
+			"complete", expected_reported == expected,
 			"previous_units_reported", (json_int_t)prev_reported,
 			"sums", sums,
 			"values", s_values(x, &cur, &base, has_prev ? &prev : NULL),
@@ -814,12 +863,12 @@ static void s_print_target_line(FILE *out, const json_t *view, const json_t *row
 	s_form_text(view, use, form, sizeof(form));
 	fputc(' ', out);
 	lnob_fput_col(out, form, 28, true);
-	fprintf(out, " %9s %9s %11s %9s  %s\n",
+	fprintf(out, " %9s %9s %11s %9s  %s%s\n",
 		s_num(json_object_get(t, "required_change"), false, a, sizeof(a)),
 		s_num(json_object_get(t, "change_baseline"), false, b, sizeof(b)),
 		s_num(json_object_get(t, "achievement_pct"), false, c, sizeof(c)),
 		s_num(json_object_get(t, "progress_pct"), false, e, sizeof(e)),
-		s_str(t, "verdict"));
+		s_str(t, "verdict"), json_is_false(json_object_get(row, "complete")) ? " *" : "");
 }
 
 /* Targets: one line per effective target of each row. */
@@ -827,6 +876,7 @@ static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, b
 {
 	const json_t *row, *t;
 	size_t i, j;
+	bool incomplete = false;
 
 	fprintf(out, "\nTargets: change required by now vs achieved since the baseline "
 		"(points for rates); achievement and progress in %%\n");
@@ -846,7 +896,12 @@ static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, b
 		}
 		json_array_foreach(ts, i, t)
 			s_print_target_line(out, view, row, t, i == 0, with_unit && j > 0);
+		if (json_is_false(json_object_get(row, "complete")))
+			incomplete = true;
 	}
+	if (incomplete)
+		fprintf(out, "* partial sums: not every unit of the subtree that owes a report has "
+			"sent one (see Completeness)\n");
 }
 
 /* Up to VIEW_LIST_MAX units of a list, with their times when they have them. */
@@ -905,6 +960,10 @@ static void s_print_group(FILE *out, const json_t *view, const char *label, cons
 		(long long)json_integer_value(json_object_get(g, "conflicts")));
 	s_print_list(out, view, "late", json_object_get(g, "late_units"), NULL);
 	s_print_list(out, view, "missing", json_object_get(g, "missing_units"), NULL);
+	s_print_list(out, view, "open revision conflict (on time)",
+		     json_object_get(g, "on_time_units"), "conflict");
+	s_print_list(out, view, "open revision conflict (late)",
+		     json_object_get(g, "late_units"), "conflict");
 	if (list_arrived_late)
 		s_print_list(out, view, "on time by completion, arrived late",
 			     json_object_get(g, "on_time_units"), "arrived_late");

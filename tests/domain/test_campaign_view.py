@@ -246,6 +246,9 @@ class CampaignViewTest(lnobtest.NetTestCase):
         self.assertEqual(view["clock_skew_s"], SKEW)
         p = view["unit"]
         kids = view["children"]
+        # 18 units owe a report (2 districts, 4 communes, 12 villages); C21 has not.
+        self.assertEqual((p["units_expected"], p["units_expected_reported"], p["complete"]),
+                         (18, 17, False))
         self.assertEqual([k["code"] for k in kids], ["D1", "D2"])
 
         # Counts are sums; rates come from the summed counts.
@@ -385,6 +388,66 @@ class CampaignViewTest(lnobtest.NetTestCase):
         # Another campaign id: sums only, as without campaign files.
         other = agg.rollup(campaign="other")
         self.assertEqual(set(other), {"campaign", "period", "unit", "children"})
+        self.assertEqual(agg.verify().returncode, 0)
+
+    def test_revision_conflict(self):
+        """Two offices whose scopes both cover V11-0001 correct its revision
+        1 independently (both revision 2, base 1): an open conflict, flagged
+        in the view; the rollup meanwhile takes the smallest signer's; a
+        revision 3 made on top of both closes it."""
+        net, agg = self.net, self.agg
+        c11 = net.add_collector("c11-office", "C11")
+        d1 = net.add_collector("d1-office", "D1")
+        agg.start()
+        c11.start()
+        d1.start()
+
+        def rep(rev, poor, when="2023-12-01T08:00:00+07:00"):
+            return {"period": "2023", "unit": "V11-0001", "revision": rev,
+                    "completed_at": when, "values": dict(BASE, poor_households=poor)}
+
+        self.submit(c11, "r1.csv", [rep(1, 100)])
+        c11.wait_drained()
+        self.submit(c11, "r2-c11.csv", [rep(2, 95, "2023-12-10T08:00:00+07:00")])
+        self.submit(d1, "r2-d1.csv", [rep(2, 97, "2023-12-11T08:00:00+07:00")])
+        c11.wait_drained()
+        d1.wait_drained()
+        agg.wait_status(lambda st, k: k["stored"] >= 3, "3 revisions stored")
+
+        def village():
+            v = self.rollup("--unit", "C11")
+            return find(v["children"], "V11-0001"), v
+
+        row, v = wait_until(lambda: (lambda rv: rv[0]["report"]["conflict"] and rv)(village()),
+                            30, "V11-0001 flagged as a revision conflict", net)
+        self.assertEqual(row["report"]["revisions"], 3)
+        self.assertEqual(row["report"]["signer"], "c11-office")   # smallest signer
+        self.assertEqual(row["sums"]["poor_households"], 95)
+        # Timeliness stays that of revision 1, completed on time.
+        self.assertEqual(row["report"]["status"], "on_time")
+        self.assertEqual(row["report"]["completed_at"], ts("2023-12-01T08:00:00+07:00"))
+        # Two of C11's villages have not reported: its sums are partial.
+        self.assertEqual((v["unit"]["units_expected"], v["unit"]["units_expected_reported"],
+                          v["unit"]["complete"]), (4, 1, False))
+        g = v["completeness"]["levels"][0]
+        self.assertEqual((g["level"], g["conflicts"]), ("village", 1))
+        self.assertTrue(find(g["on_time_units"], "V11-0001")["conflict"])
+        out = net.cli(agg.cmd("rollup", "-c", agg.conf, "--campaign", CAMPAIGN,
+                              "--period", "2023", "--unit", "C11")).out
+        self.assertIn("[revision conflict]", out)
+        # `conflicts` lists it too, where this build has that command.
+        r = net.cli(agg.cmd("conflicts", "-c", agg.conf, "--json"), ok=False)
+        if r.returncode == 0:
+            self.assertIn("V11-0001", r.out)
+
+        # The resolution: revision 3 on top of both.
+        self.submit(d1, "r3.csv", [rep(3, 96, "2023-12-12T08:00:00+07:00")])   # base 2
+        d1.wait_drained()
+        row, v = wait_until(lambda: (lambda rv: not rv[0]["report"]["conflict"] and rv)(
+            village()), 30, "the conflict of V11-0001 closed", net)
+        self.assertEqual(row["report"]["revision"], 3)
+        self.assertEqual(row["sums"]["poor_households"], 96)
+        self.assertEqual(v["completeness"]["levels"][0]["conflicts"], 0)
         self.assertEqual(agg.verify().returncode, 0)
 
 
