@@ -747,80 +747,108 @@ static bool s_is_rate(const json_t *view, const char *code)
 	return strcmp(s_str(s_indicator(view, code), "kind"), "rate") == 0;
 }
 
+#define VIEW_TABLE_WIDTH 160   /* a table wider than this is cut into column blocks */
+
+/* One cell of a row: indicator code's figure ("derived": value with its
+ * changes). */
+static void s_cell(const json_t *row, const char *code, bool derived, bool rate, char *buf,
+		   size_t len)
+{
+	const json_t *v = json_object_get(json_object_get(row, "values"), code);
+	char a[32], b[32], c[32];
+
+	if (!derived) {
+		s_num(json_object_get(v, "value"), false, buf, len);
+		return;
+	}
+	snprintf(buf, len, "%s%s (%s; %s)", s_num(json_object_get(v, "value"), false, a, sizeof(a)),
+		 rate && json_is_number(json_object_get(v, "value")) ? "%" : "",
+		 s_num(json_object_get(v, "change_baseline"), true, b, sizeof(b)),
+		 s_num(json_object_get(v, "change_previous"), true, c, sizeof(c)));
+}
+
+/* A table of indicator columns (reported counts and amounts, or derived
+ * sums and rates) with one line per row, cut into blocks of columns that
+ * fit VIEW_TABLE_WIDTH; columns no row has a figure for are left out. */
+static void s_print_columns(FILE *out, const json_t *view, const json_t *rows, bool with_unit,
+			    bool derived)
+{
+	const json_t *ind, *row;
+	const char *codes[CAMPAIGN_INDICATORS_MAX];
+	size_t widths[CAMPAIGN_INDICATORS_MAX], nc = 0, i, j, first = 0;
+	char cell[128];
+
+	json_array_foreach(json_object_get(view, "indicators"), i, ind) {
+		const char *k = s_str(ind, "kind"), *code = s_str(ind, "code");
+		bool is_derived = strcmp(k, "sum") == 0 || strcmp(k, "rate") == 0, any = false;
+		size_t w = strlen(code);
+
+		if (is_derived != derived || nc == CAMPAIGN_INDICATORS_MAX)
+			continue;
+		json_array_foreach(rows, j, row) {
+			const json_t *v = json_object_get(json_object_get(row, "values"), code);
+
+			if (json_is_number(json_object_get(v, "value"))) {
+				s_cell(row, code, derived, strcmp(k, "rate") == 0, cell, sizeof(cell));
+				if (lnob_utf8_width(cell) > w)
+					w = lnob_utf8_width(cell);
+				any = true;
+			}
+		}
+		if (!any)
+			continue;
+		codes[nc] = code;
+		widths[nc++] = w < 8 ? 8 : w;
+	}
+	if (nc == 0)
+		fprintf(out, "(no figures reported)\n");
+	while (first < nc) {
+		size_t width = 46, last = first;
+
+		while (last < nc && (last == first || width + 1 + widths[last] <= VIEW_TABLE_WIDTH))
+			width += 1 + widths[last++];
+		lnob_fput_col(out, "unit", 36, true);
+		if (!derived)
+			fprintf(out, " %8s", "reported");
+		for (i = first; i < last; i++) {
+			fputc(' ', out);
+			lnob_fput_col(out, codes[i], widths[i], false);
+		}
+		fputc('\n', out);
+		json_array_foreach(rows, j, row) {
+			s_put_unit(out, row, 36, with_unit && j > 0);
+			if (!derived)
+				fprintf(out, " %8lld",
+					(long long)json_integer_value(json_object_get(row, "units_reported")));
+			for (i = first; i < last; i++) {
+				s_cell(row, codes[i], derived, s_is_rate(view, codes[i]), cell, sizeof(cell));
+				fputc(' ', out);
+				lnob_fput_col(out, cell, widths[i], false);
+			}
+			fputc('\n', out);
+		}
+		first = last;
+		if (first < nc)
+			fputc('\n', out);
+	}
+}
+
 /* Counts table: the reported counts and amounts of the campaign. */
 static void s_print_counts(FILE *out, const json_t *view, const json_t *rows, bool with_unit)
 {
-	const json_t *ind, *row;
-	size_t i, j;
-	char num[32];
-
-	fprintf(out, "\nCounts (sums over each subtree)\n");
-	lnob_fput_col(out, "unit", 36, true);
-	fprintf(out, " %8s", "reported");
-	json_array_foreach(json_object_get(view, "indicators"), i, ind) {
-		const char *k = s_str(ind, "kind");
-		if (strcmp(k, "count") == 0 || strcmp(k, "amount") == 0) {
-			size_t w = strlen(s_str(ind, "code"));
-			fputc(' ', out);
-			lnob_fput_col(out, s_str(ind, "code"), w < 12 ? 12 : w, false);
-		}
-	}
-	fputc('\n', out);
-	json_array_foreach(rows, j, row) {
-		s_put_unit(out, row, 36, with_unit && j > 0);
-		fprintf(out, " %8lld", (long long)json_integer_value(json_object_get(row, "units_reported")));
-		json_array_foreach(json_object_get(view, "indicators"), i, ind) {
-			const char *k = s_str(ind, "kind"), *code = s_str(ind, "code");
-			size_t w = strlen(code);
-			if (strcmp(k, "count") != 0 && strcmp(k, "amount") != 0)
-				continue;
-			fputc(' ', out);
-			s_num(json_object_get(json_object_get(json_object_get(row, "values"), code),
-					      "value"), false, num, sizeof(num));
-			lnob_fput_col(out, num, w < 12 ? 12 : w, false);
-		}
-		fputc('\n', out);
-	}
+	fprintf(out, "\nCounts (sums over each subtree; \"reported\": units with a report)\n");
+	s_print_columns(out, view, rows, with_unit, false);
 }
 
 /* Derived values: each sum and rate now, and its change against the
  * baseline and the previous period. */
 static void s_print_derived(FILE *out, const json_t *view, const json_t *rows, bool with_unit)
 {
-	const json_t *ind, *row;
 	const char *prev = json_string_value(json_object_get(view, "previous_period"));
-	size_t i, j;
-	char a[32], b[32], c[32], cell[128];
 
 	fprintf(out, "\nDerived values from the summed counts: now (change vs baseline; vs %s)\n",
 		prev ? prev : "baseline");
-	lnob_fput_col(out, "unit", 36, true);
-	json_array_foreach(json_object_get(view, "indicators"), i, ind) {
-		const char *k = s_str(ind, "kind");
-		if (strcmp(k, "sum") == 0 || strcmp(k, "rate") == 0) {
-			fputc(' ', out);
-			lnob_fput_col(out, s_str(ind, "code"), 28, false);
-		}
-	}
-	fputc('\n', out);
-	json_array_foreach(rows, j, row) {
-		s_put_unit(out, row, 36, with_unit && j > 0);
-		json_array_foreach(json_object_get(view, "indicators"), i, ind) {
-			const char *k = s_str(ind, "kind"), *code = s_str(ind, "code");
-			const json_t *v = json_object_get(json_object_get(row, "values"), code);
-			bool rate = strcmp(k, "rate") == 0;
-			if (!rate && strcmp(k, "sum") != 0)
-				continue;
-			snprintf(cell, sizeof(cell), "%s%s (%s; %s)",
-				 s_num(json_object_get(v, "value"), false, a, sizeof(a)),
-				 rate && json_is_number(json_object_get(v, "value")) ? "%" : "",
-				 s_num(json_object_get(v, "change_baseline"), true, b, sizeof(b)),
-				 s_num(json_object_get(v, "change_previous"), true, c, sizeof(c)));
-			fputc(' ', out);
-			lnob_fput_col(out, cell, 28, false);
-		}
-		fputc('\n', out);
-	}
+	s_print_columns(out, view, rows, with_unit, true);
 }
 
 /* "poor_rate -3 pts/yr", "poor_near_poor -50 %", "< 0.5" ... */
