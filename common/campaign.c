@@ -90,6 +90,12 @@ struct campaign {
 	s_brow_t *rows;                /* sorted by code */
 	size_t nrows;
 	bool bl_col[CAMPAIGN_INDICATORS_MAX];   /* columns of the baseline */
+	const char *const *sanctions;  /* [nsanctions]: levels 1..nsanctions */
+	size_t nsanctions;
+	int disqualify;                /* [awards] disqualify; 0: not checked */
+	const char *form_label[CAMPAIGN_AWARD_FORMS];   /* NULL: the code */
+	campaign_award_rule_t *rules;
+	size_t nrules;
 	void **own;                    /* every block the model owns */
 	size_t nown, capown;
 };
@@ -1649,6 +1655,355 @@ static int s_build_cluster(s_build_t *b, const s_sec_t *s, size_t ci)
 }
 
 /* ======================================================================
+ * [awards] and [award ID]
+ * ====================================================================== */
+
+static const char *const s_form_codes[CAMPAIGN_AWARD_FORMS] = {
+	[CAMPAIGN_GIAY_KHEN] = "giay_khen",
+	[CAMPAIGN_BANG_KHEN_PROVINCE] = "bang_khen_province",
+	[CAMPAIGN_BANG_KHEN_PM] = "bang_khen_pm",
+	[CAMPAIGN_HUAN_CHUONG_LAO_DONG] = "huan_chuong_lao_dong",
+};
+
+static const char *const s_kind_codes[CAMPAIGN_NOMINEE_KINDS] = {
+	[CAMPAIGN_NOMINEE_COLLECTIVE] = "collective",
+	[CAMPAIGN_NOMINEE_INDIVIDUAL] = "individual",
+	[CAMPAIGN_NOMINEE_HOUSEHOLD] = "household",
+	[CAMPAIGN_NOMINEE_ENTERPRISE] = "enterprise",
+};
+
+/* The default disciplinary levels (khiển trách, cảnh cáo, cách chức). */
+static const char *const s_default_sanctions[] = { "reprimand", "warning", "dismissal" };
+
+/* Largest contribution threshold: a sum of amounts can reach this. */
+#define S_CONTRIB_MAX (REPORT_VALUE_MAX * CAMPAIGN_SUM_PARTS_MAX)
+
+static const s_keyspec_t s_awards_keys[] = {
+	{ "sanctions", true }, { "disqualify", false }, { "label.*", false },
+	{ "source", false }, { NULL, false },
+};
+
+static const s_keyspec_t s_award_keys[] = {
+	{ "form", false }, { "occasion", false }, { "periods", true }, { "nominees", true },
+	{ "achievement", false }, { "progress", false }, { "contribution", false },
+	{ "contribution.*", false }, { "targets", false }, { "goals", true },
+	{ "disqualify", false }, { "source", false }, { NULL, false },
+};
+
+/* The sanction level named by a disqualify key (1..n), or an error. */
+static int s_disqualify_level(s_build_t *b, const s_sec_t *s, const s_kv_t *kv, int *ret)
+{
+	int l = campaign_sanction_find(b->c, kv->value);
+
+	if (l < 1)
+		return s_fail(b, kv->line, "[%s] disqualify: '%s' is not one of the sanctions "
+			      "([awards] sanctions)", s->name, kv->value);
+	*ret = l;
+	return 0;
+}
+
+/* [awards] (s may be NULL: the defaults). */
+static int s_build_awards(s_build_t *b, const s_sec_t *s)
+{
+	campaign_t *c = b->c;
+	s_item_t *items = NULL;
+	size_t n = 0;
+	const s_kv_t *kv;
+
+	if (s && *s->id)
+		return s_fail(b, s->line, "[%s]: [awards] takes no id", s->name);
+	if (s && (s_check_keys(b, s, s_awards_keys) || s_list(b, s, "sanctions", &items, &n)))
+		return b->failed;
+	if (n == 0) {
+		c->sanctions = s_default_sanctions;
+		c->nsanctions = sizeof(s_default_sanctions) / sizeof(s_default_sanctions[0]);
+	} else {
+		const char **sv = s_zalloc(c, n * sizeof(*sv));
+
+		if (!sv)
+			return s_oom(b);
+		c->sanctions = sv;
+		for (size_t i = 0; i < n; i++) {
+			if (!lnob_valid_id(items[i].text))
+				return s_fail(b, items[i].line, "[awards] sanctions: bad code '%s'",
+					      items[i].text);
+			if (strcmp(items[i].text, "none") == 0)
+				return s_fail(b, items[i].line, "[awards] sanctions: 'none' is reserved "
+					      "(the level below every sanction)");
+			if (campaign_sanction_find(c, items[i].text) >= 0)
+				return s_fail(b, items[i].line, "[awards] sanctions: '%s' given twice",
+					      items[i].text);
+			sv[c->nsanctions++] = items[i].text;
+		}
+	}
+	if (!s)
+		return 0;
+	if ((kv = s_get(s, "disqualify")) && s_disqualify_level(b, s, kv, &c->disqualify))
+		return b->failed;
+	for (size_t i = 0; i < s->n; i++) {
+		int f;
+
+		kv = &s->kv[i];
+		if (strncmp(kv->key, "label.", 6) != 0)
+			continue;
+		if ((f = campaign_award_form_find(kv->key + 6)) < 0)
+			return s_fail(b, kv->line, "[awards] %s: unknown award form '%s' (giay_khen, "
+				      "bang_khen_province, bang_khen_pm, huan_chuong_lao_dong)",
+				      kv->key, kv->key + 6);
+		if (!*kv->value)
+			return s_fail(b, kv->line, "[awards] %s: empty", kv->key);
+		c->form_label[f] = kv->value;
+	}
+	return 0;
+}
+
+/* Skips blanks; reads ">=" or ">" into *strict; returns what follows (blanks
+ * skipped), or NULL when there is no operator. */
+static const char *s_parse_op(const char *p, bool *strict)
+{
+	while (*p && s_blank(*p))
+		p++;
+	if (p[0] != '>')
+		return NULL;
+	*strict = p[1] != '=';
+	p += *strict ? 1 : 2;
+	while (*p && s_blank(*p))
+		p++;
+	return p;
+}
+
+/* achievement / progress = ">= P%" or "> P%" (P: 2 decimals, 0 < P <= 1000). */
+static int s_award_threshold(s_build_t *b, const s_sec_t *s, const char *key,
+			     campaign_threshold_t *ret)
+{
+	const s_kv_t *kv = s_get(s, key);
+	const char *p;
+	int64_t v;
+
+	if (!kv)
+		return 0;
+	p = s_parse_op(kv->value, &ret->strict);
+	if (!p || !*p || p[strlen(p) - 1] != '%' || s_parse_e4(p, true, &v) || v % 100 != 0 ||
+	    v <= 0 || v > (int64_t)1000 * S_E4)
+		return s_fail(b, kv->line, "[%s] %s: expected '>= P%%' or '> P%%' with P above 0, "
+			      "at most 1000, 2 decimals at most: '%s'", s->name, key, kv->value);
+	ret->set = true;
+	ret->bp = v / 100;
+	ret->line = kv->line;
+	return 0;
+}
+
+/* contribution[.kind] = "CODE >= N" or "CODE > N". */
+static int s_award_contrib(s_build_t *b, const s_sec_t *s, const s_kv_t *kv,
+			   campaign_contrib_rule_t *ret)
+{
+	const campaign_indicator_t *ind;
+	char code[72];
+	const char *p = kv->value;
+	size_t len;
+
+	for (len = 0; p[len] && !s_blank(p[len]) && p[len] != '>'; len++)
+		;
+	if (len == 0 || len >= sizeof(code))
+		goto bad;
+	memcpy(code, p, len);
+	code[len] = '\0';
+	ret->indicator = campaign_indicator_find(b->c, code);
+	if (ret->indicator < 0)
+		return s_fail(b, kv->line, "[%s] %s: unknown indicator '%s'", s->name, kv->key, code);
+	ind = &b->c->ind[ret->indicator];
+	if (!(ind->kind == CAMPAIGN_IND_AMOUNT || (ind->kind == CAMPAIGN_IND_SUM && ind->amounts)))
+		return s_fail(b, kv->line, "[%s] %s: '%s' is not an amount (a contribution is in "
+			      "dong: an amount or a sum of amounts)", s->name, kv->key, code);
+	if (!(p = s_parse_op(p + len, &ret->strict)) || !s_parse_int(p, S_CONTRIB_MAX, &ret->amount))
+		goto bad;
+	ret->line = kv->line;
+	return 0;
+bad:
+	return s_fail(b, kv->line, "[%s] %s: expected 'CODE >= N' or 'CODE > N' (N a whole "
+		      "number of dong): '%s'", s->name, kv->key, kv->value);
+}
+
+/* The rule's form, occasion, periods and nominees. */
+static int s_award_head(s_build_t *b, const s_sec_t *s, campaign_award_rule_t *r)
+{
+	campaign_t *c = b->c;
+	const s_kv_t *kv;
+	s_item_t *items;
+	size_t n;
+	int f;
+
+	if (!(kv = s_need(b, s, "form")))
+		return b->failed;
+	if ((f = campaign_award_form_find(kv->value)) < 0)
+		return s_fail(b, kv->line, "[%s] form: expected giay_khen, bang_khen_province, "
+			      "bang_khen_pm or huan_chuong_lao_dong: '%s'", s->name, kv->value);
+	r->form = (campaign_award_form_t)f;
+	if (!(kv = s_need(b, s, "occasion")))
+		return b->failed;
+	if (strcmp(kv->value, "annual") == 0)
+		r->occasion = CAMPAIGN_PERIOD_YEAR;
+	else if (strcmp(kv->value, "midterm") == 0)
+		r->occasion = CAMPAIGN_PERIOD_MIDTERM;
+	else if (strcmp(kv->value, "final") == 0)
+		r->occasion = CAMPAIGN_PERIOD_FINAL;
+	else
+		return s_fail(b, kv->line, "[%s] occasion: expected annual, midterm or final: '%s'",
+			      s->name, kv->value);
+	if (s_list(b, s, "periods", &items, &n))
+		return b->failed;
+	if (n) {
+		int *pi = s_zalloc(c, n * sizeof(*pi));
+
+		if (!pi)
+			return s_oom(b);
+		for (size_t i = 0; i < n; i++) {
+			const campaign_period_t *p = campaign_period_find(c, items[i].text);
+
+			if (!p)
+				return s_fail(b, items[i].line, "[%s] periods: unknown period '%s'",
+					      s->name, items[i].text);
+			if (p->kind != r->occasion)
+				return s_fail(b, items[i].line, "[%s] periods: '%s' is not a period of "
+					      "the occasion's kind (%s)", s->name, p->id, kv->value);
+			pi[i] = (int)(p - c->periods);
+			for (size_t j = 0; j < i; j++)
+				if (pi[j] == pi[i])
+					return s_fail(b, items[i].line, "[%s] periods: '%s' given twice",
+						      s->name, items[i].text);
+		}
+		r->periods = pi;
+		r->nperiods = n;
+	}
+	if (s_list(b, s, "nominees", &items, &n))
+		return b->failed;
+	if (n == 0)
+		return s_fail(b, s->line, "[%s] nominees: missing", s->name);
+	for (size_t i = 0; i < n; i++) {
+		int k = campaign_nominee_kind_find(items[i].text);
+
+		if (k < 0)
+			return s_fail(b, items[i].line, "[%s] nominees: expected collective, individual, "
+				      "household or enterprise: '%s'", s->name, items[i].text);
+		if (r->nominees & (1u << k))
+			return s_fail(b, items[i].line, "[%s] nominees: '%s' given twice", s->name,
+				      items[i].text);
+		r->nominees |= 1u << k;
+	}
+	return 0;
+}
+
+/* The rule's conditions: achievement, progress, targets, goals, and
+ * contributions by kind. */
+static int s_award_conditions(s_build_t *b, const s_sec_t *s, campaign_award_rule_t *r)
+{
+	campaign_t *c = b->c;
+	campaign_contrib_rule_t all = { .indicator = -1 };
+	const s_kv_t *kv;
+	s_item_t *items;
+	bool any_contrib = false;
+	size_t n;
+
+	if (s_award_threshold(b, s, "achievement", &r->achievement) ||
+	    s_award_threshold(b, s, "progress", &r->progress))
+		return b->failed;
+	if ((kv = s_get(s, "targets"))) {
+		if (strcmp(kv->value, "all") == 0)
+			r->any = false;
+		else if (strcmp(kv->value, "any") == 0)
+			r->any = true;
+		else
+			return s_fail(b, kv->line, "[%s] targets: expected all or any: '%s'", s->name,
+				      kv->value);
+	}
+	if (s_list(b, s, "goals", &items, &n))
+		return b->failed;
+	if (n) {
+		const char **g = s_zalloc(c, n * sizeof(*g));
+
+		if (!g)
+			return s_oom(b);
+		for (size_t i = 0; i < n; i++) {
+			bool known = false;
+
+			for (size_t t = 0; t < c->ntargets && !known; t++)
+				known = !c->targets[t].alternative &&
+					strcmp(c->targets[t].goal, items[i].text) == 0;
+			if (!known)
+				return s_fail(b, items[i].line, "[%s] goals: no target has goal '%s'",
+					      s->name, items[i].text);
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(g[j], items[i].text) == 0)
+					return s_fail(b, items[i].line, "[%s] goals: '%s' given twice",
+						      s->name, items[i].text);
+			g[i] = items[i].text;
+		}
+		r->goals = g;
+		r->ngoals = n;
+	}
+	if ((kv = s_get(s, "targets") ? s_get(s, "targets") : s_get(s, "goals")) &&
+	    !r->achievement.set && !r->progress.set)
+		return s_fail(b, kv->line, "[%s] %s: only with achievement or progress", s->name, kv->key);
+	if ((kv = s_get(s, "contribution"))) {
+		if (s_award_contrib(b, s, kv, &all))
+			return b->failed;
+		any_contrib = true;
+	}
+	for (int k = 0; k < CAMPAIGN_NOMINEE_KINDS; k++)
+		r->contribution[k] = (r->nominees & (1u << k)) ? all :
+				     (campaign_contrib_rule_t){ .indicator = -1 };
+	for (size_t i = 0; i < s->n; i++) {
+		int k;
+
+		kv = &s->kv[i];
+		if (strncmp(kv->key, "contribution.", 13) != 0)
+			continue;
+		k = campaign_nominee_kind_find(kv->key + 13);
+		if (k < 0)
+			return s_fail(b, kv->line, "[%s] %s: unknown nominee kind '%s'", s->name, kv->key,
+				      kv->key + 13);
+		if (!(r->nominees & (1u << k)))
+			return s_fail(b, kv->line, "[%s] %s: '%s' is not in nominees", s->name, kv->key,
+				      kv->key + 13);
+		if (s_award_contrib(b, s, kv, &r->contribution[k]))
+			return b->failed;
+		any_contrib = true;
+	}
+	if (!r->achievement.set && !r->progress.set && !any_contrib)
+		return s_fail(b, s->line, "[%s]: no condition (achievement, progress or contribution)",
+			      s->name);
+	for (int k = 0; k < CAMPAIGN_NOMINEE_KINDS && !r->achievement.set && !r->progress.set; k++)
+		if ((r->nominees & (1u << k)) && r->contribution[k].indicator < 0)
+			return s_fail(b, s->line, "[%s]: no condition for nominees of kind '%s' (add "
+				      "contribution or contribution.%s)", s->name, s_kind_codes[k],
+				      s_kind_codes[k]);
+	return 0;
+}
+
+static int s_build_award(s_build_t *b, const s_sec_t *s, size_t ri)
+{
+	campaign_t *c = b->c;
+	campaign_award_rule_t *r = &c->rules[ri];
+	const s_kv_t *kv;
+
+	if (!lnob_valid_id(s->id))
+		return s_fail(b, s->line, "[%s]: bad award rule id '%s' (1..64 of A-Za-z0-9._-)",
+			      s->name, s->id);
+	if (s_check_keys(b, s, s_award_keys))
+		return b->failed;
+	r->id = s->id;
+	r->line = s->line;
+	kv = s_get(s, "source");
+	r->source = kv ? kv->value : "";
+	r->disqualify = c->disqualify;
+	if (s_award_head(b, s, r) || s_award_conditions(b, s, r))
+		return b->failed;
+	if ((kv = s_get(s, "disqualify")) && s_disqualify_level(b, s, kv, &r->disqualify))
+		return b->failed;
+	return 0;
+}
+
+/* ======================================================================
  * The baseline file (CSV)
  * ====================================================================== */
 
@@ -2008,9 +2363,9 @@ static void s_ini_release(s_ini_t *ini)
 static int s_build(s_build_t *b, const s_ini_t *ini)
 {
 	campaign_t *c = b->c;
-	const s_sec_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL;
+	const s_sec_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL, *awards = NULL;
 	s_sec_t **psecs = NULL, **tsecs = NULL;
-	size_t np = 0, nt = 0, nc = 0;
+	size_t np = 0, nt = 0, nc = 0, na = 0;
 	const char *bl = NULL;
 	unsigned bl_line = 0;
 
@@ -2031,9 +2386,14 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 			nt++;
 		else if (strcmp(s->type, "cluster") == 0)
 			nc++;
+		else if (strcmp(s->type, "awards") == 0)
+			awards = s;
+		else if (strcmp(s->type, "award") == 0)
+			na++;
 		else
 			return s_fail(b, s->line, "[%s]: unknown section (campaign, indicators, labels, "
-				      "deadlines, period ID, target ID, cluster ID)", s->name);
+				      "deadlines, period ID, target ID, cluster ID, awards, award ID)",
+				      s->name);
 	}
 	if (!camp)
 		return s_fail(b, 1, "no [campaign] section");
@@ -2052,10 +2412,11 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 	c->tx = s_zalloc(c, nt * sizeof(*c->tx));
 	c->clusters = s_zalloc(c, nc * sizeof(*c->clusters));
 	c->member_lines = s_zalloc(c, nc * sizeof(*c->member_lines));
+	c->rules = s_zalloc(c, na * sizeof(*c->rules));
 	psecs = s_zalloc(c, np * sizeof(*psecs));
 	tsecs = s_zalloc(c, nt * sizeof(*tsecs));
 	if (!c->periods || !c->annual || !c->pdl || !c->targets || !c->tx || !c->clusters ||
-	    !c->member_lines || !psecs || !tsecs)
+	    !c->member_lines || !c->rules || !psecs || !tsecs)
 		return s_oom(b);
 	if (dls && s_build_deadlines(b, dls))
 		return b->failed;
@@ -2091,6 +2452,18 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 			if (s_build_cluster(b, s, c->nclusters))
 				return b->failed;
 			c->nclusters++;
+		}
+	}
+	/* Awards: the general conditions, then the rules (goals need targets). */
+	if (s_build_awards(b, awards))
+		return b->failed;
+	for (size_t i = 0; i < ini->n; i++) {
+		const s_sec_t *s = &ini->secs[i];
+
+		if (strcmp(s->type, "award") == 0) {
+			if (s_build_award(b, s, c->nrules))
+				return b->failed;
+			c->nrules++;
 		}
 	}
 	if (bl && s_baseline_load(b, bl, bl_line))
@@ -2937,10 +3310,8 @@ static void s_set_ratios(campaign_eval_t *ev, s_q_t a, s_q_t q, s_q_t pa, s_q_t 
 		ev->achievement_bp = s_bp(a, q, &ev->achievement_exact);
 	}
 	if (g.n > 0) {
-		bool exact;
-
 		ev->has_progress = true;
-		ev->progress_bp = s_bp(pa, g, &exact);
+		ev->progress_bp = s_bp(pa, g, &ev->progress_exact);
 	}
 	ev->required = s_qd(q);
 	ev->goal = s_qd(g);
@@ -3093,6 +3464,103 @@ bool campaign_eval_achieves(const campaign_eval_t *ev, int64_t pct_bp, bool stri
 		return ev->achievement_bp > pct_bp ||
 		       (ev->achievement_bp == pct_bp && !ev->achievement_exact);
 	return ev->achievement_bp >= pct_bp;
+}
+
+bool campaign_eval_progresses(const campaign_eval_t *ev, int64_t pct_bp, bool strict)
+{
+	assert(ev);
+	if (!ev->has_progress)
+		return false;
+	if (strict)
+		return ev->progress_bp > pct_bp ||
+		       (ev->progress_bp == pct_bp && !ev->progress_exact);
+	return ev->progress_bp >= pct_bp;
+}
+
+/* ======================================================================
+ * Award rules: the model
+ * ====================================================================== */
+
+size_t campaign_award_rule_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nrules;
+}
+
+const campaign_award_rule_t *campaign_award_rule(const campaign_t *self, int i)
+{
+	assert(self);
+	return i >= 0 && (size_t)i < self->nrules ? &self->rules[i] : NULL;
+}
+
+const campaign_award_rule_t *campaign_award_rule_find(const campaign_t *self, const char *id)
+{
+	assert(self);
+	for (size_t i = 0; id && i < self->nrules; i++)
+		if (strcmp(self->rules[i].id, id) == 0)
+			return &self->rules[i];
+	return NULL;
+}
+
+const char *campaign_award_form_code(campaign_award_form_t form)
+{
+	return (unsigned)form < CAMPAIGN_AWARD_FORMS ? s_form_codes[form] : NULL;
+}
+
+int campaign_award_form_find(const char *code)
+{
+	for (int f = 0; code && f < CAMPAIGN_AWARD_FORMS; f++)
+		if (strcmp(s_form_codes[f], code) == 0)
+			return f;
+	return -1;
+}
+
+const char *campaign_award_form_label(const campaign_t *self, campaign_award_form_t form)
+{
+	assert(self);
+	if ((unsigned)form >= CAMPAIGN_AWARD_FORMS)
+		return NULL;
+	return self->form_label[form] ? self->form_label[form] : s_form_codes[form];
+}
+
+const char *campaign_nominee_kind_code(campaign_nominee_kind_t kind)
+{
+	return (unsigned)kind < CAMPAIGN_NOMINEE_KINDS ? s_kind_codes[kind] : NULL;
+}
+
+int campaign_nominee_kind_find(const char *code)
+{
+	for (int k = 0; code && k < CAMPAIGN_NOMINEE_KINDS; k++)
+		if (strcmp(s_kind_codes[k], code) == 0)
+			return k;
+	return -1;
+}
+
+size_t campaign_sanction_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nsanctions;
+}
+
+const char *campaign_sanction(const campaign_t *self, int level)
+{
+	assert(self);
+	if (level == 0)
+		return "none";
+	return level > 0 && (size_t)level <= self->nsanctions ? self->sanctions[level - 1] : NULL;
+}
+
+int campaign_sanction_find(const campaign_t *self, const char *code)
+{
+	assert(self);
+	if (!code)
+		return -1;
+	if (strcmp(code, "none") == 0)
+		return 0;
+	for (size_t i = 0; i < self->nsanctions; i++)
+		if (strcmp(self->sanctions[i], code) == 0)
+			return (int)i + 1;
+	return -1;
 }
 
 /* ======================================================================

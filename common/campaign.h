@@ -114,6 +114,67 @@
  * disagrees with the sum of its children's.
  *
  * ===========================================================================
+ * AWARD RULES (khen thưởng; evaluated by award.h)
+ * ===========================================================================
+ *
+ *   [awards]                             ; optional: general conditions
+ *   sanctions  = reprimand, warning, dismissal  ; disciplinary levels, lowest
+ *                                        ;   first ("none" is below them all;
+ *                                        ;   this list is the default)
+ *   disqualify = reprimand               ; a sanction at this level or above
+ *                                        ;   rules the nominee out (default:
+ *                                        ;   sanctions are not checked)
+ *   label.giay_khen = Giấy khen của Giám đốc Sở   ; optional display names
+ *   source     = 54/KH-SNNPTNT §IV.3     ; optional free text
+ *
+ *   [award annual-bang-khen]             ; one section per rule
+ *   form        = bang_khen_province     ; the award form (below)
+ *   occasion    = annual                 ; annual, midterm or final
+ *   periods     = 2022, 2023             ; optional: only these periods (of
+ *                                        ;   the occasion's kind; default all)
+ *   nominees    = collective, individual ; who may get it (kinds below)
+ *   achievement = >= 110%                ; conditions, any one suffices:
+ *   progress    = > 50%                  ;   over the unit's targets
+ *   contribution = contribution_vnd >= 100000000   ; the nominee's own
+ *   contribution.individual = contribution_vnd >= 20000000  ; per kind
+ *   targets     = all                    ; all (default) or any of them
+ *   goals       = poverty, em-poverty    ; optional: only these goals
+ *   disqualify  = warning                ; optional: overrides [awards]
+ *   source      = 54/KH-SNNPTNT §IV.2.1  ; optional free text
+ *
+ * Forms, lowest first: giay_khen (Giấy khen of a director or district
+ * chair), bang_khen_province (Bằng khen of the provincial chairman),
+ * bang_khen_pm (the Prime Minister's), huan_chuong_lao_dong (Labour Order).
+ * Occasions tie a rule to the campaign's periods: annual to every period of
+ * kind year, midterm to kind midterm, final to kind final. Nominee kinds:
+ * collective, individual, household, enterprise.
+ *
+ * Conditions (a rule needs at least one; the rule holds when ANY holds):
+ *   achievement = >=|> P%  every (targets = any: some) effective target of
+ *       the nominee's unit in the period (campaign_target_for(), limited to
+ *       `goals`) has achievement_bp >= (>) P: "met" is >= 100%, "exceeds by
+ *       10 %" >= 110%. A target with nothing required (not due, or its
+ *       baseline already meets it) is left out; one without data is unknown.
+ *   progress = >=|> P%     the same with progress (the share of the whole
+ *       term's change): "more than 50 % of the 2021-2025 targets" is > 50%.
+ *   contribution = CODE >=|> N   the nominee's contribution (an amount, or a
+ *       sum of amounts, in dong) over the occasion; contribution.<kind> sets
+ *       another threshold for that kind (the kind must be in nominees).
+ *   P has at most 2 decimals (0 < P <= 1000); N is a whole number.
+ * A rule with neither contribution nor contribution.<kind> has no
+ * contribution condition for that kind. General condition: the nominee's
+ * highest disciplinary sanction must be below `disqualify`; AND-ed with the
+ * conditions. Several rules may give one form on one occasion: any one
+ * that holds suffices.
+ *
+ * Validation (file:line, as above): unknown keys, a missing or unknown
+ * form, occasion or nominee kind, a period of another kind than the
+ * occasion, a goal no target has, a condition that does not parse, a
+ * contribution over something that is not an amount, contribution.<kind>
+ * for a kind not in nominees, no condition, an unknown or reserved
+ * sanction, a sanction given twice, a label for an unknown form.
+ *
+ * ===========================================================================
  * THE BASELINE FILE (CSV, RFC 4180, UTF-8, parsed by libcsv)
  * ===========================================================================
  *   unit,households_total,poor_households,near_poor_households
@@ -439,6 +500,7 @@ typedef struct campaign_eval {
 	bool achievement_exact; /* 10000 × A / Q is an integer */
 	bool has_progress;
 	int64_t progress_bp;    /* floor(10000 × change from base / goal) */
+	bool progress_exact;    /* 10000 × change / goal is an integer */
 } campaign_eval_t;
 
 /* Evaluates target t (any target of the campaign, an alternative too) for
@@ -455,6 +517,88 @@ int campaign_evaluate(const campaign_t *self, const campaign_target_t *t,
 /* Exactly: achievement >= pct_bp / 10000 (strict: >). False without an
  * achievement. E.g. "exceeds the target by 10 %": pct_bp 11000, strict. */
 bool campaign_eval_achieves(const campaign_eval_t *ev, int64_t pct_bp, bool strict);
+
+/* Exactly: progress >= pct_bp / 10000 (strict: >). False without a
+ * progress. E.g. "more than 50 % of the term's target": 5000, strict. */
+bool campaign_eval_progresses(const campaign_eval_t *ev, int64_t pct_bp, bool strict);
+
+/* ---- award rules (AWARD RULES above; evaluation in award.h) ------------- */
+
+typedef enum campaign_award_form {
+	CAMPAIGN_GIAY_KHEN,             /* giay_khen */
+	CAMPAIGN_BANG_KHEN_PROVINCE,    /* bang_khen_province */
+	CAMPAIGN_BANG_KHEN_PM,          /* bang_khen_pm */
+	CAMPAIGN_HUAN_CHUONG_LAO_DONG,  /* huan_chuong_lao_dong */
+} campaign_award_form_t;
+#define CAMPAIGN_AWARD_FORMS 4          /* forms, lowest first: the enum order */
+
+typedef enum campaign_nominee_kind {
+	CAMPAIGN_NOMINEE_COLLECTIVE,
+	CAMPAIGN_NOMINEE_INDIVIDUAL,
+	CAMPAIGN_NOMINEE_HOUSEHOLD,
+	CAMPAIGN_NOMINEE_ENTERPRISE,
+} campaign_nominee_kind_t;
+#define CAMPAIGN_NOMINEE_KINDS 4
+
+/* A threshold on achievement or progress. */
+typedef struct campaign_threshold {
+	bool set;
+	bool strict;            /* ">" rather than ">=" */
+	int64_t bp;             /* 10000 = 100 % */
+	unsigned line;
+} campaign_threshold_t;
+
+/* A threshold on a contribution. */
+typedef struct campaign_contrib_rule {
+	int indicator;          /* an amount or a sum of amounts; -1: none */
+	bool strict;
+	int64_t amount;         /* dong */
+	unsigned line;
+} campaign_contrib_rule_t;
+
+typedef struct campaign_award_rule {
+	const char *id;
+	const char *source;                 /* free text or "" */
+	campaign_award_form_t form;
+	campaign_period_kind_t occasion;    /* YEAR for "annual" */
+	const int *periods;                 /* period indices; NULL: every
+	                                       period of the occasion's kind */
+	size_t nperiods;
+	unsigned nominees;                  /* bit (1u << kind) per kind */
+	bool any;                           /* targets = any (default all) */
+	const char *const *goals;           /* NULL: every goal */
+	size_t ngoals;
+	campaign_threshold_t achievement, progress;
+	campaign_contrib_rule_t contribution[CAMPAIGN_NOMINEE_KINDS];   /* by kind */
+	int disqualify;                     /* sanction level that rules out;
+	                                       0: sanctions not checked */
+	unsigned line;
+} campaign_award_rule_t;
+
+size_t campaign_award_rule_count(const campaign_t *self);
+/* Rule i in file order (0 <= i < count), else NULL. */
+const campaign_award_rule_t *campaign_award_rule(const campaign_t *self, int i);
+const campaign_award_rule_t *campaign_award_rule_find(const campaign_t *self, const char *id);
+
+/* The code of a form ("giay_khen" ...), or NULL for a bad value. Static. */
+const char *campaign_award_form_code(campaign_award_form_t form);
+/* The form with this code, or -1. */
+int campaign_award_form_find(const char *code);
+/* The display name: [awards] label.<code>, else the code. NULL for a bad
+ * form. Borrowed, valid until destroy. */
+const char *campaign_award_form_label(const campaign_t *self, campaign_award_form_t form);
+/* The code of a nominee kind ("collective" ...), or NULL. Static. */
+const char *campaign_nominee_kind_code(campaign_nominee_kind_t kind);
+/* The kind with this code, or -1. */
+int campaign_nominee_kind_find(const char *code);
+
+/* Disciplinary sanction levels: 0 is "none", 1..count the [awards]
+ * sanctions in order (reprimand, warning, dismissal by default). */
+size_t campaign_sanction_count(const campaign_t *self);
+/* The code of level 0..count ("none" for 0), else NULL. Borrowed. */
+const char *campaign_sanction(const campaign_t *self, int level);
+/* The level of code ("none" is 0), or -1. */
+int campaign_sanction_find(const campaign_t *self, const char *code);
 
 /* ---- deadlines and timeliness ------------------------------------------ */
 

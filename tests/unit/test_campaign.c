@@ -674,6 +674,129 @@ static void test_resolution(void **state)
 	hier_destroy(&h);
 }
 
+/* [awards] and [award ID]: the rules load, and every error names the line. */
+#define AWARD_HEAD "[award a]\nform = giay_khen\noccasion = annual\nnominees = collective, individual\n"
+static void test_errors_awards(void **state)
+{
+	char text[8192];
+	const campaign_award_rule_t *r;
+	campaign_t *c;
+
+	(void)state;
+	/* A good one: defaults, and [awards] over them. */
+	snprintf(text, sizeof(text), "%s%s", s_base,
+		 "[target poverty]\nlevels = province\ngoal = poverty\nindicator = poor_rate\ndown_points = 1\n"
+		 "[period mid]\nkind = midterm\nstart = 2021-01-01\nend = 2021-12-31\n"
+		 AWARD_HEAD "achievement = >= 110%\ncontribution = fund_vnd >= 100\n"
+		 "contribution.individual = fund_vnd > 20\n"
+		 "[award b]\nform = bang_khen_pm\noccasion = midterm\nperiods = mid\n"
+		 "nominees = enterprise\nprogress = > 50.25%\ntargets = any\ngoals = poverty\n"
+		 "disqualify = dismissal\n"
+		 "[awards]\ndisqualify = warning\nlabel.giay_khen = Giấy khen\n");
+	c = s_load(text, NULL);
+	assert_int_equal(campaign_award_rule_count(c), 2);
+	assert_int_equal(campaign_sanction_count(c), 3);
+	assert_string_equal(campaign_sanction(c, 0), "none");
+	assert_string_equal(campaign_sanction(c, 3), "dismissal");
+	assert_null(campaign_sanction(c, 4));
+	assert_int_equal(campaign_sanction_find(c, "warning"), 2);
+	assert_int_equal(campaign_sanction_find(c, "scolding"), -1);
+	r = campaign_award_rule_find(c, "a");
+	assert_int_equal(r->form, CAMPAIGN_GIAY_KHEN);
+	assert_int_equal(r->occasion, CAMPAIGN_PERIOD_YEAR);
+	assert_null(r->periods);
+	assert_int_equal(r->nominees, (1u << CAMPAIGN_NOMINEE_COLLECTIVE) | (1u << CAMPAIGN_NOMINEE_INDIVIDUAL));
+	assert_true(r->achievement.set && !r->achievement.strict && r->achievement.bp == 11000);
+	assert_false(r->progress.set);
+	assert_false(r->any);
+	assert_int_equal(r->contribution[CAMPAIGN_NOMINEE_COLLECTIVE].amount, 100);
+	assert_false(r->contribution[CAMPAIGN_NOMINEE_COLLECTIVE].strict);
+	assert_int_equal(r->contribution[CAMPAIGN_NOMINEE_INDIVIDUAL].amount, 20);
+	assert_true(r->contribution[CAMPAIGN_NOMINEE_INDIVIDUAL].strict);
+	assert_int_equal(r->contribution[CAMPAIGN_NOMINEE_ENTERPRISE].indicator, -1);
+	assert_int_equal(r->disqualify, 2);
+	assert_int_equal(r->line, BASE_LINES + 10);
+	r = campaign_award_rule_find(c, "b");
+	assert_int_equal(r->occasion, CAMPAIGN_PERIOD_MIDTERM);
+	assert_int_equal(r->nperiods, 1);
+	assert_true(r->progress.strict && r->progress.bp == 5025);
+	assert_true(r->any);
+	assert_int_equal(r->ngoals, 1);
+	assert_int_equal(r->disqualify, 3);
+	assert_string_equal(campaign_award_form_label(c, CAMPAIGN_GIAY_KHEN), "Giấy khen");
+	assert_string_equal(campaign_award_form_label(c, CAMPAIGN_BANG_KHEN_PM), "bang_khen_pm");
+	assert_string_equal(campaign_award_form_code(CAMPAIGN_HUAN_CHUONG_LAO_DONG), "huan_chuong_lao_dong");
+	assert_int_equal(campaign_award_form_find("bang_khen_province"), CAMPAIGN_BANG_KHEN_PROVINCE);
+	assert_int_equal(campaign_nominee_kind_find("household"), CAMPAIGN_NOMINEE_HOUSEHOLD);
+	campaign_destroy(&c);
+
+	/* Head: form, occasion, periods, nominees, keys, id. */
+	s_base_fails("[award a]\nform = gold\n", LNOB_E_CONFIG, 2, "[award a] form: expected giay_khen");
+	s_base_fails("[award a]\nform = giay_khen\n", LNOB_E_CONFIG, 1, "[award a] occasion: missing");
+	s_base_fails("[award a]\nform = giay_khen\noccasion = yearly\n", LNOB_E_CONFIG, 3,
+		     "occasion: expected annual, midterm or final: 'yearly'");
+	s_base_fails("[award a]\nform = giay_khen\noccasion = annual\nperiods = 2099\n", LNOB_E_CONFIG, 4,
+		     "[award a] periods: unknown period '2099'");
+	s_base_fails("[period mid]\nkind = midterm\nstart = 2021-01-01\nend = 2021-12-31\n"
+		     "[award a]\nform = giay_khen\noccasion = annual\nperiods = 2021\nperiods = mid\n",
+		     LNOB_E_CONFIG, 9, "'mid' is not a period of the occasion's kind (annual)");
+	s_base_fails("[award a]\nform = giay_khen\noccasion = annual\nachievement = >= 100%\n",
+		     LNOB_E_CONFIG, 1, "[award a] nominees: missing");
+	s_base_fails("[award a]\nform = giay_khen\noccasion = annual\nnominees = collective, robot\n",
+		     LNOB_E_CONFIG, 4, "expected collective, individual, household or enterprise: 'robot'");
+	s_base_fails("[award a]\nform = giay_khen\noccasion = annual\nnominees = collective\n"
+		     "nominees = collective\n", LNOB_E_CONFIG, 5, "nominees: 'collective' given twice");
+	s_base_fails(AWARD_HEAD "colour = gold\n", LNOB_E_CONFIG, 5, "[award a] colour: unknown key");
+	s_base_fails(AWARD_HEAD "achievement = >= 100%\nachievement = >= 110%\n", LNOB_E_CONFIG, 6,
+		     "achievement: given twice (first on line");
+	s_base_fails("[award a/b]\nform = giay_khen\n", LNOB_E_CONFIG, 1, "bad award rule id 'a/b'");
+
+	/* Conditions. */
+	s_base_fails(AWARD_HEAD "achievement = 110%\n", LNOB_E_CONFIG, 5,
+		     "[award a] achievement: expected '>= P%' or '> P%'");
+	s_base_fails(AWARD_HEAD "achievement = >= 110\n", LNOB_E_CONFIG, 5, "expected '>= P%'");
+	s_base_fails(AWARD_HEAD "achievement = >= 0%\n", LNOB_E_CONFIG, 5, "expected '>= P%'");
+	s_base_fails(AWARD_HEAD "progress = > 50.555%\n", LNOB_E_CONFIG, 5,
+		     "[award a] progress: expected '>= P%' or '> P%' with P above 0, at most 1000, 2 decimals");
+	s_base_fails(AWARD_HEAD "progress = >= 1000.01%\n", LNOB_E_CONFIG, 5, "at most 1000");
+	s_base_fails(AWARD_HEAD "contribution = fund_vnd >= 1e6\n", LNOB_E_CONFIG, 5,
+		     "contribution: expected 'CODE >= N' or 'CODE > N'");
+	s_base_fails(AWARD_HEAD "contribution = fund_vnd 100\n", LNOB_E_CONFIG, 5, "expected 'CODE >= N'");
+	s_base_fails(AWARD_HEAD "contribution = hh >= 5\n", LNOB_E_CONFIG, 5,
+		     "contribution: 'hh' is not an amount");
+	s_base_fails(AWARD_HEAD "contribution = pnp >= 5\n", LNOB_E_CONFIG, 5, "'pnp' is not an amount");
+	s_base_fails(AWARD_HEAD "contribution = nope_vnd >= 5\n", LNOB_E_CONFIG, 5,
+		     "unknown indicator 'nope_vnd'");
+	s_base_fails(AWARD_HEAD "contribution.robot = fund_vnd >= 5\n", LNOB_E_CONFIG, 5,
+		     "contribution.robot: unknown nominee kind 'robot'");
+	s_base_fails(AWARD_HEAD "contribution.household = fund_vnd >= 5\n", LNOB_E_CONFIG, 5,
+		     "contribution.household: 'household' is not in nominees");
+	s_base_fails(AWARD_HEAD "source = nothing\n", LNOB_E_CONFIG, 1,
+		     "[award a]: no condition (achievement, progress or contribution)");
+	s_base_fails(AWARD_HEAD "contribution.individual = fund_vnd >= 5\n", LNOB_E_CONFIG, 1,
+		     "no condition for nominees of kind 'collective'");
+	s_base_fails(AWARD_HEAD "progress = > 50%\ntargets = most\n", LNOB_E_CONFIG, 6,
+		     "[award a] targets: expected all or any: 'most'");
+	s_base_fails(AWARD_HEAD "contribution = fund_vnd >= 5\ntargets = any\n", LNOB_E_CONFIG, 6,
+		     "targets: only with achievement or progress");
+	s_base_fails(AWARD_HEAD "progress = > 50%\ngoals = nosuch\n", LNOB_E_CONFIG, 6,
+		     "[award a] goals: no target has goal 'nosuch'");
+	s_base_fails(AWARD_HEAD "progress = > 50%\ndisqualify = scolding\n", LNOB_E_CONFIG, 6,
+		     "[award a] disqualify: 'scolding' is not one of the sanctions");
+
+	/* [awards]. */
+	s_base_fails("[awards x]\nsanctions = a\n", LNOB_E_CONFIG, 1, "[awards] takes no id");
+	s_base_fails("[awards]\nsanctions = reprimand\nsanctions = none\n", LNOB_E_CONFIG, 3,
+		     "'none' is reserved");
+	s_base_fails("[awards]\nsanctions = reprimand, warning, reprimand\n", LNOB_E_CONFIG, 2,
+		     "[awards] sanctions: 'reprimand' given twice");
+	s_base_fails("[awards]\nsanctions = a, b\ndisqualify = reprimand\n", LNOB_E_CONFIG, 3,
+		     "[awards] disqualify: 'reprimand' is not one of the sanctions");
+	s_base_fails("[awards]\nlabel.gold = Vàng\n", LNOB_E_CONFIG, 2,
+		     "[awards] label.gold: unknown award form 'gold'");
+	s_base_fails("[awards]\nbudget = 5\n", LNOB_E_CONFIG, 2, "[awards] budget: unknown key");
+}
+
 /* ---- the samples ------------------------------------------------------ */
 
 static hier_t *s_sample_hier(void)
@@ -1219,6 +1342,7 @@ int main(void)
 		cmocka_unit_test(test_errors_periods_deadlines),
 		cmocka_unit_test(test_errors_targets),
 		cmocka_unit_test(test_errors_clusters),
+		cmocka_unit_test(test_errors_awards),
 		cmocka_unit_test(test_baseline),
 		cmocka_unit_test(test_resolution),
 		cmocka_unit_test(test_samples),
