@@ -283,7 +283,15 @@ static void s_rule(const campaign_t *c, const hier_t *h, const campaign_award_ru
 		s_target_cond(c, h, r, true, n, p, in, &conds[nc++]);
 	if (r->contribution[n->kind].indicator >= 0)
 		s_contrib_cond(c, &r->contribution[n->kind], in, &conds[nc++]);
-	assert(nc > 0);   /* the rule could not have applied to this kind otherwise */
+	if (nc == 0) {
+		/* Cannot happen: loading refuses a rule without a condition for
+		 * one of its kinds. */
+		ret->verdict = AWARD_NOT_ELIGIBLE;
+		ret->cond = AWARD_COND_NO_RULE;
+		s_cat(ret->text, "not eligible: the rule has no condition for kind %s",
+		      campaign_nominee_kind_code(n->kind));
+		return;
+	}
 	for (size_t i = 0; i < nc; i++) {
 		if (conds[i].state == S_HOLDS && !holds)
 			holds = &conds[i];
@@ -307,7 +315,7 @@ static void s_rule(const campaign_t *c, const hier_t *h, const campaign_award_ru
 		return;
 	}
 	ret->verdict = unknown ? AWARD_NO_DATA : AWARD_NOT_ELIGIBLE;
-	s_result_from(ret, unknown ? unknown : fails);
+	s_result_from(ret, unknown ? unknown : fails ? fails : &conds[0]);
 	s_cat(ret->text, "%s: ", award_verdict_name(ret->verdict));
 	for (size_t i = 0; i < nc; i++)
 		s_cat(ret->text, "%s%s", i ? "; " : "", conds[i].text);
