@@ -515,7 +515,8 @@ int campaign_evaluate(const campaign_t *self, const campaign_target_t *t,
 		      const campaign_counts_t *previous, const campaign_counts_t *current,
 		      campaign_eval_t *ret);
 /* Exactly: achievement >= pct_bp / 10000 (strict: >). False without an
- * achievement. E.g. "exceeds the target by 10 %": pct_bp 11000, strict. */
+ * achievement. E.g. "exceeds the target by 10 %" (vượt 10%): pct_bp 11000,
+ * not strict (110 % exceeds it by 10 %); "more than 100 %": 10000, strict. */
 bool campaign_eval_achieves(const campaign_eval_t *ev, int64_t pct_bp, bool strict);
 
 /* Exactly: progress >= pct_bp / 10000 (strict: >). False without a
