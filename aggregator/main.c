@@ -8,6 +8,8 @@
  *   lnob-aggregator rollup  -c CONF --campaign C --period P [--unit U | --cluster K] [--json]
  *   lnob-aggregator status  -c CONF [--json]
  *   lnob-aggregator verify  -c CONF
+ *   lnob-aggregator history -c CONF --campaign C --period P --unit U [--json]
+ *   lnob-aggregator conflicts -c CONF [--json]
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
  */
@@ -24,6 +26,7 @@
 #include "codec.h"
 #include "conf.h"
 #include "fault.h"
+#include "history.h"
 #include "hierarchy.h"
 #include "identity.h"
 #include "lnob_err.h"
@@ -520,6 +523,42 @@ out:
 	return rc;
 }
 
+/* history and conflicts: read-only views of the revision history. */
+static int s_cmd_history(const char *cpath, const char *campaign, const char *period,
+			 const char *unit, bool json)
+{
+	agg_conf_t c;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	json_t *view = NULL;
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (!(st = s_open_store(&c, false)))
+		goto out;
+	r = store_begin(st, false, &txn);
+	if (r == 0)
+		r = unit ? history_view(st, txn, campaign, period, unit, &view)
+			 : conflicts_view(st, txn, &view);
+	store_abort(&txn);
+	if (r < 0) {
+		fprintf(stderr, "%s %s: %s\n", PROG, unit ? "history" : "conflicts", lnob_strerror(r));
+		goto out;
+	}
+	if (json)
+		json_dumpf(view, stdout, JSON_INDENT(2) | JSON_SORT_KEYS), fputc('\n', stdout);
+	else if (unit)
+		history_print(stdout, view);
+	else
+		conflicts_print(stdout, view);
+	rc = 0;
+out:
+	json_decref(view);
+	store_destroy(&st);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
 static void s_usage(void)
 {
 	fprintf(stderr,
@@ -529,8 +568,10 @@ static void s_usage(void)
 		"       %s revoke -c CONF NODE\n"
 		"       %s rollup -c CONF --campaign C --period P [--unit U | --cluster K] [--json]\n"
 		"       %s status -c CONF [--json]\n"
-		"       %s verify -c CONF\n",
-		PROG, PROG, PROG, PROG, PROG, PROG, PROG);
+		"       %s verify -c CONF\n"
+		"       %s history -c CONF --campaign C --period P --unit U [--json]\n"
+		"       %s conflicts -c CONF [--json]\n",
+		PROG, PROG, PROG, PROG, PROG, PROG, PROG, PROG, PROG);
 }
 
 int main(int argc, char **argv)
@@ -587,6 +628,10 @@ int main(int argc, char **argv)
 		return s_cmd_rollup(cpath, campaign, period, unit, cluster, json);
 	if (strcmp(cmd, "status") == 0 && optind == argc)
 		return s_cmd_status(cpath, json);
+	if (strcmp(cmd, "history") == 0 && campaign && period && unit && optind == argc)
+		return s_cmd_history(cpath, campaign, period, unit, json);
+	if (strcmp(cmd, "conflicts") == 0 && optind == argc)
+		return s_cmd_history(cpath, NULL, NULL, NULL, json);
 	if (strcmp(cmd, "verify") == 0 && optind == argc)
 		return s_cmd_verify(cpath);
 	s_usage();

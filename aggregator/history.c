@@ -1,0 +1,210 @@
+/* history.c: revision histories and open conflicts for operators (see
+ * history.h). */
+#include "history.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "codec.h"
+#include "lnob_err.h"
+#include "report.h"
+
+/* Unix seconds as "YYYY-MM-DD HH:MM:SS" UTC, or "-" for 0. */
+static const char *s_time(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static json_t *s_values(const Lnob__Report *rep)
+{
+	json_t *vals = json_object();
+
+	for (size_t i = 0; rep && i < rep->n_values; i++)
+		json_object_set_new(vals, rep->values[i]->code,
+				    json_integer(report_value_of(rep->values[i])));
+	return vals;
+}
+
+int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		 const char *unit, json_t **ret)
+{
+	Lnob__ConflictRecord *cr = NULL;
+	agg_history_t h;
+	json_t *list, *conflict = json_null(), *view;
+	int r = agg_history_load(st, txn, campaign, period, unit, &h);
+
+	if (r < 0) {
+		agg_history_clear(&h);
+		return r;
+	}
+	list = json_array();
+	for (size_t i = 0; i < h.n; i++) {
+		const agg_rev_t *x = &h.v[i];
+
+		json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:b, s:b, s:b, s:o, s:s}",
+			"revision", (json_int_t)x->revision, "base_revision", (json_int_t)x->base_revision,
+			"signer", x->signer, "seq", (json_int_t)x->seq,
+			"completed_at", (json_int_t)x->completed_at,
+			"received_at", x->received_at ? json_integer(x->received_at) : json_null(),
+			"current", (int)i == h.current, "first", (int)i == h.first,
+			"conflict_member", x->member, "values", s_values(x->report),
+			"narrative", x->report && x->report->narrative ? x->report->narrative : ""));
+	}
+	r = agg_conflict_get(st, txn, campaign, period, unit, &cr);
+	if (r == 0) {
+		conflict = json_pack("{s:I, s:I}", "detected_at", (json_int_t)cr->detected_at,
+				     "members", (json_int_t)cr->n_members);
+		lnob__conflict_record__free_unpacked(cr, NULL);
+	} else if (r != LNOB_E_NOTFOUND) {
+		json_decref(list);
+		agg_history_clear(&h);
+		return r;
+	}
+	view = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "campaign", campaign, "period", period,
+			 "unit", unit, "revisions", (json_int_t)h.n, "conflict", conflict,
+			 "history", list);
+	agg_history_clear(&h);
+	if (!view)
+		return -ENOMEM;
+	*ret = view;
+	return 0;
+}
+
+void history_print(FILE *out, const json_t *view)
+{
+	json_t *hist = json_object_get(view, "history"), *x, *conflict = json_object_get(view, "conflict");
+	char tc[32], tr[32];
+	size_t i;
+
+	fprintf(out, "%s/%s unit %s: %lld revision(s)",
+		json_string_value(json_object_get(view, "campaign")),
+		json_string_value(json_object_get(view, "period")),
+		json_string_value(json_object_get(view, "unit")),
+		(long long)json_integer_value(json_object_get(view, "revisions")));
+	if (json_is_object(conflict))
+		fprintf(out, "; OPEN CONFLICT of %lld revisions since %s",
+			(long long)json_integer_value(json_object_get(conflict, "members")),
+			s_time(json_integer_value(json_object_get(conflict, "detected_at")), tc, sizeof(tc)));
+	fprintf(out, "\n  (* current: what the rollup uses; ! in the open conflict; f first report: timeliness)\n");
+	fprintf(out, "      %5s %5s %-20s %8s  %-19s  %-19s  %s\n", "rev", "base", "signer", "seq",
+		"completed (UTC)", "received (UTC)", "values");
+	json_array_foreach(hist, i, x) {
+		const char *code;
+		json_t *v;
+
+		fprintf(out, "  %c%c%c %5lld %5lld %-20s %8lld  %-19s  %-19s ",
+			json_is_true(json_object_get(x, "current")) ? '*' : ' ',
+			json_is_true(json_object_get(x, "conflict_member")) ? '!' : ' ',
+			json_is_true(json_object_get(x, "first")) ? 'f' : ' ',
+			(long long)json_integer_value(json_object_get(x, "revision")),
+			(long long)json_integer_value(json_object_get(x, "base_revision")),
+			json_string_value(json_object_get(x, "signer")),
+			(long long)json_integer_value(json_object_get(x, "seq")),
+			s_time(json_integer_value(json_object_get(x, "completed_at")), tc, sizeof(tc)),
+			s_time(json_integer_value(json_object_get(x, "received_at")), tr, sizeof(tr)));
+		json_object_foreach(json_object_get(x, "values"), code, v)
+			fprintf(out, " %s=%lld", code, (long long)json_integer_value(v));
+		fputc('\n', out);
+	}
+}
+
+/* One open conflict as JSON. */
+static int s_conflict_row(store_t *st, MDB_txn *txn, const MDB_val *k, const MDB_val *v,
+			  json_t *list)
+{
+	char buf[AGG_KEY_MAX + 1], *a, *b;
+	Lnob__ConflictRecord *cr;
+	Lnob__LatestRecord *lr = NULL;
+	ProtobufCMessage *m;
+	json_t *members, *cur = json_null();
+	int r;
+
+	if (k->mv_size == 0 || k->mv_size > AGG_KEY_MAX)
+		return LNOB_E_CORRUPT;
+	memcpy(buf, k->mv_data, k->mv_size);
+	buf[k->mv_size] = '\0';
+	if (!(a = memchr(buf, '\0', k->mv_size)) || !(b = strchr(a + 1, '\0')) ||
+	    b >= buf + k->mv_size)
+		return LNOB_E_CORRUPT;
+	if (codec_unpack(&lnob__conflict_record__descriptor,
+			 v->mv_size ? v->mv_data : (const uint8_t *)"", v->mv_size, SIZE_MAX, &m) < 0)
+		return LNOB_E_CORRUPT;
+	cr = (Lnob__ConflictRecord *)m;
+	members = json_array();
+	for (size_t i = 0; i < cr->n_members; i++)
+		json_array_append_new(members, json_pack("{s:s, s:I, s:I, s:I}",
+			"signer", cr->members[i]->signer, "seq", (json_int_t)cr->members[i]->seq,
+			"revision", (json_int_t)cr->members[i]->revision,
+			"base_revision", (json_int_t)cr->members[i]->base_revision));
+	r = agg_latest_get(st, txn, buf, a + 1, b + 1, &lr);
+	if (r == 0) {
+		cur = json_pack("{s:s, s:I, s:I}", "signer", lr->signer, "seq", (json_int_t)lr->seq,
+				"revision", (json_int_t)lr->revision);
+		lnob__latest_record__free_unpacked(lr, NULL);
+	}
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "campaign", buf,
+			      "period", a + 1, "unit", b + 1, "detected_at",
+			      (json_int_t)cr->detected_at, "current", cur, "members", members));
+	lnob__conflict_record__free_unpacked(cr, NULL);
+	return r == LNOB_E_NOTFOUND ? 0 : r;
+}
+
+int conflicts_view(store_t *st, MDB_txn *txn, json_t **ret)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	json_t *list = json_array();
+	int r, mr;
+
+	if ((r = mdb_cursor_open(txn, store_dbi(st, AGG_DB_CONFLICTS), &cur)) != 0) {
+		json_decref(list);
+		return r > 0 ? -r : r;
+	}
+	for (mr = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mr == 0;
+	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		if ((r = s_conflict_row(st, txn, &k, &v, list)) < 0)
+			break;
+	mdb_cursor_close(cur);
+	if (r == 0 && mr != MDB_NOTFOUND)
+		r = mr > 0 ? -mr : mr;
+	if (r < 0) {
+		json_decref(list);
+		return r;
+	}
+	*ret = json_pack("{s:o}", "conflicts", list);
+	return *ret ? 0 : -ENOMEM;
+}
+
+void conflicts_print(FILE *out, const json_t *view)
+{
+	json_t *list = json_object_get(view, "conflicts"), *c, *m;
+	char t[32];
+	size_t i, j;
+
+	fprintf(out, "%zu open revision conflict(s)\n", json_array_size(list));
+	json_array_foreach(list, i, c) {
+		json_t *cur = json_object_get(c, "current");
+
+		fprintf(out, "%s/%s unit %s, since %s; the rollup uses rev %lld by %s #%lld\n",
+			json_string_value(json_object_get(c, "campaign")),
+			json_string_value(json_object_get(c, "period")),
+			json_string_value(json_object_get(c, "unit")),
+			s_time(json_integer_value(json_object_get(c, "detected_at")), t, sizeof(t)),
+			(long long)json_integer_value(json_object_get(cur, "revision")),
+			json_is_object(cur) ? json_string_value(json_object_get(cur, "signer")) : "?",
+			(long long)json_integer_value(json_object_get(cur, "seq")));
+		json_array_foreach(json_object_get(c, "members"), j, m)
+			fprintf(out, "    rev %lld (base %lld) by %s #%lld\n",
+				(long long)json_integer_value(json_object_get(m, "revision")),
+				(long long)json_integer_value(json_object_get(m, "base_revision")),
+				json_string_value(json_object_get(m, "signer")),
+				(long long)json_integer_value(json_object_get(m, "seq")));
+	}
+}
