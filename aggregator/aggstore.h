@@ -85,7 +85,7 @@ enum agg_counter {
 	AGG_C_ZAP_DENIED,
 	AGG_C_STORE_FAILED,       /* batches whose commit failed */
 	AGG_C_REJECTED_BASE,      /* + NackReason value */
-	AGG_C_COUNT = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR + 1
+	AGG_C_COUNT = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_BAD_STAGE + 1
 };
 
 /* Name of counter c ("stored", "rejected_bad_signature" ...), static. */
