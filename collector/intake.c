@@ -184,8 +184,7 @@ static int s_add_value(Lnob__Report *r, const char *code, int64_t v)
 	return 0;
 }
 
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-static bool s_utf8_valid(const unsigned char *s, size_t len)
+bool intake_utf8_valid(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
@@ -399,7 +398,7 @@ static int s_field_time(const char *where, Lnob__Report *r, const char *s, char 
 static int s_field_narrative(const char *where, Lnob__Report *r, const char *s, size_t len,
 			     char *err, size_t errlen)
 {
-	if (memchr(s, '\0', len) || !s_utf8_valid((const unsigned char *)s, len))
+	if (memchr(s, '\0', len) || !intake_utf8_valid((const unsigned char *)s, len))
 		return s_fail(err, errlen, LNOB_E_INVALID, "%s: narrative: not valid UTF-8 text", where);
 	if (s_set_str(&r->narrative, s) < 0)
 		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);

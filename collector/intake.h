@@ -32,6 +32,7 @@
 #ifndef LNOB_INTAKE_H
 #define LNOB_INTAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,10 @@ int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now
  * "T"; fractions are dropped), or Unix seconds as plain digits. The result
  * is Unix seconds UTC, never negative. Returns 0 or LNOB_E_INVALID. */
 int intake_parse_time(const char *s, int64_t *ret);
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF). */
+bool intake_utf8_valid(const unsigned char *s, size_t len);
 
 /* Frees every report in list and empties it; list may be reused. */
 void intake_list_clear(intake_list_t *list);

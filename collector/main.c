@@ -1,6 +1,6 @@
 /*
- * main.c: lnob-collector's command line: keygen, submit, run, status, and
- * for a relay enroll, revoke; requeue for parked messages.
+ * main.c: lnob-collector's command line: keygen, submit, nominate, stage,
+ * run, status, and for a relay enroll, revoke; requeue for parked messages.
  *
  * Usage errors exit 2, every other failure exits 1 with one message on
  * stderr naming the file, line or key at fault. The configuration is parsed
@@ -25,11 +25,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "codec.h"
 #include "conf.h"
+#include "envelope.h"
 #include "identity.h"
 #include "intake.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "nominate.h"
 #include "outbox.h"
 #include "uplink.h"
 #include "util.h"
@@ -48,6 +51,8 @@ typedef struct s_conf {
 	uplink_conf_t up;
 	bool has_relay;          /* [relay] listen is set */
 	relay_conf_t relay;
+	size_t attach_max;       /* [nominations] attach_max_bytes */
+	const char *nom_campaign;   /* [nominations] campaign, "" when not set */
 	enum log_level level;
 } s_conf_t;
 
@@ -56,6 +61,12 @@ static void s_usage(FILE *f)
 	fprintf(f,
 		"usage: " S_PROG " keygen --id NODE_ID --out PATH\n"
 		"       " S_PROG " submit -c CONF FILE...\n"
+		"       " S_PROG " nominate -c CONF FILE.json...\n"
+		"       " S_PROG " stage -c CONF --nomination SIGNER/ID --kind KIND [--campaign C]\n"
+		"             [--reason TEXT] [--decision-number N --decision-date YYYY-MM-DD --granted FORM]\n"
+		"             [--note TEXT] [--at TIME]\n"
+		"             KIND: received, appraised, endorsed, returned|rejected (with --reason),\n"
+		"             decided (with the decision's number, date and granted form)\n"
 		"       " S_PROG " run -c CONF [-n]\n"
 		"       " S_PROG " status -c CONF [--json]\n"
 		"       " S_PROG " requeue -c CONF (--all | SEQ... | SIGNER:SEQ... | --signer NODE --seq N)\n"
@@ -174,11 +185,11 @@ static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
 		"uplink.endpoint", "uplink.server_public", "uplink.window",
 		"uplink.heartbeat_ms", "uplink.dead_after_ms", "uplink.resend_after_ms",
 		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "relay.listen", "relay.window",
-		"log.level", NULL,
+		"nominations.attach_max_bytes", "nominations.campaign", "log.level", NULL,
 	};
 	const conf_t *ini;
 	const char *level;
-	uint64_t map_mb;
+	uint64_t map_mb, attach;
 	int r, lv;
 
 	memset(c, 0, sizeof(*c));
@@ -233,6 +244,14 @@ static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
 				  "the same endpoint as [uplink] endpoint: '%s'", c->relay.listen);
 	c->relay.heartbeat_ms = c->up.heartbeat_ms;
 	c->relay.dead_after_ms = c->up.dead_after_ms;
+	if ((r = conf_u64(ini, "nominations", "attach_max_bytes", false, NOMINATE_ATTACH_MAX_DEFAULT,
+			  0, NOMINATE_ATTACH_MAX_LIMIT, &attach, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "nominations", "campaign", "", &c->nom_campaign, err, errlen)) < 0)
+		return r;
+	c->attach_max = (size_t)attach;
+	if (c->nom_campaign[0] && !lnob_valid_id(c->nom_campaign))
+		return s_conf_bad(ini, "nominations", "campaign", err, errlen,
+				  "not 1..64 of [A-Za-z0-9._-]: '%s'", c->nom_campaign);
 	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
 		return r;
 	if ((lv = log_level_parse(level)) < 0)
@@ -283,6 +302,7 @@ typedef struct s_opts {
 	bool all;            /* requeue --all */
 	const char *signer;  /* requeue --signer */
 	const char *seq;     /* requeue --seq */
+	nominate_stage_args_t stage;   /* stage --nomination, --kind, ... */
 } s_opts_t;
 
 /* Which options a subcommand takes besides -c and -h. */
@@ -291,7 +311,31 @@ enum s_allow {
 	S_ALLOW_JSON = 1 << 1,
 	S_ALLOW_KEY = 1 << 2,      /* --key, --replace */
 	S_ALLOW_REQUEUE = 1 << 3,  /* --all, --signer, --seq */
+	S_ALLOW_STAGE = 1 << 4,    /* --nomination, --kind, --reason, ... */
 };
+
+/* getopt_long values of the stage options (beyond any character). */
+enum s_stage_opt {
+	S_OPT_NOMINATION = 256, S_OPT_KIND, S_OPT_REASON, S_OPT_DECISION_NUMBER,
+	S_OPT_DECISION_DATE, S_OPT_GRANTED, S_OPT_NOTE, S_OPT_AT, S_OPT_CAMPAIGN,
+};
+
+/* The field of o->stage a stage option fills, NULL for another option. */
+static const char **s_stage_field(s_opts_t *o, int ch)
+{
+	switch (ch) {
+	case S_OPT_NOMINATION: return &o->stage.nomination;
+	case S_OPT_KIND: return &o->stage.kind;
+	case S_OPT_REASON: return &o->stage.reason;
+	case S_OPT_DECISION_NUMBER: return &o->stage.decision_number;
+	case S_OPT_DECISION_DATE: return &o->stage.decision_date;
+	case S_OPT_GRANTED: return &o->stage.granted;
+	case S_OPT_NOTE: return &o->stage.note;
+	case S_OPT_AT: return &o->stage.at;
+	case S_OPT_CAMPAIGN: return &o->stage.campaign;
+	default: return NULL;
+	}
+}
 
 /* Parses argv (argv[0] is the subcommand) allowing the options in allow
  * (enum s_allow). Returns 0, or 2 after printing a usage error. */
@@ -307,8 +351,18 @@ static int s_parse_opts(int argc, char **argv, unsigned allow, s_opts_t *o)
 		{ "all", no_argument, NULL, 'a' },
 		{ "signer", required_argument, NULL, 's' },
 		{ "seq", required_argument, NULL, 'q' },
+		{ "nomination", required_argument, NULL, S_OPT_NOMINATION },
+		{ "kind", required_argument, NULL, S_OPT_KIND },
+		{ "reason", required_argument, NULL, S_OPT_REASON },
+		{ "decision-number", required_argument, NULL, S_OPT_DECISION_NUMBER },
+		{ "decision-date", required_argument, NULL, S_OPT_DECISION_DATE },
+		{ "granted", required_argument, NULL, S_OPT_GRANTED },
+		{ "note", required_argument, NULL, S_OPT_NOTE },
+		{ "at", required_argument, NULL, S_OPT_AT },
+		{ "campaign", required_argument, NULL, S_OPT_CAMPAIGN },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char **field;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
@@ -322,10 +376,22 @@ static int s_parse_opts(int argc, char **argv, unsigned allow, s_opts_t *o)
 		case 'j': need = S_ALLOW_JSON; break;
 		case 'k': case 'R': need = S_ALLOW_KEY; break;
 		case 'a': case 's': case 'q': need = S_ALLOW_REQUEUE; break;
-		default: break;
+		default: need = s_stage_field(o, ch) ? S_ALLOW_STAGE : 0; break;
 		}
 		if (need && !(allow & need))
 			return s_usage_error("%s: unknown option %s", argv[0], argv[optind - 1]);
+		if ((field = s_stage_field(o, ch)) != NULL) {
+			if (*field) {
+				size_t k = 0;
+
+				while (lopts[k].name && lopts[k].val != ch)
+					k++;
+				return s_usage_error("%s: option --%s given twice", argv[0],
+						     lopts[k].name ? lopts[k].name : "?");
+			}
+			*field = optarg;
+			continue;
+		}
 		switch (ch) {
 		case 'c':
 			o->conf = optarg;
@@ -427,6 +493,181 @@ static int s_cmd_submit(int argc, char **argv)
 out:
 	outbox_destroy(&ob);
 	intake_list_clear(&list);
+	identity_wipe(&id);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* ---- nominate, stage --------------------------------------------------- */
+
+/* Queues bodies[0..n-1] of kind in one transaction. Returns the exit
+ * status (1 with the message printed on failure). */
+static int s_enqueue(const s_conf_t *c, const identity_t *id, uint32_t kind,
+		     const uint8_t *const *bodies, const size_t *lens, size_t n, int64_t now_ms,
+		     uint64_t *ret_first)
+{
+	outbox_t *ob = NULL;
+	char err[1024];
+	int r;
+
+	if (outbox_open(c->data_dir, c->map_size, 0, &ob, err, sizeof(err)) < 0)
+		return s_failure("%s", err);
+	r = outbox_enqueue(ob, id, kind, bodies, lens, n, now_ms, ret_first);
+	outbox_destroy(&ob);
+	if (r == MDB_MAP_FULL)
+		return s_failure("%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
+				 c->data_dir, c->map_size >> 20);
+	if (r < 0)
+		return s_failure("%s: cannot queue: %s (nothing queued)", c->data_dir,
+				 lnob_strerror(r));
+	return 0;
+}
+
+/* `nominate -c CONF FILE.json...`: parses every nomination file (digests
+ * and attachments of their dossiers), then queues them all in one
+ * transaction. Returns the exit status. */
+static int s_cmd_nominate(int argc, char **argv)
+{
+	Lnob__Nomination **noms = NULL;
+	uint8_t **bodies = NULL;
+	size_t *lens = NULL, n = 0, parsed = 0;
+	nominate_opts_t no;
+	s_conf_t c;
+	s_opts_t o;
+	identity_t id;
+	char err[1024];
+	uint64_t first = 0;
+	int64_t now_ms = lnob_now_ms();
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, 0, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (optind >= argc)
+		return s_usage_error("nominate: no nomination files given");
+	memset(&id, 0, sizeof(id));
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0 ||
+	    s_load_identity(&c, &id, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	n = (size_t)(argc - optind);
+	noms = calloc(n, sizeof(*noms));
+	bodies = calloc(n, sizeof(*bodies));
+	lens = calloc(n, sizeof(*lens));
+	if (!noms || !bodies || !lens) {
+		rc = s_failure("out of memory");
+		goto out;
+	}
+	no.signer = c.node_id;
+	no.campaign = c.nom_campaign;
+	no.attach_max = c.attach_max;
+	no.now_s = now_ms / 1000;
+	for (size_t i = 0; i < n; i++) {
+		const char *path = argv[optind + (int)i];
+
+		if (nominate_parse_file(path, &no, &noms[i], err, sizeof(err)) < 0) {
+			rc = s_failure("%s (nothing queued)", err);
+			goto out;
+		}
+		parsed++;
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(noms[k]->id, noms[i]->id) == 0) {
+				rc = s_failure("%s: id: '%s' is also the id of %s (nothing queued)",
+					       path, noms[i]->id, argv[optind + (int)k]);
+				goto out;
+			}
+		}
+		if (codec_pack(&noms[i]->base, &bodies[i], &lens[i]) < 0) {
+			rc = s_failure("out of memory");
+			goto out;
+		}
+	}
+	if ((rc = s_enqueue(&c, &id, LNOB__KIND__KIND_NOMINATION, (const uint8_t *const *)bodies,
+			    lens, n, now_ms, &first)) != 0)
+		goto out;
+	printf("queued %zu nominations as seq %" PRIu64 "..%" PRIu64 "\n", n, first,
+	       first + n - 1);
+	for (size_t i = 0; i < n; i++)
+		printf("  %s/%s  seq %" PRIu64 "\n", c.node_id, noms[i]->id, first + i);
+	rc = 0;
+out:
+	for (size_t i = 0; i < parsed; i++) {
+		nominate_free(&noms[i]);
+		free(bodies[i]);
+	}
+	free(noms);
+	free(bodies);
+	free(lens);
+	identity_wipe(&id);
+	s_conf_free(&c);
+	return rc;
+}
+
+/* `stage -c CONF --nomination SIGNER/ID --kind KIND ...`: queues one
+ * stage of a nomination. Returns the exit status. */
+static int s_cmd_stage(int argc, char **argv)
+{
+	Lnob__Stage *st = NULL;
+	uint8_t *body = NULL;
+	size_t len = 0;
+	s_conf_t c;
+	s_opts_t o;
+	identity_t id;
+	char err[1024];
+	uint64_t seq = 0;
+	int64_t now_ms = lnob_now_ms();
+	int r, rc = 1;
+
+	if ((r = s_parse_opts(argc, argv, S_ALLOW_STAGE, &o)) != 0)
+		return r;
+	if (o.help) {
+		s_usage(stdout);
+		return 0;
+	}
+	if (optind != argc)
+		return s_usage_error("stage: unexpected argument '%s'", argv[optind]);
+	if (!o.stage.nomination)
+		return s_usage_error("stage: --nomination SIGNER/ID is required");
+	if (!o.stage.kind)
+		return s_usage_error("stage: --kind is required (%s)",
+				     nominate_code_list(NOMINATE_STAGE));
+	memset(&id, 0, sizeof(id));
+	if (s_conf_load(o.conf, &c, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (!o.stage.campaign && c.nom_campaign[0])
+		o.stage.campaign = c.nom_campaign;
+	r = nominate_stage_build(&o.stage, now_ms / 1000, &st, err, sizeof(err));
+	if (r == -EINVAL) {
+		rc = s_usage_error("stage: %s", err);
+		goto out;
+	}
+	if (r < 0) {
+		rc = s_failure("stage: %s (nothing queued)", err);
+		goto out;
+	}
+	if (s_load_identity(&c, &id, err, sizeof(err)) < 0) {
+		rc = s_failure("%s", err);
+		goto out;
+	}
+	if (codec_pack(&st->base, &body, &len) < 0) {
+		rc = s_failure("out of memory");
+		goto out;
+	}
+	if ((rc = s_enqueue(&c, &id, LNOB__KIND__KIND_STAGE, (const uint8_t *const *)&body, &len, 1,
+			    now_ms, &seq)) != 0)
+		goto out;
+	printf("queued stage %s of %s as seq %" PRIu64 "\n",
+	       nominate_code_name(NOMINATE_STAGE, st->kind), st->nomination, seq);
+	rc = 0;
+out:
+	free(body);
+	nominate_stage_free(&st);
 	identity_wipe(&id);
 	s_conf_free(&c);
 	return rc;
@@ -584,6 +825,54 @@ static const char *s_time_text(int64_t ms, char out[32])
 	return out;
 }
 
+/* What a parked envelope carries, for the listing. */
+typedef struct s_parked_what {
+	const char *kind;                     /* "report", "nomination", "stage", "unknown" */
+	char nomination[NOMINATE_KEY_SIZE];   /* nomination, stage: the nomination's key, else "" */
+	const char *stage;                    /* stage: its kind, else NULL */
+} s_parked_what_t;
+
+/* Decodes the envelope of a parked item (and a nomination's or stage's
+ * body) far enough to say what it is. Never fails: what does not decode
+ * is "unknown". */
+static void s_parked_what(const Lnob__ParkedItem *p, s_parked_what_t *w)
+{
+	Lnob__Envelope *env = NULL;
+	ProtobufCMessage *m = NULL;
+
+	w->kind = "unknown";
+	w->nomination[0] = '\0';
+	w->stage = NULL;
+	if (envelope_open(p->envelope.data, p->envelope.len, p->envelope.len, &env) < 0)
+		return;
+	switch (env->kind) {
+	case LNOB__KIND__KIND_REPORT:
+		w->kind = "report";
+		break;
+	case LNOB__KIND__KIND_NOMINATION:
+		w->kind = "nomination";
+		if (codec_unpack(&lnob__nomination__descriptor, env->body.data, env->body.len,
+				 env->body.len, &m) == 0)
+			snprintf(w->nomination, sizeof(w->nomination), "%s/%s", env->signer,
+				 ((Lnob__Nomination *)m)->id);
+		break;
+	case LNOB__KIND__KIND_STAGE:
+		w->kind = "stage";
+		if (codec_unpack(&lnob__stage__descriptor, env->body.data, env->body.len,
+				 env->body.len, &m) == 0) {
+			snprintf(w->nomination, sizeof(w->nomination), "%s",
+				 ((Lnob__Stage *)m)->nomination);
+			w->stage = nominate_code_name(NOMINATE_STAGE, ((Lnob__Stage *)m)->kind);
+		}
+		break;
+	default:
+		break;
+	}
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
+	lnob__envelope__free_unpacked(env, NULL);
+}
+
 /* outbox_parked_foreach_all() callback: one parked item as a JSON object
  * or a table row. */
 static int s_parked_item(void *ctx, const char *signer, uint64_t seq, const Lnob__ParkedItem *p)
@@ -591,13 +880,22 @@ static int s_parked_item(void *ctx, const char *signer, uint64_t seq, const Lnob
 	s_parked_ctx_t *pc = ctx;
 	const char *who = signer[0] ? signer : pc->own_id;
 	char reason[64], when[32];
+	s_parked_what_t what;
 	json_t *item;
 	bool ok;
 
+	s_parked_what(p, &what);
 	if (!pc->arr) {
-		printf("  %s%s seq %" PRIu64 "  %s  parked %s  %s\n", signer[0] ? "relayed " : "",
-		       who, seq, s_reason_name(p->reason, reason), s_time_text(p->parked_at_ms, when),
-		       p->detail ? p->detail : "");
+		char about[NOMINATE_KEY_SIZE + 64] = "";
+
+		if (what.stage)
+			snprintf(about, sizeof(about), "  [stage %s of %s]", what.stage,
+				 what.nomination);
+		else if (what.nomination[0])
+			snprintf(about, sizeof(about), "  [nomination %s]", what.nomination);
+		printf("  %-10s %s%s seq %" PRIu64 "  %s  parked %s  %s%s\n", what.kind,
+		       signer[0] ? "relayed " : "", who, seq, s_reason_name(p->reason, reason),
+		       s_time_text(p->parked_at_ms, when), p->detail ? p->detail : "", about);
 		return 0;
 	}
 	item = json_object();
@@ -606,6 +904,11 @@ static int s_parked_item(void *ctx, const char *signer, uint64_t seq, const Lnob
 		s_jset(item, "seq", json_integer((json_int_t)seq), &ok);
 		s_jset(item, "signer", json_string(who), &ok);
 		s_jset(item, "relayed", json_boolean(signer[0] != '\0'), &ok);
+		s_jset(item, "kind", json_string(what.kind), &ok);
+		if (what.nomination[0])
+			s_jset(item, "nomination", json_string(what.nomination), &ok);
+		if (what.stage)
+			s_jset(item, "stage", json_string(what.stage), &ok);
 		s_jset(item, "reason", json_string(s_reason_name(p->reason, reason)), &ok);
 		s_jset(item, "detail", json_string(p->detail ? p->detail : ""), &ok);
 		s_jset(item, "parked_at_ms", json_integer(p->parked_at_ms), &ok);
@@ -1054,6 +1357,10 @@ int main(int argc, char **argv)
 		return cli_keygen(S_PROG, argc - 1, argv + 1);
 	if (strcmp(cmd, "submit") == 0)
 		return s_cmd_submit(argc - 1, argv + 1);
+	if (strcmp(cmd, "nominate") == 0)
+		return s_cmd_nominate(argc - 1, argv + 1);
+	if (strcmp(cmd, "stage") == 0)
+		return s_cmd_stage(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return s_cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)

@@ -1,0 +1,160 @@
+/*
+ * nominate.h: award nominations and their stages (README "Nominations"),
+ * from a nomination's JSON file or a stage's command-line options into the
+ * Lnob__Nomination / Lnob__Stage values the outbox queues (KIND_NOMINATION,
+ * KIND_STAGE).
+ *
+ * A nomination file is ONE JSON object:
+ *   campaign          id (1..64 of [A-Za-z0-9._-]); may be left out when
+ *                     the collector's [nominations] campaign names one
+ *   id                id, unique per proposing node ("2023-007")
+ *   nominee_kind      collective | individual | household | enterprise
+ *   nominee_name      text, 1..NOMINATE_NAME_MAX bytes, one line
+ *   unit              id: the nominee's org unit
+ *   form              giay_khen | bang_khen_province | bang_khen_pm |
+ *                     huan_chuong_lao_dong
+ *   occasion          id: a period of the campaign ("2023", "final-2025")
+ *   summary           text, non-empty
+ *   contribution_vnd  integer 0..10^15, optional (default 0)
+ *   sanction          "" | "none" | a sanction code (an id), optional
+ *   revises           "<signer>/<id>", optional: the nomination this one
+ *                     resubmits after a return (never itself)
+ *   proposed_at       ISO 8601 with a UTC offset, or Unix seconds (integer
+ *                     or digits); optional, default now
+ *   dossier           array of 1..NOMINATE_DOSSIER_MAX documents:
+ *     kind            proposal | council_minutes | achievement_report
+ *     title           text, 1..NOMINATE_NAME_MAX bytes, one line
+ *     file            path of the document, relative to the JSON file's
+ *                     directory (or absolute): its SHA-256 and size are
+ *                     computed, and its bytes attached when the size is at
+ *                     most attach_max (0: never)
+ *     sha256, size    64 hex digits and an integer >= 0: a document not at
+ *                     hand; with a file too, they must match it
+ *     vote            council_minutes only, required there: "FOR/MEMBERS"
+ *                     optionally followed by a space and text ("9/11",
+ *                     "9/11 tán thành"), FOR <= MEMBERS, MEMBERS >= 1
+ * The dossier must hold at least one proposal, one council_minutes and one
+ * achievement_report (seed 004 §V.2). Any other field, and a key given
+ * twice, is an error; so is a nomination over OUTBOX_BODY_MAX encoded.
+ *
+ * Errors name the file and the JSON path, then the problem:
+ *   "nom.json: dossier[1].kind: unknown kind 'minute' (expected ...)"
+ *   "nom.json:3:14: <JSON syntax error>"       (line:column)
+ * (dossier indexes count from 0).
+ *
+ * Library module: returns codes, never logs.
+ */
+#ifndef LNOB_NOMINATE_H
+#define LNOB_NOMINATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identity.h"
+#include "lnob.pb-c.h"
+
+/* [nominations] attach_max_bytes when the config does not say. */
+#define NOMINATE_ATTACH_MAX_DEFAULT ((size_t)262144)
+/* Largest accepted attach_max_bytes. */
+#define NOMINATE_ATTACH_MAX_LIMIT ((size_t)64 << 20)
+/* Largest nomination JSON file read. */
+#define NOMINATE_FILE_MAX ((size_t)1 << 20)
+/* Most documents in one dossier. */
+#define NOMINATE_DOSSIER_MAX 16
+/* Longest nominee name, document title, decision number (bytes). */
+#define NOMINATE_NAME_MAX 512
+/* Longest stage reason or note (bytes). */
+#define NOMINATE_TEXT_MAX 4096
+/* A nomination key: "<signer>/<id>" and its NUL. */
+#define NOMINATE_KEY_SIZE (2 * LNOB_ID_MAX + 2)
+
+/* The enums with text codes in files and on the command line. */
+enum nominate_enum {
+	NOMINATE_NOMINEE_KIND,   /* Lnob__NomineeKind: collective, individual, ... */
+	NOMINATE_FORM,           /* Lnob__AwardForm: giay_khen, ... */
+	NOMINATE_DOCUMENT,       /* Lnob__DocumentKind: proposal, ... */
+	NOMINATE_STAGE,          /* Lnob__StageKind: received, ... */
+};
+
+/* The enum value of code (> 0), or -1 when code is not one of which's. */
+int nominate_code_parse(enum nominate_enum which, const char *code);
+
+/* The code of value (static text), or NULL for UNSPECIFIED and unknown
+ * values. */
+const char *nominate_code_name(enum nominate_enum which, int value);
+
+/* The codes of which for messages, "a, b or c" (static text). */
+const char *nominate_code_list(enum nominate_enum which);
+
+/* Splits a nomination key "<signer>/<id>" into signer[LNOB_ID_MAX + 1] and
+ * id[LNOB_ID_MAX + 1] (either may be NULL). Both halves must be valid ids.
+ * Returns 0 or LNOB_E_INVALID (outputs not written then). */
+int nominate_key_split(const char *key, char *signer, char *id);
+
+/* What parsing a nomination needs besides the file. */
+typedef struct nominate_opts {
+	const char *signer;      /* this node's id: the first half of the key */
+	const char *campaign;    /* [nominations] campaign: the default, NULL or "" for none */
+	size_t attach_max;       /* attach documents up to this many bytes; 0: never */
+	int64_t now_s;           /* the default proposed_at */
+} nominate_opts_t;
+
+/* Reads the nomination file at path (at most NOMINATE_FILE_MAX bytes) and
+ * parses it with nominate_parse_json(), dossier files relative to the
+ * file's directory. Caller owns *ret (nominate_free); not written on
+ * failure, when err holds one line naming path and the JSON path.
+ * Returns 0, -errno (cannot read the file or a document), LNOB_E_TOOBIG
+ * (the file, or the encoded nomination), LNOB_E_INVALID, LNOB_E_CRYPTO or
+ * -ENOMEM. */
+int nominate_parse_file(const char *path, const nominate_opts_t *o, Lnob__Nomination **ret,
+			char *err, size_t errlen);
+
+/* The same for text in memory (len bytes, NUL-terminated); name stands
+ * for the file in messages, base_dir is where relative dossier files are
+ * (NULL: the current directory). */
+int nominate_parse_json(const char *name, const char *base_dir, const char *text, size_t len,
+			const nominate_opts_t *o, Lnob__Nomination **ret, char *err, size_t errlen);
+
+/* Frees a nomination built by this module. Accepts NULL and *self_p ==
+ * NULL; sets *self_p to NULL. */
+void nominate_free(Lnob__Nomination **self_p);
+
+/* Total bytes of attached document contents in n. */
+size_t nominate_attached_bytes(const Lnob__Nomination *n);
+
+/* Reads the file at path once, computing its SHA-256 (libsodium
+ * crypto_hash_sha256) and size; when attach_max > 0 and the size is at
+ * most attach_max, *ret_content gets a copy of the bytes (caller owns,
+ * free(); NULL for an empty file), else NULL. ret_content may be NULL.
+ * Returns 0, -errno (-EISDIR and -EINVAL for a directory or another file
+ * that is not regular), -ENOMEM or LNOB_E_CRYPTO; outputs written only on
+ * success. */
+int nominate_digest_file(const char *path, size_t attach_max, uint8_t ret_sha256[32],
+			 uint64_t *ret_size, uint8_t **ret_content);
+
+/* A stage as given on the command line: every field NULL when not given. */
+typedef struct nominate_stage_args {
+	const char *campaign;         /* --campaign, or [nominations] campaign */
+	const char *nomination;       /* --nomination SIGNER/ID */
+	const char *kind;             /* --kind received|appraised|endorsed|returned|rejected|decided */
+	const char *reason;           /* --reason: returned and rejected only, required there */
+	const char *decision_number;  /* --decision-number: decided only, required there */
+	const char *decision_date;    /* --decision-date YYYY-MM-DD: decided only, required */
+	const char *granted;          /* --granted FORM: decided only, required there */
+	const char *note;             /* --note: optional */
+	const char *at;               /* --at: ISO 8601 with offset or Unix seconds; default now */
+} nominate_stage_args_t;
+
+/* Checks a and builds the Stage (at = now_s unless a->at). Caller owns
+ * *ret (nominate_stage_free); not written on failure, when err holds one
+ * line naming the option. Returns 0; -EINVAL when an option is missing or
+ * not allowed with the kind (a usage error); LNOB_E_INVALID when a value
+ * is wrong; -ENOMEM. */
+int nominate_stage_build(const nominate_stage_args_t *a, int64_t now_s, Lnob__Stage **ret,
+			 char *err, size_t errlen);
+
+/* Frees a stage built by nominate_stage_build(). Accepts NULL and
+ * *self_p == NULL; sets *self_p to NULL. */
+void nominate_stage_free(Lnob__Stage **self_p);
+
+#endif
