@@ -555,8 +555,8 @@ static int s_cmd_nominate(int argc, char **argv)
 		goto out;
 	}
 	n = (size_t)(argc - optind);
-	noms = calloc(n, sizeof(*noms));
-	bodies = calloc(n, sizeof(*bodies));
+	noms = calloc(n, sizeof(Lnob__Nomination *));
+	bodies = calloc(n, sizeof(uint8_t *));
 	lens = calloc(n, sizeof(*lens));
 	if (!noms || !bodies || !lens) {
 		rc = s_failure("out of memory");

@@ -2,6 +2,7 @@
  * Lnob__Stage values (see nominate.h). */
 #include "nominate.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -556,8 +557,8 @@ static int s_doc_file(const s_parse_t *p, const char *path, const char *file, Ln
 		      bool have_sha, bool have_size)
 {
 	char q[S_QUOTE_MAX + 4], hex[65], full[4200];
-	uint8_t sha[32], *content = NULL;
-	uint64_t size;
+	uint8_t sha[32] = { 0 }, *content = NULL;
+	uint64_t size = 0;
 	int rc;
 
 	if (file[0] == '/' || !p->base_dir || !p->base_dir[0] || strcmp(p->base_dir, ".") == 0)
@@ -737,12 +738,15 @@ static int s_json_dossier(const s_parse_t *p, json_t *arr, Lnob__Nomination *n)
 	if (count > NOMINATE_DOSSIER_MAX)
 		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: %zu documents, more "
 			      "than %d", p->name, count, NOMINATE_DOSSIER_MAX);
-	if (count > 0 && !(n->dossier = calloc(count, sizeof(*n->dossier))))
+	if (count > 0 && !(n->dossier = calloc(count, sizeof(Lnob__Document *))))
 		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	for (size_t i = 0; i < count; i++) {
-		if ((rc = s_json_document(p, i, json_array_get(arr, i), &n->dossier[i])) < 0)
+		Lnob__Document *d = NULL;
+
+		if ((rc = s_json_document(p, i, json_array_get(arr, i), &d)) < 0)
 			return rc;
-		n->n_dossier++;
+		assert(d != NULL);
+		n->dossier[n->n_dossier++] = d;
 	}
 	for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
 		size_t i = 0;

@@ -17,6 +17,8 @@
 #include "outbox.h"
 
 #define NOW 1700000000
+/* A file of several digest read chunks, and one byte more. */
+#define S_BIG ((size_t)3 * 65536 + 1)
 
 static char s_err[1024];
 static const char *s_dir;    /* a temporary directory with the dossier files */
@@ -95,9 +97,7 @@ static const char *t_edit(const char *from, const char *to)
 	assert_non_null(at);
 	pre = (size_t)(at - s_good);
 	assert_true(pre + strlen(to) + strlen(at + strlen(from)) < sizeof(buf));
-	memcpy(buf, s_good, pre);
-	strcpy(buf + pre, to);
-	strcat(buf, at + strlen(from));
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)pre, s_good, to, at + strlen(from));
 	return buf;
 }
 
@@ -385,18 +385,18 @@ static void test_digest(void **state)
 	(void)state;
 	assert_true(sodium_init() >= 0);
 	/* several read chunks, and one byte over: digest equal to libsodium's */
-	t_big_file("big.bin", 3 * 65536 + 1, &bytes);
-	crypto_hash_sha256(want, bytes, 3 * 65536 + 1);
+	t_big_file("big.bin", S_BIG, &bytes);
+	crypto_hash_sha256(want, bytes, S_BIG);
 	snprintf(path, sizeof(path), "%s/big.bin", s_dir);
-	assert_int_equal(nominate_digest_file(path, 3 * 65536 + 1, sha, &size, &content), 0);
+	assert_int_equal(nominate_digest_file(path, S_BIG, sha, &size, &content), 0);
 	assert_memory_equal(sha, want, 32);
-	assert_int_equal(size, 3 * 65536 + 1);
+	assert_int_equal(size, S_BIG);
 	assert_non_null(content);
-	assert_memory_equal(content, bytes, 3 * 65536 + 1);
+	assert_memory_equal(content, bytes, S_BIG);
 	free(content);
 	content = NULL;
 	/* attach_max one below: the digest, no bytes */
-	assert_int_equal(nominate_digest_file(path, 3 * 65536, sha, &size, &content), 0);
+	assert_int_equal(nominate_digest_file(path, S_BIG - 1, sha, &size, &content), 0);
 	assert_memory_equal(sha, want, 32);
 	assert_null(content);
 	/* ret_content NULL: digest only */
@@ -463,9 +463,8 @@ static void test_huge_summary(void **state)
 		const char *at = strstr(edited, "\"S\"");
 		size_t pre = (size_t)(at - edited);
 
-		memcpy(text, edited, pre);
-		strcpy(text + pre, summary);
-		strcat(text, at + 3);
+		snprintf(text, strlen(edited) + big + 8, "%.*s%s%s", (int)pre, edited, summary,
+			 at + 3);
 	}
 	assert_int_equal(t_parse_max(text, 0, &n), LNOB_E_TOOBIG);
 	assert_non_null(strstr(s_err, "over the 65536-byte limit (shorten the summary)"));
