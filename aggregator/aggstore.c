@@ -17,6 +17,7 @@
 static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
+	"approvals", "amendments", "amendment_log",
 };
 
 static const char *const s_reasons[] = {
@@ -45,6 +46,8 @@ const char *agg_counter_name(int c)
 		return "unknown";
 	if (c < AGG_C_REJECTED_BASE)
 		return s_counters[c];
+	if (c == AGG_C_AMENDED)
+		return "amended";
 	if (!names[c][0])
 		snprintf(names[c], sizeof(names[c]), "rejected_%s",
 			 agg_reason_name(c - AGG_C_REJECTED_BASE));

@@ -15,6 +15,10 @@
  *   quarantine  signer \0 seq(8) \0 sha256(envelope)   -> QuarantineRecord
  *   peers       node id                                -> PeerRecord
  *   conflicts   campaign \0 period \0 unit             -> ConflictRecord (open only)
+ *   approvals   campaign \0 period \0 unit             -> ApprovalRecord (approval.h)
+ *   amendments  campaign \0 period \0 approved unit \0 signer \0 seq(8)
+ *                                                      -> AmendmentRecord (the queue)
+ *   amendment_log  as amendments                       -> AmendmentDecision
  *
  * The history (revisions) holds every accepted revision of a report; its
  * value is the aggregator's clock at ingest, Unix seconds as int64
@@ -23,7 +27,8 @@
  * order, as strcmp), then seq: the order of agg_history_load(). The
  * revision's content is its envelope in `envelopes`. `conflicts` was added
  * to schema 1 without a version bump: a writable open creates it, and no
- * existing database changed its layout.
+ * existing database changed its layout; so were approvals, amendments and
+ * amendment_log.
  *
  * THE RULES (one place: agg_history_judge())
  *   current   the highest revision; among equal revision numbers the
@@ -71,6 +76,9 @@ enum agg_db {
 	AGG_DB_QUARANTINE,
 	AGG_DB_PEERS,
 	AGG_DB_CONFLICTS,
+	AGG_DB_APPROVALS,
+	AGG_DB_AMENDMENTS,
+	AGG_DB_AMENDMENT_LOG,
 	AGG_DB_COUNT
 };
 
@@ -85,7 +93,10 @@ enum agg_counter {
 	AGG_C_ZAP_DENIED,
 	AGG_C_STORE_FAILED,       /* batches whose commit failed */
 	AGG_C_REJECTED_BASE,      /* + NackReason value */
-	AGG_C_COUNT = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_BAD_STAGE + 1
+	AGG_C_REJECTED_LAST = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_BAD_STAGE,
+	AGG_C_AMENDED,            /* stored reports held as amendments of an
+	                             approval (approval.h), also in `stored` */
+	AGG_C_COUNT
 };
 
 /* Name of counter c ("stored", "rejected_bad_signature" ...), static. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "approval.h"
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"
@@ -38,8 +39,11 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 	Lnob__ConflictRecord *cr = NULL;
 	agg_history_t h;
 	json_t *list, *conflict = json_null(), *view;
+	size_t held = 0;
 	int r = agg_history_load(st, txn, campaign, period, unit, &h);
 
+	if (r == 0)
+		r = amendments_pending_for(st, txn, campaign, period, unit, &held);
 	if (r < 0) {
 		agg_history_clear(&h);
 		return r;
@@ -67,9 +71,9 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 		agg_history_clear(&h);
 		return r;
 	}
-	view = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "campaign", campaign, "period", period,
-			 "unit", unit, "revisions", (json_int_t)h.n, "conflict", conflict,
-			 "history", list);
+	view = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:I}", "campaign", campaign, "period",
+			 period, "unit", unit, "revisions", (json_int_t)h.n, "conflict", conflict,
+			 "history", list, "pending_amendments", (json_int_t)held);
 	agg_history_clear(&h);
 	if (!view)
 		return -ENOMEM;
@@ -92,6 +96,9 @@ void history_print(FILE *out, const json_t *view)
 		fprintf(out, "; OPEN CONFLICT of %lld revisions since %s",
 			(long long)json_integer_value(json_object_get(conflict, "members")),
 			s_time(json_integer_value(json_object_get(conflict, "detected_at")), tc, sizeof(tc)));
+	if (json_integer_value(json_object_get(view, "pending_amendments")))
+		fprintf(out, "; %lld more held as amendments of an approval (see `amendments`)",
+			(long long)json_integer_value(json_object_get(view, "pending_amendments")));
 	fprintf(out, "\n  (* current: what the rollup uses; ! in the open conflict; f first report: timeliness)\n");
 	fprintf(out, "      %5s %5s %-20s %8s  %-19s  %-19s  %s\n", "rev", "base", "signer", "seq",
 		"completed (UTC)", "received (UTC)", "values");

@@ -14,7 +14,9 @@
 /* Every revision of (campaign, period, unit) in history order (revision,
  * then signer, then seq) as JSON (the shape README documents): each with
  * its values read from its envelope, which one is current and first, and
- * which are members of the open conflict. Caller owns *ret (json_decref).
+ * which are members of the open conflict, and how many revisions of it
+ * wait in the amendment queue (approval.h), not part of the history.
+ * Caller owns *ret (json_decref).
  * Returns 0 (an empty history gives "history": []), or a negative code. */
 int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		 const char *unit, json_t **ret);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "codec.h"
 #include "envelope.h"
 #include "fault.h"
@@ -153,13 +154,10 @@ out:
 	return r;
 }
 
-/* Adds rep (the envelope of it, for hierarchy unit `unit`) to its unit's
- * revision history, then recomputes from that history the unit's
- * LatestRecord and ConflictRecord, and, when the current revision changed,
- * moves the rollups along the path to the root from the superseded values
- * to the new current ones (aggstore.h, THE RULES). */
-static int s_apply_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
-			  const Lnob__Report *rep, int unit)
+/* See ingest.h: the one step that applies a report revision, for ingest
+ * and for an accepted amendment (approval.c). */
+int ingest_apply_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
+			const Lnob__Report *rep, int unit, int64_t received_at)
 {
 	Lnob__LatestRecord *old = NULL, latest = LNOB__LATEST_RECORD__INIT;
 	agg_history_t h;
@@ -175,7 +173,7 @@ static int s_apply_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
 				it->signer, it->seq);
 	if (!klen || !hlen)
 		return LNOB_E_INVALID;
-	lnob_be64_put(rb, (uint64_t)now);
+	lnob_be64_put(rb, (uint64_t)received_at);
 	r = store_put(txn, store_dbi(ctx->st, AGG_DB_REVISIONS), hkey, hlen, rb, 8, 0);
 	if (r < 0)
 		return r;
@@ -392,9 +390,19 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 		goto out;
 	}
 
+	/* Stored and acked either way; after an approval covering the unit
+	 * (approval.h) it waits in the amendment queue, else it applies. */
 	r = store_put(txn, store_dbi(ctx->st, AGG_DB_ENVELOPES), key, klen, it->env, it->len, 0);
 	if (r == 0)
-		r = s_apply_report(ctx, txn, it, rep, unit);
+		r = approval_hold(ctx->st, txn, ctx->hier, rep, unit, it->signer, it->seq,
+				  lnob_now_s(), it->note, sizeof(it->note));
+	if (r == 1) {
+		it->amended = true;
+		ctx->counters[AGG_C_AMENDED]++;
+		r = 0;
+	} else if (r == 0) {
+		r = ingest_apply_report(ctx, txn, it, rep, unit, lnob_now_s());
+	}
 	if (r == 0) {
 		it->verdict = INGEST_ACK;
 		ctx->counters[AGG_C_STORED]++;
@@ -461,6 +469,7 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		items[i].detail[0] = '\0';
 		items[i].conflict = false;
 		items[i].resolved = false;
+		items[i].amended = false;
 		items[i].note[0] = '\0';
 	}
 	r = s_batch_txn(ctx, items, n);
@@ -490,7 +499,7 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		it->reason = LNOB__NACK_REASON__NACK_STORE_FAILED;
 		it->retryable = true;
 		it->duplicate = false;
-		it->conflict = it->resolved = false;
+		it->conflict = it->resolved = it->amended = false;
 		it->note[0] = '\0';
 		snprintf(it->detail, sizeof(it->detail), "store failed: %s; retry later",
 			 lnob_strerror(r));

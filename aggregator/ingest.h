@@ -38,6 +38,9 @@ typedef struct ingest_item {
 	                                     revision conflict (note says which) */
 	bool resolved;                    /* ACK: this revision closed its unit's
 	                                     open conflict (note says which) */
+	bool amended;                     /* ACK: held as an amendment of an
+	                                     approval, not applied (approval.h;
+	                                     note says which) */
 	char note[256];                   /* for the operator's log, or "" */
 } ingest_item_t;
 
@@ -67,7 +70,9 @@ typedef struct ingest_ctx {
  * the caller can grow the map and call again with the same items).
  * Returns 0 when the batch committed.
  *
- * Every accepted report is added to its unit's revision history; the
+ * Every accepted report is added to its unit's revision history (unless an
+ * approval covers its unit: then it waits in the amendment queue, see
+ * approval.h, and the item is marked amended); the
  * unit's LatestRecord, open ConflictRecord and (when the current revision
  * changed) the rollups along the path to the root are recomputed from that
  * history in the same transaction, by the rules of aggstore.h (THE RULES).
@@ -77,6 +82,19 @@ typedef struct ingest_ctx {
  * of 2 or more); "agg.before_commit" just before the commit;
  * "agg.after_commit" after a successful commit, before the caller can ack. */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
+
+/* Applies one report revision, the envelope (it->signer, it->seq) of rep
+ * for hierarchy unit `unit`, already in the envelope log: adds it to its
+ * unit's revision history with received_at (aggregator clock, Unix
+ * seconds), recomputes from that history the unit's LatestRecord and
+ * ConflictRecord and, when the current revision changed, moves the rollups
+ * along the path to the root from the superseded values to the new current
+ * ones (aggstore.h, THE RULES). Sets it->conflict / it->resolved / it->note
+ * and counts AGG_C_CONFLICT in ctx->counters. The one path for both a
+ * report ingested and an amendment accepted (approval.c). Returns 0 or a
+ * store error (the caller aborts txn). */
+int ingest_apply_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
+			const Lnob__Report *rep, int unit, int64_t received_at);
 
 /* Persists ctx->counters alone (for counts that change outside batches). */
 int ingest_save_counters(ingest_ctx_t *ctx);

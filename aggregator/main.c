@@ -10,6 +10,7 @@
  *   lnob-aggregator verify  -c CONF
  *   lnob-aggregator history -c CONF --campaign C --period P --unit U [--json]
  *   lnob-aggregator conflicts -c CONF [--json]
+ *   lnob-aggregator approve|unapprove|approvals|amendments|accept|reject ... (approval.h)
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
  */
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "aggstore.h"
+#include "approval.h"
 #include "cli.h"
 #include "codec.h"
 #include "conf.h"
@@ -38,6 +40,9 @@
 #include "util.h"
 
 #define PROG "lnob-aggregator"
+
+/* Long options without a short form (approval.h's subcommands). */
+enum { S_OPT_BY = 0x4100, S_OPT_NOTE, S_OPT_REASON, S_OPT_AMENDMENT, S_OPT_DECIDED };
 
 /* The validated configuration. Strings are borrowed from conf. */
 typedef struct agg_conf {
@@ -572,6 +577,42 @@ static void s_usage(void)
 		"       %s history -c CONF --campaign C --period P --unit U [--json]\n"
 		"       %s conflicts -c CONF [--json]\n",
 		PROG, PROG, PROG, PROG, PROG, PROG, PROG, PROG, PROG);
+	fprintf(stderr,
+		"       %s approve -c CONF --campaign C --period P --unit U --by NAME [--note TEXT]\n"
+		"       %s unapprove -c CONF --campaign C --period P --unit U\n"
+		"       %s approvals -c CONF [--json]\n"
+		"       %s amendments -c CONF [--campaign C] [--period P] [--unit U] [--decided] [--json]\n"
+		"       %s accept -c CONF --amendment SIGNER/SEQ --by NAME [--note TEXT]\n"
+		"       %s reject -c CONF --amendment SIGNER/SEQ --by NAME --reason TEXT\n",
+		PROG, PROG, PROG, PROG, PROG, PROG);
+}
+
+/* approve, unapprove, approvals, amendments, accept, reject (approval.h). */
+static int s_cmd_approval(const char *cpath, const approval_args_t *a, bool write)
+{
+	agg_conf_t c;
+	hier_t *hier = NULL;
+	store_t *st = NULL;
+	campaigns_t camps = { 0 };
+	char err[1024] = "";
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (!(hier = s_load_hier(&c)) || s_load_campaigns(&c, hier, &camps) < 0 ||
+	    !(st = s_open_store(&c, write)))
+		goto out;
+	r = approval_cli(st, hier, &camps, a, stdout, err, sizeof(err));
+	if (r != 0)
+		fprintf(stderr, "%s %s: %s\n", PROG, a->cmd, err[0] ? err : lnob_strerror(r));
+	if (r == 2)
+		s_usage();
+	rc = r == 0 ? 0 : r == 2 ? 2 : 1;
+out:
+	store_destroy(&st);
+	campaigns_clear(&camps);
+	hier_destroy(&hier);
+	conf_destroy(&c.conf);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -586,11 +627,17 @@ int main(int argc, char **argv)
 		{ "unit", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "cluster", required_argument, NULL, 'K' },
+		{ "by", required_argument, NULL, S_OPT_BY },
+		{ "note", required_argument, NULL, S_OPT_NOTE },
+		{ "reason", required_argument, NULL, S_OPT_REASON },
+		{ "amendment", required_argument, NULL, S_OPT_AMENDMENT },
+		{ "decided", no_argument, NULL, S_OPT_DECIDED },
 		{ NULL, 0, NULL, 0 },
 	};
+	approval_args_t aa = { 0 };
 	const char *cmd, *cpath = NULL, *key = NULL, *scope = NULL, *campaign = NULL,
 		   *period = NULL, *unit = NULL, *cluster = NULL;
-	bool replace = false, json = false, check = false;
+	bool replace = false, json = false, check = false, write;
 	int c;
 
 	log_init(PROG, LOG_LVL_INFO);
@@ -614,6 +661,11 @@ int main(int argc, char **argv)
 		case 'u': unit = optarg; break;
 		case 'j': json = true; break;
 		case 'K': cluster = optarg; break;
+		case S_OPT_BY: aa.by = optarg; break;
+		case S_OPT_NOTE: aa.note = optarg; break;
+		case S_OPT_REASON: aa.reason = optarg; break;
+		case S_OPT_AMENDMENT: aa.amendment = optarg; break;
+		case S_OPT_DECIDED: aa.decided = true; break;
 		default: s_usage(); return 2;
 		}
 	}
@@ -634,6 +686,14 @@ int main(int argc, char **argv)
 		return s_cmd_history(cpath, NULL, NULL, NULL, json);
 	if (strcmp(cmd, "verify") == 0 && optind == argc)
 		return s_cmd_verify(cpath);
+	if (approval_is_cmd(cmd, &write) && optind == argc) {
+		aa.cmd = cmd;
+		aa.campaign = campaign;
+		aa.period = period;
+		aa.unit = unit;
+		aa.json = json;
+		return s_cmd_approval(cpath, &aa, write);
+	}
 	s_usage();
 	return 2;
 }

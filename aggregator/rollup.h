@@ -25,8 +25,11 @@ void rollup_print_table(FILE *out, const json_t *view);
  * unit) the current revision, first report, revision count and open
  * conflict by the rules of aggstore.h against its LatestRecord and
  * ConflictRecord; every rollup (sums and units_reported) against the sums
- * of the current revisions over the unit's subtree; and finds latest,
- * conflict and non-empty rollup records with no history behind them.
+ * of the current revisions over the unit's subtree; finds latest,
+ * conflict and non-empty rollup records with no history behind them; and
+ * accounts for the amendment queue (approval.h): a pending amendment has
+ * its envelope in the log, an approval covering its unit and no place in
+ * the history; a decided one is in the history exactly when accepted.
  * Writes one "DIFF ..." line per difference to out (may be NULL) and the
  * number of differences to *ret_diffs; *ret_checked gets how many
  * (campaign, period, unit) rollups were compared. Returns 0 or a negative

@@ -280,6 +280,8 @@ static void s_answer(server_t *s)
 			log_warnx("%s", it->note);
 		else if (it->verdict == INGEST_ACK && it->resolved)
 			log_info("%s", it->note);
+		else if (it->verdict == INGEST_ACK && it->amended)
+			log_info("%s", it->note);
 		if (it->verdict != INGEST_NACK)
 			continue;
 		done[i] = true;

@@ -9,7 +9,9 @@
  * at the end of a group every unit's materialised rollup is compared.
  * Passes 2 to 4 look for what has no history behind it: a LatestRecord, a
  * ConflictRecord, a non-empty rollup of a (campaign, period) without any
- * revision or of a unit not in the hierarchy. */
+ * revision or of a unit not in the hierarchy. Passes 5 and 6 account for
+ * the amendment queue and its decisions (approval.h): a pending or
+ * rejected amendment is not part of the history, an accepted one is. */
 #include "rollup.h"
 
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "envelope.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -379,6 +382,118 @@ out:
 	return r;
 }
 
+/* Checks one amendment, pending (d NULL, under queue key k) or decided
+ * (d): its key, its envelope, its approval, its place in the history. */
+static int s_amendment(s_verify_t *v, const MDB_val *k, const Lnob__AmendmentRecord *a,
+		       const Lnob__AmendmentDecision *d)
+{
+	uint8_t key[AGG_KEY_MAX], want[AGG_KEY_MAX];
+	size_t klen = agg_key_unit(want, a->campaign, a->period, a->approved_unit), n;
+	Lnob__Envelope *env = NULL;
+	ProtobufCMessage *m = NULL;
+	Lnob__Report *rep;
+	const char *what = d ? (d->accepted ? "accepted" : "rejected") : "pending";
+	MDB_val ev;
+	int r, unit, au;
+
+	n = strlen(a->signer);
+	if (klen && klen + 1 + n + 1 + 8 <= AGG_KEY_MAX) {
+		want[klen++] = 0;
+		memcpy(want + klen, a->signer, n + 1);
+		klen += n + 1;
+		lnob_be64_put(want + klen, a->seq);
+		klen += 8;
+	} else {
+		klen = 0;
+	}
+	if (!klen || k->mv_size != klen || memcmp(k->mv_data, want, klen) != 0)
+		s_diff(v, "%s/%s unit %s: the %s amendment %s/%llu is filed under another key",
+		       a->campaign, a->period, a->unit, what, a->signer, (unsigned long long)a->seq);
+	/* its envelope, holding the report it names */
+	n = agg_key_envelope(key, a->signer, a->seq);
+	r = n ? store_get(v->txn, store_dbi(v->st, AGG_DB_ENVELOPES), key, n, &ev) : LNOB_E_INVALID;
+	if (r < 0 && r != LNOB_E_NOTFOUND && r != LNOB_E_INVALID)
+		return r;
+	if (r == 0 && envelope_open(ev.mv_data, ev.mv_size, SIZE_MAX / 2, &env) == 0)
+		(void)codec_unpack(&lnob__report__descriptor,
+				   env->body.len ? env->body.data : (const uint8_t *)"", env->body.len,
+				   SIZE_MAX, &m);
+	rep = (Lnob__Report *)m;
+	if (!rep || strcmp(rep->campaign, a->campaign) != 0 || strcmp(rep->period, a->period) != 0 ||
+	    strcmp(rep->unit, a->unit) != 0 || rep->revision != a->revision)
+		s_diff(v, "%s/%s unit %s: the %s amendment %s/%llu has no envelope holding its "
+		       "report (rev %u) in the log", a->campaign, a->period, a->unit, what,
+		       a->signer, (unsigned long long)a->seq, a->revision);
+	if (rep)
+		lnob__report__free_unpacked(rep, NULL);
+	if (env)
+		lnob__envelope__free_unpacked(env, NULL);
+	/* a pending one waits under an approval covering its unit */
+	unit = hier_find(v->hier, a->unit);
+	au = hier_find(v->hier, a->approved_unit);
+	if (!d && (unit < 0 || au < 0 || !hier_in_subtree(v->hier, au, unit)))
+		s_diff(v, "%s/%s unit %s: the pending amendment %s/%llu is filed under %s, which "
+		       "does not cover it", a->campaign, a->period, a->unit, a->signer,
+		       (unsigned long long)a->seq, a->approved_unit);
+	if (!d) {
+		klen = agg_key_unit(key, a->campaign, a->period, a->approved_unit);
+		r = klen ? store_get(v->txn, store_dbi(v->st, AGG_DB_APPROVALS), key, klen, &ev)
+			 : LNOB_E_NOTFOUND;
+		if (r == LNOB_E_NOTFOUND)
+			s_diff(v, "%s/%s unit %s: the pending amendment %s/%llu waits for an approval "
+			       "of %s that does not exist", a->campaign, a->period, a->unit, a->signer,
+			       (unsigned long long)a->seq, a->approved_unit);
+		else if (r < 0)
+			return r;
+	}
+	/* in the history exactly when accepted */
+	klen = agg_key_revision(key, a->campaign, a->period, a->unit, a->revision, a->signer, a->seq);
+	r = klen ? store_get(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), key, klen, &ev)
+		 : LNOB_E_NOTFOUND;
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	if ((r == 0) != (d && d->accepted))
+		s_diff(v, "%s/%s unit %s: the %s amendment %s/%llu (rev %u) is %sin the revision "
+		       "history", a->campaign, a->period, a->unit, what, a->signer,
+		       (unsigned long long)a->seq, a->revision, r == 0 ? "" : "not ");
+	return 0;
+}
+
+/* Passes 5 and 6: the amendment queue, the log of decisions. */
+static int s_pass_amendments(s_verify_t *v, int db)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, val;
+	int r = 0, mr;
+
+	if ((mr = mdb_cursor_open(v->txn, store_dbi(v->st, (size_t)db), &cur)) != 0)
+		return s_mdb(mr);
+	for (mr = mdb_cursor_get(cur, &k, &val, MDB_FIRST); mr == 0 && r == 0;
+	     mr = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
+		const ProtobufCMessageDescriptor *desc = db == AGG_DB_AMENDMENTS
+			? &lnob__amendment_record__descriptor : &lnob__amendment_decision__descriptor;
+		ProtobufCMessage *m;
+
+		if (codec_unpack(desc, val.mv_size ? val.mv_data : (const uint8_t *)"", val.mv_size,
+				 SIZE_MAX, &m) < 0) {
+			r = LNOB_E_CORRUPT;
+			break;
+		}
+		if (db == AGG_DB_AMENDMENTS) {
+			r = s_amendment(v, &k, (Lnob__AmendmentRecord *)m, NULL);
+		} else {
+			Lnob__AmendmentDecision *d = (Lnob__AmendmentDecision *)m;
+
+			r = d->amendment ? s_amendment(v, &k, d->amendment, d) : LNOB_E_CORRUPT;
+		}
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+	mdb_cursor_close(cur);
+	if (r == 0 && mr != MDB_NOTFOUND)
+		r = s_mdb(mr);
+	return r;
+}
+
 int rollup_verify(store_t *st, MDB_txn *txn, const hier_t *hier, FILE *out,
 		  size_t *ret_diffs, size_t *ret_checked)
 {
@@ -398,6 +513,10 @@ int rollup_verify(store_t *st, MDB_txn *txn, const hier_t *hier, FILE *out,
 		r = s_pass_orphans(&v, AGG_DB_CONFLICTS);
 	if (r == 0)
 		r = s_pass_orphans(&v, AGG_DB_ROLLUPS);
+	if (r == 0)
+		r = s_pass_amendments(&v, AGG_DB_AMENDMENTS);
+	if (r == 0)
+		r = s_pass_amendments(&v, AGG_DB_AMENDMENT_LOG);
 	if (r == 0) {
 		*ret_diffs = v.diffs;
 		*ret_checked = v.checked;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aggstore.h"
+#include "approval.h"
 #include "campaign.h"
 #include "campaigns.h"
 #include "codec.h"
@@ -710,6 +711,230 @@ static void test_campaign_nacks(void **state)
 	t_teardown(&w);
 }
 
+/* ---- approvals and amendments (approval.h) ------------------------------ */
+
+/* The nearest approval covering each unit, as approve and revoke change. */
+static void test_approval_coverage(void **state)
+{
+	const char *C = "lnob-2021-2025", *P = "2023";
+	t_world_t w;
+	MDB_txn *txn;
+	size_t pending = 99;
+	int u = -2;
+	int v1, c1, d1, p0;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	v1 = hier_find(w.hier, "V0001");
+	c1 = hier_find(w.hier, "C1");
+	d1 = hier_find(w.hier, "D1");
+	p0 = hier_find(w.hier, "P");
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, v1, &u), LNOB_E_NOTFOUND);
+	assert_int_equal(approval_approve(w.st, txn, C, P, "D1", "chief", NULL, 1000), 0);
+	assert_int_equal(approval_approve(w.st, txn, C, P, "D1", "other", "x", 1001), LNOB_E_EXISTS);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, v1, &u), 0);
+	assert_int_equal(u, d1);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, c1, &u), 0);
+	assert_int_equal(u, d1);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, d1, &u), 0);
+	assert_int_equal(u, d1);
+	u = -2;
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, p0, &u), LNOB_E_NOTFOUND);
+	assert_int_equal(u, -2);   /* not written */
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, "2024", v1, &u), LNOB_E_NOTFOUND);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, "other", P, v1, &u), LNOB_E_NOTFOUND);
+	/* the nearest one wins */
+	assert_int_equal(approval_approve(w.st, txn, C, P, "C1", "commune", NULL, 1002), 0);
+	assert_int_equal(approval_approve(w.st, txn, C, P, "P", "province", NULL, 1003), 0);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, v1, &u), 0);
+	assert_int_equal(u, c1);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, d1, &u), 0);
+	assert_int_equal(u, d1);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, p0, &u), 0);
+	assert_int_equal(u, p0);
+	assert_int_equal(approval_revoke(w.st, txn, C, P, "C1", &pending), 0);
+	assert_int_equal(pending, 0);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, v1, &u), 0);
+	assert_int_equal(u, d1);
+	assert_int_equal(approval_revoke(w.st, txn, C, P, "C1", NULL), LNOB_E_NOTFOUND);
+	assert_int_equal(approval_revoke(w.st, txn, C, P, "D1", NULL), 0);
+	assert_int_equal(approval_revoke(w.st, txn, C, P, "P", NULL), 0);
+	assert_int_equal(approval_covering(w.st, txn, w.hier, C, P, v1, &u), LNOB_E_NOTFOUND);
+	assert_int_equal(store_commit(&txn), 0);
+	{
+		char signer[LNOB_ID_MAX + 1];
+		uint64_t seq;
+
+		assert_int_equal(amendment_key_parse("n1/42", signer, &seq), 0);
+		assert_string_equal(signer, "n1");
+		assert_int_equal(seq, 42);
+		assert_int_equal(amendment_key_parse("n1/0", signer, &seq), LNOB_E_INVALID);
+		assert_int_equal(amendment_key_parse("/4", signer, &seq), LNOB_E_INVALID);
+		assert_int_equal(amendment_key_parse("n1/4x", signer, &seq), LNOB_E_INVALID);
+		assert_int_equal(amendment_key_parse("n1", signer, &seq), LNOB_E_INVALID);
+		assert_int_equal(amendment_key_parse("n 1/4", signer, &seq), LNOB_E_INVALID);
+	}
+	t_teardown(&w);
+}
+
+/* Accepts or rejects amendment (signer, seq) in its own transaction, as
+ * the CLI does. */
+static int t_decide(t_world_t *w, bool accept, const char *signer, uint64_t seq)
+{
+	ingest_ctx_t ctx;
+	MDB_txn *txn;
+	int r;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = w->st;
+	ctx.hier = w->hier;
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	r = accept ? amendment_accept(&ctx, txn, signer, seq, "chief", NULL, 2000, NULL)
+		   : amendment_reject(w->st, txn, signer, seq, "chief", "not signed off", 2000);
+	if (r == 0)
+		assert_int_equal(store_commit(&txn), 0);
+	store_abort(&txn);
+	return r;
+}
+
+static size_t t_count(t_world_t *w, int db)
+{
+	MDB_txn *txn;
+	size_t n;
+
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	assert_int_equal(store_count(txn, w->st, (size_t)db, &n), 0);
+	store_abort(&txn);
+	return n;
+}
+
+/* After an approval of D1 every revision for its subtree is stored, acked
+ * and held; the rollups and the history do not move, verify agrees;
+ * accepting applies it like ingest would have (with its arrival time),
+ * rejecting moves nothing; the approval cannot go while some wait. */
+static void test_approval_accept(void **state)
+{
+	const char *C = "lnob-2021-2025", *P = "2023";
+	Lnob__LatestRecord *lr;
+	t_world_t w, plain;
+	ingest_item_t it;
+	t_snap_t s, s0;
+	MDB_txn *txn;
+	size_t len, pending = 0;
+	int64_t held_at;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	t_setup(&plain, 8 << 20);   /* the same reports, no approval */
+	for (int k = 0; k < 2; k++) {
+		t_world_t *x = k ? &plain : &w;
+
+		it = t_one(x, t_report(&x->id, 1, C, P, "V0001", 1, 0, "poor_households", 10, &len), &len);
+		assert_int_equal(it.verdict, INGEST_ACK);
+		it = t_one(x, t_report(&x->id, 2, C, P, "V0002", 1, 0, "poor_households", 20, &len), &len);
+		assert_int_equal(it.verdict, INGEST_ACK);
+	}
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(approval_approve(w.st, txn, C, P, "D1", "chief", "ok", 1500), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	s0 = t_snap(&w);
+	assert_int_equal(s0.root_poor, 30);
+
+	/* a correction and a first report, both held */
+	it = t_one(&w, t_report(&w.id, 3, C, P, "V0001", 2, 1, "poor_households", 15, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	assert_true(it.amended);
+	assert_false(it.duplicate);
+	assert_non_null(strstr(it.note, "held as an amendment"));
+	it = t_one(&w, t_report(&w.id, 4, C, P, "V0003", 1, 0, "poor_households", 5, &len), &len);
+	assert_true(it.amended);
+	/* a copy of the held envelope is a duplicate, not a second amendment */
+	it = t_one(&w, t_report(&w.id, 3, C, P, "V0001", 2, 1, "poor_households", 15, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	assert_true(it.duplicate);
+	assert_false(it.amended);
+	s = t_snap(&w);
+	assert_int_equal(s.envelopes, 4);
+	assert_int_equal(s.revisions, 2);
+	assert_int_equal(s.latest, 2);
+	assert_int_equal(s.root_poor, 30);
+	assert_int_equal(s.root_units, 2);
+	assert_int_equal(s.diffs, 0);
+	assert_int_equal(s.counters[AGG_C_AMENDED], 2);
+	assert_int_equal(s.counters[AGG_C_STORED], 4);
+	assert_int_equal(t_count(&w, AGG_DB_AMENDMENTS), 2);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(approval_revoke(w.st, txn, C, P, "D1", &pending), LNOB_E_EXISTS);
+	assert_int_equal(pending, 2);
+	store_abort(&txn);
+
+	/* accept the correction: as if it had been ingested */
+	assert_int_equal(t_decide(&w, true, "n1", 3), 0);
+	it = t_one(&plain, t_report(&plain.id, 3, C, P, "V0001", 2, 1, "poor_households", 15, &len), &len);
+	assert_false(it.amended);
+	s = t_snap(&w);
+	assert_int_equal(s.root_poor, 35);
+	assert_int_equal(s.root_units, 2);
+	assert_int_equal(s.revisions, 3);
+	assert_int_equal(s.diffs, 0);
+	s0 = t_snap(&plain);
+	assert_int_equal(s.root_poor, s0.root_poor);
+	assert_int_equal(s.root_units, s0.root_units);
+	assert_int_equal(s.revisions, s0.revisions);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, C, P, "V0001", &lr), 0);
+	assert_int_equal(lr->revision, 2);
+	assert_int_equal(lr->seq, 3);
+	assert_int_equal(lr->revisions, 2);
+	held_at = lr->received_at;
+	lnob__latest_record__free_unpacked(lr, NULL);
+	store_abort(&txn);
+	assert_true(held_at > 0 && held_at != 2000);   /* its arrival, not the decision */
+	assert_int_equal(t_decide(&w, true, "n1", 3), LNOB_E_NOTFOUND);
+
+	/* reject the first report of V0003: nothing moves */
+	assert_int_equal(t_decide(&w, false, "n1", 4), 0);
+	s = t_snap(&w);
+	assert_int_equal(s.root_poor, 35);
+	assert_int_equal(s.root_units, 2);
+	assert_int_equal(s.diffs, 0);
+	assert_int_equal(t_count(&w, AGG_DB_AMENDMENTS), 0);
+	assert_int_equal(t_count(&w, AGG_DB_AMENDMENT_LOG), 2);
+	assert_int_equal(t_decide(&w, false, "n1", 4), LNOB_E_NOTFOUND);
+
+	/* outside the approved subtree: P itself reports, applied at once */
+	{
+		identity_t pn;
+
+		assert_int_equal(identity_generate("pn", &pn), 0);
+		t_enroll(&w, &pn, "P");
+		it = t_one(&w, t_report(&pn, 1, C, P, "P", 1, 0, "poor_households", 100, &len), &len);
+		assert_false(it.amended);
+		identity_wipe(&pn);
+	}
+	s = t_snap(&w);
+	assert_int_equal(s.root_poor, 135);
+	assert_int_equal(s.diffs, 0);
+
+	/* verify accounts for the queue: a held revision whose approval
+	 * vanished is a difference */
+	it = t_one(&w, t_report(&w.id, 5, C, P, "V0002", 2, 1, "poor_households", 1, &len), &len);
+	assert_true(it.amended);
+	assert_int_equal(t_snap(&w).diffs, 0);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	{
+		uint8_t key[AGG_KEY_MAX];
+		size_t klen = agg_key_unit(key, C, P, "D1");
+
+		assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_APPROVALS), key, klen), 0);
+	}
+	assert_int_equal(store_commit(&txn), 0);
+	assert_int_equal(t_snap(&w).diffs, 1);
+	t_teardown(&plain);
+	t_teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -718,6 +943,8 @@ int main(void)
 		cmocka_unit_test(test_history_rules),
 		cmocka_unit_test(test_revisions_and_conflicts),
 		cmocka_unit_test(test_campaign_nacks),
+		cmocka_unit_test(test_approval_coverage),
+		cmocka_unit_test(test_approval_accept),
 #ifdef LNOB_FAULT_INJECTION
 		cmocka_unit_test(test_crash_points),
 #endif
