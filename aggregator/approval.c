@@ -2,6 +2,7 @@
  * CLI (see approval.h). */
 #include "approval.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -125,12 +126,13 @@ int approval_hold(store_t *st, MDB_txn *txn, const hier_t *hier, const Lnob__Rep
 	Lnob__AmendmentRecord rec = LNOB__AMENDMENT_RECORD__INIT;
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen;
-	int au, r = approval_covering(st, txn, hier, rep->campaign, rep->period, unit, &au);
+	int au = -1, r = approval_covering(st, txn, hier, rep->campaign, rep->period, unit, &au);
 
 	if (r == LNOB_E_NOTFOUND)
 		return 0;
 	if (r < 0)
 		return r;
+	assert(au >= 0);
 	rec.signer = (char *)signer;
 	rec.seq = seq;
 	rec.unit = rep->unit;
@@ -344,6 +346,7 @@ int amendment_accept(ingest_ctx_t *ctx, MDB_txn *txn, const char *signer, uint64
 
 	if (r < 0)
 		return r;
+	assert(rec);
 	r = s_report(ctx->st, txn, signer, seq, NULL, &rep);
 	if (r == 0 && (strcmp(rep->unit, rec->unit) != 0 || rep->revision != rec->revision ||
 		       strcmp(rep->campaign, rec->campaign) != 0 ||

@@ -935,6 +935,66 @@ static void test_approval_accept(void **state)
 	t_teardown(&w);
 }
 
+/* The queue's view: values, the difference against the current figures,
+ * and whether accepting makes it current (THE RULES): a stale revision
+ * would not, so it changes no rollup. */
+static void test_amendments_view(void **state)
+{
+	const char *C = "lnob-2021-2025", *P = "2023";
+	t_world_t w;
+	ingest_item_t it;
+	MDB_txn *txn;
+	json_t *view, *list, *a;
+	size_t len;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	it = t_one(&w, t_report(&w.id, 1, C, P, "V0001", 1, 0, "poor_households", 10, &len), &len);
+	it = t_one(&w, t_report(&w.id, 2, C, P, "V0001", 2, 1, "poor_households", 12, &len), &len);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(approval_approve(w.st, txn, C, P, "C1", "chief", NULL, 1500), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	it = t_one(&w, t_report(&w.id, 3, C, P, "V0001", 1, 0, "poor_households", 99, &len), &len);
+	assert_true(it.amended);   /* stale: rev 1 again, other content */
+	it = t_one(&w, t_report(&w.id, 4, C, P, "V0001", 3, 2, "poor_households", 8, &len), &len);
+	assert_true(it.amended);
+	it = t_one(&w, t_report(&w.id, 5, C, P, "V0002", 1, 0, "poor_households", 4, &len), &len);
+	assert_true(it.amended);   /* a first report */
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(amendments_view(w.st, txn, w.hier, C, P, hier_find(w.hier, "V0001"), false,
+					 &view), 0);
+	list = json_object_get(view, "amendments");
+	assert_int_equal(json_array_size(list), 2);
+	a = json_array_get(list, 0);   /* key order: signer, seq */
+	assert_string_equal(json_string_value(json_object_get(a, "key")), "n1/3");
+	assert_string_equal(json_string_value(json_object_get(a, "approved_unit")), "C1");
+	assert_false(json_is_true(json_object_get(a, "becomes_current")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "difference"),
+							     "poor_households")), 87);
+	assert_int_equal(json_object_size(json_object_get(json_object_get(a, "rollup_change"), "sums")), 0);
+	a = json_array_get(list, 1);
+	assert_string_equal(json_string_value(json_object_get(a, "key")), "n1/4");
+	assert_true(json_is_true(json_object_get(a, "becomes_current")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(a,
+			 "rollup_change"), "sums"), "poor_households")), -4);
+	json_decref(view);
+	assert_int_equal(amendments_view(w.st, txn, w.hier, NULL, NULL, -1, false, &view), 0);
+	list = json_object_get(view, "amendments");
+	assert_int_equal(json_array_size(list), 3);
+	a = json_array_get(list, 2);
+	assert_true(json_is_null(json_object_get(a, "current")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "rollup_change"),
+							     "units_reported")), 1);
+	json_decref(view);
+	assert_int_equal(approvals_view(w.st, txn, &view), 0);
+	a = json_array_get(json_object_get(view, "approvals"), 0);
+	assert_int_equal(json_integer_value(json_object_get(a, "pending_amendments")), 3);
+	json_decref(view);
+	store_abort(&txn);
+	assert_int_equal(t_snap(&w).diffs, 0);
+	t_teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -945,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_campaign_nacks),
 		cmocka_unit_test(test_approval_coverage),
 		cmocka_unit_test(test_approval_accept),
+		cmocka_unit_test(test_amendments_view),
 #ifdef LNOB_FAULT_INJECTION
 		cmocka_unit_test(test_crash_points),
 #endif
