@@ -17,9 +17,11 @@ import unittest
 import faultlib
 import lnobtest
 from faultlib import say
+from lnobtest import wait_until
 
-PER_ROUND = 150           # reports each collector submits before each point
+PER_ROUND = 60            # reports each collector submits per round
 HITS = 2                  # each daemon point is hit this many times (n-th hit varies)
+MAX_ROUNDS = 6            # rounds fed to an armed daemon until it reaches its point
 
 
 @unittest.skipUnless(faultlib.fault_injection_built(),
@@ -27,17 +29,25 @@ HITS = 2                  # each daemon point is hit this many times (n-th hit v
 class FaultPointsTest(lnobtest.NetTestCase):
 
     def setUp(self):
-        self.net = lnobtest.Net(hier=lnobtest.Hierarchy(villages_per_commune=500))
+        self.net = lnobtest.Net(hier=lnobtest.Hierarchy(villages_per_commune=1400))
         self.hier = self.net.hier
 
     def arm(self, who, point, nth, field):
         """Restarts `who` (the aggregator or a collector) armed to die at
-        the nth hit of point, feeds it a round of reports, waits for it to
-        die there, and restarts it unarmed."""
+        the nth hit of point, feeds it rounds of reports until it dies there
+        (how many transactions a round takes depends on batching, so the
+        nth hit may need more than one), and restarts it unarmed."""
         faultlib.kill9(who.daemon)     # (a fresh daemon may not have set up SIGTERM yet)
         who.start(env={"LNOB_FAULT": "%s:%d" % (point, nth)}, ready=False)
-        field.submit_round(PER_ROUND)
-        faultlib.reap_fault(who.daemon, point, self.net, timeout=120)
+        for _ in range(MAX_ROUNDS):
+            field.submit_round(PER_ROUND)
+            try:
+                wait_until(lambda: who.daemon.proc.poll() is not None, 20,
+                           "%s to reach %s" % (who.daemon.name, point))
+                break
+            except lnobtest.WaitTimeout:
+                continue
+        faultlib.reap_fault(who.daemon, point, self.net, timeout=5)
         who.start()
 
     def test_every_point(self):
@@ -51,7 +61,7 @@ class FaultPointsTest(lnobtest.NetTestCase):
             ("relay.before_custody", "relay"), ("relay.after_custody", "relay"),
             ("collector.after_send", "commune"), ("collector.after_ack", "direct"),
         ]
-        rounds = len(points) * HITS + 2
+        rounds = len(points) * HITS * MAX_ROUNDS + 2
         field = faultlib.Field(net, rng, 3 * PER_ROUND * rounds)
         agg = field.agg
         agg.start()
@@ -89,8 +99,8 @@ class FaultPointsTest(lnobtest.NetTestCase):
         self.assertEqual(again["next_seq"], before["next_seq"] + len(chunk), again)
 
         # The rest of the stream, unharmed.
-        while field.remaining():
-            field.submit_round(PER_ROUND)
+        for s in field.streams:
+            s.submit_next(s.remaining())
         st = faultlib.check_exactly_once(self, agg, field.collectors, field.submitted(),
                                          timeout=600)
         self.assertEqual(st["envelopes"], len(field.all_reports()))
