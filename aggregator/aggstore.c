@@ -18,6 +18,7 @@ static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
 	"approvals", "amendments", "amendment_log",
+	"nominations", "stages",
 };
 
 static const char *const s_reasons[] = {

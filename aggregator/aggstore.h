@@ -19,6 +19,9 @@
  *   amendments  campaign \0 period \0 approved unit \0 signer \0 seq(8)
  *                                                      -> AmendmentRecord (the queue)
  *   amendment_log  as amendments                       -> AmendmentDecision
+ *   nominations signer "/" id                          -> NominationRecord (nominations.h)
+ *   stages      signer "/" id \0 index(8)              -> StageRecord (its stage history;
+ *                                                         both added to schema 1 as conflicts was)
  *
  * The history (revisions) holds every accepted revision of a report; its
  * value is the aggregator's clock at ingest, Unix seconds as int64
@@ -79,6 +82,8 @@ enum agg_db {
 	AGG_DB_APPROVALS,
 	AGG_DB_AMENDMENTS,
 	AGG_DB_AMENDMENT_LOG,
+	AGG_DB_NOMINATIONS,
+	AGG_DB_STAGES,
 	AGG_DB_COUNT
 };
 

@@ -13,6 +13,7 @@
 #include "envelope.h"
 #include "fault.h"
 #include "lnob_err.h"
+#include "nominations.h"
 #include "report.h"
 #include "util.h"
 
@@ -284,6 +285,29 @@ static int s_quarantine(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	return r;
 }
 
+/* A nomination or a stage (nominations.h): its records, then the envelope
+ * into the log, acked; or refused with nothing written. */
+static int s_nomination(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
+			const Lnob__Envelope *env, const char *scope, const uint8_t *key, size_t klen)
+{
+	nominations_ctx_t nx = { .st = ctx->st, .hier = ctx->hier, .campaigns = ctx->campaigns };
+	char detail[sizeof(it->detail)];
+	int reason = 0;
+	int r = nominations_apply(&nx, txn, env, scope, lnob_now_s(), &reason, detail, sizeof(detail));
+
+	if (r == 0 && reason) {
+		s_nack(ctx, it, reason, detail);
+		return 0;
+	}
+	if (r == 0)
+		r = store_put(txn, store_dbi(ctx->st, AGG_DB_ENVELOPES), key, klen, it->env, it->len, 0);
+	if (r == 0) {
+		it->verdict = INGEST_ACK;
+		ctx->counters[AGG_C_STORED]++;
+	}
+	return r;
+}
+
 /* One envelope. Returns 0 with a verdict in *it, or a store error that
  * dooms the whole batch. */
 static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
@@ -358,6 +382,10 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 		goto out;
 	r = 0;
 
+	if (env->kind == LNOB__KIND__KIND_NOMINATION || env->kind == LNOB__KIND__KIND_STAGE) {
+		r = s_nomination(ctx, txn, it, env, node->scope, key, klen);
+		goto out;
+	}
 	if (env->kind != LNOB__KIND__KIND_REPORT) {
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_UNKNOWN_KIND, "kind not accepted here");
 		goto out;

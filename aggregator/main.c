@@ -10,6 +10,8 @@
  *   lnob-aggregator verify  -c CONF
  *   lnob-aggregator history -c CONF --campaign C --period P --unit U [--json]
  *   lnob-aggregator conflicts -c CONF [--json]
+ *   lnob-aggregator nominations -c CONF --campaign C [--occasion P] [--unit U] [--json|--csv]
+ *   lnob-aggregator nominations -c CONF --nomination SIGNER/ID [--json]
  *   lnob-aggregator approve|unapprove|approvals|amendments|accept|reject ... (approval.h)
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
@@ -34,12 +36,16 @@
 #include "lnob_err.h"
 #include "campaigns.h"
 #include "log.h"
+#include "nominations.h"
 #include "rollup.h"
 #include "server.h"
 #include "view.h"
 #include "util.h"
 
 #define PROG "lnob-aggregator"
+
+/* Long options of `nominations` (nominations.h). */
+enum { S_OPT_OCCASION = 0x4200, S_OPT_CSV, S_OPT_NOMINATION };
 
 /* Long options without a short form (approval.h's subcommands). */
 enum { S_OPT_BY = 0x4100, S_OPT_NOTE, S_OPT_REASON, S_OPT_AMENDMENT, S_OPT_DECIDED };
@@ -564,6 +570,73 @@ out:
 	return rc;
 }
 
+/* nominations: the nominations of a campaign per level, or one with its
+ * dossier and history (nominations.h). format: 0 table, 1 JSON, 2 CSV. */
+static int s_cmd_nominations(const char *cpath, const char *campaign, const char *occasion,
+			     const char *unit, const char *key, int format)
+{
+	agg_conf_t c;
+	hier_t *hier = NULL;
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	json_t *view = NULL;
+	campaigns_t camps = { 0 };
+	nominations_ctx_t nx = { 0 };
+	nominations_query_t q = { .campaign = campaign, .occasion = occasion, .now = lnob_now_s() };
+	const int *roots;
+	char err[1024] = "";
+	int rc = 1, r;
+
+	s_load_conf(cpath, &c);
+	if (!(hier = s_load_hier(&c)) || s_load_campaigns(&c, hier, &camps) < 0 ||
+	    !(st = s_open_store(&c, false)))
+		goto out;
+	if (unit && (q.unit = hier_find(hier, unit)) < 0) {
+		fprintf(stderr, "%s nominations: --unit '%s' is not a unit of %s\n", PROG, unit,
+			c.hier_file);
+		goto out;
+	}
+	if (!unit && !key && hier_children(hier, -1, &roots) != 1) {
+		fprintf(stderr, "%s nominations: the hierarchy has several roots; name one with "
+			"--unit\n", PROG);
+		goto out;
+	}
+	if (!unit && !key)
+		q.unit = roots[0];
+	nx.st = st;
+	nx.hier = hier;
+	nx.campaigns = &camps;
+	r = store_begin(st, false, &txn);
+	if (r == 0)
+		r = key ? nominations_one(&nx, txn, key, &view)
+			: nominations_view(&nx, txn, &q, &view, err, sizeof(err));
+	store_abort(&txn);
+	if (r == LNOB_E_NOTFOUND && key) {
+		fprintf(stderr, "%s nominations: no nomination '%s' is stored\n", PROG, key);
+		goto out;
+	}
+	if (r < 0) {
+		fprintf(stderr, "%s nominations: %s\n", PROG, err[0] ? err : lnob_strerror(r));
+		goto out;
+	}
+	if (format == 1)
+		json_dumpf(view, stdout, JSON_INDENT(2) | JSON_SORT_KEYS), fputc('\n', stdout);
+	else if (format == 2 && nominations_print_csv(stdout, view) < 0)
+		goto out;
+	else if (format == 0 && key)
+		nominations_print_one(stdout, view);
+	else if (format == 0)
+		nominations_print(stdout, view);
+	rc = 0;
+out:
+	json_decref(view);
+	store_destroy(&st);
+	campaigns_clear(&camps);
+	hier_destroy(&hier);
+	conf_destroy(&c.conf);
+	return rc;
+}
+
 static void s_usage(void)
 {
 	fprintf(stderr,
@@ -577,6 +650,9 @@ static void s_usage(void)
 		"       %s history -c CONF --campaign C --period P --unit U [--json]\n"
 		"       %s conflicts -c CONF [--json]\n",
 		PROG, PROG, PROG, PROG, PROG, PROG, PROG, PROG, PROG);
+	fprintf(stderr,
+		"       %s nominations -c CONF --campaign C [--occasion P] [--unit U] [--json|--csv]\n"
+		"       %s nominations -c CONF --nomination SIGNER/ID [--json]\n", PROG, PROG);
 	fprintf(stderr,
 		"       %s approve -c CONF --campaign C --period P --unit U --by NAME [--note TEXT]\n"
 		"       %s unapprove -c CONF --campaign C --period P --unit U\n"
@@ -627,6 +703,9 @@ int main(int argc, char **argv)
 		{ "unit", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "cluster", required_argument, NULL, 'K' },
+		{ "occasion", required_argument, NULL, S_OPT_OCCASION },
+		{ "csv", no_argument, NULL, S_OPT_CSV },
+		{ "nomination", required_argument, NULL, S_OPT_NOMINATION },
 		{ "by", required_argument, NULL, S_OPT_BY },
 		{ "note", required_argument, NULL, S_OPT_NOTE },
 		{ "reason", required_argument, NULL, S_OPT_REASON },
@@ -637,6 +716,8 @@ int main(int argc, char **argv)
 	approval_args_t aa = { 0 };
 	const char *cmd, *cpath = NULL, *key = NULL, *scope = NULL, *campaign = NULL,
 		   *period = NULL, *unit = NULL, *cluster = NULL;
+	const char *occasion = NULL, *nomination = NULL;
+	bool csv = false;
 	bool replace = false, json = false, check = false, write;
 	int c;
 
@@ -661,6 +742,9 @@ int main(int argc, char **argv)
 		case 'u': unit = optarg; break;
 		case 'j': json = true; break;
 		case 'K': cluster = optarg; break;
+		case S_OPT_OCCASION: occasion = optarg; break;
+		case S_OPT_CSV: csv = true; break;
+		case S_OPT_NOMINATION: nomination = optarg; break;
 		case S_OPT_BY: aa.by = optarg; break;
 		case S_OPT_NOTE: aa.note = optarg; break;
 		case S_OPT_REASON: aa.reason = optarg; break;
@@ -686,6 +770,10 @@ int main(int argc, char **argv)
 		return s_cmd_history(cpath, NULL, NULL, NULL, json);
 	if (strcmp(cmd, "verify") == 0 && optind == argc)
 		return s_cmd_verify(cpath);
+	if (strcmp(cmd, "nominations") == 0 && optind == argc && !(json && csv) &&
+	    (nomination ? !campaign && !occasion && !unit && !csv : campaign != NULL))
+		return s_cmd_nominations(cpath, campaign, occasion, unit, nomination,
+					 json ? 1 : csv ? 2 : 0);
 	if (approval_is_cmd(cmd, &write) && optind == argc) {
 		aa.cmd = cmd;
 		aa.campaign = campaign;
