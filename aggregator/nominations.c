@@ -375,17 +375,18 @@ static int s_put_nomination(const nominations_ctx_t *x, MDB_txn *txn, const char
 	Lnob__NominationRecord rec = LNOB__NOMINATION_RECORD__INIT;
 	ProtobufCBinaryData *saved = NULL;
 	uint64_t *attached = NULL;
+	const size_t nd = n->n_dossier;
 	int r = 0;
 
-	if (n->n_dossier) {
-		saved = calloc(n->n_dossier, sizeof(*saved));
-		attached = calloc(n->n_dossier, sizeof(*attached));
+	if (nd) {
+		saved = calloc(nd, sizeof(*saved));
+		attached = calloc(nd, sizeof(*attached));
 		if (!saved || !attached) {
 			r = -ENOMEM;
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < n->n_dossier; i++) {   /* the bytes stay in the log */
+	for (size_t i = 0; i < nd; i++) {   /* the bytes stay in the log */
 		saved[i] = n->dossier[i]->content;
 		attached[i] = n->dossier[i]->content.len;
 		n->dossier[i]->content.data = NULL;
@@ -397,16 +398,18 @@ static int s_put_nomination(const nominations_ctx_t *x, MDB_txn *txn, const char
 	rec.scope = (char *)scope;
 	rec.nomination = n;
 	rec.attached = attached;
-	rec.n_attached = n->n_dossier;
+	rec.n_attached = nd;
 	rec.last_stage = ST_NONE;
 	rec.holder = (char *)scope;
 	r = s_rec_put(x->st, txn, key, &rec);
-	for (size_t i = 0; i < n->n_dossier; i++)
+	for (size_t i = 0; i < nd; i++)
 		n->dossier[i]->content = saved[i];
 	if (r == 0 && prev) {
-		prev->revised_by = (char *)key;   /* borrowed until the put below */
+		char *was = prev->revised_by;
+
+		prev->revised_by = (char *)key;   /* borrowed for the put */
 		r = s_rec_put(x->st, txn, n->revises, prev);
-		prev->revised_by = NULL;          /* not ours to free */
+		prev->revised_by = was;
 	}
 out:
 	free(saved);
@@ -445,7 +448,6 @@ static int s_apply_nomination(const nominations_ctx_t *x, MDB_txn *txn, const Ln
 	}
 	if (r != LNOB_E_NOTFOUND)
 		goto out;
-	r = 0;
 	if (n->revises[0]) {
 		r = s_rec_get(x->st, txn, n->revises, &prev);
 		if (r == LNOB_E_NOTFOUND) {
