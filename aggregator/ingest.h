@@ -76,6 +76,8 @@ typedef struct ingest_ctx {
  * unit's LatestRecord, open ConflictRecord and (when the current revision
  * changed) the rollups along the path to the root are recomputed from that
  * history in the same transaction, by the rules of aggstore.h (THE RULES).
+ * A nomination or a stage (KIND_NOMINATION, KIND_STAGE) is checked and
+ * stored by nominations_apply() (nominations.h) in that transaction too.
  *
  * Fault points (fault.h): "agg.mid_batch" once per call, before the next
  * envelope after the first one that wrote something (so only in batches
