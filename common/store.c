@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +40,18 @@ static int s_check_file(const char *dir, bool *ret_exists, char *err, size_t err
 		return -errno;
 	}
 	*ret_exists = true;
+	/* A process creating the store (e.g. `run` beside a first `submit`)
+	 * has the file at 0 bytes until LMDB writes its meta pages: give it
+	 * up to 200 ms before calling a short file damaged. */
+	for (int i = 0; i < 20 && st.st_size < 2 * 4096; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		if (stat(path, &st) < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
 	if (st.st_size < 2 * 4096) {
 		snprintf(err, errlen, "%s: store file is truncated (%lld bytes, "
 			 "smaller than its two meta pages); refusing to open it, "
