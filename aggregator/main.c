@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,9 +173,16 @@ static int s_cmd_run(const char *cpath, bool check_only)
 	store_t *st = NULL;
 	server_opts_t o;
 	campaigns_t camps = { 0 };
+	sigset_t mask;
 	char err[1024];
 	int rc = 1;
 
+	/* SIGTERM/SIGINT wait (blocked) until server_run() has its handler, so
+	 * a stop request during start-up ends the run cleanly, exit 0. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
 	s_load_conf(cpath, &c);
 	if (identity_load(c.identity, &id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s: identity: %s\n", PROG, err);

@@ -651,6 +651,16 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* `run` blocks both from its start (see main.c): one that came during
+	 * start-up is delivered now, to the handler, and ends the run cleanly. */
+	{
+		sigset_t mask;
+
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGINT);
+		sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	}
 
 	s.ctx = zmq_ctx_new();
 	/* The ZAP handler first: without it libzmq admits every CURVE client. */

@@ -39,14 +39,17 @@ class FaultPointsTest(lnobtest.NetTestCase):
         nth hit may need more than one), and restarts it unarmed."""
         faultlib.kill9(who.daemon)     # (a fresh daemon may not have set up SIGTERM yet)
         who.start(env={"LNOB_FAULT": "%s:%d" % (point, nth)}, ready=False)
+        def died_or_drained():
+            if who.daemon.proc.poll() is not None:
+                return "died"
+            return all(c.status()["queued"] == 0 for c in field.collectors) and "drained"
         for _ in range(MAX_ROUNDS):
             field.submit_round(PER_ROUND)
-            try:
-                wait_until(lambda: who.daemon.proc.poll() is not None, 20,
-                           "%s to reach %s" % (who.daemon.name, point))
+            # Until it dies, or the round went through without reaching the
+            # point (then another round).
+            if wait_until(died_or_drained, 60, "%s to reach %s or the round to drain"
+                          % (who.daemon.name, point), interval=0.05) == "died":
                 break
-            except lnobtest.WaitTimeout:
-                continue
         faultlib.reap_fault(who.daemon, point, self.net, timeout=5)
         who.start()
 
