@@ -20,37 +20,8 @@
 #include "util.h"
 
 #define S_ID_RULE "1..64 of [A-Za-z0-9._-]"
-/* How much of an offending value is quoted back in a message. */
-#define S_QUOTE_MAX 64
 
 /* ---- errors ---------------------------------------------------------- */
-
-static int s_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Formats a message into err and returns code. */
-static int s_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-/* Copies at most S_QUOTE_MAX bytes of s into out[S_QUOTE_MAX + 4], marking
- * a cut with "...". Returns out. */
-static const char *s_quote(char out[S_QUOTE_MAX + 4], const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n <= S_QUOTE_MAX)
-		return memcpy(out, s, n + 1);
-	memcpy(out, s, S_QUOTE_MAX);
-	memcpy(out + S_QUOTE_MAX, "...", 4);
-	return out;
-}
 
 /* ---- reports and lists ----------------------------------------------- */
 
@@ -231,10 +202,10 @@ static int s_check_report(const char *where, const Lnob__Report *r, char *err, s
 	size_t size;
 
 	if (report_validate(r, detail, sizeof(detail)) < 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s", where, detail);
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", where, detail);
 	size = protobuf_c_message_get_packed_size(&r->base);
 	if (size > OUTBOX_BODY_MAX)
-		return s_fail(err, errlen, LNOB_E_TOOBIG, "%s: report is %zu bytes encoded, over "
+		return lnob_errf(err, errlen, LNOB_E_TOOBIG, "%s: report is %zu bytes encoded, over "
 			      "the %zu-byte limit", where, size, OUTBOX_BODY_MAX);
 	return 0;
 }
@@ -368,28 +339,28 @@ int intake_parse_time(const char *s, int64_t *ret)
 static int s_field_id(const char *where, const char *field, char **dst, const char *s,
 		      char *err, size_t errlen)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 
 	if (!*s)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, field);
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, field);
 	if (!lnob_valid_id(s))
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
-			      where, field, s_quote(q, s));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
+			      where, field, lnob_quote(q, s));
 	if (s_set_str(dst, s) < 0)
-		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);
 	return 0;
 }
 
 /* Sets completed_at from text. */
 static int s_field_time(const char *where, Lnob__Report *r, const char *s, char *err, size_t errlen)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	int64_t t;
 
 	if (intake_parse_time(s, &t) < 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 with a "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 with a "
 			      "UTC offset (e.g. 2023-11-28T10:00:00+07:00) or Unix seconds: '%s'",
-			      where, s_quote(q, s));
+			      where, lnob_quote(q, s));
 	r->completed_at = t;
 	return 0;
 }
@@ -399,9 +370,9 @@ static int s_field_narrative(const char *where, Lnob__Report *r, const char *s, 
 			     char *err, size_t errlen)
 {
 	if (memchr(s, '\0', len) || !intake_utf8_valid((const unsigned char *)s, len))
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: narrative: not valid UTF-8 text", where);
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: narrative: not valid UTF-8 text", where);
 	if (s_set_str(&r->narrative, s) < 0)
-		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);
 	return 0;
 }
 
@@ -411,7 +382,7 @@ static int s_field_revisions(const char *where, Lnob__Report *r, uint64_t rev, i
 			     char *err, size_t errlen)
 {
 	if (base >= 0 && (uint64_t)base >= rev)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: base_revision: must be less than "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: base_revision: must be less than "
 			      "revision (%" PRIu64 "): '%" PRId64 "'", where, rev, base);
 	r->revision = (uint32_t)rev;
 	r->base_revision = base >= 0 ? (uint32_t)base : (uint32_t)(rev - 1);
@@ -425,22 +396,22 @@ static int s_field_value(const char *where, Lnob__Report *r, const char *code, i
 	int rc = s_add_value(r, code, v);
 
 	if (rc == LNOB_E_EXISTS)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: indicator given twice", where, code);
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: indicator given twice", where, code);
 	if (rc < 0)
-		return s_fail(err, errlen, rc, "%s: out of memory", where);
+		return lnob_errf(err, errlen, rc, "%s: out of memory", where);
 	return 0;
 }
 
 /* ---- JSON ------------------------------------------------------------ */
 
-/* Compact JSON text of v for a message, into out[S_QUOTE_MAX + 4]. */
-static const char *s_json_quote(char out[S_QUOTE_MAX + 4], const json_t *v)
+/* Compact JSON text of v for a message, into out[LNOB_QUOTE_MAX + 4]. */
+const char *intake_json_quote(char out[LNOB_QUOTE_MAX + 4], const json_t *v)
 {
 	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
 	if (!text)
 		return memcpy(out, "?", 2);
-	s_quote(out, text);
+	lnob_quote(out, text);
 	free(text);
 	return out;
 }
@@ -462,29 +433,29 @@ static bool s_json_uint(const json_t *v, json_int_t min, json_int_t max, json_in
 /* Reads the "values" object of a JSON report. */
 static int s_json_values(const char *where, Lnob__Report *r, json_t *values, char *err, size_t errlen)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	const char *code;
 	json_t *v;
 	int rc;
 
 	if (!json_is_object(values))
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: values: not an object of indicator "
-			      "code -> integer: '%s'", where, s_json_quote(q, values));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: values: not an object of indicator "
+			      "code -> integer: '%s'", where, intake_json_quote(q, values));
 	json_object_foreach(values, code, v) {
 		json_int_t x;
 
 		if (!lnob_valid_id(code))
-			return s_fail(err, errlen, LNOB_E_INVALID, "%s: values: indicator code not "
-				      S_ID_RULE ": '%s'", where, s_quote(q, code));
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: values: indicator code not "
+				      S_ID_RULE ": '%s'", where, lnob_quote(q, code));
 		if (json_is_null(v))
 			continue;   /* not reported */
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
-				      "integer: '%s'", where, code, s_json_quote(q, v));
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
+				      "integer: '%s'", where, code, intake_json_quote(q, v));
 		x = json_integer_value(v);
 		if (x > REPORT_VALUE_MAX)
-			return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: out of range "
-				      "0..10^15: '%s'", where, code, s_json_quote(q, v));
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: out of range "
+				      "0..10^15: '%s'", where, code, intake_json_quote(q, v));
 		if ((rc = s_field_value(where, r, code, (int64_t)x, err, errlen)) < 0)
 			return rc;
 	}
@@ -498,7 +469,7 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 	static const char *const known[] = { "campaign", "period", "unit", "revision",
 		"base_revision", "completed_at", "narrative", "values", NULL };
 	static const char *const ids[] = { "campaign", "period", "unit" };
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	Lnob__Report *r;
 	const char *key;
 	json_t *v;
@@ -506,30 +477,30 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 	int rc = 0;
 
 	if (!json_is_object(obj))
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: not an object: '%s'", where,
-			      s_json_quote(q, obj));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an object: '%s'", where,
+			      intake_json_quote(q, obj));
 	json_object_foreach(obj, key, v) {
 		size_t i = 0;
 
 		while (known[i] && strcmp(known[i], key) != 0)
 			i++;
 		if (!known[i])
-			return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: unknown field", where,
-				      s_quote(q, key));
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: unknown field", where,
+				      lnob_quote(q, key));
 	}
 	if (!(r = s_report_new(now_s)))
-		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", where);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);
 	for (size_t i = 0; i < 3; i++) {
 		char **dst = i == 0 ? &r->campaign : i == 1 ? &r->period : &r->unit;
 
 		v = json_object_get(obj, ids[i]);
 		if (!v || json_is_null(v)) {
-			rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, ids[i]);
+			rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, ids[i]);
 			goto fail;
 		}
 		if (!json_is_string(v)) {
-			rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
-				    where, ids[i], s_json_quote(q, v));
+			rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
+				    where, ids[i], intake_json_quote(q, v));
 			goto fail;
 		}
 		if ((rc = s_field_id(where, ids[i], dst, json_string_value(v), err, errlen)) < 0)
@@ -537,14 +508,14 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 	}
 	v = json_object_get(obj, "revision");
 	if (v && !json_is_null(v) && !s_json_uint(v, 1, UINT32_MAX, &rev)) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: revision: not an integer >= 1: '%s'",
-			    where, s_json_quote(q, v));
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: revision: not an integer >= 1: '%s'",
+			    where, intake_json_quote(q, v));
 		goto fail;
 	}
 	v = json_object_get(obj, "base_revision");
 	if (v && !json_is_null(v) && !s_json_uint(v, 0, UINT32_MAX, &base)) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: base_revision: not an integer >= 0: '%s'",
-			    where, s_json_quote(q, v));
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: base_revision: not an integer >= 0: '%s'",
+			    where, intake_json_quote(q, v));
 		goto fail;
 	}
 	if ((rc = s_field_revisions(where, r, (uint64_t)rev, base, err, errlen)) < 0)
@@ -552,8 +523,8 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 	v = json_object_get(obj, "completed_at");
 	if (v && json_is_integer(v)) {
 		if (json_integer_value(v) < 0) {
-			rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: completed_at: negative Unix "
-				    "seconds: '%s'", where, s_json_quote(q, v));
+			rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: negative Unix "
+				    "seconds: '%s'", where, intake_json_quote(q, v));
 			goto fail;
 		}
 		r->completed_at = json_integer_value(v);
@@ -561,8 +532,8 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 		if ((rc = s_field_time(where, r, json_string_value(v), err, errlen)) < 0)
 			goto fail;
 	} else if (v && !json_is_null(v)) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 text or "
-			    "Unix seconds: '%s'", where, s_json_quote(q, v));
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 text or "
+			    "Unix seconds: '%s'", where, intake_json_quote(q, v));
 		goto fail;
 	}
 	v = json_object_get(obj, "narrative");
@@ -571,13 +542,13 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 					    err, errlen)) < 0)
 			goto fail;
 	} else if (v && !json_is_null(v)) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: narrative: not a string: '%s'",
-			    where, s_json_quote(q, v));
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: narrative: not a string: '%s'",
+			    where, intake_json_quote(q, v));
 		goto fail;
 	}
 	v = json_object_get(obj, "values");
 	if (!v || json_is_null(v)) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: values: missing", where);
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: values: missing", where);
 		goto fail;
 	}
 	if ((rc = s_json_values(where, r, v, err, errlen)) < 0)
@@ -602,16 +573,16 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s:%d:%d: %s", name, jerr.line,
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s:%d:%d: %s", name, jerr.line,
 			      jerr.column, jerr.text);
 	if (!json_is_object(root) && !json_is_array(root)) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: expected one report object or an "
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: expected one report object or an "
 			    "array of them", name);
 		goto out;
 	}
 	n = json_is_array(root) ? json_array_size(root) : 1;
 	if (n == 0) {
-		rc = s_fail(err, errlen, LNOB_E_INVALID, "%s: no reports (empty array)", name);
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: no reports (empty array)", name);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -624,12 +595,12 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 			goto out;
 		if (s_list_push(&mine, r) < 0) {
 			intake_report_free(r);
-			rc = s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+			rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 			goto out;
 		}
 	}
 	if (s_list_take(list, &mine) < 0)
-		rc = s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+		rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 out:
 	intake_list_clear(&mine);
 	json_decref(root);
@@ -686,13 +657,13 @@ static void s_csv_field(void *s, size_t len, void *data)
 		size_t *nl;
 
 		if (!nf) {
-			c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+			c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
 			return;
 		}
 		c->fields = nf;
 		nl = realloc(c->lens, cap * sizeof(*nl));
 		if (!nl) {
-			c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+			c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
 			return;
 		}
 		c->lens = nl;
@@ -700,7 +671,7 @@ static void s_csv_field(void *s, size_t len, void *data)
 	}
 	copy = malloc(len + 1);
 	if (!copy) {
-		c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+		c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
 		return;
 	}
 	if (len)
@@ -714,39 +685,39 @@ static void s_csv_field(void *s, size_t len, void *data)
 /* Takes the header row: the fixed columns and the indicator codes. */
 static int s_csv_header(s_csv_t *c)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 
 	for (size_t k = 0; k < S_COL_FIXED; k++)
 		c->fixed[k] = -1;
 	c->cols = calloc(c->nfields, sizeof(*c->cols));
 	if (!c->cols)
-		return s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
+		return lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
 	for (size_t i = 0; i < c->nfields; i++) {
 		const char *h = c->fields[i];
 		size_t k = 0;
 
 		if (!*h)
-			return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: empty "
+			return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: empty "
 				      "column name", c->name, c->row_line, i + 1);
 		for (size_t j = 0; j < c->ncols; j++)
 			if (strcmp(c->cols[j], h) == 0)
-				return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: %s: column "
-					      "given twice", c->name, c->row_line, s_quote(q, h));
+				return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: %s: column "
+					      "given twice", c->name, c->row_line, lnob_quote(q, h));
 		while (k < S_COL_FIXED && strcmp(s_col_names[k], h) != 0)
 			k++;
 		if (k < S_COL_FIXED)
 			c->fixed[k] = (long)i;
 		else if (!lnob_valid_id(h))
-			return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: "
+			return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: "
 				      "indicator code not " S_ID_RULE ": '%s'", c->name,
-				      c->row_line, i + 1, s_quote(q, h));
+				      c->row_line, i + 1, lnob_quote(q, h));
 		/* The field moves into cols. */
 		c->cols[c->ncols++] = c->fields[i];
 		c->fields[i] = NULL;
 	}
 	for (size_t k = 0; k < S_COL_UNIT + 1; k++)
 		if (c->fixed[k] < 0)
-			return s_fail(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: missing column '%s'",
+			return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: missing column '%s'",
 				      c->name, c->row_line, s_col_names[k]);
 	c->have_header = true;
 	return 0;
@@ -761,7 +732,7 @@ static const char *s_csv_get(const s_csv_t *c, size_t k)
 /* Builds one report from the current data row. Caller owns *ret. */
 static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	Lnob__Report *r;
 	const char *s;
 	uint64_t rev = 1, base;
@@ -769,7 +740,7 @@ static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
 	int rc;
 
 	if (!(r = s_report_new(c->now_s)))
-		return s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
+		return lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
 	if ((rc = s_field_id(where, "campaign", &r->campaign, s_csv_get(c, S_COL_CAMPAIGN),
 			     c->err, c->errlen)) < 0 ||
 	    (rc = s_field_id(where, "period", &r->period, s_csv_get(c, S_COL_PERIOD),
@@ -779,15 +750,15 @@ static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
 		goto fail;
 	s = s_csv_get(c, S_COL_REVISION);
 	if (*s && (s_parse_uint(s, UINT32_MAX, &rev) < 0 || rev < 1)) {
-		rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: revision: not an integer "
-			    ">= 1: '%s'", where, s_quote(q, s));
+		rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: revision: not an integer "
+			    ">= 1: '%s'", where, lnob_quote(q, s));
 		goto fail;
 	}
 	s = s_csv_get(c, S_COL_BASE);
 	if (*s) {
 		if (s_parse_uint(s, UINT32_MAX, &base) < 0) {
-			rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: base_revision: not an "
-				    "integer >= 0: '%s'", where, s_quote(q, s));
+			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: base_revision: not an "
+				    "integer >= 0: '%s'", where, lnob_quote(q, s));
 			goto fail;
 		}
 		base_v = (int64_t)base;
@@ -813,13 +784,13 @@ static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
 			continue;
 		pr = s_parse_uint(cell, REPORT_VALUE_MAX, &v);
 		if (pr == -EINVAL) {
-			rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
-				    "integer: '%s'", where, code, s_quote(q, cell));
+			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
+				    "integer: '%s'", where, code, lnob_quote(q, cell));
 			goto fail;
 		}
 		if (pr < 0) {
-			rc = s_fail(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: out of range "
-				    "0..10^15: '%s'", where, code, s_quote(q, cell));
+			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: out of range "
+				    "0..10^15: '%s'", where, code, lnob_quote(q, cell));
 			goto fail;
 		}
 		if ((rc = s_field_value(where, r, code, (int64_t)v, c->err, c->errlen)) < 0)
@@ -854,7 +825,7 @@ static void s_csv_row(int term, void *data)
 	}
 	snprintf(where, sizeof(where), "%s:%zu", c->name, c->row_line);
 	if (c->nfields != c->ncols) {
-		c->rc = s_fail(c->err, c->errlen, LNOB_E_CSV, "%s: expected %zu fields as in the "
+		c->rc = lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s: expected %zu fields as in the "
 			       "header, got %zu", where, c->ncols, c->nfields);
 		goto out;
 	}
@@ -862,7 +833,7 @@ static void s_csv_row(int term, void *data)
 		goto out;
 	if (s_list_push(&c->out, r) < 0) {
 		intake_report_free(r);
-		c->rc = s_fail(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
+		c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
 	}
 out:
 	s_csv_fields_clear(c);
@@ -891,7 +862,7 @@ int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now
 	c.errlen = errlen;
 	c.line = 1;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-		return s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		off = 3;   /* UTF-8 byte order mark */
 	/* Feed one line at a time so that callbacks know their line. */
@@ -906,21 +877,21 @@ int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now
 			c.row_line = c.line;
 		}
 		if (csv_parse(&p, text + off, n, s_csv_field, s_csv_row, &c) != n && c.rc == 0)
-			c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: %s", name,
+			c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: %s", name,
 				      c.line, csv_strerror(csv_error(&p)));
 		off += n;
 		if (nl)
 			c.line++;
 	}
 	if (c.rc == 0 && csv_fini(&p, s_csv_field, s_csv_row, &c) != 0 && c.rc == 0)
-		c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: unterminated "
+		c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: unterminated "
 			      "quoted field", name, c.row_line);
 	if (c.rc == 0 && !c.have_header)
-		c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s: empty file (no header line)", name);
+		c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s: empty file (no header line)", name);
 	if (c.rc == 0 && c.out.n == 0)
-		c.rc = s_fail(err, errlen, LNOB_E_CSV, "%s: no reports (only a header line)", name);
+		c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s: no reports (only a header line)", name);
 	if (c.rc == 0 && s_list_take(list, &c.out) < 0)
-		c.rc = s_fail(err, errlen, -ENOMEM, "%s: out of memory", name);
+		c.rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 	csv_free(&p);
 	s_csv_fields_clear(&c);
 	free(c.fields);
@@ -952,10 +923,10 @@ int intake_parse_file(const char *path, int64_t now_s, intake_list_t *list,
 
 	rc = lnob_read_file(path, INTAKE_FILE_MAX, &text, &len);
 	if (rc == LNOB_E_TOOBIG)
-		return s_fail(err, errlen, rc, "%s: larger than %zu MiB", path,
+		return lnob_errf(err, errlen, rc, "%s: larger than %zu MiB", path,
 			      INTAKE_FILE_MAX >> 20);
 	if (rc < 0)
-		return s_fail(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
+		return lnob_errf(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
 	if (s_has_ext(path, ".json")) {
 		json = true;
 	} else if (s_has_ext(path, ".csv")) {

@@ -36,7 +36,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "lnob.pb-c.h"
+#include "util.h"
 
 /* Largest input file accepted. */
 #define INTAKE_FILE_MAX ((size_t)64 << 20)
@@ -80,5 +83,9 @@ void intake_list_clear(intake_list_t *list);
 
 /* Frees one report built by this module. Accepts NULL. */
 void intake_report_free(Lnob__Report *r);
+
+/* Compact JSON text of v for an error message, cut to LNOB_QUOTE_MAX
+ * bytes, into out. Returns out. */
+const char *intake_json_quote(char out[LNOB_QUOTE_MAX + 4], const json_t *v);
 
 #endif

@@ -22,8 +22,6 @@
 #include "util.h"
 
 #define S_ID_RULE "1..64 of [A-Za-z0-9._-]"
-/* How much of an offending value is quoted back in a message. */
-#define S_QUOTE_MAX 64
 /* Read size while digesting a document. */
 #define S_CHUNK ((size_t)65536)
 
@@ -131,45 +129,6 @@ int nominate_key_split(const char *key, char *signer, char *id)
 }
 
 /* ---- errors ----------------------------------------------------------- */
-
-static int s_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-/* Formats a message into err and returns code. */
-static int s_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-/* Copies at most S_QUOTE_MAX bytes of s into out[S_QUOTE_MAX + 4], marking
- * a cut with "...". Returns out. */
-static const char *s_quote(char out[S_QUOTE_MAX + 4], const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n <= S_QUOTE_MAX)
-		return memcpy(out, s, n + 1);
-	memcpy(out, s, S_QUOTE_MAX);
-	memcpy(out + S_QUOTE_MAX, "...", 4);
-	return out;
-}
-
-/* Compact JSON text of v for a message, into out[S_QUOTE_MAX + 4]. */
-static const char *s_json_quote(char out[S_QUOTE_MAX + 4], const json_t *v)
-{
-	char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-
-	if (!text)
-		return memcpy(out, "?", 2);
-	s_quote(out, text);
-	free(text);
-	return out;
-}
 
 /* ---- texts ------------------------------------------------------------ */
 
@@ -444,15 +403,15 @@ typedef struct s_parse {
 static int s_get_str(const s_parse_t *p, const char *path, const json_t *v, const char **ret,
 		     size_t *ret_len)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 
 	*ret = NULL;
 	*ret_len = 0;
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
-			      p->name, path, s_json_quote(q, v));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
+			      p->name, path, intake_json_quote(q, v));
 	*ret = json_string_value(v);
 	*ret_len = json_string_length(v);
 	return 0;
@@ -461,7 +420,7 @@ static int s_get_str(const s_parse_t *p, const char *path, const json_t *v, cons
 /* A required id field (campaign, id, unit, occasion) into *dst. */
 static int s_json_id(const s_parse_t *p, const char *path, const json_t *v, char **dst)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	const char *s;
 	size_t len;
 	int rc;
@@ -469,12 +428,12 @@ static int s_json_id(const s_parse_t *p, const char *path, const json_t *v, char
 	if ((rc = s_get_str(p, path, v, &s, &len)) < 0)
 		return rc;
 	if (!s || !*s)
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing", p->name, path);
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing", p->name, path);
 	if (strlen(s) != len || !lnob_valid_id(s))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
-			      p->name, path, s_quote(q, s));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
+			      p->name, path, lnob_quote(q, s));
 	if (s_set_str(dst, s) < 0)
-		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	return 0;
 }
 
@@ -491,18 +450,18 @@ static int s_json_text(const s_parse_t *p, const char *path, const json_t *v, bo
 		return rc;
 	if (!s || (required && len == 0)) {
 		if (required)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: %s", p->name, path,
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: %s", p->name, path,
 				      s ? "empty" : "missing");
 		return 0;
 	}
 	if ((why = s_text_problem(s, len, max, one_line)) != NULL) {
 		if (len > max && !memchr(s, '\0', len))
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: longer than %zu "
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: longer than %zu "
 				      "bytes (%zu)", p->name, path, max, len);
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: %s", p->name, path, why);
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: %s", p->name, path, why);
 	}
 	if (s_set_str(dst, s) < 0)
-		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	return 0;
 }
 
@@ -511,7 +470,7 @@ static int s_json_text(const s_parse_t *p, const char *path, const json_t *v, bo
 static int s_json_enum(const s_parse_t *p, const char *path, const json_t *v,
 		       enum nominate_enum which, const char *what, int *ret)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	const char *s;
 	size_t len;
 	int rc, x;
@@ -519,11 +478,11 @@ static int s_json_enum(const s_parse_t *p, const char *path, const json_t *v,
 	if ((rc = s_get_str(p, path, v, &s, &len)) < 0)
 		return rc;
 	if (!s || !*s)
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing (expected %s)",
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing (expected %s)",
 			      p->name, path, nominate_code_list(which));
 	if (strlen(s) != len || (x = nominate_code_parse(which, s)) < 0)
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: unknown %s '%s' "
-			      "(expected %s)", p->name, path, what, s_quote(q, s),
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: unknown %s '%s' "
+			      "(expected %s)", p->name, path, what, lnob_quote(q, s),
 			      nominate_code_list(which));
 	*ret = x;
 	return 0;
@@ -534,7 +493,7 @@ static int s_json_enum(const s_parse_t *p, const char *path, const json_t *v,
 static int s_json_known(const s_parse_t *p, const char *prefix, json_t *obj,
 			const char *const *known)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	const char *key;
 	json_t *v;
 
@@ -544,8 +503,8 @@ static int s_json_known(const s_parse_t *p, const char *prefix, json_t *obj,
 		while (known[i] && strcmp(known[i], key) != 0)
 			i++;
 		if (!known[i])
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s%s: unknown field",
-				      p->name, prefix, s_quote(q, key));
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s%s: unknown field",
+				      p->name, prefix, lnob_quote(q, key));
 	}
 	return 0;
 }
@@ -556,7 +515,7 @@ static int s_json_known(const s_parse_t *p, const char *prefix, json_t *obj,
 static int s_doc_file(const s_parse_t *p, const char *path, const char *file, Lnob__Document *d,
 		      bool have_sha, bool have_size)
 {
-	char q[S_QUOTE_MAX + 4], hex[65], full[4200];
+	char q[LNOB_QUOTE_MAX + 4], hex[65], full[4200];
 	uint8_t sha[32] = { 0 }, *content = NULL;
 	uint64_t size = 0;
 	int rc;
@@ -566,23 +525,23 @@ static int s_doc_file(const s_parse_t *p, const char *path, const char *file, Ln
 	else
 		rc = snprintf(full, sizeof(full), "%s/%s", p->base_dir, file);
 	if (rc < 0 || (size_t)rc >= sizeof(full))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: path too long: '%s'",
-			      p->name, path, s_quote(q, file));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: path too long: '%s'",
+			      p->name, path, lnob_quote(q, file));
 	rc = nominate_digest_file(full, p->o->attach_max, sha, &size, &content);
 	if (rc == -ENOMEM)
-		return s_fail(p->err, p->errlen, rc, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, rc, "%s: out of memory", p->name);
 	if (rc < 0)
-		return s_fail(p->err, p->errlen, rc, "%s: %s.file: cannot read '%s': %s", p->name,
+		return lnob_errf(p->err, p->errlen, rc, "%s: %s.file: cannot read '%s': %s", p->name,
 			      path, full, rc == -EINVAL ? "not a regular file" : lnob_strerror(rc));
 	if (have_sha && memcmp(sha, d->sha256.data, 32) != 0) {
 		free(content);
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: does not match "
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: does not match "
 			      "the file '%s' (its SHA-256 is %s)", p->name, path, full,
 			      lnob_hex(hex, sha, 32));
 	}
 	if (have_size && d->size != size) {
 		free(content);
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: %llu, but the file "
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: %llu, but the file "
 			      "'%s' has %llu bytes", p->name, path, (unsigned long long)d->size,
 			      full, (unsigned long long)size);
 	}
@@ -612,7 +571,7 @@ static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Docu
 {
 	static const char *const known[] = { "kind", "title", "file", "sha256", "size", "vote",
 		NULL };
-	char path[64], sub[96], q[S_QUOTE_MAX + 4];
+	char path[64], sub[96], q[LNOB_QUOTE_MAX + 4];
 	Lnob__Document *d;
 	const char *file = NULL, *sha = NULL, *vote = NULL;
 	size_t len;
@@ -621,13 +580,13 @@ static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Docu
 
 	snprintf(path, sizeof(path), "dossier[%zu]", i);
 	if (!json_is_object(obj))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not an object: '%s'",
-			      p->name, path, s_json_quote(q, obj));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not an object: '%s'",
+			      p->name, path, intake_json_quote(q, obj));
 	snprintf(sub, sizeof(sub), "%s.", path);
 	if ((rc = s_json_known(p, sub, obj, known)) < 0)
 		return rc;
 	if (!(d = s_document_new()))
-		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	snprintf(sub, sizeof(sub), "%s.kind", path);
 	if ((rc = s_json_enum(p, sub, json_object_get(obj, "kind"), NOMINATE_DOCUMENT, "kind",
 			      &kind)) < 0)
@@ -643,21 +602,21 @@ static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Docu
 		goto fail;
 	if (kind == LNOB__DOCUMENT_KIND__DOCUMENT_COUNCIL_MINUTES) {
 		if (!vote || !*vote) {
-			rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing (the council "
+			rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing (the council "
 				    "minutes carry the vote, e.g. \"9/11\")", p->name, sub);
 			goto fail;
 		}
 		if (strlen(vote) != len || !s_valid_vote(vote)) {
-			rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not FOR/MEMBERS with "
+			rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not FOR/MEMBERS with "
 				    "FOR <= MEMBERS (e.g. \"9/11\"): '%s'", p->name, sub,
-				    s_quote(q, vote));
+				    lnob_quote(q, vote));
 			goto fail;
 		}
 		if ((rc = s_json_text(p, sub, json_object_get(obj, "vote"), true,
 				      NOMINATE_NAME_MAX, true, &d->vote)) < 0)
 			goto fail;
 	} else if (vote) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: only council_minutes carry "
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: only council_minutes carry "
 			    "a vote", p->name, sub);
 		goto fail;
 	}
@@ -666,13 +625,13 @@ static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Docu
 	if ((rc = s_get_str(p, sub, json_object_get(obj, "sha256"), &sha, &len)) < 0)
 		goto fail;
 	if (sha && (strlen(sha) != len || !s_is_hex64(sha))) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not 64 hex digits: '%s'",
-			    p->name, sub, s_quote(q, sha));
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not 64 hex digits: '%s'",
+			    p->name, sub, lnob_quote(q, sha));
 		goto fail;
 	}
 	if (sha && lnob_unhex(d->sha256.data, 32, sha) < 0) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not 64 hex digits: '%s'",
-			    p->name, sub, s_quote(q, sha));
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not 64 hex digits: '%s'",
+			    p->name, sub, lnob_quote(q, sha));
 		goto fail;
 	}
 	size = json_object_get(obj, "size");
@@ -680,8 +639,8 @@ static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Docu
 		size = NULL;
 	if (size) {
 		if (!json_is_integer(size) || json_integer_value(size) < 0) {
-			rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: not an integer "
-				    ">= 0: '%s'", p->name, path, s_json_quote(q, size));
+			rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: not an integer "
+				    ">= 0: '%s'", p->name, path, intake_json_quote(q, size));
 			goto fail;
 		}
 		d->size = (uint64_t)json_integer_value(size);
@@ -691,22 +650,22 @@ static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Docu
 	if ((rc = s_get_str(p, sub, json_object_get(obj, "file"), &file, &len)) < 0)
 		goto fail;
 	if (file && (!*file || strlen(file) != len)) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: empty", p->name, sub);
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: empty", p->name, sub);
 		goto fail;
 	}
 	if (file) {
 		if ((rc = s_doc_file(p, path, file, d, sha != NULL, size != NULL)) < 0)
 			goto fail;
 	} else if (!sha && !size) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: needs a file, or sha256 and "
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: needs a file, or sha256 and "
 			    "size", p->name, path);
 		goto fail;
 	} else if (!sha) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: missing (without "
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: missing (without "
 			    "a file, give sha256 and size)", p->name, path);
 		goto fail;
 	} else if (!size) {
-		rc = s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: missing (without "
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: missing (without "
 			    "a file, give sha256 and size)", p->name, path);
 		goto fail;
 	}
@@ -724,22 +683,22 @@ static int s_json_dossier(const s_parse_t *p, json_t *arr, Lnob__Nomination *n)
 	static const int need[] = { LNOB__DOCUMENT_KIND__DOCUMENT_PROPOSAL,
 		LNOB__DOCUMENT_KIND__DOCUMENT_COUNCIL_MINUTES,
 		LNOB__DOCUMENT_KIND__DOCUMENT_ACHIEVEMENT_REPORT };
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	size_t count;
 	int rc;
 
 	if (!arr || json_is_null(arr))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: missing (a proposal, "
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: missing (a proposal, "
 			      "council_minutes and achievement_report)", p->name);
 	if (!json_is_array(arr))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: not an array of "
-			      "documents: '%s'", p->name, s_json_quote(q, arr));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: not an array of "
+			      "documents: '%s'", p->name, intake_json_quote(q, arr));
 	count = json_array_size(arr);
 	if (count > NOMINATE_DOSSIER_MAX)
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: %zu documents, more "
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: %zu documents, more "
 			      "than %d", p->name, count, NOMINATE_DOSSIER_MAX);
 	if (count > 0 && !(n->dossier = calloc(count, sizeof(Lnob__Document *))))
-		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	for (size_t i = 0; i < count; i++) {
 		Lnob__Document *d = NULL;
 
@@ -754,7 +713,7 @@ static int s_json_dossier(const s_parse_t *p, json_t *arr, Lnob__Nomination *n)
 		while (i < n->n_dossier && (int)n->dossier[i]->kind != need[k])
 			i++;
 		if (i == n->n_dossier)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: no %s (the "
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: no %s (the "
 				      "dossier needs a proposal, council_minutes and "
 				      "achievement_report)", p->name,
 				      nominate_code_name(NOMINATE_DOCUMENT, need[k]));
@@ -765,7 +724,7 @@ static int s_json_dossier(const s_parse_t *p, json_t *arr, Lnob__Nomination *n)
 /* The optional fields contribution_vnd, sanction, revises, proposed_at. */
 static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 {
-	char q[S_QUOTE_MAX + 4], own[NOMINATE_KEY_SIZE];
+	char q[LNOB_QUOTE_MAX + 4], own[NOMINATE_KEY_SIZE];
 	const char *s;
 	size_t len;
 	json_t *v;
@@ -776,48 +735,48 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 	if (v && !json_is_null(v)) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 		    json_integer_value(v) > REPORT_VALUE_MAX)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: contribution_vnd: not "
-				      "an integer 0..10^15: '%s'", p->name, s_json_quote(q, v));
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: contribution_vnd: not "
+				      "an integer 0..10^15: '%s'", p->name, intake_json_quote(q, v));
 		n->contribution_vnd = (uint64_t)json_integer_value(v);
 	}
 	if ((rc = s_get_str(p, "sanction", json_object_get(obj, "sanction"), &s, &len)) < 0)
 		return rc;
 	if (s && *s && (strlen(s) != len || !lnob_valid_id(s)))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: sanction: not \"none\" or a "
-			      "sanction code (" S_ID_RULE "): '%s'", p->name, s_quote(q, s));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: sanction: not \"none\" or a "
+			      "sanction code (" S_ID_RULE "): '%s'", p->name, lnob_quote(q, s));
 	if (s && s_set_str(&n->sanction, s) < 0)
-		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	if ((rc = s_get_str(p, "revises", json_object_get(obj, "revises"), &s, &len)) < 0)
 		return rc;
 	if (s && *s) {
 		if (strlen(s) != len || nominate_key_split(s, NULL, NULL) < 0)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: revises: not a "
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: revises: not a "
 				      "nomination key SIGNER/ID (each " S_ID_RULE "): '%s'",
-				      p->name, s_quote(q, s));
+				      p->name, lnob_quote(q, s));
 		snprintf(own, sizeof(own), "%s/%s", p->o->signer ? p->o->signer : "", n->id);
 		if (strcmp(s, own) == 0)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: revises: names this "
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: revises: names this "
 				      "nomination itself ('%s'); a resubmission needs a new id",
 				      p->name, s);
 		if (s_set_str(&n->revises, s) < 0)
-			return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+			return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	}
 	n->proposed_at = p->o->now_s;
 	v = json_object_get(obj, "proposed_at");
 	if (v && json_is_integer(v)) {
 		if (json_integer_value(v) < 0)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: negative "
-				      "Unix seconds: '%s'", p->name, s_json_quote(q, v));
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: negative "
+				      "Unix seconds: '%s'", p->name, intake_json_quote(q, v));
 		n->proposed_at = json_integer_value(v);
 	} else if (v && json_is_string(v)) {
 		if (intake_parse_time(json_string_value(v), &t) < 0)
-			return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: not ISO "
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: not ISO "
 				      "8601 with a UTC offset (e.g. 2023-11-28T10:00:00+07:00) or "
-				      "Unix seconds: '%s'", p->name, s_quote(q, json_string_value(v)));
+				      "Unix seconds: '%s'", p->name, lnob_quote(q, json_string_value(v)));
 		n->proposed_at = t;
 	} else if (v && !json_is_null(v)) {
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: not ISO 8601 "
-			      "text or Unix seconds: '%s'", p->name, s_json_quote(q, v));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: not ISO 8601 "
+			      "text or Unix seconds: '%s'", p->name, intake_json_quote(q, v));
 	}
 	return 0;
 }
@@ -831,12 +790,12 @@ static int s_check_size(const s_parse_t *p, const Lnob__Nomination *n)
 	if (size <= OUTBOX_BODY_MAX)
 		return 0;
 	if (attached > 0)
-		return s_fail(p->err, p->errlen, LNOB_E_TOOBIG, "%s: the nomination is %zu bytes "
+		return lnob_errf(p->err, p->errlen, LNOB_E_TOOBIG, "%s: the nomination is %zu bytes "
 			      "encoded, over the %zu-byte limit; its attached documents take %zu "
 			      "bytes: lower [nominations] attach_max_bytes (now %zu) so that only "
 			      "their SHA-256 digests are sent", p->name, size, OUTBOX_BODY_MAX,
 			      attached, p->o->attach_max);
-	return s_fail(p->err, p->errlen, LNOB_E_TOOBIG, "%s: the nomination is %zu bytes encoded, "
+	return lnob_errf(p->err, p->errlen, LNOB_E_TOOBIG, "%s: the nomination is %zu bytes encoded, "
 		      "over the %zu-byte limit (shorten the summary)", p->name, size,
 		      OUTBOX_BODY_MAX);
 }
@@ -847,22 +806,22 @@ static int s_json_nomination(const s_parse_t *p, json_t *obj, Lnob__Nomination *
 	static const char *const known[] = { "campaign", "id", "nominee_kind", "nominee_name",
 		"unit", "form", "occasion", "summary", "contribution_vnd", "sanction", "revises",
 		"proposed_at", "dossier", NULL };
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	Lnob__Nomination *n;
 	json_t *v;
 	int rc, x = 0;
 
 	if (!json_is_object(obj))
-		return s_fail(p->err, p->errlen, LNOB_E_INVALID, "%s: expected one nomination "
-			      "object: '%s'", p->name, s_json_quote(q, obj));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: expected one nomination "
+			      "object: '%s'", p->name, intake_json_quote(q, obj));
 	if ((rc = s_json_known(p, "", obj, known)) < 0)
 		return rc;
 	if (!(n = s_nomination_new()))
-		return s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	v = json_object_get(obj, "campaign");
 	if ((!v || json_is_null(v)) && p->o->campaign && p->o->campaign[0]) {
 		if (s_set_str(&n->campaign, p->o->campaign) < 0) {
-			rc = s_fail(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+			rc = lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 			goto fail;
 		}
 	} else if ((rc = s_json_id(p, "campaign", v, &n->campaign)) < 0) {
@@ -904,7 +863,7 @@ int nominate_parse_json(const char *name, const char *base_dir, const char *text
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!root)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s:%d:%d: %s", name, jerr.line,
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s:%d:%d: %s", name, jerr.line,
 			      jerr.column, jerr.text);
 	rc = s_json_nomination(&p, root, ret);
 	json_decref(root);
@@ -921,16 +880,16 @@ int nominate_parse_file(const char *path, const nominate_opts_t *o, Lnob__Nomina
 
 	rc = lnob_read_file(path, NOMINATE_FILE_MAX, &text, &len);
 	if (rc == LNOB_E_TOOBIG)
-		return s_fail(err, errlen, rc, "%s: larger than %zu KiB", path,
+		return lnob_errf(err, errlen, rc, "%s: larger than %zu KiB", path,
 			      NOMINATE_FILE_MAX >> 10);
 	if (rc < 0)
-		return s_fail(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
+		return lnob_errf(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
 	if (slash) {
 		size_t n = slash == path ? 1 : (size_t)(slash - path);
 
 		if (!(dir = strndup(path, n))) {
 			free(text);
-			return s_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+			return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", path);
 		}
 	}
 	rc = nominate_parse_json(path, dir, text, len, o, ret, err, errlen);
@@ -970,12 +929,12 @@ static int s_arg_text(const char *opt, const char *s, size_t max, bool one_line,
 		return 0;
 	len = strlen(s);
 	if (len == 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: empty", opt);
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: empty", opt);
 	if ((why = s_text_problem(s, len, max, one_line)) != NULL) {
 		if (len > max)
-			return s_fail(err, errlen, LNOB_E_INVALID, "%s: longer than %zu bytes (%zu)",
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: longer than %zu bytes (%zu)",
 				      opt, max, len);
-		return s_fail(err, errlen, LNOB_E_INVALID, "%s: %s", opt, why);
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", opt, why);
 	}
 	return 0;
 }
@@ -990,18 +949,18 @@ static int s_stage_options(const nominate_stage_args_t *a, int kind, char *err, 
 	const char *name = nominate_code_name(NOMINATE_STAGE, kind);
 
 	if (wants_reason && !a->reason)
-		return s_fail(err, errlen, -EINVAL, "--kind %s needs --reason TEXT", name);
+		return lnob_errf(err, errlen, -EINVAL, "--kind %s needs --reason TEXT", name);
 	if (!wants_reason && a->reason)
-		return s_fail(err, errlen, -EINVAL, "--reason is for --kind returned or rejected, "
+		return lnob_errf(err, errlen, -EINVAL, "--reason is for --kind returned or rejected, "
 			      "not %s (use --note)", name);
 	if (decided && !a->decision_number)
-		return s_fail(err, errlen, -EINVAL, "--kind decided needs --decision-number N");
+		return lnob_errf(err, errlen, -EINVAL, "--kind decided needs --decision-number N");
 	if (decided && !a->decision_date)
-		return s_fail(err, errlen, -EINVAL, "--kind decided needs --decision-date YYYY-MM-DD");
+		return lnob_errf(err, errlen, -EINVAL, "--kind decided needs --decision-date YYYY-MM-DD");
 	if (decided && !a->granted)
-		return s_fail(err, errlen, -EINVAL, "--kind decided needs --granted FORM");
+		return lnob_errf(err, errlen, -EINVAL, "--kind decided needs --granted FORM");
 	if (!decided && (a->decision_number || a->decision_date || a->granted))
-		return s_fail(err, errlen, -EINVAL, "%s is for --kind decided only, not %s",
+		return lnob_errf(err, errlen, -EINVAL, "%s is for --kind decided only, not %s",
 			      a->decision_number ? "--decision-number" :
 			      a->decision_date ? "--decision-date" : "--granted", name);
 	return 0;
@@ -1017,47 +976,47 @@ static int s_dup_opt(char **dst, const char *s)
 int nominate_stage_build(const nominate_stage_args_t *a, int64_t now_s, Lnob__Stage **ret,
 			 char *err, size_t errlen)
 {
-	char q[S_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4];
 	Lnob__Stage *s;
 	int64_t at = now_s;
 	int kind, granted = 0, rc;
 
 	if (!a->nomination)
-		return s_fail(err, errlen, -EINVAL, "--nomination SIGNER/ID is required");
+		return lnob_errf(err, errlen, -EINVAL, "--nomination SIGNER/ID is required");
 	if (!a->kind)
-		return s_fail(err, errlen, -EINVAL, "--kind is required (%s)",
+		return lnob_errf(err, errlen, -EINVAL, "--kind is required (%s)",
 			      nominate_code_list(NOMINATE_STAGE));
 	if (!a->campaign || !a->campaign[0])
-		return s_fail(err, errlen, -EINVAL, "--campaign C is required (or set [nominations] "
+		return lnob_errf(err, errlen, -EINVAL, "--campaign C is required (or set [nominations] "
 			      "campaign in the config)");
 	if ((kind = nominate_code_parse(NOMINATE_STAGE, a->kind)) < 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "--kind: unknown stage '%s' (expected %s)",
-			      s_quote(q, a->kind), nominate_code_list(NOMINATE_STAGE));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--kind: unknown stage '%s' (expected %s)",
+			      lnob_quote(q, a->kind), nominate_code_list(NOMINATE_STAGE));
 	if ((rc = s_stage_options(a, kind, err, errlen)) < 0)
 		return rc;
 	if (!lnob_valid_id(a->campaign))
-		return s_fail(err, errlen, LNOB_E_INVALID, "--campaign: not " S_ID_RULE ": '%s'",
-			      s_quote(q, a->campaign));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--campaign: not " S_ID_RULE ": '%s'",
+			      lnob_quote(q, a->campaign));
 	if (nominate_key_split(a->nomination, NULL, NULL) < 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "--nomination: not a nomination key "
-			      "SIGNER/ID (each " S_ID_RULE "): '%s'", s_quote(q, a->nomination));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--nomination: not a nomination key "
+			      "SIGNER/ID (each " S_ID_RULE "): '%s'", lnob_quote(q, a->nomination));
 	if ((rc = s_arg_text("--reason", a->reason, NOMINATE_TEXT_MAX, false, err, errlen)) < 0 ||
 	    (rc = s_arg_text("--note", a->note, NOMINATE_TEXT_MAX, false, err, errlen)) < 0 ||
 	    (rc = s_arg_text("--decision-number", a->decision_number, NOMINATE_NAME_MAX, true,
 			     err, errlen)) < 0)
 		return rc;
 	if (a->decision_date && !s_valid_date(a->decision_date))
-		return s_fail(err, errlen, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD: "
-			      "'%s'", s_quote(q, a->decision_date));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD: "
+			      "'%s'", lnob_quote(q, a->decision_date));
 	if (a->granted && (granted = nominate_code_parse(NOMINATE_FORM, a->granted)) < 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "--granted: unknown form '%s' (expected "
-			      "%s)", s_quote(q, a->granted), nominate_code_list(NOMINATE_FORM));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--granted: unknown form '%s' (expected "
+			      "%s)", lnob_quote(q, a->granted), nominate_code_list(NOMINATE_FORM));
 	if (a->at && intake_parse_time(a->at, &at) < 0)
-		return s_fail(err, errlen, LNOB_E_INVALID, "--at: not ISO 8601 with a UTC offset "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--at: not ISO 8601 with a UTC offset "
 			      "(e.g. 2023-11-28T10:00:00+07:00) or Unix seconds: '%s'",
-			      s_quote(q, a->at));
+			      lnob_quote(q, a->at));
 	if (!(s = calloc(1, sizeof(*s))))
-		return s_fail(err, errlen, -ENOMEM, "out of memory");
+		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
 	lnob__stage__init(s);
 	s->campaign = s->nomination = s->reason = NULL;
 	s->decision_number = s->decision_date = s->note = NULL;
@@ -1066,7 +1025,7 @@ int nominate_stage_build(const nominate_stage_args_t *a, int64_t now_s, Lnob__St
 	    s_dup_opt(&s->decision_number, a->decision_number) < 0 ||
 	    s_dup_opt(&s->decision_date, a->decision_date) < 0 || s_dup_opt(&s->note, a->note) < 0) {
 		nominate_stage_free(&s);
-		return s_fail(err, errlen, -ENOMEM, "out of memory");
+		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	s->kind = (Lnob__StageKind)kind;
 	s->granted_form = (Lnob__AwardForm)granted;

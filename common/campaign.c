@@ -100,19 +100,6 @@ struct campaign {
 	size_t nown, capown;
 };
 
-/* Formats a message into err[errlen] when err is given. */
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen > 0)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Takes ownership of p (freed by campaign_destroy). Returns p, or NULL
  * (p freed) when p is NULL or memory runs out. */
 static void *s_own(campaign_t *c, void *p)
@@ -467,7 +454,7 @@ static int s_oom(s_build_t *b)
 {
 	if (!b->failed) {
 		b->failed = -ENOMEM;
-		s_err(b->err, b->errlen, "%s: out of memory", b->file);
+		lnob_errf(b->err, b->errlen, 0, "%s: out of memory", b->file);
 	}
 	return b->failed;
 }
@@ -2192,7 +2179,7 @@ static int s_baseline_parse(campaign_t *c, const char *name, const char *buf, si
 	const char *p = buf, *end = buf + len;
 
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
@@ -2283,11 +2270,11 @@ static int s_baseline_load(s_build_t *b, const char *value, unsigned line)
 		return s_oom(b);
 	r = lnob_read_file(c->bl_file, BASELINE_MAX_BYTES, &buf, &len);
 	if (r == LNOB_E_TOOBIG) {
-		s_err(b->err, b->errlen, "%s: larger than %zu bytes", c->bl_file, BASELINE_MAX_BYTES);
+		lnob_errf(b->err, b->errlen, 0, "%s: larger than %zu bytes", c->bl_file, BASELINE_MAX_BYTES);
 		return b->failed = LNOB_E_CSV;
 	}
 	if (r < 0) {
-		s_err(b->err, b->errlen, "%s:%u: [campaign] baseline_file: cannot read %s: %s",
+		lnob_errf(b->err, b->errlen, 0, "%s:%u: [campaign] baseline_file: cannot read %s: %s",
 		      b->file, line, c->bl_file, lnob_strerror(r));
 		return b->failed = r;
 	}
@@ -2486,7 +2473,7 @@ int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->file = strdup(name))) {
 		free(c);
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	b.c = c;
@@ -2501,7 +2488,7 @@ int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
 	if (r == 0) {
 		r = s_build(&b, &ini);
 	} else {
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 	}
 	s_ini_release(&ini);
 	if (r == 0 && hier)
@@ -2632,7 +2619,7 @@ int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, s
 		for (size_t i = 0; i < n && !found; i++)
 			found = strcmp(hier_unit(hier, (int)i)->level, c->levels[l]) == 0;
 		if (!found) {
-			s_err(err, errlen, "%s:%u: [campaign] levels: '%s' is not a level of the hierarchy",
+			lnob_errf(err, errlen, 0, "%s:%u: [campaign] levels: '%s' is not a level of the hierarchy",
 			      c->file, c->levels_line, c->levels[l]);
 			return LNOB_E_CONFIG;
 		}
@@ -2642,7 +2629,7 @@ int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, s
 
 		for (size_t u = 0; u < tg->nunits; u++) {
 			if (hier_find(hier, tg->units[u]) < 0) {
-				s_err(err, errlen, "%s:%u: [target %s] units: '%s' is not in the hierarchy",
+				lnob_errf(err, errlen, 0, "%s:%u: [target %s] units: '%s' is not in the hierarchy",
 				      c->file, c->tx[t].unit_lines[u], tg->id, tg->units[u]);
 				return LNOB_E_CONFIG;
 			}
@@ -2653,7 +2640,7 @@ int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, s
 
 		for (size_t m = 0; m < cl->nmembers; m++) {
 			if (hier_find(hier, cl->members[m]) < 0) {
-				s_err(err, errlen, "%s:%u: [cluster %s] members: '%s' is not in the hierarchy",
+				lnob_errf(err, errlen, 0, "%s:%u: [cluster %s] members: '%s' is not in the hierarchy",
 				      c->file, c->member_lines[k][m], cl->id, cl->members[m]);
 				return LNOB_E_CONFIG;
 			}
@@ -2683,7 +2670,7 @@ int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, s
 			continue;
 		r = s_subtree_sum(c, hier, kids, nk, &sum);
 		if (r == -ENOMEM) {
-			s_err(err, errlen, "%s: out of memory", c->bl_file);
+			lnob_errf(err, errlen, 0, "%s: out of memory", c->bl_file);
 			return -ENOMEM;
 		}
 		for (size_t j = 0; r == 0 && j < c->nind; j++) {
@@ -2697,7 +2684,7 @@ int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, s
 		}
 	}
 	if (bad) {
-		s_err(err, errlen, "%s:%u: %s", c->bl_file, bad->line, msg);
+		lnob_errf(err, errlen, 0, "%s:%u: %s", c->bl_file, bad->line, msg);
 		return LNOB_E_CSV;
 	}
 	return 0;

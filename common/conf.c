@@ -52,19 +52,6 @@ typedef struct s_parse {
 	size_t errlen;
 } s_parse_t;
 
-/* Formats a message into err[errlen] when err is given. */
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen > 0)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Orders entries by section, then key: the key of the tsearch() index. */
 static int s_entry_cmp(const void *a, const void *b)
 {
@@ -254,7 +241,7 @@ int conf_load_mem(const char *text, const char *name, conf_t **ret, char *err, s
 	self = calloc(1, sizeof(*self));
 	if (!self || !(self->name = strdup(name))) {
 		free(self);
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	ps.conf = self;
@@ -295,11 +282,11 @@ int conf_read_text(const char *path, size_t max, char **ret_text, size_t *ret_le
 	int r = lnob_read_file(path, max, &text, &len);
 
 	if (r == LNOB_E_TOOBIG) {
-		s_err(err, errlen, "%s: larger than %zu bytes", path, max);
+		lnob_errf(err, errlen, 0, "%s: larger than %zu bytes", path, max);
 		return LNOB_E_CONFIG;
 	}
 	if (r < 0) {
-		s_err(err, errlen, "%s: cannot read: %s", path, lnob_strerror(r));
+		lnob_errf(err, errlen, 0, "%s: cannot read: %s", path, lnob_strerror(r));
 		return r;
 	}
 	/* inih sees text up to its first NUL: refuse one. */
@@ -308,7 +295,7 @@ int conf_read_text(const char *path, size_t max, char **ret_text, size_t *ret_le
 
 		for (const char *q = text; q < z; q++)
 			line += *q == '\n';
-		s_err(err, errlen, "%s:%u: NUL byte in line", path, line);
+		lnob_errf(err, errlen, 0, "%s:%u: NUL byte in line", path, line);
 		free(text);
 		return LNOB_E_CONFIG;
 	}
@@ -374,7 +361,7 @@ int conf_check_keys(const conf_t *self, const char *const *allowed, char *err, s
 		const conf_entry_t *e = self->entries[i];
 
 		if (!s_allowed(allowed, e->section, e->key)) {
-			s_err(err, errlen, "%s:%u: [%s] %s: unknown key",
+			lnob_errf(err, errlen, 0, "%s:%u: [%s] %s: unknown key",
 			      self->name, e->line, e->section, e->key);
 			return LNOB_E_CONFIG;
 		}
@@ -393,7 +380,7 @@ int conf_str(const conf_t *self, const char *section, const char *key,
 		return 0;
 	}
 	if (!def) {
-		s_err(err, errlen, "%s: [%s] %s: missing", self->name, section, key);
+		lnob_errf(err, errlen, 0, "%s: [%s] %s: missing", self->name, section, key);
 		return LNOB_E_CONFIG;
 	}
 	*ret = def;
@@ -438,7 +425,7 @@ int conf_u64(const conf_t *self, const char *section, const char *key,
 
 	if (!e) {
 		if (required) {
-			s_err(err, errlen, "%s: [%s] %s: missing", self->name, section, key);
+			lnob_errf(err, errlen, 0, "%s: [%s] %s: missing", self->name, section, key);
 			return LNOB_E_CONFIG;
 		}
 		*ret = def;
@@ -446,12 +433,12 @@ int conf_u64(const conf_t *self, const char *section, const char *key,
 	}
 	r = s_parse_u64(e->value, &v);
 	if (r == -EINVAL) {
-		s_err(err, errlen, "%s:%u: [%s] %s: not a number: '%s'",
+		lnob_errf(err, errlen, 0, "%s:%u: [%s] %s: not a number: '%s'",
 		      self->name, e->line, section, key, e->value);
 		return LNOB_E_CONFIG;
 	}
 	if (r < 0 || v < min || v > max) {
-		s_err(err, errlen, "%s:%u: [%s] %s: out of range (min %" PRIu64 ", max %" PRIu64 "): '%s'",
+		lnob_errf(err, errlen, 0, "%s:%u: [%s] %s: out of range (min %" PRIu64 ", max %" PRIu64 "): '%s'",
 		      self->name, e->line, section, key, min, max, e->value);
 		return LNOB_E_CONFIG;
 	}
@@ -481,7 +468,7 @@ int conf_bool(const conf_t *self, const char *section, const char *key,
 			return 0;
 		}
 	}
-	s_err(err, errlen, "%s:%u: [%s] %s: not a boolean (yes/no/true/false/1/0/on/off): '%s'",
+	lnob_errf(err, errlen, 0, "%s:%u: [%s] %s: not a boolean (yes/no/true/false/1/0/on/off): '%s'",
 	      self->name, e->line, section, key, e->value);
 	return LNOB_E_CONFIG;
 }

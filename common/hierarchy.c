@@ -66,19 +66,6 @@ typedef struct s_parse {
 	size_t errlen;
 } s_parse_t;
 
-/* Formats a message into err[errlen] when err is given. */
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void s_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen > 0)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Records the first error of a parse; later ones are ignored. */
 static void s_fail(s_parse_t *ps, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -287,7 +274,7 @@ static int s_build_index(hier_t *self, const char *name, char *err, size_t errle
 
 	self->index = malloc((self->count ? self->count : 1) * sizeof(*self->index));
 	if (!self->index) {
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < self->count; i++)
@@ -304,7 +291,7 @@ static int s_build_index(hier_t *self, const char *name, char *err, size_t errle
 		}
 	}
 	if (dup != SIZE_MAX) {
-		s_err(err, errlen, "%s:%u: duplicate code '%s' (first on line %u)",
+		lnob_errf(err, errlen, 0, "%s:%u: duplicate code '%s' (first on line %u)",
 		      name, self->units[dup].line, self->units[dup].code, self->units[first].line);
 		return LNOB_E_HIER;
 	}
@@ -321,7 +308,7 @@ static int s_link_parents(hier_t *self, const char *name, char *err, size_t errl
 			continue;
 		u->parent = s_lookup(self->index, self->count, u->parent_code);
 		if (u->parent < 0) {
-			s_err(err, errlen, "%s:%u: %s: unknown parent '%s'",
+			lnob_errf(err, errlen, 0, "%s:%u: %s: unknown parent '%s'",
 			      name, u->line, u->code, u->parent_code);
 			return LNOB_E_HIER;
 		}
@@ -343,10 +330,10 @@ static void s_cycle_err(const hier_t *self, int j, const char *name, char *err, 
 			m = k;
 	} while (k != j);
 	if (u[m].parent == m) {
-		s_err(err, errlen, "%s:%u: %s: cycle: its own parent", name, u[m].line, u[m].code);
+		lnob_errf(err, errlen, 0, "%s:%u: %s: cycle: its own parent", name, u[m].line, u[m].code);
 		return;
 	}
-	s_err(err, errlen, "%s:%u: %s: cycle: its own ancestor (%s", name, u[m].line,
+	lnob_errf(err, errlen, 0, "%s:%u: %s: cycle: its own ancestor (%s", name, u[m].line,
 	      u[m].code, u[m].code);
 	if (!err || errlen == 0)
 		return;
@@ -376,7 +363,7 @@ static int s_compute_depths(hier_t *self, const char *name, char *err, size_t er
 	int r = 0;
 
 	if (!state || !path) {
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		r = -ENOMEM;
 		goto out;
 	}
@@ -420,7 +407,7 @@ static int s_build_children(hier_t *self, const char *name, char *err, size_t er
 	fill = calloc(n + 1, sizeof(*fill));
 	if (!self->kids || !self->koff || !fill) {
 		free(fill);
-		s_err(err, errlen, "%s: out of memory", name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		return -ENOMEM;
 	}
 	/* Group g = parent + 1 (0: roots). koff[g + 1] first counts group g,
@@ -512,7 +499,7 @@ int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 	r = s_parse(&ps, buf ? buf : "", len);
 	free(ps.scratch);
 	if (r == 0 && !(self = calloc(1, sizeof(*self)))) {
-		s_err(err, errlen, "%s: out of memory", ps.name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", ps.name);
 		r = -ENOMEM;
 	}
 	if (r != 0 || !self) {
@@ -548,11 +535,11 @@ int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen)
 		return -EINVAL;
 	r = lnob_read_file(path, HIER_MAX_BYTES, &buf, &len);
 	if (r == LNOB_E_TOOBIG) {
-		s_err(err, errlen, "%s: larger than %zu bytes", path, HIER_MAX_BYTES);
+		lnob_errf(err, errlen, 0, "%s: larger than %zu bytes", path, HIER_MAX_BYTES);
 		return LNOB_E_CSV;
 	}
 	if (r < 0) {
-		s_err(err, errlen, "%s: cannot read: %s", path, lnob_strerror(r));
+		lnob_errf(err, errlen, 0, "%s: cannot read: %s", path, lnob_strerror(r));
 		return r;
 	}
 	r = hier_load_mem(buf, len, path, ret, err, errlen);

@@ -22,58 +22,45 @@ int64_t report_value_of(const Lnob__IndicatorValue *v)
 	return v->value_case == LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND ? v->amount_vnd : v->count;
 }
 
-static int s_fail(char *detail, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int s_fail(char *detail, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, len, fmt, ap);
-	va_end(ap);
-	return LNOB_E_INVALID;
-}
-
 int report_validate(const Lnob__Report *r, char *detail, size_t detail_len)
 {
 	if (!lnob_valid_id(r->campaign))
-		return s_fail(detail, detail_len, "campaign: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->campaign);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "campaign: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->campaign);
 	if (!lnob_valid_id(r->period))
-		return s_fail(detail, detail_len, "period: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->period);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "period: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->period);
 	if (!lnob_valid_id(r->unit))
-		return s_fail(detail, detail_len, "unit: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->unit);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "unit: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->unit);
 	if (r->revision < 1)
-		return s_fail(detail, detail_len, "revision: must be 1 or more");
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "revision: must be 1 or more");
 	if (r->base_revision >= r->revision)
-		return s_fail(detail, detail_len, "base_revision: must be less than revision");
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "base_revision: must be less than revision");
 	if (r->n_values < 1 || r->n_values > REPORT_VALUES_MAX)
-		return s_fail(detail, detail_len, "values: a report holds 1 to %d indicators", REPORT_VALUES_MAX);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "values: a report holds 1 to %d indicators", REPORT_VALUES_MAX);
 	if (r->narrative && strlen(r->narrative) > 65536)
-		return s_fail(detail, detail_len, "narrative: longer than 64 KiB");
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: longer than 64 KiB");
 	for (size_t i = 0; i < r->n_values; i++) {
 		const Lnob__IndicatorValue *v = r->values[i];
 		bool amount;
 		int64_t x;
 
 		if (!lnob_valid_id(v->code))
-			return s_fail(detail, detail_len, "indicator code not 1..64 of [A-Za-z0-9._-]: '%s'", v->code);
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "indicator code not 1..64 of [A-Za-z0-9._-]: '%s'", v->code);
 		amount = report_code_is_amount(v->code);
 		if (v->value_case == LNOB__INDICATOR_VALUE__VALUE__NOT_SET)
-			return s_fail(detail, detail_len, "%s: no value", v->code);
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "%s: no value", v->code);
 		if (amount != (v->value_case == LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND))
-			return s_fail(detail, detail_len, "%s: %s", v->code, amount
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "%s: %s", v->code, amount
 				      ? "an amount (code ends in _vnd) given as a count"
 				      : "a count given as an amount");
 		x = report_value_of(v);
 		if (x < 0)
-			return s_fail(detail, detail_len, "%s: negative value %lld: counts and amounts "
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "%s: negative value %lld: counts and amounts "
 				      "are 0 or more", v->code, (long long)x);
 		if (x > REPORT_VALUE_MAX)
-			return s_fail(detail, detail_len, "%s: value out of range 0..10^15", v->code);
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "%s: value out of range 0..10^15", v->code);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(r->values[j]->code, v->code) == 0)
-				return s_fail(detail, detail_len, "%s: indicator given twice", v->code);
+				return lnob_errf(detail, detail_len, LNOB_E_INVALID, "%s: indicator given twice", v->code);
 	}
 	return 0;
 }

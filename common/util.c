@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,4 +332,26 @@ void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
 	if (left)
 		for (size_t i = w; i < width; i++)
 			fputc(' ', out);
+}
+
+int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (err && errlen > 0)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= LNOB_QUOTE_MAX)
+		return memcpy(out, s, n + 1);
+	memcpy(out, s, LNOB_QUOTE_MAX);
+	memcpy(out + LNOB_QUOTE_MAX, "...", 4);
+	return out;
 }

@@ -47,6 +47,17 @@ int lnob_write_file_atomic(const char *path, const void *buf, size_t len, unsign
 /* Creates a directory and its parents (mode 0700 for new ones). 0 or -errno. */
 int lnob_mkdirs(const char *path);
 
+/* Formats a message into err[errlen] (nothing when err is NULL or errlen
+ * is 0) and returns code: the one way modules fill a caller's error buffer. */
+int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* How much of an offending value a message quotes back. */
+#define LNOB_QUOTE_MAX 64
+/* Copies at most LNOB_QUOTE_MAX bytes of s into out, marking a cut with
+ * "...". Returns out. */
+const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
+
 /* Terminal columns UTF-8 text s takes: one per code point, none for
  * combining marks (U+0300..U+036F) and continuation bytes. */
 size_t lnob_utf8_width(const char *s);

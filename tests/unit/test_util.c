@@ -118,6 +118,23 @@ static void test_utf8_columns(void **state)
 	assert_string_equal(s_col("\xff\xfe", 3, true), "\xff\xfe ");    /* bad bytes still advance */
 }
 
+static void test_errf_quote(void **state)
+{
+	char err[16], q[LNOB_QUOTE_MAX + 4], long_s[LNOB_QUOTE_MAX + 10];
+
+	(void)state;
+	assert_int_equal(lnob_errf(err, sizeof(err), -7, "bad %s", "thing"), -7);
+	assert_string_equal(err, "bad thing");
+	assert_int_equal(lnob_errf(NULL, 0, 3, "ignored %d", 1), 3);
+	assert_int_equal(lnob_errf(err, sizeof(err), 0, "%s", "a message longer than 16"), 0);
+	assert_int_equal(strlen(err), sizeof(err) - 1);
+	assert_string_equal(lnob_quote(q, "short"), "short");
+	memset(long_s, 'x', sizeof(long_s) - 1);
+	long_s[sizeof(long_s) - 1] = '\0';
+	assert_int_equal(strlen(lnob_quote(q, long_s)), LNOB_QUOTE_MAX + 3);
+	assert_string_equal(q + LNOB_QUOTE_MAX, "...");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_utf8_columns),
+		cmocka_unit_test(test_errf_quote),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
