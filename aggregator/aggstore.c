@@ -458,3 +458,23 @@ out:
 	mdb_cursor_close(cur);
 	return r;
 }
+
+int agg_key_split(const MDB_val *k, char *buf, const char **c, const char **p, const char **u)
+{
+	char *a, *b;
+
+	if (k->mv_size == 0 || k->mv_size > AGG_KEY_MAX)
+		return LNOB_E_CORRUPT;
+	memcpy(buf, k->mv_data, k->mv_size);
+	buf[k->mv_size] = '\0';
+	a = memchr(buf, '\0', k->mv_size);
+	if (!a || a + 1 >= buf + k->mv_size)
+		return LNOB_E_CORRUPT;
+	b = memchr(a + 1, '\0', (size_t)(buf + k->mv_size - (a + 1)));
+	if (!b || !b[1])
+		return LNOB_E_CORRUPT;
+	*c = buf;
+	*p = a + 1;
+	*u = b + 1;
+	return 0;
+}

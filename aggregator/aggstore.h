@@ -118,6 +118,10 @@ int aggstore_open(const char *dir, size_t map_size, unsigned flags, store_t **re
 #define AGG_KEY_MAX 512
 size_t agg_key_envelope(uint8_t *out, const char *signer, uint64_t seq);
 size_t agg_key_unit(uint8_t *out, const char *campaign, const char *period, const char *unit);
+/* Splits a key "campaign\0period\0unit[\0...]" into its parts: pointers
+ * into buf (the caller's, AGG_KEY_MAX + 1 bytes); the unit ends at its NUL.
+ * Returns 0 or LNOB_E_CORRUPT. */
+int agg_key_split(const MDB_val *k, char *buf, const char **c, const char **p, const char **u);
 /* The history key of one revision (see the layout above). */
 size_t agg_key_revision(uint8_t *out, const char *campaign, const char *period,
 			const char *unit, uint32_t revision, const char *signer, uint64_t seq);

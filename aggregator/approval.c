@@ -37,28 +37,6 @@ static size_t s_key_amendment(uint8_t *out, const char *campaign, const char *pe
 	return off + 8;
 }
 
-/* Splits "campaign\0period\0unit[\0...]" into buf (AGG_KEY_MAX + 1 bytes):
- * pointers to the three parts (the unit ends at its NUL). */
-static int s_split(const MDB_val *k, char *buf, const char **c, const char **p, const char **u)
-{
-	char *a, *b;
-
-	if (k->mv_size == 0 || k->mv_size > AGG_KEY_MAX)
-		return LNOB_E_CORRUPT;
-	memcpy(buf, k->mv_data, k->mv_size);
-	buf[k->mv_size] = '\0';
-	a = memchr(buf, '\0', k->mv_size);
-	if (!a || a + 1 >= buf + k->mv_size)
-		return LNOB_E_CORRUPT;
-	b = memchr(a + 1, '\0', (size_t)(buf + k->mv_size - (a + 1)));
-	if (!b || !b[1])
-		return LNOB_E_CORRUPT;
-	*c = buf;
-	*p = a + 1;
-	*u = b + 1;
-	return 0;
-}
-
 static int s_unpack(const ProtobufCMessageDescriptor *d, const MDB_val *v, ProtobufCMessage **ret)
 {
 	if (codec_unpack(d, v->mv_size ? v->mv_data : (const uint8_t *)"", v->mv_size, SIZE_MAX,
@@ -445,17 +423,6 @@ int amendment_key_parse(const char *s, char *ret_signer, uint64_t *ret_seq)
 
 /* ---- views ------------------------------------------------------------- */
 
-/* Unix seconds as "YYYY-MM-DD HH:MM:SS" UTC, or "-" for 0. */
-static const char *s_time(int64_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "-");
-	return buf;
-}
-
 /* {code: value} of vals[0..n-1]. */
 static json_t *s_values(Lnob__IndicatorValue *const *vals, size_t n)
 {
@@ -483,7 +450,7 @@ static int s_approval_row(store_t *st, MDB_txn *txn, const MDB_val *k, const MDB
 	Lnob__ApprovalRecord *rec = NULL;
 	Lnob__RollupRecord *cur = NULL;
 	size_t pending = 0;
-	int r = s_split(k, buf, &c, &p, &u);
+	int r = agg_key_split(k, buf, &c, &p, &u);
 
 	if (r == 0)
 		r = s_unpack(&lnob__approval_record__descriptor, v, (ProtobufCMessage **)&rec);
@@ -554,7 +521,7 @@ void approvals_print(FILE *out, const json_t *view)
 			json_string_value(json_object_get(a, "period")),
 			json_string_value(json_object_get(a, "unit")),
 			json_string_value(json_object_get(a, "by")),
-			s_time(json_integer_value(json_object_get(a, "approved_at")), t, sizeof(t)),
+			lnob_utc_text(json_integer_value(json_object_get(a, "approved_at")), t, sizeof(t)),
 			(long long)json_integer_value(json_object_get(a, "pending_amendments")),
 			note && note[0] ? "; note: " : "", note ? note : "");
 		fprintf(out, "    approved: ");
@@ -777,7 +744,7 @@ void amendments_print(FILE *out, const json_t *view)
 			(long long)json_integer_value(json_object_get(a, "revision")),
 			(long long)json_integer_value(json_object_get(a, "base_revision")),
 			json_string_value(json_object_get(a, "approved_unit")),
-			s_time(json_integer_value(json_object_get(a, "received_at")), t, sizeof(t)));
+			lnob_utc_text(json_integer_value(json_object_get(a, "received_at")), t, sizeof(t)));
 		s_print_values(out, "values", json_object_get(a, "values"), false);
 		if (json_is_object(cur)) {
 			char label[32];
@@ -793,7 +760,7 @@ void amendments_print(FILE *out, const json_t *view)
 			fprintf(out, "    %s by %s at %s%s%s\n",
 				json_string_value(json_object_get(d, "decision")),
 				json_string_value(json_object_get(d, "by")),
-				s_time(json_integer_value(json_object_get(d, "decided_at")), t, sizeof(t)),
+				lnob_utc_text(json_integer_value(json_object_get(d, "decided_at")), t, sizeof(t)),
 				json_string_value(json_object_get(d, "reason"))[0] ? ": " : "",
 				json_string_value(json_object_get(d, "reason")));
 		else if (!json_is_true(json_object_get(a, "becomes_current")))

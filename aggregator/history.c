@@ -11,17 +11,7 @@
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"
-
-/* Unix seconds as "YYYY-MM-DD HH:MM:SS" UTC, or "-" for 0. */
-static const char *s_time(int64_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "-");
-	return buf;
-}
+#include "util.h"
 
 static json_t *s_values(const Lnob__Report *rep)
 {
@@ -95,7 +85,7 @@ void history_print(FILE *out, const json_t *view)
 	if (json_is_object(conflict))
 		fprintf(out, "; OPEN CONFLICT of %lld revisions since %s",
 			(long long)json_integer_value(json_object_get(conflict, "members")),
-			s_time(json_integer_value(json_object_get(conflict, "detected_at")), tc, sizeof(tc)));
+			lnob_utc_text(json_integer_value(json_object_get(conflict, "detected_at")), tc, sizeof(tc)));
 	if (json_integer_value(json_object_get(view, "pending_amendments")))
 		fprintf(out, "; %lld more held as amendments of an approval (see `amendments`)",
 			(long long)json_integer_value(json_object_get(view, "pending_amendments")));
@@ -114,8 +104,8 @@ void history_print(FILE *out, const json_t *view)
 			(long long)json_integer_value(json_object_get(x, "base_revision")),
 			json_string_value(json_object_get(x, "signer")),
 			(long long)json_integer_value(json_object_get(x, "seq")),
-			s_time(json_integer_value(json_object_get(x, "completed_at")), tc, sizeof(tc)),
-			s_time(json_integer_value(json_object_get(x, "received_at")), tr, sizeof(tr)));
+			lnob_utc_text(json_integer_value(json_object_get(x, "completed_at")), tc, sizeof(tc)),
+			lnob_utc_text(json_integer_value(json_object_get(x, "received_at")), tr, sizeof(tr)));
 		json_object_foreach(json_object_get(x, "values"), code, v)
 			fprintf(out, " %s=%lld", code, (long long)json_integer_value(v));
 		fputc('\n', out);
@@ -203,7 +193,7 @@ void conflicts_print(FILE *out, const json_t *view)
 			json_string_value(json_object_get(c, "campaign")),
 			json_string_value(json_object_get(c, "period")),
 			json_string_value(json_object_get(c, "unit")),
-			s_time(json_integer_value(json_object_get(c, "detected_at")), t, sizeof(t)),
+			lnob_utc_text(json_integer_value(json_object_get(c, "detected_at")), t, sizeof(t)),
 			(long long)json_integer_value(json_object_get(cur, "revision")),
 			json_is_object(cur) ? json_string_value(json_object_get(cur, "signer")) : "?",
 			(long long)json_integer_value(json_object_get(cur, "seq")));

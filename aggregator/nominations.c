@@ -1174,17 +1174,6 @@ static const char *s_jstr(const json_t *o, const char *key)
 	return s ? s : "-";
 }
 
-/* Unix seconds as "YYYY-MM-DD HH:MM UTC" into buf. */
-static const char *s_time(json_int_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm))
-		snprintf(buf, len, "-");
-	return buf;
-}
-
 /* "giay_khen 1, bang_khen_province 2" for the non-zero buckets of by. */
 static void s_print_buckets(FILE *out, const char *label, const json_t *by)
 {
@@ -1280,9 +1269,9 @@ static void s_print_one_body(FILE *out, const json_t *one, const char *indent)
 		s_jstr(one, "occasion"), s_jstr(one, "campaign"));
 	fprintf(out, "%sproposed by   %s #%lld (scope %s) at %s, received %s\n", indent,
 		s_jstr(one, "signer"), (long long)json_integer_value(json_object_get(one, "seq")),
-		s_jstr(one, "scope"), s_time(json_integer_value(json_object_get(one, "proposed_at")),
+		s_jstr(one, "scope"), lnob_utc_text(json_integer_value(json_object_get(one, "proposed_at")),
 					     t1, sizeof(t1)),
-		s_time(json_integer_value(json_object_get(one, "received_at")), t2, sizeof(t2)));
+		lnob_utc_text(json_integer_value(json_object_get(one, "received_at")), t2, sizeof(t2)));
 	fprintf(out, "%scontribution  %lld dong; sanction %s\n", indent,
 		(long long)json_integer_value(json_object_get(one, "contribution_vnd")),
 		s_jstr(one, "sanction"));
@@ -1309,13 +1298,13 @@ static void s_print_one_body(FILE *out, const json_t *one, const char *indent)
 		fputc('\n', out);
 	}
 	fprintf(out, "%shistory:\n%s  0. proposed   by %s at %s\n", indent, indent,
-		s_jstr(one, "signer"), s_time(json_integer_value(json_object_get(one, "proposed_at")),
+		s_jstr(one, "signer"), lnob_utc_text(json_integer_value(json_object_get(one, "proposed_at")),
 					      t1, sizeof(t1)));
 	json_array_foreach(json_object_get(one, "history"), i, s) {
 		fprintf(out, "%s  %zu. %-10s by %s #%lld (scope %s) at %s", indent, i + 1,
 			s_jstr(s, "stage"), s_jstr(s, "signer"),
 			(long long)json_integer_value(json_object_get(s, "seq")), s_jstr(s, "scope"),
-			s_time(json_integer_value(json_object_get(s, "at")), t1, sizeof(t1)));
+			lnob_utc_text(json_integer_value(json_object_get(s, "at")), t1, sizeof(t1)));
 		if (json_is_string(json_object_get(s, "reason")))
 			fprintf(out, "; reason: %s", s_jstr(s, "reason"));
 		if (json_is_string(json_object_get(s, "decision_number")))

@@ -55,29 +55,6 @@ static void s_diff(s_verify_t *v, const char *fmt, ...)
 	fputc('\n', v->out);
 }
 
-/* Splits a key "campaign\0period\0unit[\0...]" into its parts (pointers
- * into buf, which the caller provides at AGG_KEY_MAX+1 bytes); the unit
- * ends at the next NUL. */
-static int s_split(const MDB_val *k, char *buf, const char **c, const char **p, const char **u)
-{
-	char *a, *b;
-
-	if (k->mv_size == 0 || k->mv_size > AGG_KEY_MAX)
-		return LNOB_E_CORRUPT;
-	memcpy(buf, k->mv_data, k->mv_size);
-	buf[k->mv_size] = '\0';
-	a = memchr(buf, '\0', k->mv_size);
-	if (!a || a + 1 >= buf + k->mv_size)
-		return LNOB_E_CORRUPT;
-	b = memchr(a + 1, '\0', (size_t)(buf + k->mv_size - (a + 1)));
-	if (!b || !b[1])
-		return LNOB_E_CORRUPT;
-	*c = buf;
-	*p = a + 1;
-	*u = b + 1;
-	return 0;
-}
-
 static int s_mdb(int r)
 {
 	return r > 0 ? -r : r;
@@ -276,7 +253,7 @@ static int s_pass_history(s_verify_t *v)
 		const char *c, *p, *u;
 		size_t plen;
 
-		if ((r = s_split(&k, kbuf, &c, &p, &u)) < 0)
+		if ((r = agg_key_split(&k, kbuf, &c, &p, &u)) < 0)
 			goto out;
 		if (strcmp(c, cur_c) != 0 || strcmp(p, cur_p) != 0) {
 			if (cur_c[0] && (r = s_compare(v, cur_c, cur_p)) < 0)
@@ -346,7 +323,7 @@ static int s_pass_orphans(s_verify_t *v, int db)
 	     mr = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
 		const char *c, *p, *u;
 
-		if ((r = s_split(&k, kbuf, &c, &p, &u)) < 0)
+		if ((r = agg_key_split(&k, kbuf, &c, &p, &u)) < 0)
 			goto out;
 		if (db == AGG_DB_ROLLUPS) {
 			ProtobufCMessage *m;

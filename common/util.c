@@ -355,3 +355,13 @@ const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
 	memcpy(out + LNOB_QUOTE_MAX, "...", 4);
 	return out;
 }
+
+const char *lnob_utc_text(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "-");
+	return buf;
+}

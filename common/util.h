@@ -52,6 +52,10 @@ int lnob_mkdirs(const char *path);
 int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Unix seconds t as "YYYY-MM-DD HH:MM:SS" UTC into buf, or "-" for 0 (or
+ * a time that cannot be shown). Returns buf. */
+const char *lnob_utc_text(int64_t t, char *buf, size_t len);
+
 /* How much of an offending value a message quotes back. */
 #define LNOB_QUOTE_MAX 64
 /* Copies at most LNOB_QUOTE_MAX bytes of s into out, marking a cut with
