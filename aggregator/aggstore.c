@@ -25,7 +25,7 @@ static const char *const s_reasons[] = {
 	"unspecified", "malformed", "unknown_signer", "revoked_signer", "bad_signature",
 	"out_of_scope", "too_large", "seq_reused", "unknown_kind", "unknown_unit",
 	"invalid", "store_failed", "unknown_campaign", "unknown_indicator",
-	"unknown_nomination", "bad_stage",
+	"unknown_nomination", "bad_stage", "wrong_level",
 };
 
 static const char *const s_counters[AGG_C_REJECTED_BASE] = {

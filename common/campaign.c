@@ -3312,7 +3312,7 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 	bool at_least = t->form == CAMPAIGN_AT_LEAST, annual = t->basis == CAMPAIGN_BASIS_ANNUAL;
 	unsigned E = t->term, e = p->years < E ? p->years : E;
 	bool not_due = t->pace == CAMPAIGN_PACE_END && !annual && p->years < E;
-	s_q_t ub, up, uc, ref, a, q, g, pa;
+	s_q_t ub = { 0, 1 }, up = { 0, 1 }, uc = { 0, 1 }, ref, a, q, g, pa;
 	int dir = at_least ? -1 : 1;
 	int cmp, rb, rp, rc;
 

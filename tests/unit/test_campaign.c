@@ -37,7 +37,8 @@ static void s_assert_err(const char *err, const char *file, unsigned line, const
 {
 	char tag[4200];
 
-	snprintf(tag, sizeof(tag), "%s:%u: ", file, line);
+	if ((size_t)snprintf(tag, sizeof(tag), "%.4096s:%u: ", file, line) >= sizeof(tag))
+		fail_msg("file name too long");
 	if (strncmp(err, tag, strlen(tag)) != 0 || (want && !strstr(err, want)))
 		fail_msg("error '%s' lacks '%s' or '%s'", err, tag, want ? want : "");
 }
