@@ -18,7 +18,7 @@ static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
 	"approvals", "amendments", "amendment_log",
-	"nominations", "stages",
+	"nominations", "stages", "revision_bases",
 };
 
 static const char *const s_reasons[] = {
@@ -240,6 +240,103 @@ size_t agg_key_revision(uint8_t *out, const char *campaign, const char *period,
 	return off + 8;
 }
 
+size_t agg_key_revbase(uint8_t *out, const char *campaign, const char *period,
+		       const char *unit, uint32_t base, uint32_t revision, const char *signer,
+		       uint64_t seq)
+{
+	size_t off = agg_key_unit(out, campaign, period, unit), n = strlen(signer);
+
+	if (!off || off + 1 + 8 + n + 1 + 8 > AGG_KEY_MAX)
+		return 0;
+	out[off++] = 0;
+	lnob_be32_put(out + off, base);
+	lnob_be32_put(out + off + 4, revision);
+	off += 8;
+	memcpy(out + off, signer, n + 1);
+	off += n + 1;
+	lnob_be64_put(out + off, seq);
+	return off + 8;
+}
+
+/* Packs msg and puts it under the unit key in db. */
+static int s_unit_put(store_t *st, MDB_txn *txn, int db, const ProtobufCMessage *msg,
+		      const char *campaign, const char *period, const char *unit)
+{
+	uint8_t key[AGG_KEY_MAX], *buf = NULL;
+	size_t klen = agg_key_unit(key, campaign, period, unit), len;
+	int r;
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	if ((r = codec_pack(msg, &buf, &len)) < 0)
+		return r;
+	r = store_put(txn, store_dbi(st, (size_t)db), key, klen, buf, len, 0);
+	free(buf);
+	return r;
+}
+
+int agg_rollup_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, const sums_t *s, uint32_t units_reported)
+{
+	Lnob__RollupRecord rec = LNOB__ROLLUP_RECORD__INIT;
+
+	rec.sums = s->v;
+	rec.n_sums = s->n;
+	rec.units = s->units;
+	rec.n_units = s->n;
+	rec.units_reported = units_reported;
+	return s_unit_put(st, txn, AGG_DB_ROLLUPS, &rec.base, campaign, period, unit);
+}
+
+int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, const Lnob__LatestRecord *rec)
+{
+	return s_unit_put(st, txn, AGG_DB_LATEST, &rec->base, campaign, period, unit);
+}
+
+int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, const agg_history_t *h, int64_t detected_at)
+{
+	Lnob__ConflictRecord rec = LNOB__CONFLICT_RECORD__INIT;
+	Lnob__ConflictMember *mem;
+	Lnob__ConflictMember **memp;
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_unit(key, campaign, period, unit), k = 0;
+	int r;
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	if (!h) {
+		r = store_del(txn, store_dbi(st, AGG_DB_CONFLICTS), key, klen);
+		return r == LNOB_E_NOTFOUND ? 0 : r;
+	}
+	mem = calloc(h->n ? h->n : 1, sizeof(*mem));
+	memp = calloc(h->n ? h->n : 1, sizeof(*memp));
+	if (!mem || !memp) {
+		free(mem);
+		free(memp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < h->n; i++) {
+		if (!h->v[i].member)
+			continue;
+		lnob__conflict_member__init(&mem[k]);
+		mem[k].signer = (char *)h->v[i].signer;
+		mem[k].seq = h->v[i].seq;
+		mem[k].revision = h->v[i].revision;
+		mem[k].base_revision = h->v[i].base_revision;
+		memp[k] = &mem[k];
+		k++;
+	}
+	rec.members = memp;
+	rec.n_members = k;
+	rec.detected_at = detected_at;
+	r = s_unit_put(st, txn, AGG_DB_CONFLICTS, &rec.base, campaign, period, unit);
+	free(mem);
+	free(memp);
+	return r;
+}
+
 /* Reads and unpacks one record of db under the unit key. */
 static int s_unit_get(store_t *st, MDB_txn *txn, int db, const ProtobufCMessageDescriptor *d,
 		      const char *campaign, const char *period, const char *unit,
@@ -308,7 +405,7 @@ bool agg_rev_conflicts(const agg_rev_t *a, const agg_rev_t *b)
 	if (other && a->base_revision == b->base_revision)
 		return true;
 	return a->revision == b->revision &&
-	       (other || memcmp(a->body_hash, b->body_hash, sizeof(a->body_hash)) != 0);
+	       (other || memcmp(a->content, b->content, sizeof(a->content)) != 0);
 }
 
 /* (signer, seq) order: -1, 0, 1. */
@@ -321,13 +418,24 @@ static int s_rev_cmp_id(const agg_rev_t *a, const agg_rev_t *b)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
+/* Counts the member flags of h into members and member_max. */
+static void s_count_members(agg_history_t *h)
+{
+	h->members = 0;
+	h->member_max = 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->v[i].member) {
+			h->members++;
+			if (h->v[i].revision > h->member_max)
+				h->member_max = h->v[i].revision;
+		}
+}
+
 void agg_history_judge(agg_history_t *h)
 {
 	uint32_t max_base = 0;
 
 	h->current = h->first = -1;
-	h->members = 0;
-	h->member_max = 0;
 	for (size_t i = 0; i < h->n; i++) {
 		const agg_rev_t *x = &h->v[i];
 
@@ -345,6 +453,7 @@ void agg_history_judge(agg_history_t *h)
 		       s_rev_cmp_id(x, &h->v[h->first]) < 0))))
 			h->first = (int)i;
 	}
+	/* The reference: every pair, as THE RULES say it. */
 	for (size_t i = 0; i < h->n; i++)
 		for (size_t j = i + 1; j < h->n; j++) {
 			uint32_t top = h->v[i].revision > h->v[j].revision ? h->v[i].revision
@@ -354,33 +463,91 @@ void agg_history_judge(agg_history_t *h)
 				continue;   /* resolved, or no conflict */
 			h->v[i].member = h->v[j].member = true;
 		}
-	for (size_t i = 0; i < h->n; i++)
-		if (h->v[i].member) {
-			h->members++;
-			if (h->v[i].revision > h->member_max)
-				h->member_max = h->v[i].revision;
-		}
+	s_count_members(h);
 }
 
-/* Fills rev from one history entry (key k past the unit prefix of plen
- * bytes, value v) and its envelope. */
-static int s_history_entry(store_t *st, MDB_txn *txn, const MDB_val *k, size_t plen,
-			   const MDB_val *v, agg_rev_t *rev)
+/* qsort_r order of history indices by (base_revision, signer). */
+static int s_cmp_base(const void *a, const void *b, void *ctx)
 {
-	const uint8_t *p = (const uint8_t *)k->mv_data + plen, *end = (const uint8_t *)k->mv_data + k->mv_size;
-	const uint8_t *nul;
-	uint8_t ekey[AGG_KEY_MAX];
-	size_t elen, slen;
-	Lnob__Envelope *env = NULL;
-	ProtobufCMessage *m;
-	MDB_val ev;
-	int r;
+	const agg_rev_t *v = ctx, *x = &v[*(const size_t *)a], *y = &v[*(const size_t *)b];
 
-	memset(rev, 0, sizeof(*rev));
-	/* \0 rev(4) \0 signer \0 seq(8) */
+	if (x->base_revision != y->base_revision)
+		return x->base_revision < y->base_revision ? -1 : 1;
+	return strcmp(x->signer, y->signer);
+}
+
+/* Members by shared base: among the revisions idx[lo..hi) of one base, a
+ * pair of different signers conflicts when one of them is above m. */
+static void s_base_group(agg_rev_t *v, const size_t *idx, size_t lo, size_t hi, uint32_t m)
+{
+	const char *all = NULL, *tip = NULL;
+	bool all2 = false, tip2 = false;
+
+	for (size_t k = lo; k < hi; k++) {
+		const agg_rev_t *x = &v[idx[k]];
+
+		if (!all)
+			all = x->signer;
+		else if (strcmp(all, x->signer) != 0)
+			all2 = true;
+		if (x->revision > m) {
+			if (!tip)
+				tip = x->signer;
+			else if (strcmp(tip, x->signer) != 0)
+				tip2 = true;
+		}
+	}
+	for (size_t k = lo; k < hi; k++) {
+		agg_rev_t *x = &v[idx[k]];
+
+		if (x->revision > m ? all2 : (tip2 || (tip && strcmp(tip, x->signer) != 0)))
+			x->member = true;
+	}
+}
+
+int agg_history_judge_members(agg_history_t *h, uint32_t max_base)
+{
+	size_t *idx = malloc((h->n ? h->n : 1) * sizeof(*idx)), lo = 0;
+
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < h->n; i++) {
+		idx[i] = i;
+		h->v[i].member = false;
+	}
+	if (h->n)
+		qsort_r(idx, h->n, sizeof(*idx), s_cmp_base, h->v);
+	for (size_t k = 1; k <= h->n; k++)
+		if (k == h->n || h->v[idx[k]].base_revision != h->v[idx[lo]].base_revision) {
+			s_base_group(h->v, idx, lo, k, max_base);
+			lo = k;
+		}
+	/* Members by shared revision number (key order groups them): above
+	 * max_base, all of a group when it is not one (signer, content). */
+	for (size_t i = 0, j; i < h->n; i = j) {
+		bool mixed = false;
+
+		for (j = i + 1; j < h->n && h->v[j].revision == h->v[i].revision; j++)
+			mixed = mixed || strcmp(h->v[j].signer, h->v[i].signer) != 0 ||
+				memcmp(h->v[j].content, h->v[i].content, sizeof(h->v[i].content)) != 0;
+		for (size_t k = i; mixed && h->v[i].revision > max_base && k < j; k++)
+			h->v[k].member = true;
+	}
+	free(idx);
+	s_count_members(h);
+	return 0;
+}
+
+/* Parses "\0 rev(4) \0 signer \0 seq(8)", the part of a history key after
+ * the unit prefix, into rev. */
+static int s_rev_key(const uint8_t *p, const uint8_t *end, agg_rev_t *rev)
+{
+	const uint8_t *nul;
+	size_t slen;
+
 	if (end - p < 1 + 4 + 1 + 1 + 1 + 8 || p[0] != 0 || p[5] != 0)
 		return LNOB_E_CORRUPT;
-	rev->revision = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+	rev->revision = lnob_be32_get(p + 1);
 	p += 6;
 	nul = memchr(p, 0, (size_t)(end - p));
 	if (!nul || end - nul != 1 + 8 || (slen = (size_t)(nul - p)) == 0 || slen > LNOB_ID_MAX)
@@ -388,74 +555,259 @@ static int s_history_entry(store_t *st, MDB_txn *txn, const MDB_val *k, size_t p
 	memcpy(rev->signer, p, slen);
 	rev->signer[slen] = '\0';
 	rev->seq = lnob_be64_get(nul + 1);
-	if (v->mv_size == 8)
-		rev->received_at = (int64_t)lnob_be64_get(v->mv_data);
-	else if (v->mv_size != 0)
-		return LNOB_E_CORRUPT;
+	return 0;
+}
 
-	elen = agg_key_envelope(ekey, rev->signer, rev->seq);
-	r = store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), ekey, elen, &ev);
+/* Decodes a RevisionRecord value into rev. */
+static int s_rev_value(const MDB_val *v, agg_rev_t *rev)
+{
+	ProtobufCMessage *m;
+	Lnob__RevisionRecord *rr;
+	int r = 0;
+
+	if (codec_unpack(&lnob__revision_record__descriptor,
+			 v->mv_size ? v->mv_data : (const uint8_t *)"", v->mv_size, v->mv_size, &m) < 0)
+		return LNOB_E_CORRUPT;
+	rr = (Lnob__RevisionRecord *)m;
+	if (rr->content.len != sizeof(rev->content) || rr->base_revision >= rev->revision)
+		r = LNOB_E_CORRUPT;
+	else
+		memcpy(rev->content, rr->content.data, sizeof(rev->content));
+	rev->base_revision = rr->base_revision;
+	rev->received_at = rr->received_at;
+	rev->completed_at = rr->completed_at;
+	lnob__revision_record__free_unpacked(rr, NULL);
+	return r;
+}
+
+/* Decodes the report of rev from its envelope in the log. */
+static int s_rev_report(store_t *st, MDB_txn *txn, agg_rev_t *rev)
+{
+	uint8_t ekey[AGG_KEY_MAX];
+	size_t elen = agg_key_envelope(ekey, rev->signer, rev->seq);
+	Lnob__Envelope *env = NULL;
+	ProtobufCMessage *m;
+	MDB_val ev;
+	int r = store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), ekey, elen, &ev);
+
 	if (r == LNOB_E_NOTFOUND)
 		return LNOB_E_CORRUPT;   /* history names an envelope the log lacks */
 	if (r < 0)
 		return r;
 	if (envelope_open(ev.mv_data, ev.mv_size, SIZE_MAX / 2, &env) < 0)
 		return LNOB_E_CORRUPT;
-	crypto_hash_sha256(rev->body_hash, env->body.data, env->body.len);
 	r = codec_unpack(&lnob__report__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
 			 env->body.len, SIZE_MAX, &m);
 	lnob__envelope__free_unpacked(env, NULL);
 	if (r < 0)
 		return LNOB_E_CORRUPT;
 	rev->report = (Lnob__Report *)m;
-	if (rev->report->revision != rev->revision) {
+	if (rev->report->revision != rev->revision ||
+	    rev->report->base_revision != rev->base_revision) {
 		lnob__report__free_unpacked(rev->report, NULL);
 		rev->report = NULL;
 		return LNOB_E_CORRUPT;
 	}
-	rev->base_revision = rev->report->base_revision;
-	rev->completed_at = rev->report->completed_at;
 	return 0;
 }
 
-int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
-		     const char *unit, agg_history_t *ret)
+/* One history entry (key k past the unit prefix of plen bytes, value v). */
+static int s_history_entry(store_t *st, MDB_txn *txn, const MDB_val *k, size_t plen,
+			   const MDB_val *v, unsigned flags, agg_rev_t *rev)
 {
-	uint8_t prefix[AGG_KEY_MAX];
+	const uint8_t *p = (const uint8_t *)k->mv_data;
+	int r;
+
+	memset(rev, 0, sizeof(*rev));
+	r = s_rev_key(p + plen, p + k->mv_size, rev);
+	if (r == 0)
+		r = s_rev_value(v, rev);
+	if (r == 0 && (flags & AGG_HISTORY_REPORTS))
+		r = s_rev_report(st, txn, rev);
+	return r;
+}
+
+/* The unit prefix of history keys ("c\0p\0u\0") into prefix; its length,
+ * or 0 when the parts do not fit. */
+static size_t s_prefix(uint8_t *prefix, const char *campaign, const char *period, const char *unit)
+{
 	size_t plen = agg_key_unit(prefix, campaign, period, unit);
+
+	if (!plen || plen + 1 + 8 > AGG_KEY_MAX)
+		return 0;
+	prefix[plen] = 0;   /* the separator before rev(4) or base(4) */
+	return plen + 1;
+}
+
+/* Appends the history entries of db revisions from key `from` (flen
+ * bytes, starting with the unit prefix of plen bytes) to the end of the
+ * unit's entries. */
+static int s_load_from(store_t *st, MDB_txn *txn, const uint8_t *from, size_t flen, size_t plen,
+		       unsigned flags, agg_history_t *h)
+{
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	int r, mr;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->current = ret->first = -1;
-	if (!plen || plen + 1 > AGG_KEY_MAX)
-		return LNOB_E_INVALID;
-	prefix[plen] = 0;   /* the separator before rev(4) */
 	if ((r = mdb_cursor_open(txn, store_dbi(st, AGG_DB_REVISIONS), &cur)) != 0)
 		return r > 0 ? -r : r;
-	k.mv_data = prefix;
-	k.mv_size = plen + 1;
+	k.mv_data = (void *)from;
+	k.mv_size = flen;
 	for (mr = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mr == 0;
 	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		agg_rev_t rev;
 
-		if (k.mv_size < plen + 1 || memcmp(k.mv_data, prefix, plen + 1) != 0)
+		if (k.mv_size < plen || memcmp(k.mv_data, from, plen) != 0)
 			break;
-		r = s_history_entry(st, txn, &k, plen, &v, &rev);
-		if (r == 0 && (r = agg_history_push(ret, &rev)) < 0)
+		r = s_history_entry(st, txn, &k, plen - 1, &v, flags, &rev);
+		if (r == 0 && (r = agg_history_push(h, &rev)) < 0 && rev.report)
 			lnob__report__free_unpacked(rev.report, NULL);
 		if (r < 0)
 			goto out;
 	}
-	if (mr != 0 && mr != MDB_NOTFOUND) {
-		r = mr > 0 ? -mr : mr;
-		goto out;
-	}
-	agg_history_judge(ret);
-	r = 0;
+	r = mr != 0 && mr != MDB_NOTFOUND ? (mr > 0 ? -mr : mr) : 0;
 out:
 	mdb_cursor_close(cur);
+	return r;
+}
+
+int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, unsigned flags, agg_history_t *ret)
+{
+	uint8_t prefix[AGG_KEY_MAX];
+	size_t plen = s_prefix(prefix, campaign, period, unit);
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->current = ret->first = -1;
+	if (!plen)
+		return LNOB_E_INVALID;
+	r = s_load_from(st, txn, prefix, plen, plen, flags, ret);
+	if (r == 0)
+		agg_history_judge(ret);
+	return r;
+}
+
+/* Appends the revisions at or below max_base with base b (from the base
+ * index; their keys say all the members rule needs of them). */
+static int s_load_peers(store_t *st, MDB_txn *txn, const uint8_t *prefix, size_t plen,
+			uint32_t b, uint32_t max_base, agg_history_t *h)
+{
+	uint8_t from[AGG_KEY_MAX];
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int r, mr;
+
+	memcpy(from, prefix, plen);
+	lnob_be32_put(from + plen, b);
+	lnob_be32_put(from + plen + 4, 0);
+	if ((r = mdb_cursor_open(txn, store_dbi(st, AGG_DB_REVBASES), &cur)) != 0)
+		return r > 0 ? -r : r;
+	k.mv_data = from;
+	k.mv_size = plen + 8;
+	for (mr = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mr == 0;
+	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *p = k.mv_data, *nul;
+		agg_rev_t rev;
+		size_t slen;
+
+		if (k.mv_size < plen + 8 + 2 + 8 || memcmp(p, from, plen + 4) != 0)
+			break;
+		memset(&rev, 0, sizeof(rev));
+		rev.base_revision = b;
+		rev.revision = lnob_be32_get(p + plen + 4);
+		if (rev.revision > max_base)
+			break;
+		nul = memchr(p + plen + 8, 0, k.mv_size - plen - 8);
+		slen = nul ? (size_t)(nul - (p + plen + 8)) : 0;
+		if (!nul || slen == 0 || slen > LNOB_ID_MAX || (size_t)(p + k.mv_size - nul) != 9) {
+			r = LNOB_E_CORRUPT;
+			goto out;
+		}
+		memcpy(rev.signer, p + plen + 8, slen);
+		rev.signer[slen] = '\0';
+		rev.seq = lnob_be64_get(nul + 1);
+		if ((r = agg_history_push(h, &rev)) < 0)
+			goto out;
+	}
+	r = mr != 0 && mr != MDB_NOTFOUND ? (mr > 0 ? -mr : mr) : 0;
+out:
+	mdb_cursor_close(cur);
+	return r;
+}
+
+/* qsort order of revisions by key: revision, signer, seq. */
+static int s_cmp_key(const void *a, const void *b)
+{
+	const agg_rev_t *x = a, *y = b;
+
+	if (x->revision != y->revision)
+		return x->revision < y->revision ? -1 : 1;
+	return s_rev_cmp_id(x, y);
+}
+
+int agg_history_tips(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, uint32_t max_base, agg_history_t *ret)
+{
+	uint8_t prefix[AGG_KEY_MAX], from[AGG_KEY_MAX];
+	size_t plen = s_prefix(prefix, campaign, period, unit), ntips;
+	agg_history_t tips;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->current = ret->first = -1;
+	if (!plen || max_base == UINT32_MAX)
+		return LNOB_E_INVALID;
+	memcpy(from, prefix, plen);
+	lnob_be32_put(from + plen, max_base + 1);
+	memset(&tips, 0, sizeof(tips));
+	r = s_load_from(st, txn, from, plen + 4, plen, 0, &tips);
+	ntips = tips.n;
+	/* The peers: at or below max_base, sharing a tip's base. */
+	for (size_t i = 0; r == 0 && i < ntips; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = tips.v[j].base_revision == tips.v[i].base_revision;
+		if (!seen && tips.v[i].base_revision <= max_base)
+			r = s_load_peers(st, txn, prefix, plen, tips.v[i].base_revision, max_base, ret);
+	}
+	for (size_t i = 0; r == 0 && i < ntips; i++)
+		r = agg_history_push(ret, &tips.v[i]);
+	free(tips.v);
+	if (r == 0) {
+		if (ret->n)
+			qsort(ret->v, ret->n, sizeof(*ret->v), s_cmp_key);
+		r = agg_history_judge_members(ret, max_base);
+	}
+	return r;
+}
+
+int agg_revision_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, const agg_rev_t *rev)
+{
+	Lnob__RevisionRecord rec = LNOB__REVISION_RECORD__INIT;
+	uint8_t key[AGG_KEY_MAX], *buf = NULL;
+	size_t klen = agg_key_revision(key, campaign, period, unit, rev->revision, rev->signer,
+				       rev->seq), len;
+	int r;
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	rec.received_at = rev->received_at;
+	rec.base_revision = rev->base_revision;
+	rec.completed_at = rev->completed_at;
+	rec.content.data = (uint8_t *)rev->content;
+	rec.content.len = sizeof(rev->content);
+	if ((r = codec_pack(&rec.base, &buf, &len)) < 0)
+		return r;
+	r = store_put(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, buf, len, 0);
+	free(buf);
+	klen = agg_key_revbase(key, campaign, period, unit, rev->base_revision, rev->revision,
+			       rev->signer, rev->seq);
+	if (r == 0)
+		r = klen ? store_put(txn, store_dbi(st, AGG_DB_REVBASES), key, klen, "", 0, 0)
+			 : LNOB_E_INVALID;
 	return r;
 }
 

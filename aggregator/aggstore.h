@@ -7,7 +7,9 @@
  *   envelopes   signer \0 seq(8)                      -> serialized Envelope (immutable log)
  *   latest      campaign \0 period \0 unit             -> LatestRecord
  *   revisions   campaign \0 period \0 unit \0 rev(4) \0 signer \0 seq(8)
- *                                                      -> received_at(8) (history)
+ *                                                      -> RevisionRecord (history)
+ *   revision_bases  campaign \0 period \0 unit \0 base(4) rev(4) signer \0 seq(8)
+ *                                                      -> empty (the history by base)
  *   rollups     campaign \0 period \0 unit             -> RollupRecord
  *   nodes       node id                                -> NodeRecord
  *   curvekeys   curve public key (32)                  -> node id
@@ -23,15 +25,15 @@
  *   stages      signer "/" id \0 index(8)              -> StageRecord (its stage history;
  *                                                         both added to schema 1 as conflicts was)
  *
- * The history (revisions) holds every accepted revision of a report; its
- * value is the aggregator's clock at ingest, Unix seconds as int64
- * big-endian (an empty value, written by stores before the history carried
- * it, means "not recorded"). Keys sort by revision, then signer (byte
+ * The history (revisions) holds every accepted revision of a report with
+ * what judging it needs (RevisionRecord: arrival time, base revision,
+ * completion time, the digest of its meaning), so that a new revision is
+ * judged without reading any envelope; revision_bases indexes the same
+ * entries by base revision. Keys sort by revision, then signer (byte
  * order, as strcmp), then seq: the order of agg_history_load(). The
- * revision's content is its envelope in `envelopes`. `conflicts` was added
- * to schema 1 without a version bump: a writable open creates it, and no
- * existing database changed its layout; so were approvals, amendments and
- * amendment_log.
+ * revision's content is its envelope in `envelopes`. Schema 2 (lnob 0.2)
+ * changed the revisions values and the rollups (per-indicator carrier
+ * counts) and added revision_bases; a schema 1 store is refused.
  *
  * THE RULES (one place: agg_history_judge())
  *   current   the highest revision; among equal revision numbers the
@@ -43,7 +45,9 @@
  *   conflict  two revisions a, b of the history conflict when they come
  *             from different signers with the same base_revision, or have
  *             the same revision number and different content (another
- *             signer, or another body). Such a pair is RESOLVED when the
+ *             signer, or another meaning: report_content_digest(), so the
+ *             same report encoded with its fields in another order is the
+ *             same content). Such a pair is RESOLVED when the
  *             history holds a revision r with r.base_revision >=
  *             max(a.revision, b.revision) (then r.revision is higher too).
  *             The open conflict of a unit is the set of revisions that are
@@ -64,9 +68,10 @@
 #include "identity.h"
 #include "lnob.pb-c.h"
 #include "store.h"
+#include "sums.h"
 
 #define AGG_SCHEMA "lnob-aggregator"
-#define AGG_SCHEMA_VERSION 1
+#define AGG_SCHEMA_VERSION 2
 
 enum agg_db {
 	AGG_DB_ENVELOPES = 0,
@@ -84,6 +89,7 @@ enum agg_db {
 	AGG_DB_AMENDMENT_LOG,
 	AGG_DB_NOMINATIONS,
 	AGG_DB_STAGES,
+	AGG_DB_REVBASES,
 	AGG_DB_COUNT
 };
 
@@ -122,9 +128,13 @@ size_t agg_key_unit(uint8_t *out, const char *campaign, const char *period, cons
  * into buf (the caller's, AGG_KEY_MAX + 1 bytes); the unit ends at its NUL.
  * Returns 0 or LNOB_E_CORRUPT. */
 int agg_key_split(const MDB_val *k, char *buf, const char **c, const char **p, const char **u);
-/* The history key of one revision (see the layout above). */
+/* The history key of one revision, and its key by base (see the layout
+ * above). */
 size_t agg_key_revision(uint8_t *out, const char *campaign, const char *period,
 			const char *unit, uint32_t revision, const char *signer, uint64_t seq);
+size_t agg_key_revbase(uint8_t *out, const char *campaign, const char *period,
+		       const char *unit, uint32_t base, uint32_t revision, const char *signer,
+		       uint64_t seq);
 
 /* Reads / writes all counters (absolute values) in txn. */
 int agg_counters_load(store_t *st, MDB_txn *txn, uint64_t c[AGG_C_COUNT]);
@@ -145,6 +155,12 @@ int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool re
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret);
 
+/* Writes the rollup of (campaign, period, unit): the sums s (with their
+ * carrier counts) and units_reported. Returns 0, LNOB_E_INVALID (parts too
+ * long), -ENOMEM or a store error. */
+int agg_rollup_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, const sums_t *s, uint32_t units_reported);
+
 /* Reads the LatestRecord / open ConflictRecord of (campaign, period,
  * unit). Caller frees *ret. Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a
  * store error. */
@@ -152,6 +168,10 @@ int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *
 		   const char *unit, Lnob__LatestRecord **ret);
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, Lnob__ConflictRecord **ret);
+/* Writes the LatestRecord of (campaign, period, unit). Returns 0,
+ * LNOB_E_INVALID, -ENOMEM or a store error. */
+int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, const Lnob__LatestRecord *rec);
 
 /* ---- the revision history of one (campaign, period, unit) -------------- */
 
@@ -161,9 +181,10 @@ typedef struct agg_rev {
 	uint64_t seq;
 	uint32_t revision, base_revision;
 	int64_t completed_at;
-	int64_t received_at;            /* 0: not recorded */
-	uint8_t body_hash[32];          /* SHA-256 of the envelope body */
-	Lnob__Report *report;           /* decoded body; NULL in hand-made histories */
+	int64_t received_at;
+	uint8_t content[32];            /* report_content_digest() */
+	Lnob__Report *report;           /* decoded body with AGG_HISTORY_REPORTS,
+	                                   else NULL */
 	bool member;                    /* of the open conflict (agg_history_judge) */
 } agg_rev_t;
 
@@ -176,22 +197,51 @@ typedef struct agg_history {
 	uint32_t member_max;            /* highest revision among them */
 } agg_history_t;
 
-/* Loads the history of (campaign, period, unit) in key order, each
- * revision's report decoded from its envelope, and judges it
- * (agg_history_judge()). *ret is cleared first and owned by the caller
- * (agg_history_clear), also on failure. An empty history is n == 0.
- * Returns 0, LNOB_E_INVALID (parts too long), LNOB_E_CORRUPT (a key, value
- * or envelope that does not parse, an envelope missing) or a store error. */
+enum agg_history_flags {
+	AGG_HISTORY_REPORTS = 1 << 0,   /* also decode each revision's report */
+};
+
+/* Loads the history of (campaign, period, unit) in key order (with
+ * AGG_HISTORY_REPORTS each revision's report decoded from its envelope)
+ * and judges it (agg_history_judge()). *ret is cleared first and owned by
+ * the caller (agg_history_clear), also on failure. An empty history is
+ * n == 0. Returns 0, LNOB_E_INVALID (parts too long), LNOB_E_CORRUPT (a
+ * key, value or envelope that does not parse, an envelope missing) or a
+ * store error. */
 int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
-		     const char *unit, agg_history_t *ret);
+		     const char *unit, unsigned flags, agg_history_t *ret);
+/* Loads only what judging the open conflict needs when the highest
+ * base_revision of the whole history is max_base: the revisions above
+ * max_base ("tips") and the revisions at or below it with the base of a
+ * tip, in key order; then judges members against max_base
+ * (agg_history_judge_members()). current and first are left -1. The
+ * member set equals the one agg_history_judge() finds on the whole
+ * history, and the cost grows with the tips, not with the history. Returns
+ * as agg_history_load(). */
+int agg_history_tips(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, uint32_t max_base, agg_history_t *ret);
+/* Writes one revision into the history (RevisionRecord and the base
+ * index). Returns 0, LNOB_E_INVALID (parts too long) or a store error. */
+int agg_revision_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, const agg_rev_t *rev);
 /* Applies THE RULES to h->v[0..n-1] (which must be in key order): sets
  * current, first, every member flag, members and member_max. Pure. */
 void agg_history_judge(agg_history_t *h);
+/* Sets only the member flags, members and member_max of h->v[0..n-1] for
+ * a history whose highest base_revision is max_base (h may hold only part
+ * of it: agg_history_tips()), by grouping, in O(n log n). Pure; returns 0
+ * or -ENOMEM (h unchanged). */
+int agg_history_judge_members(agg_history_t *h, uint32_t max_base);
 /* Appends a revision (copied; report is taken over) to h, which the caller
  * keeps in key order. Returns 0 or -ENOMEM. */
 int agg_history_push(agg_history_t *h, const agg_rev_t *rev);
 /* Frees what h holds; h may be reused. */
 void agg_history_clear(agg_history_t *h);
+/* Writes the open ConflictRecord of (campaign, period, unit): the members
+ * of h in its order, detected_at; with h NULL deletes it (absent is fine).
+ * Returns 0, LNOB_E_INVALID, -ENOMEM or a store error. */
+int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, const agg_history_t *h, int64_t detected_at);
 /* True when revision a conflicts with b (THE RULES), resolution aside. */
 bool agg_rev_conflicts(const agg_rev_t *a, const agg_rev_t *b);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apply.h"
 #include "campaign.h"
 #include "codec.h"
 #include "envelope.h"
@@ -262,7 +263,8 @@ static int s_find(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq, u
 }
 
 /* Reads the report of envelope (signer, seq) from the log, with the
- * SHA-256 of its body into hash (may be NULL). Caller frees *ret. */
+ * digest of its meaning (report_content_digest()) into hash (may be
+ * NULL). Caller frees *ret. */
 static int s_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 		    uint8_t hash[32], Lnob__Report **ret)
 {
@@ -282,13 +284,15 @@ static int s_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 		return r;
 	if (envelope_open(v.mv_data, v.mv_size, SIZE_MAX / 2, &env) < 0)
 		return LNOB_E_CORRUPT;
-	if (hash)
-		crypto_hash_sha256(hash, env->body.data, env->body.len);
 	r = codec_unpack(&lnob__report__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
 			 env->body.len, SIZE_MAX, &m);
 	lnob__envelope__free_unpacked(env, NULL);
 	if (r < 0)
 		return LNOB_E_CORRUPT;
+	if (hash && (r = report_content_digest((Lnob__Report *)m, hash)) < 0) {
+		protobuf_c_message_free_unpacked(m, NULL);
+		return r;
+	}
 	*ret = (Lnob__Report *)m;
 	return 0;
 }
@@ -336,12 +340,19 @@ int amendment_accept(ingest_ctx_t *ctx, MDB_txn *txn, const char *signer, uint64
 	lnob_strlcpy(it.signer, signer, sizeof(it.signer));
 	it.seq = seq;
 	it.verdict = INGEST_ACK;
-	if (r == 0)
-		r = ingest_apply_report(ctx, txn, &it, rep, unit, rec->received_at);
+	if (r == 0) {
+		apply_out_t out;
+
+		r = apply_report(ctx->st, txn, ctx->hier, rep, unit, signer, seq, rec->received_at,
+				 &out);
+		it.conflict = out.conflict;
+		it.resolved = out.resolved;
+		snprintf(it.note, sizeof(it.note), "%s", r == 0 ? out.note : out.detail);
+	}
 	if (r == 0)
 		r = s_decide(ctx->st, txn, key, klen, rec, true, by, note, now);
-	if (r == 0 && ret_item)
-		*ret_item = it;
+	if ((r == 0 || r == LNOB_E_OVERFLOW) && ret_item)
+		*ret_item = it;   /* on overflow its note names the unit and indicator */
 	if (rep)
 		lnob__report__free_unpacked(rep, NULL);
 	lnob__amendment_record__free_unpacked(rec, NULL);
@@ -539,7 +550,7 @@ typedef struct s_filter {
 	int unit;
 } s_filter_t;
 
-/* What accepting rep (the envelope rec names, body hash) would do: whether
+/* What accepting rep (the envelope rec names, content digest) would do: whether
  * it becomes the current revision by THE RULES, judged on the unit's
  * history with it added. */
 static int s_becomes_current(store_t *st, MDB_txn *txn, const Lnob__AmendmentRecord *rec,
@@ -547,7 +558,7 @@ static int s_becomes_current(store_t *st, MDB_txn *txn, const Lnob__AmendmentRec
 {
 	agg_history_t h;
 	agg_rev_t x;
-	int r = agg_history_load(st, txn, rec->campaign, rec->period, rec->unit, &h);
+	int r = agg_history_load(st, txn, rec->campaign, rec->period, rec->unit, 0, &h);
 
 	memset(&x, 0, sizeof(x));
 	lnob_strlcpy(x.signer, rec->signer, sizeof(x.signer));
@@ -555,7 +566,7 @@ static int s_becomes_current(store_t *st, MDB_txn *txn, const Lnob__AmendmentRec
 	x.revision = rec->revision;
 	x.base_revision = rec->base_revision;
 	x.received_at = rec->received_at;
-	memcpy(x.body_hash, hash, sizeof(x.body_hash));
+	memcpy(x.content, hash, sizeof(x.content));
 	if (r == 0)
 		r = agg_history_push(&h, &x);
 	if (r == 0) {
@@ -577,19 +588,25 @@ static int s_becomes_current(store_t *st, MDB_txn *txn, const Lnob__AmendmentRec
 	return r;
 }
 
-/* {code: a - b} over the codes of either; into *ret. */
+/* {code: a - b} over the codes of either (absent counts as 0 here: a
+ * difference); into *ret. Values are at most 10^15, so no overflow. */
 static int s_difference(Lnob__IndicatorValue *const *a, size_t an, Lnob__IndicatorValue *const *b,
 			size_t bn, json_t **ret)
 {
-	report_sums_t d = { 0 };
-	int r = report_sums_add(&d, a, an, 1);
+	json_t *d = json_object();
 
-	if (r == 0)
-		r = report_sums_add(&d, b, bn, -1);
-	if (r == 0)
-		*ret = s_values(d.v, d.n);
-	report_sums_clear(&d);
-	return r;
+	if (!d)
+		return -ENOMEM;
+	for (size_t i = 0; i < an; i++)
+		json_object_set_new(d, a[i]->code, json_integer(report_value_of(a[i])));
+	for (size_t i = 0; i < bn; i++) {
+		json_t *x = json_object_get(d, b[i]->code);
+		json_int_t v = x ? json_integer_value(x) : 0;
+
+		json_object_set_new(d, b[i]->code, json_integer(v - report_value_of(b[i])));
+	}
+	*ret = d;
+	return 0;
 }
 
 /* One amendment (queued, or decided with d) as JSON; filtered out rows
@@ -902,7 +919,8 @@ static int s_cli_decide(store_t *st, const hier_t *hier, const approval_args_t *
 		return r;
 	}
 	if (r < 0) {
-		snprintf(err, errlen, "amendment %s: %s", a->amendment, lnob_strerror(r));
+		snprintf(err, errlen, "amendment %s: %s%s%s", a->amendment, lnob_strerror(r),
+			 it.note[0] ? ": " : "", it.note);
 		return r;
 	}
 	fprintf(out, "amendment %s %s by %s\n", a->amendment, accept ? "accepted" : "rejected", a->by);

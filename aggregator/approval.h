@@ -20,7 +20,7 @@
  * is approved, what commits after it is held.
  *
  * Accepting an amendment applies it in one write transaction through
- * ingest_apply_report(), the path of ingest, with its original arrival time
+ * apply_report() (apply.h), the path of ingest, with its original arrival time
  * (so timeliness judges it as it arrived), removes it from the queue and
  * logs the decision (`amendment_log`); rejecting removes it and logs the
  * decision with its reason. Its envelope stays in the log either way.
@@ -83,13 +83,15 @@ int approval_revoke(store_t *st, MDB_txn *txn, const char *campaign, const char 
 		    const char *unit, size_t *ret_pending);
 
 /* Accepts the queued amendment (signer, seq): applies its report through
- * ingest_apply_report() with ctx (st, hier; its counters are scratch) and
- * the amendment's arrival time, removes it from the queue and logs the
- * decision (by, note may be NULL, at now). *ret_item (may be NULL) gets the
- * item ingest filled (conflict, resolved, note). Returns 0,
- * LNOB_E_NOTFOUND (no such amendment queued), LNOB_E_CORRUPT (its
- * envelope is missing or not its report), LNOB_E_HIER (its unit left the
- * hierarchy) or a store error; on failure the caller aborts txn. */
+ * apply_report() with ctx's st and hier and the amendment's arrival time,
+ * removes it from the queue and logs the decision (by, note may be NULL,
+ * at now). *ret_item (may be NULL) gets conflict, resolved and note as
+ * ingest would set them (on LNOB_E_OVERFLOW the note says which unit and
+ * indicator). Returns 0, LNOB_E_NOTFOUND (no such amendment queued),
+ * LNOB_E_CORRUPT (its envelope is missing or not its report, or a stored
+ * record does not add up), LNOB_E_HIER (its unit left the hierarchy),
+ * LNOB_E_OVERFLOW (a sum on its path would exceed 10^15) or a store error;
+ * on failure the caller aborts txn. */
 int amendment_accept(ingest_ctx_t *ctx, MDB_txn *txn, const char *signer, uint64_t seq,
 		     const char *by, const char *note, int64_t now, ingest_item_t *ret_item);
 

@@ -30,7 +30,7 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 	agg_history_t h;
 	json_t *list, *conflict = json_null(), *view;
 	size_t held = 0;
-	int r = agg_history_load(st, txn, campaign, period, unit, &h);
+	int r = agg_history_load(st, txn, campaign, period, unit, AGG_HISTORY_REPORTS, &h);
 
 	if (r == 0)
 		r = amendments_pending_for(st, txn, campaign, period, unit, &held);

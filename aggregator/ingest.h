@@ -72,10 +72,21 @@ typedef struct ingest_ctx {
  *
  * Every accepted report is added to its unit's revision history (unless an
  * approval covers its unit: then it waits in the amendment queue, see
- * approval.h, and the item is marked amended); the
- * unit's LatestRecord, open ConflictRecord and (when the current revision
- * changed) the rollups along the path to the root are recomputed from that
- * history in the same transaction, by the rules of aggstore.h (THE RULES).
+ * approval.h, and the item is marked amended); the unit's LatestRecord,
+ * open ConflictRecord and (when the current revision changed) the rollups
+ * along the path to the root follow in the same transaction (apply.h, by
+ * THE RULES of aggstore.h).
+ *
+ * Each envelope runs in a transaction nested in the batch's: a failure of
+ * the store itself (store_is_transient(): the map full, I/O) dooms the
+ * batch as below; any other failure applying one envelope (a sum that
+ * would exceed 10^15, a stored record that does not add up) undoes that
+ * envelope alone and refuses it NACK_INVALID naming the unit and
+ * indicator, so no envelope can stop the daemon or poison its batch.
+ * Every NACK is counted under rejected_<reason>, seq_reused included; a
+ * batch that cannot be written counts each envelope it answers
+ * STORE_FAILED under rejected_store_failed and the batch under
+ * store_failed.
  * A nomination or a stage (KIND_NOMINATION, KIND_STAGE) is checked and
  * stored by nominations_apply() (nominations.h) in that transaction too.
  *
@@ -84,19 +95,6 @@ typedef struct ingest_ctx {
  * of 2 or more); "agg.before_commit" just before the commit;
  * "agg.after_commit" after a successful commit, before the caller can ack. */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
-
-/* Applies one report revision, the envelope (it->signer, it->seq) of rep
- * for hierarchy unit `unit`, already in the envelope log: adds it to its
- * unit's revision history with received_at (aggregator clock, Unix
- * seconds), recomputes from that history the unit's LatestRecord and
- * ConflictRecord and, when the current revision changed, moves the rollups
- * along the path to the root from the superseded values to the new current
- * ones (aggstore.h, THE RULES). Sets it->conflict / it->resolved / it->note
- * and counts AGG_C_CONFLICT in ctx->counters. The one path for both a
- * report ingested and an amendment accepted (approval.c). Returns 0 or a
- * store error (the caller aborts txn). */
-int ingest_apply_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
-			const Lnob__Report *rep, int unit, int64_t received_at);
 
 /* Persists ctx->counters alone (for counts that change outside batches). */
 int ingest_save_counters(ingest_ctx_t *ctx);

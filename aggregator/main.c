@@ -39,6 +39,7 @@
 #include "log.h"
 #include "nominations.h"
 #include "rollup.h"
+#include "verify.h"
 #include "server.h"
 #include "view.h"
 #include "util.h"
@@ -527,7 +528,7 @@ static int s_cmd_verify(const char *cpath)
 		goto out;
 	r = store_begin(st, false, &txn);
 	if (r == 0)
-		r = rollup_verify(st, txn, hier, stdout, &diffs, &checked);
+		r = verify_store(st, txn, hier, stdout, &diffs, &checked);
 	store_abort(&txn);
 	if (r < 0) {
 		fprintf(stderr, "%s verify: %s\n", PROG, lnob_strerror(r));

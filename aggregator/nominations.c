@@ -668,15 +668,11 @@ static int s_rollup_counts(store_t *st, MDB_txn *txn, const campaign_t *c, const
 			   const char *code, campaign_counts_t *k, unsigned *ret_units)
 {
 	Lnob__RollupRecord *rec = NULL;
-	report_sums_t view;
 	int r = agg_rollup_get(st, txn, campaign_id(c), period, code, &rec);
 
 	if (r < 0)
 		return r;
-	view.v = rec->sums;
-	view.n = view.cap = rec->n_sums;
-	if (campaign_counts_from_sums(c, &view, k) < 0)
-		campaign_counts_clear(k);   /* an out-of-range sum: nothing known */
+	(void)campaign_counts_from_values(c, rec->sums, rec->n_sums, k);   /* out of range: none */
 	*ret_units = rec->units_reported;
 	lnob__rollup_record__free_unpacked(rec, NULL);
 	return 0;

@@ -83,16 +83,11 @@ static int s_counts(const s_ctx_t *x, const char *period, const char *code,
 		    campaign_counts_t *c, unsigned *ret_reported, json_t **ret_sums)
 {
 	Lnob__RollupRecord *rec = NULL;
-	report_sums_t view;
 	int r = agg_rollup_get(x->st, x->txn, campaign_id(x->camp), period, code, &rec);
 
 	if (r < 0)
 		return r;
-	view.v = rec->sums;
-	view.n = view.cap = rec->n_sums;
-	r = campaign_counts_from_sums(x->camp, &view, c);
-	if (r < 0)    /* an out-of-range sum: show what is known */
-		campaign_counts_clear(c);
+	(void)campaign_counts_from_values(x->camp, rec->sums, rec->n_sums, c);   /* out of range: none */
 	*ret_reported = rec->units_reported;
 	if (ret_sums) {
 		json_t *sums = json_object();

@@ -2896,26 +2896,24 @@ int campaign_counts_set(const campaign_t *self, campaign_counts_t *c, const char
 	return 0;
 }
 
-int campaign_counts_from_sums(const campaign_t *self, const report_sums_t *sums,
-			      campaign_counts_t *c)
+int campaign_counts_from_values(const campaign_t *self, Lnob__IndicatorValue *const *v,
+				size_t n, campaign_counts_t *c)
 {
-	campaign_counts_t tmp;
-
-	assert(self && sums && c);
-	campaign_counts_clear(&tmp);
-	for (size_t k = 0; k < sums->n; k++) {
-		const Lnob__IndicatorValue *v = sums->v[k];
-		int r = campaign_counts_set(self, &tmp, v->code, report_value_of(v));
+	assert(self && c && (v || n == 0));
+	campaign_counts_clear(c);
+	for (size_t k = 0; k < n; k++) {
+		int r = campaign_counts_set(self, c, v[k]->code, report_value_of(v[k]));
 
 		if (r == LNOB_E_INVALID) {
-			int i = campaign_indicator_find(self, v->code);
+			int i = campaign_indicator_find(self, v[k]->code);
 
 			if (self->ind[i].kind == CAMPAIGN_IND_COUNT ||
-			    self->ind[i].kind == CAMPAIGN_IND_AMOUNT)
+			    self->ind[i].kind == CAMPAIGN_IND_AMOUNT) {
+				campaign_counts_clear(c);
 				return LNOB_E_INVALID;
+			}
 		}
 	}
-	*c = tmp;
 	return 0;
 }
 

@@ -418,11 +418,13 @@ void campaign_counts_clear(campaign_counts_t *c);
  * outside 0..REPORT_VALUE_MAX (c is then unchanged). */
 int campaign_counts_set(const campaign_t *self, campaign_counts_t *c,
 			const char *code, int64_t value);
-/* Fills c (cleared first) from a rollup's sums: every code the campaign
- * knows as a count or amount; others are ignored. Returns 0, or
- * LNOB_E_INVALID when a known code's value is out of range. */
-int campaign_counts_from_sums(const campaign_t *self, const report_sums_t *sums,
-			      campaign_counts_t *c);
+/* Fills c (cleared first) from values v[0..n-1] (a report's, or a
+ * rollup's sums): every code the campaign knows as a count or amount;
+ * others are ignored; a code not among them stays absent. Returns 0, or
+ * LNOB_E_INVALID when a known code's value is out of range (c is then
+ * cleared). */
+int campaign_counts_from_values(const campaign_t *self, Lnob__IndicatorValue *const *v,
+				size_t n, campaign_counts_t *c);
 
 /* The value of indicator i over counts c as a fraction num / den: a count,
  * amount or sum is value / 1; a rate is (summed numerator counts) / (summed

@@ -1,4 +1,5 @@
-/* report.c: Report validation and indicator sums (see report.h). */
+/* report.c: Report validation and the digest of a report's meaning (see
+ * report.h). */
 #include "report.h"
 
 #include <errno.h>
@@ -7,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "codec.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -65,89 +69,51 @@ int report_validate(const Lnob__Report *r, char *detail, size_t detail_len)
 	return 0;
 }
 
-/* Index of code in s, or the negated insertion point minus one. */
-static long s_find(const report_sums_t *s, const char *code)
+/* qsort order of value pointers by code. */
+static int s_cmp_code(const void *a, const void *b)
 {
-	size_t lo = 0, hi = s->n;
+	const Lnob__IndicatorValue *x = *(Lnob__IndicatorValue *const *)a;
+	const Lnob__IndicatorValue *y = *(Lnob__IndicatorValue *const *)b;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->v[mid]->code, code);
-		if (c == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
+	return strcmp(x->code, y->code);
+}
+
+int report_content_digest(const Lnob__Report *r, uint8_t ret[32])
+{
+	Lnob__Report c = LNOB__REPORT__INIT;
+	Lnob__IndicatorValue *vals = calloc(r->n_values ? r->n_values : 1, sizeof(*vals));
+	Lnob__IndicatorValue **vp = calloc(r->n_values ? r->n_values : 1, sizeof(*vp));
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc = -ENOMEM;
+
+	if (!vals || !vp)
+		goto out;
+	for (size_t i = 0; i < r->n_values; i++) {
+		lnob__indicator_value__init(&vals[i]);
+		vals[i].code = r->values[i]->code;
+		vals[i].value_case = r->values[i]->value_case;
+		if (vals[i].value_case == LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND)
+			vals[i].amount_vnd = r->values[i]->amount_vnd;
 		else
-			hi = mid;
+			vals[i].count = r->values[i]->count;
+		vp[i] = &vals[i];
 	}
-	return -(long)lo - 1;
-}
-
-int report_sums_add(report_sums_t *s, Lnob__IndicatorValue *const *vals, size_t n, int sign)
-{
-	for (size_t i = 0; i < n; i++) {
-		long at = s_find(s, vals[i]->code);
-		Lnob__IndicatorValue *e;
-
-		if (at < 0) {
-			size_t pos = (size_t)(-at - 1);
-			if (s->n == s->cap) {
-				size_t cap = s->cap ? s->cap * 2 : 16;
-				Lnob__IndicatorValue **nv = realloc(s->v, cap * sizeof(*nv));
-				if (!nv)
-					return -ENOMEM;
-				s->v = nv;
-				s->cap = cap;
-			}
-			e = malloc(sizeof(*e));
-			if (!e)
-				return -ENOMEM;
-			lnob__indicator_value__init(e);
-			e->code = strdup(vals[i]->code);
-			if (!e->code) {
-				free(e);
-				return -ENOMEM;
-			}
-			e->value_case = vals[i]->value_case;
-			memmove(s->v + pos + 1, s->v + pos, (s->n - pos) * sizeof(*s->v));
-			s->v[pos] = e;
-			s->n++;
-		} else {
-			e = s->v[at];
-		}
-		if (e->value_case == LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND)
-			e->amount_vnd += sign * report_value_of(vals[i]);
-		else
-			e->count += sign * report_value_of(vals[i]);
-	}
-	return 0;
-}
-
-bool report_sums_equal(const report_sums_t *a, Lnob__IndicatorValue *const *b, size_t bn)
-{
-	size_t nz = 0;
-
-	for (size_t i = 0; i < a->n; i++)
-		if (report_value_of(a->v[i]) != 0)
-			nz++;
-	for (size_t i = 0; i < bn; i++) {
-		long at;
-		if (report_value_of(b[i]) == 0)
-			continue;
-		at = s_find(a, b[i]->code);
-		if (at < 0 || report_value_of(a->v[at]) != report_value_of(b[i]))
-			return false;
-		nz--;
-	}
-	return nz == 0;
-}
-
-void report_sums_clear(report_sums_t *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i]->code);
-		free(s->v[i]);
-	}
-	free(s->v);
-	memset(s, 0, sizeof(*s));
+	qsort(vp, r->n_values, sizeof(*vp), s_cmp_code);
+	c.campaign = r->campaign;
+	c.period = r->period;
+	c.unit = r->unit;
+	c.values = vp;
+	c.n_values = r->n_values;
+	c.narrative = r->narrative;
+	c.revision = r->revision;
+	c.base_revision = r->base_revision;
+	c.completed_at = r->completed_at;
+	if ((rc = codec_pack(&c.base, &buf, &len)) == 0)
+		crypto_hash_sha256(ret, buf, len);
+out:
+	free(buf);
+	free(vals);
+	free(vp);
+	return rc;
 }

@@ -29,19 +29,11 @@ int report_validate(const Lnob__Report *r, char *detail, size_t detail_len);
 /* The value of an IndicatorValue whichever field holds it. */
 int64_t report_value_of(const Lnob__IndicatorValue *v);
 
-/* A set of sums keyed by indicator code, kept sorted by code. */
-typedef struct report_sums {
-	Lnob__IndicatorValue **v;   /* each owned by the set, code strdup'd */
-	size_t n, cap;
-} report_sums_t;
-
-/* Adds sign * each of vals[0..n-1] into s (codes absent get a new entry).
- * Returns 0 or -ENOMEM (s stays valid, partially updated). */
-int report_sums_add(report_sums_t *s, Lnob__IndicatorValue *const *vals, size_t n, int sign);
-/* True when a and b hold the same codes with the same values (entries of
- * value 0 count as absent). */
-bool report_sums_equal(const report_sums_t *a, Lnob__IndicatorValue *const *b, size_t bn);
-/* Frees every entry; s may be reused. */
-void report_sums_clear(report_sums_t *s);
+/* The SHA-256 of the report's meaning: of its canonical encoding, the
+ * Report with its values sorted by code and every unknown field dropped
+ * (protobuf-c writes fields in number order), so that two encodings of the
+ * same report, fields or values in another order, give the same digest.
+ * Returns 0 or -ENOMEM. */
+int report_content_digest(const Lnob__Report *r, uint8_t ret[32]);
 
 #endif

@@ -256,6 +256,29 @@ int store_begin(store_t *self, bool write, MDB_txn **ret_txn)
 	return r > 0 ? -r : r;
 }
 
+int store_begin_child(MDB_txn *parent, MDB_txn **ret_txn)
+{
+	int r = mdb_txn_begin(mdb_txn_env(parent), parent, 0, ret_txn);
+
+	return r > 0 ? -r : r;
+}
+
+bool store_is_transient(int r)
+{
+	switch (r) {
+	case MDB_MAP_FULL:
+	case MDB_TXN_FULL:
+	case MDB_PAGE_FULL:
+	case MDB_PANIC:
+	case MDB_READERS_FULL:
+	case MDB_BAD_TXN:
+	case MDB_MAP_RESIZED:
+		return true;
+	default:
+		return r < 0 && r > -4096;
+	}
+}
+
 int store_commit(MDB_txn **txn_p)
 {
 	int r = mdb_txn_commit(*txn_p);

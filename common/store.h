@@ -44,6 +44,17 @@ const char *store_dir(const store_t *self);
 
 /* Begins a transaction (read-only when !write). Returns 0 or an LMDB code. */
 int store_begin(store_t *self, bool write, MDB_txn **ret_txn);
+/* Begins a write transaction nested in parent (a write transaction with no
+ * other child open): committing it hands its writes to parent, aborting it
+ * undoes them and leaves parent as it was. Returns 0 or an LMDB code. */
+int store_begin_child(MDB_txn *parent, MDB_txn **ret_txn);
+/* True when r, a code from a store operation, is the store's trouble
+ * rather than the data's: LMDB running out of room or failing (map or
+ * transaction full, panic, readers full, a bad transaction) or an errno
+ * (I/O, disk full, memory). Such a failure may pass; anything else (a
+ * value that does not fit, a record that does not parse) fails again with
+ * the same data. */
+bool store_is_transient(int r);
 /* Commits; the transaction is gone either way and *txn_p is set to NULL. */
 int store_commit(MDB_txn **txn_p);
 /* Aborts; accepts NULL and *txn_p == NULL. */

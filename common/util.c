@@ -62,6 +62,11 @@ void lnob_be32_put(uint8_t out[4], uint32_t v)
 	out[3] = (uint8_t)v;
 }
 
+uint32_t lnob_be32_get(const uint8_t in[4])
+{
+	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+}
+
 int lnob_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n = strlen(src);

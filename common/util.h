@@ -19,6 +19,7 @@ int64_t lnob_mono_ms(void);
 void lnob_be64_put(uint8_t out[8], uint64_t v);
 uint64_t lnob_be64_get(const uint8_t in[8]);
 void lnob_be32_put(uint8_t out[4], uint32_t v);
+uint32_t lnob_be32_get(const uint8_t in[4]);
 
 /* Copies src into dst[size], always NUL-terminated. Returns 0, or -ENAMETOOLONG
  * (dst untouched but for a terminated prefix) when src does not fit. */

@@ -11,7 +11,7 @@
  * and negative counts. The envelopes (real, signed) are shuffled and fed
  * through ingest_batch() in random batch sizes. The test keeps its own
  * model, written from the rules of aggstore.h (not from its code), and
- * asserts: every verdict; rollup_verify() finds nothing; every
+ * asserts: every verdict; verify_store() finds nothing; every
  * materialised rollup equals the model's sums over the subtree and its
  * units_reported; every LatestRecord names the model's current revision,
  * its revision count and conflict flag; the conflict records and their
@@ -44,6 +44,7 @@
 #include "lnob_err.h"
 #include "report.h"
 #include "rollup.h"
+#include "verify.h"
 #include "store.h"
 
 #define MAX_UNITS 80
@@ -572,7 +573,7 @@ static void s_check_unit(const m_world_t *w, store_t *st, MDB_txn *txn, int p, i
 		lnob__conflict_record__free_unpacked(cr, NULL);
 	}
 
-	CHECK(agg_history_load(st, txn, CAMPAIGN, s_periods[p], code, &h) == 0, "history load");
+	CHECK(agg_history_load(st, txn, CAMPAIGN, s_periods[p], code, 0, &h) == 0, "history load");
 	CHECK(h.n == mh.n, "unit %s: history %zu, model %zu", code, h.n, mh.n);
 	for (size_t j = 0; j < mh.n; j++) {
 		const m_env_t *e = &w->envs[mh.idx[j]];
@@ -757,7 +758,7 @@ static void s_run_round(const char *base)
 
 	/* the store against the model */
 	CHECK(store_begin(st, false, &txn) == 0, "begin");
-	CHECK(rollup_verify(st, txn, hier, stderr, &diffs, &checked) == 0, "verify failed");
+	CHECK(verify_store(st, txn, hier, stderr, &diffs, &checked) == 0, "verify failed");
 	CHECK(diffs == 0, "verify: %zu differences", diffs);
 	s_fig.checked_rollups += checked;
 	for (int p = 0; p < NPERIODS; p++) {

@@ -338,7 +338,9 @@ def check_exactly_once(test, agg, collectors, reports, periods=PERIODS, timeout=
     test.assertEqual(st["reports"], total, "latest reports")
     test.assertEqual(st["quarantined"], 0, st)
     for k, v in counters.items():
-        if k.startswith("rejected_"):
+        # store_failed answers are retryable: they ask for the same envelope
+        # again, which the exactly-once check above accounts for.
+        if k.startswith("rejected_") and k != "rejected_store_failed":
             test.assertEqual(v, 0, "counter %s: %r" % (k, counters))
 
     hier = net.hier

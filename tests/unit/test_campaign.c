@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "campaign.h"
+#include "sums.h"
 #include "hierarchy.h"
 #include "lnob_err.h"
 
@@ -266,37 +267,31 @@ static void test_base(void **state)
 static void test_sums_from_report(void **state)
 {
 	campaign_t *c = s_load(s_base, NULL);
-	report_sums_t sums = { 0 };
-	Lnob__IndicatorValue v[4], *vp[4];
+	sums_t sums = { 0 };
+	Lnob__IndicatorValue v[5], *vp[5];
 	campaign_counts_t k;
 	int64_t n, d;
 
 	(void)state;
 	/* Two villages' reports summed: the rate is 35/300, not the mean of
-	 * 10/100 and 25/200. */
-	const char *codes[4] = { "hh", "poor", "hh", "poor" };
-	int64_t vals[4] = { 100, 10, 200, 25 };
-	for (int i = 0; i < 4; i++) {
+	 * 10/100 and 25/200. A code the campaign does not know is ignored. */
+	const char *codes[5] = { "hh", "poor", "hh", "poor", "models_built" };
+	int64_t vals[5] = { 100, 10, 200, 25, 3 };
+	for (int i = 0; i < 5; i++) {
 		lnob__indicator_value__init(&v[i]);
 		v[i].code = (char *)codes[i];
 		v[i].value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
 		v[i].count = vals[i];
 		vp[i] = &v[i];
 	}
-	assert_int_equal(report_sums_add(&sums, vp, 2, 1), 0);
-	assert_int_equal(report_sums_add(&sums, vp + 2, 2, 1), 0);
-	/* A code the campaign does not know is ignored. */
-	Lnob__IndicatorValue other = LNOB__INDICATOR_VALUE__INIT, *op = &other;
-	other.code = "models_built";
-	other.value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
-	other.count = 3;
-	assert_int_equal(report_sums_add(&sums, &op, 1, 1), 0);
-	assert_int_equal(campaign_counts_from_sums(c, &sums, &k), 0);
+	assert_int_equal(sums_replace(&sums, NULL, 0, vp, 2, NULL), 0);
+	assert_int_equal(sums_replace(&sums, NULL, 0, vp + 2, 3, NULL), 0);
+	assert_int_equal(campaign_counts_from_values(c, sums.v, sums.n, &k), 0);
 	assert_int_equal(campaign_value(c, &k, campaign_indicator_find(c, "poor_rate"), &n, &d), 0);
 	assert_int_equal(n, 35);
 	assert_int_equal(d, 300);
 	assert_false(k.has[campaign_indicator_find(c, "near")]);
-	report_sums_clear(&sums);
+	sums_clear(&sums);
 	campaign_destroy(&c);
 }
 

@@ -1,4 +1,5 @@
-/* test_report.c: the rules a Report must satisfy, and indicator sums. */
+/* test_report.c: the rules a Report must satisfy, and the digest of its
+ * meaning. */
 #include "testutil.h"
 
 #include <string.h>
@@ -61,32 +62,46 @@ static void test_report_rules(void **state)
 	assert_int_equal(report_validate(r, d, sizeof(d)), LNOB_E_INVALID);
 }
 
-static void test_sums(void **state)
+/* The digest of a report's meaning does not depend on the order of its
+ * values, and changes with any value, the narrative or the completion
+ * time. */
+static void test_content_digest(void **state)
 {
 	Lnob__IndicatorValue a = LNOB__INDICATOR_VALUE__INIT, b = LNOB__INDICATOR_VALUE__INIT;
-	Lnob__IndicatorValue *v1[1] = { &a }, *v2[1] = { &b };
-	report_sums_t s = { 0 };
+	Lnob__IndicatorValue *ab[2] = { &a, &b }, *ba[2] = { &b, &a };
+	Lnob__Report *r;
+	uint8_t d1[32], d2[32];
 
 	(void)state;
 	a.code = "poor";
 	a.value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
 	a.count = 10;
-	b.code = "near_poor";
-	b.value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
-	b.count = 3;
-	assert_int_equal(report_sums_add(&s, v1, 1, 1), 0);
-	assert_int_equal(report_sums_add(&s, v2, 1, 1), 0);
-	assert_int_equal(report_sums_add(&s, v1, 1, 1), 0);
-	assert_int_equal(s.n, 2);
-	assert_string_equal(s.v[0]->code, "near_poor");   /* sorted */
-	assert_int_equal(report_value_of(s.v[1]), 20);
-	assert_int_equal(report_sums_add(&s, v1, 1, -1), 0);
-	assert_int_equal(report_value_of(s.v[1]), 10);
-	assert_false(report_sums_equal(&s, v1, 1));
-	assert_int_equal(report_sums_add(&s, v2, 1, -1), 0);
-	assert_true(report_sums_equal(&s, v1, 1));   /* zero entries count as absent */
-	report_sums_clear(&s);
-	assert_int_equal(s.n, 0);
+	b.code = "fund_vnd";
+	b.value_case = LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND;
+	b.amount_vnd = 7;
+	r = s_report(ab, 2);
+	assert_int_equal(report_content_digest(r, d1), 0);
+	r = s_report(ba, 2);
+	assert_int_equal(report_content_digest(r, d2), 0);
+	assert_memory_equal(d1, d2, 32);
+	a.count = 11;
+	assert_int_equal(report_content_digest(r, d2), 0);
+	assert_memory_not_equal(d1, d2, 32);
+	a.count = 10;
+	r->narrative = "x";
+	assert_int_equal(report_content_digest(r, d2), 0);
+	assert_memory_not_equal(d1, d2, 32);
+	r->narrative = "";
+	r->completed_at = 1;
+	assert_int_equal(report_content_digest(r, d2), 0);
+	assert_memory_not_equal(d1, d2, 32);
+	/* 0 is a value, not the absence of one */
+	r = s_report(ab, 1);
+	assert_int_equal(report_content_digest(r, d1), 0);
+	b.amount_vnd = 0;
+	r = s_report(ab, 2);
+	assert_int_equal(report_content_digest(r, d2), 0);
+	assert_memory_not_equal(d1, d2, 32);
 }
 
 static void test_amount_codes(void **state)
@@ -102,7 +117,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_rules),
-		cmocka_unit_test(test_sums),
+		cmocka_unit_test(test_content_digest),
 		cmocka_unit_test(test_amount_codes),
 	};
 
