@@ -23,6 +23,7 @@ const char *lnob_strerror(int code)
 	case LNOB_E_CORRUPT: return "store file is damaged";
 	case LNOB_E_ZMQ: return "ZeroMQ error";
 	case LNOB_E_CRYPTO: return "cryptographic library error";
+	case LNOB_E_WRONG_LEVEL: return "indicator not reported at this unit's level";
 	default: break;
 	}
 	if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)

@@ -25,7 +25,8 @@
 #define LNOB_E_CORRUPT   (-40013) /* a store file is damaged */
 #define LNOB_E_ZMQ       (-40014) /* a ZeroMQ call failed (errno says why) */
 #define LNOB_E_CRYPTO    (-40015) /* libsodium refused */
-#define LNOB_E_LAST      (-40015)
+#define LNOB_E_WRONG_LEVEL (-40016) /* a unit's level does not report an indicator */
+#define LNOB_E_LAST      (-40016)
 
 /* Returns a static, human-readable name for any code above, a negated
  * errno, or an LMDB code. Never returns NULL. */
