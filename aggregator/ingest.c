@@ -220,45 +220,6 @@ out:
 	return r;
 }
 
-/* Checks rep against the configured campaigns (none: anything goes).
- * Returns 0, or the NackReason with detail filled. */
-static int s_check_campaign(const ingest_ctx_t *ctx, const Lnob__Report *rep, char *detail,
-			    size_t len)
-{
-	const campaign_t *c;
-
-	if (!ctx->campaigns || ctx->campaigns->n == 0)
-		return 0;
-	if (!(c = campaigns_find(ctx->campaigns, rep->campaign))) {
-		snprintf(detail, len, "campaign '%s' is not configured on this aggregator",
-			 rep->campaign);
-		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
-	}
-	if (!campaign_period_find(c, rep->period)) {
-		snprintf(detail, len, "period '%s' is not a period of campaign '%s'", rep->period,
-			 rep->campaign);
-		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
-	}
-	for (size_t i = 0; i < rep->n_values; i++) {
-		const char *code = rep->values[i]->code;
-		int k = campaign_indicator_find(c, code);
-		const campaign_indicator_t *ind = k >= 0 ? campaign_indicator(c, k) : NULL;
-
-		if (!ind) {
-			snprintf(detail, len, "indicator '%s' is not defined by campaign '%s'", code,
-				 rep->campaign);
-			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
-		}
-		if (ind->kind == CAMPAIGN_IND_SUM || ind->kind == CAMPAIGN_IND_RATE) {
-			snprintf(detail, len, "indicator '%s' of campaign '%s' is derived (a %s, "
-				 "computed by the aggregator), never reported", code, rep->campaign,
-				 ind->kind == CAMPAIGN_IND_SUM ? "sum" : "rate");
-			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
-		}
-	}
-	return 0;
-}
-
 /* Keeps a reused-seq envelope aside, keyed so repeats of it collapse. */
 static int s_quarantine(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 {
@@ -400,7 +361,7 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_INVALID, detail);
 		goto out;
 	}
-	if ((reason = s_check_campaign(ctx, rep, detail, sizeof(detail))) != 0) {
+	if ((reason = campaigns_check_report(ctx->campaigns, rep, detail, sizeof(detail))) != 0) {
 		s_nack(ctx, it, reason, detail);
 		goto out;
 	}

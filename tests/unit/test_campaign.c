@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "campaign.h"
+#include "campaigns.h"
 #include "hierarchy.h"
 #include "lnob_err.h"
 
@@ -1514,6 +1515,51 @@ static void test_check_levels(void **state)
 	campaign_destroy(&c);
 }
 
+/* The report rule of the configured campaigns (campaigns.h), shared by
+ * the aggregator's ingest and the collector's submit. */
+static void test_campaigns_check_report(void **state)
+{
+	campaigns_t camps;
+	char detail[256];
+	s_rep_t x;
+
+	(void)state;
+	memset(&camps, 0, sizeof(camps));
+	REP(&x, "V001", "hh", "fund_vnd");
+	/* None configured: anything goes. */
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
+	assert_int_equal(campaigns_check_report(NULL, &x.r, detail, sizeof(detail)), 0);
+	camps.v[0] = s_load(s_base, NULL);
+	camps.n = 1;
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
+	x.r.campaign = (char *)"other";
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN);
+	assert_non_null(strstr(detail, "campaign 'other' is not one of the configured campaigns"));
+	x.r.campaign = (char *)"t";
+	x.r.period = (char *)"2019";
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN);
+	assert_string_equal(detail, "period '2019' is not a period of campaign 't'");
+	REP(&x, "V001", "hh", "zzz");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR);
+	assert_string_equal(detail, "indicator 'zzz' is not defined by campaign 't'");
+	REP(&x, "V001", "pnp");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR);
+	assert_non_null(strstr(detail, "'pnp' of campaign 't' is derived (a sum"));
+	REP(&x, "V001", "poor_rate");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR);
+	assert_non_null(strstr(detail, "(a rate"));
+	/* Levels are not its business: a commune's count passes here. */
+	REP(&x, "C001", "hh");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
+	campaigns_clear(&camps);
+	assert_int_equal(camps.n, 0);
+}
+
 static void test_file_errors(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -1564,6 +1610,7 @@ int main(void)
 		cmocka_unit_test(test_reported_by),
 		cmocka_unit_test(test_errors_reported_by),
 		cmocka_unit_test(test_check_levels),
+		cmocka_unit_test(test_campaigns_check_report),
 		cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
