@@ -869,6 +869,23 @@ static void test_samples(void **state)
 	s_expect(vp, h, "KNO", "2023", "poverty", "districts", CAMPAIGN_VIA_LEVEL, "KNO");
 	s_expect(vp, h, "KNO-04", "2023", "new-rural", "communes-new-rural", CAMPAIGN_VIA_LEVEL, "KNO-04");
 
+	/* Reporting levels: villages report the counts, every level its own
+	 * fund_vnd; in both campaigns. */
+	for (int l = 0; l < 4; l++) {
+		for (int w = 0; w < 2; w++) {
+			const campaign_t *c = w ? vp : dn;
+
+			assert_int_equal(campaign_level_reports(c, campaign_indicator_find(
+				c, "households_total"), names[l]), l == 3);
+			assert_int_equal(campaign_level_reports(c, campaign_indicator_find(
+				c, "poor_households"), names[l]), l == 3);
+			assert_true(campaign_level_reports(c, campaign_indicator_find(c, "fund_vnd"),
+							   names[l]));
+			assert_false(campaign_level_reports(c, campaign_indicator_find(c, "poor_rate"),
+							    names[l]));
+		}
+	}
+
 	/* Clusters. */
 	assert_int_equal(campaign_cluster_count(dn), 4);
 	assert_int_equal(campaign_cluster_find(dn, "khoi-thi-tran")->nmembers, 7);
