@@ -378,6 +378,17 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_OUT_OF_SCOPE, detail);
 		goto out;
 	}
+	/* Each indicator only at its reporting levels (campaign.h), so that
+	 * nothing is counted twice up the tree. */
+	{
+		const campaign_t *camp = campaigns_find(ctx->campaigns, rep->campaign);
+
+		if (camp && campaign_check_levels(camp, rep, hier_unit(ctx->hier, unit)->level,
+						  detail, sizeof(detail)) < 0) {
+			s_nack(ctx, it, LNOB__NACK_REASON__NACK_WRONG_LEVEL, detail);
+			goto out;
+		}
+	}
 
 	/* Stored and acked either way; after an approval covering the unit
 	 * (approval.h) it waits in the amendment queue, else it applies. */
