@@ -76,7 +76,8 @@
  * List keys (levels, units, cascade, periods, any_of, members) take a
  * comma-separated list and may be given more than once in a section (the
  * lists are joined, so a long list continues on the next line); every
- * other key at most once. Ids (campaign, period, target, cluster, goal, indicator codes, unit
+ * other key at most once (reported_by and the keys of [reported_by] take a
+ * comma-separated list too, given once). Ids (campaign, period, target, cluster, goal, indicator codes, unit
  * codes) are 1..64 of [A-Za-z0-9._-].
  *
  * Indicators: "count" and "amount" are reported; an amount's code ends in
@@ -127,10 +128,11 @@
  * duplicate sections (ids), empty sections, bad ids, dates, numbers and
  * offsets, a period outside the campaign or with years < 1, an unknown or
  * ill-typed indicator (a rate over an amount, a "_vnd" count), an unknown
- * level in reported_by, a key of [reported_by] that is not a count or an
- * amount of [indicators] ("[reported_by] poor_rate: a derived indicator is
- * never reported") or is given twice, `all` beside a level, a level given
- * twice in one reported_by, an unknown
+ * level in reported_by ("[reported_by] fund_vnd: unknown level 'hamlet'"),
+ * a key of [reported_by] that is not a count or an amount of [indicators]
+ * ("[reported_by] poor_rate: a derived indicator is never reported") or is
+ * given twice, `all` beside a level or as a level name, a level given twice
+ * in one reported_by, an unknown
  * indicator, period, level or alternative in a target, a form the indicator
  * cannot take, two forms, a cascade to an undeclared level, two targets for
  * the same goal on the same unit or level in the same period, a cluster
