@@ -28,45 +28,6 @@ static void s_nack(ingest_ctx_t *ctx, ingest_item_t *it, int reason, const char 
 	ctx->counters[AGG_C_REJECTED_BASE + reason]++;
 }
 
-/* Checks rep against the configured campaigns (none: anything goes).
- * Returns 0, or the NackReason with detail filled. */
-static int s_check_campaign(const ingest_ctx_t *ctx, const Lnob__Report *rep, char *detail,
-			    size_t len)
-{
-	const campaign_t *c;
-
-	if (!ctx->campaigns || ctx->campaigns->n == 0)
-		return 0;
-	if (!(c = campaigns_find(ctx->campaigns, rep->campaign))) {
-		snprintf(detail, len, "campaign '%s' is not configured on this aggregator",
-			 rep->campaign);
-		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
-	}
-	if (!campaign_period_find(c, rep->period)) {
-		snprintf(detail, len, "period '%s' is not a period of campaign '%s'", rep->period,
-			 rep->campaign);
-		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
-	}
-	for (size_t i = 0; i < rep->n_values; i++) {
-		const char *code = rep->values[i]->code;
-		int k = campaign_indicator_find(c, code);
-		const campaign_indicator_t *ind = k >= 0 ? campaign_indicator(c, k) : NULL;
-
-		if (!ind) {
-			snprintf(detail, len, "indicator '%s' is not defined by campaign '%s'", code,
-				 rep->campaign);
-			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
-		}
-		if (ind->kind == CAMPAIGN_IND_SUM || ind->kind == CAMPAIGN_IND_RATE) {
-			snprintf(detail, len, "indicator '%s' of campaign '%s' is derived (a %s, "
-				 "computed by the aggregator), never reported", code, rep->campaign,
-				 ind->kind == CAMPAIGN_IND_SUM ? "sum" : "rate");
-			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
-		}
-	}
-	return 0;
-}
-
 /* Keeps a reused-seq envelope aside, keyed so repeats of it collapse. */
 static int s_quarantine(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 {
@@ -178,9 +139,10 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 			  const Lnob__NodeRecord *node, Lnob__Report **ret_rep, int *ret_unit,
 			  char *detail, size_t len)
 {
+	const campaign_t *camp;
 	ProtobufCMessage *m;
 	Lnob__Report *rep;
-	int reason, unit, scope;
+	int reason = 0, unit, scope;
 
 	if (codec_unpack(&lnob__report__descriptor, env->body.data, env->body.len,
 			 ctx->max_body, &m) < 0) {
@@ -192,7 +154,7 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 	scope = hier_find(ctx->hier, node->scope);
 	if (report_validate(rep, detail, len) < 0) {
 		reason = LNOB__NACK_REASON__NACK_INVALID;
-	} else if ((reason = s_check_campaign(ctx, rep, detail, len)) != 0) {
+	} else if ((reason = campaigns_check_report(ctx->campaigns, rep, detail, len)) != 0) {
 		/* detail filled */
 	} else if (unit < 0) {
 		reason = LNOB__NACK_REASON__NACK_UNKNOWN_UNIT;
@@ -201,6 +163,12 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 		reason = LNOB__NACK_REASON__NACK_OUT_OF_SCOPE;
 		snprintf(detail, len, "unit '%s' is outside %s's scope '%s'", rep->unit,
 			 env->signer, node->scope);
+	} else if ((camp = campaigns_find(ctx->campaigns, rep->campaign)) &&
+		   campaign_check_levels(camp, rep, hier_unit(ctx->hier, unit)->level, detail,
+					 len) < 0) {
+		/* Each indicator only at its reporting levels (campaign.h), so
+		 * that nothing is counted twice up the tree. */
+		reason = LNOB__NACK_REASON__NACK_WRONG_LEVEL;
 	}
 	if (reason) {
 		lnob__report__free_unpacked(rep, NULL);
@@ -253,7 +221,7 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	Lnob__Report *rep = NULL;
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen;
-	char detail[200];
+	char detail[sizeof(it->detail)];
 	int r, unit = -1, reason;
 	bool go = false;
 

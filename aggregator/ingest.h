@@ -53,7 +53,8 @@ typedef struct ingest_ctx {
 	 * configured campaign and one of its periods (else
 	 * NACK_UNKNOWN_CAMPAIGN), and carry only indicators the campaign
 	 * defines as reported, counts or amounts (else NACK_UNKNOWN_INDICATOR:
-	 * sums and rates are derived, never reported). */
+	 * sums and rates are derived, never reported), each of them one its
+	 * unit's level reports (else NACK_WRONG_LEVEL; campaign_check_levels()). */
 	const campaigns_t *campaigns;
 	uint64_t counters[AGG_C_COUNT];   /* running totals, persisted each commit */
 } ingest_ctx_t;

@@ -43,26 +43,47 @@ void intake_report_free(Lnob__Report *r)
 
 void intake_list_clear(intake_list_t *list)
 {
-	for (size_t i = 0; i < list->n; i++)
+	for (size_t i = 0; i < list->n; i++) {
 		intake_report_free(list->v[i]);
+		free(list->where[i]);
+	}
 	free(list->v);
+	free(list->where);
 	memset(list, 0, sizeof(*list));
 }
 
-/* Appends r to list, which takes ownership. Returns 0 or -ENOMEM (r is
- * not taken then). */
-static int s_list_push(intake_list_t *list, Lnob__Report *r)
+/* Makes room for n reports in list. Returns 0 or -ENOMEM (list unchanged,
+ * though its arrays may have grown). */
+static int s_list_reserve(intake_list_t *list, size_t n)
 {
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		Lnob__Report **nv = realloc(list->v, cap * sizeof(*nv));
+	Lnob__Report **nv;
+	char **nw;
 
-		if (!nv)
-			return -ENOMEM;
-		list->v = nv;
-		list->cap = cap;
-	}
-	list->v[list->n++] = r;
+	if (n <= list->cap)
+		return 0;
+	if (!(nv = realloc(list->v, n * sizeof(*nv))))
+		return -ENOMEM;
+	list->v = nv;
+	if (!(nw = realloc(list->where, n * sizeof(*nw))))
+		return -ENOMEM;
+	list->where = nw;
+	list->cap = n;
+	return 0;
+}
+
+/* Appends r, found at where, to list, which takes ownership of r. Returns
+ * 0 or -ENOMEM (r is not taken then). */
+static int s_list_push(intake_list_t *list, Lnob__Report *r, const char *where)
+{
+	char *w;
+
+	if (list->n == list->cap &&
+	    s_list_reserve(list, list->cap ? list->cap * 2 : 16) < 0)
+		return -ENOMEM;
+	if (!(w = strdup(where)))
+		return -ENOMEM;
+	list->v[list->n] = r;
+	list->where[list->n++] = w;
 	return 0;
 }
 
@@ -70,18 +91,13 @@ static int s_list_push(intake_list_t *list, Lnob__Report *r)
  * Returns 0 or -ENOMEM (both unchanged then). */
 static int s_list_take(intake_list_t *dst, intake_list_t *src)
 {
-	if (dst->n + src->n > dst->cap) {
-		size_t cap = dst->n + src->n;
-		Lnob__Report **nv = realloc(dst->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		dst->v = nv;
-		dst->cap = cap;
-	}
+	if (s_list_reserve(dst, dst->n + src->n) < 0)
+		return -ENOMEM;
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	memcpy(dst->where + dst->n, src->where, src->n * sizeof(*src->where));
 	dst->n += src->n;
 	free(src->v);
+	free(src->where);
 	memset(src, 0, sizeof(*src));
 	return 0;
 }
@@ -593,7 +609,7 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 		snprintf(where, sizeof(where), "%s: entry %zu", name, i + 1);
 		if ((rc = s_json_report(where, obj, now_s, &r, err, errlen)) < 0)
 			goto out;
-		if (s_list_push(&mine, r) < 0) {
+		if (s_list_push(&mine, r, where) < 0) {
 			intake_report_free(r);
 			rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 			goto out;
@@ -831,7 +847,7 @@ static void s_csv_row(int term, void *data)
 	}
 	if ((c->rc = s_csv_report(c, where, &r)) < 0)
 		goto out;
-	if (s_list_push(&c->out, r) < 0) {
+	if (s_list_push(&c->out, r, where) < 0) {
 		intake_report_free(r);
 		c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
 	}
@@ -901,6 +917,32 @@ int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now
 	free(c.cols);
 	intake_list_clear(&c.out);
 	return c.rc;
+}
+
+/* ---- the campaign rules ---------------------------------------------- */
+
+int intake_check_campaigns(const intake_list_t *list, size_t from, const campaigns_t *camps,
+			   const hier_t *hier, char *err, size_t errlen)
+{
+	char detail[512];
+
+	for (size_t i = from; i < list->n; i++) {
+		const Lnob__Report *r = list->v[i];
+		const campaign_t *c;
+		int unit;
+
+		if (campaigns_check_report(camps, r, detail, sizeof(detail)) != 0)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", list->where[i], detail);
+		if (!(c = campaigns_find(camps, r->campaign)))
+			continue;   /* no campaign configured: nothing more to check */
+		if ((unit = hier_find(hier, r->unit)) < 0)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: unit '%s' is not in the "
+					 "hierarchy", list->where[i], r->unit);
+		if (campaign_check_levels(c, r, hier_unit(hier, unit)->level, detail,
+					  sizeof(detail)) < 0)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", list->where[i], detail);
+	}
+	return 0;
 }
 
 /* ---- files ----------------------------------------------------------- */

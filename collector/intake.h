@@ -38,6 +38,8 @@
 
 #include <jansson.h>
 
+#include "campaigns.h"
+#include "hierarchy.h"
 #include "lnob.pb-c.h"
 #include "util.h"
 
@@ -45,9 +47,12 @@
 #define INTAKE_FILE_MAX ((size_t)64 << 20)
 
 /* A growing list of parsed reports; each report and everything in it is
- * owned by the list. Start from a zeroed struct. */
+ * owned by the list, and so is where[i], the place report i came from, as
+ * errors name it ("r.csv:7", "r.json: entry 2"). Start from a zeroed
+ * struct. */
 typedef struct intake_list {
 	Lnob__Report **v;
+	char **where;
 	size_t n, cap;
 } intake_list_t;
 
@@ -67,6 +72,18 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 		      intake_list_t *list, char *err, size_t errlen);
 int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now_s,
 		     intake_list_t *list, char *err, size_t errlen);
+
+/* The aggregator's campaign rules, applied before queuing when the
+ * collector's configuration names the campaigns and the hierarchy (README
+ * "Submitting reports"), to reports list->v[from..n) in order: the rule of
+ * campaigns_check_report() (a configured campaign, one of its periods, only
+ * its counts and amounts), then the report's unit must be in hier, and
+ * carry only indicators its level reports (campaign_check_levels()).
+ * Returns 0, or LNOB_E_INVALID with err "<place>: <why>", the aggregator's
+ * words, for the first report it would refuse, e.g. "r.csv:3: unit 'C001'
+ * is a commune; indicator 'households_total' is reported by village". */
+int intake_check_campaigns(const intake_list_t *list, size_t from, const campaigns_t *camps,
+			   const hier_t *hier, char *err, size_t errlen);
 
 /* Parses a completed_at text: ISO 8601 "YYYY-MM-DDTHH:MM[:SS[.frac]]" with
  * "Z" or an offset "+HH:MM", "+HHMM" or "+HH" (a space may stand for the

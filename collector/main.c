@@ -27,7 +27,9 @@
 #include "cli.h"
 #include "codec.h"
 #include "conf.h"
+#include "campaigns.h"
 #include "envelope.h"
+#include "hierarchy.h"
 #include "identity.h"
 #include "intake.h"
 #include "lnob_err.h"
@@ -53,6 +55,8 @@ typedef struct s_conf {
 	relay_conf_t relay;
 	size_t attach_max;       /* [nominations] attach_max_bytes */
 	const char *nom_campaign;   /* [nominations] campaign, "" when not set */
+	bool has_campaigns;      /* [campaign] files and [hierarchy] file are set */
+	const char *hier_file;   /* [hierarchy] file, "" when not set */
 	enum log_level level;
 } s_conf_t;
 
@@ -185,10 +189,11 @@ static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
 		"uplink.endpoint", "uplink.server_public", "uplink.window",
 		"uplink.heartbeat_ms", "uplink.dead_after_ms", "uplink.resend_after_ms",
 		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "relay.listen", "relay.window",
-		"nominations.attach_max_bytes", "nominations.campaign", "log.level", NULL,
+		"nominations.attach_max_bytes", "nominations.campaign", "campaign.files",
+		"hierarchy.file", "log.level", NULL,
 	};
 	const conf_t *ini;
-	const char *level;
+	const char *level, *files;
 	uint64_t map_mb, attach;
 	int r, lv;
 
@@ -252,6 +257,18 @@ static int s_conf_load(const char *path, s_conf_t *c, char *err, size_t errlen)
 	if (c->nom_campaign[0] && !lnob_valid_id(c->nom_campaign))
 		return s_conf_bad(ini, "nominations", "campaign", err, errlen,
 				  "not 1..64 of [A-Za-z0-9._-]: '%s'", c->nom_campaign);
+	/* Both or neither: the campaigns' rules need the units' levels. */
+	if ((r = conf_str(ini, "campaign", "files", "", &files, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "hierarchy", "file", "", &c->hier_file, err, errlen)) < 0)
+		return r;
+	if (files[0] && !c->hier_file[0])
+		return s_conf_bad(ini, "campaign", "files", err, errlen,
+				  "needs [hierarchy] file too (the levels of the units)");
+	if (c->hier_file[0] && !files[0])
+		return s_conf_bad(ini, "hierarchy", "file", err, errlen,
+				  "needs [campaign] files too (it is only used to check reports "
+				  "against the campaigns)");
+	c->has_campaigns = files[0] != '\0';
 	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
 		return r;
 	if ((lv = log_level_parse(level)) < 0)
@@ -288,6 +305,36 @@ static int s_load_identity(const s_conf_t *c, identity_t *ret, char *err, size_t
 	}
 	*ret = id;
 	identity_wipe(&id);
+	return 0;
+}
+
+/*
+ * With [campaign] files and [hierarchy] file set, loads the hierarchy into
+ * *ret_hier and the campaigns, checked against it, into camps (caller
+ * frees both: hier_destroy, campaigns_clear); without them, *ret_hier is
+ * NULL and camps empty. Returns 0 or a negative code with err naming the
+ * file and line.
+ */
+static int s_load_campaigns(const s_conf_t *c, hier_t **ret_hier, campaigns_t *camps,
+			    char *err, size_t errlen)
+{
+	hier_t *h = NULL;
+	char why[768];
+	int r;
+
+	*ret_hier = NULL;
+	memset(camps, 0, sizeof(*camps));
+	if (!c->has_campaigns)
+		return 0;
+	if ((r = hier_load_csv(c->hier_file, &h, why, sizeof(why))) < 0) {
+		s_conf_bad(c->ini, "hierarchy", "file", err, errlen, "%s", why);
+		return r;
+	}
+	if ((r = campaigns_load(camps, c->ini, h, err, errlen)) < 0) {
+		hier_destroy(&h);
+		return r;
+	}
+	*ret_hier = h;
 	return 0;
 }
 
@@ -434,11 +481,14 @@ static int s_parse_opts(int argc, char **argv, unsigned allow, s_opts_t *o)
 
 /* ---- submit ----------------------------------------------------------- */
 
-/* `submit -c CONF FILE...`: parses every file, then queues all their
- * reports in one transaction. Returns the exit status. */
+/* `submit -c CONF FILE...`: parses every file (and, with the campaigns
+ * configured, checks each report as the aggregator would), then queues all
+ * their reports in one transaction. Returns the exit status. */
 static int s_cmd_submit(int argc, char **argv)
 {
 	intake_list_t list = { 0 };
+	campaigns_t camps = { 0 };
+	hier_t *hier = NULL;
 	s_conf_t c;
 	s_opts_t o;
 	identity_t id;
@@ -464,8 +514,15 @@ static int s_cmd_submit(int argc, char **argv)
 		s_conf_free(&c);
 		return s_failure("%s", err);
 	}
+	if (s_load_campaigns(&c, &hier, &camps, err, sizeof(err)) < 0) {
+		rc = s_failure("%s (nothing queued)", err);
+		goto out;
+	}
 	for (int i = optind; i < argc; i++) {
-		if (intake_parse_file(argv[i], now_ms / 1000, &list, err, sizeof(err)) < 0) {
+		size_t from = list.n;
+
+		if (intake_parse_file(argv[i], now_ms / 1000, &list, err, sizeof(err)) < 0 ||
+		    (hier && intake_check_campaigns(&list, from, &camps, hier, err, sizeof(err)) < 0)) {
 			rc = s_failure("%s (nothing queued)", err);
 			goto out;
 		}
@@ -493,6 +550,8 @@ static int s_cmd_submit(int argc, char **argv)
 out:
 	outbox_destroy(&ob);
 	intake_list_clear(&list);
+	campaigns_clear(&camps);
+	hier_destroy(&hier);
 	identity_wipe(&id);
 	s_conf_free(&c);
 	return rc;
@@ -743,6 +802,20 @@ static int s_cmd_run(int argc, char **argv)
 		goto out;
 	}
 	memcpy(c.up.server_curve_pk, server.curve_pk, 32);
+	{
+		/* Only submit uses them; checked here so that a bad file is
+		 * found by -n and at start, not at the next submit. */
+		campaigns_t camps;
+		hier_t *hier = NULL;
+
+		r = s_load_campaigns(&c, &hier, &camps, err, sizeof(err));
+		campaigns_clear(&camps);
+		hier_destroy(&hier);
+		if (r < 0) {
+			rc = s_failure("%s", err);
+			goto out;
+		}
+	}
 	if (o.check) {
 		printf("configuration OK\n");
 		rc = 0;

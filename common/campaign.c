@@ -74,6 +74,9 @@ struct campaign {
 	char **levels;
 	size_t nlevels;
 	unsigned levels_line;
+	bool *rep_default;             /* [nlevels]: [campaign] reported_by */
+	bool *rep_by;                  /* [nind × nlevels]: indicator i is reported
+	                                  by the units of level l */
 	campaign_indicator_t ind[CAMPAIGN_INDICATORS_MAX];
 	size_t nind;
 	campaign_period_t *periods;
@@ -738,7 +741,8 @@ static int s_level_find(const campaign_t *c, const char *level)
 static const s_keyspec_t s_campaign_keys[] = {
 	{ "id", false }, { "name", false }, { "plan", false }, { "start", false },
 	{ "end", false }, { "baseline_date", false }, { "utc_offset", false },
-	{ "levels", true }, { "baseline_file", false }, { NULL, false },
+	{ "levels", true }, { "reported_by", false }, { "baseline_file", false },
+	{ NULL, false },
 };
 
 /* Parses "+HH:MM" / "-HH:MM" (at most 14:00) into seconds. */
@@ -755,6 +759,42 @@ static bool s_parse_offset(const char *s, int *ret)
 		return false;
 	*ret = sign * (h * 3600 + m * 60);
 	return true;
+}
+
+/*
+ * Parses the reporting levels of kv, a non-empty key of section s ("all",
+ * or declared levels, each once), into mask[nlevels] (zeroed by the
+ * caller). Returns 0 or the error.
+ */
+static int s_reporters(s_build_t *b, const s_sec_t *s, const s_kv_t *kv, bool *mask)
+{
+	const s_sec_t one = { .name = s->name, .kv = (s_kv_t *)kv, .n = 1 };  /* this line only */
+	const char *key = kv->key;
+	campaign_t *c = b->c;
+	s_item_t *it;
+	size_t n;
+
+	if (s_list(b, &one, key, &it, &n))
+		return b->failed;
+	for (size_t i = 0; i < n; i++) {
+		int l = s_level_find(c, it[i].text);
+
+		if (strcmp(it[i].text, "all") == 0) {
+			if (n > 1)
+				return s_fail(b, it[i].line, "[%s] %s: 'all' stands alone (it means every "
+					      "level)", s->name, key);
+			for (size_t k = 0; k < c->nlevels; k++)
+				mask[k] = true;
+			continue;
+		}
+		if (l < 0)
+			return s_fail(b, it[i].line, "[%s] %s: unknown level '%s' (not in [campaign] "
+				      "levels)", s->name, key, it[i].text);
+		if (mask[l])
+			return s_fail(b, it[i].line, "[%s] %s: '%s' given twice", s->name, key, it[i].text);
+		mask[l] = true;
+	}
+	return 0;
 }
 
 static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl, unsigned *ret_bl_line)
@@ -807,8 +847,21 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 	for (size_t i = 0; i < nlv; i++) {
 		if (s_level_find(c, lv[i].text) >= 0)
 			return s_fail(b, lv[i].line, "[campaign] levels: '%s' given twice", lv[i].text);
+		if (strcmp(lv[i].text, "all") == 0)
+			return s_fail(b, lv[i].line, "[campaign] levels: 'all' is not a level name "
+				      "(reported_by = all means every level)");
 		c->levels[c->nlevels++] = (char *)lv[i].text;
 	}
+	/* Who reports the counts and amounts: by default the lowest level. */
+	if (!(c->rep_default = s_zalloc(c, c->nlevels * sizeof(*c->rep_default))))
+		return s_oom(b);
+	kv = s_get(s, "reported_by");
+	if (kv && !*kv->value)
+		return s_fail(b, kv->line, "[campaign] reported_by: empty");
+	if (!kv)
+		c->rep_default[c->nlevels - 1] = true;
+	else if (s_reporters(b, s, kv, c->rep_default))
+		return b->failed;
 	kv = s_get(s, "baseline_file");
 	if (kv && !*kv->value)
 		return s_fail(b, kv->line, "[campaign] baseline_file: empty");
@@ -1012,6 +1065,52 @@ static int s_build_labels(s_build_t *b, const s_sec_t *s)
 			return s_fail(b, kv->line, "[labels] %s: empty", kv->key);
 		if (!(c->ind[j].label = s_strdup(c, kv->value)))
 			return s_oom(b);
+	}
+	return 0;
+}
+
+/* ======================================================================
+ * [reported_by]: the reporting levels of each reported indicator
+ * ====================================================================== */
+
+/* Gives every count and amount the levels of [campaign] reported_by, then
+ * applies the exceptions of [reported_by] (s, may be NULL). */
+static int s_build_reported_by(s_build_t *b, const s_sec_t *s)
+{
+	campaign_t *c = b->c;
+
+	if (!(c->rep_by = s_zalloc(c, c->nind * c->nlevels * sizeof(*c->rep_by))))
+		return s_oom(b);
+	for (size_t i = 0; i < c->nind; i++)
+		if (c->ind[i].kind == CAMPAIGN_IND_COUNT || c->ind[i].kind == CAMPAIGN_IND_AMOUNT)
+			memcpy(&c->rep_by[i * c->nlevels], c->rep_default,
+			       c->nlevels * sizeof(*c->rep_by));
+	if (!s)
+		return 0;
+	if (*s->id)
+		return s_fail(b, s->line, "[%s]: [reported_by] takes no id", s->name);
+	for (size_t i = 0; i < s->n; i++) {
+		const s_kv_t *kv = &s->kv[i];
+		int j = campaign_indicator_find(c, kv->key);
+		bool *mask;
+
+		if (j < 0)
+			return s_fail(b, kv->line, "[reported_by] %s: unknown indicator (not in "
+				      "[indicators])", kv->key);
+		if (c->ind[j].kind != CAMPAIGN_IND_COUNT && c->ind[j].kind != CAMPAIGN_IND_AMOUNT)
+			return s_fail(b, kv->line, "[reported_by] %s: a derived indicator is never "
+				      "reported (a %s is computed from the counts)", kv->key,
+				      c->ind[j].kind == CAMPAIGN_IND_SUM ? "sum" : "rate");
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s->kv[k].key, kv->key) == 0)
+				return s_fail(b, kv->line, "[reported_by] %s: given twice (first on "
+					      "line %u)", kv->key, s->kv[k].line);
+		if (!*kv->value)
+			return s_fail(b, kv->line, "[reported_by] %s: empty", kv->key);
+		mask = &c->rep_by[(size_t)j * c->nlevels];
+		memset(mask, 0, c->nlevels * sizeof(*mask));
+		if (s_reporters(b, s, kv, mask))
+			return b->failed;
 	}
 	return 0;
 }
@@ -2350,7 +2449,8 @@ static void s_ini_release(s_ini_t *ini)
 static int s_build(s_build_t *b, const s_ini_t *ini)
 {
 	campaign_t *c = b->c;
-	const s_sec_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL, *awards = NULL;
+	const s_sec_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL, *awards = NULL,
+		      *repby = NULL;
 	s_sec_t **psecs = NULL, **tsecs = NULL;
 	size_t np = 0, nt = 0, nc = 0, na = 0;
 	const char *bl = NULL;
@@ -2367,6 +2467,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 			labels = s;
 		else if (strcmp(s->type, "deadlines") == 0)
 			dls = s;
+		else if (strcmp(s->type, "reported_by") == 0)
+			repby = s;
 		else if (strcmp(s->type, "period") == 0)
 			np++;
 		else if (strcmp(s->type, "target") == 0)
@@ -2379,8 +2481,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 			na++;
 		else
 			return s_fail(b, s->line, "[%s]: unknown section (campaign, indicators, labels, "
-				      "deadlines, period ID, target ID, cluster ID, awards, award ID)",
-				      s->name);
+				      "reported_by, deadlines, period ID, target ID, cluster ID, awards, "
+				      "award ID)", s->name);
 	}
 	if (!camp)
 		return s_fail(b, 1, "no [campaign] section");
@@ -2388,7 +2490,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 		return b->failed;
 	if (!inds)
 		return s_fail(b, 1, "no [indicators] section");
-	if (s_build_indicators(b, inds) || (labels && s_build_labels(b, labels)))
+	if (s_build_indicators(b, inds) || (labels && s_build_labels(b, labels)) ||
+	    s_build_reported_by(b, repby))
 		return b->failed;
 	if (np == 0)
 		return s_fail(b, 1, "no [period ID] section");
@@ -2767,6 +2870,60 @@ int campaign_indicator_find(const campaign_t *self, const char *code)
 		if (strcmp(self->ind[i].code, code) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* ---- reporting levels ------------------------------------------------ */
+
+bool campaign_level_reports(const campaign_t *self, int i, const char *level)
+{
+	int l;
+
+	if (!self || !level || i < 0 || (size_t)i >= self->nind)
+		return false;
+	if (self->ind[i].kind != CAMPAIGN_IND_COUNT && self->ind[i].kind != CAMPAIGN_IND_AMOUNT)
+		return false;
+	if ((l = s_level_find(self, level)) < 0)
+		return false;
+	return self->rep_by[(size_t)i * self->nlevels + (size_t)l];
+}
+
+/* Writes "district, commune" (the levels reporting indicator i, top first)
+ * into out, truncating. */
+static void s_reporters_text(const campaign_t *c, int i, char *out, size_t len)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t l = 0; l < c->nlevels && n + 1 < len; l++) {
+		if (!c->rep_by[(size_t)i * c->nlevels + l])
+			continue;
+		snprintf(out + n, len - n, "%s%s", n ? ", " : "", c->levels[l]);
+		n += strlen(out + n);
+	}
+}
+
+int campaign_check_levels(const campaign_t *self, const Lnob__Report *rep, const char *level,
+			  char *detail, size_t len)
+{
+	if (!self || !rep || !level)
+		return -EINVAL;
+	for (size_t v = 0; v < rep->n_values; v++) {
+		const char *code = rep->values[v]->code;
+		int i = campaign_indicator_find(self, code);
+		char by[512];
+
+		if (i < 0 || (self->ind[i].kind != CAMPAIGN_IND_COUNT &&
+			      self->ind[i].kind != CAMPAIGN_IND_AMOUNT))
+			return lnob_errf(detail, len, -EINVAL, "indicator '%s' is not a reported "
+					 "indicator of campaign '%s'", code, self->id);
+		if (campaign_level_reports(self, i, level))
+			continue;
+		s_reporters_text(self, i, by, sizeof(by));
+		return lnob_errf(detail, len, LNOB_E_WRONG_LEVEL, "unit '%s' is %s %s; indicator "
+				 "'%s' is reported by %s", rep->unit,
+				 level[0] && strchr("aeiouAEIOU", level[0]) ? "an" : "a", level, code, by);
+	}
+	return 0;
 }
 
 size_t campaign_period_count(const campaign_t *self)

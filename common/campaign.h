@@ -23,6 +23,10 @@
  *   baseline_date = 2020-12-31           ; the day the baseline counts describe
  *   utc_offset    = +07:00               ; of deadlines (default +07:00)
  *   levels        = province, district, commune, village
+ *   reported_by   = village              ; optional: the levels whose units
+ *                                        ;   report the counts and amounts
+ *                                        ;   (declared levels, or all);
+ *                                        ;   default: the last of levels
  *   baseline_file = ../province/baseline.csv   ; optional; relative to this file
  *
  *   [indicators]                         ; code = definition, one per line
@@ -31,6 +35,10 @@
  *   fund_vnd         = amount            ; an amount of money in dong
  *   poor_near_poor   = sum poor_households + near_poor_households
  *   poor_rate        = rate poor_households / households_total
+ *
+ *   [reported_by]                        ; optional: per-indicator exceptions
+ *   fund_vnd = all                       ; every declared level
+ *   escaped_households = commune, village   ; or a list of declared levels
  *
  *   [labels]                             ; optional: code = display name
  *   poor_rate = Tỷ lệ hộ nghèo
@@ -68,7 +76,8 @@
  * List keys (levels, units, cascade, periods, any_of, members) take a
  * comma-separated list and may be given more than once in a section (the
  * lists are joined, so a long list continues on the next line); every
- * other key at most once. Ids (campaign, period, target, cluster, goal, indicator codes, unit
+ * other key at most once (reported_by and the keys of [reported_by] take a
+ * comma-separated list too, given once). Ids (campaign, period, target, cluster, goal, indicator codes, unit
  * codes) are 1..64 of [A-Za-z0-9._-].
  *
  * Indicators: "count" and "amount" are reported; an amount's code ends in
@@ -76,6 +85,19 @@
  * (2..8 parts) adds counts, or amounts; "rate N / D" is N / D where N and D
  * are counts or sums of counts (never amounts, rates, or averages of child
  * rates): it is computed from the counts summed over the unit's subtree.
+ *
+ * Reporting levels: each count and amount is reported by the units of its
+ * reporting levels only, so that nothing is counted twice up the tree (a
+ * commune reporting households_total while its villages do would make its
+ * district sum both). They are [campaign] reported_by (default: the last,
+ * lowest, level of `levels`), unless [reported_by] names the indicator:
+ * then exactly the levels given there. `all` is every declared level and
+ * stands alone; a level is given at most once; `all` is not a level name.
+ * A report carrying an indicator for a unit of another level is refused
+ * (campaign_check_levels(); the aggregator's NACK_WRONG_LEVEL). Sums and
+ * rates are derived, never reported, and have no reporting level. A
+ * report from a unit whose level is not declared in `levels` can carry
+ * no indicator of the campaign.
  *
  * Target forms (exactly one per target; X, P and S are decimals with at most
  * 4 places, and may end in "%" where they are percentages):
@@ -106,6 +128,11 @@
  * duplicate sections (ids), empty sections, bad ids, dates, numbers and
  * offsets, a period outside the campaign or with years < 1, an unknown or
  * ill-typed indicator (a rate over an amount, a "_vnd" count), an unknown
+ * level in reported_by ("[reported_by] fund_vnd: unknown level 'hamlet'"),
+ * a key of [reported_by] that is not a count or an amount of [indicators]
+ * ("[reported_by] poor_rate: a derived indicator is never reported") or is
+ * given twice, `all` beside a level or as a level name, a level given twice
+ * in one reported_by, an unknown
  * indicator, period, level or alternative in a target, a form the indicator
  * cannot take, two forms, a cascade to an undeclared level, two targets for
  * the same goal on the same unit or level in the same period, a cluster
@@ -378,6 +405,22 @@ const campaign_indicator_t *campaign_indicator(const campaign_t *self, int i);
 /* Index of the indicator with this code, or -1 when the campaign does not
  * know it. */
 int campaign_indicator_find(const campaign_t *self, const char *code);
+
+/* True when a unit at `level` reports indicator i (a count or an amount):
+ * level is one of the indicator's reporting levels (see "Reporting levels"
+ * above). False for a derived indicator, a bad index or an undeclared
+ * level (also when self or level is NULL). */
+bool campaign_level_reports(const campaign_t *self, int i, const char *level);
+/* Checks that a unit at `level` may carry every value of rep (the
+ * indicators are known to be reported ones of the campaign: check with
+ * campaigns_check_report() first). Returns 0, or LNOB_E_WRONG_LEVEL with
+ * detail "unit 'C001' is a commune; indicator 'households_total' is
+ * reported by village" (the first offending indicator in rep's order, and
+ * every level that reports it, top first); -EINVAL when self, rep or level
+ * is NULL or rep carries an indicator that is not a count or an amount of
+ * the campaign (detail says which). detail may be NULL when len is 0. */
+int campaign_check_levels(const campaign_t *self, const Lnob__Report *rep, const char *level,
+			  char *detail, size_t len);
 
 size_t campaign_period_count(const campaign_t *self);
 const campaign_period_t *campaign_period(const campaign_t *self, int i);

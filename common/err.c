@@ -23,7 +23,7 @@ const char *lnob_strerror(int code)
 	case LNOB_E_CORRUPT: return "store file is damaged";
 	case LNOB_E_ZMQ: return "ZeroMQ error";
 	case LNOB_E_CRYPTO: return "cryptographic library error";
-	case LNOB_E_WRONG_LEVEL: return "indicator reported at the wrong level";
+	case LNOB_E_WRONG_LEVEL: return "indicator not reported at this unit's level";
 	case LNOB_E_OVERFLOW: return "a figure would leave its range";
 	default: break;
 	}

@@ -25,7 +25,7 @@
 #define LNOB_E_CORRUPT   (-40013) /* a store file is damaged */
 #define LNOB_E_ZMQ       (-40014) /* a ZeroMQ call failed (errno says why) */
 #define LNOB_E_CRYPTO    (-40015) /* libsodium refused */
-#define LNOB_E_WRONG_LEVEL (-40016) /* an indicator reported for a unit of a level that does not report it */
+#define LNOB_E_WRONG_LEVEL (-40016) /* a unit's level does not report an indicator */
 #define LNOB_E_OVERFLOW  (-40017) /* a figure would leave its range (a sum over 10^15) */
 #define LNOB_E_LAST      (-40017)
 

@@ -210,6 +210,22 @@ static void test_rules_loaded(void **state)
 	assert_int_equal(campaign_sanction_find(fx->c, "none"), 0);
 	assert_int_equal(campaign_sanction_find(fx->c, "warning"), 2);
 	assert_string_equal(campaign_award_form_label(fx->c, BK), "Bằng khen của Chủ tịch UBND tỉnh");
+	/* Reporting levels: villages report the counts, every level its own
+	 * contributions (the sum contribution_vnd is derived). */
+	{
+		static const char *const lv[] = { "province", "district", "commune", "village" };
+		int hh = campaign_indicator_find(fx->c, "households_total");
+
+		for (int l = 0; l < 4; l++) {
+			assert_int_equal(campaign_level_reports(fx->c, hh, lv[l]), l == 3);
+			assert_true(campaign_level_reports(fx->c, campaign_indicator_find(
+				fx->c, "contribution_cash_vnd"), lv[l]));
+			assert_true(campaign_level_reports(fx->c, campaign_indicator_find(
+				fx->c, "contribution_kind_vnd"), lv[l]));
+			assert_false(campaign_level_reports(fx->c, campaign_indicator_find(
+				fx->c, "contribution_vnd"), lv[l]));
+		}
+	}
 
 	/* The shipped file loads against the sample province too. */
 	snprintf(path, sizeof(path), "%s/deploy/samples/province/units.csv", s_root());

@@ -50,6 +50,11 @@ poor_near_poor       = sum poor_households + near_poor_households
 poor_rate            = rate poor_households / households_total
 em_poor_rate         = rate em_poor_households / em_households_total
 
+[reported_by]
+; Villages report the counts (the default, the lowest level); districts and
+; communes report only the fund they mobilised themselves.
+fund_vnd = all
+
 [labels]
 poor_rate = Tỷ lệ hộ nghèo
 

@@ -389,7 +389,8 @@ static const char s_campaign_text[] =
 	"start = 2021-01-01\n"
 	"end = 2025-12-31\n"
 	"baseline_date = 2020-12-31\n"
-	"levels = l0, l1\n"
+	"levels = %s\n"
+	"reported_by = all\n"
 	"[indicators]\n"
 	"a = count\n"
 	"b = count\n"
@@ -672,7 +673,21 @@ static void s_run_round(const char *base)
 	CHECK(aggstore_open(dir, 64 << 20, 0, &st, err, sizeof(err)) == 0, "open: %s", err);
 	w_signers(&w, st);
 	if (w.campaign) {
-		CHECK(campaign_load_mem(s_campaign_text, "p.ini", hier, &camps.v[0], err,
+		char text[sizeof(s_campaign_text) + 64], levels[64] = "l0";
+
+		int deepest = 0;
+
+		for (int u = 0; u < w.nunits; u++) {
+			int d = 0;
+
+			for (int a = w.units[u].parent; a >= 0; a = w.units[a].parent)
+				d++;
+			deepest = d > deepest ? d : deepest;
+		}
+		for (int d = 1; d <= deepest; d++)
+			snprintf(levels + strlen(levels), sizeof(levels) - strlen(levels), ", l%d", d);
+		snprintf(text, sizeof(text), s_campaign_text, levels);
+		CHECK(campaign_load_mem(text, "p.ini", hier, &camps.v[0], err,
 					sizeof(err)) == 0, "campaign: %s", err);
 		camps.n = 1;
 	}

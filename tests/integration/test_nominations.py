@@ -39,6 +39,7 @@ end           = 2025-12-31
 baseline_date = 2020-12-31
 utc_offset    = +07:00
 levels        = province, district, commune, village
+reported_by   = commune         ; here the communes report the counts
 baseline_file = baseline.csv
 
 [indicators]

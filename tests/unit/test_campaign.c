@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "campaign.h"
+#include "campaigns.h"
 #include "sums.h"
 #include "hierarchy.h"
 #include "lnob_err.h"
@@ -863,6 +864,23 @@ static void test_samples(void **state)
 	s_expect(vp, h, "KNO", "2023", "poverty", "districts", CAMPAIGN_VIA_LEVEL, "KNO");
 	s_expect(vp, h, "KNO-04", "2023", "new-rural", "communes-new-rural", CAMPAIGN_VIA_LEVEL, "KNO-04");
 
+	/* Reporting levels: villages report the counts, every level its own
+	 * fund_vnd; in both campaigns. */
+	for (int l = 0; l < 4; l++) {
+		for (int w = 0; w < 2; w++) {
+			const campaign_t *c = w ? vp : dn;
+
+			assert_int_equal(campaign_level_reports(c, campaign_indicator_find(
+				c, "households_total"), names[l]), l == 3);
+			assert_int_equal(campaign_level_reports(c, campaign_indicator_find(
+				c, "poor_households"), names[l]), l == 3);
+			assert_true(campaign_level_reports(c, campaign_indicator_find(c, "fund_vnd"),
+							   names[l]));
+			assert_false(campaign_level_reports(c, campaign_indicator_find(c, "poor_rate"),
+							    names[l]));
+		}
+	}
+
 	/* Clusters. */
 	assert_int_equal(campaign_cluster_count(dn), 4);
 	assert_int_equal(campaign_cluster_find(dn, "khoi-thi-tran")->nmembers, 7);
@@ -1301,6 +1319,259 @@ static void test_timeliness(void **state)
 	hier_destroy(&h);
 }
 
+/* ---- reporting levels ------------------------------------------------ */
+
+/* True when indicator code is reported at level in c. */
+static bool s_reports(const campaign_t *c, const char *code, const char *level)
+{
+	int i = campaign_indicator_find(c, code);
+
+	assert_true(i >= 0);
+	return campaign_level_reports(c, i, level);
+}
+
+/* The base with text inserted after line 7 (levels). */
+static campaign_t *s_base_with(const char *after_levels, const char *extra)
+{
+	char text[8192];
+	const char *l8 = strstr(s_base, "[indicators]\n");
+
+	assert_non_null(l8);
+	snprintf(text, sizeof(text), "%.*s%s%s%s", (int)(l8 - s_base), s_base, after_levels, l8,
+		 extra);
+	return s_load(text, NULL);
+}
+
+static void test_reported_by(void **state)
+{
+	static const char *const all[] = { "province", "district", "commune", "village" };
+	campaign_t *c;
+
+	(void)state;
+	/* Default: the lowest declared level reports every count and amount. */
+	c = s_load(s_base, NULL);
+	assert_true(s_reports(c, "hh", "village"));
+	assert_true(s_reports(c, "fund_vnd", "village"));
+	for (int l = 0; l < 3; l++) {
+		assert_false(s_reports(c, "hh", all[l]));
+		assert_false(s_reports(c, "fund_vnd", all[l]));
+	}
+	/* Derived indicators, bad indices, undeclared levels: never. */
+	assert_false(s_reports(c, "pnp", "village"));
+	assert_false(s_reports(c, "poor_rate", "village"));
+	assert_false(campaign_level_reports(c, -1, "village"));
+	assert_false(campaign_level_reports(c, 6, "village"));
+	assert_false(s_reports(c, "hh", "hamlet"));
+	assert_false(s_reports(c, "hh", ""));
+	assert_false(s_reports(c, "hh", NULL));
+	assert_false(campaign_level_reports(NULL, 0, "village"));
+	campaign_destroy(&c);
+
+	/* A list. */
+	c = s_base_with("reported_by = commune, village\n", "");
+	assert_true(s_reports(c, "poor", "commune"));
+	assert_true(s_reports(c, "poor", "village"));
+	assert_false(s_reports(c, "poor", "district"));
+	assert_false(s_reports(c, "poor", "province"));
+	campaign_destroy(&c);
+
+	/* all: every declared level. */
+	c = s_base_with("reported_by = all\n", "");
+	for (int l = 0; l < 4; l++)
+		assert_true(s_reports(c, "near", all[l]));
+	assert_false(s_reports(c, "near", "hamlet"));
+	assert_false(s_reports(c, "pnp", "province"));
+	campaign_destroy(&c);
+
+	/* Per-indicator exceptions; the others keep the default. */
+	c = s_base_with("reported_by = village\n",
+			"[reported_by]\nfund_vnd = all\nnear = district, commune\n");
+	for (int l = 0; l < 4; l++)
+		assert_true(s_reports(c, "fund_vnd", all[l]));
+	assert_true(s_reports(c, "near", "district"));
+	assert_true(s_reports(c, "near", "commune"));
+	assert_false(s_reports(c, "near", "village"));
+	assert_false(s_reports(c, "near", "province"));
+	assert_true(s_reports(c, "hh", "village"));
+	assert_false(s_reports(c, "hh", "commune"));
+	campaign_destroy(&c);
+	/* ... also over the default default. */
+	c = s_base_with("", "[reported_by]\npoor = commune\n");
+	assert_true(s_reports(c, "poor", "commune"));
+	assert_false(s_reports(c, "poor", "village"));
+	assert_true(s_reports(c, "hh", "village"));
+	campaign_destroy(&c);
+}
+
+static void test_errors_reported_by(void **state)
+{
+	(void)state;
+	/* [campaign] reported_by (line 8, after levels). */
+	s_base_line_fails(7, "levels = province, district, commune, village\nreported_by = hamlet", 8,
+			  "[campaign] reported_by: unknown level 'hamlet'");
+	s_base_line_fails(7, "levels = province, district, commune, village\nreported_by = all, village",
+			  8, "[campaign] reported_by: 'all' stands alone");
+	s_base_line_fails(7, "levels = province, district, commune, village\n"
+			  "reported_by = village, commune, village", 8, "'village' given twice");
+	s_base_line_fails(7, "levels = province, district, commune, village\nreported_by =", 8,
+			  "[campaign] reported_by: empty");
+	s_base_line_fails(7, "levels = province, district, commune, village\nreported_by = village, ",
+			  8, "empty item");
+	s_base_line_fails(7, "levels = province, district, commune, village\nreported_by = village\n"
+			  "reported_by = commune", 9, "[campaign] reported_by: given twice (first on line 8)");
+	s_base_line_fails(7, "levels = province, all", 7, "'all' is not a level name");
+	/* [reported_by] (from line BASE_LINES + 1). */
+	s_base_fails("[reported_by]\npoor_rate = all\n", LNOB_E_CONFIG, 2,
+		     "[reported_by] poor_rate: a derived indicator is never reported");
+	s_base_fails("[reported_by]\nfund_vnd = all\npnp = village\n", LNOB_E_CONFIG, 3,
+		     "[reported_by] pnp: a derived indicator is never reported (a sum");
+	s_base_fails("[reported_by]\nzzz = all\n", LNOB_E_CONFIG, 2,
+		     "[reported_by] zzz: unknown indicator");
+	s_base_fails("[reported_by]\nfund_vnd = all\nhh = village\nfund_vnd = district\n",
+		     LNOB_E_CONFIG, 4, "[reported_by] fund_vnd: given twice (first on line 23)");
+	s_base_fails("[reported_by]\nfund_vnd = district, hamlet\n", LNOB_E_CONFIG, 2,
+		     "[reported_by] fund_vnd: unknown level 'hamlet'");
+	s_base_fails("[reported_by]\nfund_vnd =\n", LNOB_E_CONFIG, 2, "[reported_by] fund_vnd: empty");
+	s_base_fails("[reported_by]\nfund_vnd = village, all\n", LNOB_E_CONFIG, 2,
+		     "[reported_by] fund_vnd: 'all' stands alone");
+	s_base_fails("[reported_by]\nfund_vnd = commune, commune\n", LNOB_E_CONFIG, 2,
+		     "[reported_by] fund_vnd: 'commune' given twice");
+	s_base_fails("[reported_by]\nfund_vnd = , commune\n", LNOB_E_CONFIG, 2, "empty item");
+	s_base_fails("[reported_by x]\nfund_vnd = all\n", LNOB_E_CONFIG, 1,
+		     "[reported_by] takes no id");
+	s_base_fails("[reported_by]\n[period 2022]\nkind = year\n", LNOB_E_CONFIG, 1, "empty section");
+}
+
+/* A report of unit with values code=value, NULL-terminated; the arrays
+ * live in the caller's t_rep. */
+typedef struct s_rep {
+	Lnob__Report r;
+	Lnob__IndicatorValue v[4], *vp[4];
+} s_rep_t;
+
+static void s_rep(s_rep_t *x, const char *unit, const char *const *codes)
+{
+	lnob__report__init(&x->r);
+	x->r.campaign = (char *)"t";
+	x->r.period = (char *)"2021";
+	x->r.unit = (char *)unit;
+	x->r.revision = 1;
+	x->r.values = x->vp;
+	for (x->r.n_values = 0; codes[x->r.n_values]; x->r.n_values++) {
+		size_t i = x->r.n_values;
+
+		assert_true(i < 4);
+		lnob__indicator_value__init(&x->v[i]);
+		x->v[i].code = (char *)codes[i];
+		if (report_code_is_amount(codes[i])) {
+			x->v[i].value_case = LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND;
+			x->v[i].amount_vnd = 1000;
+		} else {
+			x->v[i].value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
+			x->v[i].count = 10;
+		}
+		x->vp[i] = &x->v[i];
+	}
+}
+#define REP(x, unit, ...) s_rep((x), (unit), (const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_check_levels(void **state)
+{
+	campaign_t *c = s_base_with("", "[reported_by]\nfund_vnd = all\nnear = district, commune\n");
+	char detail[256];
+	s_rep_t x;
+
+	(void)state;
+	/* A village reports the counts, and fund_vnd. */
+	REP(&x, "V001", "hh", "poor", "fund_vnd");
+	assert_int_equal(campaign_check_levels(c, &x.r, "village", detail, sizeof(detail)), 0);
+	/* A commune reports fund_vnd and near only. */
+	REP(&x, "C001", "fund_vnd", "near");
+	assert_int_equal(campaign_check_levels(c, &x.r, "commune", detail, sizeof(detail)), 0);
+	/* A commune carrying a village's count: refused, naming the levels. */
+	REP(&x, "C001", "fund_vnd", "hh", "poor");
+	assert_int_equal(campaign_check_levels(c, &x.r, "commune", detail, sizeof(detail)),
+			 LNOB_E_WRONG_LEVEL);
+	assert_string_equal(detail, "unit 'C001' is a commune; indicator 'hh' is reported by village");
+	REP(&x, "V001", "hh", "near");
+	assert_int_equal(campaign_check_levels(c, &x.r, "village", detail, sizeof(detail)),
+			 LNOB_E_WRONG_LEVEL);
+	assert_string_equal(detail, "unit 'V001' is a village; indicator 'near' is reported by "
+			    "district, commune");
+	REP(&x, "P", "fund_vnd", "near");
+	assert_int_equal(campaign_check_levels(c, &x.r, "province", detail, sizeof(detail)),
+			 LNOB_E_WRONG_LEVEL);
+	assert_string_equal(detail, "unit 'P' is a province; indicator 'near' is reported by "
+			    "district, commune");
+	/* A level the campaign does not declare reports nothing of it. */
+	REP(&x, "SO1", "fund_vnd");
+	assert_int_equal(campaign_check_levels(c, &x.r, "office", detail, sizeof(detail)),
+			 LNOB_E_WRONG_LEVEL);
+	assert_string_equal(detail, "unit 'SO1' is an office; indicator 'fund_vnd' is reported by "
+			    "province, district, commune, village");
+	/* A small buffer truncates; none at all is fine. */
+	char tiny[12];
+	assert_int_equal(campaign_check_levels(c, &x.r, "office", tiny, sizeof(tiny)),
+			 LNOB_E_WRONG_LEVEL);
+	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
+	assert_int_equal(campaign_check_levels(c, &x.r, "office", NULL, 0), LNOB_E_WRONG_LEVEL);
+	/* Not this function's to judge: derived or unknown indicators, NULLs. */
+	REP(&x, "V001", "hh", "poor_rate");
+	assert_int_equal(campaign_check_levels(c, &x.r, "village", detail, sizeof(detail)), -EINVAL);
+	assert_non_null(strstr(detail, "'poor_rate'"));
+	REP(&x, "V001", "zzz");
+	assert_int_equal(campaign_check_levels(c, &x.r, "village", detail, sizeof(detail)), -EINVAL);
+	assert_int_equal(campaign_check_levels(c, NULL, "village", detail, sizeof(detail)), -EINVAL);
+	assert_int_equal(campaign_check_levels(c, &x.r, NULL, detail, sizeof(detail)), -EINVAL);
+	assert_int_equal(campaign_check_levels(NULL, &x.r, "village", detail, sizeof(detail)), -EINVAL);
+	campaign_destroy(&c);
+}
+
+/* The report rule of the configured campaigns (campaigns.h), shared by
+ * the aggregator's ingest and the collector's submit. */
+static void test_campaigns_check_report(void **state)
+{
+	campaigns_t camps;
+	char detail[256];
+	s_rep_t x;
+
+	(void)state;
+	memset(&camps, 0, sizeof(camps));
+	REP(&x, "V001", "hh", "fund_vnd");
+	/* None configured: anything goes. */
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
+	assert_int_equal(campaigns_check_report(NULL, &x.r, detail, sizeof(detail)), 0);
+	camps.v[0] = s_load(s_base, NULL);
+	camps.n = 1;
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
+	x.r.campaign = (char *)"other";
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN);
+	assert_non_null(strstr(detail, "campaign 'other' is not one of the configured campaigns"));
+	x.r.campaign = (char *)"t";
+	x.r.period = (char *)"2019";
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN);
+	assert_string_equal(detail, "period '2019' is not a period of campaign 't'");
+	REP(&x, "V001", "hh", "zzz");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR);
+	assert_string_equal(detail, "indicator 'zzz' is not defined by campaign 't'");
+	REP(&x, "V001", "pnp");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR);
+	assert_non_null(strstr(detail, "'pnp' of campaign 't' is derived (a sum"));
+	REP(&x, "V001", "poor_rate");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)),
+			 LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR);
+	assert_non_null(strstr(detail, "(a rate"));
+	/* Levels are not its business: a commune's count passes here. */
+	REP(&x, "C001", "hh");
+	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
+	campaigns_clear(&camps);
+	assert_int_equal(camps.n, 0);
+}
+
 static void test_file_errors(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -1348,6 +1619,10 @@ int main(void)
 		cmocka_unit_test(test_vinhphuc),
 		cmocka_unit_test(test_arithmetic),
 		cmocka_unit_test(test_timeliness),
+		cmocka_unit_test(test_reported_by),
+		cmocka_unit_test(test_errors_reported_by),
+		cmocka_unit_test(test_check_levels),
+		cmocka_unit_test(test_campaigns_check_report),
 		cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

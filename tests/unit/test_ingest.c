@@ -646,6 +646,8 @@ static const char s_campaign_text[] =
 	"fund_vnd = amount\n"
 	"pnp = sum poor + near\n"
 	"poor_rate = rate poor / hh\n"
+	"[reported_by]\n"
+	"fund_vnd = all\n"
 	"[period 2023]\n"
 	"kind = year\n"
 	"start = 2023-01-01\n"
@@ -708,6 +710,139 @@ static void test_campaign_nacks(void **state)
 	w.ctx.campaigns = NULL;
 	assert_int_equal(t_one(&w, t_report(&w.id, seq++, "other", "1999", "V0002", 1, 0, "zzz", 1,
 					    &len), &len).verdict, INGEST_ACK);
+	campaigns_clear(&camps);
+	t_teardown(&w);
+}
+
+/* A signed report of n1 for campaign t, 2023, unit: fund_vnd = fund and
+ * (poor >= 0) poor = poor. Caller frees. */
+static uint8_t *t_level_report(t_world_t *w, uint64_t seq, const char *unit, int64_t fund,
+			       int64_t poor, size_t *ret_len)
+{
+	Lnob__Report r = LNOB__REPORT__INIT;
+	Lnob__IndicatorValue v[2], *vp[2] = { &v[0], &v[1] };
+	uint8_t *body, *env;
+	size_t blen;
+
+	lnob__indicator_value__init(&v[0]);
+	lnob__indicator_value__init(&v[1]);
+	r.campaign = (char *)"t";
+	r.period = (char *)"2023";
+	r.unit = (char *)unit;
+	r.revision = 1;
+	r.completed_at = 1701140400;
+	v[0].code = (char *)"fund_vnd";
+	v[0].value_case = LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND;
+	v[0].amount_vnd = fund;
+	v[1].code = (char *)"poor";
+	v[1].value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
+	v[1].count = poor;
+	r.values = vp;
+	r.n_values = poor >= 0 ? 2 : 1;
+	assert_int_equal(codec_pack(&r.base, &body, &blen), 0);
+	assert_int_equal(envelope_seal(&w->id, seq, LNOB__KIND__KIND_REPORT, body, blen, &env,
+				       ret_len), 0);
+	free(body);
+	return env;
+}
+
+/* The rollup of campaign t, 2023, at code: units reported, poor, fund_vnd. */
+static void t_level_rollup(t_world_t *w, const char *code, uint32_t *units, int64_t *poor,
+			   int64_t *fund)
+{
+	Lnob__RollupRecord *rec = NULL;
+	MDB_txn *txn;
+
+	*poor = *fund = -1;
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	assert_int_equal(agg_rollup_get(w->st, txn, "t", "2023", code, &rec), 0);
+	*units = rec->units_reported;
+	for (size_t i = 0; i < rec->n_sums; i++) {
+		if (strcmp(rec->sums[i]->code, "poor") == 0)
+			*poor = rec->sums[i]->count;
+		if (strcmp(rec->sums[i]->code, "fund_vnd") == 0)
+			*fund = rec->sums[i]->amount_vnd;
+	}
+	lnob__rollup_record__free_unpacked(rec, NULL);
+	store_abort(&txn);
+}
+
+/* Reporting levels: a commune's report carrying a count the villages
+ * report is refused wrong_level and stores nothing; its own fund_vnd is
+ * taken; nothing is counted twice. */
+static void test_wrong_level(void **state)
+{
+	campaigns_t camps;
+	t_world_t w;
+	ingest_item_t it;
+	t_snap_t s;
+	char err[512];
+	uint32_t units;
+	int64_t poor, fund;
+	size_t len, checked, diffs;
+	MDB_txn *txn;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaign_load_mem(s_campaign_text, "t.ini", w.hier, &camps.v[0], err,
+					   sizeof(err)), 0);
+	camps.n = 1;
+	w.ctx.campaigns = &camps;
+
+	/* The commune C1 with fund_vnd (all levels) and poor (villages only). */
+	it = t_one(&w, t_level_report(&w, 1, "C1", 5000000, 7, &len), &len);
+	assert_int_equal(it.verdict, INGEST_NACK);
+	assert_int_equal(it.reason, LNOB__NACK_REASON__NACK_WRONG_LEVEL);
+	assert_false(it.retryable);
+	assert_string_equal(it.signer, "n1");
+	assert_int_equal(it.seq, 1);
+	assert_string_equal(it.detail, "unit 'C1' is a commune; indicator 'poor' is reported by "
+			    "village");
+	assert_int_equal(w.ctx.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_WRONG_LEVEL], 1);
+	assert_string_equal(agg_counter_name(AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_WRONG_LEVEL),
+			    "rejected_wrong_level");
+	/* ... and the district D1 too. */
+	it = t_one(&w, t_level_report(&w, 2, "D1", 1, 1, &len), &len);
+	assert_int_equal(it.reason, LNOB__NACK_REASON__NACK_WRONG_LEVEL);
+	assert_non_null(strstr(it.detail, "unit 'D1' is a district"));
+	/* Nothing of them is stored: no envelope, latest, revision or rollup. */
+	s = t_snap(&w);
+	assert_int_equal(s.envelopes, 0);
+	assert_int_equal(s.latest, 0);
+	assert_int_equal(s.revisions, 0);
+	assert_int_equal(s.counters[AGG_C_STORED], 0);
+	assert_int_equal(s.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_WRONG_LEVEL], 2);
+	t_level_rollup(&w, "P", &units, &poor, &fund);
+	assert_int_equal(units, 0);
+
+	/* The commune's own fund_vnd is taken, and a village's count. */
+	it = t_one(&w, t_level_report(&w, 3, "C1", 5000000, -1, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	it = t_one(&w, t_level_report(&w, 4, "V0001", 1000000, 7, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
+	/* Counted once each: P has 7 poor (the village's), the two funds. */
+	t_level_rollup(&w, "P", &units, &poor, &fund);
+	assert_int_equal(units, 2);
+	assert_int_equal(poor, 7);
+	assert_int_equal(fund, 6000000);
+	t_level_rollup(&w, "C1", &units, &poor, &fund);
+	assert_int_equal(units, 2);
+	assert_int_equal(poor, 7);
+	s = t_snap(&w);
+	assert_int_equal(s.envelopes, 2);
+	assert_int_equal(s.counters[AGG_C_STORED], 2);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(verify_store(w.st, txn, w.hier, NULL, &diffs, &checked), 0);
+	store_abort(&txn);
+	assert_int_equal(diffs, 0);
+	/* A campaign no file configures is unknown_campaign, not wrong_level;
+	 * without campaigns there are no levels to check (as before). */
+	it = t_one(&w, t_report(&w.id, 5, "other", "2023", "C1", 1, 0, "poor", 1, &len), &len);
+	assert_int_equal(it.reason, LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN);
+	w.ctx.campaigns = NULL;
+	it = t_one(&w, t_level_report(&w, 6, "C1", 1, 1, &len), &len);
+	assert_int_equal(it.verdict, INGEST_ACK);
 	campaigns_clear(&camps);
 	t_teardown(&w);
 }
@@ -1004,6 +1139,7 @@ int main(void)
 		cmocka_unit_test(test_history_rules),
 		cmocka_unit_test(test_revisions_and_conflicts),
 		cmocka_unit_test(test_campaign_nacks),
+		cmocka_unit_test(test_wrong_level),
 		cmocka_unit_test(test_approval_coverage),
 		cmocka_unit_test(test_approval_accept),
 		cmocka_unit_test(test_amendments_view),

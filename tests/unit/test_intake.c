@@ -1,6 +1,8 @@
 /* test_intake.c: report files into Reports: JSON and CSV happy paths,
- * defaults, _vnd typing, completed_at parsing, and every error with the
- * exact file:line (or entry) text. */
+ * defaults, _vnd typing, completed_at parsing, every error with the exact
+ * file:line (or entry) text, and the campaign rules applied at submit
+ * (unknown campaign, period, indicator or unit, derived indicators, and
+ * indicators at a level that does not report them). */
 #include "testutil.h"
 
 #include <errno.h>
@@ -9,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign.h"
+#include "campaigns.h"
+#include "hierarchy.h"
 #include "intake.h"
 #include "lnob_err.h"
 
@@ -413,6 +418,130 @@ static void test_files(void **state)
 	tu_rmtree(dirc);
 }
 
+/* Every report keeps the place it came from, as errors name it. */
+static void test_places(void **state)
+{
+	intake_list_t l = { 0 };
+
+	(void)state;
+	assert_int_equal(t_csv("campaign,period,unit,a\nc,p,U1,1\n\nc,p,U2,2\n", &l), 0);
+	assert_int_equal(t_json("[{\"campaign\": \"c\", \"period\": \"p\", \"unit\": \"U3\", "
+				"\"values\": {\"a\": 1}},\n {\"campaign\": \"c\", \"period\": \"p\", "
+				"\"unit\": \"U4\", \"values\": {\"a\": 1}}]", &l), 0);
+	assert_int_equal(t_json("{\"campaign\": \"c\", \"period\": \"p\", \"unit\": \"U5\", "
+				"\"values\": {\"a\": 1}}", &l), 0);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.where[0], "r.csv:2");
+	assert_string_equal(l.where[1], "r.csv:4");
+	assert_string_equal(l.where[2], "r.json: entry 1");
+	assert_string_equal(l.where[3], "r.json: entry 2");
+	assert_string_equal(l.where[4], "r.json: entry 1");
+	assert_string_equal(l.v[3]->unit, "U4");
+	intake_list_clear(&l);
+	assert_null(l.where);
+}
+
+static const char s_units[] =
+	"code,name,parent_code,level,kind\n"
+	"P,Province,,province,administrative\n"
+	"D1,District 1,P,district,administrative\n"
+	"C001,Commune 1,D1,commune,administrative\n"
+	"V001,Village 1,C001,village,administrative\n"
+	"V002,Village 2,C001,village,administrative\n";
+
+static const char s_campaign[] =
+	"[campaign]\nid = lnob-2021-2025\nname = Test\nstart = 2021-01-01\nend = 2025-12-31\n"
+	"baseline_date = 2020-12-31\nlevels = province, district, commune, village\n"
+	"reported_by = village\n"
+	"[indicators]\nhouseholds_total = count\npoor_households = count\nfund_vnd = amount\n"
+	"poor_rate = rate poor_households / households_total\n"
+	"[reported_by]\nfund_vnd = all\n"
+	"[period 2023]\nkind = year\nstart = 2023-01-01\nend = 2023-12-31\n";
+
+#define CSV_HEAD "campaign,period,unit,households_total,poor_households,fund_vnd\n"
+
+/* Parses CSV text and checks it against the campaign; returns the code
+ * (the message in s_err). */
+static int t_check_csv(const campaigns_t *camps, const hier_t *h, const char *text)
+{
+	intake_list_t l = { 0 };
+	int r;
+
+	assert_int_equal(t_csv(text, &l), 0);
+	r = intake_check_campaigns(&l, 0, camps, h, s_err, sizeof(s_err));
+	intake_list_clear(&l);
+	return r;
+}
+
+static void test_campaign_rules(void **state)
+{
+	campaigns_t camps;
+	intake_list_t l = { 0 };
+	hier_t *h = NULL;
+	char err[512];
+
+	(void)state;
+	memset(&camps, 0, sizeof(camps));
+	if (hier_load_mem(s_units, strlen(s_units), "units.csv", &h, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	if (campaign_load_mem(s_campaign, "c.ini", h, &camps.v[0], err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	camps.n = 1;
+
+	/* Villages report the counts, every level its fund_vnd. */
+	assert_int_equal(t_check_csv(&camps, h, CSV_HEAD
+				     "lnob-2021-2025,2023,V001,120,8,1000000\n"
+				     "lnob-2021-2025,2023,C001,,,5000000\n"
+				     "lnob-2021-2025,2023,P,,,9000000\n"), 0);
+	/* A commune's count: refused with the line and the aggregator's words. */
+	assert_int_equal(t_check_csv(&camps, h, CSV_HEAD
+				     "lnob-2021-2025,2023,V001,120,8,1000000\n"
+				     "lnob-2021-2025,2023,C001,,,5000000\n"
+				     "lnob-2021-2025,2023,C001,1200,85,\n"), LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.csv:4: unit 'C001' is a commune; indicator "
+			    "'households_total' is reported by village");
+	/* JSON: the entry; a derived indicator first (the aggregator's order). */
+	assert_int_equal(t_json("[{\"campaign\": \"lnob-2021-2025\", \"period\": \"2023\", "
+				"\"unit\": \"V002\", \"values\": {\"poor_households\": 3}},"
+				"{\"campaign\": \"lnob-2021-2025\", \"period\": \"2023\", "
+				"\"unit\": \"D1\", \"values\": {\"fund_vnd\": 1, \"poor_rate\": 3}}]",
+				&l), 0);
+	assert_int_equal(intake_check_campaigns(&l, 0, &camps, h, s_err, sizeof(s_err)),
+			 LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.json: entry 2: indicator 'poor_rate' of campaign "
+			    "'lnob-2021-2025' is derived (a rate, computed by the aggregator), never "
+			    "reported");
+	/* Only the reports from `from` on are checked (an earlier file's). */
+	assert_int_equal(intake_check_campaigns(&l, 2, &camps, h, s_err, sizeof(s_err)), 0);
+	intake_list_clear(&l);
+	assert_int_equal(t_json("{\"campaign\": \"lnob-2021-2025\", \"period\": \"2023\", "
+				"\"unit\": \"D1\", \"values\": {\"households_total\": 3}}", &l), 0);
+	assert_int_equal(intake_check_campaigns(&l, 0, &camps, h, s_err, sizeof(s_err)),
+			 LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.json: entry 1: unit 'D1' is a district; indicator "
+			    "'households_total' is reported by village");
+	intake_list_clear(&l);
+	/* Unknown campaign, period, indicator, unit. */
+	assert_int_equal(t_check_csv(&camps, h, CSV_HEAD "other,2023,V001,1,1,1\n"), LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.csv:2: campaign 'other' is not one of the configured "
+			    "campaigns ([campaign] files)");
+	assert_int_equal(t_check_csv(&camps, h, CSV_HEAD "lnob-2021-2025,2019,V001,1,1,1\n"),
+			 LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.csv:2: period '2019' is not a period of campaign "
+			    "'lnob-2021-2025'");
+	assert_int_equal(t_check_csv(&camps, h, "campaign,period,unit,models_built\n"
+				     "lnob-2021-2025,2023,V001,2\n"), LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.csv:2: indicator 'models_built' is not defined by campaign "
+			    "'lnob-2021-2025'");
+	assert_int_equal(t_check_csv(&camps, h, CSV_HEAD "lnob-2021-2025,2023,V999,1,1,1\n"),
+			 LNOB_E_INVALID);
+	assert_string_equal(s_err, "r.csv:2: unit 'V999' is not in the hierarchy");
+	/* No campaign configured: anything goes, as at the aggregator. */
+	campaigns_clear(&camps);
+	assert_int_equal(t_check_csv(&camps, h, CSV_HEAD "other,1999,C001,1200,85,1\n"), 0);
+	hier_destroy(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +555,8 @@ int main(void)
 		cmocka_unit_test(test_vnd_typing),
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_places),
+		cmocka_unit_test(test_campaign_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

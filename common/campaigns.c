@@ -1,4 +1,5 @@
-/* campaigns.c: the configured campaigns (see campaigns.h). */
+/* campaigns.c: the configured campaigns and their report rule (see
+ * campaigns.h). */
 #include "campaigns.h"
 
 #include <errno.h>
@@ -85,6 +86,43 @@ const campaign_t *campaigns_find(const campaigns_t *self, const char *id)
 		if (strcmp(campaign_id(self->v[i]), id) == 0)
 			return self->v[i];
 	return NULL;
+}
+
+int campaigns_check_report(const campaigns_t *self, const Lnob__Report *rep, char *detail,
+			   size_t len)
+{
+	const campaign_t *c;
+
+	if (!self || self->n == 0)
+		return 0;
+	if (!(c = campaigns_find(self, rep->campaign))) {
+		snprintf(detail, len, "campaign '%s' is not one of the configured campaigns "
+			 "([campaign] files)", rep->campaign);
+		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
+	}
+	if (!campaign_period_find(c, rep->period)) {
+		snprintf(detail, len, "period '%s' is not a period of campaign '%s'", rep->period,
+			 rep->campaign);
+		return LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN;
+	}
+	for (size_t i = 0; i < rep->n_values; i++) {
+		const char *code = rep->values[i]->code;
+		int k = campaign_indicator_find(c, code);
+		const campaign_indicator_t *ind = k >= 0 ? campaign_indicator(c, k) : NULL;
+
+		if (!ind) {
+			snprintf(detail, len, "indicator '%s' is not defined by campaign '%s'", code,
+				 rep->campaign);
+			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
+		}
+		if (ind->kind == CAMPAIGN_IND_SUM || ind->kind == CAMPAIGN_IND_RATE) {
+			snprintf(detail, len, "indicator '%s' of campaign '%s' is derived (a %s, "
+				 "computed by the aggregator), never reported", code, rep->campaign,
+				 ind->kind == CAMPAIGN_IND_SUM ? "sum" : "rate");
+			return LNOB__NACK_REASON__NACK_UNKNOWN_INDICATOR;
+		}
+	}
+	return 0;
 }
 
 void campaigns_clear(campaigns_t *self)

@@ -1,9 +1,12 @@
 /*
- * campaigns.h: the campaigns an aggregator is configured for.
+ * campaigns.h: the campaigns a daemon is configured for, and the report
+ * rule they make: the aggregator applies it at ingest, the collector (when
+ * its configuration names the campaigns too) at submit. One rule, one place.
  *
  *   [campaign]
  *   files = /etc/lnob/daknong.ini, /etc/lnob/other.ini   ; comma-separated
- *   clock_skew_s = 900        ; bound on an office clock's error (timeliness)
+ *   clock_skew_s = 900        ; bound on an office clock's error (timeliness;
+ *                             ;   the aggregator's only)
  *
  * Relative file names are taken from the directory of the configuration
  * file. Without [campaign] files the aggregator accepts any campaign id,
@@ -19,6 +22,7 @@
 #include "campaign.h"
 #include "conf.h"
 #include "hierarchy.h"
+#include "lnob.pb-c.h"
 
 #define CAMPAIGNS_MAX 16
 
@@ -35,6 +39,17 @@ int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
 		   char *err, size_t errlen);
 /* The campaign with this id, or NULL (also when none is configured). */
 const campaign_t *campaigns_find(const campaigns_t *self, const char *id);
+/* Checks rep against the configured campaigns (none configured: anything
+ * goes): its campaign must be one of them and its period one of that
+ * campaign's, else NACK_UNKNOWN_CAMPAIGN; every indicator it carries must
+ * be a count or an amount of the campaign, else NACK_UNKNOWN_INDICATOR
+ * (sums and rates are derived, never reported). Reporting levels are
+ * campaign_check_levels()'s, once the unit's level is known. Returns 0, or
+ * the Lnob__NackReason (> 0) the aggregator refuses rep with, detail
+ * saying why ("indicator 'poor_rate' of campaign 'c' is derived (a rate,
+ * computed by the aggregator), never reported"). */
+int campaigns_check_report(const campaigns_t *self, const Lnob__Report *rep, char *detail,
+			   size_t len);
 /* Frees every campaign; self may be loaded again. */
 void campaigns_clear(campaigns_t *self);
 
