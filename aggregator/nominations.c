@@ -16,6 +16,7 @@
 #include "award.h"
 #include "codec.h"
 #include "envelope.h"
+#include "figures.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -662,20 +663,30 @@ int nominations_apply(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__Enve
 
 /* ---- eligibility -------------------------------------------------------- */
 
-/* The counts of (campaign, period, unit code)'s rollup into k; *ret_units
- * its units_reported. */
-static int s_rollup_counts(store_t *st, MDB_txn *txn, const campaign_t *c, const char *period,
-			   const char *code, campaign_counts_t *k, unsigned *ret_units)
+/* The units_reported of (campaign, period, unit code)'s rollup. */
+static int s_units_reported(store_t *st, MDB_txn *txn, const campaign_t *c, const char *period,
+			    const char *code, unsigned *ret)
 {
 	Lnob__RollupRecord *rec = NULL;
 	int r = agg_rollup_get(st, txn, campaign_id(c), period, code, &rec);
 
 	if (r < 0)
 		return r;
-	(void)campaign_counts_from_values(c, rec->sums, rec->n_sums, k);   /* out of range: none */
-	*ret_units = rec->units_reported;
+	*ret = rec->units_reported;
 	lnob__rollup_record__free_unpacked(rec, NULL);
 	return 0;
+}
+
+/* award_inputs_t.evaluate over figures (figures.h): each target on its
+ * indicator's own basis, as the rollup view judges it. */
+static int s_evaluate(void *ctx, const campaign_target_t *t, campaign_eval_t *ret)
+{
+	figures_eval_t fe;
+	int r = figures_evaluate(ctx, t, &fe);
+
+	if (r == 0)
+		*ret = fe.ev;
+	return r;
 }
 
 /* The nominee's contributions as the campaign's rules read them: the
@@ -734,12 +745,13 @@ static int s_eligibility(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__N
 			 json_t **ret)
 {
 	const campaign_t *c = x->campaigns ? campaigns_find(x->campaigns, n->campaign) : NULL;
-	const campaign_period_t *p, *prev;
-	campaign_counts_t cur, before, base, gift;
+	const campaign_period_t *p;
+	campaign_counts_t gift;
 	award_result_t res, all[CAMPAIGN_AWARD_FORMS];
 	award_nominee_t who;
-	award_inputs_t in;
-	unsigned units = 0, prev_units = 0;
+	award_inputs_t in = { 0 };
+	unsigned units;
+	figures_t *f;
 	int unit, top = AWARD_NONE, r;
 
 	*ret = NULL;
@@ -759,23 +771,27 @@ static int s_eligibility(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__N
 	who.sanction = !n->sanction[0] ? 0 : campaign_sanction_find(c, n->sanction);
 	if (who.sanction < 0)
 		who.sanction = AWARD_SANCTION_UNKNOWN;
-	r = s_rollup_counts(x->st, txn, c, p->id, n->unit, &cur, &units);
-	prev = campaign_period_previous(c, p);
-	if (r == 0 && prev)
-		r = s_rollup_counts(x->st, txn, c, prev->id, n->unit, &before, &prev_units);
-	if (r < 0)
+	if (!(f = malloc(sizeof(*f))))
+		return -ENOMEM;
+	r = figures_build(x->st, txn, x->hier, c, p, unit, f);
+	if (r == 0)
+		r = s_units_reported(x->st, txn, c, p->id, n->unit, &units);
+	if (r < 0) {
+		free(f);
 		return r;
-	if (campaign_baseline_for(c, x->hier, unit, &base) < 0)
-		campaign_counts_clear(&base);
-	s_contributions(c, who.kind, n->contribution_vnd, &gift);
-	in.baseline = &base;
-	in.previous = prev && prev_units > 0 ? &before : NULL;
-	in.current = &cur;
-	in.contributions = &gift;
-	if (award_check(c, x->hier, &who, (campaign_award_form_t)(n->form - 1), p, &in, &res) < 0 ||
-	    award_highest(c, x->hier, &who, p, &in, &top, all) < 0) {
-		return s_none(ret, "the award rules cannot judge this nomination");
 	}
+	s_contributions(c, who.kind, n->contribution_vnd, &gift);
+	in.baseline = &f->ind[0].base;   /* required; the figures judge (s_evaluate) */
+	in.current = &f->ind[0].cur;
+	in.contributions = &gift;
+	in.evaluate = s_evaluate;
+	in.evaluate_ctx = f;
+	r = award_check(c, x->hier, &who, (campaign_award_form_t)(n->form - 1), p, &in, &res);
+	if (r == 0)
+		r = award_highest(c, x->hier, &who, p, &in, &top, all);
+	free(f);
+	if (r < 0)
+		return s_none(ret, "the award rules cannot judge this nomination");
 	*ret = json_pack("{s:s, s:s, s:o, s:o, s:I}", "verdict", s_verdict_code(res.verdict),
 			 "reason", res.text, "rule", res.rule ? json_string(res.rule->id) : json_null(),
 			 "highest_form", top == AWARD_NONE ? json_null()

@@ -2,12 +2,14 @@
 #include "view.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "codec.h"
+#include "figures.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "rollup.h"
@@ -15,7 +17,6 @@
 
 #define VIEW_TARGETS_MAX 32     /* effective targets of one unit (one per goal) */
 #define VIEW_LEVELS_MAX 32      /* distinct levels below a unit */
-#define VIEW_LIST_MAX 12        /* names a table lists before "and N more" */
 
 /* What one (campaign, period) view is built from. */
 typedef struct s_ctx {
@@ -50,6 +51,7 @@ static const char *const s_form_names[] = {
 static const char *const s_verdict_names[] = {
 	[CAMPAIGN_MET] = "MET", [CAMPAIGN_NOT_MET] = "NOT_MET",
 	[CAMPAIGN_NOT_DUE] = "NOT_DUE", [CAMPAIGN_NO_DATA] = "NO_DATA",
+	[CAMPAIGN_INCOMPLETE] = "INCOMPLETE",
 };
 
 static const char *const s_kind_names[] = {
@@ -66,7 +68,7 @@ static const char *const s_via_names[] = {
  * and the basis points beside it). */
 static double s_round(double x)
 {
-	return (double)(long long)(x + (x < 0 ? -0.5 : 0.5));
+	return x < 0 ? ceil(x - 0.5) : floor(x + 0.5);
 }
 
 static json_t *s_real(double x)
@@ -76,18 +78,17 @@ static json_t *s_real(double x)
 
 /* ---- reading the store ------------------------------------------------ */
 
-/* The counts of unit code's rollup for period id, into c; *ret_reported gets
- * its units_reported. With ret_sums, also the sums as a JSON object (caller
- * owns). Returns 0 or a store error. */
-static int s_counts(const s_ctx_t *x, const char *period, const char *code,
-		    campaign_counts_t *c, unsigned *ret_reported, json_t **ret_sums)
+/* unit code's rollup for period id: *ret_reported gets its units_reported;
+ * with ret_sums, the sums as a JSON object (caller owns; an indicator no
+ * report carries is not in it). Returns 0 or a store error. */
+static int s_sums(const s_ctx_t *x, const char *period, const char *code, unsigned *ret_reported,
+		  json_t **ret_sums)
 {
 	Lnob__RollupRecord *rec = NULL;
 	int r = agg_rollup_get(x->st, x->txn, campaign_id(x->camp), period, code, &rec);
 
 	if (r < 0)
 		return r;
-	(void)campaign_counts_from_values(x->camp, rec->sums, rec->n_sums, c);   /* out of range: none */
 	*ret_reported = rec->units_reported;
 	if (ret_sums) {
 		json_t *sums = json_object();
@@ -191,29 +192,38 @@ static json_t *s_val(bool rate, double x)
 	return rate ? s_real(x) : json_integer((json_int_t)s_round(x));
 }
 
-/* "values": every indicator of the campaign now, at the baseline and in the
- * previous period, with the changes (now − then). */
-static json_t *s_values(const s_ctx_t *x, const campaign_counts_t *cur,
-			const campaign_counts_t *base, const campaign_counts_t *prev)
+/* The basis and coverage of a figure, into o. */
+static void s_basis_json(json_t *o, bool comparable, unsigned reported, unsigned expected)
+{
+	json_object_set_new(o, "basis", json_string(comparable ? "comparable" : "full"));
+	json_object_set_new(o, "coverage", json_pack("{s:I, s:I}", "reported", (json_int_t)reported,
+						     "expected", (json_int_t)expected));
+}
+
+/* "values": every indicator of the campaign on its own basis (figures.h):
+ * now, at the baseline and in the previous period, with the changes (now
+ * − then); null where not known (absent is never 0). */
+static json_t *s_values(const s_ctx_t *x, const figures_t *f)
 {
 	json_t *vals = json_object();
 
 	for (int i = 0; vals && i < (int)campaign_indicator_count(x->camp); i++) {
 		const campaign_indicator_t *ind = campaign_indicator(x->camp, i);
+		const figures_ind_t *g = &f->ind[i];
 		bool rate = ind->kind == CAMPAIGN_IND_RATE;
 		double now = 0, then = 0;
 		int64_t num, den;
-		bool has_now = campaign_value_display(x->camp, cur, i, &now) == 0;
+		bool has_now = campaign_value_display(x->camp, &g->cur, i, &now) == 0;
 		json_t *o = json_object();
 
 		if (!o)
 			break;
 		json_object_set_new(o, "value", has_now ? s_val(rate, now) : json_null());
-		if (rate && campaign_value(x->camp, cur, i, &num, &den) == 0) {
+		if (rate && campaign_value(x->camp, &g->cur, i, &num, &den) == 0) {
 			json_object_set_new(o, "num", json_integer(num));
 			json_object_set_new(o, "den", json_integer(den));
 		}
-		if (campaign_value_display(x->camp, base, i, &then) == 0) {
+		if (campaign_value_display(x->camp, &g->base, i, &then) == 0) {
 			json_object_set_new(o, "baseline", s_val(rate, then));
 			json_object_set_new(o, "change_baseline",
 					    has_now ? s_val(rate, now - then) : json_null());
@@ -221,7 +231,7 @@ static json_t *s_values(const s_ctx_t *x, const campaign_counts_t *cur,
 			json_object_set_new(o, "baseline", json_null());
 			json_object_set_new(o, "change_baseline", json_null());
 		}
-		if (prev && campaign_value_display(x->camp, prev, i, &then) == 0) {
+		if (g->has_prev && campaign_value_display(x->camp, &g->prev, i, &then) == 0) {
 			json_object_set_new(o, "previous", s_val(rate, then));
 			json_object_set_new(o, "change_previous",
 					    has_now ? s_val(rate, now - then) : json_null());
@@ -229,14 +239,17 @@ static json_t *s_values(const s_ctx_t *x, const campaign_counts_t *cur,
 			json_object_set_new(o, "previous", json_null());
 			json_object_set_new(o, "change_previous", json_null());
 		}
+		s_basis_json(o, g->partial, g->reported, g->expected);
 		json_object_set_new(vals, ind->code, o);
 	}
 	return vals;
 }
 
 /* The numbers of one evaluation, into o. */
-static void s_eval_json(json_t *o, const campaign_eval_t *ev)
+static void s_eval_json(json_t *o, const figures_eval_t *fe)
 {
+	const campaign_eval_t *ev = &fe->ev;
+
 	json_object_set_new(o, "verdict", json_string(s_verdict_names[ev->verdict]));
 	json_object_set_new(o, "on_target", ev->verdict == CAMPAIGN_MET ? json_true() :
 			    ev->verdict == CAMPAIGN_NOT_MET ? json_false() : json_null());
@@ -257,6 +270,7 @@ static void s_eval_json(json_t *o, const campaign_eval_t *ev)
 			    json_real((double)ev->achievement_bp / 100.0) : json_null());
 	json_object_set_new(o, "progress_pct", ev->has_progress ?
 			    json_real((double)ev->progress_bp / 100.0) : json_null());
+	s_basis_json(o, fe->comparable, fe->reported, fe->expected);
 }
 
 /* What a target asks, as JSON fields of o. */
@@ -268,16 +282,35 @@ static void s_target_terms(const s_ctx_t *x, json_t *o, const campaign_target_t 
 	json_object_set_new(o, "indicator",
 			    json_string(campaign_indicator(x->camp, t->indicator)->code));
 	json_object_set_new(o, "value", json_real((double)t->value_e4 / 10000.0));
-	json_object_set_new(o, "basis", json_string(t->basis == CAMPAIGN_BASIS_ANNUAL ?
-						    "annual" : "average"));
+	json_object_set_new(o, "term_basis", json_string(t->basis == CAMPAIGN_BASIS_ANNUAL ?
+							 "annual" : "average"));
 	json_object_set_new(o, "pace", json_string(t->pace == CAMPAIGN_PACE_END ? "end" : "linear"));
 	json_object_set_new(o, "by", json_integer(t->by_year));
 	json_object_set_new(o, "strict", json_boolean(t->strict));
 }
 
-/* "targets": the unit's effective targets, evaluated. */
-static int s_targets(const s_ctx_t *x, int unit, const campaign_counts_t *cur,
-		     const campaign_counts_t *base, const campaign_counts_t *prev, json_t **ret)
+/* "alternatives" of an any_of, each on its own figures. */
+static json_t *s_alternatives(const s_ctx_t *x, const figures_t *f, const campaign_target_t *t)
+{
+	json_t *alts = json_array();
+
+	for (size_t a = 0; alts && a < t->nalts; a++) {
+		figures_eval_t ae;
+		json_t *ao = json_pack("{s:s}", "id", t->alts[a]->id);
+
+		if (!ao || figures_evaluate(f, t->alts[a], &ae) < 0) {
+			json_decref(ao);
+			continue;
+		}
+		s_target_terms(x, ao, t->alts[a]);
+		s_eval_json(ao, &ae);
+		json_array_append_new(alts, ao);
+	}
+	return alts;
+}
+
+/* "targets": the unit's effective targets, each judged on its figures. */
+static int s_targets(const s_ctx_t *x, int unit, const figures_t *f, json_t **ret)
 {
 	campaign_applied_t ap[VIEW_TARGETS_MAX];
 	size_t n = campaign_target_for(x->camp, x->hier, unit, x->p, ap, VIEW_TARGETS_MAX);
@@ -287,9 +320,9 @@ static int s_targets(const s_ctx_t *x, int unit, const campaign_counts_t *cur,
 		n = VIEW_TARGETS_MAX;
 	for (size_t i = 0; arr && i < n; i++) {
 		const campaign_target_t *t = ap[i].target;
-		campaign_eval_t ev;
+		figures_eval_t fe;
 		json_t *o;
-		int r = campaign_evaluate(x->camp, t, x->p, base, prev, cur, &ev);
+		int r = figures_evaluate(f, t, &fe);
 
 		if (r < 0) {
 			json_decref(arr);
@@ -301,30 +334,15 @@ static int s_targets(const s_ctx_t *x, int unit, const campaign_counts_t *cur,
 		if (!o)
 			break;
 		s_target_terms(x, o, t);
-		s_eval_json(o, &ev);
+		s_eval_json(o, &fe);
 		if (t->form == CAMPAIGN_ANY_OF) {
-			json_t *alts = json_array();
+			if (fe.ev.decided_by) {
+				json_t *d = json_pack("{s:s}", "id", fe.ev.decided_by->id);
 
-			if (ev.decided_by) {
-				json_t *d = json_pack("{s:s}", "id", ev.decided_by->id);
-
-				s_target_terms(x, d, ev.decided_by);
+				s_target_terms(x, d, fe.ev.decided_by);
 				json_object_set_new(o, "decided_by", d);
 			}
-			for (size_t a = 0; alts && a < t->nalts; a++) {
-				campaign_eval_t ae;
-				json_t *ao = json_pack("{s:s}", "id", t->alts[a]->id);
-
-				if (!ao || campaign_evaluate(x->camp, t->alts[a], x->p, base, prev,
-							     cur, &ae) < 0) {
-					json_decref(ao);
-					continue;
-				}
-				s_target_terms(x, ao, t->alts[a]);
-				s_eval_json(ao, &ae);
-				json_array_append_new(alts, ao);
-			}
-			json_object_set_new(o, "alternatives", alts);
+			json_object_set_new(o, "alternatives", s_alternatives(x, f, t));
 		}
 		json_array_append_new(arr, o);
 	}
@@ -377,32 +395,37 @@ static int s_coverage(const s_ctx_t *x, int unit, unsigned *ret_expected, unsign
 	return 0;
 }
 
-/* One unit's row: counts, values, targets, its own report's timeliness and
+/* The clusters unit code belongs to, as a JSON array of ids. */
+static json_t *s_clusters(const s_ctx_t *x, const char *code)
+{
+	const campaign_cluster_t *cl[16];
+	size_t ncl = campaign_clusters_of(x->camp, code, cl, 16);
+	json_t *clusters = json_array();
+
+	for (size_t i = 0; clusters && i < ncl && i < 16; i++)
+		json_array_append_new(clusters, json_string(cl[i]->id));
+	return clusters;
+}
+
+/* One unit's row: sums, values, targets, its own report's timeliness and
  * the clusters it belongs to. Caller owns *ret. */
 static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 {
 	const hier_unit_t *u = hier_unit(x->hier, unit);
-	const campaign_cluster_t *cl[16];
-	campaign_counts_t cur, base, prev;
 	unsigned reported = 0, prev_reported = 0, expected = 0, expected_reported = 0;
-	bool has_prev = false;
-	json_t *sums = NULL, *row, *targets = NULL, *report = NULL, *clusters;
+	json_t *sums = NULL, *row, *targets = NULL, *report = NULL;
+	figures_t *f = malloc(sizeof(*f));
 	s_status_t st;
-	size_t ncl;
-	int r;
+	int r = f ? 0 : -ENOMEM;
 
-	r = s_counts(x, x->p->id, u->code, &cur, &reported, &sums);
-	if (r == 0 && x->prev) {
-		r = s_counts(x, x->prev->id, u->code, &prev, &prev_reported, NULL);
-		has_prev = r == 0 && prev_reported > 0;
-	}
-	if (r < 0) {
-		json_decref(sums);
-		return r;
-	}
-	if (campaign_baseline_for(x->camp, x->hier, unit, &base) < 0)
-		campaign_counts_clear(&base);
-	r = s_targets(x, unit, &cur, &base, has_prev ? &prev : NULL, &targets);
+	if (r == 0)
+		r = s_sums(x, x->p->id, u->code, &reported, &sums);
+	if (r == 0 && x->prev)
+		r = s_sums(x, x->prev->id, u->code, &prev_reported, NULL);
+	if (r == 0)
+		r = figures_build(x->st, x->txn, x->hier, x->camp, x->p, unit, f);
+	if (r == 0)
+		r = s_targets(x, unit, f, &targets);
 	if (r == 0)
 		r = s_timeliness(x, unit, &st, &report);
 	if (r == 0)
@@ -411,12 +434,9 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 		json_decref(sums);
 		json_decref(targets);
 		json_decref(report);
+		free(f);
 		return r;
 	}
-	clusters = json_array();
-	ncl = campaign_clusters_of(x->camp, u->code, cl, 16);
-	for (size_t i = 0; i < ncl && i < 16; i++)
-		json_array_append_new(clusters, json_string(cl[i]->id));
 	row = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:b, s:I, s:o, s:o, s:o, s:o, s:o}",
 			"code", u->code, "name", u->name, "level", u->level,
 			"units_reported", (json_int_t)reported,
@@ -424,10 +444,10 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 			"units_expected_reported", (json_int_t)expected_reported,
 			"complete", expected_reported == expected,
 			"previous_units_reported", (json_int_t)prev_reported,
-			"sums", sums,
-			"values", s_values(x, &cur, &base, has_prev ? &prev : NULL),
+			"sums", sums, "values", s_values(x, f),
 			"targets", targets, "report", report ? report : json_null(),
-			"clusters", clusters);
+			"clusters", s_clusters(x, u->code));
+	free(f);
 	if (!row)
 		return -ENOMEM;
 	*ret = row;
@@ -678,422 +698,3 @@ int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t 
 	return 0;
 }
 
-/* ---- tables ------------------------------------------------------------ */
-
-/* Formats Unix time t in the view's offset as "2023-12-05 00:00". */
-static const char *s_time(const json_t *view, const json_t *t, char *buf, size_t len)
-{
-	time_t s;
-	struct tm tm;
-
-	if (!json_is_integer(t) || json_integer_value(t) <= 0)
-		return "-";
-	s = (time_t)(json_integer_value(t) +
-		     json_integer_value(json_object_get(view, "utc_offset_s")));
-	if (!gmtime_r(&s, &tm))
-		return "-";
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-	return buf;
-}
-
-static const char *s_str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-/* "CODE Name", indented for a child. */
-static void s_put_unit(FILE *out, const json_t *row, size_t width, bool child)
-{
-	char label[256];
-
-	snprintf(label, sizeof(label), "%s%s %s", child ? "  " : "", s_str(row, "code"),
-		 s_str(row, "name"));
-	lnob_fput_col(out, label, width, true);
-}
-
-/* A number of the view: integers as such, reals with 2 decimals, "-" for
- * null; with sign, a leading "+" on positives. */
-static const char *s_num(const json_t *v, bool sign, char *buf, size_t len)
-{
-	if (json_is_integer(v))
-		snprintf(buf, len, sign ? "%+lld" : "%lld", (long long)json_integer_value(v));
-	else if (json_is_number(v))
-		snprintf(buf, len, sign ? "%+.2f" : "%.2f", json_number_value(v));
-	else
-		snprintf(buf, len, "-");
-	return buf;
-}
-
-static const json_t *s_indicator(const json_t *view, const char *code)
-{
-	const json_t *ind;
-	size_t i;
-
-	json_array_foreach(json_object_get(view, "indicators"), i, ind)
-		if (strcmp(s_str(ind, "code"), code) == 0)
-			return ind;
-	return NULL;
-}
-
-static bool s_is_rate(const json_t *view, const char *code)
-{
-	return strcmp(s_str(s_indicator(view, code), "kind"), "rate") == 0;
-}
-
-#define VIEW_TABLE_WIDTH 160   /* a table wider than this is cut into column blocks */
-
-/* One cell of a row: indicator code's figure ("derived": value with its
- * changes). */
-static void s_cell(const json_t *row, const char *code, bool derived, bool rate, char *buf,
-		   size_t len)
-{
-	const json_t *v = json_object_get(json_object_get(row, "values"), code);
-	char a[32], b[32], c[32];
-
-	if (!derived) {
-		s_num(json_object_get(v, "value"), false, buf, len);
-		return;
-	}
-	snprintf(buf, len, "%s%s (%s; %s)", s_num(json_object_get(v, "value"), false, a, sizeof(a)),
-		 rate && json_is_number(json_object_get(v, "value")) ? "%" : "",
-		 s_num(json_object_get(v, "change_baseline"), true, b, sizeof(b)),
-		 s_num(json_object_get(v, "change_previous"), true, c, sizeof(c)));
-}
-
-/* A table of indicator columns (reported counts and amounts, or derived
- * sums and rates) with one line per row, cut into blocks of columns that
- * fit VIEW_TABLE_WIDTH; columns no row has a figure for are left out. */
-static void s_print_columns(FILE *out, const json_t *view, const json_t *rows, bool with_unit,
-			    bool derived)
-{
-	const json_t *ind, *row;
-	const char *codes[CAMPAIGN_INDICATORS_MAX];
-	size_t widths[CAMPAIGN_INDICATORS_MAX], nc = 0, i, j, first = 0;
-	char cell[128];
-
-	json_array_foreach(json_object_get(view, "indicators"), i, ind) {
-		const char *k = s_str(ind, "kind"), *code = s_str(ind, "code");
-		bool is_derived = strcmp(k, "sum") == 0 || strcmp(k, "rate") == 0, any = false;
-		size_t w = strlen(code);
-
-		if (is_derived != derived || nc == CAMPAIGN_INDICATORS_MAX)
-			continue;
-		json_array_foreach(rows, j, row) {
-			const json_t *v = json_object_get(json_object_get(row, "values"), code);
-
-			if (json_is_number(json_object_get(v, "value"))) {
-				s_cell(row, code, derived, strcmp(k, "rate") == 0, cell, sizeof(cell));
-				if (lnob_utf8_width(cell) > w)
-					w = lnob_utf8_width(cell);
-				any = true;
-			}
-		}
-		if (!any)
-			continue;
-		codes[nc] = code;
-		widths[nc++] = w < 8 ? 8 : w;
-	}
-	if (nc == 0)
-		fprintf(out, "(no figures reported)\n");
-	while (first < nc) {
-		size_t width = 46, last = first;
-
-		while (last < nc && (last == first || width + 1 + widths[last] <= VIEW_TABLE_WIDTH))
-			width += 1 + widths[last++];
-		lnob_fput_col(out, "unit", 36, true);
-		if (!derived)
-			fprintf(out, " %8s", "reported");
-		for (i = first; i < last; i++) {
-			fputc(' ', out);
-			lnob_fput_col(out, codes[i], widths[i], false);
-		}
-		fputc('\n', out);
-		json_array_foreach(rows, j, row) {
-			s_put_unit(out, row, 36, with_unit && j > 0);
-			if (!derived)
-				fprintf(out, " %8lld",
-					(long long)json_integer_value(json_object_get(row, "units_reported")));
-			for (i = first; i < last; i++) {
-				s_cell(row, codes[i], derived, s_is_rate(view, codes[i]), cell, sizeof(cell));
-				fputc(' ', out);
-				lnob_fput_col(out, cell, widths[i], false);
-			}
-			fputc('\n', out);
-		}
-		first = last;
-		if (first < nc)
-			fputc('\n', out);
-	}
-}
-
-/* Counts table: the reported counts and amounts of the campaign. */
-static void s_print_counts(FILE *out, const json_t *view, const json_t *rows, bool with_unit)
-{
-	fprintf(out, "\nCounts (sums over each subtree; \"reported\": units with a report)\n");
-	s_print_columns(out, view, rows, with_unit, false);
-}
-
-/* Derived values: each sum and rate now, and its change against the
- * baseline and the previous period. */
-static void s_print_derived(FILE *out, const json_t *view, const json_t *rows, bool with_unit)
-{
-	const char *prev = json_string_value(json_object_get(view, "previous_period"));
-
-	fprintf(out, "\nDerived values from the summed counts: now (change vs baseline; vs %s)\n",
-		prev ? prev : "baseline");
-	s_print_columns(out, view, rows, with_unit, true);
-}
-
-/* "poor_rate -3 pts/yr", "poor_near_poor -50 %", "< 0.5" ... */
-static void s_form_text(const json_t *view, const json_t *t, char *buf, size_t len)
-{
-	const char *form = s_str(t, "form"), *ind = s_str(t, "indicator");
-	double v = json_number_value(json_object_get(t, "value"));
-	bool rate = s_is_rate(view, ind), annual = strcmp(s_str(t, "basis"), "annual") == 0;
-	const char *pct = rate ? "%" : "";
-
-	if (strcmp(form, "down_points") == 0)
-		snprintf(buf, len, "%s -%g pts/yr%s", ind, v, annual ? " annual" : "");
-	else if (strcmp(form, "down_percent") == 0)
-		snprintf(buf, len, "%s -%g %%%s", ind, v, annual ? "/yr" : " by end");
-	else if (strcmp(form, "below") == 0)
-		snprintf(buf, len, "%s < %g%s", ind, v, pct);
-	else if (strcmp(form, "at_most") == 0)
-		snprintf(buf, len, "%s <= %g%s", ind, v, pct);
-	else if (strcmp(form, "at_least") == 0)
-		snprintf(buf, len, "%s >= %g%s", ind, v, pct);
-	else
-		snprintf(buf, len, "any of");
-}
-
-static void s_print_target_line(FILE *out, const json_t *view, const json_t *row, const json_t *t,
-				bool first, bool child)
-{
-	const json_t *d = json_object_get(t, "decided_by");
-	const json_t *use = d ? d : t;
-	char name[160], form[160], a[32], b[32], c[32], e[32];
-
-	if (first)
-		s_put_unit(out, row, 32, child);
-	else
-		lnob_fput_col(out, "", 32, true);
-	snprintf(name, sizeof(name), "%s%s%s", s_str(t, "id"), d ? " > " : "",
-		 d ? s_str(d, "id") : "");
-	fputc(' ', out);
-	lnob_fput_col(out, name, 30, true);
-	s_form_text(view, use, form, sizeof(form));
-	fputc(' ', out);
-	lnob_fput_col(out, form, 28, true);
-	fprintf(out, " %9s %9s %11s %9s  %s%s\n",
-		s_num(json_object_get(t, "required_change"), false, a, sizeof(a)),
-		s_num(json_object_get(t, "change_baseline"), false, b, sizeof(b)),
-		s_num(json_object_get(t, "achievement_pct"), false, c, sizeof(c)),
-		s_num(json_object_get(t, "progress_pct"), false, e, sizeof(e)),
-		s_str(t, "verdict"), json_is_false(json_object_get(row, "complete")) ? " *" : "");
-}
-
-/* Targets: one line per effective target of each row. */
-static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, bool with_unit)
-{
-	const json_t *row, *t;
-	size_t i, j;
-	bool incomplete = false;
-
-	fprintf(out, "\nTargets: change required by now vs achieved since the baseline "
-		"(points for rates); achievement and progress in %%\n");
-	lnob_fput_col(out, "unit", 32, true);
-	fputc(' ', out);
-	lnob_fput_col(out, "target", 30, true);
-	fputc(' ', out);
-	lnob_fput_col(out, "asks", 28, true);
-	fprintf(out, " %9s %9s %11s %9s  %s\n", "required", "achieved", "achievement",
-		"progress", "on target");
-	json_array_foreach(rows, j, row) {
-		const json_t *ts = json_object_get(row, "targets");
-
-		if (json_array_size(ts) == 0) {
-			s_put_unit(out, row, 32, with_unit && j > 0);
-			fprintf(out, " (no target)\n");
-		}
-		json_array_foreach(ts, i, t)
-			s_print_target_line(out, view, row, t, i == 0, with_unit && j > 0);
-		if (json_is_false(json_object_get(row, "complete")))
-			incomplete = true;
-	}
-	if (incomplete)
-		fprintf(out, "* partial sums: not every unit of the subtree that owes a report has "
-			"sent one (see Completeness)\n");
-}
-
-/* Up to VIEW_LIST_MAX units of a list, with their times when they have them. */
-static void s_print_list(FILE *out, const json_t *view, const char *what, const json_t *list,
-			 const char *only)
-{
-	const json_t *u;
-	size_t i, shown = 0, total = 0;
-	char a[32], b[32];
-
-	json_array_foreach(list, i, u) {
-		char label[256];
-
-		if (only && !json_is_true(json_object_get(u, only)))
-			continue;
-		if (total++ == 0)
-			fprintf(out, "    %s:\n", what);
-		if (shown >= VIEW_LIST_MAX)
-			continue;
-		shown++;
-		snprintf(label, sizeof(label), "%s %s", s_str(u, "code"), s_str(u, "name"));
-		fputs("      ", out);
-		if (json_object_get(u, "completed_at")) {
-			lnob_fput_col(out, label, 36, true);
-			fprintf(out, " completed %s, arrived %s%s%s%s\n",
-				s_time(view, json_object_get(u, "completed_at"), a, sizeof(a)),
-				s_time(view, json_object_get(u, "received_at"), b, sizeof(b)),
-				json_is_true(json_object_get(u, "by_skew")) ? " (within clock skew)" : "",
-				json_is_true(json_object_get(u, "clock_suspect")) ?
-				" (completion stamp after arrival: judged by arrival)" : "",
-				json_is_true(json_object_get(u, "conflict")) ? " [revision conflict]" : "");
-		} else {
-			fprintf(out, "%s\n", label);
-		}
-	}
-	if (total > shown)
-		fprintf(out, "      ... and %zu more (--json lists all)\n", total - shown);
-}
-
-/* One group's line and its lists; the on-time reports that arrived late
- * are listed by name for the children only (a level may hold hundreds). */
-static void s_print_group(FILE *out, const json_t *view, const char *label, const json_t *g,
-			  bool list_arrived_late)
-{
-	char a[32];
-
-	lnob_fput_col(out, label, 22, true);
-	fprintf(out, " %-17s %8lld %8lld %6lld %8lld %8lld %13lld %9lld\n",
-		s_time(view, json_object_get(g, "late_from"), a, sizeof(a)),
-		(long long)json_integer_value(json_object_get(g, "expected")),
-		(long long)json_integer_value(json_object_get(g, "on_time")),
-		(long long)json_integer_value(json_object_get(g, "late")),
-		(long long)json_integer_value(json_object_get(g, "missing")),
-		(long long)json_integer_value(json_object_get(g, "pending")),
-		(long long)json_integer_value(json_object_get(g, "on_time_arrived_late")),
-		(long long)json_integer_value(json_object_get(g, "conflicts")));
-	s_print_list(out, view, "late", json_object_get(g, "late_units"), NULL);
-	s_print_list(out, view, "missing", json_object_get(g, "missing_units"), NULL);
-	s_print_list(out, view, "open revision conflict (on time)",
-		     json_object_get(g, "on_time_units"), "conflict");
-	s_print_list(out, view, "open revision conflict (late)",
-		     json_object_get(g, "late_units"), "conflict");
-	if (list_arrived_late)
-		s_print_list(out, view, "on time by completion, arrived late",
-			     json_object_get(g, "on_time_units"), "arrived_late");
-	else
-		s_print_list(out, view, "on time within the clock-skew allowance",
-			     json_object_get(g, "on_time_units"), "by_skew");
-}
-
-/* True unless the direct children are exactly the first level's units. */
-static bool s_children_differ(const json_t *c)
-{
-	const json_t *kids = json_object_get(c, "children");
-	const json_t *first = json_array_get(json_object_get(c, "levels"), 0);
-	json_int_t n = json_integer_value(json_object_get(kids, "expected"));
-	const json_t *lists[4] = { json_object_get(kids, "on_time_units"),
-				   json_object_get(kids, "late_units"),
-				   json_object_get(kids, "missing_units"),
-				   json_object_get(kids, "pending_units") };
-
-	if (n == 0)
-		return false;
-	if (!first || n != json_integer_value(json_object_get(first, "expected")))
-		return true;
-	for (size_t l = 0; l < 4; l++) {
-		const json_t *u;
-		size_t i;
-
-		json_array_foreach(lists[l], i, u)
-			if (strcmp(s_str(u, "level"), s_str(first, "level")) != 0)
-				return true;
-	}
-	return false;
-}
-
-static void s_print_completeness(FILE *out, const json_t *view)
-{
-	const json_t *c = json_object_get(view, "completeness"), *g;
-	size_t i;
-
-	fprintf(out, "\nCompleteness and timeliness (each unit's first report, by its signed "
-		"completion time; clock skew %lld s)\n",
-		(long long)json_integer_value(json_object_get(view, "clock_skew_s")));
-	lnob_fput_col(out, "level", 22, true);
-	fprintf(out, " %-17s %8s %8s %6s %8s %8s %13s %9s\n", "late from", "expected",
-		"on time", "late", "missing", "pending", "arrived late", "conflicts");
-	if (s_children_differ(c))
-		s_print_group(out, view, "children", json_object_get(c, "children"), true);
-	json_array_foreach(json_object_get(c, "levels"), i, g)
-		s_print_group(out, view, s_str(g, "level"), g, false);
-}
-
-/* Side by side: each member's status line. */
-static void s_print_timeliness_rows(FILE *out, const json_t *view, const json_t *rows)
-{
-	const json_t *row;
-	size_t i;
-	char a[32], b[32];
-
-	fprintf(out, "\nReports\n");
-	lnob_fput_col(out, "unit", 36, true);
-	fprintf(out, " %-10s %-17s %-17s %s\n", "status", "completed", "arrived", "");
-	json_array_foreach(rows, i, row) {
-		const json_t *r = json_object_get(row, "report");
-
-		s_put_unit(out, row, 36, false);
-		fprintf(out, " %-10s %-17s %-17s %s%s\n", json_is_object(r) ? s_str(r, "status") :
-			"-", s_time(view, json_object_get(r, "completed_at"), a, sizeof(a)),
-			s_time(view, json_object_get(r, "received_at"), b, sizeof(b)),
-			json_is_true(json_object_get(r, "arrived_late")) ? "arrived late" : "",
-			json_is_true(json_object_get(r, "conflict")) ? " [revision conflict]" : "");
-	}
-}
-
-void view_print_table(FILE *out, const json_t *view)
-{
-	json_t *rows;
-	const json_t *kid, *cl = json_object_get(view, "cluster");
-	const char *prev = json_string_value(json_object_get(view, "previous_period"));
-	long long off;
-	size_t i;
-
-	if (!json_object_get(view, "indicators")) {
-		rollup_print_table(out, view);
-		return;
-	}
-	off = json_integer_value(json_object_get(view, "utc_offset_s"));
-	fprintf(out, "campaign %s (%s)\nperiod %s (%s; previous: %s); times in UTC%c%02d:%02d\n",
-		s_str(view, "campaign"), s_str(view, "campaign_name"), s_str(view, "period"),
-		s_str(view, "period_kind"), prev ? prev : "the baseline", off < 0 ? '-' : '+',
-		(int)(llabs(off) / 3600), (int)(llabs(off) % 3600 / 60));
-	rows = json_array();
-	if (!rows)
-		return;
-	if (cl) {
-		fprintf(out, "cluster %s (%s)\n", s_str(cl, "id"), s_str(cl, "name"));
-		json_array_extend(rows, json_object_get(cl, "members"));
-	} else {
-		json_array_append(rows, json_object_get(view, "unit"));
-		json_array_foreach(json_object_get(view, "children"), i, kid)
-			json_array_append(rows, (json_t *)kid);
-	}
-	s_print_counts(out, view, rows, !cl);
-	s_print_derived(out, view, rows, !cl);
-	s_print_targets(out, view, rows, !cl);
-	if (cl)
-		s_print_timeliness_rows(out, view, rows);
-	else
-		s_print_completeness(out, view);
-	json_decref(rows);
-}

@@ -147,10 +147,12 @@ static void s_target_cond(const campaign_t *c, const hier_t *h, const campaign_a
 		if (!s_goal_listed(r, t->goal))
 			continue;
 		applicable++;
-		if (campaign_evaluate(c, t, p, in->baseline, in->previous, in->current, &ev) != 0)
+		if (in->evaluate ? in->evaluate(in->evaluate_ctx, t, &ev) != 0
+				 : campaign_evaluate(c, t, p, in->baseline, in->previous, in->current,
+						     &ev) != 0)
 			continue;   /* cannot happen: the arguments were checked */
 		has_value = progress ? ev.has_progress : ev.has_achievement;
-		if (ev.verdict == CAMPAIGN_NO_DATA) {
+		if (ev.verdict == CAMPAIGN_NO_DATA || ev.verdict == CAMPAIGN_INCOMPLETE) {
 			state = S_UNKNOWN;
 		} else if (has_value) {
 			value = progress ? ev.progress_bp : ev.achievement_bp;

@@ -85,6 +85,12 @@ typedef struct award_inputs {
 	const campaign_counts_t *contributions; /* the nominee's own contributions
 	                                        over the occasion (amounts); NULL
 	                                        when not known */
+	/* When set, how each target is judged instead of campaign_evaluate()
+	 * over the counts above (the aggregator judges on each indicator's own
+	 * basis, see aggregator/figures.h); returns 0 with *ret filled. A
+	 * verdict INCOMPLETE counts as unknown, like NO_DATA. */
+	int (*evaluate)(void *ctx, const campaign_target_t *t, campaign_eval_t *ret);
+	void *evaluate_ctx;
 } award_inputs_t;
 
 typedef struct award_result {

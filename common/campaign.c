@@ -96,6 +96,7 @@ struct campaign {
 	const char *const *sanctions;  /* [nsanctions]: levels 1..nsanctions */
 	size_t nsanctions;
 	int disqualify;                /* [awards] disqualify; 0: not checked */
+	bool withhold;                 /* [campaign] partial = withhold */
 	const char *form_label[CAMPAIGN_AWARD_FORMS];   /* NULL: the code */
 	campaign_award_rule_t *rules;
 	size_t nrules;
@@ -741,8 +742,8 @@ static int s_level_find(const campaign_t *c, const char *level)
 static const s_keyspec_t s_campaign_keys[] = {
 	{ "id", false }, { "name", false }, { "plan", false }, { "start", false },
 	{ "end", false }, { "baseline_date", false }, { "utc_offset", false },
-	{ "levels", true }, { "reported_by", false }, { "baseline_file", false },
-	{ NULL, false },
+	{ "levels", true }, { "reported_by", false }, { "partial", false },
+	{ "baseline_file", false }, { NULL, false },
 };
 
 /* Parses "+HH:MM" / "-HH:MM" (at most 14:00) into seconds. */
@@ -862,6 +863,14 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 		c->rep_default[c->nlevels - 1] = true;
 	else if (s_reporters(b, s, kv, c->rep_default))
 		return b->failed;
+	/* Verdicts on partial figures: judged on the comparable basis, or withheld. */
+	if ((kv = s_get(s, "partial"))) {
+		if (strcmp(kv->value, "withhold") == 0)
+			c->withhold = true;
+		else if (strcmp(kv->value, "comparable") != 0)
+			return s_fail(b, kv->line, "[campaign] partial: expected comparable or withhold, "
+				      "not '%s'", kv->value);
+	}
 	kv = s_get(s, "baseline_file");
 	if (kv && !*kv->value)
 		return s_fail(b, kv->line, "[campaign] baseline_file: empty");
@@ -3124,6 +3133,58 @@ int campaign_value(const campaign_t *self, const campaign_counts_t *c, int i,
 	return 0;
 }
 
+/* Adds indicator k to the set ret[0..*n) unless it is there. */
+static void s_add_input(int k, int *ret, size_t max, size_t *n)
+{
+	for (size_t j = 0; j < *n && j < max; j++)
+		if (ret[j] == k)
+			return;
+	if (*n < max)
+		ret[*n] = k;
+	(*n)++;
+}
+
+/* The inputs of a count, amount or sum (not a rate). */
+static void s_inputs(const campaign_t *c, int i, int *ret, size_t max, size_t *n)
+{
+	const campaign_indicator_t *ind = &c->ind[i];
+
+	if (ind->kind == CAMPAIGN_IND_SUM)
+		for (size_t p = 0; p < ind->nparts; p++)
+			s_add_input(ind->parts[p], ret, max, n);
+	else
+		s_add_input(i, ret, max, n);
+}
+
+static int s_cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+size_t campaign_indicator_inputs(const campaign_t *self, int i, int *ret, size_t max)
+{
+	size_t n = 0;
+
+	assert(self);
+	if (i < 0 || (size_t)i >= self->nind)
+		return 0;
+	if (self->ind[i].kind == CAMPAIGN_IND_RATE) {
+		s_inputs(self, self->ind[i].num, ret, max, &n);
+		s_inputs(self, self->ind[i].den, ret, max, &n);
+	} else {
+		s_inputs(self, i, ret, max, &n);
+	}
+	if (ret && n <= max)
+		qsort(ret, n, sizeof(*ret), s_cmp_int);
+	return n;
+}
+
+bool campaign_partial_withhold(const campaign_t *self)
+{
+	assert(self);
+	return self->withhold;
+}
+
 int campaign_value_display(const campaign_t *self, const campaign_counts_t *c, int i, double *ret)
 {
 	int64_t n, d;
@@ -3496,10 +3557,23 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 
 	switch (t->form) {
 	case CAMPAIGN_DOWN_POINTS:
-		/* Q = P × e' (average) or P (annual), in points; G = P × E. */
+		/* Q = P × e' (average) or P (annual), in points; G = P × E; but
+		 * never more than the rate itself (U(ref), U(base)): a rate
+		 * cannot fall below 0, so one at 0 has met any reduction. */
 		a = s_qsub(ref, uc);
 		q = s_q((s_i128)t->value_e4 * (annual ? 1 : e), S_E4);
 		g = s_q((s_i128)t->value_e4 * E, S_E4);
+		if (s_qcmp(ref, q) < 0)
+			q = ref;
+		if (s_qcmp(ub, g) < 0)
+			g = ub;
+		if (ref.n == 0) {
+			/* Nothing to reduce: met when nothing is left. */
+			ev->verdict = not_due ? CAMPAIGN_NOT_DUE :
+				      uc.n == 0 ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
+			s_set_ratios(ev, a, q, pa, g);
+			return;
+		}
 		break;
 	case CAMPAIGN_DOWN_PERCENT:
 		/* Q = U(ref) × S/100 × e'/E (average) or U(ref) × S/100 (annual);
@@ -3554,9 +3628,10 @@ static int s_rank(campaign_verdict_t v)
 {
 	switch (v) {
 	case CAMPAIGN_MET: return 0;
-	case CAMPAIGN_NO_DATA: return 1;
-	case CAMPAIGN_NOT_DUE: return 2;
-	default: return 3;
+	case CAMPAIGN_INCOMPLETE: return 1;
+	case CAMPAIGN_NO_DATA: return 2;
+	case CAMPAIGN_NOT_DUE: return 3;
+	default: return 4;
 	}
 }
 
@@ -3594,6 +3669,22 @@ int campaign_evaluate(const campaign_t *self, const campaign_target_t *t,
 			best = ev;
 	}
 	*ret = best;
+	return 0;
+}
+
+int campaign_any_of(const campaign_t *self, const campaign_target_t *t,
+		    const campaign_eval_t *alts, campaign_eval_t *ret, size_t *ret_index)
+{
+	size_t best = 0;
+
+	if (!self || !t || !alts || !ret || t->form != CAMPAIGN_ANY_OF || t->nalts == 0)
+		return -EINVAL;
+	for (size_t i = 1; i < t->nalts; i++)
+		if (s_better(&alts[i], &alts[best]))
+			best = i;
+	*ret = alts[best];
+	if (ret_index)
+		*ret_index = best;
 	return 0;
 }
 

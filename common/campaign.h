@@ -27,6 +27,11 @@
  *                                        ;   report the counts and amounts
  *                                        ;   (declared levels, or all);
  *                                        ;   default: the last of levels
+ *   partial       = comparable           ; optional: verdicts on partial
+ *                                        ;   figures are judged on the
+ *                                        ;   comparable basis (default), or
+ *                                        ;   withheld (withhold: INCOMPLETE);
+ *                                        ;   see aggregator/figures.h
  *   baseline_file = ../province/baseline.csv   ; optional; relative to this file
  *
  *   [indicators]                         ; code = definition, one per line
@@ -231,6 +236,10 @@
  *   in 2023 the rate must be >= 9 points under the baseline rate; 3 points
  *   a year vs the previous year are NOT required each year.
  *   basis annual: A = U(prev) − U(cur) >= Q = P.
+ *   A rate cannot fall below 0: Q is at most U(base) (annual: U(prev)) and
+ *   the term's change at most U(base), so a rate brought to 0 has met its
+ *   reduction; when U(base) (or U(prev)) is 0 there is nothing to reduce:
+ *   met when U(cur) is 0 too.
  *   down_percent = S, basis average: A = U(base) − U(cur) >= Q = U(base) ×
  *   S/100 × e'/E (pace linear: by year e the share e'/E of the reduction; 50 %
  *   over 2021-2025 means >= 10 % in 2021, >= 30 % in 2023, >= 50 % in 2025).
@@ -477,6 +486,18 @@ int campaign_counts_from_values(const campaign_t *self, Lnob__IndicatorValue *co
  * success. */
 int campaign_value(const campaign_t *self, const campaign_counts_t *c, int i,
 		   int64_t *ret_num, int64_t *ret_den);
+/* The reported indicators (counts and amounts) indicator i is computed
+ * from, in index order, each once: i itself for a count or an amount, the
+ * parts of a sum, the parts of a rate's numerator and denominator. Writes
+ * at most max into ret and returns how many there are (0 for a bad
+ * index). */
+size_t campaign_indicator_inputs(const campaign_t *self, int i, int *ret, size_t max);
+
+/* True when the campaign withholds verdicts on partial figures ([campaign]
+ * partial = withhold: INCOMPLETE) rather than judging them on the
+ * comparable basis (partial = comparable, the default). */
+bool campaign_partial_withhold(const campaign_t *self);
+
 /* The same for display: a rate in percent, anything else the number.
  * Display only; decisions use campaign_evaluate(). */
 int campaign_value_display(const campaign_t *self, const campaign_counts_t *c, int i,
@@ -525,6 +546,10 @@ typedef enum campaign_verdict {
 	CAMPAIGN_NOT_MET,
 	CAMPAIGN_NOT_DUE,       /* pace end, before the term's last year */
 	CAMPAIGN_NO_DATA,       /* a count is missing or a denominator is 0 */
+	CAMPAIGN_INCOMPLETE,    /* withheld: the figures are partial and the
+	                           campaign says partial = withhold (never
+	                           returned by campaign_evaluate(); the
+	                           aggregator's figures.h sets it) */
 } campaign_verdict_t;
 
 typedef struct campaign_eval {
@@ -559,6 +584,16 @@ int campaign_evaluate(const campaign_t *self, const campaign_target_t *t,
 		      const campaign_period_t *p, const campaign_counts_t *baseline,
 		      const campaign_counts_t *previous, const campaign_counts_t *current,
 		      campaign_eval_t *ret);
+/* Combines the evaluations of any_of target t's alternatives (alts[k] of
+ * t->alts[k], each evaluated on its own figures) by the any_of rule of the
+ * header (INCOMPLETE ranks with NO_DATA, before it): MET if any is met;
+ * else INCOMPLETE if any is; else NO_DATA if any lacks data; else NOT_DUE
+ * if any is not due; else NOT_MET; the deciding alternative the best of
+ * that verdict by achievement, the first listed on a tie. *ret_index gets
+ * its index (may be NULL). Returns 0, or -EINVAL when t is not an any_of. */
+int campaign_any_of(const campaign_t *self, const campaign_target_t *t,
+		    const campaign_eval_t *alts, campaign_eval_t *ret, size_t *ret_index);
+
 /* Exactly: achievement >= pct_bp / 10000 (strict: >). False without an
  * achievement. E.g. "exceeds the target by 10 %" (vượt 10%): pct_bp 11000,
  * not strict (110 % exceeds it by 10 %); "more than 100 %": 10000, strict. */

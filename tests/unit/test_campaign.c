@@ -1208,11 +1208,27 @@ static void test_arithmetic(void **state)
 	ev = s_eval(c, "avg", "2025", &base, NULL, &cur);
 	assert_int_equal(ev.verdict, CAMPAIGN_MET);
 	assert_int_equal(ev.achievement_bp, 66666);
+	/* A rate at 0 has nothing left to reduce: no reduction is required of
+	 * it (no achievement), and it must stay at 0. */
 	cur = COUNTS(c, "hh=1", "poor=1");
 	base = COUNTS(c, "hh=1000000000000000", "poor=0");
 	ev = s_eval(c, "avg", "2025", &base, NULL, &cur);
 	assert_int_equal(ev.verdict, CAMPAIGN_NOT_MET);
-	assert_int_equal(ev.achievement_bp, -66667);
+	assert_false(ev.has_achievement);
+	cur = COUNTS(c, "hh=1000", "poor=0");
+	ev = s_eval(c, "avg", "2025", &base, NULL, &cur);
+	assert_int_equal(ev.verdict, CAMPAIGN_MET);
+	assert_false(ev.has_achievement);
+	/* "Down 3 points a year" from 2 %: 15 points cannot be asked of it by
+	 * 2025, only the 2 points there are; brought to 0 it has met it. */
+	base = COUNTS(c, "hh=1000", "poor=20");
+	ev = s_eval(c, "avg", "2025", &base, NULL, &cur);
+	assert_int_equal(ev.verdict, CAMPAIGN_MET);
+	assert_int_equal(ev.achievement_bp, 10000);
+	cur = COUNTS(c, "hh=1000", "poor=1");
+	ev = s_eval(c, "avg", "2025", &base, NULL, &cur);
+	assert_int_equal(ev.verdict, CAMPAIGN_NOT_MET);
+	assert_int_equal(ev.achievement_bp, 9500);
 	campaign_destroy(&c);
 }
 
