@@ -78,45 +78,13 @@ static const char *s_doc_name(int k)
 	return k >= 1 && k <= 3 ? s_doc_names[k] : "unknown";
 }
 
-/* True when s is well-formed UTF-8 (no overlong forms, surrogates or code
- * points above U+10FFFF) of at most max bytes. */
+/* True when s is well-formed UTF-8 text (lnob_utf8_valid) of at most max
+ * bytes. */
 static bool s_utf8_ok(const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
 
-	if (len > max)
-		return false;
-	while (*p) {
-		unsigned c = *p, n, cp;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
-	}
-	return true;
+	return len <= max && lnob_utf8_valid(s, len);
 }
 
 /* True when s is a date YYYY-MM-DD that exists. */

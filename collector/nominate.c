@@ -147,7 +147,7 @@ static const char *s_text_problem(const char *s, size_t len, size_t max, bool on
 {
 	if (memchr(s, '\0', len))
 		return "contains a NUL character";
-	if (!intake_utf8_valid((const unsigned char *)s, len))
+	if (!lnob_utf8_valid(s, len))
 		return "not valid UTF-8 text";
 	if (len > max)
 		return "too long";

@@ -1,6 +1,7 @@
 /*
- * util.h: small helpers shared by every part: clocks, big-endian keys,
- * bounded string copies, key encodings, whole-file I/O.
+ * util.h: small helpers shared by every part: clocks and the range of
+ * times lnob accepts, big-endian keys, bounded string copies, key
+ * encodings, whole-file I/O, the one UTF-8 check and text columns.
  */
 #ifndef LNOB_UTIL_H
 #define LNOB_UTIL_H
@@ -27,6 +28,19 @@ int lnob_strlcpy(char *dst, const char *src, size_t size);
 /* True when s is a valid node id or org-unit code: 1..64 bytes of
  * [A-Za-z0-9._-]. */
 bool lnob_valid_id(const char *s);
+
+/* The range of every time lnob takes from a file or a message (a report's
+ * completed_at, a nomination's proposed_at, a stage's at and its
+ * decision_date): the years 2000 to 2100 inclusive, UTC. */
+#define LNOB_TIME_MIN INT64_C(946684800)     /* 2000-01-01T00:00:00Z */
+#define LNOB_TIME_MAX INT64_C(4133980799)    /* 2100-12-31T23:59:59Z */
+#define LNOB_TIME_RANGE "2000-01-01 .. 2100-12-31 UTC"   /* for messages */
+
+/* True when Unix seconds t is in LNOB_TIME_MIN..LNOB_TIME_MAX. */
+bool lnob_time_valid(int64_t t);
+/* True when s is exactly a date "YYYY-MM-DD" of the Gregorian calendar
+ * (29 February only in a leap year) in the years 2000..2100. */
+bool lnob_date_valid(const char *s);
 
 /* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
 char *lnob_hex(char *out, const uint8_t *bin, size_t n);
@@ -62,8 +76,19 @@ const char *lnob_utc_text(int64_t t, char *buf, size_t len);
  * "...". Returns out. */
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
 
+/* True when s[0..len) is well-formed UTF-8 (RFC 3629; Unicode table 3-7):
+ * no overlong forms, no surrogates (U+D800..U+DFFF), nothing above
+ * U+10FFFF, no sequence cut short by the end, and no NUL (U+0000) byte
+ * anywhere in the len bytes. Other control characters (tab, line breaks,
+ * DEL, C1) are well-formed and allowed here: a field that must be one line
+ * checks them itself. s may be NULL only when len is 0. The one UTF-8
+ * check of lnob: every text taken from a file or a message goes through
+ * it. */
+bool lnob_utf8_valid(const char *s, size_t len);
+
 /* Terminal columns UTF-8 text s takes: one per code point, none for
- * combining marks (U+0300..U+036F) and continuation bytes. */
+ * combining marks (U+0300..U+036F); a byte that does not start a
+ * well-formed sequence takes one. */
 size_t lnob_utf8_width(const char *s);
 /* Writes s to out padded with spaces to width columns (left-aligned when
  * left, else right-aligned); text wider than width is cut at a code point
