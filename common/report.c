@@ -36,8 +36,19 @@ int report_validate(const Lnob__Report *r, char *detail, size_t detail_len)
 		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "base_revision: must be less than revision");
 	if (r->n_values < 1 || r->n_values > REPORT_VALUES_MAX)
 		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "values: a report holds 1 to %d indicators", REPORT_VALUES_MAX);
-	if (r->narrative && strlen(r->narrative) > 65536)
-		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: longer than 64 KiB");
+	if (!lnob_time_valid(r->completed_at))
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "completed_at: %lld is not a "
+			      "time in " LNOB_TIME_RANGE, (long long)r->completed_at);
+	if (r->narrative) {
+		size_t n = strlen(r->narrative);
+
+		if (n > REPORT_NARRATIVE_MAX)
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: longer "
+				      "than 64 KiB");
+		if (!lnob_utf8_valid(r->narrative, n))
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: not valid "
+				      "UTF-8");
+	}
 	for (size_t i = 0; i < r->n_values; i++) {
 		const Lnob__IndicatorValue *v = r->values[i];
 		bool amount;
