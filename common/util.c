@@ -427,25 +427,67 @@ bool lnob_date_valid(const char *s)
 	return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
+int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+{
+	size_t n, i;
+	int w;
+
+	if (!err || errlen == 0)
+		return code;
+	w = vsnprintf(err, errlen, fmt, ap);
+	if (w < 0 || (size_t)w < errlen)
+		return code;
+	/* Cut short: drop a sequence the cut left incomplete (at most 3 bytes
+	 * of a 4-byte one). */
+	n = strlen(err);
+	i = n;
+	while (i > 0 && n - i < 3 && ((unsigned char)err[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)err[i - 1] >= 0xc0) {
+		uint32_t cp;
+
+		if (s_utf8_decode((const unsigned char *)err + i - 1, n - i + 1, &cp) == 0)
+			err[i - 1] = '\0';
+	}
+	return code;
+}
+
 int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (err && errlen > 0)
-		vsnprintf(err, errlen, fmt, ap);
+	lnob_verrf(err, errlen, code, fmt, ap);
 	va_end(ap);
 	return code;
 }
 
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
 {
-	size_t n = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), o = 0;
 
-	if (n <= LNOB_QUOTE_MAX)
-		return memcpy(out, s, n + 1);
-	memcpy(out, s, LNOB_QUOTE_MAX);
-	memcpy(out + LNOB_QUOTE_MAX, "...", 4);
+	while (n > 0) {
+		uint32_t cp = 0;
+		size_t k = s_utf8_decode(p, n, &cp);
+		bool escape = k == 0 || cp < 0x20 || cp == 0x7f;
+		size_t need = escape ? 4 : k;
+
+		if (o + need > LNOB_QUOTE_MAX) {
+			memcpy(out + o, "...", 4);
+			return out;
+		}
+		if (escape) {
+			snprintf(out + o, 5, "\\x%02x", p[0]);
+			k = 1;
+		} else {
+			memcpy(out + o, p, k);
+		}
+		o += need;
+		p += k;
+		n -= k;
+	}
+	out[o] = '\0';
 	return out;
 }
 

@@ -6,6 +6,7 @@
 #ifndef LNOB_UTIL_H
 #define LNOB_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -62,9 +63,14 @@ int lnob_write_file_atomic(const char *path, const void *buf, size_t len, unsign
 int lnob_mkdirs(const char *path);
 
 /* Formats a message into err[errlen] (nothing when err is NULL or errlen
- * is 0) and returns code: the one way modules fill a caller's error buffer. */
+ * is 0) and returns code: the one way modules fill a caller's error buffer.
+ * A message cut short by errlen is cut at a code point boundary, so that
+ * UTF-8 arguments give a UTF-8 message (a NACK's detail must be). */
 int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same with a va_list. */
+int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* Unix seconds t as "YYYY-MM-DD HH:MM:SS" UTC into buf, or "-" for 0 (or
  * a time that cannot be shown). Returns buf. */
@@ -72,8 +78,11 @@ const char *lnob_utc_text(int64_t t, char *buf, size_t len);
 
 /* How much of an offending value a message quotes back. */
 #define LNOB_QUOTE_MAX 64
-/* Copies at most LNOB_QUOTE_MAX bytes of s into out, marking a cut with
- * "...". Returns out. */
+/* Copies s into out for a message: at most LNOB_QUOTE_MAX bytes, then
+ * "..." when s is longer (cut at a code point boundary). A byte that is
+ * not part of well-formed UTF-8, NUL aside, and a control character
+ * (U+0000..U+001F, U+007F) are written as "\\xNN", so that the quote is
+ * UTF-8 text of one line whatever s holds. Returns out. */
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
 
 /* True when s[0..len) is well-formed UTF-8 (RFC 3629; Unicode table 3-7):

@@ -60,6 +60,11 @@ static void test_report_rules(void **state)
 	r->unit = "";
 	assert_int_equal(report_validate(r, d, sizeof(d)), LNOB_E_INVALID);
 	assert_non_null(strstr(d, "unit"));
+	/* A bad id is quoted as UTF-8 text (the detail travels in a NACK). */
+	r->unit = "X\xff\nY";
+	assert_int_equal(report_validate(r, d, sizeof(d)), LNOB_E_INVALID);
+	assert_string_equal(d, "unit: missing or not 1..64 of [A-Za-z0-9._-]: 'X\\xff\\x0aY'");
+	r->unit = "C01";
 	r = s_report(vals, 0);
 	assert_int_equal(report_validate(r, d, sizeof(d)), LNOB_E_INVALID);
 }

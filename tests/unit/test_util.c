@@ -225,6 +225,28 @@ static void test_errf_quote(void **state)
 	long_s[sizeof(long_s) - 1] = '\0';
 	assert_int_equal(strlen(lnob_quote(q, long_s)), LNOB_QUOTE_MAX + 3);
 	assert_string_equal(q + LNOB_QUOTE_MAX, "...");
+	/* A cut message ends at a code point boundary: "bad ắ" cut inside
+	 * the 3 bytes of "ắ" keeps "bad ". */
+	assert_int_equal(lnob_errf(err, 7, 0, "%s", "bad \xe1\xba\xaf"), 0);
+	assert_string_equal(err, "bad ");
+	assert_int_equal(lnob_errf(err, 8, 0, "%s", "bad \xe1\xba\xaf"), 0);
+	assert_string_equal(err, "bad \xe1\xba\xaf");
+	assert_int_equal(lnob_errf(err, 6, 0, "%s", "bad \xf0\x9f\x98\x80"), 0);
+	assert_string_equal(err, "bad ");
+	assert_true(lnob_utf8_valid(err, strlen(err)));
+	/* A quote is UTF-8 text of one line whatever it quotes. */
+	assert_string_equal(lnob_quote(q, "Đắk Nông"), "Đắk Nông");
+	assert_string_equal(lnob_quote(q, "a\xff" "b\xc3"), "a\\xffb\\xc3");
+	assert_string_equal(lnob_quote(q, "two\nlines\t"), "two\\x0alines\\x09");
+	assert_string_equal(lnob_quote(q, "\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	memset(long_s, 'x', sizeof(long_s) - 1);
+	memcpy(long_s + LNOB_QUOTE_MAX - 1, "\xe1\xba\xaf", 3);   /* across the cut */
+	lnob_quote(q, long_s);
+	assert_int_equal(strlen(q), LNOB_QUOTE_MAX - 1 + 3);
+	assert_string_equal(q + LNOB_QUOTE_MAX - 1, "...");
+	memset(long_s, '\x01', sizeof(long_s) - 1);
+	assert_true(lnob_utf8_valid(lnob_quote(q, long_s), strlen(q)));
+	assert_int_equal(strlen(q), LNOB_QUOTE_MAX + 3);
 }
 
 int main(void)
