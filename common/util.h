@@ -80,9 +80,9 @@ const char *lnob_utc_text(int64_t t, char *buf, size_t len);
 #define LNOB_QUOTE_MAX 64
 /* Copies s into out for a message: at most LNOB_QUOTE_MAX bytes, then
  * "..." when s is longer (cut at a code point boundary). A byte that is
- * not part of well-formed UTF-8, NUL aside, and a control character
- * (U+0000..U+001F, U+007F) are written as "\\xNN", so that the quote is
- * UTF-8 text of one line whatever s holds. Returns out. */
+ * not part of well-formed UTF-8 and a control character (U+0001..U+001F,
+ * U+007F) are written as a backslash, 'x' and two hex digits, so that the
+ * quote is UTF-8 text of one line whatever s holds. Returns out. */
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
 
 /* True when s[0..len) is well-formed UTF-8 (RFC 3629; Unicode table 3-7):
