@@ -805,7 +805,9 @@ bool approval_is_cmd(const char *cmd, bool *ret_write)
 	return false;
 }
 
-/* Checks the operator's text: by (required) and an optional text. */
+/* Checks the operator's text: by (required) and an optional text, each
+ * UTF-8 (lnob_utf8_valid) of bounded length: they are stored and shown as
+ * JSON. Returns 0, 2 (usage) or LNOB_E_INVALID. */
 static int s_check_text(const approval_args_t *a, const char *text, const char *what,
 			bool text_required, char *err, size_t errlen)
 {
@@ -818,15 +820,21 @@ static int s_check_text(const approval_args_t *a, const char *text, const char *
 			 APPROVAL_TEXT_MAX);
 		return 2;
 	}
+	if (!lnob_utf8_valid(a->by, strlen(a->by)))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--by: not valid UTF-8");
+	if (text && !lnob_utf8_valid(text, strlen(text)))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not valid UTF-8", what);
 	return 0;
 }
 
-/* Checks --campaign/--period (both required when need) against the
- * configured campaigns (none: anything goes) and --unit. *ret_unit gets
+/* Checks --campaign/--period (ids; both required when need) against the
+ * configured campaigns (none: any id goes) and --unit. *ret_unit gets
  * the unit's index, -1 without one. */
 static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const approval_args_t *a,
 			 bool need, int *ret_unit, char *err, size_t errlen)
 {
+	const char *const ids[2][2] = { { "--campaign", a->campaign }, { "--period", a->period } };
+	char q[LNOB_QUOTE_MAX + 4];
 	const campaign_t *c;
 
 	*ret_unit = -1;
@@ -834,6 +842,10 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 		snprintf(err, errlen, "--campaign C --period P --unit U are required");
 		return 2;
 	}
+	for (size_t i = 0; i < 2; i++)
+		if (ids[i][1] && !lnob_valid_id(ids[i][1]))
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not 1..64 of "
+					 "[A-Za-z0-9._-]: '%s'", ids[i][0], lnob_quote(q, ids[i][1]));
 	if (a->campaign && camps && camps->n > 0) {
 		if (!(c = campaigns_find(camps, a->campaign))) {
 			snprintf(err, errlen, "campaign '%s' is not configured", a->campaign);
@@ -845,10 +857,9 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 			return LNOB_E_INVALID;
 		}
 	}
-	if (a->unit && (*ret_unit = hier_find(hier, a->unit)) < 0) {
-		snprintf(err, errlen, "--unit '%s' is not in the hierarchy", a->unit);
-		return LNOB_E_INVALID;
-	}
+	if (a->unit && (*ret_unit = hier_find(hier, a->unit)) < 0)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--unit '%s' is not in the hierarchy",
+				 lnob_quote(q, a->unit));
 	return 0;
 }
 

@@ -79,66 +79,6 @@ static const char *s_doc_name(int k)
 	return k >= 1 && k <= 3 ? s_doc_names[k] : "unknown";
 }
 
-/* True when s is well-formed UTF-8 (no overlong forms, surrogates or code
- * points above U+10FFFF) of at most max bytes. */
-static bool s_utf8_ok(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
-
-	if (len > max)
-		return false;
-	while (*p) {
-		unsigned c = *p, n, cp;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (unsigned i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
-/* True when s is a date YYYY-MM-DD that exists. */
-static bool s_date_ok(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	return !(m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)));
-}
-
 /* True when key is "<signer>/<id>", both valid ids. */
 static bool s_key_ok(const char *key)
 {
@@ -160,9 +100,42 @@ static int s_refuse(int reason, char *detail, size_t len, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, len, fmt, ap);
+	lnob_verrf(detail, len, 0, fmt, ap);
 	va_end(ap);
 	return reason;
+}
+
+/* Checks text field `field` (a name for the message): at most max bytes of
+ * UTF-8 (lnob_utf8_valid: no NUL), non-empty when required, and without a
+ * control character (C0, DEL) when one_line. Returns 0 or R_INVALID with
+ * "<field>: <problem>" in detail. */
+static int s_check_text(const char *field, const char *s, size_t max, bool required,
+			bool one_line, char *detail, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (required && n == 0)
+		return s_refuse(R_INVALID, detail, len, "%s: missing", field);
+	if (n > max)
+		return s_refuse(R_INVALID, detail, len, "%s: longer than %zu bytes (%zu)", field,
+				max, n);
+	if (!lnob_utf8_valid(s, n))
+		return s_refuse(R_INVALID, detail, len, "%s: not valid UTF-8", field);
+	for (size_t i = 0; one_line && i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return s_refuse(R_INVALID, detail, len, "%s: a control character (a line "
+					"break?) in one-line text", field);
+	return 0;
+}
+
+/* Checks a time field: Unix seconds in LNOB_TIME_MIN..LNOB_TIME_MAX.
+ * Returns 0 or R_INVALID with "<field>: ..." in detail. */
+static int s_check_time(const char *field, int64_t t, char *detail, size_t len)
+{
+	if (lnob_time_valid(t))
+		return 0;
+	return s_refuse(R_INVALID, detail, len, "%s: %lld is not a time in " LNOB_TIME_RANGE,
+			field, (long long)t);
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -244,65 +217,76 @@ static int s_stage_get(store_t *st, MDB_txn *txn, const char *key, uint64_t inde
 static int s_check_document(const Lnob__Document *d, size_t i, char *detail, size_t len)
 {
 	uint8_t h[crypto_hash_sha256_BYTES];
+	char field[48], q[LNOB_QUOTE_MAX + 4];
+	int r;
 
 	if (d->kind < 1 || d->kind > 3)
 		return s_refuse(R_INVALID, detail, len, "dossier document %zu: kind %d is not known",
 				i + 1, (int)d->kind);
-	if (!d->title[0] || !s_utf8_ok(d->title, NOM_NAME_MAX))
-		return s_refuse(R_INVALID, detail, len, "dossier document %zu: title missing, too "
-				"long or not UTF-8", i + 1);
-	if (!s_utf8_ok(d->vote, NOM_NOTE_MAX))
-		return s_refuse(R_INVALID, detail, len, "dossier document %zu: vote too long or not "
-				"UTF-8", i + 1);
+	snprintf(field, sizeof(field), "dossier document %zu: title", i + 1);
+	if ((r = s_check_text(field, d->title, NOM_NAME_MAX, true, true, detail, len)) != 0)
+		return r;
+	snprintf(field, sizeof(field), "dossier document %zu: vote", i + 1);
+	if ((r = s_check_text(field, d->vote, NOM_NOTE_MAX, false, true, detail, len)) != 0)
+		return r;
 	if (d->sha256.len != sizeof(h))
 		return s_refuse(R_INVALID, detail, len, "dossier document %zu ('%s'): sha256 has %zu "
-				"bytes, not 32", i + 1, d->title, d->sha256.len);
+				"bytes, not 32", i + 1, lnob_quote(q, d->title), d->sha256.len);
 	if (d->content.len == 0)
 		return 0;
 	if (d->content.len != d->size)
 		return s_refuse(R_INVALID, detail, len, "dossier document %zu ('%s'): %zu bytes "
-				"attached, size says %" PRIu64, i + 1, d->title, d->content.len, d->size);
+				"attached, size says %" PRIu64, i + 1, lnob_quote(q, d->title),
+				d->content.len, d->size);
 	crypto_hash_sha256(h, d->content.data, d->content.len);
 	if (sodium_memcmp(h, d->sha256.data, sizeof(h)) != 0)
 		return s_refuse(R_INVALID, detail, len, "dossier document %zu ('%s'): SHA-256 of "
-				"the attached content differs from its sha256", i + 1, d->title);
+				"the attached content differs from its sha256", i + 1,
+				lnob_quote(q, d->title));
 	return 0;
 }
 
-/* The field rules of a nomination, without the store. Returns 0 or
- * R_INVALID with detail. */
+/* The field rules of a nomination, without the store: ids, enums, texts
+ * (UTF-8, bounded; names one line), proposed_at in the range of times, the
+ * amount, the dossier. Returns 0 or R_INVALID with detail, which names the
+ * field. */
 static int s_check_fields(const Lnob__Nomination *n, char *detail, size_t len)
 {
+	char q[LNOB_QUOTE_MAX + 4];
 	int r;
 
 	if (!lnob_valid_id(n->campaign))
-		return s_refuse(R_INVALID, detail, len, "campaign '%.64s' is not an id", n->campaign);
+		return s_refuse(R_INVALID, detail, len, "campaign '%s' is not an id",
+				lnob_quote(q, n->campaign));
 	if (!lnob_valid_id(n->id))
-		return s_refuse(R_INVALID, detail, len, "id '%.64s' is not an id (1..64 of "
-				"[A-Za-z0-9._-])", n->id);
+		return s_refuse(R_INVALID, detail, len, "id '%s' is not an id (1..64 of "
+				"[A-Za-z0-9._-])", lnob_quote(q, n->id));
 	if (!lnob_valid_id(n->occasion))
-		return s_refuse(R_INVALID, detail, len, "occasion '%.64s' is not an id", n->occasion);
+		return s_refuse(R_INVALID, detail, len, "occasion '%s' is not an id",
+				lnob_quote(q, n->occasion));
 	if (!lnob_valid_id(n->unit))
-		return s_refuse(R_INVALID, detail, len, "unit '%.64s' is not an id", n->unit);
+		return s_refuse(R_INVALID, detail, len, "unit '%s' is not an id",
+				lnob_quote(q, n->unit));
 	if (n->nominee_kind < 1 || n->nominee_kind > N_KINDS)
 		return s_refuse(R_INVALID, detail, len, "nominee_kind %d is not known",
 				(int)n->nominee_kind);
 	if (n->form < 1 || n->form > N_FORMS)
 		return s_refuse(R_INVALID, detail, len, "form %d is not known", (int)n->form);
-	if (!n->nominee_name[0] || !s_utf8_ok(n->nominee_name, NOM_NAME_MAX))
-		return s_refuse(R_INVALID, detail, len, "nominee_name missing, over %d bytes or not "
-				"UTF-8", NOM_NAME_MAX);
-	if (!s_utf8_ok(n->summary, NOM_TEXT_MAX))
-		return s_refuse(R_INVALID, detail, len, "summary over %d bytes or not UTF-8",
-				NOM_TEXT_MAX);
+	if ((r = s_check_text("nominee_name", n->nominee_name, NOM_NAME_MAX, true, true, detail,
+			      len)) != 0 ||
+	    (r = s_check_text("summary", n->summary, NOM_TEXT_MAX, false, false, detail, len)) != 0)
+		return r;
 	if (n->sanction[0] && !lnob_valid_id(n->sanction))
-		return s_refuse(R_INVALID, detail, len, "sanction '%.64s' is not an id", n->sanction);
+		return s_refuse(R_INVALID, detail, len, "sanction '%s' is not an id",
+				lnob_quote(q, n->sanction));
 	if (n->contribution_vnd > (uint64_t)REPORT_VALUE_MAX)
 		return s_refuse(R_INVALID, detail, len, "contribution_vnd %" PRIu64 " over %lld",
 				n->contribution_vnd, REPORT_VALUE_MAX);
 	if (n->revises[0] && !s_key_ok(n->revises))
-		return s_refuse(R_INVALID, detail, len, "revises '%.130s' is not a nomination key "
-				"SIGNER/ID", n->revises);
+		return s_refuse(R_INVALID, detail, len, "revises '%s' is not a nomination key "
+				"SIGNER/ID", lnob_quote(q, n->revises));
+	if ((r = s_check_time("proposed_at", n->proposed_at, detail, len)) != 0)
+		return r;
 	if (n->n_dossier > NOM_DOCS_MAX)
 		return s_refuse(R_INVALID, detail, len, "dossier of %zu documents, at most %d",
 				n->n_dossier, NOM_DOCS_MAX);
@@ -533,23 +517,33 @@ int nominations_transition(const hier_t *hier, int last, int holder, int next, i
 			h->code, s->code);
 }
 
-/* The field rules of a stage. Returns 0 or R_INVALID with detail. */
+/* The field rules of a stage: kind, campaign, nomination key, texts (UTF-8,
+ * bounded; the decision number one line), at and decision_date in the
+ * range of times. Returns 0 or R_INVALID with detail, which names the
+ * field. */
 static int s_check_stage(const Lnob__Stage *s, char *detail, size_t len)
 {
+	char q[LNOB_QUOTE_MAX + 4];
+	int r;
+
 	if (s->kind <= ST_NONE || s->kind >= N_STAGES)
 		return s_refuse(R_INVALID, detail, len, "stage kind %d is not known", (int)s->kind);
 	if (!lnob_valid_id(s->campaign))
-		return s_refuse(R_INVALID, detail, len, "campaign '%.64s' is not an id", s->campaign);
+		return s_refuse(R_INVALID, detail, len, "campaign '%s' is not an id",
+				lnob_quote(q, s->campaign));
 	if (!s_key_ok(s->nomination))
-		return s_refuse(R_INVALID, detail, len, "nomination '%.130s' is not a key SIGNER/ID",
-				s->nomination);
-	if (!s_utf8_ok(s->reason, NOM_NOTE_MAX) || !s_utf8_ok(s->note, NOM_NOTE_MAX) ||
-	    !s_utf8_ok(s->decision_number, NOM_NAME_MAX))
-		return s_refuse(R_INVALID, detail, len, "reason, note or decision number too long "
-				"or not UTF-8");
-	if (s->decision_date[0] && !s_date_ok(s->decision_date))
-		return s_refuse(R_INVALID, detail, len, "decision_date '%.32s' is not YYYY-MM-DD",
-				s->decision_date);
+		return s_refuse(R_INVALID, detail, len, "nomination '%s' is not a key SIGNER/ID",
+				lnob_quote(q, s->nomination));
+	if ((r = s_check_text("reason", s->reason, NOM_NOTE_MAX, false, false, detail, len)) != 0 ||
+	    (r = s_check_text("note", s->note, NOM_NOTE_MAX, false, false, detail, len)) != 0 ||
+	    (r = s_check_text("decision_number", s->decision_number, NOM_NAME_MAX, false, true,
+			      detail, len)) != 0 ||
+	    (r = s_check_time("at", s->at, detail, len)) != 0)
+		return r;
+	if (s->decision_date[0] && !lnob_date_valid(s->decision_date))
+		return s_refuse(R_INVALID, detail, len, "decision_date '%s' is not a date "
+				"YYYY-MM-DD in 2000-01-01 .. 2100-12-31",
+				lnob_quote(q, s->decision_date));
 	if (s->granted_form < 0 || s->granted_form > N_FORMS)
 		return s_refuse(R_INVALID, detail, len, "granted_form %d is not known",
 				(int)s->granted_form);

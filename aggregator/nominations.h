@@ -18,7 +18,10 @@
  * form, a dossier document of unknown kind, without a title, or whose
  * sha256 is not 32 bytes, attached content whose SHA-256 or size differs
  * from the declared ones, a sanction the campaign does not know, a
- * contribution over REPORT_VALUE_MAX, text that is not UTF-8 or too long);
+ * contribution over REPORT_VALUE_MAX, proposed_at outside LNOB_TIME_MIN..
+ * LNOB_TIME_MAX (2000-01-01 .. 2100-12-31 UTC), text that is not UTF-8
+ * (lnob_utf8_valid) or too long: nominee_name, document titles 512 bytes,
+ * votes 4096, summary 65536; the name, titles and votes one line);
  * campaigns are configured and it names another campaign, or an occasion
  * that is not one of the campaign's periods (unknown_campaign); its unit is
  * not in the hierarchy (unknown_unit) or not in the signer's subtree
@@ -56,7 +59,11 @@
  * `revises` names it; both keep their histories. RETURNED and REJECTED need
  * a reason, DECIDED a decision number, a decision date (YYYY-MM-DD) and the
  * granted form; a stage must name the nomination's campaign (else
- * invalid); a stage naming a key not stored is unknown_nomination.
+ * invalid); a stage naming a key not stored is unknown_nomination. A
+ * stage's at must be in LNOB_TIME_MIN..LNOB_TIME_MAX and its
+ * decision_date a date of 2000-01-01 .. 2100-12-31; reason and note are
+ * UTF-8 of at most 4096 bytes, decision_number of at most 512 on one line
+ * (else invalid, the detail naming the field).
  *
  * ELIGIBILITY (advisory, computed when viewed, so it follows the current
  * figures): when the nomination's campaign is configured and has award

@@ -14,19 +14,23 @@
 
 /* ---- tables ------------------------------------------------------------ */
 
-/* Formats Unix time t in the view's offset as "2023-12-05 00:00". */
+/* Formats Unix time t in the view's offset as "2023-12-05 00:00"; "-" for
+ * none, and for a time that cannot be shown (any int64 is safe: a stamp
+ * stored before the range check, e.g. 2^63-1, does not overflow). */
 static const char *s_time(const json_t *view, const json_t *t, char *buf, size_t len)
 {
+	json_int_t local;
 	time_t s;
 	struct tm tm;
 
 	if (!json_is_integer(t) || json_integer_value(t) <= 0)
 		return "-";
-	s = (time_t)(json_integer_value(t) +
-		     json_integer_value(json_object_get(view, "utc_offset_s")));
-	if (!gmtime_r(&s, &tm))
+	if (__builtin_add_overflow(json_integer_value(t),
+				   json_integer_value(json_object_get(view, "utc_offset_s")), &local))
 		return "-";
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	s = (time_t)local;
+	if (!gmtime_r(&s, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
+		return "-";
 	return buf;
 }
 

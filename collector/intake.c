@@ -171,45 +171,6 @@ static int s_add_value(Lnob__Report *r, const char *code, int64_t v)
 	return 0;
 }
 
-bool intake_utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + n >= len)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
 /* Final checks of a built report, shared by both formats: the shared rule
  * (report_validate) and the body size limit. where prefixes the message. */
 static int s_check_report(const char *where, const Lnob__Report *r, char *err, size_t errlen)
@@ -385,7 +346,7 @@ static int s_field_time(const char *where, Lnob__Report *r, const char *s, char 
 static int s_field_narrative(const char *where, Lnob__Report *r, const char *s, size_t len,
 			     char *err, size_t errlen)
 {
-	if (memchr(s, '\0', len) || !intake_utf8_valid((const unsigned char *)s, len))
+	if (!lnob_utf8_valid(s, len))
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: narrative: not valid UTF-8 text", where);
 	if (s_set_str(&r->narrative, s) < 0)
 		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);

@@ -91,10 +91,6 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
  * is Unix seconds UTC, never negative. Returns 0 or LNOB_E_INVALID. */
 int intake_parse_time(const char *s, int64_t *ret);
 
-/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates,
- * nothing above U+10FFFF). */
-bool intake_utf8_valid(const unsigned char *s, size_t len);
-
 /* Frees every report in list and empties it; list may be reused. */
 void intake_list_clear(intake_list_t *list);
 

@@ -147,7 +147,7 @@ static const char *s_text_problem(const char *s, size_t len, size_t max, bool on
 {
 	if (memchr(s, '\0', len))
 		return "contains a NUL character";
-	if (!intake_utf8_valid((const unsigned char *)s, len))
+	if (!lnob_utf8_valid(s, len))
 		return "not valid UTF-8 text";
 	if (len > max)
 		return "too long";
@@ -166,33 +166,6 @@ static int s_set_str(char **field, const char *s)
 	free(*field);
 	*field = copy;
 	return 0;
-}
-
-/* True when s is a date YYYY-MM-DD of the calendar. */
-static bool s_valid_date(const char *s)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = 0, m = 0, d = 0;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++) {
-		if (i == 4 || i == 7)
-			continue;
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		if (i < 4)
-			y = y * 10 + (s[i] - '0');
-		else if (i < 7)
-			m = m * 10 + (s[i] - '0');
-		else
-			d = d * 10 + (s[i] - '0');
-	}
-	if (y < 1900 || m < 1 || m > 12 || d < 1)
-		return false;
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return d <= 29;
-	return d <= days[m - 1];
 }
 
 /* True when s is a council vote: "FOR/MEMBERS", optionally followed by a
@@ -764,9 +737,6 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 	n->proposed_at = p->o->now_s;
 	v = json_object_get(obj, "proposed_at");
 	if (v && json_is_integer(v)) {
-		if (json_integer_value(v) < 0)
-			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: negative "
-				      "Unix seconds: '%s'", p->name, intake_json_quote(q, v));
 		n->proposed_at = json_integer_value(v);
 	} else if (v && json_is_string(v)) {
 		if (intake_parse_time(json_string_value(v), &t) < 0)
@@ -777,6 +747,16 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 	} else if (v && !json_is_null(v)) {
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: not ISO 8601 "
 			      "text or Unix seconds: '%s'", p->name, intake_json_quote(q, v));
+	}
+	if (!lnob_time_valid(n->proposed_at)) {
+		if (v && !json_is_null(v))
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: not a "
+				      "time in " LNOB_TIME_RANGE ": '%s'", p->name,
+				      json_is_string(v) ? lnob_quote(q, json_string_value(v)) :
+				      intake_json_quote(q, v));
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: proposed_at: the clock says "
+			      "%lld, not a time in " LNOB_TIME_RANGE " (give proposed_at)", p->name,
+			      (long long)n->proposed_at);
 	}
 	return 0;
 }
@@ -1005,9 +985,9 @@ int nominate_stage_build(const nominate_stage_args_t *a, int64_t now_s, Lnob__St
 	    (rc = s_arg_text("--decision-number", a->decision_number, NOMINATE_NAME_MAX, true,
 			     err, errlen)) < 0)
 		return rc;
-	if (a->decision_date && !s_valid_date(a->decision_date))
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD: "
-			      "'%s'", lnob_quote(q, a->decision_date));
+	if (a->decision_date && !lnob_date_valid(a->decision_date))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD "
+			      "in 2000-01-01 .. 2100-12-31: '%s'", lnob_quote(q, a->decision_date));
 	if (a->granted && (granted = nominate_code_parse(NOMINATE_FORM, a->granted)) < 0)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "--granted: unknown form '%s' (expected "
 			      "%s)", lnob_quote(q, a->granted), nominate_code_list(NOMINATE_FORM));
@@ -1015,6 +995,13 @@ int nominate_stage_build(const nominate_stage_args_t *a, int64_t now_s, Lnob__St
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "--at: not ISO 8601 with a UTC offset "
 			      "(e.g. 2023-11-28T10:00:00+07:00) or Unix seconds: '%s'",
 			      lnob_quote(q, a->at));
+	if (!lnob_time_valid(at)) {
+		if (a->at)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "--at: not a time in "
+				      LNOB_TIME_RANGE ": '%s'", lnob_quote(q, a->at));
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "the clock says %lld, not a time in "
+			      LNOB_TIME_RANGE " (give --at)", (long long)at);
+	}
 	if (!(s = calloc(1, sizeof(*s))))
 		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
 	lnob__stage__init(s);

@@ -20,7 +20,8 @@
  *   revises           "<signer>/<id>", optional: the nomination this one
  *                     resubmits after a return (never itself)
  *   proposed_at       ISO 8601 with a UTC offset, or Unix seconds (integer
- *                     or digits); optional, default now
+ *                     or digits), in 2000-01-01 .. 2100-12-31 UTC
+ *                     (lnob_time_valid); optional, default now
  *   dossier           array of 1..NOMINATE_DOSSIER_MAX documents:
  *     kind            proposal | council_minutes | achievement_report
  *     title           text, 1..NOMINATE_NAME_MAX bytes, one line
@@ -139,10 +140,11 @@ typedef struct nominate_stage_args {
 	const char *kind;             /* --kind received|appraised|endorsed|returned|rejected|decided */
 	const char *reason;           /* --reason: returned and rejected only, required there */
 	const char *decision_number;  /* --decision-number: decided only, required there */
-	const char *decision_date;    /* --decision-date YYYY-MM-DD: decided only, required */
+	const char *decision_date;    /* --decision-date YYYY-MM-DD (2000..2100): decided only, required */
 	const char *granted;          /* --granted FORM: decided only, required there */
 	const char *note;             /* --note: optional */
-	const char *at;               /* --at: ISO 8601 with offset or Unix seconds; default now */
+	const char *at;               /* --at: ISO 8601 with offset or Unix seconds, in
+	                                 2000-01-01 .. 2100-12-31 UTC; default now */
 } nominate_stage_args_t;
 
 /* Checks a and builds the Stage (at = now_s unless a->at). Caller owns

@@ -59,6 +59,7 @@ typedef struct s_parse {
 	char *scratch;        /* the current record's first fields, NUL-separated */
 	size_t slen, scap;
 	size_t foff[HIER_COLUMNS];
+	size_t flen[HIER_COLUMNS];   /* bytes of each kept field (a NUL counts) */
 	hier_unit_t *units;
 	size_t count, cap;
 	int failed;           /* 0, or the code of the first error */
@@ -122,6 +123,7 @@ static void s_on_field(void *field, size_t len, void *data)
 			ps->scap = ncap;
 		}
 		ps->foff[ps->fields] = ps->slen;
+		ps->flen[ps->fields] = len;
 		memcpy(ps->scratch + ps->slen, s, len);
 		ps->scratch[ps->slen + len] = '\0';
 		ps->slen += len + 1;
@@ -148,9 +150,21 @@ static void s_check_header(s_parse_t *ps)
 		       ps->name, ps->rec_line);
 }
 
+/* True when field i of the current record is UTF-8 text (lnob_utf8_valid,
+ * over all its bytes: a NUL inside it is refused); else fails the parse
+ * with "<file>:<line>: <column>: not valid UTF-8". */
+static bool s_field_utf8(s_parse_t *ps, size_t i)
+{
+	if (lnob_utf8_valid(s_field(ps, i), ps->flen[i]))
+		return true;
+	s_fail(ps, LNOB_E_HIER, "%s:%u: %s: not valid UTF-8", ps->name, ps->rec_line, s_header[i]);
+	return false;
+}
+
 /*
  * Checks one unit record on its own (columns, code, name, level, the form of
- * the parent code) and appends it to ps->units. Links are checked later.
+ * the parent code; name, level and kind UTF-8) and appends it to ps->units.
+ * Links are checked later.
  */
 static void s_add_unit(s_parse_t *ps)
 {
@@ -176,6 +190,8 @@ static void s_add_unit(s_parse_t *ps)
 		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: empty name", ps->name, ps->rec_line, code);
 		return;
 	}
+	if (!s_field_utf8(ps, 1))
+		return;
 	if (*parent && !lnob_valid_id(parent)) {
 		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: bad parent code '%s'",
 		       ps->name, ps->rec_line, code, parent);
@@ -185,6 +201,8 @@ static void s_add_unit(s_parse_t *ps)
 		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: empty level", ps->name, ps->rec_line, code);
 		return;
 	}
+	if (!s_field_utf8(ps, 3) || !s_field_utf8(ps, 4))
+		return;
 	if (ps->count >= INT_MAX) {
 		s_fail(ps, LNOB_E_HIER, "%s:%u: too many units", ps->name, ps->rec_line);
 		return;

@@ -10,8 +10,10 @@
  * the code of a unit in the file (any line, before or after). level: free
  * text (province, district, commune, village, department ...), non-empty.
  * kind: free text (administrative, department, organisation ...), may be empty.
+ * name, level and kind must be UTF-8 (lnob_utf8_valid: no NUL either).
  * Rejected with the line number: wrong column count, a bad or duplicate
- * code, an unknown parent, a cycle, an empty name or level.
+ * code, an unknown parent, a cycle, an empty name or level, a name, level
+ * or kind that is not UTF-8 ("units.csv:7: name: not valid UTF-8").
  */
 #ifndef LNOB_HIERARCHY_H
 #define LNOB_HIERARCHY_H

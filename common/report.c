@@ -28,27 +28,40 @@ int64_t report_value_of(const Lnob__IndicatorValue *v)
 
 int report_validate(const Lnob__Report *r, char *detail, size_t detail_len)
 {
+	char q[LNOB_QUOTE_MAX + 4];
+
 	if (!lnob_valid_id(r->campaign))
-		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "campaign: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->campaign);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "campaign: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", lnob_quote(q, r->campaign));
 	if (!lnob_valid_id(r->period))
-		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "period: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->period);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "period: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", lnob_quote(q, r->period));
 	if (!lnob_valid_id(r->unit))
-		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "unit: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", r->unit);
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "unit: missing or not 1..64 of [A-Za-z0-9._-]: '%s'", lnob_quote(q, r->unit));
 	if (r->revision < 1)
 		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "revision: must be 1 or more");
 	if (r->base_revision >= r->revision)
 		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "base_revision: must be less than revision");
 	if (r->n_values < 1 || r->n_values > REPORT_VALUES_MAX)
 		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "values: a report holds 1 to %d indicators", REPORT_VALUES_MAX);
-	if (r->narrative && strlen(r->narrative) > 65536)
-		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: longer than 64 KiB");
+	if (!lnob_time_valid(r->completed_at))
+		return lnob_errf(detail, detail_len, LNOB_E_INVALID, "completed_at: %lld is not a "
+			      "time in " LNOB_TIME_RANGE, (long long)r->completed_at);
+	if (r->narrative) {
+		size_t n = strlen(r->narrative);
+
+		if (n > REPORT_NARRATIVE_MAX)
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: longer "
+				      "than 64 KiB");
+		if (!lnob_utf8_valid(r->narrative, n))
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "narrative: not valid "
+				      "UTF-8");
+	}
 	for (size_t i = 0; i < r->n_values; i++) {
 		const Lnob__IndicatorValue *v = r->values[i];
 		bool amount;
 		int64_t x;
 
 		if (!lnob_valid_id(v->code))
-			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "indicator code not 1..64 of [A-Za-z0-9._-]: '%s'", v->code);
+			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "indicator code not 1..64 of [A-Za-z0-9._-]: '%s'", lnob_quote(q, v->code));
 		amount = report_code_is_amount(v->code);
 		if (v->value_case == LNOB__INDICATOR_VALUE__VALUE__NOT_SET)
 			return lnob_errf(detail, detail_len, LNOB_E_INVALID, "%s: no value", v->code);

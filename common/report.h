@@ -14,16 +14,20 @@
 
 #define REPORT_VALUE_MAX 1000000000000000LL   /* 10^15: no count or amount exceeds it */
 #define REPORT_VALUES_MAX 256                 /* indicators per report */
+#define REPORT_NARRATIVE_MAX 65536            /* bytes of a narrative */
 
 /* True when an indicator code names an amount of money (ends in "_vnd");
  * every other indicator is a count. */
 bool report_code_is_amount(const char *code);
 
 /* Checks a decoded report: campaign and period valid ids, unit a valid id,
- * revision >= 1, base_revision < revision, 1..REPORT_VALUES_MAX values with
- * valid, unique codes, each set in the field its code calls for (count or
- * amount_vnd) and in 0..REPORT_VALUE_MAX, narrative at most 64 KiB.
- * Returns 0, or LNOB_E_INVALID with the first problem in detail. */
+ * revision >= 1, base_revision < revision, completed_at in
+ * LNOB_TIME_MIN..LNOB_TIME_MAX (2000-01-01 .. 2100-12-31 UTC), 1..
+ * REPORT_VALUES_MAX values with valid, unique codes, each set in the field
+ * its code calls for (count or amount_vnd) and in 0..REPORT_VALUE_MAX,
+ * narrative UTF-8 (lnob_utf8_valid) of at most REPORT_NARRATIVE_MAX bytes.
+ * Returns 0, or LNOB_E_INVALID with the first problem in detail, which
+ * starts with the field's name ("completed_at: ..."). */
 int report_validate(const Lnob__Report *r, char *detail, size_t detail_len);
 
 /* The value of an IndicatorValue whichever field holds it. */

@@ -1,6 +1,8 @@
-/* util.c: clocks, big-endian keys, bounded copies, key text, file I/O. */
+/* util.c: clocks and time ranges, big-endian keys, bounded copies, key text,
+ * file I/O, UTF-8 (see util.h). */
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -275,39 +277,100 @@ int lnob_mkdirs(const char *path)
 	return 0;
 }
 
-/* Length in bytes of the UTF-8 sequence starting with byte c (1 for bytes
- * that cannot start one, so bad input still advances). */
-static size_t s_utf8_len(unsigned char c)
+/*
+ * Decodes the sequence at p, of which n > 0 bytes are there: its code point
+ * into *ret_cp and its length, or 0 when p does not start a well-formed
+ * sequence (Unicode table 3-7: the lead bytes C0, C1 and F5..FF never
+ * occur; E0 and F0 exclude overlong forms, ED the surrogates, F4 what lies
+ * above U+10FFFF; a sequence must not run past n). The one UTF-8 decoder
+ * of lnob.
+ */
+static size_t s_utf8_decode(const unsigned char *p, size_t n, uint32_t *ret_cp)
 {
-	if (c >= 0xf0 && c < 0xf8)
-		return 4;
-	if (c >= 0xe0)
-		return c < 0xf0 ? 3 : 1;
-	if (c >= 0xc0)
-		return 2;
-	return 1;
+	unsigned char lo = 0x80, hi = 0xbf;   /* the range of the second byte */
+	uint32_t cp;
+	size_t len;
+
+	assert(n > 0);
+	if (p[0] < 0x80) {
+		*ret_cp = p[0];
+		return 1;
+	}
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	if (p[0] < 0xe0) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] < 0xf0) {
+		len = 3;
+		cp = p[0] & 0x0f;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else {
+		len = 4;
+		cp = p[0] & 0x07;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	}
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	cp = cp << 6 | (p[1] & 0x3f);
+	for (size_t i = 2; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	*ret_cp = cp;
+	return len;
 }
 
-/* Whether the sequence at p is a combining diacritical mark (U+0300..U+036F:
- * 0xCC 0x80..0xCD 0xAF). */
-static bool s_combining(const unsigned char *p)
+bool lnob_utf8_valid(const char *s, size_t len)
 {
-	return (p[0] == 0xcc && p[1] >= 0x80 && p[1] <= 0xbf) ||
-	       (p[0] == 0xcd && p[1] >= 0x80 && p[1] <= 0xaf);
+	const unsigned char *p = (const unsigned char *)s;
+
+	assert(s || len == 0);
+	while (len > 0) {
+		uint32_t cp;
+		size_t k = s_utf8_decode(p, len, &cp);
+
+		if (k == 0 || cp == 0)
+			return false;
+		p += k;
+		len -= k;
+	}
+	return true;
+}
+
+/* The length of the code point at p (n > 0 bytes there) as text is
+ * walked for display: a bad byte counts as one code point of one byte.
+ * *ret_mark tells whether it is a combining diacritical mark
+ * (U+0300..U+036F), which takes no column. */
+static size_t s_utf8_step(const unsigned char *p, size_t n, bool *ret_mark)
+{
+	uint32_t cp = 0;
+	size_t k = s_utf8_decode(p, n, &cp);
+
+	*ret_mark = k > 0 && cp >= 0x300 && cp <= 0x36f;
+	return k > 0 ? k : 1;
 }
 
 size_t lnob_utf8_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
+	size_t n = strlen(s), w = 0;
 
-	while (*p) {
-		size_t n = s_utf8_len(*p);
+	while (n > 0) {
+		bool mark;
+		size_t k = s_utf8_step(p, n, &mark);
 
-		if (!(n == 2 && s_combining(p)))
+		if (!mark)
 			w++;
-		for (size_t i = 0; i < n && *p; i++)
-			p++;
+		p += k;
+		n -= k;
 	}
 	return w;
 }
@@ -315,18 +378,17 @@ size_t lnob_utf8_width(const char *s)
 void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p;
-	size_t w = 0;
+	size_t n = strlen(s), w = 0;
 
 	/* Cut at the last code point that fits, keeping trailing marks. */
-	while (*end) {
-		size_t n = s_utf8_len(*end), k = 0;
-		bool mark = n == 2 && s_combining(end);
+	while (n > 0) {
+		bool mark;
+		size_t k = s_utf8_step(end, n, &mark);
 
 		if (!mark && w == width)
 			break;
-		while (k < n && end[k])
-			k++;
 		end += k;
+		n -= k;
 		if (!mark)
 			w++;
 	}
@@ -339,25 +401,98 @@ void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
 			fputc(' ', out);
 }
 
+bool lnob_time_valid(int64_t t)
+{
+	return t >= LNOB_TIME_MIN && t <= LNOB_TIME_MAX;
+}
+
+bool lnob_date_valid(const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y = 0, m = 0, d = 0;
+	bool leap;
+
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++) {
+		if (i == 4 || i == 7)
+			continue;
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		if (i < 4)
+			y = y * 10 + (s[i] - '0');
+		else if (i < 7)
+			m = m * 10 + (s[i] - '0');
+		else
+			d = d * 10 + (s[i] - '0');
+	}
+	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
+		return false;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+{
+	size_t n, i;
+	int w;
+
+	if (!err || errlen == 0)
+		return code;
+	w = vsnprintf(err, errlen, fmt, ap);
+	if (w < 0 || (size_t)w < errlen)
+		return code;
+	/* Cut short: drop a sequence the cut left incomplete (at most 3 bytes
+	 * of a 4-byte one). */
+	n = strlen(err);
+	i = n;
+	while (i > 0 && n - i < 3 && ((unsigned char)err[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)err[i - 1] >= 0xc0) {
+		uint32_t cp;
+
+		if (s_utf8_decode((const unsigned char *)err + i - 1, n - i + 1, &cp) == 0)
+			err[i - 1] = '\0';
+	}
+	return code;
+}
+
 int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (err && errlen > 0)
-		vsnprintf(err, errlen, fmt, ap);
+	lnob_verrf(err, errlen, code, fmt, ap);
 	va_end(ap);
 	return code;
 }
 
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
 {
-	size_t n = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), o = 0;
 
-	if (n <= LNOB_QUOTE_MAX)
-		return memcpy(out, s, n + 1);
-	memcpy(out, s, LNOB_QUOTE_MAX);
-	memcpy(out + LNOB_QUOTE_MAX, "...", 4);
+	while (n > 0) {
+		uint32_t cp = 0;
+		size_t k = s_utf8_decode(p, n, &cp);
+		bool escape = k == 0 || cp < 0x20 || cp == 0x7f;
+		size_t need = escape ? 4 : k;
+
+		if (o + need > LNOB_QUOTE_MAX) {
+			memcpy(out + o, "...", 4);
+			return out;
+		}
+		if (escape) {
+			snprintf(out + o, 5, "\\x%02x", p[0]);
+			k = 1;
+		} else {
+			memcpy(out + o, p, k);
+		}
+		o += need;
+		p += k;
+		n -= k;
+	}
+	out[o] = '\0';
 	return out;
 }
 

@@ -1,10 +1,12 @@
 /*
- * util.h: small helpers shared by every part: clocks, big-endian keys,
- * bounded string copies, key encodings, whole-file I/O.
+ * util.h: small helpers shared by every part: clocks and the range of
+ * times lnob accepts, big-endian keys, bounded string copies, key
+ * encodings, whole-file I/O, the one UTF-8 check and text columns.
  */
 #ifndef LNOB_UTIL_H
 #define LNOB_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +31,19 @@ int lnob_strlcpy(char *dst, const char *src, size_t size);
  * [A-Za-z0-9._-]. */
 bool lnob_valid_id(const char *s);
 
+/* The range of every time lnob takes from a file or a message (a report's
+ * completed_at, a nomination's proposed_at, a stage's at and its
+ * decision_date): the years 2000 to 2100 inclusive, UTC. */
+#define LNOB_TIME_MIN INT64_C(946684800)     /* 2000-01-01T00:00:00Z */
+#define LNOB_TIME_MAX INT64_C(4133980799)    /* 2100-12-31T23:59:59Z */
+#define LNOB_TIME_RANGE "2000-01-01 .. 2100-12-31 UTC"   /* for messages */
+
+/* True when Unix seconds t is in LNOB_TIME_MIN..LNOB_TIME_MAX. */
+bool lnob_time_valid(int64_t t);
+/* True when s is exactly a date "YYYY-MM-DD" of the Gregorian calendar
+ * (29 February only in a leap year) in the years 2000..2100. */
+bool lnob_date_valid(const char *s);
+
 /* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
 char *lnob_hex(char *out, const uint8_t *bin, size_t n);
 /* Exactly n bytes from hex text. Returns 0 or LNOB_E_KEYFILE. */
@@ -49,9 +64,14 @@ int lnob_write_file_atomic(const char *path, const void *buf, size_t len, unsign
 int lnob_mkdirs(const char *path);
 
 /* Formats a message into err[errlen] (nothing when err is NULL or errlen
- * is 0) and returns code: the one way modules fill a caller's error buffer. */
+ * is 0) and returns code: the one way modules fill a caller's error buffer.
+ * A message cut short by errlen is cut at a code point boundary, so that
+ * UTF-8 arguments give a UTF-8 message (a NACK's detail must be). */
 int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same with a va_list. */
+int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 
 /* Unix seconds t as "YYYY-MM-DD HH:MM:SS" UTC into buf, or "-" for 0 (or
  * a time that cannot be shown). Returns buf. */
@@ -59,12 +79,26 @@ const char *lnob_utc_text(int64_t t, char *buf, size_t len);
 
 /* How much of an offending value a message quotes back. */
 #define LNOB_QUOTE_MAX 64
-/* Copies at most LNOB_QUOTE_MAX bytes of s into out, marking a cut with
- * "...". Returns out. */
+/* Copies s into out for a message: at most LNOB_QUOTE_MAX bytes, then
+ * "..." when s is longer (cut at a code point boundary). A byte that is
+ * not part of well-formed UTF-8 and a control character (U+0001..U+001F,
+ * U+007F) are written as a backslash, 'x' and two hex digits, so that the
+ * quote is UTF-8 text of one line whatever s holds. Returns out. */
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
 
+/* True when s[0..len) is well-formed UTF-8 (RFC 3629; Unicode table 3-7):
+ * no overlong forms, no surrogates (U+D800..U+DFFF), nothing above
+ * U+10FFFF, no sequence cut short by the end, and no NUL (U+0000) byte
+ * anywhere in the len bytes. Other control characters (tab, line breaks,
+ * DEL, C1) are well-formed and allowed here: a field that must be one line
+ * checks them itself. s may be NULL only when len is 0. The one UTF-8
+ * check of lnob: every text taken from a file or a message goes through
+ * it. */
+bool lnob_utf8_valid(const char *s, size_t len);
+
 /* Terminal columns UTF-8 text s takes: one per code point, none for
- * combining marks (U+0300..U+036F) and continuation bytes. */
+ * combining marks (U+0300..U+036F); a byte that does not start a
+ * well-formed sequence takes one. */
 size_t lnob_utf8_width(const char *s);
 /* Writes s to out padded with spaces to width columns (left-aligned when
  * left, else right-aligned); text wider than width is cut at a code point

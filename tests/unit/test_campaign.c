@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1588,6 +1589,39 @@ static void test_campaigns_check_report(void **state)
 	assert_int_equal(camps.n, 0);
 }
 
+/* campaign_classify() on every combination of extreme stamps (a store may
+ * hold any int64 from before the range check) against its contract
+ * computed in 128 bits; UBSan fails the test on any signed overflow. */
+static void test_classify_extremes(void **state)
+{
+	static const int64_t t[] = { INT64_MIN, INT64_MIN + 1, -86400, -1, 0, 1, 1700413200,
+				     1700414100, INT64_MAX - 900, INT64_MAX - 1, INT64_MAX };
+	static const int64_t skews[] = { 0, 1, 900, INT64_MAX - 1, INT64_MAX };
+	const size_t nt = sizeof(t) / sizeof(t[0]), ns = sizeof(skews) / sizeof(skews[0]);
+	campaign_timeliness_t r;
+
+	(void)state;
+	for (size_t a = 0; a < nt; a++)
+		for (size_t b = 0; b < nt; b++)
+			for (size_t c = 0; c < nt; c++)
+				for (size_t k = 0; k < ns; k++) {
+					__int128 late = t[a], done = t[b], came = t[c], skew = skews[k];
+					bool arrived_late = came >= late;
+					bool suspect = done - came > skew;
+					bool on_time = !arrived_late || (!suspect && done < late + skew);
+					bool by_skew = arrived_late && !suspect && on_time && done >= late;
+
+					assert_int_equal(campaign_classify(t[a], t[b], t[c], skews[k], &r), 0);
+					if (r.arrived_late != arrived_late || r.clock_suspect != suspect ||
+					    r.on_time != on_time || r.by_skew != by_skew)
+						fail_msg("late_from %lld completed %lld arrived %lld skew %lld: "
+							 "got on_time %d late %d skew %d suspect %d",
+							 (long long)t[a], (long long)t[b], (long long)t[c],
+							 (long long)skews[k], r.on_time, r.arrived_late,
+							 r.by_skew, r.clock_suspect);
+				}
+}
+
 static void test_file_errors(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -1639,6 +1673,7 @@ int main(void)
 		cmocka_unit_test(test_errors_reported_by),
 		cmocka_unit_test(test_check_levels),
 		cmocka_unit_test(test_campaigns_check_report),
+		cmocka_unit_test(test_classify_extremes),
 		cmocka_unit_test(test_file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,6 +311,52 @@ static void test_empty_fields(void **state)
 	s_assert_err_at(err, 4, "B: empty level");
 }
 
+/* name, level and kind are UTF-8 text (codes are ids already): anything
+ * else is refused at load with the file, the line and the column. */
+static void test_utf8(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char err[256], path[4096];
+	hier_t *h;
+
+	(void)state;
+	h = s_load(HEADER "P,Tỉnh Đắk Nông,,tỉnh,hành chính\n"
+		   "D,\"Huyện Krông Nô\",P,huyện,\n"
+		   "X,Nam \xcc\x80,P,xã,\xf0\x9f\x8f\xa0\n");    /* a combining mark; U+1F3E0 */
+	assert_string_equal(hier_unit(h, 0)->name, "Tỉnh Đắk Nông");
+	assert_string_equal(hier_unit(h, 0)->level, "tỉnh");
+	assert_string_equal(hier_unit(h, 0)->kind, "hành chính");
+	hier_destroy(&h);
+
+	s_load_fails(HEADER "A,A,,l,k\nB,X\xff" "Y,A,l,k\n", LNOB_E_HIER, err, sizeof(err));
+	assert_string_equal(err, "org.csv:3: name: not valid UTF-8");
+	s_load_fails(HEADER "A,Tỉnh,,l,k\nB,\"Hu\xe1\xbb\",A,l,k\n", LNOB_E_HIER, err,
+		     sizeof(err));                                  /* cut short */
+	assert_string_equal(err, "org.csv:3: name: not valid UTF-8");
+	s_load_fails(HEADER "A,\xc0\xaf,,l,k\n", LNOB_E_HIER, err, sizeof(err));   /* overlong */
+	assert_string_equal(err, "org.csv:2: name: not valid UTF-8");
+	s_load_fails(HEADER "A,\xed\xa0\x80,,l,k\n", LNOB_E_HIER, err, sizeof(err)); /* surrogate */
+	assert_string_equal(err, "org.csv:2: name: not valid UTF-8");
+	s_load_fails(HEADER "A,A,,l,k\n\nB,B,A,x\xe3,k\n", LNOB_E_HIER, err, sizeof(err));
+	assert_string_equal(err, "org.csv:4: level: not valid UTF-8");
+	s_load_fails(HEADER "A,A,,l,\xf4\x90\x80\x80\n", LNOB_E_HIER, err, sizeof(err));
+	assert_string_equal(err, "org.csv:2: kind: not valid UTF-8");      /* above U+10FFFF */
+	/* A name in Windows-1258 (the old Vietnamese code page): refused. */
+	s_load_fails(HEADER "A,Hu\xf4ng,,l,k\n", LNOB_E_HIER, err, sizeof(err));
+	assert_string_equal(err, "org.csv:2: name: not valid UTF-8");
+
+	/* From a file: the path, the line, the column. */
+	snprintf(path, sizeof(path), "%s",
+		 tu_write(dir, "units.csv", HEADER "P,Province,,province,a\nD1,D\xe9,P,district,a\n",
+			  0600));
+	h = NULL;
+	assert_int_equal(hier_load_csv(path, &h, err, sizeof(err)), LNOB_E_HIER);
+	assert_null(h);
+	assert_true(strncmp(err, path, strlen(path)) == 0);
+	assert_string_equal(err + strlen(path), ":3: name: not valid UTF-8");
+	tu_rmtree(dir);
+}
+
 static void test_duplicate(void **state)
 {
 	char err[256];
@@ -422,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_bad_code),
 		cmocka_unit_test(test_empty_fields),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_unknown_parent),
 		cmocka_unit_test(test_cycle3),

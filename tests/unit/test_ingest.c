@@ -849,6 +849,59 @@ static void test_wrong_level(void **state)
 
 /* ---- approvals and amendments (approval.h) ------------------------------ */
 
+/* The operator's texts and ids of approve, accept and reject are checked
+ * before anything is stored: UTF-8, ids; a refusal stores nothing. */
+static void test_approval_cli_checks(void **state)
+{
+	t_world_t w;
+	approval_args_t a = { .cmd = "approve", .campaign = "lnob-2021-2025", .period = "2023",
+			      .unit = "D1", .by = "Nguy\xc3\xaan V\xe1\xba\xa1n A" };
+	Lnob__ApprovalRecord *rec = NULL;
+	MDB_txn *txn;
+	char err[256];
+	FILE *out = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_non_null(out);
+	t_setup(&w, 8 << 20);
+	a.by = "Nguy\xea" "n";                                   /* Latin-1 */
+	assert_int_equal(approval_cli(w.st, w.hier, NULL, &a, out, err, sizeof(err)), LNOB_E_INVALID);
+	assert_string_equal(err, "--by: not valid UTF-8");
+	a.by = "Nguy\xc3\xaan V\xe1\xba\xa1n A";
+	a.note = "ghi ch\xc3";
+	assert_int_equal(approval_cli(w.st, w.hier, NULL, &a, out, err, sizeof(err)), LNOB_E_INVALID);
+	assert_string_equal(err, "--note: not valid UTF-8");
+	a.note = NULL;
+	a.campaign = "lnob 2021\xff";
+	assert_int_equal(approval_cli(w.st, w.hier, NULL, &a, out, err, sizeof(err)), LNOB_E_INVALID);
+	assert_string_equal(err, "--campaign: not 1..64 of [A-Za-z0-9._-]: 'lnob 2021\\xff'");
+	a.campaign = "lnob-2021-2025";
+	a.period = "";
+	assert_int_equal(approval_cli(w.st, w.hier, NULL, &a, out, err, sizeof(err)), LNOB_E_INVALID);
+	assert_string_equal(err, "--period: not 1..64 of [A-Za-z0-9._-]: ''");
+	a.period = "2023";
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(approval_get(w.st, txn, a.campaign, a.period, "D1", &rec), LNOB_E_NOTFOUND);
+	store_abort(&txn);
+	/* The same, right: stored. */
+	a.note = "đã kiểm tra";
+	assert_int_equal(approval_cli(w.st, w.hier, NULL, &a, out, err, sizeof(err)), 0);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(approval_get(w.st, txn, a.campaign, a.period, "D1", &rec), 0);
+	store_abort(&txn);
+	assert_string_equal(rec->by, "Nguy\xc3\xaan V\xe1\xba\xa1n A");
+	lnob__approval_record__free_unpacked(rec, NULL);
+	/* reject: the reason, too. */
+	a.cmd = "reject";
+	a.amendment = "d1/1";
+	a.note = NULL;
+	a.reason = "sai s\xe1";
+	assert_int_equal(approval_cli(w.st, w.hier, NULL, &a, out, err, sizeof(err)), LNOB_E_INVALID);
+	assert_string_equal(err, "--reason: not valid UTF-8");
+	fclose(out);
+	t_teardown(&w);
+}
+
 /* The nearest approval covering each unit, as approve and revoke change. */
 static void test_approval_coverage(void **state)
 {
@@ -1141,6 +1194,7 @@ int main(void)
 		cmocka_unit_test(test_campaign_nacks),
 		cmocka_unit_test(test_wrong_level),
 		cmocka_unit_test(test_approval_coverage),
+		cmocka_unit_test(test_approval_cli_checks),
 		cmocka_unit_test(test_approval_accept),
 		cmocka_unit_test(test_amendments_view),
 #ifdef LNOB_FAULT_INJECTION

@@ -288,6 +288,13 @@ static void test_csv_errors(void **state)
 	t_csv_err("campaign,period,unit,completed_at,a\nc,p,U1,2023-11-28T10:00:00,1\n",
 		  "r.csv:2: completed_at: not ISO 8601 with a UTC offset (e.g. "
 		  "2023-11-28T10:00:00+07:00) or Unix seconds: '2023-11-28T10:00:00'");
+	/* The shared range of times (report_validate): 2000 .. 2100 UTC. */
+	t_csv_err("campaign,period,unit,completed_at,a\nc,p,U1,1999-12-31T23:59:59Z,1\n",
+		  "r.csv:2: completed_at: 946684799 is not a time in 2000-01-01 .. 2100-12-31 UTC");
+	t_csv_err("campaign,period,unit,completed_at,a\nc,p,U1,4133980800,1\n",
+		  "r.csv:2: completed_at: 4133980800 is not a time in 2000-01-01 .. 2100-12-31 UTC");
+	t_csv_err("campaign,period,unit,completed_at,a\nc,p,U1,0,1\n",
+		  "r.csv:2: completed_at: 0 is not a time in 2000-01-01 .. 2100-12-31 UTC");
 	t_csv_err("campaign,period,unit,narrative,a\nc,p,U1,\"\xff\xfe\",1\n",
 		  "r.csv:2: narrative: not valid UTF-8 text");
 	/* A multi-line quoted field: the next row's line is still right. */

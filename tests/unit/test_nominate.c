@@ -184,6 +184,14 @@ static void test_defaults(void **state)
 	assert_int_equal(t_parse(t_edit("\"2023-12-01T09:00:00+07:00\"", "\"1700000124\""), &n), 0);
 	assert_int_equal(n->proposed_at, 1700000124);
 	nominate_free(&n);
+	/* the ends of the range of times */
+	assert_int_equal(t_parse(t_edit("\"2023-12-01T09:00:00+07:00\"", "946684800"), &n), 0);
+	assert_int_equal(n->proposed_at, 946684800);
+	nominate_free(&n);
+	assert_int_equal(t_parse(t_edit("\"2023-12-01T09:00:00+07:00\"",
+					"\"2101-01-01T06:59:59+07:00\""), &n), 0);
+	assert_int_equal(n->proposed_at, 4133980799);
+	nominate_free(&n);
 }
 
 static void test_errors_top(void **state)
@@ -230,7 +238,16 @@ static void test_errors_top(void **state)
 	      "nom.json: proposed_at: not ISO 8601 with a UTC offset (e.g. "
 	      "2023-11-28T10:00:00+07:00) or Unix seconds: '2023-12-01T09:00:00'");
 	t_err(t_edit("\"2023-12-01T09:00:00+07:00\"", "-5"),
-	      "nom.json: proposed_at: negative Unix seconds: '-5'");
+	      "nom.json: proposed_at: not a time in 2000-01-01 .. 2100-12-31 UTC: '-5'");
+	/* The range of times: 2000-01-01T00:00:00Z .. 2100-12-31T23:59:59Z. */
+	t_err(t_edit("\"2023-12-01T09:00:00+07:00\"", "946684799"),
+	      "nom.json: proposed_at: not a time in 2000-01-01 .. 2100-12-31 UTC: '946684799'");
+	t_err(t_edit("\"2023-12-01T09:00:00+07:00\"", "\"2101-01-01T07:00:00+07:00\""),
+	      "nom.json: proposed_at: not a time in 2000-01-01 .. 2100-12-31 UTC: "
+	      "'2101-01-01T07:00:00+07:00'");
+	t_err(t_edit("\"2023-12-01T09:00:00+07:00\"", "9223372036854775807"),
+	      "nom.json: proposed_at: not a time in 2000-01-01 .. 2100-12-31 UTC: "
+	      "'9223372036854775807'");
 	t_err(t_edit("\"id\": \"2023-007\"", "\"id\": \"a\", \"id\": \"b\""),
 	      "nom.json:1:46: duplicate object key near '\"id\"'");
 }
@@ -546,6 +563,14 @@ static void test_stage_good(void **state)
 	Lnob__Stage *s = NULL;
 
 	(void)state;
+	for (const char *const *d = (const char *const[]){ "2000-01-01", "2100-12-31", NULL };
+	     *d; d++) {
+		a.decision_date = *d;
+		assert_int_equal(t_stage(&a, &s), 0);
+		assert_string_equal(s->decision_date, *d);
+		nominate_stage_free(&s);
+	}
+	a.decision_date = "2024-02-29";
 	assert_int_equal(t_stage(&a, &s), 0);
 	assert_string_equal(s->campaign, "lnob-2021-2025");
 	assert_string_equal(s->nomination, "c-001/2023-007");
@@ -573,6 +598,20 @@ static void test_stage_good(void **state)
 	assert_int_equal(s->granted_form, 0);
 	assert_string_equal(s->decision_date, "");
 	nominate_stage_free(&s);
+	/* the ends of the range of times; a clock outside it is not used */
+	a.at = "946684800";
+	assert_int_equal(t_stage(&a, &s), 0);
+	assert_int_equal(s->at, 946684800);
+	nominate_stage_free(&s);
+	a.at = "2100-12-31T23:59:59Z";
+	assert_int_equal(t_stage(&a, &s), 0);
+	assert_int_equal(s->at, 4133980799);
+	nominate_stage_free(&s);
+	a.at = NULL;
+	assert_int_equal(nominate_stage_build(&a, 0, &s, s_err, sizeof(s_err)), LNOB_E_INVALID);
+	assert_null(s);
+	assert_string_equal(s_err, "the clock says 0, not a time in 2000-01-01 .. 2100-12-31 UTC "
+			    "(give --at)");
 
 	/* the plain kinds */
 	a.reason = NULL;
@@ -643,11 +682,20 @@ static void test_stage_values(void **state)
 		    "1..64 of [A-Za-z0-9._-]): 'c-001:n1'");
 	a.nomination = "c-001/n1";
 	a.decision_date = "2023-02-29";
-	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD: '2023-02-29'");
+	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD in 2000-01-01 .. "
+		    "2100-12-31: '2023-02-29'");
 	a.decision_date = "2024-1-02";
-	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD: '2024-1-02'");
+	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD in 2000-01-01 .. "
+		    "2100-12-31: '2024-1-02'");
 	a.decision_date = "2024-13-01";
-	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD: '2024-13-01'");
+	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD in 2000-01-01 .. "
+		    "2100-12-31: '2024-13-01'");
+	a.decision_date = "1999-12-31";
+	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD in 2000-01-01 .. "
+		    "2100-12-31: '1999-12-31'");
+	a.decision_date = "2101-01-01";
+	t_stage_err(&a, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD in 2000-01-01 .. "
+		    "2100-12-31: '2101-01-01'");
 	a.decision_date = "2024-01-02";
 	a.granted = "bang_khen";
 	t_stage_err(&a, LNOB_E_INVALID, "--granted: unknown form 'bang_khen' (expected giay_khen, "
@@ -665,6 +713,15 @@ static void test_stage_values(void **state)
 	a.at = "yesterday";
 	t_stage_err(&a, LNOB_E_INVALID, "--at: not ISO 8601 with a UTC offset (e.g. "
 		    "2023-11-28T10:00:00+07:00) or Unix seconds: 'yesterday'");
+	a.at = "946684799";
+	t_stage_err(&a, LNOB_E_INVALID, "--at: not a time in 2000-01-01 .. 2100-12-31 UTC: "
+		    "'946684799'");
+	a.at = "2101-01-01T00:00:00Z";
+	t_stage_err(&a, LNOB_E_INVALID, "--at: not a time in 2000-01-01 .. 2100-12-31 UTC: "
+		    "'2101-01-01T00:00:00Z'");
+	a.at = "1999-12-31T23:59:59Z";
+	t_stage_err(&a, LNOB_E_INVALID, "--at: not a time in 2000-01-01 .. 2100-12-31 UTC: "
+		    "'1999-12-31T23:59:59Z'");
 	a.at = NULL;
 	a.kind = "rejected";
 	a.decision_number = a.decision_date = a.granted = NULL;

@@ -24,6 +24,7 @@
 #include "lnob_err.h"
 #include "nominations.h"
 #include "store.h"
+#include "util.h"
 
 #define CAMP "lnob-2021-2025"
 
@@ -183,6 +184,8 @@ static void t_nack(const ingest_item_t *it, int reason, const char *words)
 	assert_true(it->retryable == (reason == LNOB__NACK_REASON__NACK_STORE_FAILED));
 	if (words && !strstr(it->detail, words))
 		fail_msg("detail '%s' lacks '%s'", it->detail, words);
+	/* The detail travels in the NACK, a proto3 string: UTF-8 always. */
+	assert_true(lnob_utf8_valid(it->detail, strlen(it->detail)));
 }
 
 static size_t t_count(t_world_t *w, int db)
@@ -415,6 +418,173 @@ static void test_nomination_refusals(void **state)
 	t_ack(&it);
 	assert_int_equal(t_count(&w, AGG_DB_NOMINATIONS), 2);
 #undef EXPECT
+	t_teardown(&w);
+}
+
+/* Every text field of a nomination is UTF-8 and bounded at the aggregator,
+ * whatever the collector checked; proposed_at is in 2000 .. 2100 UTC. Each
+ * refusal is NACK_INVALID naming the field, and stores nothing. */
+static void test_nomination_field_rules(void **state)
+{
+	t_world_t w;
+	t_nom_t a;
+	ingest_item_t it;
+	char name[514], vote[4098];
+
+	(void)state;
+	t_setup(&w);
+#define EXPECT(words) do { \
+	it = t_send(&w, N_C11, LNOB__KIND__KIND_NOMINATION, &a.n.base); \
+	t_nack(&it, LNOB__NACK_REASON__NACK_INVALID, words); \
+} while (0)
+	/* proposed_at: each boundary, and far outside. */
+	t_nom(&a, "t-1", "C11", NULL);
+	a.n.proposed_at = 946684799;
+	EXPECT("proposed_at: 946684799 is not a time in 2000-01-01 .. 2100-12-31 UTC");
+	a.n.proposed_at = 4133980800;
+	EXPECT("proposed_at: 4133980800 is not");
+	a.n.proposed_at = INT64_MAX;
+	EXPECT("proposed_at: 9223372036854775807 is not");
+	a.n.proposed_at = 0;
+	EXPECT("proposed_at: 0 is not");
+	a.n.proposed_at = -1;
+	EXPECT("proposed_at");
+	/* nominee_name: UTF-8, at most 512 bytes, one line. */
+	t_nom(&a, "t-1", "C11", NULL);
+	memset(name, 'x', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	a.n.nominee_name = name;
+	EXPECT("nominee_name: longer than 512 bytes (513)");
+	a.n.nominee_name = (char *)"Ấp Tân\nHưng";
+	EXPECT("nominee_name: a control character");
+	a.n.nominee_name = (char *)"Ấp \xed\xa0\x80";          /* a surrogate */
+	EXPECT("nominee_name: not valid UTF-8");
+	a.n.nominee_name = (char *)"\xc0\xaf";                 /* overlong */
+	EXPECT("nominee_name: not valid UTF-8");
+	/* summary: UTF-8 (line breaks are fine in it; see the accepted one). */
+	t_nom(&a, "t-1", "C11", NULL);
+	a.n.summary = (char *)"Vượt 12 % \xff chỉ tiêu";
+	EXPECT("summary: not valid UTF-8");
+	/* dossier titles and votes. */
+	t_nom(&a, "t-1", "C11", NULL);
+	a.d[1].title = (char *)"Biên bản \xe1\xba";
+	EXPECT("dossier document 2: title: not valid UTF-8");
+	a.d[1].title = (char *)"";
+	EXPECT("dossier document 2: title: missing");
+	t_nom(&a, "t-1", "C11", NULL);
+	a.d[1].vote = (char *)"9/11 t\xe1n th\xe0nh";              /* Latin-1, not UTF-8 */
+	EXPECT("dossier document 2: vote: not valid UTF-8");
+	a.d[1].vote = (char *)"9/11\r\n";
+	EXPECT("dossier document 2: vote: a control character");
+	memset(vote, '9', sizeof(vote) - 1);
+	vote[sizeof(vote) - 1] = '\0';
+	a.d[1].vote = vote;
+	EXPECT("dossier document 2: vote: longer than 4096 bytes");
+	/* revises and sanction are ids: bad bytes are refused and quoted
+	 * escaped (the detail stays UTF-8: t_nack checks it). */
+	t_nom(&a, "t-1", "C11", "c11/\xff\xfe");
+	EXPECT("revises 'c11/\\xff\\xfe' is not a nomination key");
+	t_nom(&a, "t-1", "C11", NULL);
+	a.n.sanction = (char *)"khiển trách";
+	EXPECT("sanction 'khiển trách' is not an id");
+	a.n.sanction = (char *)"\xc3";
+	EXPECT("sanction '\\xc3' is not an id");
+	assert_int_equal(t_count(&w, AGG_DB_NOMINATIONS), 0);
+	assert_int_equal(t_count(&w, AGG_DB_ENVELOPES), 0);
+#undef EXPECT
+
+	/* Accepted at the boundaries: proposed_at 2000-01-01T00:00:00Z and
+	 * 2100-12-31T23:59:59Z, a name of exactly 512 bytes, a multi-line
+	 * summary, a vote with its Vietnamese words. */
+	t_nom(&a, "t-min", "C11", NULL);
+	a.n.proposed_at = 946684800;
+	name[sizeof(name) - 2] = '\0';
+	a.n.nominee_name = name;
+	a.n.summary = (char *)"Vượt 12 % chỉ tiêu\ngiảm nghèo năm 2023";
+	a.d[1].vote = (char *)"9/11 tán thành";
+	it = t_send(&w, N_C11, LNOB__KIND__KIND_NOMINATION, &a.n.base);
+	t_ack(&it);
+	t_nom(&a, "t-max", "C11", NULL);
+	a.n.proposed_at = 4133980799;
+	it = t_send(&w, N_C11, LNOB__KIND__KIND_NOMINATION, &a.n.base);
+	t_ack(&it);
+	assert_int_equal(t_count(&w, AGG_DB_NOMINATIONS), 2);
+	t_teardown(&w);
+}
+
+/* A stage's texts, its at and its decision_date, the same way. */
+static void test_stage_field_rules(void **state)
+{
+	t_world_t w;
+	t_nom_t a;
+	Lnob__Stage s;
+	ingest_item_t it;
+	char note[4098];
+
+	(void)state;
+	t_setup(&w);
+	t_nom(&a, "2023-009", "C11", NULL);
+	it = t_send(&w, N_C11, LNOB__KIND__KIND_NOMINATION, &a.n.base);
+	t_ack(&it);
+#define EXPECT(node, words) do { \
+	it = t_send(&w, node, LNOB__KIND__KIND_STAGE, &s.base); \
+	t_nack(&it, LNOB__NACK_REASON__NACK_INVALID, words); \
+} while (0)
+	s = t_stage("c11/2023-009", LNOB__STAGE_KIND__STAGE_RECEIVED, NULL);
+	s.at = 946684799;
+	EXPECT(N_D1, "at: 946684799 is not a time in 2000-01-01 .. 2100-12-31 UTC");
+	s.at = 4133980800;
+	EXPECT(N_D1, "at: 4133980800 is not");
+	s.at = INT64_MAX;
+	EXPECT(N_D1, "at: 9223372036854775807 is not");
+	s.at = 0;
+	EXPECT(N_D1, "at: 0 is not");
+	s = t_stage("c11/2023-009", LNOB__STAGE_KIND__STAGE_RECEIVED, NULL);
+	s.note = (char *)"ghi ch\xc3";
+	EXPECT(N_D1, "note: not valid UTF-8");
+	memset(note, 'n', sizeof(note) - 1);
+	note[sizeof(note) - 1] = '\0';
+	s.note = note;
+	EXPECT(N_D1, "note: longer than 4096 bytes (4097)");
+	s = t_stage("c11/2023-009", LNOB__STAGE_KIND__STAGE_RETURNED, "thi\xe1\xba\xbfu \xf4\x90\x80\x80");
+	EXPECT(N_D1, "reason: not valid UTF-8");
+	s.reason = note;
+	EXPECT(N_D1, "reason: longer than 4096 bytes");
+	s = t_stage("c11/2023-009", LNOB__STAGE_KIND__STAGE_DECIDED, NULL);
+	s.decision_number = (char *)"1234/Q\xc4";
+	s.decision_date = (char *)"2024-01-15";
+	s.granted_form = LNOB__AWARD_FORM__AWARD_GIAY_KHEN;
+	EXPECT(N_P, "decision_number: not valid UTF-8");
+	s.decision_number = (char *)"1234/QĐ-UBND\n";
+	EXPECT(N_P, "decision_number: a control character");
+	s.decision_number = (char *)"1234/QĐ-UBND";
+	s.decision_date = (char *)"1999-12-31";
+	EXPECT(N_P, "decision_date '1999-12-31' is not a date YYYY-MM-DD in 2000-01-01 .. 2100-12-31");
+	s.decision_date = (char *)"2101-01-01";
+	EXPECT(N_P, "decision_date '2101-01-01'");
+	s.decision_date = (char *)"2100-02-29";                 /* not a leap year */
+	EXPECT(N_P, "decision_date");
+	s.decision_date = (char *)"2024-1-15";
+	EXPECT(N_P, "decision_date");
+	s.decision_date = (char *)"15/01/\xff";
+	EXPECT(N_P, "decision_date '15/01/\\xff'");
+	assert_int_equal(t_count(&w, AGG_DB_STAGES), 0);
+#undef EXPECT
+
+	/* At the boundaries: accepted. */
+	s = t_stage("c11/2023-009", LNOB__STAGE_KIND__STAGE_RECEIVED, NULL);
+	s.at = 946684800;
+	s.note = (char *)"tiếp nhận\nhồ sơ";
+	it = t_send(&w, N_D1, LNOB__KIND__KIND_STAGE, &s.base);
+	t_ack(&it);
+	s = t_stage("c11/2023-009", LNOB__STAGE_KIND__STAGE_DECIDED, NULL);
+	s.at = 4133980799;
+	s.decision_number = (char *)"1234/QĐ-UBND";
+	s.decision_date = (char *)"2100-12-31";
+	s.granted_form = LNOB__AWARD_FORM__AWARD_GIAY_KHEN;
+	it = t_send(&w, N_P, LNOB__KIND__KIND_STAGE, &s.base);
+	t_ack(&it);
+	assert_int_equal(t_count(&w, AGG_DB_STAGES), 2);
 	t_teardown(&w);
 }
 
@@ -699,6 +869,8 @@ int main(void)
 		cmocka_unit_test(test_transition_table),
 		cmocka_unit_test(test_flow_and_history),
 		cmocka_unit_test(test_nomination_refusals),
+		cmocka_unit_test(test_nomination_field_rules),
+		cmocka_unit_test(test_stage_field_rules),
 		cmocka_unit_test(test_stage_refusals_and_resubmission),
 		cmocka_unit_test(test_batch_mixed),
 		cmocka_unit_test(test_campaign_checks_and_view),

@@ -1,4 +1,5 @@
-/* test_util.c: byte order, ids, key text, file helpers, UTF-8 columns. */
+/* test_util.c: byte order, ids, key text, file helpers, the UTF-8 check,
+ * UTF-8 columns, the range of times and dates. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -93,6 +94,97 @@ static void test_files(void **state)
 }
 
 
+/* lnob_utf8_valid() of a NUL-terminated literal (its bytes before the NUL). */
+static bool s_utf8(const char *s)
+{
+	return lnob_utf8_valid(s, strlen(s));
+}
+
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	/* Valid: ASCII, Vietnamese (precomposed and with combining marks),
+	 * each length's first and last code point. */
+	assert_true(s_utf8(""));
+	assert_true(lnob_utf8_valid(NULL, 0));
+	assert_true(s_utf8("Ấp Tân Hưng, xã Đắk Nông: Vượt 12 % chỉ tiêu giảm nghèo"));
+	assert_true(s_utf8("Nam \xcc\x80 Bo\xcc\x9b\xcc\x81"));       /* combining marks */
+	assert_true(s_utf8("\x01\t\n\r\x7f"));                        /* controls: the caller's to judge */
+	assert_true(s_utf8("\xc2\x80\xdf\xbf"));                      /* U+0080, U+07FF */
+	assert_true(s_utf8("\xe0\xa0\x80\xef\xbf\xbf"));              /* U+0800, U+FFFF */
+	assert_true(s_utf8("\xed\x9f\xbf\xee\x80\x80"));              /* U+D7FF, U+E000 around the surrogates */
+	assert_true(s_utf8("\xf0\x90\x80\x80"));                      /* U+10000 */
+	assert_true(s_utf8("\xf4\x8f\xbf\xbf"));                      /* U+10FFFF: the 4-byte maximum */
+	/* Overlong forms: '/' in 2, 3 and 4 bytes; U+07FF in 3; U+FFFF in 4. */
+	assert_false(s_utf8("\xc0\xaf"));
+	assert_false(s_utf8("\xc1\xbf"));
+	assert_false(s_utf8("\xe0\x80\xaf"));
+	assert_false(s_utf8("\xe0\x9f\xbf"));
+	assert_false(s_utf8("\xf0\x80\x80\xaf"));
+	assert_false(s_utf8("\xf0\x8f\xbf\xbf"));
+	/* Surrogates, alone and as a CESU-8 pair. */
+	assert_false(s_utf8("\xed\xa0\x80"));
+	assert_false(s_utf8("\xed\xbf\xbf"));
+	assert_false(s_utf8("\xed\xa0\xbd\xed\xb8\x80"));
+	/* Above U+10FFFF; lead bytes that never occur. */
+	assert_false(s_utf8("\xf4\x90\x80\x80"));                     /* U+110000 */
+	assert_false(s_utf8("\xf5\x80\x80\x80"));
+	assert_false(s_utf8("\xf8\x88\x80\x80\x80"));
+	assert_false(s_utf8("\xfe"));
+	assert_false(s_utf8("\xff"));
+	/* Truncated sequences: at the end, and before another character. */
+	assert_false(s_utf8("Đắk N\xc3"));
+	assert_false(s_utf8("\xe1\xba"));
+	assert_false(s_utf8("\xf0\x9f\x98"));
+	assert_false(s_utf8("\xe1\xba" "a"));
+	assert_false(lnob_utf8_valid("\xe1\xba\xaf", 2));             /* the length decides, not a NUL */
+	/* A lone continuation byte; a bad continuation. */
+	assert_false(s_utf8("a\x80z"));
+	assert_false(s_utf8("\xc3\x28"));
+	/* NUL, never: not even inside the given length. */
+	assert_false(lnob_utf8_valid("ab\0cd", 5));
+	assert_false(lnob_utf8_valid("\0", 1));
+	assert_true(lnob_utf8_valid("ab\0cd", 2));
+}
+
+static void test_time_range(void **state)
+{
+	(void)state;
+	assert_int_equal(LNOB_TIME_MIN, 946684800);      /* 2000-01-01T00:00:00Z */
+	assert_int_equal(LNOB_TIME_MAX, 4133980799);     /* 2100-12-31T23:59:59Z */
+	assert_false(lnob_time_valid(LNOB_TIME_MIN - 1));
+	assert_true(lnob_time_valid(LNOB_TIME_MIN));
+	assert_true(lnob_time_valid(1701140400));
+	assert_true(lnob_time_valid(LNOB_TIME_MAX));
+	assert_false(lnob_time_valid(LNOB_TIME_MAX + 1));
+	assert_false(lnob_time_valid(0));
+	assert_false(lnob_time_valid(-1));
+	assert_false(lnob_time_valid(INT64_MAX));
+	assert_false(lnob_time_valid(INT64_MIN));
+
+	assert_true(lnob_date_valid("2000-01-01"));
+	assert_true(lnob_date_valid("2024-01-15"));
+	assert_true(lnob_date_valid("2100-12-31"));
+	assert_true(lnob_date_valid("2000-02-29"));      /* divisible by 400: leap */
+	assert_true(lnob_date_valid("2024-02-29"));
+	assert_false(lnob_date_valid("2100-02-29"));     /* divisible by 100: not leap */
+	assert_false(lnob_date_valid("2023-02-29"));
+	assert_false(lnob_date_valid("2024-02-30"));
+	assert_false(lnob_date_valid("2024-04-31"));
+	assert_false(lnob_date_valid("2024-13-01"));
+	assert_false(lnob_date_valid("2024-00-10"));
+	assert_false(lnob_date_valid("2024-01-00"));
+	assert_false(lnob_date_valid("1999-12-31"));
+	assert_false(lnob_date_valid("2101-01-01"));
+	assert_false(lnob_date_valid("9999-12-31"));
+	assert_false(lnob_date_valid("2024-1-15"));
+	assert_false(lnob_date_valid("2024-01-15 "));
+	assert_false(lnob_date_valid("2024/01/15"));
+	assert_false(lnob_date_valid("+024-01-15"));
+	assert_false(lnob_date_valid(""));
+	assert_false(lnob_date_valid(NULL));
+}
+
 /* Reads back what lnob_fput_col wrote. */
 static const char *s_col(const char *text, size_t width, bool left)
 {
@@ -133,6 +225,28 @@ static void test_errf_quote(void **state)
 	long_s[sizeof(long_s) - 1] = '\0';
 	assert_int_equal(strlen(lnob_quote(q, long_s)), LNOB_QUOTE_MAX + 3);
 	assert_string_equal(q + LNOB_QUOTE_MAX, "...");
+	/* A cut message ends at a code point boundary: "bad ắ" cut inside
+	 * the 3 bytes of "ắ" keeps "bad ". */
+	assert_int_equal(lnob_errf(err, 7, 0, "%s", "bad \xe1\xba\xaf"), 0);
+	assert_string_equal(err, "bad ");
+	assert_int_equal(lnob_errf(err, 8, 0, "%s", "bad \xe1\xba\xaf"), 0);
+	assert_string_equal(err, "bad \xe1\xba\xaf");
+	assert_int_equal(lnob_errf(err, 6, 0, "%s", "bad \xf0\x9f\x98\x80"), 0);
+	assert_string_equal(err, "bad ");
+	assert_true(lnob_utf8_valid(err, strlen(err)));
+	/* A quote is UTF-8 text of one line whatever it quotes. */
+	assert_string_equal(lnob_quote(q, "Đắk Nông"), "Đắk Nông");
+	assert_string_equal(lnob_quote(q, "a\xff" "b\xc3"), "a\\xffb\\xc3");
+	assert_string_equal(lnob_quote(q, "two\nlines\t"), "two\\x0alines\\x09");
+	assert_string_equal(lnob_quote(q, "\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	memset(long_s, 'x', sizeof(long_s) - 1);
+	memcpy(long_s + LNOB_QUOTE_MAX - 1, "\xe1\xba\xaf", 3);   /* across the cut */
+	lnob_quote(q, long_s);
+	assert_int_equal(strlen(q), LNOB_QUOTE_MAX - 1 + 3);
+	assert_string_equal(q + LNOB_QUOTE_MAX - 1, "...");
+	memset(long_s, '\x01', sizeof(long_s) - 1);
+	assert_true(lnob_utf8_valid(lnob_quote(q, long_s), strlen(q)));
+	assert_int_equal(strlen(q), LNOB_QUOTE_MAX + 3);
 }
 
 int main(void)
@@ -143,6 +257,8 @@ int main(void)
 		cmocka_unit_test(test_key_text),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_utf8_columns),
 		cmocka_unit_test(test_errf_quote),
 	};
