@@ -744,7 +744,7 @@ static int s_eligibility(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__N
 	award_result_t res, all[CAMPAIGN_AWARD_FORMS];
 	award_nominee_t who;
 	award_inputs_t in = { 0 };
-	unsigned units;
+	unsigned units = 0;
 	figures_t *f;
 	int unit, top = AWARD_NONE, r;
 

@@ -82,22 +82,41 @@ static bool s_is_rate(const json_t *view, const char *code)
 
 #define VIEW_TABLE_WIDTH 160   /* a table wider than this is cut into column blocks */
 
+/* " [62/84]" for a figure on the comparable basis (o has basis and
+ * coverage), else "". */
+static const char *s_coverage(const json_t *o, char *buf, size_t len)
+{
+	const json_t *cov = json_object_get(o, "coverage");
+
+	if (strcmp(s_str(o, "basis"), "comparable") != 0)
+		return "";
+	snprintf(buf, len, " [%lld/%lld]",
+		 (long long)json_integer_value(json_object_get(cov, "reported")),
+		 (long long)json_integer_value(json_object_get(cov, "expected")));
+	return buf;
+}
+
 /* One cell of a row: indicator code's figure ("derived": value with its
- * changes). */
+ * changes, and its coverage when partial). */
 static void s_cell(const json_t *row, const char *code, bool derived, bool rate, char *buf,
 		   size_t len)
 {
 	const json_t *v = json_object_get(json_object_get(row, "values"), code);
-	char a[32], b[32], c[32];
+	char a[32], b[32], c[32], d[48];
+	int n;
 
 	if (!derived) {
 		s_num(json_object_get(v, "value"), false, buf, len);
 		return;
 	}
-	snprintf(buf, len, "%s%s (%s; %s)", s_num(json_object_get(v, "value"), false, a, sizeof(a)),
-		 rate && json_is_number(json_object_get(v, "value")) ? "%" : "",
-		 s_num(json_object_get(v, "change_baseline"), true, b, sizeof(b)),
-		 s_num(json_object_get(v, "change_previous"), true, c, sizeof(c)));
+	n = snprintf(buf, len, "%s%s (%s; %s)%s",
+		     s_num(json_object_get(v, "value"), false, a, sizeof(a)),
+		     rate && json_is_number(json_object_get(v, "value")) ? "%" : "",
+		     s_num(json_object_get(v, "change_baseline"), true, b, sizeof(b)),
+		     s_num(json_object_get(v, "change_previous"), true, c, sizeof(c)),
+		     s_coverage(v, d, sizeof(d)));
+	if (n < 0 && len)
+		buf[0] = '\0';   /* a cell that does not fit is cut (snprintf ends it) */
 }
 
 /* A table of indicator columns (reported counts and amounts, or derived
@@ -179,7 +198,8 @@ static void s_print_derived(FILE *out, const json_t *view, const json_t *rows, b
 {
 	const char *prev = json_string_value(json_object_get(view, "previous_period"));
 
-	fprintf(out, "\nDerived values from the summed counts: now (change vs baseline; vs %s)\n",
+	fprintf(out, "\nDerived values from the summed counts: now (change vs baseline; vs %s)"
+		" [units reported / expected when partial: the comparable basis]\n",
 		prev ? prev : "baseline");
 	s_print_columns(out, view, rows, with_unit, true);
 }
@@ -189,7 +209,7 @@ static void s_form_text(const json_t *view, const json_t *t, char *buf, size_t l
 {
 	const char *form = s_str(t, "form"), *ind = s_str(t, "indicator");
 	double v = json_number_value(json_object_get(t, "value"));
-	bool rate = s_is_rate(view, ind), annual = strcmp(s_str(t, "basis"), "annual") == 0;
+	bool rate = s_is_rate(view, ind), annual = strcmp(s_str(t, "term_basis"), "annual") == 0;
 	const char *pct = rate ? "%" : "";
 
 	if (strcmp(form, "down_points") == 0)
@@ -206,12 +226,29 @@ static void s_form_text(const json_t *view, const json_t *t, char *buf, size_t l
 		snprintf(buf, len, "any of");
 }
 
+/* " on 62 of 84 units" after a verdict on the comparable basis ("(62 of
+ * 84 units reported)" after INCOMPLETE), else "". */
+static const char *s_verdict_basis(const json_t *t, char *buf, size_t len)
+{
+	const json_t *cov = json_object_get(t, "coverage");
+	long long rep = (long long)json_integer_value(json_object_get(cov, "reported"));
+	long long exp = (long long)json_integer_value(json_object_get(cov, "expected"));
+
+	if (strcmp(s_str(t, "basis"), "comparable") != 0)
+		return "";
+	if (strcmp(s_str(t, "verdict"), "INCOMPLETE") == 0)
+		snprintf(buf, len, " (%lld of %lld units reported)", rep, exp);
+	else
+		snprintf(buf, len, " on %lld of %lld units", rep, exp);
+	return buf;
+}
+
 static void s_print_target_line(FILE *out, const json_t *view, const json_t *row, const json_t *t,
 				bool first, bool child)
 {
 	const json_t *d = json_object_get(t, "decided_by");
 	const json_t *use = d ? d : t;
-	char name[160], form[160], a[32], b[32], c[32], e[32];
+	char name[160], form[160], a[32], b[32], c[32], e[32], cov[64];
 
 	if (first)
 		s_put_unit(out, row, 32, child);
@@ -229,7 +266,7 @@ static void s_print_target_line(FILE *out, const json_t *view, const json_t *row
 		s_num(json_object_get(t, "change_baseline"), false, b, sizeof(b)),
 		s_num(json_object_get(t, "achievement_pct"), false, c, sizeof(c)),
 		s_num(json_object_get(t, "progress_pct"), false, e, sizeof(e)),
-		s_str(t, "verdict"), json_is_false(json_object_get(row, "complete")) ? " *" : "");
+		s_str(t, "verdict"), s_verdict_basis(t, cov, sizeof(cov)));
 }
 
 /* Targets: one line per effective target of each row. */
@@ -237,7 +274,7 @@ static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, b
 {
 	const json_t *row, *t;
 	size_t i, j;
-	bool incomplete = false;
+	bool partial = false;
 
 	fprintf(out, "\nTargets: change required by now vs achieved since the baseline "
 		"(points for rates); achievement and progress in %%\n");
@@ -255,14 +292,16 @@ static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, b
 			s_put_unit(out, row, 32, with_unit && j > 0);
 			fprintf(out, " (no target)\n");
 		}
-		json_array_foreach(ts, i, t)
+		json_array_foreach(ts, i, t) {
 			s_print_target_line(out, view, row, t, i == 0, with_unit && j > 0);
-		if (json_is_false(json_object_get(row, "complete")))
-			incomplete = true;
+			if (strcmp(s_str(t, "basis"), "comparable") == 0)
+				partial = true;
+		}
 	}
-	if (incomplete)
-		fprintf(out, "* partial sums: not every unit of the subtree that owes a report has "
-			"sent one (see Completeness)\n");
+	if (partial)
+		fprintf(out, "\"on N of M units\": not every unit that owes the figures has reported "
+			"them; judged on the comparable basis, the N units' figures against the same "
+			"units' baseline (see Completeness)\n");
 }
 
 /* Up to VIEW_LIST_MAX units of a list, with their times when they have them. */

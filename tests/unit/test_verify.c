@@ -1,0 +1,204 @@
+/* test_verify.c: `verify` finds what it should: a rollup altered in the
+ * store (a sum, a carrier count, units reported, and a 0 written where the
+ * indicator is absent), a latest record, a revision record, a report in
+ * the log that is in no history, a nomination record without its
+ * envelope. Each alteration is written with the store's own calls, the
+ * way a bug in ingest would write it. */
+#include "testutil.h"
+#include "aggtest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "lnob_err.h"
+#include "report.h"
+#include "sums.h"
+
+static const char s_units[] =
+	"code,name,parent_code,level,kind\n"
+	"P,Province,,province,administrative\n"
+	"C1,Commune 1,P,commune,administrative\n"
+	"V1,Village 1,C1,village,administrative\n"
+	"V2,Village 2,C1,village,administrative\n";
+
+#define R(...) (&(at_report_t){ __VA_ARGS__ })
+
+/* A world with two villages' reports: V1 {hh 100, poor 30}, V2 {hh 50}. */
+static void s_world(at_world_t *w)
+{
+	char out[4096];
+	int n;
+
+	at_setup(w, s_units);
+	n = at_node(w, "n1", "P");
+	assert_int_equal(at_send(w, n, R(.unit = "V1", .values = "hh=100,poor=30"), NULL), 0);
+	assert_int_equal(at_send(w, n, R(.unit = "V2", .values = "hh=50"), NULL), 0);
+	if (at_verify(w, out, sizeof(out)) != 0)
+		fail_msg("verify of a clean store: %s", out);
+}
+
+/* Rewrites unit's rollup from "code=value/units,..." and units_reported. */
+static void s_put_rollup(at_world_t *w, const char *unit, const char *sums, uint32_t reported)
+{
+	Lnob__IndicatorValue v[8], *vp[8];
+	uint32_t units[8];
+	char buf[256], *save = NULL, *tok;
+	sums_t s = { 0 };
+	size_t n = 0;
+	MDB_txn *txn;
+
+	snprintf(buf, sizeof(buf), "%s", sums);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+		char *eq = strchr(tok, '='), *sl = strchr(tok, '/');
+
+		*eq = *sl = '\0';
+		lnob__indicator_value__init(&v[n]);
+		v[n].code = tok;
+		v[n].value_case = LNOB__INDICATOR_VALUE__VALUE_COUNT;
+		v[n].count = atoll(eq + 1);
+		units[n] = (uint32_t)atoi(sl + 1);
+		vp[n] = &v[n];
+	}
+	s.v = vp;
+	s.units = units;
+	s.n = n;
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	assert_int_equal(agg_rollup_put(w->st, txn, AT_CAMPAIGN, "2023", unit, &s, reported), 0);
+	assert_int_equal(store_commit(&txn), 0);
+}
+
+/* verify finds at least one difference, one of them holding want. */
+static void s_expect_diff(at_world_t *w, const char *want)
+{
+	char out[8192];
+	size_t diffs = at_verify(w, out, sizeof(out));
+
+	if (diffs == 0 || !strstr(out, want))
+		fail_msg("verify: %zu differences, none saying '%s':\n%s", diffs, want, out);
+}
+
+static void test_rollup_altered(void **state)
+{
+	at_world_t w;
+
+	(void)state;
+	s_world(&w);
+	/* the right content, as ingest wrote it: nothing to say */
+	s_put_rollup(&w, "C1", "hh=150/2,poor=30/1", 2);
+	assert_int_equal(at_verify(&w, (char[64]){ 0 }, 64), 0);
+	s_put_rollup(&w, "C1", "hh=151/2,poor=30/1", 2);
+	s_expect_diff(&w, "materialised hh = 151 over 2 reports, the recomputation 150 over 2");
+	s_put_rollup(&w, "C1", "hh=150/1,poor=30/1", 2);
+	s_expect_diff(&w, "materialised hh = 150 over 1 reports");
+	s_put_rollup(&w, "C1", "hh=150/2,poor=30/1", 3);
+	s_expect_diff(&w, "materialised rollup has 3 units reported, the recomputation from the "
+		      "history 2");
+	s_put_rollup(&w, "C1", "hh=150/2", 2);
+	s_expect_diff(&w, "materialised rollup lacks poor = 30");
+	at_teardown(&w);
+}
+
+/* Issue 8: a 0 where the indicator is absent is a difference. */
+static void test_zero_where_absent(void **state)
+{
+	at_world_t w;
+
+	(void)state;
+	s_world(&w);
+	s_put_rollup(&w, "V2", "hh=50/1,poor=0/1", 1);
+	s_expect_diff(&w, "V2: materialised rollup has poor = 0, but no current report of the "
+		      "subtree carries it (absent, not 0)");
+	at_teardown(&w);
+}
+
+static void test_records_altered(void **state)
+{
+	at_world_t w;
+	Lnob__LatestRecord *lr = NULL;
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen;
+	MDB_txn *txn;
+
+	(void)state;
+	s_world(&w);
+	/* the latest record names another first report */
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V1", &lr), 0);
+	lr->first_seq = 99;
+	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V1", lr), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	s_expect_diff(&w, "V1: latest's first report (rev 1 by n1 #99)");
+	at_teardown(&w);
+
+	/* a revision record gone: its report is in the log, in no history */
+	s_world(&w);
+	klen = agg_key_revision(key, AT_CAMPAIGN, "2023", "V2", 1, "n1", 2);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_REVISIONS), key, klen), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "the report n1 #2 (rev 1) is in the log but neither in the history nor "
+		      "an amendment held or rejected");
+	s_expect_diff(&w, "V2: a latest record but no revision in the history");
+	at_teardown(&w);
+
+	/* a revision record whose digest is not its envelope's meaning */
+	s_world(&w);
+	{
+		agg_rev_t x;
+
+		memset(&x, 0, sizeof(x));
+		strcpy(x.signer, "n1");
+		x.seq = 1;
+		x.revision = 1;
+		x.completed_at = 1701140400;
+		memset(x.content, 7, sizeof(x.content));
+		assert_int_equal(store_begin(w.st, true, &txn), 0);
+		assert_int_equal(agg_revision_put(w.st, txn, AT_CAMPAIGN, "2023", "V1", &x), 0);
+		assert_int_equal(store_commit(&txn), 0);
+	}
+	s_expect_diff(&w, "V1: the record of revision 1 by n1 #1 differs from its envelope's report");
+	at_teardown(&w);
+}
+
+static void test_nomination_without_envelope(void **state)
+{
+	at_world_t w;
+	Lnob__NominationRecord rec = LNOB__NOMINATION_RECORD__INIT;
+	Lnob__Nomination nom = LNOB__NOMINATION__INIT;
+	uint8_t *buf;
+	size_t len;
+	MDB_txn *txn;
+
+	(void)state;
+	s_world(&w);
+	nom.id = (char *)"2023-001";
+	nom.campaign = (char *)AT_CAMPAIGN;
+	rec.signer = (char *)"n1";
+	rec.seq = 77;
+	rec.nomination = &nom;
+	rec.stages = 1;
+	assert_int_equal(codec_pack(&rec.base, &buf, &len), 0);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_NOMINATIONS), "n1/2023-001", 11, buf,
+				   len, 0), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	free(buf);
+	s_expect_diff(&w, "nomination n1/2023-001: its envelope n1 #77 in the log does not hold it");
+	s_expect_diff(&w, "nomination n1/2023-001: stage 0 of its count is missing");
+	at_teardown(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rollup_altered),
+		cmocka_unit_test(test_zero_where_absent),
+		cmocka_unit_test(test_records_altered),
+		cmocka_unit_test(test_nomination_without_envelope),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
