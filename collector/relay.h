@@ -79,6 +79,14 @@ void relay_poll_items(relay_t *self, zmq_pollitem_t *items);
  * stopping). Returns the number of envelopes newly taken into custody. */
 size_t relay_handle(relay_t *self, const zmq_pollitem_t *items);
 
+/* The upstream's latest limits (its heartbeats, as the uplink learns
+ * them): from now on the relay advertises and enforces max_body =
+ * outbox_max_body(lim), the smaller of its own OUTBOX_BODY_MAX and the
+ * upstream's, so that a downstream node never hands it what the upstream
+ * would refuse. relay_new() starts from the limits recorded in the
+ * outbox. */
+void relay_set_upstream_limits(relay_t *self, const outbox_limits_t *lim);
+
 /* Persists the downstream nodes' last contact and health when they changed,
  * at most every few seconds unless force, and forgets connections silent
  * for long. */
