@@ -119,7 +119,7 @@ static int s_lane_grow(const fairq_t *self, s_lane_t *l)
 	assert(cap > l->len);
 	if (!(ni = malloc(cap * sizeof(*ni))))
 		return -ENOMEM;
-	for (size_t i = 0; i < l->len; i++)   /* unwrap the ring */
+	for (size_t i = 0; l->cap > 0 && i < l->len; i++)   /* unwrap the ring */
 		ni[i] = l->items[(l->head + i) % l->cap];
 	free(l->items);
 	l->items = ni;

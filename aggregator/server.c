@@ -867,8 +867,9 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 		s_reader_check(&s);
 	}
 	if (s_stop > 0)
-		log_info("%s: storing the %zu envelope(s) received and stopping",
-			 strsignal((int)s_stop), fairq_pending(s.queue));
+		log_info("%s: finishing the batch in hand and stopping (with the %zu envelope(s) "
+			 "received and waiting for a batch)", strsignal((int)s_stop),
+			 fairq_pending(s.queue));
 	/* What was received is stored and answered: at most a window per
 	 * peer, so this ends (a batch takes at least one envelope). */
 	while (!s.broken && fairq_pending(s.queue) > 0)

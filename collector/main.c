@@ -513,7 +513,6 @@ static int s_cmd_submit(int argc, char **argv)
 	 * queued. */
 	if ((rc = s_known_limits(&c, &lim)) != 0)
 		goto out;
-	rc = 1;
 	list.max_body = outbox_max_body(&lim);
 	for (int i = optind; i < argc; i++) {
 		r = intake_parse_file(argv[i], now_ms / 1000, &list, err, sizeof(err));
@@ -638,7 +637,6 @@ static int s_cmd_nominate(int argc, char **argv)
 	}
 	if ((rc = s_known_limits(&c, &lim)) != 0)
 		goto out;
-	rc = 1;
 	memset(&no, 0, sizeof(no));
 	no.signer = c.node_id;
 	no.campaign = c.nom_campaign;
