@@ -9,6 +9,7 @@ refusals are logged at most once a second per (peer, reason).
      |- d1-office   (scope D1)"""
 
 import re
+import sys
 
 import lnobtest
 from lnobtest import (CraftedClient, nack_reason_name, report_body, sign_envelope,
@@ -203,6 +204,54 @@ class LimitsTest(lnobtest.NetTestCase):
         self.assertEqual((lines, hidden), (1, n - 1))
 
 
+class FairnessTest(lnobtest.NetTestCase):
+
+    def test_flood_does_not_delay_another_node(self):
+        """Node A floods the aggregator with 600 envelopes (more than its
+        window of 256), then node B sends one: B's is stored and acked while
+        A's are still being stored (batches of 8 take from each node in
+        turn), not after all of A's. Every envelope is stored once."""
+        net = self.net
+        agg = net.add_aggregator(batch_max=8)
+        ka = net.keygen(agg.bin, "node-a", net.path("node-a.key"))
+        kb = net.keygen(agg.bin, "node-b", net.path("node-b.key"))
+        agg.enroll(ka.pub_path, "D1")
+        agg.enroll(kb.pub_path, "D2")
+        n = 600
+        units = [u for u in self.hier.subtree("D1")]
+        sa = ka.signing_key()
+        frames = [lnobtest.frame_envelope(sign_envelope(
+            sa, "node-a", i + 1, KIND_REPORT,
+            report_body(units[i % len(units)], {"households_total": i},
+                        period="p%d" % (i // len(units)))))
+            for i in range(n)]
+        b_env = sign_envelope(kb.signing_key(), "node-b", 1, KIND_REPORT,
+                              report_body("D2", VALUES))
+        agg.start()
+        with CraftedClient(net, ka) as a, CraftedClient(net, kb) as b:
+            a.handshake()
+            b.handshake()
+            for f in frames:
+                a.send_raw(f)
+            kind, _ = b.send_envelope(b_env)
+            self.assertEqual(kind, "ack")
+            # What A has been answered by now (drained without waiting).
+            a_acked = set()
+            while a.sock.poll(0):              # only what has arrived: no wait
+                f = a.recv_frame()
+                self.assertNotEqual(f.WhichOneof("msg"), "nack", f)
+                if f.WhichOneof("msg") == "acks":
+                    a_acked |= {(x.signer, x.seq) for x in f.acks.acks}
+            sys.stderr.write("link/fairness: %d of A's %d envelopes acked when B's was\n"
+                             % (len(a_acked), n))
+            self.assertLess(len(a_acked), n, "B's envelope waited behind all of A's")
+            rest = [("node-a", i + 1) for i in range(n) if ("node-a", i + 1) not in a_acked]
+            got, _, _ = a.answers(rest, timeout=60)
+            self.assertEqual({v[0] for v in got.values()}, {"ack"})
+        st, k = agg.wait_status(lambda s, k: s["envelopes"] == n + 1, "%d stored" % (n + 1))
+        self.assertEqual(k["stored"], n + 1, st)
+
+
 class RelayLimitsTest(lnobtest.NetTestCase):
     """    aggregator (max_body 1024)
             |- d1-office   (relay)
@@ -270,6 +319,47 @@ class RelayLimitsTest(lnobtest.NetTestCase):
         self.assertIn("%s:2: report is %d bytes encoded, over the %d-byte limit"
                       % (path2, big_size, MAX_BODY), r.err)
         self.assertEqual(commune.status()["next_seq"], cst["next_seq"])
+
+    def test_relay_answers_oversize_frames_and_every_part(self):
+        """The relay advertises its limits, answers a frame over its
+        max_frame with NACK_TOO_LARGE naming (signer, seq), and answers
+        every part of a message."""
+        from test_relay import RelayClient
+        net = self.net
+        net.add_aggregator()
+        relay = net.add_collector("d1-office", "D1", relay=True)
+        craft = net.keygen(relay.bin, "c12-office", net.path("c12-office.key"))
+        relay.net.cli(relay.cmd("enroll", "-c", relay.conf, "--key", craft.pub_path))
+        relay.start()           # the aggregator stays down
+        sk = craft.signing_key()
+        max_frame = 1 << 20
+        with RelayClient(net, craft, relay) as cl:
+            hb = cl.handshake()
+            self.assertEqual((hb.heartbeat.max_body, hb.heartbeat.max_frame),
+                             (65536, max_frame), hb)
+            big = sign_envelope(sk, "c12-office", 1, KIND_REPORT,
+                                report_body("C12", VALUES, narrative="q" * (max_frame + 10)))
+            frame = lnobtest.frame_envelope(big)
+            self.assertTrue(max_frame < len(frame) < 2 * max_frame)
+            kind, ans = cl.send_envelope(big)
+            self.assertEqual((kind, nack_reason_name(ans.reason), ans.signer, ans.seq),
+                             ("nack", "too_large", "c12-office", 1), ans)
+            self.assertIn("frame of %d bytes" % len(frame), ans.detail)
+            # A body over the relay's max_body in a frame within its limit.
+            body = report_body("C12", VALUES, narrative="r" * 70000)
+            e2 = sign_envelope(sk, "c12-office", 2, KIND_REPORT, body)
+            e3 = sign_envelope(sk, "c12-office", 3, KIND_REPORT, report_body("C12", VALUES))
+            cl.send_parts([lnobtest.frame_heartbeat(), lnobtest.frame_envelope(e2),
+                           lnobtest.frame_envelope(e3)])
+            got, hbs, _ = cl.answers([("c12-office", 2), ("c12-office", 3)], heartbeats=1)
+            self.assertEqual(hbs, 1)
+            kind2, n2 = got[("c12-office", 2)]
+            self.assertEqual((kind2, nack_reason_name(n2.reason)), ("nack", "too_large"), n2)
+            self.assertIn("envelope body of %d bytes is over this relay's max_body of 65536"
+                          % len(body), n2.detail)
+            self.assertEqual(got[("c12-office", 3)][0], "ack", got)
+        st = relay.status()
+        self.assertEqual((st["queued_relayed"], st["parked"]), (1, 0), st)
 
 
 if __name__ == "__main__":
