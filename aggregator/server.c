@@ -1,6 +1,7 @@
 /* server.c: the aggregator's run loop (see server.h). */
 #include "server.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -10,9 +11,12 @@
 #include <zmq.h>
 
 #include "codec.h"
+#include "envelope.h"
+#include "fairq.h"
 #include "ingest.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "ratelim.h"
 #include "util.h"
 #include "zap.h"
 
@@ -24,6 +28,14 @@
 #define S_GROW_ROUNDS 64
 /* Store failures are warned of at most this often. */
 #define S_WARN_EVERY_MS 60000
+/* Refusals are logged at most once per (peer, reason) this often; the
+ * rest are counted and said in one line ("... and N more like it"). */
+#define S_REFUSAL_LOG_MS 1000
+/* (peer, reason) keys the refusal log tracks at once. */
+#define S_REFUSAL_KEYS 1024
+/* Message parts read per loop turn at most, so that ZAP, the state flush
+ * and the next batch get their turn. */
+#define S_READ_MAX 4096
 #define S_MB(b) ((unsigned long long)((b) >> 20))
 
 static volatile sig_atomic_t s_stop;   /* the signal that asked us to stop */
@@ -65,10 +77,17 @@ typedef struct server {
 	int64_t last_warn;         /* monotonic ms of the last warning, 0: never */
 	uint64_t failed_since_warn;
 	unsigned grown;            /* map growths since start */
-	/* the batch in hand */
+	/* envelopes received and not yet in a batch: one FIFO lane per peer
+	 * (key: the peer_t), each at most window long; items are the
+	 * Lnob__Frame that owns the envelope's bytes */
+	fairq_t *queue;
+	ratelim_t *refusals;       /* the refusal log's limiter */
+	/* the batch in hand, taken round-robin from the lanes */
 	ingest_item_t *items;
 	Lnob__Frame **frames;
 	peer_t **from;
+	void **taken;              /* fairq_take()'s outputs */
+	const void **taken_from;
 	size_t n;
 } server_t;
 
@@ -257,14 +276,52 @@ static void s_on_heartbeat(server_t *s, peer_t *p, const Lnob__Heartbeat *hb)
 	p->dirty = true;
 	out.sent_at_ms = lnob_now_ms();
 	out.credit = s_credit(s);
+	out.max_body = s->opts->max_body;
+	out.max_frame = s->opts->max_frame;
 	lnob__frame__init(&f);
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &out;
 	s_send(s, p, &f);
 }
 
+/* ratelim_fn: the refusals of one (peer, reason) the log did not show. */
+static void s_refusals_said(void *ctx, const char *peer, int reason, uint64_t n)
+{
+	(void)ctx;
+	log_warnx("refused envelopes from %s: %s: ... and %llu more like it in the last second",
+		  peer[0] ? peer : "?", agg_reason_name(reason), (unsigned long long)n);
+}
+
+/* Whether a refusal of reason from peer p is logged now (at most one per
+ * (peer, reason) and S_REFUSAL_LOG_MS; the rest are counted and said
+ * later by s_refusals_said()). */
+static bool s_log_refusal(server_t *s, const peer_t *p, int reason)
+{
+	return ratelim_hit(s->refusals, p->node_id, reason, lnob_mono_ms(), s_refusals_said, s);
+}
+
+/* Refuses a frame that cannot go into a batch (it does not decode, is
+ * over max_frame, or is not a sender's frame): counts reason, logs it
+ * (rate-limited) and answers a non-retryable NACK naming (signer, seq)
+ * when known ("" and 0 otherwise). */
+static void s_refuse_frame(server_t *s, const peer_t *p, int reason, const char *signer,
+			   uint64_t seq, const char *detail)
+{
+	s->ing.counters[AGG_C_REJECTED_BASE + reason]++;
+	s->counters_dirty = true;
+	if (s_log_refusal(s, p, reason)) {
+		if (signer[0])
+			log_warnx("refused envelope (%s, %llu) from %s: %s: %s", signer,
+				  (unsigned long long)seq, p->node_id, agg_reason_name(reason), detail);
+		else
+			log_warnx("refused a frame from %s: %s: %s", p->node_id,
+				  agg_reason_name(reason), detail);
+	}
+	s_send_nack(s, p, signer, seq, reason, detail, false);
+}
+
 /* Sends the verdicts of the batch: acks grouped per peer, nacks one by one,
- * and logs every refusal. */
+ * and logs the refusals (at most one line per (peer, reason) a second). */
 static void s_answer(server_t *s)
 {
 	Lnob__Ack *acks = calloc(s->n ? s->n : 1, sizeof(*acks));
@@ -288,7 +345,7 @@ static void s_answer(server_t *s)
 		if (it->reason == LNOB__NACK_REASON__NACK_STORE_FAILED)
 			log_debug("envelope (%s, %llu) from %s not stored: %s", it->signer,
 				  (unsigned long long)it->seq, s->from[i]->node_id, it->detail);
-		else
+		else if (s_log_refusal(s, s->from[i], it->reason))
 			log_warnx("refused envelope (%s, %llu) from %s: %s: %s",
 				  it->signer[0] ? it->signer : "?", (unsigned long long)it->seq,
 				  s->from[i]->node_id, agg_reason_name(it->reason), it->detail);
@@ -315,7 +372,7 @@ static void s_answer(server_t *s)
 		batch.n_acks = na;
 		batch.credit = s_credit(s);
 		lnob__frame__init(&f);
-	f.msg_case = LNOB__FRAME__MSG_ACKS;
+		f.msg_case = LNOB__FRAME__MSG_ACKS;
 		f.acks = &batch;
 		s_send(s, s->from[i], &f);
 	}
@@ -325,15 +382,36 @@ out:
 	free(done);
 }
 
-/* Stores the batch in hand (one transaction; on MDB_MAP_FULL the map
- * grows and the batch is tried again at once), answers it, frees it. */
+/* Takes the next batch from the lanes: at most batch_max envelopes,
+ * one per peer with work in turn (fairq.h), each peer's in its order. */
+static void s_take_batch(server_t *s)
+{
+	assert(s->n == 0);
+	s->n = fairq_take(s->queue, s->opts->batch_max, s->taken, s->taken_from);
+	for (size_t i = 0; i < s->n; i++) {
+		Lnob__Frame *f = s->taken[i];
+		peer_t *p = (peer_t *)s->taken_from[i];
+
+		memset(&s->items[i], 0, sizeof(s->items[i]));
+		s->items[i].env = f->envelope.data;
+		s->items[i].len = f->envelope.len;
+		s->items[i].peer = p->node_id;
+		s->frames[i] = f;
+		s->from[i] = p;
+	}
+}
+
+/* Takes the next batch from the lanes and stores it (one transaction; on
+ * MDB_MAP_FULL the map grows and the batch is tried again at once),
+ * answers it, frees it. Acks go only after the commit. */
 static void s_flush_batch(server_t *s)
 {
 	uint64_t before[AGG_C_COUNT];
 	int r;
 
-	if (s->n == 0)
+	if (s->broken || fairq_pending(s->queue) == 0)
 		return;
+	s_take_batch(s);
 	memcpy(before, s->ing.counters, sizeof(before));
 	r = ingest_batch(&s->ing, s->items, s->n);
 	for (int round = 0; r == MDB_MAP_FULL && round < S_GROW_ROUNDS && !s->broken &&
@@ -372,75 +450,146 @@ static int s_recv_part(zmq_msg_t *m, void *sock)
 	return r;
 }
 
-/* Reads one ROUTER message. Returns 1 when one was handled, 0 when none was
- * waiting, negative on a socket error. */
-static int s_recv_one(server_t *s)
+/* lnob__frame__free_unpacked() as a fairq_free_fn. */
+static void s_frame_free(void *f)
 {
-	zmq_msg_t rid, data;
+	lnob__frame__free_unpacked(f, NULL);
+}
+
+/* Puts a received envelope frame f (taken) in p's lane. A lane already
+ * window long (a sender over its credit) first has batches flushed until
+ * it has room: each batch takes from every lane in turn, so this serves
+ * p no faster than anyone else. */
+static void s_enqueue(server_t *s, peer_t *p, Lnob__Frame *f)
+{
+	char signer[LNOB_ID_MAX + 1] = "";
+	uint64_t seq = 0;
+	int r = -ENOBUFS;
+
+	for (size_t round = 0; round <= s->npeers && !s->broken; round++) {
+		if ((r = fairq_push(s->queue, p, f)) != -ENOBUFS)
+			break;
+		s_flush_batch(s);
+	}
+	if (r == 0)
+		return;
+	/* Out of memory, or the store is unusable: the sender sends again. */
+	(void)envelope_peek(f->envelope.data, f->envelope.len, signer, sizeof(signer), &seq);
+	if (!s->broken)
+		s_send_nack(s, p, signer, seq, LNOB__NACK_REASON__NACK_STORE_FAILED,
+			    "the aggregator cannot queue it now; retry later", true);
+	lnob__frame__free_unpacked(f, NULL);
+}
+
+/* A part over max_frame: NACK_TOO_LARGE, naming (signer, seq) when the
+ * envelope inside reads that far (the part is at most 2 x max_frame:
+ * ZeroMQ's MAXMSGSIZE drops the connection beyond). */
+static void s_frame_too_large(server_t *s, peer_t *p, const uint8_t *buf, size_t len)
+{
+	char signer[LNOB_ID_MAX + 1] = "", detail[128];
+	uint64_t seq = 0;
+	ProtobufCMessage *m;
+
+	if (codec_unpack(&lnob__frame__descriptor, buf, len, len, &m) == 0) {
+		Lnob__Frame *f = (Lnob__Frame *)m;
+
+		if (f->msg_case == LNOB__FRAME__MSG_ENVELOPE &&
+		    envelope_peek(f->envelope.data, f->envelope.len, signer, sizeof(signer),
+				  &seq) < 0) {
+			signer[0] = '\0';
+			seq = 0;
+		}
+		lnob__frame__free_unpacked(f, NULL);
+	}
+	snprintf(detail, sizeof(detail), "frame of %zu bytes is over max_frame of %zu bytes",
+		 len, s->opts->max_frame);
+	s_refuse_frame(s, p, LNOB__NACK_REASON__NACK_TOO_LARGE, signer, seq, detail);
+}
+
+/* Handles one part of a message from p as a Frame of its own: an
+ * envelope goes into p's lane (answered when its batch is), a heartbeat
+ * is answered at once, anything else is refused and answered. */
+static void s_on_part(server_t *s, peer_t *p, const uint8_t *buf, size_t len)
+{
 	ProtobufCMessage *m;
 	Lnob__Frame *f;
-	const char *user;
-	peer_t *p;
-	int more = 0;
-	size_t ml = sizeof(more);
+	char detail[64];
+
+	if (len > s->opts->max_frame) {
+		s_frame_too_large(s, p, buf, len);
+		return;
+	}
+	if (codec_unpack(&lnob__frame__descriptor, buf, len, s->opts->max_frame, &m) < 0) {
+		s_refuse_frame(s, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0,
+			       "frame does not decode");
+		return;
+	}
+	f = (Lnob__Frame *)m;
+	switch (f->msg_case) {
+	case LNOB__FRAME__MSG_ENVELOPE:
+		s_enqueue(s, p, f);   /* takes f */
+		return;
+	case LNOB__FRAME__MSG_HEARTBEAT:
+		s_on_heartbeat(s, p, f->heartbeat);
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "not a sender's frame (case %d)", (int)f->msg_case);
+		s_refuse_frame(s, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0, detail);
+		break;
+	}
+	lnob__frame__free_unpacked(f, NULL);
+}
+
+/* Reads one ROUTER message: the routing id, then every part, each handled
+ * as a Frame of its own (s_on_part()). Returns the number of parts read
+ * (>= 1) when a message was waiting, 0 when none was, negative on a
+ * socket error. */
+static int s_recv_one(server_t *s)
+{
+	zmq_msg_t rid;
+	peer_t *p = NULL;
+	bool more, first = true;
+	int parts = 1;
 
 	zmq_msg_init(&rid);
 	if (zmq_msg_recv(&rid, s->router, ZMQ_DONTWAIT) < 0) {
 		zmq_msg_close(&rid);
 		return errno == EAGAIN ? 0 : -errno;
 	}
-	zmq_msg_init(&data);
-	if (!zmq_msg_more(&rid) || s_recv_part(&data, s->router) < 0 ||
-	    zmq_msg_size(&rid) > ROUTING_ID_MAX) {
-		zmq_msg_close(&rid);
-		zmq_msg_close(&data);
-		return 1;
+	more = zmq_msg_more(&rid);
+	while (more) {
+		zmq_msg_t part;
+
+		zmq_msg_init(&part);
+		if (s_recv_part(&part, s->router) < 0) {
+			zmq_msg_close(&part);
+			break;
+		}
+		parts++;
+		more = zmq_msg_more(&part);
+		if (first) {
+			first = false;
+			if (zmq_msg_size(&rid) <= ROUTING_ID_MAX)
+				p = s_peer(s, zmq_msg_data(&rid), zmq_msg_size(&rid),
+					   zmq_msg_gets(&part, "User-Id"));
+			if (p)
+				p->last_seen_ms = lnob_now_ms();
+		}
+		if (p && !s->broken)   /* no peer: out of memory; the sender sends again */
+			s_on_part(s, p, zmq_msg_data(&part), zmq_msg_size(&part));
+		zmq_msg_close(&part);
 	}
-	user = zmq_msg_gets(&data, "User-Id");
-	p = s_peer(s, zmq_msg_data(&rid), zmq_msg_size(&rid), user);
 	zmq_msg_close(&rid);
-	zmq_getsockopt(s->router, ZMQ_RCVMORE, &more, &ml);
-	while (more) {   /* one frame per message: drop anything after it */
-		zmq_msg_t junk;
-		zmq_msg_init(&junk);
-		more = s_recv_part(&junk, s->router) >= 0 && zmq_msg_more(&junk);
-		zmq_msg_close(&junk);
-	}
-	if (!p) {
-		zmq_msg_close(&data);
-		return 1;
-	}
-	p->last_seen_ms = lnob_now_ms();
-	if (codec_unpack(&lnob__frame__descriptor, zmq_msg_data(&data), zmq_msg_size(&data),
-			 s->opts->max_frame, &m) < 0) {
-		zmq_msg_close(&data);
-		s->ing.counters[AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_MALFORMED]++;
-		s->counters_dirty = true;
-		log_warnx("refused a frame from %s: malformed: does not decode", p->node_id);
-		s_send_nack(s, p, "", 0, LNOB__NACK_REASON__NACK_MALFORMED,
-			    "frame does not decode", false);
-		return 1;
-	}
-	zmq_msg_close(&data);
-	f = (Lnob__Frame *)m;
-	switch (f->msg_case) {
-	case LNOB__FRAME__MSG_ENVELOPE:
-		s->items[s->n].env = f->envelope.data;
-		s->items[s->n].len = f->envelope.len;
-		s->items[s->n].peer = p->node_id;
-		s->frames[s->n] = f;
-		s->from[s->n] = p;
-		s->n++;
-		return 1;
-	case LNOB__FRAME__MSG_HEARTBEAT:
-		s_on_heartbeat(s, p, f->heartbeat);
-		break;
-	default:
-		log_debug("ignored frame type %d from %s", f->msg_case, p->node_id);
-		break;
-	}
-	lnob__frame__free_unpacked(f, NULL);
-	return 1;
+	return parts;
+}
+
+/* Reads what is waiting on the ROUTER, at most S_READ_MAX parts. */
+static void s_read(server_t *s)
+{
+	int total = 0, r;
+
+	while (total < S_READ_MAX && !s_stop && (r = s_recv_one(s)) > 0)
+		total += r;
 }
 
 /* Clears reader slots left by processes that died in a read transaction
@@ -469,7 +618,8 @@ static void s_evict(server_t *s)
 	size_t j = 0;
 
 	for (size_t i = 0; i < s->npeers; i++) {
-		if (now - s->peers[i]->last_seen_ms > 600000 && !s->peers[i]->dirty)
+		if (now - s->peers[i]->last_seen_ms > 600000 && !s->peers[i]->dirty &&
+		    fairq_lane_len(s->queue, s->peers[i]) == 0)
 			free(s->peers[i]);
 		else
 			s->peers[j++] = s->peers[i];
@@ -574,7 +724,9 @@ static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, si
 static int s_bind(server_t *s, const identity_t *id, char *ret_ep, size_t eplen)
 {
 	int one = 1, linger = 1000, hwm = 100000;
-	int64_t maxmsg = (int64_t)s->opts->max_frame;
+	/* Twice max_frame, so that a frame over max_frame arrives and is
+	 * answered (NACK_TOO_LARGE); beyond, ZeroMQ drops the connection. */
+	int64_t maxmsg = 2 * (int64_t)s->opts->max_frame;
 	size_t len = eplen;
 
 	s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
@@ -630,7 +782,12 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	s.items = calloc(opts->batch_max, sizeof(*s.items));
 	s.frames = calloc(opts->batch_max, sizeof(*s.frames));
 	s.from = calloc(opts->batch_max, sizeof(*s.from));
-	if (!s.items || !s.frames || !s.from) {
+	s.taken = calloc(opts->batch_max, sizeof(*s.taken));
+	s.taken_from = calloc(opts->batch_max, sizeof(*s.taken_from));
+	s.queue = fairq_new(opts->window);
+	s.refusals = ratelim_new(S_REFUSAL_KEYS, S_REFUSAL_LOG_MS);
+	if (!s.items || !s.frames || !s.from || !s.taken || !s.taken_from || !s.queue ||
+	    !s.refusals) {
 		log_warnx("out of memory");
 		goto out;
 	}
@@ -678,15 +835,17 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 		goto out;
 	}
 	log_info("ZAP self-test passed: %s", detail);
-	log_info("listening on %s as %s (batch %zu, window %u)", bound, id->pub.node_id,
-		 opts->batch_max, opts->window);
+	log_info("listening on %s as %s (batch %zu, window %u, max_body %zu, max_frame %zu)",
+		 bound, id->pub.node_id, opts->batch_max, opts->window, opts->max_body,
+		 opts->max_frame);
 	s.next_reader_check = lnob_mono_ms() + opts->reader_check_ms;
 
 	while (!s_stop) {
 		zmq_pollitem_t items[2] = { { s.router, 0, ZMQ_POLLIN, 0 },
 					    { zap_socket(s.zap), 0, ZMQ_POLLIN, 0 } };
 
-		if (zmq_poll(items, 2, 100) < 0) {
+		/* Envelopes waiting in the lanes: do not sleep on the socket. */
+		if (zmq_poll(items, 2, fairq_pending(s.queue) > 0 ? 0 : 100) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warnx("poll: %s", zmq_strerror(errno));
@@ -700,23 +859,22 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 				log_warnx("ZAP refused %d connection attempt(s) with unknown or revoked keys", denied);
 			}
 		}
-		if (items[0].revents & ZMQ_POLLIN) {
-			while (s.n < opts->batch_max) {
-				r = s_recv_one(&s);
-				if (r <= 0)
-					break;
-			}
-			s_flush_batch(&s);
-		}
+		if (items[0].revents & ZMQ_POLLIN)
+			s_read(&s);
+		s_flush_batch(&s);   /* one batch a turn: new arrivals join the next */
+		ratelim_expire(s.refusals, lnob_mono_ms(), s_refusals_said, &s);
 		s_flush_state(&s, false);
 		s_reader_check(&s);
 	}
 	if (s_stop > 0)
-		log_info("%s: finishing the batch in hand and stopping", strsignal((int)s_stop));
-	/* The batch in hand was stored and answered in the turn that read it
-	 * (a signal only ends the loop between turns); this is for safety. */
-	if (!s.broken)
+		log_info("%s: finishing the batch in hand and stopping (with the %zu envelope(s) "
+			 "received and waiting for a batch)", strsignal((int)s_stop),
+			 fairq_pending(s.queue));
+	/* What was received is stored and answered: at most a window per
+	 * peer, so this ends (a batch takes at least one envelope). */
+	while (!s.broken && fairq_pending(s.queue) > 0)
 		s_flush_batch(&s);
+	ratelim_flush(s.refusals, s_refusals_said, &s);
 	s_flush_state(&s, true);
 	if (s.broken)
 		log_warnx("stopping: the store's map could not be grown; exit 1");
@@ -737,6 +895,10 @@ out:
 	free(s.items);
 	free(s.frames);
 	free(s.from);
+	free(s.taken);
+	free(s.taken_from);
+	fairq_destroy(&s.queue, s_frame_free);
+	ratelim_destroy(&s.refusals);
 	for (size_t i = 0; i < s.npeers; i++)
 		free(s.peers[i]);
 	free(s.peers);

@@ -1,6 +1,29 @@
 /*
  * server.h: the aggregator's `run` loop: ROUTER as CURVE server behind the
  * ZAP handler, batches of envelopes into ingest, acks after commit.
+ *
+ * The link (proto/lnob.proto, THE LINK), as this receiver keeps it:
+ *  - Every part of a message is handled as a Frame of its own and
+ *    answered: a heartbeat at once with Frame{heartbeat{sent_at_ms,
+ *    credit, max_body, max_frame}} (the opts' limits); an envelope after
+ *    its batch committed (acks) or was judged (nack); a part that does
+ *    not decode, or is neither, with NACK_MALFORMED without signer,
+ *    counted in rejected_malformed.
+ *  - ZMQ_MAXMSGSIZE is 2 x max_frame: a part over max_frame arrives and is
+ *    answered NACK_TOO_LARGE (non-retryable, naming signer and seq when
+ *    envelope_peek() reads them), counted in rejected_too_large; ZeroMQ
+ *    drops the connection only for a message over twice max_frame.
+ *  - Fairness: received envelopes wait in one FIFO lane per connection,
+ *    at most window long (a sender over its credit has batches flushed
+ *    until its lane has room), and each batch of at most batch_max is
+ *    built round-robin over the lanes with work (fairq.h), one batch a
+ *    loop turn, so one node flooding the aggregator cannot delay
+ *    another's envelopes behind a whole batch of its own. A node's
+ *    envelopes stay in its order; ingest_batch() sees only which items and
+ *    in which order; acks still leave only after the commit.
+ *  - Refusals are logged at most once a second per (peer, reason); the
+ *    rest are counted and said in one line "refused envelopes from P: R:
+ *    ... and N more like it in the last second" (common/ratelim.h).
  */
 #ifndef LNOB_SERVER_H
 #define LNOB_SERVER_H
@@ -17,8 +40,8 @@ typedef struct server_opts {
 	const char *conf_path;     /* named in messages to the operator */
 	size_t batch_max;          /* envelopes per write transaction */
 	uint32_t window;           /* credit granted to each peer */
-	size_t max_body;           /* bytes in an envelope body */
-	size_t max_frame;          /* ZMQ_MAXMSGSIZE */
+	size_t max_body;           /* bytes in an envelope body; advertised in heartbeats */
+	size_t max_frame;          /* bytes in one Frame; advertised; ZMQ_MAXMSGSIZE is twice it */
 	int64_t flush_ms;          /* how often counters and peer health are persisted */
 	size_t map_max;            /* bytes the LMDB map may grow to ([store] map_max_mb) */
 	size_t map_grow;           /* bytes added per growth ([store] map_grow_mb) */
@@ -26,9 +49,10 @@ typedef struct server_opts {
 	const struct campaigns *campaigns;  /* configured campaigns (may be empty, or NULL) */
 } server_opts_t;
 
-/* Runs until SIGTERM or SIGINT, then finishes the batch in hand (stored,
- * committed, answered), persists counters and peer health, gives queued
- * answers up to a second to leave, and returns 0. Returns non-zero (after
+/* Runs until SIGTERM or SIGINT, then stores what it has received (the
+ * lanes, at most a window per peer: stored, committed, answered),
+ * persists counters and peer health, gives queued answers up to a second
+ * to leave, and returns 0. Returns non-zero (after
  * logging why) when it cannot start (bind failure, a ZAP self-test that
  * does not refuse an unknown key), or when the store's map could not be
  * remapped after a failed growth (the environment is unusable).

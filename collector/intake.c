@@ -43,6 +43,8 @@ void intake_report_free(Lnob__Report *r)
 
 void intake_list_clear(intake_list_t *list)
 {
+	size_t max_body = list->max_body;   /* a setting, not content */
+
 	for (size_t i = 0; i < list->n; i++) {
 		intake_report_free(list->v[i]);
 		free(list->where[i]);
@@ -50,6 +52,7 @@ void intake_list_clear(intake_list_t *list)
 	free(list->v);
 	free(list->where);
 	memset(list, 0, sizeof(*list));
+	list->max_body = max_body;
 }
 
 /* Makes room for n reports in list. Returns 0 or -ENOMEM (list unchanged,
@@ -171,9 +174,18 @@ static int s_add_value(Lnob__Report *r, const char *code, int64_t v)
 	return 0;
 }
 
+/* The body limit a list's reports are checked against. */
+static size_t s_max_body(const intake_list_t *list)
+{
+	return list->max_body > 0 && list->max_body < OUTBOX_BODY_MAX ? list->max_body
+								       : OUTBOX_BODY_MAX;
+}
+
 /* Final checks of a built report, shared by both formats: the shared rule
- * (report_validate) and the body size limit. where prefixes the message. */
-static int s_check_report(const char *where, const Lnob__Report *r, char *err, size_t errlen)
+ * (report_validate) and the body size limit max_body. where prefixes the
+ * message. */
+static int s_check_report(const char *where, const Lnob__Report *r, size_t max_body, char *err,
+			  size_t errlen)
 {
 	char detail[512];
 	size_t size;
@@ -181,9 +193,9 @@ static int s_check_report(const char *where, const Lnob__Report *r, char *err, s
 	if (report_validate(r, detail, sizeof(detail)) < 0)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", where, detail);
 	size = protobuf_c_message_get_packed_size(&r->base);
-	if (size > OUTBOX_BODY_MAX)
+	if (size > max_body)
 		return lnob_errf(err, errlen, LNOB_E_TOOBIG, "%s: report is %zu bytes encoded, over "
-			      "the %zu-byte limit", where, size, OUTBOX_BODY_MAX);
+			      "the %zu-byte limit", where, size, max_body);
 	return 0;
 }
 
@@ -440,7 +452,8 @@ static int s_json_values(const char *where, Lnob__Report *r, json_t *values, cha
 }
 
 /* Builds one report from a JSON object. Caller owns *ret. */
-static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Report **ret,
+static int s_json_report(const char *where, json_t *obj, int64_t now_s, size_t max_body,
+			 Lnob__Report **ret,
 			 char *err, size_t errlen)
 {
 	static const char *const known[] = { "campaign", "period", "unit", "revision",
@@ -530,7 +543,7 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, Lnob__Re
 	}
 	if ((rc = s_json_values(where, r, v, err, errlen)) < 0)
 		goto fail;
-	if ((rc = s_check_report(where, r, err, errlen)) < 0)
+	if ((rc = s_check_report(where, r, max_body, err, errlen)) < 0)
 		goto fail;
 	*ret = r;
 	return 0;
@@ -568,7 +581,7 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 		char where[512];
 
 		snprintf(where, sizeof(where), "%s: entry %zu", name, i + 1);
-		if ((rc = s_json_report(where, obj, now_s, &r, err, errlen)) < 0)
+		if ((rc = s_json_report(where, obj, now_s, s_max_body(list), &r, err, errlen)) < 0)
 			goto out;
 		if (s_list_push(&mine, r, where) < 0) {
 			intake_report_free(r);
@@ -596,6 +609,7 @@ static const char *const s_col_names[S_COL_FIXED] = { "campaign", "period", "uni
 typedef struct s_csv {
 	const char *name;
 	int64_t now_s;
+	size_t max_body;            /* the body limit of each report */
 	size_t line;                /* the line being fed to libcsv (from 1) */
 	size_t row_line;            /* the line the current row started on */
 	bool row_open;              /* a row has started and not ended */
@@ -773,7 +787,7 @@ static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
 		if ((rc = s_field_value(where, r, code, (int64_t)v, c->err, c->errlen)) < 0)
 			goto fail;
 	}
-	if ((rc = s_check_report(where, r, c->err, c->errlen)) < 0)
+	if ((rc = s_check_report(where, r, c->max_body, c->err, c->errlen)) < 0)
 		goto fail;
 	*ret = r;
 	return 0;
@@ -835,6 +849,7 @@ int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now
 	memset(&c, 0, sizeof(c));
 	c.name = name;
 	c.now_s = now_s;
+	c.max_body = s_max_body(list);
 	c.err = err;
 	c.errlen = errlen;
 	c.line = 1;

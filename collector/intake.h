@@ -54,6 +54,12 @@ typedef struct intake_list {
 	Lnob__Report **v;
 	char **where;
 	size_t n, cap;
+	/* Set by the caller before parsing: the largest encoded report (an
+	 * Envelope body) to accept, e.g. the upstream's max_body; 0 or more
+	 * than OUTBOX_BODY_MAX: OUTBOX_BODY_MAX. A report over it fails the
+	 * file with LNOB_E_TOOBIG: "r.csv:7: report is 8214 bytes encoded,
+	 * over the 1024-byte limit". */
+	size_t max_body;
 } intake_list_t;
 
 /* Parses the file at path, JSON or CSV chosen by its extension (.json,
@@ -91,7 +97,8 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
  * is Unix seconds UTC, never negative. Returns 0 or LNOB_E_INVALID. */
 int intake_parse_time(const char *s, int64_t *ret);
 
-/* Frees every report in list and empties it; list may be reused. */
+/* Frees every report in list and empties it (max_body stays); list may
+ * be reused. */
 void intake_list_clear(intake_list_t *list);
 
 /* Frees one report built by this module. Accepts NULL. */

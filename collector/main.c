@@ -479,6 +479,49 @@ static int s_parse_opts(int argc, char **argv, unsigned allow, s_opts_t *o)
 	return 0;
 }
 
+/* ---- limits ----------------------------------------------------------- */
+
+/* Wall-clock text of a Unix ms time, into out[32]. */
+static const char *s_time_text(int64_t ms, char out[32]);
+
+/* The limits the upstream last advertised, as the running daemon recorded
+ * them in the outbox (all 0 when nothing is known yet, also when no
+ * outbox exists yet). Read as a reader beside the daemon. Returns 0, or 1
+ * with the message printed. */
+static int s_known_limits(const s_conf_t *c, outbox_limits_t *ret)
+{
+	outbox_t *ob = NULL;
+	char err[1024];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	r = outbox_open(c->data_dir, 0, OUTBOX_RDONLY, &ob, err, sizeof(err));
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return s_failure("%s", err);
+	r = outbox_get_limits(ob, ret);
+	outbox_destroy(&ob);
+	if (r < 0)
+		return s_failure("%s: %s", c->data_dir, lnob_strerror(r));
+	return 0;
+}
+
+/* Where the body limit comes from, for messages, into out[160]: the
+ * upstream's advertised max_body, or this collector's own limit. */
+static const char *s_limit_origin(const outbox_limits_t *lim, char out[160])
+{
+	char when[32];
+
+	if (lim->max_body > 0 && lim->max_body <= OUTBOX_BODY_MAX)
+		snprintf(out, 160, "the max_body its upstream advertised, last recorded %s",
+			 s_time_text(lim->learned_at_ms, when));
+	else
+		snprintf(out, 160, "this collector's own limit%s", lim->learned_at_ms > 0 ? ""
+			 : "; the upstream's is not known yet");
+	return out;
+}
+
 /* ---- submit ----------------------------------------------------------- */
 
 /* `submit -c CONF FILE...`: parses every file (and, with the campaigns
@@ -489,11 +532,12 @@ static int s_cmd_submit(int argc, char **argv)
 	intake_list_t list = { 0 };
 	campaigns_t camps = { 0 };
 	hier_t *hier = NULL;
+	outbox_limits_t lim;
 	s_conf_t c;
 	s_opts_t o;
 	identity_t id;
 	outbox_t *ob = NULL;
-	char err[1024], detail[512];
+	char err[1024], detail[512], origin[160];
 	uint64_t first = 0;
 	int64_t now_ms = lnob_now_ms();
 	int r, rc = 1;
@@ -518,10 +562,21 @@ static int s_cmd_submit(int argc, char **argv)
 		rc = s_failure("%s (nothing queued)", err);
 		goto out;
 	}
+	/* Each report must fit the upstream's max_body as last known, or
+	 * the upstream would refuse it: refused here, before anything is
+	 * queued. */
+	if ((rc = s_known_limits(&c, &lim)) != 0)
+		goto out;
+	list.max_body = outbox_max_body(&lim);
 	for (int i = optind; i < argc; i++) {
 		size_t from = list.n;
 
-		if (intake_parse_file(argv[i], now_ms / 1000, &list, err, sizeof(err)) < 0 ||
+		r = intake_parse_file(argv[i], now_ms / 1000, &list, err, sizeof(err));
+		if (r == LNOB_E_TOOBIG) {
+			rc = s_failure("%s (%s; nothing queued)", err, s_limit_origin(&lim, origin));
+			goto out;
+		}
+		if (r < 0 ||
 		    (hier && intake_check_campaigns(&list, from, &camps, hier, err, sizeof(err)) < 0)) {
 			rc = s_failure("%s (nothing queued)", err);
 			goto out;
@@ -537,6 +592,12 @@ static int s_cmd_submit(int argc, char **argv)
 	if (r == MDB_MAP_FULL) {
 		rc = s_failure("%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
 			       c.data_dir, c.map_size >> 20);
+		goto out;
+	}
+	if (r == LNOB_E_TOOBIG && outbox_get_limits(ob, &lim) == 0) {
+		/* The daemon learned a smaller limit meanwhile. */
+		rc = s_failure("%s: cannot queue: %s (%s; nothing queued)", c.data_dir, detail,
+			       s_limit_origin(&lim, origin));
 		goto out;
 	}
 	if (r < 0) {
@@ -566,12 +627,23 @@ static int s_enqueue(const s_conf_t *c, const identity_t *id, uint32_t kind,
 		     uint64_t *ret_first)
 {
 	outbox_t *ob = NULL;
-	char err[1024];
+	outbox_limits_t lim;
+	char err[1024], origin[160];
 	int r;
 
 	if (outbox_open(c->data_dir, c->map_size, 0, &ob, err, sizeof(err)) < 0)
 		return s_failure("%s", err);
 	r = outbox_enqueue(ob, id, kind, bodies, lens, n, now_ms, ret_first);
+	if (r == LNOB_E_TOOBIG && outbox_get_limits(ob, &lim) == 0) {
+		size_t big = 0;
+
+		for (size_t i = 0; i < n; i++)
+			big = lens[i] > big ? lens[i] : big;
+		outbox_destroy(&ob);
+		return s_failure("%s: cannot queue: a body of %zu bytes is over the %zu-byte limit "
+				 "(%s; nothing queued)", c->data_dir, big, outbox_max_body(&lim),
+				 s_limit_origin(&lim, origin));
+	}
 	outbox_destroy(&ob);
 	if (r == MDB_MAP_FULL)
 		return s_failure("%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
@@ -591,10 +663,11 @@ static int s_cmd_nominate(int argc, char **argv)
 	uint8_t **bodies = NULL;
 	size_t *lens = NULL, n = 0, parsed = 0;
 	nominate_opts_t no;
+	outbox_limits_t lim;
 	s_conf_t c;
 	s_opts_t o;
 	identity_t id;
-	char err[1024];
+	char err[1024], origin[160];
 	uint64_t first = 0;
 	int64_t now_ms = lnob_now_ms();
 	int r, rc = 1;
@@ -621,14 +694,24 @@ static int s_cmd_nominate(int argc, char **argv)
 		rc = s_failure("out of memory");
 		goto out;
 	}
+	if ((rc = s_known_limits(&c, &lim)) != 0)
+		goto out;
+	memset(&no, 0, sizeof(no));
 	no.signer = c.node_id;
 	no.campaign = c.nom_campaign;
 	no.attach_max = c.attach_max;
 	no.now_s = now_ms / 1000;
+	no.max_body = outbox_max_body(&lim);   /* the upstream's, as last known */
 	for (size_t i = 0; i < n; i++) {
 		const char *path = argv[optind + (int)i];
 
-		if (nominate_parse_file(path, &no, &noms[i], err, sizeof(err)) < 0) {
+		r = nominate_parse_file(path, &no, &noms[i], err, sizeof(err));
+		/* Over the body limit (not a file too big to read): say whose. */
+		if (r == LNOB_E_TOOBIG && strstr(err, "-byte limit")) {
+			rc = s_failure("%s (%s; nothing queued)", err, s_limit_origin(&lim, origin));
+			goto out;
+		}
+		if (r < 0) {
 			rc = s_failure("%s (nothing queued)", err);
 			goto out;
 		}
@@ -1068,6 +1151,15 @@ static int s_status_table(const s_conf_t *c, outbox_t *ob, const outbox_stats_t 
 	else
 		printf("last_contact_ms: - (never)\n");
 	printf("next_seq: %" PRIu64 "\n", st->next_seq);
+	printf("max_body: %zu (%s)\n", outbox_max_body(&st->limits),
+	       st->limits.max_body > 0 && st->limits.max_body <= OUTBOX_BODY_MAX
+	       ? "advertised by the upstream" : st->limits.learned_at_ms > 0
+	       ? "this collector's own; the upstream says no smaller"
+	       : "this collector's own; not heard from the upstream yet");
+	if (st->limits.max_frame > 0)
+		printf("max_frame: %" PRIu64 "\n", st->limits.max_frame);
+	else
+		printf("max_frame: - (not said)\n");
 	printf("relay: %s\n", c->has_relay ? c->relay.listen : "-");
 	printf("parked_items:%s\n", st->parked ? "" : " -");
 	if (ob && (r = outbox_parked_foreach_all(ob, s_parked_item, &pc)) < 0)
@@ -1152,6 +1244,11 @@ static int s_cmd_status(int argc, char **argv)
 	s_jset(root, "last_contact_ms", st.state.last_contact_ms > 0
 	       ? json_integer(st.state.last_contact_ms) : json_null(), &ok);
 	s_jset(root, "next_seq", json_integer((json_int_t)st.next_seq), &ok);
+	s_jset(root, "max_body", json_integer((json_int_t)outbox_max_body(&st.limits)), &ok);
+	s_jset(root, "max_frame", st.limits.max_frame > 0
+	       ? json_integer((json_int_t)st.limits.max_frame) : json_null(), &ok);
+	s_jset(root, "limits_learned_at_ms", st.limits.learned_at_ms > 0
+	       ? json_integer(st.limits.learned_at_ms) : json_null(), &ok);
 	s_jset(root, "parked_items", parked, &ok);
 	parked = NULL;
 	s_jset(root, "relay", c.has_relay ? json_string(c.relay.listen) : json_null(), &ok);

@@ -761,23 +761,25 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 	return 0;
 }
 
-/* The encoded size against the outbox's body limit. */
+/* The encoded size against the body limit (the upstream's max_body as
+ * last known, at most the outbox's own). */
 static int s_check_size(const s_parse_t *p, const Lnob__Nomination *n)
 {
 	size_t size = protobuf_c_message_get_packed_size(&n->base);
 	size_t attached = nominate_attached_bytes(n);
+	size_t max = p->o->max_body > 0 && p->o->max_body < OUTBOX_BODY_MAX ? p->o->max_body
+									     : OUTBOX_BODY_MAX;
 
-	if (size <= OUTBOX_BODY_MAX)
+	if (size <= max)
 		return 0;
 	if (attached > 0)
 		return lnob_errf(p->err, p->errlen, LNOB_E_TOOBIG, "%s: the nomination is %zu bytes "
 			      "encoded, over the %zu-byte limit; its attached documents take %zu "
 			      "bytes: lower [nominations] attach_max_bytes (now %zu) so that only "
-			      "their SHA-256 digests are sent", p->name, size, OUTBOX_BODY_MAX,
+			      "their SHA-256 digests are sent", p->name, size, max,
 			      attached, p->o->attach_max);
 	return lnob_errf(p->err, p->errlen, LNOB_E_TOOBIG, "%s: the nomination is %zu bytes encoded, "
-		      "over the %zu-byte limit (shorten the summary)", p->name, size,
-		      OUTBOX_BODY_MAX);
+		      "over the %zu-byte limit (shorten the summary)", p->name, size, max);
 }
 
 /* Builds the nomination from the top object. Caller owns *ret. */

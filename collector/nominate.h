@@ -36,7 +36,8 @@
  *                     "9/11 tán thành"), FOR <= MEMBERS, MEMBERS >= 1
  * The dossier must hold at least one proposal, one council_minutes and one
  * achievement_report (seed 004 §V.2). Any other field, and a key given
- * twice, is an error; so is a nomination over OUTBOX_BODY_MAX encoded.
+ * twice, is an error; so is a nomination over the body limit encoded
+ * (nominate_opts_t max_body).
  *
  * Errors name the file and the JSON path, then the problem:
  *   "nom.json: dossier[1].kind: unknown kind 'minute' (expected ...)"
@@ -98,6 +99,9 @@ typedef struct nominate_opts {
 	const char *campaign;    /* [nominations] campaign: the default, NULL or "" for none */
 	size_t attach_max;       /* attach documents up to this many bytes; 0: never */
 	int64_t now_s;           /* the default proposed_at */
+	size_t max_body;         /* the largest encoded nomination (an Envelope body),
+				  * e.g. the upstream's max_body; 0 or over
+				  * OUTBOX_BODY_MAX: OUTBOX_BODY_MAX */
 } nominate_opts_t;
 
 /* Reads the nomination file at path (at most NOMINATE_FILE_MAX bytes) and

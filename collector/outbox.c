@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ enum {
 #define S_META_CONTACT "last_contact_ms"
 #define S_META_IN_FLIGHT "in_flight"
 #define S_META_REQUEUE_GEN "requeue_gen"
+#define S_META_MAX_BODY "upstream_max_body"
+#define S_META_MAX_FRAME "upstream_max_frame"
+#define S_META_LIMITS_AT "limits_at_ms"
 /* Records at rest never exceed a body plus its envelope and framing. */
 #define S_RECORD_MAX (OUTBOX_BODY_MAX + 4096)
 
@@ -127,11 +131,29 @@ static int s_put_one(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_
 	return r == LNOB_E_EXISTS ? LNOB_E_CORRUPT : r;
 }
 
+/* Reads the recorded limits in txn into *ret (0 where absent). Returns 0
+ * or an LMDB code. */
+static int s_get_limits(outbox_t *self, MDB_txn *txn, outbox_limits_t *ret)
+{
+	uint64_t body = 0, frame = 0, at = 0;
+	int r;
+
+	if ((r = store_meta_get_u64(txn, self->st, S_META_MAX_BODY, &body)) < 0 ||
+	    (r = store_meta_get_u64(txn, self->st, S_META_MAX_FRAME, &frame)) < 0 ||
+	    (r = store_meta_get_u64(txn, self->st, S_META_LIMITS_AT, &at)) < 0)
+		return r;
+	ret->max_body = body;
+	ret->max_frame = frame;
+	ret->learned_at_ms = at <= INT64_MAX ? (int64_t)at : 0;
+	return 0;
+}
+
 int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 		   const uint8_t *const *bodies, const size_t *lens, size_t n,
 		   int64_t now_ms, uint64_t *ret_first_seq)
 {
 	MDB_txn *txn = NULL;
+	outbox_limits_t lim;
 	uint64_t first;
 	int r;
 
@@ -145,6 +167,16 @@ int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 			return LNOB_E_TOOBIG;
 	if ((r = store_begin(self->st, true, &txn)) < 0)
 		return r;
+	/* Checked in the transaction that queues: the running daemon may
+	 * have learned a smaller limit since the caller looked. */
+	if ((r = s_get_limits(self, txn, &lim)) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (lens[i] > outbox_max_body(&lim)) {
+			r = LNOB_E_TOOBIG;
+			goto fail;
+		}
+	}
 	if ((r = s_next_seq(self, txn, &first)) < 0)
 		goto fail;
 	if (first > UINT64_MAX - n) {
@@ -172,12 +204,16 @@ int outbox_enqueue_reports(outbox_t *self, const identity_t *id,
 			   uint64_t *ret_first_seq, char *detail, size_t detail_len)
 {
 	uint8_t **bodies;
-	size_t *lens;
+	size_t *lens, max_body;
+	outbox_limits_t lim;
 	char why[256];
 	int r = 0;
 
 	if (n == 0)
 		return -EINVAL;
+	if ((r = outbox_get_limits(self, &lim)) < 0)
+		return r;
+	max_body = outbox_max_body(&lim);
 	bodies = calloc(n, sizeof(*bodies));
 	lens = calloc(n, sizeof(*lens));
 	if (!bodies || !lens) {
@@ -193,10 +229,10 @@ int outbox_enqueue_reports(outbox_t *self, const identity_t *id,
 		}
 		if ((r = codec_pack(&reports[i]->base, &bodies[i], &lens[i])) < 0)
 			goto out;
-		if (lens[i] > OUTBOX_BODY_MAX) {
+		if (lens[i] > max_body) {
 			if (detail)
 				snprintf(detail, detail_len, "report %zu: %zu bytes, over the "
-					 "%zu-byte limit", i, lens[i], OUTBOX_BODY_MAX);
+					 "%zu-byte limit", i, lens[i], max_body);
 			r = LNOB_E_TOOBIG;
 			goto out;
 		}
@@ -671,6 +707,8 @@ int outbox_stats(outbox_t *self, outbox_stats_t *ret)
 	    (r = store_meta_get_u64(txn, self->st, S_META_IN_FLIGHT, &s.state.in_flight)) < 0)
 		goto out;
 	s.state.last_contact_ms = contact <= INT64_MAX ? (int64_t)contact : 0;
+	if ((r = s_get_limits(self, txn, &s.limits)) < 0)
+		goto out;
 	if ((r = s_first_queued_at(self, txn, S_DB_OUTBOX, &s.oldest_queued_at_ms)) < 0)
 		goto out;
 	if (s.queued_relayed && (r = s_oldest_relayed(self, txn, &relayed_oldest)) < 0)
@@ -705,6 +743,82 @@ int outbox_put_state(outbox_t *self, const outbox_state_t *state)
 		return r;
 	}
 	return store_commit(&txn);
+}
+
+int outbox_put_limits(outbox_t *self, const outbox_limits_t *lim)
+{
+	MDB_txn *txn = NULL;
+	int r;
+
+	assert(self && lim);
+	if (self->rdonly)
+		return -EROFS;
+	if ((r = store_begin(self->st, true, &txn)) < 0)
+		return r;
+	if ((r = store_meta_put_u64(txn, self->st, S_META_MAX_BODY, lim->max_body)) < 0 ||
+	    (r = store_meta_put_u64(txn, self->st, S_META_MAX_FRAME, lim->max_frame)) < 0 ||
+	    (r = store_meta_put_u64(txn, self->st, S_META_LIMITS_AT, lim->learned_at_ms > 0
+				    ? (uint64_t)lim->learned_at_ms : 0)) < 0) {
+		store_abort(&txn);
+		return r;
+	}
+	return store_commit(&txn);
+}
+
+int outbox_get_limits(outbox_t *self, outbox_limits_t *ret)
+{
+	outbox_limits_t lim;
+	MDB_txn *txn = NULL;
+	int r;
+
+	assert(self && ret);
+	if ((r = store_begin(self->st, false, &txn)) < 0)
+		return r;
+	r = s_get_limits(self, txn, &lim);
+	store_abort(&txn);
+	if (r == 0)
+		*ret = lim;
+	return r;
+}
+
+size_t outbox_max_body(const outbox_limits_t *lim)
+{
+	if (lim && lim->max_body > 0 && lim->max_body < OUTBOX_BODY_MAX)
+		return (size_t)lim->max_body;
+	return OUTBOX_BODY_MAX;
+}
+
+int outbox_fits(const outbox_limits_t *lim, const uint8_t *env, size_t len, char *detail,
+		size_t detail_len)
+{
+	size_t max_body = outbox_max_body(lim), frame;
+	Lnob__Frame f;
+
+	/* A body is shorter than the envelope around it: only a long
+	 * envelope needs decoding. */
+	if (len > max_body) {
+		ProtobufCMessage *m;
+		size_t body;
+
+		if (codec_unpack(&lnob__envelope__descriptor, env, len, len, &m) < 0)
+			return lnob_errf(detail, detail_len, LNOB_E_DECODE, "envelope does not decode");
+		body = ((Lnob__Envelope *)m)->body.len;
+		protobuf_c_message_free_unpacked(m, NULL);
+		if (body > max_body)
+			return lnob_errf(detail, detail_len, LNOB_E_TOOBIG, "envelope body of %zu bytes "
+					 "is over %s max_body of %zu bytes", body,
+					 lim && lim->max_body > 0 && lim->max_body <= OUTBOX_BODY_MAX
+					 ? "the upstream's" : "this node's", max_body);
+	}
+	lnob__frame__init(&f);
+	f.msg_case = LNOB__FRAME__MSG_ENVELOPE;
+	f.envelope.data = (uint8_t *)env;
+	f.envelope.len = len;
+	frame = lnob__frame__get_packed_size(&f);
+	if (lim && lim->max_frame > 0 && frame > lim->max_frame)
+		return lnob_errf(detail, detail_len, LNOB_E_TOOBIG, "frame of %zu bytes is over the "
+				 "upstream's max_frame of %" PRIu64 " bytes", frame, lim->max_frame);
+	return 0;
 }
 
 int outbox_reader_check(outbox_t *self, int *ret_dead)

@@ -21,6 +21,12 @@
  *             "requeue_gen"              bumped by every outbox_requeue() that
  *                                        moved something, so the running
  *                                        uplink rescans from the start
+ *             "upstream_max_body"        the limits the upstream last said it
+ *             "upstream_max_frame"       takes (Heartbeat max_body, max_frame;
+ *             "limits_at_ms"             absent or 0: not said) and when they
+ *                                        were recorded, so that `submit`, a
+ *                                        separate process, checks reports
+ *                                        against them even offline
  *
  * A relay key is the signer's id (1..64 bytes of [A-Za-z0-9._-], never NUL),
  * one 0x00 byte and the seq big-endian, so LMDB's byte order is (signer,
@@ -57,7 +63,9 @@
 
 #define OUTBOX_SCHEMA "lnob-collector-outbox"
 #define OUTBOX_SCHEMA_VERSION 1
-/* Largest Envelope body accepted (the aggregator's default max_body). */
+/* Largest Envelope body this node queues, takes into custody or sends:
+ * its own limit, and the one used while the upstream has not said its own
+ * (the aggregator's default [ingest] max_body). */
 #define OUTBOX_BODY_MAX ((size_t)65536)
 /* Largest key in "relay" and "relay_parked". */
 #define OUTBOX_RELAY_KEY_MAX (LNOB_ID_MAX + 1 + 8)
@@ -75,6 +83,14 @@ typedef struct outbox_state {
 	uint64_t in_flight;       /* envelopes sent and not yet answered */
 } outbox_state_t;
 
+/* What the upstream (the aggregator, or a relay) last said it takes, from
+ * its heartbeats (proto/lnob.proto, THE LINK: Limits). */
+typedef struct outbox_limits {
+	uint64_t max_body;        /* bytes of an Envelope body; 0: not said */
+	uint64_t max_frame;       /* bytes of one Frame; 0: not said */
+	int64_t learned_at_ms;    /* Unix ms they were recorded; 0: never */
+} outbox_limits_t;
+
 /* A snapshot of the outbox, read in one transaction. */
 typedef struct outbox_stats {
 	uint64_t queued;              /* everything waiting to go upward: own + relayed */
@@ -89,6 +105,7 @@ typedef struct outbox_stats {
 				       * is queued */
 	uint64_t next_seq;            /* the next seq to assign (>= 1) */
 	outbox_state_t state;         /* as last written by outbox_put_state()/outbox_ack() */
+	outbox_limits_t limits;       /* as last written by outbox_put_limits() */
 } outbox_stats_t;
 
 /* Names one envelope: signer "" means this node's own (seq in "outbox" or
@@ -109,12 +126,14 @@ int outbox_open(const char *dir, size_t map_size, unsigned flags, outbox_t **ret
 /* Closes the outbox. Accepts NULL and *self_p == NULL; sets *self_p to NULL. */
 void outbox_destroy(outbox_t **self_p);
 
-/* Queues bodies[0..n-1] (each lens[i] bytes, at most OUTBOX_BODY_MAX) as
- * envelopes of the given kind signed by id, in ONE write transaction: reads
- * next_seq, seals each body at the next seq, stores it with queued_at_ms =
- * now_ms, bumps next_seq and commits. On success *ret_first_seq (may be
- * NULL) gets the seq of bodies[0]; the others follow consecutively. On any
- * failure nothing is stored and next_seq is unchanged.
+/* Queues bodies[0..n-1] (each lens[i] bytes) as envelopes of the given
+ * kind signed by id, in ONE write transaction: reads next_seq and the
+ * recorded limits, refuses the whole call when a body is over
+ * outbox_max_body() of them, seals each body at the next seq, stores it
+ * with queued_at_ms = now_ms, bumps next_seq and commits. On success
+ * *ret_first_seq (may be NULL) gets the seq of bodies[0]; the others
+ * follow consecutively. On any failure nothing is stored and next_seq is
+ * unchanged.
  * Returns 0, -EINVAL (n == 0), LNOB_E_TOOBIG, -ENOMEM, LNOB_E_CRYPTO or an
  * LMDB code (MDB_MAP_FULL when the map is full). */
 int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
@@ -123,8 +142,9 @@ int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 
 /* Like outbox_enqueue() for reports[0..n-1] (kind KIND_REPORT): each is
  * checked with report_validate() and serialized first. An invalid report
- * fails the whole call with LNOB_E_INVALID, and detail (may be NULL) gets
- * "report <i>: <problem>" (i counted from 0). Same all-or-nothing rule. */
+ * fails the whole call with LNOB_E_INVALID, one over the body limit with
+ * LNOB_E_TOOBIG, and detail (may be NULL) gets "report <i>: <problem>" (i
+ * counted from 0). Same all-or-nothing rule. */
 int outbox_enqueue_reports(outbox_t *self, const identity_t *id,
 			   const Lnob__Report *const *reports, size_t n, int64_t now_ms,
 			   uint64_t *ret_first_seq, char *detail, size_t detail_len);
@@ -182,6 +202,30 @@ int outbox_stats(outbox_t *self, outbox_stats_t *ret);
 /* Records the daemon's state in its own write transaction.
  * Returns 0 or an LMDB code. */
 int outbox_put_state(outbox_t *self, const outbox_state_t *state);
+
+/* Records lim (the upstream's latest limits, with learned_at_ms) in its
+ * own write transaction. Returns 0, -EROFS or an LMDB code. */
+int outbox_put_limits(outbox_t *self, const outbox_limits_t *lim);
+
+/* Reads the recorded limits into *ret (all 0 when never recorded).
+ * Returns 0 or an LMDB code. */
+int outbox_get_limits(outbox_t *self, outbox_limits_t *ret);
+
+/* The largest Envelope body to queue or send under lim (may be NULL):
+ * lim->max_body when it is said and below OUTBOX_BODY_MAX, else
+ * OUTBOX_BODY_MAX. Never 0. */
+size_t outbox_max_body(const outbox_limits_t *lim);
+
+/* Whether the serialized Envelope env[0..len-1] may be sent under lim
+ * (may be NULL: nothing said): its body at most outbox_max_body(lim), and
+ * the Frame{envelope} carrying it at most lim->max_frame when that is
+ * said. Returns 0; LNOB_E_TOOBIG with detail (may be NULL) naming the
+ * size and the limit, e.g. "envelope body of 8214 bytes is over the
+ * upstream's max_body of 1024 bytes"; or LNOB_E_DECODE when an envelope
+ * longer than the body limit does not decode (its body size is unknown).
+ * Decodes only envelopes longer than the body limit. */
+int outbox_fits(const outbox_limits_t *lim, const uint8_t *env, size_t len, char *detail,
+		size_t detail_len);
 
 /* Clears reader slots left by processes that died inside a read
  * transaction (they pin pages, so the map fills up). *ret_dead (may be

@@ -14,6 +14,7 @@
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "ratelim.h"
 #include "uplink.h"
 #include "util.h"
 #include "zap.h"
@@ -28,6 +29,9 @@
 /* A connection silent this long is forgotten (its routing id is gone). */
 #define S_EVICT_MS 600000
 #define S_SELF_TEST_MS 10000
+/* Refusals are logged at most once per (node, reason) this often. */
+#define S_REFUSAL_LOG_MS 1000
+#define S_REFUSAL_KEYS 256
 
 /* One connection from a downstream node: routing id, ZAP user id. */
 typedef struct s_peer {
@@ -60,6 +64,9 @@ struct relay {
 	size_t npeers, cap_peers;
 	bool failing;         /* the last custody write failed: credit withheld */
 	int64_t seen_at;      /* monotonic ms of the last persist */
+	size_t max_body;      /* advertised and enforced: min(own, upstream's) */
+	ratelim_t *refusals;  /* the refusal log's limiter */
+	size_t stored;        /* taken into custody new, since relay_handle() began */
 	s_item_t items[RELAY_BATCH_MAX];
 	outbox_relay_in_t in[RELAY_BATCH_MAX];
 	size_t n;
@@ -161,6 +168,8 @@ static void s_on_heartbeat(relay_t *self, s_peer_t *p, const Lnob__Heartbeat *hb
 	}
 	out.sent_at_ms = lnob_now_ms();
 	out.credit = s_credit(self);
+	out.max_body = self->max_body;
+	out.max_frame = UPLINK_MAX_FRAME;
 	lnob__frame__init(&f);
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &out;
@@ -174,6 +183,39 @@ static const char *s_reason_name(int reason)
 		protobuf_c_enum_descriptor_get_value(&lnob__nack_reason__descriptor, reason);
 
 	return v ? v->name : "NACK_?";
+}
+
+/* ratelim_fn: the refusals of one (node, reason) the log did not show. */
+static void s_refusals_said(void *ctx, const char *peer, int reason, uint64_t n)
+{
+	(void)ctx;
+	log_warnx("refused envelopes from %s: %s: ... and %" PRIu64 " more like it in the last "
+		  "second", peer[0] ? peer : "?", s_reason_name(reason), n);
+}
+
+/* Whether a refusal of reason from p is logged now (at most one per
+ * (node, reason) and S_REFUSAL_LOG_MS). */
+static bool s_log_refusal(relay_t *self, const s_peer_t *p, int reason)
+{
+	return ratelim_hit(self->refusals, p->seen.pub.node_id, reason, lnob_mono_ms(),
+			   s_refusals_said, self);
+}
+
+/* Refuses a frame that cannot go into a batch (does not decode, over
+ * UPLINK_MAX_FRAME, not a sender's frame): logs it (rate-limited) and
+ * answers a non-retryable NACK naming (signer, seq) when known. */
+static void s_refuse_frame(relay_t *self, const s_peer_t *p, int reason, const char *signer,
+			   uint64_t seq, const char *detail)
+{
+	if (s_log_refusal(self, p, reason)) {
+		if (signer[0])
+			log_warnx("refused envelope (%s, %" PRIu64 ") from %s: %s: %s", signer, seq,
+				  p->seen.pub.node_id, s_reason_name(reason), detail);
+		else
+			log_warnx("refused a frame from %s: %s: %s", p->seen.pub.node_id,
+				  s_reason_name(reason), detail);
+	}
+	s_send_nack(self, p, signer, seq, reason, detail, false);
 }
 
 /* Marks item refused. */
@@ -203,7 +245,7 @@ static void s_answer(relay_t *self)
 		if (it->retryable)
 			log_debug("envelope (%s, %" PRIu64 ") from %s not taken: %s", it->signer,
 				  it->seq, it->from->seen.pub.node_id, it->detail);
-		else
+		else if (s_log_refusal(self, it->from, it->reason))
 			log_warnx("refused envelope (%s, %" PRIu64 ") from %s: %s: %s",
 				  it->signer[0] ? it->signer : "?", it->seq,
 				  it->from->seen.pub.node_id, s_reason_name(it->reason), it->detail);
@@ -247,22 +289,29 @@ static void s_check(relay_t *self, s_item_t *it)
 	outbox_node_t node;
 	const uint8_t *buf = it->frame->envelope.data;
 	size_t len = it->frame->envelope.len;
-	int r = envelope_open(buf, len, OUTBOX_BODY_MAX, &env);
+	/* The frame is at most UPLINK_MAX_FRAME: decode it whole, so that a
+	 * body over the limit can be named with its size. */
+	int r = envelope_open(buf, len, UPLINK_MAX_FRAME, &env);
+	char why[160];
 
 	if (r < 0) {
 		/* Name the message if we can, so its sender can park it. */
 		(void)envelope_peek(buf, len, it->signer, sizeof(it->signer), &it->seq);
-		if (r == LNOB_E_TOOBIG)
-			s_refuse(it, LNOB__NACK_REASON__NACK_TOO_LARGE, false,
-				 "envelope body over the relay's limit");
-		else
-			s_refuse(it, LNOB__NACK_REASON__NACK_MALFORMED, false,
-				 r == LNOB_E_INVALID ? "envelope fields out of range"
-						     : "envelope does not decode");
+		s_refuse(it, LNOB__NACK_REASON__NACK_MALFORMED, false,
+			 r == LNOB_E_INVALID ? "envelope fields out of range"
+					     : "envelope does not decode");
 		return;
 	}
 	lnob_strlcpy(it->signer, env->signer, sizeof(it->signer));
 	it->seq = env->seq;
+	if (env->body.len > self->max_body) {
+		/* self->max_body is at most the upstream's: custody would only
+		 * park it here. */
+		snprintf(why, sizeof(why), "envelope body of %zu bytes is over this relay's max_body "
+			 "of %zu bytes", env->body.len, self->max_body);
+		s_refuse(it, LNOB__NACK_REASON__NACK_TOO_LARGE, false, why);
+		goto out;
+	}
 	if (strcmp(env->signer, self->id->pub.node_id) == 0) {
 		s_refuse(it, LNOB__NACK_REASON__NACK_UNKNOWN_SIGNER, false,
 			 "signer is this relay itself");
@@ -275,8 +324,6 @@ static void s_check(relay_t *self, s_item_t *it)
 		goto out;
 	}
 	if (r < 0) {
-		char why[160];
-
 		snprintf(why, sizeof(why), "relay cannot read its keys: %s", lnob_strerror(r));
 		s_refuse(it, LNOB__NACK_REASON__NACK_STORE_FAILED, true, why);
 		goto out;
@@ -354,93 +401,123 @@ static size_t s_flush_batch(relay_t *self)
 	for (size_t i = 0; i < self->n; i++)
 		lnob__frame__free_unpacked(self->items[i].frame, NULL);
 	self->n = 0;
+	self->stored += stored;
 	return stored;
 }
 
-/* Receives and drops the parts that follow *last in the message. */
-static void s_drop_rest(relay_t *self, zmq_msg_t *last)
+/* A part over UPLINK_MAX_FRAME (at most twice that: ZeroMQ's MAXMSGSIZE
+ * drops the connection beyond): NACK_TOO_LARGE, naming (signer, seq) when
+ * the envelope inside reads that far. */
+static void s_frame_too_large(relay_t *self, const s_peer_t *p, const uint8_t *buf, size_t len)
 {
-	bool more = zmq_msg_more(last);
+	char signer[LNOB_ID_MAX + 1] = "", detail[128];
+	uint64_t seq = 0;
+	ProtobufCMessage *m;
 
-	while (more) {
-		zmq_msg_t junk;
+	if (codec_unpack(&lnob__frame__descriptor, buf, len, len, &m) == 0) {
+		Lnob__Frame *f = (Lnob__Frame *)m;
 
-		zmq_msg_init(&junk);
-		more = zmq_msg_recv(&junk, self->router, ZMQ_DONTWAIT) >= 0 && zmq_msg_more(&junk);
-		zmq_msg_close(&junk);
+		if (f->msg_case == LNOB__FRAME__MSG_ENVELOPE &&
+		    envelope_peek(f->envelope.data, f->envelope.len, signer, sizeof(signer),
+				  &seq) < 0) {
+			signer[0] = '\0';
+			seq = 0;
+		}
+		lnob__frame__free_unpacked(f, NULL);
 	}
+	snprintf(detail, sizeof(detail), "frame of %zu bytes is over this relay's max_frame of "
+		 "%zu bytes", len, UPLINK_MAX_FRAME);
+	s_refuse_frame(self, p, LNOB__NACK_REASON__NACK_TOO_LARGE, signer, seq, detail);
 }
 
-/* Reads one ROUTER message (routing id, then one Frame). Returns 1 when
- * one was taken, 0 when none was waiting, negative on a socket error. */
-static int s_recv_one(relay_t *self)
+/* Handles one part of a message from p as a Frame of its own: an
+ * envelope joins the batch in hand (a full batch is stored and answered
+ * first), a heartbeat is answered at once, anything else is refused. */
+static void s_on_part(relay_t *self, s_peer_t *p, const uint8_t *buf, size_t len)
 {
-	zmq_msg_t rid, data;
 	ProtobufCMessage *m;
 	Lnob__Frame *f;
-	s_peer_t *p;
+	char detail[64];
+
+	if (len > UPLINK_MAX_FRAME) {
+		s_frame_too_large(self, p, buf, len);
+		return;
+	}
+	if (codec_unpack(&lnob__frame__descriptor, buf, len, UPLINK_MAX_FRAME, &m) < 0) {
+		s_refuse_frame(self, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0,
+			       "frame does not decode");
+		return;
+	}
+	f = (Lnob__Frame *)m;
+	switch (f->msg_case) {
+	case LNOB__FRAME__MSG_ENVELOPE: {
+		s_item_t *it;
+
+		if (self->n == RELAY_BATCH_MAX)
+			s_flush_batch(self);   /* full mid-message: store it, go on */
+		it = &self->items[self->n++];
+		memset(it, 0, sizeof(*it));
+		it->from = p;
+		it->frame = f;
+		return;
+	}
+	case LNOB__FRAME__MSG_HEARTBEAT:
+		s_on_heartbeat(self, p, f->heartbeat);
+		break;
+	default:
+		snprintf(detail, sizeof(detail), "not a sender's frame (case %d)", (int)f->msg_case);
+		s_refuse_frame(self, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0, detail);
+		break;
+	}
+	lnob__frame__free_unpacked(f, NULL);
+}
+
+/* Reads one ROUTER message: the routing id, then every part, each handled
+ * as a Frame of its own. Returns 1 when one was taken, 0 when none was
+ * waiting, negative on a socket error. */
+static int s_recv_one(relay_t *self)
+{
+	zmq_msg_t rid;
+	s_peer_t *p = NULL;
+	bool more, first = true;
 
 	zmq_msg_init(&rid);
 	if (zmq_msg_recv(&rid, self->router, ZMQ_DONTWAIT) < 0) {
 		zmq_msg_close(&rid);
 		return errno == EAGAIN ? 0 : -errno;
 	}
-	zmq_msg_init(&data);
-	if (!zmq_msg_more(&rid) || zmq_msg_recv(&data, self->router, ZMQ_DONTWAIT) < 0) {
-		zmq_msg_close(&rid);
-		zmq_msg_close(&data);
-		return 1;
-	}
-	/* One frame per message: drop anything after it. */
-	s_drop_rest(self, &data);
-	if (zmq_msg_size(&rid) > S_ROUTING_ID_MAX) {
-		zmq_msg_close(&rid);
-		zmq_msg_close(&data);
-		return 1;
-	}
-	p = s_peer(self, zmq_msg_data(&rid), zmq_msg_size(&rid), zmq_msg_gets(&data, "User-Id"));
-	zmq_msg_close(&rid);
-	if (!p) {
-		zmq_msg_close(&data);
-		return 1;
-	}
-	p->seen.last_seen_ms = lnob_now_ms();
-	p->dirty = true;
-	if (codec_unpack(&lnob__frame__descriptor, zmq_msg_data(&data), zmq_msg_size(&data),
-			 UPLINK_MAX_FRAME, &m) < 0) {
-		zmq_msg_close(&data);
-		log_warnx("refused a frame from %s: malformed: does not decode", p->seen.pub.node_id);
-		s_send_nack(self, p, "", 0, LNOB__NACK_REASON__NACK_MALFORMED,
-			    "frame does not decode", false);
-		return 1;
-	}
-	zmq_msg_close(&data);
-	f = (Lnob__Frame *)m;
-	switch (f->msg_case) {
-	case LNOB__FRAME__MSG_ENVELOPE: {
-		s_item_t *it = &self->items[self->n++];
+	more = zmq_msg_more(&rid);
+	while (more) {
+		zmq_msg_t part;
 
-		memset(it, 0, sizeof(*it));
-		it->from = p;
-		it->frame = f;
-		return 1;
+		zmq_msg_init(&part);
+		if (zmq_msg_recv(&part, self->router, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&part);
+			break;
+		}
+		more = zmq_msg_more(&part);
+		if (first) {
+			first = false;
+			if (zmq_msg_size(&rid) <= S_ROUTING_ID_MAX)
+				p = s_peer(self, zmq_msg_data(&rid), zmq_msg_size(&rid),
+					   zmq_msg_gets(&part, "User-Id"));
+			if (p) {
+				p->seen.last_seen_ms = lnob_now_ms();
+				p->dirty = true;
+			}
+		}
+		if (p)   /* no peer: out of memory; the sender sends again */
+			s_on_part(self, p, zmq_msg_data(&part), zmq_msg_size(&part));
+		zmq_msg_close(&part);
 	}
-	case LNOB__FRAME__MSG_HEARTBEAT:
-		s_on_heartbeat(self, p, f->heartbeat);
-		break;
-	default:
-		log_debug("ignored frame type %d from %s", (int)f->msg_case, p->seen.pub.node_id);
-		break;
-	}
-	lnob__frame__free_unpacked(f, NULL);
+	zmq_msg_close(&rid);
 	return 1;
 }
 
 size_t relay_handle(relay_t *self, const zmq_pollitem_t *items)
 {
-	size_t stored = 0;
-
 	assert(self);
+	self->stored = 0;
 	if (!items || (items[1].revents & ZMQ_POLLIN)) {
 		int denied = zap_handle(self->zap);
 
@@ -448,8 +525,10 @@ size_t relay_handle(relay_t *self, const zmq_pollitem_t *items)
 			log_warnx("relay: ZAP refused %d connection attempt(s) with unknown or revoked "
 				  "keys", denied);
 	}
-	if (items && !(items[0].revents & ZMQ_POLLIN))
+	if (items && !(items[0].revents & ZMQ_POLLIN)) {
+		ratelim_expire(self->refusals, lnob_mono_ms(), s_refusals_said, self);
 		return 0;
+	}
 	for (int b = 0; b < S_BATCHES_PER_CALL; b++) {
 		int r = 0;
 
@@ -457,11 +536,24 @@ size_t relay_handle(relay_t *self, const zmq_pollitem_t *items)
 			;
 		if (r < 0)
 			log_warnx("relay: receiving: %s", zmq_strerror(-r));
-		stored += s_flush_batch(self);
+		(void)s_flush_batch(self);
 		if (r <= 0)
 			break;   /* nothing more waiting */
 	}
-	return stored;
+	ratelim_expire(self->refusals, lnob_mono_ms(), s_refusals_said, self);
+	return self->stored;
+}
+
+void relay_set_upstream_limits(relay_t *self, const outbox_limits_t *lim)
+{
+	size_t body;
+
+	assert(self && lim);
+	body = outbox_max_body(lim);
+	if (body != self->max_body)
+		log_info("relay: taking envelope bodies up to %zu bytes from downstream nodes (%s)",
+			 body, body < OUTBOX_BODY_MAX ? "the upstream's max_body" : "this relay's own");
+	self->max_body = body;
 }
 
 void relay_poll_items(relay_t *self, zmq_pollitem_t *items)
@@ -540,8 +632,11 @@ static void s_connect_ep(const char *bound, char *out, size_t len)
 relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id, outbox_t *ob)
 {
 	relay_t *self;
-	int64_t maxmsg = (int64_t)UPLINK_MAX_FRAME;
+	/* Twice the frame limit, so that a frame over it arrives and is
+	 * answered (NACK_TOO_LARGE); beyond, ZeroMQ drops the connection. */
+	int64_t maxmsg = 2 * (int64_t)UPLINK_MAX_FRAME;
 	char bound[256], ep[256], detail[256];
+	outbox_limits_t lim;
 	size_t blen = sizeof(bound);
 	int r;
 
@@ -554,6 +649,14 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	self->id = id;
 	self->ob = ob;
 	self->seen_at = lnob_mono_ms();
+	/* The upstream's body limit as last recorded, until it speaks. */
+	if (outbox_get_limits(ob, &lim) < 0)
+		memset(&lim, 0, sizeof(lim));
+	self->max_body = outbox_max_body(&lim);
+	if (!(self->refusals = ratelim_new(S_REFUSAL_KEYS, S_REFUSAL_LOG_MS))) {
+		log_warnx("relay: out of memory");
+		goto fail;
+	}
 	/* The ZAP handler first: without it libzmq admits every CURVE client. */
 	if (!(self->zap = zap_new(zmq_ctx, s_zap_lookup, self))) {
 		log_warnx("relay: cannot bind the ZAP handler: %s", zmq_strerror(errno));
@@ -589,13 +692,14 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 		goto fail;
 	}
 	log_info("relay: ZAP self-test passed: %s", detail);
-	log_info("relay: listening on %s for downstream nodes (credit %" PRIu32 ")", bound,
-		 conf->window);
+	log_info("relay: listening on %s for downstream nodes (credit %" PRIu32 ", max_body %zu, "
+		 "max_frame %zu)", bound, conf->window, self->max_body, UPLINK_MAX_FRAME);
 	return self;
 fail:
 	if (self->router)
 		zmq_close(self->router);
 	zap_destroy(&self->zap);
+	ratelim_destroy(&self->refusals);
 	free(self);
 	return NULL;
 }
@@ -608,6 +712,8 @@ void relay_destroy(relay_t **self_p)
 		return;
 	self = *self_p;
 	relay_tick(self, true);
+	ratelim_flush(self->refusals, s_refusals_said, self);
+	ratelim_destroy(&self->refusals);
 	for (size_t i = 0; i < self->n; i++)
 		lnob__frame__free_unpacked(self->items[i].frame, NULL);
 	if (self->router)

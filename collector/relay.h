@@ -5,13 +5,24 @@
  * and not revoked, and speaks to them exactly the protocol the aggregator
  * speaks (aggregator/server.c), so an unchanged collector works against it:
  *
- *  - Frame{heartbeat} is answered with Frame{heartbeat{sent_at_ms, credit}};
- *    its health is kept as the node's last word ("downstream_seen").
- *  - Frame{envelope}: the bytes must decode (envelope_open, body at most
- *    OUTBOX_BODY_MAX), name an enrolled, unrevoked downstream signer (never
- *    this node itself) and carry that signer's valid signature; otherwise
- *    a non-retryable Frame{nack} with MALFORMED, TOO_LARGE, UNKNOWN_SIGNER,
- *    REVOKED_SIGNER or BAD_SIGNATURE. The envelopes that pass are taken
+ *  - Every part of a message is handled as a Frame of its own and answered
+ *    (a full batch is stored and answered mid-message, then the rest
+ *    goes on). A part over UPLINK_MAX_FRAME (MAXMSGSIZE is twice that)
+ *    gets NACK_TOO_LARGE, naming (signer, seq) when the envelope inside
+ *    can be peeked; one that does not decode, or is not a heartbeat or an
+ *    envelope, NACK_MALFORMED without signer.
+ *  - Frame{heartbeat} is answered with Frame{heartbeat{sent_at_ms, credit,
+ *    max_body, max_frame}}: max_frame UPLINK_MAX_FRAME, max_body the
+ *    smaller of OUTBOX_BODY_MAX and the upstream's last max_body
+ *    (relay_set_upstream_limits()), so that a downstream node never queues
+ *    what the province would refuse. Its health is kept as the node's
+ *    last word ("downstream_seen").
+ *  - Frame{envelope}: the bytes must decode (envelope_open), with a body
+ *    at most that max_body, name an enrolled, unrevoked downstream signer
+ *    (never this node itself) and carry that signer's valid signature;
+ *    otherwise a non-retryable Frame{nack} with MALFORMED, TOO_LARGE
+ *    (detail naming size and limit), UNKNOWN_SIGNER, REVOKED_SIGNER or
+ *    BAD_SIGNATURE. The envelopes that pass are taken
  *    into custody, the bytes unchanged, in ONE write transaction per batch
  *    (outbox_relay_put()); only after its commit are they acked,
  *    Frame{acks{acks, credit}}. A (signer, seq) in custody already is acked
@@ -22,14 +33,18 @@
  *    NACK_STORE_FAILED, and credit is withheld (1, a probe, instead of the
  *    window) until a custody write succeeds again.
  *
- * The uplink forwards custody items upward (uplink.h). Scope is not judged
- * here: the aggregator judges it on the origin signer.
+ * The uplink forwards custody items upward (uplink.h); one that turns out
+ * too large for the upstream (its limits shrank after custody) is parked
+ * here with its origin signer. Scope is not judged here: the aggregator
+ * judges it on the origin signer.
  *
  * Fault points (fault.h): "relay.before_custody" (in outbox_relay_put(),
  * see outbox.h) and "relay.after_custody": the custody transaction has
  * committed, the acks have not been sent.
  *
- * Daemon-level code: logs admissions refused, refusals, store failures.
+ * Daemon-level code: logs admissions refused, refusals (at most one line
+ * per (node, reason) a second, then "... and N more like it in the last
+ * second"; common/ratelim.h), store failures.
  */
 #ifndef LNOB_RELAY_H
 #define LNOB_RELAY_H
@@ -58,7 +73,7 @@ typedef struct relay relay_t;
 
 /* Binds the ZAP handler in zmq_ctx (one per context: the uplink's DEALER
  * is a CURVE client, which never consults it), then the ROUTER
- * (ROUTER_MANDATORY, bounded LINGER, MAXMSGSIZE UPLINK_MAX_FRAME), and runs
+ * (ROUTER_MANDATORY, bounded LINGER, MAXMSGSIZE 2 x UPLINK_MAX_FRAME), and runs
  * the ZAP self-test: returns NULL (after logging why) unless a client with
  * an unknown key is refused. conf, id and ob are borrowed for the relay's
  * lifetime. Caller owns the result (relay_destroy(), before the context is
@@ -78,6 +93,14 @@ void relay_poll_items(relay_t *self, zmq_pollitem_t *items);
  * wrote) report them readable; items NULL means "try both" (used when
  * stopping). Returns the number of envelopes newly taken into custody. */
 size_t relay_handle(relay_t *self, const zmq_pollitem_t *items);
+
+/* The upstream's latest limits (its heartbeats, as the uplink learns
+ * them): from now on the relay advertises and enforces max_body =
+ * outbox_max_body(lim), the smaller of its own OUTBOX_BODY_MAX and the
+ * upstream's, so that a downstream node never hands it what the upstream
+ * would refuse. relay_new() starts from the limits recorded in the
+ * outbox. */
+void relay_set_upstream_limits(relay_t *self, const outbox_limits_t *lim);
 
 /* Persists the downstream nodes' last contact and health when they changed,
  * at most every few seconds unless force, and forgets connections silent

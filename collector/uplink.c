@@ -85,6 +85,8 @@ typedef struct uplink {
 	outbox_state_t state;     /* current */
 	outbox_state_t saved;     /* as last written */
 	int64_t saved_at;         /* monotonic ms of that write */
+	outbox_limits_t lim;      /* what upstream last said it takes */
+	outbox_limits_t lim_saved;/* as recorded in the outbox */
 } uplink_t;
 
 /* ---- helpers --------------------------------------------------------- */
@@ -535,6 +537,47 @@ static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 		l->fl[at].done = true;
 }
 
+/* Text of a limit for the log: "1024 bytes" or "(not said)", into out[32]. */
+static const char *s_limit_text(uint64_t v, char out[32])
+{
+	if (v)
+		snprintf(out, 32, "%" PRIu64 " bytes", v);
+	else
+		snprintf(out, 32, "(not said)");
+	return out;
+}
+
+/* Upstream said its limits in a heartbeat (0: not said): they bound what
+ * is sent from now on (outbox_fits()). When they changed they are
+ * recorded in the outbox, for `submit` and for the next start, and
+ * passed to the relay, which advertises them downward. A failed record
+ * is tried again at the next heartbeat. */
+static void s_on_limits(uplink_t *u, uint64_t max_body, uint64_t max_frame)
+{
+	char b[32], fr[32];
+	int r;
+
+	if (max_body != u->lim.max_body || max_frame != u->lim.max_frame ||
+	    u->lim.learned_at_ms == 0) {
+		u->lim.max_body = max_body;
+		u->lim.max_frame = max_frame;
+		u->lim.learned_at_ms = lnob_now_ms();
+		log_info("%s takes envelope bodies up to %s and frames up to %s; this node sends "
+			 "bodies up to %zu bytes", u->conf->endpoint, s_limit_text(max_body, b),
+			 s_limit_text(max_frame, fr), outbox_max_body(&u->lim));
+		if (u->relay)
+			relay_set_upstream_limits(u->relay, &u->lim);
+	}
+	if (u->lim.max_body == u->lim_saved.max_body && u->lim.max_frame == u->lim_saved.max_frame &&
+	    u->lim_saved.learned_at_ms > 0)
+		return;
+	if ((r = outbox_put_limits(u->ob, &u->lim)) < 0) {
+		log_warnx("recording the upstream's limits in the outbox: %s", lnob_strerror(r));
+		return;
+	}
+	u->lim_saved = u->lim;
+}
+
 /* Handles one message from the aggregator. */
 static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
 {
@@ -556,6 +599,7 @@ static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
 	switch (f->msg_case) {
 	case LNOB__FRAME__MSG_HEARTBEAT:
 		u->credit = f->heartbeat->credit;
+		s_on_limits(u, f->heartbeat->max_body, f->heartbeat->max_frame);
 		break;
 	case LNOB__FRAME__MSG_ACKS:
 		for (size_t i = 0; i < f->acks->n_acks; i++) {
@@ -666,6 +710,31 @@ static void s_flush_acks(uplink_t *u)
 
 /* ---- sending ---------------------------------------------------------- */
 
+/* Parks (signer, seq) of lane l locally with reason and detail instead of
+ * sending it (relayed ones with their origin signer, like upstream's
+ * refusals); logs it. Returns 0 when it left the queue (parked, or gone
+ * meanwhile), else the store's code (it stays queued; tried again at
+ * the next scan). */
+static int s_park_local(uplink_t *u, const s_lane_t *l, const char *signer, uint64_t seq,
+			int reason, const char *detail)
+{
+	int r;
+
+	if (l->relayed)
+		r = outbox_relay_park(u->ob, signer, seq, reason, detail, lnob_now_ms());
+	else
+		r = outbox_park(u->ob, seq, reason, detail, lnob_now_ms());
+	if (r == 0)
+		log_warnx("parked %s%s seq %" PRIu64 " without sending it: %s: %s",
+			  l->relayed ? "relayed " : "", l->relayed ? signer : u->id->pub.node_id,
+			  seq, s_reason_name(reason), detail);
+	else if (r != LNOB_E_NOTFOUND)
+		log_warnx("cannot park %s seq %" PRIu64 " (%s: %s): %s",
+			  l->relayed ? signer : u->id->pub.node_id, seq, s_reason_name(reason), detail,
+			  lnob_strerror(r));
+	return r == LNOB_E_NOTFOUND ? 0 : r;
+}
+
 /* Sends a heartbeat with the outbox's health when one is owed (on a new
  * connection) or due (every heartbeat_ms), and the socket can take it. */
 static void s_heartbeat(uplink_t *u, int64_t now)
@@ -711,6 +780,7 @@ static size_t s_resend_lane(uplink_t *u, s_lane_t *l, int64_t now)
 		s_flight_t *e = &l->fl[i];
 		uint8_t *env;
 		size_t len;
+		char why[160];
 		int r;
 
 		if (e->done || e->resend_at > now)
@@ -727,6 +797,16 @@ static size_t s_resend_lane(uplink_t *u, s_lane_t *l, int64_t now)
 			log_warnx("reading %s seq %" PRIu64 " from the outbox: %s",
 				  l->relayed ? e->signer : u->id->pub.node_id, e->seq, lnob_strerror(r));
 			e->resend_at = now + u->conf->resend_after_ms;
+			continue;
+		}
+		/* The limits may have shrunk since it was sent. */
+		if (outbox_fits(&u->lim, env, len, why, sizeof(why)) == LNOB_E_TOOBIG) {
+			free(env);
+			if (s_park_local(u, l, e->signer, e->seq, LNOB__NACK_REASON__NACK_TOO_LARGE,
+					 why) == 0)
+				e->done = true;
+			else
+				e->resend_at = now + u->conf->resend_after_ms;
 			continue;
 		}
 		r = s_send_envelope(u, env, len);
@@ -761,6 +841,10 @@ typedef struct s_scan {
 	size_t sent;
 	outbox_ref_t bad[16]; /* records that do not decode, parked after the scan */
 	size_t nbad;
+	outbox_ref_t big[16]; /* over the upstream's limits, parked after the scan */
+	char big_why[16][160];
+	size_t nbig;
+	bool cut;             /* stopped at an item it could not note: scan again */
 } s_scan_t;
 
 /* One queued item met by a scan: skipped when in flight already, else
@@ -771,13 +855,28 @@ static int s_scan_item(s_scan_t *sc, const char *signer, uint64_t seq, const uin
 {
 	uplink_t *u = sc->u;
 	s_lane_t *l = sc->l;
-	int r;
+	char why[160];
+	int r = 0;
 
 	if (s_flight_find(l, signer, seq) >= 0)
 		goto passed;   /* after a rewind: it is in flight already */
 	if (sc->sent == sc->budget)
 		return 1;      /* not passed: the next scan starts here */
-	if (!env) {
+	if (env)
+		r = outbox_fits(&u->lim, env, len, why, sizeof(why));
+	if (r == LNOB_E_TOOBIG) {
+		/* Never sent: the upstream would refuse it, or drop the
+		 * connection for it; what is queued behind it goes on. */
+		if (sc->nbig == sizeof(sc->big) / sizeof(sc->big[0])) {
+			sc->cut = true;
+			return 1;   /* not passed: the next scan starts here */
+		}
+		lnob_strlcpy(sc->big[sc->nbig].signer, signer, sizeof(sc->big[0].signer));
+		lnob_strlcpy(sc->big_why[sc->nbig], why, sizeof(sc->big_why[0]));
+		sc->big[sc->nbig++].seq = seq;
+		goto passed;
+	}
+	if (!env || r == LNOB_E_DECODE) {
 		if (sc->nbad < sizeof(sc->bad) / sizeof(sc->bad[0])) {
 			lnob_strlcpy(sc->bad[sc->nbad].signer, signer, sizeof(sc->bad[0].signer));
 			sc->bad[sc->nbad++].seq = seq;
@@ -833,8 +932,11 @@ static size_t s_send_lane(uplink_t *u, s_lane_t *l, size_t budget, int64_t now)
 		l->more = false;
 		return sc.sent;
 	}
-	/* Stopped by the budget or EAGAIN: the unsent item is still ahead. */
-	l->more = more || u->blocked || sc.sent == budget;
+	/* Stopped by the budget, EAGAIN or a full list: the item is still ahead. */
+	l->more = more || u->blocked || sc.sent == budget || sc.cut;
+	for (size_t i = 0; i < sc.nbig; i++)
+		(void)s_park_local(u, l, sc.big[i].signer, sc.big[i].seq,
+				   LNOB__NACK_REASON__NACK_TOO_LARGE, sc.big_why[i]);
 	for (size_t i = 0; i < sc.nbad; i++) {
 		if (l->relayed)
 			r = outbox_relay_park(u->ob, sc.bad[i].signer, sc.bad[i].seq,
@@ -1040,6 +1142,9 @@ int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const ident
 		u.state = st.state;
 		u.state.in_flight = 0;
 		u.saved = st.state;
+		/* Until upstream speaks nothing is sent; its last word stands. */
+		u.lim = st.limits;
+		u.lim_saved = st.limits;
 		log_info("outbox: %" PRIu64 " queued (%" PRIu64 " own, %" PRIu64 " relayed), %"
 			 PRIu64 " parked, next seq %" PRIu64, st.queued, st.queued_own,
 			 st.queued_relayed, st.parked, st.next_seq);

@@ -2,15 +2,26 @@
  * uplink.h: the collector's `run` loop: a ZeroMQ DEALER, CURVE client,
  * sending the outbox to the aggregator and deleting what it acks.
  *
- * Protocol (one ZeroMQ message = one serialized Frame, single part):
+ * Protocol (proto/lnob.proto, THE LINK; one ZeroMQ message = one
+ * serialized Frame, single part):
  *  - On every (re)connection and every heartbeat_ms the collector sends
  *    Frame{heartbeat{sent_at_ms, health}}; health counts own and relayed
  *    items (queued, parked, oldest queued_at). The aggregator (or a relay)
- *    answers heartbeats with Frame{heartbeat{credit}}, commits with
- *    Frame{acks{acks, credit}}, refusals with Frame{nack}. Any frame from
- *    it counts as contact; the latest credit bounds what is in flight:
- *    in_flight <= min(window, credit), credit 0 until upstream first
- *    speaks on a connection.
+ *    answers heartbeats with Frame{heartbeat{credit, max_body,
+ *    max_frame}}, commits with Frame{acks{acks, credit}}, refusals with
+ *    Frame{nack}. Any frame from it counts as contact; the latest credit
+ *    bounds what is in flight: in_flight <= min(window, credit), credit 0
+ *    until upstream first speaks on a connection.
+ *  - Limits: the max_body and max_frame of upstream's latest heartbeat
+ *    (0: not said) bound what is sent (outbox_fits(): a body at most
+ *    outbox_max_body(), the smaller of upstream's max_body and
+ *    OUTBOX_BODY_MAX; a Frame at most max_frame when said). When they
+ *    change they are recorded in the outbox (outbox_put_limits(): for
+ *    `submit`, and for the next start) and handed to the relay. An item
+ *    over them, own or relayed, is never sent: when a scan meets it, or a
+ *    resend finds the limits shrunk, it is parked locally as NACK_TOO_LARGE
+ *    with a detail naming its size and the limit (relayed ones with their
+ *    origin signer), and the items behind it go on.
  *  - Two lanes share that window: own outbox items in seq order and, on a
  *    relay, relayed items in (signer, seq) order, each lane taking at least
  *    half of what is free while the other has work. Each goes as
@@ -24,8 +35,9 @@
  *    (skipping what is in flight).
  *  - An ack for (own id, seq) deletes the own item, an ack for (other
  *    signer, seq) the relayed one (all acks of one loop turn in one write
- *    transaction); a non-retryable NACK parks it (relayed ones with their
- *    origin signer), a retryable one resends it after a jittered back-off;
+ *    transaction); a non-retryable NACK (NACK_TOO_LARGE among them) parks
+ *    it (relayed ones with their origin signer), a retryable one resends
+ *    it after a jittered back-off;
  *    a NACK without signer/seq is only logged. An item unacked for
  *    resend_after_ms is sent again.
  *  - No frame for dead_after_ms: the socket is closed, and a fresh one is
@@ -42,8 +54,8 @@
  * upstream (before its ack can arrive); "collector.after_ack" when acks
  * have been received, before the transaction deleting them commits.
  *
- * This module logs (connects, disconnects, back-offs, parks): it is
- * daemon-level code.
+ * This module logs (connects, disconnects, back-offs, parks, the
+ * upstream's limits when they change): it is daemon-level code.
  */
 #ifndef LNOB_UPLINK_H
 #define LNOB_UPLINK_H
@@ -56,7 +68,10 @@
 
 /* How often the running loop looks for newly submitted items when idle. */
 #define UPLINK_OUTBOX_POLL_MS 150
-/* Largest ZeroMQ message accepted (ZMQ_MAXMSGSIZE), upstream and by a relay. */
+/* Largest Frame taken from upstream and, by a relay, from downstream: the
+ * relay advertises it as its max_frame and answers a frame over it with
+ * NACK_TOO_LARGE (its ZMQ_MAXMSGSIZE is twice this, so such a frame
+ * arrives; the DEALER's is this). */
 #define UPLINK_MAX_FRAME ((size_t)1 << 20)
 /* How often stale LMDB reader slots are cleared while running. */
 #define UPLINK_READER_CHECK_MS 60000

@@ -506,7 +506,9 @@ class Keys:
 
 class Aggregator:
     def __init__(self, net, node_id="province", batch_max=256, window=256,
-                 max_body=65536, map_size_mb=256, extra_conf=""):
+                 max_body=65536, map_size_mb=256, extra_conf="", max_frame=None):
+        """max_frame: [ingest] max_frame (None: not set, the aggregator's
+        default max_body + 4096; self.max_frame is what it will be)."""
         self.net = net
         self.bin = aggregator_bin()
         self.node_id = node_id
@@ -514,15 +516,18 @@ class Aggregator:
         self.data_dir = net.path("aggregator-data")
         self.endpoint, self.host, self.port = net.endpoint_for()
         self.max_body = max_body
+        self.max_frame = max_frame if max_frame is not None else max_body + 4096
         self.conf = net.path("aggregator.conf")
         with open(self.conf, "w") as f:
             f.write("[node]\nid = %s\nidentity = %s\ndata_dir = %s\nmap_size_mb = %d\n\n"
                     "[listen]\nendpoint = %s\n\n"
                     "[hierarchy]\nfile = %s\n\n"
-                    "[ingest]\nbatch_max = %d\nwindow = %d\nmax_body = %d\n\n"
+                    "[ingest]\nbatch_max = %d\nwindow = %d\nmax_body = %d\n%s\n"
                     "[log]\nlevel = %s\n"
                     % (node_id, self.keys.path, self.data_dir, map_size_mb, self.endpoint,
-                       net.hier_path, batch_max, window, max_body, net.log_level))
+                       net.hier_path, batch_max, window, max_body,
+                       "" if max_frame is None else "max_frame = %d\n" % max_frame,
+                       net.log_level))
             f.write(extra_conf)   # further sections, e.g. "[store]\nmap_max_mb = 64\n"
         self.daemon = None
         self.runs = 0
@@ -858,6 +863,41 @@ class CraftedClient:
 
     def send_raw(self, data):
         self.sock.send(data)
+
+    def send_parts(self, parts):
+        """One ZeroMQ message of several parts (each a serialized Frame)."""
+        self.sock.send_multipart(parts)
+
+    def answers(self, keys, heartbeats=0, nacks_without_key=0, timeout=30):
+        """Receives until every (signer, seq) in keys is answered (acked or
+        NACKed), and at least `heartbeats` heartbeat answers and
+        `nacks_without_key` NACKs naming no envelope (signer "") came.
+        Returns ({key: ('ack', Ack) | ('nack', Nack)}, heartbeats seen,
+        [keyless Nack])."""
+        keys = set(keys)
+        got, hbs, keyless = {}, 0, []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if keys <= set(got) and hbs >= heartbeats and len(keyless) >= nacks_without_key:
+                return got, hbs, keyless
+            self.net.check_alive()
+            f = self.recv_frame()
+            if f is None:
+                continue
+            kind = f.WhichOneof("msg")
+            if kind == "heartbeat":
+                hbs += 1
+            elif kind == "nack":
+                if f.nack.signer:
+                    got[(f.nack.signer, f.nack.seq)] = ("nack", f.nack)
+                else:
+                    keyless.append(f.nack)
+            elif kind == "acks":
+                for a in f.acks.acks:
+                    got[(a.signer, a.seq)] = ("ack", a)
+        raise WaitTimeout("answers: wanted %r, %d heartbeat(s), %d keyless NACK(s); got %r, "
+                          "%d, %r" % (sorted(keys), heartbeats, nacks_without_key, got, hbs,
+                                      keyless))
 
     def recv_frame(self):
         """One decoded Frame, or None when none arrived within RCVTIMEO."""

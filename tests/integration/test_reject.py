@@ -200,20 +200,21 @@ class RejectTest(lnobtest.NetTestCase):
                          "the sender cannot park it: %r" % ans)
 
     def test_collector_parks_too_large(self):
-        """A report over the aggregator's max_body ends parked as too_large
-        at the collector, not re-sent forever."""
+        """A report over the aggregator's max_body (queued before the
+        collector knew the limit) ends parked as too_large at the
+        collector, never sent: the limit comes with the aggregator's first
+        heartbeat answer, before any credit. The other report is stored."""
         agg, net = self.agg, self.net
         c = net.add_collector("d1-office", "D1", resend_after_ms=2000)
         path = net.path("reports.csv")
-        lnobtest.write_reports_csv(path, [
-            {"unit": "C11", "revision": 1, "values": dict(VALUES),
-             "narrative": "x" * (agg.max_body + 100)},
-            {"unit": "C12", "revision": 1, "values": dict(VALUES)}])
+        big = {"unit": "C11", "revision": 1, "values": dict(VALUES),
+               "narrative": "x" * (agg.max_body + 100)}
+        lnobtest.write_reports_csv(path, [big, {"unit": "C12", "revision": 1,
+                                                "values": dict(VALUES)}])
         c.submit(path)
         agg.start()
         c.start()
-        agg.wait_status(lambda st, k: k["rejected_too_large"] >= 1 and k["stored"] >= 1,
-                        "the oversized report refused and the other stored")
+        agg.wait_status(lambda st, k: k["stored"] >= 1, "the other report stored")
 
         def parked():
             s = c.status()
@@ -221,6 +222,13 @@ class RejectTest(lnobtest.NetTestCase):
 
         st = lnobtest.wait_until(parked, 30, "collector: queued 0, parked 1 (too_large)", net)
         self.assertEqual([i["reason"] for i in st["parked_items"]], ["too_large"], st)
+        size = len(report_body("C11", VALUES, narrative=big["narrative"],
+                               completed_at=1701140400))
+        self.assertIn("envelope body of %d bytes is over the upstream's max_body of %d bytes"
+                      % (size, agg.max_body), st["parked_items"][0]["detail"], st)
+        self.assertEqual(st["max_body"], agg.max_body, st)
+        ast, k = agg.counters()
+        self.assertEqual((k["stored"], k["rejected_too_large"]), (1, 0), ast)
 
     def test_collector_parks_out_of_scope(self):
         agg, net = self.agg, self.net

@@ -549,6 +549,57 @@ static void test_campaign_rules(void **state)
 	hier_destroy(&h);
 }
 
+/* A learned body limit (list.max_body): the report over it fails its
+ * file naming the line (CSV) or entry (JSON), its size and the limit;
+ * nothing of the file is kept. 0 or a limit above the outbox's own means
+ * the outbox's own. */
+static void test_body_limit(void **state)
+{
+	intake_list_t l = { .max_body = 300 };
+	char csv[1024], json[1024], want[256], narrative[400];
+	Lnob__Report *r;
+	size_t size;
+
+	(void)state;
+	memset(narrative, 'x', sizeof(narrative) - 1);
+	narrative[sizeof(narrative) - 1] = '\0';
+	snprintf(csv, sizeof(csv), "campaign,period,unit,narrative,poor_households\n"
+		 "c,2023,C11,short,1\n\nc,2023,C12,%s,2\n", narrative);
+	assert_int_equal(t_csv(csv, &l), LNOB_E_TOOBIG);
+	assert_int_equal(l.n, 0);
+	/* The size said is the report's encoding, the envelope body. */
+	assert_int_equal(t_csv("campaign,period,unit,narrative,poor_households\n"
+			       "c,2023,C12,x,2\n", &l), 0);
+	r = l.v[0];
+	free(r->narrative);
+	r->narrative = strdup(narrative);
+	assert_non_null(r->narrative);
+	size = lnob__report__get_packed_size(r);
+	intake_list_clear(&l);
+	assert_int_equal(l.max_body, 300);   /* a setting: kept */
+	assert_int_equal(t_csv(csv, &l), LNOB_E_TOOBIG);
+	snprintf(want, sizeof(want), "r.csv:4: report is %zu bytes encoded, over the 300-byte limit",
+		 size);
+	assert_string_equal(s_err, want);
+	snprintf(json, sizeof(json), "[{\"campaign\": \"c\", \"period\": \"2023\", \"unit\": "
+		 "\"C11\", \"values\": {\"poor_households\": 1}}, {\"campaign\": \"c\", "
+		 "\"period\": \"2023\", \"unit\": \"C12\", \"narrative\": \"%s\", "
+		 "\"values\": {\"poor_households\": 2}}]", narrative);
+	assert_int_equal(t_json(json, &l), LNOB_E_TOOBIG);
+	snprintf(want, sizeof(want), "r.json: entry 2: report is %zu bytes encoded, over the "
+		 "300-byte limit", size);
+	assert_string_equal(s_err, want);
+	assert_int_equal(l.n, 0);
+	/* Within the outbox's own limit when nothing is learned. */
+	l.max_body = 0;
+	assert_int_equal(t_json(json, &l), 0);
+	assert_int_equal(l.n, 2);
+	intake_list_clear(&l);
+	l.max_body = (size_t)1 << 30;
+	assert_int_equal(t_csv(csv, &l), 0);
+	intake_list_clear(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_places),
 		cmocka_unit_test(test_campaign_rules),
+		cmocka_unit_test(test_body_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

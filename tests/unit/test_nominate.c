@@ -490,6 +490,33 @@ static void test_huge_summary(void **state)
 	free(summary);
 }
 
+/* A learned body limit (opts max_body) below the outbox's own: a
+ * nomination over it is refused naming its size and that limit. */
+static void test_learned_body_limit(void **state)
+{
+	nominate_opts_t o = { .signer = "c-001", .attach_max = 0, .now_s = NOW };
+	Lnob__Nomination *n = NULL;
+	size_t size;
+	char want[256];
+
+	(void)state;
+	assert_int_equal(nominate_parse_json("nom.json", s_dir, s_good, strlen(s_good), &o, &n,
+					     s_err, sizeof(s_err)), 0);
+	size = protobuf_c_message_get_packed_size(&n->base);
+	nominate_free(&n);
+	o.max_body = size;   /* exactly at the limit: taken */
+	assert_int_equal(nominate_parse_json("nom.json", s_dir, s_good, strlen(s_good), &o, &n,
+					     s_err, sizeof(s_err)), 0);
+	nominate_free(&n);
+	o.max_body = size - 1;
+	assert_int_equal(nominate_parse_json("nom.json", s_dir, s_good, strlen(s_good), &o, &n,
+					     s_err, sizeof(s_err)), LNOB_E_TOOBIG);
+	assert_null(n);
+	snprintf(want, sizeof(want), "nom.json: the nomination is %zu bytes encoded, over the "
+		 "%zu-byte limit (shorten the summary)", size, size - 1);
+	assert_string_equal(s_err, want);
+}
+
 static void test_parse_file(void **state)
 {
 	nominate_opts_t o = { .signer = "c-001", .attach_max = 100, .now_s = NOW };
@@ -756,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_body_limit),
 		cmocka_unit_test(test_huge_summary),
+		cmocka_unit_test(test_learned_body_limit),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_stage_good),

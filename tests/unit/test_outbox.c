@@ -446,6 +446,110 @@ static void test_state_and_reader(void **state)
 	outbox_destroy(&ob);
 }
 
+/* The upstream's limits: nothing known means this node's own 65536; once
+ * recorded (persisted, visible to another process) enqueue refuses what is
+ * over them, all or nothing; outbox_fits() judges stored envelopes by body
+ * and frame size and names both numbers. */
+static void test_limits(void **state)
+{
+	t_fix_t *f = *state;
+	outbox_t *ob = t_open(f, 1 << 24, 0), *ro;
+	outbox_limits_t lim, got;
+	outbox_stats_t st;
+	static uint8_t body[3000];
+	const uint8_t *bodies[2] = { body, body };
+	size_t lens[2] = { 100, 2000 };
+	uint8_t *env;
+	size_t len;
+	uint64_t first = 0;
+	char detail[256], want[256];
+
+	/* Nothing known yet. */
+	assert_int_equal(outbox_get_limits(ob, &got), 0);
+	assert_int_equal(got.max_body, 0);
+	assert_int_equal(got.max_frame, 0);
+	assert_int_equal(got.learned_at_ms, 0);
+	assert_int_equal(outbox_max_body(&got), OUTBOX_BODY_MAX);
+	assert_int_equal(outbox_max_body(NULL), OUTBOX_BODY_MAX);
+	assert_int_equal(outbox_enqueue(ob, &f->id, LNOB__KIND__KIND_REPORT, bodies, lens, 2, 1,
+					&first), 0);
+	assert_int_equal(first, 1);
+
+	/* Learned: 1024 bytes of body, 2048 of frame. */
+	lim = (outbox_limits_t){ .max_body = 1024, .max_frame = 2048, .learned_at_ms = 777 };
+	assert_int_equal(outbox_put_limits(ob, &lim), 0);
+	ro = t_open(f, 0, OUTBOX_RDONLY);
+	assert_int_equal(outbox_get_limits(ro, &got), 0);
+	assert_int_equal(got.max_body, 1024);
+	assert_int_equal(got.max_frame, 2048);
+	assert_int_equal(got.learned_at_ms, 777);
+	assert_int_equal(outbox_stats(ro, &st), 0);
+	assert_int_equal(st.limits.max_body, 1024);
+	assert_int_equal(st.limits.learned_at_ms, 777);
+	assert_int_equal(outbox_put_limits(ro, &lim), -EROFS);
+	outbox_destroy(&ro);
+	assert_int_equal(outbox_max_body(&got), 1024);
+	/* The 2000-byte body is refused now; so is the whole call. */
+	first = 0;
+	assert_int_equal(outbox_enqueue(ob, &f->id, LNOB__KIND__KIND_REPORT, bodies, lens, 2, 1,
+					&first), LNOB_E_TOOBIG);
+	assert_int_equal(first, 0);
+	assert_int_equal(outbox_stats(ob, &st), 0);
+	assert_int_equal(st.next_seq, 3);
+	assert_int_equal(st.queued_own, 2);
+	lens[1] = 1024;
+	assert_int_equal(outbox_enqueue(ob, &f->id, LNOB__KIND__KIND_REPORT, bodies, lens, 2, 1,
+					&first), 0);
+	assert_int_equal(first, 3);
+
+	/* The stored envelopes, judged: seq 1 (100 bytes) fits, seq 2 (2000)
+	 * does not, by its body. */
+	assert_int_equal(outbox_get(ob, 1, &env, &len), 0);
+	assert_int_equal(outbox_fits(&got, env, len, detail, sizeof(detail)), 0);
+	free(env);
+	assert_int_equal(outbox_get(ob, 2, &env, &len), 0);
+	assert_true(len > 2000);
+	assert_int_equal(outbox_fits(&got, env, len, detail, sizeof(detail)), LNOB_E_TOOBIG);
+	assert_string_equal(detail, "envelope body of 2000 bytes is over the upstream's max_body "
+			    "of 1024 bytes");
+	assert_int_equal(outbox_fits(NULL, env, len, NULL, 0), 0);
+	/* By its frame: a frame limit below the frame's size. */
+	lim = (outbox_limits_t){ .max_body = 0, .max_frame = 1500 };
+	assert_int_equal(outbox_fits(&lim, env, len, detail, sizeof(detail)), LNOB_E_TOOBIG);
+	snprintf(want, sizeof(want), "frame of %zu bytes is over the upstream's max_frame of 1500 "
+		 "bytes", 1 + 2 + len);   /* tag, 2-byte length, the envelope */
+	assert_string_equal(detail, want);
+	/* A limit said above this node's own is this node's own. */
+	lim = (outbox_limits_t){ .max_body = 1u << 20 };
+	assert_int_equal(outbox_max_body(&lim), OUTBOX_BODY_MAX);
+	lim.max_body = 1000;
+	assert_int_equal(outbox_fits(&lim, env, len, detail, sizeof(detail)), LNOB_E_TOOBIG);
+	free(env);
+	/* Bytes that do not decode, longer than the limit. */
+	memset(body, 0xff, sizeof(body));
+	assert_int_equal(outbox_fits(&lim, body, sizeof(body), detail, sizeof(detail)),
+			 LNOB_E_DECODE);
+	/* Reports: the detail names the report, its size and the limit. */
+	{
+		t_report_t t;
+		const Lnob__Report *rp[1] = { &t.r };
+		char narrative[1200];
+
+		t_report_init(&t, "C11", 1);
+		memset(narrative, 'x', sizeof(narrative) - 1);
+		narrative[sizeof(narrative) - 1] = '\0';
+		t.r.narrative = narrative;
+		lim = (outbox_limits_t){ .max_body = 1024 };
+		assert_int_equal(outbox_put_limits(ob, &lim), 0);
+		assert_int_equal(outbox_enqueue_reports(ob, &f->id, rp, 1, 1, &first, detail,
+							sizeof(detail)), LNOB_E_TOOBIG);
+		snprintf(want, sizeof(want), "report 0: %zu bytes, over the 1024-byte limit",
+			 lnob__report__get_packed_size(&t.r));
+		assert_string_equal(detail, want);
+	}
+	outbox_destroy(&ob);
+}
+
 static void test_open_errors(void **state)
 {
 	t_fix_t *f = *state;
@@ -918,6 +1022,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_park_keeps_reason, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_scan_bounds, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_state_and_reader, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_limits, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_custody, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_relay_ack_park_requeue, t_setup, t_teardown),
