@@ -68,10 +68,11 @@
  * ELIGIBILITY (advisory, computed when viewed, so it follows the current
  * figures): when the nomination's campaign is configured and has award
  * rules, award_check() of the proposed form on the occasion, for the
- * nominee's kind and unit, over the materialised rollups of (campaign,
- * occasion, unit) and of the previous period, the unit's baseline, the
- * nomination's contribution_vnd (0 is "none") and its sanction ("" and
- * "none" are level 0). The DECIDED stage records what the council decided.
+ * nominee's kind and unit, each target judged on the unit's figures of the
+ * occasion (figures.h: full or comparable basis, INCOMPLETE when the
+ * campaign withholds), the nomination's contribution_vnd (0 is "none")
+ * and its sanction ("" and "none" are level 0). The DECIDED stage records
+ * what the council decided.
  */
 #ifndef LNOB_NOMINATIONS_H
 #define LNOB_NOMINATIONS_H
