@@ -112,7 +112,10 @@ static void s_print_row(FILE *out, const json_t *row, const char **codes, size_t
 	for (size_t i = 0; i < nc; i++) {
 		json_t *v = json_object_get(json_object_get(row, "sums"), codes[i]);
 
-		snprintf(num, sizeof(num), "%lld", v ? (long long)json_integer_value(v) : 0LL);
+		if (v)   /* an indicator no report of the subtree carries: "-", not 0 */
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(num, sizeof(num), "-");
 		fputc(' ', out);
 		lnob_fput_col(out, num, s_col_width(codes[i]), false);
 	}

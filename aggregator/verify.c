@@ -43,6 +43,7 @@ typedef struct s_acc {
 typedef struct s_pass {
 	verify_t *v;
 	s_acc_t *acc;              /* per hierarchy unit, for the group in hand */
+	char cur_c[AGG_KEY_MAX + 1], cur_p[AGG_KEY_MAX + 1], cur_u[AGG_KEY_MAX + 1];
 	char **seen;               /* "campaign\0period" of every group */
 	size_t *seen_len;
 	size_t nseen, cap_seen;
@@ -375,79 +376,76 @@ static int s_unit(s_pass_t *x, const char *c, const char *p, const char *u)
 	return r;
 }
 
+/* Pass 1, one history entry: a unit's first entry starts it (and a new
+ * (campaign, period) group compares the one before); its others are
+ * passed over, the unit having been read whole. */
+static int s_history_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+{
+	s_pass_t *x = ctx;
+	char kbuf[AGG_KEY_MAX + 1];
+	const char *c, *p, *u;
+	int r = agg_key_split(k, kbuf, &c, &p, &u);
+
+	(void)val;
+	if (r < 0)
+		return r;
+	if (strcmp(c, x->cur_c) == 0 && strcmp(p, x->cur_p) == 0 && strcmp(u, x->cur_u) == 0)
+		return 0;
+	if (strcmp(c, x->cur_c) != 0 || strcmp(p, x->cur_p) != 0) {
+		if (x->cur_c[0] && (r = s_compare(x, x->cur_c, x->cur_p)) < 0)
+			return r;
+		strcpy(x->cur_c, c);
+		strcpy(x->cur_p, p);
+		if ((r = s_add_seen(x, c, p)) < 0)
+			return r;
+	}
+	strcpy(x->cur_u, u);
+	return s_unit(x, c, p, u);
+}
+
 /* Pass 1: the history, unit by unit. */
 static int s_pass_history(s_pass_t *x)
 {
-	verify_t *v = x->v;
-	char kbuf[AGG_KEY_MAX + 1], cur_c[AGG_KEY_MAX + 1] = "", cur_p[AGG_KEY_MAX + 1] = "";
-	uint8_t next[AGG_KEY_MAX + 2];
-	MDB_cursor *cur = NULL;
-	MDB_val k, val;
-	int r, mr;
+	int r = store_foreach(x->v->txn, store_dbi(x->v->st, AGG_DB_REVISIONS), NULL, 0,
+			      s_history_entry, x);
 
-	if ((r = mdb_cursor_open(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), &cur)) != 0)
-		return verify_mdb(r);
-	for (mr = mdb_cursor_get(cur, &k, &val, MDB_FIRST); mr == 0;
-	     mr = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE)) {
-		const char *c, *p, *u;
-		size_t plen;
-
-		if ((r = agg_key_split(&k, kbuf, &c, &p, &u)) < 0)
-			goto out;
-		if (strcmp(c, cur_c) != 0 || strcmp(p, cur_p) != 0) {
-			if (cur_c[0] && (r = s_compare(x, cur_c, cur_p)) < 0)
-				goto out;
-			strcpy(cur_c, c);
-			strcpy(cur_p, p);
-			if ((r = s_add_seen(x, c, p)) < 0)
-				goto out;
-		}
-		if ((r = s_unit(x, c, p, u)) < 0)
-			goto out;
-		/* On to the next unit: past every "c\0p\0u\0..." key. */
-		plen = (size_t)(u - kbuf) + strlen(u);
-		memcpy(next, kbuf, plen);
-		next[plen] = 1;
-		k.mv_data = next;
-		k.mv_size = plen + 1;
-	}
-	if (mr != MDB_NOTFOUND) {
-		r = verify_mdb(mr);
-		goto out;
-	}
-	r = cur_c[0] ? s_compare(x, cur_c, cur_p) : 0;
-out:
-	mdb_cursor_close(cur);
+	if (r == 0 && x->cur_c[0])
+		r = s_compare(x, x->cur_c, x->cur_p);
 	return r;
 }
 
 /* ---- records with nothing behind them ----------------------------------- */
+
+/* store_foreach() from a key prefix: whether the first key has it. */
+typedef struct s_prefix {
+	const uint8_t *key;
+	size_t len;
+	bool found;
+} s_prefix_t;
+
+static int s_prefix_first(void *ctx, const MDB_val *k, const MDB_val *val)
+{
+	s_prefix_t *p = ctx;
+
+	(void)val;
+	p->found = k->mv_size >= p->len && memcmp(k->mv_data, p->key, p->len) == 0;
+	return 1;
+}
 
 /* True (1) when (c, p, u) has a revision in the history, 0 when not. */
 static int s_has_history(verify_t *v, const char *c, const char *p, const char *u)
 {
 	uint8_t key[AGG_KEY_MAX + 1];
 	size_t klen = agg_key_unit(key, c, p, u);
-	MDB_cursor *cur = NULL;
-	MDB_val k, val;
+	s_prefix_t x = { .key = key };
 	int r;
 
 	if (!klen || klen + 1 > AGG_KEY_MAX)
 		return LNOB_E_CORRUPT;
 	key[klen++] = 0;
-	if ((r = mdb_cursor_open(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), &cur)) != 0)
-		return verify_mdb(r);
-	k.mv_data = key;
-	k.mv_size = klen;
-	r = mdb_cursor_get(cur, &k, &val, MDB_SET_RANGE);
-	if (r == 0)
-		r = k.mv_size >= klen && memcmp(k.mv_data, key, klen) == 0;
-	else if (r == MDB_NOTFOUND)
-		r = 0;
-	else
-		r = verify_mdb(r);
-	mdb_cursor_close(cur);
-	return r;
+	x.len = klen;
+	r = store_foreach(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), key, klen, s_prefix_first, &x);
+	return r < 0 ? r : x.found;
 }
 
 /* A rollup record not compared in pass 1: it must be empty. */
@@ -474,38 +472,38 @@ static int s_orphan_rollup(s_pass_t *x, const char *c, const char *p, const char
 	return 0;
 }
 
+/* One record of a pass 2 to 4. */
+typedef struct s_orphans {
+	s_pass_t *x;
+	int db;
+} s_orphans_t;
+
+static int s_orphan(void *ctx, const MDB_val *k, const MDB_val *val)
+{
+	s_orphans_t *o = ctx;
+	verify_t *v = o->x->v;
+	char kbuf[AGG_KEY_MAX + 1];
+	const char *c, *p, *u;
+	int r = agg_key_split(k, kbuf, &c, &p, &u);
+
+	if (r < 0)
+		return r;
+	if (o->db == AGG_DB_ROLLUPS)
+		return s_orphan_rollup(o->x, c, p, u, val);
+	if ((r = s_has_history(v, c, p, u)) < 0)
+		return r;
+	if (r == 0)
+		verify_diff(v, "%s/%s unit %s: a %s record but no revision in the history", c, p, u,
+			    o->db == AGG_DB_LATEST ? "latest" : "conflict");
+	return 0;
+}
+
 /* Passes 2 to 4: records of `db` with nothing behind them. */
 static int s_pass_orphans(s_pass_t *x, int db)
 {
-	verify_t *v = x->v;
-	char kbuf[AGG_KEY_MAX + 1];
-	MDB_cursor *cur = NULL;
-	MDB_val k, val;
-	int r = 0, mr;
+	s_orphans_t o = { .x = x, .db = db };
 
-	if ((mr = mdb_cursor_open(v->txn, store_dbi(v->st, (size_t)db), &cur)) != 0)
-		return verify_mdb(mr);
-	for (mr = mdb_cursor_get(cur, &k, &val, MDB_FIRST); mr == 0 && r == 0;
-	     mr = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
-		const char *c, *p, *u;
-
-		if ((r = agg_key_split(&k, kbuf, &c, &p, &u)) < 0)
-			break;
-		if (db == AGG_DB_ROLLUPS) {
-			r = s_orphan_rollup(x, c, p, u, &val);
-			continue;
-		}
-		if ((r = s_has_history(v, c, p, u)) < 0)
-			break;
-		if (r == 0)
-			verify_diff(v, "%s/%s unit %s: a %s record but no revision in the history", c,
-				    p, u, db == AGG_DB_LATEST ? "latest" : "conflict");
-		r = 0;
-	}
-	if (r == 0 && mr != MDB_NOTFOUND)
-		r = verify_mdb(mr);
-	mdb_cursor_close(cur);
-	return r;
+	return store_foreach(x->v->txn, store_dbi(x->v->st, (size_t)db), NULL, 0, s_orphan, &o);
 }
 
 int verify_store(store_t *st, MDB_txn *txn, const hier_t *hier, FILE *out,

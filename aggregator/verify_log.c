@@ -142,48 +142,49 @@ static int s_amendment(verify_t *v, const MDB_val *k, const Lnob__AmendmentRecor
 	return 0;
 }
 
+/* A walk over the amendment queue or its log. */
+typedef struct s_amend_walk {
+	verify_t *v;
+	int db;
+	s_ids_t *held;
+} s_amend_walk_t;
+
+static int s_amendment_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+{
+	s_amend_walk_t *w = ctx;
+	const ProtobufCMessageDescriptor *desc = w->db == AGG_DB_AMENDMENTS
+		? &lnob__amendment_record__descriptor : &lnob__amendment_decision__descriptor;
+	ProtobufCMessage *m;
+	int r;
+
+	if (codec_unpack(desc, val->mv_size ? val->mv_data : (const uint8_t *)"", val->mv_size,
+			 SIZE_MAX, &m) < 0)
+		return LNOB_E_CORRUPT;
+	if (w->db == AGG_DB_AMENDMENTS) {
+		Lnob__AmendmentRecord *a = (Lnob__AmendmentRecord *)m;
+
+		r = s_amendment(w->v, k, a, NULL);
+		if (r == 0)
+			r = s_ids_add(w->held, a->signer, a->seq);
+	} else {
+		Lnob__AmendmentDecision *d = (Lnob__AmendmentDecision *)m;
+
+		r = d->amendment ? s_amendment(w->v, k, d->amendment, d) : LNOB_E_CORRUPT;
+		if (r == 0 && !d->accepted)
+			r = s_ids_add(w->held, d->amendment->signer, d->amendment->seq);
+	}
+	protobuf_c_message_free_unpacked(m, NULL);
+	return r;
+}
+
 /* The amendment queue and the log of decisions; the ids of the pending
  * and rejected ones go into held (they are in the log, not the history). */
 static int s_pass_amendments(verify_t *v, int db, s_ids_t *held)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k, val;
-	int r = 0, mr;
+	s_amend_walk_t w = { .v = v, .db = db, .held = held };
 
-	if ((mr = mdb_cursor_open(v->txn, store_dbi(v->st, (size_t)db), &cur)) != 0)
-		return verify_mdb(mr);
-	for (mr = mdb_cursor_get(cur, &k, &val, MDB_FIRST); mr == 0 && r == 0;
-	     mr = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
-		const ProtobufCMessageDescriptor *desc = db == AGG_DB_AMENDMENTS
-			? &lnob__amendment_record__descriptor : &lnob__amendment_decision__descriptor;
-		ProtobufCMessage *m;
-
-		if (codec_unpack(desc, val.mv_size ? val.mv_data : (const uint8_t *)"", val.mv_size,
-				 SIZE_MAX, &m) < 0) {
-			r = LNOB_E_CORRUPT;
-			break;
-		}
-		if (db == AGG_DB_AMENDMENTS) {
-			Lnob__AmendmentRecord *a = (Lnob__AmendmentRecord *)m;
-
-			r = s_amendment(v, &k, a, NULL);
-			if (r == 0)
-				r = s_ids_add(held, a->signer, a->seq);
-		} else {
-			Lnob__AmendmentDecision *d = (Lnob__AmendmentDecision *)m;
-
-			r = d->amendment ? s_amendment(v, &k, d->amendment, d) : LNOB_E_CORRUPT;
-			if (r == 0 && !d->accepted)
-				r = s_ids_add(held, d->amendment->signer, d->amendment->seq);
-		}
-		protobuf_c_message_free_unpacked(m, NULL);
-	}
-	mdb_cursor_close(cur);
-	if (r == 0 && mr != MDB_NOTFOUND)
-		r = verify_mdb(mr);
-	return r;
+	return store_foreach(v->txn, store_dbi(v->st, (size_t)db), NULL, 0, s_amendment_entry, &w);
 }
-
 
 /* ---- nominations and stages --------------------------------------------- */
 
@@ -348,22 +349,26 @@ static int s_nomination(verify_t *v, const MDB_val *k, const MDB_val *val, s_ids
 	return r;
 }
 
+/* A walk over the nomination records. */
+typedef struct s_nom_walk {
+	verify_t *v;
+	s_ids_t *stages;
+} s_nom_walk_t;
+
+static int s_nomination_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+{
+	s_nom_walk_t *w = ctx;
+
+	return s_nomination(w->v, k, val, w->stages);
+}
+
 /* Every nomination record; the ids of their stages go into stages. */
 static int s_pass_nominations(verify_t *v, s_ids_t *stages)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k, val;
-	int r = 0, mr;
+	s_nom_walk_t w = { .v = v, .stages = stages };
 
-	if ((mr = mdb_cursor_open(v->txn, store_dbi(v->st, AGG_DB_NOMINATIONS), &cur)) != 0)
-		return verify_mdb(mr);
-	for (mr = mdb_cursor_get(cur, &k, &val, MDB_FIRST); mr == 0 && r == 0;
-	     mr = mdb_cursor_get(cur, &k, &val, MDB_NEXT))
-		r = s_nomination(v, &k, &val, stages);
-	mdb_cursor_close(cur);
-	if (r == 0 && mr != MDB_NOTFOUND)
-		r = verify_mdb(mr);
-	return r;
+	return store_foreach(v->txn, store_dbi(v->st, AGG_DB_NOMINATIONS), NULL, 0,
+			     s_nomination_entry, &w);
 }
 
 /* ---- the envelope log ---------------------------------------------------- */
@@ -437,37 +442,40 @@ static int s_log_nomination(verify_t *v, const Lnob__Envelope *env)
 	return r;
 }
 
+/* A walk over the envelope log. */
+typedef struct s_log_walk {
+	verify_t *v;
+	const s_ids_t *held, *stages;
+} s_log_walk_t;
+
+static int s_log_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+{
+	s_log_walk_t *w = ctx;
+	Lnob__Envelope *env = NULL;
+	int r = 0;
+
+	(void)k;
+	if (envelope_open(val->mv_data, val->mv_size, SIZE_MAX / 2, &env) < 0) {
+		verify_diff(w->v, "an envelope in the log does not decode");
+		return 0;
+	}
+	if (env->kind == LNOB__KIND__KIND_REPORT)
+		r = s_log_report(w->v, env, w->held);
+	else if (env->kind == LNOB__KIND__KIND_NOMINATION)
+		r = s_log_nomination(w->v, env);
+	else if (env->kind != LNOB__KIND__KIND_STAGE || !s_ids_has(w->stages, env->signer, env->seq))
+		verify_diff(w->v, "envelope %s #%llu (kind %d) in the log is behind no record",
+			    env->signer, (unsigned long long)env->seq, env->kind);
+	lnob__envelope__free_unpacked(env, NULL);
+	return r;
+}
+
 /* Every envelope of the log is behind what it should be. */
 static int s_pass_log(verify_t *v, const s_ids_t *held, const s_ids_t *stages)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k, val;
-	int r = 0, mr;
+	s_log_walk_t w = { .v = v, .held = held, .stages = stages };
 
-	if ((mr = mdb_cursor_open(v->txn, store_dbi(v->st, AGG_DB_ENVELOPES), &cur)) != 0)
-		return verify_mdb(mr);
-	for (mr = mdb_cursor_get(cur, &k, &val, MDB_FIRST); mr == 0 && r == 0;
-	     mr = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
-		Lnob__Envelope *env = NULL;
-
-		if (envelope_open(val.mv_data, val.mv_size, SIZE_MAX / 2, &env) < 0) {
-			verify_diff(v, "an envelope in the log does not decode");
-			continue;
-		}
-		if (env->kind == LNOB__KIND__KIND_REPORT)
-			r = s_log_report(v, env, held);
-		else if (env->kind == LNOB__KIND__KIND_NOMINATION)
-			r = s_log_nomination(v, env);
-		else if (env->kind != LNOB__KIND__KIND_STAGE ||
-			 !s_ids_has(stages, env->signer, env->seq))
-			verify_diff(v, "envelope %s #%llu (kind %d) in the log is behind no record",
-				    env->signer, (unsigned long long)env->seq, env->kind);
-		lnob__envelope__free_unpacked(env, NULL);
-	}
-	mdb_cursor_close(cur);
-	if (r == 0 && mr != MDB_NOTFOUND)
-		r = verify_mdb(mr);
-	return r;
+	return store_foreach(v->txn, store_dbi(v->st, AGG_DB_ENVELOPES), NULL, 0, s_log_entry, &w);
 }
 
 int verify_log(verify_t *v)

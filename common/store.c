@@ -279,6 +279,25 @@ bool store_is_transient(int r)
 	}
 }
 
+int store_foreach(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t flen, store_each_fn fn,
+		  void *ctx)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k = { flen, (void *)from }, v;
+	int r = mdb_cursor_open(txn, dbi, &cur), mr;
+
+	if (r != 0)
+		return r > 0 ? -r : r;
+	for (mr = mdb_cursor_get(cur, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST); mr == 0;
+	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		if ((r = fn(ctx, &k, &v)) != 0)
+			break;
+	mdb_cursor_close(cur);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	return mr == MDB_NOTFOUND ? 0 : (mr > 0 ? -mr : mr);
+}
+
 int store_commit(MDB_txn **txn_p)
 {
 	int r = mdb_txn_commit(*txn_p);

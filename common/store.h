@@ -67,6 +67,16 @@ int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 	      const void *val, size_t vlen, unsigned flags);
 int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
 
+/* Calls fn(ctx, key, value) for each entry of dbi in key order, starting at
+ * the first key >= from (flen bytes; from NULL: the first entry), until fn
+ * returns non-zero: a negative code stops the walk and is returned, a
+ * positive one stops it and 0 is returned. Key and value are borrowed for
+ * the call (fn must not write to txn). Returns 0, fn's code or an LMDB
+ * code. */
+typedef int (*store_each_fn)(void *ctx, const MDB_val *key, const MDB_val *val);
+int store_foreach(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t flen, store_each_fn fn,
+		  void *ctx);
+
 /* Meta helpers: a uint64 under a name in meta (0 when absent). */
 int store_meta_get_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t *ret);
 int store_meta_put_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t v);

@@ -1,5 +1,6 @@
 /* test_store.c: the LMDB helpers: create, reopen, schema check, read-only
- * open, damaged files, map full and growth, stale reader slots. */
+ * open, damaged files, map full and growth, stale reader slots, the one
+ * iterator, nested transactions. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -262,6 +263,108 @@ static void test_strerror(void **state)
 		assert_string_not_equal(lnob_strerror(c), "unknown error");
 }
 
+/* store_foreach(): a collector of keys, stopping at "stop". */
+typedef struct s_walk {
+	char seen[8][8];
+	size_t n;
+} s_walk_t;
+
+static int s_collect(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	s_walk_t *w = ctx;
+
+	(void)v;
+	if (k->mv_size == 4 && memcmp(k->mv_data, "stop", 4) == 0)
+		return 1;
+	if (k->mv_size == 4 && memcmp(k->mv_data, "fail", 4) == 0)
+		return LNOB_E_CORRUPT;
+	assert_true(w->n < 8 && k->mv_size < 8);
+	memcpy(w->seen[w->n], k->mv_data, k->mv_size);
+	w->seen[w->n++][k->mv_size] = '\0';
+	return 0;
+}
+
+/* The one iterator: every entry in key order, from a key, stopping when
+ * asked, a callback's error returned. */
+static void test_foreach(void **state)
+{
+	const char *dir = tu_tmpdir();
+	static const char *const keys[] = { "a", "b", "c", "stop", "x" };
+	s_walk_t w;
+	store_t *st;
+	MDB_txn *txn;
+	int r;
+
+	(void)state;
+	st = s_open(dir, "test", 0, 1 << 20, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_begin(st, true, &txn), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_foreach(txn, store_dbi(st, 0), NULL, 0, s_collect, &w), 0);
+	assert_int_equal(w.n, 0);   /* empty */
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(store_put(txn, store_dbi(st, 0), keys[i], strlen(keys[i]), "", 0, 0), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_foreach(txn, store_dbi(st, 0), NULL, 0, s_collect, &w), 0);
+	assert_int_equal(w.n, 3);   /* a b c, then stop */
+	assert_string_equal(w.seen[2], "c");
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_foreach(txn, store_dbi(st, 0), "bb", 2, s_collect, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.seen[0], "c");
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_foreach(txn, store_dbi(st, 0), "t", 1, s_collect, &w), 0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.seen[0], "x");
+	assert_int_equal(store_put(txn, store_dbi(st, 1), "fail", 4, "", 0, 0), 0);
+	assert_int_equal(store_foreach(txn, store_dbi(st, 1), NULL, 0, s_collect, &w), LNOB_E_CORRUPT);
+	store_abort(&txn);
+	store_destroy(&st);
+	tu_rmtree(dir);
+}
+
+/* A nested transaction: committed, its writes are the parent's; aborted,
+ * the parent is as it was and goes on. What is the store's trouble and
+ * what the data's. */
+static void test_child_txn(void **state)
+{
+	const char *dir = tu_tmpdir();
+	store_t *st;
+	MDB_txn *txn, *child = NULL;
+	MDB_val v;
+	int r;
+
+	(void)state;
+	st = s_open(dir, "test", 0, 1 << 20, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(store_begin(st, true, &txn), 0);
+	assert_int_equal(store_begin_child(txn, &child), 0);
+	assert_int_equal(store_put(child, store_dbi(st, 0), "kept", 4, "1", 1, 0), 0);
+	assert_int_equal(store_commit(&child), 0);
+	assert_int_equal(store_begin_child(txn, &child), 0);
+	assert_int_equal(store_put(child, store_dbi(st, 0), "undone", 6, "2", 1, 0), 0);
+	store_abort(&child);
+	assert_null(child);
+	assert_int_equal(store_put(txn, store_dbi(st, 0), "after", 5, "3", 1, 0), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	assert_int_equal(store_begin(st, false, &txn), 0);
+	assert_int_equal(store_get(txn, store_dbi(st, 0), "kept", 4, &v), 0);
+	assert_int_equal(store_get(txn, store_dbi(st, 0), "undone", 6, &v), LNOB_E_NOTFOUND);
+	assert_int_equal(store_get(txn, store_dbi(st, 0), "after", 5, &v), 0);
+	store_abort(&txn);
+	store_destroy(&st);
+	tu_rmtree(dir);
+	assert_true(store_is_transient(MDB_MAP_FULL));
+	assert_true(store_is_transient(MDB_TXN_FULL));
+	assert_true(store_is_transient(-EIO));
+	assert_true(store_is_transient(-ENOSPC));
+	assert_true(store_is_transient(-ENOMEM));
+	assert_false(store_is_transient(MDB_BAD_VALSIZE));
+	assert_false(store_is_transient(LNOB_E_OVERFLOW));
+	assert_false(store_is_transient(LNOB_E_CORRUPT));
+	assert_false(store_is_transient(0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_map_full_and_grow),
 		cmocka_unit_test(test_stale_readers),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_foreach),
+		cmocka_unit_test(test_child_txn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
