@@ -4,9 +4,11 @@
  * change against the baseline and the previous period, each effective
  * target's verdict, and per level the completeness and timeliness of the
  * reports against the campaign's deadlines; or the same side by side for
- * the members of an emulation cluster. `lnob-aggregator rollup` prints it
- * as a table or as JSON (README.md, "Reading the rollups", documents the
- * JSON shape).
+ * the members of an emulation cluster. Every derived value and target is
+ * on its own basis, full or comparable, with its coverage (figures.h); an
+ * indicator nobody reported is null, never 0. `lnob-aggregator rollup`
+ * prints it as a table (view_table.c) or as JSON (README.md, "Reading the
+ * rollups", documents the JSON shape).
  *
  * Without a configured campaign of that id the view is rollup_view()'s:
  * sums only.

@@ -265,6 +265,27 @@
  *   first listed on a tie.
  * NO_DATA: a count the target needs is not in the inputs, or a rate's
  *   denominator is 0.
+ * Bounds: every input (a reported value, or a sum of them over a subtree,
+ *   which the aggregator keeps within 10^15) is at most REPORT_VALUE_MAX,
+ *   so a sum of 8 parts stays below 2^53 and every term above fits.
+ *
+ * ===========================================================================
+ * PARTIAL DATA (what the counts passed in are; the aggregator builds them,
+ * aggregator/figures.h, and README "Partial data" says it for operators)
+ * ===========================================================================
+ * A unit's figures for indicator i come from the units of its subtree that
+ * OWE i (their level reports one of i's counts: campaign_level_reports(),
+ * campaign_indicator_inputs()) and COVER it (their current report carries
+ * every one of those counts their level reports); coverage = {covering,
+ * owing}. Current counts: the covering units' sums. Baseline: when all
+ * owing units cover i (the full basis), the unit's own baseline
+ * (campaign_baseline_for()); otherwise (partial: the comparable basis) the
+ * sum of the covering units' baselines (not known for a count reported at
+ * several levels); the previous period: the covering units' counts of
+ * then, when each had them. A target is evaluated (campaign_evaluate(),
+ * any_of through campaign_any_of() on each alternative's own figures) on
+ * its indicator's figures; partial = withhold turns a verdict on partial
+ * figures into INCOMPLETE.
  */
 #ifndef LNOB_CAMPAIGN_H
 #define LNOB_CAMPAIGN_H
