@@ -21,7 +21,8 @@ from lnobtest import CraftedClient, report_body, sign_envelope, wait_until
 
 KIND_REPORT = 1
 REVISIONS = 4000
-P99_BOUND_S = 1.5        # generous for an ASan build on a loaded 2-core machine
+P99_BOUND_S = 2.5        # an ASan build on a loaded 2-core machine: one batch of 256 is
+                         # about 0.4 s there; before issue 8, p50 was 2.6 s and max 8.3 s
 UNIT_A, UNIT_B = "V11-0001", "V21-0001"
 
 
