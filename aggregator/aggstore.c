@@ -1,6 +1,7 @@
 /* aggstore.c: the aggregator's databases, keys, nodes and counters
  * (see aggstore.h). */
 #include "aggstore.h"
+#include "aggstore_int.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -258,21 +259,43 @@ size_t agg_key_revbase(uint8_t *out, const char *campaign, const char *period,
 	return off + 8;
 }
 
+int agg_msg_unpack(const MDB_val *v, const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret)
+{
+	if (codec_unpack(d, v->mv_size ? v->mv_data : (const uint8_t *)"", v->mv_size, SIZE_MAX,
+			 ret) < 0)
+		return LNOB_E_CORRUPT;
+	return 0;
+}
+
+int agg_msg_get(store_t *st, MDB_txn *txn, int db, const void *key, size_t klen,
+		const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret)
+{
+	MDB_val v;
+	int r = klen ? store_get(txn, store_dbi(st, (size_t)db), key, klen, &v) : LNOB_E_INVALID;
+
+	return r < 0 ? r : agg_msg_unpack(&v, d, ret);
+}
+
+int agg_msg_put(store_t *st, MDB_txn *txn, int db, const void *key, size_t klen,
+		const ProtobufCMessage *msg, unsigned flags)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int r = klen ? codec_pack(msg, &buf, &len) : LNOB_E_INVALID;
+
+	if (r == 0)
+		r = store_put(txn, store_dbi(st, (size_t)db), key, klen, buf, len, flags);
+	free(buf);
+	return r;
+}
+
 /* Packs msg and puts it under the unit key in db. */
 static int s_unit_put(store_t *st, MDB_txn *txn, int db, const ProtobufCMessage *msg,
 		      const char *campaign, const char *period, const char *unit)
 {
-	uint8_t key[AGG_KEY_MAX], *buf = NULL;
-	size_t klen = agg_key_unit(key, campaign, period, unit), len;
-	int r;
+	uint8_t key[AGG_KEY_MAX];
 
-	if (!klen)
-		return LNOB_E_INVALID;
-	if ((r = codec_pack(msg, &buf, &len)) < 0)
-		return r;
-	r = store_put(txn, store_dbi(st, (size_t)db), key, klen, buf, len, 0);
-	free(buf);
-	return r;
+	return agg_msg_put(st, txn, db, key, agg_key_unit(key, campaign, period, unit), msg, 0);
 }
 
 int agg_rollup_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
@@ -343,18 +366,8 @@ static int s_unit_get(store_t *st, MDB_txn *txn, int db, const ProtobufCMessageD
 		      ProtobufCMessage **ret)
 {
 	uint8_t key[AGG_KEY_MAX];
-	size_t klen = agg_key_unit(key, campaign, period, unit);
-	MDB_val v;
-	int r;
 
-	if (!klen)
-		return LNOB_E_INVALID;
-	r = store_get(txn, store_dbi(st, (size_t)db), key, klen, &v);
-	if (r < 0)
-		return r;
-	if (codec_unpack(d, v.mv_size ? v.mv_data : (const uint8_t *)"", v.mv_size, SIZE_MAX, ret) < 0)
-		return LNOB_E_CORRUPT;
-	return 0;
+	return agg_msg_get(st, txn, db, key, agg_key_unit(key, campaign, period, unit), d, ret);
 }
 
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,

@@ -173,6 +173,131 @@ int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char
 int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, const Lnob__LatestRecord *rec);
 
+/* ---- the envelope log, quarantine, peers, totals ----------------------- */
+
+/* The stored bytes of envelope (signer, seq) into *ret (borrowed: valid
+ * until the next write in txn or its end). Returns 0, LNOB_E_NOTFOUND,
+ * LNOB_E_INVALID (parts too long) or a store error. */
+int agg_envelope_raw(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq, MDB_val *ret);
+/* The same, opened (caller frees: lnob__envelope__free_unpacked); a stored
+ * envelope that does not open is LNOB_E_CORRUPT. */
+int agg_envelope_get(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		     Lnob__Envelope **ret);
+/* The report envelope (signer, seq) holds, decoded (caller frees): an
+ * envelope missing from the log, or not a report, is LNOB_E_CORRUPT (the
+ * caller's record names it); *ret_digest (may be NULL) gets
+ * report_content_digest(). */
+int agg_envelope_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+			Lnob__Report **ret, uint8_t ret_digest[32]);
+/* Puts envelope bytes into the log under (signer, seq). */
+int agg_envelope_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		     const uint8_t *env, size_t len);
+/* Calls fn(ctx, env) for every envelope of the log that opens, in (signer,
+ * seq) order, and fn(ctx, NULL) for one that does not; fn's non-zero stops
+ * the walk (negative: returned). */
+typedef int (*agg_envelope_fn)(void *ctx, const Lnob__Envelope *env);
+int agg_envelope_foreach(store_t *st, MDB_txn *txn, agg_envelope_fn fn, void *ctx);
+/* Keeps a reused-seq envelope aside, keyed by (signer, seq) and the
+ * envelope's SHA-256 so that repeats of the same bad copy collapse:
+ * *ret_new (may be NULL) says whether this copy is new. */
+int agg_quarantine_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		       const uint8_t *env, size_t len, const char *peer, int64_t now,
+		       bool *ret_new);
+/* Writes a peer's last health (PeerRecord, keyed by its node id). */
+int agg_peer_put(store_t *st, MDB_txn *txn, const Lnob__PeerRecord *rec);
+/* The peer record of node_id (caller frees), or LNOB_E_NOTFOUND. */
+int agg_peer_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__PeerRecord **ret);
+/* Calls fn(ctx, node) for every enrolled node, in id order. */
+typedef int (*agg_node_fn)(void *ctx, const Lnob__NodeRecord *node);
+int agg_node_foreach(store_t *st, MDB_txn *txn, agg_node_fn fn, void *ctx);
+
+/* The store's totals, as `status` shows them. */
+typedef struct agg_totals {
+	size_t envelopes, reports, quarantined;
+} agg_totals_t;
+int agg_totals(store_t *st, MDB_txn *txn, agg_totals_t *ret);
+
+/* ---- per (campaign, period, unit) records, walked ------------------------ */
+
+enum agg_unit_db {
+	AGG_UNIT_LATEST, AGG_UNIT_CONFLICTS, AGG_UNIT_ROLLUPS, AGG_UNIT_REVISIONS,
+};
+/* Calls fn(ctx, campaign, period, unit, value) for every record of one of
+ * the unit-keyed databases in key order (for revisions: every history
+ * entry, the unit's parts of the key only); value borrowed for the call. A
+ * key that does not split is LNOB_E_CORRUPT. */
+typedef int (*agg_unit_fn)(void *ctx, const char *campaign, const char *period,
+			   const char *unit, const MDB_val *val);
+int agg_unit_foreach(store_t *st, MDB_txn *txn, enum agg_unit_db db, agg_unit_fn fn, void *ctx);
+/* True (1) when (campaign, period, unit) has a revision in the history, 0
+ * when not, or a negative code. */
+int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		       const char *unit);
+/* True (1) when the revision (campaign, period, unit, revision, signer,
+ * seq) is in the history, 0 when not, or a negative code. */
+int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			const char *unit, uint32_t revision, const char *signer, uint64_t seq);
+
+/* ---- approvals and the amendment queue (approval.h has the rules) -------- */
+
+/* The approval of (campaign, period) for unit (caller frees), or
+ * LNOB_E_NOTFOUND. */
+int agg_approval_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, Lnob__ApprovalRecord **ret);
+/* True (1) when there is one, 0 when not, or a negative code. */
+int agg_approval_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			const char *unit);
+/* Writes a new approval (LNOB_E_EXISTS when there is one) / removes one. */
+int agg_approval_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit, const Lnob__ApprovalRecord *rec);
+int agg_approval_del(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		     const char *unit);
+/* Calls fn for every approval in key order. */
+typedef int (*agg_approval_fn)(void *ctx, const char *campaign, const char *period,
+			       const char *unit, const Lnob__ApprovalRecord *rec);
+int agg_approval_foreach(store_t *st, MDB_txn *txn, agg_approval_fn fn, void *ctx);
+
+/* The queue key of an amendment: campaign \0 period \0 approved unit \0
+ * signer \0 seq(8); its length, or 0 when the parts do not fit. */
+size_t agg_key_amendment(uint8_t *out, const char *campaign, const char *period,
+			 const char *approved, const char *signer, uint64_t seq);
+/* Queues an amendment under the key its fields make. */
+int agg_amendment_put(store_t *st, MDB_txn *txn, const Lnob__AmendmentRecord *rec);
+/* The queued amendment (signer, seq) (caller frees), or LNOB_E_NOTFOUND. */
+int agg_amendment_find(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		       Lnob__AmendmentRecord **ret);
+/* Moves the queued amendment rec to the log of decisions with d. */
+int agg_amendment_decide(store_t *st, MDB_txn *txn, const Lnob__AmendmentRecord *rec,
+			 const Lnob__AmendmentDecision *d);
+/* How many amendments wait under the approval of (campaign, period, unit). */
+int agg_amendment_count(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			const char *approved, size_t *ret);
+/* Calls fn(ctx, key, rec, d) for every queued amendment (d NULL), or with
+ * decided for every decision (rec = d->amendment), in key order; key is
+ * the one it is filed under (borrowed). */
+typedef int (*agg_amendment_fn)(void *ctx, const MDB_val *key, const Lnob__AmendmentRecord *rec,
+				const Lnob__AmendmentDecision *d);
+int agg_amendment_foreach(store_t *st, MDB_txn *txn, bool decided, agg_amendment_fn fn,
+			  void *ctx);
+
+/* ---- nominations and their stages (nominations.h has the rules) --------- */
+
+/* The nomination record of key "signer/id" (caller frees), or
+ * LNOB_E_NOTFOUND; a record without its nomination is LNOB_E_CORRUPT. */
+int agg_nomination_get(store_t *st, MDB_txn *txn, const char *key,
+		       Lnob__NominationRecord **ret);
+int agg_nomination_put(store_t *st, MDB_txn *txn, const char *key,
+		       const Lnob__NominationRecord *rec);
+/* Calls fn(ctx, key, rec) for every nomination record in key order. */
+typedef int (*agg_nomination_fn)(void *ctx, const char *key, const Lnob__NominationRecord *rec);
+int agg_nomination_foreach(store_t *st, MDB_txn *txn, agg_nomination_fn fn, void *ctx);
+/* Stage `index` of nomination key (caller frees), or LNOB_E_NOTFOUND. */
+int agg_stage_get(store_t *st, MDB_txn *txn, const char *key, uint64_t index,
+		  Lnob__StageRecord **ret);
+/* Writes stage `index` of key; LNOB_E_EXISTS when there is one. */
+int agg_stage_put(store_t *st, MDB_txn *txn, const char *key, uint64_t index,
+		  const Lnob__StageRecord *rec);
+
 /* ---- the revision history of one (campaign, period, unit) -------------- */
 
 /* One revision. */

@@ -40,8 +40,8 @@
 
 #include "aggstore.h"
 #include "campaigns.h"
+#include "apply.h"
 #include "hierarchy.h"
-#include "ingest.h"
 
 /* Limits on what an operator types. */
 #define APPROVAL_BY_MAX 128
@@ -83,17 +83,18 @@ int approval_revoke(store_t *st, MDB_txn *txn, const char *campaign, const char 
 		    const char *unit, size_t *ret_pending);
 
 /* Accepts the queued amendment (signer, seq): applies its report through
- * apply_report() with ctx's st and hier and the amendment's arrival time,
- * removes it from the queue and logs the decision (by, note may be NULL,
- * at now). *ret_item (may be NULL) gets conflict, resolved and note as
- * ingest would set them (on LNOB_E_OVERFLOW the note says which unit and
- * indicator). Returns 0, LNOB_E_NOTFOUND (no such amendment queued),
- * LNOB_E_CORRUPT (its envelope is missing or not its report, or a stored
- * record does not add up), LNOB_E_HIER (its unit left the hierarchy),
- * LNOB_E_OVERFLOW (a sum on its path would exceed 10^15) or a store error;
- * on failure the caller aborts txn. */
-int amendment_accept(ingest_ctx_t *ctx, MDB_txn *txn, const char *signer, uint64_t seq,
-		     const char *by, const char *note, int64_t now, ingest_item_t *ret_item);
+ * apply_report() (apply.h) with the amendment's arrival time, removes it
+ * from the queue and logs the decision (by, note may be NULL, at now).
+ * *ret (may be NULL) gets what applying did (conflict, resolved, note; on
+ * LNOB_E_OVERFLOW its detail names the unit and the indicator). Returns 0,
+ * LNOB_E_NOTFOUND (no such amendment queued), LNOB_E_CORRUPT (its
+ * envelope is missing or not its report, or a stored record does not add
+ * up), LNOB_E_HIER (its unit left the hierarchy), LNOB_E_OVERFLOW (a sum on
+ * its path would exceed 10^15) or a store error; on failure the caller
+ * aborts txn. */
+int amendment_accept(store_t *st, const hier_t *hier, MDB_txn *txn, const char *signer,
+		     uint64_t seq, const char *by, const char *note, int64_t now,
+		     apply_out_t *ret);
 
 /* Rejects the queued amendment (signer, seq): removes it from the queue and
  * logs the decision with by and reason at now. Returns 0, LNOB_E_NOTFOUND

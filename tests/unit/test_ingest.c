@@ -971,15 +971,11 @@ static void test_approval_coverage(void **state)
  * the CLI does. */
 static int t_decide(t_world_t *w, bool accept, const char *signer, uint64_t seq)
 {
-	ingest_ctx_t ctx;
 	MDB_txn *txn;
 	int r;
 
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = w->st;
-	ctx.hier = w->hier;
 	assert_int_equal(store_begin(w->st, true, &txn), 0);
-	r = accept ? amendment_accept(&ctx, txn, signer, seq, "chief", NULL, 2000, NULL)
+	r = accept ? amendment_accept(w->st, w->hier, txn, signer, seq, "chief", NULL, 2000, NULL)
 		   : amendment_reject(w->st, txn, signer, seq, "chief", "not signed off", 2000);
 	if (r == 0)
 		assert_int_equal(store_commit(&txn), 0);

@@ -1,0 +1,21 @@
+/*
+ * aggstore_int.h: what the parts of the aggregator's store share
+ * (aggstore*.c): a record packed or unpacked under a key of one database.
+ * Private to them: everything else goes through aggstore.h.
+ */
+#ifndef LNOB_AGGSTORE_INT_H
+#define LNOB_AGGSTORE_INT_H
+
+#include "aggstore.h"
+
+/* Reads the record under key in db and unpacks it as d (caller frees).
+ * Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a store error. */
+int agg_msg_get(store_t *st, MDB_txn *txn, int db, const void *key, size_t klen,
+		const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);
+/* Packs msg and puts it under key in db (flags: store_put()'s). */
+int agg_msg_put(store_t *st, MDB_txn *txn, int db, const void *key, size_t klen,
+		const ProtobufCMessage *msg, unsigned flags);
+/* Unpacks a value as d (an empty value is the empty message). */
+int agg_msg_unpack(const MDB_val *v, const ProtobufCMessageDescriptor *d, ProtobufCMessage **ret);
+
+#endif

@@ -1,0 +1,247 @@
+/* aggstore_log.c: the envelope log, the quarantine, peers and nodes
+ * walked, the store's totals, and the per-unit databases walked (see
+ * aggstore.h). */
+#include "aggstore.h"
+#include "aggstore_int.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "envelope.h"
+#include "lnob_err.h"
+#include "report.h"
+#include "util.h"
+
+int agg_envelope_raw(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq, MDB_val *ret)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_envelope(key, signer, seq);
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	return store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), key, klen, ret);
+}
+
+int agg_envelope_get(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		     Lnob__Envelope **ret)
+{
+	MDB_val v;
+	int r = agg_envelope_raw(st, txn, signer, seq, &v);
+
+	if (r < 0)
+		return r;
+	return envelope_open(v.mv_data, v.mv_size, SIZE_MAX / 2, ret) < 0 ? LNOB_E_CORRUPT : 0;
+}
+
+int agg_envelope_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+			Lnob__Report **ret, uint8_t ret_digest[32])
+{
+	Lnob__Envelope *env = NULL;
+	ProtobufCMessage *m;
+	int r = agg_envelope_get(st, txn, signer, seq, &env);
+
+	if (r == LNOB_E_NOTFOUND)
+		return LNOB_E_CORRUPT;   /* a record names an envelope the log lacks */
+	if (r < 0)
+		return r;
+	r = env->kind == LNOB__KIND__KIND_REPORT
+		    ? codec_unpack(&lnob__report__descriptor,
+				   env->body.len ? env->body.data : (const uint8_t *)"", env->body.len,
+				   SIZE_MAX, &m)
+		    : LNOB_E_DECODE;
+	lnob__envelope__free_unpacked(env, NULL);
+	if (r < 0)
+		return LNOB_E_CORRUPT;
+	if (ret_digest && (r = report_content_digest((Lnob__Report *)m, ret_digest)) < 0) {
+		protobuf_c_message_free_unpacked(m, NULL);
+		return r;
+	}
+	*ret = (Lnob__Report *)m;
+	return 0;
+}
+
+int agg_envelope_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		     const uint8_t *env, size_t len)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_envelope(key, signer, seq);
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	return store_put(txn, store_dbi(st, AGG_DB_ENVELOPES), key, klen, env, len, 0);
+}
+
+/* agg_envelope_foreach()'s walk. */
+typedef struct s_env_walk {
+	agg_envelope_fn fn;
+	void *ctx;
+} s_env_walk_t;
+
+static int s_envelope_entry(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	s_env_walk_t *w = ctx;
+	Lnob__Envelope *env = NULL;
+	int r;
+
+	(void)k;
+	if (envelope_open(v->mv_data, v->mv_size, SIZE_MAX / 2, &env) < 0)
+		return w->fn(w->ctx, NULL);
+	r = w->fn(w->ctx, env);
+	lnob__envelope__free_unpacked(env, NULL);
+	return r;
+}
+
+int agg_envelope_foreach(store_t *st, MDB_txn *txn, agg_envelope_fn fn, void *ctx)
+{
+	s_env_walk_t w = { .fn = fn, .ctx = ctx };
+
+	return store_foreach(txn, store_dbi(st, AGG_DB_ENVELOPES), NULL, 0, s_envelope_entry, &w);
+}
+
+int agg_quarantine_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		       const uint8_t *env, size_t len, const char *peer, int64_t now,
+		       bool *ret_new)
+{
+	Lnob__QuarantineRecord q = LNOB__QUARANTINE_RECORD__INIT;
+	uint8_t key[AGG_KEY_MAX + 40];
+	size_t klen = agg_key_envelope(key, signer, seq);
+	int r;
+
+	if (!klen)
+		return LNOB_E_INVALID;
+	crypto_hash_sha256(key + klen, env, len);
+	klen += crypto_hash_sha256_BYTES;
+	q.received_at = now;
+	q.envelope.data = (uint8_t *)env;
+	q.envelope.len = len;
+	q.peer = (char *)(peer ? peer : "");
+	r = agg_msg_put(st, txn, AGG_DB_QUARANTINE, key, klen, &q.base, MDB_NOOVERWRITE);
+	if (ret_new)
+		*ret_new = r == 0;
+	return r == LNOB_E_EXISTS ? 0 : r;   /* the same bad copy again */
+}
+
+int agg_peer_put(store_t *st, MDB_txn *txn, const Lnob__PeerRecord *rec)
+{
+	return agg_msg_put(st, txn, AGG_DB_PEERS, rec->node_id, strlen(rec->node_id), &rec->base, 0);
+}
+
+int agg_peer_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__PeerRecord **ret)
+{
+	return agg_msg_get(st, txn, AGG_DB_PEERS, node_id, strlen(node_id),
+			   &lnob__peer_record__descriptor, (ProtobufCMessage **)ret);
+}
+
+/* agg_node_foreach()'s walk. */
+typedef struct s_node_walk {
+	agg_node_fn fn;
+	void *ctx;
+} s_node_walk_t;
+
+static int s_node_entry(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	s_node_walk_t *w = ctx;
+	ProtobufCMessage *m;
+	int r = agg_msg_unpack(v, &lnob__node_record__descriptor, &m);
+
+	(void)k;
+	if (r < 0)
+		return r;
+	r = w->fn(w->ctx, (Lnob__NodeRecord *)m);
+	protobuf_c_message_free_unpacked(m, NULL);
+	return r;
+}
+
+int agg_node_foreach(store_t *st, MDB_txn *txn, agg_node_fn fn, void *ctx)
+{
+	s_node_walk_t w = { .fn = fn, .ctx = ctx };
+
+	return store_foreach(txn, store_dbi(st, AGG_DB_NODES), NULL, 0, s_node_entry, &w);
+}
+
+int agg_totals(store_t *st, MDB_txn *txn, agg_totals_t *ret)
+{
+	agg_totals_t t;
+	int r = store_count(txn, st, AGG_DB_ENVELOPES, &t.envelopes);
+
+	if (r == 0)
+		r = store_count(txn, st, AGG_DB_LATEST, &t.reports);
+	if (r == 0)
+		r = store_count(txn, st, AGG_DB_QUARANTINE, &t.quarantined);
+	if (r == 0)
+		*ret = t;
+	return r;
+}
+
+/* agg_unit_foreach()'s walk. */
+typedef struct s_unit_walk {
+	agg_unit_fn fn;
+	void *ctx;
+} s_unit_walk_t;
+
+static int s_unit_entry(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	s_unit_walk_t *w = ctx;
+	char buf[AGG_KEY_MAX + 1];
+	const char *c, *p, *u;
+	int r = agg_key_split(k, buf, &c, &p, &u);
+
+	return r < 0 ? r : w->fn(w->ctx, c, p, u, v);
+}
+
+int agg_unit_foreach(store_t *st, MDB_txn *txn, enum agg_unit_db db, agg_unit_fn fn, void *ctx)
+{
+	static const int dbs[] = { [AGG_UNIT_LATEST] = AGG_DB_LATEST,
+				   [AGG_UNIT_CONFLICTS] = AGG_DB_CONFLICTS,
+				   [AGG_UNIT_ROLLUPS] = AGG_DB_ROLLUPS,
+				   [AGG_UNIT_REVISIONS] = AGG_DB_REVISIONS };
+	s_unit_walk_t w = { .fn = fn, .ctx = ctx };
+
+	return store_foreach(txn, store_dbi(st, (size_t)dbs[db]), NULL, 0, s_unit_entry, &w);
+}
+
+/* store_foreach() from a key prefix: whether the first key has it. */
+typedef struct s_prefix {
+	const uint8_t *key;
+	size_t len;
+	bool found;
+} s_prefix_t;
+
+static int s_prefix_first(void *ctx, const MDB_val *k, const MDB_val *v)
+{
+	s_prefix_t *p = ctx;
+
+	(void)v;
+	p->found = k->mv_size >= p->len && memcmp(k->mv_data, p->key, p->len) == 0;
+	return 1;
+}
+
+int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		       const char *unit)
+{
+	uint8_t key[AGG_KEY_MAX + 1];
+	size_t klen = agg_key_unit(key, campaign, period, unit);
+	s_prefix_t x = { .key = key };
+	int r;
+
+	if (!klen || klen + 1 > AGG_KEY_MAX)
+		return LNOB_E_INVALID;
+	key[klen++] = 0;
+	x.len = klen;
+	r = store_foreach(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, s_prefix_first, &x);
+	return r < 0 ? r : x.found;
+}
+
+int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			const char *unit, uint32_t revision, const char *signer, uint64_t seq)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_revision(key, campaign, period, unit, revision, signer, seq);
+	MDB_val v;
+	int r = klen ? store_get(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, &v)
+		     : LNOB_E_INVALID;
+
+	return r == 0 ? 1 : r == LNOB_E_NOTFOUND ? 0 : r;
+}
