@@ -112,24 +112,24 @@ void history_print(FILE *out, const json_t *view)
 	}
 }
 
-/* One open conflict as JSON. */
-static int s_conflict_row(store_t *st, MDB_txn *txn, const MDB_val *k, const MDB_val *v,
-			  json_t *list)
+/* Where conflicts_view() reads and writes. */
+typedef struct s_conflicts {
+	store_t *st;
+	MDB_txn *txn;
+	json_t *list;
+} s_conflicts_t;
+
+/* One open conflict as JSON, into x->list. */
+static int s_conflict_row(void *ctx, const char *campaign, const char *period, const char *unit,
+			  const MDB_val *v)
 {
-	char buf[AGG_KEY_MAX + 1], *a, *b;
+	s_conflicts_t *x = ctx;
 	Lnob__ConflictRecord *cr;
 	Lnob__LatestRecord *lr = NULL;
 	ProtobufCMessage *m;
 	json_t *members, *cur = json_null();
 	int r;
 
-	if (k->mv_size == 0 || k->mv_size > AGG_KEY_MAX)
-		return LNOB_E_CORRUPT;
-	memcpy(buf, k->mv_data, k->mv_size);
-	buf[k->mv_size] = '\0';
-	if (!(a = memchr(buf, '\0', k->mv_size)) || !(b = strchr(a + 1, '\0')) ||
-	    b >= buf + k->mv_size)
-		return LNOB_E_CORRUPT;
 	if (codec_unpack(&lnob__conflict_record__descriptor,
 			 v->mv_size ? v->mv_data : (const uint8_t *)"", v->mv_size, SIZE_MAX, &m) < 0)
 		return LNOB_E_CORRUPT;
@@ -140,14 +140,14 @@ static int s_conflict_row(store_t *st, MDB_txn *txn, const MDB_val *k, const MDB
 			"signer", cr->members[i]->signer, "seq", (json_int_t)cr->members[i]->seq,
 			"revision", (json_int_t)cr->members[i]->revision,
 			"base_revision", (json_int_t)cr->members[i]->base_revision));
-	r = agg_latest_get(st, txn, buf, a + 1, b + 1, &lr);
+	r = agg_latest_get(x->st, x->txn, campaign, period, unit, &lr);
 	if (r == 0) {
 		cur = json_pack("{s:s, s:I, s:I}", "signer", lr->signer, "seq", (json_int_t)lr->seq,
 				"revision", (json_int_t)lr->revision);
 		lnob__latest_record__free_unpacked(lr, NULL);
 	}
-	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "campaign", buf,
-			      "period", a + 1, "unit", b + 1, "detected_at",
+	json_array_append_new(x->list, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}", "campaign",
+			      campaign, "period", period, "unit", unit, "detected_at",
 			      (json_int_t)cr->detected_at, "current", cur, "members", members));
 	lnob__conflict_record__free_unpacked(cr, NULL);
 	return r == LNOB_E_NOTFOUND ? 0 : r;
@@ -155,22 +155,10 @@ static int s_conflict_row(store_t *st, MDB_txn *txn, const MDB_val *k, const MDB
 
 int conflicts_view(store_t *st, MDB_txn *txn, json_t **ret)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
 	json_t *list = json_array();
-	int r, mr;
+	s_conflicts_t x = { .st = st, .txn = txn, .list = list };
+	int r = list ? agg_unit_foreach(st, txn, AGG_UNIT_CONFLICTS, s_conflict_row, &x) : -ENOMEM;
 
-	if ((r = mdb_cursor_open(txn, store_dbi(st, AGG_DB_CONFLICTS), &cur)) != 0) {
-		json_decref(list);
-		return r > 0 ? -r : r;
-	}
-	for (mr = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mr == 0;
-	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		if ((r = s_conflict_row(st, txn, &k, &v, list)) < 0)
-			break;
-	mdb_cursor_close(cur);
-	if (r == 0 && mr != MDB_NOTFOUND)
-		r = mr > 0 ? -mr : mr;
 	if (r < 0) {
 		json_decref(list);
 		return r;

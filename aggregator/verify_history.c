@@ -359,16 +359,13 @@ static int s_unit(s_pass_t *x, const char *c, const char *p, const char *u)
 /* Pass 1, one history entry: a unit's first entry starts it (and a new
  * (campaign, period) group compares the one before); its others are
  * passed over, the unit having been read whole. */
-static int s_history_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+static int s_history_entry(void *ctx, const char *c, const char *p, const char *u,
+			   const MDB_val *val)
 {
 	s_pass_t *x = ctx;
-	char kbuf[AGG_KEY_MAX + 1];
-	const char *c, *p, *u;
-	int r = agg_key_split(k, kbuf, &c, &p, &u);
+	int r;
 
 	(void)val;
-	if (r < 0)
-		return r;
 	if (strcmp(c, x->cur_c) == 0 && strcmp(p, x->cur_p) == 0 && strcmp(u, x->cur_u) == 0)
 		return 0;
 	if (strcmp(c, x->cur_c) != 0 || strcmp(p, x->cur_p) != 0) {
@@ -386,8 +383,7 @@ static int s_history_entry(void *ctx, const MDB_val *k, const MDB_val *val)
 /* Pass 1: the history, unit by unit. */
 static int s_pass_history(s_pass_t *x)
 {
-	int r = store_foreach(x->v->txn, store_dbi(x->v->st, AGG_DB_REVISIONS), NULL, 0,
-			      s_history_entry, x);
+	int r = agg_unit_foreach(x->v->st, x->v->txn, AGG_UNIT_REVISIONS, s_history_entry, x);
 
 	if (r == 0 && x->cur_c[0])
 		r = s_compare(x, x->cur_c, x->cur_p);
@@ -395,38 +391,6 @@ static int s_pass_history(s_pass_t *x)
 }
 
 /* ---- records with nothing behind them ----------------------------------- */
-
-/* store_foreach() from a key prefix: whether the first key has it. */
-typedef struct s_prefix {
-	const uint8_t *key;
-	size_t len;
-	bool found;
-} s_prefix_t;
-
-static int s_prefix_first(void *ctx, const MDB_val *k, const MDB_val *val)
-{
-	s_prefix_t *p = ctx;
-
-	(void)val;
-	p->found = k->mv_size >= p->len && memcmp(k->mv_data, p->key, p->len) == 0;
-	return 1;
-}
-
-/* True (1) when (c, p, u) has a revision in the history, 0 when not. */
-static int s_has_history(verify_t *v, const char *c, const char *p, const char *u)
-{
-	uint8_t key[AGG_KEY_MAX + 1];
-	size_t klen = agg_key_unit(key, c, p, u);
-	s_prefix_t x = { .key = key };
-	int r;
-
-	if (!klen || klen + 1 > AGG_KEY_MAX)
-		return LNOB_E_CORRUPT;
-	key[klen++] = 0;
-	x.len = klen;
-	r = store_foreach(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), key, klen, s_prefix_first, &x);
-	return r < 0 ? r : x.found;
-}
 
 /* A rollup record not compared in pass 1: it must be empty. */
 static int s_orphan_rollup(s_pass_t *x, const char *c, const char *p, const char *u,
@@ -455,35 +419,31 @@ static int s_orphan_rollup(s_pass_t *x, const char *c, const char *p, const char
 /* One record of a pass 2 to 4. */
 typedef struct s_orphans {
 	s_pass_t *x;
-	int db;
+	enum agg_unit_db db;
 } s_orphans_t;
 
-static int s_orphan(void *ctx, const MDB_val *k, const MDB_val *val)
+static int s_orphan(void *ctx, const char *c, const char *p, const char *u, const MDB_val *val)
 {
 	s_orphans_t *o = ctx;
 	verify_t *v = o->x->v;
-	char kbuf[AGG_KEY_MAX + 1];
-	const char *c, *p, *u;
-	int r = agg_key_split(k, kbuf, &c, &p, &u);
+	int r;
 
-	if (r < 0)
-		return r;
-	if (o->db == AGG_DB_ROLLUPS)
+	if (o->db == AGG_UNIT_ROLLUPS)
 		return s_orphan_rollup(o->x, c, p, u, val);
-	if ((r = s_has_history(v, c, p, u)) < 0)
+	if ((r = agg_history_exists(v->st, v->txn, c, p, u)) < 0)
 		return r;
 	if (r == 0)
 		verify_diff(v, "%s/%s unit %s: a %s record but no revision in the history", c, p, u,
-			    o->db == AGG_DB_LATEST ? "latest" : "conflict");
+			    o->db == AGG_UNIT_LATEST ? "latest" : "conflict");
 	return 0;
 }
 
 /* Passes 2 to 4: records of `db` with nothing behind them. */
-static int s_pass_orphans(s_pass_t *x, int db)
+static int s_pass_orphans(s_pass_t *x, enum agg_unit_db db)
 {
 	s_orphans_t o = { .x = x, .db = db };
 
-	return store_foreach(x->v->txn, store_dbi(x->v->st, (size_t)db), NULL, 0, s_orphan, &o);
+	return agg_unit_foreach(x->v->st, x->v->txn, db, s_orphan, &o);
 }
 
 int verify_history(verify_t *v)
@@ -498,11 +458,11 @@ int verify_history(verify_t *v)
 	if (r == 0)
 		r = s_pass_history(&x);
 	if (r == 0)
-		r = s_pass_orphans(&x, AGG_DB_LATEST);
+		r = s_pass_orphans(&x, AGG_UNIT_LATEST);
 	if (r == 0)
-		r = s_pass_orphans(&x, AGG_DB_CONFLICTS);
+		r = s_pass_orphans(&x, AGG_UNIT_CONFLICTS);
 	if (r == 0)
-		r = s_pass_orphans(&x, AGG_DB_ROLLUPS);
+		r = s_pass_orphans(&x, AGG_UNIT_ROLLUPS);
 	for (size_t i = 0; x.acc && i < nu; i++)
 		free(x.acc[i].v);
 	for (size_t i = 0; i < x.nseen; i++)

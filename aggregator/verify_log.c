@@ -65,125 +65,96 @@ static bool s_ids_has(const s_ids_t *s, const char *signer, uint64_t seq)
 
 /* ---- the amendment queue ------------------------------------------------ */
 
-/* Checks one amendment, pending (d NULL, under queue key k) or decided
- * (d): its key, its envelope, its approval, its place in the history. */
-static int s_amendment(verify_t *v, const MDB_val *k, const Lnob__AmendmentRecord *a,
-		       const Lnob__AmendmentDecision *d)
+/* An amendment is filed under the key its fields make. */
+static void s_amendment_key(verify_t *v, const MDB_val *k, const Lnob__AmendmentRecord *a,
+			    const char *what)
 {
-	uint8_t key[AGG_KEY_MAX], want[AGG_KEY_MAX];
-	size_t klen = agg_key_unit(want, a->campaign, a->period, a->approved_unit), n;
-	Lnob__Envelope *env = NULL;
-	ProtobufCMessage *m = NULL;
-	Lnob__Report *rep;
-	const char *what = d ? (d->accepted ? "accepted" : "rejected") : "pending";
-	MDB_val ev;
-	int r, unit, au;
+	uint8_t want[AGG_KEY_MAX];
+	size_t klen = agg_key_amendment(want, a->campaign, a->period, a->approved_unit, a->signer,
+					a->seq);
 
-	n = strlen(a->signer);
-	if (klen && klen + 1 + n + 1 + 8 <= AGG_KEY_MAX) {
-		want[klen++] = 0;
-		memcpy(want + klen, a->signer, n + 1);
-		klen += n + 1;
-		lnob_be64_put(want + klen, a->seq);
-		klen += 8;
-	} else {
-		klen = 0;
-	}
 	if (!klen || k->mv_size != klen || memcmp(k->mv_data, want, klen) != 0)
 		verify_diff(v, "%s/%s unit %s: the %s amendment %s/%llu is filed under another key",
-		       a->campaign, a->period, a->unit, what, a->signer, (unsigned long long)a->seq);
-	/* its envelope, holding the report it names */
-	n = agg_key_envelope(key, a->signer, a->seq);
-	r = n ? store_get(v->txn, store_dbi(v->st, AGG_DB_ENVELOPES), key, n, &ev) : LNOB_E_INVALID;
-	if (r < 0 && r != LNOB_E_NOTFOUND && r != LNOB_E_INVALID)
+			    a->campaign, a->period, a->unit, what, a->signer,
+			    (unsigned long long)a->seq);
+}
+
+/* Its envelope in the log holds the report it names. */
+static int s_amendment_envelope(verify_t *v, const Lnob__AmendmentRecord *a, const char *what)
+{
+	Lnob__Report *rep = NULL;
+	int r = agg_envelope_report(v->st, v->txn, a->signer, a->seq, &rep, NULL);
+
+	if (r < 0 && r != LNOB_E_CORRUPT && r != LNOB_E_INVALID)
 		return r;
-	if (r == 0 && envelope_open(ev.mv_data, ev.mv_size, SIZE_MAX / 2, &env) == 0)
-		(void)codec_unpack(&lnob__report__descriptor,
-				   env->body.len ? env->body.data : (const uint8_t *)"", env->body.len,
-				   SIZE_MAX, &m);
-	rep = (Lnob__Report *)m;
 	if (!rep || strcmp(rep->campaign, a->campaign) != 0 || strcmp(rep->period, a->period) != 0 ||
 	    strcmp(rep->unit, a->unit) != 0 || rep->revision != a->revision)
 		verify_diff(v, "%s/%s unit %s: the %s amendment %s/%llu has no envelope holding its "
-		       "report (rev %u) in the log", a->campaign, a->period, a->unit, what,
-		       a->signer, (unsigned long long)a->seq, a->revision);
+			    "report (rev %u) in the log", a->campaign, a->period, a->unit, what,
+			    a->signer, (unsigned long long)a->seq, a->revision);
 	if (rep)
 		lnob__report__free_unpacked(rep, NULL);
-	if (env)
-		lnob__envelope__free_unpacked(env, NULL);
-	/* a pending one waits under an approval covering its unit */
-	unit = hier_find(v->hier, a->unit);
-	au = hier_find(v->hier, a->approved_unit);
-	if (!d && (unit < 0 || au < 0 || !hier_in_subtree(v->hier, au, unit)))
-		verify_diff(v, "%s/%s unit %s: the pending amendment %s/%llu is filed under %s, which "
-		       "does not cover it", a->campaign, a->period, a->unit, a->signer,
-		       (unsigned long long)a->seq, a->approved_unit);
-	if (!d) {
-		klen = agg_key_unit(key, a->campaign, a->period, a->approved_unit);
-		r = klen ? store_get(v->txn, store_dbi(v->st, AGG_DB_APPROVALS), key, klen, &ev)
-			 : LNOB_E_NOTFOUND;
-		if (r == LNOB_E_NOTFOUND)
-			verify_diff(v, "%s/%s unit %s: the pending amendment %s/%llu waits for an approval "
-			       "of %s that does not exist", a->campaign, a->period, a->unit, a->signer,
-			       (unsigned long long)a->seq, a->approved_unit);
-		else if (r < 0)
-			return r;
-	}
-	/* in the history exactly when accepted */
-	klen = agg_key_revision(key, a->campaign, a->period, a->unit, a->revision, a->signer, a->seq);
-	r = klen ? store_get(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), key, klen, &ev)
-		 : LNOB_E_NOTFOUND;
-	if (r < 0 && r != LNOB_E_NOTFOUND)
-		return r;
-	if ((r == 0) != (d && d->accepted))
-		verify_diff(v, "%s/%s unit %s: the %s amendment %s/%llu (rev %u) is %sin the revision "
-		       "history", a->campaign, a->period, a->unit, what, a->signer,
-		       (unsigned long long)a->seq, a->revision, r == 0 ? "" : "not ");
 	return 0;
 }
 
-/* A walk over the amendment queue or its log. */
+/* A pending one waits under an approval covering its unit. */
+static int s_amendment_approval(verify_t *v, const Lnob__AmendmentRecord *a)
+{
+	int unit = hier_find(v->hier, a->unit), au = hier_find(v->hier, a->approved_unit);
+	int r = agg_approval_exists(v->st, v->txn, a->campaign, a->period, a->approved_unit);
+
+	if (unit < 0 || au < 0 || !hier_in_subtree(v->hier, au, unit))
+		verify_diff(v, "%s/%s unit %s: the pending amendment %s/%llu is filed under %s, which "
+			    "does not cover it", a->campaign, a->period, a->unit, a->signer,
+			    (unsigned long long)a->seq, a->approved_unit);
+	if (r == 0 || r == LNOB_E_INVALID)
+		verify_diff(v, "%s/%s unit %s: the pending amendment %s/%llu waits for an approval "
+			    "of %s that does not exist", a->campaign, a->period, a->unit, a->signer,
+			    (unsigned long long)a->seq, a->approved_unit);
+	return r < 0 && r != LNOB_E_INVALID ? r : 0;
+}
+
+/* Checks one amendment, pending (d NULL, under queue key k) or decided
+ * (d): its key, its envelope, its approval, its place in the history (in
+ * it exactly when accepted). */
+static int s_amendment(verify_t *v, const MDB_val *k, const Lnob__AmendmentRecord *a,
+		       const Lnob__AmendmentDecision *d)
+{
+	const char *what = d ? (d->accepted ? "accepted" : "rejected") : "pending";
+	int r;
+
+	s_amendment_key(v, k, a, what);
+	if ((r = s_amendment_envelope(v, a, what)) < 0)
+		return r;
+	if (!d && (r = s_amendment_approval(v, a)) < 0)
+		return r;
+	r = agg_revision_exists(v->st, v->txn, a->campaign, a->period, a->unit, a->revision,
+				a->signer, a->seq);
+	if (r < 0 && r != LNOB_E_INVALID)
+		return r;
+	if ((r == 1) != (d && d->accepted))
+		verify_diff(v, "%s/%s unit %s: the %s amendment %s/%llu (rev %u) is %sin the revision "
+			    "history", a->campaign, a->period, a->unit, what, a->signer,
+			    (unsigned long long)a->seq, a->revision, r == 1 ? "" : "not ");
+	return 0;
+}
+
+/* A walk over the amendment queue or its log: the ids of the pending and
+ * rejected ones go into held (they are in the log, not the history). */
 typedef struct s_amend_walk {
 	verify_t *v;
-	int db;
 	s_ids_t *held;
 } s_amend_walk_t;
 
-static int s_amendment_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+static int s_amendment_entry(void *ctx, const MDB_val *k, const Lnob__AmendmentRecord *a,
+			     const Lnob__AmendmentDecision *d)
 {
 	s_amend_walk_t *w = ctx;
-	const ProtobufCMessageDescriptor *desc = w->db == AGG_DB_AMENDMENTS
-		? &lnob__amendment_record__descriptor : &lnob__amendment_decision__descriptor;
-	ProtobufCMessage *m;
-	int r;
+	int r = s_amendment(w->v, k, a, d);
 
-	if (codec_unpack(desc, val->mv_size ? val->mv_data : (const uint8_t *)"", val->mv_size,
-			 SIZE_MAX, &m) < 0)
-		return LNOB_E_CORRUPT;
-	if (w->db == AGG_DB_AMENDMENTS) {
-		Lnob__AmendmentRecord *a = (Lnob__AmendmentRecord *)m;
-
-		r = s_amendment(w->v, k, a, NULL);
-		if (r == 0)
-			r = s_ids_add(w->held, a->signer, a->seq);
-	} else {
-		Lnob__AmendmentDecision *d = (Lnob__AmendmentDecision *)m;
-
-		r = d->amendment ? s_amendment(w->v, k, d->amendment, d) : LNOB_E_CORRUPT;
-		if (r == 0 && !d->accepted)
-			r = s_ids_add(w->held, d->amendment->signer, d->amendment->seq);
-	}
-	protobuf_c_message_free_unpacked(m, NULL);
+	if (r == 0 && (!d || !d->accepted))
+		r = s_ids_add(w->held, a->signer, a->seq);
 	return r;
-}
-
-/* The amendment queue and the log of decisions; the ids of the pending
- * and rejected ones go into held (they are in the log, not the history). */
-static int s_pass_amendments(verify_t *v, int db, s_ids_t *held)
-{
-	s_amend_walk_t w = { .v = v, .db = db, .held = held };
-
-	return store_foreach(v->txn, store_dbi(v->st, (size_t)db), NULL, 0, s_amendment_entry, &w);
 }
 
 /* ---- nominations and stages --------------------------------------------- */
@@ -192,20 +163,13 @@ static int s_pass_amendments(verify_t *v, int db, s_ids_t *held)
  * lacks it or it does not decode. Caller frees. */
 static int s_envelope(verify_t *v, const char *signer, uint64_t seq, Lnob__Envelope **ret)
 {
-	uint8_t key[AGG_KEY_MAX];
-	size_t klen = agg_key_envelope(key, signer, seq);
-	MDB_val ev;
-	int r = klen ? store_get(v->txn, store_dbi(v->st, AGG_DB_ENVELOPES), key, klen, &ev)
-		     : LNOB_E_NOTFOUND;
+	int r = agg_envelope_get(v->st, v->txn, signer, seq, ret);
 
-	*ret = NULL;
-	if (r == LNOB_E_NOTFOUND)
-		return 0;
-	if (r < 0)
-		return r;
-	if (envelope_open(ev.mv_data, ev.mv_size, SIZE_MAX / 2, ret) < 0)
+	if (r == LNOB_E_NOTFOUND || r == LNOB_E_CORRUPT || r == LNOB_E_INVALID) {
 		*ret = NULL;
-	return 0;
+		return 0;
+	}
+	return r;
 }
 
 /* True when msg packs to the same bytes as the body of env decoded as d
@@ -241,17 +205,10 @@ static bool s_same_message(const Lnob__Envelope *env, const ProtobufCMessageDesc
 /* One stage record of key at index i: its envelope holds it. */
 static int s_stage(verify_t *v, const char *key, uint64_t i, int *ret_kind, s_ids_t *stages)
 {
-	uint8_t k[NOMINATION_KEY_MAX + 9];
-	size_t n = strlen(key);
-	Lnob__StageRecord *sr;
+	Lnob__StageRecord *sr = NULL;
 	Lnob__Envelope *env = NULL;
-	ProtobufCMessage *m;
-	MDB_val val;
-	int r;
+	int r = agg_stage_get(v->st, v->txn, key, i, &sr);
 
-	memcpy(k, key, n + 1);
-	lnob_be64_put(k + n + 1, i);
-	r = store_get(v->txn, store_dbi(v->st, AGG_DB_STAGES), k, n + 9, &val);
 	if (r == LNOB_E_NOTFOUND) {
 		verify_diff(v, "nomination %s: stage %llu of its count is missing", key,
 			    (unsigned long long)i);
@@ -259,10 +216,6 @@ static int s_stage(verify_t *v, const char *key, uint64_t i, int *ret_kind, s_id
 	}
 	if (r < 0)
 		return r;
-	if (codec_unpack(&lnob__stage_record__descriptor, val.mv_size ? val.mv_data : (const uint8_t *)"",
-			 val.mv_size, SIZE_MAX, &m) < 0)
-		return LNOB_E_CORRUPT;
-	sr = (Lnob__StageRecord *)m;
 	r = s_envelope(v, sr->signer, sr->seq, &env);
 	if (r == 0 && (!env || env->kind != LNOB__KIND__KIND_STAGE || !sr->stage ||
 		       strcmp(sr->stage->nomination, key) != 0 ||
@@ -286,20 +239,14 @@ static int s_links(verify_t *v, const char *key, const Lnob__NominationRecord *r
 
 	for (int w = 0; w < 2; w++) {
 		Lnob__NominationRecord *o = NULL;
-		ProtobufCMessage *m;
-		MDB_val val;
 		int r;
 
 		if (!other[w][0])
 			continue;
-		r = store_get(v->txn, store_dbi(v->st, AGG_DB_NOMINATIONS), other[w], strlen(other[w]),
-			      &val);
-		if (r < 0 && r != LNOB_E_NOTFOUND)
+		r = agg_nomination_get(v->st, v->txn, other[w], &o);
+		if (r < 0 && r != LNOB_E_NOTFOUND && r != LNOB_E_CORRUPT)
 			return r;
-		if (r == 0 && codec_unpack(&lnob__nomination_record__descriptor, val.mv_data,
-					   val.mv_size, SIZE_MAX, &m) == 0)
-			o = (Lnob__NominationRecord *)m;
-		if (!o || !o->nomination ||
+		if (!o ||
 		    strcmp(w == 0 ? o->nomination->revises : o->revised_by, key) != 0)
 			verify_diff(v, "nomination %s: %s %s, which does not name it back", key,
 				    w == 0 ? "revised by" : "revises", other[w]);
@@ -310,25 +257,13 @@ static int s_links(verify_t *v, const char *key, const Lnob__NominationRecord *r
 }
 
 /* One nomination record: its envelope, its stages, its links. */
-static int s_nomination(verify_t *v, const MDB_val *k, const MDB_val *val, s_ids_t *stages)
+static int s_nomination(verify_t *v, const char *key, const Lnob__NominationRecord *rec,
+			s_ids_t *stages)
 {
-	char key[NOMINATION_KEY_MAX + 1], want[NOMINATION_KEY_MAX + 2];
-	Lnob__NominationRecord *rec;
+	char want[NOMINATION_KEY_MAX + 2];
 	Lnob__Envelope *env = NULL;
-	ProtobufCMessage *m;
 	int r, kind = 0;
 
-	if (k->mv_size > NOMINATION_KEY_MAX ||
-	    codec_unpack(&lnob__nomination_record__descriptor, val->mv_size ? val->mv_data
-			 : (const uint8_t *)"", val->mv_size, SIZE_MAX, &m) < 0)
-		return LNOB_E_CORRUPT;
-	memcpy(key, k->mv_data, k->mv_size);
-	key[k->mv_size] = '\0';
-	rec = (Lnob__NominationRecord *)m;
-	if (!rec->nomination) {
-		lnob__nomination_record__free_unpacked(rec, NULL);
-		return LNOB_E_CORRUPT;
-	}
 	snprintf(want, sizeof(want), "%s/%s", rec->signer, rec->nomination->id);
 	r = s_envelope(v, rec->signer, rec->seq, &env);
 	if (r == 0 && (strcmp(want, key) != 0 || !env || env->kind != LNOB__KIND__KIND_NOMINATION ||
@@ -345,7 +280,6 @@ static int s_nomination(verify_t *v, const MDB_val *k, const MDB_val *val, s_ids
 		r = s_links(v, key, rec);
 	if (env)
 		lnob__envelope__free_unpacked(env, NULL);
-	lnob__nomination_record__free_unpacked(rec, NULL);
 	return r;
 }
 
@@ -355,11 +289,11 @@ typedef struct s_nom_walk {
 	s_ids_t *stages;
 } s_nom_walk_t;
 
-static int s_nomination_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+static int s_nomination_entry(void *ctx, const char *key, const Lnob__NominationRecord *rec)
 {
 	s_nom_walk_t *w = ctx;
 
-	return s_nomination(w->v, k, val, w->stages);
+	return s_nomination(w->v, key, rec, w->stages);
 }
 
 /* Every nomination record; the ids of their stages go into stages. */
@@ -367,8 +301,7 @@ static int s_pass_nominations(verify_t *v, s_ids_t *stages)
 {
 	s_nom_walk_t w = { .v = v, .stages = stages };
 
-	return store_foreach(v->txn, store_dbi(v->st, AGG_DB_NOMINATIONS), NULL, 0,
-			     s_nomination_entry, &w);
+	return agg_nomination_foreach(v->st, v->txn, s_nomination_entry, &w);
 }
 
 /* ---- the envelope log ---------------------------------------------------- */
@@ -378,9 +311,6 @@ static int s_log_report(verify_t *v, const Lnob__Envelope *env, const s_ids_t *h
 {
 	ProtobufCMessage *m;
 	Lnob__Report *rep;
-	uint8_t key[AGG_KEY_MAX];
-	size_t klen;
-	MDB_val val;
 	int r;
 
 	if (codec_unpack(&lnob__report__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
@@ -390,11 +320,9 @@ static int s_log_report(verify_t *v, const Lnob__Envelope *env, const s_ids_t *h
 		return 0;
 	}
 	rep = (Lnob__Report *)m;
-	klen = agg_key_revision(key, rep->campaign, rep->period, rep->unit, rep->revision,
-				env->signer, env->seq);
-	r = klen ? store_get(v->txn, store_dbi(v->st, AGG_DB_REVISIONS), key, klen, &val)
-		 : LNOB_E_NOTFOUND;
-	if (r == LNOB_E_NOTFOUND) {
+	r = agg_revision_exists(v->st, v->txn, rep->campaign, rep->period, rep->unit,
+				rep->revision, env->signer, env->seq);
+	if (r == 0 || r == LNOB_E_INVALID) {
 		r = 0;
 		if (!s_ids_has(held, env->signer, env->seq))
 			verify_diff(v, "%s/%s unit %s: the report %s #%llu (rev %u) is in the log but "
@@ -403,7 +331,7 @@ static int s_log_report(verify_t *v, const Lnob__Envelope *env, const s_ids_t *h
 				    (unsigned long long)env->seq, rep->revision);
 	}
 	lnob__report__free_unpacked(rep, NULL);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* A nomination envelope of the log: its record holds it, or (the same
@@ -414,7 +342,6 @@ static int s_log_nomination(verify_t *v, const Lnob__Envelope *env)
 	Lnob__NominationRecord *rec = NULL;
 	Lnob__Envelope *first = NULL;
 	char key[NOMINATION_KEY_MAX + 2];
-	MDB_val val;
 	bool ok = false;
 	int r;
 
@@ -423,12 +350,9 @@ static int s_log_nomination(verify_t *v, const Lnob__Envelope *env)
 		return 0;   /* reported below as not held */
 	snprintf(key, sizeof(key), "%s/%s", env->signer, ((Lnob__Nomination *)m)->id);
 	protobuf_c_message_free_unpacked(m, NULL);
-	r = store_get(v->txn, store_dbi(v->st, AGG_DB_NOMINATIONS), key, strlen(key), &val);
-	if (r < 0 && r != LNOB_E_NOTFOUND)
+	r = agg_nomination_get(v->st, v->txn, key, &rec);
+	if (r < 0 && r != LNOB_E_NOTFOUND && r != LNOB_E_CORRUPT)
 		return r;
-	if (r == 0 && codec_unpack(&lnob__nomination_record__descriptor, val.mv_data, val.mv_size,
-				   SIZE_MAX, &m) == 0)
-		rec = (Lnob__NominationRecord *)m;
 	r = rec ? s_envelope(v, rec->signer, rec->seq, &first) : 0;
 	ok = first && first->body.len == env->body.len &&
 	     memcmp(first->body.data, env->body.data, env->body.len) == 0;
@@ -448,26 +372,22 @@ typedef struct s_log_walk {
 	const s_ids_t *held, *stages;
 } s_log_walk_t;
 
-static int s_log_entry(void *ctx, const MDB_val *k, const MDB_val *val)
+static int s_log_entry(void *ctx, const Lnob__Envelope *env)
 {
 	s_log_walk_t *w = ctx;
-	Lnob__Envelope *env = NULL;
-	int r = 0;
 
-	(void)k;
-	if (envelope_open(val->mv_data, val->mv_size, SIZE_MAX / 2, &env) < 0) {
+	if (!env) {
 		verify_diff(w->v, "an envelope in the log does not decode");
 		return 0;
 	}
 	if (env->kind == LNOB__KIND__KIND_REPORT)
-		r = s_log_report(w->v, env, w->held);
-	else if (env->kind == LNOB__KIND__KIND_NOMINATION)
-		r = s_log_nomination(w->v, env);
-	else if (env->kind != LNOB__KIND__KIND_STAGE || !s_ids_has(w->stages, env->signer, env->seq))
+		return s_log_report(w->v, env, w->held);
+	if (env->kind == LNOB__KIND__KIND_NOMINATION)
+		return s_log_nomination(w->v, env);
+	if (env->kind != LNOB__KIND__KIND_STAGE || !s_ids_has(w->stages, env->signer, env->seq))
 		verify_diff(w->v, "envelope %s #%llu (kind %d) in the log is behind no record",
 			    env->signer, (unsigned long long)env->seq, env->kind);
-	lnob__envelope__free_unpacked(env, NULL);
-	return r;
+	return 0;
 }
 
 /* Every envelope of the log is behind what it should be. */
@@ -475,16 +395,17 @@ static int s_pass_log(verify_t *v, const s_ids_t *held, const s_ids_t *stages)
 {
 	s_log_walk_t w = { .v = v, .held = held, .stages = stages };
 
-	return store_foreach(v->txn, store_dbi(v->st, AGG_DB_ENVELOPES), NULL, 0, s_log_entry, &w);
+	return agg_envelope_foreach(v->st, v->txn, s_log_entry, &w);
 }
 
 int verify_log(verify_t *v)
 {
 	s_ids_t held = { 0 }, stages = { 0 };
-	int r = s_pass_amendments(v, AGG_DB_AMENDMENTS, &held);
+	s_amend_walk_t aw = { .v = v, .held = &held };
+	int r = agg_amendment_foreach(v->st, v->txn, false, s_amendment_entry, &aw);
 
 	if (r == 0)
-		r = s_pass_amendments(v, AGG_DB_AMENDMENT_LOG, &held);
+		r = agg_amendment_foreach(v->st, v->txn, true, s_amendment_entry, &aw);
 	if (r == 0)
 		r = s_pass_nominations(v, &stages);
 	s_ids_sort(&held);

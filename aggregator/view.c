@@ -106,24 +106,13 @@ static int s_sums(const s_ctx_t *x, const char *period, const char *code, unsign
  * has none. Caller frees. Returns 0 or a store error. */
 static int s_latest(const s_ctx_t *x, const char *code, Lnob__LatestRecord **ret)
 {
-	uint8_t key[AGG_KEY_MAX];
-	size_t klen = agg_key_unit(key, campaign_id(x->camp), x->p->id, code);
-	ProtobufCMessage *m;
-	MDB_val v;
-	int r;
+	int r = agg_latest_get(x->st, x->txn, campaign_id(x->camp), x->p->id, code, ret);
 
-	*ret = NULL;
-	if (!klen)
+	if (r == LNOB_E_NOTFOUND || r == LNOB_E_INVALID) {
+		*ret = NULL;
 		return 0;
-	r = store_get(x->txn, store_dbi(x->st, AGG_DB_LATEST), key, klen, &v);
-	if (r == LNOB_E_NOTFOUND)
-		return 0;
-	if (r < 0)
-		return r;
-	if (codec_unpack(&lnob__latest_record__descriptor, v.mv_data, v.mv_size, v.mv_size, &m) < 0)
-		return LNOB_E_CORRUPT;
-	*ret = (Lnob__LatestRecord *)m;
-	return 0;
+	}
+	return r;
 }
 
 /* ---- timeliness -------------------------------------------------------- */
@@ -366,26 +355,22 @@ static int s_coverage(const s_ctx_t *x, int unit, unsigned *ret_expected, unsign
 	queue[tail++] = unit;
 	while (head < tail) {
 		const hier_unit_t *u = hier_unit(x->hier, queue[head]);
-		uint8_t key[AGG_KEY_MAX];
-		size_t klen;
+		Lnob__LatestRecord *lr = NULL;
 		int64_t late_from;
 		const int *ch;
 		size_t nch = hier_children(x->hier, queue[head++], &ch);
-		MDB_val v;
 
 		for (size_t k = 0; k < nch && tail < nu; k++)
 			queue[tail++] = ch[k];
 		if (campaign_deadline_for(x->camp, u->level, x->p, &late_from) < 0)
 			continue;
 		expected++;
-		klen = agg_key_unit(key, campaign_id(x->camp), x->p->id, u->code);
-		r = klen ? store_get(x->txn, store_dbi(x->st, AGG_DB_LATEST), key, klen, &v) :
-			LNOB_E_NOTFOUND;
-		if (r == 0)
-			reported++;
-		else if (r != LNOB_E_NOTFOUND)
+		if ((r = s_latest(x, u->code, &lr)) < 0)
 			break;
-		r = 0;
+		if (lr) {
+			reported++;
+			lnob__latest_record__free_unpacked(lr, NULL);
+		}
 	}
 	free(queue);
 	if (r < 0)
