@@ -7,6 +7,7 @@
 
 #include "apply.h"
 #include "lnob_err.h"
+#include "render.h"
 #include "util.h"
 
 
@@ -196,11 +197,11 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 		return r;
 	}
 	if (a->json)
-		json_dumpf(view, out, JSON_INDENT(2) | JSON_SORT_KEYS), fputc('\n', out);
+		r = render_json(out, view);
 	else if (strcmp(a->cmd, "approvals") == 0)
 		approvals_print(out, view);
 	else
 		amendments_print(out, view);
 	json_decref(view);
-	return 0;
+	return r < 0 ? r : 0;
 }

@@ -3,7 +3,6 @@
 #include "nominations.h"
 
 #include <assert.h>
-#include <csv.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -18,6 +17,7 @@
 #include "envelope.h"
 #include "figures.h"
 #include "lnob_err.h"
+#include "render.h"
 #include "report.h"
 #include "util.h"
 
@@ -1335,61 +1335,20 @@ void nominations_print_one(FILE *out, const json_t *one)
 	}
 }
 
-/* One CSV field, quoted by libcsv, then sep. */
-static int s_csv_field(FILE *out, const char *s, char sep)
-{
-	if (csv_fwrite(out, s, strlen(s)) != 0 || fputc(sep, out) == EOF)
-		return -EIO;
-	return 0;
-}
-
 int nominations_print_csv(FILE *out, const json_t *view)
 {
-	static const char *const cols[] = {
-		"key", "campaign", "occasion", "unit", "unit_name", "level", "nominee_kind",
-		"nominee_name", "form", "stage", "stage_signer", "stage_at", "stages", "revises",
-		"revised_by", "granted_form", "decision_number", "decision_date", "eligibility",
-		"eligibility_reason",
+	static const render_col_t cols[] = {
+		{ "key", "key" }, { "campaign", "campaign" }, { "occasion", "occasion" },
+		{ "unit", "unit" }, { "unit_name", "unit_name" }, { "level", "level" },
+		{ "nominee_kind", "nominee_kind" }, { "nominee_name", "nominee_name" },
+		{ "form", "form" }, { "stage", "stage" }, { "stage_signer", "current.signer" },
+		{ "stage_at", "current.at" }, { "stages", "stages" }, { "revises", "revises" },
+		{ "revised_by", "revised_by" }, { "granted_form", "current.granted_form" },
+		{ "decision_number", "current.decision_number" },
+		{ "decision_date", "current.decision_date" }, { "eligibility", "eligibility.verdict" },
+		{ "eligibility_reason", "eligibility.reason" },
 	};
-	const size_t ncol = sizeof(cols) / sizeof(cols[0]);
-	const json_t *row;
-	size_t i;
-	int r = 0;
 
-	for (size_t c = 0; r == 0 && c < ncol; c++)
-		r = s_csv_field(out, cols[c], c + 1 < ncol ? ',' : '\n');
-	json_array_foreach(json_object_get(view, "nominations"), i, row) {
-		const json_t *cur = json_object_get(row, "current"), *e = json_object_get(row, "eligibility");
-		char at[24], n[24];
-		const char *v[20];
-
-		snprintf(at, sizeof(at), "%lld", (long long)json_integer_value(json_object_get(cur, "at")));
-		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(json_object_get(row, "stages")));
-		v[0] = s_jstr(row, "key");
-		v[1] = s_jstr(row, "campaign");
-		v[2] = s_jstr(row, "occasion");
-		v[3] = s_jstr(row, "unit");
-		v[4] = s_jstr(row, "unit_name");
-		v[5] = s_jstr(row, "level");
-		v[6] = s_jstr(row, "nominee_kind");
-		v[7] = s_jstr(row, "nominee_name");
-		v[8] = s_jstr(row, "form");
-		v[9] = s_jstr(row, "stage");
-		v[10] = s_jstr(cur, "signer");
-		v[11] = at;
-		v[12] = n;
-		v[13] = json_is_string(json_object_get(row, "revises")) ? s_jstr(row, "revises") : "";
-		v[14] = json_is_string(json_object_get(row, "revised_by")) ? s_jstr(row, "revised_by") : "";
-		v[15] = json_is_string(json_object_get(cur, "granted_form")) ? s_jstr(cur, "granted_form") : "";
-		v[16] = json_is_string(json_object_get(cur, "decision_number")) ? s_jstr(cur, "decision_number") : "";
-		v[17] = json_is_string(json_object_get(cur, "decision_date")) ? s_jstr(cur, "decision_date") : "";
-		v[18] = json_is_string(json_object_get(e, "verdict")) ? s_jstr(e, "verdict") : "";
-		v[19] = s_jstr(e, "reason");
-		static_assert(sizeof(v) / sizeof(v[0]) == sizeof(cols) / sizeof(cols[0]), "columns");
-		for (size_t c = 0; r == 0 && c < ncol; c++)
-			r = s_csv_field(out, v[c], c + 1 < ncol ? ',' : '\n');
-	}
-	if (r == 0 && fflush(out) != 0)
-		r = -EIO;
-	return r;
+	return render_csv(out, json_object_get(view, "nominations"), cols,
+			  sizeof(cols) / sizeof(cols[0]));
 }
