@@ -6,7 +6,11 @@
 #ifndef LNOB_AGGSTORE_INT_H
 #define LNOB_AGGSTORE_INT_H
 
-#include "aggstore.h"
+#include <lmdb.h>
+#include <stddef.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "store.h"
 
 /* Reads the record under key in db and unpacks it as d (caller frees).
  * Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a store error. */

@@ -61,8 +61,8 @@ static int s_approval_entry(void *ctx, const MDB_val *k, const MDB_val *v)
 {
 	s_appr_walk_t *w = ctx;
 	char buf[AGG_KEY_MAX + 1];
-	const char *c, *p, *u;
-	ProtobufCMessage *m;
+	const char *c = NULL, *p = NULL, *u = NULL;
+	ProtobufCMessage *m = NULL;
 	int r = agg_key_split(k, buf, &c, &p, &u);
 
 	if (r == 0)

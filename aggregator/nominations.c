@@ -765,7 +765,7 @@ static int s_eligibility(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__N
 	who.sanction = !n->sanction[0] ? 0 : campaign_sanction_find(c, n->sanction);
 	if (who.sanction < 0)
 		who.sanction = AWARD_SANCTION_UNKNOWN;
-	if (!(f = malloc(sizeof(*f))))
+	if (!(f = calloc(1, sizeof(*f))))
 		return -ENOMEM;
 	r = figures_build(x->st, txn, x->hier, c, p, unit, f);
 	if (r == 0)

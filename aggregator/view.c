@@ -399,7 +399,7 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 	const hier_unit_t *u = hier_unit(x->hier, unit);
 	unsigned reported = 0, prev_reported = 0, expected = 0, expected_reported = 0;
 	json_t *sums = NULL, *row, *targets = NULL, *report = NULL;
-	figures_t *f = malloc(sizeof(*f));
+	figures_t *f = calloc(1, sizeof(*f));
 	s_status_t st;
 	int r = f ? 0 : -ENOMEM;
 

@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include "lnob_err.h"
+
+/* The two meta pages LMDB writes first (4 KiB pages): a shorter file is
+ * damaged, or not written yet. */
+#define S_META_BYTES ((off_t)2 * 4096)
 #include "util.h"
 
 struct store {
@@ -43,8 +47,8 @@ static int s_check_file(const char *dir, bool *ret_exists, char *err, size_t err
 	/* A process creating the store (e.g. `run` beside a first `submit`)
 	 * has the file at 0 bytes until LMDB writes its meta pages: give it
 	 * up to 200 ms before calling a short file damaged. */
-	for (int i = 0; i < 20 && st.st_size < 2 * 4096; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
+	for (int i = 0; i < 20 && st.st_size < S_META_BYTES; i++) {
+		struct timespec ts = { 0, 10L * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 		if (stat(path, &st) < 0) {
@@ -52,7 +56,7 @@ static int s_check_file(const char *dir, bool *ret_exists, char *err, size_t err
 			return -errno;
 		}
 	}
-	if (st.st_size < 2 * 4096) {
+	if (st.st_size < S_META_BYTES) {
 		snprintf(err, errlen, "%s: store file is truncated (%lld bytes, "
 			 "smaller than its two meta pages); refusing to open it, "
 			 "restore it from a backup", path, (long long)st.st_size);
