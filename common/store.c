@@ -126,6 +126,80 @@ static int s_check_schema(store_t *self, MDB_txn *txn, bool write, const char *s
 	return 0;
 }
 
+/* Creates and opens the LMDB environment of dir (the file checked already). */
+static int s_env_open(store_t *self, const char *dir, size_t ndbs, size_t map_size, bool write,
+		      char *err, size_t errlen)
+{
+	int r;
+
+	if ((r = mdb_env_create(&self->env)) != 0 ||
+	    (r = mdb_env_set_maxdbs(self->env, (MDB_dbi)ndbs + 1)) != 0 ||
+	    (map_size && (r = mdb_env_set_mapsize(self->env, map_size)) != 0)) {
+		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(r));
+		return r > 0 ? -r : r;
+	}
+	r = mdb_env_open(self->env, dir, (write ? 0 : MDB_RDONLY) | MDB_NOTLS, 0600);
+	if (r == MDB_INVALID || r == MDB_VERSION_MISMATCH || r == MDB_CORRUPTED) {
+		snprintf(err, errlen, "%s/data.mdb: store file is damaged or not an LMDB "
+			 "file (%s); refusing to open it, restore it from a backup",
+			 dir, mdb_strerror(r));
+		return LNOB_E_CORRUPT;
+	}
+	if (r != 0) {
+		snprintf(err, errlen, "%s: cannot open store: %s", dir, lnob_strerror(r > 0 ? -r : r));
+		return r > 0 ? -r : r;
+	}
+	return 0;
+}
+
+/* Opens (creating when writable) the meta database and dbs[0..ndbs-1]. */
+static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_t ndbs,
+		      bool write, char *err, size_t errlen)
+{
+	int r = mdb_dbi_open(txn, "meta", write ? MDB_CREATE : 0, &self->meta);
+
+	for (size_t i = 0; r == 0 && i < ndbs; i++)
+		r = mdb_dbi_open(txn, dbs[i], write ? MDB_CREATE : 0, &self->dbi[i]);
+	if (r == 0)
+		return 0;
+	if (r == MDB_NOTFOUND) {
+		snprintf(err, errlen, "%s: store lacks its databases (not initialised "
+			 "by this program)", self->dir);
+		return LNOB_E_SCHEMA;
+	}
+	if (r == MDB_INCOMPATIBLE || r == MDB_CORRUPTED || r == MDB_PAGE_NOTFOUND) {
+		snprintf(err, errlen, "%s/data.mdb: store file is damaged (%s); refusing "
+			 "to open it, restore it from a backup", self->dir, mdb_strerror(r));
+		return LNOB_E_CORRUPT;
+	}
+	snprintf(err, errlen, "%s: %s", self->dir, mdb_strerror(r));
+	return r > 0 ? -r : r;   /* an errno value: callers test for < 0 */
+}
+
+/* The directory and its data file, before LMDB sees them: made when
+ * writable, refused when missing and read-only. */
+static int s_prepare(store_t *self, const char *dir, bool write, bool *ret_exists, char *err,
+		     size_t errlen)
+{
+	int r;
+
+	if (lnob_strlcpy(self->dir, dir, sizeof(self->dir)) < 0) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	if (write && (r = lnob_mkdirs(dir)) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
+		return r;
+	}
+	if ((r = s_check_file(dir, ret_exists, err, errlen)) < 0)
+		return r;
+	if (!*ret_exists && !write) {
+		snprintf(err, errlen, "%s: no store here (data.mdb missing)", dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 int store_open(const char *dir, const char *schema, uint32_t version,
 	       const char *const *dbs, size_t ndbs, size_t map_size,
 	       unsigned flags, store_t **ret, char *err, size_t errlen)
@@ -137,82 +211,28 @@ int store_open(const char *dir, const char *schema, uint32_t version,
 
 	if (ndbs > STORE_MAX_DBS)
 		return -EINVAL;
-	self = calloc(1, sizeof(*self));
-	if (!self)
+	if (!(self = calloc(1, sizeof(*self))))
 		return -ENOMEM;
 	self->ndbs = ndbs;
-	if (lnob_strlcpy(self->dir, dir, sizeof(self->dir)) < 0) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		r = -ENAMETOOLONG;
-		goto fail;
-	}
-	if (write && (r = lnob_mkdirs(dir)) < 0) {
-		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
-		goto fail;
-	}
-	if ((r = s_check_file(dir, &exists, err, errlen)) < 0)
-		goto fail;
-	if (!exists && !write) {
-		snprintf(err, errlen, "%s: no store here (data.mdb missing)", dir);
-		r = -ENOENT;
-		goto fail;
-	}
-	if ((r = mdb_env_create(&self->env)) != 0 ||
-	    (r = mdb_env_set_maxdbs(self->env, (MDB_dbi)ndbs + 1)) != 0 ||
-	    (map_size && (r = mdb_env_set_mapsize(self->env, map_size)) != 0)) {
-		snprintf(err, errlen, "%s: %s", dir, mdb_strerror(r));
-		goto fail;
-	}
-	r = mdb_env_open(self->env, dir, (write ? 0 : MDB_RDONLY) | MDB_NOTLS, 0600);
-	if (r != 0) {
-		if (r == MDB_INVALID || r == MDB_VERSION_MISMATCH || r == MDB_CORRUPTED) {
-			snprintf(err, errlen, "%s/data.mdb: store file is damaged or not an LMDB "
-				 "file (%s); refusing to open it, restore it from a backup",
-				 dir, mdb_strerror(r));
-			r = LNOB_E_CORRUPT;
-		} else {
-			snprintf(err, errlen, "%s: cannot open store: %s", dir, lnob_strerror(r > 0 ? -r : r));
-			if (r > 0)
-				r = -r;
-		}
-		goto fail;
-	}
-	if (exists && (r = s_check_extent(self, err, errlen)) < 0)
-		goto fail;
-	if (mdb_reader_check(self->env, &dead) == 0 && dead > 0)
+	r = s_prepare(self, dir, write, &exists, err, errlen);
+	if (r == 0)
+		r = s_env_open(self, dir, ndbs, map_size, write, err, errlen);
+	if (r == 0 && exists)
+		r = s_check_extent(self, err, errlen);
+	if (r == 0 && mdb_reader_check(self->env, &dead) == 0 && dead > 0)
 		self->stale_at_open = dead;
-	if ((r = store_begin(self, write, &txn)) < 0) {
+	if (r == 0 && (r = store_begin(self, write, &txn)) < 0)
 		snprintf(err, errlen, "%s: %s", dir, lnob_strerror(r));
-		goto fail;
-	}
-	r = mdb_dbi_open(txn, "meta", write ? MDB_CREATE : 0, &self->meta);
-	for (size_t i = 0; r == 0 && i < ndbs; i++)
-		r = mdb_dbi_open(txn, dbs[i], write ? MDB_CREATE : 0, &self->dbi[i]);
-	if (r != 0) {
-		if (r == MDB_NOTFOUND) {
-			snprintf(err, errlen, "%s: store lacks its databases (not initialised "
-				 "by this program)", dir);
-			r = LNOB_E_SCHEMA;
-		} else if (r == MDB_INCOMPATIBLE || r == MDB_CORRUPTED || r == MDB_PAGE_NOTFOUND) {
-			snprintf(err, errlen, "%s/data.mdb: store file is damaged (%s); refusing "
-				 "to open it, restore it from a backup", dir, mdb_strerror(r));
-			r = LNOB_E_CORRUPT;
-		} else {
-			snprintf(err, errlen, "%s: %s", dir, mdb_strerror(r));
-			if (r > 0)
-				r = -r;   /* an errno value: callers test for < 0 */
-		}
-		goto fail;
-	}
-	if ((r = s_check_schema(self, txn, write, schema, version, err, errlen)) < 0)
-		goto fail;
-	if ((r = store_commit(&txn)) < 0) {
+	if (r == 0)
+		r = s_dbs_open(self, txn, dbs, ndbs, write, err, errlen);
+	if (r == 0)
+		r = s_check_schema(self, txn, write, schema, version, err, errlen);
+	if (r == 0 && (r = store_commit(&txn)) < 0)
 		snprintf(err, errlen, "%s: %s", dir, lnob_strerror(r));
-		goto fail;
+	if (r == 0) {
+		*ret = self;
+		return 0;
 	}
-	*ret = self;
-	return 0;
-fail:
 	store_abort(&txn);
 	if (self->env)
 		mdb_env_close(self->env);
