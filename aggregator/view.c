@@ -525,6 +525,45 @@ static void s_group_free(s_group_t *g)
 
 /* "completeness": the direct children, and every level below unit with a
  * deadline, in the order the levels first occur going down the tree. */
+/* The group of level `level` in lev[0..*nlev), started if it is new;
+ * NULL when VIEW_LEVELS_MAX levels are already there. */
+static s_group_t *s_level_group(s_group_t *lev, size_t *nlev, const char *level, int *r)
+{
+	size_t l;
+
+	for (l = 0; l < *nlev && strcmp(lev[l].level, level) != 0; l++)
+		;
+	if (l < *nlev)
+		return &lev[l];
+	if (*nlev == VIEW_LEVELS_MAX)
+		return NULL;
+	/* counted even when it fails: s_group_free() frees what it got */
+	if ((*r = s_group_init(&lev[(*nlev)++], level)) < 0)
+		return NULL;
+	return &lev[*nlev - 1];
+}
+
+/* Counts unit i below `unit`: among the children when it is one, and in
+ * its level's group when a report is expected of it. */
+static int s_tally(const s_ctx_t *x, int unit, int i, s_group_t *kids, s_group_t *lev,
+		   size_t *nlev)
+{
+	const hier_unit_t *u = hier_unit(x->hier, i);
+	json_t *rep = NULL;
+	s_status_t st;
+	s_group_t *g;
+	int r;
+
+	if ((r = s_timeliness(x, i, &st, &rep)) < 0)
+		return r;
+	if (u->parent == unit)
+		s_group_add(kids, u, st, rep);
+	if (st != S_NOT_EXPECTED && (g = s_level_group(lev, nlev, u->level, &r)) != NULL)
+		s_group_add(g, u, st, rep);
+	json_decref(rep);
+	return r;
+}
+
 static int s_completeness(const s_ctx_t *x, int unit, json_t **ret)
 {
 	size_t nu = hier_count(x->hier), head = 0, tail = 0, nlev = 0;
@@ -544,31 +583,8 @@ static int s_completeness(const s_ctx_t *x, int unit, json_t **ret)
 
 		for (size_t k = 0; k < nch; k++)
 			queue[tail++] = ch[k];
-		if (i == unit)
-			continue;
-		{
-			const hier_unit_t *u = hier_unit(x->hier, i);
-			json_t *rep = NULL;
-			s_status_t st;
-			size_t l;
-
-			if ((r = s_timeliness(x, i, &st, &rep)) < 0)
-				break;
-			if (u->parent == unit)
-				s_group_add(&kids, u, st, rep);
-			if (st != S_NOT_EXPECTED) {
-				for (l = 0; l < nlev && strcmp(lev[l].level, u->level) != 0; l++)
-					;
-				if (l == nlev && nlev < VIEW_LEVELS_MAX &&
-				    (r = s_group_init(&lev[nlev++], u->level)) < 0) {
-					json_decref(rep);
-					break;
-				}
-				if (l < nlev)
-					s_group_add(&lev[l], u, st, rep);
-			}
-			json_decref(rep);
-		}
+		if (i != unit)
+			r = s_tally(x, unit, i, &kids, lev, &nlev);
 	}
 	if (r == 0) {
 		for (size_t l = 0; l < nlev; l++)
