@@ -334,6 +334,7 @@ int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char
 		return r == LNOB_E_NOTFOUND ? 0 : r;
 	}
 	mem = calloc(h->n ? h->n : 1, sizeof(*mem));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	memp = calloc(h->n ? h->n : 1, sizeof(*memp));
 	if (!mem || !memp) {
 		free(mem);

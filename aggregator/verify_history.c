@@ -356,6 +356,18 @@ static int s_unit(s_pass_t *x, const char *c, const char *p, const char *u)
 	return r;
 }
 
+/* Copies the key part src into dst (size bytes); a part longer than a key
+ * allows is refused rather than cut. */
+static int s_remember(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		return LNOB_E_INVALID;
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
 /* Pass 1, one history entry: a unit's first entry starts it (and a new
  * (campaign, period) group compares the one before); its others are
  * passed over, the unit having been read whole. */
@@ -371,12 +383,13 @@ static int s_history_entry(void *ctx, const char *c, const char *p, const char *
 	if (strcmp(c, x->cur_c) != 0 || strcmp(p, x->cur_p) != 0) {
 		if (x->cur_c[0] && (r = s_compare(x, x->cur_c, x->cur_p)) < 0)
 			return r;
-		strcpy(x->cur_c, c);
-		strcpy(x->cur_p, p);
-		if ((r = s_add_seen(x, c, p)) < 0)
+		if ((r = s_remember(x->cur_c, sizeof(x->cur_c), c)) < 0 ||
+		    (r = s_remember(x->cur_p, sizeof(x->cur_p), p)) < 0 ||
+		    (r = s_add_seen(x, c, p)) < 0)
 			return r;
 	}
-	strcpy(x->cur_u, u);
+	if ((r = s_remember(x->cur_u, sizeof(x->cur_u), u)) < 0)
+		return r;
 	return s_unit(x, c, p, u);
 }
 

@@ -45,6 +45,7 @@ static int s_grow(sums_t *s)
 
 	if (s->n < s->cap)
 		return 0;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	if (!(nv = realloc(s->v, cap * sizeof(*nv))))
 		return -ENOMEM;
 	s->v = nv;
@@ -72,6 +73,7 @@ static int s_insert(sums_t *s, size_t pos, const char *code)
 	}
 	e->value_case = report_code_is_amount(code) ? LNOB__INDICATOR_VALUE__VALUE_AMOUNT_VND
 						    : LNOB__INDICATOR_VALUE__VALUE_COUNT;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	memmove(s->v + pos + 1, s->v + pos, (s->n - pos) * sizeof(*s->v));
 	memmove(s->units + pos + 1, s->units + pos, (s->n - pos) * sizeof(*s->units));
 	s->v[pos] = e;
@@ -84,6 +86,7 @@ static void s_remove(sums_t *s, size_t pos)
 {
 	free(s->v[pos]->code);
 	free(s->v[pos]);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	memmove(s->v + pos, s->v + pos + 1, (s->n - pos - 1) * sizeof(*s->v));
 	memmove(s->units + pos, s->units + pos + 1, (s->n - pos - 1) * sizeof(*s->units));
 	s->n--;
