@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "conf.h"
 #include "lnob_err.h"
 #include "util.h"
@@ -45,10 +46,7 @@ typedef unsigned __int128 s_u128;
 /* A level's annual deadline, or a period's own. */
 typedef struct s_deadline {
 	bool set;
-	bool by;            /* "by": through the end of the day / minute */
-	bool has_time;
-	int year;           /* period deadlines only */
-	int month, day, hour, minute;
+	calendar_deadline_t when;
 	unsigned line;
 } s_deadline_t;
 
@@ -581,64 +579,6 @@ oom:
 	return s_oom(b);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int32_t s_days(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static bool s_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_mdays(int y, int m)
-{
-	static const int md[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && s_leap(y) ? 29 : md[m - 1];
-}
-
-/* Reads exactly n digits at *p into *ret and advances *p. */
-static bool s_digits(const char **p, int n, int *ret)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		char ch = (*p)[i];
-
-		if (ch < '0' || ch > '9')
-			return false;
-		v = v * 10 + (ch - '0');
-	}
-	*p += n;
-	*ret = v;
-	return true;
-}
-
-/* Parses "YYYY-MM-DD" (a real date, years 1900..9999) exactly. */
-static bool s_parse_date(const char *s, int *ry, int *rm, int *rd)
-{
-	int y, m, d;
-
-	if (!s_digits(&s, 4, &y) || *s++ != '-' || !s_digits(&s, 2, &m) || *s++ != '-' ||
-	    !s_digits(&s, 2, &d) || *s)
-		return false;
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > s_mdays(y, m))
-		return false;
-	*ry = y;
-	*rm = m;
-	*rd = d;
-	return true;
-}
-
 /* Parses a date key of s into days; a bad or missing one is an error. */
 static int s_date_key(s_build_t *b, const s_sec_t *s, const char *key, int32_t *ret_day,
 		      int *ret_year)
@@ -648,10 +588,10 @@ static int s_date_key(s_build_t *b, const s_sec_t *s, const char *key, int32_t *
 
 	if (!kv)
 		return b->failed;
-	if (!s_parse_date(kv->value, &y, &m, &d))
+	if (!calendar_parse_date(kv->value, 1900, 9999, &y, &m, &d))
 		return s_fail(b, kv->line, "[%s] %s: not a date (YYYY-MM-DD): '%s'",
 			      s->name, key, kv->value);
-	*ret_day = s_days(y, m, d);
+	*ret_day = (int32_t)calendar_days(y, m, d);
 	*ret_year = y;
 	return 0;
 }
@@ -746,22 +686,6 @@ static const s_keyspec_t s_campaign_keys[] = {
 	{ "baseline_file", false }, { NULL, false },
 };
 
-/* Parses "+HH:MM" / "-HH:MM" (at most 14:00) into seconds. */
-static bool s_parse_offset(const char *s, int *ret)
-{
-	int sign, h, m;
-
-	if (*s != '+' && *s != '-')
-		return false;
-	sign = *s++ == '-' ? -1 : 1;
-	if (!s_digits(&s, 2, &h) || *s++ != ':' || !s_digits(&s, 2, &m) || *s)
-		return false;
-	if (m > 59 || h * 60 + m > 14 * 60)
-		return false;
-	*ret = sign * (h * 3600 + m * 60);
-	return true;
-}
-
 /*
  * Parses the reporting levels of kv, a non-empty key of section s ("all",
  * or declared levels, each once), into mask[nlevels] (zeroed by the
@@ -835,7 +759,7 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 		return s_fail(b, s_get(s, "baseline_date")->line,
 			      "[campaign] baseline_date: must be in a year before the campaign's last");
 	c->utc_offset = 7 * 3600;
-	if ((kv = s_get(s, "utc_offset")) && !s_parse_offset(kv->value, &c->utc_offset))
+	if ((kv = s_get(s, "utc_offset")) && !calendar_parse_offset(kv->value, &c->utc_offset))
 		return s_fail(b, kv->line, "[campaign] utc_offset: not an offset (+HH:MM): '%s'", kv->value);
 	if (s_list(b, s, "levels", &lv, &nlv))
 		return b->failed;
@@ -1128,49 +1052,6 @@ static int s_build_reported_by(s_build_t *b, const s_sec_t *s)
  * Deadlines: [deadlines] and a period's deadline.<level>
  * ====================================================================== */
 
-/*
- * Parses "before|by MM-DD [HH:MM]" (annual, with_year false) or
- * "before|by YYYY-MM-DD [HH:MM]" into d. 02-29 is refused as an annual
- * date (not in every year).
- */
-static bool s_parse_deadline(const char *s, bool with_year, s_deadline_t *d)
-{
-	s_deadline_t r = { .set = true };
-
-	if (strncmp(s, "before ", 7) == 0) {
-		s += 7;
-	} else if (strncmp(s, "by ", 3) == 0) {
-		r.by = true;
-		s += 3;
-	} else {
-		return false;
-	}
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (with_year && (!s_digits(&s, 4, &r.year) || *s++ != '-' || r.year < 1900))
-		return false;
-	if (!s_digits(&s, 2, &r.month) || *s++ != '-' || !s_digits(&s, 2, &r.day))
-		return false;
-	if (r.month < 1 || r.month > 12 || r.day < 1)
-		return false;
-	if (with_year ? r.day > s_mdays(r.year, r.month) : r.day > s_mdays(2001, r.month))
-		return false;
-	if (*s) {
-		if (*s != ' ' && *s != '\t')
-			return false;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!s_digits(&s, 2, &r.hour) || *s++ != ':' || !s_digits(&s, 2, &r.minute) || *s)
-			return false;
-		if (r.hour > 23 || r.minute > 59)
-			return false;
-		r.has_time = true;
-	}
-	r.line = d->line;
-	*d = r;
-	return true;
-}
-
 static int s_build_deadlines(s_build_t *b, const s_sec_t *s)
 {
 	campaign_t *c = b->c;
@@ -1189,7 +1070,7 @@ static int s_build_deadlines(s_build_t *b, const s_sec_t *s)
 			return s_fail(b, kv->line, "[deadlines] %s: given twice (first on line %u)",
 				      kv->key, d->line);
 		d->line = kv->line;
-		if (!s_parse_deadline(kv->value, false, d))
+		if (!(d->set = calendar_parse_deadline(kv->value, false, &d->when)))
 			return s_fail(b, kv->line, "[deadlines] %s: expected 'before MM-DD [HH:MM]' or "
 				      "'by MM-DD [HH:MM]': '%s'", kv->key, kv->value);
 	}
@@ -1261,7 +1142,7 @@ static int s_build_period(s_build_t *b, const s_sec_t *s, size_t pi)
 				      s->name, d->key, level);
 		slot = &c->pdl[pi * c->nlevels + (size_t)l];
 		slot->line = d->line;
-		if (!s_parse_deadline(d->value, true, slot))
+		if (!(slot->set = calendar_parse_deadline(d->value, true, &slot->when)))
 			return s_fail(b, d->line, "[%s] %s: expected 'before YYYY-MM-DD [HH:MM]' or "
 				      "'by YYYY-MM-DD [HH:MM]': '%s'", s->name, d->key, d->value);
 	}
@@ -3804,7 +3685,6 @@ int campaign_deadline_for(const campaign_t *self, const char *level,
 			  const campaign_period_t *p, int64_t *ret_late_from)
 {
 	const s_deadline_t *d;
-	int64_t t;
 	int l, year;
 
 	assert(self && p);
@@ -3812,16 +3692,13 @@ int campaign_deadline_for(const campaign_t *self, const char *level,
 	if (l < 0)
 		return LNOB_E_NOTFOUND;
 	d = &self->pdl[s_period_index(self, p) * self->nlevels + (size_t)l];
-	year = d->set ? d->year : p->end_year;
+	year = d->set ? d->when.year : p->end_year;
 	if (!d->set)
 		d = &self->annual[l];
 	if (!d->set)
 		return LNOB_E_NOTFOUND;
-	t = (int64_t)s_days(year, d->month, d->day) * 86400 + d->hour * 3600 + d->minute * 60;
-	if (d->by)
-		t += d->has_time ? 60 : 86400;
 	if (ret_late_from)
-		*ret_late_from = t - self->utc_offset;
+		*ret_late_from = calendar_deadline_late_from(&d->when, year, self->utc_offset);
 	return 0;
 }
 

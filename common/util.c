@@ -1,4 +1,4 @@
-/* util.c: clocks and time ranges, big-endian keys, bounded copies, key text,
+/* util.c: clocks, big-endian keys, bounded copies, key text,
  * file I/O, UTF-8 (see util.h). */
 #include "util.h"
 
@@ -399,37 +399,6 @@ void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
 	if (left)
 		for (size_t i = w; i < width; i++)
 			fputc(' ', out);
-}
-
-bool lnob_time_valid(int64_t t)
-{
-	return t >= LNOB_TIME_MIN && t <= LNOB_TIME_MAX;
-}
-
-bool lnob_date_valid(const char *s)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = 0, m = 0, d = 0;
-	bool leap;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++) {
-		if (i == 4 || i == 7)
-			continue;
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		if (i < 4)
-			y = y * 10 + (s[i] - '0');
-		else if (i < 7)
-			m = m * 10 + (s[i] - '0');
-		else
-			d = d * 10 + (s[i] - '0');
-	}
-	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
-		return false;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
 int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)

@@ -1,7 +1,10 @@
 /*
- * util.h: small helpers shared by every part: clocks and the range of
- * times lnob accepts, big-endian keys, bounded string copies, key
- * encodings, whole-file I/O, the one UTF-8 check and text columns.
+ * util.h: small helpers shared by every part: clocks, big-endian keys,
+ * bounded string copies, key encodings, whole-file I/O, the one way to
+ * fill an error buffer, the one UTF-8 check and text columns. The range of
+ * times and dates lnob accepts (LNOB_TIME_MIN .. LNOB_TIME_MAX,
+ * lnob_time_valid(), lnob_date_valid()) is the calendar's: calendar.h,
+ * included here for every caller of util.h.
  */
 #ifndef LNOB_UTIL_H
 #define LNOB_UTIL_H
@@ -11,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "calendar.h"
 
 /* Wall clock, Unix milliseconds / seconds. */
 int64_t lnob_now_ms(void);
@@ -30,19 +35,6 @@ int lnob_strlcpy(char *dst, const char *src, size_t size);
 /* True when s is a valid node id or org-unit code: 1..64 bytes of
  * [A-Za-z0-9._-]. */
 bool lnob_valid_id(const char *s);
-
-/* The range of every time lnob takes from a file or a message (a report's
- * completed_at, a nomination's proposed_at, a stage's at and its
- * decision_date): the years 2000 to 2100 inclusive, UTC. */
-#define LNOB_TIME_MIN INT64_C(946684800)     /* 2000-01-01T00:00:00Z */
-#define LNOB_TIME_MAX INT64_C(4133980799)    /* 2100-12-31T23:59:59Z */
-#define LNOB_TIME_RANGE "2000-01-01 .. 2100-12-31 UTC"   /* for messages */
-
-/* True when Unix seconds t is in LNOB_TIME_MIN..LNOB_TIME_MAX. */
-bool lnob_time_valid(int64_t t);
-/* True when s is exactly a date "YYYY-MM-DD" of the Gregorian calendar
- * (29 February only in a leap year) in the years 2000..2100. */
-bool lnob_date_valid(const char *s);
 
 /* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
 char *lnob_hex(char *out, const uint8_t *bin, size_t n);
