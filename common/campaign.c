@@ -20,6 +20,7 @@
 
 #include "calendar.h"
 #include "conf.h"
+#include "frac.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -35,9 +36,6 @@
 #define S_E4_MAX ((int64_t)1000000000000000000LL)
 /* Largest period years / target term. */
 #define S_YEARS_MAX 100
-
-typedef __int128 s_i128;
-typedef unsigned __int128 s_u128;
 
 /* ======================================================================
  * The model
@@ -3206,169 +3204,12 @@ size_t campaign_target_for(const campaign_t *self, const hier_t *hier, int unit,
 }
 
 /* ======================================================================
- * Exact arithmetic: fractions n / d (d > 0) with 128-bit terms; products
- * of two terms are taken in 256 bits. Every term stays below 2^127: inputs
- * are at most 8 × 10^15 < 2^53 (sums of at most 8 values of at most
- * REPORT_VALUE_MAX), decimals at most 10^18 < 2^60, years at most 100.
- * ====================================================================== */
-
-typedef struct s_q {
-	s_i128 n;
-	s_i128 d;      /* > 0 */
-} s_q_t;
-
-typedef struct s_u256 {
-	uint64_t w[4]; /* least significant first */
-} s_u256_t;
-
-static s_u128 s_abs(s_i128 v)
-{
-	return v < 0 ? (s_u128)0 - (s_u128)v : (s_u128)v;
-}
-
-static int s_sign(s_i128 v)
-{
-	return (v > 0) - (v < 0);
-}
-
-/* a × b, exactly. */
-static s_u256_t s_mul(s_u128 a, s_u128 b)
-{
-	uint64_t x[2] = { (uint64_t)a, (uint64_t)(a >> 64) };
-	uint64_t y[2] = { (uint64_t)b, (uint64_t)(b >> 64) };
-	s_u256_t r = { { 0, 0, 0, 0 } };
-
-	for (int i = 0; i < 2; i++) {
-		s_u128 carry = 0;
-
-		for (int j = 0; j < 2; j++) {
-			s_u128 t = (s_u128)x[i] * y[j] + r.w[i + j] + carry;
-
-			r.w[i + j] = (uint64_t)t;
-			carry = t >> 64;
-		}
-		r.w[i + 2] += (uint64_t)carry;
-	}
-	return r;
-}
-
-/* a × m; the product must fit (asserted). */
-static s_u256_t s_mul_small(s_u256_t a, uint64_t m)
-{
-	s_u128 carry = 0;
-
-	for (int i = 0; i < 4; i++) {
-		s_u128 t = (s_u128)a.w[i] * m + carry;
-
-		a.w[i] = (uint64_t)t;
-		carry = t >> 64;
-	}
-	assert(carry == 0);
-	return a;
-}
-
-static int s_ucmp(const s_u256_t *a, const s_u256_t *b)
-{
-	for (int i = 3; i >= 0; i--)
-		if (a->w[i] != b->w[i])
-			return a->w[i] < b->w[i] ? -1 : 1;
-	return 0;
-}
-
-static bool s_uzero(const s_u256_t *a)
-{
-	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
-}
-
-/* floor(n / d) for d != 0 by shift and subtract; *exact: no remainder. */
-static s_u256_t s_udiv(s_u256_t n, const s_u256_t *d, bool *exact)
-{
-	s_u256_t q = { { 0, 0, 0, 0 } }, r = { { 0, 0, 0, 0 } };
-
-	assert(!s_uzero(d));
-	for (int bit = 255; bit >= 0; bit--) {
-		/* r = r << 1 | bit of n; r < d, so the shift cannot overflow
-		 * while d < 2^255 (our divisors are below 2^240). */
-		assert(!(d->w[3] >> 63));
-		for (int i = 3; i > 0; i--)
-			r.w[i] = r.w[i] << 1 | r.w[i - 1] >> 63;
-		r.w[0] = r.w[0] << 1 | (n.w[bit / 64] >> (bit % 64) & 1);
-		if (s_ucmp(&r, d) >= 0) {
-			uint64_t borrow = 0;
-
-			for (int i = 0; i < 4; i++) {
-				uint64_t di = d->w[i], t = r.w[i] - di - borrow;
-
-				borrow = r.w[i] < di || (r.w[i] == di && borrow) ? 1 : 0;
-				r.w[i] = t;
-			}
-			q.w[bit / 64] |= (uint64_t)1 << (bit % 64);
-		}
-	}
-	*exact = s_uzero(&r);
-	return q;
-}
-
-static s_q_t s_q(s_i128 n, s_i128 d)
-{
-	assert(d > 0);
-	return (s_q_t){ n, d };
-}
-
-/* Compares a and b exactly: -1, 0 or 1. */
-static int s_qcmp(s_q_t a, s_q_t b)
-{
-	int sa = s_sign(a.n), sb = s_sign(b.n), c;
-	s_u256_t x, y;
-
-	if (sa != sb)
-		return sa < sb ? -1 : 1;
-	if (sa == 0)
-		return 0;
-	x = s_mul(s_abs(a.n), (s_u128)b.d);
-	y = s_mul(s_abs(b.n), (s_u128)a.d);
-	c = s_ucmp(&x, &y);
-	return sa > 0 ? c : -c;
-}
-
-/* a − b; both from values (terms below 2^60 over 2^53). */
-static s_q_t s_qsub(s_q_t a, s_q_t b)
-{
-	assert(s_abs(a.n) < ((s_u128)1 << 62) && a.d < ((s_i128)1 << 62));
-	assert(s_abs(b.n) < ((s_u128)1 << 62) && b.d < ((s_i128)1 << 62));
-	return s_q(a.n * b.d - b.n * a.d, a.d * b.d);
-}
-
-/* floor(10000 × a / b) for b > 0, clamped to int64; *exact: no remainder. */
-static int64_t s_bp(s_q_t a, s_q_t b, bool *exact)
-{
-	s_u256_t num, den, q;
-	bool big;
-
-	assert(b.n > 0);
-	num = s_mul_small(s_mul(s_abs(a.n), (s_u128)b.d), S_E4);
-	den = s_mul((s_u128)a.d, (s_u128)b.n);
-	q = s_udiv(num, &den, exact);
-	big = q.w[1] || q.w[2] || q.w[3] || q.w[0] > (uint64_t)INT64_MAX - 1;
-	if (a.n >= 0)
-		return big ? INT64_MAX : (int64_t)q.w[0];
-	if (big)
-		return INT64_MIN;
-	return -(int64_t)q.w[0] - (*exact ? 0 : 1);
-}
-
-static double s_qd(s_q_t a)
-{
-	return (double)a.n / (double)a.d;
-}
-
-/* ======================================================================
  * Evaluation
  * ====================================================================== */
 
 /* U(x) of indicator i over counts k: a rate in percent, else the number.
  * Returns 0, LNOB_E_NOTFOUND or LNOB_E_INVALID (denominator 0). */
-static int s_u(const campaign_t *c, const campaign_counts_t *k, int i, s_q_t *ret)
+static int s_u(const campaign_t *c, const campaign_counts_t *k, int i, frac_t *ret)
 {
 	int64_t n, d;
 	int r;
@@ -3379,26 +3220,26 @@ static int s_u(const campaign_t *c, const campaign_counts_t *k, int i, s_q_t *re
 	if (r)
 		return r;
 	if (c->ind[i].kind == CAMPAIGN_IND_RATE)
-		*ret = s_q((s_i128)n * 100, d);
+		*ret = frac_make((frac_i128)n * 100, d);
 	else
-		*ret = s_q(n, 1);
+		*ret = frac_make(n, 1);
 	return 0;
 }
 
 /* Sets achievement (a / q) and progress (pa / g) when their divisors are
  * positive. */
-static void s_set_ratios(campaign_eval_t *ev, s_q_t a, s_q_t q, s_q_t pa, s_q_t g)
+static void s_set_ratios(campaign_eval_t *ev, frac_t a, frac_t q, frac_t pa, frac_t g)
 {
 	if (q.n > 0) {
 		ev->has_achievement = true;
-		ev->achievement_bp = s_bp(a, q, &ev->achievement_exact);
+		ev->achievement_bp = frac_bp(a, q, &ev->achievement_exact);
 	}
 	if (g.n > 0) {
 		ev->has_progress = true;
-		ev->progress_bp = s_bp(pa, g, &ev->progress_exact);
+		ev->progress_bp = frac_bp(pa, g, &ev->progress_exact);
 	}
-	ev->required = s_qd(q);
-	ev->goal = s_qd(g);
+	ev->required = frac_double(q);
+	ev->goal = frac_double(g);
 }
 
 /* Evaluates a target with a form of its own (not any_of). */
@@ -3409,7 +3250,7 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 	bool at_least = t->form == CAMPAIGN_AT_LEAST, annual = t->basis == CAMPAIGN_BASIS_ANNUAL;
 	unsigned E = t->term, e = p->years < E ? p->years : E;
 	bool not_due = t->pace == CAMPAIGN_PACE_END && !annual && p->years < E;
-	s_q_t ub = { 0, 1 }, up = { 0, 1 }, uc = { 0, 1 }, ref, a, q, g, pa;
+	frac_t ub = { 0, 1 }, up = { 0, 1 }, uc = { 0, 1 }, ref, a, q, g, pa;
 	int dir = at_least ? -1 : 1;
 	int cmp, rb, rp, rc;
 
@@ -3421,32 +3262,32 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 	ev->has_prev = rp == 0;
 	ev->has_cur = rc == 0;
 	if (ev->has_base)
-		ev->base = s_qd(ub);
+		ev->base = frac_double(ub);
 	if (ev->has_prev)
-		ev->prev = s_qd(up);
+		ev->prev = frac_double(up);
 	if (ev->has_cur)
-		ev->cur = s_qd(uc);
+		ev->cur = frac_double(uc);
 	if (ev->has_base && ev->has_cur)
-		ev->change_base = dir * s_qd(s_qsub(ub, uc));
+		ev->change_base = dir * frac_double(frac_sub(ub, uc));
 	if (ev->has_prev && ev->has_cur)
-		ev->change_prev = dir * s_qd(s_qsub(up, uc));
+		ev->change_prev = dir * frac_double(frac_sub(up, uc));
 	if (rb || rc || (annual && rp))
 		return;
 	ref = annual ? up : ub;
 	/* pa: the change from the baseline, in the target's direction. */
-	pa = at_least ? s_qsub(uc, ub) : s_qsub(ub, uc);
+	pa = at_least ? frac_sub(uc, ub) : frac_sub(ub, uc);
 
 	switch (t->form) {
 	case CAMPAIGN_DOWN_POINTS:
 		/* Q = P × e' (average) or P (annual), in points; G = P × E; but
 		 * never more than the rate itself (U(ref), U(base)): a rate
 		 * cannot fall below 0, so one at 0 has met any reduction. */
-		a = s_qsub(ref, uc);
-		q = s_q((s_i128)t->value_e4 * (annual ? 1 : e), S_E4);
-		g = s_q((s_i128)t->value_e4 * E, S_E4);
-		if (s_qcmp(ref, q) < 0)
+		a = frac_sub(ref, uc);
+		q = frac_make((frac_i128)t->value_e4 * (annual ? 1 : e), S_E4);
+		g = frac_make((frac_i128)t->value_e4 * E, S_E4);
+		if (frac_cmp(ref, q) < 0)
 			q = ref;
-		if (s_qcmp(ub, g) < 0)
+		if (frac_cmp(ub, g) < 0)
 			g = ub;
 		if (ref.n == 0) {
 			/* Nothing to reduce: met when nothing is left. */
@@ -3459,9 +3300,9 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 	case CAMPAIGN_DOWN_PERCENT:
 		/* Q = U(ref) × S/100 × e'/E (average) or U(ref) × S/100 (annual);
 		 * G = U(base) × S/100. */
-		a = s_qsub(ref, uc);
-		q = s_q(ref.n * t->value_e4 * (annual ? 1 : e), ref.d * 100 * S_E4 * (annual ? 1 : E));
-		g = s_q(ub.n * t->value_e4, ub.d * 100 * S_E4);
+		a = frac_sub(ref, uc);
+		q = frac_make(ref.n * t->value_e4 * (annual ? 1 : e), ref.d * 100 * S_E4 * (annual ? 1 : E));
+		g = frac_make(ub.n * t->value_e4, ub.d * 100 * S_E4);
 		if (ref.n == 0) {
 			/* Nothing to reduce: met when nothing is left. */
 			ev->verdict = not_due ? CAMPAIGN_NOT_DUE :
@@ -3473,13 +3314,13 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 	default: {
 		/* V = (U(base) × (E − e') + X × e') / E; Q = dir × (U(base) − V)
 		 * = dir × e' × (U(base) − X) / E; G = dir × (U(base) − X). */
-		s_i128 x4 = t->value_e4;
-		s_q_t v = s_q(ub.n * S_E4 * (E - e) + x4 * ub.d * e, ub.d * S_E4 * E);
+		frac_i128 x4 = t->value_e4;
+		frac_t v = frac_make(ub.n * S_E4 * (E - e) + x4 * ub.d * e, ub.d * S_E4 * E);
 
 		a = pa;
-		q = s_q(dir * (ub.n * S_E4 - x4 * ub.d) * e, ub.d * S_E4 * E);
-		g = s_q(dir * (ub.n * S_E4 - x4 * ub.d), ub.d * S_E4);
-		cmp = s_qcmp(uc, v);
+		q = frac_make(dir * (ub.n * S_E4 - x4 * ub.d) * e, ub.d * S_E4 * E);
+		g = frac_make(dir * (ub.n * S_E4 - x4 * ub.d), ub.d * S_E4);
+		cmp = frac_cmp(uc, v);
 		if (not_due)
 			ev->verdict = CAMPAIGN_NOT_DUE;
 		else if (t->form == CAMPAIGN_BELOW)
@@ -3489,15 +3330,15 @@ static void s_eval_one(const campaign_t *c, const campaign_target_t *t, const ca
 		else
 			ev->verdict = cmp >= 0 ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
 		if (not_due)
-			q = s_q(0, 1);
+			q = frac_make(0, 1);
 		s_set_ratios(ev, a, q, pa, g);
 		return;
 	}
 	}
-	cmp = s_qcmp(a, q);
+	cmp = frac_cmp(a, q);
 	if (not_due) {
 		ev->verdict = CAMPAIGN_NOT_DUE;
-		q = s_q(0, 1);
+		q = frac_make(0, 1);
 	} else {
 		ev->verdict = (t->strict ? cmp > 0 : cmp >= 0) ? CAMPAIGN_MET : CAMPAIGN_NOT_MET;
 	}
