@@ -11,7 +11,6 @@
 #include <assert.h>
 #include <csv.h>
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,17 +18,14 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "conf.h"
 #include "frac.h"
+#include "inifile.h"
 #include "lnob_err.h"
 #include "util.h"
 
 /* Largest campaign file and baseline file accepted. */
 #define CAMPAIGN_MAX_BYTES ((size_t)1 << 20)
 #define BASELINE_MAX_BYTES ((size_t)64 << 20)
-/* inih keeps at most 49 bytes of a [section] name or a key: refuse 49 and
- * more, which may have been cut. */
-#define S_INI_NAME_MAX 48
 /* Decimals are kept as integers × 10^4. */
 #define S_E4 10000
 /* Largest decimal accepted (× 10^4): 10^14. */
@@ -63,6 +59,7 @@ typedef struct s_target_x {
 
 struct campaign {
 	char *file;
+	inifile_t *ini;                    /* the file: the model points into it */
 	char *id, *name, *plan;
 	int32_t start_day, end_day, base_day;
 	int first_year, last_year, base_year;
@@ -136,119 +133,6 @@ static void *s_zalloc(campaign_t *c, size_t n)
  * Reading the INI file: sections of key = value lines, each with its line
  * ====================================================================== */
 
-typedef struct s_kv {
-	char *key;
-	char *value;
-	unsigned line;
-} s_kv_t;
-
-typedef struct s_sec {
-	char *name;        /* as inih gave it */
-	char *type;        /* the first word */
-	char *id;          /* the second word, or "" */
-	unsigned line;     /* the [section] line */
-	s_kv_t *kv;
-	size_t n, cap;
-} s_sec_t;
-
-typedef struct s_ini {
-	s_sec_t *secs;
-	size_t n, cap;
-} s_ini_t;
-
-/* State of one INI parse, shared by the reader and the handler. */
-typedef struct s_iparse {
-	const char *name;
-	const char *pos, *end;
-	unsigned line;          /* line last handed to inih */
-	unsigned hdr_line;      /* line of the last [section] header seen */
-	bool hdr_open;          /* a header was seen ... */
-	bool hdr_used;          /* ... and has had a key */
-	s_ini_t *ini;
-	int failed;
-	unsigned fail_line;
-	bool empty_failed;      /* the failure is an empty section */
-	char *err;
-	size_t errlen;
-} s_iparse_t;
-
-static void s_ifail(s_iparse_t *ps, unsigned line, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void s_ifail(s_iparse_t *ps, unsigned line, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ps->failed)
-		return;
-	ps->failed = code;
-	ps->fail_line = line;
-	va_start(ap, fmt);
-	if (ps->err && ps->errlen > 0)
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-	va_end(ap);
-}
-
-static void s_ini_free(s_ini_t *ini)
-{
-	for (size_t i = 0; i < ini->n; i++) {
-		s_sec_t *s = &ini->secs[i];
-
-		for (size_t k = 0; k < s->n; k++) {
-			free(s->kv[k].key);
-			free(s->kv[k].value);
-		}
-		free(s->kv);
-		free(s->name);
-		free(s->type);
-		free(s->id);
-	}
-	free(ini->secs);
-	*ini = (s_ini_t){ 0 };
-}
-
-/* Refuses the last header when it had no key (an empty section). */
-static void s_check_empty_section(s_iparse_t *ps)
-{
-	if (ps->hdr_open && !ps->hdr_used && !ps->failed) {
-		s_ifail(ps, ps->hdr_line, LNOB_E_CONFIG, "%s:%u: empty section", ps->name, ps->hdr_line);
-		ps->empty_failed = true;
-	}
-}
-
-/*
- * inih's fgets-style reader, as in conf.c: hands inih one physical line,
- * without leading blanks (so an indented line is never a continuation) and
- * without a BOM, and counts it. It also notes where [section] headers are,
- * so that a section is known by the line of its header and an empty one is
- * refused. Returns str, or NULL at the end or on failure.
- */
-static char *s_read_line(char *str, int num, void *stream)
-{
-	s_iparse_t *ps = stream;
-	const char *p;
-	size_t len;
-
-	if (ps->failed || num < 2)
-		return NULL;
-	if (!conf_next_line(&ps->pos, ps->end, &ps->line, &p, &len)) {
-		s_check_empty_section(ps);
-		ps->hdr_open = false;
-		return NULL;
-	}
-	if (len > (size_t)num - 2) {
-		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: line longer than %d bytes",
-			ps->name, ps->line, num - 2);
-		return NULL;
-	}
-	if (len > 0 && *p == '[') {
-		s_check_empty_section(ps);
-		ps->hdr_line = ps->line;
-		ps->hdr_open = true;
-		ps->hdr_used = false;
-	}
-	return conf_give_line(str, num, p, len);
-}
-
 static bool s_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -271,149 +155,6 @@ static char *s_trimdup(const char *s, size_t len)
 		r[len] = '\0';
 	}
 	return r;
-}
-
-/* Starts a section named name (first key seen at ps->line). Refuses a name
- * inih may have cut, a name that is not "type" or "type id", and a name
- * given before. Returns the section or NULL (error in ps). */
-static s_sec_t *s_new_section(s_iparse_t *ps, const char *name)
-{
-	s_ini_t *ini = ps->ini;
-	unsigned line = ps->hdr_open ? ps->hdr_line : ps->line;
-	const char *sp;
-	s_sec_t *s;
-
-	if (strlen(name) > S_INI_NAME_MAX) {
-		s_ifail(ps, line, LNOB_E_CONFIG, "%s:%u: [%s]: section name longer than %d bytes",
-			ps->name, line, name, S_INI_NAME_MAX);
-		return NULL;
-	}
-	for (size_t i = 0; i < ini->n; i++) {
-		if (strcmp(ini->secs[i].name, name) == 0) {
-			s_ifail(ps, line, LNOB_E_CONFIG, "%s:%u: [%s]: section given twice (first on line %u)",
-				ps->name, line, name, ini->secs[i].line);
-			return NULL;
-		}
-	}
-	if (ini->n == ini->cap) {
-		size_t ncap = ini->cap ? ini->cap * 2 : 16;
-		s_sec_t *nv = realloc(ini->secs, ncap * sizeof(*nv));
-
-		if (!nv)
-			goto oom;
-		ini->secs = nv;
-		ini->cap = ncap;
-	}
-	s = &ini->secs[ini->n];
-	*s = (s_sec_t){ .line = line };
-	while (*name && s_blank(*name))
-		name++;
-	for (sp = name; *sp && !s_blank(*sp); sp++)
-		;
-	s->name = strdup(name);
-	s->type = s_trimdup(name, (size_t)(sp - name));
-	s->id = s_trimdup(sp, strlen(sp));
-	if (!s->name || !s->type || !s->id) {
-		free(s->name);
-		free(s->type);
-		free(s->id);
-		goto oom;
-	}
-	/* Names are compared as inih gave them; keep that form. */
-	ini->n++;
-	for (const char *q = s->id; *q; q++) {
-		if (s_blank(*q)) {
-			s_ifail(ps, line, LNOB_E_CONFIG, "%s:%u: [%s]: a section name is a type and at most one id",
-				ps->name, line, s->name);
-			return NULL;
-		}
-	}
-	return s;
-oom:
-	s_ifail(ps, line, -ENOMEM, "%s: out of memory", ps->name);
-	return NULL;
-}
-
-/* inih's handler: keeps each key = value of a section with its line. */
-static int s_handler(void *user, const char *section, const char *name, const char *value)
-{
-	s_iparse_t *ps = user;
-	s_ini_t *ini = ps->ini;
-	s_sec_t *s;
-	s_kv_t *kv;
-
-	if (ps->failed)
-		return 0;
-	if (!value)
-		value = "";
-	if (!*section) {
-		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: %s: key outside any [section]",
-			ps->name, ps->line, name);
-		return 0;
-	}
-	if (!*name) {
-		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: [%s]: empty key", ps->name, ps->line, section);
-		return 0;
-	}
-	if (strlen(name) > S_INI_NAME_MAX) {
-		s_ifail(ps, ps->line, LNOB_E_CONFIG, "%s:%u: [%s] %s: key longer than %d bytes",
-			ps->name, ps->line, section, name, S_INI_NAME_MAX);
-		return 0;
-	}
-	/* A header not used yet starts a new section, even one named like the
-	 * last (a repeated header). */
-	if (ini->n == 0 || !ps->hdr_used || strcmp(ini->secs[ini->n - 1].name, section) != 0) {
-		if (!s_new_section(ps, section))
-			return 0;
-	}
-	ps->hdr_used = true;
-	s = &ini->secs[ini->n - 1];
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 8;
-		s_kv_t *nv = realloc(s->kv, ncap * sizeof(*nv));
-
-		if (!nv)
-			goto oom;
-		s->kv = nv;
-		s->cap = ncap;
-	}
-	kv = &s->kv[s->n];
-	kv->key = strdup(name);
-	kv->value = strdup(value);
-	kv->line = ps->line;
-	if (!kv->key || !kv->value) {
-		free(kv->key);
-		free(kv->value);
-		goto oom;
-	}
-	s->n++;
-	return 1;
-oom:
-	s_ifail(ps, ps->line, -ENOMEM, "%s: out of memory", ps->name);
-	return 0;
-}
-
-/* Parses text into ini. Returns 0, LNOB_E_CONFIG or -ENOMEM (err set). */
-static int s_ini_parse(const char *text, const char *name, s_ini_t *ini, char *err, size_t errlen)
-{
-	s_iparse_t ps = {
-		.name = name, .pos = text, .end = text + strlen(text), .ini = ini,
-		.err = err, .errlen = errlen,
-	};
-	int r = ini_parse_stream(s_read_line, &ps, s_handler, &ps);
-
-	/* As in conf.c: inih's first bad line and ours; the earlier wins, and
-	 * on the same line ours, unless it is an "empty section" that inih
-	 * found malformed. */
-	if (r > 0 && (!ps.failed || (unsigned)r < ps.fail_line ||
-		      ((unsigned)r == ps.fail_line && ps.empty_failed))) {
-		ps.failed = 0;
-		s_ifail(&ps, (unsigned)r, LNOB_E_CONFIG,
-			"%s:%d: syntax error (expected [section] or key = value)", name, r);
-	} else if (r < 0 && !ps.failed) {
-		s_ifail(&ps, 0, -ENOMEM, "%s: out of memory", name);
-	}
-	return ps.failed;
 }
 
 /* ======================================================================
@@ -468,10 +209,10 @@ typedef struct s_keyspec {
 /* Checks every key of s against spec (NULL-terminated; a key "prefix.*"
  * stands for any key starting with "prefix."): an unknown key or a
  * non-list key given twice is an error. */
-static int s_check_keys(s_build_t *b, const s_sec_t *s, const s_keyspec_t *spec)
+static int s_check_keys(s_build_t *b, const inifile_section_t *s, const s_keyspec_t *spec)
 {
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *kv = &s->kv[i];
+		const inifile_kv_t *kv = &s->kv[i];
 		const s_keyspec_t *k;
 
 		for (k = spec; k->key; k++) {
@@ -497,19 +238,10 @@ static int s_check_keys(s_build_t *b, const s_sec_t *s, const s_keyspec_t *spec)
 	return 0;
 }
 
-/* The first key = value of s named key, or NULL. */
-static const s_kv_t *s_get(const s_sec_t *s, const char *key)
+/* Like inifile_section_get(), but a missing key is an error on the section's line. */
+static const inifile_kv_t *s_need(s_build_t *b, const inifile_section_t *s, const char *key)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->kv[i].key, key) == 0)
-			return &s->kv[i];
-	return NULL;
-}
-
-/* Like s_get(), but a missing key is an error on the section's line. */
-static const s_kv_t *s_need(s_build_t *b, const s_sec_t *s, const char *key)
-{
-	const s_kv_t *kv = s_get(s, key);
+	const inifile_kv_t *kv = inifile_section_get(s, key);
 
 	if (!kv)
 		s_fail(b, s->line, "[%s] %s: missing", s->name, key);
@@ -527,7 +259,7 @@ typedef struct s_item {
 /* Joins every "key = a, b, c" of s into items (owned by the campaign, in
  * file order). Refuses an empty item. *ret_items is NULL when there are
  * none. Returns 0 or the error. */
-static int s_list(s_build_t *b, const s_sec_t *s, const char *key,
+static int s_list(s_build_t *b, const inifile_section_t *s, const char *key,
 		  s_item_t **ret_items, size_t *ret_n)
 {
 	size_t n = 0, cap = 0;
@@ -536,7 +268,7 @@ static int s_list(s_build_t *b, const s_sec_t *s, const char *key,
 	*ret_items = NULL;
 	*ret_n = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *kv = &s->kv[i];
+		const inifile_kv_t *kv = &s->kv[i];
 		const char *p = kv->value;
 
 		if (strcmp(kv->key, key) != 0)
@@ -578,10 +310,10 @@ oom:
 }
 
 /* Parses a date key of s into days; a bad or missing one is an error. */
-static int s_date_key(s_build_t *b, const s_sec_t *s, const char *key, int32_t *ret_day,
+static int s_date_key(s_build_t *b, const inifile_section_t *s, const char *key, int32_t *ret_day,
 		      int *ret_year)
 {
-	const s_kv_t *kv = s_need(b, s, key);
+	const inifile_kv_t *kv = s_need(b, s, key);
 	int y, m, d;
 
 	if (!kv)
@@ -689,9 +421,9 @@ static const s_keyspec_t s_campaign_keys[] = {
  * or declared levels, each once), into mask[nlevels] (zeroed by the
  * caller). Returns 0 or the error.
  */
-static int s_reporters(s_build_t *b, const s_sec_t *s, const s_kv_t *kv, bool *mask)
+static int s_reporters(s_build_t *b, const inifile_section_t *s, const inifile_kv_t *kv, bool *mask)
 {
-	const s_sec_t one = { .name = s->name, .kv = (s_kv_t *)kv, .n = 1 };  /* this line only */
+	const inifile_section_t one = { .name = s->name, .kv = kv, .n = 1 };  /* this line only */
 	const char *key = kv->key;
 	campaign_t *c = b->c;
 	s_item_t *it;
@@ -720,10 +452,10 @@ static int s_reporters(s_build_t *b, const s_sec_t *s, const s_kv_t *kv, bool *m
 	return 0;
 }
 
-static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl, unsigned *ret_bl_line)
+static int s_build_campaign(s_build_t *b, const inifile_section_t *s, const char **ret_bl, unsigned *ret_bl_line)
 {
 	campaign_t *c = b->c;
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	s_item_t *lv;
 	size_t nlv;
 
@@ -741,7 +473,7 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 		return b->failed;
 	if (!(c->name = s_strdup(c, kv->value)))
 		return s_oom(b);
-	kv = s_get(s, "plan");
+	kv = inifile_section_get(s, "plan");
 	if (!(c->plan = s_strdup(c, kv ? kv->value : "")))
 		return s_oom(b);
 	if (s_date_key(b, s, "start", &c->start_day, &c->first_year) ||
@@ -749,15 +481,15 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 	    s_date_key(b, s, "baseline_date", &c->base_day, &c->base_year))
 		return b->failed;
 	if (c->end_day < c->start_day)
-		return s_fail(b, s_get(s, "end")->line, "[campaign] end: before start");
+		return s_fail(b, inifile_section_get(s, "end")->line, "[campaign] end: before start");
 	if (c->base_day >= c->start_day)
-		return s_fail(b, s_get(s, "baseline_date")->line,
+		return s_fail(b, inifile_section_get(s, "baseline_date")->line,
 			      "[campaign] baseline_date: must be before start");
 	if (c->base_year >= c->last_year)
-		return s_fail(b, s_get(s, "baseline_date")->line,
+		return s_fail(b, inifile_section_get(s, "baseline_date")->line,
 			      "[campaign] baseline_date: must be in a year before the campaign's last");
 	c->utc_offset = 7 * 3600;
-	if ((kv = s_get(s, "utc_offset")) && !calendar_parse_offset(kv->value, &c->utc_offset))
+	if ((kv = inifile_section_get(s, "utc_offset")) && !calendar_parse_offset(kv->value, &c->utc_offset))
 		return s_fail(b, kv->line, "[campaign] utc_offset: not an offset (+HH:MM): '%s'", kv->value);
 	if (s_list(b, s, "levels", &lv, &nlv))
 		return b->failed;
@@ -778,7 +510,7 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 	/* Who reports the counts and amounts: by default the lowest level. */
 	if (!(c->rep_default = s_zalloc(c, c->nlevels * sizeof(*c->rep_default))))
 		return s_oom(b);
-	kv = s_get(s, "reported_by");
+	kv = inifile_section_get(s, "reported_by");
 	if (kv && !*kv->value)
 		return s_fail(b, kv->line, "[campaign] reported_by: empty");
 	if (!kv)
@@ -786,14 +518,14 @@ static int s_build_campaign(s_build_t *b, const s_sec_t *s, const char **ret_bl,
 	else if (s_reporters(b, s, kv, c->rep_default))
 		return b->failed;
 	/* Verdicts on partial figures: judged on the comparable basis, or withheld. */
-	if ((kv = s_get(s, "partial"))) {
+	if ((kv = inifile_section_get(s, "partial"))) {
 		if (strcmp(kv->value, "withhold") == 0)
 			c->withhold = true;
 		else if (strcmp(kv->value, "comparable") != 0)
 			return s_fail(b, kv->line, "[campaign] partial: expected comparable or withhold, "
 				      "not '%s'", kv->value);
 	}
-	kv = s_get(s, "baseline_file");
+	kv = inifile_section_get(s, "baseline_file");
 	if (kv && !*kv->value)
 		return s_fail(b, kv->line, "[campaign] baseline_file: empty");
 	*ret_bl = kv ? kv->value : NULL;
@@ -818,7 +550,7 @@ typedef struct s_ind_raw {
 } s_ind_raw_t;
 
 /* Splits value after its first word at sep into trimmed parts (owned). */
-static int s_split_parts(s_build_t *b, const s_kv_t *kv, const char *rest, char sep,
+static int s_split_parts(s_build_t *b, const inifile_kv_t *kv, const char *rest, char sep,
 			 const char **parts, size_t max, size_t *ret_n)
 {
 	size_t n = 0;
@@ -841,7 +573,7 @@ static int s_split_parts(s_build_t *b, const s_kv_t *kv, const char *rest, char 
 	return 0;
 }
 
-static int s_build_indicators(s_build_t *b, const s_sec_t *s)
+static int s_build_indicators(s_build_t *b, const inifile_section_t *s)
 {
 	campaign_t *c = b->c;
 	s_ind_raw_t raw[CAMPAIGN_INDICATORS_MAX] = { 0 };
@@ -849,7 +581,7 @@ static int s_build_indicators(s_build_t *b, const s_sec_t *s)
 	if (*s->id)
 		return s_fail(b, s->line, "[%s]: [indicators] takes no id", s->name);
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *kv = &s->kv[i];
+		const inifile_kv_t *kv = &s->kv[i];
 		campaign_indicator_t *ind;
 		const char *v = kv->value, *rest;
 		size_t wlen;
@@ -976,14 +708,14 @@ static int s_build_indicators(s_build_t *b, const s_sec_t *s)
 	return 0;
 }
 
-static int s_build_labels(s_build_t *b, const s_sec_t *s)
+static int s_build_labels(s_build_t *b, const inifile_section_t *s)
 {
 	campaign_t *c = b->c;
 
 	if (*s->id)
 		return s_fail(b, s->line, "[%s]: [labels] takes no id", s->name);
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *kv = &s->kv[i];
+		const inifile_kv_t *kv = &s->kv[i];
 		int j = campaign_indicator_find(c, kv->key);
 
 		if (j < 0)
@@ -1006,7 +738,7 @@ static int s_build_labels(s_build_t *b, const s_sec_t *s)
 
 /* Gives every count and amount the levels of [campaign] reported_by, then
  * applies the exceptions of [reported_by] (s, may be NULL). */
-static int s_build_reported_by(s_build_t *b, const s_sec_t *s)
+static int s_build_reported_by(s_build_t *b, const inifile_section_t *s)
 {
 	campaign_t *c = b->c;
 
@@ -1021,7 +753,7 @@ static int s_build_reported_by(s_build_t *b, const s_sec_t *s)
 	if (*s->id)
 		return s_fail(b, s->line, "[%s]: [reported_by] takes no id", s->name);
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *kv = &s->kv[i];
+		const inifile_kv_t *kv = &s->kv[i];
 		int j = campaign_indicator_find(c, kv->key);
 		bool *mask;
 
@@ -1050,14 +782,14 @@ static int s_build_reported_by(s_build_t *b, const s_sec_t *s)
  * Deadlines: [deadlines] and a period's deadline.<level>
  * ====================================================================== */
 
-static int s_build_deadlines(s_build_t *b, const s_sec_t *s)
+static int s_build_deadlines(s_build_t *b, const inifile_section_t *s)
 {
 	campaign_t *c = b->c;
 
 	if (*s->id)
 		return s_fail(b, s->line, "[%s]: [deadlines] takes no id", s->name);
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *kv = &s->kv[i];
+		const inifile_kv_t *kv = &s->kv[i];
 		int l = s_level_find(c, kv->key);
 		s_deadline_t *d;
 
@@ -1084,11 +816,11 @@ static const s_keyspec_t s_period_keys[] = {
 	{ "previous", false }, { "deadline.*", false }, { NULL, false },
 };
 
-static int s_build_period(s_build_t *b, const s_sec_t *s, size_t pi)
+static int s_build_period(s_build_t *b, const inifile_section_t *s, size_t pi)
 {
 	campaign_t *c = b->c;
 	campaign_period_t *p = &c->periods[pi];
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	int64_t years;
 
 	if (!lnob_valid_id(s->id))
@@ -1114,12 +846,12 @@ static int s_build_period(s_build_t *b, const s_sec_t *s, size_t pi)
 	    s_date_key(b, s, "end", &p->end_day, &p->end_year))
 		return b->failed;
 	if (p->end_day < p->start_day)
-		return s_fail(b, s_get(s, "end")->line, "[%s] end: before start", s->name);
+		return s_fail(b, inifile_section_get(s, "end")->line, "[%s] end: before start", s->name);
 	if (p->start_day < c->start_day || p->end_day > c->end_day)
-		return s_fail(b, s_get(s, p->start_day < c->start_day ? "start" : "end")->line,
+		return s_fail(b, inifile_section_get(s, p->start_day < c->start_day ? "start" : "end")->line,
 			      "[%s]: outside the campaign's start and end", s->name);
 	years = p->end_year - c->base_year;
-	if ((kv = s_get(s, "years")) && !s_parse_int(kv->value, S_YEARS_MAX, &years))
+	if ((kv = inifile_section_get(s, "years")) && !s_parse_int(kv->value, S_YEARS_MAX, &years))
 		return s_fail(b, kv->line, "[%s] years: not a number of years: '%s'", s->name, kv->value);
 	if (years < 1)
 		return s_fail(b, kv ? kv->line : s->line,
@@ -1127,7 +859,7 @@ static int s_build_period(s_build_t *b, const s_sec_t *s, size_t pi)
 			      s->name);
 	p->years = (unsigned)years;
 	for (size_t i = 0; i < s->n; i++) {
-		const s_kv_t *d = &s->kv[i];
+		const inifile_kv_t *d = &s->kv[i];
 		const char *level;
 		s_deadline_t *slot;
 		int l;
@@ -1148,13 +880,13 @@ static int s_build_period(s_build_t *b, const s_sec_t *s, size_t pi)
 }
 
 /* Sets every period's previous, from its key or by default. */
-static int s_link_periods(s_build_t *b, s_sec_t *const *psecs)
+static int s_link_periods(s_build_t *b, const inifile_section_t *const *psecs)
 {
 	campaign_t *c = b->c;
 
 	for (size_t i = 0; i < c->nperiods; i++) {
 		campaign_period_t *p = &c->periods[i];
-		const s_kv_t *kv = s_get(psecs[i], "previous");
+		const inifile_kv_t *kv = inifile_section_get(psecs[i], "previous");
 
 		if (kv) {
 			const campaign_period_t *q = campaign_period_find(c, kv->value);
@@ -1204,7 +936,7 @@ static bool s_is_down(campaign_form_t f)
 }
 
 /* Parses the form's value of a target t whose indicator is known. */
-static int s_target_value(s_build_t *b, const s_sec_t *s, campaign_target_t *t, const s_kv_t *kv)
+static int s_target_value(s_build_t *b, const inifile_section_t *s, campaign_target_t *t, const inifile_kv_t *kv)
 {
 	const campaign_indicator_t *ind = &b->c->ind[t->indicator];
 	bool rate = ind->kind == CAMPAIGN_IND_RATE;
@@ -1241,10 +973,10 @@ static int s_target_value(s_build_t *b, const s_sec_t *s, campaign_target_t *t, 
 }
 
 /* A target's form, indicator, value, basis, pace, strict and by. */
-static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
+static int s_target_form(s_build_t *b, const inifile_section_t *s, campaign_target_t *t)
 {
 	campaign_t *c = b->c;
-	const s_kv_t *form_kv = NULL, *kv;
+	const inifile_kv_t *form_kv = NULL, *kv;
 
 	/* The form: exactly one. */
 	for (size_t i = 0; i < s->n; i++) {
@@ -1265,7 +997,7 @@ static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
 			      "at_least or any_of)", s->name);
 
 	/* The indicator and the value. */
-	kv = s_get(s, "indicator");
+	kv = inifile_section_get(s, "indicator");
 	if (t->form == CAMPAIGN_ANY_OF) {
 		if (kv)
 			return s_fail(b, kv->line, "[%s] indicator: an any_of target takes its "
@@ -1282,7 +1014,7 @@ static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
 
 	/* basis, pace, strict, by. */
 	t->basis = CAMPAIGN_BASIS_AVERAGE;
-	if ((kv = s_get(s, "basis"))) {
+	if ((kv = inifile_section_get(s, "basis"))) {
 		if (!s_is_down(t->form))
 			return s_fail(b, kv->line, "[%s] basis: only for down_points and down_percent",
 				      s->name);
@@ -1295,7 +1027,7 @@ static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
 				      s->name, kv->value);
 	}
 	t->pace = CAMPAIGN_PACE_LINEAR;
-	if ((kv = s_get(s, "pace"))) {
+	if ((kv = inifile_section_get(s, "pace"))) {
 		if (t->form == CAMPAIGN_ANY_OF || t->basis == CAMPAIGN_BASIS_ANNUAL)
 			return s_fail(b, kv->line, "[%s] pace: not with %s", s->name,
 				      t->form == CAMPAIGN_ANY_OF ? "any_of" : "basis = annual");
@@ -1307,7 +1039,7 @@ static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
 			return s_fail(b, kv->line, "[%s] pace: expected linear or end: '%s'",
 				      s->name, kv->value);
 	}
-	if ((kv = s_get(s, "strict"))) {
+	if ((kv = inifile_section_get(s, "strict"))) {
 		if (!s_is_down(t->form))
 			return s_fail(b, kv->line, "[%s] strict: only for down_points and down_percent "
 				      "(below is strict, at_most is not)", s->name);
@@ -1315,7 +1047,7 @@ static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
 			return s_fail(b, kv->line, "[%s] strict: expected yes or no: '%s'", s->name, kv->value);
 	}
 	t->by_year = c->last_year;
-	if ((kv = s_get(s, "by"))) {
+	if ((kv = inifile_section_get(s, "by"))) {
 		int64_t y;
 
 		if (t->form == CAMPAIGN_ANY_OF)
@@ -1330,10 +1062,10 @@ static int s_target_form(s_build_t *b, const s_sec_t *s, campaign_target_t *t)
 }
 
 /* A target's scope: units, levels, cascade; alternatives have none. */
-static int s_target_scope(s_build_t *b, const s_sec_t *s, campaign_target_t *t, s_target_x_t *x)
+static int s_target_scope(s_build_t *b, const inifile_section_t *s, campaign_target_t *t, s_target_x_t *x)
 {
 	campaign_t *c = b->c;
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	s_item_t *items;
 	size_t n;
 
@@ -1400,7 +1132,7 @@ static int s_target_scope(s_build_t *b, const s_sec_t *s, campaign_target_t *t, 
 		static const char *const scoped_only[] = { "cascade", "goal", "periods" };
 
 		for (size_t i = 0; i < 3; i++)
-			if ((kv = s_get(s, scoped_only[i])))
+			if ((kv = inifile_section_get(s, scoped_only[i])))
 				return s_fail(b, kv->line, "[%s] %s: only for a target with units or levels",
 					      s->name, scoped_only[i]);
 		if (t->form == CAMPAIGN_ANY_OF)
@@ -1411,11 +1143,11 @@ static int s_target_scope(s_build_t *b, const s_sec_t *s, campaign_target_t *t, 
 
 /* First pass over one target: everything but any_of references and
  * conflicts. */
-static int s_build_target(s_build_t *b, const s_sec_t *s, size_t ti)
+static int s_build_target(s_build_t *b, const inifile_section_t *s, size_t ti)
 {
 	campaign_t *c = b->c;
 	campaign_target_t *t = &c->targets[ti];
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	s_item_t *items;
 	size_t n;
 
@@ -1427,7 +1159,7 @@ static int s_build_target(s_build_t *b, const s_sec_t *s, size_t ti)
 	t->id = s->id;
 	t->line = s->line;
 	t->indicator = -1;
-	kv = s_get(s, "source");
+	kv = inifile_section_get(s, "source");
 	t->source = kv ? kv->value : "";
 	if (s_target_form(b, s, t) || s_target_scope(b, s, t, &c->tx[ti]))
 		return b->failed;
@@ -1457,7 +1189,7 @@ static int s_build_target(s_build_t *b, const s_sec_t *s, size_t ti)
 	}
 
 	/* Goal (the any_of default is set once alternatives are linked). */
-	if ((kv = s_get(s, "goal"))) {
+	if ((kv = inifile_section_get(s, "goal"))) {
 		if (!lnob_valid_id(kv->value))
 			return s_fail(b, kv->line, "[%s] goal: bad goal id '%s'", s->name, kv->value);
 		t->goal = kv->value;
@@ -1469,7 +1201,7 @@ static int s_build_target(s_build_t *b, const s_sec_t *s, size_t ti)
 
 /* Second pass: links any_of to alternatives, checks every alternative is
  * used. */
-static int s_link_targets(s_build_t *b, s_sec_t *const *tsecs)
+static int s_link_targets(s_build_t *b, const inifile_section_t *const *tsecs)
 {
 	campaign_t *c = b->c;
 	bool *used = calloc(c->ntargets ? c->ntargets : 1, sizeof(*used));
@@ -1488,7 +1220,7 @@ static int s_link_targets(s_build_t *b, s_sec_t *const *tsecs)
 		if ((r = s_list(b, tsecs[i], "any_of", &items, &n)))
 			break;
 		if (n < 2) {
-			r = s_fail(b, s_get(tsecs[i], "any_of")->line,
+			r = s_fail(b, inifile_section_get(tsecs[i], "any_of")->line,
 				   "[%s] any_of: needs two or more targets", tsecs[i]->name);
 			break;
 		}
@@ -1585,11 +1317,11 @@ static const s_keyspec_t s_cluster_keys[] = {
 	{ "name", false }, { "members", true }, { "note", false }, { NULL, false },
 };
 
-static int s_build_cluster(s_build_t *b, const s_sec_t *s, size_t ci)
+static int s_build_cluster(s_build_t *b, const inifile_section_t *s, size_t ci)
 {
 	campaign_t *c = b->c;
 	campaign_cluster_t *cl = &c->clusters[ci];
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	s_item_t *items;
 	const char **m;
 	size_t n;
@@ -1665,7 +1397,7 @@ static const s_keyspec_t s_award_keys[] = {
 };
 
 /* The sanction level named by a disqualify key (1..n), or an error. */
-static int s_disqualify_level(s_build_t *b, const s_sec_t *s, const s_kv_t *kv, int *ret)
+static int s_disqualify_level(s_build_t *b, const inifile_section_t *s, const inifile_kv_t *kv, int *ret)
 {
 	int l = campaign_sanction_find(b->c, kv->value);
 
@@ -1677,12 +1409,12 @@ static int s_disqualify_level(s_build_t *b, const s_sec_t *s, const s_kv_t *kv, 
 }
 
 /* [awards] (s may be NULL: the defaults). */
-static int s_build_awards(s_build_t *b, const s_sec_t *s)
+static int s_build_awards(s_build_t *b, const inifile_section_t *s)
 {
 	campaign_t *c = b->c;
 	s_item_t *items = NULL;
 	size_t n = 0;
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 
 	if (s && *s->id)
 		return s_fail(b, s->line, "[%s]: [awards] takes no id", s->name);
@@ -1712,7 +1444,7 @@ static int s_build_awards(s_build_t *b, const s_sec_t *s)
 	}
 	if (!s)
 		return 0;
-	if ((kv = s_get(s, "disqualify")) && s_disqualify_level(b, s, kv, &c->disqualify))
+	if ((kv = inifile_section_get(s, "disqualify")) && s_disqualify_level(b, s, kv, &c->disqualify))
 		return b->failed;
 	for (size_t i = 0; i < s->n; i++) {
 		int f;
@@ -1747,10 +1479,10 @@ static const char *s_parse_op(const char *p, bool *strict)
 }
 
 /* achievement / progress = ">= P%" or "> P%" (P: 2 decimals, 0 < P <= 1000). */
-static int s_award_threshold(s_build_t *b, const s_sec_t *s, const char *key,
+static int s_award_threshold(s_build_t *b, const inifile_section_t *s, const char *key,
 			     campaign_threshold_t *ret)
 {
-	const s_kv_t *kv = s_get(s, key);
+	const inifile_kv_t *kv = inifile_section_get(s, key);
 	const char *p;
 	int64_t v;
 
@@ -1768,7 +1500,7 @@ static int s_award_threshold(s_build_t *b, const s_sec_t *s, const char *key,
 }
 
 /* contribution[.kind] = "CODE >= N" or "CODE > N". */
-static int s_award_contrib(s_build_t *b, const s_sec_t *s, const s_kv_t *kv,
+static int s_award_contrib(s_build_t *b, const inifile_section_t *s, const inifile_kv_t *kv,
 			   campaign_contrib_rule_t *ret)
 {
 	const campaign_indicator_t *ind;
@@ -1799,10 +1531,10 @@ bad:
 }
 
 /* The rule's form, occasion, periods and nominees. */
-static int s_award_head(s_build_t *b, const s_sec_t *s, campaign_award_rule_t *r)
+static int s_award_head(s_build_t *b, const inifile_section_t *s, campaign_award_rule_t *r)
 {
 	campaign_t *c = b->c;
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	s_item_t *items;
 	size_t n;
 	int f;
@@ -1869,11 +1601,11 @@ static int s_award_head(s_build_t *b, const s_sec_t *s, campaign_award_rule_t *r
 
 /* The rule's conditions: achievement, progress, targets, goals, and
  * contributions by kind. */
-static int s_award_conditions(s_build_t *b, const s_sec_t *s, campaign_award_rule_t *r)
+static int s_award_conditions(s_build_t *b, const inifile_section_t *s, campaign_award_rule_t *r)
 {
 	campaign_t *c = b->c;
 	campaign_contrib_rule_t all = { .indicator = -1 };
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 	s_item_t *items;
 	bool any_contrib = false;
 	size_t n;
@@ -1881,7 +1613,7 @@ static int s_award_conditions(s_build_t *b, const s_sec_t *s, campaign_award_rul
 	if (s_award_threshold(b, s, "achievement", &r->achievement) ||
 	    s_award_threshold(b, s, "progress", &r->progress))
 		return b->failed;
-	if ((kv = s_get(s, "targets"))) {
+	if ((kv = inifile_section_get(s, "targets"))) {
 		if (strcmp(kv->value, "all") == 0)
 			r->any = false;
 		else if (strcmp(kv->value, "any") == 0)
@@ -1915,10 +1647,10 @@ static int s_award_conditions(s_build_t *b, const s_sec_t *s, campaign_award_rul
 		r->goals = g;
 		r->ngoals = n;
 	}
-	if ((kv = s_get(s, "targets") ? s_get(s, "targets") : s_get(s, "goals")) &&
+	if ((kv = inifile_section_get(s, "targets") ? inifile_section_get(s, "targets") : inifile_section_get(s, "goals")) &&
 	    !r->achievement.set && !r->progress.set)
 		return s_fail(b, kv->line, "[%s] %s: only with achievement or progress", s->name, kv->key);
-	if ((kv = s_get(s, "contribution"))) {
+	if ((kv = inifile_section_get(s, "contribution"))) {
 		if (s_award_contrib(b, s, kv, &all))
 			return b->failed;
 		any_contrib = true;
@@ -1954,11 +1686,11 @@ static int s_award_conditions(s_build_t *b, const s_sec_t *s, campaign_award_rul
 	return 0;
 }
 
-static int s_build_award(s_build_t *b, const s_sec_t *s, size_t ri)
+static int s_build_award(s_build_t *b, const inifile_section_t *s, size_t ri)
 {
 	campaign_t *c = b->c;
 	campaign_award_rule_t *r = &c->rules[ri];
-	const s_kv_t *kv;
+	const inifile_kv_t *kv;
 
 	if (!lnob_valid_id(s->id))
 		return s_fail(b, s->line, "[%s]: bad award rule id '%s' (1..64 of A-Za-z0-9._-)",
@@ -1967,12 +1699,12 @@ static int s_build_award(s_build_t *b, const s_sec_t *s, size_t ri)
 		return b->failed;
 	r->id = s->id;
 	r->line = s->line;
-	kv = s_get(s, "source");
+	kv = inifile_section_get(s, "source");
 	r->source = kv ? kv->value : "";
 	r->disqualify = c->disqualify;
 	if (s_award_head(b, s, r) || s_award_conditions(b, s, r))
 		return b->failed;
-	if ((kv = s_get(s, "disqualify")) && s_disqualify_level(b, s, kv, &r->disqualify))
+	if ((kv = inifile_section_get(s, "disqualify")) && s_disqualify_level(b, s, kv, &r->disqualify))
 		return b->failed;
 	return 0;
 }
@@ -2292,60 +2024,19 @@ static const s_brow_t *s_row(const campaign_t *c, const char *code)
  * Loading
  * ====================================================================== */
 
-/* Hands str to the campaign unless an earlier hand-over failed (r != 0),
- * in which case str is freed. Returns 0 or -ENOMEM. */
-static int s_adopt_one(campaign_t *c, char *str, int r)
-{
-	if (r) {
-		free(str);
-		return r;
-	}
-	return s_own(c, str) ? 0 : -ENOMEM;   /* s_own frees on failure */
-}
-
-/* Hands every string of ini to the campaign (the model points into them).
- * Returns 0, or -ENOMEM with the strings not handed over freed. The arrays
- * of ini are left to s_ini_release(). */
-static int s_adopt(campaign_t *c, s_ini_t *ini)
-{
-	int r = 0;
-
-	for (size_t i = 0; i < ini->n; i++) {
-		s_sec_t *s = &ini->secs[i];
-
-		r = s_adopt_one(c, s->name, r);
-		r = s_adopt_one(c, s->type, r);
-		r = s_adopt_one(c, s->id, r);
-		for (size_t k = 0; k < s->n; k++) {
-			r = s_adopt_one(c, s->kv[k].key, r);
-			r = s_adopt_one(c, s->kv[k].value, r);
-		}
-	}
-	return r;
-}
-
-/* Frees ini's arrays; its strings belong to the campaign. */
-static void s_ini_release(s_ini_t *ini)
-{
-	for (size_t i = 0; i < ini->n; i++)
-		free(ini->secs[i].kv);
-	free(ini->secs);
-	*ini = (s_ini_t){ 0 };
-}
-
 /* Builds the model from parsed sections. Returns 0 or the first error. */
-static int s_build(s_build_t *b, const s_ini_t *ini)
+static int s_build(s_build_t *b, const inifile_t *ini)
 {
 	campaign_t *c = b->c;
-	const s_sec_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL, *awards = NULL,
+	const inifile_section_t *camp = NULL, *inds = NULL, *labels = NULL, *dls = NULL, *awards = NULL,
 		      *repby = NULL;
-	s_sec_t **psecs = NULL, **tsecs = NULL;
+	const inifile_section_t **psecs = NULL, **tsecs = NULL;
 	size_t np = 0, nt = 0, nc = 0, na = 0;
 	const char *bl = NULL;
 	unsigned bl_line = 0;
 
-	for (size_t i = 0; i < ini->n; i++) {
-		const s_sec_t *s = &ini->secs[i];
+	for (size_t i = 0; i < inifile_section_count(ini); i++) {
+		const inifile_section_t *s = inifile_section(ini, i);
 
 		if (strcmp(s->type, "campaign") == 0)
 			camp = s;
@@ -2398,8 +2089,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 		return s_oom(b);
 	if (dls && s_build_deadlines(b, dls))
 		return b->failed;
-	for (size_t i = 0; i < ini->n; i++) {
-		s_sec_t *s = &ini->secs[i];
+	for (size_t i = 0; i < inifile_section_count(ini); i++) {
+		const inifile_section_t *s = inifile_section(ini, i);
 
 		if (strcmp(s->type, "period") == 0) {
 			psecs[c->nperiods] = s;
@@ -2411,8 +2102,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 	if (s_link_periods(b, psecs))
 		return b->failed;
 	/* Targets: all first (any_of may name a later one), then links. */
-	for (size_t i = 0; i < ini->n; i++) {
-		s_sec_t *s = &ini->secs[i];
+	for (size_t i = 0; i < inifile_section_count(ini); i++) {
+		const inifile_section_t *s = inifile_section(ini, i);
 
 		if (strcmp(s->type, "target") == 0) {
 			tsecs[c->ntargets] = s;
@@ -2423,8 +2114,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 	}
 	if (s_link_targets(b, tsecs) || s_check_conflicts(b))
 		return b->failed;
-	for (size_t i = 0; i < ini->n; i++) {
-		const s_sec_t *s = &ini->secs[i];
+	for (size_t i = 0; i < inifile_section_count(ini); i++) {
+		const inifile_section_t *s = inifile_section(ini, i);
 
 		if (strcmp(s->type, "cluster") == 0) {
 			if (s_build_cluster(b, s, c->nclusters))
@@ -2435,8 +2126,8 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 	/* Awards: the general conditions, then the rules (goals need targets). */
 	if (s_build_awards(b, awards))
 		return b->failed;
-	for (size_t i = 0; i < ini->n; i++) {
-		const s_sec_t *s = &ini->secs[i];
+	for (size_t i = 0; i < inifile_section_count(ini); i++) {
+		const inifile_section_t *s = inifile_section(ini, i);
 
 		if (strcmp(s->type, "award") == 0) {
 			if (s_build_award(b, s, c->nrules))
@@ -2452,7 +2143,6 @@ static int s_build(s_build_t *b, const s_ini_t *ini)
 int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
 		      campaign_t **ret, char *err, size_t errlen)
 {
-	s_ini_t ini = { 0 };
 	s_build_t b = { .err = err, .errlen = errlen };
 	campaign_t *c;
 	int r;
@@ -2469,19 +2159,9 @@ int campaign_load_mem(const char *text, const char *name, const hier_t *hier,
 	}
 	b.c = c;
 	b.file = c->file;
-	r = s_ini_parse(text, name, &ini, err, errlen);
-	if (r) {
-		s_ini_free(&ini);
-		campaign_destroy(&c);
-		return r;
-	}
-	r = s_adopt(c, &ini);
-	if (r == 0) {
-		r = s_build(&b, &ini);
-	} else {
-		lnob_errf(err, errlen, 0, "%s: out of memory", name);
-	}
-	s_ini_release(&ini);
+	r = inifile_parse(text, name, INIFILE_SECTIONS, &c->ini, err, errlen);
+	if (r == 0)
+		r = s_build(&b, c->ini);
 	if (r == 0 && hier)
 		r = campaign_check_hier(c, hier, err, errlen);
 	if (r) {
@@ -2500,7 +2180,7 @@ int campaign_load(const char *path, const hier_t *hier, campaign_t **ret, char *
 
 	if (!path || !ret)
 		return -EINVAL;
-	if ((r = conf_read_text(path, CAMPAIGN_MAX_BYTES, &text, &len, err, errlen)) < 0)
+	if ((r = inifile_read_text(path, CAMPAIGN_MAX_BYTES, &text, &len, err, errlen)) < 0)
 		return r;
 	r = campaign_load_mem(text, path, hier, ret, err, errlen);
 	free(text);
@@ -2520,6 +2200,7 @@ void campaign_destroy(campaign_t **self_p)
 	for (size_t i = 0; i < c->nrows; i++)
 		free(c->rows[i].code);
 	free(c->rows);
+	inifile_destroy(&c->ini);
 	free(c->file);
 	free(c);
 	*self_p = NULL;

@@ -436,6 +436,39 @@ int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	return code;
 }
 
+int lnob_fail(lnob_fail_t *f, int code, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	assert(f && code);
+	if (f->code)
+		return f->code;
+	f->code = code;
+	f->line = line;
+	va_start(ap, fmt);
+	lnob_verrf(f->err, f->errlen, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int lnob_vfail_at(lnob_fail_t *f, int code, const char *file, unsigned line, const char *fmt,
+		  va_list ap)
+{
+	int n;
+
+	assert(f && code);
+	if (f->code)
+		return f->code;
+	f->code = code;
+	f->line = line;
+	if (!f->err || f->errlen == 0)
+		return code;
+	n = snprintf(f->err, f->errlen, "%s:%u: ", file, line);
+	if (n >= 0 && (size_t)n < f->errlen)
+		lnob_verrf(f->err + n, f->errlen - (size_t)n, code, fmt, ap);
+	return code;
+}
+
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

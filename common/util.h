@@ -65,6 +65,25 @@ int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
 
+/* The first error of a parse that goes on after an error (inih and libcsv
+ * call back to the end of a line or of the text): later errors are
+ * ignored, so that the message names the first. Zero it, set err and
+ * errlen (err may be NULL), then record with lnob_fail(). */
+typedef struct lnob_fail {
+	int code;           /* 0, or the code of the first error */
+	unsigned line;      /* its line (0: not on a line) */
+	char *err;          /* its message, as lnob_errf() writes it */
+	size_t errlen;
+} lnob_fail_t;
+
+/* Records code, line and the message unless an error is recorded already.
+ * Returns f->code: the first error's code. */
+int lnob_fail(lnob_fail_t *f, int code, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same with the message after "<file>:<line>: ". */
+int lnob_vfail_at(lnob_fail_t *f, int code, const char *file, unsigned line, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 5, 0)));
+
 /* Unix seconds t as "YYYY-MM-DD HH:MM:SS" UTC into buf, or "-" for 0 (or
  * a time that cannot be shown). Returns buf. */
 const char *lnob_utc_text(int64_t t, char *buf, size_t len);
