@@ -9,7 +9,6 @@
 #include "campaign.h"
 
 #include <assert.h>
-#include <csv.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "csvread.h"
 #include "frac.h"
 #include "inifile.h"
 #include "lnob_err.h"
@@ -1713,171 +1713,122 @@ static int s_build_award(s_build_t *b, const inifile_section_t *s, size_t ri)
  * The baseline file (CSV)
  * ====================================================================== */
 
-/* State of one baseline parse, shared with libcsv's callbacks. */
+/* State of one baseline parse, shared with the reader's callbacks. */
 typedef struct s_bparse {
 	campaign_t *c;
-	const char *name;
-	unsigned line, rec_line;
-	bool in_record, events;
-	size_t records, fields;
 	int col[CAMPAIGN_INDICATORS_MAX + 1];   /* indicator of column k (k >= 1) */
 	size_t ncols;
 	s_brow_t cur;                           /* the row being read */
 	char *code;                             /* its first field */
-	bool bad;                               /* the row failed already */
 	s_brow_t *rows;
 	size_t nrows, cap;
-	int failed;
-	char *err;
-	size_t errlen;
 } s_bparse_t;
 
-static void s_bfail(s_bparse_t *ps, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void s_bfail(s_bparse_t *ps, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ps->failed)
-		return;
-	ps->failed = code;
-	va_start(ap, fmt);
-	if (ps->err && ps->errlen > 0)
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* One header field: "unit" first, then count or amount codes, each once. */
-static void s_bheader_field(s_bparse_t *ps, const char *f)
+static void s_bheader_field(s_bparse_t *ps, csvread_t *r, const char *f, size_t k)
 {
 	const campaign_t *c = ps->c;
 	int j;
 
-	if (ps->fields == 0) {
+	if (k == 0) {
 		if (strcmp(f, "unit") != 0)
-			s_bfail(ps, LNOB_E_CSV, "%s:%u: header must start with 'unit'", ps->name, ps->rec_line);
+			csvread_fail(r, LNOB_E_CSV, "header must start with 'unit'");
 		return;
 	}
-	if (ps->fields > CAMPAIGN_INDICATORS_MAX) {
-		s_bfail(ps, LNOB_E_CSV, "%s:%u: more than %d columns", ps->name, ps->rec_line,
-			CAMPAIGN_INDICATORS_MAX + 1);
+	if (k > CAMPAIGN_INDICATORS_MAX) {
+		csvread_fail(r, LNOB_E_CSV, "more than %d columns", CAMPAIGN_INDICATORS_MAX + 1);
 		return;
 	}
 	j = campaign_indicator_find(c, f);
 	if (j < 0) {
-		s_bfail(ps, LNOB_E_CSV, "%s:%u: column %zu: unknown indicator '%s'",
-			ps->name, ps->rec_line, ps->fields + 1, f);
+		csvread_fail(r, LNOB_E_CSV, "column %zu: unknown indicator '%s'", k + 1, f);
 		return;
 	}
 	if (c->ind[j].kind != CAMPAIGN_IND_COUNT && c->ind[j].kind != CAMPAIGN_IND_AMOUNT) {
-		s_bfail(ps, LNOB_E_CSV, "%s:%u: column %zu: '%s' is derived (a %s); give its counts",
-			ps->name, ps->rec_line, ps->fields + 1, f,
-			c->ind[j].kind == CAMPAIGN_IND_RATE ? "rate" : "sum");
+		csvread_fail(r, LNOB_E_CSV, "column %zu: '%s' is derived (a %s); give its counts", k + 1,
+			     f, c->ind[j].kind == CAMPAIGN_IND_RATE ? "rate" : "sum");
 		return;
 	}
-	for (size_t k = 1; k < ps->fields; k++) {
-		if (ps->col[k] == j) {
-			s_bfail(ps, LNOB_E_CSV, "%s:%u: column %zu: '%s' given twice",
-				ps->name, ps->rec_line, ps->fields + 1, f);
+	for (size_t i = 1; i < k; i++) {
+		if (ps->col[i] == j) {
+			csvread_fail(r, LNOB_E_CSV, "column %zu: '%s' given twice", k + 1, f);
 			return;
 		}
 	}
-	ps->col[ps->fields] = j;
-	ps->ncols = ps->fields + 1;
+	ps->col[k] = j;
+	ps->ncols = k + 1;
 }
 
 /* One field of a unit row. */
-static void s_brow_field(s_bparse_t *ps, const char *f)
+static void s_brow_field(s_bparse_t *ps, csvread_t *r, const char *f, size_t k)
 {
 	const campaign_t *c = ps->c;
 	int64_t v;
 	int j;
 
-	if (ps->fields == 0) {
+	if (k == 0) {
 		if (!lnob_valid_id(f)) {
-			s_bfail(ps, LNOB_E_CSV, "%s:%u: bad unit code '%s' (1..64 of A-Za-z0-9._-)",
-				ps->name, ps->rec_line, f);
+			csvread_fail(r, LNOB_E_CSV, "bad unit code '%s' (1..64 of A-Za-z0-9._-)", f);
 			return;
 		}
-		ps->code = strdup(f);
-		if (!ps->code)
-			s_bfail(ps, -ENOMEM, "%s: out of memory", ps->name);
+		if (!(ps->code = strdup(f)))
+			csvread_oom(r);
 		return;
 	}
-	if (ps->fields >= ps->ncols || !*f)
+	if (k >= ps->ncols || !*f)
 		return;    /* too many columns: counted, refused at the record's end */
-	j = ps->col[ps->fields];
+	j = ps->col[k];
 	if (!s_parse_int(f, REPORT_VALUE_MAX, &v)) {
-		s_bfail(ps, LNOB_E_CSV, "%s:%u: %s: %s: expected a whole number 0..%lld: '%s'",
-			ps->name, ps->rec_line, ps->code ? ps->code : "?", c->ind[j].code,
-			(long long)REPORT_VALUE_MAX, f);
+		csvread_fail(r, LNOB_E_CSV, "%s: %s: expected a whole number 0..%lld: '%s'",
+			     ps->code ? ps->code : "?", c->ind[j].code, (long long)REPORT_VALUE_MAX, f);
 		return;
 	}
 	ps->cur.counts.v[j] = v;
 	ps->cur.counts.has[j] = true;
 }
 
-/* libcsv's end-of-field callback: trims the field and hands it on. */
-static void s_bon_field(void *field, size_t len, void *data)
+/* The reader's field callback: a header field or a row's. */
+static void s_bon_field(void *ctx, csvread_t *r, const char *f, size_t len, size_t k)
 {
-	s_bparse_t *ps = data;
-	const char *s = field ? field : "";
-	char *f;
-
-	ps->events = true;
-	ps->in_record = true;
-	if (!ps->failed) {
-		if (!(f = s_trimdup(s, field ? len : 0))) {
-			s_bfail(ps, -ENOMEM, "%s: out of memory", ps->name);
-		} else {
-			if (ps->records == 0)
-				s_bheader_field(ps, f);
-			else
-				s_brow_field(ps, f);
-			free(f);
-		}
-	}
-	ps->fields++;
+	(void)len;
+	if (csvread_record_index(r) == 0)
+		s_bheader_field(ctx, r, f, k);
+	else
+		s_brow_field(ctx, r, f, k);
 }
 
-/* libcsv's end-of-record callback: the header, or one unit row. */
-static void s_bon_record(int ch, void *data)
+/* The reader's record callback: the header, or one unit row. */
+static void s_bon_record(void *ctx, csvread_t *r, size_t nfields)
 {
-	s_bparse_t *ps = data;
+	s_bparse_t *ps = ctx;
 
-	(void)ch;
-	ps->events = true;
-	ps->in_record = false;
-	if (!ps->failed && ps->records == 0 && ps->ncols < 2)
-		s_bfail(ps, LNOB_E_CSV, "%s:%u: header must be 'unit' and indicator codes",
-			ps->name, ps->rec_line);
-	if (!ps->failed && ps->records > 0) {
-		if (ps->fields != ps->ncols) {
-			s_bfail(ps, LNOB_E_CSV, "%s:%u: expected %zu columns, found %zu",
-				ps->name, ps->rec_line, ps->ncols, ps->fields);
-		} else if (ps->nrows == ps->cap) {
-			size_t ncap = ps->cap ? ps->cap * 2 : 64;
-			s_brow_t *nv = realloc(ps->rows, ncap * sizeof(*nv));
+	if (csvread_record_index(r) == 0) {
+		if (ps->ncols < 2)
+			csvread_fail(r, LNOB_E_CSV, "header must be 'unit' and indicator codes");
+		return;
+	}
+	if (nfields != ps->ncols) {
+		csvread_fail(r, LNOB_E_CSV, "expected %zu columns, found %zu", ps->ncols, nfields);
+	} else if (ps->nrows == ps->cap) {
+		size_t ncap = ps->cap ? ps->cap * 2 : 64;
+		s_brow_t *nv = realloc(ps->rows, ncap * sizeof(*nv));
 
-			if (!nv) {
-				s_bfail(ps, -ENOMEM, "%s: out of memory", ps->name);
-			} else {
-				ps->rows = nv;
-				ps->cap = ncap;
-			}
+		if (!nv) {
+			csvread_oom(r);
+		} else {
+			ps->rows = nv;
+			ps->cap = ncap;
 		}
-		if (!ps->failed) {
-			ps->cur.code = ps->code;
-			ps->cur.line = ps->rec_line;
-			ps->rows[ps->nrows++] = ps->cur;
-			ps->code = NULL;
-		}
+	}
+	if (nfields == ps->ncols && ps->nrows < ps->cap) {
+		ps->cur.code = ps->code;
+		ps->cur.line = csvread_line(r);
+		ps->rows[ps->nrows++] = ps->cur;
+		ps->code = NULL;
 	}
 	free(ps->code);
 	ps->code = NULL;
 	memset(&ps->cur, 0, sizeof(ps->cur));
-	ps->records++;
-	ps->fields = 0;
 }
 
 static int s_brow_cmp(const void *a, const void *b)
@@ -1888,85 +1839,50 @@ static int s_brow_cmp(const void *a, const void *b)
 	return r ? r : (x->line > y->line) - (x->line < y->line);
 }
 
+/* Refuses a unit given twice in rows[0..n) (sorted by code, then line),
+ * naming the earliest repeat in the file and the line of its first row.
+ * Returns 0 or LNOB_E_CSV. */
+static int s_baseline_dups(const s_brow_t *rows, size_t n, const char *name, char *err,
+			   size_t errlen)
+{
+	const s_brow_t *dup = NULL, *first = NULL;
+
+	for (size_t k = 1, start = 0; k < n; k++) {
+		if (strcmp(rows[k].code, rows[start].code) != 0) {
+			start = k;
+		} else if (!dup || rows[k].line < dup->line) {
+			dup = &rows[k];
+			first = &rows[start];
+		}
+	}
+	if (!dup)
+		return 0;
+	return lnob_errf(err, errlen, LNOB_E_CSV, "%s:%u: unit '%s' given twice (first on line %u)",
+			 name, dup->line, dup->code, first->line);
+}
+
 /* Parses the baseline text into c->rows (sorted by code). Returns 0,
  * LNOB_E_CSV or -ENOMEM with err set. */
 static int s_baseline_parse(campaign_t *c, const char *name, const char *buf, size_t len,
 			    char *err, size_t errlen)
 {
-	s_bparse_t ps = { .c = c, .name = name, .err = err, .errlen = errlen };
-	struct csv_parser parser;
-	const char *p = buf, *end = buf + len;
+	static const csvread_ops_t ops = { s_bon_field, s_bon_record };
+	s_bparse_t ps = { .c = c };
+	int r = csvread_parse(buf, len, name, &ops, &ps, err, errlen);
 
-	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		lnob_errf(err, errlen, 0, "%s: out of memory", name);
-		return -ENOMEM;
-	}
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	/* One physical line at a time, so each record knows its line. */
-	while (p < end && !ps.failed) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
-		bool blank = true;
-
-		ps.line++;
-		if (!ps.in_record)
-			ps.rec_line = ps.line;
-		if (memchr(p, '\0', n)) {
-			s_bfail(&ps, LNOB_E_CSV, "%s:%u: NUL byte", name, ps.line);
-			break;
-		}
-		ps.events = false;
-		if (csv_parse(&parser, p, n, s_bon_field, s_bon_record, &ps) != n) {
-			int e = csv_error(&parser);
-
-			s_bfail(&ps, e == CSV_ENOMEM ? -ENOMEM : LNOB_E_CSV, "%s:%u: %s", name, ps.line,
-				e == CSV_EPARSE ? "stray quote (inside an unquoted field, or text "
-				"after a closing quote)" : csv_strerror(e));
-			break;
-		}
-		for (size_t i = 0; i < n && blank; i++)
-			blank = s_blank(p[i]);
-		if (!ps.events && !blank)
-			ps.in_record = true;
-		p += n;
-	}
-	if (!ps.failed && csv_fini(&parser, s_bon_field, s_bon_record, &ps) != 0)
-		s_bfail(&ps, LNOB_E_CSV, "%s:%u: unterminated quoted field", name, ps.rec_line);
-	csv_free(&parser);
 	free(ps.code);
-	if (!ps.failed && ps.records == 0)
-		s_bfail(&ps, LNOB_E_CSV, "%s:1: header missing", name);
-	if (!ps.failed) {
+	if (r == 0) {
 		qsort(ps.rows, ps.nrows, sizeof(*ps.rows), s_brow_cmp);
-		for (size_t i = 1; i < ps.nrows && !ps.failed; i++) {
-			if (strcmp(ps.rows[i].code, ps.rows[i - 1].code) != 0)
-				continue;
-			/* Name the earliest repeat: scan every run. */
-			unsigned dup = ps.rows[i].line, first = ps.rows[i - 1].line;
-			const char *code = ps.rows[i].code;
-
-			for (size_t k = i + 1, start = i - 1; k < ps.nrows; k++) {
-				if (strcmp(ps.rows[k].code, ps.rows[start].code) != 0) {
-					start = k;
-				} else if (ps.rows[k].line < dup) {
-					dup = ps.rows[k].line;
-					first = ps.rows[start].line;
-					code = ps.rows[k].code;
-				}
-			}
-			s_bfail(&ps, LNOB_E_CSV, "%s:%u: unit '%s' given twice (first on line %u)",
-				name, dup, code, first);
-		}
+		r = s_baseline_dups(ps.rows, ps.nrows, name, err, errlen);
 	}
-	for (size_t k = 1; !ps.failed && k < ps.ncols; k++)
-		c->bl_col[ps.col[k]] = true;
-	if (ps.failed) {
+	if (r) {
 		for (size_t i = 0; i < ps.nrows; i++)
 			free(ps.rows[i].code);
 		free(ps.rows);
-		return ps.failed;
+		return r;
 	}
+	for (size_t k = 1; k < ps.ncols; k++)
+		c->bl_col[ps.col[k]] = true;
 	c->rows = ps.rows;
 	c->nrows = ps.nrows;
 	return 0;
