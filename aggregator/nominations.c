@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "award.h"
+#include "calendar.h"
 #include "codec.h"
 #include "envelope.h"
 #include "figures.h"

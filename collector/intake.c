@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "lnob_err.h"
 #include "outbox.h"
 #include "report.h"

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "intake.h"
 #include "lnob_err.h"
 #include "outbox.h"

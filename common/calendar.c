@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lnob_err.h"
+#include "util.h"
 
 bool lnob_time_valid(int64_t t)
 {
@@ -125,23 +126,6 @@ bool calendar_parse_offset(const char *s, int *ret_seconds)
 
 /* ---- ISO 8601 and Unix seconds ----------------------------------------- */
 
-/* Plain digits, at most INT64_MAX / 2: Unix seconds. */
-static bool s_unix_seconds(const char *s, int64_t *ret)
-{
-	const int64_t max = INT64_MAX / 2;
-	int64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
-			return false;
-		v = v * 10 + (*s - '0');
-	}
-	*ret = v;
-	return true;
-}
-
 /* Reads ":SS[.frac]" (or nothing) at *p into *ret_sec (0..60: a leap
  * second is taken); the fraction is dropped. */
 static bool s_seconds(const char **p, int *ret_sec)
@@ -201,7 +185,7 @@ int calendar_parse_time(const char *s, int64_t *ret)
 	int y, mo, d, h, mi, sec;
 	int64_t off, t;
 
-	if (s_unix_seconds(s, &t)) {
+	if (lnob_parse_digits(s, INT64_MAX / 2, &t)) {
 		*ret = t;
 		return 0;
 	}

@@ -101,6 +101,21 @@ bool lnob_valid_id(const char *s)
 	return n >= 1;
 }
 
+bool lnob_parse_digits(const char *s, int64_t max, int64_t *ret)
+{
+	int64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*ret = v;
+	return true;
+}
+
 char *lnob_hex(char *out, const uint8_t *bin, size_t n)
 {
 	return sodium_bin2hex(out, 2 * n + 1, bin, n);

@@ -1,10 +1,9 @@
 /*
  * util.h: small helpers shared by every part: clocks, big-endian keys,
  * bounded string copies, key encodings, whole-file I/O, the one way to
- * fill an error buffer, the one UTF-8 check and text columns. The range of
- * times and dates lnob accepts (LNOB_TIME_MIN .. LNOB_TIME_MAX,
- * lnob_time_valid(), lnob_date_valid()) is the calendar's: calendar.h,
- * included here for every caller of util.h.
+ * fill an error buffer, plain numbers, the one UTF-8 check and text
+ * columns. Times and dates, and the range of them lnob accepts, are the
+ * calendar's (calendar.h).
  */
 #ifndef LNOB_UTIL_H
 #define LNOB_UTIL_H
@@ -14,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-
-#include "calendar.h"
 
 /* Wall clock, Unix milliseconds / seconds. */
 int64_t lnob_now_ms(void);
@@ -35,6 +32,10 @@ int lnob_strlcpy(char *dst, const char *src, size_t size);
 /* True when s is a valid node id or org-unit code: 1..64 bytes of
  * [A-Za-z0-9._-]. */
 bool lnob_valid_id(const char *s);
+
+/* Parses s, plain decimal digits (no sign, no blanks, at least one), as a
+ * number up to max (max >= 0). Returns true with *ret set, else false. */
+bool lnob_parse_digits(const char *s, int64_t max, int64_t *ret);
 
 /* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
 char *lnob_hex(char *out, const uint8_t *bin, size_t n);
