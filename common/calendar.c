@@ -244,7 +244,8 @@ bool calendar_parse_deadline(const char *s, bool with_year, calendar_deadline_t 
 
 int64_t calendar_deadline_late_from(const calendar_deadline_t *d, int year, int utc_offset)
 {
-	int64_t t = calendar_days(year, d->month, d->day) * 86400 + d->hour * 3600 + d->minute * 60;
+	int64_t t = calendar_days(year, d->month, d->day) * 86400 + (int64_t)d->hour * 3600 +
+		    (int64_t)d->minute * 60;
 
 	if (d->by)
 		t += d->has_time ? 60 : 86400;

@@ -349,7 +349,9 @@ static int s_alloc_model(cload_t *b, const s_secs_t *k, const inifile_section_t 
 	c->clusters = campaign_zalloc(c, k->nc * sizeof(*c->clusters));
 	c->member_lines = campaign_zalloc(c, k->nc * sizeof(*c->member_lines));
 	c->rules = campaign_zalloc(c, k->na * sizeof(*c->rules));
+	/* Arrays of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	*ret_psecs = campaign_zalloc(c, k->np * sizeof(**ret_psecs));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): the same */
 	*ret_tsecs = campaign_zalloc(c, k->nt * sizeof(**ret_tsecs));
 	if (!c->periods || !c->annual || !c->pdl || !c->targets || !c->tx || !c->clusters ||
 	    !c->member_lines || !c->rules || !*ret_psecs || !*ret_tsecs)

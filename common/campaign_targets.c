@@ -328,6 +328,7 @@ int cload_link_targets(cload_t *b, const inifile_section_t *const *tsecs)
 				       "[%s] any_of: needs two or more targets", tsecs[i]->name);
 			break;
 		}
+		/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 		if (!(alts = campaign_zalloc(c, n * sizeof(*alts)))) {
 			r = cload_oom(b);
 			break;

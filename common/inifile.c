@@ -283,6 +283,7 @@ static int s_add_key(s_parse_t *ps, s_sec_t *s, const char *key, const char *val
 	s_entry_t **ev, *e;
 	inifile_kv_t *kv;
 
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	if (!(ev = s_grow(ini->entries, ini->nentries, &ini->capentries, sizeof(*ev), 16)))
 		return s_oom(ps);
 	ini->entries = ev;
