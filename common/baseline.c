@@ -176,7 +176,9 @@ static int s_baseline_parse(campaign_t *c, const char *name, const char *buf, si
 	int r = csvread_parse(buf, len, name, &ops, &ps, err, errlen);
 
 	free(ps.code);
-	if (r == 0) {
+	if (r == 0 && ps.nrows > 0) {
+		/* qsort() wants an array, even of 0 elements: a file of only a
+		 * header has none. */
 		qsort(ps.rows, ps.nrows, sizeof(*ps.rows), s_brow_cmp);
 		r = s_baseline_dups(ps.rows, ps.nrows, name, err, errlen);
 	}
