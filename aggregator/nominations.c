@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "award.h"
+#include "calendar.h"
 #include "codec.h"
 #include "envelope.h"
 #include "figures.h"
@@ -392,7 +393,7 @@ static int s_check_stage(const Lnob__Stage *s, char *detail, size_t len)
 		return r;
 	if (s->decision_date[0] && !lnob_date_valid(s->decision_date))
 		return s_refuse(R_INVALID, detail, len, "decision_date '%s' is not a date "
-				"YYYY-MM-DD in 2000-01-01 .. 2100-12-31",
+				"YYYY-MM-DD in " LNOB_DATE_RANGE,
 				lnob_quote(q, s->decision_date));
 	if (s->granted_form < 0 || s->granted_form > N_FORMS)
 		return s_refuse(R_INVALID, detail, len, "granted_form %d is not known",

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "lnob_err.h"
 #include "outbox.h"
 #include "report.h"
@@ -222,104 +223,10 @@ static int s_parse_uint(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-/* Reads exactly n digits at *p into *ret and advances *p. */
-static bool s_digits(const char **p, int n, int *ret)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		char c = (*p)[i];
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (c - '0');
-	}
-	*p += n;
-	*ret = v;
-	return true;
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
- * (H. Hinnant's days_from_civil). */
-static int64_t s_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Days in month m (1..12) of year y. */
-static int s_days_in_month(int y, int m)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : days[m - 1];
-}
-
+/* The calendar's parser (calendar_parse_time()): intake.h keeps the name. */
 int intake_parse_time(const char *s, int64_t *ret)
 {
-	const char *p = s;
-	int y, mo, d, h, mi, sec = 0, oh = 0, om = 0, sign = 0;
-	uint64_t secs;
-	int64_t t;
-
-	if (s_parse_uint(s, (uint64_t)INT64_MAX / 2, &secs) == 0) {
-		*ret = (int64_t)secs;
-		return 0;
-	}
-	if (!s_digits(&p, 4, &y) || *p++ != '-' || !s_digits(&p, 2, &mo) || *p++ != '-' ||
-	    !s_digits(&p, 2, &d))
-		return LNOB_E_INVALID;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return LNOB_E_INVALID;
-	p++;
-	if (!s_digits(&p, 2, &h) || *p++ != ':' || !s_digits(&p, 2, &mi))
-		return LNOB_E_INVALID;
-	if (*p == ':') {
-		p++;
-		if (!s_digits(&p, 2, &sec))
-			return LNOB_E_INVALID;
-		if (*p == '.' || *p == ',') {
-			p++;
-			if (*p < '0' || *p > '9')
-				return LNOB_E_INVALID;
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '+' ? 1 : -1;
-		if (!s_digits(&p, 2, &oh))
-			return LNOB_E_INVALID;
-		if (*p == ':') {
-			p++;
-			if (!s_digits(&p, 2, &om))
-				return LNOB_E_INVALID;
-		} else if (*p >= '0' && *p <= '9') {
-			if (!s_digits(&p, 2, &om))
-				return LNOB_E_INVALID;
-		}
-	} else {
-		return LNOB_E_INVALID;   /* no offset: the local time is unknowable */
-	}
-	if (*p != '\0')
-		return LNOB_E_INVALID;
-	if (mo < 1 || mo > 12 || d < 1 || d > s_days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 60 || oh > 23 || om > 59)
-		return LNOB_E_INVALID;
-	t = s_days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
-	t -= (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
-	if (t < 0)
-		return LNOB_E_INVALID;
-	*ret = t;
-	return 0;
+	return calendar_parse_time(s, ret);
 }
 
 /* ---- fields common to both formats ----------------------------------- */

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "intake.h"
 #include "lnob_err.h"
 #include "outbox.h"
@@ -989,7 +990,7 @@ int nominate_stage_build(const nominate_stage_args_t *a, int64_t now_s, Lnob__St
 		return rc;
 	if (a->decision_date && !lnob_date_valid(a->decision_date))
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "--decision-date: not a date YYYY-MM-DD "
-			      "in 2000-01-01 .. 2100-12-31: '%s'", lnob_quote(q, a->decision_date));
+			      "in " LNOB_DATE_RANGE ": '%s'", lnob_quote(q, a->decision_date));
 	if (a->granted && (granted = nominate_code_parse(NOMINATE_FORM, a->granted)) < 0)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "--granted: unknown form '%s' (expected "
 			      "%s)", lnob_quote(q, a->granted), nominate_code_list(NOMINATE_FORM));

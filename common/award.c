@@ -118,68 +118,40 @@ static bool s_decides(const s_cond_t *cur, bool have, int state, bool has_value,
 	return any ? nv > cv : nv < cv;
 }
 
-/* The achievement (progress) condition of rule r over the unit's targets. */
-static void s_target_cond(const campaign_t *c, const hier_t *h, const campaign_award_rule_t *r,
+/* The state of one evaluated target for a threshold th on achievement
+ * (progress): S_UNKNOWN without data, S_HOLDS or S_FAILS by its value
+ * (*ret_value, *ret_exact), S_FAILS when NOT_MET without one; -1 when
+ * nothing was required of it (it is left out). */
+static int s_target_state(const campaign_eval_t *ev, const campaign_threshold_t *th, bool progress,
+			  int64_t *ret_value, bool *ret_exact)
+{
+	bool has_value = progress ? ev->has_progress : ev->has_achievement;
+
+	if (ev->verdict == CAMPAIGN_NO_DATA || ev->verdict == CAMPAIGN_INCOMPLETE)
+		return S_UNKNOWN;
+	if (has_value) {
+		*ret_value = progress ? ev->progress_bp : ev->achievement_bp;
+		*ret_exact = progress ? ev->progress_exact : ev->achievement_exact;
+		return (progress ? campaign_eval_progresses(ev, th->bp, th->strict) :
+			campaign_eval_achieves(ev, th->bp, th->strict)) ? S_HOLDS : S_FAILS;
+	}
+	return ev->verdict == CAMPAIGN_NOT_MET ? S_FAILS : -1;
+}
+
+/* Says in out->text why the target condition decided as it did (have: a
+ * target decided; applicable: targets of the rule's goals there were). */
+static void s_target_text(const campaign_t *c, const hier_t *h, const campaign_award_rule_t *r,
 			  bool progress, const award_nominee_t *n, const campaign_period_t *p,
-			  const award_inputs_t *in, s_cond_t *out)
+			  bool have, size_t applicable, s_cond_t *out)
 {
 	const campaign_threshold_t *th = progress ? &r->progress : &r->achievement;
 	const char *what = progress ? "progress" : "achievement";
-	campaign_applied_t ap[S_GOALS_MAX];
-	size_t na = campaign_target_for(c, h, n->unit, p, ap, S_GOALS_MAX), applicable = 0;
-	bool have = false;
 	char v[32], need[32];
 
-	memset(out, 0, sizeof(*out));
-	out->cond = progress ? AWARD_COND_PROGRESS : AWARD_COND_ACHIEVEMENT;
-	out->indicator = -1;
-	out->need_bp = th->bp;
-	out->need_strict = th->strict;
-	if (na > S_GOALS_MAX)
-		na = S_GOALS_MAX;
-	for (size_t i = 0; i < na; i++) {
-		const campaign_target_t *t = ap[i].target;
-		campaign_eval_t ev;
-		bool has_value, exact = false;
-		int64_t value = 0;
-		int state;
-
-		if (!s_goal_listed(r, t->goal))
-			continue;
-		applicable++;
-		if (in->evaluate ? in->evaluate(in->evaluate_ctx, t, &ev) != 0
-				 : campaign_evaluate(c, t, p, in->baseline, in->previous, in->current,
-						     &ev) != 0)
-			continue;   /* cannot happen: the arguments were checked */
-		has_value = progress ? ev.has_progress : ev.has_achievement;
-		if (ev.verdict == CAMPAIGN_NO_DATA || ev.verdict == CAMPAIGN_INCOMPLETE) {
-			state = S_UNKNOWN;
-		} else if (has_value) {
-			value = progress ? ev.progress_bp : ev.achievement_bp;
-			exact = progress ? ev.progress_exact : ev.achievement_exact;
-			state = (progress ? campaign_eval_progresses(&ev, th->bp, th->strict) :
-				 campaign_eval_achieves(&ev, th->bp, th->strict)) ? S_HOLDS : S_FAILS;
-		} else if (ev.verdict == CAMPAIGN_NOT_MET) {
-			state = S_FAILS;
-		} else {
-			continue;   /* nothing was required of it: left out */
-		}
-		out->ntargets++;
-		if (s_decides(out, have, state, has_value && state != S_UNKNOWN, value, r->any)) {
-			have = true;
-			out->state = state;
-			out->target = t;
-			out->eval = ev;
-			out->has_value = has_value && state != S_UNKNOWN;
-			out->value_bp = out->has_value ? value : 0;
-			out->value_exact = exact;
-		}
-	}
 	s_pct(need, sizeof(need), th->bp, true);
 	if (!have) {
 		const hier_unit_t *u = hier_unit(h, n->unit);
 
-		out->state = applicable ? S_UNKNOWN : S_FAILS;
 		if (applicable)
 			snprintf(out->text, sizeof(out->text), "%s: no target of unit %s requires a change "
 				 "in %s, needs %s %s", what, u->code, p->id, s_op(th->strict), need);
@@ -207,6 +179,56 @@ static void s_target_cond(const campaign_t *c, const hier_t *h, const campaign_a
 	if (out->ntargets > 1)
 		s_cat(out->text, ", the %s of %zu targets", r->any ? "highest" : "lowest", out->ntargets);
 	s_cat(out->text, ", needs %s %s", s_op(th->strict), need);
+}
+
+/* The achievement (progress) condition of rule r over the unit's targets. */
+static void s_target_cond(const campaign_t *c, const hier_t *h, const campaign_award_rule_t *r,
+			  bool progress, const award_nominee_t *n, const campaign_period_t *p,
+			  const award_inputs_t *in, s_cond_t *out)
+{
+	const campaign_threshold_t *th = progress ? &r->progress : &r->achievement;
+	campaign_applied_t ap[S_GOALS_MAX];
+	size_t na = campaign_target_for(c, h, n->unit, p, ap, S_GOALS_MAX), applicable = 0;
+	bool have = false;
+
+	memset(out, 0, sizeof(*out));
+	out->cond = progress ? AWARD_COND_PROGRESS : AWARD_COND_ACHIEVEMENT;
+	out->indicator = -1;
+	out->need_bp = th->bp;
+	out->need_strict = th->strict;
+	if (na > S_GOALS_MAX)
+		na = S_GOALS_MAX;
+	for (size_t i = 0; i < na; i++) {
+		const campaign_target_t *t = ap[i].target;
+		campaign_eval_t ev;
+		bool exact = false, has_value;
+		int64_t value = 0;
+		int state;
+
+		if (!s_goal_listed(r, t->goal))
+			continue;
+		applicable++;
+		if (in->evaluate ? in->evaluate(in->evaluate_ctx, t, &ev) != 0
+				 : campaign_evaluate(c, t, p, in->baseline, in->previous, in->current,
+						     &ev) != 0)
+			continue;   /* cannot happen: the arguments were checked */
+		if ((state = s_target_state(&ev, th, progress, &value, &exact)) < 0)
+			continue;   /* nothing was required of it: left out */
+		out->ntargets++;
+		has_value = state != S_UNKNOWN && (progress ? ev.has_progress : ev.has_achievement);
+		if (s_decides(out, have, state, has_value, value, r->any)) {
+			have = true;
+			out->state = state;
+			out->target = t;
+			out->eval = ev;
+			out->has_value = has_value;
+			out->value_bp = has_value ? value : 0;
+			out->value_exact = exact;
+		}
+	}
+	if (!have)
+		out->state = applicable ? S_UNKNOWN : S_FAILS;
+	s_target_text(c, h, r, progress, n, p, have, applicable, out);
 }
 
 /* ---- contribution ----------------------------------------------------- */

@@ -7,6 +7,7 @@
  * validates both, and holds the pure functions the aggregator calls: derived
  * values from summed counts, the effective targets of a unit, the verdict of
  * a target, deadlines and timeliness. No LMDB, no I/O beyond loading.
+ * (campaign_int.h lists the files that implement it, one job each.)
  *
  * ===========================================================================
  * THE CAMPAIGN FILE (UTF-8 INI; ";" or "#" starts a comment line, " ;" an

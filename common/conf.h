@@ -43,23 +43,4 @@ int conf_u64(const conf_t *self, const char *section, const char *key,
 int conf_bool(const conf_t *self, const char *section, const char *key,
 	      bool def, bool *ret, char *err, size_t errlen);  /* yes/no/true/false/1/0/on/off */
 
-/* Reads the INI file at path (at most max bytes) into *ret_text (caller
- * frees; NUL-terminated, *ret_len bytes). Refuses, with err naming the
- * file (and line), a file over max bytes or holding a NUL byte
- * (LNOB_E_CONFIG) and one that cannot be read (-errno). */
-int conf_read_text(const char *path, size_t max, char **ret_text, size_t *ret_len,
-		   char *err, size_t errlen);
-
-/* inih reads lnob's INI text one physical line at a time (its
- * ini_parse_stream reader), so that every key keeps its line number. This
- * takes the next line from text [*pos, end): *ret_p and *ret_len get its
- * text without a UTF-8 BOM (on line 1), leading blanks (so an indented key
- * is a key, never inih's continuation) and its line end; *pos moves past it
- * and *line counts it. Returns true, or false at the end of the text. */
-bool conf_next_line(const char **pos, const char *end, unsigned *line,
-		    const char **ret_p, size_t *ret_len);
-/* Hands the line (p, len) to inih in str[num], ending in a bare newline.
- * Returns str, or NULL when it does not fit (len > num - 2). */
-char *conf_give_line(char *str, int num, const char *p, size_t len);
-
 #endif

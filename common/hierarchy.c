@@ -1,22 +1,21 @@
 /*
- * hierarchy.c: the org-unit hierarchy (hierarchy.h). libcsv splits the file
- * into records; this file counts lines, checks the header and every unit,
- * then links each unit to its parent, refuses duplicates, unknown parents and
- * cycles, and computes depths. Lookups by code go through a sorted index and
+ * hierarchy.c: the org-unit hierarchy (hierarchy.h). The CSV reader
+ * (csvread.h) splits the file into records with their lines; this file
+ * checks the header and every unit, then links each unit to its parent,
+ * refuses duplicates, unknown parents and cycles, and computes depths. Lookups by code go through a sorted index and
  * bsearch(); children are kept in one array, grouped by parent.
  */
 #include "hierarchy.h"
 
 #include <assert.h>
-#include <csv.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvread.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -47,88 +46,43 @@ struct hier {
 	                         roots: kids[koff[0] .. koff[1]) */
 };
 
-/* State of one parse, shared with libcsv's callbacks. */
+/* State of one parse, shared with the reader's callbacks. */
 typedef struct s_parse {
-	const char *name;
-	unsigned line;        /* physical line being fed to libcsv */
-	unsigned rec_line;    /* line the current record started on */
-	bool in_record;       /* a record has begun and not yet ended */
-	bool events;          /* a callback ran during the current line */
-	size_t records;       /* records seen, the header included */
 	size_t fields;        /* fields of the current record so far */
 	char *scratch;        /* the current record's first fields, NUL-separated */
 	size_t slen, scap;
 	size_t foff[HIER_COLUMNS];
-	size_t flen[HIER_COLUMNS];   /* bytes of each kept field (a NUL counts) */
+	size_t flen[HIER_COLUMNS];   /* bytes of each kept field */
 	hier_unit_t *units;
 	size_t count, cap;
-	int failed;           /* 0, or the code of the first error */
-	char *err;
-	size_t errlen;
 } s_parse_t;
 
-/* Records the first error of a parse; later ones are ignored. */
-static void s_fail(s_parse_t *ps, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void s_fail(s_parse_t *ps, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ps->failed)
-		return;
-	ps->failed = code;
-	va_start(ap, fmt);
-	if (ps->err && ps->errlen > 0)
-		vsnprintf(ps->err, ps->errlen, fmt, ap);
-	va_end(ap);
-}
-
-static bool s_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
- * libcsv's end-of-field callback: keeps the field, trimmed of blanks, in the
- * scratch buffer while the record has at most HIER_COLUMNS fields, and
- * counts the rest.
+ * The reader's field callback: keeps the field in the scratch buffer while
+ * the record has at most HIER_COLUMNS fields, and counts the rest.
  */
-static void s_on_field(void *field, size_t len, void *data)
+static void s_on_field(void *ctx, csvread_t *r, const char *f, size_t len, size_t index)
 {
-	s_parse_t *ps = data;
-	const char *s = field ? field : "";
+	s_parse_t *ps = ctx;
 
-	ps->events = true;
-	ps->in_record = true;
-	if (ps->failed)
+	ps->fields = index + 1;
+	if (index >= HIER_COLUMNS)
 		return;
-	if (ps->fields < HIER_COLUMNS) {
-		if (!field)
-			len = 0;
-		while (len > 0 && s_blank(*s)) {
-			s++;
-			len--;
-		}
-		while (len > 0 && s_blank(s[len - 1]))
-			len--;
-		if (ps->slen + len + 1 > ps->scap) {
-			size_t ncap = (ps->slen + len + 1) * 2;
-			char *nb = realloc(ps->scratch, ncap);
+	if (ps->slen + len + 1 > ps->scap) {
+		size_t ncap = (ps->slen + len + 1) * 2;
+		char *nb = realloc(ps->scratch, ncap);
 
-			if (!nb) {
-				s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
-				return;
-			}
-			ps->scratch = nb;
-			ps->scap = ncap;
+		if (!nb) {
+			csvread_oom(r);
+			return;
 		}
-		ps->foff[ps->fields] = ps->slen;
-		ps->flen[ps->fields] = len;
-		memcpy(ps->scratch + ps->slen, s, len);
-		ps->scratch[ps->slen + len] = '\0';
-		ps->slen += len + 1;
+		ps->scratch = nb;
+		ps->scap = ncap;
 	}
-	ps->fields++;
+	ps->foff[index] = ps->slen;
+	ps->flen[index] = len;
+	memcpy(ps->scratch + ps->slen, f, len + 1);
+	ps->slen += len + 1;
 }
 
 /* Field i of the current record (i < HIER_COLUMNS, i < ps->fields). */
@@ -139,72 +93,63 @@ static const char *s_field(const s_parse_t *ps, size_t i)
 }
 
 /* Checks the header record: exactly the expected column names. */
-static void s_check_header(s_parse_t *ps)
+static void s_check_header(s_parse_t *ps, csvread_t *r)
 {
 	bool ok = ps->fields == HIER_COLUMNS;
 
 	for (size_t i = 0; ok && i < HIER_COLUMNS; i++)
 		ok = strcmp(s_field(ps, i), s_header[i]) == 0;
 	if (!ok)
-		s_fail(ps, LNOB_E_CSV, "%s:%u: header must be 'code,name,parent_code,level,kind'",
-		       ps->name, ps->rec_line);
+		csvread_fail(r, LNOB_E_CSV, "header must be 'code,name,parent_code,level,kind'");
 }
 
 /* True when field i of the current record is UTF-8 text (lnob_utf8_valid,
  * over all its bytes: a NUL inside it is refused); else fails the parse
  * with "<file>:<line>: <column>: not valid UTF-8". */
-static bool s_field_utf8(s_parse_t *ps, size_t i)
+static bool s_field_utf8(const s_parse_t *ps, csvread_t *r, size_t i)
 {
 	if (lnob_utf8_valid(s_field(ps, i), ps->flen[i]))
 		return true;
-	s_fail(ps, LNOB_E_HIER, "%s:%u: %s: not valid UTF-8", ps->name, ps->rec_line, s_header[i]);
+	csvread_fail(r, LNOB_E_HIER, "%s: not valid UTF-8", s_header[i]);
 	return false;
 }
 
-/*
- * Checks one unit record on its own (columns, code, name, level, the form of
- * the parent code; name, level and kind UTF-8) and appends it to ps->units.
- * Links are checked later.
- */
-static void s_add_unit(s_parse_t *ps)
+/* Checks the fields of one unit record on their own (columns, code, name,
+ * level, the form of the parent code; name, level and kind UTF-8). Returns
+ * false when one is refused (the error is recorded). */
+static bool s_unit_ok(const s_parse_t *ps, csvread_t *r)
 {
-	const char *code, *name, *parent, *level;
+	const char *code, *parent;
+
+	if (ps->fields != HIER_COLUMNS)
+		return !csvread_fail(r, LNOB_E_CSV, "expected %d columns, found %zu", HIER_COLUMNS,
+				     ps->fields);
+	code = s_field(ps, 0);
+	parent = s_field(ps, 2);
+	if (!lnob_valid_id(code))
+		return !csvread_fail(r, LNOB_E_HIER, "bad code '%s' (1..64 of A-Za-z0-9._-)", code);
+	if (!*s_field(ps, 1))
+		return !csvread_fail(r, LNOB_E_HIER, "%s: empty name", code);
+	if (!s_field_utf8(ps, r, 1))
+		return false;
+	if (*parent && !lnob_valid_id(parent))
+		return !csvread_fail(r, LNOB_E_HIER, "%s: bad parent code '%s'", code, parent);
+	if (!*s_field(ps, 3))
+		return !csvread_fail(r, LNOB_E_HIER, "%s: empty level", code);
+	return s_field_utf8(ps, r, 3) && s_field_utf8(ps, r, 4);
+}
+
+/* Checks one unit record (s_unit_ok()) and appends it to ps->units. Links
+ * are checked later. */
+static void s_add_unit(s_parse_t *ps, csvread_t *r)
+{
 	hier_unit_t *u;
 	char *block;
 
-	if (ps->fields != HIER_COLUMNS) {
-		s_fail(ps, LNOB_E_CSV, "%s:%u: expected %d columns, found %zu",
-		       ps->name, ps->rec_line, HIER_COLUMNS, ps->fields);
-		return;
-	}
-	code = s_field(ps, 0);
-	name = s_field(ps, 1);
-	parent = s_field(ps, 2);
-	level = s_field(ps, 3);
-	if (!lnob_valid_id(code)) {
-		s_fail(ps, LNOB_E_HIER, "%s:%u: bad code '%s' (1..64 of A-Za-z0-9._-)",
-		       ps->name, ps->rec_line, code);
-		return;
-	}
-	if (!*name) {
-		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: empty name", ps->name, ps->rec_line, code);
-		return;
-	}
-	if (!s_field_utf8(ps, 1))
-		return;
-	if (*parent && !lnob_valid_id(parent)) {
-		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: bad parent code '%s'",
-		       ps->name, ps->rec_line, code, parent);
-		return;
-	}
-	if (!*level) {
-		s_fail(ps, LNOB_E_HIER, "%s:%u: %s: empty level", ps->name, ps->rec_line, code);
-		return;
-	}
-	if (!s_field_utf8(ps, 3) || !s_field_utf8(ps, 4))
+	if (!s_unit_ok(ps, r))
 		return;
 	if (ps->count >= INT_MAX) {
-		s_fail(ps, LNOB_E_HIER, "%s:%u: too many units", ps->name, ps->rec_line);
+		csvread_fail(r, LNOB_E_HIER, "too many units");
 		return;
 	}
 	if (ps->count == ps->cap) {
@@ -212,7 +157,7 @@ static void s_add_unit(s_parse_t *ps)
 		hier_unit_t *nu = realloc(ps->units, ncap * sizeof(*nu));
 
 		if (!nu) {
-			s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
+			csvread_oom(r);
 			return;
 		}
 		ps->units = nu;
@@ -220,7 +165,7 @@ static void s_add_unit(s_parse_t *ps)
 	}
 	block = malloc(ps->slen);
 	if (!block) {
-		s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
+		csvread_oom(r);
 		return;
 	}
 	memcpy(block, ps->scratch, ps->slen);
@@ -232,26 +177,21 @@ static void s_add_unit(s_parse_t *ps)
 		.level = block + ps->foff[3],
 		.kind = block + ps->foff[4],
 		.parent = -1,
-		.line = ps->rec_line,
+		.line = csvread_line(r),
 	};
 	assert(ps->foff[0] == 0);
 }
 
-/* libcsv's end-of-record callback: the header first, then one unit. */
-static void s_on_record(int c, void *data)
+/* The reader's record callback: the header first, then one unit. */
+static void s_on_record(void *ctx, csvread_t *r, size_t nfields)
 {
-	s_parse_t *ps = data;
+	s_parse_t *ps = ctx;
 
-	(void)c;
-	ps->events = true;
-	ps->in_record = false;
-	if (!ps->failed) {
-		if (ps->records == 0)
-			s_check_header(ps);
-		else
-			s_add_unit(ps);
-	}
-	ps->records++;
+	ps->fields = nfields;
+	if (csvread_record_index(r) == 0)
+		s_check_header(ps, r);
+	else
+		s_add_unit(ps, r);
 	ps->fields = 0;
 	ps->slen = 0;
 }
@@ -448,76 +388,22 @@ static int s_build_children(hier_t *self, const char *name, char *err, size_t er
 	return 0;
 }
 
-/*
- * Feeds buf to libcsv one physical line at a time, so that each record
- * knows the line it starts on. Fills ps->units. Returns 0, LNOB_E_CSV,
- * LNOB_E_HIER or -ENOMEM with the message in ps->err.
- */
-static int s_parse(s_parse_t *ps, const char *buf, size_t len)
-{
-	struct csv_parser parser;
-	const char *p = buf, *end = buf + len;
-
-	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		s_fail(ps, -ENOMEM, "%s: out of memory", ps->name);
-		return ps->failed;
-	}
-	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (p < end && !ps->failed) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
-		bool blank = true;
-
-		ps->line++;
-		if (!ps->in_record)
-			ps->rec_line = ps->line;
-		if (memchr(p, '\0', n)) {
-			s_fail(ps, LNOB_E_CSV, "%s:%u: NUL byte", ps->name, ps->line);
-			break;
-		}
-		ps->events = false;
-		if (csv_parse(&parser, p, n, s_on_field, s_on_record, ps) != n) {
-			int e = csv_error(&parser);
-
-			if (e == CSV_EPARSE)
-				s_fail(ps, LNOB_E_CSV, "%s:%u: stray quote (inside an unquoted "
-				       "field, or text after a closing quote)", ps->name, ps->line);
-			else
-				s_fail(ps, e == CSV_ENOMEM ? -ENOMEM : LNOB_E_CSV, "%s:%u: %s",
-				       ps->name, ps->line, csv_strerror(e));
-			break;
-		}
-		/* A line with text but no complete field is inside a record
-		 * (an open quoted field); a blank one is skipped by libcsv. */
-		for (size_t i = 0; i < n && blank; i++)
-			blank = s_blank(p[i]);
-		if (!ps->events && !blank)
-			ps->in_record = true;
-		p += n;
-	}
-	if (!ps->failed && csv_fini(&parser, s_on_field, s_on_record, ps) != 0)
-		s_fail(ps, LNOB_E_CSV, "%s:%u: unterminated quoted field", ps->name, ps->rec_line);
-	csv_free(&parser);
-	if (!ps->failed && ps->records == 0)
-		s_fail(ps, LNOB_E_CSV, "%s:1: header missing", ps->name);
-	return ps->failed;
-}
-
 int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 		  char *err, size_t errlen)
 {
-	s_parse_t ps = { .err = err, .errlen = errlen };
+	static const csvread_ops_t ops = { s_on_field, s_on_record };
+	s_parse_t ps = { 0 };
 	hier_t *self = NULL;
 	int r;
 
 	if ((!buf && len) || !ret)
 		return -EINVAL;
-	ps.name = name ? name : "<memory>";
-	r = s_parse(&ps, buf ? buf : "", len);
+	if (!name)
+		name = "<memory>";
+	r = csvread_parse(buf ? buf : "", len, name, &ops, &ps, err, errlen);
 	free(ps.scratch);
 	if (r == 0 && !(self = calloc(1, sizeof(*self)))) {
-		lnob_errf(err, errlen, 0, "%s: out of memory", ps.name);
+		lnob_errf(err, errlen, 0, "%s: out of memory", name);
 		r = -ENOMEM;
 	}
 	if (r != 0 || !self) {
@@ -528,13 +414,13 @@ int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 	}
 	self->units = ps.units;
 	self->count = ps.count;
-	r = s_build_index(self, ps.name, err, errlen);
+	r = s_build_index(self, name, err, errlen);
 	if (r == 0)
-		r = s_link_parents(self, ps.name, err, errlen);
+		r = s_link_parents(self, name, err, errlen);
 	if (r == 0)
-		r = s_compute_depths(self, ps.name, err, errlen);
+		r = s_compute_depths(self, name, err, errlen);
 	if (r == 0)
-		r = s_build_children(self, ps.name, err, errlen);
+		r = s_build_children(self, name, err, errlen);
 	if (r < 0) {
 		hier_destroy(&self);
 		return r;

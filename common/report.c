@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "calendar.h"
 #include "codec.h"
 #include "lnob_err.h"
 #include "util.h"

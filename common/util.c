@@ -1,4 +1,4 @@
-/* util.c: clocks and time ranges, big-endian keys, bounded copies, key text,
+/* util.c: clocks, big-endian keys, bounded copies, key text,
  * file I/O, UTF-8 (see util.h). */
 #include "util.h"
 
@@ -99,6 +99,21 @@ bool lnob_valid_id(const char *s)
 			return false;
 	}
 	return n >= 1;
+}
+
+bool lnob_parse_digits(const char *s, int64_t max, int64_t *ret)
+{
+	int64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (max - (*s - '0')) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*ret = v;
+	return true;
 }
 
 char *lnob_hex(char *out, const uint8_t *bin, size_t n)
@@ -401,37 +416,6 @@ void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
 			fputc(' ', out);
 }
 
-bool lnob_time_valid(int64_t t)
-{
-	return t >= LNOB_TIME_MIN && t <= LNOB_TIME_MAX;
-}
-
-bool lnob_date_valid(const char *s)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y = 0, m = 0, d = 0;
-	bool leap;
-
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++) {
-		if (i == 4 || i == 7)
-			continue;
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		if (i < 4)
-			y = y * 10 + (s[i] - '0');
-		else if (i < 7)
-			m = m * 10 + (s[i] - '0');
-		else
-			d = d * 10 + (s[i] - '0');
-	}
-	if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
-		return false;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1] + (m == 2 && leap);
-}
-
 int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
 {
 	size_t n, i;
@@ -464,6 +448,39 @@ int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	lnob_verrf(err, errlen, code, fmt, ap);
 	va_end(ap);
+	return code;
+}
+
+int lnob_fail(lnob_fail_t *f, int code, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	assert(f && code);
+	if (f->code)
+		return f->code;
+	f->code = code;
+	f->line = line;
+	va_start(ap, fmt);
+	lnob_verrf(f->err, f->errlen, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int lnob_vfail_at(lnob_fail_t *f, int code, const char *file, unsigned line, const char *fmt,
+		  va_list ap)
+{
+	int n;
+
+	assert(f && code);
+	if (f->code)
+		return f->code;
+	f->code = code;
+	f->line = line;
+	if (!f->err || f->errlen == 0)
+		return code;
+	n = snprintf(f->err, f->errlen, "%s:%u: ", file, line);
+	if (n >= 0 && (size_t)n < f->errlen)
+		lnob_verrf(f->err + n, f->errlen - (size_t)n, code, fmt, ap);
 	return code;
 }
 

@@ -1,7 +1,9 @@
 /*
- * util.h: small helpers shared by every part: clocks and the range of
- * times lnob accepts, big-endian keys, bounded string copies, key
- * encodings, whole-file I/O, the one UTF-8 check and text columns.
+ * util.h: small helpers shared by every part: clocks, big-endian keys,
+ * bounded string copies, key encodings, whole-file I/O, the one way to
+ * fill an error buffer, plain numbers, the one UTF-8 check and text
+ * columns. Times and dates, and the range of them lnob accepts, are the
+ * calendar's (calendar.h).
  */
 #ifndef LNOB_UTIL_H
 #define LNOB_UTIL_H
@@ -31,18 +33,9 @@ int lnob_strlcpy(char *dst, const char *src, size_t size);
  * [A-Za-z0-9._-]. */
 bool lnob_valid_id(const char *s);
 
-/* The range of every time lnob takes from a file or a message (a report's
- * completed_at, a nomination's proposed_at, a stage's at and its
- * decision_date): the years 2000 to 2100 inclusive, UTC. */
-#define LNOB_TIME_MIN INT64_C(946684800)     /* 2000-01-01T00:00:00Z */
-#define LNOB_TIME_MAX INT64_C(4133980799)    /* 2100-12-31T23:59:59Z */
-#define LNOB_TIME_RANGE "2000-01-01 .. 2100-12-31 UTC"   /* for messages */
-
-/* True when Unix seconds t is in LNOB_TIME_MIN..LNOB_TIME_MAX. */
-bool lnob_time_valid(int64_t t);
-/* True when s is exactly a date "YYYY-MM-DD" of the Gregorian calendar
- * (29 February only in a leap year) in the years 2000..2100. */
-bool lnob_date_valid(const char *s);
+/* Parses s, plain decimal digits (no sign, no blanks, at least one), as a
+ * number up to max (max >= 0). Returns true with *ret set, else false. */
+bool lnob_parse_digits(const char *s, int64_t max, int64_t *ret);
 
 /* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
 char *lnob_hex(char *out, const uint8_t *bin, size_t n);
@@ -72,6 +65,25 @@ int lnob_errf(char *err, size_t errlen, int code, const char *fmt, ...)
 /* The same with a va_list. */
 int lnob_verrf(char *err, size_t errlen, int code, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
+
+/* The first error of a parse that goes on after an error (inih and libcsv
+ * call back to the end of a line or of the text): later errors are
+ * ignored, so that the message names the first. Zero it, set err and
+ * errlen (err may be NULL), then record with lnob_fail(). */
+typedef struct lnob_fail {
+	int code;           /* 0, or the code of the first error */
+	unsigned line;      /* its line (0: not on a line) */
+	char *err;          /* its message, as lnob_errf() writes it */
+	size_t errlen;
+} lnob_fail_t;
+
+/* Records code, line and the message unless an error is recorded already.
+ * Returns f->code: the first error's code. */
+int lnob_fail(lnob_fail_t *f, int code, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same with the message after "<file>:<line>: ". */
+int lnob_vfail_at(lnob_fail_t *f, int code, const char *file, unsigned line, const char *fmt,
+		  va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* Unix seconds t as "YYYY-MM-DD HH:MM:SS" UTC into buf, or "-" for 0 (or
  * a time that cannot be shown). Returns buf. */

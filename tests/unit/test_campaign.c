@@ -596,6 +596,26 @@ static void test_baseline(void **state)
 	tu_rmtree(d);
 }
 
+/* A baseline with a header and no rows loads: nothing is known. */
+static void test_baseline_no_rows(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char d[4096], err[512] = "";
+	hier_t *h = s_hier("code,name,parent_code,level,kind\nP,P,,province,a\nV1,V1,P,village,a\n");
+	campaign_t *c = NULL;
+	campaign_counts_t k;
+
+	(void)state;
+	snprintf(d, sizeof(d), "%s", dir);
+	assert_int_equal(campaign_load(s_with_baseline(d, "unit,hh,poor\n"), NULL, &c, err,
+				       sizeof(err)), 0);
+	assert_int_equal(campaign_baseline_get(c, "V1", &k), LNOB_E_NOTFOUND);
+	assert_int_equal(campaign_baseline_for(c, h, hier_find(h, "P"), &k), LNOB_E_NOTFOUND);
+	campaign_destroy(&c);
+	hier_destroy(&h);
+	tu_rmtree(d);
+}
+
 /* A small tree for resolution: P > D1 > C1 > V1, P > D2 > C2 > V2. */
 static const char s_tree[] =
 	"code,name,parent_code,level,kind\n"
@@ -1661,6 +1681,7 @@ int main(void)
 		cmocka_unit_test(test_errors_clusters),
 		cmocka_unit_test(test_errors_awards),
 		cmocka_unit_test(test_baseline),
+		cmocka_unit_test(test_baseline_no_rows),
 		cmocka_unit_test(test_resolution),
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_daknong_province),

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "calendar.h"
 #include "lnob_err.h"
 #include "util.h"
 
