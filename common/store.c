@@ -234,18 +234,19 @@ int store_open(const char *dir, const char *schema, uint32_t version,
 		return 0;
 	}
 	store_abort(&txn);
-	if (self->env)
-		mdb_env_close(self->env);
-	free(self);
+	store_destroy(&self);
 	return r;
 }
 
 void store_destroy(store_t **self_p)
 {
-	if (!self_p || !*self_p)
+	store_t *self = self_p ? *self_p : NULL;
+
+	if (!self)
 		return;
-	mdb_env_close((*self_p)->env);
-	free(*self_p);
+	if (self->env)
+		mdb_env_close(self->env);
+	free(self);
 	*self_p = NULL;
 }
 

@@ -40,18 +40,19 @@ zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx)
 		goto fail;
 	return self;
 fail:
-	if (self->sock)
-		zmq_close(self->sock);
-	free(self);
+	zap_destroy(&self);
 	return NULL;
 }
 
 void zap_destroy(zap_t **self_p)
 {
-	if (!self_p || !*self_p)
+	zap_t *self = self_p ? *self_p : NULL;
+
+	if (!self)
 		return;
-	zmq_close((*self_p)->sock);
-	free(*self_p);
+	if (self->sock)
+		zmq_close(self->sock);
+	free(self);
 	*self_p = NULL;
 }
 
