@@ -152,6 +152,17 @@ static int s_env_open(store_t *self, const char *dir, size_t ndbs, size_t map_si
 	return 0;
 }
 
+/* Whether the main database holds nothing: no transaction has committed
+ * into a file LMDB has just made. */
+static bool s_main_empty(MDB_txn *txn)
+{
+	MDB_dbi main;
+	MDB_stat ms;
+
+	return mdb_dbi_open(txn, NULL, 0, &main) == 0 && mdb_stat(txn, main, &ms) == 0 &&
+	       ms.ms_entries == 0;
+}
+
 /* Opens (creating when writable) the meta database and dbs[0..ndbs-1]. */
 static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_t ndbs,
 		      bool write, char *err, size_t errlen)
@@ -162,6 +173,12 @@ static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_
 		r = mdb_dbi_open(txn, dbs[i], write ? MDB_CREATE : 0, &self->dbi[i]);
 	if (r == 0)
 		return 0;
+	if (r == MDB_NOTFOUND && s_main_empty(txn)) {
+		/* A writer has made the file and not yet committed its first
+		 * transaction: for a reader there is no store here yet. */
+		snprintf(err, errlen, "%s: no store here yet (being created)", self->dir);
+		return -ENOENT;
+	}
 	if (r == MDB_NOTFOUND) {
 		snprintf(err, errlen, "%s: store lacks its databases (not initialised "
 			 "by this program)", self->dir);

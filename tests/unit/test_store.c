@@ -101,6 +101,41 @@ static void test_readonly_missing(void **state)
 	tu_rmtree(dir);
 }
 
+/* LMDB makes a file whose main database is empty before the writer's first
+ * commit: a reader meeting it finds no store yet; a file some other program
+ * filled (a database that is not ours) is a schema error. */
+static void s_foreign(const char *dir, const char *db)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	if (db) {
+		assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+		assert_int_equal(mdb_dbi_open(txn, db, MDB_CREATE, &dbi), 0);
+		assert_int_equal(mdb_txn_commit(txn), 0);
+	}
+	mdb_env_close(env);
+}
+
+static void test_readonly_being_created(void **state)
+{
+	const char *dir = tu_tmpdir();
+	int r;
+
+	(void)state;
+	s_foreign(dir, NULL);
+	assert_null(s_open(dir, "test", STORE_RDONLY, 0, &r));
+	assert_int_equal(r, -ENOENT);
+	s_foreign(dir, "theirs");
+	assert_null(s_open(dir, "test", STORE_RDONLY, 0, &r));
+	assert_int_equal(r, LNOB_E_SCHEMA);
+	tu_rmtree(dir);
+}
+
 static void test_damaged_files(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -371,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_create_reopen),
 		cmocka_unit_test(test_schema_mismatch),
 		cmocka_unit_test(test_readonly_missing),
+		cmocka_unit_test(test_readonly_being_created),
 		cmocka_unit_test(test_damaged_files),
 		cmocka_unit_test(test_map_full_and_grow),
 		cmocka_unit_test(test_stale_readers),
