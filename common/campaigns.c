@@ -33,7 +33,7 @@ int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
 	memset(self, 0, sizeof(*self));
 	r = conf_str(conf, "campaign", "files", "", &files, err, errlen);
 	if (r == 0)
-		r = conf_u64(conf, "campaign", "clock_skew_s", false, 900, 0, 7 * 86400, &skew,
+		r = conf_u64(conf, "campaign", "clock_skew_s", false, 900, 0, 7 * UINT64_C(86400), &skew,
 			     err, errlen);
 	if (r < 0)
 		return r;

@@ -96,6 +96,7 @@ int report_content_digest(const Lnob__Report *r, uint8_t ret[32])
 {
 	Lnob__Report c = LNOB__REPORT__INIT;
 	Lnob__IndicatorValue *vals = calloc(r->n_values ? r->n_values : 1, sizeof(*vals));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	Lnob__IndicatorValue **vp = calloc(r->n_values ? r->n_values : 1, sizeof(*vp));
 	uint8_t *buf = NULL;
 	size_t len;
@@ -113,7 +114,7 @@ int report_content_digest(const Lnob__Report *r, uint8_t ret[32])
 			vals[i].count = r->values[i]->count;
 		vp[i] = &vals[i];
 	}
-	qsort(vp, r->n_values, sizeof(*vp), s_cmp_code);
+	qsort(vp, r->n_values, sizeof(*vp), s_cmp_code); /* NOLINT(bugprone-sizeof-expression) */
 	c.campaign = r->campaign;
 	c.period = r->period;
 	c.unit = r->unit;

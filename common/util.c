@@ -219,9 +219,7 @@ static int s_fsync_dir_of(const char *path)
 	if (!copy)
 		return -ENOMEM;
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		r = -errno;
-	else if (fsync(fd) < 0)
+	if (fd < 0 || fsync(fd) < 0)
 		r = -errno;
 	if (fd >= 0)
 		close(fd);
