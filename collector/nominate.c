@@ -223,8 +223,8 @@ static Lnob__Nomination *s_nomination_new(void)
 
 /* An optional text field: *ret NULL when absent or null, else the string
  * and its length. Fails when v is not a string. */
-int nominate_json_str(const nominate_parse_t *p, const char *path, const json_t *v, const char **ret,
-		     size_t *ret_len)
+int nominate_json_str(const nominate_parse_t *p, const char *path, const json_t *v,
+		      const char **ret, size_t *ret_len)
 {
 	char q[LNOB_QUOTE_MAX + 4];
 

@@ -165,8 +165,8 @@ out:
 /* The file of a document: digest, size and (maybe) the bytes into d;
  * have_sha/have_size: d already holds the values the JSON gave, which the
  * file must match. */
-static int s_doc_file(const nominate_parse_t *p, const char *path, const char *file, Lnob__Document *d,
-		      bool have_sha, bool have_size)
+static int s_doc_file(const nominate_parse_t *p, const char *path, const char *file,
+		      Lnob__Document *d, bool have_sha, bool have_size)
 {
 	char q[LNOB_QUOTE_MAX + 4], hex[65], full[4200];
 	uint8_t sha[32] = { 0 }, *content = NULL;
