@@ -53,8 +53,9 @@ const char *col_time_text(int64_t ms, char out[32]);
 
 /* The limits the upstream last advertised, as the running daemon recorded
  * them in the outbox (all 0 when nothing is known yet, also when no
- * outbox exists yet), read as a reader beside the daemon. Returns 0, or 1
- * after printing the failure. */
+ * outbox exists yet or a starting `run` has not finished creating it),
+ * read as a reader beside the daemon. Returns 0, or 1 after printing the
+ * failure. */
 int col_known_limits(cli_ctx_t *ctx, outbox_limits_t *ret);
 
 /* Where the body limit comes from, for messages, into out[160]: the
