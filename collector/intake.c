@@ -1,9 +1,8 @@
 /* intake.c: report files into Lnob__Report values (see intake.h): the
- * lists, the fields both formats have, JSON, the campaign rules, and
- * reading a file; CSV is intake_csv.c's. */
+ * lists, the fields both formats have, JSON and the campaign rules; CSV
+ * is intake_csv.c's, reading a file of either intake_file.c's. */
 #include "intake.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -12,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "intake_int.h"
 #include "lnob_err.h"
@@ -652,47 +650,4 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", list->where[i], detail);
 	}
 	return 0;
-}
-
-/* ---- files ----------------------------------------------------------- */
-
-/* True when path ends in ext (case-insensitive). */
-static bool s_has_ext(const char *path, const char *ext)
-{
-	size_t n = strlen(path), e = strlen(ext);
-
-	return n > e && strcasecmp(path + n - e, ext) == 0;
-}
-
-int intake_parse_file(const char *path, int64_t now_s, intake_list_t *list,
-		      char *err, size_t errlen)
-{
-	char *text = NULL;
-	size_t len = 0, i = 0;
-	bool json;
-	int rc;
-
-	rc = lnob_read_file(path, INTAKE_FILE_MAX, &text, &len);
-	if (rc == LNOB_E_TOOBIG)
-		return lnob_errf(err, errlen, rc, "%s: larger than %zu MiB", path,
-			      INTAKE_FILE_MAX >> 20);
-	if (rc < 0)
-		return lnob_errf(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
-	if (s_has_ext(path, ".json")) {
-		json = true;
-	} else if (s_has_ext(path, ".csv")) {
-		json = false;
-	} else {
-		if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-			i = 3;
-		while (i < len && isspace((unsigned char)text[i]))
-			i++;
-		json = i < len && (text[i] == '{' || text[i] == '[');
-	}
-	if (json)
-		rc = intake_parse_json(path, text, len, now_s, list, err, errlen);
-	else
-		rc = intake_parse_csv(path, text, len, now_s, list, err, errlen);
-	free(text);
-	return rc;
 }

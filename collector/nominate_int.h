@@ -1,7 +1,8 @@
 /*
- * nominate_int.h: what nominate.c (the nomination's fields, stages) shares
- * with nominate_dossier.c (its documents), and no one else; the public
- * contract is nominate.h. Every message names the file and the JSON path
+ * nominate_int.h: what nominate.c (the nomination, stages) and
+ * nominate_dossier.c (its documents) take from nominate_fields.c (texts,
+ * JSON field readers), and nominate.c from nominate_dossier.c; no one else.
+ * The public contract is nominate.h. Every message names the file and the JSON path
  * ("nom.json: dossier[1].kind: ...").
  */
 #ifndef LNOB_NOMINATE_INT_H
@@ -21,6 +22,12 @@ typedef struct nominate_parse {
 	char *err;
 	size_t errlen;
 } nominate_parse_t;
+
+/* Why text s[0..len) is not acceptable, or NULL: NUL bytes, bad UTF-8,
+ * over max bytes, a control character in a one-line text (static). */
+const char *nominate_text_problem(const char *s, size_t len, size_t max, bool one_line);
+/* Replaces *field with a copy of s. Returns 0 or -ENOMEM. */
+int nominate_set_str(char **field, const char *s);
 
 /* The JSON field readers; each returns 0 or a negative code with p->err
  * naming the file and path. An optional text: *ret NULL when absent or

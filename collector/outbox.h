@@ -51,7 +51,7 @@
  * parked.c (parked items of both lanes, requeue), custody.c (the relayed
  * lane) and downstream.c (the downstream nodes: a key directory, keydir.h,
  * over "downstream" and "downstream_keys"), over store.h's one iterator;
- * outbox_int.h is what they share.
+ * what they share is outbox_lane.c's (outbox_int.h).
  *
  * Library module: returns codes, never logs. One outbox_t is used by one
  * thread; other processes may open the same directory (submit beside run,

@@ -2,7 +2,8 @@
  * outbox_int.h: what the outbox's own modules share, and no one else:
  * outbox.c (the store, the own queue, acks, limits, stats), parked.c
  * (parked items of both lanes, requeue), custody.c (the relayed lane) and
- * downstream.c (the relay's downstream nodes). The public contract is
+ * downstream.c (the relay's downstream nodes), over outbox_lane.c (the
+ * functions below), which calls none of them. The public contract is
  * outbox.h.
  *
  * A lane is one kind of queued envelope: own (key: seq, 8 bytes
@@ -89,13 +90,13 @@ int outbox_lane_scan(outbox_t *self, bool relayed, const uint8_t *from, size_t f
  * or an LMDB code. */
 int outbox_lane_get(outbox_t *self, const outbox_ref_t *ref, uint8_t **ret_env, size_t *ret_len);
 
-/* Moves ref from its queue to its lane's parked items (parked.c).
- * Returns as outbox_park(). */
+/* Moves ref from its queue to its lane's parked items, in a write
+ * transaction of its own. Returns as outbox_park(), or -EROFS. */
 int outbox_lane_park(outbox_t *self, const outbox_ref_t *ref, int reason, const char *detail,
 		     int64_t now_ms);
 
-/* The oldest queued_at among the relayed items in txn, 0 when none
- * (custody.c). Returns 0 or an LMDB code. */
+/* The oldest queued_at among the relayed items in txn, 0 when none.
+ * Returns 0 or an LMDB code. */
 int outbox_relay_oldest(outbox_t *self, MDB_txn *txn, int64_t *ret);
 
 #endif

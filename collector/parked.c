@@ -16,52 +16,6 @@
 #include "store.h"
 #include "util.h"
 
-int outbox_lane_park(outbox_t *self, const outbox_ref_t *ref, int reason, const char *detail,
-		     int64_t now_ms)
-{
-	bool relayed = ref->signer[0] != '\0';
-	Lnob__ParkedItem parked = LNOB__PARKED_ITEM__INIT;
-	Lnob__OutboxItem *item = NULL;
-	MDB_dbi from = store_dbi(self->st, outbox_lane_db(relayed, false));
-	uint8_t key[OUTBOX_RELAY_KEY_MAX], *val = NULL;
-	size_t klen = outbox_key(key, ref->signer, ref->seq), val_len = 0;
-	MDB_txn *txn = NULL;
-	MDB_val v;
-	int r;
-
-	if (self->rdonly)
-		return -EROFS;
-	if (!klen)
-		return -EINVAL;
-	if ((r = store_begin(self->st, true, &txn)) < 0)
-		return r;
-	if ((r = store_get(txn, from, key, klen, &v)) < 0)
-		goto out;
-	if (outbox_item_decode(&v, &item) == 0) {
-		parked.queued_at_ms = item->queued_at_ms;
-		parked.envelope = item->envelope;
-	} else {
-		/* Keep the undecodable record's bytes for the operator. */
-		parked.envelope.data = v.mv_data;
-		parked.envelope.len = v.mv_size;
-	}
-	parked.parked_at_ms = now_ms;
-	parked.reason = (Lnob__NackReason)reason;
-	parked.detail = (char *)(detail ? detail : "");
-	if ((r = codec_pack(&parked.base, &val, &val_len)) < 0 ||
-	    (r = store_put(txn, store_dbi(self->st, outbox_lane_db(relayed, true)), key, klen, val,
-			   val_len, 0)) < 0 ||
-	    (r = store_del(txn, from, key, klen)) < 0)
-		goto out;
-	r = store_commit(&txn);
-out:
-	store_abort(&txn);
-	free(val);
-	if (item)
-		lnob__outbox_item__free_unpacked(item, NULL);
-	return r;
-}
-
 /* A growing list of refs. */
 typedef struct s_refs {
 	outbox_ref_t *v;
