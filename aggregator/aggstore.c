@@ -12,6 +12,7 @@
 #include "codec.h"
 #include "envelope.h"
 #include "identity.h"
+#include "keydir.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -130,71 +131,46 @@ int agg_counters_save(store_t *st, MDB_txn *txn, const uint64_t c[AGG_C_COUNT])
 	return 0;
 }
 
+/* The key directory of the store: "nodes" and "curvekeys" (keydir.h). */
+static keydir_t s_keydir(store_t *st)
+{
+	keydir_t kd = { store_dbi(st, AGG_DB_NODES), store_dbi(st, AGG_DB_CURVEKEYS) };
+
+	return kd;
+}
+
 int agg_node_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__NodeRecord **ret)
 {
-	MDB_val v;
-	ProtobufCMessage *m;
-	int r = store_get(txn, store_dbi(st, AGG_DB_NODES), node_id, strlen(node_id), &v);
+	keydir_t kd = s_keydir(st);
 
-	if (r < 0)
-		return r;
-	r = codec_unpack(&lnob__node_record__descriptor, v.mv_data, v.mv_size, v.mv_size, &m);
-	if (r < 0)
-		return LNOB_E_CORRUPT;
-	*ret = (Lnob__NodeRecord *)m;
-	return 0;
+	return keydir_record(txn, &kd, node_id, ret);
 }
 
 int agg_node_by_curve(store_t *st, MDB_txn *txn, const uint8_t curve_pk[32], char *ret_id)
 {
-	MDB_val v;
-	int r = store_get(txn, store_dbi(st, AGG_DB_CURVEKEYS), curve_pk, 32, &v);
+	keydir_t kd = s_keydir(st);
 
-	if (r < 0)
-		return r;
-	if (v.mv_size == 0 || v.mv_size > LNOB_ID_MAX)
-		return LNOB_E_CORRUPT;
-	memcpy(ret_id, v.mv_data, v.mv_size);
-	ret_id[v.mv_size] = '\0';
-	return 0;
+	return keydir_id_by_curve(txn, &kd, curve_pk, ret_id);
 }
 
 int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool replace)
 {
-	Lnob__NodeRecord *old = NULL;
-	char other[LNOB_ID_MAX + 1];
-	uint8_t *buf;
-	size_t len;
+	keydir_t kd = s_keydir(st);
+	keydir_node_t n;
 	int r;
 
-	if (rec->curve_public.len != 32 || rec->sign_public.len != 32)
+	memset(&n, 0, sizeof(n));
+	if (rec->curve_public.len != 32 || rec->sign_public.len != 32 ||
+	    lnob_strlcpy(n.pub.node_id, rec->node_id ? rec->node_id : "", sizeof(n.pub.node_id)) < 0 ||
+	    lnob_strlcpy(n.scope, rec->scope ? rec->scope : "", sizeof(n.scope)) < 0)
 		return LNOB_E_INVALID;
-	r = agg_node_by_curve(st, txn, rec->curve_public.data, other);
-	if (r == 0 && strcmp(other, rec->node_id) != 0)
-		return LNOB_E_EXISTS;   /* another node holds this transport key */
-	if (r < 0 && r != LNOB_E_NOTFOUND)
-		return r;
-	r = agg_node_get(st, txn, rec->node_id, &old);
-	if (r == 0) {
-		if (!replace) {
-			lnob__node_record__free_unpacked(old, NULL);
-			return LNOB_E_EXISTS;
-		}
-		if (old->curve_public.len == 32)
-			store_del(txn, store_dbi(st, AGG_DB_CURVEKEYS), old->curve_public.data, 32);
-		lnob__node_record__free_unpacked(old, NULL);
-	} else if (r != LNOB_E_NOTFOUND) {
-		return r;
-	}
-	r = codec_pack(&rec->base, &buf, &len);
-	if (r < 0)
-		return r;
-	r = store_put(txn, store_dbi(st, AGG_DB_NODES), rec->node_id, strlen(rec->node_id), buf, len, 0);
-	free(buf);
-	if (r < 0)
-		return r;
-	return store_put(txn, store_dbi(st, AGG_DB_CURVEKEYS), rec->curve_public.data, 32,
-			 rec->node_id, strlen(rec->node_id), 0);
+	memcpy(n.pub.sign_pk, rec->sign_public.data, 32);
+	memcpy(n.pub.curve_pk, rec->curve_public.data, 32);
+	n.enrolled_at = rec->enrolled_at;
+	n.revoked = rec->revoked;
+	n.revoked_at = rec->revoked_at;
+	r = keydir_put(txn, &kd, &n, replace);
+	return r == -EINVAL ? LNOB_E_INVALID : r;
 }
 
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,

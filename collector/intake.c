@@ -1,9 +1,8 @@
-/* intake.c: JSON and CSV report files into Lnob__Report values
- * (see intake.h). */
+/* intake.c: report files into Lnob__Report values (see intake.h): the
+ * lists, the fields both formats have, JSON and the campaign rules; CSV
+ * is intake_csv.c's, reading a file of either intake_file.c's. */
 #include "intake.h"
 
-#include <csv.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -12,15 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "calendar.h"
+#include "intake_int.h"
 #include "lnob_err.h"
 #include "outbox.h"
 #include "report.h"
 #include "util.h"
-
-#define S_ID_RULE "1..64 of [A-Za-z0-9._-]"
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -77,7 +74,7 @@ static int s_list_reserve(intake_list_t *list, size_t n)
 
 /* Appends r, found at where, to list, which takes ownership of r. Returns
  * 0 or -ENOMEM (r is not taken then). */
-static int s_list_push(intake_list_t *list, Lnob__Report *r, const char *where)
+int intake_list_push(intake_list_t *list, Lnob__Report *r, const char *where)
 {
 	char *w;
 
@@ -93,7 +90,7 @@ static int s_list_push(intake_list_t *list, Lnob__Report *r, const char *where)
 
 /* Moves every report of src onto the end of dst; src is emptied.
  * Returns 0 or -ENOMEM (both unchanged then). */
-static int s_list_take(intake_list_t *dst, intake_list_t *src)
+int intake_list_take(intake_list_t *dst, intake_list_t *src)
 {
 	if (s_list_reserve(dst, dst->n + src->n) < 0)
 		return -ENOMEM;
@@ -108,7 +105,7 @@ static int s_list_take(intake_list_t *dst, intake_list_t *src)
 
 /* A new report with empty strings, revision 1 and completed_at now_s.
  * Caller owns it (intake_report_free). NULL when out of memory. */
-static Lnob__Report *s_report_new(int64_t now_s)
+Lnob__Report *intake_report_new(int64_t now_s)
 {
 	Lnob__Report *r = malloc(sizeof(*r));
 
@@ -176,7 +173,7 @@ static int s_add_value(Lnob__Report *r, const char *code, int64_t v)
 }
 
 /* The body limit a list's reports are checked against. */
-static size_t s_max_body(const intake_list_t *list)
+size_t intake_max_body(const intake_list_t *list)
 {
 	return list->max_body > 0 && list->max_body < OUTBOX_BODY_MAX ? list->max_body
 								       : OUTBOX_BODY_MAX;
@@ -185,7 +182,7 @@ static size_t s_max_body(const intake_list_t *list)
 /* Final checks of a built report, shared by both formats: the shared rule
  * (report_validate) and the body size limit max_body. where prefixes the
  * message. */
-static int s_check_report(const char *where, const Lnob__Report *r, size_t max_body, char *err,
+int intake_check_report(const char *where, const Lnob__Report *r, size_t max_body, char *err,
 			  size_t errlen)
 {
 	char detail[512];
@@ -232,7 +229,7 @@ int intake_parse_time(const char *s, int64_t *ret)
 /* ---- fields common to both formats ----------------------------------- */
 
 /* Sets an id field (campaign, period, unit) from text. */
-static int s_field_id(const char *where, const char *field, char **dst, const char *s,
+int intake_field_id(const char *where, const char *field, char **dst, const char *s,
 		      char *err, size_t errlen)
 {
 	char q[LNOB_QUOTE_MAX + 4];
@@ -240,7 +237,7 @@ static int s_field_id(const char *where, const char *field, char **dst, const ch
 	if (!*s)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, field);
 	if (!lnob_valid_id(s))
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not " INTAKE_ID_RULE ": '%s'",
 			      where, field, lnob_quote(q, s));
 	if (s_set_str(dst, s) < 0)
 		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);
@@ -248,7 +245,7 @@ static int s_field_id(const char *where, const char *field, char **dst, const ch
 }
 
 /* Sets completed_at from text. */
-static int s_field_time(const char *where, Lnob__Report *r, const char *s, char *err, size_t errlen)
+int intake_field_time(const char *where, Lnob__Report *r, const char *s, char *err, size_t errlen)
 {
 	char q[LNOB_QUOTE_MAX + 4];
 	int64_t t;
@@ -262,7 +259,7 @@ static int s_field_time(const char *where, Lnob__Report *r, const char *s, char 
 }
 
 /* Sets narrative from text of len bytes. */
-static int s_field_narrative(const char *where, Lnob__Report *r, const char *s, size_t len,
+int intake_field_narrative(const char *where, Lnob__Report *r, const char *s, size_t len,
 			     char *err, size_t errlen)
 {
 	if (!lnob_utf8_valid(s, len))
@@ -274,7 +271,7 @@ static int s_field_narrative(const char *where, Lnob__Report *r, const char *s, 
 
 /* Checks revision/base_revision (base < 0: absent, default revision - 1)
  * and sets them. */
-static int s_field_revisions(const char *where, Lnob__Report *r, uint64_t rev, int64_t base,
+int intake_field_revisions(const char *where, Lnob__Report *r, uint64_t rev, int64_t base,
 			     char *err, size_t errlen)
 {
 	if (base >= 0 && (uint64_t)base >= rev)
@@ -286,7 +283,7 @@ static int s_field_revisions(const char *where, Lnob__Report *r, uint64_t rev, i
 }
 
 /* Adds indicator code = v, with the duplicate check. */
-static int s_field_value(const char *where, Lnob__Report *r, const char *code, int64_t v,
+int intake_field_value(const char *where, Lnob__Report *r, const char *code, int64_t v,
 			 char *err, size_t errlen)
 {
 	int rc = s_add_value(r, code, v);
@@ -296,6 +293,11 @@ static int s_field_value(const char *where, Lnob__Report *r, const char *code, i
 	if (rc < 0)
 		return lnob_errf(err, errlen, rc, "%s: out of memory", where);
 	return 0;
+}
+
+int intake_parse_uint(const char *s, uint64_t max, uint64_t *ret)
+{
+	return s_parse_uint(s, max, ret);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -342,7 +344,7 @@ static int s_json_values(const char *where, Lnob__Report *r, json_t *values, cha
 
 		if (!lnob_valid_id(code))
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: values: indicator code not "
-				      S_ID_RULE ": '%s'", where, lnob_quote(q, code));
+				      INTAKE_ID_RULE ": '%s'", where, lnob_quote(q, code));
 		if (json_is_null(v))
 			continue;   /* not reported */
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
@@ -352,30 +354,21 @@ static int s_json_values(const char *where, Lnob__Report *r, json_t *values, cha
 		if (x > REPORT_VALUE_MAX)
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: out of range "
 				      "0..10^15: '%s'", where, code, intake_json_quote(q, v));
-		if ((rc = s_field_value(where, r, code, (int64_t)x, err, errlen)) < 0)
+		if ((rc = intake_field_value(where, r, code, (int64_t)x, err, errlen)) < 0)
 			return rc;
 	}
 	return 0;
 }
 
-/* Builds one report from a JSON object. Caller owns *ret. */
-static int s_json_report(const char *where, json_t *obj, int64_t now_s, size_t max_body,
-			 Lnob__Report **ret,
-			 char *err, size_t errlen)
+/* Refuses any field of obj a report does not have. */
+static int s_json_known(const char *where, json_t *obj, char *err, size_t errlen)
 {
 	static const char *const known[] = { "campaign", "period", "unit", "revision",
 		"base_revision", "completed_at", "narrative", "values", NULL };
-	static const char *const ids[] = { "campaign", "period", "unit" };
 	char q[LNOB_QUOTE_MAX + 4];
-	Lnob__Report *r;
 	const char *key;
 	json_t *v;
-	json_int_t rev = 1, base = -1;
-	int rc = 0;
 
-	if (!json_is_object(obj))
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an object: '%s'", where,
-			      intake_json_quote(q, obj));
 	json_object_foreach(obj, key, v) {
 		size_t i = 0;
 
@@ -385,72 +378,108 @@ static int s_json_report(const char *where, json_t *obj, int64_t now_s, size_t m
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: unknown field", where,
 				      lnob_quote(q, key));
 	}
-	if (!(r = s_report_new(now_s)))
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);
+	return 0;
+}
+
+/* campaign, period and unit of obj into r. */
+static int s_json_ids(const char *where, json_t *obj, Lnob__Report *r, char *err, size_t errlen)
+{
+	static const char *const ids[] = { "campaign", "period", "unit" };
+	char q[LNOB_QUOTE_MAX + 4];
+	json_t *v;
+	int rc;
+
 	for (size_t i = 0; i < 3; i++) {
 		char **dst = i == 0 ? &r->campaign : i == 1 ? &r->period : &r->unit;
 
 		v = json_object_get(obj, ids[i]);
-		if (!v || json_is_null(v)) {
-			rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, ids[i]);
-			goto fail;
-		}
-		if (!json_is_string(v)) {
-			rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
+		if (!v || json_is_null(v))
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: missing", where, ids[i]);
+		if (!json_is_string(v))
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
 				    where, ids[i], intake_json_quote(q, v));
-			goto fail;
-		}
-		if ((rc = s_field_id(where, ids[i], dst, json_string_value(v), err, errlen)) < 0)
-			goto fail;
+		if ((rc = intake_field_id(where, ids[i], dst, json_string_value(v), err, errlen)) < 0)
+			return rc;
 	}
+	return 0;
+}
+
+/* revision and base_revision of obj into r. */
+static int s_json_revisions(const char *where, json_t *obj, Lnob__Report *r, char *err,
+			    size_t errlen)
+{
+	char q[LNOB_QUOTE_MAX + 4];
+	json_int_t rev = 1, base = -1;
+	json_t *v;
+
 	v = json_object_get(obj, "revision");
-	if (v && !json_is_null(v) && !s_json_uint(v, 1, UINT32_MAX, &rev)) {
-		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: revision: not an integer >= 1: '%s'",
+	if (v && !json_is_null(v) && !s_json_uint(v, 1, UINT32_MAX, &rev))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: revision: not an integer >= 1: '%s'",
 			    where, intake_json_quote(q, v));
-		goto fail;
-	}
 	v = json_object_get(obj, "base_revision");
-	if (v && !json_is_null(v) && !s_json_uint(v, 0, UINT32_MAX, &base)) {
-		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: base_revision: not an integer >= 0: '%s'",
+	if (v && !json_is_null(v) && !s_json_uint(v, 0, UINT32_MAX, &base))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: base_revision: not an integer >= 0: '%s'",
 			    where, intake_json_quote(q, v));
-		goto fail;
-	}
-	if ((rc = s_field_revisions(where, r, (uint64_t)rev, base, err, errlen)) < 0)
-		goto fail;
+	return intake_field_revisions(where, r, (uint64_t)rev, base, err, errlen);
+}
+
+/* completed_at and narrative of obj into r. */
+static int s_json_texts(const char *where, json_t *obj, Lnob__Report *r, char *err, size_t errlen)
+{
+	char q[LNOB_QUOTE_MAX + 4];
+	json_t *v;
+	int rc;
+
 	v = json_object_get(obj, "completed_at");
 	if (v && json_is_integer(v)) {
-		if (json_integer_value(v) < 0) {
-			rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: negative Unix "
+		if (json_integer_value(v) < 0)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: negative Unix "
 				    "seconds: '%s'", where, intake_json_quote(q, v));
-			goto fail;
-		}
 		r->completed_at = json_integer_value(v);
 	} else if (v && json_is_string(v)) {
-		if ((rc = s_field_time(where, r, json_string_value(v), err, errlen)) < 0)
-			goto fail;
+		if ((rc = intake_field_time(where, r, json_string_value(v), err, errlen)) < 0)
+			return rc;
 	} else if (v && !json_is_null(v)) {
-		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 text or "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: completed_at: not ISO 8601 text or "
 			    "Unix seconds: '%s'", where, intake_json_quote(q, v));
-		goto fail;
 	}
 	v = json_object_get(obj, "narrative");
-	if (v && json_is_string(v)) {
-		if ((rc = s_field_narrative(where, r, json_string_value(v), json_string_length(v),
-					    err, errlen)) < 0)
-			goto fail;
-	} else if (v && !json_is_null(v)) {
-		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: narrative: not a string: '%s'",
+	if (v && json_is_string(v))
+		return intake_field_narrative(where, r, json_string_value(v), json_string_length(v),
+					      err, errlen);
+	if (v && !json_is_null(v))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: narrative: not a string: '%s'",
 			    where, intake_json_quote(q, v));
-		goto fail;
-	}
+	return 0;
+}
+
+/* Builds one report from a JSON object. Caller owns *ret. */
+static int s_json_report(const char *where, json_t *obj, int64_t now_s, size_t max_body,
+			 Lnob__Report **ret, char *err, size_t errlen)
+{
+	char q[LNOB_QUOTE_MAX + 4];
+	Lnob__Report *r;
+	json_t *v;
+	int rc;
+
+	if (!json_is_object(obj))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an object: '%s'", where,
+			      intake_json_quote(q, obj));
+	if ((rc = s_json_known(where, obj, err, errlen)) < 0)
+		return rc;
+	if (!(r = intake_report_new(now_s)))
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", where);
 	v = json_object_get(obj, "values");
+	if ((rc = s_json_ids(where, obj, r, err, errlen)) < 0 ||
+	    (rc = s_json_revisions(where, obj, r, err, errlen)) < 0 ||
+	    (rc = s_json_texts(where, obj, r, err, errlen)) < 0)
+		goto fail;
 	if (!v || json_is_null(v)) {
 		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: values: missing", where);
 		goto fail;
 	}
-	if ((rc = s_json_values(where, r, v, err, errlen)) < 0)
-		goto fail;
-	if ((rc = s_check_report(where, r, max_body, err, errlen)) < 0)
+	if ((rc = s_json_values(where, r, v, err, errlen)) < 0 ||
+	    (rc = intake_check_report(where, r, max_body, err, errlen)) < 0)
 		goto fail;
 	*ret = r;
 	return 0;
@@ -488,318 +517,20 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 		char where[512];
 
 		snprintf(where, sizeof(where), "%s: entry %zu", name, i + 1);
-		if ((rc = s_json_report(where, obj, now_s, s_max_body(list), &r, err, errlen)) < 0)
+		if ((rc = s_json_report(where, obj, now_s, intake_max_body(list), &r, err, errlen)) < 0)
 			goto out;
-		if (s_list_push(&mine, r, where) < 0) {
+		if (intake_list_push(&mine, r, where) < 0) {
 			intake_report_free(r);
 			rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 			goto out;
 		}
 	}
-	if (s_list_take(list, &mine) < 0)
+	if (intake_list_take(list, &mine) < 0)
 		rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 out:
 	intake_list_clear(&mine);
 	json_decref(root);
 	return rc;
-}
-
-/* ---- CSV ------------------------------------------------------------- */
-
-enum { S_COL_CAMPAIGN, S_COL_PERIOD, S_COL_UNIT, S_COL_REVISION, S_COL_BASE,
-	S_COL_COMPLETED, S_COL_NARRATIVE, S_COL_FIXED };
-
-static const char *const s_col_names[S_COL_FIXED] = { "campaign", "period", "unit",
-	"revision", "base_revision", "completed_at", "narrative" };
-
-/* The state of one CSV file being parsed by libcsv's callbacks. */
-typedef struct s_csv {
-	const char *name;
-	int64_t now_s;
-	size_t max_body;            /* the body limit of each report */
-	size_t line;                /* the line being fed to libcsv (from 1) */
-	size_t row_line;            /* the line the current row started on */
-	bool row_open;              /* a row has started and not ended */
-	char **fields;              /* the current row, each field owned */
-	size_t *lens;
-	size_t nfields, cap;
-	bool have_header;
-	char **cols;                /* header names, owned */
-	size_t ncols;
-	long fixed[S_COL_FIXED];    /* column of each fixed field, -1 if absent */
-	intake_list_t out;          /* this file's reports */
-	int rc;                     /* first error, 0 while all is well */
-	char *err;
-	size_t errlen;
-} s_csv_t;
-
-/* Frees the current row's fields. */
-static void s_csv_fields_clear(s_csv_t *c)
-{
-	for (size_t i = 0; i < c->nfields; i++)
-		free(c->fields[i]);
-	c->nfields = 0;
-}
-
-/* libcsv field callback: keeps a copy of the field. */
-static void s_csv_field(void *s, size_t len, void *data)
-{
-	s_csv_t *c = data;
-	char *copy;
-
-	if (c->rc < 0)
-		return;
-	if (c->nfields == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		char **nf = realloc(c->fields, cap * sizeof(*nf));
-		size_t *nl;
-
-		if (!nf) {
-			c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
-			return;
-		}
-		c->fields = nf;
-		nl = realloc(c->lens, cap * sizeof(*nl));
-		if (!nl) {
-			c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
-			return;
-		}
-		c->lens = nl;
-		c->cap = cap;
-	}
-	copy = malloc(len + 1);
-	if (!copy) {
-		c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
-		return;
-	}
-	if (len)
-		memcpy(copy, s, len);
-	copy[len] = '\0';
-	c->fields[c->nfields] = copy;
-	c->lens[c->nfields] = len;
-	c->nfields++;
-}
-
-/* Takes the header row: the fixed columns and the indicator codes. */
-static int s_csv_header(s_csv_t *c)
-{
-	char q[LNOB_QUOTE_MAX + 4];
-
-	for (size_t k = 0; k < S_COL_FIXED; k++)
-		c->fixed[k] = -1;
-	c->cols = calloc(c->nfields, sizeof(*c->cols));
-	if (!c->cols)
-		return lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", c->name);
-	for (size_t i = 0; i < c->nfields; i++) {
-		const char *h = c->fields[i];
-		size_t k = 0;
-
-		if (!*h)
-			return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: empty "
-				      "column name", c->name, c->row_line, i + 1);
-		for (size_t j = 0; j < c->ncols; j++)
-			if (strcmp(c->cols[j], h) == 0)
-				return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: %s: column "
-					      "given twice", c->name, c->row_line, lnob_quote(q, h));
-		while (k < S_COL_FIXED && strcmp(s_col_names[k], h) != 0)
-			k++;
-		if (k < S_COL_FIXED)
-			c->fixed[k] = (long)i;
-		else if (!lnob_valid_id(h))
-			return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: "
-				      "indicator code not " S_ID_RULE ": '%s'", c->name,
-				      c->row_line, i + 1, lnob_quote(q, h));
-		/* The field moves into cols. */
-		c->cols[c->ncols++] = c->fields[i];
-		c->fields[i] = NULL;
-	}
-	for (size_t k = 0; k < S_COL_UNIT + 1; k++)
-		if (c->fixed[k] < 0)
-			return lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: missing column '%s'",
-				      c->name, c->row_line, s_col_names[k]);
-	c->have_header = true;
-	return 0;
-}
-
-/* The field of fixed column k in the current row, "" when absent. */
-static const char *s_csv_get(const s_csv_t *c, size_t k)
-{
-	return c->fixed[k] >= 0 ? c->fields[c->fixed[k]] : "";
-}
-
-/* Builds one report from the current data row. Caller owns *ret. */
-static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
-{
-	char q[LNOB_QUOTE_MAX + 4];
-	Lnob__Report *r;
-	const char *s;
-	uint64_t rev = 1, base;
-	int64_t base_v = -1;
-	int rc;
-
-	if (!(r = s_report_new(c->now_s)))
-		return lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
-	if ((rc = s_field_id(where, "campaign", &r->campaign, s_csv_get(c, S_COL_CAMPAIGN),
-			     c->err, c->errlen)) < 0 ||
-	    (rc = s_field_id(where, "period", &r->period, s_csv_get(c, S_COL_PERIOD),
-			     c->err, c->errlen)) < 0 ||
-	    (rc = s_field_id(where, "unit", &r->unit, s_csv_get(c, S_COL_UNIT),
-			     c->err, c->errlen)) < 0)
-		goto fail;
-	s = s_csv_get(c, S_COL_REVISION);
-	if (*s && (s_parse_uint(s, UINT32_MAX, &rev) < 0 || rev < 1)) {
-		rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: revision: not an integer "
-			    ">= 1: '%s'", where, lnob_quote(q, s));
-		goto fail;
-	}
-	s = s_csv_get(c, S_COL_BASE);
-	if (*s) {
-		if (s_parse_uint(s, UINT32_MAX, &base) < 0) {
-			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: base_revision: not an "
-				    "integer >= 0: '%s'", where, lnob_quote(q, s));
-			goto fail;
-		}
-		base_v = (int64_t)base;
-	}
-	if ((rc = s_field_revisions(where, r, rev, base_v, c->err, c->errlen)) < 0)
-		goto fail;
-	s = s_csv_get(c, S_COL_COMPLETED);
-	if (*s && (rc = s_field_time(where, r, s, c->err, c->errlen)) < 0)
-		goto fail;
-	if (c->fixed[S_COL_NARRATIVE] >= 0 &&
-	    (rc = s_field_narrative(where, r, c->fields[c->fixed[S_COL_NARRATIVE]],
-				    c->lens[c->fixed[S_COL_NARRATIVE]], c->err, c->errlen)) < 0)
-		goto fail;
-	for (size_t i = 0; i < c->ncols; i++) {
-		const char *code = c->cols[i], *cell = c->fields[i];
-		bool fixed = false;
-		uint64_t v;
-		int pr;
-
-		for (size_t k = 0; k < S_COL_FIXED; k++)
-			fixed = fixed || c->fixed[k] == (long)i;
-		if (fixed || !*cell)
-			continue;
-		pr = s_parse_uint(cell, REPORT_VALUE_MAX, &v);
-		if (pr == -EINVAL) {
-			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
-				    "integer: '%s'", where, code, lnob_quote(q, cell));
-			goto fail;
-		}
-		if (pr < 0) {
-			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: out of range "
-				    "0..10^15: '%s'", where, code, lnob_quote(q, cell));
-			goto fail;
-		}
-		if ((rc = s_field_value(where, r, code, (int64_t)v, c->err, c->errlen)) < 0)
-			goto fail;
-	}
-	if ((rc = s_check_report(where, r, c->max_body, c->err, c->errlen)) < 0)
-		goto fail;
-	*ret = r;
-	return 0;
-fail:
-	intake_report_free(r);
-	return rc;
-}
-
-/* libcsv row callback: the header, or one report. */
-static void s_csv_row(int term, void *data)
-{
-	s_csv_t *c = data;
-	Lnob__Report *r = NULL;
-	char where[512];
-
-	(void)term;
-	c->row_open = false;
-	if (c->rc < 0)
-		goto out;
-	/* A row of one empty field is a blank line in disguise. */
-	if (c->nfields == 0 || (c->nfields == 1 && c->lens[0] == 0))
-		goto out;
-	if (!c->have_header) {
-		c->rc = s_csv_header(c);
-		goto out;
-	}
-	snprintf(where, sizeof(where), "%s:%zu", c->name, c->row_line);
-	if (c->nfields != c->ncols) {
-		c->rc = lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s: expected %zu fields as in the "
-			       "header, got %zu", where, c->ncols, c->nfields);
-		goto out;
-	}
-	if ((c->rc = s_csv_report(c, where, &r)) < 0)
-		goto out;
-	if (s_list_push(&c->out, r, where) < 0) {
-		intake_report_free(r);
-		c->rc = lnob_errf(c->err, c->errlen, -ENOMEM, "%s: out of memory", where);
-	}
-out:
-	s_csv_fields_clear(c);
-}
-
-/* True when s[0..n) holds only blanks and line ends. */
-static bool s_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
-}
-
-int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now_s,
-		     intake_list_t *list, char *err, size_t errlen)
-{
-	struct csv_parser p;
-	s_csv_t c;
-	size_t off = 0;
-
-	memset(&c, 0, sizeof(c));
-	c.name = name;
-	c.now_s = now_s;
-	c.max_body = s_max_body(list);
-	c.err = err;
-	c.errlen = errlen;
-	c.line = 1;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		off = 3;   /* UTF-8 byte order mark */
-	/* Feed one line at a time so that callbacks know their line. */
-	while (off < len && c.rc == 0) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		size_t n = nl ? (size_t)(nl - (text + off)) + 1 : len - off;
-
-		/* A row starts on the first line with content after the last row
-		 * ended (rows end only at line ends). */
-		if (!c.row_open && !s_blank(text + off, n)) {
-			c.row_open = true;
-			c.row_line = c.line;
-		}
-		if (csv_parse(&p, text + off, n, s_csv_field, s_csv_row, &c) != n && c.rc == 0)
-			c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: %s", name,
-				      c.line, csv_strerror(csv_error(&p)));
-		off += n;
-		if (nl)
-			c.line++;
-	}
-	if (c.rc == 0 && csv_fini(&p, s_csv_field, s_csv_row, &c) != 0 && c.rc == 0)
-		c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s:%zu: malformed CSV: unterminated "
-			      "quoted field", name, c.row_line);
-	if (c.rc == 0 && !c.have_header)
-		c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s: empty file (no header line)", name);
-	if (c.rc == 0 && c.out.n == 0)
-		c.rc = lnob_errf(err, errlen, LNOB_E_CSV, "%s: no reports (only a header line)", name);
-	if (c.rc == 0 && s_list_take(list, &c.out) < 0)
-		c.rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	csv_free(&p);
-	s_csv_fields_clear(&c);
-	free(c.fields);
-	free(c.lens);
-	for (size_t i = 0; i < c.ncols; i++)
-		free(c.cols[i]);
-	free(c.cols);
-	intake_list_clear(&c.out);
-	return c.rc;
 }
 
 /* ---- the campaign rules ---------------------------------------------- */
@@ -826,47 +557,4 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", list->where[i], detail);
 	}
 	return 0;
-}
-
-/* ---- files ----------------------------------------------------------- */
-
-/* True when path ends in ext (case-insensitive). */
-static bool s_has_ext(const char *path, const char *ext)
-{
-	size_t n = strlen(path), e = strlen(ext);
-
-	return n > e && strcasecmp(path + n - e, ext) == 0;
-}
-
-int intake_parse_file(const char *path, int64_t now_s, intake_list_t *list,
-		      char *err, size_t errlen)
-{
-	char *text = NULL;
-	size_t len = 0, i = 0;
-	bool json;
-	int rc;
-
-	rc = lnob_read_file(path, INTAKE_FILE_MAX, &text, &len);
-	if (rc == LNOB_E_TOOBIG)
-		return lnob_errf(err, errlen, rc, "%s: larger than %zu MiB", path,
-			      INTAKE_FILE_MAX >> 20);
-	if (rc < 0)
-		return lnob_errf(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
-	if (s_has_ext(path, ".json")) {
-		json = true;
-	} else if (s_has_ext(path, ".csv")) {
-		json = false;
-	} else {
-		if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-			i = 3;
-		while (i < len && isspace((unsigned char)text[i]))
-			i++;
-		json = i < len && (text[i] == '{' || text[i] == '[');
-	}
-	if (json)
-		rc = intake_parse_json(path, text, len, now_s, list, err, errlen);
-	else
-		rc = intake_parse_csv(path, text, len, now_s, list, err, errlen);
-	free(text);
-	return rc;
 }

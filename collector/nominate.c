@@ -1,210 +1,28 @@
 /* nominate.c: nomination files and stage options into Lnob__Nomination and
- * Lnob__Stage values (see nominate.h). */
+ * Lnob__Stage values (see nominate.h): the nomination's JSON, files,
+ * stages; its dossier's documents are nominate_dossier.c's, the codes,
+ * texts and JSON field readers both use nominate_fields.c's. */
 #include "nominate.h"
 
-#include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "calendar.h"
 #include "intake.h"
 #include "lnob_err.h"
+#include "nominate_int.h"
 #include "outbox.h"
 #include "report.h"
 #include "util.h"
 
 #define S_ID_RULE "1..64 of [A-Za-z0-9._-]"
-/* Read size while digesting a document. */
-#define S_CHUNK ((size_t)65536)
-
-/* ---- codes ------------------------------------------------------------ */
-
-typedef struct s_code {
-	const char *code;
-	int value;
-} s_code_t;
-
-static const s_code_t s_nominee_kinds[] = {
-	{ "collective", LNOB__NOMINEE_KIND__NOMINEE_COLLECTIVE },
-	{ "individual", LNOB__NOMINEE_KIND__NOMINEE_INDIVIDUAL },
-	{ "household", LNOB__NOMINEE_KIND__NOMINEE_HOUSEHOLD },
-	{ "enterprise", LNOB__NOMINEE_KIND__NOMINEE_ENTERPRISE },
-	{ NULL, 0 },
-};
-
-static const s_code_t s_forms[] = {
-	{ "giay_khen", LNOB__AWARD_FORM__AWARD_GIAY_KHEN },
-	{ "bang_khen_province", LNOB__AWARD_FORM__AWARD_BANG_KHEN_PROVINCE },
-	{ "bang_khen_pm", LNOB__AWARD_FORM__AWARD_BANG_KHEN_PM },
-	{ "huan_chuong_lao_dong", LNOB__AWARD_FORM__AWARD_HUAN_CHUONG_LAO_DONG },
-	{ NULL, 0 },
-};
-
-static const s_code_t s_documents[] = {
-	{ "proposal", LNOB__DOCUMENT_KIND__DOCUMENT_PROPOSAL },
-	{ "council_minutes", LNOB__DOCUMENT_KIND__DOCUMENT_COUNCIL_MINUTES },
-	{ "achievement_report", LNOB__DOCUMENT_KIND__DOCUMENT_ACHIEVEMENT_REPORT },
-	{ NULL, 0 },
-};
-
-static const s_code_t s_stages[] = {
-	{ "received", LNOB__STAGE_KIND__STAGE_RECEIVED },
-	{ "appraised", LNOB__STAGE_KIND__STAGE_APPRAISED },
-	{ "endorsed", LNOB__STAGE_KIND__STAGE_ENDORSED },
-	{ "returned", LNOB__STAGE_KIND__STAGE_RETURNED },
-	{ "rejected", LNOB__STAGE_KIND__STAGE_REJECTED },
-	{ "decided", LNOB__STAGE_KIND__STAGE_DECIDED },
-	{ NULL, 0 },
-};
-
-/* The table of which. */
-static const s_code_t *s_table(enum nominate_enum which)
-{
-	switch (which) {
-	case NOMINATE_NOMINEE_KIND: return s_nominee_kinds;
-	case NOMINATE_FORM: return s_forms;
-	case NOMINATE_DOCUMENT: return s_documents;
-	case NOMINATE_STAGE: return s_stages;
-	}
-	return s_stages;   /* not reached for a valid enum */
-}
-
-int nominate_code_parse(enum nominate_enum which, const char *code)
-{
-	for (const s_code_t *t = s_table(which); t->code; t++)
-		if (strcmp(t->code, code) == 0)
-			return t->value;
-	return -1;
-}
-
-const char *nominate_code_name(enum nominate_enum which, int value)
-{
-	for (const s_code_t *t = s_table(which); t->code; t++)
-		if (t->value == value)
-			return t->code;
-	return NULL;
-}
-
-const char *nominate_code_list(enum nominate_enum which)
-{
-	switch (which) {
-	case NOMINATE_NOMINEE_KIND: return "collective, individual, household or enterprise";
-	case NOMINATE_FORM: return "giay_khen, bang_khen_province, bang_khen_pm or "
-			       "huan_chuong_lao_dong";
-	case NOMINATE_DOCUMENT: return "proposal, council_minutes or achievement_report";
-	case NOMINATE_STAGE: return "received, appraised, endorsed, returned, rejected or "
-				"decided";
-	}
-	return "";
-}
-
-int nominate_key_split(const char *key, char *signer, char *id)
-{
-	const char *slash = strchr(key, '/');
-	char a[LNOB_ID_MAX + 2];
-	size_t n;
-
-	if (!slash)
-		return LNOB_E_INVALID;
-	n = (size_t)(slash - key);
-	if (n == 0 || n > LNOB_ID_MAX)
-		return LNOB_E_INVALID;
-	memcpy(a, key, n);
-	a[n] = '\0';
-	if (!lnob_valid_id(a) || !lnob_valid_id(slash + 1))
-		return LNOB_E_INVALID;
-	if (signer)
-		memcpy(signer, a, n + 1);
-	if (id)
-		memcpy(id, slash + 1, strlen(slash + 1) + 1);
-	return 0;
-}
-
-/* ---- errors ----------------------------------------------------------- */
-
-/* ---- texts ------------------------------------------------------------ */
-
-/* True when s[0..len) holds a control character (C0 or DEL). */
-static bool s_has_control(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
-/* Why text s[0..len) is not acceptable, or NULL: NUL bytes, bad UTF-8,
- * over max bytes, a control character in a one-line text. */
-static const char *s_text_problem(const char *s, size_t len, size_t max, bool one_line)
-{
-	if (memchr(s, '\0', len))
-		return "contains a NUL character";
-	if (!lnob_utf8_valid(s, len))
-		return "not valid UTF-8 text";
-	if (len > max)
-		return "too long";
-	if (one_line && s_has_control(s, len))
-		return "contains a control character (a line break?)";
-	return NULL;
-}
-
-/* Replaces *field with a copy of s. Returns 0 or -ENOMEM. */
-static int s_set_str(char **field, const char *s)
-{
-	char *copy = strdup(s);
-
-	if (!copy)
-		return -ENOMEM;
-	free(*field);
-	*field = copy;
-	return 0;
-}
-
-/* True when s is a council vote: "FOR/MEMBERS", optionally followed by a
- * space and text, with FOR <= MEMBERS and MEMBERS >= 1 (each at most 6
- * digits). */
-static bool s_valid_vote(const char *s)
-{
-	long a = 0, b = 0;
-	int na = 0, nb = 0;
-
-	while (*s >= '0' && *s <= '9' && na < 7) {
-		a = a * 10 + (*s++ - '0');
-		na++;
-	}
-	if (na == 0 || na > 6 || *s++ != '/')
-		return false;
-	while (*s >= '0' && *s <= '9' && nb < 7) {
-		b = b * 10 + (*s++ - '0');
-		nb++;
-	}
-	if (nb == 0 || nb > 6 || b < 1 || a > b)
-		return false;
-	return *s == '\0' || *s == ' ';
-}
 
 /* ---- nominations: memory ---------------------------------------------- */
-
-/* Frees one document built here. Accepts NULL. */
-static void s_document_free(Lnob__Document *d)
-{
-	if (!d)
-		return;
-	free(d->title);
-	free(d->vote);
-	free(d->sha256.data);
-	free(d->content.data);
-	free(d);
-}
 
 void nominate_free(Lnob__Nomination **self_p)
 {
@@ -222,7 +40,7 @@ void nominate_free(Lnob__Nomination **self_p)
 	free(n->revises);
 	free(n->sanction);
 	for (size_t i = 0; i < n->n_dossier; i++)
-		s_document_free(n->dossier[i]);
+		nominate_document_free(n->dossier[i]);
 	free(n->dossier);
 	free(n);
 	*self_p = NULL;
@@ -259,444 +77,30 @@ static Lnob__Nomination *s_nomination_new(void)
 	return n;
 }
 
-/* A new document with an owned "" title and vote and a 32-byte sha256
- * buffer. NULL when out of memory. */
-static Lnob__Document *s_document_new(void)
-{
-	Lnob__Document *d = malloc(sizeof(*d));
-
-	if (!d)
-		return NULL;
-	lnob__document__init(d);
-	d->title = strdup("");
-	d->vote = strdup("");
-	d->sha256.data = calloc(1, 32);
-	d->sha256.len = 32;
-	d->content.data = NULL;
-	d->content.len = 0;
-	if (!d->title || !d->vote || !d->sha256.data) {
-		s_document_free(d);
-		return NULL;
-	}
-	return d;
-}
-
-size_t nominate_attached_bytes(const Lnob__Nomination *n)
-{
-	size_t total = 0;
-
-	for (size_t i = 0; i < n->n_dossier; i++)
-		total += n->dossier[i]->content.len;
-	return total;
-}
-
-/* ---- documents on disk ------------------------------------------------ */
-
-int nominate_digest_file(const char *path, size_t attach_max, uint8_t ret_sha256[32],
-			 uint64_t *ret_size, uint8_t **ret_content)
-{
-	crypto_hash_sha256_state st;
-	struct stat sb;
-	uint8_t *buf = NULL, *chunk = NULL;
-	uint64_t total = 0;
-	bool keep = attach_max > 0;
-	int fd, rc = 0;
-
-	if (sodium_init() < 0)
-		return LNOB_E_CRYPTO;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		rc = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	if (!(chunk = malloc(S_CHUNK))) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	crypto_hash_sha256_init(&st);
-	for (;;) {
-		ssize_t got = read(fd, chunk, S_CHUNK);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = -errno;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		crypto_hash_sha256_update(&st, chunk, (unsigned long long)got);
-		if (keep && total + (uint64_t)got <= attach_max) {
-			uint8_t *nb = realloc(buf, (size_t)total + (size_t)got);
-
-			if (!nb) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			memcpy(buf + total, chunk, (size_t)got);
-		} else if (keep) {
-			keep = false;   /* over the limit: digest only */
-			free(buf);
-			buf = NULL;
-		}
-		total += (uint64_t)got;
-	}
-	crypto_hash_sha256_final(&st, ret_sha256);
-	*ret_size = total;
-	if (ret_content) {
-		*ret_content = buf;
-		buf = NULL;
-	}
-out:
-	free(buf);
-	free(chunk);
-	close(fd);
-	return rc;
-}
-
 /* ---- nominations: JSON ------------------------------------------------ */
 
-/* What one nomination's parse carries around. */
-typedef struct s_parse {
-	const char *name;        /* the file, for messages */
-	const char *base_dir;    /* where relative dossier files are, NULL: "." */
-	const nominate_opts_t *o;
-	char *err;
-	size_t errlen;
-} s_parse_t;
-
-/* An optional text field: *ret NULL when absent or null, else the string
- * and its length. Fails when v is not a string. */
-static int s_get_str(const s_parse_t *p, const char *path, const json_t *v, const char **ret,
-		     size_t *ret_len)
-{
-	char q[LNOB_QUOTE_MAX + 4];
-
-	*ret = NULL;
-	*ret_len = 0;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not a string: '%s'",
-			      p->name, path, intake_json_quote(q, v));
-	*ret = json_string_value(v);
-	*ret_len = json_string_length(v);
-	return 0;
-}
-
 /* A required id field (campaign, id, unit, occasion) into *dst. */
-static int s_json_id(const s_parse_t *p, const char *path, const json_t *v, char **dst)
+static int s_json_id(const nominate_parse_t *p, const char *path, const json_t *v, char **dst)
 {
 	char q[LNOB_QUOTE_MAX + 4];
 	const char *s;
 	size_t len;
 	int rc;
 
-	if ((rc = s_get_str(p, path, v, &s, &len)) < 0)
+	if ((rc = nominate_json_str(p, path, v, &s, &len)) < 0)
 		return rc;
 	if (!s || !*s)
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing", p->name, path);
 	if (strlen(s) != len || !lnob_valid_id(s))
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not " S_ID_RULE ": '%s'",
 			      p->name, path, lnob_quote(q, s));
-	if (s_set_str(dst, s) < 0)
+	if (nominate_set_str(dst, s) < 0)
 		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
-	return 0;
-}
-
-/* A text field into *dst: required (non-empty) or optional, at most max
- * bytes, one line or not. */
-static int s_json_text(const s_parse_t *p, const char *path, const json_t *v, bool required,
-		       size_t max, bool one_line, char **dst)
-{
-	const char *s, *why;
-	size_t len;
-	int rc;
-
-	if ((rc = s_get_str(p, path, v, &s, &len)) < 0)
-		return rc;
-	if (!s || (required && len == 0)) {
-		if (required)
-			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: %s", p->name, path,
-				      s ? "empty" : "missing");
-		return 0;
-	}
-	if ((why = s_text_problem(s, len, max, one_line)) != NULL) {
-		if (len > max && !memchr(s, '\0', len))
-			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: longer than %zu "
-				      "bytes (%zu)", p->name, path, max, len);
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: %s", p->name, path, why);
-	}
-	if (s_set_str(dst, s) < 0)
-		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
-	return 0;
-}
-
-/* A required enum field of which into *ret; what names one value in the
- * message ("kind", "form"). */
-static int s_json_enum(const s_parse_t *p, const char *path, const json_t *v,
-		       enum nominate_enum which, const char *what, int *ret)
-{
-	char q[LNOB_QUOTE_MAX + 4];
-	const char *s;
-	size_t len;
-	int rc, x;
-
-	if ((rc = s_get_str(p, path, v, &s, &len)) < 0)
-		return rc;
-	if (!s || !*s)
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing (expected %s)",
-			      p->name, path, nominate_code_list(which));
-	if (strlen(s) != len || (x = nominate_code_parse(which, s)) < 0)
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: unknown %s '%s' "
-			      "(expected %s)", p->name, path, what, lnob_quote(q, s),
-			      nominate_code_list(which));
-	*ret = x;
-	return 0;
-}
-
-/* Refuses every key of obj not in known (NULL-terminated); prefix is the
- * JSON path of obj ("" for the top). */
-static int s_json_known(const s_parse_t *p, const char *prefix, json_t *obj,
-			const char *const *known)
-{
-	char q[LNOB_QUOTE_MAX + 4];
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v) {
-		size_t i = 0;
-
-		while (known[i] && strcmp(known[i], key) != 0)
-			i++;
-		if (!known[i])
-			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s%s: unknown field",
-				      p->name, prefix, lnob_quote(q, key));
-	}
-	return 0;
-}
-
-/* The file of a document: digest, size and (maybe) the bytes into d;
- * have_sha/have_size: d already holds the values the JSON gave, which the
- * file must match. */
-static int s_doc_file(const s_parse_t *p, const char *path, const char *file, Lnob__Document *d,
-		      bool have_sha, bool have_size)
-{
-	char q[LNOB_QUOTE_MAX + 4], hex[65], full[4200];
-	uint8_t sha[32] = { 0 }, *content = NULL;
-	uint64_t size = 0;
-	int rc;
-
-	if (file[0] == '/' || !p->base_dir || !p->base_dir[0] || strcmp(p->base_dir, ".") == 0)
-		rc = snprintf(full, sizeof(full), "%s", file);
-	else
-		rc = snprintf(full, sizeof(full), "%s/%s", p->base_dir, file);
-	if (rc < 0 || (size_t)rc >= sizeof(full))
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: path too long: '%s'",
-			      p->name, path, lnob_quote(q, file));
-	rc = nominate_digest_file(full, p->o->attach_max, sha, &size, &content);
-	if (rc == -ENOMEM)
-		return lnob_errf(p->err, p->errlen, rc, "%s: out of memory", p->name);
-	if (rc < 0)
-		return lnob_errf(p->err, p->errlen, rc, "%s: %s.file: cannot read '%s': %s", p->name,
-			      path, full, rc == -EINVAL ? "not a regular file" : lnob_strerror(rc));
-	if (have_sha && memcmp(sha, d->sha256.data, 32) != 0) {
-		free(content);
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: does not match "
-			      "the file '%s' (its SHA-256 is %s)", p->name, path, full,
-			      lnob_hex(hex, sha, 32));
-	}
-	if (have_size && d->size != size) {
-		free(content);
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: %llu, but the file "
-			      "'%s' has %llu bytes", p->name, path, (unsigned long long)d->size,
-			      full, (unsigned long long)size);
-	}
-	memcpy(d->sha256.data, sha, 32);
-	d->size = size;
-	d->content.data = content;
-	d->content.len = content ? (size_t)size : 0;
-	return 0;
-}
-
-/* True when s is exactly 64 hex digits. */
-static bool s_is_hex64(const char *s)
-{
-	size_t i = 0;
-
-	for (; s[i]; i++) {
-		char c = s[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return false;
-	}
-	return i == 64;
-}
-
-/* One document of the dossier, dossier[i], into *ret (caller owns). */
-static int s_json_document(const s_parse_t *p, size_t i, json_t *obj, Lnob__Document **ret)
-{
-	static const char *const known[] = { "kind", "title", "file", "sha256", "size", "vote",
-		NULL };
-	char path[64], sub[96], q[LNOB_QUOTE_MAX + 4];
-	Lnob__Document *d;
-	const char *file = NULL, *sha = NULL, *vote = NULL;
-	size_t len;
-	json_t *size;
-	int kind = 0, rc;
-
-	snprintf(path, sizeof(path), "dossier[%zu]", i);
-	if (!json_is_object(obj))
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not an object: '%s'",
-			      p->name, path, intake_json_quote(q, obj));
-	snprintf(sub, sizeof(sub), "%s.", path);
-	if ((rc = s_json_known(p, sub, obj, known)) < 0)
-		return rc;
-	if (!(d = s_document_new()))
-		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
-	snprintf(sub, sizeof(sub), "%s.kind", path);
-	if ((rc = s_json_enum(p, sub, json_object_get(obj, "kind"), NOMINATE_DOCUMENT, "kind",
-			      &kind)) < 0)
-		goto fail;
-	d->kind = (Lnob__DocumentKind)kind;
-	snprintf(sub, sizeof(sub), "%s.title", path);
-	if ((rc = s_json_text(p, sub, json_object_get(obj, "title"), true, NOMINATE_NAME_MAX,
-			      true, &d->title)) < 0)
-		goto fail;
-	/* vote: council minutes only, and required there */
-	snprintf(sub, sizeof(sub), "%s.vote", path);
-	if ((rc = s_get_str(p, sub, json_object_get(obj, "vote"), &vote, &len)) < 0)
-		goto fail;
-	if (kind == LNOB__DOCUMENT_KIND__DOCUMENT_COUNCIL_MINUTES) {
-		if (!vote || !*vote) {
-			rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: missing (the council "
-				    "minutes carry the vote, e.g. \"9/11\")", p->name, sub);
-			goto fail;
-		}
-		if (strlen(vote) != len || !s_valid_vote(vote)) {
-			rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not FOR/MEMBERS with "
-				    "FOR <= MEMBERS (e.g. \"9/11\"): '%s'", p->name, sub,
-				    lnob_quote(q, vote));
-			goto fail;
-		}
-		if ((rc = s_json_text(p, sub, json_object_get(obj, "vote"), true,
-				      NOMINATE_NAME_MAX, true, &d->vote)) < 0)
-			goto fail;
-	} else if (vote) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: only council_minutes carry "
-			    "a vote", p->name, sub);
-		goto fail;
-	}
-	/* sha256 and size as given */
-	snprintf(sub, sizeof(sub), "%s.sha256", path);
-	if ((rc = s_get_str(p, sub, json_object_get(obj, "sha256"), &sha, &len)) < 0)
-		goto fail;
-	if (sha && (strlen(sha) != len || !s_is_hex64(sha))) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not 64 hex digits: '%s'",
-			    p->name, sub, lnob_quote(q, sha));
-		goto fail;
-	}
-	if (sha && lnob_unhex(d->sha256.data, 32, sha) < 0) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not 64 hex digits: '%s'",
-			    p->name, sub, lnob_quote(q, sha));
-		goto fail;
-	}
-	size = json_object_get(obj, "size");
-	if (size && json_is_null(size))
-		size = NULL;
-	if (size) {
-		if (!json_is_integer(size) || json_integer_value(size) < 0) {
-			rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: not an integer "
-				    ">= 0: '%s'", p->name, path, intake_json_quote(q, size));
-			goto fail;
-		}
-		d->size = (uint64_t)json_integer_value(size);
-	}
-	/* the file, or the digest alone */
-	snprintf(sub, sizeof(sub), "%s.file", path);
-	if ((rc = s_get_str(p, sub, json_object_get(obj, "file"), &file, &len)) < 0)
-		goto fail;
-	if (file && (!*file || strlen(file) != len)) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: empty", p->name, sub);
-		goto fail;
-	}
-	if (file) {
-		if ((rc = s_doc_file(p, path, file, d, sha != NULL, size != NULL)) < 0)
-			goto fail;
-	} else if (!sha && !size) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: needs a file, or sha256 and "
-			    "size", p->name, path);
-		goto fail;
-	} else if (!sha) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: missing (without "
-			    "a file, give sha256 and size)", p->name, path);
-		goto fail;
-	} else if (!size) {
-		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: missing (without "
-			    "a file, give sha256 and size)", p->name, path);
-		goto fail;
-	}
-	*ret = d;
-	return 0;
-fail:
-	s_document_free(d);
-	return rc;
-}
-
-/* The dossier array into n, then the check that the three documents are
- * there. */
-static int s_json_dossier(const s_parse_t *p, json_t *arr, Lnob__Nomination *n)
-{
-	static const int need[] = { LNOB__DOCUMENT_KIND__DOCUMENT_PROPOSAL,
-		LNOB__DOCUMENT_KIND__DOCUMENT_COUNCIL_MINUTES,
-		LNOB__DOCUMENT_KIND__DOCUMENT_ACHIEVEMENT_REPORT };
-	char q[LNOB_QUOTE_MAX + 4];
-	size_t count;
-	int rc;
-
-	if (!arr || json_is_null(arr))
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: missing (a proposal, "
-			      "council_minutes and achievement_report)", p->name);
-	if (!json_is_array(arr))
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: not an array of "
-			      "documents: '%s'", p->name, intake_json_quote(q, arr));
-	count = json_array_size(arr);
-	if (count > NOMINATE_DOSSIER_MAX)
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: %zu documents, more "
-			      "than %d", p->name, count, NOMINATE_DOSSIER_MAX);
-	if (count > 0 && !(n->dossier = calloc(count, sizeof(Lnob__Document *))))
-		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
-	for (size_t i = 0; i < count; i++) {
-		Lnob__Document *d = NULL;
-
-		if ((rc = s_json_document(p, i, json_array_get(arr, i), &d)) < 0)
-			return rc;
-		assert(d != NULL);
-		n->dossier[n->n_dossier++] = d;
-	}
-	for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
-		size_t i = 0;
-
-		while (i < n->n_dossier && (int)n->dossier[i]->kind != need[k])
-			i++;
-		if (i == n->n_dossier)
-			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: dossier: no %s (the "
-				      "dossier needs a proposal, council_minutes and "
-				      "achievement_report)", p->name,
-				      nominate_code_name(NOMINATE_DOCUMENT, need[k]));
-	}
 	return 0;
 }
 
 /* The optional fields contribution_vnd, sanction, revises, proposed_at. */
-static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
+static int s_json_optional(const nominate_parse_t *p, json_t *obj, Lnob__Nomination *n)
 {
 	char q[LNOB_QUOTE_MAX + 4], own[NOMINATE_KEY_SIZE];
 	const char *s;
@@ -713,14 +117,14 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 				      "an integer 0..10^15: '%s'", p->name, intake_json_quote(q, v));
 		n->contribution_vnd = (uint64_t)json_integer_value(v);
 	}
-	if ((rc = s_get_str(p, "sanction", json_object_get(obj, "sanction"), &s, &len)) < 0)
+	if ((rc = nominate_json_str(p, "sanction", json_object_get(obj, "sanction"), &s, &len)) < 0)
 		return rc;
 	if (s && *s && (strlen(s) != len || !lnob_valid_id(s)))
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: sanction: not \"none\" or a "
 			      "sanction code (" S_ID_RULE "): '%s'", p->name, lnob_quote(q, s));
-	if (s && s_set_str(&n->sanction, s) < 0)
+	if (s && nominate_set_str(&n->sanction, s) < 0)
 		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
-	if ((rc = s_get_str(p, "revises", json_object_get(obj, "revises"), &s, &len)) < 0)
+	if ((rc = nominate_json_str(p, "revises", json_object_get(obj, "revises"), &s, &len)) < 0)
 		return rc;
 	if (s && *s) {
 		if (strlen(s) != len || nominate_key_split(s, NULL, NULL) < 0)
@@ -732,7 +136,7 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: revises: names this "
 				      "nomination itself ('%s'); a resubmission needs a new id",
 				      p->name, s);
-		if (s_set_str(&n->revises, s) < 0)
+		if (nominate_set_str(&n->revises, s) < 0)
 			return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	}
 	n->proposed_at = p->o->now_s;
@@ -764,7 +168,7 @@ static int s_json_optional(const s_parse_t *p, json_t *obj, Lnob__Nomination *n)
 
 /* The encoded size against the body limit (the upstream's max_body as
  * last known, at most the outbox's own). */
-static int s_check_size(const s_parse_t *p, const Lnob__Nomination *n)
+static int s_check_size(const nominate_parse_t *p, const Lnob__Nomination *n)
 {
 	size_t size = protobuf_c_message_get_packed_size(&n->base);
 	size_t attached = nominate_attached_bytes(n);
@@ -784,7 +188,7 @@ static int s_check_size(const s_parse_t *p, const Lnob__Nomination *n)
 }
 
 /* Builds the nomination from the top object. Caller owns *ret. */
-static int s_json_nomination(const s_parse_t *p, json_t *obj, Lnob__Nomination **ret)
+static int s_json_nomination(const nominate_parse_t *p, json_t *obj, Lnob__Nomination **ret)
 {
 	static const char *const known[] = { "campaign", "id", "nominee_kind", "nominee_name",
 		"unit", "form", "occasion", "summary", "contribution_vnd", "sanction", "revises",
@@ -797,13 +201,13 @@ static int s_json_nomination(const s_parse_t *p, json_t *obj, Lnob__Nomination *
 	if (!json_is_object(obj))
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: expected one nomination "
 			      "object: '%s'", p->name, intake_json_quote(q, obj));
-	if ((rc = s_json_known(p, "", obj, known)) < 0)
+	if ((rc = nominate_json_known(p, "", obj, known)) < 0)
 		return rc;
 	if (!(n = s_nomination_new()))
 		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 	v = json_object_get(obj, "campaign");
 	if ((!v || json_is_null(v)) && p->o->campaign && p->o->campaign[0]) {
-		if (s_set_str(&n->campaign, p->o->campaign) < 0) {
+		if (nominate_set_str(&n->campaign, p->o->campaign) < 0) {
 			rc = lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
 			goto fail;
 		}
@@ -811,22 +215,22 @@ static int s_json_nomination(const s_parse_t *p, json_t *obj, Lnob__Nomination *
 		goto fail;
 	}
 	if ((rc = s_json_id(p, "id", json_object_get(obj, "id"), &n->id)) < 0 ||
-	    (rc = s_json_enum(p, "nominee_kind", json_object_get(obj, "nominee_kind"),
+	    (rc = nominate_json_enum(p, "nominee_kind", json_object_get(obj, "nominee_kind"),
 			      NOMINATE_NOMINEE_KIND, "nominee kind", &x)) < 0)
 		goto fail;
 	n->nominee_kind = (Lnob__NomineeKind)x;
-	if ((rc = s_json_text(p, "nominee_name", json_object_get(obj, "nominee_name"), true,
+	if ((rc = nominate_json_text(p, "nominee_name", json_object_get(obj, "nominee_name"), true,
 			      NOMINATE_NAME_MAX, true, &n->nominee_name)) < 0 ||
 	    (rc = s_json_id(p, "unit", json_object_get(obj, "unit"), &n->unit)) < 0 ||
-	    (rc = s_json_enum(p, "form", json_object_get(obj, "form"), NOMINATE_FORM, "form",
+	    (rc = nominate_json_enum(p, "form", json_object_get(obj, "form"), NOMINATE_FORM, "form",
 			      &x)) < 0)
 		goto fail;
 	n->form = (Lnob__AwardForm)x;
 	if ((rc = s_json_id(p, "occasion", json_object_get(obj, "occasion"), &n->occasion)) < 0 ||
-	    (rc = s_json_text(p, "summary", json_object_get(obj, "summary"), true,
+	    (rc = nominate_json_text(p, "summary", json_object_get(obj, "summary"), true,
 			      OUTBOX_BODY_MAX, false, &n->summary)) < 0 ||
 	    (rc = s_json_optional(p, obj, n)) < 0 ||
-	    (rc = s_json_dossier(p, json_object_get(obj, "dossier"), n)) < 0 ||
+	    (rc = nominate_json_dossier(p, json_object_get(obj, "dossier"), n)) < 0 ||
 	    (rc = s_check_size(p, n)) < 0)
 		goto fail;
 	*ret = n;
@@ -839,7 +243,7 @@ fail:
 int nominate_parse_json(const char *name, const char *base_dir, const char *text, size_t len,
 			const nominate_opts_t *o, Lnob__Nomination **ret, char *err, size_t errlen)
 {
-	s_parse_t p = { .name = name, .base_dir = base_dir, .o = o, .err = err, .errlen = errlen };
+	nominate_parse_t p = { .name = name, .base_dir = base_dir, .o = o, .err = err, .errlen = errlen };
 	json_error_t jerr;
 	json_t *root;
 	int rc;
@@ -913,7 +317,7 @@ static int s_arg_text(const char *opt, const char *s, size_t max, bool one_line,
 	len = strlen(s);
 	if (len == 0)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: empty", opt);
-	if ((why = s_text_problem(s, len, max, one_line)) != NULL) {
+	if ((why = nominate_text_problem(s, len, max, one_line)) != NULL) {
 		if (len > max)
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: longer than %zu bytes (%zu)",
 				      opt, max, len);

@@ -47,6 +47,12 @@
  * commit; "relay.before_custody" in outbox_relay_put() after the new
  * envelopes are written, before the commit.
  *
+ * Implemented by outbox.c (the store, the own queue, acks, limits, stats),
+ * parked.c (parked items of both lanes, requeue), custody.c (the relayed
+ * lane) and downstream.c (the downstream nodes: a key directory, keydir.h,
+ * over "downstream" and "downstream_keys"), over store.h's one iterator;
+ * what they share is outbox_lane.c's (outbox_int.h).
+ *
  * Library module: returns codes, never logs. One outbox_t is used by one
  * thread; other processes may open the same directory (submit beside run,
  * status as a reader) since LMDB serialises writers.
@@ -232,7 +238,7 @@ int outbox_fits(const outbox_limits_t *lim, const uint8_t *env, size_t len, char
  * NULL) gets how many. Returns 0 or an LMDB code. */
 int outbox_reader_check(outbox_t *self, int *ret_dead);
 
-/* ---- relay: custody of downstream envelopes ----------------------------- */
+/* ---- relay: custody of downstream envelopes (custody.c) ------------------ */
 
 /* What outbox_relay_put() did with one envelope. */
 enum outbox_custody {
@@ -324,7 +330,7 @@ int outbox_requeue(outbox_t *self, const outbox_ref_t *refs, size_t n, bool all,
 /* Reads "requeue_gen" (0 when never bumped). Returns 0 or an LMDB code. */
 int outbox_requeue_gen(outbox_t *self, uint64_t *ret);
 
-/* ---- relay: downstream nodes -------------------------------------------- */
+/* ---- relay: downstream nodes (downstream.c) ------------------------------ */
 
 /* A downstream node as enrolled, with what the relay last saw of it. */
 typedef struct outbox_node {

@@ -1,11 +1,186 @@
 /*
- * cli.h: pieces of the command line both daemons share.
+ * cli.h: one command table for both daemons. A program (lnob-collector,
+ * lnob-aggregator) is a table of subcommands; cli_main() reads the command
+ * line against it, the same way for both:
+ *
+ *   PROG --help | -h | help     the usage of every subcommand (stdout), exit 0
+ *   PROG --version              "PROG 0.1.0" (the CMake project version), exit 0
+ *   PROG CMD --help | -h        CMD's own usage (stdout), exit 0
+ *   PROG CMD [options] [args]   runs CMD
+ *
+ * A usage error exits 2 with one line "PROG CMD: <what>" and CMD's usage
+ * on stderr (PROG alone, or an unknown subcommand: every usage): an
+ * unknown option, an option given twice, an option without its argument,
+ * a required option missing (-c CONF), too few or too many operands, an
+ * output format CMD does not have (--json, --csv, and never both), and
+ * what CMD itself finds (cli_usage()). Any other failure exits 1 with one
+ * line "PROG: <why>" on stderr (cli_fail()).
+ *
+ * Before CMD runs, cli_main() opens what CMD needs (cli_cmd_t.needs), in
+ * this order and with the same messages in both daemons: SIGTERM and
+ * SIGINT blocked (a daemon's loop takes them); the configuration (-c CONF,
+ * read and validated in full by the program's conf hook, which names the
+ * node, its identity file, data_dir and [hierarchy] file); the node's
+ * identity, its id checked against [node] id; the org-unit hierarchy and
+ * the campaigns checked against it (when the configuration names them).
+ * A command opens its store itself with cli_store() when it needs it (so
+ * that `run -n` never does); cli_main() closes everything after CMD.
+ *
+ * Ownership: everything in a cli_ctx_t is cli_main()'s; a command borrows
+ * it for its run.
  */
 #ifndef LNOB_CLI_H
 #define LNOB_CLI_H
 
-/* `<prog> keygen --id NODE --out PATH`: writes PATH (0600) and PATH.pub and
- * prints the public file. Returns the process exit status. */
-int cli_keygen(const char *prog, int argc, char **argv);
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "campaigns.h"
+#include "conf.h"
+#include "hierarchy.h"
+#include "identity.h"
+#include "log.h"
+
+/* Most options one subcommand takes (besides -h and the formats). */
+#define CLI_OPTS_MAX 24
+
+typedef struct cli_ctx cli_ctx_t;
+
+enum cli_opt_flags {
+	CLI_REQUIRED = 1 << 0,   /* a usage error when absent */
+};
+
+/* One option of a subcommand: --name (and -s when short is set), with an
+ * argument named arg in the usage, or a flag when arg is NULL. */
+typedef struct cli_opt {
+	const char *name;
+	char short_name;
+	const char *arg;
+	unsigned flags;          /* enum cli_opt_flags */
+} cli_opt_t;
+
+/* Output formats: a table is every command's; --json and --csv only
+ * those a command names in cli_cmd_t.formats. */
+enum cli_format {
+	CLI_TABLE = 0,
+	CLI_JSON = 1 << 0,
+	CLI_CSV = 1 << 1,
+};
+
+/* What cli_main() opens before a command runs. */
+enum cli_need {
+	CLI_NEED_CONF = 1 << 0,        /* -c CONF (required), validated */
+	CLI_NEED_IDENTITY = 1 << 1,    /* ctx->id, its id the configuration's */
+	CLI_NEED_HIER = 1 << 2,        /* ctx->hier ([hierarchy] file, when named) */
+	CLI_NEED_CAMPAIGNS = 1 << 3,   /* ctx->camps, checked against ctx->hier */
+	CLI_NEED_SIGNALS = 1 << 4,     /* SIGTERM and SIGINT blocked first */
+};
+
+/* One subcommand. */
+typedef struct cli_cmd {
+	const char *name;
+	const char *synopsis;       /* its arguments, after "PROG name " */
+	const char *help;           /* more usage lines, or NULL */
+	const cli_opt_t *opts;      /* besides -c, -h, --json and --csv; ends with { NULL } */
+	unsigned formats;           /* CLI_JSON | CLI_CSV */
+	unsigned needs;             /* enum cli_need */
+	int min_args, max_args;     /* operands; max_args -1: no limit */
+	const char *args;           /* the operands' name in messages ("FILE") */
+	int (*run)(cli_ctx_t *ctx); /* returns the exit status */
+} cli_cmd_t;
+
+/* What a program gives cli_main(). */
+typedef struct cli_prog {
+	const char *name;                    /* "lnob-collector" */
+	const cli_cmd_t *cmds;
+	size_t ncmds;
+	/* Reads and validates the configuration at path: sets ctx->conf,
+	 * ctx->daemon (the program's own validated view, freed by conf_free)
+	 * and the names below. Returns 0 or a negative code with err saying
+	 * why (file, line, key). */
+	int (*conf_load)(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
+	void (*conf_free)(cli_ctx_t *ctx);
+	/* Opens the program's store in ctx->data_dir into *ret (flags: enum
+	 * cli_store_flags; with CLI_STORE_READ on an absent store returns
+	 * -ENOENT). Returns 0 or a negative code with err naming the
+	 * directory. */
+	int (*store_open)(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
+	void (*store_close)(void **store_p);
+} cli_prog_t;
+
+/* A command's context: its options and operands, then what was opened. */
+struct cli_ctx {
+	const cli_prog_t *prog;
+	const cli_cmd_t *cmd;
+	const char *vals[CLI_OPTS_MAX];   /* by cmd->opts index: the argument, "" for a
+	                                   * flag given, NULL when absent */
+	enum cli_format format;           /* CLI_TABLE, CLI_JSON or CLI_CSV */
+	int argc;                         /* the operands */
+	char **argv;
+	/* CLI_NEED_CONF: set by prog->conf_load (strings borrowed from conf) */
+	const char *conf_path;
+	conf_t *conf;
+	void *daemon;
+	const char *node_id, *identity_path, *data_dir;
+	const char *hier_file;            /* "" when not configured */
+	enum log_level log_level;
+	/* CLI_NEED_IDENTITY, CLI_NEED_HIER, CLI_NEED_CAMPAIGNS */
+	identity_t id;
+	hier_t *hier;                     /* NULL when not loaded */
+	campaigns_t camps;                /* empty when not loaded */
+	/* cli_store() */
+	void *store;                      /* NULL until opened (or absent) */
+};
+
+/* Runs the command line argv[0..argc-1] against prog's table. Returns
+ * the process exit status (0, 1 or 2). */
+int cli_main(const cli_prog_t *prog, int argc, char **argv);
+
+/* "lnob-collector 0.1.0"'s version part (static). */
+const char *cli_version(void);
+
+/* The argument of option name ("" for a flag given), NULL when absent.
+ * name must be one of the command's options. */
+const char *cli_opt(const cli_ctx_t *ctx, const char *name);
+/* Whether the flag (or option) name was given. */
+bool cli_flag(const cli_ctx_t *ctx, const char *name);
+
+/* Prints "PROG CMD: <fmt...>" and the command's usage on stderr; returns
+ * 2, the exit status of a usage error. */
+int cli_usage(const cli_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "PROG: <fmt...>" on stderr; returns 1, the exit status of a
+ * failure. */
+int cli_fail(const cli_ctx_t *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+enum cli_store_flags {
+	CLI_STORE_READ = 0,           /* a reader beside the running daemon */
+	CLI_STORE_WRITE = 1 << 0,     /* writable, created when absent */
+	CLI_STORE_ABSENT_OK = 1 << 1, /* with CLI_STORE_READ: an absent store is no
+	                               * error, ctx->store stays NULL */
+};
+
+/* Opens the program's store into ctx->store (closing one open before).
+ * Returns 0, or 1 after printing the failure (the exit status). */
+int cli_store(cli_ctx_t *ctx, unsigned flags);
+/* Closes ctx->store, if open. */
+void cli_store_close(cli_ctx_t *ctx);
+
+/* Formats a configuration error "file:line: [section] key: <fmt...>"
+ * (without ":line" when the key is absent) into err, for conf hooks and
+ * checks of what the configuration names. Returns LNOB_E_CONFIG. */
+int cli_conf_error(const conf_t *conf, const char *section, const char *key, char *err,
+		   size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Prints the JSON document doc with jansson's flags (JSON_INDENT(2) ...)
+ * and a newline on out. Returns 0 or -EIO. */
+int cli_print_json(FILE *out, const json_t *doc, size_t flags);
+
+/* `PROG keygen --id NODE --out PATH`: writes PATH (0600) and PATH.pub and
+ * prints the public file. Returns the exit status. A command of both
+ * tables (ctx->argv holds no operands; --id and --out are its options). */
+int cli_keygen(cli_ctx_t *ctx);
 
 #endif

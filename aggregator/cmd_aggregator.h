@@ -1,0 +1,58 @@
+/*
+ * cmd_aggregator.h: lnob-aggregator's subcommands on the command table of
+ * cli.h (main.c holds the table), and what they share (cmd_context.c):
+ * the validated configuration and the store as the table's store.
+ *
+ * Daemon-level code: prints its messages (cli_fail(), cli_usage()) and
+ * returns exit statuses.
+ */
+#ifndef LNOB_CMD_AGGREGATOR_H
+#define LNOB_CMD_AGGREGATOR_H
+
+#include <stdint.h>
+
+#include "cli.h"
+
+#define AGG_PROG "lnob-aggregator"
+
+/* The validated configuration (README "Aggregator configuration"),
+ * beside what cli_ctx_t holds (node id, identity, data_dir, hierarchy
+ * file). Strings are borrowed from ctx->conf. */
+typedef struct aggcmd_conf {
+	const char *endpoint;                         /* [listen] endpoint */
+	uint64_t map_size_mb, map_max_mb, map_grow_mb;
+	uint64_t batch_max, window, max_body, max_frame;   /* [ingest] */
+} aggcmd_conf_t;
+
+/* The table's hooks (cli_prog_t): the configuration, read and validated
+ * in full (unknown keys refused), and the store (aggstore.h). */
+int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
+void aggcmd_conf_free(cli_ctx_t *ctx);
+int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
+void aggcmd_store_close(void **store_p);
+
+/* ctx's configuration (borrowed). */
+static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)
+{
+	return (const aggcmd_conf_t *)ctx->daemon;
+}
+
+/* The unit named by --unit, else the hierarchy's one root, into *ret.
+ * Returns 0, or 1 after printing why not (an unknown unit, several
+ * roots). */
+int aggcmd_unit(cli_ctx_t *ctx, int *ret);
+
+/* The subcommands (cmd_<name>.c); each returns the exit status. */
+int cmd_run(cli_ctx_t *ctx);
+int cmd_enroll(cli_ctx_t *ctx);
+int cmd_revoke(cli_ctx_t *ctx);
+int cmd_rollup(cli_ctx_t *ctx);
+int cmd_status(cli_ctx_t *ctx);
+int cmd_verify(cli_ctx_t *ctx);
+int cmd_history(cli_ctx_t *ctx);
+int cmd_conflicts(cli_ctx_t *ctx);
+int cmd_nominations(cli_ctx_t *ctx);
+int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments,
+                                       accept, reject (approval.h) */
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * cmd_context.c: what lnob-aggregator's subcommands share (see
+ * cmd_aggregator.h): the configuration, validated in full before anything
+ * starts, and the store as the command table's store.
+ */
+#include "cmd_aggregator.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggstore.h"
+#include "conf.h"
+#include "lnob_err.h"
+#include "util.h"
+
+/* [node], [store], [listen], [hierarchy]. */
+static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
+{
+	const conf_t *ini = ctx->conf;
+	int r;
+
+	if ((r = conf_str(ini, "node", "id", NULL, &ctx->node_id, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "node", "identity", NULL, &ctx->identity_path, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "node", "data_dir", NULL, &ctx->data_dir, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "node", "map_size_mb", false, 1024, 1, 1 << 20, &c->map_size_mb,
+			  err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "store", "map_max_mb", false, c->map_size_mb, 1, 1 << 20,
+			  &c->map_max_mb, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "store", "map_grow_mb", false, c->map_size_mb, 1, 1 << 20,
+			  &c->map_grow_mb, err, errlen)) < 0)
+		return r;
+	if (c->map_max_mb < c->map_size_mb)
+		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [store] map_max_mb: %llu is below "
+				 "[node] map_size_mb %llu", conf_name(ini),
+				 (unsigned long long)c->map_max_mb, (unsigned long long)c->map_size_mb);
+	if ((r = conf_str(ini, "listen", "endpoint", NULL, &c->endpoint, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "hierarchy", "file", NULL, &ctx->hier_file, err, errlen)) < 0)
+		return r;
+	return 0;
+}
+
+/* [ingest] and [log], and the node id. */
+static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
+{
+	const conf_t *ini = ctx->conf;
+	const char *level;
+	int r, lv;
+
+	if ((r = conf_u64(ini, "ingest", "batch_max", false, 256, 1, 65536, &c->batch_max, err,
+			  errlen)) < 0 ||
+	    (r = conf_u64(ini, "ingest", "window", false, 256, 1, 65536, &c->window, err,
+			  errlen)) < 0 ||
+	    (r = conf_u64(ini, "ingest", "max_body", false, 65536, 256, 16 << 20, &c->max_body, err,
+			  errlen)) < 0 ||
+	    (r = conf_u64(ini, "ingest", "max_frame", false, 0, 0, 64 << 20, &c->max_frame, err,
+			  errlen)) < 0 ||
+	    (r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
+		return r;
+	if ((lv = log_level_parse(level)) < 0)
+		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [log] level: not one of error, warn, "
+				 "info, debug: '%s'", conf_name(ini), level);
+	ctx->log_level = (enum log_level)lv;
+	if (!lnob_valid_id(ctx->node_id))
+		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [node] id: not 1..64 of "
+				 "[A-Za-z0-9._-]: '%s'", conf_name(ini), ctx->node_id);
+	if (c->max_frame == 0)
+		c->max_frame = c->max_body + 4096;
+	if (c->max_frame < c->max_body + 1024)
+		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [ingest] max_frame must exceed "
+				 "max_body by 1024 at least", conf_name(ini));
+	return 0;
+}
+
+int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
+		"store.map_max_mb", "store.map_grow_mb",
+		"listen.endpoint", "hierarchy.file",
+		"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
+		"campaign.files", "campaign.clock_skew_s",
+		"log.level", NULL,
+	};
+	aggcmd_conf_t *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
+	ctx->daemon = c;
+	if ((r = conf_load(path, &ctx->conf, err, errlen)) < 0 ||
+	    (r = conf_check_keys(ctx->conf, keys, err, errlen)) < 0 ||
+	    (r = s_conf_node(ctx, c, err, errlen)) < 0)
+		return r;
+	return s_conf_ingest(ctx, c, err, errlen);
+}
+
+void aggcmd_conf_free(cli_ctx_t *ctx)
+{
+	free(ctx->daemon);
+	ctx->daemon = NULL;
+}
+
+int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen)
+{
+	store_t *st = NULL;
+	int r = aggstore_open(ctx->data_dir, (size_t)aggcmd_conf(ctx)->map_size_mb << 20,
+			      (flags & CLI_STORE_WRITE) ? 0 : STORE_RDONLY, &st, err, errlen);
+
+	if (r == 0)
+		*ret = st;
+	return r;
+}
+
+void aggcmd_store_close(void **store_p)
+{
+	store_t *st = *store_p;
+
+	store_destroy(&st);
+	*store_p = NULL;
+}
+
+int aggcmd_unit(cli_ctx_t *ctx, int *ret)
+{
+	const char *unit = cli_opt(ctx, "unit");
+	const int *roots;
+
+	if (unit) {
+		if ((*ret = hier_find(ctx->hier, unit)) < 0)
+			return cli_fail(ctx, "%s: --unit '%s' is not a unit of %s", ctx->cmd->name, unit,
+					ctx->hier_file);
+		return 0;
+	}
+	if (hier_children(ctx->hier, -1, &roots) != 1)
+		return cli_fail(ctx, "%s: the hierarchy has several roots; name one with --unit",
+				ctx->cmd->name);
+	*ret = roots[0];
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * cmd_enroll.c: `lnob-aggregator enroll -c CONF --key NODE.pub --scope
+ * UNIT [--replace]` and `lnob-aggregator revoke -c CONF NODE` (README
+ * "Keys and enrolment"): a node's keys and scope enrolled (or re-keyed),
+ * or revoked, in one write transaction beside the running daemon.
+ */
+#include "cmd_aggregator.h"
+
+#include <stdio.h>
+
+#include "aggstore.h"
+#include "lnob_err.h"
+#include "util.h"
+
+int cmd_enroll(cli_ctx_t *ctx)
+{
+	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
+	const char *scope = cli_opt(ctx, "scope");
+	identity_pub_t pub;
+	MDB_txn *txn = NULL;
+	char err[1024];
+	int rc, r;
+
+	if (identity_load_public(cli_opt(ctx, "key"), &pub, err, sizeof(err)) < 0)
+		return cli_fail(ctx, "enroll: %s", err);
+	if (hier_find(ctx->hier, scope) < 0)
+		return cli_fail(ctx, "enroll: --scope '%s' is not a unit of %s", scope, ctx->hier_file);
+	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		return rc;
+	rec.node_id = pub.node_id;
+	rec.sign_public.data = pub.sign_pk;
+	rec.sign_public.len = 32;
+	rec.curve_public.data = pub.curve_pk;
+	rec.curve_public.len = 32;
+	rec.scope = (char *)scope;
+	rec.enrolled_at = lnob_now_s();
+	if ((r = store_begin(ctx->store, true, &txn)) == 0 &&
+	    (r = agg_node_put(ctx->store, txn, &rec, cli_flag(ctx, "replace"))) == 0)
+		r = store_commit(&txn);
+	store_abort(&txn);
+	if (r == LNOB_E_EXISTS)
+		return cli_fail(ctx, "enroll: node '%s' or its CURVE key is enrolled already (use "
+				"--replace to re-key a node)", pub.node_id);
+	if (r < 0)
+		return cli_fail(ctx, "enroll: %s: %s", ctx->data_dir, lnob_strerror(r));
+	printf("enrolled %s with scope %s\n", pub.node_id, scope);
+	return 0;
+}
+
+int cmd_revoke(cli_ctx_t *ctx)
+{
+	const char *node_id = ctx->argv[0];
+	Lnob__NodeRecord *rec = NULL;
+	MDB_txn *txn = NULL;
+	int rc, r;
+
+	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		return rc;
+	if ((r = store_begin(ctx->store, true, &txn)) == 0 &&
+	    (r = agg_node_get(ctx->store, txn, node_id, &rec)) == 0) {
+		rec->revoked = true;
+		rec->revoked_at = lnob_now_s();
+		/* The same id and keys: a rewrite of the record (aggstore.h). */
+		if ((r = agg_node_put(ctx->store, txn, rec, true)) == 0)
+			r = store_commit(&txn);
+	}
+	store_abort(&txn);
+	if (rec)
+		lnob__node_record__free_unpacked(rec, NULL);
+	if (r < 0)
+		return cli_fail(ctx, "revoke: node '%s': %s", node_id, lnob_strerror(r));
+	printf("revoked %s\n", node_id);
+	return 0;
+}

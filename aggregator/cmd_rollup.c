@@ -1,0 +1,47 @@
+/*
+ * cmd_rollup.c: `lnob-aggregator rollup -c CONF --campaign C --period P
+ * [--unit U | --cluster K] [--json]` (README "Reading the rollups"): the
+ * rollup view (view.h) of a unit and its children, or of a cluster's
+ * members, as a table or its JSON document, read beside the running
+ * daemon.
+ */
+#include "cmd_aggregator.h"
+
+#include <stdio.h>
+
+#include "aggstore.h"
+#include "lnob_err.h"
+#include "util.h"
+#include "view.h"
+
+int cmd_rollup(cli_ctx_t *ctx)
+{
+	const char *cluster = cli_opt(ctx, "cluster");
+	view_opts_t vo = { .campaigns = &ctx->camps, .campaign = cli_opt(ctx, "campaign"),
+			   .period = cli_opt(ctx, "period"), .cluster = cluster,
+			   .now = lnob_now_s() };
+	MDB_txn *txn = NULL;
+	json_t *view = NULL;
+	char err[1024] = "";
+	int rc, r;
+
+	if (cluster && cli_opt(ctx, "unit"))
+		return cli_usage(ctx, "--unit and --cluster: one of them at most");
+	if (cluster)
+		vo.unit = 0;
+	else if ((rc = aggcmd_unit(ctx, &vo.unit)) != 0)
+		return rc;
+	if ((rc = cli_store(ctx, CLI_STORE_READ)) != 0)
+		return rc;
+	if ((r = store_begin(ctx->store, false, &txn)) == 0)
+		r = view_build(ctx->store, txn, ctx->hier, &vo, &view, err, sizeof(err));
+	store_abort(&txn);
+	if (r < 0)
+		return cli_fail(ctx, "rollup: %s", err[0] ? err : lnob_strerror(r));
+	if (ctx->format == CLI_JSON)
+		rc = cli_print_json(stdout, view, JSON_INDENT(2) | JSON_SORT_KEYS) < 0;
+	else
+		view_print_table(stdout, view);
+	json_decref(view);
+	return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * cmd_collector.h: lnob-collector's subcommands on the command table of
+ * cli.h (main.c holds the table), and what they share (cmd_context.c):
+ * the validated configuration, the outbox as the table's store, the
+ * upstream's limits as last recorded, and queueing.
+ *
+ * Daemon-level code: prints its messages (cli_fail(), cli_usage()) and
+ * returns exit statuses.
+ */
+#ifndef LNOB_CMD_COLLECTOR_H
+#define LNOB_CMD_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "outbox.h"
+#include "uplink.h"
+
+#define COL_PROG "lnob-collector"
+
+/* The validated configuration (README "Collector configuration"), beside
+ * what cli_ctx_t holds (node id, identity, data_dir, hierarchy file).
+ * Strings are borrowed from ctx->conf. */
+typedef struct col_conf {
+	size_t map_size;            /* [node] map_size_mb, in bytes */
+	const char *server_public;  /* [uplink] server_public */
+	uplink_conf_t up;           /* [uplink] (server_curve_pk: set by run) */
+	bool has_relay;             /* [relay] listen is set */
+	relay_conf_t relay;
+	size_t attach_max;          /* [nominations] attach_max_bytes */
+	const char *nom_campaign;   /* [nominations] campaign, "" when not set */
+	bool has_campaigns;         /* [campaign] files and [hierarchy] file are set */
+} col_conf_t;
+
+/* The table's hooks (cli_prog_t): the configuration, read and validated
+ * in full (unknown keys refused), and the outbox. */
+int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
+void col_conf_free(cli_ctx_t *ctx);
+int col_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
+void col_store_close(void **store_p);
+
+/* ctx's configuration (borrowed). */
+static inline const col_conf_t *col_conf(const cli_ctx_t *ctx)
+{
+	return (const col_conf_t *)ctx->daemon;
+}
+
+/* Wall-clock text of a Unix ms time ("2025-11-28T03:00:00Z"), into
+ * out[32]. Returns out. */
+const char *col_time_text(int64_t ms, char out[32]);
+
+/* The limits the upstream last advertised, as the running daemon recorded
+ * them in the outbox (all 0 when nothing is known yet, also when no
+ * outbox exists yet or a starting `run` has not finished creating it),
+ * read as a reader beside the daemon. Returns 0, or 1 after printing the
+ * failure. */
+int col_known_limits(cli_ctx_t *ctx, outbox_limits_t *ret);
+
+/* Where the body limit comes from, for messages, into out[160]: the
+ * upstream's advertised max_body, or this collector's own limit. */
+const char *col_limit_origin(const outbox_limits_t *lim, char out[160]);
+
+/* Queues bodies[0..n-1] of kind in one transaction of the outbox (opened
+ * writable). Returns 0, or 1 after printing the failure ("nothing
+ * queued"). */
+int col_enqueue(cli_ctx_t *ctx, uint32_t kind, const uint8_t *const *bodies, const size_t *lens,
+		size_t n, int64_t now_ms, uint64_t *ret_first);
+
+/* The subcommands (cmd_<name>.c); each returns the exit status. */
+int cmd_submit(cli_ctx_t *ctx);
+int cmd_nominate(cli_ctx_t *ctx);
+int cmd_stage(cli_ctx_t *ctx);
+int cmd_run(cli_ctx_t *ctx);
+int cmd_status(cli_ctx_t *ctx);
+int cmd_requeue(cli_ctx_t *ctx);
+int cmd_enroll(cli_ctx_t *ctx);
+int cmd_revoke(cli_ctx_t *ctx);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * cmd_context.c: what lnob-collector's subcommands share (see
+ * cmd_collector.h): the configuration, validated in full before anything
+ * starts, the outbox as the command table's store, the upstream's limits
+ * as last recorded, and queueing.
+ */
+#include "cmd_collector.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf.h"
+#include "lnob_err.h"
+#include "nominate.h"
+#include "util.h"
+
+/* A required string that must not be empty. */
+static int s_nonempty(const conf_t *ini, const char *section, const char *key, const char **ret,
+		      char *err, size_t errlen)
+{
+	int r = conf_str(ini, section, key, NULL, ret, err, errlen);
+
+	if (r == 0 && !**ret)
+		return cli_conf_error(ini, section, key, err, errlen, "empty");
+	return r;
+}
+
+/* A u32-sized number into *ret. */
+static int s_u32(const conf_t *ini, const char *section, const char *key, uint64_t def,
+		 uint64_t min, uint64_t max, uint32_t *ret, char *err, size_t errlen)
+{
+	uint64_t v;
+	int r = conf_u64(ini, section, key, false, def, min, max, &v, err, errlen);
+
+	if (r == 0)
+		*ret = (uint32_t)v;
+	return r;
+}
+
+/* Whether s is a tcp://HOST:PORT or ipc://PATH endpoint. */
+static bool s_endpoint(const char *s)
+{
+	return (strncmp(s, "tcp://", 6) == 0 || strncmp(s, "ipc://", 6) == 0) && s[6];
+}
+
+/* [node]: id, identity, data_dir, map_size_mb. */
+static int s_conf_node(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
+{
+	const conf_t *ini = ctx->conf;
+	uint64_t map_mb;
+	int r;
+
+	if ((r = s_nonempty(ini, "node", "id", &ctx->node_id, err, errlen)) < 0)
+		return r;
+	if (!lnob_valid_id(ctx->node_id))
+		return cli_conf_error(ini, "node", "id", err, errlen,
+				      "not 1..64 of [A-Za-z0-9._-]: '%s'", ctx->node_id);
+	if ((r = s_nonempty(ini, "node", "identity", &ctx->identity_path, err, errlen)) < 0 ||
+	    (r = s_nonempty(ini, "node", "data_dir", &ctx->data_dir, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "node", "map_size_mb", false, 256, 1, 1u << 20, &map_mb,
+			  err, errlen)) < 0)
+		return r;
+	c->map_size = (size_t)map_mb << 20;
+	return 0;
+}
+
+/* [uplink] and [relay]. */
+static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errlen)
+{
+	uplink_conf_t *up = &c->up;
+	int r;
+
+	if ((r = s_nonempty(ini, "uplink", "endpoint", &up->endpoint, err, errlen)) < 0)
+		return r;
+	if (!s_endpoint(up->endpoint))
+		return cli_conf_error(ini, "uplink", "endpoint", err, errlen,
+				      "not a tcp://HOST:PORT or ipc://PATH endpoint: '%s'", up->endpoint);
+	if ((r = s_nonempty(ini, "uplink", "server_public", &c->server_public, err, errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "window", 128, 1, 65536, &up->window, err, errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "heartbeat_ms", 1000, 50, 600000, &up->heartbeat_ms, err,
+		       errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "dead_after_ms", 10000, (uint64_t)up->heartbeat_ms + 1,
+		       3600000, &up->dead_after_ms, err, errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "resend_after_ms", 15000, 100, 86400000,
+		       &up->resend_after_ms, err, errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "backoff_min_ms", 200, 1, 600000, &up->backoff_min_ms, err,
+		       errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "backoff_max_ms", 30000, up->backoff_min_ms, 3600000,
+		       &up->backoff_max_ms, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "relay", "listen", "", &c->relay.listen, err, errlen)) < 0 ||
+	    (r = s_u32(ini, "relay", "window", 128, 1, 65536, &c->relay.window, err, errlen)) < 0)
+		return r;
+	c->has_relay = c->relay.listen[0] != '\0';
+	if (c->has_relay && !s_endpoint(c->relay.listen))
+		return cli_conf_error(ini, "relay", "listen", err, errlen,
+				      "not a tcp://HOST:PORT or ipc://PATH endpoint: '%s'",
+				      c->relay.listen);
+	if (c->has_relay && strcmp(c->relay.listen, up->endpoint) == 0)
+		return cli_conf_error(ini, "relay", "listen", err, errlen,
+				      "the same endpoint as [uplink] endpoint: '%s'", c->relay.listen);
+	c->relay.heartbeat_ms = up->heartbeat_ms;
+	c->relay.dead_after_ms = up->dead_after_ms;
+	return 0;
+}
+
+/* [nominations], [campaign] with [hierarchy], [log]. */
+static int s_conf_rest(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
+{
+	const conf_t *ini = ctx->conf;
+	const char *level, *files;
+	uint64_t attach;
+	int r, lv;
+
+	if ((r = conf_u64(ini, "nominations", "attach_max_bytes", false, NOMINATE_ATTACH_MAX_DEFAULT,
+			  0, NOMINATE_ATTACH_MAX_LIMIT, &attach, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "nominations", "campaign", "", &c->nom_campaign, err, errlen)) < 0)
+		return r;
+	c->attach_max = (size_t)attach;
+	if (c->nom_campaign[0] && !lnob_valid_id(c->nom_campaign))
+		return cli_conf_error(ini, "nominations", "campaign", err, errlen,
+				      "not 1..64 of [A-Za-z0-9._-]: '%s'", c->nom_campaign);
+	/* Both or neither: the campaigns' rules need the units' levels. */
+	if ((r = conf_str(ini, "campaign", "files", "", &files, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "hierarchy", "file", "", &ctx->hier_file, err, errlen)) < 0)
+		return r;
+	if (files[0] && !ctx->hier_file[0])
+		return cli_conf_error(ini, "campaign", "files", err, errlen,
+				      "needs [hierarchy] file too (the levels of the units)");
+	if (ctx->hier_file[0] && !files[0])
+		return cli_conf_error(ini, "hierarchy", "file", err, errlen,
+				      "needs [campaign] files too (it is only used to check reports "
+				      "against the campaigns)");
+	c->has_campaigns = files[0] != '\0';
+	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
+		return r;
+	if ((lv = log_level_parse(level)) < 0)
+		return cli_conf_error(ini, "log", "level", err, errlen,
+				      "not one of error, warn, info, debug: '%s'", level);
+	ctx->log_level = (enum log_level)lv;
+	return 0;
+}
+
+int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
+		"uplink.endpoint", "uplink.server_public", "uplink.window",
+		"uplink.heartbeat_ms", "uplink.dead_after_ms", "uplink.resend_after_ms",
+		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "relay.listen", "relay.window",
+		"nominations.attach_max_bytes", "nominations.campaign", "campaign.files",
+		"hierarchy.file", "log.level", NULL,
+	};
+	col_conf_t *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
+	ctx->daemon = c;
+	if ((r = conf_load(path, &ctx->conf, err, errlen)) < 0 ||
+	    (r = conf_check_keys(ctx->conf, keys, err, errlen)) < 0 ||
+	    (r = s_conf_node(ctx, c, err, errlen)) < 0 ||
+	    (r = s_conf_link(ctx->conf, c, err, errlen)) < 0)
+		return r;
+	return s_conf_rest(ctx, c, err, errlen);
+}
+
+void col_conf_free(cli_ctx_t *ctx)
+{
+	free(ctx->daemon);
+	ctx->daemon = NULL;
+}
+
+int col_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen)
+{
+	outbox_t *ob = NULL;
+	bool write = (flags & CLI_STORE_WRITE) != 0;
+	int r = outbox_open(ctx->data_dir, write ? col_conf(ctx)->map_size : 0,
+			    write ? 0 : OUTBOX_RDONLY, &ob, err, errlen);
+
+	if (r == 0)
+		*ret = ob;
+	return r;
+}
+
+void col_store_close(void **store_p)
+{
+	outbox_t *ob = *store_p;
+
+	outbox_destroy(&ob);
+	*store_p = NULL;
+}
+
+const char *col_time_text(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "?");
+	return out;
+}
+
+int col_known_limits(cli_ctx_t *ctx, outbox_limits_t *ret)
+{
+	char err[1024];
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	cli_store_close(ctx);
+	/* A reader that finds the store without its databases has come
+	 * between a starting `run` creating the file and committing them:
+	 * nothing is recorded yet. (A store of another program fails the
+	 * writable open that queues, with its own message.) */
+	r = col_store_open(ctx, CLI_STORE_READ, &ctx->store, err, sizeof(err));
+	if (r == -ENOENT || r == LNOB_E_SCHEMA) {
+		ctx->store = NULL;
+		return 0;
+	}
+	if (r < 0) {
+		ctx->store = NULL;
+		return cli_fail(ctx, "%s", err);
+	}
+	r = outbox_get_limits(ctx->store, ret);
+	cli_store_close(ctx);
+	if (r < 0)
+		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
+	return 0;
+}
+
+const char *col_limit_origin(const outbox_limits_t *lim, char out[160])
+{
+	char when[32];
+
+	if (lim->max_body > 0 && lim->max_body <= OUTBOX_BODY_MAX)
+		snprintf(out, 160, "the max_body its upstream advertised, last recorded %s",
+			 col_time_text(lim->learned_at_ms, when));
+	else
+		snprintf(out, 160, "this collector's own limit%s", lim->learned_at_ms > 0 ? ""
+			 : "; the upstream's is not known yet");
+	return out;
+}
+
+int col_enqueue(cli_ctx_t *ctx, uint32_t kind, const uint8_t *const *bodies, const size_t *lens,
+		size_t n, int64_t now_ms, uint64_t *ret_first)
+{
+	outbox_limits_t lim;
+	char origin[160];
+	size_t big = 0;
+	int r;
+
+	if ((r = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		return r;
+	r = outbox_enqueue(ctx->store, &ctx->id, kind, bodies, lens, n, now_ms, ret_first);
+	if (r == LNOB_E_TOOBIG && outbox_get_limits(ctx->store, &lim) == 0) {
+		for (size_t i = 0; i < n; i++)
+			big = lens[i] > big ? lens[i] : big;
+		return cli_fail(ctx, "%s: cannot queue: a body of %zu bytes is over the %zu-byte limit "
+				"(%s; nothing queued)", ctx->data_dir, big, outbox_max_body(&lim),
+				col_limit_origin(&lim, origin));
+	}
+	if (r == MDB_MAP_FULL)
+		return cli_fail(ctx, "%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
+				ctx->data_dir, col_conf(ctx)->map_size >> 20);
+	if (r < 0)
+		return cli_fail(ctx, "%s: cannot queue: %s (nothing queued)", ctx->data_dir,
+				lnob_strerror(r));
+	return 0;
+}

@@ -1,0 +1,145 @@
+/*
+ * cmd_requeue.c: `lnob-collector requeue -c CONF (--all | SEQ... |
+ * SIGNER:SEQ... | --signer NODE --seq N)`: moves parked items back to
+ * their queue, unchanged, in one transaction beside a running daemon (all
+ * the named ones or none).
+ */
+#include "cmd_collector.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lnob_err.h"
+#include "util.h"
+
+/* Parses a seq: decimal digits only, >= 1. Returns 0 or -EINVAL. */
+static int s_parse_seq(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* Fills ref from SIGNER and SEQ texts (signer NULL or own id: an own
+ * seq); arg is the operand for messages. Returns 0, or 2 after a usage
+ * error. */
+static int s_make_ref(cli_ctx_t *ctx, const char *signer, const char *seq, const char *arg,
+		      outbox_ref_t *ref)
+{
+	memset(ref, 0, sizeof(*ref));
+	if (s_parse_seq(seq, &ref->seq) < 0)
+		return cli_usage(ctx, "'%s': not a seq (a whole number >= 1)", arg);
+	if (!signer || strcmp(signer, ctx->node_id) == 0)
+		return 0;
+	if (!lnob_valid_id(signer))
+		return cli_usage(ctx, "'%s': '%s' is not a node id", arg, signer);
+	lnob_strlcpy(ref->signer, signer, sizeof(ref->signer));
+	return 0;
+}
+
+/* Fills ref from an operand SEQ or SIGNER:SEQ. Returns 0, or 2 after a
+ * usage error. */
+static int s_operand_ref(cli_ctx_t *ctx, const char *arg, outbox_ref_t *ref)
+{
+	const char *colon = strrchr(arg, ':');
+	char signer[LNOB_ID_MAX + 2];
+	size_t sl;
+
+	if (!colon)
+		return s_make_ref(ctx, NULL, arg, arg, ref);
+	sl = (size_t)(colon - arg);
+	if (sl == 0 || sl > LNOB_ID_MAX)
+		return cli_usage(ctx, "'%s': not SIGNER:SEQ", arg);
+	memcpy(signer, arg, sl);
+	signer[sl] = '\0';
+	return s_make_ref(ctx, signer, colon + 1, arg, ref);
+}
+
+/* The refs the command line names into *ret (caller frees), *ret_n of
+ * them. Returns 0, 1 after a failure, or 2 after a usage error. */
+static int s_refs(cli_ctx_t *ctx, outbox_ref_t **ret, size_t *ret_n)
+{
+	const char *signer = cli_opt(ctx, "signer"), *seq = cli_opt(ctx, "seq");
+	outbox_ref_t *refs = calloc((size_t)ctx->argc + 1, sizeof(*refs));
+	size_t n = 0;
+	int rc = 0;
+
+	if (!refs)
+		return cli_fail(ctx, "out of memory");
+	if (signer)
+		rc = s_make_ref(ctx, signer, seq, seq, &refs[n++]);
+	for (int i = 0; rc == 0 && i < ctx->argc; i++)
+		rc = s_operand_ref(ctx, ctx->argv[i], &refs[n++]);
+	if (rc != 0) {
+		free(refs);
+		return rc;
+	}
+	*ret = refs;
+	*ret_n = n;
+	return 0;
+}
+
+/* The text of a ref for messages, into out[96]. */
+static const char *s_ref_text(const outbox_ref_t *ref, char out[96])
+{
+	if (ref->signer[0])
+		snprintf(out, 96, "%s:%" PRIu64, ref->signer, ref->seq);
+	else
+		snprintf(out, 96, "seq %" PRIu64, ref->seq);
+	return out;
+}
+
+/* outbox_requeue() callback: says what moved. */
+static void s_requeued(void *ctx, const char *signer, uint64_t seq)
+{
+	(void)ctx;
+	if (signer[0])
+		printf("requeued relayed %s:%" PRIu64 "\n", signer, seq);
+	else
+		printf("requeued seq %" PRIu64 "\n", seq);
+}
+
+int cmd_requeue(cli_ctx_t *ctx)
+{
+	bool all = cli_flag(ctx, "all");
+	outbox_ref_t *refs = NULL, bad;
+	size_t n = 0, moved = 0;
+	char text[96];
+	int r, rc;
+
+	if ((cli_opt(ctx, "signer") != NULL) != (cli_opt(ctx, "seq") != NULL))
+		return cli_usage(ctx, "--signer and --seq go together");
+	if (all && (ctx->argc || cli_opt(ctx, "signer")))
+		return cli_usage(ctx, "--all takes no seqs");
+	if (!all && !ctx->argc && !cli_opt(ctx, "signer"))
+		return cli_usage(ctx, "name the parked seqs (SEQ or SIGNER:SEQ), or --all");
+	if ((!all && (rc = s_refs(ctx, &refs, &n)) != 0) ||
+	    (rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		goto out;
+	memset(&bad, 0, sizeof(bad));
+	r = outbox_requeue(ctx->store, refs, n, all, s_requeued, NULL, &moved, &bad);
+	if (r == LNOB_E_NOTFOUND)
+		rc = cli_fail(ctx, "requeue: %s is not parked (nothing requeued)", s_ref_text(&bad, text));
+	else if (r == LNOB_E_EXISTS)
+		rc = cli_fail(ctx, "requeue: %s is parked and queued at once; the outbox is "
+			      "inconsistent (nothing requeued)", s_ref_text(&bad, text));
+	else if (r < 0)
+		rc = cli_fail(ctx, "requeue: %s: %s (nothing requeued)", ctx->data_dir,
+			      lnob_strerror(r));
+	else
+		printf("requeued %zu parked item%s\n", moved, moved == 1 ? "" : "s");
+out:
+	free(refs);
+	return rc;
+}

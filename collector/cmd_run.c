@@ -1,0 +1,107 @@
+/*
+ * cmd_run.c: `lnob-collector run -c CONF [-n]`: with everything validated
+ * (the configuration, the identity, the upstream's public file, the
+ * campaigns when configured), -n says "configuration OK"; else the uplink
+ * (and the relay, with [relay] listen) runs until SIGTERM or SIGINT, which
+ * the command table blocked before anything started.
+ */
+#include "cmd_collector.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "lnob_err.h"
+#include "util.h"
+
+/* Takes an exclusive lock on dir/run.lock so one daemon serves an
+ * outbox. Returns the fd (kept open for the run) or -1 with err set. */
+static int s_lock_run(const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	int fd, r;
+
+	if ((r = lnob_mkdirs(dir)) < 0) {
+		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/run.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errlen, "%.900s: %s", path, errno == EWOULDBLOCK
+			 ? "another lnob-collector run is using this outbox" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Runs the uplink on the outbox until a stop signal. Returns the exit
+ * status. */
+static int s_serve(cli_ctx_t *ctx, const uplink_conf_t *up)
+{
+	const col_conf_t *c = col_conf(ctx);
+	sigset_t mask;
+	char err[1024];
+	int rc, lockfd, sigfd = -1;
+
+	if (sodium_init() < 0)
+		return cli_fail(ctx, "libsodium cannot start");
+	if ((lockfd = s_lock_run(ctx->data_dir, err, sizeof(err))) < 0)
+		return cli_fail(ctx, "%s", err);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		goto out;
+	if ((sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		rc = cli_fail(ctx, "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_info("node %s: uplink to %s, window %" PRIu32 ", outbox in %s%s%s", ctx->node_id,
+		 up->endpoint, up->window, ctx->data_dir, c->has_relay ? ", relay on " : "",
+		 c->has_relay ? c->relay.listen : "");
+	rc = uplink_run(up, c->has_relay ? &c->relay : NULL, &ctx->id, ctx->store, sigfd) < 0 ? 1 : 0;
+out:
+	if (sigfd >= 0)
+		close(sigfd);
+	cli_store_close(ctx);
+	close(lockfd);
+	return rc;
+}
+
+int cmd_run(cli_ctx_t *ctx)
+{
+	const col_conf_t *c = col_conf(ctx);
+	uplink_conf_t up = c->up;
+	identity_pub_t server;
+	char err[1024], why[768];
+
+	if (identity_load_public(c->server_public, &server, why, sizeof(why)) < 0) {
+		cli_conf_error(ctx->conf, "uplink", "server_public", err, sizeof(err), "%s", why);
+		return cli_fail(ctx, "%s", err);
+	}
+	memcpy(up.server_curve_pk, server.curve_pk, 32);
+	/* Only submit uses the campaigns: loaded (by the command table) so
+	 * that a bad file is found by -n and at start, not at the next
+	 * submit; not kept for the run. */
+	campaigns_clear(&ctx->camps);
+	hier_destroy(&ctx->hier);
+	if (cli_flag(ctx, "check")) {
+		printf("configuration OK\n");
+		return 0;
+	}
+	return s_serve(ctx, &up);
+}

@@ -1,0 +1,215 @@
+/* test_keydir.c: the key directory: enrol, look up by id and by CURVE
+ * key, re-key, revoke, walk, and what a damaged directory gives. */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keydir.h"
+#include "lnob_err.h"
+#include "store.h"
+
+static const char *const s_dbs[] = { "nodes", "curvekeys" };
+
+typedef struct fix {
+	const char *dir;
+	store_t *st;
+	MDB_txn *txn;
+	keydir_t kd;
+} fix_t;
+
+static int t_setup(void **state)
+{
+	static fix_t f;
+	char err[512];
+
+	memset(&f, 0, sizeof(f));
+	f.dir = tu_tmpdir();
+	assert_int_equal(store_open(f.dir, "test-keydir", 1, s_dbs, 2, 1 << 20, 0, &f.st, err,
+				    sizeof(err)), 0);
+	f.kd.nodes = store_dbi(f.st, 0);
+	f.kd.curve = store_dbi(f.st, 1);
+	assert_int_equal(store_begin(f.st, true, &f.txn), 0);
+	*state = &f;
+	return 0;
+}
+
+static int t_teardown(void **state)
+{
+	fix_t *f = *state;
+
+	store_abort(&f->txn);
+	store_destroy(&f->st);
+	tu_rmtree(f->dir);
+	return 0;
+}
+
+/* A node with keys made of the byte b. */
+static keydir_node_t s_node(const char *id, uint8_t b, const char *scope)
+{
+	keydir_node_t n;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.pub.node_id, sizeof(n.pub.node_id), "%s", id);
+	memset(n.pub.sign_pk, b, 32);
+	memset(n.pub.curve_pk, (uint8_t)(b + 1), 32);
+	snprintf(n.scope, sizeof(n.scope), "%s", scope);
+	n.enrolled_at = 1700000000;
+	return n;
+}
+
+static void test_put_get(void **state)
+{
+	fix_t *f = *state;
+	keydir_node_t a = s_node("c-001", 0x10, "C001"), got;
+	Lnob__NodeRecord *rec = NULL;
+	char id[LNOB_ID_MAX + 1];
+
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c-001", &got), 0);
+	assert_memory_equal(&got, &a, sizeof(got));
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, a.pub.curve_pk, &got), 0);
+	assert_string_equal(got.pub.node_id, "c-001");
+	assert_string_equal(got.scope, "C001");
+	assert_int_equal(keydir_id_by_curve(f->txn, &f->kd, a.pub.curve_pk, id), 0);
+	assert_string_equal(id, "c-001");
+	assert_int_equal(keydir_record(f->txn, &f->kd, "c-001", &rec), 0);
+	assert_string_equal(rec->node_id, "c-001");
+	assert_string_equal(rec->scope, "C001");
+	assert_int_equal(rec->curve_public.len, 32);
+	lnob__node_record__free_unpacked(rec, NULL);
+
+	/* Unknown ids and keys, and ids that cannot be ids. */
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c-002", &got), LNOB_E_NOTFOUND);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "", &got), LNOB_E_NOTFOUND);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "xã", &got), LNOB_E_NOTFOUND);
+	assert_int_equal(keydir_record(f->txn, &f->kd, "c-002", &rec), LNOB_E_NOTFOUND);
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, a.pub.sign_pk, &got), LNOB_E_NOTFOUND);
+
+	/* No scope is a scope too; a bad id or scope is refused. */
+	a = s_node("relay-down", 0x30, "");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "relay-down", &got), 0);
+	assert_string_equal(got.scope, "");
+	a = s_node("bad id", 0x40, "");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), -EINVAL);
+	a = s_node("ok", 0x40, "no such/scope");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), -EINVAL);
+}
+
+static void test_exists_and_replace(void **state)
+{
+	fix_t *f = *state;
+	keydir_node_t a = s_node("a", 0x10, "A"), b = s_node("b", 0x20, "B"), got;
+
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), 0);
+	assert_int_equal(keydir_put(f->txn, &f->kd, &b, false), 0);
+	/* The same id again, without replace. */
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), LNOB_E_EXISTS);
+	/* Another node's CURVE key, with or without replace. */
+	b = s_node("b", 0x10, "B");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &b, false), LNOB_E_EXISTS);
+	assert_int_equal(keydir_put(f->txn, &f->kd, &b, true), LNOB_E_EXISTS);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "b", &got), 0);
+	assert_int_equal(got.pub.curve_pk[0], 0x21);
+
+	/* Re-keying a revoked node moves its index entry and lifts the
+	 * revocation (the new record says so). */
+	assert_int_equal(keydir_revoke(f->txn, &f->kd, "a", 1700000100), 0);
+	a = s_node("a", 0x50, "A2");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, true), 0);
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, a.pub.curve_pk, &got), 0);
+	assert_string_equal(got.pub.node_id, "a");
+	assert_string_equal(got.scope, "A2");
+	assert_false(got.revoked);
+	memset(a.pub.curve_pk, 0x11, 32);   /* the old key */
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, a.pub.curve_pk, &got), LNOB_E_NOTFOUND);
+	/* Now free, the old key can go to another node. */
+	b = s_node("c", 0x10, "C");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &b, false), 0);
+}
+
+static void test_revoke(void **state)
+{
+	fix_t *f = *state;
+	keydir_node_t a = s_node("a", 0x10, "A"), got;
+
+	assert_int_equal(keydir_revoke(f->txn, &f->kd, "a", 5), LNOB_E_NOTFOUND);
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), 0);
+	assert_int_equal(keydir_revoke(f->txn, &f->kd, "a", 1700000100), 0);
+	assert_int_equal(keydir_revoke(f->txn, &f->kd, "a", 1700000200), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "a", &got), 0);
+	assert_true(got.revoked);
+	assert_int_equal(got.revoked_at, 1700000100);   /* the first revocation */
+	/* The keys stay known, so the node stays refused. */
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, a.pub.curve_pk, &got), 0);
+	assert_true(got.revoked);
+}
+
+typedef struct s_seen {
+	char ids[8][LNOB_ID_MAX + 1];
+	size_t n, stop_at;
+} s_seen_t;
+
+static int s_collect(void *ctx, const keydir_node_t *node)
+{
+	s_seen_t *s = ctx;
+
+	snprintf(s->ids[s->n], sizeof(s->ids[s->n]), "%s", node->pub.node_id);
+	s->n++;
+	if (s->stop_at && s->n == s->stop_at)
+		return 1;
+	return s->n < 8 ? 0 : -ENOSPC;
+}
+
+static void test_foreach_and_damage(void **state)
+{
+	fix_t *f = *state;
+	const char *ids[] = { "m", "b", "z", "a" };
+	s_seen_t seen;
+	keydir_node_t n, got;
+	uint8_t key[32];
+
+	for (size_t i = 0; i < 4; i++) {
+		n = s_node(ids[i], (uint8_t)(0x10 * (i + 1)), "");
+		assert_int_equal(keydir_put(f->txn, &f->kd, &n, false), 0);
+	}
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(keydir_foreach(f->txn, &f->kd, 0, s_collect, &seen), 0);
+	assert_int_equal(seen.n, 4);
+	assert_string_equal(seen.ids[0], "a");
+	assert_string_equal(seen.ids[3], "z");
+	memset(&seen, 0, sizeof(seen));
+	seen.stop_at = 2;
+	assert_int_equal(keydir_foreach(f->txn, &f->kd, 0, s_collect, &seen), 0);
+	assert_int_equal(seen.n, 2);
+
+	/* A record that does not decode, and an index entry of the wrong
+	 * size or naming a record with another key. */
+	assert_int_equal(store_put(f->txn, f->kd.nodes, "c", 1, "\xff\xff", 2, 0), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c", &got), LNOB_E_CORRUPT);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(keydir_foreach(f->txn, &f->kd, 0, s_collect, &seen), LNOB_E_CORRUPT);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(keydir_foreach(f->txn, &f->kd, KEYDIR_SKIP_CORRUPT, s_collect, &seen), 0);
+	assert_int_equal(seen.n, 4);
+	memset(key, 0x77, sizeof(key));
+	assert_int_equal(store_put(f->txn, f->kd.curve, key, 32, "", 0, 0), 0);
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, key, &got), LNOB_E_CORRUPT);
+	assert_int_equal(store_put(f->txn, f->kd.curve, key, 32, "m", 1, 0), 0);
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, key, &got), LNOB_E_NOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_put_get, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_exists_and_replace, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_revoke, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_and_damage, t_setup, t_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
