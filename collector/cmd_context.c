@@ -212,12 +212,11 @@ int col_known_limits(cli_ctx_t *ctx, outbox_limits_t *ret)
 
 	memset(ret, 0, sizeof(*ret));
 	cli_store_close(ctx);
-	/* A reader that finds the store without its databases has come
-	 * between a starting `run` creating the file and committing them:
-	 * nothing is recorded yet. (A store of another program fails the
-	 * writable open that queues, with its own message.) */
+	/* No store yet, or one a starting `run` has made and not yet
+	 * committed (store_open() says -ENOENT for both): nothing is
+	 * recorded yet. */
 	r = col_store_open(ctx, CLI_STORE_READ, &ctx->store, err, sizeof(err));
-	if (r == -ENOENT || r == LNOB_E_SCHEMA) {
+	if (r == -ENOENT) {
 		ctx->store = NULL;
 		return 0;
 	}
