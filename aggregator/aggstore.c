@@ -139,6 +139,13 @@ static keydir_t s_keydir(store_t *st)
 	return kd;
 }
 
+int agg_node_foreach(store_t *st, MDB_txn *txn, keydir_fn fn, void *ctx)
+{
+	keydir_t kd = s_keydir(st);
+
+	return keydir_foreach(txn, &kd, KEYDIR_SKIP_CORRUPT, fn, ctx);
+}
+
 int agg_node_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__NodeRecord **ret)
 {
 	keydir_t kd = s_keydir(st);

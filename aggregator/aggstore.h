@@ -66,6 +66,7 @@
 #include <stdint.h>
 
 #include "identity.h"
+#include "keydir.h"
 #include "lnob.pb-c.h"
 #include "store.h"
 #include "sums.h"
@@ -207,9 +208,9 @@ int agg_quarantine_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t s
 int agg_peer_put(store_t *st, MDB_txn *txn, const Lnob__PeerRecord *rec);
 /* The peer record of node_id (caller frees), or LNOB_E_NOTFOUND. */
 int agg_peer_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__PeerRecord **ret);
-/* Calls fn(ctx, node) for every enrolled node, in id order. */
-typedef int (*agg_node_fn)(void *ctx, const Lnob__NodeRecord *node);
-int agg_node_foreach(store_t *st, MDB_txn *txn, agg_node_fn fn, void *ctx);
+/* Calls fn(ctx, node) for every enrolled node, in id order, passing over
+ * a record that does not decode (status shows what it can). */
+int agg_node_foreach(store_t *st, MDB_txn *txn, keydir_fn fn, void *ctx);
 
 /* The store's totals, as `status` shows them. */
 typedef struct agg_totals {

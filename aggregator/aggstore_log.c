@@ -134,33 +134,6 @@ int agg_peer_get(store_t *st, MDB_txn *txn, const char *node_id, Lnob__PeerRecor
 			   &lnob__peer_record__descriptor, (ProtobufCMessage **)ret);
 }
 
-/* agg_node_foreach()'s walk. */
-typedef struct s_node_walk {
-	agg_node_fn fn;
-	void *ctx;
-} s_node_walk_t;
-
-static int s_node_entry(void *ctx, const MDB_val *k, const MDB_val *v)
-{
-	s_node_walk_t *w = ctx;
-	ProtobufCMessage *m;
-	int r = agg_msg_unpack(v, &lnob__node_record__descriptor, &m);
-
-	(void)k;
-	if (r < 0)
-		return r;
-	r = w->fn(w->ctx, (Lnob__NodeRecord *)m);
-	protobuf_c_message_free_unpacked(m, NULL);
-	return r;
-}
-
-int agg_node_foreach(store_t *st, MDB_txn *txn, agg_node_fn fn, void *ctx)
-{
-	s_node_walk_t w = { .fn = fn, .ctx = ctx };
-
-	return store_foreach(txn, store_dbi(st, AGG_DB_NODES), NULL, 0, s_node_entry, &w);
-}
-
 int agg_totals(store_t *st, MDB_txn *txn, agg_totals_t *ret)
 {
 	agg_totals_t t;

@@ -197,7 +197,7 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 		return r;
 	}
 	if (a->json)
-		r = render_json(out, view);
+		r = render_json(out, view, JSON_SORT_KEYS);
 	else if (strcmp(a->cmd, "approvals") == 0)
 		approvals_print(out, view);
 	else

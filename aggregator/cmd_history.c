@@ -11,6 +11,7 @@
 #include "aggstore.h"
 #include "history.h"
 #include "lnob_err.h"
+#include "render.h"
 
 /* Builds the history of one unit (unit not NULL) or the open conflicts,
  * and prints it. Returns the exit status. */
@@ -30,7 +31,7 @@ static int s_show(cli_ctx_t *ctx, const char *unit)
 	if (r < 0)
 		return cli_fail(ctx, "%s: %s", ctx->cmd->name, lnob_strerror(r));
 	if (ctx->format == CLI_JSON)
-		rc = cli_print_json(stdout, view, JSON_INDENT(2) | JSON_SORT_KEYS) < 0;
+		rc = render_json(stdout, view, JSON_SORT_KEYS) < 0;
 	else if (unit)
 		history_print(stdout, view);
 	else

@@ -12,6 +12,7 @@
 #include "aggstore.h"
 #include "lnob_err.h"
 #include "nominations.h"
+#include "render.h"
 #include "util.h"
 
 /* The usage errors of the two forms. Returns 0 or 2. */
@@ -33,7 +34,7 @@ static int s_check(cli_ctx_t *ctx)
 static int s_print(const cli_ctx_t *ctx, const json_t *view)
 {
 	if (ctx->format == CLI_JSON)
-		return cli_print_json(stdout, view, JSON_INDENT(2) | JSON_SORT_KEYS);
+		return render_json(stdout, view, JSON_SORT_KEYS);
 	if (ctx->format == CLI_CSV)
 		return nominations_print_csv(stdout, view);
 	if (cli_opt(ctx, "nomination"))

@@ -11,6 +11,7 @@
 
 #include "aggstore.h"
 #include "lnob_err.h"
+#include "render.h"
 #include "util.h"
 #include "view.h"
 
@@ -39,7 +40,7 @@ int cmd_rollup(cli_ctx_t *ctx)
 	if (r < 0)
 		return cli_fail(ctx, "rollup: %s", err[0] ? err : lnob_strerror(r));
 	if (ctx->format == CLI_JSON)
-		rc = cli_print_json(stdout, view, JSON_INDENT(2) | JSON_SORT_KEYS) < 0;
+		rc = render_json(stdout, view, JSON_SORT_KEYS) < 0;
 	else
 		view_print_table(stdout, view);
 	json_decref(view);

@@ -12,13 +12,12 @@
 #include <string.h>
 
 #include "aggstore.h"
-#include "codec.h"
 #include "fault.h"
-#include "keydir.h"
 #include "lnob_err.h"
+#include "render.h"
 #include "util.h"
 
-/* keydir_foreach() context: the store, its transaction, the nodes array. */
+/* agg_node_foreach() context: the store, its transaction, the nodes array. */
 typedef struct s_nodes {
 	store_t *st;
 	MDB_txn *txn;
@@ -30,15 +29,10 @@ static int s_node_one(void *ctx, const keydir_node_t *n)
 {
 	s_nodes_t *w = ctx;
 	const char *id = n->pub.node_id;
-	ProtobufCMessage *pm;
-	MDB_val pv;
+	Lnob__PeerRecord *peer;
 	json_t *health = json_null(), *seen = json_null();
 
-	if (store_get(w->txn, store_dbi(w->st, AGG_DB_PEERS), id, strlen(id), &pv) == 0 &&
-	    codec_unpack(&lnob__peer_record__descriptor, pv.mv_data, pv.mv_size, pv.mv_size,
-			 &pm) == 0) {
-		const Lnob__PeerRecord *peer = (const Lnob__PeerRecord *)pm;
-
+	if (agg_peer_get(w->st, w->txn, id, &peer) == 0) {
 		seen = json_integer(peer->last_seen_ms);
 		if (peer->health)
 			health = json_pack("{s:I, s:I, s:I, s:I}",
@@ -46,7 +40,7 @@ static int s_node_one(void *ctx, const keydir_node_t *n)
 					   "parked", (json_int_t)peer->health->parked,
 					   "oldest_queued_at_ms", (json_int_t)peer->health->oldest_queued_at,
 					   "next_seq", (json_int_t)peer->health->next_seq);
-		protobuf_c_message_free_unpacked(pm, NULL);
+		lnob__peer_record__free_unpacked(peer, NULL);
 	}
 	json_array_append_new(w->arr, json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id,
 						"scope", n->scope, "revoked", n->revoked,
@@ -58,18 +52,17 @@ static int s_node_one(void *ctx, const keydir_node_t *n)
  * last health. Caller owns *ret. */
 static int s_status_json(store_t *st, MDB_txn *txn, json_t **ret)
 {
-	keydir_t kd = { store_dbi(st, AGG_DB_NODES), store_dbi(st, AGG_DB_CURVEKEYS) };
 	s_nodes_t w = { .st = st, .txn = txn, .arr = json_array() };
 	uint64_t cnt[AGG_C_COUNT];
-	size_t nenv = 0, nlatest = 0, nq = 0;
+	agg_totals_t t;
 	json_t *counters = json_object();
 	int r;
 
 	r = agg_counters_load(st, txn, cnt);
-	if (r == 0) r = store_count(txn, st, AGG_DB_ENVELOPES, &nenv);
-	if (r == 0) r = store_count(txn, st, AGG_DB_LATEST, &nlatest);
-	if (r == 0) r = store_count(txn, st, AGG_DB_QUARANTINE, &nq);
-	if (r == 0) r = keydir_foreach(txn, &kd, KEYDIR_SKIP_CORRUPT, s_node_one, &w);
+	if (r == 0)
+		r = agg_totals(st, txn, &t);
+	if (r == 0)
+		r = agg_node_foreach(st, txn, s_node_one, &w);
 	if (r < 0) {
 		json_decref(counters);
 		json_decref(w.arr);
@@ -77,8 +70,8 @@ static int s_status_json(store_t *st, MDB_txn *txn, json_t **ret)
 	}
 	for (int i = 0; i < AGG_C_COUNT; i++)
 		json_object_set_new(counters, agg_counter_name(i), json_integer((json_int_t)cnt[i]));
-	*ret = json_pack("{s:I, s:I, s:I, s:o, s:o}", "envelopes", (json_int_t)nenv,
-			 "reports", (json_int_t)nlatest, "quarantined", (json_int_t)nq,
+	*ret = json_pack("{s:I, s:I, s:I, s:o, s:o}", "envelopes", (json_int_t)t.envelopes,
+			 "reports", (json_int_t)t.reports, "quarantined", (json_int_t)t.quarantined,
 			 "counters", counters, "nodes", w.arr);
 	return *ret ? 0 : -ENOMEM;
 }
@@ -142,7 +135,7 @@ int cmd_status(cli_ctx_t *ctx)
 	if (r < 0)
 		return cli_fail(ctx, "status: %s", lnob_strerror(r));
 	if (ctx->format == CLI_JSON)
-		rc = cli_print_json(stdout, s, JSON_INDENT(2)) < 0;
+		rc = render_json(stdout, s, 0) < 0;
 	else
 		s_print_table(s);
 	json_decref(s);

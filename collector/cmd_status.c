@@ -16,6 +16,7 @@
 #include "envelope.h"
 #include "lnob_err.h"
 #include "nominate.h"
+#include "render.h"
 #include "util.h"
 
 /* "out_of_scope" for NACK_OUT_OF_SCOPE: the enum name lower-cased without
@@ -306,7 +307,7 @@ int cmd_status(cli_ctx_t *ctx)
 		return s_status_table(ctx, &st, age);
 	if ((rc = s_status_json(ctx, &st, age, &doc)) != 0)
 		return rc;
-	if (cli_print_json(stdout, doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	if (render_json(stdout, doc, JSON_PRESERVE_ORDER |
 			   JSON_REAL_PRECISION(12)) < 0)
 		rc = cli_fail(ctx, "cannot write the status");
 	json_decref(doc);

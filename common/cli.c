@@ -417,13 +417,6 @@ int cli_main(const cli_prog_t *prog, int argc, char **argv)
 	return cli_usage(&top, "unknown subcommand '%s'", name);
 }
 
-int cli_print_json(FILE *out, const json_t *doc, size_t flags)
-{
-	if (!doc || json_dumpf(doc, out, flags) != 0 || fputc('\n', out) == EOF)
-		return -EIO;
-	return 0;
-}
-
 /* ---- keygen ---------------------------------------------------------------- */
 
 int cli_keygen(cli_ctx_t *ctx)

@@ -174,9 +174,6 @@ void cli_store_close(cli_ctx_t *ctx);
 int cli_conf_error(const conf_t *conf, const char *section, const char *key, char *err,
 		   size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* Prints the JSON document doc with jansson's flags (JSON_INDENT(2) ...)
- * and a newline on out. Returns 0 or -EIO. */
-int cli_print_json(FILE *out, const json_t *doc, size_t flags);
 
 /* `PROG keygen --id NODE --out PATH`: writes PATH (0600) and PATH.pub and
  * prints the public file. Returns the exit status. A command of both

@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
-int render_json(FILE *out, const json_t *doc)
+int render_json(FILE *out, const json_t *doc, size_t flags)
 {
-	if (json_dumpf(doc, out, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || fputc('\n', out) == EOF)
+	if (!doc || json_dumpf(doc, out, JSON_INDENT(2) | flags) != 0 || fputc('\n', out) == EOF)
 		return -EIO;
 	return 0;
 }

@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Writes doc as JSON, indented by 2, keys sorted, and a newline. Returns 0
- * or -EIO. */
-int render_json(FILE *out, const json_t *doc);
+/* Writes doc as JSON, indented by 2, with jansson's flags (JSON_SORT_KEYS,
+ * JSON_REAL_PRECISION(n) ...), and a newline. Returns 0 or -EIO. */
+int render_json(FILE *out, const json_t *doc, size_t flags);
 
 /* A CSV column: its header, and where its value is in a row: a key, or
  * keys separated by dots for nested objects ("current.at"). */

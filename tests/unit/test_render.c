@@ -19,7 +19,7 @@ static char *s_capture(json_t *doc, const render_col_t *cols, size_t ncol, bool 
 	if (csv)
 		assert_int_equal(render_csv(f, json_object_get(doc, "rows"), cols, ncol), 0);
 	else
-		assert_int_equal(render_json(f, doc), 0);
+		assert_int_equal(render_json(f, doc, JSON_SORT_KEYS), 0);
 	fclose(f);
 	return buf;
 }
