@@ -446,8 +446,8 @@ static int s_init(server_t *s, const server_opts_t *opts, store_t *st, const hie
 	s->ing.max_body = opts->max_body;
 	s->ing.campaigns = opts->campaigns;
 	s->items = calloc(opts->batch_max, sizeof(*s->items));
-	s->frames = calloc(opts->batch_max, sizeof(*s->frames));
-	s->from = calloc(opts->batch_max, sizeof(*s->from));
+	s->frames = calloc(opts->batch_max, sizeof(Lnob__Frame *));
+	s->from = calloc(opts->batch_max, sizeof(router_peer_t *));
 	s->verdicts = calloc(opts->batch_max, sizeof(*s->verdicts));
 	s->taken = calloc(opts->batch_max, sizeof(*s->taken));
 	s->taken_from = calloc(opts->batch_max, sizeof(*s->taken_from));

@@ -357,7 +357,7 @@ static s_peer_t *s_peer(router_t *self, const uint8_t *rid, size_t len, const ch
 			return self->peers[i];
 	if (self->npeers == self->cap_peers) {
 		size_t cap = self->cap_peers ? self->cap_peers * 2 : 16;
-		s_peer_t **np = realloc(self->peers, cap * sizeof(*np));
+		s_peer_t **np = realloc(self->peers, cap * sizeof(s_peer_t *));
 
 		if (!np)
 			return NULL;
@@ -480,7 +480,7 @@ void router_answer(router_t *self, const router_verdict_t *v, size_t n)
 {
 	size_t cap = n ? n : 1;
 	Lnob__Ack *acks = calloc(cap, sizeof(*acks));
-	Lnob__Ack **ackp = calloc(cap, sizeof(*ackp));
+	Lnob__Ack **ackp = calloc(cap, sizeof(Lnob__Ack *));
 	bool *done = calloc(cap, sizeof(*done));
 
 	assert(self && (v || n == 0));

@@ -26,7 +26,7 @@ struct zap {
 zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx)
 {
 	zap_t *self = calloc(1, sizeof(*self));
-	int linger = 0;
+	int linger = 0, e;
 
 	if (!self)
 		return NULL;
@@ -40,9 +40,9 @@ zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx)
 		goto fail;
 	return self;
 fail:
-	if (self->sock)
-		zmq_close(self->sock);
-	free(self);
+	e = errno;   /* for the caller's message */
+	zap_destroy(&self);
+	errno = e;
 	return NULL;
 }
 
@@ -50,7 +50,8 @@ void zap_destroy(zap_t **self_p)
 {
 	if (!self_p || !*self_p)
 		return;
-	zmq_close((*self_p)->sock);
+	if ((*self_p)->sock)
+		zmq_close((*self_p)->sock);
 	free(*self_p);
 	*self_p = NULL;
 }
