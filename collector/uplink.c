@@ -202,6 +202,19 @@ static void s_reconnect_later(uplink_t *u, const char *why)
 		  u->conf->endpoint, delay, u->attempt);
 }
 
+/* Closes m, a part just received from sock, and drops the rest of its
+ * message. */
+static void s_drop_rest(void *sock, zmq_msg_t *m)
+{
+	while (zmq_msg_more(m)) {
+		zmq_msg_close(m);
+		zmq_msg_init(m);
+		if (zmq_msg_recv(m, sock, 0) < 0)
+			break;
+	}
+	zmq_msg_close(m);
+}
+
 /* Reads the monitor's pending events: logs handshakes and disconnects; a
  * disconnect makes everything in flight unsent and owes a new heartbeat. */
 static void s_monitor_events(uplink_t *u)
@@ -222,14 +235,7 @@ static void s_monitor_events(uplink_t *u)
 		}
 		memcpy(&ev, zmq_msg_data(&m), 2);
 		memcpy(&val, (uint8_t *)zmq_msg_data(&m) + 2, 4);
-		/* Drop the endpoint part (and any other part). */
-		while (zmq_msg_more(&m)) {
-			zmq_msg_close(&m);
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, u->mon, 0) < 0)
-				break;
-		}
-		zmq_msg_close(&m);
+		s_drop_rest(u->mon, &m);   /* the endpoint part (and any other part) */
 		switch (ev) {
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
 			log_info("connected to %s (CURVE handshake done)", u->conf->endpoint);
@@ -458,13 +464,7 @@ static void s_recv_all(uplink_t *u)
 		}
 		if (zmq_msg_more(&m)) {
 			log_warnx("multi-part message from %s; dropped", u->conf->endpoint);
-			while (zmq_msg_more(&m)) {
-				zmq_msg_close(&m);
-				zmq_msg_init(&m);
-				if (zmq_msg_recv(&m, u->sock, 0) < 0)
-					break;
-			}
-			zmq_msg_close(&m);
+			s_drop_rest(u->sock, &m);
 			continue;
 		}
 		s_on_frame(u, zmq_msg_data(&m), zmq_msg_size(&m));
