@@ -3,7 +3,6 @@
 #include "relay.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +17,14 @@
 #include "util.h"
 
 #define S_HWM 10000
-
-_Static_assert(RELAY_POLL_ITEMS == ROUTER_POLL_ITEMS, "relay.h says what the router polls");
 /* Batches per relay_handle() call, so the uplink gets its turn. */
 #define S_BATCHES_PER_CALL 4
 /* Last contact and health are persisted at most this often. */
 #define S_SEEN_EVERY_MS 2000
 /* (node, reason) keys the refusal log tracks at once. */
 #define S_REFUSAL_KEYS 256
+
+_Static_assert(RELAY_POLL_ITEMS == ROUTER_POLL_ITEMS, "relay.h says what the router polls");
 
 /* One envelope of the batch in hand. */
 typedef struct s_item {
@@ -41,7 +40,6 @@ typedef struct s_item {
 
 struct relay {
 	const relay_conf_t *conf;
-	const identity_t *id;
 	outbox_t *ob;
 	router_conf_t rconf;
 	router_t *router;
@@ -77,7 +75,8 @@ static void s_on_contact(void *ctx, router_peer_t *p, bool first)
 		log_info("downstream node %s connected", p->node_id[0] ? p->node_id : "?");
 }
 
-/* The credit to grant: the window, or a probe of 1 while custody fails. */
+/* Custody writes fail, or succeed again: the credit granted is a probe of
+ * 1 while they fail, the window otherwise. */
 static void s_set_failing(relay_t *self, bool failing)
 {
 	self->failing = failing;
@@ -209,6 +208,7 @@ static size_t s_flush_batch(relay_t *self)
 	self->stored += stored;
 	return stored;
 }
+
 /* router_handler_t.envelope: f joins the batch in hand (a full batch is
  * stored and answered first, mid-message if need be). */
 static void s_on_envelope(void *ctx, router_peer_t *p, Lnob__Frame *f)
@@ -335,7 +335,6 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 		return NULL;
 	}
 	self->conf = conf;
-	self->id = id;
 	self->ob = ob;
 	self->seen_at = lnob_mono_ms();
 	/* The upstream's body limit as last recorded, until it speaks. */
