@@ -183,17 +183,18 @@ void router_send(router_t *self, const router_peer_t *p, const Lnob__Frame *f)
 	const s_peer_t *sp = (const s_peer_t *)p;
 	uint8_t *buf;
 	size_t len;
+	bool begun;
 
 	assert(self && p && f);
 	if (codec_pack(&f->base, &buf, &len) < 0)
 		return;
-	if (s_send_part(self, sp->rid, sp->rid_len, ZMQ_SNDMORE) < 0) {
-		S_LOG(self, debug, "answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
-	} else if (s_cut(self) || s_send_part(self, buf, len, 0) < 0) {
+	begun = s_send_part(self, sp->rid, sp->rid_len, ZMQ_SNDMORE) >= 0;
+	if (!begun || s_cut(self) || s_send_part(self, buf, len, 0) < 0) {
 		S_LOG(self, debug, "answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
 		/* End the message begun, so the next answer is not glued to it
 		 * (its receiver drops a message of more than one part). */
-		(void)s_send_part(self, "", 0, 0);
+		if (begun)
+			(void)s_send_part(self, "", 0, 0);
 	}
 	free(buf);
 }
