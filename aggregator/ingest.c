@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admit.h"
 #include "approval.h"
 #include "apply.h"
 #include "codec.h"
@@ -77,57 +78,80 @@ static int s_nomination(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
 	return r;
 }
 
-/* Is the stored envelope v the same message as env (kind and body)? */
-static bool s_same(const MDB_val *v, const Lnob__Envelope *env)
-{
-	Lnob__Envelope *first = NULL;
-	bool same = false;
+/* What admission looks up in the batch's transaction (admit.h): the
+ * enrolled node, kept for the checks after admission, and the envelope
+ * log. */
+typedef struct s_lookup {
+	ingest_ctx_t *ctx;
+	MDB_txn *txn;
+	Lnob__NodeRecord *node;   /* the signer's record once found; s_one() frees it */
+} s_lookup_t;
 
-	if (envelope_open(v->mv_data, v->mv_size, SIZE_MAX / 2, &first) == 0) {
-		same = first->kind == env->kind && first->body.len == env->body.len &&
-		       (env->body.len == 0 ||
-			memcmp(first->body.data, env->body.data, env->body.len) == 0);
-		lnob__envelope__free_unpacked(first, NULL);
-	}
-	return same;
+/* admit_signer_fn: the node enrolled under id. */
+static int s_signer(void *arg, const char *id, admit_key_t *ret)
+{
+	s_lookup_t *lk = arg;
+	int r = agg_node_get(lk->ctx->st, lk->txn, id, &lk->node);
+
+	if (r < 0)
+		return r;
+	ret->revoked = lk->node->revoked;
+	ret->has_key = lk->node->sign_public.len == sizeof(ret->sign_pk);
+	if (ret->has_key)
+		memcpy(ret->sign_pk, lk->node->sign_public.data, sizeof(ret->sign_pk));
+	return 0;
 }
 
-/* Admission of a decoded envelope: its signer, the idempotency key
- * (signer, seq) forever, revocation, signature. Returns 0 with *ret_go
- * true when it is new and may be stored, 0 with a verdict in it
- * otherwise, or a store error. */
-static int s_admit(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Lnob__Envelope *env,
-		   const Lnob__NodeRecord *node, const uint8_t *key, size_t klen, bool *ret_go)
+/* admit_stored_fn: the envelope log's copy of (signer, seq), valid in the
+ * transaction. */
+static int s_stored(void *arg, const char *signer, uint64_t seq, const uint8_t **ret_env,
+		    size_t *ret_len)
 {
+	s_lookup_t *lk = arg;
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_envelope(key, signer, seq);
 	MDB_val v;
-	int r = store_get(txn, store_dbi(ctx->st, AGG_DB_ENVELOPES), key, klen, &v);
-	bool stored = r == 0;
+	int r = store_get(lk->txn, store_dbi(lk->ctx->st, AGG_DB_ENVELOPES), key, klen, &v);
 
-	*ret_go = false;
-	if (r < 0 && r != LNOB_E_NOTFOUND)
+	if (r < 0)
 		return r;
-	if (stored && s_same(&v, env)) {
+	*ret_env = v.mv_data;
+	*ret_len = v.mv_size;
+	return 0;
+}
+
+/* Admission (admit.h, the envelope log being what was stored: the
+ * idempotency key (signer, seq) forever, also after revocation). Returns
+ * 0 with *ret_env (caller frees) and lk->node when it is new and may be
+ * stored; 0 with *ret_env NULL and a verdict in it otherwise (a reused
+ * seq quarantined); or a store error. */
+static int s_admit(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, s_lookup_t *lk,
+		   Lnob__Envelope **ret_env)
+{
+	admit_conf_t conf = { .max_body = ctx->max_body, .signer = s_signer, .stored = s_stored,
+			      .ctx = lk };
+	admit_t a;
+	int r = admit_envelope(&conf, it->env, it->len, &a);
+
+	*ret_env = NULL;
+	lnob_strlcpy(it->signer, a.signer, sizeof(it->signer));
+	it->seq = a.seq;
+	if (r < 0)
+		return r;
+	if (a.duplicate) {
 		/* Re-sending is always safe: acked again, revoked signer or not. */
 		it->verdict = INGEST_ACK;
 		it->duplicate = true;
 		ctx->counters[AGG_C_DUPLICATE]++;
 		return 0;
 	}
-	if (node->revoked) {
-		s_nack(ctx, it, LNOB__NACK_REASON__NACK_REVOKED_SIGNER, "signer's keys are revoked");
-		return 0;
-	}
-	if (node->sign_public.len != 32 || envelope_verify(env, node->sign_public.data) < 0) {
-		s_nack(ctx, it, LNOB__NACK_REASON__NACK_BAD_SIGNATURE, "signature does not verify");
-		return 0;
-	}
-	if (stored) {
+	if (a.reason == LNOB__NACK_REASON__NACK_SEQ_REUSED)
 		r = s_quarantine(ctx, txn, it);
-		s_nack(ctx, it, LNOB__NACK_REASON__NACK_SEQ_REUSED,
-		       "this (signer, seq) was stored before with other content; quarantined");
+	if (a.reason) {
+		s_nack(ctx, it, a.reason, a.detail);
 		return r;
 	}
-	*ret_go = true;
+	*ret_env = a.env;
 	return 0;
 }
 
@@ -216,37 +240,20 @@ static int s_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Ln
  * (it->detail may say what; the caller undoes its writes). */
 static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 {
+	s_lookup_t lk = { .ctx = ctx, .txn = txn, .node = NULL };
 	Lnob__Envelope *env = NULL;
-	Lnob__NodeRecord *node = NULL;
+	Lnob__NodeRecord *node;
 	Lnob__Report *rep = NULL;
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen;
 	char detail[sizeof(it->detail)];
 	int r, unit = -1, reason;
-	bool go = false;
 
-	r = envelope_open(it->env, it->len, ctx->max_body, &env);
-	if (r < 0)   /* name the message if we can, so its sender can park it */
-		(void)envelope_peek(it->env, it->len, it->signer, sizeof(it->signer), &it->seq);
-	if (r < 0) {
-		s_nack(ctx, it, r == LNOB_E_TOOBIG ? LNOB__NACK_REASON__NACK_TOO_LARGE
-						   : LNOB__NACK_REASON__NACK_MALFORMED,
-		       r == LNOB_E_TOOBIG ? "envelope body over max_body" : r == LNOB_E_INVALID
-		       ? "envelope fields out of range" : "envelope does not decode");
-		return 0;
-	}
-	lnob_strlcpy(it->signer, env->signer, sizeof(it->signer));
-	it->seq = env->seq;
-	klen = agg_key_envelope(key, env->signer, env->seq);
-	r = agg_node_get(ctx->st, txn, env->signer, &node);
-	if (r == LNOB_E_NOTFOUND) {
-		s_nack(ctx, it, LNOB__NACK_REASON__NACK_UNKNOWN_SIGNER, "signer is not enrolled");
-		r = 0;
-	}
-	if (r == 0 && node)
-		r = s_admit(ctx, txn, it, env, node, key, klen, &go);
-	if (r < 0 || !go)
+	r = s_admit(ctx, txn, it, &lk, &env);
+	node = lk.node;
+	if (r < 0 || !env)
 		goto out;
+	klen = agg_key_envelope(key, env->signer, env->seq);
 	if (env->kind == LNOB__KIND__KIND_NOMINATION || env->kind == LNOB__KIND__KIND_STAGE)
 		r = s_nomination(ctx, txn, it, env, node->scope, key, klen);
 	else if (env->kind != LNOB__KIND__KIND_REPORT)
@@ -260,7 +267,8 @@ out:
 		lnob__report__free_unpacked(rep, NULL);
 	if (node)
 		lnob__node_record__free_unpacked(node, NULL);
-	lnob__envelope__free_unpacked(env, NULL);
+	if (env)
+		lnob__envelope__free_unpacked(env, NULL);
 	return r;
 }
 

@@ -1,4 +1,6 @@
-/* server.c: the aggregator's run loop (see server.h). */
+/* server.c: the aggregator's run loop (see server.h): the link is the
+ * router's (common/router.h); here are the fair batches into ingest, the
+ * store's health and the daemon's state. */
 #include "server.h"
 
 #include <assert.h>
@@ -16,11 +18,9 @@
 #include "ingest.h"
 #include "lnob_err.h"
 #include "log.h"
-#include "ratelim.h"
+#include "router.h"
 #include "util.h"
-#include "zap.h"
 
-#define ROUTING_ID_MAX 256
 /* Credit granted while the store cannot write: one envelope per peer at a
  * time, so that a sender with nothing in flight still probes the store. */
 #define S_PROBE_CREDIT 1
@@ -28,14 +28,13 @@
 #define S_GROW_ROUNDS 64
 /* Store failures are warned of at most this often. */
 #define S_WARN_EVERY_MS 60000
-/* Refusals are logged at most once per (peer, reason) this often; the
- * rest are counted and said in one line ("... and N more like it"). */
-#define S_REFUSAL_LOG_MS 1000
 /* (peer, reason) keys the refusal log tracks at once. */
 #define S_REFUSAL_KEYS 1024
 /* Message parts read per loop turn at most, so that ZAP, the state flush
  * and the next batch get their turn. */
 #define S_READ_MAX 4096
+/* The ROUTER's send and receive high-water marks, in messages. */
+#define S_HWM 100000
 #define S_MB(b) ((unsigned long long)((b) >> 20))
 
 static volatile sig_atomic_t s_stop;   /* the signal that asked us to stop */
@@ -45,24 +44,13 @@ static void s_on_signal(int sig)
 	s_stop = sig;
 }
 
-/* A connected peer: its routing id and the node id ZAP admitted it as. */
-typedef struct peer {
-	uint8_t rid[ROUTING_ID_MAX];
-	size_t rid_len;
-	char node_id[LNOB_ID_MAX + 1];
-	int64_t last_seen_ms;
-	Lnob__Health health;
-	bool has_health, dirty;
-} peer_t;
-
 typedef struct server {
 	const server_opts_t *opts;
-	void *ctx, *router;
-	zap_t *zap;
+	void *ctx;
+	router_conf_t rconf;
+	router_t *router;
 	store_t *st;
 	ingest_ctx_t ing;
-	peer_t **peers;            /* each allocated alone: batch items point at them */
-	size_t npeers, cap_peers;
 	bool counters_dirty;
 	int64_t last_flush;
 	int64_t next_reader_check;
@@ -78,97 +66,18 @@ typedef struct server {
 	uint64_t failed_since_warn;
 	unsigned grown;            /* map growths since start */
 	/* envelopes received and not yet in a batch: one FIFO lane per peer
-	 * (key: the peer_t), each at most window long; items are the
+	 * (key: the router_peer_t), each at most window long; items are the
 	 * Lnob__Frame that owns the envelope's bytes */
 	fairq_t *queue;
-	ratelim_t *refusals;       /* the refusal log's limiter */
 	/* the batch in hand, taken round-robin from the lanes */
 	ingest_item_t *items;
 	Lnob__Frame **frames;
-	peer_t **from;
+	router_peer_t **from;
+	router_verdict_t *verdicts;
 	void **taken;              /* fairq_take()'s outputs */
 	const void **taken_from;
 	size_t n;
 } server_t;
-
-/* Finds or adds the peer with this routing id. Returns NULL when out of
- * memory. */
-static peer_t *s_peer(server_t *s, const uint8_t *rid, size_t len, const char *node_id)
-{
-	peer_t *p;
-
-	for (size_t i = 0; i < s->npeers; i++)
-		if (s->peers[i]->rid_len == len && memcmp(s->peers[i]->rid, rid, len) == 0)
-			return s->peers[i];
-	if (s->npeers == s->cap_peers) {
-		size_t cap = s->cap_peers ? s->cap_peers * 2 : 16;
-		peer_t **np = realloc(s->peers, cap * sizeof(*np));
-		if (!np)
-			return NULL;
-		s->peers = np;
-		s->cap_peers = cap;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	s->peers[s->npeers++] = p;
-	memcpy(p->rid, rid, len);
-	p->rid_len = len;
-	lnob_strlcpy(p->node_id, node_id ? node_id : "", sizeof(p->node_id));
-	return p;
-}
-
-/* zmq_send() with ZMQ_DONTWAIT, tried again when a signal interrupted it
- * (SIGTERM arrives while the last acks are being sent: they must still
- * go). Returns what zmq_send() returns. */
-static int s_send_part(void *sock, const void *buf, size_t len, int flags)
-{
-	int r = -1;
-
-	for (int i = 0; i < 100; i++) {
-		r = zmq_send(sock, buf, len, flags | ZMQ_DONTWAIT);
-		if (r >= 0 || errno != EINTR)
-			break;
-	}
-	return r;
-}
-
-/* Sends one Frame to a peer. A peer that is gone (EHOSTUNREACH) or full
- * (EAGAIN) loses the answer; it will send again and be answered then. */
-static void s_send(server_t *s, const peer_t *p, const Lnob__Frame *f)
-{
-	uint8_t *buf;
-	size_t len;
-
-	if (codec_pack(&f->base, &buf, &len) < 0)
-		return;
-	if (s_send_part(s->router, p->rid, p->rid_len, ZMQ_SNDMORE) < 0) {
-		log_debug("answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
-	} else if (s_send_part(s->router, buf, len, 0) < 0) {
-		log_debug("answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
-		/* End the message begun, so the next answer is not glued to it
-		 * (its receiver drops a message of more than one part). */
-		(void)s_send_part(s->router, "", 0, 0);
-	}
-	free(buf);
-}
-
-static void s_send_nack(server_t *s, const peer_t *p, const char *signer, uint64_t seq,
-			int reason, const char *detail, bool retryable)
-{
-	Lnob__Frame f;
-	Lnob__Nack nack = LNOB__NACK__INIT;
-
-	nack.signer = (char *)signer;
-	nack.seq = seq;
-	nack.reason = (Lnob__NackReason)reason;
-	nack.detail = (char *)detail;
-	nack.retryable = retryable;
-	lnob__frame__init(&f);
-	f.msg_case = LNOB__FRAME__MSG_NACK;
-	f.nack = &nack;
-	s_send(s, p, &f);
-}
 
 /* The credit to grant now: the window, or a probe while writes fail. */
 static uint32_t s_credit(const server_t *s)
@@ -176,6 +85,13 @@ static uint32_t s_credit(const server_t *s)
 	if (s->store_down)
 		return s->opts->window < S_PROBE_CREDIT ? s->opts->window : S_PROBE_CREDIT;
 	return s->opts->window;
+}
+
+/* Writes fail, or succeed again: the router grants the credit of now. */
+static void s_credit_changed(server_t *s)
+{
+	if (s->router)
+		router_set_credit(s->router, s_credit(s));
 }
 
 /* Grows the map by one step, up to map_max. Needs no open transaction in
@@ -221,6 +137,7 @@ static void s_store_failed(server_t *s, int r)
 		s->store_down = true;
 		s->down_since = now;
 		s->down_batches = 0;
+		s_credit_changed(s);
 	}
 	s->down_batches++;
 	s->failed_since_warn++;
@@ -258,128 +175,30 @@ static void s_store_ok(server_t *s)
 			 (double)(lnob_mono_ms() - s->down_since) / 1000.0, s->opts->window);
 	s->store_down = false;
 	s->warned_episode = false;
+	s_credit_changed(s);
 }
-
-static void s_on_heartbeat(server_t *s, peer_t *p, const Lnob__Heartbeat *hb)
-{
-	Lnob__Frame f;
-	Lnob__Heartbeat out = LNOB__HEARTBEAT__INIT;
-
-	if (hb->health) {
-		lnob__health__init(&p->health);
-		p->health.queued = hb->health->queued;
-		p->health.parked = hb->health->parked;
-		p->health.oldest_queued_at = hb->health->oldest_queued_at;
-		p->health.next_seq = hb->health->next_seq;
-		p->has_health = true;
-	}
-	p->dirty = true;
-	out.sent_at_ms = lnob_now_ms();
-	out.credit = s_credit(s);
-	out.max_body = s->opts->max_body;
-	out.max_frame = s->opts->max_frame;
-	lnob__frame__init(&f);
-	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
-	f.heartbeat = &out;
-	s_send(s, p, &f);
-}
-
-/* ratelim_fn: the refusals of one (peer, reason) the log did not show. */
-static void s_refusals_said(void *ctx, const char *peer, int reason, uint64_t n)
-{
-	(void)ctx;
-	log_warnx("refused envelopes from %s: %s: ... and %llu more like it in the last second",
-		  peer[0] ? peer : "?", agg_reason_name(reason), (unsigned long long)n);
-}
-
-/* Whether a refusal of reason from peer p is logged now (at most one per
- * (peer, reason) and S_REFUSAL_LOG_MS; the rest are counted and said
- * later by s_refusals_said()). */
-static bool s_log_refusal(server_t *s, const peer_t *p, int reason)
-{
-	return ratelim_hit(s->refusals, p->node_id, reason, lnob_mono_ms(), s_refusals_said, s);
-}
-
-/* Refuses a frame that cannot go into a batch (it does not decode, is
- * over max_frame, or is not a sender's frame): counts reason, logs it
- * (rate-limited) and answers a non-retryable NACK naming (signer, seq)
- * when known ("" and 0 otherwise). */
-static void s_refuse_frame(server_t *s, const peer_t *p, int reason, const char *signer,
-			   uint64_t seq, const char *detail)
-{
-	s->ing.counters[AGG_C_REJECTED_BASE + reason]++;
-	s->counters_dirty = true;
-	if (s_log_refusal(s, p, reason)) {
-		if (signer[0])
-			log_warnx("refused envelope (%s, %llu) from %s: %s: %s", signer,
-				  (unsigned long long)seq, p->node_id, agg_reason_name(reason), detail);
-		else
-			log_warnx("refused a frame from %s: %s: %s", p->node_id,
-				  agg_reason_name(reason), detail);
-	}
-	s_send_nack(s, p, signer, seq, reason, detail, false);
-}
-
-/* Sends the verdicts of the batch: acks grouped per peer, nacks one by one,
- * and logs the refusals (at most one line per (peer, reason) a second). */
+/* Sends the verdicts of the batch (router_answer(): nacks one by one,
+ * refusals logged at most once per (peer, reason) a second, acks grouped
+ * per peer), after logging what the operator must know of the acked
+ * ones: conflicts, resolutions, amendments. */
 static void s_answer(server_t *s)
 {
-	Lnob__Ack *acks = calloc(s->n ? s->n : 1, sizeof(*acks));
-	Lnob__Ack **ackp = calloc(s->n ? s->n : 1, sizeof(*ackp));
-	bool *done = calloc(s->n ? s->n : 1, sizeof(*done));
-
-	if (!acks || !ackp || !done)
-		goto out;
 	for (size_t i = 0; i < s->n; i++) {
-		ingest_item_t *it = &s->items[i];
+		const ingest_item_t *it = &s->items[i];
+		router_verdict_t *v = &s->verdicts[i];
 
 		if (it->verdict == INGEST_ACK && it->conflict)
 			log_warnx("%s", it->note);
-		else if (it->verdict == INGEST_ACK && it->resolved)
+		else if (it->verdict == INGEST_ACK && (it->resolved || it->amended))
 			log_info("%s", it->note);
-		else if (it->verdict == INGEST_ACK && it->amended)
-			log_info("%s", it->note);
-		if (it->verdict != INGEST_NACK)
-			continue;
-		done[i] = true;
-		if (it->reason == LNOB__NACK_REASON__NACK_STORE_FAILED)
-			log_debug("envelope (%s, %llu) from %s not stored: %s", it->signer,
-				  (unsigned long long)it->seq, s->from[i]->node_id, it->detail);
-		else if (s_log_refusal(s, s->from[i], it->reason))
-			log_warnx("refused envelope (%s, %llu) from %s: %s: %s",
-				  it->signer[0] ? it->signer : "?", (unsigned long long)it->seq,
-				  s->from[i]->node_id, agg_reason_name(it->reason), it->detail);
-		s_send_nack(s, s->from[i], it->signer, it->seq, it->reason, it->detail, it->retryable);
+		v->peer = s->from[i];
+		v->signer = it->signer;
+		v->seq = it->seq;
+		v->reason = it->verdict == INGEST_NACK ? it->reason : 0;
+		v->detail = it->detail;
+		v->retryable = it->retryable;
 	}
-	for (size_t i = 0; i < s->n; i++) {
-		Lnob__Frame f;
-		Lnob__AckBatch batch = LNOB__ACK_BATCH__INIT;
-		size_t na = 0;
-
-		if (done[i])
-			continue;
-		for (size_t j = i; j < s->n; j++) {
-			if (done[j] || s->from[j] != s->from[i])
-				continue;
-			done[j] = true;
-			lnob__ack__init(&acks[na]);
-			acks[na].signer = s->items[j].signer;
-			acks[na].seq = s->items[j].seq;
-			ackp[na] = &acks[na];
-			na++;
-		}
-		batch.acks = ackp;
-		batch.n_acks = na;
-		batch.credit = s_credit(s);
-		lnob__frame__init(&f);
-		f.msg_case = LNOB__FRAME__MSG_ACKS;
-		f.acks = &batch;
-		s_send(s, s->from[i], &f);
-	}
-out:
-	free(acks);
-	free(ackp);
-	free(done);
+	router_answer(s->router, s->verdicts, s->n);
 }
 
 /* Takes the next batch from the lanes: at most batch_max envelopes,
@@ -390,7 +209,7 @@ static void s_take_batch(server_t *s)
 	s->n = fairq_take(s->queue, s->opts->batch_max, s->taken, s->taken_from);
 	for (size_t i = 0; i < s->n; i++) {
 		Lnob__Frame *f = s->taken[i];
-		peer_t *p = (peer_t *)s->taken_from[i];
+		router_peer_t *p = (router_peer_t *)s->taken_from[i];
 
 		memset(&s->items[i], 0, sizeof(s->items[i]));
 		s->items[i].env = f->envelope.data;
@@ -436,37 +255,24 @@ static void s_flush_batch(server_t *s)
 	s->n = 0;
 }
 
-/* The rest of a message whose first part was read: zmq_msg_recv() with
- * ZMQ_DONTWAIT, tried again when a signal interrupted it. */
-static int s_recv_part(zmq_msg_t *m, void *sock)
-{
-	int r = -1;
-
-	for (int i = 0; i < 100; i++) {
-		r = zmq_msg_recv(m, sock, ZMQ_DONTWAIT);
-		if (r >= 0 || errno != EINTR)
-			break;
-	}
-	return r;
-}
-
 /* lnob__frame__free_unpacked() as a fairq_free_fn. */
 static void s_frame_free(void *f)
 {
 	lnob__frame__free_unpacked(f, NULL);
 }
 
-/* Puts a received envelope frame f (taken) in p's lane. A lane already
- * window long (a sender over its credit) first has batches flushed until
- * it has room: each batch takes from every lane in turn, so this serves
- * p no faster than anyone else. */
-static void s_enqueue(server_t *s, peer_t *p, Lnob__Frame *f)
+/* router_handler_t.envelope: puts a received envelope frame f (taken) in
+ * p's lane. A lane already window long (a sender over its credit) first
+ * has batches flushed until it has room: each batch takes from every lane
+ * in turn, so this serves p no faster than anyone else. */
+static void s_on_envelope(void *ctx, router_peer_t *p, Lnob__Frame *f)
 {
+	server_t *s = ctx;
 	char signer[LNOB_ID_MAX + 1] = "";
 	uint64_t seq = 0;
 	int r = -ENOBUFS;
 
-	for (size_t round = 0; round <= s->npeers && !s->broken; round++) {
+	for (size_t round = 0; round <= router_peer_count(s->router) && !s->broken; round++) {
 		if ((r = fairq_push(s->queue, p, f)) != -ENOBUFS)
 			break;
 		s_flush_batch(s);
@@ -476,111 +282,36 @@ static void s_enqueue(server_t *s, peer_t *p, Lnob__Frame *f)
 	/* Out of memory, or the store is unusable: the sender sends again. */
 	(void)envelope_peek(f->envelope.data, f->envelope.len, signer, sizeof(signer), &seq);
 	if (!s->broken)
-		s_send_nack(s, p, signer, seq, LNOB__NACK_REASON__NACK_STORE_FAILED,
+		router_nack(s->router, p, signer, seq, LNOB__NACK_REASON__NACK_STORE_FAILED,
 			    "the aggregator cannot queue it now; retry later", true);
 	lnob__frame__free_unpacked(f, NULL);
 }
 
-/* A part over max_frame: NACK_TOO_LARGE, naming (signer, seq) when the
- * envelope inside reads that far (the part is at most 2 x max_frame:
- * ZeroMQ's MAXMSGSIZE drops the connection beyond). */
-static void s_frame_too_large(server_t *s, peer_t *p, const uint8_t *buf, size_t len)
+/* router_handler_t.frame_refused: counted under rejected_<reason>. */
+static void s_on_frame_refused(void *ctx, const router_peer_t *p, int reason)
 {
-	char signer[LNOB_ID_MAX + 1] = "", detail[128];
-	uint64_t seq = 0;
-	ProtobufCMessage *m;
+	server_t *s = ctx;
 
-	if (codec_unpack(&lnob__frame__descriptor, buf, len, len, &m) == 0) {
-		Lnob__Frame *f = (Lnob__Frame *)m;
-
-		if (f->msg_case == LNOB__FRAME__MSG_ENVELOPE &&
-		    envelope_peek(f->envelope.data, f->envelope.len, signer, sizeof(signer),
-				  &seq) < 0) {
-			signer[0] = '\0';
-			seq = 0;
-		}
-		lnob__frame__free_unpacked(f, NULL);
-	}
-	snprintf(detail, sizeof(detail), "frame of %zu bytes is over max_frame of %zu bytes",
-		 len, s->opts->max_frame);
-	s_refuse_frame(s, p, LNOB__NACK_REASON__NACK_TOO_LARGE, signer, seq, detail);
+	(void)p;
+	s->ing.counters[AGG_C_REJECTED_BASE + reason]++;
+	s->counters_dirty = true;
 }
 
-/* Handles one part of a message from p as a Frame of its own: an
- * envelope goes into p's lane (answered when its batch is), a heartbeat
- * is answered at once, anything else is refused and answered. */
-static void s_on_part(server_t *s, peer_t *p, const uint8_t *buf, size_t len)
+/* router_handler_t.zap_denied: counted under zap_denied. */
+static void s_on_zap_denied(void *ctx, int n)
 {
-	ProtobufCMessage *m;
-	Lnob__Frame *f;
-	char detail[64];
+	server_t *s = ctx;
 
-	if (len > s->opts->max_frame) {
-		s_frame_too_large(s, p, buf, len);
-		return;
-	}
-	if (codec_unpack(&lnob__frame__descriptor, buf, len, s->opts->max_frame, &m) < 0) {
-		s_refuse_frame(s, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0,
-			       "frame does not decode");
-		return;
-	}
-	f = (Lnob__Frame *)m;
-	switch (f->msg_case) {
-	case LNOB__FRAME__MSG_ENVELOPE:
-		s_enqueue(s, p, f);   /* takes f */
-		return;
-	case LNOB__FRAME__MSG_HEARTBEAT:
-		s_on_heartbeat(s, p, f->heartbeat);
-		break;
-	default:
-		snprintf(detail, sizeof(detail), "not a sender's frame (case %d)", (int)f->msg_case);
-		s_refuse_frame(s, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0, detail);
-		break;
-	}
-	lnob__frame__free_unpacked(f, NULL);
+	s->ing.counters[AGG_C_ZAP_DENIED] += (uint64_t)n;
+	s->counters_dirty = true;
 }
 
-/* Reads one ROUTER message: the routing id, then every part, each handled
- * as a Frame of its own (s_on_part()). Returns the number of parts read
- * (>= 1) when a message was waiting, 0 when none was, negative on a
- * socket error. */
-static int s_recv_one(server_t *s)
+/* router_handler_t.busy: p has envelopes waiting in its lane. */
+static bool s_busy(void *ctx, const router_peer_t *p)
 {
-	zmq_msg_t rid;
-	peer_t *p = NULL;
-	bool more, first = true;
-	int parts = 1;
+	const server_t *s = ctx;
 
-	zmq_msg_init(&rid);
-	if (zmq_msg_recv(&rid, s->router, ZMQ_DONTWAIT) < 0) {
-		zmq_msg_close(&rid);
-		return errno == EAGAIN ? 0 : -errno;
-	}
-	more = zmq_msg_more(&rid);
-	while (more) {
-		zmq_msg_t part;
-
-		zmq_msg_init(&part);
-		if (s_recv_part(&part, s->router) < 0) {
-			zmq_msg_close(&part);
-			break;
-		}
-		parts++;
-		more = zmq_msg_more(&part);
-		if (first) {
-			first = false;
-			if (zmq_msg_size(&rid) <= ROUTING_ID_MAX)
-				p = s_peer(s, zmq_msg_data(&rid), zmq_msg_size(&rid),
-					   zmq_msg_gets(&part, "User-Id"));
-			if (p)
-				p->last_seen_ms = lnob_now_ms();
-		}
-		if (p && !s->broken)   /* no peer: out of memory; the sender sends again */
-			s_on_part(s, p, zmq_msg_data(&part), zmq_msg_size(&part));
-		zmq_msg_close(&part);
-	}
-	zmq_msg_close(&rid);
-	return parts;
+	return fairq_lane_len(s->queue, p) > 0;
 }
 
 /* Reads what is waiting on the ROUTER, at most S_READ_MAX parts. */
@@ -588,7 +319,7 @@ static void s_read(server_t *s)
 {
 	int total = 0, r;
 
-	while (total < S_READ_MAX && !s_stop && (r = s_recv_one(s)) > 0)
+	while (total < S_READ_MAX && !s_stop && (r = router_recv(s->router)) > 0)
 		total += r;
 }
 
@@ -609,24 +340,6 @@ static void s_reader_check(server_t *s)
 		log_info("store %s: cleared %d stale reader slot(s) of dead processes",
 			 store_dir(s->st), dead);
 }
-
-/* Forgets peers silent for ten minutes (their routing ids are gone; a
- * reconnecting collector gets a new one). Only between batches. */
-static void s_evict(server_t *s)
-{
-	int64_t now = lnob_now_ms();
-	size_t j = 0;
-
-	for (size_t i = 0; i < s->npeers; i++) {
-		if (now - s->peers[i]->last_seen_ms > 600000 && !s->peers[i]->dirty &&
-		    fairq_lane_len(s->queue, s->peers[i]) == 0)
-			free(s->peers[i]);
-		else
-			s->peers[j++] = s->peers[i];
-	}
-	s->npeers = j;
-}
-
 /* Writes the counters and the dirty peers' records in one transaction.
  * Returns 0 or the store's code. */
 static int s_write_state(server_t *s)
@@ -636,8 +349,8 @@ static int s_write_state(server_t *s)
 
 	if (r == 0)
 		r = agg_counters_save(s->st, txn, s->ing.counters);
-	for (size_t i = 0; r == 0 && i < s->npeers; i++) {
-		peer_t *p = s->peers[i];
+	for (size_t i = 0; r == 0 && i < router_peer_count(s->router); i++) {
+		router_peer_t *p = router_peer_at(s->router, i);
 		Lnob__PeerRecord rec = LNOB__PEER_RECORD__INIT;
 		uint8_t *buf;
 		size_t len;
@@ -671,8 +384,8 @@ static void s_flush_state(server_t *s, bool force)
 		return;
 	if (!force && lnob_mono_ms() - s->last_flush < s->opts->flush_ms)
 		return;
-	for (size_t i = 0; i < s->npeers; i++)
-		any = any || s->peers[i]->dirty;
+	for (size_t i = 0; i < router_peer_count(s->router); i++)
+		any = any || router_peer_at(s->router, i)->dirty;
 	s->last_flush = lnob_mono_ms();
 	if (!any)
 		return;
@@ -694,11 +407,11 @@ static void s_flush_state(server_t *s, bool force)
 		log_info("store %s: counters and peer health persisted again", store_dir(s->st));
 	s->state_warned = false;
 	s->counters_dirty = false;
-	for (size_t i = 0; i < s->npeers; i++)
-		s->peers[i]->dirty = false;
-	s_evict(s);
+	for (size_t i = 0; i < router_peer_count(s->router); i++)
+		router_peer_at(s->router, i)->dirty = false;
+	/* Only between batches: batch items point at peers. */
+	router_evict(s->router, lnob_now_ms());
 }
-
 /* ZAP's lookup: an enrolled, unrevoked node with this CURVE key. */
 static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, size_t id_size)
 {
@@ -718,86 +431,47 @@ static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, si
 	store_abort(&txn);
 	return ok;
 }
-
-/* Creates the ROUTER: CURVE server, mandatory routing, bounded linger and
- * message size, bound after the ZAP handler. */
-static int s_bind(server_t *s, const identity_t *id, char *ret_ep, size_t eplen)
+/* Allocates the batch and the lanes and reads the counters. Returns 0 or
+ * -1 (logged). */
+static int s_init(server_t *s, const server_opts_t *opts, store_t *st, const hier_t *hier)
 {
-	int one = 1, linger = 1000, hwm = 100000;
-	/* Twice max_frame, so that a frame over max_frame arrives and is
-	 * answered (NACK_TOO_LARGE); beyond, ZeroMQ drops the connection. */
-	int64_t maxmsg = 2 * (int64_t)s->opts->max_frame;
-	size_t len = eplen;
-
-	s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
-	if (!s->router ||
-	    zmq_setsockopt(s->router, ZMQ_CURVE_SERVER, &one, sizeof(one)) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, id->curve_sk, 32) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one)) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_SNDHWM, &hwm, sizeof(hwm)) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_RCVHWM, &hwm, sizeof(hwm)) != 0 ||
-	    zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, "lnob", 4) != 0) {
-		log_warnx("cannot set up the ROUTER socket: %s", zmq_strerror(errno));
-		return -1;
-	}
-	if (zmq_bind(s->router, s->opts->endpoint) != 0) {
-		log_warnx("cannot bind %s: %s", s->opts->endpoint, zmq_strerror(errno));
-		return -1;
-	}
-	if (zmq_getsockopt(s->router, ZMQ_LAST_ENDPOINT, ret_ep, &len) != 0)
-		lnob_strlcpy(ret_ep, s->opts->endpoint, eplen);
-	return 0;
-}
-
-/* The address the self-test connects to: a wildcard bind is reached on
- * loopback. */
-static void s_connect_ep(const char *bound, char *out, size_t len)
-{
-	const char *p = strstr(bound, "://0.0.0.0:");
-
-	if (p)
-		snprintf(out, len, "tcp://127.0.0.1:%s", p + strlen("://0.0.0.0:"));
-	else
-		lnob_strlcpy(out, bound, len);
-}
-
-int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
-	       const hier_t *hier)
-{
-	server_t s;
-	struct sigaction sa;
-	char bound[256], ep[256], detail[256];
 	MDB_txn *txn = NULL;
-	int rc = 1, r;
+	int r;
 
-	memset(&s, 0, sizeof(s));
-	s.opts = opts;
-	s.st = st;
-	s.ing.st = st;
-	s.ing.hier = hier;
-	s.ing.max_body = opts->max_body;
-	s.ing.campaigns = opts->campaigns;
-	s.items = calloc(opts->batch_max, sizeof(*s.items));
-	s.frames = calloc(opts->batch_max, sizeof(*s.frames));
-	s.from = calloc(opts->batch_max, sizeof(*s.from));
-	s.taken = calloc(opts->batch_max, sizeof(*s.taken));
-	s.taken_from = calloc(opts->batch_max, sizeof(*s.taken_from));
-	s.queue = fairq_new(opts->window);
-	s.refusals = ratelim_new(S_REFUSAL_KEYS, S_REFUSAL_LOG_MS);
-	if (!s.items || !s.frames || !s.from || !s.taken || !s.taken_from || !s.queue ||
-	    !s.refusals) {
+	memset(s, 0, sizeof(*s));
+	s->opts = opts;
+	s->st = st;
+	s->ing.st = st;
+	s->ing.hier = hier;
+	s->ing.max_body = opts->max_body;
+	s->ing.campaigns = opts->campaigns;
+	s->items = calloc(opts->batch_max, sizeof(*s->items));
+	s->frames = calloc(opts->batch_max, sizeof(Lnob__Frame *));
+	s->from = calloc(opts->batch_max, sizeof(router_peer_t *));
+	s->verdicts = calloc(opts->batch_max, sizeof(*s->verdicts));
+	s->taken = calloc(opts->batch_max, sizeof(*s->taken));
+	s->taken_from = calloc(opts->batch_max, sizeof(*s->taken_from));
+	s->queue = fairq_new(opts->window);
+	if (!s->items || !s->frames || !s->from || !s->verdicts || !s->taken || !s->taken_from ||
+	    !s->queue) {
 		log_warnx("out of memory");
-		goto out;
+		return -1;
 	}
 	if ((r = store_begin(st, false, &txn)) == 0)
-		r = agg_counters_load(st, txn, s.ing.counters);
+		r = agg_counters_load(st, txn, s->ing.counters);
 	store_abort(&txn);
 	if (r < 0) {
 		log_warnx("%s: cannot read counters: %s", store_dir(st), lnob_strerror(r));
-		goto out;
+		return -1;
 	}
+	return 0;
+}
+
+/* SIGTERM and SIGINT stop the loop; SIGPIPE is ignored. */
+static void s_signals(void)
+{
+	struct sigaction sa;
+	sigset_t mask;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = s_on_signal;
@@ -810,97 +484,120 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	signal(SIGPIPE, SIG_IGN);
 	/* `run` blocks both from its start (see main.c): one that came during
 	 * start-up is delivered now, to the handler, and ends the run cleanly. */
-	{
-		sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+}
 
-		sigemptyset(&mask);
-		sigaddset(&mask, SIGTERM);
-		sigaddset(&mask, SIGINT);
-		sigprocmask(SIG_UNBLOCK, &mask, NULL);
-	}
+/* Makes the context and the router (ZAP first, its self-test passed).
+ * Returns 0 or -1 (logged). */
+static int s_listen(server_t *s, const identity_t *id)
+{
+	router_conf_t *rc = &s->rconf;
 
-	s.ctx = zmq_ctx_new();
-	/* The ZAP handler first: without it libzmq admits every CURVE client. */
-	s.zap = s.ctx ? zap_new(s.ctx, s_zap_lookup, st) : NULL;
-	if (!s.zap) {
-		log_warnx("cannot bind the ZAP handler: %s", zmq_strerror(errno));
-		goto out;
+	rc->endpoint = s->opts->endpoint;
+	rc->id = id;
+	rc->max_frame = s->opts->max_frame;
+	rc->hwm = S_HWM;
+	rc->refusal_keys = S_REFUSAL_KEYS;
+	rc->zap_lookup = s_zap_lookup;
+	rc->zap_ctx = s->st;
+	rc->handler.envelope = s_on_envelope;
+	rc->handler.frame_refused = s_on_frame_refused;
+	rc->handler.zap_denied = s_on_zap_denied;
+	rc->handler.busy = s_busy;
+	rc->ctx = s;
+	rc->log = (router_log_t){ log_warnx, log_info, log_debug };
+	if (!(s->ctx = zmq_ctx_new())) {
+		log_warnx("zmq_ctx_new: %s", zmq_strerror(errno));
+		return -1;
 	}
-	if (s_bind(&s, id, bound, sizeof(bound)) < 0)
-		goto out;
-	s_connect_ep(bound, ep, sizeof(ep));
-	r = zap_self_test(s.zap, s.ctx, ep, id->pub.curve_pk, 10000, detail, sizeof(detail));
-	if (r < 0) {
-		log_warnx("ZAP self-test failed: %s; refusing to start", detail);
-		goto out;
-	}
-	log_info("ZAP self-test passed: %s", detail);
+	if (!(s->router = router_new(s->ctx, rc)))
+		return -1;
+	router_set_credit(s->router, s_credit(s));
+	router_set_max_body(s->router, s->opts->max_body);
 	log_info("listening on %s as %s (batch %zu, window %u, max_body %zu, max_frame %zu)",
-		 bound, id->pub.node_id, opts->batch_max, opts->window, opts->max_body,
-		 opts->max_frame);
-	s.next_reader_check = lnob_mono_ms() + opts->reader_check_ms;
+		 router_endpoint(s->router), id->pub.node_id, s->opts->batch_max,
+		 s->opts->window, s->opts->max_body, s->opts->max_frame);
+	return 0;
+}
 
+/* The loop: ZAP, what the ROUTER has, one batch, the state, until a stop
+ * request (or a broken store). */
+static void s_loop(server_t *s)
+{
+	s->next_reader_check = lnob_mono_ms() + s->opts->reader_check_ms;
 	while (!s_stop) {
-		zmq_pollitem_t items[2] = { { s.router, 0, ZMQ_POLLIN, 0 },
-					    { zap_socket(s.zap), 0, ZMQ_POLLIN, 0 } };
+		zmq_pollitem_t items[ROUTER_POLL_ITEMS];
 
+		router_poll_items(s->router, items);
 		/* Envelopes waiting in the lanes: do not sleep on the socket. */
-		if (zmq_poll(items, 2, fairq_pending(s.queue) > 0 ? 0 : 100) < 0) {
+		if (zmq_poll(items, ROUTER_POLL_ITEMS, fairq_pending(s->queue) > 0 ? 0 : 100) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warnx("poll: %s", zmq_strerror(errno));
 			break;
 		}
-		if (items[1].revents & ZMQ_POLLIN) {
-			int denied = zap_handle(s.zap);
-			if (denied > 0) {
-				s.ing.counters[AGG_C_ZAP_DENIED] += (uint64_t)denied;
-				s.counters_dirty = true;
-				log_warnx("ZAP refused %d connection attempt(s) with unknown or revoked keys", denied);
-			}
-		}
+		if (items[1].revents & ZMQ_POLLIN)
+			router_zap(s->router);
 		if (items[0].revents & ZMQ_POLLIN)
-			s_read(&s);
-		s_flush_batch(&s);   /* one batch a turn: new arrivals join the next */
-		ratelim_expire(s.refusals, lnob_mono_ms(), s_refusals_said, &s);
-		s_flush_state(&s, false);
-		s_reader_check(&s);
+			s_read(s);
+		s_flush_batch(s);   /* one batch a turn: new arrivals join the next */
+		router_tick(s->router);
+		s_flush_state(s, false);
+		s_reader_check(s);
 	}
+}
+
+/* After the loop: what was received is stored and answered (at most a
+ * window per peer, so this ends: a batch takes at least one envelope),
+ * the state persisted. Returns the exit status. */
+static int s_finish(server_t *s)
+{
 	if (s_stop > 0)
 		log_info("%s: finishing the batch in hand and stopping (with the %zu envelope(s) "
 			 "received and waiting for a batch)", strsignal((int)s_stop),
-			 fairq_pending(s.queue));
-	/* What was received is stored and answered: at most a window per
-	 * peer, so this ends (a batch takes at least one envelope). */
-	while (!s.broken && fairq_pending(s.queue) > 0)
-		s_flush_batch(&s);
-	ratelim_flush(s.refusals, s_refusals_said, &s);
-	s_flush_state(&s, true);
-	if (s.broken)
+			 fairq_pending(s->queue));
+	while (!s->broken && fairq_pending(s->queue) > 0)
+		s_flush_batch(s);
+	s_flush_state(s, true);
+	if (s->broken)
 		log_warnx("stopping: the store's map could not be grown; exit 1");
 	log_info("stopping: %llu stored, %llu duplicates, %llu failed batches, map grown %u "
-		 "time(s) to %llu MB", (unsigned long long)s.ing.counters[AGG_C_STORED],
-		 (unsigned long long)s.ing.counters[AGG_C_DUPLICATE],
-		 (unsigned long long)s.ing.counters[AGG_C_STORE_FAILED], s.grown,
-		 S_MB(store_map_size(st)));
-	rc = s.broken ? 1 : 0;
+		 "time(s) to %llu MB", (unsigned long long)s->ing.counters[AGG_C_STORED],
+		 (unsigned long long)s->ing.counters[AGG_C_DUPLICATE],
+		 (unsigned long long)s->ing.counters[AGG_C_STORE_FAILED], s->grown,
+		 S_MB(store_map_size(s->st)));
+	return s->broken ? 1 : 0;
+}
+
+int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
+	       const hier_t *hier)
+{
+	server_t s;
+	int rc = 1;
+
+	assert(opts && id && st && hier);
+	if (s_init(&s, opts, st, hier) < 0)
+		goto out;
+	s_signals();
+	if (s_listen(&s, id) < 0)
+		goto out;
+	s_loop(&s);
+	rc = s_finish(&s);
 out:
 	/* LINGER (1 s) bounds how long queued answers, the last acks among
 	 * them, get to leave: zmq_ctx_term() waits for them. */
-	if (s.router)
-		zmq_close(s.router);
-	zap_destroy(&s.zap);
+	router_destroy(&s.router);
 	if (s.ctx)
 		zmq_ctx_term(s.ctx);
 	free(s.items);
 	free(s.frames);
 	free(s.from);
+	free(s.verdicts);
 	free(s.taken);
 	free(s.taken_from);
 	fairq_destroy(&s.queue, s_frame_free);
-	ratelim_destroy(&s.refusals);
-	for (size_t i = 0; i < s.npeers; i++)
-		free(s.peers[i]);
-	free(s.peers);
 	return rc;
 }

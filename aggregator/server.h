@@ -2,28 +2,23 @@
  * server.h: the aggregator's `run` loop: ROUTER as CURVE server behind the
  * ZAP handler, batches of envelopes into ingest, acks after commit.
  *
- * The link (proto/lnob.proto, THE LINK), as this receiver keeps it:
- *  - Every part of a message is handled as a Frame of its own and
- *    answered: a heartbeat at once with Frame{heartbeat{sent_at_ms,
- *    credit, max_body, max_frame}} (the opts' limits); an envelope after
- *    its batch committed (acks) or was judged (nack); a part that does
- *    not decode, or is neither, with NACK_MALFORMED without signer,
- *    counted in rejected_malformed.
- *  - ZMQ_MAXMSGSIZE is 2 x max_frame: a part over max_frame arrives and is
- *    answered NACK_TOO_LARGE (non-retryable, naming signer and seq when
- *    envelope_peek() reads them), counted in rejected_too_large; ZeroMQ
- *    drops the connection only for a message over twice max_frame.
- *  - Fairness: received envelopes wait in one FIFO lane per connection,
- *    at most window long (a sender over its credit has batches flushed
- *    until its lane has room), and each batch of at most batch_max is
- *    built round-robin over the lanes with work (fairq.h), one batch a
- *    loop turn, so one node flooding the aggregator cannot delay
- *    another's envelopes behind a whole batch of its own. A node's
- *    envelopes stay in its order; ingest_batch() sees only which items and
- *    in which order; acks still leave only after the commit.
- *  - Refusals are logged at most once a second per (peer, reason); the
- *    rest are counted and said in one line "refused envelopes from P: R:
- *    ... and N more like it in the last second" (common/ratelim.h).
+ * The link (proto/lnob.proto, THE LINK) is the router's (common/router.h:
+ * ZAP and its self-test, peers, heartbeats answered with the credit and
+ * the opts' max_body and max_frame, every part of a message answered, a
+ * part over max_frame refused NACK_TOO_LARGE, EINTR, rate-limited refusal
+ * logs); this module plugs in:
+ *  - Fair batches: received envelopes wait in one FIFO lane per
+ *    connection, at most window long (a sender over its credit has
+ *    batches flushed until its lane has room), and each batch of at most
+ *    batch_max is built round-robin over the lanes with work (fairq.h),
+ *    one batch a loop turn, so one node flooding the aggregator cannot
+ *    delay another's envelopes behind a whole batch of its own. A node's
+ *    envelopes stay in its order; ingest_batch() sees only which items
+ *    and in which order; acks still leave only after the commit.
+ *  - Counters: the frames the router refuses count in rejected_malformed
+ *    and rejected_too_large, ZAP's denials in zap_denied.
+ *  - Peers' health: what their heartbeats say is persisted (PeerRecord)
+ *    every flush_ms.
  */
 #ifndef LNOB_SERVER_H
 #define LNOB_SERVER_H

@@ -1,9 +1,10 @@
 /*
  * relay.h: a district collector serving the collectors below it. It binds
- * a ROUTER as CURVE server (the node's own Curve25519 key) behind a ZAP
- * handler that admits only downstream nodes enrolled in the outbox store
- * and not revoked, and speaks to them exactly the protocol the aggregator
- * speaks (aggregator/server.c), so an unchanged collector works against it:
+ * the router (common/router.h: a ROUTER as CURVE server with the node's
+ * own Curve25519 key, behind a ZAP handler that admits only downstream
+ * nodes enrolled in the outbox store and not revoked) and speaks to them
+ * exactly the protocol the aggregator speaks (the same router), so an
+ * unchanged collector works against it:
  *
  *  - Every part of a message is handled as a Frame of its own and answered
  *    (a full batch is stored and answered mid-message, then the rest
@@ -16,7 +17,7 @@
  *    smaller of OUTBOX_BODY_MAX and the upstream's last max_body
  *    (relay_set_upstream_limits()), so that a downstream node never queues
  *    what the province would refuse. Its health is kept as the node's
- *    last word ("downstream_seen").
+ *    last word ("downstream_seen"), and so is every contact.
  *  - Frame{envelope}: the bytes must decode (envelope_open), with a body
  *    at most that max_body, name an enrolled, unrevoked downstream signer
  *    (never this node itself) and carry that signer's valid signature;
@@ -42,9 +43,9 @@
  * see outbox.h) and "relay.after_custody": the custody transaction has
  * committed, the acks have not been sent.
  *
- * Daemon-level code: logs admissions refused, refusals (at most one line
- * per (node, reason) a second, then "... and N more like it in the last
- * second"; common/ratelim.h), store failures.
+ * Daemon-level code: logs store failures and, through the router,
+ * admissions refused and refusals (at most one line per (node, reason) a
+ * second, then "... and N more like it in the last second").
  */
 #ifndef LNOB_RELAY_H
 #define LNOB_RELAY_H

@@ -1,5 +1,6 @@
 /* uplink.c: the collector's send loop over a ZeroMQ DEALER with CURVE
- * (see uplink.h for the protocol). */
+ * (see uplink.h for the protocol): the connection, the frames from
+ * upstream and the loop; the lanes are uplink_lanes.c's. */
 #include "uplink.h"
 
 #include <assert.h>
@@ -19,6 +20,7 @@
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "uplink_int.h"
 #include "util.h"
 
 /* Longest wait in one poll, so that stop requests and timers are seen. */
@@ -33,63 +35,7 @@
 		      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | \
 		      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
 
-/* One envelope in flight. */
-typedef struct s_flight {
-	char signer[LNOB_ID_MAX + 1];   /* "" in the own lane */
-	uint64_t seq;
-	int64_t resend_at;   /* monotonic ms when it is sent again */
-	uint32_t tries;      /* retryable NACKs in a row */
-	bool done;           /* acked or parked: removed at the next compaction */
-} s_flight_t;
-
-/* A source of envelopes to send: own outbox items, or relayed ones. Its
- * in-flight entries are sorted by (signer, seq). */
-typedef struct s_lane {
-	bool relayed;
-	s_flight_t *fl;      /* at most window entries */
-	size_t nfl;
-	bool has_cursor;     /* false: the next scan starts at the first item */
-	char cur_signer[LNOB_ID_MAX + 1];
-	uint64_t cur_seq;    /* (cur_signer, cur_seq): the last item the scan passed */
-	bool more;           /* the queue may hold items past the cursor */
-} s_lane_t;
-
-typedef struct uplink {
-	const uplink_conf_t *conf;
-	const identity_t *id;
-	outbox_t *ob;
-	relay_t *relay;           /* NULL unless [relay] listen is set */
-	void *ctx;
-	void *sock;               /* the DEALER, NULL while backing off */
-	void *mon;                /* PAIR reading the DEALER's monitor events */
-	unsigned serial;          /* makes each monitor endpoint unique */
-	bool connected;           /* a CURVE handshake succeeded, no disconnect since */
-	bool hello_pending;       /* a heartbeat is owed on this connection */
-	bool blocked;             /* the last send hit EAGAIN: wait for POLLOUT */
-	bool spoke;               /* upstream spoke since the socket was made */
-	bool warned_handshake;    /* a failed handshake was logged on this socket */
-	int64_t last_rx;          /* monotonic ms of the last frame (or socket creation) */
-	int64_t next_hb;          /* monotonic ms of the next heartbeat */
-	int64_t next_poll;        /* monotonic ms of the next outbox look when idle */
-	int64_t next_reader_check;/* monotonic ms of the next mdb_reader_check */
-	int64_t reconnect_at;     /* monotonic ms; meaningful while !sock */
-	uint32_t attempt;         /* reconnects since the last contact */
-	uint32_t credit;          /* upstream's latest grant */
-	uint64_t requeue_gen;     /* the outbox's "requeue_gen" as last seen */
-	s_lane_t own, rel;        /* the two lanes */
-	bool rel_first;           /* which lane scans first (alternates) */
-	uint64_t *acks;           /* own seqs acked this loop turn */
-	size_t nacks, acks_cap;
-	outbox_ref_t *racks;      /* relayed (signer, seq) acked this loop turn */
-	size_t nracks, racks_cap;
-	outbox_state_t state;     /* current */
-	outbox_state_t saved;     /* as last written */
-	int64_t saved_at;         /* monotonic ms of that write */
-	outbox_limits_t lim;      /* what upstream last said it takes */
-	outbox_limits_t lim_saved;/* as recorded in the outbox */
-} uplink_t;
-
-/* ---- helpers --------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 /* A uniformly random delay in [0, min(max, min * 2^attempt)] ms (full jitter). */
 static uint32_t s_backoff_ms(uint32_t min, uint32_t max, uint32_t attempt)
@@ -104,7 +50,7 @@ static uint32_t s_backoff_ms(uint32_t min, uint32_t max, uint32_t attempt)
 }
 
 /* The NackReason's enum name ("NACK_OUT_OF_SCOPE"), static storage. */
-static const char *s_reason_name(int reason)
+const char *uplink_reason_name(int reason)
 {
 	const ProtobufCEnumValue *v =
 		protobuf_c_enum_descriptor_get_value(&lnob__nack_reason__descriptor, reason);
@@ -112,117 +58,8 @@ static const char *s_reason_name(int reason)
 	return v ? v->name : "NACK_?";
 }
 
-/* Orders (signer, seq) keys as the outbox does. */
-static int s_key_cmp(const char *sa, uint64_t qa, const char *sb, uint64_t qb)
-{
-	int c = strcmp(sa, sb);
-
-	if (c)
-		return c;
-	return qa < qb ? -1 : qa > qb;
-}
-
-/* The lane of signer: own for this node's id (or ""), relayed otherwise;
- * *ret_signer gets the lane's key form of the signer. */
-static s_lane_t *s_lane_of(uplink_t *u, const char *signer, const char **ret_signer)
-{
-	if (!signer[0] || strcmp(signer, u->id->pub.node_id) == 0) {
-		*ret_signer = "";
-		return &u->own;
-	}
-	*ret_signer = signer;
-	return &u->rel;
-}
-
-/* The position of (signer, seq) in the lane, or where it would go: sets
- * *found. */
-static size_t s_flight_pos(const s_lane_t *l, const char *signer, uint64_t seq, bool *found)
-{
-	size_t lo = 0, hi = l->nfl;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = s_key_cmp(l->fl[mid].signer, l->fl[mid].seq, signer, seq);
-
-		if (c == 0) {
-			*found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Index of the in-flight entry for (signer, seq), or -1. */
-static long s_flight_find(const s_lane_t *l, const char *signer, uint64_t seq)
-{
-	bool found;
-	size_t at = s_flight_pos(l, signer, seq, &found);
-
-	return found ? (long)at : -1;
-}
-
-/* Puts (signer, seq) in flight, keeping the order. The caller has checked
- * it is not in flight and that there is room. */
-static void s_flight_add(uplink_t *u, s_lane_t *l, const char *signer, uint64_t seq,
-			 int64_t resend_at)
-{
-	bool found;
-	size_t at = s_flight_pos(l, signer, seq, &found);
-	s_flight_t *e;
-
-	assert(!found && l->nfl < u->conf->window);
-	memmove(&l->fl[at + 1], &l->fl[at], (l->nfl - at) * sizeof(l->fl[0]));
-	e = &l->fl[at];
-	memset(e, 0, sizeof(*e));
-	lnob_strlcpy(e->signer, signer, sizeof(e->signer));
-	e->seq = seq;
-	e->resend_at = resend_at;
-	l->nfl++;
-}
-
-/* Drops the lane's entries marked done. */
-static void s_flight_compact(s_lane_t *l)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < l->nfl; i++)
-		if (!l->fl[i].done)
-			l->fl[j++] = l->fl[i];
-	l->nfl = j;
-}
-
-/* Envelopes in flight over both lanes. */
-static size_t s_in_flight(const uplink_t *u)
-{
-	return u->own.nfl + u->rel.nfl;
-}
-
-/* The next scan of the lane starts from its first item. */
-static void s_lane_rewind(s_lane_t *l)
-{
-	l->has_cursor = false;
-	l->cur_signer[0] = '\0';
-	l->cur_seq = 0;
-	l->more = true;
-}
-
-/* Everything in flight becomes unsent, as after a lost connection. */
-static void s_flight_reset(uplink_t *u)
-{
-	u->own.nfl = 0;
-	u->rel.nfl = 0;
-	s_lane_rewind(&u->own);
-	s_lane_rewind(&u->rel);
-	u->credit = 0;
-}
-
 /* Sends one Frame with ZMQ_DONTWAIT. Returns 0, -EAGAIN or another -errno. */
-static int s_send_frame(uplink_t *u, const Lnob__Frame *f)
+int uplink_send_frame(uplink_t *u, const Lnob__Frame *f)
 {
 	size_t n = lnob__frame__get_packed_size(f);
 	zmq_msg_t m;
@@ -239,24 +76,9 @@ static int s_send_frame(uplink_t *u, const Lnob__Frame *f)
 	return 0;
 }
 
-/* Sends one stored Envelope as Frame{envelope}, byte for byte. */
-static int s_send_envelope(uplink_t *u, const uint8_t *env, size_t len)
-{
-	Lnob__Frame f;
-	int r;
-
-	lnob__frame__init(&f);
-	f.msg_case = LNOB__FRAME__MSG_ENVELOPE;
-	f.envelope.data = (uint8_t *)env;
-	f.envelope.len = len;
-	if ((r = s_send_frame(u, &f)) == 0)
-		fault_point("collector.after_send");
-	return r;
-}
-
 /* Handles a send error other than success: EAGAIN marks the socket blocked;
  * anything else is logged. Returns r. */
-static int s_send_failed(uplink_t *u, int r, const char *what)
+int uplink_send_failed(uplink_t *u, int r, const char *what)
 {
 	if (r == -EAGAIN)
 		u->blocked = true;
@@ -276,7 +98,7 @@ static bool s_writable(uplink_t *u)
 	return (events & ZMQ_POLLOUT) != 0;
 }
 
-/* ---- socket lifecycle ------------------------------------------------ */
+/* ---- socket lifecycle --------------------------------------------------- */
 
 /* zmq_setsockopt() for an int option. Returns 0 or -1 (errno set). */
 static int s_setopt_int(void *sock, int opt, int v)
@@ -346,7 +168,7 @@ static int s_open_socket(uplink_t *u)
 	u->blocked = false;
 	u->last_rx = lnob_mono_ms();
 	u->next_hb = u->last_rx;
-	s_flight_reset(u);
+	uplink_flight_reset(u);
 	log_info("connecting to %s (attempt %" PRIu32 ")", c->endpoint, u->attempt);
 	return 0;
 }
@@ -364,7 +186,7 @@ static void s_close_socket(uplink_t *u)
 		u->mon = NULL;
 	}
 	u->connected = false;
-	s_flight_reset(u);
+	uplink_flight_reset(u);
 }
 
 /* Closes the socket and schedules the next one after a jittered back-off. */
@@ -378,6 +200,19 @@ static void s_reconnect_later(uplink_t *u, const char *why)
 	u->reconnect_at = lnob_mono_ms() + delay;
 	log_warnx("%s; reconnecting to %s in %" PRIu32 " ms (attempt %" PRIu32 ")", why,
 		  u->conf->endpoint, delay, u->attempt);
+}
+
+/* Closes m, a part just received from sock, and drops the rest of its
+ * message. */
+static void s_drop_rest(void *sock, zmq_msg_t *m)
+{
+	while (zmq_msg_more(m)) {
+		zmq_msg_close(m);
+		zmq_msg_init(m);
+		if (zmq_msg_recv(m, sock, 0) < 0)
+			break;
+	}
+	zmq_msg_close(m);
 }
 
 /* Reads the monitor's pending events: logs handshakes and disconnects; a
@@ -400,14 +235,7 @@ static void s_monitor_events(uplink_t *u)
 		}
 		memcpy(&ev, zmq_msg_data(&m), 2);
 		memcpy(&val, (uint8_t *)zmq_msg_data(&m) + 2, 4);
-		/* Drop the endpoint part (and any other part). */
-		while (zmq_msg_more(&m)) {
-			zmq_msg_close(&m);
-			zmq_msg_init(&m);
-			if (zmq_msg_recv(&m, u->mon, 0) < 0)
-				break;
-		}
-		zmq_msg_close(&m);
+		s_drop_rest(u->mon, &m);   /* the endpoint part (and any other part) */
 		switch (ev) {
 		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
 			log_info("connected to %s (CURVE handshake done)", u->conf->endpoint);
@@ -418,10 +246,10 @@ static void s_monitor_events(uplink_t *u)
 		case ZMQ_EVENT_DISCONNECTED:
 			if (u->connected)
 				log_warnx("disconnected from %s; %zu in flight will be sent again",
-					  u->conf->endpoint, s_in_flight(u));
+					  u->conf->endpoint, uplink_in_flight(u));
 			u->connected = false;
 			u->hello_pending = true;
-			s_flight_reset(u);
+			uplink_flight_reset(u);
 			break;
 		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
 			if (!u->warned_handshake)
@@ -440,7 +268,7 @@ static void s_monitor_events(uplink_t *u)
 	}
 }
 
-/* ---- frames from the aggregator --------------------------------------- */
+/* ---- frames from upstream ----------------------------------------------- */
 
 /* Remembers an acked (signer, seq) for the ack transaction of this loop
  * turn; own ones by seq, relayed ones by (signer, seq). When memory runs
@@ -448,7 +276,7 @@ static void s_monitor_events(uplink_t *u)
 static void s_ack_push(uplink_t *u, const char *signer, uint64_t seq)
 {
 	const char *key;
-	s_lane_t *l = s_lane_of(u, signer, &key);
+	uplink_lane_t *l = uplink_lane_of(u, signer, &key);
 
 	if (l == &u->own) {
 		if (u->nacks == u->acks_cap) {
@@ -484,10 +312,10 @@ static void s_ack_push(uplink_t *u, const char *signer, uint64_t seq)
  * one without signer/seq (an undecodable frame) is only logged. */
 static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 {
-	const char *reason = s_reason_name(n->reason);
+	const char *reason = uplink_reason_name(n->reason);
 	const char *detail = n->detail ? n->detail : "";
 	const char *key;
-	s_lane_t *l;
+	uplink_lane_t *l;
 	long at;
 	int r;
 
@@ -499,8 +327,8 @@ static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 		log_warnx("ignoring a NACK naming an invalid signer");
 		return;
 	}
-	l = s_lane_of(u, n->signer, &key);
-	at = s_flight_find(l, key, n->seq);
+	l = uplink_lane_of(u, n->signer, &key);
+	at = uplink_flight_find(l, key, n->seq);
 	if (n->retryable) {
 		uint32_t delay;
 
@@ -636,32 +464,12 @@ static void s_recv_all(uplink_t *u)
 		}
 		if (zmq_msg_more(&m)) {
 			log_warnx("multi-part message from %s; dropped", u->conf->endpoint);
-			while (zmq_msg_more(&m)) {
-				zmq_msg_close(&m);
-				zmq_msg_init(&m);
-				if (zmq_msg_recv(&m, u->sock, 0) < 0)
-					break;
-			}
-			zmq_msg_close(&m);
+			s_drop_rest(u->sock, &m);
 			continue;
 		}
 		s_on_frame(u, zmq_msg_data(&m), zmq_msg_size(&m));
 		zmq_msg_close(&m);
 	}
-}
-
-/* Marks (signer, seq) of the lane of signer done; returns whether it was
- * in flight and not done yet. */
-static bool s_flight_done(uplink_t *u, const char *signer, uint64_t seq)
-{
-	const char *key;
-	s_lane_t *l = s_lane_of(u, signer, &key);
-	long at = s_flight_find(l, key, seq);
-
-	if (at < 0 || l->fl[at].done)
-		return false;
-	l->fl[at].done = true;
-	return true;
 }
 
 /* Deletes this turn's acked items (own and relayed) in one transaction
@@ -676,16 +484,16 @@ static void s_flush_acks(uplink_t *u)
 		return;
 	/* The state written with the acks counts what stays in flight after. */
 	for (size_t i = 0; i < u->nacks; i++) {
-		long at = s_flight_find(&u->own, "", u->acks[i]);
+		long at = uplink_flight_find(&u->own, "", u->acks[i]);
 		if (at >= 0 && !u->own.fl[at].done)
 			leaving++;
 	}
 	for (size_t i = 0; i < u->nracks; i++) {
-		long at = s_flight_find(&u->rel, u->racks[i].signer, u->racks[i].seq);
+		long at = uplink_flight_find(&u->rel, u->racks[i].signer, u->racks[i].seq);
 		if (at >= 0 && !u->rel.fl[at].done)
 			leaving++;
 	}
-	u->state.in_flight = s_in_flight(u) > leaving ? s_in_flight(u) - leaving : 0;
+	u->state.in_flight = uplink_in_flight(u) > leaving ? uplink_in_flight(u) - leaving : 0;
 	fault_point("collector.after_ack");
 	r = outbox_ack_all(u->ob, u->acks, u->nacks, u->racks, u->nracks, &u->state, &deleted);
 	if (r < 0) {
@@ -693,47 +501,22 @@ static void s_flush_acks(uplink_t *u)
 			  lnob_strerror(r));
 	} else {
 		for (size_t i = 0; i < u->nacks; i++)
-			s_flight_done(u, "", u->acks[i]);
+			uplink_flight_done(u, "", u->acks[i]);
 		for (size_t i = 0; i < u->nracks; i++)
-			s_flight_done(u, u->racks[i].signer, u->racks[i].seq);
-		s_flight_compact(&u->own);
-		s_flight_compact(&u->rel);
-		u->state.in_flight = s_in_flight(u);
+			uplink_flight_done(u, u->racks[i].signer, u->racks[i].seq);
+		uplink_flight_compact(&u->own);
+		uplink_flight_compact(&u->rel);
+		u->state.in_flight = uplink_in_flight(u);
 		u->saved = u->state;
 		u->saved_at = lnob_mono_ms();
 		log_debug("acked %zu own and %zu relayed (%zu deleted), %zu in flight", u->nacks,
-			  u->nracks, deleted, s_in_flight(u));
+			  u->nracks, deleted, uplink_in_flight(u));
 	}
 	u->nacks = 0;
 	u->nracks = 0;
 }
 
-/* ---- sending ---------------------------------------------------------- */
-
-/* Parks (signer, seq) of lane l locally with reason and detail instead of
- * sending it (relayed ones with their origin signer, like upstream's
- * refusals); logs it. Returns 0 when it left the queue (parked, or gone
- * meanwhile), else the store's code (it stays queued; tried again at
- * the next scan). */
-static int s_park_local(uplink_t *u, const s_lane_t *l, const char *signer, uint64_t seq,
-			int reason, const char *detail)
-{
-	int r;
-
-	if (l->relayed)
-		r = outbox_relay_park(u->ob, signer, seq, reason, detail, lnob_now_ms());
-	else
-		r = outbox_park(u->ob, seq, reason, detail, lnob_now_ms());
-	if (r == 0)
-		log_warnx("parked %s%s seq %" PRIu64 " without sending it: %s: %s",
-			  l->relayed ? "relayed " : "", l->relayed ? signer : u->id->pub.node_id,
-			  seq, s_reason_name(reason), detail);
-	else if (r != LNOB_E_NOTFOUND)
-		log_warnx("cannot park %s seq %" PRIu64 " (%s: %s): %s",
-			  l->relayed ? signer : u->id->pub.node_id, seq, s_reason_name(reason), detail,
-			  lnob_strerror(r));
-	return r == LNOB_E_NOTFOUND ? 0 : r;
-}
+/* ---- heartbeats and state ----------------------------------------------- */
 
 /* Sends a heartbeat with the outbox's health when one is owed (on a new
  * connection) or due (every heartbeat_ms), and the socket can take it. */
@@ -762,245 +545,12 @@ static void s_heartbeat(uplink_t *u, int64_t now)
 	hb.health = &h;
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &hb;
-	if ((r = s_send_frame(u, &f)) < 0) {
-		s_send_failed(u, r, "a heartbeat");
+	if ((r = uplink_send_frame(u, &f)) < 0) {
+		uplink_send_failed(u, r, "a heartbeat");
 		return;
 	}
 	u->hello_pending = false;
 	u->next_hb = now + u->conf->heartbeat_ms;
-}
-
-/* Sends again what of lane l has waited too long for an answer; returns
- * how many went. */
-static size_t s_resend_lane(uplink_t *u, s_lane_t *l, int64_t now)
-{
-	size_t resent = 0;
-
-	for (size_t i = 0; i < l->nfl && !u->blocked; i++) {
-		s_flight_t *e = &l->fl[i];
-		uint8_t *env;
-		size_t len;
-		char why[160];
-		int r;
-
-		if (e->done || e->resend_at > now)
-			continue;
-		if (l->relayed)
-			r = outbox_relay_get(u->ob, e->signer, e->seq, &env, &len);
-		else
-			r = outbox_get(u->ob, e->seq, &env, &len);
-		if (r == LNOB_E_NOTFOUND) {
-			e->done = true;   /* acked or parked meanwhile */
-			continue;
-		}
-		if (r < 0) {
-			log_warnx("reading %s seq %" PRIu64 " from the outbox: %s",
-				  l->relayed ? e->signer : u->id->pub.node_id, e->seq, lnob_strerror(r));
-			e->resend_at = now + u->conf->resend_after_ms;
-			continue;
-		}
-		/* The limits may have shrunk since it was sent. */
-		if (outbox_fits(&u->lim, env, len, why, sizeof(why)) == LNOB_E_TOOBIG) {
-			free(env);
-			if (s_park_local(u, l, e->signer, e->seq, LNOB__NACK_REASON__NACK_TOO_LARGE,
-					 why) == 0)
-				e->done = true;
-			else
-				e->resend_at = now + u->conf->resend_after_ms;
-			continue;
-		}
-		r = s_send_envelope(u, env, len);
-		free(env);
-		if (r < 0) {
-			s_send_failed(u, r, "an envelope");
-			break;
-		}
-		e->resend_at = now + u->conf->resend_after_ms;
-		resent++;
-	}
-	s_flight_compact(l);
-	return resent;
-}
-
-/* Sends again what has waited too long for an answer. */
-static void s_resend_due(uplink_t *u, int64_t now)
-{
-	size_t resent = s_resend_lane(u, &u->own, now);
-
-	resent += s_resend_lane(u, &u->rel, now);
-	if (resent)
-		log_info("sent %zu unanswered envelopes again", resent);
-}
-
-/* Context of one outbox scan. */
-typedef struct s_scan {
-	uplink_t *u;
-	s_lane_t *l;
-	int64_t now;
-	size_t budget;        /* envelopes this scan may send */
-	size_t sent;
-	outbox_ref_t bad[16]; /* records that do not decode, parked after the scan */
-	size_t nbad;
-	outbox_ref_t big[16]; /* over the upstream's limits, parked after the scan */
-	char big_why[16][160];
-	size_t nbig;
-	bool cut;             /* stopped at an item it could not note: scan again */
-} s_scan_t;
-
-/* One queued item met by a scan: skipped when in flight already, else
- * sent and put in flight. Stops the scan (returns 1) when the budget is
- * spent or the socket pushes back. */
-static int s_scan_item(s_scan_t *sc, const char *signer, uint64_t seq, const uint8_t *env,
-		       size_t len)
-{
-	uplink_t *u = sc->u;
-	s_lane_t *l = sc->l;
-	char why[160];
-	int r = 0;
-
-	if (s_flight_find(l, signer, seq) >= 0)
-		goto passed;   /* after a rewind: it is in flight already */
-	if (sc->sent == sc->budget)
-		return 1;      /* not passed: the next scan starts here */
-	if (env)
-		r = outbox_fits(&u->lim, env, len, why, sizeof(why));
-	if (r == LNOB_E_TOOBIG) {
-		/* Never sent: the upstream would refuse it, or drop the
-		 * connection for it; what is queued behind it goes on. */
-		if (sc->nbig == sizeof(sc->big) / sizeof(sc->big[0])) {
-			sc->cut = true;
-			return 1;   /* not passed: the next scan starts here */
-		}
-		lnob_strlcpy(sc->big[sc->nbig].signer, signer, sizeof(sc->big[0].signer));
-		lnob_strlcpy(sc->big_why[sc->nbig], why, sizeof(sc->big_why[0]));
-		sc->big[sc->nbig++].seq = seq;
-		goto passed;
-	}
-	if (!env || r == LNOB_E_DECODE) {
-		if (sc->nbad < sizeof(sc->bad) / sizeof(sc->bad[0])) {
-			lnob_strlcpy(sc->bad[sc->nbad].signer, signer, sizeof(sc->bad[0].signer));
-			sc->bad[sc->nbad++].seq = seq;
-		}
-		goto passed;
-	}
-	r = s_send_envelope(u, env, len);
-	if (r < 0) {
-		s_send_failed(u, r, "an envelope");
-		return 1;
-	}
-	s_flight_add(u, l, signer, seq, sc->now + u->conf->resend_after_ms);
-	sc->sent++;
-passed:
-	l->has_cursor = true;
-	lnob_strlcpy(l->cur_signer, signer, sizeof(l->cur_signer));
-	l->cur_seq = seq;
-	return 0;
-}
-
-/* outbox_scan() callback for the own lane. */
-static int s_scan_own(void *ctx, uint64_t seq, const uint8_t *env, size_t len)
-{
-	return s_scan_item(ctx, "", seq, env, len);
-}
-
-/* outbox_relay_scan() callback for the relayed lane. */
-static int s_scan_rel(void *ctx, const char *signer, uint64_t seq, const uint8_t *env,
-		      size_t len)
-{
-	return s_scan_item(ctx, signer, seq, env, len);
-}
-
-/* Sends up to budget queued items of lane l past its cursor; returns how
- * many went. */
-static size_t s_send_lane(uplink_t *u, s_lane_t *l, size_t budget, int64_t now)
-{
-	s_scan_t sc = { .u = u, .l = l, .now = now, .budget = budget };
-	bool more = false;
-	int r;
-
-	if (budget == 0 || u->blocked)
-		return 0;
-	/* At most nfl items are skipped as in flight, so budget + nfl visits
-	 * reach budget unsent ones. */
-	if (l->relayed)
-		r = outbox_relay_scan(u->ob, l->has_cursor ? l->cur_signer : NULL, l->cur_seq,
-				      budget + l->nfl, s_scan_rel, &sc, NULL, &more);
-	else
-		r = outbox_scan(u->ob, l->cur_seq, budget + l->nfl, s_scan_own, &sc, NULL, &more);
-	if (r < 0) {
-		log_warnx("reading the outbox: %s", lnob_strerror(r));
-		l->more = false;
-		return sc.sent;
-	}
-	/* Stopped by the budget, EAGAIN or a full list: the item is still ahead. */
-	l->more = more || u->blocked || sc.sent == budget || sc.cut;
-	for (size_t i = 0; i < sc.nbig; i++)
-		(void)s_park_local(u, l, sc.big[i].signer, sc.big[i].seq,
-				   LNOB__NACK_REASON__NACK_TOO_LARGE, sc.big_why[i]);
-	for (size_t i = 0; i < sc.nbad; i++) {
-		if (l->relayed)
-			r = outbox_relay_park(u->ob, sc.bad[i].signer, sc.bad[i].seq,
-					      LNOB__NACK_REASON__NACK_MALFORMED,
-					      "outbox record does not decode", lnob_now_ms());
-		else
-			r = outbox_park(u->ob, sc.bad[i].seq, LNOB__NACK_REASON__NACK_MALFORMED,
-					"outbox record does not decode", lnob_now_ms());
-		log_warnx("outbox record %s seq %" PRIu64 " does not decode; %s",
-			  l->relayed ? sc.bad[i].signer : u->id->pub.node_id, sc.bad[i].seq,
-			  r == 0 ? "parked" : lnob_strerror(r));
-	}
-	return sc.sent;
-}
-
-/* On the idle poll: when `requeue` moved parked items back (maybe below
- * the cursors), both lanes scan again from the start. */
-static void s_check_requeue(uplink_t *u)
-{
-	uint64_t gen;
-	int r = outbox_requeue_gen(u->ob, &gen);
-
-	if (r < 0) {
-		log_warnx("reading the outbox: %s", lnob_strerror(r));
-		return;
-	}
-	if (gen == u->requeue_gen)
-		return;
-	u->requeue_gen = gen;
-	log_info("parked items were requeued; scanning the outbox again");
-	s_lane_rewind(&u->own);
-	s_lane_rewind(&u->rel);
-}
-
-/* Sends queued items past the cursors, as far as window and credit allow,
- * sharing what is free between the lanes. */
-static void s_send_new(uplink_t *u, int64_t now)
-{
-	size_t limit = u->conf->window < u->credit ? u->conf->window : u->credit;
-	bool poll = now >= u->next_poll;
-	s_lane_t *first, *second;
-	size_t free_slots, share;
-
-	if (u->blocked || s_in_flight(u) >= limit)
-		return;
-	if (poll) {
-		s_check_requeue(u);
-		u->own.more = u->rel.more = true;
-	}
-	if (!u->own.more && !u->rel.more)
-		return;
-	first = u->rel_first ? &u->rel : &u->own;
-	second = u->rel_first ? &u->own : &u->rel;
-	u->rel_first = !u->rel_first;
-	free_slots = limit - s_in_flight(u);
-	share = second->more ? (free_slots + 1) / 2 : free_slots;
-	if (first->more)
-		s_send_lane(u, first, share, now);
-	if (second->more && s_in_flight(u) < limit)
-		s_send_lane(u, second, limit - s_in_flight(u), now);
-	if (first->more && s_in_flight(u) < limit)
-		s_send_lane(u, first, limit - s_in_flight(u), now);
-	if (poll || (!u->own.more && !u->rel.more))
-		u->next_poll = now + UPLINK_OUTBOX_POLL_MS;
 }
 
 /* Writes the state when it changed, at most every S_STATE_EVERY_MS. */
@@ -1008,7 +558,7 @@ static void s_save_state(uplink_t *u, int64_t now, bool force)
 {
 	int r;
 
-	u->state.in_flight = s_in_flight(u);
+	u->state.in_flight = uplink_in_flight(u);
 	if (u->state.in_flight == u->saved.in_flight &&
 	    u->state.last_contact_ms == u->saved.last_contact_ms)
 		return;
@@ -1037,7 +587,7 @@ static void s_reader_check(uplink_t *u, int64_t now)
 		log_warnx("cleared %d stale reader slot(s) left by dead processes", dead);
 }
 
-/* ---- the loop --------------------------------------------------------- */
+/* ---- the loop ----------------------------------------------------------- */
 
 /* Takes a stop request from stop_fd and logs it. */
 static void s_read_stop(int fd)
@@ -1095,7 +645,7 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 		/* New custody items may sort below the cursor: scan from the start
 		 * (what is in flight is skipped). */
 		if (relay_handle(u->relay, &items[relay_at]) > 0)
-			s_lane_rewind(&u->rel);
+			uplink_lane_rewind(&u->rel);
 		relay_tick(u->relay, false);
 	}
 	if (*stop)
@@ -1117,8 +667,8 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 		return;
 	}
 	s_heartbeat(u, now);
-	s_resend_due(u, now);
-	s_send_new(u, now);
+	uplink_resend_due(u, now);
+	uplink_send_new(u, now);
 	s_save_state(u, now, false);
 }
 

@@ -55,7 +55,10 @@
  * have been received, before the transaction deleting them commits.
  *
  * This module logs (connects, disconnects, back-offs, parks, the
- * upstream's limits when they change): it is daemon-level code.
+ * upstream's limits when they change): it is daemon-level code. It is
+ * two files: uplink.c (the connection, the frames from upstream, the
+ * loop) and uplink_lanes.c (the two lanes: in flight, sent next, sent
+ * again, parked unsent), sharing uplink_int.h.
  */
 #ifndef LNOB_UPLINK_H
 #define LNOB_UPLINK_H

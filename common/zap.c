@@ -26,7 +26,7 @@ struct zap {
 zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx)
 {
 	zap_t *self = calloc(1, sizeof(*self));
-	int linger = 0;
+	int linger = 0, e;
 
 	if (!self)
 		return NULL;
@@ -40,7 +40,9 @@ zap_t *zap_new(void *zmq_ctx, zap_lookup_fn lookup, void *lookup_ctx)
 		goto fail;
 	return self;
 fail:
+	e = errno;   /* for the caller's message */
 	zap_destroy(&self);
+	errno = e;
 	return NULL;
 }
 

@@ -3,13 +3,21 @@ max_body and max_frame in their heartbeat answers; a collector parks what
 exceeds them instead of sending it, and `submit` refuses it; the aggregator
 answers a frame over max_frame with NACK_TOO_LARGE (counted) instead of
 letting ZeroMQ drop the connection; every part of a message is answered;
-refusals are logged at most once a second per (peer, reason).
+refusals are logged at most once a second per (peer, reason). And the
+drift fixes of the one router both daemons share (common/router.h), for
+the aggregator and for a relay alike: a send or a receive interrupted by
+a signal (EINTR) is tried again, and an answer left half-sent is ended so
+that the next one is not glued to it (LNOB_FAULT_ROUTER, builds with
+-DLNOB_FAULT_INJECTION=ON).
 
     aggregator (max_body 1024)
      |- d1-office   (scope D1)"""
 
+import os
 import re
 import sys
+import time
+import unittest
 
 import lnobtest
 from lnobtest import (CraftedClient, nack_reason_name, report_body, sign_envelope,
@@ -360,6 +368,119 @@ class RelayLimitsTest(lnobtest.NetTestCase):
             self.assertEqual(got[("c12-office", 3)][0], "ack", got)
         st = relay.status()
         self.assertEqual((st["queued_relayed"], st["parked"]), (1, 0), st)
+
+
+def fault_injection_built():
+    """True when the binaries were built with -DLNOB_FAULT_INJECTION=ON
+    (ctest passes LNOB_FAULT_INJECTION=1 then)."""
+    return os.environ.get("LNOB_FAULT_INJECTION", "0") in ("1", "ON", "TRUE", "true")
+
+
+# The router's test hook (common/router.h), counted from the daemon's start:
+# the 2nd part it sends (the Frame of its first answer) fails with EINTR,
+# so does the 3rd part it receives (the 2nd part of the first message), and
+# its 3rd answer is cut after its routing id.
+DRIFT_FAULTS = "send_eintr:2,recv_eintr:3,send_cut:3"
+
+
+def next_message(cl, timeout=30):
+    """The next whole ZeroMQ message from the daemon: its list of parts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cl.net.check_alive()
+        try:
+            return cl.sock.recv_multipart()
+        except cl.zmq.Again:
+            continue
+    raise lnobtest.WaitTimeout("no message from the daemon within %ss" % timeout)
+
+
+def frame_of(part):
+    f = lnobtest.pb().Frame()
+    f.ParseFromString(part)
+    return f
+
+
+@unittest.skipUnless(fault_injection_built(), "needs -DLNOB_FAULT_INJECTION=ON")
+class DriftTest(lnobtest.NetTestCase):
+    """The aggregator and a relay, each armed with DRIFT_FAULTS, talking to
+    a crafted client that checks every message it gets is one part.
+
+        aggregator
+         |- d1-office   (relay)"""
+
+    def exercise(self, cl, signer, sk, daemon):
+        """Drives DRIFT_FAULTS through daemon (already started, armed) from
+        cl: a first message of three parts, sent once, is answered whole
+        (EINTR on its receive and on the first answer's send were tried
+        again: nothing lost, nothing cut); the third answer is cut and
+        arrives as one empty message; the next answer comes alone, one
+        part, not glued to it; the envelope whose ack was cut, sent again,
+        is acked."""
+        envs = [sign_envelope(sk, signer, i + 1, KIND_REPORT,
+                              report_body("C11", VALUES, period=PERIODS[i]))
+                for i in range(4)]
+        cl.send_parts([lnobtest.frame_heartbeat(), lnobtest.frame_envelope(envs[0]),
+                       lnobtest.frame_envelope(envs[1])])
+        hbs, acked = 0, set()
+        while hbs < 1 or acked != {(signer, 1), (signer, 2)}:
+            parts = next_message(cl)
+            self.assertEqual(len(parts), 1, parts)
+            self.assertNotEqual(parts[0], b"", "an answer of the first message was cut")
+            f = frame_of(parts[0])
+            kind = f.WhichOneof("msg")
+            self.assertIn(kind, ("heartbeat", "acks"), f)
+            if kind == "heartbeat":
+                hbs += 1
+            else:
+                acked |= {(a.signer, a.seq) for a in f.acks.acks}
+        self.assertEqual(hbs, 1)
+
+        # The third answer (the ack of seq 3) is cut after its routing id:
+        # the message begun is ended, one empty part.
+        cl.send_raw(lnobtest.frame_envelope(envs[2]))
+        try:
+            ended = next_message(cl, timeout=10)
+        except lnobtest.WaitTimeout:
+            ended = None               # left open: the next answer would be glued to it
+        # The next answer is whole and alone.
+        cl.send_raw(lnobtest.frame_envelope(envs[3]))
+        parts = next_message(cl)
+        self.assertEqual(len(parts), 1, "the answer after the cut one is glued to it: %r"
+                         % (parts,))
+        self.assertEqual(ended, [b""], "the cut answer was not ended")
+        f = frame_of(parts[0])
+        self.assertEqual([(a.signer, a.seq) for a in f.acks.acks], [(signer, 4)], f)
+        # Sent again, the envelope whose ack was cut is acked.
+        self.assertEqual(cl.send_envelope(envs[2])[0], "ack")
+        with open(daemon.log_path, errors="replace") as fh:
+            text = fh.read()
+        for hit in ("send_eintr at 2", "recv_eintr at 3", "send_cut at 3"):
+            self.assertIn("fault injection: router " + hit, text)
+
+    def test_aggregator(self):
+        net = self.net
+        agg = net.add_aggregator()
+        keys = net.keygen(agg.bin, "crafta", net.path("crafta.key"))
+        agg.enroll(keys.pub_path, "D1")
+        agg.start(env={"LNOB_FAULT_ROUTER": DRIFT_FAULTS})
+        with CraftedClient(net, keys) as cl:
+            self.exercise(cl, "crafta", keys.signing_key(), agg.daemon)
+        st, k = agg.wait_status(lambda s, k: s["envelopes"] == 4, "4 stored")
+        self.assertEqual((k["stored"], k["duplicate"]), (4, 1), st)
+
+    def test_relay(self):
+        from test_relay import RelayClient
+        net = self.net
+        net.add_aggregator()           # stays down: custody holds everything
+        relay = net.add_collector("d1-office", "D1", relay=True)
+        keys = net.keygen(relay.bin, "c11-office", net.path("c11-office.key"))
+        relay.net.cli(relay.cmd("enroll", "-c", relay.conf, "--key", keys.pub_path))
+        relay.start(env={"LNOB_FAULT_ROUTER": DRIFT_FAULTS})
+        with RelayClient(net, keys, relay) as cl:
+            self.exercise(cl, "c11-office", keys.signing_key(), relay.daemon)
+        st = relay.status()
+        self.assertEqual((st["queued_relayed"], st["parked"]), (4, 0), st)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,120 @@
+/*
+ * uplink_int.h: what the two halves of the uplink share (uplink.c: the
+ * connection, the frames from upstream and the loop; uplink_lanes.c: the
+ * two lanes, own and relayed, with what is in flight, what is sent next,
+ * what is sent again and what is parked unsent). Private to them.
+ */
+#ifndef LNOB_UPLINK_INT_H
+#define LNOB_UPLINK_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lnob.pb-c.h"
+#include "uplink.h"
+
+/* One envelope in flight. */
+typedef struct uplink_flight {
+	char signer[LNOB_ID_MAX + 1];   /* "" in the own lane */
+	uint64_t seq;
+	int64_t resend_at;   /* monotonic ms when it is sent again */
+	uint32_t tries;      /* retryable NACKs in a row */
+	bool done;           /* acked or parked: removed at the next compaction */
+} uplink_flight_t;
+
+/* A source of envelopes to send: own outbox items, or relayed ones. Its
+ * in-flight entries are sorted by (signer, seq). */
+typedef struct uplink_lane {
+	bool relayed;
+	uplink_flight_t *fl; /* at most window entries */
+	size_t nfl;
+	bool has_cursor;     /* false: the next scan starts at the first item */
+	char cur_signer[LNOB_ID_MAX + 1];
+	uint64_t cur_seq;    /* (cur_signer, cur_seq): the last item the scan passed */
+	bool more;           /* the queue may hold items past the cursor */
+} uplink_lane_t;
+
+/* The running uplink: one connection upstream, two lanes. */
+typedef struct uplink {
+	const uplink_conf_t *conf;
+	const identity_t *id;
+	outbox_t *ob;
+	relay_t *relay;           /* NULL unless [relay] listen is set */
+	void *ctx;
+	void *sock;               /* the DEALER, NULL while backing off */
+	void *mon;                /* PAIR reading the DEALER's monitor events */
+	unsigned serial;          /* makes each monitor endpoint unique */
+	bool connected;           /* a CURVE handshake succeeded, no disconnect since */
+	bool hello_pending;       /* a heartbeat is owed on this connection */
+	bool blocked;             /* the last send hit EAGAIN: wait for POLLOUT */
+	bool spoke;               /* upstream spoke since the socket was made */
+	bool warned_handshake;    /* a failed handshake was logged on this socket */
+	int64_t last_rx;          /* monotonic ms of the last frame (or socket creation) */
+	int64_t next_hb;          /* monotonic ms of the next heartbeat */
+	int64_t next_poll;        /* monotonic ms of the next outbox look when idle */
+	int64_t next_reader_check;/* monotonic ms of the next mdb_reader_check */
+	int64_t reconnect_at;     /* monotonic ms; meaningful while !sock */
+	uint32_t attempt;         /* reconnects since the last contact */
+	uint32_t credit;          /* upstream's latest grant */
+	uint64_t requeue_gen;     /* the outbox's "requeue_gen" as last seen */
+	uplink_lane_t own, rel;   /* the two lanes */
+	bool rel_first;           /* which lane scans first (alternates) */
+	uint64_t *acks;           /* own seqs acked this loop turn */
+	size_t nacks, acks_cap;
+	outbox_ref_t *racks;      /* relayed (signer, seq) acked this loop turn */
+	size_t nracks, racks_cap;
+	outbox_state_t state;     /* current */
+	outbox_state_t saved;     /* as last written */
+	int64_t saved_at;         /* monotonic ms of that write */
+	outbox_limits_t lim;      /* what upstream last said it takes */
+	outbox_limits_t lim_saved;/* as recorded in the outbox */
+} uplink_t;
+
+/* ---- uplink.c -------------------------------------------------------- */
+
+/* The NackReason's enum name ("NACK_OUT_OF_SCOPE"), static storage. */
+const char *uplink_reason_name(int reason);
+
+/* Sends one Frame with ZMQ_DONTWAIT. Returns 0, -EAGAIN or another -errno. */
+int uplink_send_frame(uplink_t *u, const Lnob__Frame *f);
+
+/* Handles a send error other than success: EAGAIN marks the socket
+ * blocked; anything else is logged. Returns r. */
+int uplink_send_failed(uplink_t *u, int r, const char *what);
+
+/* ---- uplink_lanes.c -------------------------------------------------- */
+
+/* The lane of signer: own for this node's id (or ""), relayed otherwise;
+ * *ret_signer gets the lane's key form of the signer. */
+uplink_lane_t *uplink_lane_of(uplink_t *u, const char *signer, const char **ret_signer);
+
+/* Index of the in-flight entry for (signer, seq) in l, or -1. */
+long uplink_flight_find(const uplink_lane_t *l, const char *signer, uint64_t seq);
+
+/* Marks (signer, seq) of the lane of signer done; returns whether it was
+ * in flight and not done yet. */
+bool uplink_flight_done(uplink_t *u, const char *signer, uint64_t seq);
+
+/* Drops the lane's entries marked done. */
+void uplink_flight_compact(uplink_lane_t *l);
+
+/* Envelopes in flight over both lanes. */
+size_t uplink_in_flight(const uplink_t *u);
+
+/* The next scan of the lane starts from its first item. */
+void uplink_lane_rewind(uplink_lane_t *l);
+
+/* Everything in flight becomes unsent, as after a lost connection; the
+ * credit is 0 until upstream speaks again. */
+void uplink_flight_reset(uplink_t *u);
+
+/* Sends again what has waited too long for an answer. */
+void uplink_resend_due(uplink_t *u, int64_t now);
+
+/* Sends queued items past the cursors, as far as window and credit allow,
+ * sharing what is free between the lanes (each takes at least half of it
+ * while the other has work). */
+void uplink_send_new(uplink_t *u, int64_t now);
+
+#endif
