@@ -3,7 +3,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,25 +31,11 @@ static void s_nack(ingest_ctx_t *ctx, ingest_item_t *it, int reason, const char 
 /* Keeps a reused-seq envelope aside, keyed so repeats of it collapse. */
 static int s_quarantine(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 {
-	Lnob__QuarantineRecord q = LNOB__QUARANTINE_RECORD__INIT;
-	uint8_t key[AGG_KEY_MAX + 40], *buf;
-	size_t klen = agg_key_envelope(key, it->signer, it->seq), len;
-	int r;
+	bool added = false;
+	int r = agg_quarantine_put(ctx->st, txn, it->signer, it->seq, it->env, it->len, it->peer,
+				   lnob_now_s(), &added);
 
-	crypto_hash_sha256(key + klen, it->env, it->len);
-	klen += crypto_hash_sha256_BYTES;
-	q.received_at = lnob_now_s();
-	q.envelope.data = (uint8_t *)it->env;
-	q.envelope.len = it->len;
-	q.peer = (char *)(it->peer ? it->peer : "");
-	r = codec_pack(&q.base, &buf, &len);
-	if (r < 0)
-		return r;
-	r = store_put(txn, store_dbi(ctx->st, AGG_DB_QUARANTINE), key, klen, buf, len, MDB_NOOVERWRITE);
-	free(buf);
-	if (r == LNOB_E_EXISTS)
-		return 0;   /* the same bad copy again */
-	if (r == 0)
+	if (r == 0 && added)
 		ctx->counters[AGG_C_QUARANTINED]++;
 	return r;
 }
@@ -58,7 +43,7 @@ static int s_quarantine(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 /* A nomination or a stage (nominations.h): its records, then the envelope
  * into the log, acked; or refused with nothing written. */
 static int s_nomination(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
-			const Lnob__Envelope *env, const char *scope, const uint8_t *key, size_t klen)
+			const Lnob__Envelope *env, const char *scope)
 {
 	nominations_ctx_t nx = { .st = ctx->st, .hier = ctx->hier, .campaigns = ctx->campaigns };
 	char detail[sizeof(it->detail)];
@@ -70,7 +55,7 @@ static int s_nomination(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
 		return 0;
 	}
 	if (r == 0)
-		r = store_put(txn, store_dbi(ctx->st, AGG_DB_ENVELOPES), key, klen, it->env, it->len, 0);
+		r = agg_envelope_put(ctx->st, txn, env->signer, env->seq, it->env, it->len);
 	if (r == 0) {
 		it->verdict = INGEST_ACK;
 		ctx->counters[AGG_C_STORED]++;
@@ -108,10 +93,8 @@ static int s_stored(void *arg, const char *signer, uint64_t seq, const uint8_t *
 		    size_t *ret_len)
 {
 	s_lookup_t *lk = arg;
-	uint8_t key[AGG_KEY_MAX];
-	size_t klen = agg_key_envelope(key, signer, seq);
 	MDB_val v;
-	int r = store_get(lk->txn, store_dbi(lk->ctx->st, AGG_DB_ENVELOPES), key, klen, &v);
+	int r = agg_envelope_raw(lk->ctx->st, lk->txn, signer, seq, &v);
 
 	if (r < 0)
 		return r;
@@ -206,10 +189,10 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 /* A report admitted and checked: into the envelope log, then held as an
  * amendment of an approval covering its unit (approval.h) or applied. */
 static int s_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Lnob__Report *rep,
-		    int unit, const uint8_t *key, size_t klen)
+		    int unit, const Lnob__Envelope *env)
 {
 	apply_out_t out;
-	int r = store_put(txn, store_dbi(ctx->st, AGG_DB_ENVELOPES), key, klen, it->env, it->len, 0);
+	int r = agg_envelope_put(ctx->st, txn, env->signer, env->seq, it->env, it->len);
 
 	if (r == 0)
 		r = approval_hold(ctx->st, txn, ctx->hier, rep, unit, it->signer, it->seq,
@@ -244,8 +227,6 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	Lnob__Envelope *env = NULL;
 	Lnob__NodeRecord *node;
 	Lnob__Report *rep = NULL;
-	uint8_t key[AGG_KEY_MAX];
-	size_t klen;
 	char detail[sizeof(it->detail)];
 	int r, unit = -1, reason;
 
@@ -253,15 +234,14 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	node = lk.node;
 	if (r < 0 || !env)
 		goto out;
-	klen = agg_key_envelope(key, env->signer, env->seq);
 	if (env->kind == LNOB__KIND__KIND_NOMINATION || env->kind == LNOB__KIND__KIND_STAGE)
-		r = s_nomination(ctx, txn, it, env, node->scope, key, klen);
+		r = s_nomination(ctx, txn, it, env, node->scope);
 	else if (env->kind != LNOB__KIND__KIND_REPORT)
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_UNKNOWN_KIND, "kind not accepted here");
 	else if ((reason = s_check_report(ctx, env, node, &rep, &unit, detail, sizeof(detail))))
 		s_nack(ctx, it, reason, detail);
 	else
-		r = s_report(ctx, txn, it, rep, unit, key, klen);
+		r = s_report(ctx, txn, it, rep, unit, env);
 out:
 	if (rep)
 		lnob__report__free_unpacked(rep, NULL);

@@ -61,13 +61,13 @@ typedef struct ingest_ctx {
 
 /* Processes items[0..n-1] in one write transaction and commits it, the
  * counters included. On return every item has a verdict. When the
- * transaction cannot be written or committed (MDB_MAP_FULL, I/O error),
+ * transaction cannot be written or committed (LNOB_E_FULL, I/O error),
  * nothing of the batch is stored (envelopes, latest, revisions, rollups,
  * quarantine and counters share the one aborted transaction), the counters
  * are as before the call plus the batch's rejections and one
  * AGG_C_STORE_FAILED, and every item that is not a rejection becomes a
  * retryable NACK_STORE_FAILED naming its (signer, seq) when the envelope
- * decodes that far; the store code is returned (MDB_MAP_FULL unchanged, so
+ * decodes that far; the store code is returned (LNOB_E_FULL unchanged, so
  * the caller can grow the map and call again with the same items).
  * Returns 0 when the batch committed.
  *

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <zmq.h>
 
-#include "codec.h"
 #include "envelope.h"
 #include "fairq.h"
 #include "ingest.h"
@@ -150,13 +149,13 @@ static void s_store_failed(server_t *s, int r)
 		  "warning, nothing of them acked; senders get retryable NACKs and credit %u "
 		  "while writes fail (warned at most once a minute)", store_dir(s->st),
 		  lnob_strerror(r), (unsigned long long)s->failed_since_warn, s_credit(s));
-	if (r == MDB_MAP_FULL && store_map_size(s->st) >= s->opts->map_max)
+	if (r == LNOB_E_FULL && store_map_size(s->st) >= s->opts->map_max)
 		log_warnx("store %s: the map is full at its maximum of %llu MB; an operator must "
 			  "raise [store] map_max_mb in %s (and have the disk space) and restart "
 			  "lnob-aggregator; until then little or nothing new is stored and senders "
 			  "keep their items queued", store_dir(s->st), S_MB(store_map_size(s->st)),
 			  s->opts->conf_path ? s->opts->conf_path : "the configuration");
-	if (r == MDB_PANIC)
+	if (r == LNOB_E_BROKEN)
 		log_warnx("store %s: LMDB reports a fatal error in the environment; restart "
 			  "lnob-aggregator", store_dir(s->st));
 	s->last_warn = now;
@@ -221,7 +220,7 @@ static void s_take_batch(server_t *s)
 }
 
 /* Takes the next batch from the lanes and stores it (one transaction; on
- * MDB_MAP_FULL the map grows and the batch is tried again at once),
+ * LNOB_E_FULL the map grows and the batch is tried again at once),
  * answers it, frees it. Acks go only after the commit. */
 static void s_flush_batch(server_t *s)
 {
@@ -233,7 +232,7 @@ static void s_flush_batch(server_t *s)
 	s_take_batch(s);
 	memcpy(before, s->ing.counters, sizeof(before));
 	r = ingest_batch(&s->ing, s->items, s->n);
-	for (int round = 0; r == MDB_MAP_FULL && round < S_GROW_ROUNDS && !s->broken &&
+	for (int round = 0; r == LNOB_E_FULL && round < S_GROW_ROUNDS && !s->broken &&
 	     s_grow(s) == 0; round++) {
 		/* The failed try stays counted; its rejections are counted again
 		 * by the next try, so they are taken back. */
@@ -352,20 +351,13 @@ static int s_write_state(server_t *s)
 	for (size_t i = 0; r == 0 && i < router_peer_count(s->router); i++) {
 		router_peer_t *p = router_peer_at(s->router, i);
 		Lnob__PeerRecord rec = LNOB__PEER_RECORD__INIT;
-		uint8_t *buf;
-		size_t len;
 
 		if (!p->dirty || !p->node_id[0])
 			continue;
 		rec.node_id = p->node_id;
 		rec.last_seen_ms = p->last_seen_ms;
 		rec.health = p->has_health ? &p->health : NULL;
-		r = codec_pack(&rec.base, &buf, &len);
-		if (r == 0) {
-			r = store_put(txn, store_dbi(s->st, AGG_DB_PEERS), p->node_id,
-				      strlen(p->node_id), buf, len, 0);
-			free(buf);
-		}
+		r = agg_peer_put(s->st, txn, &rec);
 	}
 	if (r == 0)
 		r = store_commit(&txn);
@@ -390,7 +382,7 @@ static void s_flush_state(server_t *s, bool force)
 	if (!any)
 		return;
 	r = s_write_state(s);
-	if (r == MDB_MAP_FULL && s_grow(s) == 0)
+	if (r == LNOB_E_FULL && s_grow(s) == 0)
 		r = s_write_state(s);
 	if (r < 0) {
 		if (!s->state_warned && (!s->last_state_warn ||

@@ -54,7 +54,7 @@ typedef struct server_opts {
  *
  * Store write failures do not stop it: a batch whose transaction fails is
  * answered with retryable NACK_STORE_FAILED and counted (store_failed);
- * MDB_MAP_FULL grows the map by map_grow up to map_max and retries the
+ * LNOB_E_FULL grows the map by map_grow up to map_max and retries the
  * batch at once; while writes fail, heartbeats and acks grant a credit of
  * 1 (a probe) instead of the window. Failures are logged once per episode,
  * and once more when writes succeed again. */

@@ -262,7 +262,7 @@ int col_enqueue(cli_ctx_t *ctx, uint32_t kind, const uint8_t *const *bodies, con
 				"(%s; nothing queued)", ctx->data_dir, big, outbox_max_body(&lim),
 				col_limit_origin(&lim, origin));
 	}
-	if (r == MDB_MAP_FULL)
+	if (r == LNOB_E_FULL)
 		return cli_fail(ctx, "%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
 				ctx->data_dir, col_conf(ctx)->map_size >> 20);
 	if (r < 0)

@@ -52,7 +52,7 @@ static int s_queue(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms, ui
 		return r;
 	r = outbox_enqueue_reports(ctx->store, &ctx->id, (const Lnob__Report *const *)list->v,
 				   list->n, now_ms, first, detail, sizeof(detail));
-	if (r == MDB_MAP_FULL)
+	if (r == LNOB_E_FULL)
 		return cli_fail(ctx, "%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
 				ctx->data_dir, col_conf(ctx)->map_size >> 20);
 	if (r == LNOB_E_TOOBIG && outbox_get_limits(ctx->store, &lim) == 0)

@@ -141,7 +141,7 @@ void outbox_destroy(outbox_t **self_p);
  * follow consecutively. On any failure nothing is stored and next_seq is
  * unchanged.
  * Returns 0, -EINVAL (n == 0), LNOB_E_TOOBIG, -ENOMEM, LNOB_E_CRYPTO or an
- * LMDB code (MDB_MAP_FULL when the map is full). */
+ * store code (LNOB_E_FULL when the map is full). */
 int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 		   const uint8_t *const *bodies, const size_t *lens, size_t n,
 		   int64_t now_ms, uint64_t *ret_first_seq);
@@ -268,7 +268,7 @@ typedef struct outbox_relay_in {
  * many were stored. On failure nothing is stored.
  * Returns 0, -EINVAL (a signer not a valid id, seq 0, len over
  * OUTBOX_BODY_MAX plus framing), -EROFS, -ENOMEM or an LMDB code
- * (MDB_MAP_FULL when the map is full). */
+ * (LNOB_E_FULL when the map is full). */
 int outbox_relay_put(outbox_t *self, outbox_relay_in_t *items, size_t n, int64_t now_ms,
 		     size_t *ret_stored);
 

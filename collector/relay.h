@@ -29,7 +29,7 @@
  *    Frame{acks{acks, credit}}. A (signer, seq) in custody already is acked
  *    again; the same (signer, seq) with other bytes is refused as
  *    SEQ_REUSED (non-retryable) and the first copy kept.
- *  - When the custody transaction fails (MDB_MAP_FULL, I/O), nothing of the
+ *  - When the custody transaction fails (LNOB_E_FULL, I/O), nothing of the
  *    batch is acked: each envelope that passed the checks gets a retryable
  *    NACK_STORE_FAILED, and credit is withheld (1, a probe, instead of the
  *    window) until a custody write succeeds again.

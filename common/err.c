@@ -25,6 +25,8 @@ const char *lnob_strerror(int code)
 	case LNOB_E_CRYPTO: return "cryptographic library error";
 	case LNOB_E_WRONG_LEVEL: return "indicator not reported at this unit's level";
 	case LNOB_E_OVERFLOW: return "a figure would leave its range";
+	case LNOB_E_FULL: return "the store is full (its map size is reached)";
+	case LNOB_E_BROKEN: return "the store failed and must be reopened";
 	default: break;
 	}
 	if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)

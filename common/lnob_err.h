@@ -3,8 +3,10 @@
  *
  * Fallible functions return 0 or a negative code: a negated errno value,
  * one of lnob's own codes below (a reserved range that never collides with
- * errno), or an LMDB code passed through unchanged (LMDB reserves
- * -30800..-30780 for itself). lnob_strerror() names all three.
+ * errno), or, from the store modules only, an LMDB code that has no
+ * meaning for callers (LMDB reserves -30800..-30780 for itself; store.c
+ * converts every code a caller decides on: not found, exists, full,
+ * damaged, broken). lnob_strerror() names all three.
  */
 #ifndef LNOB_ERR_H
 #define LNOB_ERR_H
@@ -27,7 +29,9 @@
 #define LNOB_E_CRYPTO    (-40015) /* libsodium refused */
 #define LNOB_E_WRONG_LEVEL (-40016) /* a unit's level does not report an indicator */
 #define LNOB_E_OVERFLOW  (-40017) /* a figure would leave its range (a sum over 10^15) */
-#define LNOB_E_LAST      (-40017)
+#define LNOB_E_FULL      (-40018) /* a store's map is full (it may be grown) */
+#define LNOB_E_BROKEN    (-40019) /* a store failed and must be reopened */
+#define LNOB_E_LAST      (-40019)
 
 /* Returns a static, human-readable name for any code above, a negated
  * errno, or an LMDB code. Never returns NULL. */

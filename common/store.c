@@ -27,6 +27,27 @@ struct store {
 	char dir[1024];
 };
 
+/* LMDB's code r as lnob's: what a caller decides on is converted here, at
+ * the store's edge (not found, exists, full, damaged, broken); errno values
+ * are negated; the rest stay LMDB's, meaningful only to store_is_transient()
+ * and lnob_strerror(). */
+static int s_code(int r)
+{
+	switch (r) {
+	case MDB_SUCCESS: return 0;
+	case MDB_NOTFOUND: return LNOB_E_NOTFOUND;
+	case MDB_KEYEXIST: return LNOB_E_EXISTS;
+	case MDB_MAP_FULL: return LNOB_E_FULL;
+	case MDB_PANIC: return LNOB_E_BROKEN;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+	case MDB_INCOMPATIBLE: return LNOB_E_CORRUPT;
+	default: return r > 0 ? -r : r;
+	}
+}
+
 /* Checks data.mdb before LMDB maps it: a file shorter than its own meta
  * page says would make reads fault, so it is refused as damaged. */
 static int s_check_file(const char *dir, bool *ret_exists, char *err, size_t errlen)
@@ -190,7 +211,7 @@ static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_
 		return LNOB_E_CORRUPT;
 	}
 	snprintf(err, errlen, "%s: %s", self->dir, mdb_strerror(r));
-	return r > 0 ? -r : r;   /* an errno value: callers test for < 0 */
+	return s_code(r);
 }
 
 /* The directory and its data file, before LMDB sees them: made when
@@ -295,23 +316,21 @@ int store_begin(store_t *self, bool write, MDB_txn **ret_txn)
 		if (r == 0)
 			r = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, ret_txn);
 	}
-	return r > 0 ? -r : r;
+	return s_code(r);
 }
 
 int store_begin_child(MDB_txn *parent, MDB_txn **ret_txn)
 {
-	int r = mdb_txn_begin(mdb_txn_env(parent), parent, 0, ret_txn);
-
-	return r > 0 ? -r : r;
+	return s_code(mdb_txn_begin(mdb_txn_env(parent), parent, 0, ret_txn));
 }
 
 bool store_is_transient(int r)
 {
 	switch (r) {
-	case MDB_MAP_FULL:
+	case LNOB_E_FULL:
+	case LNOB_E_BROKEN:
 	case MDB_TXN_FULL:
 	case MDB_PAGE_FULL:
-	case MDB_PANIC:
 	case MDB_READERS_FULL:
 	case MDB_BAD_TXN:
 	case MDB_MAP_RESIZED:
@@ -329,7 +348,7 @@ int store_foreach(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t flen, stor
 	int r = mdb_cursor_open(txn, dbi, &cur), mr;
 
 	if (r != 0)
-		return r > 0 ? -r : r;
+		return s_code(r);
 	for (mr = mdb_cursor_get(cur, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST); mr == 0;
 	     mr = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
 		if ((r = fn(ctx, &k, &v)) != 0)
@@ -337,7 +356,7 @@ int store_foreach(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t flen, stor
 	mdb_cursor_close(cur);
 	if (r != 0)
 		return r < 0 ? r : 0;
-	return mr == MDB_NOTFOUND ? 0 : (mr > 0 ? -mr : mr);
+	return mr == MDB_NOTFOUND ? 0 : s_code(mr);
 }
 
 int store_commit(MDB_txn **txn_p)
@@ -345,7 +364,7 @@ int store_commit(MDB_txn **txn_p)
 	int r = mdb_txn_commit(*txn_p);
 
 	*txn_p = NULL;
-	return r > 0 ? -r : r;
+	return s_code(r);
 }
 
 void store_abort(MDB_txn **txn_p)
@@ -359,32 +378,20 @@ void store_abort(MDB_txn **txn_p)
 int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *ret)
 {
 	MDB_val k = { klen, (void *)key };
-	int r = mdb_get(txn, dbi, &k, ret);
-
-	if (r == MDB_NOTFOUND)
-		return LNOB_E_NOTFOUND;
-	return r > 0 ? -r : r;
+	return s_code(mdb_get(txn, dbi, &k, ret));
 }
 
 int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 	      const void *val, size_t vlen, unsigned flags)
 {
 	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-	int r = mdb_put(txn, dbi, &k, &v, flags);
-
-	if (r == MDB_KEYEXIST)
-		return LNOB_E_EXISTS;
-	return r > 0 ? -r : r;
+	return s_code(mdb_put(txn, dbi, &k, &v, flags));
 }
 
 int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)key };
-	int r = mdb_del(txn, dbi, &k, NULL);
-
-	if (r == MDB_NOTFOUND)
-		return LNOB_E_NOTFOUND;
-	return r > 0 ? -r : r;
+	return s_code(mdb_del(txn, dbi, &k, NULL));
 }
 
 int store_meta_get_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t *ret)
@@ -418,7 +425,7 @@ int store_count(MDB_txn *txn, store_t *self, size_t i, size_t *ret)
 	int r = mdb_stat(txn, store_dbi(self, i), &st);
 
 	if (r != 0)
-		return -r;
+		return s_code(r);
 	*ret = st.ms_entries;
 	return 0;
 }
@@ -429,7 +436,7 @@ int store_reader_check(store_t *self, int *ret_dead)
 	int r = mdb_reader_check(self->env, &dead);
 
 	if (r != 0)
-		return r > 0 ? -r : r;
+		return s_code(r);
 	if (ret_dead)
 		*ret_dead = dead;
 	return 0;
@@ -442,9 +449,7 @@ int store_stale_readers_at_open(const store_t *self)
 
 int store_grow(store_t *self, size_t new_size)
 {
-	int r = mdb_env_set_mapsize(self->env, new_size);
-
-	return r > 0 ? -r : r;
+	return s_code(mdb_env_set_mapsize(self->env, new_size));
 }
 
 size_t store_map_size(store_t *self)

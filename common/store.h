@@ -3,8 +3,14 @@
  *
  * A store is one LMDB environment in a directory (data.mdb, lock.mdb) with
  * named databases. Every store carries a "meta" database holding the schema
- * name and version; opening a store of another schema fails. LMDB codes are
- * returned unchanged (lnob_strerror() names them).
+ * name and version; opening a store of another schema fails.
+ *
+ * Codes are converted here, at the store's edge: a missing record is
+ * LNOB_E_NOTFOUND, a taken key (MDB_NOOVERWRITE) LNOB_E_EXISTS, a full map
+ * LNOB_E_FULL (store_grow() may help), a damaged file LNOB_E_CORRUPT, an
+ * environment that failed LNOB_E_BROKEN, errno values negated. Any other
+ * LMDB code is passed on only to be named (lnob_strerror()) or classed
+ * (store_is_transient()); no caller tests for one.
  */
 #ifndef LNOB_STORE_H
 #define LNOB_STORE_H
@@ -49,8 +55,8 @@ int store_begin(store_t *self, bool write, MDB_txn **ret_txn);
  * undoes them and leaves parent as it was. Returns 0 or an LMDB code. */
 int store_begin_child(MDB_txn *parent, MDB_txn **ret_txn);
 /* True when r, a code from a store operation, is the store's trouble
- * rather than the data's: LMDB running out of room or failing (map or
- * transaction full, panic, readers full, a bad transaction) or an errno
+ * rather than the data's: LMDB running out of room or failing (LNOB_E_FULL,
+ * LNOB_E_BROKEN, transaction full, readers full, a bad transaction) or an errno
  * (I/O, disk full, memory). Such a failure may pass; anything else (a
  * value that does not fit, a record that does not parse) fails again with
  * the same data. */
@@ -60,7 +66,7 @@ int store_commit(MDB_txn **txn_p);
 /* Aborts; accepts NULL and *txn_p == NULL. */
 void store_abort(MDB_txn **txn_p);
 
-/* Thin wrappers converting MDB_NOTFOUND to LNOB_E_NOTFOUND. Borrowed data in
+/* Thin wrappers (LNOB_E_NOTFOUND, LNOB_E_EXISTS ...). Borrowed data in
  * *ret is valid until the next update in the transaction or its end. */
 int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *ret);
 int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,

@@ -1,5 +1,5 @@
 /* test_ingest.c: the aggregator's batch ingest: a batch commits as one
- * transaction; a batch that hits MDB_MAP_FULL stores nothing (no envelope,
+ * transaction; a batch that hits LNOB_E_FULL stores nothing (no envelope,
  * latest, revision, rollup or counter of it), answers every envelope with a
  * retryable NACK_STORE_FAILED naming (signer, seq), keeps rejections as
  * rejections, and goes through once the map has grown; a process killed at
@@ -282,7 +282,7 @@ static void test_map_full_batch_stores_nothing(void **state)
 		t_batch_add(&b, e, len);
 	}
 	r = ingest_batch(&w.ctx, b.items, b.n);
-	assert_int_equal(r, MDB_MAP_FULL);
+	assert_int_equal(r, LNOB_E_FULL);
 	assert_int_equal(b.items[0].verdict, INGEST_NACK);
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_UNKNOWN_UNIT);
 	assert_false(b.items[0].retryable);

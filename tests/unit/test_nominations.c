@@ -5,7 +5,7 @@
  * after a return, the configured campaign's checks, and the views of what
  * was stored (counts per form, stage, kind and level; one nomination with
  * its dossier, history and the nomination it revises); a batch that hits
- * MDB_MAP_FULL stores nothing of itself. */
+ * LNOB_E_FULL stores nothing of itself. */
 #include "testutil.h"
 
 #include <sodium.h>
@@ -805,7 +805,7 @@ static void test_campaign_checks_and_view(void **state)
 	t_teardown(&w);
 }
 
-/* A batch of nominations that hits MDB_MAP_FULL stores nothing of itself
+/* A batch of nominations that hits LNOB_E_FULL stores nothing of itself
  * (no record, no envelope, no counter) and answers each with a retryable
  * NACK_STORE_FAILED. */
 static void test_map_full_stores_nothing(void **state)
@@ -852,7 +852,7 @@ static void test_map_full_stores_nothing(void **state)
 			free(bufs[i]);
 		}
 	}
-	assert_int_equal(r, MDB_MAP_FULL);
+	assert_int_equal(r, LNOB_E_FULL);
 	assert_true(round > 1);
 	assert_int_equal(t_count(&w, AGG_DB_NOMINATIONS), before_noms);
 	assert_int_equal(t_count(&w, AGG_DB_ENVELOPES), before_env);

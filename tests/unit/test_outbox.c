@@ -261,7 +261,7 @@ static void test_map_full_keeps_next_seq(void **state)
 	memset(body, 'x', sizeof(body));
 	assert_int_equal(t_enqueue(ob, f, 1, 0, 1000, &first), 0);
 	r = outbox_enqueue(ob, &f->id, LNOB__KIND__KIND_REPORT, bodies, lens, 40, 2000, &first);
-	assert_int_equal(r, MDB_MAP_FULL);
+	assert_int_equal(r, LNOB_E_FULL);
 	assert_int_equal(outbox_stats(ob, &st), 0);
 	assert_int_equal(st.next_seq, 2);
 	assert_int_equal(st.queued, 1);
@@ -887,7 +887,7 @@ static void test_relay_map_full(void **state)
 	for (size_t i = 0; i < 40; i++)
 		in[i] = (outbox_relay_in_t){ .signer = "c11", .seq = i + 1, .env = env,
 					     .len = sizeof(env) };
-	assert_int_equal(outbox_relay_put(ob, in, 40, 1, &stored), MDB_MAP_FULL);
+	assert_int_equal(outbox_relay_put(ob, in, 40, 1, &stored), LNOB_E_FULL);
 	assert_int_equal(stored, 7);   /* not written on failure */
 	assert_int_equal(outbox_stats(ob, &st), 0);
 	assert_int_equal(st.queued_relayed, 0);
