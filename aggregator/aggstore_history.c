@@ -15,15 +15,8 @@
 
 int agg_history_push(agg_history_t *h, const agg_rev_t *rev)
 {
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 8;
-		agg_rev_t *nv = realloc(h->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		h->v = nv;
-		h->cap = cap;
-	}
+	if (lnob_grow(&h->v, h->n, &h->cap, sizeof(*h->v), 8) < 0)
+		return -ENOMEM;
 	h->v[h->n++] = *rev;
 	return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* One sender's FIFO: a ring of items[cap], len of them from head. */
 typedef struct s_lane {
 	const void *key;
@@ -73,8 +75,8 @@ static size_t s_find(const fairq_t *self, const void *key)
 static void s_unlink(fairq_t *self, size_t i)
 {
 	assert(i < self->nlanes);
-	memmove(&self->lanes[i], &self->lanes[i + 1],
-		(self->nlanes - i - 1) * sizeof(self->lanes[0]));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+	memmove(&self->lanes[i], &self->lanes[i + 1], (self->nlanes - i - 1) * sizeof(self->lanes[0]));
 	self->nlanes--;
 	if (i < self->next)
 		self->next--;
@@ -88,15 +90,9 @@ static s_lane_t *s_lane_add(fairq_t *self, const void *key)
 {
 	s_lane_t *l;
 
-	if (self->nlanes == self->cap) {
-		size_t cap = self->cap ? self->cap * 2 : 16;
-		s_lane_t **nl = realloc(self->lanes, cap * sizeof(*nl));
-
-		if (!nl)
-			return NULL;
-		self->lanes = nl;
-		self->cap = cap;
-	}
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+	if (lnob_grow(&self->lanes, self->nlanes, &self->cap, sizeof(*self->lanes), 16) < 0)
+		return NULL;
 	if (!(l = calloc(1, sizeof(*l))))
 		return NULL;
 	l->key = key;

@@ -58,15 +58,8 @@ static int s_acc_add(s_acc_t *a, const Lnob__IndicatorValue *x)
 	for (i = 0; i < a->n && strcmp(a->v[i].owned, x->code) != 0; i++)
 		;
 	if (i == a->n) {
-		if (a->n == a->cap) {
-			size_t cap = a->cap ? a->cap * 2 : 8;
-			s_sum_t *nv = realloc(a->v, cap * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			a->v = nv;
-			a->cap = cap;
-		}
+		if (lnob_grow(&a->v, a->n, &a->cap, sizeof(*a->v), 8) < 0)
+			return -ENOMEM;
 		memset(&a->v[i], 0, sizeof(a->v[i]));
 		lnob_strlcpy(a->v[i].owned, x->code, sizeof(a->v[i].owned));
 		a->n++;

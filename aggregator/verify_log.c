@@ -26,15 +26,8 @@ typedef struct s_ids {
 
 static int s_ids_add(s_ids_t *s, const char *signer, uint64_t seq)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		s_id_t *nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
+	if (lnob_grow(&s->v, s->n, &s->cap, sizeof(*s->v), 64) < 0)
+		return -ENOMEM;
 	lnob_strlcpy(s->v[s->n].signer, signer, sizeof(s->v[s->n].signer));
 	s->v[s->n++].seq = seq;
 	return 0;

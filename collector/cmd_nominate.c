@@ -46,11 +46,14 @@ static int s_parse_one(cli_ctx_t *ctx, const nominate_opts_t *no, const outbox_l
 	char err[1024], origin[160];
 	int r = nominate_parse_file(path, no, &l->v[i], err, sizeof(err));
 
-	/* Over the body limit (not a file too big to read): say whose. */
-	if (r == LNOB_E_TOOBIG && strstr(err, "-byte limit"))
-		return cli_fail(ctx, "%s (%s; nothing queued)", err, col_limit_origin(lim, origin));
-	if (r < 0)
-		return cli_fail(ctx, "%s (nothing queued)", err);
+	if (r < 0) {
+		/* Over the body limit (not a file too big to read): say whose. */
+		if (r == LNOB_E_TOOBIG && strstr(err, "-byte limit"))
+			cli_fail(ctx, "%s (%s; nothing queued)", err, col_limit_origin(lim, origin));
+		else
+			cli_fail(ctx, "%s (nothing queued)", err);
+		return 1;
+	}
 	l->parsed++;
 	for (size_t k = 0; k < i; k++)
 		if (strcmp(l->v[k]->id, l->v[i]->id) == 0)
@@ -70,11 +73,14 @@ static int s_parse_all(cli_ctx_t *ctx, s_noms_t *l, int64_t now_ms)
 	int rc;
 
 	l->n = (size_t)ctx->argc;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	l->v = calloc(l->n, sizeof(*l->v));
 	l->bodies = calloc(l->n, sizeof(*l->bodies));
 	l->lens = calloc(l->n, sizeof(*l->lens));
-	if (!l->v || !l->bodies || !l->lens)
-		return cli_fail(ctx, "out of memory");
+	if (!l->v || !l->bodies || !l->lens) {
+		cli_fail(ctx, "out of memory");
+		return 1;
+	}
 	if ((rc = col_known_limits(ctx, &lim)) != 0)
 		return rc;
 	memset(&no, 0, sizeof(no));

@@ -62,6 +62,7 @@ static int s_list_reserve(intake_list_t *list, size_t n)
 
 	if (n <= list->cap)
 		return 0;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	if (!(nv = realloc(list->v, n * sizeof(*nv))))
 		return -ENOMEM;
 	list->v = nv;
@@ -94,6 +95,7 @@ int intake_list_take(intake_list_t *dst, intake_list_t *src)
 {
 	if (s_list_reserve(dst, dst->n + src->n) < 0)
 		return -ENOMEM;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
 	memcpy(dst->where + dst->n, src->where, src->n * sizeof(*src->where));
 	dst->n += src->n;
@@ -148,6 +150,7 @@ static int s_add_value(Lnob__Report *r, const char *code, int64_t v)
 	for (size_t i = 0; i < r->n_values; i++)
 		if (strcmp(r->values[i]->code, code) == 0)
 			return LNOB_E_EXISTS;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	nv = realloc(r->values, (r->n_values + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;

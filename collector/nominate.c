@@ -24,25 +24,14 @@
 
 /* ---- nominations: memory ---------------------------------------------- */
 
+/* Every string, array and document of a nomination this module builds is
+ * its own allocation (malloc), so protobuf-c frees it as it frees what it
+ * unpacks. */
 void nominate_free(Lnob__Nomination **self_p)
 {
-	Lnob__Nomination *n;
-
 	if (!self_p || !*self_p)
 		return;
-	n = *self_p;
-	free(n->campaign);
-	free(n->id);
-	free(n->nominee_name);
-	free(n->unit);
-	free(n->occasion);
-	free(n->summary);
-	free(n->revises);
-	free(n->sanction);
-	for (size_t i = 0; i < n->n_dossier; i++)
-		nominate_document_free(n->dossier[i]);
-	free(n->dossier);
-	free(n);
+	lnob__nomination__free_unpacked(*self_p, NULL);
 	*self_p = NULL;
 }
 
@@ -289,18 +278,9 @@ int nominate_parse_file(const char *path, const nominate_opts_t *o, Lnob__Nomina
 
 void nominate_stage_free(Lnob__Stage **self_p)
 {
-	Lnob__Stage *s;
-
 	if (!self_p || !*self_p)
 		return;
-	s = *self_p;
-	free(s->campaign);
-	free(s->nomination);
-	free(s->reason);
-	free(s->decision_number);
-	free(s->decision_date);
-	free(s->note);
-	free(s);
+	lnob__stage__free_unpacked(*self_p, NULL);   /* owned strings, as above */
 	*self_p = NULL;
 }
 

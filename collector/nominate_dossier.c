@@ -53,13 +53,8 @@ static bool s_valid_vote(const char *s)
 /* Frees one document built here. Accepts NULL. */
 void nominate_document_free(Lnob__Document *d)
 {
-	if (!d)
-		return;
-	free(d->title);
-	free(d->vote);
-	free(d->sha256.data);
-	free(d->content.data);
-	free(d);
+	if (d)
+		lnob__document__free_unpacked(d, NULL);   /* every field its own malloc */
 }
 
 /* A new document with an owned "" title and vote and a 32-byte sha256

@@ -24,15 +24,8 @@ typedef struct s_refs {
 
 static int s_refs_push(s_refs_t *l, const char *signer, uint64_t seq)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		outbox_ref_t *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (lnob_grow(&l->v, l->n, &l->cap, sizeof(*l->v), 16) < 0)
+		return -ENOMEM;
 	lnob_strlcpy(l->v[l->n].signer, signer, sizeof(l->v[l->n].signer));
 	l->v[l->n].seq = seq;
 	l->n++;

@@ -13,7 +13,6 @@
 #include "lnob_err.h"
 #include "log.h"
 #include "router.h"
-#include "uplink.h"
 #include "util.h"
 
 #define S_HWM 10000
@@ -344,7 +343,7 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	self->admit = (admit_conf_t){ .max_body = outbox_max_body(&lim), .self_id = id->pub.node_id,
 		.self_name = "this relay", .signer = s_signer, .ctx = self };
 	rc = &self->rconf;
-	*rc = (router_conf_t){ .endpoint = conf->listen, .id = id, .max_frame = UPLINK_MAX_FRAME,
+	*rc = (router_conf_t){ .endpoint = conf->listen, .id = id, .max_frame = RELAY_MAX_FRAME,
 		.hwm = S_HWM, .zmtp_heartbeat_ms = conf->heartbeat_ms,
 		.zmtp_timeout_ms = conf->dead_after_ms, .refusal_keys = S_REFUSAL_KEYS,
 		.self_name = "this relay", .log_prefix = "relay: ", .zap_lookup = s_zap_lookup,
@@ -359,7 +358,7 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	router_set_max_body(self->router, self->admit.max_body);
 	log_info("relay: listening on %s for downstream nodes (credit %" PRIu32 ", max_body %zu, "
 		 "max_frame %zu)", router_endpoint(self->router), conf->window, self->admit.max_body,
-		 UPLINK_MAX_FRAME);
+		 RELAY_MAX_FRAME);
 	return self;
 }
 

@@ -8,12 +8,12 @@
  *
  *  - Every part of a message is handled as a Frame of its own and answered
  *    (a full batch is stored and answered mid-message, then the rest
- *    goes on). A part over UPLINK_MAX_FRAME (MAXMSGSIZE is twice that)
+ *    goes on). A part over RELAY_MAX_FRAME (MAXMSGSIZE is twice that)
  *    gets NACK_TOO_LARGE, naming (signer, seq) when the envelope inside
  *    can be peeked; one that does not decode, or is not a heartbeat or an
  *    envelope, NACK_MALFORMED without signer.
  *  - Frame{heartbeat} is answered with Frame{heartbeat{sent_at_ms, credit,
- *    max_body, max_frame}}: max_frame UPLINK_MAX_FRAME, max_body the
+ *    max_body, max_frame}}: max_frame RELAY_MAX_FRAME, max_body the
  *    smaller of OUTBOX_BODY_MAX and the upstream's last max_body
  *    (relay_set_upstream_limits()), so that a downstream node never queues
  *    what the province would refuse. Its health is kept as the node's
@@ -58,6 +58,11 @@
 #include "identity.h"
 #include "outbox.h"
 
+/* Largest Frame a collector takes, from downstream (the relay) and from
+ * upstream (the uplink): the relay advertises it as its max_frame and
+ * answers a frame over it with NACK_TOO_LARGE (its ZMQ_MAXMSGSIZE is twice
+ * this, so such a frame arrives). */
+#define RELAY_MAX_FRAME ((size_t)1 << 20)
 /* Envelopes taken from the ROUTER per custody transaction, at most. */
 #define RELAY_BATCH_MAX 256
 /* Poll items relay_poll_items() adds. */
@@ -74,7 +79,7 @@ typedef struct relay relay_t;
 
 /* Binds the ZAP handler in zmq_ctx (one per context: the uplink's DEALER
  * is a CURVE client, which never consults it), then the ROUTER
- * (ROUTER_MANDATORY, bounded LINGER, MAXMSGSIZE 2 x UPLINK_MAX_FRAME), and runs
+ * (ROUTER_MANDATORY, bounded LINGER, MAXMSGSIZE 2 x RELAY_MAX_FRAME), and runs
  * the ZAP self-test: returns NULL (after logging why) unless a client with
  * an unknown key is refused. conf, id and ob are borrowed for the relay's
  * lifetime. Caller owns the result (relay_destroy(), before the context is

@@ -279,29 +279,14 @@ static void s_ack_push(uplink_t *u, const char *signer, uint64_t seq)
 	uplink_lane_t *l = uplink_lane_of(u, signer, &key);
 
 	if (l == &u->own) {
-		if (u->nacks == u->acks_cap) {
-			size_t cap = u->acks_cap ? u->acks_cap * 2 : 256;
-			uint64_t *na = realloc(u->acks, cap * sizeof(*na));
-
-			if (!na)
-				return;
-			u->acks = na;
-			u->acks_cap = cap;
-		}
-		u->acks[u->nacks++] = seq;
+		if (lnob_grow(&u->acks, u->nacks, &u->acks_cap, sizeof(*u->acks), 256) == 0)
+			u->acks[u->nacks++] = seq;
 		return;
 	}
 	if (!lnob_valid_id(signer))
 		return;
-	if (u->nracks == u->racks_cap) {
-		size_t cap = u->racks_cap ? u->racks_cap * 2 : 256;
-		outbox_ref_t *na = realloc(u->racks, cap * sizeof(*na));
-
-		if (!na)
-			return;
-		u->racks = na;
-		u->racks_cap = cap;
-	}
+	if (lnob_grow(&u->racks, u->nracks, &u->racks_cap, sizeof(*u->racks), 256) < 0)
+		return;
 	lnob_strlcpy(u->racks[u->nracks].signer, signer, sizeof(u->racks[0].signer));
 	u->racks[u->nracks].seq = seq;
 	u->nracks++;

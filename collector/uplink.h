@@ -71,11 +71,9 @@
 
 /* How often the running loop looks for newly submitted items when idle. */
 #define UPLINK_OUTBOX_POLL_MS 150
-/* Largest Frame taken from upstream and, by a relay, from downstream: the
- * relay advertises it as its max_frame and answers a frame over it with
- * NACK_TOO_LARGE (its ZMQ_MAXMSGSIZE is twice this, so such a frame
- * arrives; the DEALER's is this). */
-#define UPLINK_MAX_FRAME ((size_t)1 << 20)
+/* Largest Frame taken from upstream: the relay's (relay.h), which the
+ * DEALER sets as its ZMQ_MAXMSGSIZE. */
+#define UPLINK_MAX_FRAME RELAY_MAX_FRAME
 /* How often stale LMDB reader slots are cleared while running. */
 #define UPLINK_READER_CHECK_MS 60000
 

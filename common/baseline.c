@@ -114,16 +114,8 @@ static void s_bon_record(void *ctx, csvread_t *r, size_t nfields)
 	}
 	if (nfields != ps->ncols) {
 		csvread_fail(r, LNOB_E_CSV, "expected %zu columns, found %zu", ps->ncols, nfields);
-	} else if (ps->nrows == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 64;
-		campaign_row_t *nv = realloc(ps->rows, ncap * sizeof(*nv));
-
-		if (!nv) {
-			csvread_oom(r);
-		} else {
-			ps->rows = nv;
-			ps->cap = ncap;
-		}
+	} else if (lnob_grow(&ps->rows, ps->nrows, &ps->cap, sizeof(*ps->rows), 64) < 0) {
+		csvread_oom(r);
 	}
 	if (nfields == ps->ncols && ps->nrows < ps->cap) {
 		ps->cur.code = ps->code;

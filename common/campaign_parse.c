@@ -134,15 +134,8 @@ int cload_list(cload_t *b, const inifile_section_t *s, const char *key,
 				free(items);
 				return cload_fail(b, kv->line, "[%s] %s: empty item in list", s->name, key);
 			}
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 8;
-				cload_item_t *nv = realloc(items, ncap * sizeof(*nv));
-
-				if (!nv)
-					goto oom;
-				items = nv;
-				cap = ncap;
-			}
+			if (lnob_grow(&items, n, &cap, sizeof(*items), 8) < 0)
+				goto oom;
 			items[n++] = (cload_item_t){ item, kv->line };
 			if (!comma)
 				break;

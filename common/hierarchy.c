@@ -152,16 +152,9 @@ static void s_add_unit(s_parse_t *ps, csvread_t *r)
 		csvread_fail(r, LNOB_E_HIER, "too many units");
 		return;
 	}
-	if (ps->count == ps->cap) {
-		size_t ncap = ps->cap ? ps->cap * 2 : 64;
-		hier_unit_t *nu = realloc(ps->units, ncap * sizeof(*nu));
-
-		if (!nu) {
-			csvread_oom(r);
-			return;
-		}
-		ps->units = nu;
-		ps->cap = ncap;
+	if (lnob_grow(&ps->units, ps->count, &ps->cap, sizeof(*ps->units), 64) < 0) {
+		csvread_oom(r);
+		return;
 	}
 	block = malloc(ps->slen);
 	if (!block) {

@@ -95,23 +95,6 @@ static int s_oom(s_parse_t *ps)
 	return 0;
 }
 
-/* p, or p grown (realloc) to hold one more than n elements of size bytes
- * (*cap of them now, first at the start), or NULL when memory runs out
- * (p is then unchanged). */
-static void *s_grow(void *p, size_t n, size_t *cap, size_t size, size_t first)
-{
-	size_t ncap;
-	void *np;
-
-	if (n < *cap)
-		return p;
-	ncap = *cap ? *cap * 2 : first;
-	np = realloc(p, ncap * size);
-	if (np)
-		*cap = ncap;
-	return np;
-}
-
 /* ---- the reader ---------------------------------------------------------- */
 
 /*
@@ -252,11 +235,10 @@ static s_sec_t *s_new_section(s_parse_t *ps, const char *name)
 
 	if (objects && s_section_refused(ps, name, line))
 		return NULL;
-	if (!(s = s_grow(ini->secs, ini->nsecs, &ini->capsecs, sizeof(*s), 16))) {
+	if (lnob_grow(&ini->secs, ini->nsecs, &ini->capsecs, sizeof(*ini->secs), 16) < 0) {
 		s_oom(ps);
 		return NULL;
 	}
-	ini->secs = s;
 	s = &ini->secs[ini->nsecs];
 	*s = (s_sec_t){ .pub.line = line };
 	if (!s_name_section(s, name, objects)) {
@@ -280,16 +262,15 @@ static int s_add_key(s_parse_t *ps, s_sec_t *s, const char *key, const char *val
 {
 	inifile_t *ini = ps->ini;
 	size_t lk = strlen(key), lv = strlen(value);
-	s_entry_t **ev, *e;
+	s_entry_t *e;
 	inifile_kv_t *kv;
 
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
-	if (!(ev = s_grow(ini->entries, ini->nentries, &ini->capentries, sizeof(*ev), 16)))
+	if (lnob_grow(&ini->entries, ini->nentries, &ini->capentries, sizeof(*ini->entries), 16) < 0)
 		return s_oom(ps);
-	ini->entries = ev;
-	if (!(kv = s_grow(s->kv, s->pub.n, &s->cap, sizeof(*kv), 8)))
+	if (lnob_grow(&s->kv, s->pub.n, &s->cap, sizeof(*s->kv), 8) < 0)
 		return s_oom(ps);
-	s->kv = kv;
+	kv = s->kv;
 	s->pub.kv = kv;
 	if (!(e = malloc(sizeof(*e) + lk + lv + 2)))
 		return s_oom(ps);

@@ -69,6 +69,26 @@ uint32_t lnob_be32_get(const uint8_t in[4])
 	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
 }
 
+int lnob_grow(void *vp, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap : first;
+	void *v, *nv;
+
+	if (n < *cap)
+		return 0;
+	if (*cap && ncap > SIZE_MAX / 2)
+		return -ENOMEM;
+	ncap = *cap ? *cap * 2 : ncap;
+	if (!size || ncap > SIZE_MAX / size)
+		return -ENOMEM;
+	memcpy(&v, vp, sizeof(v));   /* vp points at a T *: read it as void * */
+	if (!(nv = realloc(v, ncap * size)))
+		return -ENOMEM;
+	memcpy(vp, &nv, sizeof(nv));
+	*cap = ncap;
+	return 0;
+}
+
 int lnob_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t n = strlen(src);

@@ -29,6 +29,12 @@ uint32_t lnob_be32_get(const uint8_t in[4]);
  * (dst untouched but for a terminated prefix) when src does not fit. */
 int lnob_strlcpy(char *dst, const char *src, size_t size);
 
+/* Room for one more element in a growing array: when its n elements (of
+ * size bytes) fill its *cap, the allocation doubles (first elements the
+ * first time). vp is the address of the array's pointer (a T **).
+ * Returns 0, or -ENOMEM with the array as it was. */
+int lnob_grow(void *vp, size_t n, size_t *cap, size_t size, size_t first);
+
 /* True when s is a valid node id or org-unit code: 1..64 bytes of
  * [A-Za-z0-9._-]. */
 bool lnob_valid_id(const char *s);

@@ -71,6 +71,39 @@ static void test_strlcpy(void **state)
 	assert_string_equal(b, "abc");
 }
 
+/* lnob_grow(): room appears when the array is full, doubling from
+ * `first`; what was there stays; sizes that would overflow are refused
+ * with the array untouched. */
+static void test_grow(void **state)
+{
+	uint64_t *v = NULL;
+	size_t n = 0, cap = 0;
+
+	(void)state;
+	for (uint64_t i = 0; i < 100; i++) {
+		assert_int_equal(lnob_grow(&v, n, &cap, sizeof(*v), 4), 0);
+		assert_true(cap > n);
+		v[n++] = i * 7;
+	}
+	assert_int_equal(cap, 128);   /* 4, 8, ... 128 */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(v[i], i * 7);
+	assert_int_equal(lnob_grow(&v, 5, &cap, sizeof(*v), 4), 0);   /* room: unchanged */
+	assert_int_equal(cap, 128);
+	{
+		uint64_t *keep = v;
+		size_t big = SIZE_MAX / 2 + 1;
+
+		assert_int_equal(lnob_grow(&v, big, &big, 1, 4), -ENOMEM);
+		assert_ptr_equal(v, keep);
+		big = 128;
+		assert_int_equal(lnob_grow(&v, 128, &big, SIZE_MAX / 100, 4), -ENOMEM);
+		assert_ptr_equal(v, keep);
+		assert_int_equal(big, 128);
+	}
+	free(v);
+}
+
 static void test_files(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -256,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_be),
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_key_text),
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_utf8_valid),
