@@ -27,9 +27,10 @@ typedef struct aggcmd_conf {
 /* The table's hooks (cli_prog_t): the configuration, read and validated
  * in full (unknown keys refused), and the store (aggstore.h). */
 int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
-void aggcmd_conf_free(cli_ctx_t *ctx);
 int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
 void aggcmd_store_close(void **store_p);
+/* The three above, for cli_main(). */
+extern const cli_context_ops_t aggcmd_context;
 
 /* ctx's configuration (borrowed). */
 static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)

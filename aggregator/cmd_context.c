@@ -96,12 +96,6 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 	return s_conf_ingest(ctx, c, err, errlen);
 }
 
-void aggcmd_conf_free(cli_ctx_t *ctx)
-{
-	free(ctx->daemon);
-	ctx->daemon = NULL;
-}
-
 int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen)
 {
 	store_t *st = NULL;
@@ -120,6 +114,12 @@ void aggcmd_store_close(void **store_p)
 	store_destroy(&st);
 	*store_p = NULL;
 }
+
+const cli_context_ops_t aggcmd_context = {
+	.conf_load = aggcmd_conf_load,
+	.store_open = aggcmd_store_open,
+	.store_close = aggcmd_store_close,
+};
 
 int aggcmd_unit(cli_ctx_t *ctx, int *ret)
 {

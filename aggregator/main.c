@@ -54,26 +54,24 @@ static const cli_opt_t s_nominations_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The (campaign, period, unit) an approval command may name. */
+#define S_KEY_OPTS \
+	{ "campaign", 0, "C", 0 }, { "period", 0, "P", 0 }, { "unit", 0, "U", 0 }
+
 static const cli_opt_t s_approve_opts[] = {
-	{ "campaign", 0, "C", 0 },
-	{ "period", 0, "P", 0 },
-	{ "unit", 0, "U", 0 },
+	S_KEY_OPTS,
 	{ "by", 0, "NAME", 0 },
 	{ "note", 0, "TEXT", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const cli_opt_t s_unapprove_opts[] = {
-	{ "campaign", 0, "C", 0 },
-	{ "period", 0, "P", 0 },
-	{ "unit", 0, "U", 0 },
+	S_KEY_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
 static const cli_opt_t s_amendments_opts[] = {
-	{ "campaign", 0, "C", 0 },
-	{ "period", 0, "P", 0 },
-	{ "unit", 0, "U", 0 },
+	S_KEY_OPTS,
 	{ "decided", 0, NULL, 0 },
 	{ NULL, 0, NULL, 0 },
 };
@@ -141,10 +139,7 @@ static const cli_prog_t s_prog = {
 	.name = AGG_PROG,
 	.cmds = s_cmds,
 	.ncmds = sizeof(s_cmds) / sizeof(s_cmds[0]),
-	.conf_load = aggcmd_conf_load,
-	.conf_free = aggcmd_conf_free,
-	.store_open = aggcmd_store_open,
-	.store_close = aggcmd_store_close,
+	.ops = &aggcmd_context,
 };
 
 int main(int argc, char **argv)

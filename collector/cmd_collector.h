@@ -37,9 +37,10 @@ typedef struct col_conf {
 /* The table's hooks (cli_prog_t): the configuration, read and validated
  * in full (unknown keys refused), and the outbox. */
 int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
-void col_conf_free(cli_ctx_t *ctx);
 int col_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
 void col_store_close(void **store_p);
+/* The three above, for cli_main(). */
+extern const cli_context_ops_t col_context;
 
 /* ctx's configuration (borrowed). */
 static inline const col_conf_t *col_conf(const cli_ctx_t *ctx)

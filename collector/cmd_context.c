@@ -169,12 +169,6 @@ int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 	return s_conf_rest(ctx, c, err, errlen);
 }
 
-void col_conf_free(cli_ctx_t *ctx)
-{
-	free(ctx->daemon);
-	ctx->daemon = NULL;
-}
-
 int col_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen)
 {
 	outbox_t *ob = NULL;
@@ -194,6 +188,12 @@ void col_store_close(void **store_p)
 	outbox_destroy(&ob);
 	*store_p = NULL;
 }
+
+const cli_context_ops_t col_context = {
+	.conf_load = col_conf_load,
+	.store_open = col_store_open,
+	.store_close = col_store_close,
+};
 
 const char *col_time_text(int64_t ms, char out[32])
 {

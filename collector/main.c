@@ -91,10 +91,7 @@ static const cli_prog_t s_prog = {
 	.name = COL_PROG,
 	.cmds = s_cmds,
 	.ncmds = sizeof(s_cmds) / sizeof(s_cmds[0]),
-	.conf_load = col_conf_load,
-	.conf_free = col_conf_free,
-	.store_open = col_store_open,
-	.store_close = col_store_close,
+	.ops = &col_context,
 };
 
 int main(int argc, char **argv)

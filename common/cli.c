@@ -307,7 +307,7 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 
 	if (!(needs & CLI_NEED_CONF))
 		return 0;
-	if ((r = ctx->prog->conf_load(ctx, ctx->conf_path, err, errlen)) < 0)
+	if ((r = ctx->prog->ops->conf_load(ctx, ctx->conf_path, err, errlen)) < 0)
 		return r;
 	log_init(ctx->prog->name, ctx->log_level);
 	if ((needs & CLI_NEED_IDENTITY) && (r = s_open_identity(ctx, err, errlen)) < 0)
@@ -330,8 +330,8 @@ static void s_close(cli_ctx_t *ctx)
 	campaigns_clear(&ctx->camps);
 	hier_destroy(&ctx->hier);
 	identity_wipe(&ctx->id);
-	if (ctx->prog->conf_free)
-		ctx->prog->conf_free(ctx);
+	free(ctx->daemon);
+	ctx->daemon = NULL;
 	conf_destroy(&ctx->conf);
 }
 
@@ -341,7 +341,7 @@ int cli_store(cli_ctx_t *ctx, unsigned flags)
 	int r;
 
 	cli_store_close(ctx);
-	r = ctx->prog->store_open(ctx, flags & ~(unsigned)CLI_STORE_ABSENT_OK, &ctx->store, err,
+	r = ctx->prog->ops->store_open(ctx, flags & ~(unsigned)CLI_STORE_ABSENT_OK, &ctx->store, err,
 				  sizeof(err));
 	if (r == -ENOENT && (flags & CLI_STORE_ABSENT_OK) && !(flags & CLI_STORE_WRITE)) {
 		ctx->store = NULL;
@@ -356,8 +356,8 @@ int cli_store(cli_ctx_t *ctx, unsigned flags)
 
 void cli_store_close(cli_ctx_t *ctx)
 {
-	if (ctx->store && ctx->prog->store_close)
-		ctx->prog->store_close(&ctx->store);
+	if (ctx->store && ctx->prog->ops->store_close)
+		ctx->prog->ops->store_close(&ctx->store);
 	ctx->store = NULL;
 }
 

@@ -92,23 +92,28 @@ typedef struct cli_cmd {
 	int (*run)(cli_ctx_t *ctx); /* returns the exit status */
 } cli_cmd_t;
 
-/* What a program gives cli_main(). */
-typedef struct cli_prog {
-	const char *name;                    /* "lnob-collector" */
-	const cli_cmd_t *cmds;
-	size_t ncmds;
+/* How a program opens what its commands need (its cmd_context.c). */
+typedef struct cli_context_ops {
 	/* Reads and validates the configuration at path: sets ctx->conf,
-	 * ctx->daemon (the program's own validated view, freed by conf_free)
+	 * ctx->daemon (the program's own validated view: one malloc, which
+	 * cli frees)
 	 * and the names below. Returns 0 or a negative code with err saying
 	 * why (file, line, key). */
 	int (*conf_load)(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
-	void (*conf_free)(cli_ctx_t *ctx);
 	/* Opens the program's store in ctx->data_dir into *ret (flags: enum
 	 * cli_store_flags; with CLI_STORE_READ on an absent store returns
 	 * -ENOENT). Returns 0 or a negative code with err naming the
 	 * directory. */
 	int (*store_open)(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
 	void (*store_close)(void **store_p);
+} cli_context_ops_t;
+
+/* What a program gives cli_main(). */
+typedef struct cli_prog {
+	const char *name;                    /* "lnob-collector" */
+	const cli_cmd_t *cmds;
+	size_t ncmds;
+	const cli_context_ops_t *ops;
 } cli_prog_t;
 
 /* A command's context: its options and operands, then what was opened. */

@@ -288,11 +288,6 @@ void store_destroy(store_t **self_p)
 	*self_p = NULL;
 }
 
-MDB_env *store_env(store_t *self)
-{
-	return self->env;
-}
-
 MDB_dbi store_dbi(store_t *self, size_t i)
 {
 	if (i == STORE_META)

@@ -41,10 +41,9 @@ int store_open(const char *dir, const char *schema, uint32_t version,
 /* Closes the store. Accepts NULL; sets *self_p to NULL. */
 void store_destroy(store_t **self_p);
 
-/* The LMDB handles. The dbi index i is the position in the dbs array given
+/* A database's handle. The index i is the position in the dbs array given
  * to store_open(); STORE_META is the meta database. */
 #define STORE_META ((size_t)-1)
-MDB_env *store_env(store_t *self);
 MDB_dbi store_dbi(store_t *self, size_t i);
 const char *store_dir(const store_t *self);
 

@@ -104,9 +104,11 @@ static const cli_cmd_t s_cmds[] = {
 	  .needs = CLI_NEED_CONF | CLI_NEED_IDENTITY, .run = s_run_signed },
 };
 
+static const cli_context_ops_t s_ops = { .conf_load = s_conf_load, .store_open = s_store_open };
+
 static const cli_prog_t s_prog = {
 	.name = "lnob-test", .cmds = s_cmds, .ncmds = sizeof(s_cmds) / sizeof(s_cmds[0]),
-	.conf_load = s_conf_load, .store_open = s_store_open,
+	.ops = &s_ops,
 };
 
 /* ---- running it, stdout and stderr captured ------------------------------------ */
