@@ -129,7 +129,8 @@ int amendments_view(store_t *st, MDB_txn *txn, const hier_t *hier, const char *c
 void amendments_print(FILE *out, const json_t *view);
 
 /* The CLI subcommands approve, unapprove, approvals, amendments, accept and
- * reject (main.c parses; this runs them). */
+ * reject: cmd_approval.c takes them from the command line, approval_cmd.c
+ * checks and runs them on the store. */
 typedef struct approval_args {
 	const char *cmd;
 	const char *campaign, *period, *unit;

@@ -1,5 +1,6 @@
-/* nominations.c: nominations, their stages and their views at the
- * aggregator (see nominations.h). */
+/* nominations.c: nominations and their stages as the aggregator takes
+ * them in, and the stage rules (see nominations.h); their views are
+ * nominations_view.c's, text and CSV nominations_print.c's. */
 #include "nominations_int.h"
 
 #include <assert.h>

@@ -1,4 +1,5 @@
-/* rollup.c: rollup views and verification (see rollup.h). */
+/* rollup.c: the plain rollup view (a unit and its children) as a JSON
+ * document and as a table (see rollup.h). */
 #include "rollup.h"
 
 #include <errno.h>

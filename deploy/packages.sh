@@ -12,6 +12,7 @@ LNOB_BUILD_PACKAGES=(
 LNOB_TEST_PACKAGES=(
   "${LNOB_BUILD_PACKAGES[@]}"
   libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
+  clang-tidy
 )
 
 # lnob_install_packages PKG...: installs what is missing (apt-get update once,

@@ -21,6 +21,7 @@ import concurrent.futures
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -145,6 +146,10 @@ def main():
     root, build = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     if not os.path.exists(os.path.join(build, "compile_commands.json")):
         sys.stderr.write("lint: %s has no compile_commands.json\n" % build)
+        return 2
+    if not shutil.which("clang-tidy"):
+        sys.stderr.write("lint: clang-tidy is not installed (Debian: apt-get install "
+                         "clang-tidy; ./tests/run installs it)\n")
         return 2
     files = sources(root)
     findings = []
