@@ -1,6 +1,6 @@
 /* approval.c: approvals, the amendment queue and its decisions (see
- * approval.h); their views are approval_view.c's, their CLI
- * approval_cmd.c's. */
+ * approval.h); their views are approval_view.c's, the operator's
+ * commands approval_cmd.c's (approval_cmd.h). */
 #include "approval.h"
 
 #include <assert.h>

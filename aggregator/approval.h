@@ -128,23 +128,4 @@ int amendments_view(store_t *st, MDB_txn *txn, const hier_t *hier, const char *c
 		    const char *period, int unit, bool decided, json_t **ret);
 void amendments_print(FILE *out, const json_t *view);
 
-/* The CLI subcommands approve, unapprove, approvals, amendments, accept and
- * reject: cmd_approval.c takes them from the command line, approval_cmd.c
- * checks and runs them on the store. */
-typedef struct approval_args {
-	const char *cmd;
-	const char *campaign, *period, *unit;
-	const char *by, *note, *reason, *amendment;
-	bool json, decided;
-} approval_args_t;
-
-/* True when cmd is one of these subcommands; *ret_write tells whether it
- * needs the store writable. */
-bool approval_is_cmd(const char *cmd, bool *ret_write);
-/* Runs a->cmd on the open store (writable for the writing ones), printing
- * its result to out. Returns 0, 2 for a usage error, or a negative code;
- * err gets a message naming the cause on failure. */
-int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
-		 const approval_args_t *a, FILE *out, char *err, size_t errlen);
-
 #endif

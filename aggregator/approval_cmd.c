@@ -1,11 +1,11 @@
-/* approval_cmd.c: the CLI subcommands approve, unapprove, approvals,
- * amendments, accept and reject (see approval.h). */
-#include "approval.h"
+/* approval_cmd.c: the operator's approval commands (see approval_cmd.h). */
+#include "approval_cmd.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
+#include "approval.h"
 #include "lnob_err.h"
 #include "render.h"
 #include "util.h"

@@ -1,14 +1,14 @@
 /*
  * cmd_approval.c: `lnob-aggregator approve | unapprove | approvals |
  * amendments | accept | reject` (README "Approving data"): each runs
- * approval.h's command on the store, opened writable for the ones that
+ * approval_cmd.h's command on the store, opened writable for the ones that
  * write, beside the running daemon.
  */
 #include "cmd_aggregator.h"
 
 #include <stdio.h>
 
-#include "approval.h"
+#include "approval_cmd.h"
 #include "lnob_err.h"
 
 int cmd_approval(cli_ctx_t *ctx)

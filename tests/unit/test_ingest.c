@@ -16,6 +16,7 @@
 
 #include "aggstore.h"
 #include "approval.h"
+#include "approval_cmd.h"
 #include "campaign.h"
 #include "campaigns.h"
 #include "codec.h"

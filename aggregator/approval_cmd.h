@@ -1,0 +1,36 @@
+/*
+ * approval_cmd.h: the operator's approval commands (approve, unapprove,
+ * approvals, amendments, accept, reject): their arguments checked (--by
+ * required, texts UTF-8 and bounded) and run on the store through
+ * approval.h, the result printed. cmd_approval.c takes them from the
+ * command line.
+ */
+#ifndef LNOB_APPROVAL_CMD_H
+#define LNOB_APPROVAL_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "campaigns.h"
+#include "hierarchy.h"
+#include "store.h"
+
+/* One command's arguments (NULL: not given). */
+typedef struct approval_args {
+	const char *cmd;
+	const char *campaign, *period, *unit;
+	const char *by, *note, *reason, *amendment;
+	bool json, decided;
+} approval_args_t;
+
+/* True when cmd is one of these subcommands; *ret_write tells whether it
+ * needs the store writable. */
+bool approval_is_cmd(const char *cmd, bool *ret_write);
+/* Runs a->cmd on the open store (writable for the writing ones), printing
+ * its result to out. Returns 0, 2 for a usage error, or a negative code;
+ * err gets a message naming the cause on failure. */
+int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
+		 const approval_args_t *a, FILE *out, char *err, size_t errlen);
+
+#endif
