@@ -12,6 +12,7 @@
 #include "codec.h"
 #include "envelope.h"
 #include "identity.h"
+#include "admit.h"
 #include "keydir.h"
 #include "lnob_err.h"
 #include "util.h"
@@ -23,23 +24,9 @@ static const char *const s_dbs[AGG_DB_COUNT] = {
 	"nominations", "stages", "revision_bases",
 };
 
-static const char *const s_reasons[] = {
-	"unspecified", "malformed", "unknown_signer", "revoked_signer", "bad_signature",
-	"out_of_scope", "too_large", "seq_reused", "unknown_kind", "unknown_unit",
-	"invalid", "store_failed", "unknown_campaign", "unknown_indicator",
-	"unknown_nomination", "bad_stage", "wrong_level",
-};
-
 static const char *const s_counters[AGG_C_REJECTED_BASE] = {
 	"stored", "duplicate", "quarantined", "conflict", "zap_denied", "store_failed",
 };
-
-const char *agg_reason_name(int reason)
-{
-	if (reason < 0 || (size_t)reason >= sizeof(s_reasons) / sizeof(s_reasons[0]))
-		return "unknown";
-	return s_reasons[reason];
-}
 
 const char *agg_counter_name(int c)
 {
@@ -53,7 +40,7 @@ const char *agg_counter_name(int c)
 		return "amended";
 	if (!names[c][0])
 		snprintf(names[c], sizeof(names[c]), "rejected_%s",
-			 agg_reason_name(c - AGG_C_REJECTED_BASE));
+			 admit_reason_name(c - AGG_C_REJECTED_BASE));
 	return names[c];
 }
 

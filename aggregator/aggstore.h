@@ -111,10 +111,9 @@ enum agg_counter {
 	AGG_C_COUNT
 };
 
-/* Name of counter c ("stored", "rejected_bad_signature" ...), static. */
+/* Name of counter c ("stored", "rejected_bad_signature" ...: the reason
+ * as admit_reason_name() names it), static. */
 const char *agg_counter_name(int c);
-/* Lower-case NackReason name without the prefix ("bad_signature"), static. */
-const char *agg_reason_name(int reason);
 
 /* Opens the store in dir (creating it unless STORE_RDONLY). */
 int aggstore_open(const char *dir, size_t map_size, unsigned flags, store_t **ret,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admit.h"
 #include "aggstore.h"
 #include "campaign.h"
 #include "campaigns.h"
@@ -172,14 +173,14 @@ static Lnob__Stage t_stage(const char *key, Lnob__StageKind kind, const char *re
 static void t_ack(const ingest_item_t *it)
 {
 	if (it->verdict != INGEST_ACK)
-		fail_msg("expected ACK, got NACK %s: %s", agg_reason_name(it->reason), it->detail);
+		fail_msg("expected ACK, got NACK %s: %s", admit_reason_name(it->reason), it->detail);
 }
 
 static void t_nack(const ingest_item_t *it, int reason, const char *words)
 {
 	if (it->verdict != INGEST_NACK || it->reason != reason)
-		fail_msg("expected NACK %s, got %s %s: %s", agg_reason_name(reason),
-			 it->verdict == INGEST_ACK ? "ACK" : "NACK", agg_reason_name(it->reason),
+		fail_msg("expected NACK %s, got %s %s: %s", admit_reason_name(reason),
+			 it->verdict == INGEST_ACK ? "ACK" : "NACK", admit_reason_name(it->reason),
 			 it->detail);
 	assert_true(it->retryable == (reason == LNOB__NACK_REASON__NACK_STORE_FAILED));
 	if (words && !strstr(it->detail, words))
