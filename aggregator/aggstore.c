@@ -153,16 +153,8 @@ int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool re
 	keydir_node_t n;
 	int r;
 
-	memset(&n, 0, sizeof(n));
-	if (rec->curve_public.len != 32 || rec->sign_public.len != 32 ||
-	    lnob_strlcpy(n.pub.node_id, rec->node_id ? rec->node_id : "", sizeof(n.pub.node_id)) < 0 ||
-	    lnob_strlcpy(n.scope, rec->scope ? rec->scope : "", sizeof(n.scope)) < 0)
+	if (keydir_from_record(rec, &n) < 0)
 		return LNOB_E_INVALID;
-	memcpy(n.pub.sign_pk, rec->sign_public.data, 32);
-	memcpy(n.pub.curve_pk, rec->curve_public.data, 32);
-	n.enrolled_at = rec->enrolled_at;
-	n.revoked = rec->revoked;
-	n.revoked_at = rec->revoked_at;
 	r = keydir_put(txn, &kd, &n, replace);
 	return r == -EINVAL ? LNOB_E_INVALID : r;
 }

@@ -28,7 +28,7 @@ typedef struct aggcmd_conf {
  * in full (unknown keys refused), and the store (aggstore.h). */
 int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
 int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
-void aggcmd_store_close(void **store_p);
+void aggcmd_store_close(void *store);
 /* The three above, for cli_main(). */
 extern const cli_context_ops_t aggcmd_context;
 

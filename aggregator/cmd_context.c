@@ -107,12 +107,11 @@ int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, siz
 	return r;
 }
 
-void aggcmd_store_close(void **store_p)
+void aggcmd_store_close(void *store)
 {
-	store_t *st = *store_p;
+	store_t *st = store;
 
 	store_destroy(&st);
-	*store_p = NULL;
 }
 
 const cli_context_ops_t aggcmd_context = {

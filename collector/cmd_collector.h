@@ -38,7 +38,7 @@ typedef struct col_conf {
  * in full (unknown keys refused), and the outbox. */
 int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
 int col_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
-void col_store_close(void **store_p);
+void col_store_close(void *store);
 /* The three above, for cli_main(). */
 extern const cli_context_ops_t col_context;
 

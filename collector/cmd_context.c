@@ -181,12 +181,11 @@ int col_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t
 	return r;
 }
 
-void col_store_close(void **store_p)
+void col_store_close(void *store)
 {
-	outbox_t *ob = *store_p;
+	outbox_t *ob = store;
 
 	outbox_destroy(&ob);
-	*store_p = NULL;
 }
 
 const cli_context_ops_t col_context = {

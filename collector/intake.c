@@ -14,6 +14,7 @@
 
 #include "calendar.h"
 #include "intake_int.h"
+#include "jsonkeys.h"
 #include "lnob_err.h"
 #include "outbox.h"
 #include "report.h"
@@ -369,18 +370,11 @@ static int s_json_known(const char *where, json_t *obj, char *err, size_t errlen
 	static const char *const known[] = { "campaign", "period", "unit", "revision",
 		"base_revision", "completed_at", "narrative", "values", NULL };
 	char q[LNOB_QUOTE_MAX + 4];
-	const char *key;
-	json_t *v;
+	const char *key = jsonkeys_unknown(obj, known);
 
-	json_object_foreach(obj, key, v) {
-		size_t i = 0;
-
-		while (known[i] && strcmp(known[i], key) != 0)
-			i++;
-		if (!known[i])
-			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: unknown field", where,
-				      lnob_quote(q, key));
-	}
+	if (key)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: unknown field", where,
+				 lnob_quote(q, key));
 	return 0;
 }
 

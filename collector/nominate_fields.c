@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "intake.h"
+#include "jsonkeys.h"
 #include "lnob_err.h"
 #include "nominate_int.h"
 #include "util.h"
@@ -237,17 +238,10 @@ int nominate_json_known(const nominate_parse_t *p, const char *prefix, json_t *o
 			const char *const *known)
 {
 	char q[LNOB_QUOTE_MAX + 4];
-	const char *key;
-	json_t *v;
+	const char *key = jsonkeys_unknown(obj, known);
 
-	json_object_foreach(obj, key, v) {
-		size_t i = 0;
-
-		while (known[i] && strcmp(known[i], key) != 0)
-			i++;
-		if (!known[i])
-			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s%s: unknown field",
-				      p->name, prefix, lnob_quote(q, key));
-	}
+	if (key)
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s%s: unknown field",
+				 p->name, prefix, lnob_quote(q, key));
 	return 0;
 }

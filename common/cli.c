@@ -357,7 +357,7 @@ int cli_store(cli_ctx_t *ctx, unsigned flags)
 void cli_store_close(cli_ctx_t *ctx)
 {
 	if (ctx->store && ctx->prog->ops->store_close)
-		ctx->prog->ops->store_close(&ctx->store);
+		ctx->prog->ops->store_close(ctx->store);
 	ctx->store = NULL;
 }
 

@@ -105,7 +105,7 @@ typedef struct cli_context_ops {
 	 * -ENOENT). Returns 0 or a negative code with err naming the
 	 * directory. */
 	int (*store_open)(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
-	void (*store_close)(void **store_p);
+	void (*store_close)(void *store);   /* closes what store_open gave */
 } cli_context_ops_t;
 
 /* What a program gives cli_main(). */

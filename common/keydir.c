@@ -11,6 +11,16 @@
 #include "store.h"
 #include "util.h"
 
+/* The stored record of node_id, borrowed in *ret (an id that is not a
+ * valid node id is not found). */
+static int s_lookup(MDB_txn *txn, const keydir_t *kd, const char *node_id, MDB_val *ret)
+{
+	assert(kd);
+	if (!node_id || !lnob_valid_id(node_id))
+		return LNOB_E_NOTFOUND;
+	return store_get(txn, kd->nodes, node_id, strlen(node_id), ret);
+}
+
 int keydir_record(MDB_txn *txn, const keydir_t *kd, const char *node_id,
 		  Lnob__NodeRecord **ret)
 {
@@ -18,10 +28,8 @@ int keydir_record(MDB_txn *txn, const keydir_t *kd, const char *node_id,
 	MDB_val v;
 	int r;
 
-	assert(kd && ret);
-	if (!node_id || !lnob_valid_id(node_id))
-		return LNOB_E_NOTFOUND;
-	if ((r = store_get(txn, kd->nodes, node_id, strlen(node_id), &v)) < 0)
+	assert(ret);
+	if ((r = s_lookup(txn, kd, node_id, &v)) < 0)
 		return r;
 	if (codec_unpack(&lnob__node_record__descriptor, v.mv_data, v.mv_size, KEYDIR_RECORD_MAX,
 			 &m) < 0)
@@ -30,8 +38,7 @@ int keydir_record(MDB_txn *txn, const keydir_t *kd, const char *node_id,
 	return 0;
 }
 
-/* Fills *ret from a decoded record. Returns 0 or LNOB_E_CORRUPT. */
-static int s_from_record(const Lnob__NodeRecord *rec, keydir_node_t *ret)
+int keydir_from_record(const Lnob__NodeRecord *rec, keydir_node_t *ret)
 {
 	keydir_node_t n;
 
@@ -58,7 +65,7 @@ static int s_decode(const MDB_val *v, keydir_node_t *ret)
 	if (codec_unpack(&lnob__node_record__descriptor, v->mv_data, v->mv_size, KEYDIR_RECORD_MAX,
 			 &m) < 0)
 		return LNOB_E_CORRUPT;
-	r = s_from_record((const Lnob__NodeRecord *)m, ret);
+	r = keydir_from_record((const Lnob__NodeRecord *)m, ret);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return r;
 }
@@ -68,10 +75,8 @@ int keydir_get(MDB_txn *txn, const keydir_t *kd, const char *node_id, keydir_nod
 	MDB_val v;
 	int r;
 
-	assert(kd && ret);
-	if (!node_id || !lnob_valid_id(node_id))
-		return LNOB_E_NOTFOUND;
-	if ((r = store_get(txn, kd->nodes, node_id, strlen(node_id), &v)) < 0)
+	assert(ret);
+	if ((r = s_lookup(txn, kd, node_id, &v)) < 0)
 		return r;
 	return s_decode(&v, ret);
 }

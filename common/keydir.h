@@ -55,6 +55,9 @@ int keydir_get(MDB_txn *txn, const keydir_t *kd, const char *node_id, keydir_nod
  * LNOB_E_NOTFOUND, LNOB_E_CORRUPT (does not decode) or an LMDB code. */
 int keydir_record(MDB_txn *txn, const keydir_t *kd, const char *node_id,
 		  Lnob__NodeRecord **ret);
+/* A record's fields into *ret. Returns 0, or LNOB_E_CORRUPT when a key is
+ * not 32 bytes or the id or scope is too long. */
+int keydir_from_record(const Lnob__NodeRecord *rec, keydir_node_t *ret);
 
 /* The id the CURVE index gives for curve_pk, into ret_id (LNOB_ID_MAX + 1
  * bytes). Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT (an entry of the

@@ -17,6 +17,16 @@
 
 #define AT_CAMPAIGN "lnob-2021-2025"
 #define AT_NODES 8
+/* A small province: P > D1 > C1 (V1, V2) and C2 (V3). */
+#define AT_UNITS                                          \
+	"code,name,parent_code,level,kind\n"               \
+	"P,Province,,province,administrative\n"            \
+	"D1,District 1,P,district,administrative\n"        \
+	"C1,Commune 1,D1,commune,administrative\n"         \
+	"V1,Village 1,C1,village,administrative\n"         \
+	"V2,Village 2,C1,village,administrative\n"         \
+	"C2,Commune 2,D1,commune,administrative\n"         \
+	"V3,Village 3,C2,village,administrative\n"
 
 typedef struct at_world {
 	char *dir;

@@ -14,16 +14,6 @@
 #include "lnob_err.h"
 #include "report.h"
 
-static const char s_units[] =
-	"code,name,parent_code,level,kind\n"
-	"P,Province,,province,administrative\n"
-	"D1,District 1,P,district,administrative\n"
-	"C1,Commune 1,D1,commune,administrative\n"
-	"V1,Village 1,C1,village,administrative\n"
-	"V2,Village 2,C1,village,administrative\n"
-	"C2,Commune 2,D1,commune,administrative\n"
-	"V3,Village 3,C2,village,administrative\n";
-
 #define R(...) (&(at_report_t){ __VA_ARGS__ })
 
 /* Issue 8, case 1: rev 1 {households_total 100, poor_households 30}, rev 2
@@ -37,7 +27,7 @@ static void test_absent_after_correction(void **state)
 	int n;
 
 	(void)state;
-	at_setup(&w, s_units);
+	at_setup(&w, AT_UNITS);
 	n = at_node(&w, "n1", "P");
 	assert_int_equal(at_send(&w, n, R(.unit = "V1", .revision = 1,
 					.values = "households_total=100,poor_households=30"), NULL), 0);
@@ -68,7 +58,7 @@ static void test_overflow_refused(void **state)
 	int n;
 
 	(void)state;
-	at_setup(&w, s_units);
+	at_setup(&w, AT_UNITS);
 	n = at_node(&w, "n1", "P");
 	assert_int_equal(at_send(&w, n, R(.unit = "V1", .values = "fund_vnd=1000000000000000"),
 			 NULL), 0);
@@ -104,7 +94,7 @@ static void test_failure_isolated_in_batch(void **state)
 	int n;
 
 	(void)state;
-	at_setup(&w, s_units);
+	at_setup(&w, AT_UNITS);
 	n = at_node(&w, "n1", "P");
 	assert_int_equal(at_send(&w, n, R(.unit = "V1", .values = "fund_vnd=999999999999990"),
 			 NULL), 0);
@@ -142,7 +132,7 @@ static void test_reordered_is_not_conflict(void **state)
 	int a, b;
 
 	(void)state;
-	at_setup(&w, s_units);
+	at_setup(&w, AT_UNITS);
 	a = at_node(&w, "a", "P");
 	b = at_node(&w, "b", "D1");
 	assert_int_equal(at_send(&w, a, R(.unit = "V1", .values = "households_total=9,poor_households=2"),
@@ -175,7 +165,7 @@ static void test_revoked_duplicate_and_counts(void **state)
 	int n;
 
 	(void)state;
-	at_setup(&w, s_units);
+	at_setup(&w, AT_UNITS);
 	n = at_node(&w, "n1", "P");
 	env = at_seal(&w, n, R(.unit = "V1", .values = "poor_households=1"), &len);
 	w.seqs[n]--;   /* the same seq again, other content */
@@ -221,7 +211,7 @@ static void test_long_history(void **state)
 	int n;
 
 	(void)state;
-	at_setup(&w, s_units);
+	at_setup(&w, AT_UNITS);
 	n = at_node(&w, "n1", "P");
 	for (uint32_t rev = 1; rev <= 300; rev++) {
 		snprintf(vals, sizeof(vals), "poor_households=%u", rev);

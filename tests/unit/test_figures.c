@@ -16,16 +16,6 @@
 #include "figures.h"
 #include "lnob_err.h"
 
-static const char s_units[] =
-	"code,name,parent_code,level,kind\n"
-	"P,Province,,province,administrative\n"
-	"D1,District 1,P,district,administrative\n"
-	"C1,Commune 1,D1,commune,administrative\n"
-	"V1,Village 1,C1,village,administrative\n"
-	"V2,Village 2,C1,village,administrative\n"
-	"C2,Commune 2,D1,commune,administrative\n"
-	"V3,Village 3,C2,village,administrative\n";
-
 /* Rows add up: C1 = V1 + V2, C2 = V3, D1 = C1 + C2, P = D1. */
 static const char s_baseline[] =
 	"unit,hh,poor,near\n"
@@ -56,7 +46,7 @@ static void s_world(at_world_t *w, const char *extra_campaign_keys)
 {
 	char ini[4096];
 
-	at_setup(w, s_units);
+	at_setup(w, AT_UNITS);
 	at_file(w, "b.csv", s_baseline);
 	snprintf(ini, sizeof(ini), s_campaign, extra_campaign_keys);
 	at_campaign(w, ini);
