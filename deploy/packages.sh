@@ -6,13 +6,17 @@ LNOB_BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
   libsodium-dev libinih-dev libjansson-dev libcsv-dev python3
+  libmicrohttpd-dev libxlsxwriter-dev libunistring-dev
 )
 # Tests on top: cmocka for unit tests; Python with ZeroMQ, PyNaCl and
-# protobuf (and protoc) for the integration tests' independent client.
+# protobuf (and protoc) for the integration tests' independent client;
+# openpyxl to read the Excel export; Selenium, Chromium and ChromeDriver
+# for the dashboard's browser test.
 LNOB_TEST_PACKAGES=(
   "${LNOB_BUILD_PACKAGES[@]}"
   libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
   clang-tidy
+  python3-openpyxl python3-selenium chromium chromium-driver
 )
 
 # lnob_install_packages PKG...: installs what is missing (apt-get update once,
