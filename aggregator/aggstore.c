@@ -21,7 +21,7 @@ static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
 	"approvals", "amendments", "amendment_log",
-	"nominations", "stages", "revision_bases",
+	"nominations", "stages", "revision_bases", "tokens",
 };
 
 static const char *const s_counters[AGG_C_REJECTED_BASE] = {

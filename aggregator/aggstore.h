@@ -24,6 +24,8 @@
  *   nominations signer "/" id                          -> NominationRecord (nominations.h)
  *   stages      signer "/" id \0 index(8)              -> StageRecord (its stage history;
  *                                                         both added to schema 1 as conflicts was)
+ *   tokens      token id                               -> TokenRecord (HTTP API tokens,
+ *                                                         tokens.h; added as stages was)
  *
  * The history (revisions) holds every accepted revision of a report with
  * what judging it needs (RevisionRecord: arrival time, base revision,
@@ -91,6 +93,7 @@ enum agg_db {
 	AGG_DB_NOMINATIONS,
 	AGG_DB_STAGES,
 	AGG_DB_REVBASES,
+	AGG_DB_TOKENS,
 	AGG_DB_COUNT
 };
 
@@ -369,5 +372,19 @@ int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char
 		     const char *unit, const agg_history_t *h, int64_t detected_at);
 /* True when revision a conflicts with b (THE RULES), resolution aside. */
 bool agg_rev_conflicts(const agg_rev_t *a, const agg_rev_t *b);
+
+/* ---- HTTP API tokens (tokens.h has the rules) and the aggregator's own seq - */
+
+/* The token record of id (caller frees), or LNOB_E_NOTFOUND. */
+int agg_token_get(store_t *st, MDB_txn *txn, const char *id, Lnob__TokenRecord **ret);
+/* Writes the record under rec->id (replacing one). */
+int agg_token_put(store_t *st, MDB_txn *txn, const Lnob__TokenRecord *rec);
+/* Calls fn(ctx, rec) for every token record in id order. */
+typedef int (*agg_token_fn)(void *ctx, const Lnob__TokenRecord *rec);
+int agg_token_foreach(store_t *st, MDB_txn *txn, agg_token_fn fn, void *ctx);
+/* The next seq of envelopes the aggregator signs itself (nomination stages
+ * recorded through the API), persisted in txn (a write transaction): 1, 2,
+ * ... Returns 0 or a store error. */
+int agg_own_seq_next(store_t *st, MDB_txn *txn, uint64_t *ret);
 
 #endif

@@ -88,8 +88,8 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 }
 
 /* approve and unapprove, in one write transaction. */
-static int s_cli_approve(store_t *st, const approval_args_t *a, bool revoke, FILE *out,
-			 char *err, size_t errlen)
+static int s_cli_approve(store_t *st, const approval_args_t *a, bool revoke, char *msg,
+			 size_t msglen, char *err, size_t errlen)
 {
 	MDB_txn *txn = NULL;
 	size_t pending = 0;
@@ -113,17 +113,17 @@ static int s_cli_approve(store_t *st, const approval_args_t *a, bool revoke, FIL
 	else if (r < 0)
 		snprintf(err, errlen, "%s", lnob_strerror(r));
 	else if (revoke)
-		fprintf(out, "approval of %s/%s for %s revoked: its subtree takes revisions at once "
-			"again\n", a->campaign, a->period, a->unit);
+		snprintf(msg, msglen, "approval of %s/%s for %s revoked: its subtree takes revisions "
+			 "at once again", a->campaign, a->period, a->unit);
 	else
-		fprintf(out, "approved %s/%s for %s by %s: revisions for its subtree now wait in "
-			"the amendment queue\n", a->campaign, a->period, a->unit, a->by);
+		snprintf(msg, msglen, "approved %s/%s for %s by %s: revisions for its subtree now "
+			 "wait in the amendment queue", a->campaign, a->period, a->unit, a->by);
 	return r;
 }
 
 /* accept and reject, in one write transaction. */
 static int s_cli_decide(store_t *st, const hier_t *hier, const approval_args_t *a, bool accept,
-			FILE *out, char *err, size_t errlen)
+			char *msg, size_t msglen, char *err, size_t errlen)
 {
 	apply_out_t out_;
 	MDB_txn *txn = NULL;
@@ -156,33 +156,46 @@ static int s_cli_decide(store_t *st, const hier_t *hier, const approval_args_t *
 			 said[0] ? ": " : "", said);
 		return r;
 	}
-	fprintf(out, "amendment %s %s by %s\n", a->amendment, accept ? "accepted" : "rejected", a->by);
-	if (out_.note[0])
-		fprintf(out, "%s\n", out_.note);
+	snprintf(msg, msglen, "amendment %s %s by %s%s%s", a->amendment,
+		 accept ? "accepted" : "rejected", a->by, out_.note[0] ? "\n" : "", out_.note);
 	return 0;
 }
 
-int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
-		 const approval_args_t *a, FILE *out, char *err, size_t errlen)
+int approval_act(store_t *st, const hier_t *hier, const campaigns_t *camps,
+		 const approval_args_t *a, char *msg, size_t msglen, char *err, size_t errlen)
 {
 	bool approve = strcmp(a->cmd, "approve") == 0, revoke = strcmp(a->cmd, "unapprove") == 0;
-	bool accept = strcmp(a->cmd, "accept") == 0, reject = strcmp(a->cmd, "reject") == 0;
-	MDB_txn *txn = NULL;
-	json_t *view = NULL;
+	bool accept = strcmp(a->cmd, "accept") == 0;
 	int unit, r;
 
 	err[0] = '\0';
+	msg[0] = '\0';
 	if (approve || revoke) {
 		if ((r = s_check_scope(hier, camps, a, true, &unit, err, errlen)) != 0)
 			return r;
 		if (approve && (r = s_check_text(a, a->note, "--note", false, err, errlen)) != 0)
 			return r;
-		return s_cli_approve(st, a, revoke, out, err, errlen);
+		return s_cli_approve(st, a, revoke, msg, msglen, err, errlen);
 	}
-	if (accept || reject) {
-		r = s_check_text(a, accept ? a->note : a->reason, accept ? "--note" : "--reason", reject,
-				 err, errlen);
-		return r ? r : s_cli_decide(st, hier, a, accept, out, err, errlen);
+	r = s_check_text(a, accept ? a->note : a->reason, accept ? "--note" : "--reason", !accept,
+			 err, errlen);
+	return r ? r : s_cli_decide(st, hier, a, accept, msg, msglen, err, errlen);
+}
+
+int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
+		 const approval_args_t *a, FILE *out, char *err, size_t errlen)
+{
+	bool write = false;
+	MDB_txn *txn = NULL;
+	json_t *view = NULL;
+	char msg[1024];
+	int unit, r;
+
+	err[0] = '\0';
+	if (approval_is_cmd(a->cmd, &write) && write) {
+		if ((r = approval_act(st, hier, camps, a, msg, sizeof(msg), err, errlen)) == 0)
+			fprintf(out, "%s\n", msg);
+		return r;
 	}
 	if ((r = s_check_scope(hier, camps, a, false, &unit, err, errlen)) != 0)
 		return r;

@@ -27,6 +27,15 @@ typedef struct approval_args {
 /* True when cmd is one of these subcommands; *ret_write tells whether it
  * needs the store writable. */
 bool approval_is_cmd(const char *cmd, bool *ret_write);
+/* Runs a writing command (approve, unapprove, accept, reject) on the
+ * writable store, in one write transaction, and writes what it did into msg
+ * (one or two lines, no trailing newline). Returns 0, 2 for a usage error,
+ * or a negative code (LNOB_E_EXISTS: approved already, or amendments
+ * pending; LNOB_E_NOTFOUND: no such approval or amendment; LNOB_E_INVALID:
+ * a bad id or text); err names the cause on failure. The CLI and the HTTP
+ * API (api_actions.c) both act through it. */
+int approval_act(store_t *st, const hier_t *hier, const campaigns_t *camps,
+		 const approval_args_t *a, char *msg, size_t msglen, char *err, size_t errlen);
 /* Runs a->cmd on the open store (writable for the writing ones), printing
  * its result to out. Returns 0, 2 for a usage error, or a negative code;
  * err gets a message naming the cause on failure. */

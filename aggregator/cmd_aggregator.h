@@ -22,6 +22,7 @@ typedef struct aggcmd_conf {
 	const char *endpoint;                         /* [listen] endpoint */
 	uint64_t map_size_mb, map_max_mb, map_grow_mb;
 	uint64_t batch_max, window, max_body, max_frame;   /* [ingest] */
+	const char *http_listen;                      /* [http] listen, NULL: no HTTP server */
 } aggcmd_conf_t;
 
 /* The table's hooks (cli_prog_t): the configuration, read and validated
@@ -55,5 +56,6 @@ int cmd_conflicts(cli_ctx_t *ctx);
 int cmd_nominations(cli_ctx_t *ctx);
 int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments,
                                        accept, reject (approval.h) */
+int cmd_token(cli_ctx_t *ctx);      /* token add | list | revoke (tokens.h) */
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "aggstore.h"
 #include "conf.h"
+#include "http.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -73,6 +74,25 @@ static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t err
 	return 0;
 }
 
+/* [http] listen: absent, no HTTP server; else HOST:PORT (http.h). */
+static int s_conf_http(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
+{
+	char why[256];
+	uint32_t addr;
+	uint16_t port;
+	int r;
+
+	if ((r = conf_str(ctx->conf, "http", "listen", "", &c->http_listen, err, errlen)) < 0)
+		return r;
+	if (!c->http_listen[0]) {
+		c->http_listen = NULL;
+		return 0;
+	}
+	if (http_listen_parse(c->http_listen, &addr, &port, why, sizeof(why)) < 0)
+		return cli_conf_error(ctx->conf, "http", "listen", err, errlen, "%s", why);
+	return 0;
+}
+
 int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
@@ -81,7 +101,7 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"listen.endpoint", "hierarchy.file",
 		"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
 		"campaign.files", "campaign.clock_skew_s",
-		"log.level", NULL,
+		"log.level", "http.listen", NULL,
 	};
 	aggcmd_conf_t *c = calloc(1, sizeof(*c));
 	int r;
@@ -91,7 +111,8 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 	ctx->daemon = c;
 	if ((r = conf_load(path, &ctx->conf, err, errlen)) < 0 ||
 	    (r = conf_check_keys(ctx->conf, keys, err, errlen)) < 0 ||
-	    (r = s_conf_node(ctx, c, err, errlen)) < 0)
+	    (r = s_conf_node(ctx, c, err, errlen)) < 0 ||
+	    (r = s_conf_http(ctx, c, err, errlen)) < 0)
 		return r;
 	return s_conf_ingest(ctx, c, err, errlen);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "aggstore.h"
+#include "api.h"
 #include "log.h"
 #include "server.h"
 
@@ -33,6 +34,7 @@ int cmd_run(cli_ctx_t *ctx)
 {
 	const aggcmd_conf_t *c = aggcmd_conf(ctx);
 	server_opts_t o;
+	api_t api;
 	int rc;
 
 	if (cli_flag(ctx, "check")) {
@@ -53,5 +55,8 @@ int cmd_run(cli_ctx_t *ctx)
 	o.map_grow = (size_t)c->map_grow_mb << 20;
 	o.reader_check_ms = 10000;
 	o.campaigns = &ctx->camps;
+	api = (api_t){ .st = ctx->store, .hier = ctx->hier, .campaigns = &ctx->camps, .id = &ctx->id };
+	o.http_listen = c->http_listen;
+	o.api = &api;
 	return server_run(&o, &ctx->id, ctx->store, ctx->hier);
 }

@@ -1,7 +1,8 @@
 /*
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
  * revoke, rollup, status, verify, history, conflicts, nominations, and
- * approve, unapprove, approvals, amendments, accept, reject (approval.h).
+ * approve, unapprove, approvals, amendments, accept, reject (approval.h),
+ * token (tokens.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
@@ -90,6 +91,14 @@ static const cli_opt_t s_reject_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_token_opts[] = {
+	{ "role", 0, "viewer|operator", 0 },
+	{ "scope", 0, "UNIT", 0 },
+	{ "expires", 0, "YYYY-MM-DD", 0 },
+	{ "name", 0, "TEXT", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
@@ -133,6 +142,13 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_accept_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
 	{ .name = "reject", .synopsis = "-c CONF --amendment SIGNER/SEQ --by NAME --reason TEXT",
 	  .opts = s_reject_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
+	{ .name = "token",
+	  .synopsis = "add -c CONF --role viewer|operator --scope UNIT [--expires YYYY-MM-DD] "
+		      "[--name TEXT]",
+	  .help = "       " AGG_PROG " token list -c CONF [--json]\n"
+		  "       " AGG_PROG " token revoke -c CONF ID\n",
+	  .opts = s_token_opts, .formats = CLI_JSON, .needs = CLI_NEED_CONF | CLI_NEED_HIER,
+	  .min_args = 1, .max_args = 2, .args = "add|list|revoke [ID]", .run = cmd_token },
 };
 
 static const cli_prog_t s_prog = {

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "api.h"
 #include "envelope.h"
 #include "fairq.h"
+#include "http.h"
 #include "ingest.h"
 #include "lnob_err.h"
 #include "log.h"
@@ -48,6 +50,7 @@ typedef struct server {
 	void *ctx;
 	router_conf_t rconf;
 	router_t *router;
+	http_t *http;              /* NULL without [http] listen */
 	store_t *st;
 	ingest_ctx_t ing;
 	bool counters_dirty;
@@ -252,6 +255,27 @@ static void s_flush_batch(server_t *s)
 	for (size_t i = 0; i < s->n; i++)
 		lnob__frame__free_unpacked(s->frames[i], NULL);
 	s->n = 0;
+}
+
+/* api_ingest_fn: one envelope the aggregator signed itself, through
+ * ingest as a batch of one (the map grown when full, as for batches). */
+static int s_ingest_local(void *ctx, ingest_item_t *item)
+{
+	server_t *s = ctx;
+	uint64_t before[AGG_C_COUNT];
+	int r;
+
+	if (s->broken)
+		return LNOB_E_BROKEN;
+	memcpy(before, s->ing.counters, sizeof(before));
+	r = ingest_batch(&s->ing, item, 1);
+	if (r == LNOB_E_FULL && s_grow(s) == 0) {
+		memcpy(s->ing.counters, before, sizeof(before));
+		r = ingest_batch(&s->ing, item, 1);
+	}
+	if (r < 0)
+		s->counters_dirty = true;
+	return r;
 }
 
 /* lnob__frame__free_unpacked() as a fairq_free_fn. */
@@ -482,6 +506,25 @@ static void s_signals(void)
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 }
 
+/* With [http] listen: the API's HTTP server, its ingest hook this
+ * server's. Returns 0 or -1 (logged). */
+static int s_listen_http(server_t *s)
+{
+	char err[512];
+
+	if (!s->opts->http_listen || !s->opts->api)
+		return 0;
+	s->opts->api->ingest = s_ingest_local;
+	s->opts->api->ingest_ctx = s;
+	if (!(s->http = http_new(s->opts->http_listen, api_handle, s->opts->api, err,
+				 sizeof(err)))) {
+		log_warnx("[http] listen: %s", err);
+		return -1;
+	}
+	log_info("HTTP API and dashboard on http://%s/", s->opts->http_listen);
+	return 0;
+}
+
 /* Makes the context and the router (ZAP first, its self-test passed).
  * Returns 0 or -1 (logged). */
 static int s_listen(server_t *s, const identity_t *id)
@@ -512,7 +555,7 @@ static int s_listen(server_t *s, const identity_t *id)
 	log_info("listening on %s as %s (batch %zu, window %u, max_body %zu, max_frame %zu)",
 		 router_endpoint(s->router), id->pub.node_id, s->opts->batch_max,
 		 s->opts->window, s->opts->max_body, s->opts->max_frame);
-	return 0;
+	return s_listen_http(s);
 }
 
 /* The loop: ZAP, what the ROUTER has, one batch, the state, until a stop
@@ -521,11 +564,21 @@ static void s_loop(server_t *s)
 {
 	s->next_reader_check = lnob_mono_ms() + s->opts->reader_check_ms;
 	while (!s_stop) {
-		zmq_pollitem_t items[ROUTER_POLL_ITEMS];
+		zmq_pollitem_t items[ROUTER_POLL_ITEMS + 1];
+		int n = ROUTER_POLL_ITEMS;
+		long timeout = fairq_pending(s->queue) > 0 ? 0 : 100;
 
 		router_poll_items(s->router, items);
+		if (s->http) {
+			long t = http_timeout_ms(s->http);
+
+			items[n] = (zmq_pollitem_t){ .fd = http_fd(s->http), .events = ZMQ_POLLIN };
+			n++;
+			if (t >= 0 && t < timeout)
+				timeout = t;
+		}
 		/* Envelopes waiting in the lanes: do not sleep on the socket. */
-		if (zmq_poll(items, ROUTER_POLL_ITEMS, fairq_pending(s->queue) > 0 ? 0 : 100) < 0) {
+		if (zmq_poll(items, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warnx("poll: %s", zmq_strerror(errno));
@@ -535,6 +588,8 @@ static void s_loop(server_t *s)
 			router_zap(s->router);
 		if (items[0].revents & ZMQ_POLLIN)
 			s_read(s);
+		if (s->http)
+			http_run(s->http);   /* what is ready, and its timeouts */
 		s_flush_batch(s);   /* one batch a turn: new arrivals join the next */
 		router_tick(s->router);
 		s_flush_state(s, false);
@@ -581,6 +636,7 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 out:
 	/* LINGER (1 s) bounds how long queued answers, the last acks among
 	 * them, get to leave: zmq_ctx_term() waits for them. */
+	http_destroy(&s.http);
 	router_destroy(&s.router);
 	if (s.ctx)
 		zmq_ctx_term(s.ctx);

@@ -19,6 +19,9 @@
  *    and rejected_too_large, ZAP's denials in zap_denied.
  *  - Peers' health: what their heartbeats say is persisted (PeerRecord)
  *    every flush_ms.
+ *  - HTTP (with http_listen): the API's server (http.h) polled in the same
+ *    zmq_poll, its timeout bounding the poll's; a stage the API signs goes
+ *    through ingest_batch() as a batch of one, between the batches.
  */
 #ifndef LNOB_SERVER_H
 #define LNOB_SERVER_H
@@ -42,6 +45,8 @@ typedef struct server_opts {
 	size_t map_grow;           /* bytes added per growth ([store] map_grow_mb) */
 	int64_t reader_check_ms;   /* how often stale reader slots are cleared */
 	const struct campaigns *campaigns;  /* configured campaigns (may be empty, or NULL) */
+	const char *http_listen;   /* [http] listen (http.h), NULL: no HTTP server */
+	struct api *api;           /* the API (api.h) it serves; its ingest hook is set here */
 } server_opts_t;
 
 /* Runs until SIGTERM or SIGINT, then stores what it has received (the

@@ -1,0 +1,320 @@
+/* api.c: the HTTP API's router, authentication, errors and ETags (see
+ * api.h); the routes are in api_views.c, api_units.c and api_actions.c. */
+#include "api.h"
+#include "api_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "lnob_err.h"
+#include "log.h"
+#include "util.h"
+#include "web_assets.h"
+
+#define S_JSON "application/json; charset=utf-8"
+
+enum { S_ANY = 0, S_OPERATOR = 1 };
+
+typedef struct s_route {
+	const char *method;
+	const char *pattern;           /* segments after "/api/"; "*" matches one */
+	api_route_fn fn;
+	int role;
+} s_route_t;
+
+static const s_route_t s_routes[] = {
+	{ "GET", "whoami", api_whoami, S_ANY },
+	{ "GET", "campaigns", api_campaigns, S_ANY },
+	{ "GET", "units", api_units, S_ANY },
+	{ "GET", "units/*", api_unit_one, S_ANY },
+	{ "GET", "rollup", api_rollup, S_ANY },
+	{ "GET", "series", api_series, S_ANY },
+	{ "GET", "nominations", api_nominations, S_ANY },
+	{ "GET", "nominations/*/*", api_nomination_one, S_ANY },
+	{ "GET", "history", api_history, S_ANY },
+	{ "GET", "conflicts", api_conflicts, S_ANY },
+	{ "GET", "amendments", api_amendments, S_ANY },
+	{ "GET", "approvals", api_approvals, S_ANY },
+	{ "GET", "status", api_status, S_ANY },
+	{ "GET", "fleet", api_not_implemented, S_ANY },
+	{ "GET", "export", api_not_implemented, S_ANY },
+	{ "GET", "/metrics", api_not_implemented, S_ANY },
+	{ "POST", "approve", api_approve, S_OPERATOR },
+	{ "POST", "unapprove", api_unapprove, S_OPERATOR },
+	{ "POST", "amendments/*/*/accept", api_accept, S_OPERATOR },
+	{ "POST", "amendments/*/*/reject", api_reject, S_OPERATOR },
+	{ "POST", "nominations/*/*/stage", api_stage, S_OPERATOR },
+};
+#define S_NROUTES (sizeof(s_routes) / sizeof(s_routes[0]))
+
+void api_error(api_call_t *c, int status, const char *name, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	json_t *doc;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	doc = json_pack("{s:s, s:s}", "error", name, "message", msg);
+	free(c->resp->body);
+	c->resp->status = status;
+	c->resp->content_type = S_JSON;
+	c->resp->body = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	c->resp->len = c->resp->body ? strlen(c->resp->body) : 0;
+	c->resp->etag[0] = '\0';
+	json_decref(doc);
+}
+
+void api_fail(api_call_t *c, int r, const char *msg)
+{
+	if (r == LNOB_E_INVALID || r == LNOB_E_NOTFOUND)
+		api_error(c, 400, "bad_request", "%s", msg && msg[0] ? msg : lnob_strerror(r));
+	else
+		api_error(c, 500, "internal", "%s", msg && msg[0] ? msg : lnob_strerror(r));
+}
+
+/* The ETag of doc: BLAKE2b-128 of its compact, key-sorted text without a
+ * top-level generated_at, quoted, into out (at least 35 bytes). */
+static int s_etag(const json_t *doc, char *out)
+{
+	json_t *copy = json_is_object(doc) ? json_copy((json_t *)doc) : json_incref((json_t *)doc);
+	char *text;
+	uint8_t h[16];
+
+	if (!copy)
+		return -1;
+	if (json_is_object(copy))
+		json_object_del(copy, "generated_at");
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	json_decref(copy);
+	if (!text)
+		return -1;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)text, strlen(text), NULL, 0);
+	free(text);
+	out[0] = '"';
+	lnob_hex(out + 1, h, sizeof(h));
+	strcat(out, "\"");
+	return 0;
+}
+
+/* Whether an If-None-Match header names etag (or is "*"). */
+static bool s_etag_matches(const char *inm, const char *etag)
+{
+	return inm && (strcmp(inm, "*") == 0 || strstr(inm, etag) != NULL);
+}
+
+void api_json(api_call_t *c, json_t *doc)
+{
+	http_resp_t *resp = c->resp;
+
+	if (!doc) {
+		api_error(c, 500, "internal", "out of memory");
+		return;
+	}
+	if (s_etag(doc, resp->etag) == 0 && s_etag_matches(c->req->if_none_match, resp->etag)) {
+		resp->status = 304;
+		json_decref(doc);
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = S_JSON;
+	resp->cache_control = "no-cache";
+	resp->body = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	json_decref(doc);
+	if (!resp->body)
+		api_error(c, 500, "internal", "out of memory");
+}
+
+/* Splits the path after "/api/" into c->parts. Returns false when it has
+ * too many segments or an empty one. */
+static bool s_split(api_call_t *c, const char *rest)
+{
+	char *save = NULL, *tok;
+
+	if (lnob_strlcpy(c->path, rest, sizeof(c->path)) < 0)
+		return false;
+	for (tok = strtok_r(c->path, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (c->nparts == API_PARTS_MAX)
+			return false;
+		c->parts[c->nparts++] = tok;
+	}
+	return true;
+}
+
+/* Whether pattern matches c's segments. */
+static bool s_match(const api_call_t *c, const char *pattern)
+{
+	char buf[128], *save = NULL, *tok;
+	size_t i = 0;
+
+	lnob_strlcpy(buf, pattern, sizeof(buf));
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++)
+		if (i >= c->nparts || (strcmp(tok, "*") != 0 && strcmp(tok, c->parts[i]) != 0))
+			return false;
+	return i == c->nparts;
+}
+
+/* The token of the Authorization header, checked in c->txn: false after
+ * answering 401. */
+static bool s_auth(api_call_t *c)
+{
+	const char *h = c->req->authorization;
+	char err[256] = "";
+	int r;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		api_error(c, 401, "unauthorized", "the Authorization header must be 'Bearer <token>' "
+			  "(`lnob-aggregator token add` makes one)");
+		return false;
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	r = token_check(c->api->st, c->txn, c->api->hier, h, lnob_now_s(), &c->grant, err,
+			sizeof(err));
+	if (r == LNOB_E_NOTFOUND || r == LNOB_E_INVALID) {
+		api_error(c, 401, "unauthorized", "%s", err);
+		return false;
+	}
+	if (r < 0) {
+		api_fail(c, r, "reading the token");
+		return false;
+	}
+	return true;
+}
+
+/* The dashboard's files: GET (or HEAD) of an embedded path, no token. */
+static void s_asset(api_call_t *c)
+{
+	const web_asset_t *a = web_asset_find(c->req->path);
+	http_resp_t *resp = c->resp;
+	uint8_t h[16];
+
+	if (strcmp(c->req->method, "GET") != 0 && strcmp(c->req->method, "HEAD") != 0) {
+		snprintf(resp->allow, sizeof(resp->allow), "GET, HEAD");
+		api_error(c, 405, "method_not_allowed", "%s: only GET", c->req->path);
+		return;
+	}
+	if (!a) {
+		api_error(c, 404, "not_found", "no such path: %s", c->req->path);
+		return;
+	}
+	crypto_generichash(h, sizeof(h), a->data, a->len, NULL, 0);
+	resp->etag[0] = '"';
+	lnob_hex(resp->etag + 1, h, sizeof(h));
+	strcat(resp->etag, "\"");
+	resp->cache_control = "no-cache";
+	if (s_etag_matches(c->req->if_none_match, resp->etag)) {
+		resp->status = 304;
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = a->content_type;
+	resp->body = (char *)a->data;
+	resp->len = a->len;
+	resp->body_static = true;
+}
+
+/* Finds the route of c (404, 405 or 403 answered when none fits). */
+static const s_route_t *s_route(api_call_t *c, bool metrics)
+{
+	bool path_known = false;
+	char allow[32] = "";
+
+	for (size_t i = 0; i < S_NROUTES; i++) {
+		const s_route_t *rt = &s_routes[i];
+
+		if (metrics != (rt->pattern[0] == '/') || (!metrics && !s_match(c, rt->pattern)))
+			continue;
+		path_known = true;
+		if (strcmp(rt->method, c->req->method) != 0) {
+			snprintf(allow, sizeof(allow), "%s", rt->method);
+			continue;
+		}
+		if (rt->role == S_OPERATOR && c->grant.role != TOKEN_OPERATOR) {
+			api_error(c, 403, "forbidden", "%s %s: the token's role is viewer; this action "
+				  "needs an operator token", c->req->method, c->req->path);
+			return NULL;
+		}
+		return rt;
+	}
+	if (!path_known) {
+		api_error(c, 404, "not_found", "no such endpoint: %s", c->req->path);
+		return NULL;
+	}
+	snprintf(c->resp->allow, sizeof(c->resp->allow), "%s", allow);
+	api_error(c, 405, "method_not_allowed", "%s %s: use %s", c->req->method, c->req->path,
+		  allow);
+	return NULL;
+}
+
+/* POST: the body must be a JSON object (an empty body is {}). */
+static bool s_body(api_call_t *c)
+{
+	json_error_t je;
+
+	if (strcmp(c->req->method, "POST") != 0)
+		return true;
+	if (c->req->body_len == 0) {
+		c->body = json_object();
+		return true;
+	}
+	c->body = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!json_is_object(c->body)) {
+		api_error(c, 400, "bad_request", "the body is not a JSON object: %s",
+			  c->body ? "another JSON value" : je.text);
+		return false;
+	}
+	return true;
+}
+
+/* A /api/... or /metrics request. */
+static void s_api(api_call_t *c, bool metrics)
+{
+	const s_route_t *rt;
+	int r;
+
+	if (!metrics && !s_split(c, c->req->path + strlen("/api/"))) {
+		api_error(c, 404, "not_found", "no such endpoint: %s", c->req->path);
+		return;
+	}
+	if ((r = store_begin(c->api->st, false, &c->txn)) < 0) {
+		api_fail(c, r, "opening a read transaction");
+		return;
+	}
+	if (c->req->too_many_args)
+		api_error(c, 400, "bad_request", "more than %d query parameters", HTTP_ARGS_MAX);
+	else if (s_auth(c) && (rt = s_route(c, metrics)) && s_body(c)) {
+		if (rt->role == S_OPERATOR)
+			store_abort(&c->txn);   /* the action writes in its own transaction */
+		rt->fn(c);
+	}
+	store_abort(&c->txn);
+	json_decref(c->body);
+}
+
+void api_handle(void *api, const http_req_t *req, http_resp_t *resp)
+{
+	api_call_t c;
+
+	memset(&c, 0, sizeof(c));
+	c.api = api;
+	c.req = req;
+	c.resp = resp;
+	if (strncmp(req->path, "/api/", 5) == 0)
+		s_api(&c, false);
+	else if (strcmp(req->path, "/metrics") == 0)
+		s_api(&c, true);
+	else
+		s_asset(&c);
+	if (!resp->status)
+		api_error(&c, 500, "internal", "no answer");
+	log_debug("http: %s %s -> %d%s%s", req->method, req->path, resp->status,
+		  c.grant.id[0] ? " token " : "", c.grant.id);
+}

@@ -1,0 +1,262 @@
+"""The HTTP API over real HTTP on loopback (README "HTTP API"): the
+aggregator with [http] listen, collectors sending a small province's
+commune reports, tokens made with `lnob-aggregator token add`; every
+endpoint; no, bad, revoked and expired tokens are 401; out of scope 403; a
+viewer on an operator action 403; bad parameters 400 naming the parameter;
+the documents equal the CLI's --json on the same store (minus generated_at);
+an operator approves a district and accepts an amendment through the API
+and the CLI sees it; ETag and If-None-Match give 304."""
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import lnobtest
+from lnobtest import CAMPAIGN, PERIOD, free_port, tcp_accepts, wait_until, write_reports_csv
+import test_nominations as tn
+
+REPORTS = tn.REPORTS + [
+    {"unit": "C21", "revision": 1, "values": {"households_total": 500, "poor_households": 45}},
+    {"unit": "C22", "revision": 1, "values": {"households_total": 500, "poor_households": 40}}]
+
+
+def strip(doc):
+    if isinstance(doc, dict):
+        return {k: strip(v) for k, v in doc.items() if k != "generated_at"}
+    if isinstance(doc, list):
+        return [strip(x) for x in doc]
+    return doc
+
+
+class ApiTest(lnobtest.NetTestCase):
+
+    def call(self, path, token=None, method="GET", body=None, params=None, headers=None):
+        """(status, headers, JSON or text) of one request."""
+        url = "http://%s:%d%s" % (self.http_host, self.http_port, path)
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(url, data=data, method=method)
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                status, hdrs, raw = r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            status, hdrs, raw = e.code, e.headers, e.read()
+        ctype = hdrs.get("Content-Type") or ""
+        doc = json.loads(raw) if raw and ctype.startswith("application/json") else raw
+        return status, hdrs, doc
+
+    def ok(self, path, token, **kw):
+        status, _, doc = self.call(path, token, **kw)
+        self.assertEqual(status, 200, "%s: %r" % (path, doc))
+        return doc
+
+    def err(self, status, path, token, name, needle=None, **kw):
+        got, _, doc = self.call(path, token, **kw)
+        self.assertEqual(got, status, "%s: %r" % (path, doc))
+        self.assertEqual(doc["error"], name, doc)
+        self.assertTrue(doc["message"], doc)
+        if needle:
+            self.assertIn(needle, doc["message"])
+        return doc
+
+    def cli(self, *args, ok=True):
+        return self.net.cli(self.agg.cmd(*args, "-c", self.agg.conf), ok=ok)
+
+    def cli_json(self, *args):
+        return json.loads(self.cli(*args, "--json").out)
+
+    def token(self, role, scope, *extra):
+        r = self.cli("token", "add", "--role", role, "--scope", scope, *extra)
+        tok = r.out.strip()
+        self.assertRegex(tok, r"^lnob_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$")
+        return tok
+
+    def setUp(self):
+        super().setUp()
+        net = self.net
+        with open(net.path("campaign.ini"), "w") as f:
+            f.write(tn.CAMPAIGN_INI)
+        with open(net.path("baseline.csv"), "w") as f:
+            f.write(tn.BASELINE)
+        self.http_host = net.host
+        self.http_port = free_port(net.host)
+        self.agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n"
+                                      "\n[http]\nlisten = %s:%d\n"
+                                      % (self.http_host, self.http_port))
+        self.d1 = net.add_collector("d1", "D1")
+        self.d2 = net.add_collector("d2", "D2")
+
+    def submit(self, col, reports, name):
+        path = self.net.path(name)
+        write_reports_csv(path, reports, indicators=tn.INDICATORS)
+        col.submit(path)
+        col.wait_drained()
+
+    def test_api(self):
+        net, agg = self.net, self.agg
+        op = self.token("operator", "P", "--name", "province office")
+        viewer = self.token("viewer", "P")
+        d1view = self.token("viewer", "D1")
+        d1op = self.token("operator", "D1")
+        revoked = self.token("viewer", "P")
+        expired = self.token("viewer", "P", "--expires", "2001-01-01")
+        rid = revoked.split("_")[1]
+        self.cli("token", "revoke", rid)
+        tokens = self.cli_json("token", "list")["tokens"]
+        self.assertEqual(len(tokens), 6)
+        self.assertNotIn("hash", json.dumps(tokens))
+        self.assertTrue([t for t in tokens if t["id"] == rid][0]["revoked"])
+        agg.start()
+        wait_until(lambda: tcp_accepts(self.http_host, self.http_port), 30,
+                   "the HTTP API accepting connections", net)
+        self.d1.start()
+        self.d2.start()
+        self.submit(self.d1, [r for r in REPORTS if r["unit"].startswith("C1")], "d1.csv")
+        self.submit(self.d2, [r for r in REPORTS if r["unit"].startswith("C2")], "d2.csv")
+        agg.wait_status(lambda st, k: k["stored"] == len(REPORTS), "every report stored")
+        self.check_auth(op, viewer, d1view, revoked, expired)
+        self.check_views(op, viewer, d1view)
+        self.check_errors(op, d1view)
+        self.check_actions(op, viewer, d1op, d1view)
+        r = agg.verify()
+        self.assertEqual(r.returncode, 0, r.out + r.err)
+
+    def check_auth(self, op, viewer, d1view, revoked, expired):
+        self.err(401, "/api/whoami", None, "unauthorized")
+        self.err(401, "/api/whoami", "lnob_000000000000_" + "A" * 43, "unauthorized")
+        self.err(401, "/api/whoami", op[:-1] + ("B" if op[-1] != "B" else "C"), "unauthorized")
+        self.err(401, "/api/whoami", revoked, "unauthorized", "revoked")
+        self.err(401, "/api/whoami", expired, "unauthorized", "expired")
+        me = self.ok("/api/whoami", op)
+        self.assertEqual((me["role"], me["scope"]["code"], me["expires"]), ("operator", "P", None))
+        me = self.ok("/api/whoami", d1view)
+        self.assertEqual((me["role"], me["scope"]["code"]), ("viewer", "D1"))
+        # Assets need no token.
+        status, hdrs, body = self.call("/")
+        self.assertEqual(status, 200)
+        self.assertIn("text/html", hdrs["Content-Type"])
+        status, _, _ = self.call("/", headers={"If-None-Match": hdrs["ETag"]})
+        self.assertEqual(status, 304)
+        self.err(404, "/no-such-file.js", None, "not_found")
+
+    def check_views(self, op, viewer, d1view):
+        cl = strip(self.cli_json("rollup", "--campaign", CAMPAIGN, "--period", PERIOD))
+        self.assertEqual(strip(self.ok("/api/rollup", viewer,
+                                       params={"campaign": CAMPAIGN, "period": PERIOD})), cl)
+        cl = strip(self.cli_json("rollup", "--campaign", CAMPAIGN, "--period", PERIOD,
+                                 "--unit", "D1"))
+        # A district token's default unit is its scope.
+        self.assertEqual(strip(self.ok("/api/rollup", d1view,
+                                       params={"campaign": CAMPAIGN, "period": PERIOD})), cl)
+        self.err(403, "/api/rollup", d1view, "forbidden", "unit",
+                 params={"campaign": CAMPAIGN, "period": PERIOD, "unit": "D2"})
+        # ETag / If-None-Match.
+        status, hdrs, _ = self.call("/api/rollup", viewer,
+                                    params={"campaign": CAMPAIGN, "period": PERIOD})
+        self.assertTrue(hdrs["ETag"])
+        status, _, _ = self.call("/api/rollup", viewer, headers={"If-None-Match": hdrs["ETag"]},
+                                 params={"campaign": CAMPAIGN, "period": PERIOD})
+        self.assertEqual(status, 304)
+        cl = strip(self.cli_json("history", "--campaign", CAMPAIGN, "--period", PERIOD,
+                                 "--unit", "C11"))
+        self.assertEqual(strip(self.ok("/api/history", d1view, params={
+            "campaign": CAMPAIGN, "period": PERIOD, "unit": "C11"})), cl)
+        self.assertEqual(self.ok("/api/conflicts", viewer), self.cli_json("conflicts"))
+        self.assertEqual(strip(self.ok("/api/nominations", viewer, params={"campaign": CAMPAIGN})),
+                         strip(self.cli_json("nominations", "--campaign", CAMPAIGN)))
+        self.err(404, "/api/nominations/c11/none", viewer, "not_found")
+        self.assertEqual(self.ok("/api/amendments", viewer), self.cli_json("amendments"))
+        self.assertEqual(self.ok("/api/approvals", viewer), self.cli_json("approvals"))
+        self.assertEqual(strip(self.ok("/api/status", viewer)), strip(self.cli_json("status")))
+        self.err(403, "/api/status", d1view, "forbidden")
+        camps = self.ok("/api/campaigns", viewer)
+        self.assertEqual([c["id"] for c in camps], [CAMPAIGN])
+        self.assertIn(PERIOD, camps[0]["periods"])
+        self.assertEqual(camps[0]["utc_offset"], "+07:00")
+        series = self.ok("/api/series", d1view, params={"campaign": CAMPAIGN})
+        self.assertEqual(series["unit"], "D1")
+        self.assertIn(PERIOD, [p["period"] for p in series["periods"]])
+        units = self.ok("/api/units", d1view)["units"]
+        self.assertEqual([u["code"] for u in units], ["D1", "C11", "C12"])
+        found = self.ok("/api/units", viewer, params={"q": "commune 12"})["units"]
+        self.assertEqual(found[0]["code"], "C12")
+        self.assertEqual(found[0]["parent_name"], "District 1")
+        self.assertEqual(self.ok("/api/units", d1view, params={"q": "C2"})["units"], [])
+        one = self.ok("/api/units/C11", d1view)
+        self.assertEqual([a["code"] for a in one["ancestors"]], ["D1"])
+        self.assertEqual(len(one["children"]), 3)
+        self.err(403, "/api/units/C21", d1view, "forbidden")
+        for path in ("/api/fleet", "/metrics", "/api/export"):
+            status, _, _ = self.call(path, viewer)
+            self.assertIn(status, (200, 501), path)
+
+    def check_errors(self, op, d1view):
+        q = {"campaign": CAMPAIGN, "period": PERIOD}
+        self.err(400, "/api/rollup", op, "bad_request", "period", params={"campaign": CAMPAIGN})
+        doc = self.err(400, "/api/rollup", op, "bad_request", "campaign",
+                       params={"campaign": "nope", "period": PERIOD})
+        self.assertIn(CAMPAIGN, doc["message"])       # the known ids
+        doc = self.err(400, "/api/rollup", op, "bad_request", "period",
+                       params={"campaign": CAMPAIGN, "period": "1999"})
+        self.assertIn("2023", doc["message"])
+        self.err(400, "/api/rollup", op, "bad_request", "unit", params=dict(q, unit="ZZZ"))
+        self.err(400, "/api/rollup", op, "bad_request", "bogus", params=dict(q, bogus="1"))
+        self.err(400, "/api/units", op, "bad_request", "limit", params={"limit": "x"})
+        self.err(404, "/api/nothing", op, "not_found")
+        self.err(405, "/api/rollup", op, "method_not_allowed", method="POST", body={})
+        self.err(405, "/api/approve", op, "method_not_allowed")
+        status, _, doc = self.call("/api/approve", op, method="POST",
+                                   body={"campaign": CAMPAIGN, "x": "y" * 70000})
+        self.assertEqual(status, 413, doc)
+
+    def check_actions(self, op, viewer, d1op, d1view):
+        body = {"campaign": CAMPAIGN, "period": PERIOD, "unit": "D1", "note": "checked"}
+        self.err(403, "/api/approve", viewer, "forbidden", "operator", method="POST", body=body)
+        self.err(403, "/api/approve", d1op, "forbidden", "unit", method="POST",
+                 body=dict(body, unit="D2"))
+        self.err(400, "/api/approve", op, "bad_request", "unit", method="POST",
+                 body={"campaign": CAMPAIGN, "period": PERIOD})
+        opid = op.split("_")[1]
+        done = self.ok("/api/approve", op, method="POST", body=body)
+        self.assertEqual(done["by"], "token:" + opid)
+        self.err(409, "/api/approve", op, "conflict", method="POST", body=body)
+        appr = self.cli_json("approvals")["approvals"]
+        self.assertEqual([(a["unit"], a["by"]) for a in appr], [("D1", "token:" + opid)])
+        self.assertEqual(self.ok("/api/approvals", d1view), self.cli_json("approvals"))
+        # A late revision of C11 waits as an amendment; the API accepts it.
+        self.submit(self.d1, [{"unit": "C11", "revision": 2,
+                               "values": {"households_total": 1000, "poor_households": 20}}],
+                    "late.csv")
+        self.agg.wait_status(lambda st, k: k["amended"] == 1, "one amendment held")
+        queue = self.ok("/api/amendments", d1view)
+        self.assertEqual(queue, self.cli_json("amendments"))
+        key = queue["amendments"][0]["key"]
+        self.err(403, "/api/amendments/%s/accept" % key, viewer, "forbidden", method="POST",
+                 body={})
+        self.err(404, "/api/amendments/d1/999/accept", op, "not_found", method="POST", body={})
+        self.ok("/api/amendments/%s/accept" % key, d1op, method="POST",
+                body={"note": "confirmed by phone"})
+        decided = self.cli_json("amendments", "--decided")["amendments"]
+        self.assertEqual([(d["key"], d["decision"]["decision"], d["decision"]["by"])
+                          for d in decided], [(key, "accepted", "token:" + d1op.split("_")[1])])
+        h = self.cli_json("history", "--campaign", CAMPAIGN, "--period", PERIOD, "--unit", "C11")
+        self.assertEqual([x["revision"] for x in h["history"] if x["current"]], [2])
+        self.err(409, "/api/unapprove", op, "conflict", method="POST",
+                 body={"campaign": CAMPAIGN, "period": "2022", "unit": "D1"})
+        self.ok("/api/unapprove", op, method="POST",
+                body={"campaign": CAMPAIGN, "period": PERIOD, "unit": "D1"})
+        self.assertEqual(self.cli_json("approvals")["approvals"], [])
+        self.agg.stop()
+        with open(self.agg.daemon.log_path) as f:
+            log = f.read()
+        self.assertIn("token %s: approved" % opid, log)
+
+
+if __name__ == "__main__":
+    lnobtest.main()
