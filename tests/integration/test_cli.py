@@ -15,6 +15,7 @@ COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "req
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
                    "approvals", "amendments", "accept", "reject"]
+AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 
 
 def project_version():
