@@ -11,8 +11,7 @@
 #include "lnob_err.h"
 #include "log.h"
 
-/* Refuses (400) a body member not in allowed or not a string. */
-static bool s_body_only(api_call_t *c, const char *const *allowed)
+bool api_body_only(api_call_t *c, const char *const *allowed)
 {
 	const char *key;
 	json_t *v;
@@ -70,7 +69,7 @@ static void s_approval(api_call_t *c, const char *cmd)
 	const campaign_t *camp;
 	int unit;
 
-	if (!s_body_only(c, allowed) || !api_campaign(c, "period", &camp))
+	if (!api_body_only(c, allowed) || !api_campaign(c, "period", &camp))
 		return;
 	if (!api_arg(c, "unit")) {
 		api_error(c, 400, "bad_request", "member 'unit' of the body is required");
@@ -133,7 +132,7 @@ static void s_decide(api_call_t *c, const char *cmd, const char *text)
 	approval_args_t a = { .cmd = cmd };
 	char key[2 * LNOB_ID_MAX + 2];
 
-	if (!s_body_only(c, allowed))
+	if (!api_body_only(c, allowed))
 		return;
 	snprintf(key, sizeof(key), "%s/%s", c->parts[1], c->parts[2]);
 	if (!s_amendment_in_scope(c, key))

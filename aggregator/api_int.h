@@ -45,6 +45,9 @@ const char *api_arg(const api_call_t *c, const char *name);
 /* Refuses (400, returns false) a query argument not in allowed
  * (NULL-terminated), given twice, or empty. */
 bool api_args_only(api_call_t *c, const char *const *allowed);
+/* POST: refuses (400, returns false) a body member not in allowed
+ * (NULL-terminated) or not a string. */
+bool api_body_only(api_call_t *c, const char *const *allowed);
 /* The unit of parameter name: absent, the token's scope; unknown, 400
  * naming the closest units; outside the scope, 403. Returns false after
  * answering. */
@@ -59,7 +62,7 @@ bool api_uint(api_call_t *c, const char *name, int64_t max, int64_t def, int64_t
 /* Whether unit i is in the token's subtree. */
 bool api_in_scope(const api_call_t *c, int i);
 
-/* The routes (api_views.c, api_actions.c, api_units.c). */
+/* The routes (api_views.c, api_units.c, api_actions.c, api_stage.c). */
 void api_whoami(api_call_t *c);
 void api_campaigns(api_call_t *c);
 void api_units(api_call_t *c);

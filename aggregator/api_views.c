@@ -323,8 +323,3 @@ void api_not_implemented(api_call_t *c)
 {
 	api_error(c, 501, "not_implemented", "%s is not in this build yet", c->req->path);
 }
-
-void api_stage(api_call_t *c)
-{
-	api_not_implemented(c);
-}

@@ -7,11 +7,14 @@
 #include "cmd_aggregator.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "aggstore.h"
 #include "api.h"
+#include "lnob_err.h"
 #include "log.h"
 #include "server.h"
+#include "util.h"
 
 /* Logs the store as it was opened. */
 static void s_log_store(const cli_ctx_t *ctx, store_t *st)
@@ -30,6 +33,48 @@ static void s_log_store(const cli_ctx_t *ctx, store_t *st)
 			 ctx->data_dir, store_stale_readers_at_open(st));
 }
 
+/* Enrolls the aggregator's own identity with the hierarchy's one root as
+ * scope, when it is not enrolled yet: it signs the nomination stages the
+ * HTTP API records as the province node (api.h), and verify re-checks them
+ * from the key directory like any other. Returns 0 or 1 (printed). */
+static int s_enroll_self(cli_ctx_t *ctx)
+{
+	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT, *old = NULL;
+	identity_pub_t *pub = &ctx->id.pub;
+	MDB_txn *txn = NULL;
+	const int *roots;
+	int r;
+
+	if (hier_children(ctx->hier, -1, &roots) != 1) {
+		log_warnx("the hierarchy has several roots: the aggregator is not enrolled as a node; "
+			  "the HTTP API cannot record nomination stages");
+		return 0;
+	}
+	if ((r = store_begin(ctx->store, true, &txn)) == 0 &&
+	    (r = agg_node_get(ctx->store, txn, pub->node_id, &old)) == LNOB_E_NOTFOUND) {
+		rec.node_id = pub->node_id;
+		rec.sign_public = (ProtobufCBinaryData){ 32, pub->sign_pk };
+		rec.curve_public = (ProtobufCBinaryData){ 32, pub->curve_pk };
+		rec.scope = (char *)hier_unit(ctx->hier, roots[0])->code;
+		rec.enrolled_at = lnob_now_s();
+		if ((r = agg_node_put(ctx->store, txn, &rec, false)) == 0 &&
+		    (r = store_commit(&txn)) == 0)
+			log_info("enrolled the aggregator's own identity %s with scope %s (it signs the "
+				 "stages the HTTP API records)", pub->node_id, rec.scope);
+	}
+	store_abort(&txn);
+	if (old) {
+		if (old->sign_public.len != 32 || memcmp(old->sign_public.data, pub->sign_pk, 32) != 0)
+			log_warnx("node %s is enrolled with other keys than the aggregator's identity: "
+				  "stages the HTTP API records will be refused", pub->node_id);
+		lnob__node_record__free_unpacked(old, NULL);
+	}
+	if (r < 0)
+		return cli_fail(ctx, "run: enrolling the aggregator's own identity: %s",
+				lnob_strerror(r));
+	return 0;
+}
+
 int cmd_run(cli_ctx_t *ctx)
 {
 	const aggcmd_conf_t *c = aggcmd_conf(ctx);
@@ -44,6 +89,8 @@ int cmd_run(cli_ctx_t *ctx)
 	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
 		return rc;
 	s_log_store(ctx, ctx->store);
+	if ((rc = s_enroll_self(ctx)) != 0)
+		return rc;
 	o.endpoint = c->endpoint;
 	o.conf_path = ctx->conf_path;
 	o.batch_max = c->batch_max;

@@ -23,9 +23,6 @@ typedef struct nominate_parse {
 	size_t errlen;
 } nominate_parse_t;
 
-/* Why text s[0..len) is not acceptable, or NULL: NUL bytes, bad UTF-8,
- * over max bytes, a control character in a one-line text (static). */
-const char *nominate_text_problem(const char *s, size_t len, size_t max, bool one_line);
 /* Replaces *field with a copy of s. Returns 0 or -ENOMEM. */
 int nominate_set_str(char **field, const char *s);
 

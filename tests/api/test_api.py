@@ -8,6 +8,7 @@ an operator approves a district and accepts an amendment through the API
 and the CLI sees it; ETag and If-None-Match give 304."""
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -123,6 +124,7 @@ class ApiTest(lnobtest.NetTestCase):
         self.check_auth(op, viewer, d1view, revoked, expired)
         self.check_views(op, viewer, d1view)
         self.check_errors(op, d1view)
+        self.check_stage(op, viewer, d1view)
         self.check_actions(op, viewer, d1op, d1view)
         r = agg.verify()
         self.assertEqual(r.returncode, 0, r.out + r.err)
@@ -214,6 +216,48 @@ class ApiTest(lnobtest.NetTestCase):
         status, _, doc = self.call("/api/approve", op, method="POST",
                                    body={"campaign": CAMPAIGN, "x": "y" * 70000})
         self.assertEqual(status, 413, doc)
+
+    def nominate(self):
+        """d1 proposes C11 itself (held by D1) with lnob-collector nominate."""
+        docs = self.net.path("docs")
+        os.makedirs(docs)
+        dossier = []
+        for kind in ("proposal", "council_minutes", "achievement_report"):
+            with open(os.path.join(docs, kind + ".txt"), "w") as f:
+                f.write("%s of C11\n" % kind)
+            doc = {"kind": kind, "title": "%s C11" % kind, "file": kind + ".txt"}
+            if kind == "council_minutes":
+                doc["vote"] = "9/11"
+            dossier.append(doc)
+        nom = {"campaign": CAMPAIGN, "id": "2023-100", "nominee_kind": "collective",
+               "nominee_name": "Xã C11", "unit": "C11", "form": "giay_khen",
+               "occasion": PERIOD, "summary": "Giảm nghèo bền vững", "dossier": dossier}
+        path = os.path.join(docs, "nomination.json")
+        with open(path, "w") as f:
+            json.dump(nom, f, ensure_ascii=False)
+        self.net.cli(self.d1.cmd("nominate", "-c", self.d1.conf, path))
+        self.d1.wait_drained()
+        return "d1/2023-100"
+
+    def check_stage(self, op, viewer, d1view):
+        key = self.nominate()
+        one = self.ok("/api/nominations/" + key, d1view)
+        self.assertEqual(strip(one), strip(self.cli_json("nominations", "--nomination", key)))
+        path = "/api/nominations/%s/stage" % key
+        self.err(403, path, viewer, "forbidden", method="POST", body={"stage": "received"})
+        self.err(400, path, op, "bad_request", "stage", method="POST", body={"stage": "lost"})
+        self.err(400, path, op, "bad_request", "decision", method="POST",
+                 body={"stage": "decided"})
+        self.err(404, "/api/nominations/d1/none/stage", op, "not_found", method="POST",
+                 body={"stage": "received"})
+        got = self.ok(path, op, method="POST", body={"stage": "received", "note": "nhận hồ sơ"})
+        self.assertEqual(strip(got), strip(self.cli_json("nominations", "--nomination", key)))
+        doc = self.err(409, path, op, "conflict", "bad_stage", method="POST",
+                       body={"stage": "received"})
+        self.assertTrue(doc["message"].startswith("bad_stage"), doc)
+        cl = self.cli_json("nominations", "--nomination", key)
+        self.assertIn("nhận hồ sơ", json.dumps(cl, ensure_ascii=False))
+        self.assertIn(self.agg.node_id, json.dumps(cl))
 
     def check_actions(self, op, viewer, d1op, d1view):
         body = {"campaign": CAMPAIGN, "period": PERIOD, "unit": "D1", "note": "checked"}
