@@ -83,7 +83,7 @@ void api_fail(api_call_t *c, int r, const char *msg)
 static int s_etag(const json_t *doc, char *out)
 {
 	json_t *copy = json_is_object(doc) ? json_copy((json_t *)doc) : json_incref((json_t *)doc);
-	char *text;
+	char *text, hex[33];
 	uint8_t h[16];
 
 	if (!copy)
@@ -96,9 +96,7 @@ static int s_etag(const json_t *doc, char *out)
 		return -1;
 	crypto_generichash(h, sizeof(h), (const unsigned char *)text, strlen(text), NULL, 0);
 	free(text);
-	out[0] = '"';
-	lnob_hex(out + 1, h, sizeof(h));
-	strcat(out, "\"");
+	snprintf(out, 2 * sizeof(h) + 3, "\"%s\"", lnob_hex(hex, h, sizeof(h)));
 	return 0;
 }
 
@@ -194,6 +192,7 @@ static void s_asset(api_call_t *c)
 {
 	const web_asset_t *a = web_asset_find(c->req->path);
 	http_resp_t *resp = c->resp;
+	char hex[33];
 	uint8_t h[16];
 
 	if (strcmp(c->req->method, "GET") != 0 && strcmp(c->req->method, "HEAD") != 0) {
@@ -206,9 +205,7 @@ static void s_asset(api_call_t *c)
 		return;
 	}
 	crypto_generichash(h, sizeof(h), a->data, a->len, NULL, 0);
-	resp->etag[0] = '"';
-	lnob_hex(resp->etag + 1, h, sizeof(h));
-	strcat(resp->etag, "\"");
+	snprintf(resp->etag, sizeof(resp->etag), "\"%s\"", lnob_hex(hex, h, sizeof(h)));
 	resp->cache_control = "no-cache";
 	if (s_etag_matches(c->req->if_none_match, resp->etag)) {
 		resp->status = 304;

@@ -36,9 +36,10 @@ bool api_body_only(api_call_t *c, const char *const *allowed)
 
 /* Runs a through approval_act() and answers: 200 {"action", "by",
  * "message"}, or the error its code means. */
-static void s_act(api_call_t *c, approval_args_t *a)
+static void s_act(api_call_t *c, const approval_args_t *args)
 {
 	char by[64], msg[1024], err[1024];
+	approval_args_t copy = *args, *a = &copy;
 	int r;
 
 	snprintf(by, sizeof(by), "token:%s", c->grant.id);
@@ -111,7 +112,7 @@ static bool s_amendment_in_scope(api_call_t *c, const char *key)
 	store_abort(&txn);
 	if (r == LNOB_E_NOTFOUND)
 		return true;
-	if (r < 0) {
+	if (r < 0 || !rec) {
 		api_fail(c, r, "reading the amendment");
 		return false;
 	}

@@ -33,8 +33,9 @@ static bool s_nomination(api_call_t *c, const char *key, char *camp)
 		api_error(c, 404, "not_found", "no nomination '%s' is stored", key);
 		return false;
 	}
-	if (r < 0) {
+	if (r < 0 || !rec || !rec->nomination) {
 		api_fail(c, r, "reading the nomination");
+		lnob__nomination_record__free_unpacked(rec, NULL);
 		return false;
 	}
 	u = hier_find(c->api->hier, rec->nomination->unit);
@@ -135,8 +136,10 @@ void api_stage(api_call_t *c)
 
 		log_info("api: token %s: stage %s of %s refused: %s: %s", c->grant.id,
 			 api_arg(c, "stage"), key, name, r < 0 ? lnob_strerror(r) : item.detail);
-		api_error(c, r < 0 ? 503 : 409, "conflict", "%s: %s", name,
-			  r < 0 ? lnob_strerror(r) : item.detail);
+		if (r < 0)
+			api_error(c, 500, "internal", "%s: %s", name, lnob_strerror(r));
+		else
+			api_error(c, 409, "conflict", "%s: %s", name, item.detail);
 		return;
 	}
 	log_info("api: token %s: stage %s of %s recorded as %s/%llu", c->grant.id,

@@ -177,7 +177,7 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
 		if (!(sc = calloc(1, sizeof(*sc))))
 			return MHD_NO;
 		*con_cls = sc;
-		if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
+		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)HTTP_BODY_MAX)
 			sc->too_large = true;
 		if (!sc->too_large)
 			return MHD_YES;
@@ -231,8 +231,8 @@ http_t *http_new(const char *listen, http_handler_fn fn, void *ctx, char *err, s
 {
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
-	uint32_t addr;
-	uint16_t port;
+	uint32_t addr = 0;
+	uint16_t port = 0;
 	http_t *h;
 
 	if (http_listen_parse(listen, &addr, &port, err, errlen) < 0)

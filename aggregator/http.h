@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_BODY_MAX (64 * 1024)
+#define HTTP_BODY_MAX ((size_t)64 * 1024)
 #define HTTP_CONN_MAX 64
 #define HTTP_IDLE_S 30
 #define HTTP_ARGS_MAX 16
