@@ -100,10 +100,11 @@ void api_unapprove(api_call_t *c)
 static bool s_amendment_in_scope(api_call_t *c, const char *key)
 {
 	Lnob__AmendmentRecord *rec = NULL;
-	char signer[LNOB_ID_MAX + 1];
+	char signer[LNOB_ID_MAX + 1], what[2 * LNOB_ID_MAX + 16];
 	MDB_txn *txn = NULL;
 	uint64_t seq;
-	int r, u;
+	bool ok;
+	int r;
 
 	if (amendment_key_parse(key, signer, &seq) < 0)
 		return true;
@@ -116,14 +117,10 @@ static bool s_amendment_in_scope(api_call_t *c, const char *key)
 		api_fail(c, r, "reading the amendment");
 		return false;
 	}
-	u = hier_find(c->api->hier, rec->unit);
+	snprintf(what, sizeof(what), "amendment %s", key);
+	ok = api_owned(c, rec->unit, what);
 	lnob__amendment_record__free_unpacked(rec, NULL);
-	if (u < 0 || !api_in_scope(c, u)) {
-		api_error(c, 403, "forbidden", "amendment %s: its unit is outside the token's scope",
-			  key);
-		return false;
-	}
-	return true;
+	return ok;
 }
 
 /* accept and reject of /api/amendments/{signer}/{seq}/{accept|reject}. */

@@ -61,6 +61,9 @@ bool api_campaign(api_call_t *c, const char *period_param, const campaign_t **re
 bool api_uint(api_call_t *c, const char *name, int64_t max, int64_t def, int64_t *ret);
 /* Whether unit i is in the token's subtree. */
 bool api_in_scope(const api_call_t *c, int i);
+/* Whether the unit of code (what's unit: "nomination c11/2023-001") is a
+ * unit in the token's subtree; answers 403 when not. */
+bool api_owned(api_call_t *c, const char *code, const char *what);
 
 /* The routes (api_views.c, api_units.c, api_actions.c, api_stage.c). */
 void api_whoami(api_call_t *c);

@@ -55,6 +55,16 @@ bool api_in_scope(const api_call_t *c, int i)
 	return hier_in_subtree(c->api->hier, c->grant.scope, i);
 }
 
+bool api_owned(api_call_t *c, const char *code, const char *what)
+{
+	int u = code ? hier_find(c->api->hier, code) : -1;
+
+	if (u >= 0 && api_in_scope(c, u))
+		return true;
+	api_error(c, 403, "forbidden", "%s: its unit is outside the token's scope", what);
+	return false;
+}
+
 /* Up to S_SUGGEST units of the scope whose code or name contains text
  * (ASCII case folded), as "CODE Name, ..." into out. */
 static void s_suggest(const api_call_t *c, const char *text, char *out, size_t len)

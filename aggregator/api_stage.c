@@ -24,7 +24,9 @@ static bool s_nomination(api_call_t *c, const char *key, char *camp)
 {
 	Lnob__NominationRecord *rec = NULL;
 	MDB_txn *txn = NULL;
-	int r, u = -1;
+	char what[NOMINATE_KEY_SIZE + 16];
+	bool ok;
+	int r;
 
 	if ((r = store_begin(c->api->st, false, &txn)) == 0)
 		r = agg_nomination_get(c->api->st, txn, key, &rec);
@@ -38,15 +40,11 @@ static bool s_nomination(api_call_t *c, const char *key, char *camp)
 		lnob__nomination_record__free_unpacked(rec, NULL);
 		return false;
 	}
-	u = hier_find(c->api->hier, rec->nomination->unit);
+	snprintf(what, sizeof(what), "nomination %s", key);
+	ok = api_owned(c, rec->nomination->unit, what);
 	lnob_strlcpy(camp, rec->nomination->campaign, LNOB_ID_MAX + 1);
 	lnob__nomination_record__free_unpacked(rec, NULL);
-	if (u < 0 || !api_in_scope(c, u)) {
-		api_error(c, 403, "forbidden", "nomination %s: its unit is outside the token's scope",
-			  key);
-		return false;
-	}
-	return true;
+	return ok;
 }
 
 /* The stage of the body, packed, signed under the next own seq into

@@ -170,9 +170,9 @@ void api_nomination_one(api_call_t *c)
 	static const char *const allowed[] = { NULL };
 	nominations_ctx_t nx = { .st = c->api->st, .hier = c->api->hier,
 				 .campaigns = c->api->campaigns };
-	char key[NOMINATION_KEY_MAX + 2];
+	char key[NOMINATION_KEY_MAX + 2], what[NOMINATION_KEY_MAX + 16];
 	json_t *one = NULL;
-	int r, unit;
+	int r;
 
 	if (!api_args_only(c, allowed))
 		return;
@@ -186,11 +186,9 @@ void api_nomination_one(api_call_t *c)
 		api_fail(c, r, "reading the nomination");
 		return;
 	}
-	unit = hier_find(c->api->hier, json_string_value(json_object_get(one, "unit")));
-	if (unit < 0 || !api_in_scope(c, unit)) {
+	snprintf(what, sizeof(what), "nomination %s", key);
+	if (!api_owned(c, json_string_value(json_object_get(one, "unit")), what)) {
 		json_decref(one);
-		api_error(c, 403, "forbidden", "nomination %s: its unit is outside the token's scope",
-			  key);
 		return;
 	}
 	api_json(c, one);
@@ -251,17 +249,25 @@ void api_conflicts(api_call_t *c)
 	api_json(c, view);
 }
 
+/* The parameters of a queue's filters: only allowed ones, an optional
+ * campaign (and period) checked, the unit (default the scope) into *ret. */
+static bool s_queue_params(api_call_t *c, const char *const *allowed, int *ret)
+{
+	const campaign_t *camp;
+
+	return api_args_only(c, allowed) &&
+	       (!api_arg(c, "campaign") ||
+		api_campaign(c, api_arg(c, "period") ? "period" : NULL, &camp)) &&
+	       api_unit(c, "unit", ret);
+}
+
 void api_approvals(api_call_t *c)
 {
 	static const char *const allowed[] = { "campaign", "period", "unit", NULL };
-	const campaign_t *camp;
 	json_t *view = NULL;
 	int unit, r;
 
-	if (!api_args_only(c, allowed) ||
-	    (api_arg(c, "campaign") && !api_campaign(c, api_arg(c, "period") ? "period" : NULL,
-						      &camp)) ||
-	    !api_unit(c, "unit", &unit))
+	if (!s_queue_params(c, allowed, &unit))
 		return;
 	if ((r = approvals_view(c->api->st, c->txn, &view)) < 0) {
 		api_fail(c, r, "reading the approvals");
@@ -275,14 +281,10 @@ void api_amendments(api_call_t *c)
 {
 	static const char *const allowed[] = { "campaign", "period", "unit", "decided", NULL };
 	const char *decided = api_arg(c, "decided");
-	const campaign_t *camp;
 	json_t *view = NULL;
 	int unit, r;
 
-	if (!api_args_only(c, allowed) ||
-	    (api_arg(c, "campaign") && !api_campaign(c, api_arg(c, "period") ? "period" : NULL,
-						      &camp)) ||
-	    !api_unit(c, "unit", &unit))
+	if (!s_queue_params(c, allowed, &unit))
 		return;
 	if (decided && strcmp(decided, "true") != 0 && strcmp(decided, "false") != 0) {
 		api_error(c, 400, "bad_request", "parameter 'decided': true or false, not '%s'",
