@@ -8,6 +8,7 @@
 #include "approval.h"
 #include "lnob_err.h"
 #include "render.h"
+#include "unitsearch.h"
 #include "util.h"
 
 
@@ -58,8 +59,9 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 			 bool need, int *ret_unit, char *err, size_t errlen)
 {
 	const char *const ids[2][2] = { { "--campaign", a->campaign }, { "--period", a->period } };
-	char q[LNOB_QUOTE_MAX + 4];
+	char q[LNOB_QUOTE_MAX + 4], why[1024];
 	const campaign_t *c;
+	int r;
 
 	*ret_unit = -1;
 	if (need && (!a->campaign || !a->period || !a->unit)) {
@@ -81,9 +83,8 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 			return LNOB_E_INVALID;
 		}
 	}
-	if (a->unit && (*ret_unit = hier_find(hier, a->unit)) < 0)
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "--unit '%s' is not in the hierarchy",
-				 lnob_quote(q, a->unit));
+	if (a->unit && (r = unit_resolve(hier, a->unit, -1, ret_unit, why, sizeof(why))) < 0)
+		return lnob_errf(err, errlen, r, "--unit: %s", why);
 	return 0;
 }
 
@@ -173,11 +174,14 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 
 	err[0] = '\0';
 	if (approve || revoke) {
+		approval_args_t b = *a;
+
 		if ((r = s_check_scope(hier, camps, a, true, &unit, err, errlen)) != 0)
 			return r;
 		if (approve && (r = s_check_text(a, a->note, "--note", false, err, errlen)) != 0)
 			return r;
-		return s_cli_approve(st, a, revoke, out, err, errlen);
+		b.unit = hier_unit(hier, unit)->code;   /* --unit may have named it */
+		return s_cli_approve(st, &b, revoke, out, err, errlen);
 	}
 	if (accept || reject) {
 		r = s_check_text(a, accept ? a->note : a->reason, accept ? "--note" : "--reason", reject,

@@ -38,8 +38,10 @@ static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)
 	return (const aggcmd_conf_t *)ctx->daemon;
 }
 
-/* The unit named by --unit, else the hierarchy's one root, into *ret.
- * Returns 0, or 1 after printing why not (an unknown unit, several
+/* The unit named by --unit (a code, or a name with or without diacritics:
+ * unit_resolve() of unitsearch.h), else the hierarchy's one root, into
+ * *ret. Returns 0, or 1 after printing why not (no such unit, with the
+ * nearest ones; a name several units have, with their codes; several
  * roots). */
 int aggcmd_unit(cli_ctx_t *ctx, int *ret);
 
