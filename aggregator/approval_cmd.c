@@ -60,7 +60,6 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 {
 	const char *const ids[2][2] = { { "--campaign", a->campaign }, { "--period", a->period } };
 	char q[LNOB_QUOTE_MAX + 4], why[1024];
-	const campaign_t *c;
 	int r;
 
 	*ret_unit = -1;
@@ -72,17 +71,9 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 		if (ids[i][1] && !lnob_valid_id(ids[i][1]))
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not 1..64 of "
 					 "[A-Za-z0-9._-]: '%s'", ids[i][0], lnob_quote(q, ids[i][1]));
-	if (a->campaign && camps && camps->n > 0) {
-		if (!(c = campaigns_find(camps, a->campaign))) {
-			snprintf(err, errlen, "campaign '%s' is not configured", a->campaign);
-			return LNOB_E_INVALID;
-		}
-		if (a->period && !campaign_period_find(c, a->period)) {
-			snprintf(err, errlen, "period '%s' is not a period of campaign '%s'", a->period,
-				 a->campaign);
-			return LNOB_E_INVALID;
-		}
-	}
+	if (a->campaign && (r = campaigns_lookup(camps, a->campaign, a->period, "--campaign",
+						 "--period", NULL, err, errlen)) < 0)
+		return r;
 	if (a->unit && (r = unit_resolve(hier, a->unit, -1, ret_unit, why, sizeof(why))) < 0)
 		return lnob_errf(err, errlen, r, "--unit: %s", why);
 	return 0;

@@ -45,6 +45,12 @@ static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)
  * roots). */
 int aggcmd_unit(cli_ctx_t *ctx, int *ret);
 
+/* --campaign (when given) and the period option popt ("period",
+ * "occasion"; NULL: none) checked against the configured campaigns
+ * (campaigns_lookup() of campaigns.h). Returns 0, or 1 after printing the
+ * error that lists the known ids. */
+int aggcmd_campaign(cli_ctx_t *ctx, const char *popt);
+
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_run(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);

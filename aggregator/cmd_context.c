@@ -139,3 +139,15 @@ int aggcmd_unit(cli_ctx_t *ctx, int *ret)
 	*ret = roots[0];
 	return 0;
 }
+
+int aggcmd_campaign(cli_ctx_t *ctx, const char *popt)
+{
+	const char *campaign = cli_opt(ctx, "campaign");
+	char opt[32], err[1024] = "";
+
+	snprintf(opt, sizeof(opt), "--%s", popt ? popt : "period");
+	if (campaign && campaigns_lookup(&ctx->camps, campaign, popt ? cli_opt(ctx, popt) : NULL,
+					 "--campaign", opt, NULL, err, sizeof(err)) != 0)
+		return cli_fail(ctx, "%s: %s", ctx->cmd->name, err);
+	return 0;
+}

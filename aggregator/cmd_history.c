@@ -44,7 +44,7 @@ int cmd_history(cli_ctx_t *ctx)
 {
 	int unit, rc;
 
-	if ((rc = aggcmd_unit(ctx, &unit)) != 0)
+	if ((rc = aggcmd_campaign(ctx, "period")) != 0 || (rc = aggcmd_unit(ctx, &unit)) != 0)
 		return rc;
 	return s_show(ctx, hier_unit(ctx->hier, unit)->code);
 }
