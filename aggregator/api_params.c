@@ -3,14 +3,13 @@
  * (see api_int.h). */
 #include "api_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lnob_err.h"
+#include "unitsearch.h"
 #include "util.h"
-
-#define S_SUGGEST 5
 
 const char *api_arg(const api_call_t *c, const char *name)
 {
@@ -65,97 +64,57 @@ bool api_owned(api_call_t *c, const char *code, const char *what)
 	return false;
 }
 
-/* Up to S_SUGGEST units of the scope whose code or name contains text
- * (ASCII case folded), as "CODE Name, ..." into out. */
-static void s_suggest(const api_call_t *c, const char *text, char *out, size_t len)
-{
-	const hier_t *h = c->api->hier;
-	size_t n = 0, off = 0;
-
-	out[0] = '\0';
-	for (int i = 0; i < (int)hier_count(h) && n < S_SUGGEST; i++) {
-		const hier_unit_t *u = hier_unit(h, i);
-
-		if (!api_in_scope(c, i) || (!strcasestr(u->code, text) && !strcasestr(u->name, text)))
-			continue;
-		off += (size_t)snprintf(out + off, off < len ? len - off : 0, "%s%s %s",
-					n ? ", " : "", u->code, u->name);
-		n++;
-	}
-}
-
 bool api_unit(api_call_t *c, const char *name, int *ret)
 {
-	const char *code = api_arg(c, name);
-	char near[512], q[LNOB_QUOTE_MAX + 4];
-	int i;
+	const char *text = api_arg(c, name);
+	char why[1024];
+	int i, r;
 
-	if (!code) {
+	if (!text) {
 		*ret = c->grant.scope;
 		return true;
 	}
-	if ((i = hier_find(c->api->hier, code)) < 0) {
-		s_suggest(c, code, near, sizeof(near));
-		api_error(c, 400, "bad_request", "parameter '%s': '%s' is not a unit code%s%s", name,
-			  lnob_quote(q, code), near[0] ? "; did you mean: " : "", near);
+	if ((r = unit_resolve(c->api->hier, text, -1, &i, why, sizeof(why))) < 0) {
+		if (r == -ENOMEM)
+			api_error(c, 500, "internal", "out of memory");
+		else
+			api_error(c, 400, "bad_request", "parameter '%s': %s", name, why);
 		return false;
 	}
 	if (!api_in_scope(c, i)) {
 		api_error(c, 403, "forbidden", "parameter '%s': unit %s is outside the token's scope "
-			  "(%s)", name, code, hier_unit(c->api->hier, c->grant.scope)->code);
+			  "(%s)", name, hier_unit(c->api->hier, i)->code,
+			  hier_unit(c->api->hier, c->grant.scope)->code);
 		return false;
 	}
 	*ret = i;
 	return true;
 }
 
-/* The known campaign ids (or periods of camp) as "a, b" into out. */
-static void s_known(const campaigns_t *cs, const campaign_t *camp, char *out, size_t len)
-{
-	size_t off = 0, n = camp ? campaign_period_count(camp) : cs->n;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(out + off, off < len ? len - off : 0, "%s%s", i ? ", " : "",
-					camp ? campaign_period(camp, (int)i)->id : campaign_id(cs->v[i]));
-}
-
 bool api_campaign(api_call_t *c, const char *period_param, const campaign_t **ret)
 {
-	const campaigns_t *cs = c->api->campaigns;
 	const char *id = api_arg(c, "campaign"), *p = period_param ? api_arg(c, period_param) : NULL;
-	const campaign_t *camp;
-	char known[512], q[LNOB_QUOTE_MAX + 4];
+	char err[1024], q[LNOB_QUOTE_MAX + 4];
+	int r;
 
 	*ret = NULL;
-	s_known(cs, NULL, known, sizeof(known));
-	if (!id || !lnob_valid_id(id)) {
-		api_error(c, 400, "bad_request", "parameter 'campaign' %s%s; known: %s",
-			  id ? "is not an id: " : "is required", id ? lnob_quote(q, id) : "", known);
+	if (!id || (period_param && !p)) {
+		api_error(c, 400, "bad_request", "parameter '%s' is required",
+			  !id ? "campaign" : period_param);
 		return false;
 	}
-	if (cs->n > 0 && !(camp = campaigns_find(cs, id))) {
-		api_error(c, 400, "bad_request", "parameter 'campaign': '%s' is not a configured "
-			  "campaign; known: %s", id, known);
+	if (!lnob_valid_id(id) || (p && !lnob_valid_id(p))) {
+		api_error(c, 400, "bad_request", "parameter '%s': not 1..64 of [A-Za-z0-9._-]: '%s'",
+			  !lnob_valid_id(id) ? "campaign" : period_param,
+			  lnob_quote(q, !lnob_valid_id(id) ? id : p));
 		return false;
 	}
-	if (!period_param || cs->n == 0) {
-		if (period_param && (!p || !lnob_valid_id(p))) {
-			api_error(c, 400, "bad_request", "parameter '%s' is required (an id)",
-				  period_param);
-			return false;
-		}
-		*ret = cs->n ? campaigns_find(cs, id) : NULL;
-		return true;
-	}
-	s_known(cs, camp, known, sizeof(known));
-	if (!p || !campaign_period_find(camp, p)) {
-		api_error(c, 400, "bad_request", "parameter '%s'%s%s%s of campaign %s; known: %s",
-			  period_param, p ? ": '" : " is required: a period", p ? lnob_quote(q, p) : "",
-			  p ? "' is not a period" : "", id, known);
+	r = campaigns_lookup(c->api->campaigns, id, p, "campaign", period_param, ret, err,
+			     sizeof(err));
+	if (r < 0) {
+		api_error(c, 400, "bad_request", "%s", err);
 		return false;
 	}
-	*ret = camp;
 	return true;
 }
 

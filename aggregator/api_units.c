@@ -1,11 +1,8 @@
 /* api_units.c: GET /api/units and /api/units/{code} (see api.h): the
- * hierarchy within the token's scope. */
+ * hierarchy within the token's scope, searched by unitsearch.h. */
 #include "api_int.h"
 
-#include <string.h>
-#include <strings.h>
-
-#include "util.h"
+#include "unitsearch.h"
 
 #define S_LIMIT_DEFAULT 20
 #define S_LIMIT_MAX 200
@@ -23,33 +20,20 @@ static json_t *s_unit(const hier_t *h, int i)
 			 "depth", (json_int_t)u->depth);
 }
 
-/* How unit u matches q: 0 exact code, 1 a word of its name starts with q,
- * 2 q is inside its code or name, -1 not at all (ASCII case folded). */
-static int s_rank(const hier_unit_t *u, const char *q)
-{
-	size_t n = strlen(q);
-	const char *p;
-
-	if (strcasecmp(u->code, q) == 0)
-		return 0;
-	for (p = u->name; (p = strcasestr(p, q)); p++)
-		if (p == u->name || p[-1] == ' ')
-			return 1;
-	if (n && (strcasestr(u->code, q) || strcasestr(u->name, q)))
-		return 2;
-	return -1;
-}
-
-/* The units of the scope matching q, best rank first, at most limit. */
+/* The units of the scope matching q (unitsearch.h: codes, names with or
+ * without diacritics, any case), best first, at most limit. */
 static json_t *s_search(api_call_t *c, const char *q, int64_t limit)
 {
-	const hier_t *h = c->api->hier;
+	int out[S_LIMIT_MAX];
 	json_t *list = json_array();
+	size_t n = 0;
 
-	for (int rank = 0; rank <= 2; rank++)
-		for (int i = 0; i < (int)hier_count(h) && (int64_t)json_array_size(list) < limit; i++)
-			if (api_in_scope(c, i) && s_rank(hier_unit(h, i), q) == rank)
-				json_array_append_new(list, s_unit(h, i));
+	if (unit_search(c->api->hier, q, c->grant.scope, out, (size_t)limit, &n) < 0) {
+		json_decref(list);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, s_unit(c->api->hier, out[i]));
 	return list;
 }
 
@@ -65,7 +49,10 @@ void api_units(api_call_t *c)
 	    !api_uint(c, "limit", S_LIMIT_MAX, S_LIMIT_DEFAULT, &limit))
 		return;
 	if (q) {
-		list = s_search(c, q, limit);
+		if (!(list = s_search(c, q, limit))) {
+			api_error(c, 500, "internal", "out of memory");
+			return;
+		}
 	} else {
 		const int *kids;
 		size_t n = hier_children(h, c->grant.scope, &kids);

@@ -148,16 +148,12 @@ void api_nominations(api_call_t *c)
 	char err[512] = "";
 	int r;
 
-	if (!api_args_only(c, allowed) || !api_campaign(c, NULL, &camp) ||
+	if (!api_args_only(c, allowed) ||
+	    !api_campaign(c, api_arg(c, "occasion") ? "occasion" : NULL, &camp) ||
 	    !api_unit(c, "unit", &q.unit))
 		return;
 	q.campaign = api_arg(c, "campaign");
 	q.occasion = api_arg(c, "occasion");
-	if (camp && q.occasion && !campaign_period_find(camp, q.occasion)) {
-		api_error(c, 400, "bad_request", "parameter 'occasion': '%s' is not a period of "
-			  "campaign %s", q.occasion, q.campaign);
-		return;
-	}
 	if ((r = nominations_view(&nx, c->txn, &q, &view, err, sizeof(err))) < 0) {
 		api_fail(c, r, err);
 		return;

@@ -125,7 +125,11 @@ static void test_params_and_scope(void **state)
 			 400);
 	assert_int_equal(s_status(s, "GET", "/api/rollup", s->viewer, "campaign=c", "'period'"), 400);
 	assert_int_equal(s_status(s, "GET", "/api/rollup", s->viewer,
-				  "campaign=c&period=2023&unit=Village", "did you mean: V1"), 400);
+				  "campaign=c&period=2023&unit=Village", "names 3 units"), 400);
+	assert_int_equal(s_status(s, "GET", "/api/rollup", s->viewer,
+				  "campaign=c&period=2023&unit=Vilage 1", "did you mean: V1"), 400);
+	assert_int_equal(s_status(s, "GET", "/api/rollup", s->d1,
+				  "campaign=c&period=2023&unit=Province", "outside"), 403);
 	assert_int_equal(s_status(s, "GET", "/api/units", s->viewer, "limit=-1", "'limit'"), 400);
 	assert_int_equal(s_status(s, "GET", "/api/units", s->viewer, "x=1", "'x'"), 400);
 	assert_int_equal(s_status(s, "GET", "/api/units", s->viewer, "q=1&q=2", "twice"), 400);
