@@ -51,6 +51,7 @@ static void s_act(api_call_t *c, const approval_args_t *args)
 		api_json(c, json_pack("{s:s, s:s, s:s}", "action", a->cmd, "by", by, "message", msg));
 		return;
 	}
+	api_param_names(err, sizeof(err));
 	log_info("api: token %s: %s refused: %s", c->grant.id, a->cmd, err);
 	if (r == 2 || r == LNOB_E_INVALID)
 		api_error(c, 400, "bad_request", "%s", err);

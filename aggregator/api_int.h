@@ -57,6 +57,11 @@ bool api_unit(api_call_t *c, const char *name, int *ret);
  * when absent or unknown. With no campaign configured, any id goes
  * (*ret NULL). Returns false after answering. */
 bool api_campaign(api_call_t *c, const char *period_param, const campaign_t **ret);
+/* Rewrites the command line's option names in msg (a message of a
+ * builder the CLI shares: "--kind decided needs --decision-number N") as
+ * the API's parameter names ("stage decided needs decision_number N"), in
+ * place. */
+void api_param_names(char *msg, size_t size);
 /* A required non-negative integer parameter (absent: def). */
 bool api_uint(api_call_t *c, const char *name, int64_t max, int64_t def, int64_t *ret);
 /* Whether unit i is in the token's subtree. */

@@ -118,6 +118,36 @@ bool api_campaign(api_call_t *c, const char *period_param, const campaign_t **re
 	return true;
 }
 
+void api_param_names(char *msg, size_t size)
+{
+	static const char *const names[][2] = {
+		{ "--decision-number", "decision_number" }, { "--decision-date", "decision_date" },
+		{ "--granted", "granted_form" }, { "--kind", "stage" }, { "--reason", "reason" },
+		{ "--note", "note" }, { "--campaign", "campaign" }, { "--period", "period" },
+		{ "--unit", "unit" }, { "--by", "by" },
+	};
+	char out[1024];
+	size_t o = 0;
+
+	for (const char *p = msg; *p && o + 1 < sizeof(out);) {
+		size_t i, n = 0;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strncmp(p, names[i][0], (n = strlen(names[i][0]))) == 0 &&
+			    (p[n] < 'a' || p[n] > 'z') && p[n] != '-')
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			out[o++] = *p++;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", names[i][1]);
+		o = o < sizeof(out) ? o : sizeof(out) - 1;
+		p += n;
+	}
+	out[o] = '\0';
+	lnob_strlcpy(msg, out, size);
+}
+
 bool api_uint(api_call_t *c, const char *name, int64_t max, int64_t def, int64_t *ret)
 {
 	const char *v = api_arg(c, name);

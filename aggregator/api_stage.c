@@ -66,7 +66,8 @@ static bool s_seal(api_call_t *c, const char *key, const char *camp, uint8_t **r
 	size_t len;
 	int r = nominate_stage_build(&a, lnob_now_s(), &stage, err, sizeof(err));
 
-	if (r < 0) {   /* the collector's option names: --kind is "stage" here */
+	if (r < 0) {
+		api_param_names(err, sizeof(err));
 		api_error(c, 400, "bad_request", "%s", err);
 		return false;
 	}

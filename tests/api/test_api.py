@@ -246,8 +246,12 @@ class ApiTest(lnobtest.NetTestCase):
         path = "/api/nominations/%s/stage" % key
         self.err(403, path, viewer, "forbidden", method="POST", body={"stage": "received"})
         self.err(400, path, op, "bad_request", "stage", method="POST", body={"stage": "lost"})
-        self.err(400, path, op, "bad_request", "decision", method="POST",
+        self.err(400, path, op, "bad_request", "decision_number", method="POST",
                  body={"stage": "decided"})
+        self.err(400, path, op, "bad_request", "reason", method="POST",
+                 body={"stage": "returned"})
+        self.err(400, path, op, "bad_request", "'bogus'", method="POST",
+                 body={"stage": "received", "bogus": "x"})
         self.err(404, "/api/nominations/d1/none/stage", op, "not_found", method="POST",
                  body={"stage": "received"})
         got = self.ok(path, op, method="POST", body={"stage": "received", "note": "nhận hồ sơ"})
@@ -284,6 +288,8 @@ class ApiTest(lnobtest.NetTestCase):
         self.err(403, "/api/amendments/%s/accept" % key, viewer, "forbidden", method="POST",
                  body={})
         self.err(404, "/api/amendments/d1/999/accept", op, "not_found", method="POST", body={})
+        self.err(400, "/api/amendments/%s/reject" % key, op, "bad_request", "reason",
+                 method="POST", body={})
         self.ok("/api/amendments/%s/accept" % key, d1op, method="POST",
                 body={"note": "confirmed by phone"})
         decided = self.cli_json("amendments", "--decided")["amendments"]
