@@ -126,8 +126,18 @@ class ApiTest(lnobtest.NetTestCase):
         self.check_errors(op, d1view)
         self.check_stage(op, viewer, d1view)
         self.check_actions(op, viewer, d1op, d1view)
+        # A revocation beside the running daemon holds at the next request.
+        self.ok("/api/whoami", d1view)
+        self.cli("token", "revoke", d1view.split("_")[1])
+        self.err(401, "/api/whoami", d1view, "unauthorized", "revoked")
         r = agg.verify()
         self.assertEqual(r.returncode, 0, r.out + r.err)
+        agg.stop()
+        with open(agg.daemon.log_path) as f:
+            log = f.read()
+        self.assertIn("api: token %s: approved" % op.split("_")[1], log)
+        self.assertIn("api: token %s: stage received of d1/2023-100 recorded" % op.split("_")[1],
+                      log)
 
     def check_auth(self, op, viewer, d1view, revoked, expired):
         self.err(401, "/api/whoami", None, "unauthorized")
@@ -302,10 +312,6 @@ class ApiTest(lnobtest.NetTestCase):
         self.ok("/api/unapprove", op, method="POST",
                 body={"campaign": CAMPAIGN, "period": PERIOD, "unit": "D1"})
         self.assertEqual(self.cli_json("approvals")["approvals"], [])
-        self.agg.stop()
-        with open(self.agg.daemon.log_path) as f:
-            log = f.read()
-        self.assertIn("token %s: approved" % opid, log)
 
 
 if __name__ == "__main__":
