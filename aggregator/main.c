@@ -51,6 +51,10 @@ static const cli_opt_t s_nominations_opts[] = {
 	{ "occasion", 0, "P", 0 },
 	{ "unit", 0, "U", 0 },
 	{ "nomination", 0, "SIGNER/ID", 0 },
+	{ "stage", 0, "STAGE", 0 },
+	{ "form", 0, "FORM", 0 },
+	{ "holder", 0, "U", 0 },
+	{ "waiting-days", 0, "N", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -114,7 +118,8 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "conflicts", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = CLI_NEED_CONF, .run = cmd_conflicts },
 	{ .name = "nominations",
-	  .synopsis = "-c CONF --campaign C [--occasion P] [--unit U] [--json | --csv]",
+	  .synopsis = "-c CONF --campaign C [--occasion P] [--unit U] [--stage S] [--form F] "
+		      "[--holder U] [--waiting-days N] [--json | --csv]",
 	  .help = "       " AGG_PROG " nominations -c CONF --nomination SIGNER/ID [--json]\n",
 	  .opts = s_nominations_opts, .formats = CLI_JSON | CLI_CSV, .needs = S_NEED_VIEW,
 	  .run = cmd_nominations },

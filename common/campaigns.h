@@ -64,6 +64,10 @@ int campaigns_check_report(const campaigns_t *self, const Lnob__Report *rep, cha
 int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *period,
 		     const char *copt, const char *popt, const campaign_t **ret, char *err,
 		     size_t errlen);
+/* The utc_offset (seconds east of UTC) of campaign id, or +07:00 (the
+ * campaign files' default, TABLE_DEFAULT_UTC_OFFSET) when it is not
+ * configured: the time zone tables show its times in. */
+int64_t campaigns_utc_offset(const campaigns_t *self, const char *id);
 /* Frees every campaign; self may be loaded again. */
 void campaigns_clear(campaigns_t *self);
 

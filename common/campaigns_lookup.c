@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lnob_err.h"
+#include "table.h"
 #include "util.h"
 
 /* Appends ", id" (or "id" first) to list[0..len) at *pos, stopping at
@@ -54,4 +55,11 @@ int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *
 	if (ret)
 		*ret = c;
 	return 0;
+}
+
+int64_t campaigns_utc_offset(const campaigns_t *self, const char *id)
+{
+	const campaign_t *c = id ? campaigns_find(self, id) : NULL;
+
+	return c ? campaign_utc_offset(c) : TABLE_DEFAULT_UTC_OFFSET;
 }
