@@ -116,7 +116,7 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_history_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
 	  .run = cmd_history },
 	{ .name = "conflicts", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
-	  .needs = CLI_NEED_CONF, .run = cmd_conflicts },
+	  .needs = S_NEED_VIEW, .run = cmd_conflicts },
 	{ .name = "nominations",
 	  .synopsis = "-c CONF --campaign C [--occasion P] [--unit U] [--stage S] [--form F] "
 		      "[--holder U] [--waiting-days N] [--json | --csv]",

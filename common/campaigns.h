@@ -68,6 +68,11 @@ int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *
  * campaign files' default, TABLE_DEFAULT_UTC_OFFSET) when it is not
  * configured: the time zone tables show its times in. */
 int64_t campaigns_utc_offset(const campaigns_t *self, const char *id);
+/* Unix seconds t in campaign id's time zone (campaigns_utc_offset()) as
+ * table_time() writes it, "2023-12-05 17:00 +07:00" ("-" for 0), into buf
+ * (TABLE_TIME_LEN bytes). Returns buf. */
+const char *campaigns_time(const campaigns_t *self, const char *id, int64_t t, char *buf,
+			   size_t len);
 /* Frees every campaign; self may be loaded again. */
 void campaigns_clear(campaigns_t *self);
 

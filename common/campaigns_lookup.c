@@ -63,3 +63,9 @@ int64_t campaigns_utc_offset(const campaigns_t *self, const char *id)
 
 	return c ? campaign_utc_offset(c) : TABLE_DEFAULT_UTC_OFFSET;
 }
+
+const char *campaigns_time(const campaigns_t *self, const char *id, int64_t t, char *buf,
+			   size_t len)
+{
+	return table_time(t, campaigns_utc_offset(self, id), buf, len);
+}

@@ -52,7 +52,7 @@ static const char *s_skip(const char *s)
 
 const char *table_wrap(const char *s, size_t width, size_t *ret_len, const char **ret_next)
 {
-	const char *p = s_skip(s), *end = p, *w = p;
+	const char *p = s, *end = p, *w = s_skip(s);
 
 	while (*w) {
 		const char *we = w;

@@ -36,9 +36,10 @@ const char *table_offset(int64_t utc_offset_s, char *buf, size_t len);
 
 /* The first line of s wrapped to width columns (width >= 1): as many
  * whole words (separated by spaces, tabs or line breaks) as fit, else as
- * much of the first word as fits; leading blanks skipped. Returns the
- * line's start; *ret_len its bytes, *ret_next where the rest starts (at
- * the NUL when nothing is left). */
+ * much of the first word as fits; blanks s starts with are kept (an
+ * indent: a child's row), those *ret_next would start with are skipped.
+ * Returns the line's start (s); *ret_len its bytes, *ret_next where the
+ * rest starts (at the NUL when nothing is left). */
 const char *table_wrap(const char *s, size_t width, size_t *ret_len, const char **ret_next);
 
 /* Prints indent, then the titles of cols[0..n) padded to their widths,

@@ -35,8 +35,10 @@ static void test_wrap_words(void **state)
 	s_wraps("Huyện Mường Khương", 10, (const char *const[]){ "Huyện", "Mường", "Khương", NULL });
 	s_wraps("Huyện Mường Khương", 11, (const char *const[]){ "Huyện Mường", "Khương", NULL });
 	s_wraps("Huyện Mường Khương", 18, (const char *const[]){ "Huyện Mường Khương", NULL });
-	s_wraps("  Xã  Pha   Long ", 7, (const char *const[]){ "Xã  Pha", "Long", NULL });
-	s_wraps("  Xã  Pha   Long ", 6, (const char *const[]){ "Xã", "Pha", "Long", NULL });
+	/* leading blanks are an indent, kept on the first line only */
+	s_wraps("  Xã  Pha   Long ", 9, (const char *const[]){ "  Xã  Pha", "Long", NULL });
+	s_wraps("  Xã  Pha   Long ", 6, (const char *const[]){ "  Xã", "Pha", "Long", NULL });
+	s_wraps("Xã  Pha   Long ", 7, (const char *const[]){ "Xã  Pha", "Long", NULL });
 	/* a word wider than the column, and only then, is broken */
 	s_wraps("Thịtrấnmườngkhương ở", 7, (const char *const[]){ "Thịtrấn", "mườngkh", "ương ở",
 								 NULL });
