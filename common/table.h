@@ -17,7 +17,7 @@
 /* Room for table_time()'s text. */
 #define TABLE_TIME_LEN 32
 /* The time zone of times without a campaign: Vietnam's, +07:00. */
-#define TABLE_DEFAULT_UTC_OFFSET (7 * 3600)
+#define TABLE_DEFAULT_UTC_OFFSET 25200   /* 7 * 3600 s */
 
 /* One column: its title, its width in display columns (0: the rest of the
  * line, never wrapped: a table's last column), right-aligned or not. */

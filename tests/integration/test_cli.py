@@ -120,31 +120,8 @@ poor_rate        = rate poor_households / households_total
 [deadlines]
 commune = before 12-01
 
-[period 2021]
-kind = year
-start = 2021-01-01
-end = 2021-12-31
-
-[period 2022]
-kind = year
-start = 2022-01-01
-end = 2022-12-31
-
-[period 2023]
-kind = year
-start = 2023-01-01
-end = 2023-12-31
-
-[period 2024]
-kind = year
-start = 2024-01-01
-end = 2024-12-31
-
-[period 2025]
-kind = year
-start = 2025-01-01
-end = 2025-12-31
-"""
+""" + "".join("[period %d]\nkind = year\nstart = %d-01-01\nend = %d-12-31\n\n"
+                   % (y, y, y) for y in range(2021, 2026))
 
 
 class NamesTest(lnobtest.NetTestCase):
