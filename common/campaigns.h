@@ -60,7 +60,8 @@ int campaigns_check_report(const campaigns_t *self, const Lnob__Report *rep, cha
  *   "--campaign 'x' is not a configured campaign (lnob-2021-2025, other)"
  *   "--period '2030' is not a period of campaign lnob-2021-2025 (2021,
  *    2022, 2023, 2024, 2025)"
- * (the offending text quoted with lnob_quote()). */
+ * (the offending text quoted with lnob_quote()); LNOB_E_INVALID "campaign
+ * is required" when campaign is NULL. */
 int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *period,
 		     const char *copt, const char *popt, const campaign_t **ret, char *err,
 		     size_t errlen);

@@ -35,6 +35,8 @@ int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *
 	const campaign_t *c;
 	size_t pos = 0;
 
+	if (!campaign)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s is required", copt);
 	if (!self || self->n == 0) {
 		if (ret)
 			*ret = NULL;
