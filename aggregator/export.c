@@ -353,7 +353,8 @@ int export_build(store_t *st, MDB_txn *txn, const hier_t *hier, const export_opt
 
 	if (r == 0)
 		r = s_units(hier, o, &units, &n, err, errlen);
-	if (r == 0 && !(views = calloc(n, sizeof(*views))))
+	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+	if (r == 0 && !(views = calloc(n ? n : 1, sizeof(*views))))
 		r = -ENOMEM;
 	if (r == 0)
 		r = s_views(st, txn, hier, o, units, n, views, err, errlen);

@@ -378,6 +378,8 @@ class ExportTest(lnobtest.NetTestCase):
         self.assertEqual(rows[0], [c.value for c in wb[SHEETS[0]][1]], "the same headers")
         got = [dict(zip(ids, r)) for r in rows[1:]]
         self.check_rows(got, ["P", "D1", "D2"], 1)
+        r = self.export("--format", "csv", "--output", "-")
+        self.assertEqual(r.out, data.decode("utf-8"), "--output -: the same on standard output")
         late = self.net.path("out", "late.csv")
         self.export("--format", "csv", "--sheet", "late", "--output", late)
         with open(late, encoding="utf-8-sig", newline="") as f:
