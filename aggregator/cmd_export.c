@@ -57,10 +57,10 @@ static int s_format(cli_ctx_t *ctx, export_format_t *ret, const char **ret_sheet
 	return 0;
 }
 
-/* Builds and renders the export into *ret_buf / *ret_len. Returns 0 or
- * the exit status after saying why not. */
+/* Builds and renders the export into *ret_buf / *ret_len, its default
+ * file name into name. Returns 0 or the exit status after saying why not. */
 static int s_make(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f, const char *sheet,
-		  unsigned char **ret_buf, size_t *ret_len)
+		  unsigned char **ret_buf, size_t *ret_len, char *name, size_t namelen)
 {
 	MDB_txn *txn = NULL;
 	json_t *doc = NULL;
@@ -73,6 +73,8 @@ static int s_make(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f, con
 		r = export_build(ctx->store, txn, ctx->hier, o, &doc, err, sizeof(err));
 	store_abort(&txn);
 	if (r == 0)
+		export_filename(doc, f, sheet, name, namelen);
+	if (r == 0)
 		r = f == EXPORT_CSV ? export_render_csv(doc, sheet, ret_buf, ret_len, err, sizeof(err))
 				    : export_render(doc, f, ret_buf, ret_len, err, sizeof(err));
 	json_decref(doc);
@@ -81,24 +83,20 @@ static int s_make(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f, con
 	return 0;
 }
 
-/* Writes buf to --output (default lnob-<campaign>-<period>-<unit>[-<sheet>].<ext>;
- * "-": standard output). Returns the exit status. */
-static int s_output(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f,
-		    const char *sheet, const unsigned char *buf, size_t len)
+/* Writes buf to --output (default: name; "-": standard output). Returns
+ * the exit status. */
+static int s_output(cli_ctx_t *ctx, const char *name, const unsigned char *buf, size_t len)
 {
 	const char *out = cli_opt(ctx, "output");
-	char name[512];
 	int r;
 
 	if (out && strcmp(out, "-") == 0)
 		return fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0 ?
 		       cli_fail(ctx, "export: cannot write to standard output") : 0;
-	if (!out) {
-		snprintf(name, sizeof(name), "lnob-%s-%s-%s%s%s.%s", o->campaign, o->period,
-			 hier_unit(ctx->hier, o->unit)->code, sheet ? "-" : "", sheet ? sheet : "",
-			 export_ext(f));
+	if (!out && !name[0])
+		return cli_fail(ctx, "export: the default file name is too long; name one with --output");
+	if (!out)
 		out = name;
-	}
 	if ((r = lnob_write_file_atomic(out, buf, len, 0644)) < 0)
 		return cli_fail(ctx, "export: cannot write %s: %s", out, lnob_strerror(r));
 	printf("%s (%zu bytes)\n", out, len);
@@ -113,12 +111,14 @@ int cmd_export(cli_ctx_t *ctx)
 	const char *sheet = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
+	char name[512] = "";
 	int rc;
 
 	if ((rc = s_format(ctx, &f, &sheet)) != 0 || (rc = s_campaign(ctx, &o.campaign)) != 0 ||
-	    (rc = aggcmd_unit(ctx, &o.unit)) != 0 || (rc = s_make(ctx, &o, f, sheet, &buf, &len)) != 0)
+	    (rc = aggcmd_unit(ctx, &o.unit)) != 0 ||
+	    (rc = s_make(ctx, &o, f, sheet, &buf, &len, name, sizeof(name))) != 0)
 		return rc;
-	rc = s_output(ctx, &o, f, sheet, buf, len);
+	rc = s_output(ctx, name, buf, len);
 	free(buf);
 	return rc;
 }

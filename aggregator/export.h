@@ -78,4 +78,12 @@ int export_render_xlsx(const json_t *doc, unsigned char **ret_buf, size_t *ret_l
 /* The file name suffix of f: "xlsx" or "csv". */
 const char *export_ext(export_format_t f);
 
+/* The file's default name: "lnob-<campaign>-<period>-<unit>.<ext>", with
+ * "-<sheet>" before ".csv" for a CSV of a sheet other than the summary
+ * (sheet NULL or "summary": none), into buf. The CLI's default --output and
+ * the API's Content-Disposition filename. Returns buf ("" when doc is not
+ * an export document or buf is too small). */
+const char *export_filename(const json_t *doc, export_format_t f, const char *sheet, char *buf,
+			    size_t len);
+
 #endif

@@ -5,6 +5,8 @@
 #include "export.h"
 #include "export_int.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lnob_err.h"
@@ -74,4 +76,25 @@ int export_render(const json_t *doc, export_format_t f, unsigned char **ret_buf,
 const char *export_ext(export_format_t f)
 {
 	return f == EXPORT_CSV ? "csv" : "xlsx";
+}
+
+const char *export_filename(const json_t *doc, export_format_t f, const char *sheet, char *buf,
+			    size_t len)
+{
+	const char *c = json_string_value(json_object_get(doc, "campaign"));
+	const char *p = json_string_value(json_object_get(doc, "period"));
+	const char *u = json_string_value(json_object_get(json_object_get(doc, "unit"), "code"));
+	bool part = f == EXPORT_CSV && sheet && strcmp(sheet, "summary") != 0;
+	int n;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (!c || !p || !u)
+		return buf;
+	n = snprintf(buf, len, "lnob-%s-%s-%s%s%s.%s", c, p, u, part ? "-" : "", part ? sheet : "",
+		     export_ext(f));
+	if (n < 0 || (size_t)n >= len)
+		buf[0] = '\0';
+	return buf;
 }

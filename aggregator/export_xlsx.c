@@ -14,6 +14,7 @@
 #include "export_int.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,8 +71,9 @@ static lxw_error s_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, int type, c
 	if (type == EXPORT_T_TIME)
 		return worksheet_write_unixtime(ws, r, c, (int64_t)json_integer_value(v) + off,
 						f->type[type]);
+	/* a percent as a fraction, rounded so that 64.38 is 0.6438, not 0.64379999... */
 	return worksheet_write_number(ws, r, c, type == EXPORT_T_PERCENT ?
-				      json_number_value(v) / 100.0 : json_number_value(v),
+				      round(json_number_value(v) * 1e8) / 1e10 : json_number_value(v),
 				      f->type[type]);
 }
 

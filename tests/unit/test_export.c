@@ -196,6 +196,11 @@ static void test_build(void **state)
 	assert_int_equal(s_build(&w, AT_CAMPAIGN, "2023", "P", NULL, &doc, err, sizeof(err)), 0);
 	assert_string_equal(s_codes(doc, 0, codes, sizeof(codes)), "P,D1");
 	assert_string_equal(s_codes(doc, 1, codes, sizeof(codes)), "V3");
+	assert_string_equal(export_filename(doc, EXPORT_XLSX, NULL, codes, sizeof(codes)),
+			    "lnob-" AT_CAMPAIGN "-2023-P.xlsx");
+	assert_string_equal(export_filename(doc, EXPORT_CSV, "late", codes, sizeof(codes)),
+			    "lnob-" AT_CAMPAIGN "-2023-P-late.csv");
+	assert_string_equal(export_filename(doc, EXPORT_CSV, "late", codes, 10), "");
 	p = json_array_get(json_object_get(json_array_get(json_object_get(doc, "sheets"), 0),
 					   "rows"), 0);
 	assert_int_equal(json_integer_value(json_object_get(p, "hh")), 200);
