@@ -2,7 +2,7 @@
 
 Real daemons on loopback (lnobtest's small province P > D1, D2 > C11 C12 |
 C21 C22 > two villages each) under a campaign file written here with
-Vietnamese labels, village deadlines and Đắk Nông's kind of targets. The
+Vietnamese labels, village deadlines and targets of three forms (below, any_of, down_percent). The
 villages report 2023 except V22-0002 (missing); V11-0002 completed its
 report after the deadline (late); no village of D2 reports the fund (an
 absent figure). One nomination is proposed for C11.
@@ -75,24 +75,24 @@ end   = 2023-12-31
 levels      = province
 goal        = poverty
 indicator   = poor_rate
-down_points = 3
+below       = 7
 
 [target districts]
 levels = district
 goal   = poverty
-any_of = rate-3-points, scale-50-percent
+any_of = rate-2-points, halve-poor-near-poor
 
 [target communes]
-levels      = commune
-goal        = poverty
-indicator   = poor_near_poor
-down_percent = 50
+levels       = commune
+goal         = poverty
+indicator    = poor_near_poor
+down_percent = 40
 
-[target rate-3-points]
+[target rate-2-points]
 indicator   = poor_rate
-down_points = 3
+down_points = 2
 
-[target scale-50-percent]
+[target halve-poor-near-poor]
 indicator    = poor_near_poor
 down_percent = 50
 """
