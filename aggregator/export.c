@@ -351,6 +351,8 @@ int export_build(store_t *st, MDB_txn *txn, const hier_t *hier, const export_opt
 	size_t n = 0;
 	int r = s_check_ids(o, err, errlen);
 
+	if (r == 0 && (o->unit < 0 || (size_t)o->unit >= hier_count(hier)))
+		r = lnob_errf(err, errlen, LNOB_E_NOTFOUND, "no unit %d in the hierarchy", o->unit);
 	if (r == 0)
 		r = s_units(hier, o, &units, &n, err, errlen);
 	/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */

@@ -50,7 +50,8 @@ typedef enum { EXPORT_XLSX, EXPORT_CSV } export_format_t;
  * or every unit of o->level in its subtree, in file order. Returns 0 with
  * *ret owned by the caller (json_decref); LNOB_E_NOTFOUND with err naming
  * the problem: a campaign that is not configured or a period that is not
- * the campaign's (listing the known ids), a level no unit of the
+ * the campaign's (listing the known ids), a unit index out of the
+ * hierarchy, a level no unit of the
  * hierarchy has (listing its levels) or none below the unit has; a store
  * error; -ENOMEM. */
 int export_build(store_t *st, MDB_txn *txn, const hier_t *hier, const export_opts_t *o,

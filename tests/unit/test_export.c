@@ -225,6 +225,8 @@ static void test_build(void **state)
 	assert_int_equal(s_build(&w, AT_CAMPAIGN, "2023", "C1", "district", &doc, err, sizeof(err)),
 			 LNOB_E_NOTFOUND);
 	assert_non_null(strstr(err, "below C1"));
+	assert_int_equal(s_build(&w, AT_CAMPAIGN, "2023", "nope", NULL, &doc, err, sizeof(err)),
+			 LNOB_E_NOTFOUND);
 	at_teardown(&w);
 }
 
