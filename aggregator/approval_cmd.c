@@ -8,6 +8,7 @@
 #include "approval.h"
 #include "lnob_err.h"
 #include "render.h"
+#include "unitsearch.h"
 #include "util.h"
 
 
@@ -58,8 +59,8 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 			 bool need, int *ret_unit, char *err, size_t errlen)
 {
 	const char *const ids[2][2] = { { "--campaign", a->campaign }, { "--period", a->period } };
-	char q[LNOB_QUOTE_MAX + 4];
-	const campaign_t *c;
+	char q[LNOB_QUOTE_MAX + 4], why[1024];
+	int r;
 
 	*ret_unit = -1;
 	if (need && (!a->campaign || !a->period || !a->unit)) {
@@ -70,20 +71,11 @@ static int s_check_scope(const hier_t *hier, const campaigns_t *camps, const app
 		if (ids[i][1] && !lnob_valid_id(ids[i][1]))
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not 1..64 of "
 					 "[A-Za-z0-9._-]: '%s'", ids[i][0], lnob_quote(q, ids[i][1]));
-	if (a->campaign && camps && camps->n > 0) {
-		if (!(c = campaigns_find(camps, a->campaign))) {
-			snprintf(err, errlen, "campaign '%s' is not configured", a->campaign);
-			return LNOB_E_INVALID;
-		}
-		if (a->period && !campaign_period_find(c, a->period)) {
-			snprintf(err, errlen, "period '%s' is not a period of campaign '%s'", a->period,
-				 a->campaign);
-			return LNOB_E_INVALID;
-		}
-	}
-	if (a->unit && (*ret_unit = hier_find(hier, a->unit)) < 0)
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "--unit '%s' is not in the hierarchy",
-				 lnob_quote(q, a->unit));
+	if (a->campaign && (r = campaigns_lookup(camps, a->campaign, a->period, "--campaign",
+						 "--period", NULL, err, errlen)) < 0)
+		return r;
+	if (a->unit && (r = unit_resolve(hier, a->unit, -1, ret_unit, why, sizeof(why))) < 0)
+		return lnob_errf(err, errlen, r, "--unit: %s", why);
 	return 0;
 }
 
@@ -173,11 +165,14 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 
 	err[0] = '\0';
 	if (approve || revoke) {
+		approval_args_t b = *a;
+
 		if ((r = s_check_scope(hier, camps, a, true, &unit, err, errlen)) != 0)
 			return r;
 		if (approve && (r = s_check_text(a, a->note, "--note", false, err, errlen)) != 0)
 			return r;
-		return s_cli_approve(st, a, revoke, out, err, errlen);
+		b.unit = hier_unit(hier, unit)->code;   /* --unit may have named it */
+		return s_cli_approve(st, &b, revoke, out, err, errlen);
 	}
 	if (accept || reject) {
 		r = s_check_text(a, accept ? a->note : a->reason, accept ? "--note" : "--reason", reject,

@@ -38,10 +38,18 @@ static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)
 	return (const aggcmd_conf_t *)ctx->daemon;
 }
 
-/* The unit named by --unit, else the hierarchy's one root, into *ret.
- * Returns 0, or 1 after printing why not (an unknown unit, several
+/* The unit named by --unit (a code, or a name with or without diacritics:
+ * unit_resolve() of unitsearch.h), else the hierarchy's one root, into
+ * *ret. Returns 0, or 1 after printing why not (no such unit, with the
+ * nearest ones; a name several units have, with their codes; several
  * roots). */
 int aggcmd_unit(cli_ctx_t *ctx, int *ret);
+
+/* --campaign (when given) and the period option popt ("period",
+ * "occasion"; NULL: none) checked against the configured campaigns
+ * (campaigns_lookup() of campaigns.h). Returns 0, or 1 after printing the
+ * error that lists the known ids. */
+int aggcmd_campaign(cli_ctx_t *ctx, const char *popt);
 
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_run(cli_ctx_t *ctx);

@@ -13,6 +13,7 @@
 #include "aggstore.h"
 #include "conf.h"
 #include "lnob_err.h"
+#include "unitsearch.h"
 #include "util.h"
 
 /* [node], [store], [listen], [hierarchy]. */
@@ -125,15 +126,28 @@ int aggcmd_unit(cli_ctx_t *ctx, int *ret)
 	const char *unit = cli_opt(ctx, "unit");
 	const int *roots;
 
+	char err[2048] = "";
+
 	if (unit) {
-		if ((*ret = hier_find(ctx->hier, unit)) < 0)
-			return cli_fail(ctx, "%s: --unit '%s' is not a unit of %s", ctx->cmd->name, unit,
-					ctx->hier_file);
+		if (unit_resolve(ctx->hier, unit, -1, ret, err, sizeof(err)) != 0)
+			return cli_fail(ctx, "%s: --unit: %s (%s)", ctx->cmd->name, err, ctx->hier_file);
 		return 0;
 	}
 	if (hier_children(ctx->hier, -1, &roots) != 1)
 		return cli_fail(ctx, "%s: the hierarchy has several roots; name one with --unit",
 				ctx->cmd->name);
 	*ret = roots[0];
+	return 0;
+}
+
+int aggcmd_campaign(cli_ctx_t *ctx, const char *popt)
+{
+	const char *campaign = cli_opt(ctx, "campaign");
+	char opt[32], err[1024] = "";
+
+	snprintf(opt, sizeof(opt), "--%s", popt ? popt : "period");
+	if (campaign && campaigns_lookup(&ctx->camps, campaign, popt ? cli_opt(ctx, popt) : NULL,
+					 "--campaign", opt, NULL, err, sizeof(err)) != 0)
+		return cli_fail(ctx, "%s: %s", ctx->cmd->name, err);
 	return 0;
 }

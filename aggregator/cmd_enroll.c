@@ -10,6 +10,7 @@
 
 #include "aggstore.h"
 #include "lnob_err.h"
+#include "unitsearch.h"
 #include "util.h"
 
 int cmd_enroll(cli_ctx_t *ctx)
@@ -19,12 +20,13 @@ int cmd_enroll(cli_ctx_t *ctx)
 	identity_pub_t pub;
 	MDB_txn *txn = NULL;
 	char err[1024];
-	int rc, r;
+	int rc, r, unit;
 
 	if (identity_load_public(cli_opt(ctx, "key"), &pub, err, sizeof(err)) < 0)
 		return cli_fail(ctx, "enroll: %s", err);
-	if (hier_find(ctx->hier, scope) < 0)
-		return cli_fail(ctx, "enroll: --scope '%s' is not a unit of %s", scope, ctx->hier_file);
+	if (unit_resolve(ctx->hier, scope, -1, &unit, err, sizeof(err)) != 0)
+		return cli_fail(ctx, "enroll: --scope: %s (%s)", err, ctx->hier_file);
+	scope = hier_unit(ctx->hier, unit)->code;   /* it may have been named by its name */
 	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
 		return rc;
 	rec.node_id = pub.node_id;

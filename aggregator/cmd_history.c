@@ -42,7 +42,11 @@ static int s_show(cli_ctx_t *ctx, const char *unit)
 
 int cmd_history(cli_ctx_t *ctx)
 {
-	return s_show(ctx, cli_opt(ctx, "unit"));
+	int unit, rc;
+
+	if ((rc = aggcmd_campaign(ctx, "period")) != 0 || (rc = aggcmd_unit(ctx, &unit)) != 0)
+		return rc;
+	return s_show(ctx, hier_unit(ctx->hier, unit)->code);
 }
 
 int cmd_conflicts(cli_ctx_t *ctx)

@@ -55,7 +55,8 @@ int cmd_nominations(cli_ctx_t *ctx)
 	char err[1024] = "";
 	int rc, r;
 
-	if ((rc = s_check(ctx)) != 0 || (!key && (rc = aggcmd_unit(ctx, &q.unit)) != 0) ||
+	if ((rc = s_check(ctx)) != 0 || (rc = aggcmd_campaign(ctx, "occasion")) != 0 ||
+	    (!key && (rc = aggcmd_unit(ctx, &q.unit)) != 0) ||
 	    (rc = cli_store(ctx, CLI_STORE_READ)) != 0)
 		return rc;
 	nx.st = ctx->store;

@@ -28,6 +28,8 @@ int cmd_rollup(cli_ctx_t *ctx)
 
 	if (cluster && cli_opt(ctx, "unit"))
 		return cli_usage(ctx, "--unit and --cluster: one of them at most");
+	if ((rc = aggcmd_campaign(ctx, "period")) != 0)
+		return rc;
 	if (cluster)
 		vo.unit = 0;
 	else if ((rc = aggcmd_unit(ctx, &vo.unit)) != 0)

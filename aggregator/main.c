@@ -120,7 +120,7 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "verify", .synopsis = "-c CONF", .opts = s_none,
 	  .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = cmd_verify },
 	{ .name = "history", .synopsis = "-c CONF --campaign C --period P --unit U [--json]",
-	  .opts = s_history_opts, .formats = CLI_JSON, .needs = CLI_NEED_CONF,
+	  .opts = s_history_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
 	  .run = cmd_history },
 	{ .name = "conflicts", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = CLI_NEED_CONF, .run = cmd_conflicts },

@@ -635,7 +635,9 @@ int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t 
 	json_t *view = NULL, *row = NULL, *children = NULL, *comp = NULL;
 	int r = 0;
 
-	x.camp = campaigns_find(o->campaigns, o->campaign);
+	if ((r = campaigns_lookup(o->campaigns, o->campaign, o->period, "campaign", "period",
+				  &x.camp, err, errlen)) < 0)
+		return r;
 	if (!x.camp && o->cluster) {
 		snprintf(err, errlen, "campaign '%s' is not configured ([campaign] files): it has "
 			 "no clusters", o->campaign);
@@ -643,11 +645,7 @@ int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t 
 	}
 	if (!x.camp)
 		return rollup_view(st, txn, hier, o->campaign, o->period, o->unit, ret);
-	if (!(x.p = campaign_period_find(x.camp, o->period))) {
-		snprintf(err, errlen, "'%s' is not a period of campaign '%s' (%s)", o->period,
-			 o->campaign, campaign_file(x.camp));
-		return LNOB_E_NOTFOUND;
-	}
+	x.p = campaign_period_find(x.camp, o->period);
 	x.prev = campaign_period_previous(x.camp, x.p);
 	x.skew = o->campaigns->clock_skew_s;
 	if (!(view = s_head(&x)))

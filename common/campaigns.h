@@ -50,6 +50,20 @@ const campaign_t *campaigns_find(const campaigns_t *self, const char *id);
  * computed by the aggregator), never reported"). */
 int campaigns_check_report(const campaigns_t *self, const Lnob__Report *rep, char *detail,
 			   size_t len);
+/* The campaign (and period) an operator named, checked: the one place
+ * that says which ids are known. campaign is required; period may be NULL
+ * (the campaign only). copt and popt name them in the message: the
+ * command line's "--campaign" and "--period" (or "--occasion"), the HTTP
+ * API's "campaign" and "period". Returns 0 with *ret (when ret is not
+ * NULL) the campaign, NULL when no campaign is configured (any id goes:
+ * rollups of sums only); LNOB_E_NOTFOUND with err listing the known ids:
+ *   "--campaign 'x' is not a configured campaign (lnob-2021-2025, other)"
+ *   "--period '2030' is not a period of campaign lnob-2021-2025 (2021,
+ *    2022, 2023, 2024, 2025)"
+ * (the offending text quoted with lnob_quote()). */
+int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *period,
+		     const char *copt, const char *popt, const campaign_t **ret, char *err,
+		     size_t errlen);
 /* Frees every campaign; self may be loaded again. */
 void campaigns_clear(campaigns_t *self);
 

@@ -386,13 +386,18 @@ class CampaignViewTest(lnobtest.NetTestCase):
         r = net.cli([agg.bin, "rollup", "-c", agg.conf, "--campaign", CAMPAIGN,
                      "--period", "2019"], ok=False)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("not a period", r.err)
+        self.assertIn("rollup: --period '2019' is not a period of campaign %s (" % CAMPAIGN,
+                      r.err)
+        self.assertIn("2023", r.err.split("(")[-1])
         r = net.cli([agg.bin, "rollup", "-c", agg.conf, "--campaign", CAMPAIGN,
                      "--period", "2023", "--cluster", "nope"], ok=False)
         self.assertEqual(r.returncode, 1)
-        # Another campaign id: sums only, as without campaign files.
-        other = agg.rollup(campaign="other")
-        self.assertEqual(set(other), {"campaign", "period", "unit", "children"})
+        # Another campaign id: an error naming the configured ones.
+        r = net.cli([agg.bin, "rollup", "-c", agg.conf, "--campaign", "other",
+                     "--period", "2023"], ok=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("rollup: --campaign 'other' is not a configured campaign (%s)" % CAMPAIGN,
+                      r.err)
         self.assertEqual(agg.verify().returncode, 0)
 
     def test_revision_conflict(self):
