@@ -17,24 +17,28 @@
 #include "lnob_err.h"
 #include "util.h"
 
-/* The campaign: --campaign, else the only one configured. Returns 0, or
+/* The campaign: --campaign, else the only one configured; checked with
+ * --period (campaigns_lookup(): the known ids on a miss). Returns 0, or
  * the exit status after saying why not. */
 static int s_campaign(cli_ctx_t *ctx, const char **ret)
 {
-	char known[512] = "";
+	const char *c = cli_opt(ctx, "campaign");
+	char err[1024] = "";
 
-	if ((*ret = cli_opt(ctx, "campaign")) != NULL)
-		return 0;
-	if (ctx->camps.n == 1) {
-		*ret = campaign_id(ctx->camps.v[0]);
-		return 0;
-	}
 	if (ctx->camps.n == 0)
 		return cli_fail(ctx, "export: no campaign is configured ([campaign] files)");
-	for (size_t i = 0; i < ctx->camps.n; i++)
-		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
+	for (size_t i = 0; !c && ctx->camps.n > 1 && i < ctx->camps.n; i++)
+		snprintf(err + strlen(err), sizeof(err) - strlen(err), "%s%s", i ? ", " : "",
 			 campaign_id(ctx->camps.v[i]));
-	return cli_usage(ctx, "--campaign C is required: several are configured (%s)", known);
+	if (err[0])
+		return cli_usage(ctx, "--campaign C is required: several are configured (%s)", err);
+	if (!c)
+		c = campaign_id(ctx->camps.v[0]);
+	if (campaigns_lookup(&ctx->camps, c, cli_opt(ctx, "period"), "--campaign", "--period", NULL,
+			     err, sizeof(err)) < 0)
+		return cli_fail(ctx, "export: %s", err);
+	*ret = c;
+	return 0;
 }
 
 /* The format and CSV sheet options. Returns 0, or 2 after the usage. */

@@ -67,29 +67,18 @@ static void s_list_add(char *buf, size_t len, const char *id)
 		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", id);
 }
 
-/* The campaign and period of o, checked. Returns 0 or LNOB_E_NOTFOUND with
- * err listing the known ids. */
+/* The campaign and period of o, checked (campaigns_lookup(): err lists the
+ * known ids). Returns 0 or LNOB_E_NOTFOUND. */
 static int s_check_ids(const export_opts_t *o, char *err, size_t errlen)
 {
-	const campaign_t *c = campaigns_find(o->campaigns, o->campaign);
-	char known[512] = "";
+	const campaign_t *c = NULL;
+	int r = campaigns_lookup(o->campaigns, o->campaign, o->period, "campaign", "period", &c,
+				 err, errlen);
 
-	if (!c) {
-		for (size_t i = 0; o->campaigns && i < o->campaigns->n; i++)
-			s_list_add(known, sizeof(known), campaign_id(o->campaigns->v[i]));
-		if (!known[0])
-			return lnob_errf(err, errlen, LNOB_E_NOTFOUND, "campaign '%s': no campaign is "
-					 "configured ([campaign] files)", o->campaign);
-		return lnob_errf(err, errlen, LNOB_E_NOTFOUND, "unknown campaign '%s' (known: %s)",
-				 o->campaign, known);
-	}
-	if (!campaign_period_find(c, o->period)) {
-		for (size_t i = 0; i < campaign_period_count(c); i++)
-			s_list_add(known, sizeof(known), campaign_period(c, (int)i)->id);
-		return lnob_errf(err, errlen, LNOB_E_NOTFOUND, "unknown period '%s' of campaign '%s' "
-				 "(known: %s)", o->period, o->campaign, known);
-	}
-	return 0;
+	if (r == 0 && !c)
+		return lnob_errf(err, errlen, LNOB_E_NOTFOUND, "campaign '%s': no campaign is "
+				 "configured ([campaign] files)", o->campaign);
+	return r;
 }
 
 /* Whether some unit of hier is at level. */

@@ -394,7 +394,7 @@ class ExportTest(lnobtest.NetTestCase):
         d = self.net.path("cwd")
         os.makedirs(d)
         self.export("--format", "csv", "--sheet", "nominations", cwd=d)
-        self.export("--format", "xlsx", "--unit", "D1", cwd=d)
+        self.export("--format", "xlsx", "--unit", "district 1", cwd=d)   # a name, any case
         self.assertEqual(sorted(os.listdir(d)),
                          ["lnob-%s-%s-D1.xlsx" % (CAMPAIGN, PERIOD),
                           "lnob-%s-%s-P-nominations.csv" % (CAMPAIGN, PERIOD)])
