@@ -1,6 +1,6 @@
 /*
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
- * revoke, rollup, status, verify, history, conflicts, nominations, and
+ * revoke, rollup, status, verify, history, conflicts, nominations, export, and
  * approve, unapprove, approvals, amendments, accept, reject (approval.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
  *
@@ -94,6 +94,17 @@ static const cli_opt_t s_reject_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_export_opts[] = {
+	{ "campaign", 0, "C", 0 },
+	{ "period", 0, "P", CLI_REQUIRED },
+	{ "unit", 0, "U", 0 },
+	{ "level", 0, "LEVEL", 0 },
+	{ "format", 0, "xlsx|csv", CLI_REQUIRED },
+	{ "sheet", 0, "summary|late|nominations", 0 },
+	{ "output", 'o', "FILE", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
@@ -138,6 +149,10 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_accept_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
 	{ .name = "reject", .synopsis = "-c CONF --amendment SIGNER/SEQ --by NAME --reason TEXT",
 	  .opts = s_reject_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
+	{ .name = "export",
+	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
+		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
+	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = cmd_export },
 };
 
 static const cli_prog_t s_prog = {

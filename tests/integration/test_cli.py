@@ -19,7 +19,7 @@ COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "req
                   "enroll", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
-                   "approvals", "amendments", "accept", "reject"]
+                   "approvals", "amendments", "accept", "reject", "export"]
 
 
 def project_version():
