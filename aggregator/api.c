@@ -41,7 +41,7 @@ static const s_route_t s_routes[] = {
 	{ "GET", "approvals", api_approvals, S_ANY },
 	{ "GET", "status", api_status, S_ANY },
 	{ "GET", "fleet", api_not_implemented, S_ANY },
-	{ "GET", "export", api_not_implemented, S_ANY },
+	{ "GET", "export", api_export, S_ANY },
 	{ "GET", "/metrics", api_not_implemented, S_ANY },
 	{ "POST", "approve", api_approve, S_OPERATOR },
 	{ "POST", "unapprove", api_unapprove, S_OPERATOR },

@@ -139,8 +139,10 @@ void api_series(api_call_t *c)
 
 void api_nominations(api_call_t *c)
 {
-	static const char *const allowed[] = { "campaign", "occasion", "unit", NULL };
-	nominations_query_t q = { .now = lnob_now_s() };
+	static const char *const allowed[] = { "campaign", "occasion", "unit", "stage", "form",
+					       "holder", "waiting_min_days", NULL };
+	nominations_query_t q = { .now = lnob_now_s(), .stage = api_arg(c, "stage"),
+				  .form = api_arg(c, "form"), .holder = api_arg(c, "holder") };
 	nominations_ctx_t nx = { .st = c->api->st, .hier = c->api->hier,
 				 .campaigns = c->api->campaigns };
 	const campaign_t *camp;
@@ -150,7 +152,8 @@ void api_nominations(api_call_t *c)
 
 	if (!api_args_only(c, allowed) ||
 	    !api_campaign(c, api_arg(c, "occasion") ? "occasion" : NULL, &camp) ||
-	    !api_unit(c, "unit", &q.unit))
+	    !api_unit(c, "unit", &q.unit) ||
+	    !api_uint(c, "waiting_min_days", 100000, 0, &q.waiting_min_days))
 		return;
 	q.campaign = api_arg(c, "campaign");
 	q.occasion = api_arg(c, "occasion");

@@ -115,7 +115,7 @@ int amendment_key_parse(const char *s, char *ret_signer, uint64_t *ret_seq);
  * pending under it, as JSON (README's shape). Caller owns *ret. Returns 0
  * or a negative code. */
 int approvals_view(store_t *st, MDB_txn *txn, json_t **ret);
-void approvals_print(FILE *out, const json_t *view);
+void approvals_print(FILE *out, const json_t *view, const campaigns_t *camps);
 
 /* The amendment queue (or, with decided, the log of decisions), filtered by
  * campaign and period (NULL: any) and by unit (a hierarchy index: the
@@ -126,6 +126,6 @@ void approvals_print(FILE *out, const json_t *view);
  * or a negative code. */
 int amendments_view(store_t *st, MDB_txn *txn, const hier_t *hier, const char *campaign,
 		    const char *period, int unit, bool decided, json_t **ret);
-void amendments_print(FILE *out, const json_t *view);
+void amendments_print(FILE *out, const json_t *view, const campaigns_t *camps);
 
 #endif

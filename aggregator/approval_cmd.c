@@ -207,9 +207,9 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 	if (a->json)
 		r = render_json(out, view, JSON_SORT_KEYS);
 	else if (strcmp(a->cmd, "approvals") == 0)
-		approvals_print(out, view);
+		approvals_print(out, view, camps);
 	else
-		amendments_print(out, view);
+		amendments_print(out, view, camps);
 	json_decref(view);
 	return r < 0 ? r : 0;
 }

@@ -8,6 +8,7 @@
 
 #include "lnob_err.h"
 #include "report.h"
+#include "table.h"
 #include "util.h"
 
 /* Where a view reads. */
@@ -82,10 +83,10 @@ static void s_print_sums(FILE *out, const json_t *roll)
 		fprintf(out, " %s=%lld", code, (long long)json_integer_value(x));
 }
 
-void approvals_print(FILE *out, const json_t *view)
+void approvals_print(FILE *out, const json_t *view, const campaigns_t *camps)
 {
 	json_t *list = json_object_get(view, "approvals"), *a;
-	char t[32];
+	char t[TABLE_TIME_LEN];
 	size_t i;
 
 	fprintf(out, "%zu approval(s)\n", json_array_size(list));
@@ -97,7 +98,8 @@ void approvals_print(FILE *out, const json_t *view)
 			json_string_value(json_object_get(a, "period")),
 			json_string_value(json_object_get(a, "unit")),
 			json_string_value(json_object_get(a, "by")),
-			lnob_utc_text(json_integer_value(json_object_get(a, "approved_at")), t, sizeof(t)),
+			campaigns_time(camps, json_string_value(json_object_get(a, "campaign")),
+				       json_integer_value(json_object_get(a, "approved_at")), t, sizeof(t)),
 			(long long)json_integer_value(json_object_get(a, "pending_amendments")),
 			note && note[0] ? "; note: " : "", note ? note : "");
 		fprintf(out, "    approved: ");
@@ -288,11 +290,11 @@ static void s_print_values(FILE *out, const char *label, const json_t *vals, boo
 	fputc('\n', out);
 }
 
-void amendments_print(FILE *out, const json_t *view)
+void amendments_print(FILE *out, const json_t *view, const campaigns_t *camps)
 {
 	json_t *list = json_object_get(view, "amendments"), *a;
 	bool decided = strcmp(json_string_value(json_object_get(view, "list")), "decided") == 0;
-	char t[32];
+	char t[TABLE_TIME_LEN];
 	size_t i;
 
 	fprintf(out, "%zu %s amendment(s)\n", json_array_size(list), decided ? "decided" : "pending");
@@ -307,7 +309,8 @@ void amendments_print(FILE *out, const json_t *view)
 			(long long)json_integer_value(json_object_get(a, "revision")),
 			(long long)json_integer_value(json_object_get(a, "base_revision")),
 			json_string_value(json_object_get(a, "approved_unit")),
-			lnob_utc_text(json_integer_value(json_object_get(a, "received_at")), t, sizeof(t)));
+			campaigns_time(camps, json_string_value(json_object_get(a, "campaign")),
+				       json_integer_value(json_object_get(a, "received_at")), t, sizeof(t)));
 		s_print_values(out, "values", json_object_get(a, "values"), false);
 		if (json_is_object(cur)) {
 			char label[32];
@@ -323,7 +326,9 @@ void amendments_print(FILE *out, const json_t *view)
 			fprintf(out, "    %s by %s at %s%s%s\n",
 				json_string_value(json_object_get(d, "decision")),
 				json_string_value(json_object_get(d, "by")),
-				lnob_utc_text(json_integer_value(json_object_get(d, "decided_at")), t, sizeof(t)),
+				campaigns_time(camps, json_string_value(json_object_get(a, "campaign")),
+					       json_integer_value(json_object_get(d, "decided_at")), t,
+					       sizeof(t)),
 				json_string_value(json_object_get(d, "reason"))[0] ? ": " : "",
 				json_string_value(json_object_get(d, "reason")));
 		else if (!json_is_true(json_object_get(a, "becomes_current")))

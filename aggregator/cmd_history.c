@@ -33,9 +33,9 @@ static int s_show(cli_ctx_t *ctx, const char *unit)
 	if (ctx->format == CLI_JSON)
 		rc = render_json(stdout, view, JSON_SORT_KEYS) < 0;
 	else if (unit)
-		history_print(stdout, view);
+		history_print(stdout, view, &ctx->camps);
 	else
-		conflicts_print(stdout, view);
+		conflicts_print(stdout, view, &ctx->camps);
 	json_decref(view);
 	return rc;
 }

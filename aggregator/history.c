@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +12,7 @@
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"
+#include "table.h"
 #include "util.h"
 
 static json_t *s_values(const Lnob__Report *rep)
@@ -71,44 +73,71 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 	return 0;
 }
 
-void history_print(FILE *out, const json_t *view)
+/* "code=value code=value" of a revision's values: malloc'ed (caller
+ * frees), or NULL when out of memory. */
+static char *s_values_text(const json_t *values)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *v = open_memstream(&text, &len);
+	const char *code;
+	json_t *val;
+
+	if (!v)
+		return NULL;
+	json_object_foreach((json_t *)values, code, val)
+		fprintf(v, "%s%s=%lld", ftell(v) ? " " : "", code, (long long)json_integer_value(val));
+	if (fclose(v) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+void history_print(FILE *out, const json_t *view, const campaigns_t *camps)
+{
+	static const table_col_t cols[] = {
+		{ "", 3, false }, { "rev", 5, true }, { "base", 5, true }, { "signer", 20, false },
+		{ "seq", 8, true }, { "completed", 23, false }, { "received", 23, false },
+		{ "values", 0, false },
+	};
 	json_t *hist = json_object_get(view, "history"), *x, *conflict = json_object_get(view, "conflict");
-	char tc[32], tr[32];
+	const char *camp = json_string_value(json_object_get(view, "campaign"));
+	char tc[TABLE_TIME_LEN], tr[TABLE_TIME_LEN];
 	size_t i;
 
-	fprintf(out, "%s/%s unit %s: %lld revision(s)",
-		json_string_value(json_object_get(view, "campaign")),
+	fprintf(out, "%s/%s unit %s: %lld revision(s)", camp,
 		json_string_value(json_object_get(view, "period")),
 		json_string_value(json_object_get(view, "unit")),
 		(long long)json_integer_value(json_object_get(view, "revisions")));
 	if (json_is_object(conflict))
 		fprintf(out, "; OPEN CONFLICT of %lld revisions since %s",
 			(long long)json_integer_value(json_object_get(conflict, "members")),
-			lnob_utc_text(json_integer_value(json_object_get(conflict, "detected_at")), tc, sizeof(tc)));
+			campaigns_time(camps, camp, json_integer_value(json_object_get(conflict,
+				       "detected_at")), tc, sizeof(tc)));
 	if (json_integer_value(json_object_get(view, "pending_amendments")))
 		fprintf(out, "; %lld more held as amendments of an approval (see `amendments`)",
 			(long long)json_integer_value(json_object_get(view, "pending_amendments")));
 	fprintf(out, "\n  (* current: what the rollup uses; ! in the open conflict; f first report: timeliness)\n");
-	fprintf(out, "      %5s %5s %-20s %8s  %-19s  %-19s  %s\n", "rev", "base", "signer", "seq",
-		"completed (UTC)", "received (UTC)", "values");
+	table_header(out, "  ", cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(hist, i, x) {
-		const char *code;
-		json_t *v;
+		char flags[4], rev[24], base[24], seq[24], *vals = s_values_text(json_object_get(x, "values"));
 
-		fprintf(out, "  %c%c%c %5lld %5lld %-20s %8lld  %-19s  %-19s ",
-			json_is_true(json_object_get(x, "current")) ? '*' : ' ',
-			json_is_true(json_object_get(x, "conflict_member")) ? '!' : ' ',
-			json_is_true(json_object_get(x, "first")) ? 'f' : ' ',
-			(long long)json_integer_value(json_object_get(x, "revision")),
-			(long long)json_integer_value(json_object_get(x, "base_revision")),
-			json_string_value(json_object_get(x, "signer")),
-			(long long)json_integer_value(json_object_get(x, "seq")),
-			lnob_utc_text(json_integer_value(json_object_get(x, "completed_at")), tc, sizeof(tc)),
-			lnob_utc_text(json_integer_value(json_object_get(x, "received_at")), tr, sizeof(tr)));
-		json_object_foreach(json_object_get(x, "values"), code, v)
-			fprintf(out, " %s=%lld", code, (long long)json_integer_value(v));
-		fputc('\n', out);
+		snprintf(flags, sizeof(flags), "%c%c%c",
+			 json_is_true(json_object_get(x, "current")) ? '*' : ' ',
+			 json_is_true(json_object_get(x, "conflict_member")) ? '!' : ' ',
+			 json_is_true(json_object_get(x, "first")) ? 'f' : ' ');
+		snprintf(rev, sizeof(rev), "%lld", (long long)json_integer_value(json_object_get(x, "revision")));
+		snprintf(base, sizeof(base), "%lld",
+			 (long long)json_integer_value(json_object_get(x, "base_revision")));
+		snprintf(seq, sizeof(seq), "%lld", (long long)json_integer_value(json_object_get(x, "seq")));
+		table_row(out, "  ", cols, sizeof(cols) / sizeof(cols[0]), (const char *const[]){
+			flags, rev, base, json_string_value(json_object_get(x, "signer")), seq,
+			campaigns_time(camps, camp, json_integer_value(json_object_get(x, "completed_at")),
+				       tc, sizeof(tc)),
+			campaigns_time(camps, camp, json_integer_value(json_object_get(x, "received_at")),
+				       tr, sizeof(tr)), vals });
+		free(vals);
 	}
 }
 
@@ -167,10 +196,10 @@ int conflicts_view(store_t *st, MDB_txn *txn, json_t **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-void conflicts_print(FILE *out, const json_t *view)
+void conflicts_print(FILE *out, const json_t *view, const campaigns_t *camps)
 {
 	json_t *list = json_object_get(view, "conflicts"), *c, *m;
-	char t[32];
+	char t[TABLE_TIME_LEN];
 	size_t i, j;
 
 	fprintf(out, "%zu open revision conflict(s)\n", json_array_size(list));
@@ -181,7 +210,8 @@ void conflicts_print(FILE *out, const json_t *view)
 			json_string_value(json_object_get(c, "campaign")),
 			json_string_value(json_object_get(c, "period")),
 			json_string_value(json_object_get(c, "unit")),
-			lnob_utc_text(json_integer_value(json_object_get(c, "detected_at")), t, sizeof(t)),
+			campaigns_time(camps, json_string_value(json_object_get(c, "campaign")),
+				       json_integer_value(json_object_get(c, "detected_at")), t, sizeof(t)),
 			(long long)json_integer_value(json_object_get(cur, "revision")),
 			json_is_object(cur) ? json_string_value(json_object_get(cur, "signer")) : "?",
 			(long long)json_integer_value(json_object_get(cur, "seq")));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "aggstore.h"
+#include "campaigns.h"
 
 /* Every revision of (campaign, period, unit) in history order (revision,
  * then signer, then seq) as JSON (the shape README documents): each with
@@ -20,14 +21,16 @@
  * Returns 0 (an empty history gives "history": []), or a negative code. */
 int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		 const char *unit, json_t **ret);
-/* Prints a view made by history_view() as a table. */
-void history_print(FILE *out, const json_t *view);
+/* Prints a view made by history_view() as a table, times in the
+ * campaign's time zone (camps may be NULL: +07:00). */
+void history_print(FILE *out, const json_t *view, const campaigns_t *camps);
 
 /* Every open conflict, in key order, with its members and the revision the
  * rollup uses meanwhile, as JSON. Caller owns *ret. Returns 0 or a
  * negative code. */
 int conflicts_view(store_t *st, MDB_txn *txn, json_t **ret);
-/* Prints a view made by conflicts_view() as a table. */
-void conflicts_print(FILE *out, const json_t *view);
+/* Prints a view made by conflicts_view() as a table, times in each
+ * conflict's campaign's time zone. */
+void conflicts_print(FILE *out, const json_t *view, const campaigns_t *camps);
 
 #endif

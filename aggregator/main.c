@@ -1,6 +1,6 @@
 /*
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
- * revoke, rollup, status, verify, history, conflicts, nominations, and
+ * revoke, rollup, status, verify, history, conflicts, nominations, export, and
  * approve, unapprove, approvals, amendments, accept, reject (approval.h),
  * token (tokens.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
@@ -52,6 +52,10 @@ static const cli_opt_t s_nominations_opts[] = {
 	{ "occasion", 0, "P", 0 },
 	{ "unit", 0, "U", 0 },
 	{ "nomination", 0, "SIGNER/ID", 0 },
+	{ "stage", 0, "STAGE", 0 },
+	{ "form", 0, "FORM", 0 },
+	{ "holder", 0, "U", 0 },
+	{ "waiting-days", 0, "N", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -99,6 +103,17 @@ static const cli_opt_t s_token_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_export_opts[] = {
+	{ "campaign", 0, "C", 0 },
+	{ "period", 0, "P", CLI_REQUIRED },
+	{ "unit", 0, "U", 0 },
+	{ "level", 0, "LEVEL", 0 },
+	{ "format", 0, "xlsx|csv", CLI_REQUIRED },
+	{ "sheet", 0, "summary|late|nominations", 0 },
+	{ "output", 'o', "FILE", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
@@ -121,9 +136,10 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_history_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
 	  .run = cmd_history },
 	{ .name = "conflicts", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
-	  .needs = CLI_NEED_CONF, .run = cmd_conflicts },
+	  .needs = S_NEED_VIEW, .run = cmd_conflicts },
 	{ .name = "nominations",
-	  .synopsis = "-c CONF --campaign C [--occasion P] [--unit U] [--json | --csv]",
+	  .synopsis = "-c CONF --campaign C [--occasion P] [--unit U] [--stage S] [--form F] "
+		      "[--holder U] [--waiting-days N] [--json | --csv]",
 	  .help = "       " AGG_PROG " nominations -c CONF --nomination SIGNER/ID [--json]\n",
 	  .opts = s_nominations_opts, .formats = CLI_JSON | CLI_CSV, .needs = S_NEED_VIEW,
 	  .run = cmd_nominations },
@@ -149,6 +165,10 @@ static const cli_cmd_t s_cmds[] = {
 		  "       " AGG_PROG " token revoke -c CONF ID\n",
 	  .opts = s_token_opts, .formats = CLI_JSON, .needs = CLI_NEED_CONF | CLI_NEED_HIER,
 	  .min_args = 1, .max_args = 2, .args = "add|list|revoke [ID]", .run = cmd_token },
+	{ .name = "export",
+	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
+		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
+	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = cmd_export },
 };
 
 static const cli_prog_t s_prog = {

@@ -118,14 +118,33 @@ typedef struct nominations_query {
 	const char *occasion;           /* NULL: every occasion */
 	int unit;                       /* hierarchy index of the subtree's root */
 	int64_t now;
+	const char *stage;      /* NULL: any; else a stage name ("proposed", "received", ...) */
+	const char *form;       /* NULL: any; else an award form id */
+	const char *holder;     /* NULL: any; else a unit code: held by that unit */
+	int64_t waiting_min_days; /* 0: any; else rows whose current stage is at least this many days old */
 } nominations_query_t;
 
+/* Checks q's names: its campaign and occasion against the configured
+ * campaigns (campaigns_lookup()), its stage against the stage names, its
+ * form against the award forms' ids, its holder against the hierarchy's
+ * codes, waiting_min_days >= 0. opt prefixes the parameters' names in the
+ * message: "--" for the command line, "" for the HTTP API. Returns 0, or
+ * LNOB_E_NOTFOUND / LNOB_E_INVALID with err naming the parameter and listing
+ * the known values ("--stage 'sent' is not a stage (proposed, received,
+ * appraised, endorsed, returned, rejected, decided)"). */
+int nominations_query_check(const nominations_ctx_t *x, const nominations_query_t *q,
+			    const char *opt, char *err, size_t errlen);
+
 /* The nominations of q's campaign (and occasion) whose nominee's unit is in
- * q->unit's subtree, counted by form, current stage and nominee kind for
+ * q->unit's subtree and that pass q's filters (stage, form, holder,
+ * waiting_min_days), counted by form, current stage and nominee kind for
  * the subtree, for each level in it and for each child of its root, with
  * the keys behind each count and one row per nomination with its advisory
- * eligibility (the JSON README documents). Caller owns *ret. Returns 0 or a
- * negative code (err says why when it can). */
+ * eligibility (the JSON README documents); counts and rows both follow the
+ * filters. Each row's "waiting_days" is the whole days from its current
+ * stage's arrival (the proposal's when only proposed) to q->now. q is
+ * checked first (nominations_query_check(), opt ""). Caller owns *ret.
+ * Returns 0 or a negative code (err says why when it can). */
 int nominations_view(const nominations_ctx_t *x, MDB_txn *txn, const nominations_query_t *q,
 		     json_t **ret, char *err, size_t errlen);
 

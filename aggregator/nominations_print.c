@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "table.h"
 #include "util.h"
 
 /* ---- printing ----------------------------------------------------------- */
@@ -46,17 +47,71 @@ static void s_print_group(FILE *out, const char *title, const json_t *g)
 	s_print_buckets(out, "kinds", json_object_get(g, "by_kind"));
 }
 
+/* " (stage received, form giay_khen, held by D01, waiting 30 days or
+ * more)" for the view's filters, or "". */
+static const char *s_filters(const json_t *view, char *buf, size_t len)
+{
+	const json_t *f = json_object_get(view, "filters");
+	json_int_t days = json_integer_value(json_object_get(f, "waiting_min_days"));
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	if (json_is_string(json_object_get(f, "stage")))
+		pos += (size_t)snprintf(buf + pos, len - pos, ", stage %s", s_jstr(f, "stage"));
+	if (pos < len && json_is_string(json_object_get(f, "form")))
+		pos += (size_t)snprintf(buf + pos, len - pos, ", form %s", s_jstr(f, "form"));
+	if (pos < len && json_is_string(json_object_get(f, "holder")))
+		pos += (size_t)snprintf(buf + pos, len - pos, ", held by %s", s_jstr(f, "holder"));
+	if (pos < len && days > 0)
+		snprintf(buf + pos, len - pos, ", waiting %lld days or more", (long long)days);
+	return buf;
+}
+
+/* The nominations of level g, one row each (wrapped, never cut). */
+static void s_print_rows(FILE *out, const json_t *view, const json_t *g)
+{
+	static const table_col_t cols[] = {
+		{ "KEY", 22, false }, { "NOMINEE", 24, false }, { "UNIT", 20, false },
+		{ "FORM", 19, false }, { "STAGE", 9, false }, { "HOLDER", 20, false },
+		{ "DAYS", 4, true }, { "ELIGIBILITY", 0, false },
+	};
+	const json_t *row;
+	size_t j;
+
+	fprintf(out, "\n%s:\n", s_jstr(g, "level"));
+	table_header(out, "  ", cols, sizeof(cols) / sizeof(cols[0]));
+	json_array_foreach(json_object_get(view, "nominations"), j, row) {
+		const json_t *e = json_object_get(row, "eligibility");
+		char unit[640], holder[640], days[24], elig[1024];
+
+		if (strcmp(s_jstr(row, "level"), s_jstr(g, "level")) != 0)
+			continue;
+		snprintf(unit, sizeof(unit), "%s %s", s_jstr(row, "unit"), s_jstr(row, "unit_name"));
+		snprintf(holder, sizeof(holder), "%s %s", s_jstr(row, "holder"),
+			 json_is_string(json_object_get(row, "holder_name")) ? s_jstr(row, "holder_name")
+									      : "");
+		snprintf(days, sizeof(days), "%lld",
+			 (long long)json_integer_value(json_object_get(row, "waiting_days")));
+		snprintf(elig, sizeof(elig), "%s: %s", s_jstr(e, "verdict"), s_jstr(e, "reason"));
+		table_row(out, "  ", cols, sizeof(cols) / sizeof(cols[0]),
+			  (const char *const[]){ s_jstr(row, "key"), s_jstr(row, "nominee_name"), unit,
+						 s_jstr(row, "form"), s_jstr(row, "stage"), holder, days,
+						 elig });
+	}
+}
+
 void nominations_print(FILE *out, const json_t *view)
 {
-	const json_t *u = json_object_get(view, "unit"), *g, *row;
-	char title[512];
-	size_t i, j;
+	const json_t *u = json_object_get(view, "unit"), *g;
+	char title[512], filters[512];
+	size_t i;
 
-	fprintf(out, "Nominations of %s, %s%s, in %s %s (%s)\n\n", s_jstr(view, "campaign"),
+	fprintf(out, "Nominations of %s, %s%s, in %s %s (%s)%s\n\n", s_jstr(view, "campaign"),
 		json_is_string(json_object_get(view, "occasion")) ? "occasion " : "",
 		json_is_string(json_object_get(view, "occasion")) ? s_jstr(view, "occasion")
 								  : "every occasion",
-		s_jstr(u, "code"), s_jstr(u, "name"), s_jstr(u, "level"));
+		s_jstr(u, "code"), s_jstr(u, "name"), s_jstr(u, "level"),
+		s_filters(view, filters, sizeof(filters)));
 	snprintf(title, sizeof(title), "%s and below", s_jstr(u, "code"));
 	s_print_group(out, title, json_object_get(view, "total"));
 	json_array_foreach(json_object_get(view, "levels"), i, g) {
@@ -68,41 +123,23 @@ void nominations_print(FILE *out, const json_t *view)
 			 s_jstr(g, "level"));
 		s_print_group(out, title, g);
 	}
-	json_array_foreach(json_object_get(view, "levels"), i, g) {
-		if (!json_integer_value(json_object_get(g, "count")))
-			continue;
-		fprintf(out, "\n%s:\n  ", s_jstr(g, "level"));
-		lnob_fput_col(out, "KEY", 24, true);
-		lnob_fput_col(out, " NOMINEE", 26, true);
-		lnob_fput_col(out, " UNIT", 14, true);
-		lnob_fput_col(out, " FORM", 22, true);
-		lnob_fput_col(out, " STAGE", 11, true);
-		fprintf(out, " ELIGIBILITY\n");
-		json_array_foreach(json_object_get(view, "nominations"), j, row) {
-			const json_t *e = json_object_get(row, "eligibility");
-			char cell[640];
-
-			if (strcmp(s_jstr(row, "level"), s_jstr(g, "level")) != 0)
-				continue;
-			fprintf(out, "  ");
-			lnob_fput_col(out, s_jstr(row, "key"), 24, true);
-			snprintf(cell, sizeof(cell), " %s", s_jstr(row, "nominee_name"));
-			lnob_fput_col(out, cell, 26, true);
-			snprintf(cell, sizeof(cell), " %s", s_jstr(row, "unit"));
-			lnob_fput_col(out, cell, 14, true);
-			snprintf(cell, sizeof(cell), " %s", s_jstr(row, "form"));
-			lnob_fput_col(out, cell, 22, true);
-			snprintf(cell, sizeof(cell), " %s", s_jstr(row, "stage"));
-			lnob_fput_col(out, cell, 11, true);
-			fprintf(out, " %s: %s\n", s_jstr(e, "verdict"), s_jstr(e, "reason"));
-		}
-	}
+	json_array_foreach(json_object_get(view, "levels"), i, g)
+		if (json_integer_value(json_object_get(g, "count")))
+			s_print_rows(out, view, g);
 }
 
-static void s_print_one_body(FILE *out, const json_t *one, const char *indent)
+/* A time of one (its "utc_offset_s") as table_time() writes it. */
+static const char *s_time(const json_t *one, const json_t *o, const char *key, char *buf,
+			  size_t len)
+{
+	return table_time(json_integer_value(json_object_get(o, key)),
+			  json_integer_value(json_object_get(one, "utc_offset_s")), buf, len);
+}
+
+static void s_print_one_body(FILE *out, const json_t *one, const json_t *top, const char *indent)
 {
 	const json_t *e = json_object_get(one, "eligibility"), *d, *s;
-	char t1[40], t2[40];
+	char t1[TABLE_TIME_LEN], t2[TABLE_TIME_LEN];
 	size_t i;
 
 	fprintf(out, "%snominee       %s (%s), unit %s %s (%s)\n", indent, s_jstr(one, "nominee_name"),
@@ -112,14 +149,16 @@ static void s_print_one_body(FILE *out, const json_t *one, const char *indent)
 		s_jstr(one, "occasion"), s_jstr(one, "campaign"));
 	fprintf(out, "%sproposed by   %s #%lld (scope %s) at %s, received %s\n", indent,
 		s_jstr(one, "signer"), (long long)json_integer_value(json_object_get(one, "seq")),
-		s_jstr(one, "scope"), lnob_utc_text(json_integer_value(json_object_get(one, "proposed_at")),
-					     t1, sizeof(t1)),
-		lnob_utc_text(json_integer_value(json_object_get(one, "received_at")), t2, sizeof(t2)));
+		s_jstr(one, "scope"), s_time(top, one, "proposed_at", t1, sizeof(t1)),
+		s_time(top, one, "received_at", t2, sizeof(t2)));
 	fprintf(out, "%scontribution  %lld dong; sanction %s\n", indent,
 		(long long)json_integer_value(json_object_get(one, "contribution_vnd")),
 		s_jstr(one, "sanction"));
-	fprintf(out, "%sstage         %s (stages recorded: %lld), held by %s\n", indent, s_jstr(one, "stage"),
-		(long long)json_integer_value(json_object_get(one, "stages")), s_jstr(one, "holder"));
+	fprintf(out, "%sstage         %s (stages recorded: %lld), held by %s %s for %lld days\n",
+		indent, s_jstr(one, "stage"),
+		(long long)json_integer_value(json_object_get(one, "stages")), s_jstr(one, "holder"),
+		s_jstr(one, "holder_name"),
+		(long long)json_integer_value(json_object_get(one, "waiting_days")));
 	if (json_is_string(json_object_get(one, "revises")))
 		fprintf(out, "%srevises       %s\n", indent, s_jstr(one, "revises"));
 	if (json_is_string(json_object_get(one, "revised_by")))
@@ -141,13 +180,12 @@ static void s_print_one_body(FILE *out, const json_t *one, const char *indent)
 		fputc('\n', out);
 	}
 	fprintf(out, "%shistory:\n%s  0. proposed   by %s at %s\n", indent, indent,
-		s_jstr(one, "signer"), lnob_utc_text(json_integer_value(json_object_get(one, "proposed_at")),
-					      t1, sizeof(t1)));
+		s_jstr(one, "signer"), s_time(top, one, "proposed_at", t1, sizeof(t1)));
 	json_array_foreach(json_object_get(one, "history"), i, s) {
 		fprintf(out, "%s  %zu. %-10s by %s #%lld (scope %s) at %s", indent, i + 1,
 			s_jstr(s, "stage"), s_jstr(s, "signer"),
 			(long long)json_integer_value(json_object_get(s, "seq")), s_jstr(s, "scope"),
-			lnob_utc_text(json_integer_value(json_object_get(s, "at")), t1, sizeof(t1)));
+			s_time(top, s, "at", t1, sizeof(t1)));
 		if (json_is_string(json_object_get(s, "reason")))
 			fprintf(out, "; reason: %s", s_jstr(s, "reason"));
 		if (json_is_string(json_object_get(s, "decision_number")))
@@ -165,10 +203,10 @@ void nominations_print_one(FILE *out, const json_t *one)
 	size_t i;
 
 	fprintf(out, "Nomination %s\n", s_jstr(one, "key"));
-	s_print_one_body(out, one, "  ");
+	s_print_one_body(out, one, one, "  ");
 	json_array_foreach(json_object_get(one, "earlier"), i, e) {
 		fprintf(out, "\nrevises %s\n", s_jstr(e, "key"));
-		s_print_one_body(out, e, "  ");
+		s_print_one_body(out, e, one, "  ");
 	}
 }
 
@@ -183,7 +221,8 @@ int nominations_print_csv(FILE *out, const json_t *view)
 		{ "revised_by", "revised_by" }, { "granted_form", "current.granted_form" },
 		{ "decision_number", "current.decision_number" },
 		{ "decision_date", "current.decision_date" }, { "eligibility", "eligibility.verdict" },
-		{ "eligibility_reason", "eligibility.reason" },
+		{ "eligibility_reason", "eligibility.reason" }, { "holder", "holder" },
+		{ "holder_name", "holder_name" }, { "waiting_days", "waiting_days" },
 	};
 
 	return render_csv(out, json_object_get(view, "nominations"), cols,

@@ -192,10 +192,24 @@ static json_t *s_stage_json(uint64_t index, const Lnob__StageRecord *sr)
 			 : json_null());
 }
 
-/* The row of one nomination: what `nominations` lists and counts. Caller
- * owns *ret. */
+/* Whole days from since to now (0 when since is later). */
+static int64_t s_days(int64_t since, int64_t now)
+{
+	return now > since ? (now - since) / 86400 : 0;
+}
+
+/* The name of the unit with this code, or null. */
+static json_t *s_unit_name(const hier_t *hier, const char *code)
+{
+	int i = hier_find(hier, code);
+
+	return i >= 0 ? json_string(hier_unit(hier, i)->name) : json_null();
+}
+
+/* The row of one nomination at time now: what `nominations` lists and
+ * counts. Caller owns *ret. */
 static int s_row(const nominations_ctx_t *x, MDB_txn *txn, const char *key,
-		 const Lnob__NominationRecord *rec, json_t **ret)
+		 const Lnob__NominationRecord *rec, int64_t now, json_t **ret)
 {
 	const Lnob__Nomination *n = rec->nomination;
 	int unit = hier_find(x->hier, n->unit);
@@ -229,6 +243,12 @@ static int s_row(const nominations_ctx_t *x, MDB_txn *txn, const char *key,
 			"revised_by", s_str_or_null(rec->revised_by),
 			"proposed_at", (json_int_t)n->proposed_at,
 			"received_at", (json_int_t)rec->received_at, "eligibility", elig);
+	if (row && (json_object_set_new(row, "holder_name", s_unit_name(x->hier, rec->holder)) < 0 ||
+		    json_object_set_new(row, "waiting_days", json_integer((json_int_t)s_days(
+			    last ? last->received_at : rec->received_at, now))) < 0)) {
+		json_decref(row);
+		row = NULL;
+	}
 	if (last)
 		lnob__stage_record__free_unpacked(last, NULL);
 	if (!row)
@@ -267,7 +287,7 @@ static int s_full(const nominations_ctx_t *x, MDB_txn *txn, const char *key,
 {
 	const Lnob__Nomination *n = rec->nomination;
 	json_t *row = NULL, *docs = json_array(), *hist = NULL;
-	int r = docs ? s_row(x, txn, key, rec, &row) : -ENOMEM;
+	int r = docs ? s_row(x, txn, key, rec, lnob_now_s(), &row) : -ENOMEM;
 
 	if (r == 0)
 		r = s_history(x, txn, key, rec, &hist);
@@ -334,7 +354,10 @@ int nominations_one(const nominations_ctx_t *x, MDB_txn *txn, const char *key, j
 	}
 	if (rec)
 		lnob__nomination_record__free_unpacked(rec, NULL);
-	if (r == 0 && json_object_set(one, "earlier", earlier) < 0)
+	if (r == 0 && (json_object_set(one, "earlier", earlier) < 0 ||
+		       json_object_set_new(one, "utc_offset_s", json_integer((json_int_t)
+			       campaigns_utc_offset(x->campaigns, json_string_value(
+				       json_object_get(one, "campaign"))))) < 0))
 		r = -ENOMEM;
 	json_decref(earlier);
 	if (r < 0) {
@@ -479,6 +502,18 @@ static json_t *s_view_head(const nominations_ctx_t *x, const nominations_query_t
 		      "unit", "code", u->code, "name", u->name, "level", u->level,
 		      "generated_at", (json_int_t)q->now, "total", s_group_new(),
 		      "levels", json_array(), "children", children, "nominations", json_array());
+	if (v && json_object_set_new(v, "utc_offset_s", json_integer((json_int_t)
+			campaigns_utc_offset(x->campaigns, q->campaign))) < 0) {
+		json_decref(v);
+		return NULL;
+	}
+	if (v && json_object_set_new(v, "filters", json_pack("{s:o, s:o, s:o, s:I}",
+			"stage", s_str_or_null(q->stage), "form", s_str_or_null(q->form),
+			"holder", s_str_or_null(q->holder),
+			"waiting_min_days", (json_int_t)q->waiting_min_days)) < 0) {
+		json_decref(v);
+		return NULL;
+	}
 	if (v && s_levels(x->hier, q->unit, json_object_get(v, "levels")) < 0) {
 		json_decref(v);
 		return NULL;
@@ -494,18 +529,33 @@ typedef struct s_view_walk {
 	json_t *view;
 } s_view_walk_t;
 
+/* Whether rec passes q's campaign, occasion, stage, form and holder. */
+static bool s_wanted(const nominations_query_t *q, const Lnob__NominationRecord *rec)
+{
+	const Lnob__Nomination *n = rec->nomination;
+
+	return strcmp(n->campaign, q->campaign) == 0 &&
+	       (!q->occasion || strcmp(n->occasion, q->occasion) == 0) &&
+	       (!q->stage || strcmp(nominations_stage_name(rec->last_stage), q->stage) == 0) &&
+	       (!q->form || strcmp(nominations_form_name(n->form), q->form) == 0) &&
+	       (!q->holder || strcmp(rec->holder, q->holder) == 0);
+}
+
 static int s_view_entry(void *ctx, const char *key, const Lnob__NominationRecord *rec)
 {
 	s_view_walk_t *w = ctx;
-	const Lnob__Nomination *n = rec->nomination;
 	json_t *row = NULL;
 	int unit, r;
 
-	if (strcmp(n->campaign, w->q->campaign) != 0 ||
-	    (w->q->occasion && strcmp(n->occasion, w->q->occasion) != 0) ||
-	    (unit = hier_find(w->x->hier, n->unit)) < 0 || !hier_in_subtree(w->x->hier, w->q->unit, unit))
+	if (!s_wanted(w->q, rec) || (unit = hier_find(w->x->hier, rec->nomination->unit)) < 0 ||
+	    !hier_in_subtree(w->x->hier, w->q->unit, unit))
 		return 0;
-	r = s_row(w->x, w->txn, key, rec, &row);
+	r = s_row(w->x, w->txn, key, rec, w->q->now, &row);
+	if (r == 0 && json_integer_value(json_object_get(row, "waiting_days")) <
+		      w->q->waiting_min_days) {
+		json_decref(row);
+		return 0;
+	}
 	if (r == 0)
 		r = s_count_row(w->x->hier, w->view, row, unit);
 	if (r == 0 && json_array_append_new(json_object_get(w->view, "nominations"), row) < 0)
@@ -518,8 +568,13 @@ static int s_view_entry(void *ctx, const char *key, const Lnob__NominationRecord
 int nominations_view(const nominations_ctx_t *x, MDB_txn *txn, const nominations_query_t *q,
 		     json_t **ret, char *err, size_t errlen)
 {
-	s_view_walk_t w = { .x = x, .txn = txn, .q = q, .view = s_view_head(x, q) };
-	int r = w.view ? agg_nomination_foreach(x->st, txn, s_view_entry, &w) : -ENOMEM;
+	s_view_walk_t w = { .x = x, .txn = txn, .q = q };
+	int r = nominations_query_check(x, q, "", err, errlen);
+
+	if (r < 0)
+		return r;
+	w.view = s_view_head(x, q);
+	r = w.view ? agg_nomination_foreach(x->st, txn, s_view_entry, &w) : -ENOMEM;
 
 	if (r < 0) {
 		if (!err[0])

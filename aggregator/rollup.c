@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"
+#include "table.h"
 #include "util.h"
 
 /* One row of the view: a unit's rollup as JSON. */
@@ -99,35 +100,41 @@ static size_t s_col_width(const char *code)
 	return w < 12 ? 12 : w;
 }
 
-static void s_print_row(FILE *out, const json_t *row, const char **codes, size_t nc, bool total)
+#define S_COLS_MAX 32   /* columns table_row() prints at most */
+
+/* One row: "CODE Name" (indented for a child; wrapped), level, reported,
+ * then each indicator's sum ("-" when no report of the subtree carries
+ * it, never 0). */
+static void s_print_row(FILE *out, const json_t *row, const table_col_t *cols, size_t n,
+			bool total)
 {
-	char label[160], num[32];
+	char label[256], nums[S_COLS_MAX][32];
+	const char *cells[S_COLS_MAX];
 
 	snprintf(label, sizeof(label), "%s%s %s", total ? "" : "  ",
 		 json_string_value(json_object_get(row, "code")),
 		 json_string_value(json_object_get(row, "name")));
-	lnob_fput_col(out, label, 36, true);
-	fputc(' ', out);
-	lnob_fput_col(out, json_string_value(json_object_get(row, "level")), 10, true);
-	fprintf(out, " %8lld", (long long)json_integer_value(json_object_get(row, "units_reported")));
-	for (size_t i = 0; i < nc; i++) {
-		json_t *v = json_object_get(json_object_get(row, "sums"), codes[i]);
+	cells[0] = label;
+	cells[1] = json_string_value(json_object_get(row, "level"));
+	snprintf(nums[2], sizeof(nums[2]), "%lld",
+		 (long long)json_integer_value(json_object_get(row, "units_reported")));
+	cells[2] = nums[2];
+	for (size_t i = 3; i < n; i++) {
+		json_t *v = json_object_get(json_object_get(row, "sums"), cols[i].title);
 
-		if (v)   /* an indicator no report of the subtree carries: "-", not 0 */
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-		else
-			snprintf(num, sizeof(num), "-");
-		fputc(' ', out);
-		lnob_fput_col(out, num, s_col_width(codes[i]), false);
+		snprintf(nums[i], sizeof(nums[i]), "%lld", (long long)json_integer_value(v));
+		cells[i] = v ? nums[i] : "-";
 	}
-	fputc('\n', out);
+	table_row(out, "", cols, n, cells);
 }
 
 void rollup_print_table(FILE *out, const json_t *view)
 {
 	json_t *codes = s_codes(view), *kid;
-	size_t nc = json_array_size(codes), i;
+	size_t nc = json_array_size(codes), i, n = 3;
 	const char **names = calloc(nc ? nc : 1, sizeof(*names));
+	table_col_t cols[S_COLS_MAX] = { { "unit", 36, false }, { "level", 10, false },
+					 { "reported", 8, true } };
 
 	if (!names) {
 		json_decref(codes);
@@ -136,18 +143,15 @@ void rollup_print_table(FILE *out, const json_t *view)
 	for (i = 0; i < nc; i++)
 		names[i] = json_string_value(json_array_get(codes, i));
 	qsort(names, nc, sizeof(*names), s_cmp_str);
+	for (i = 0; i < nc && n < S_COLS_MAX; i++)
+		cols[n++] = (table_col_t){ names[i], s_col_width(names[i]), true };
 	fprintf(out, "campaign %s, period %s\n",
 		json_string_value(json_object_get(view, "campaign")),
 		json_string_value(json_object_get(view, "period")));
-	fprintf(out, "%-36s %-10s %8s", "unit", "level", "reported");
-	for (i = 0; i < nc; i++) {
-		fputc(' ', out);
-		lnob_fput_col(out, names[i], s_col_width(names[i]), false);
-	}
-	fputc('\n', out);
-	s_print_row(out, json_object_get(view, "unit"), names, nc, true);
+	table_header(out, "", cols, n);
+	s_print_row(out, json_object_get(view, "unit"), cols, n, true);
 	json_array_foreach(json_object_get(view, "children"), i, kid)
-		s_print_row(out, kid, names, nc, false);
+		s_print_row(out, kid, cols, n, false);
 	free(names);
 	json_decref(codes);
 }

@@ -461,15 +461,20 @@ static int s_group_init(s_group_t *g, const char *level)
 	       g->lists[S_PENDING] ? 0 : -ENOMEM;
 }
 
-/* Adds one unit to g; rep (borrowed) is its timeliness object or NULL. */
-static void s_group_add(s_group_t *g, const hier_unit_t *u, s_status_t st, const json_t *rep)
+/* Adds one unit to g, with its parent's code and name (null for a root);
+ * rep (borrowed) is its timeliness object or NULL. */
+static void s_group_add(s_group_t *g, const hier_t *hier, const hier_unit_t *u, s_status_t st,
+			const json_t *rep)
 {
+	const hier_unit_t *up = u->parent >= 0 ? hier_unit(hier, u->parent) : NULL;
 	json_t *ref;
 
 	if (st == S_NOT_EXPECTED)
 		return;
 	g->n[st]++;
-	ref = json_pack("{s:s, s:s, s:s}", "code", u->code, "name", u->name, "level", u->level);
+	ref = json_pack("{s:s, s:s, s:s, s:o, s:o}", "code", u->code, "name", u->name, "level",
+			u->level, "parent", up ? json_string(up->code) : json_null(),
+			"parent_name", up ? json_string(up->name) : json_null());
 	if (rep && (st == S_ON_TIME || st == S_LATE)) {
 		static const char *const keys[] = { "completed_at", "received_at", "revisions",
 						    "arrived_late", "by_skew", "clock_suspect",
@@ -557,9 +562,9 @@ static int s_tally(const s_ctx_t *x, int unit, int i, s_group_t *kids, s_group_t
 	if ((r = s_timeliness(x, i, &st, &rep)) < 0)
 		return r;
 	if (u->parent == unit)
-		s_group_add(kids, u, st, rep);
+		s_group_add(kids, x->hier, u, st, rep);
 	if (st != S_NOT_EXPECTED && (g = s_level_group(lev, nlev, u->level, &r)) != NULL)
-		s_group_add(g, u, st, rep);
+		s_group_add(g, x->hier, u, st, rep);
 	json_decref(rep);
 	return r;
 }

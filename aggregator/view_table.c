@@ -1,37 +1,27 @@
-/* view_table.c: the operators' view as aligned tables (see view.h). */
+/* view_table.c: the operators' view as aligned tables (see view.h): names
+ * wrapped at word boundaries (table.h), every listed unit printed, times
+ * in the campaign's time zone with the offset shown. */
 #include "view.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "campaign.h"
 #include "rollup.h"
+#include "table.h"
 #include "util.h"
 
-#define VIEW_LIST_MAX 12        /* names a table lists before "and N more" */
+#define S_NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- tables ------------------------------------------------------------ */
 
-/* Formats Unix time t in the view's offset as "2023-12-05 00:00"; "-" for
- * none, and for a time that cannot be shown (any int64 is safe: a stamp
- * stored before the range check, e.g. 2^63-1, does not overflow). */
+/* Formats Unix time t in the view's offset as "2023-12-05 00:00 +07:00";
+ * "-" for none (table_time()). */
 static const char *s_time(const json_t *view, const json_t *t, char *buf, size_t len)
 {
-	json_int_t local;
-	time_t s;
-	struct tm tm;
-
-	if (!json_is_integer(t) || json_integer_value(t) <= 0)
-		return "-";
-	if (__builtin_add_overflow(json_integer_value(t),
-				   json_integer_value(json_object_get(view, "utc_offset_s")), &local))
-		return "-";
-	s = (time_t)local;
-	if (!gmtime_r(&s, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
-		return "-";
-	return buf;
+	return table_time(json_is_integer(t) ? json_integer_value(t) : 0,
+			  json_integer_value(json_object_get(view, "utc_offset_s")), buf, len);
 }
 
 static const char *s_str(const json_t *o, const char *key)
@@ -41,14 +31,11 @@ static const char *s_str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* "CODE Name", indented for a child. */
-static void s_put_unit(FILE *out, const json_t *row, size_t width, bool child)
+/* "CODE Name" of row into buf, indented by two for a child. Returns buf. */
+static const char *s_unit(const json_t *row, bool child, char *buf, size_t len)
 {
-	char label[256];
-
-	snprintf(label, sizeof(label), "%s%s %s", child ? "  " : "", s_str(row, "code"),
-		 s_str(row, "name"));
-	lnob_fput_col(out, label, width, true);
+	snprintf(buf, len, "%s%s %s", child ? "  " : "", s_str(row, "code"), s_str(row, "name"));
+	return buf;
 }
 
 /* A number of the view: integers as such, reals with 2 decimals, "-" for
@@ -119,15 +106,14 @@ static void s_cell(const json_t *row, const char *code, bool derived, bool rate,
 		buf[0] = '\0';   /* a cell that does not fit is cut (snprintf ends it) */
 }
 
-/* A table of indicator columns (reported counts and amounts, or derived
- * sums and rates) with one line per row, cut into blocks of columns that
- * fit VIEW_TABLE_WIDTH; columns no row has a figure for are left out. */
-static void s_print_columns(FILE *out, const json_t *view, const json_t *rows, bool with_unit,
-			    bool derived)
+/* The indicator columns (reported counts and amounts, or derived sums
+ * and rates) that some row has a figure for, with their widths; returns
+ * how many. */
+static size_t s_columns(const json_t *view, const json_t *rows, bool derived, const char **codes,
+			size_t *widths)
 {
 	const json_t *ind, *row;
-	const char *codes[CAMPAIGN_INDICATORS_MAX];
-	size_t widths[CAMPAIGN_INDICATORS_MAX], nc = 0, i, j, first = 0;
+	size_t nc = 0, i, j;
 	char cell[128];
 
 	json_array_foreach(json_object_get(view, "indicators"), i, ind) {
@@ -152,33 +138,58 @@ static void s_print_columns(FILE *out, const json_t *view, const json_t *rows, b
 		codes[nc] = code;
 		widths[nc++] = w < 8 ? 8 : w;
 	}
+	return nc;
+}
+
+#define S_BLOCK_MAX 24   /* indicator columns of one block at most */
+
+/* One block of columns codes[first..last): its header and every row. */
+static void s_print_block(FILE *out, const json_t *view, const json_t *rows, bool with_unit,
+			  bool derived, const char *const *codes, const size_t *widths, size_t n)
+{
+	table_col_t cols[S_BLOCK_MAX + 2] = { { "unit", 36, false }, { "reported", 8, true } };
+	char cells[S_BLOCK_MAX][128], label[256], rep[24];
+	const char *cell[S_BLOCK_MAX + 2];
+	size_t k = derived ? 1 : 2, i, j;
+	const json_t *row;
+
+	for (i = 0; i < n; i++)
+		cols[k + i] = (table_col_t){ codes[i], widths[i], true };
+	table_header(out, "", cols, k + n);
+	json_array_foreach(rows, j, row) {
+		cell[0] = s_unit(row, with_unit && j > 0, label, sizeof(label));
+		snprintf(rep, sizeof(rep), "%lld",
+			 (long long)json_integer_value(json_object_get(row, "units_reported")));
+		cell[1] = rep;
+		for (i = 0; i < n; i++) {
+			s_cell(row, codes[i], derived, s_is_rate(view, codes[i]), cells[i],
+			       sizeof(cells[i]));
+			cell[k + i] = cells[i];
+		}
+		table_row(out, "", cols, k + n, cell);
+	}
+}
+
+/* A table of indicator columns with one row per unit (names wrapped),
+ * cut into blocks of columns that fit VIEW_TABLE_WIDTH; columns no row
+ * has a figure for are left out. */
+static void s_print_columns(FILE *out, const json_t *view, const json_t *rows, bool with_unit,
+			    bool derived)
+{
+	const char *codes[CAMPAIGN_INDICATORS_MAX];
+	size_t widths[CAMPAIGN_INDICATORS_MAX], first = 0;
+	size_t nc = s_columns(view, rows, derived, codes, widths);
+
 	if (nc == 0)
 		fprintf(out, "(no figures reported)\n");
 	while (first < nc) {
 		size_t width = 46, last = first;
 
-		while (last < nc && (last == first || width + 1 + widths[last] <= VIEW_TABLE_WIDTH))
+		while (last < nc && last - first < S_BLOCK_MAX &&
+		       (last == first || width + 1 + widths[last] <= VIEW_TABLE_WIDTH))
 			width += 1 + widths[last++];
-		lnob_fput_col(out, "unit", 36, true);
-		if (!derived)
-			fprintf(out, " %8s", "reported");
-		for (i = first; i < last; i++) {
-			fputc(' ', out);
-			lnob_fput_col(out, codes[i], widths[i], false);
-		}
-		fputc('\n', out);
-		json_array_foreach(rows, j, row) {
-			s_put_unit(out, row, 36, with_unit && j > 0);
-			if (!derived)
-				fprintf(out, " %8lld",
-					(long long)json_integer_value(json_object_get(row, "units_reported")));
-			for (i = first; i < last; i++) {
-				s_cell(row, codes[i], derived, s_is_rate(view, codes[i]), cell, sizeof(cell));
-				fputc(' ', out);
-				lnob_fput_col(out, cell, widths[i], false);
-			}
-			fputc('\n', out);
-		}
+		s_print_block(out, view, rows, with_unit, derived, codes + first, widths + first,
+			      last - first);
 		first = last;
 		if (first < nc)
 			fputc('\n', out);
@@ -243,30 +254,31 @@ static const char *s_verdict_basis(const json_t *t, char *buf, size_t len)
 	return buf;
 }
 
+static const table_col_t s_target_cols[] = {
+	{ "unit", 32, false }, { "target", 30, false }, { "asks", 28, false },
+	{ "required", 9, true }, { "achieved", 9, true }, { "achievement", 11, true },
+	{ "progress", 9, true }, { "on target", 0, false },
+};
+
+/* One target of row (its unit named on the first only). */
 static void s_print_target_line(FILE *out, const json_t *view, const json_t *row, const json_t *t,
 				bool first, bool child)
 {
 	const json_t *d = json_object_get(t, "decided_by");
 	const json_t *use = d ? d : t;
-	char name[160], form[160], a[32], b[32], c[32], e[32], cov[64];
+	char unit[256], name[160], form[160], a[32], b[32], c[32], e[32], cov[64], verdict[96];
 
-	if (first)
-		s_put_unit(out, row, 32, child);
-	else
-		lnob_fput_col(out, "", 32, true);
 	snprintf(name, sizeof(name), "%s%s%s", s_str(t, "id"), d ? " > " : "",
 		 d ? s_str(d, "id") : "");
-	fputc(' ', out);
-	lnob_fput_col(out, name, 30, true);
 	s_form_text(view, use, form, sizeof(form));
-	fputc(' ', out);
-	lnob_fput_col(out, form, 28, true);
-	fprintf(out, " %9s %9s %11s %9s  %s%s\n",
-		s_num(json_object_get(t, "required_change"), false, a, sizeof(a)),
-		s_num(json_object_get(t, "change_baseline"), false, b, sizeof(b)),
-		s_num(json_object_get(t, "achievement_pct"), false, c, sizeof(c)),
-		s_num(json_object_get(t, "progress_pct"), false, e, sizeof(e)),
-		s_str(t, "verdict"), s_verdict_basis(t, cov, sizeof(cov)));
+	snprintf(verdict, sizeof(verdict), " %s%s", s_str(t, "verdict"),
+		 s_verdict_basis(t, cov, sizeof(cov)));
+	table_row(out, "", s_target_cols, S_NCOLS(s_target_cols),
+		  (const char *const[]){ first ? s_unit(row, child, unit, sizeof(unit)) : "", name,
+			  form, s_num(json_object_get(t, "required_change"), false, a, sizeof(a)),
+			  s_num(json_object_get(t, "change_baseline"), false, b, sizeof(b)),
+			  s_num(json_object_get(t, "achievement_pct"), false, c, sizeof(c)),
+			  s_num(json_object_get(t, "progress_pct"), false, e, sizeof(e)), verdict });
 }
 
 /* Targets: one line per effective target of each row. */
@@ -275,23 +287,17 @@ static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, b
 	const json_t *row, *t;
 	size_t i, j;
 	bool partial = false;
+	char unit[256];
 
 	fprintf(out, "\nTargets: change required by now vs achieved since the baseline "
 		"(points for rates); achievement and progress in %%\n");
-	lnob_fput_col(out, "unit", 32, true);
-	fputc(' ', out);
-	lnob_fput_col(out, "target", 30, true);
-	fputc(' ', out);
-	lnob_fput_col(out, "asks", 28, true);
-	fprintf(out, " %9s %9s %11s %9s  %s\n", "required", "achieved", "achievement",
-		"progress", "on target");
+	table_header(out, "", s_target_cols, S_NCOLS(s_target_cols));
 	json_array_foreach(rows, j, row) {
 		const json_t *ts = json_object_get(row, "targets");
 
-		if (json_array_size(ts) == 0) {
-			s_put_unit(out, row, 32, with_unit && j > 0);
-			fprintf(out, " (no target)\n");
-		}
+		if (json_array_size(ts) == 0)
+			table_row(out, "", s_target_cols, 2, (const char *const[]){
+				s_unit(row, with_unit && j > 0, unit, sizeof(unit)), "(no target)" });
 		json_array_foreach(ts, i, t) {
 			s_print_target_line(out, view, row, t, i == 0, with_unit && j > 0);
 			if (strcmp(s_str(t, "basis"), "comparable") == 0)
@@ -304,60 +310,72 @@ static void s_print_targets(FILE *out, const json_t *view, const json_t *rows, b
 			"units' baseline (see Completeness)\n");
 }
 
-/* Up to VIEW_LIST_MAX units of a list, with their times when they have them. */
+/* "completed X, arrived Y (notes)" of a reported unit u, "" for others. */
+static const char *s_report_text(const json_t *view, const json_t *u, char *buf, size_t len)
+{
+	char a[TABLE_TIME_LEN], b[TABLE_TIME_LEN];
+
+	if (!json_object_get(u, "completed_at"))
+		return "";
+	snprintf(buf, len, "completed %s, arrived %s%s%s%s",
+		 s_time(view, json_object_get(u, "completed_at"), a, sizeof(a)),
+		 s_time(view, json_object_get(u, "received_at"), b, sizeof(b)),
+		 json_is_true(json_object_get(u, "by_skew")) ? " (within clock skew)" : "",
+		 json_is_true(json_object_get(u, "clock_suspect")) ?
+		 " (completion stamp after arrival: judged by arrival)" : "",
+		 json_is_true(json_object_get(u, "conflict")) ? " [revision conflict]" : "");
+	return buf;
+}
+
+/* Every unit of a list (those with the flag only set, when only is not
+ * NULL): its code and name, its parent's, and its report's times. */
 static void s_print_list(FILE *out, const json_t *view, const char *what, const json_t *list,
 			 const char *only)
 {
+	static const table_col_t cols[] = {
+		{ "unit", 36, false }, { "parent", 30, false }, { "report", 0, false },
+	};
 	const json_t *u;
-	size_t i, shown = 0, total = 0;
-	char a[32], b[32];
+	size_t i, total = 0;
 
 	json_array_foreach(list, i, u) {
-		char label[256];
+		char label[256], parent[256], rep[256];
 
 		if (only && !json_is_true(json_object_get(u, only)))
 			continue;
-		if (total++ == 0)
+		if (total++ == 0) {
 			fprintf(out, "    %s:\n", what);
-		if (shown >= VIEW_LIST_MAX)
-			continue;
-		shown++;
-		snprintf(label, sizeof(label), "%s %s", s_str(u, "code"), s_str(u, "name"));
-		fputs("      ", out);
-		if (json_object_get(u, "completed_at")) {
-			lnob_fput_col(out, label, 36, true);
-			fprintf(out, " completed %s, arrived %s%s%s%s\n",
-				s_time(view, json_object_get(u, "completed_at"), a, sizeof(a)),
-				s_time(view, json_object_get(u, "received_at"), b, sizeof(b)),
-				json_is_true(json_object_get(u, "by_skew")) ? " (within clock skew)" : "",
-				json_is_true(json_object_get(u, "clock_suspect")) ?
-				" (completion stamp after arrival: judged by arrival)" : "",
-				json_is_true(json_object_get(u, "conflict")) ? " [revision conflict]" : "");
-		} else {
-			fprintf(out, "%s\n", label);
+			table_header(out, "      ", cols, S_NCOLS(cols));
 		}
+		snprintf(parent, sizeof(parent), "%s %s", s_str(u, "parent"), s_str(u, "parent_name"));
+		table_row(out, "      ", cols, S_NCOLS(cols), (const char *const[]){
+			s_unit(u, false, label, sizeof(label)), parent,
+			s_report_text(view, u, rep, sizeof(rep)) });
 	}
-	if (total > shown)
-		fprintf(out, "      ... and %zu more (--json lists all)\n", total - shown);
 }
+
+static const table_col_t s_group_cols[] = {
+	{ "level", 22, false }, { "late from", 23, false }, { "expected", 8, true },
+	{ "on time", 8, true }, { "late", 6, true }, { "missing", 8, true },
+	{ "pending", 8, true }, { "arrived late", 13, true }, { "conflicts", 9, true },
+};
 
 /* One group's line and its lists; the on-time reports that arrived late
  * are listed by name for the children only (a level may hold hundreds). */
 static void s_print_group(FILE *out, const json_t *view, const char *label, const json_t *g,
 			  bool list_arrived_late)
 {
-	char a[32];
+	static const char *const keys[] = { "expected", "on_time", "late", "missing", "pending",
+					    "on_time_arrived_late", "conflicts" };
+	char a[TABLE_TIME_LEN], n[7][24];
+	const char *cells[9] = { label, s_time(view, json_object_get(g, "late_from"), a, sizeof(a)) };
 
-	lnob_fput_col(out, label, 22, true);
-	fprintf(out, " %-17s %8lld %8lld %6lld %8lld %8lld %13lld %9lld\n",
-		s_time(view, json_object_get(g, "late_from"), a, sizeof(a)),
-		(long long)json_integer_value(json_object_get(g, "expected")),
-		(long long)json_integer_value(json_object_get(g, "on_time")),
-		(long long)json_integer_value(json_object_get(g, "late")),
-		(long long)json_integer_value(json_object_get(g, "missing")),
-		(long long)json_integer_value(json_object_get(g, "pending")),
-		(long long)json_integer_value(json_object_get(g, "on_time_arrived_late")),
-		(long long)json_integer_value(json_object_get(g, "conflicts")));
+	for (size_t k = 0; k < 7; k++) {
+		snprintf(n[k], sizeof(n[k]), "%lld",
+			 (long long)json_integer_value(json_object_get(g, keys[k])));
+		cells[2 + k] = n[k];
+	}
+	table_row(out, "", s_group_cols, S_NCOLS(s_group_cols), cells);
 	s_print_list(out, view, "late", json_object_get(g, "late_units"), NULL);
 	s_print_list(out, view, "missing", json_object_get(g, "missing_units"), NULL);
 	s_print_list(out, view, "open revision conflict (on time)",
@@ -406,9 +424,7 @@ static void s_print_completeness(FILE *out, const json_t *view)
 	fprintf(out, "\nCompleteness and timeliness (each unit's first report, by its signed "
 		"completion time; clock skew %lld s)\n",
 		(long long)json_integer_value(json_object_get(view, "clock_skew_s")));
-	lnob_fput_col(out, "level", 22, true);
-	fprintf(out, " %-17s %8s %8s %6s %8s %8s %13s %9s\n", "late from", "expected",
-		"on time", "late", "missing", "pending", "arrived late", "conflicts");
+	table_header(out, "", s_group_cols, S_NCOLS(s_group_cols));
 	if (s_children_differ(c))
 		s_print_group(out, view, "children", json_object_get(c, "children"), true);
 	json_array_foreach(json_object_get(c, "levels"), i, g)
@@ -418,22 +434,27 @@ static void s_print_completeness(FILE *out, const json_t *view)
 /* Side by side: each member's status line. */
 static void s_print_timeliness_rows(FILE *out, const json_t *view, const json_t *rows)
 {
+	static const table_col_t cols[] = {
+		{ "unit", 36, false }, { "status", 10, false }, { "completed", 23, false },
+		{ "arrived", 23, false }, { "", 0, false },
+	};
 	const json_t *row;
 	size_t i;
-	char a[32], b[32];
+	char a[TABLE_TIME_LEN], b[TABLE_TIME_LEN], label[256], note[64];
 
 	fprintf(out, "\nReports\n");
-	lnob_fput_col(out, "unit", 36, true);
-	fprintf(out, " %-10s %-17s %-17s %s\n", "status", "completed", "arrived", "");
+	table_header(out, "", cols, S_NCOLS(cols));
 	json_array_foreach(rows, i, row) {
 		const json_t *r = json_object_get(row, "report");
 
-		s_put_unit(out, row, 36, false);
-		fprintf(out, " %-10s %-17s %-17s %s%s\n", json_is_object(r) ? s_str(r, "status") :
-			"-", s_time(view, json_object_get(r, "completed_at"), a, sizeof(a)),
-			s_time(view, json_object_get(r, "received_at"), b, sizeof(b)),
-			json_is_true(json_object_get(r, "arrived_late")) ? "arrived late" : "",
-			json_is_true(json_object_get(r, "conflict")) ? " [revision conflict]" : "");
+		snprintf(note, sizeof(note), "%s%s",
+			 json_is_true(json_object_get(r, "arrived_late")) ? "arrived late" : "",
+			 json_is_true(json_object_get(r, "conflict")) ? " [revision conflict]" : "");
+		table_row(out, "", cols, S_NCOLS(cols), (const char *const[]){
+			s_unit(row, false, label, sizeof(label)),
+			json_is_object(r) ? s_str(r, "status") : "-",
+			s_time(view, json_object_get(r, "completed_at"), a, sizeof(a)),
+			s_time(view, json_object_get(r, "received_at"), b, sizeof(b)), note });
 	}
 }
 
@@ -442,18 +463,18 @@ void view_print_table(FILE *out, const json_t *view)
 	json_t *rows;
 	const json_t *kid, *cl = json_object_get(view, "cluster");
 	const char *prev = json_string_value(json_object_get(view, "previous_period"));
-	long long off;
+	char off[16];
 	size_t i;
 
 	if (!json_object_get(view, "indicators")) {
 		rollup_print_table(out, view);
 		return;
 	}
-	off = json_integer_value(json_object_get(view, "utc_offset_s"));
-	fprintf(out, "campaign %s (%s)\nperiod %s (%s; previous: %s); times in UTC%c%02d:%02d\n",
+	fprintf(out, "campaign %s (%s)\nperiod %s (%s; previous: %s); times in UTC%s\n",
 		s_str(view, "campaign"), s_str(view, "campaign_name"), s_str(view, "period"),
-		s_str(view, "period_kind"), prev ? prev : "the baseline", off < 0 ? '-' : '+',
-		(int)(llabs(off) / 3600), (int)(llabs(off) % 3600 / 60));
+		s_str(view, "period_kind"), prev ? prev : "the baseline",
+		table_offset(json_integer_value(json_object_get(view, "utc_offset_s")), off,
+			     sizeof(off)));
 	rows = json_array();
 	if (!rows)
 		return;

@@ -48,8 +48,9 @@ static inline const col_conf_t *col_conf(const cli_ctx_t *ctx)
 	return (const col_conf_t *)ctx->daemon;
 }
 
-/* Wall-clock text of a Unix ms time ("2025-11-28T03:00:00Z"), into
- * out[32]. Returns out. */
+/* Wall-clock text of a Unix ms time in +07:00, as every table shows
+ * times without a campaign ("2025-11-28 10:00 +07:00", table_time()),
+ * into out[32]. Returns out. */
 const char *col_time_text(int64_t ms, char out[32]);
 
 /* The limits the upstream last advertised, as the running daemon recorded

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conf.h"
 #include "lnob_err.h"
 #include "nominate.h"
+#include "table.h"
 #include "util.h"
 
 /* A required string that must not be empty. */
@@ -196,12 +196,7 @@ const cli_context_ops_t col_context = {
 
 const char *col_time_text(int64_t ms, char out[32])
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, 32, "?");
-	return out;
+	return table_time(ms / 1000, TABLE_DEFAULT_UTC_OFFSET, out, 32);
 }
 
 int col_known_limits(cli_ctx_t *ctx, outbox_limits_t *ret)

@@ -60,10 +60,20 @@ int campaigns_check_report(const campaigns_t *self, const Lnob__Report *rep, cha
  *   "--campaign 'x' is not a configured campaign (lnob-2021-2025, other)"
  *   "--period '2030' is not a period of campaign lnob-2021-2025 (2021,
  *    2022, 2023, 2024, 2025)"
- * (the offending text quoted with lnob_quote()). */
+ * (the offending text quoted with lnob_quote()); LNOB_E_INVALID "campaign
+ * is required" when campaign is NULL. */
 int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *period,
 		     const char *copt, const char *popt, const campaign_t **ret, char *err,
 		     size_t errlen);
+/* The utc_offset (seconds east of UTC) of campaign id, or +07:00 (the
+ * campaign files' default, TABLE_DEFAULT_UTC_OFFSET) when it is not
+ * configured: the time zone tables show its times in. */
+int64_t campaigns_utc_offset(const campaigns_t *self, const char *id);
+/* Unix seconds t in campaign id's time zone (campaigns_utc_offset()) as
+ * table_time() writes it, "2023-12-05 17:00 +07:00" ("-" for 0), into buf
+ * (TABLE_TIME_LEN bytes). Returns buf. */
+const char *campaigns_time(const campaigns_t *self, const char *id, int64_t t, char *buf,
+			   size_t len);
 /* Frees every campaign; self may be loaded again. */
 void campaigns_clear(campaigns_t *self);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lnob_err.h"
+#include "table.h"
 #include "util.h"
 
 /* Appends ", id" (or "id" first) to list[0..len) at *pos, stopping at
@@ -34,6 +35,8 @@ int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *
 	const campaign_t *c;
 	size_t pos = 0;
 
+	if (!campaign)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s is required", copt);
 	if (!self || self->n == 0) {
 		if (ret)
 			*ret = NULL;
@@ -54,4 +57,17 @@ int campaigns_lookup(const campaigns_t *self, const char *campaign, const char *
 	if (ret)
 		*ret = c;
 	return 0;
+}
+
+int64_t campaigns_utc_offset(const campaigns_t *self, const char *id)
+{
+	const campaign_t *c = id ? campaigns_find(self, id) : NULL;
+
+	return c ? campaign_utc_offset(c) : TABLE_DEFAULT_UTC_OFFSET;
+}
+
+const char *campaigns_time(const campaigns_t *self, const char *id, int64_t t, char *buf,
+			   size_t len)
+{
+	return table_time(t, campaigns_utc_offset(self, id), buf, len);
 }

@@ -391,29 +391,12 @@ static size_t s_utf8_step(const unsigned char *p, size_t n, bool *ret_mark)
 	return k > 0 ? k : 1;
 }
 
-size_t lnob_utf8_width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), w = 0;
-
-	while (n > 0) {
-		bool mark;
-		size_t k = s_utf8_step(p, n, &mark);
-
-		if (!mark)
-			w++;
-		p += k;
-		n -= k;
-	}
-	return w;
-}
-
-void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
+size_t lnob_utf8_prefix(const char *s, size_t n, size_t width, size_t *ret_width)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p;
-	size_t n = strlen(s), w = 0;
+	size_t w = 0;
 
-	/* Cut at the last code point that fits, keeping trailing marks. */
+	/* Stop at the first code point that does not fit, keeping trailing marks. */
 	while (n > 0) {
 		bool mark;
 		size_t k = s_utf8_step(end, n, &mark);
@@ -425,10 +408,27 @@ void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
 		if (!mark)
 			w++;
 	}
+	if (ret_width)
+		*ret_width = w;
+	return (size_t)(end - p);
+}
+
+size_t lnob_utf8_width(const char *s)
+{
+	size_t w;
+
+	lnob_utf8_prefix(s, strlen(s), SIZE_MAX, &w);
+	return w;
+}
+
+void lnob_fput_col(FILE *out, const char *s, size_t width, bool left)
+{
+	size_t w, len = lnob_utf8_prefix(s, strlen(s), width, &w);
+
 	if (!left)
 		for (size_t i = w; i < width; i++)
 			fputc(' ', out);
-	fwrite(p, 1, (size_t)(end - p), out);
+	fwrite(s, 1, len, out);
 	if (left)
 		for (size_t i = w; i < width; i++)
 			fputc(' ', out);

@@ -118,6 +118,11 @@ bool lnob_utf8_valid(const char *s, size_t len);
  * combining marks (U+0300..U+036F); a byte that does not start a
  * well-formed sequence takes one. */
 size_t lnob_utf8_width(const char *s);
+/* The bytes of the longest start of s[0..n) that takes at most width
+ * columns (as lnob_utf8_width() counts them; combining marks after its
+ * last code point kept with it); *ret_width (when not NULL) the columns it
+ * takes. */
+size_t lnob_utf8_prefix(const char *s, size_t n, size_t width, size_t *ret_width);
 /* Writes s to out padded with spaces to width columns (left-aligned when
  * left, else right-aligned); text wider than width is cut at a code point
  * boundary. */

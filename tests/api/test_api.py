@@ -204,9 +204,32 @@ class ApiTest(lnobtest.NetTestCase):
         self.assertEqual([a["code"] for a in one["ancestors"]], ["D1"])
         self.assertEqual(len(one["children"]), 3)
         self.err(403, "/api/units/C21", d1view, "forbidden")
-        for path in ("/api/fleet", "/metrics", "/api/export"):
+        for path in ("/api/fleet", "/metrics"):
             status, _, _ = self.call(path, viewer)
             self.assertIn(status, (200, 501), path)
+        self.check_export(viewer, d1view)
+
+    def check_export(self, viewer, d1view):
+        q = {"campaign": CAMPAIGN, "period": PERIOD, "format": "csv"}
+        status, hdrs, body = self.call("/api/export", d1view, params=q)
+        self.assertEqual(status, 200, body)
+        self.assertTrue(hdrs["Content-Type"].startswith("text/csv"), hdrs["Content-Type"])
+        self.assertIn('attachment; filename="lnob-%s-%s-D1' % (CAMPAIGN, PERIOD),
+                      hdrs["Content-Disposition"])
+        self.assertTrue(body.startswith(b"\xef\xbb\xbf"))
+        out = self.net.path("d1.csv")
+        self.cli("export", "--campaign", CAMPAIGN, "--period", PERIOD, "--unit", "D1",
+                 "--format", "csv", "--output", out)
+        with open(out, "rb") as f:
+            self.assertEqual(body, f.read())
+        status, hdrs, body = self.call("/api/export", viewer, params=dict(q, format="xlsx"))
+        self.assertEqual(status, 200)
+        self.assertIn("spreadsheetml", hdrs["Content-Type"])
+        self.assertTrue(body.startswith(b"PK"))
+        self.err(400, "/api/export", viewer, "bad_request", "format", params=dict(q, format="pdf"))
+        self.err(400, "/api/export", viewer, "bad_request", "sheet",
+                 params=dict(q, format="xlsx", sheet="late"))
+        self.err(403, "/api/export", d1view, "forbidden", params=dict(q, unit="D2"))
 
     def check_errors(self, op, d1view):
         q = {"campaign": CAMPAIGN, "period": PERIOD}
@@ -272,6 +295,19 @@ class ApiTest(lnobtest.NetTestCase):
         cl = self.cli_json("nominations", "--nomination", key)
         self.assertIn("nhận hồ sơ", json.dumps(cl, ensure_ascii=False))
         self.assertIn(self.agg.node_id, json.dumps(cl))
+        # The filters of `nominations`, as the CLI's.
+        for params, argv in (({"stage": "received"}, ["--stage", "received"]),
+                             ({"stage": "decided"}, ["--stage", "decided"]),
+                             ({"form": "giay_khen", "holder": "P"},
+                              ["--form", "giay_khen", "--holder", "P"]),
+                             ({"waiting_min_days": "0"}, ["--waiting-days", "0"])):
+            got = self.ok("/api/nominations", d1view, params=dict(params, campaign=CAMPAIGN))
+            want = self.cli_json("nominations", "--campaign", CAMPAIGN, "--unit", "D1", *argv)
+            self.assertEqual(strip(got), strip(want), params)
+        self.err(400, "/api/nominations", d1view, "bad_request", "stage",
+                 params={"campaign": CAMPAIGN, "stage": "sent"})
+        self.err(400, "/api/nominations", d1view, "bad_request", "waiting_min_days",
+                 params={"campaign": CAMPAIGN, "waiting_min_days": "-1"})
 
     def check_actions(self, op, viewer, d1op, d1view):
         body = {"campaign": CAMPAIGN, "period": PERIOD, "unit": "D1", "note": "checked"}

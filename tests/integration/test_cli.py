@@ -3,8 +3,13 @@ subcommand answers --help with its own usage and exit 0, both binaries say
 their --version (the CMake project version), and an unknown option, a
 missing option argument, or an output format a command does not have (today
 `rollup --csv`) is a usage error: exit 2, one line naming it, then the
-command's usage on stderr, nothing on stdout."""
+command's usage on stderr, nothing on stdout. Units are named by code or
+by name with or without diacritics (a miss suggests the nearest, an
+ambiguous name lists the candidates); an unknown campaign or period lists
+the known ids; tables show late and missing units with their parent and
+times with their offset."""
 
+import json
 import os
 import re
 
@@ -14,7 +19,7 @@ COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "req
                   "enroll", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
-                   "approvals", "amendments", "accept", "reject"]
+                   "approvals", "amendments", "accept", "reject", "export"]
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 
 
@@ -92,6 +97,108 @@ class CliTest(lnobtest.NetTestCase):
         c = net.add_collector("c12-office", "C12", enroll=False)
         r = net.cli(c.cmd("status", "-c", c.conf, "--campaign", "x"), ok=False)
         self.assertUsageError(r, "lnob-collector", "status", "unknown option --campaign")
+
+
+# Vietnamese names for lnobtest's small province (the villages keep theirs).
+VI_NAMES = {"P": "Tỉnh Lào Cai", "D1": "Huyện Mường Khương", "D2": "Huyện Bắc Hà",
+            "C11": "Thị trấn Mường Khương", "C12": "Xã Pha Long", "C21": "Xã Đồng Tâm",
+            "C22": "XÃ BẢN PHỐ"}
+
+CAMPAIGN_INI = """\
+[campaign]
+id            = lnob-2021-2025
+name          = Giảm nghèo (test)
+start         = 2021-01-01
+end           = 2025-12-31
+baseline_date = 2020-12-31
+levels        = province, district, commune, village
+
+[indicators]
+households_total = count
+poor_households  = count
+poor_rate        = rate poor_households / households_total
+
+[deadlines]
+commune = before 12-01
+
+""" + "".join("[period %d]\nkind = year\nstart = %d-01-01\nend = %d-12-31\n\n"
+                   % (y, y, y) for y in range(2021, 2026))
+
+
+class NamesTest(lnobtest.NetTestCase):
+
+    def fails(self, *argv):
+        """Runs the aggregator with argv: exit 1 and the message."""
+        r = self.net.cli(self.agg.cmd(*argv), ok=False)
+        self.assertEqual(r.returncode, 1, "%s: %s%s" % (" ".join(argv), r.out, r.err))
+        self.assertEqual(r.out, "")
+        return r.err
+
+    def rollup(self, *more):
+        return json.loads(self.net.cli(self.agg.cmd(
+            "rollup", "-c", self.agg.conf, "--campaign", lnobtest.CAMPAIGN, "--period",
+            lnobtest.PERIOD, "--json", *more)).out)
+
+    def test_names_and_ids(self):
+        net = self.net
+        net.hier.rows = [(c, VI_NAMES.get(c, n), p, lv, k) for c, n, p, lv, k in net.hier.rows]
+        net.hier.name.update(VI_NAMES)
+        net.hier.write(net.hier_path)
+        with open(net.path("campaign.ini"), "w") as f:
+            f.write(CAMPAIGN_INI)
+        self.agg = agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
+        keys = net.keygen(agg.bin, "c11", net.path("c11.key"))
+        agg.enroll(keys.pub_path, "thi tran muong khuong")      # --scope by its name
+        self.assertEqual([n["scope"] for n in agg.status()["nodes"]], ["C11"])
+
+        # --unit: a code in any case, a name with or without diacritics.
+        for text, code in (("D1", "D1"), ("d1", "D1"), ("Huyện Mường Khương", "D1"),
+                           ("huyen muong khuong", "D1"), ("HUYỆN BẮC HÀ", "D2"),
+                           ("bac ha", "D2"), ("xa ban pho", "C22"), ("dong tam", "C21"),
+                           ("Đồng Tâm", "C21")):
+            self.assertEqual(self.rollup("--unit", text)["unit"]["code"], code, text)
+        err = self.fails("rollup", "-c", agg.conf, "--campaign", lnobtest.CAMPAIGN,
+                         "--period", lnobtest.PERIOD, "--unit", "muong khuong")
+        self.assertIn("rollup: --unit: 'muong khuong' names 2 units: D1 Huyện Mường Khương "
+                      "(district), C11 Thị trấn Mường Khương (commune); name one by its code",
+                      err)
+        err = self.fails("rollup", "-c", agg.conf, "--campaign", lnobtest.CAMPAIGN,
+                         "--period", lnobtest.PERIOD, "--unit", "huyen muong khoung")
+        self.assertIn("rollup: --unit: 'huyen muong khoung' is no unit's code or name; "
+                      "did you mean: D1 Huyện Mường Khương", err)
+        v = json.loads(net.cli(agg.cmd("nominations", "-c", agg.conf, "--campaign",
+                                       lnobtest.CAMPAIGN, "--unit", "bac ha", "--json")).out)
+        self.assertEqual(v["unit"]["code"], "D2")
+
+        # An unknown period or campaign lists the known ids, in every command.
+        known = "is not a period of campaign %s (2021, 2022, 2023, 2024, 2025)" % lnobtest.CAMPAIGN
+        for cmd, popt in (("rollup", "--period"), ("history", "--period"),
+                          ("approve", "--period"), ("nominations", "--occasion")):
+            argv = [cmd, "-c", agg.conf, "--campaign", lnobtest.CAMPAIGN, popt, "2030"]
+            if cmd in ("history", "approve"):
+                argv += ["--unit", "C11"]
+            if cmd == "approve":
+                argv += ["--by", "operator"]
+            err = self.fails(*argv)
+            self.assertIn("%s '2030' %s" % (popt, known), err)
+        err = self.fails("rollup", "-c", agg.conf, "--campaign", "other", "--period", "2023")
+        self.assertIn("rollup: --campaign 'other' is not a configured campaign (%s)"
+                      % lnobtest.CAMPAIGN, err)
+
+        # Missing units by name with their parent, in JSON and in the table;
+        # times with the campaign's offset.
+        v = self.rollup()
+        communes = [g for g in v["completeness"]["levels"] if g["level"] == "commune"][0]
+        self.assertEqual([(u["code"], u["parent"], u["parent_name"])
+                          for u in communes["missing_units"]],
+                         [("C11", "D1", "Huyện Mường Khương"), ("C12", "D1", "Huyện Mường Khương"),
+                          ("C21", "D2", "Huyện Bắc Hà"), ("C22", "D2", "Huyện Bắc Hà")])
+        table = net.cli(agg.cmd("rollup", "-c", agg.conf, "--campaign", lnobtest.CAMPAIGN,
+                                "--period", lnobtest.PERIOD)).out
+        self.assertIn("times in UTC+07:00", table)
+        self.assertIn("2023-12-01 00:00 +07:00", table)
+        self.assertRegex(table, r"C21 Xã Đồng Tâm +D2 Huyện Bắc Hà")
+        self.assertNotIn("more (--json lists all)", table)
 
 
 if __name__ == "__main__":

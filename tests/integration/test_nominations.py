@@ -266,6 +266,48 @@ class NominationsTest(lnobtest.NetTestCase):
     def counts(group, by):
         return {k: v["count"] for k, v in group[by].items() if v["count"]}
 
+    def check_filters(self, csv_rows):
+        """--stage, --form, --holder and --waiting-days: rows and counts
+        both follow them; unknown names are errors listing the known ones;
+        every row names its holder and how long it has waited."""
+        net, agg, hier = self.net, self.agg, self.net.hier
+        every = self.noms("--campaign", CAMPAIGN)["nominations"]
+        for row in every:
+            self.assertEqual(row["holder_name"], hier.name[row["holder"]], row)
+            self.assertEqual(row["waiting_days"], 0, row)   # every stage arrived just now
+            self.assertEqual(csv_rows[row["key"]]["holder"], row["holder"])
+            self.assertEqual(csv_rows[row["key"]]["waiting_days"], "0")
+        for stage in ("decided", "returned", "received", "rejected", "proposed"):
+            v = self.noms("--campaign", CAMPAIGN, "--stage", stage)
+            want = sorted(r["key"] for r in every if r["stage"] == stage)
+            self.assertEqual(sorted(r["key"] for r in v["nominations"]), want, stage)
+            self.assertEqual(v["total"]["count"], len(want), stage)
+            self.assertEqual(v["filters"]["stage"], stage)
+        v = self.noms("--campaign", CAMPAIGN, "--form", "bang_khen_province")
+        self.assertEqual([r["key"] for r in v["nominations"]], [N1])
+        self.assertEqual(self.counts(v["total"], "by_form"), {"bang_khen_province": 1})
+        holder = every[0]["holder"]
+        v = self.noms("--campaign", CAMPAIGN, "--holder", hier.name[holder].lower())
+        self.assertEqual(sorted(r["key"] for r in v["nominations"]),
+                         sorted(r["key"] for r in every if r["holder"] == holder))
+        v = self.noms("--campaign", CAMPAIGN, "--waiting-days", "1")
+        self.assertEqual((v["total"]["count"], v["nominations"]), (0, []))
+        r = net.cli(agg.cmd("nominations", "-c", agg.conf, "--campaign", CAMPAIGN, "--stage",
+                            "sent"), ok=False)
+        self.assertEqual(r.returncode, 1, r.err)
+        self.assertIn("nominations: --stage 'sent' is not a stage (proposed, received, appraised, "
+                      "endorsed, returned, rejected, decided)", r.err)
+        r = net.cli(agg.cmd("nominations", "-c", agg.conf, "--campaign", CAMPAIGN, "--form",
+                            "medal"), ok=False)
+        self.assertIn("--form 'medal' is not an award form (giay_khen, ", r.err)
+        r = net.cli(agg.cmd("nominations", "-c", agg.conf, "--campaign", CAMPAIGN, "--occasion",
+                            "2030"), ok=False)
+        self.assertIn("--occasion '2030' is not a period of campaign %s (2022, 2023, "
+                      "midterm-2023)" % CAMPAIGN, r.err)
+        r = net.cli(agg.cmd("nominations", "-c", agg.conf, "--campaign", CAMPAIGN,
+                            "--waiting-days", "-1"), ok=False)
+        self.assertEqual(r.returncode, 2, r.err)
+
     # -- the test ---------------------------------------------------------------
 
     def test_nominations(self):
@@ -431,10 +473,13 @@ class NominationsTest(lnobtest.NetTestCase):
                          ("decided", "bang_khen_province", "eligible"))
         self.assertEqual(byk[N4]["eligibility"], "not_eligible")
 
+        self.check_filters(byk)
+
         # The tables print; bad arguments are usage errors or named.
         text = net.cli(agg.cmd("nominations", "-c", agg.conf, "--campaign", CAMPAIGN)).out
         for k in (N1, N2, N3, N4):
             self.assertIn(k, text)
+        self.assertRegex(text, r"KEY +NOMINEE +UNIT +FORM +STAGE +HOLDER +DAYS +ELIGIBILITY")
         text = net.cli(agg.cmd("nominations", "-c", agg.conf, "--nomination", N3)).out
         self.assertIn("revises c11/2023-002", text)
         self.assertIn("Thiếu biên bản họp Hội đồng", text)

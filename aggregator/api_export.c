@@ -1,0 +1,80 @@
+/* api_export.c: GET /api/export (see api.h): the file `lnob-aggregator
+ * export` writes (export.h: export_build() and export_render()), as an
+ * attachment. */
+#include "api_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "export.h"
+#include "util.h"
+
+/* format and sheet: false after answering 400. */
+static bool s_format(api_call_t *c, export_format_t *ret, const char **ret_sheet)
+{
+	const char *f = api_arg(c, "format"), *sheet = api_arg(c, "sheet");
+
+	if (f && strcmp(f, "xlsx") == 0)
+		*ret = EXPORT_XLSX;
+	else if (f && strcmp(f, "csv") == 0)
+		*ret = EXPORT_CSV;
+	else {
+		api_error(c, 400, "bad_request", "parameter 'format' %s%s%s: xlsx or csv",
+			  f ? "'" : "is required", f ? f : "", f ? "' is not" : "");
+		return false;
+	}
+	if (sheet && *ret != EXPORT_CSV) {
+		api_error(c, 400, "bad_request", "parameter 'sheet' goes with format=csv (a workbook "
+			  "holds every sheet)");
+		return false;
+	}
+	if (sheet && strcmp(sheet, "summary") != 0 && strcmp(sheet, "late") != 0 &&
+	    strcmp(sheet, "nominations") != 0) {
+		api_error(c, 400, "bad_request", "parameter 'sheet': '%s' is not summary, late or "
+			  "nominations", sheet);
+		return false;
+	}
+	*ret_sheet = sheet && strcmp(sheet, "summary") != 0 ? sheet : NULL;
+	return true;
+}
+
+void api_export(api_call_t *c)
+{
+	static const char *const allowed[] = { "campaign", "period", "unit", "level", "format",
+					       "sheet", NULL };
+	export_opts_t o = { .campaigns = c->api->campaigns, .level = api_arg(c, "level"),
+			    .now = lnob_now_s() };
+	export_format_t f = EXPORT_XLSX;
+	const campaign_t *camp;
+	const char *sheet = NULL;
+	unsigned char *buf = NULL;
+	json_t *doc = NULL;
+	char err[1024] = "", name[200] = "";
+	size_t len = 0;
+	int r;
+
+	if (!api_args_only(c, allowed) || !s_format(c, &f, &sheet) ||
+	    !api_campaign(c, "period", &camp) || !api_unit(c, "unit", &o.unit))
+		return;
+	o.campaign = api_arg(c, "campaign");
+	o.period = api_arg(c, "period");
+	r = export_build(c->api->st, c->txn, c->api->hier, &o, &doc, err, sizeof(err));
+	if (r == 0)
+		export_filename(doc, f, sheet, name, sizeof(name));
+	if (r == 0)
+		r = f == EXPORT_CSV ? export_render_csv(doc, sheet, &buf, &len, err, sizeof(err))
+				    : export_render(doc, f, &buf, &len, err, sizeof(err));
+	json_decref(doc);
+	if (r < 0) {
+		api_fail(c, r, err);
+		return;
+	}
+	c->resp->status = 200;
+	c->resp->content_type = f == EXPORT_CSV ? "text/csv; charset=utf-8"
+		: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+	c->resp->body = (char *)buf;
+	c->resp->len = len;
+	c->resp->cache_control = "no-store";
+	snprintf(c->resp->disposition, sizeof(c->resp->disposition),
+		 "attachment; filename=\"%s\"", name[0] ? name : "lnob-export");
+}

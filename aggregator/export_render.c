@@ -1,0 +1,100 @@
+/*
+ * export_render.c: reading an export document back for its renderers
+ * (export_int.h), and export_render() choosing one (export.h).
+ */
+#include "export.h"
+#include "export_int.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lnob_err.h"
+#include "util.h"
+
+static const char *const s_types[] = {
+	[EXPORT_T_TEXT] = "text", [EXPORT_T_INTEGER] = "integer",
+	[EXPORT_T_PERCENT] = "percent", [EXPORT_T_DECIMAL] = "decimal",
+	[EXPORT_T_TIME] = "time",
+};
+
+const json_t *export_find_sheet(const json_t *doc, const char *id)
+{
+	const json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "sheets"), i, s) {
+		const char *sid = json_string_value(json_object_get(s, "id"));
+
+		if (sid && strcmp(sid, id) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+int export_col_type(const json_t *col)
+{
+	const char *t = json_string_value(json_object_get(col, "type"));
+
+	for (size_t i = 0; t && i < sizeof(s_types) / sizeof(s_types[0]); i++)
+		if (strcmp(t, s_types[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int export_check_sheet(const json_t *sheet, char *err, size_t errlen)
+{
+	const json_t *col, *row;
+	size_t i;
+
+	if (!json_is_string(json_object_get(sheet, "name")) ||
+	    !json_is_array(json_object_get(sheet, "columns")) ||
+	    !json_is_array(json_object_get(sheet, "rows")))
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "not an export sheet: it needs a name, "
+				 "columns and rows");
+	json_array_foreach(json_object_get(sheet, "columns"), i, col)
+		if (!json_is_string(json_object_get(col, "id")) ||
+		    !json_is_string(json_object_get(col, "header")) || export_col_type(col) < 0)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "sheet '%s': column %zu needs an "
+					 "id, a header and a known type",
+					 json_string_value(json_object_get(sheet, "name")), i);
+	json_array_foreach(json_object_get(sheet, "rows"), i, row)
+		if (!json_is_object(row))
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "sheet '%s': row %zu is not an "
+					 "object", json_string_value(json_object_get(sheet, "name")), i);
+	return 0;
+}
+
+int export_render(const json_t *doc, export_format_t f, unsigned char **ret_buf,
+		  size_t *ret_len, char *err, size_t errlen)
+{
+	if (f == EXPORT_CSV)
+		return export_render_csv(doc, NULL, ret_buf, ret_len, err, errlen);
+	return export_render_xlsx(doc, ret_buf, ret_len, err, errlen);
+}
+
+const char *export_ext(export_format_t f)
+{
+	return f == EXPORT_CSV ? "csv" : "xlsx";
+}
+
+const char *export_filename(const json_t *doc, export_format_t f, const char *sheet, char *buf,
+			    size_t len)
+{
+	const char *c = json_string_value(json_object_get(doc, "campaign"));
+	const char *p = json_string_value(json_object_get(doc, "period"));
+	const char *u = json_string_value(json_object_get(json_object_get(doc, "unit"), "code"));
+	bool part = f == EXPORT_CSV && sheet && strcmp(sheet, "summary") != 0;
+	int n;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (!c || !p || !u)
+		return buf;
+	n = snprintf(buf, len, "lnob-%s-%s-%s%s%s.%s", c, p, u, part ? "-" : "", part ? sheet : "",
+		     export_ext(f));
+	if (n < 0 || (size_t)n >= len)
+		buf[0] = '\0';
+	return buf;
+}

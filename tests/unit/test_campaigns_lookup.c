@@ -1,0 +1,70 @@
+/* test_campaigns_lookup.c: a campaign and period as an operator names
+ * them, or the error listing the known ids (campaigns_lookup()), and the
+ * time zone tables show a campaign's times in. */
+#include "testutil.h"
+
+#include <string.h>
+
+#include "campaigns.h"
+#include "lnob_err.h"
+#include "table.h"
+
+static const char s_units[] = "code,name,parent_code,level,kind\nP,Tỉnh,,province,\n";
+
+static const char s_ini[] =
+	"[campaign]\nid = lnob-2021-2025\nname = t\nstart = 2021-01-01\nend = 2025-12-31\n"
+	"baseline_date = 2020-12-31\nutc_offset = +08:00\nlevels = province\n"
+	"[indicators]\nhouseholds_total = count\n"
+	"[period 2022]\nkind = year\nstart = 2022-01-01\nend = 2022-12-31\n"
+	"[period 2023]\nkind = year\nstart = 2023-01-01\nend = 2023-12-31\n";
+
+static void test_lookup(void **state)
+{
+	campaigns_t camps = { 0 }, none = { 0 };
+	const campaign_t *c = NULL;
+	hier_t *h = NULL;
+	char err[512] = "", t[TABLE_TIME_LEN];
+
+	(void)state;
+	assert_int_equal(hier_load_mem(s_units, strlen(s_units), "u.csv", &h, err, sizeof(err)), 0);
+	if (campaign_load_mem(s_ini, "c.ini", h, &camps.v[0], err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	camps.n = 1;
+	assert_int_equal(campaigns_lookup(&camps, "lnob-2021-2025", "2023", "--campaign", "--period",
+					  &c, err, sizeof(err)), 0);
+	assert_ptr_equal(c, camps.v[0]);
+	assert_int_equal(campaigns_lookup(&camps, "lnob-2021-2025", NULL, "--campaign", "--period",
+					  NULL, err, sizeof(err)), 0);
+	assert_int_equal(campaigns_lookup(&camps, "lnob-2021-2025", "2030", "--campaign", "--period",
+					  &c, err, sizeof(err)), LNOB_E_NOTFOUND);
+	assert_string_equal(err, "--period '2030' is not a period of campaign lnob-2021-2025 "
+			    "(2022, 2023)");
+	assert_int_equal(campaigns_lookup(&camps, "other", "2023", "campaign", "period", &c, err,
+					  sizeof(err)), LNOB_E_NOTFOUND);
+	assert_string_equal(err, "campaign 'other' is not a configured campaign (lnob-2021-2025)");
+	assert_int_equal(campaigns_lookup(&camps, NULL, NULL, "campaign", "period", &c, err,
+					  sizeof(err)), LNOB_E_INVALID);
+	/* none configured: any id goes */
+	c = camps.v[0];
+	assert_int_equal(campaigns_lookup(&none, "x", "y", "campaign", "period", &c, err,
+					  sizeof(err)), 0);
+	assert_null(c);
+	/* times in the campaign's zone, +07:00 for any other */
+	assert_string_equal(campaigns_time(&camps, "lnob-2021-2025", 1701770400, t, sizeof(t)),
+			    "2023-12-05 18:00 +08:00");
+	assert_string_equal(campaigns_time(&camps, "other", 1701770400, t, sizeof(t)),
+			    "2023-12-05 17:00 +07:00");
+	assert_string_equal(campaigns_time(NULL, NULL, 1701770400, t, sizeof(t)),
+			    "2023-12-05 17:00 +07:00");
+	campaigns_clear(&camps);
+	hier_destroy(&h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
