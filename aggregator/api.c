@@ -22,32 +22,36 @@ enum { S_ANY = 0, S_OPERATOR = 1 };
 typedef struct s_route {
 	const char *method;
 	const char *pattern;           /* segments after "/api/"; "*" matches one */
+	const char *endpoint;          /* its name in logs and metrics */
 	api_route_fn fn;
 	int role;
 } s_route_t;
 
 static const s_route_t s_routes[] = {
-	{ "GET", "whoami", api_whoami, S_ANY },
-	{ "GET", "campaigns", api_campaigns, S_ANY },
-	{ "GET", "units", api_units, S_ANY },
-	{ "GET", "units/*", api_unit_one, S_ANY },
-	{ "GET", "rollup", api_rollup, S_ANY },
-	{ "GET", "series", api_series, S_ANY },
-	{ "GET", "nominations", api_nominations, S_ANY },
-	{ "GET", "nominations/*/*", api_nomination_one, S_ANY },
-	{ "GET", "history", api_history, S_ANY },
-	{ "GET", "conflicts", api_conflicts, S_ANY },
-	{ "GET", "amendments", api_amendments, S_ANY },
-	{ "GET", "approvals", api_approvals, S_ANY },
-	{ "GET", "status", api_status, S_ANY },
-	{ "GET", "fleet", api_not_implemented, S_ANY },
-	{ "GET", "export", api_export, S_ANY },
-	{ "GET", "/metrics", api_not_implemented, S_ANY },
-	{ "POST", "approve", api_approve, S_OPERATOR },
-	{ "POST", "unapprove", api_unapprove, S_OPERATOR },
-	{ "POST", "amendments/*/*/accept", api_accept, S_OPERATOR },
-	{ "POST", "amendments/*/*/reject", api_reject, S_OPERATOR },
-	{ "POST", "nominations/*/*/stage", api_stage, S_OPERATOR },
+	{ "GET", "whoami", "/api/whoami", api_whoami, S_ANY },
+	{ "GET", "campaigns", "/api/campaigns", api_campaigns, S_ANY },
+	{ "GET", "units", "/api/units", api_units, S_ANY },
+	{ "GET", "units/*", "/api/units/{code}", api_unit_one, S_ANY },
+	{ "GET", "rollup", "/api/rollup", api_rollup, S_ANY },
+	{ "GET", "series", "/api/series", api_series, S_ANY },
+	{ "GET", "nominations", "/api/nominations", api_nominations, S_ANY },
+	{ "GET", "nominations/*/*", "/api/nominations/{signer}/{id}", api_nomination_one, S_ANY },
+	{ "GET", "history", "/api/history", api_history, S_ANY },
+	{ "GET", "conflicts", "/api/conflicts", api_conflicts, S_ANY },
+	{ "GET", "amendments", "/api/amendments", api_amendments, S_ANY },
+	{ "GET", "approvals", "/api/approvals", api_approvals, S_ANY },
+	{ "GET", "status", "/api/status", api_status, S_ANY },
+	{ "GET", "fleet", "/api/fleet", api_not_implemented, S_ANY },
+	{ "GET", "export", "/api/export", api_export, S_ANY },
+	{ "GET", "/metrics", "/metrics", api_not_implemented, S_ANY },
+	{ "POST", "approve", "/api/approve", api_approve, S_OPERATOR },
+	{ "POST", "unapprove", "/api/unapprove", api_unapprove, S_OPERATOR },
+	{ "POST", "amendments/*/*/accept", "/api/amendments/{signer}/{seq}/accept", api_accept,
+	  S_OPERATOR },
+	{ "POST", "amendments/*/*/reject", "/api/amendments/{signer}/{seq}/reject", api_reject,
+	  S_OPERATOR },
+	{ "POST", "nominations/*/*/stage", "/api/nominations/{signer}/{id}/stage", api_stage,
+	  S_OPERATOR },
 };
 #define S_NROUTES (sizeof(s_routes) / sizeof(s_routes[0]))
 
@@ -287,7 +291,8 @@ static void s_api(api_call_t *c, bool metrics)
 	}
 	if (c->req->too_many_args)
 		api_error(c, 400, "bad_request", "more than %d query parameters", HTTP_ARGS_MAX);
-	else if (s_auth(c) && (rt = s_route(c, metrics)) && s_body(c)) {
+	else if (s_auth(c) && (rt = s_route(c, metrics)) && (c->endpoint = rt->endpoint) &&
+		 s_body(c)) {
 		if (rt->role == S_OPERATOR)
 			store_abort(&c->txn);   /* the action writes in its own transaction */
 		rt->fn(c);
@@ -312,6 +317,7 @@ void api_handle(void *api, const http_req_t *req, http_resp_t *resp)
 		s_asset(&c);
 	if (!resp->status)
 		api_error(&c, 500, "internal", "no answer");
-	log_debug("http: %s %s -> %d%s%s", req->method, req->path, resp->status,
-		  c.grant.id[0] ? " token " : "", c.grant.id);
+	log_debug("http: %s %s (%s) -> %d%s%s", req->method, req->path,
+		  c.endpoint ? c.endpoint : "-", resp->status, c.grant.id[0] ? " token " : "",
+		  c.grant.id);
 }

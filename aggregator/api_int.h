@@ -25,6 +25,8 @@ typedef struct api_call {
 	size_t nparts;
 	char path[1024];                /* their storage */
 	json_t *body;                   /* POST: the JSON object sent */
+	const char *endpoint;           /* the route's name ("/api/units/{code}"), NULL
+	                                   before one is found */
 } api_call_t;
 
 typedef void (*api_route_fn)(api_call_t *c);
