@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "api_int.h"
 #include "tokens.h"
 
 typedef struct s_world {
@@ -147,11 +148,23 @@ static void test_params_and_scope(void **state)
 	free(resp.body);
 }
 
+/* The shared builders' option names become the API's parameter names. */
+static void test_param_names(void **state)
+{
+	char msg[128] = "--kind decided needs --decision-number N; --granted FORM, --kinder";
+
+	(void)state;
+	api_param_names(msg, sizeof(msg));
+	assert_string_equal(msg, "stage decided needs decision_number N; granted_form FORM, "
+			    "--kinder");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_auth_and_routes, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_params_and_scope, s_setup, s_teardown),
+		cmocka_unit_test(test_param_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
