@@ -8,6 +8,7 @@
 #include "cmd_aggregator.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -73,63 +74,13 @@ static const char *s_text(const json_t *v, char *buf, size_t len)
 	return json_is_null(v) || !v ? "-" : t;
 }
 
-/* Prints rows (an array of arrays of strings) under the headers, each
- * column as wide as its widest cell. */
-static void s_table(const char *const *head, size_t ncol, const json_t *rows)
-{
-	size_t w[S_COLS_MAX], i;
-	const json_t *row;
+/* How a column shows its field. */
+typedef enum { S_TEXT, S_TIME, S_AGE, S_LIST } s_kind_t;
 
-	for (size_t c = 0; c < ncol; c++)
-		w[c] = lnob_utf8_width(head[c]);
-	json_array_foreach(rows, i, row)
-		for (size_t c = 0; c < ncol; c++) {
-			size_t n = lnob_utf8_width(json_string_value(json_array_get(row, c)));
-
-			w[c] = n > w[c] ? n : w[c];
-		}
-	for (size_t c = 0; c < ncol; c++) {
-		fputs("  ", stdout);
-		lnob_fput_col(stdout, head[c], c + 1 < ncol ? w[c] : 0, true);
-	}
-	fputc('\n', stdout);
-	json_array_foreach(rows, i, row) {
-		for (size_t c = 0; c < ncol; c++) {
-			fputs("  ", stdout);
-			lnob_fput_col(stdout, json_string_value(json_array_get(row, c)),
-				      c + 1 < ncol ? w[c] : 0, true);
-		}
-		fputc('\n', stdout);
-	}
-}
-
-/* The nodes table. */
-static void s_print_nodes(const json_t *doc, int offset)
-{
-	static const char *const head[] = { "node", "scope", "name", "via", "link",
-		"last contact", "ago", "queued", "parked", "oldest unsent" };
-	json_t *rows = json_array();
-	const json_t *n;
-	size_t i;
-
-	json_array_foreach(json_object_get(doc, "nodes"), i, n) {
-		char b[7][64];
-
-		json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s, s, s, s]",
-			json_string_value(json_object_get(n, "id")),
-			json_string_value(json_object_get(n, "scope")),
-			s_text(json_object_get(n, "scope_name"), b[0], sizeof(b[0])),
-			s_text(json_object_get(n, "via"), b[1], sizeof(b[1])),
-			json_string_value(json_object_get(n, "link")),
-			s_time(json_object_get(n, "last_contact_ms"), offset, b[2], sizeof(b[2])),
-			s_age(json_object_get(n, "age_ms"), b[3], sizeof(b[3])),
-			s_text(json_object_get(n, "queued"), b[4], sizeof(b[4])),
-			s_text(json_object_get(n, "parked"), b[5], sizeof(b[5])),
-			s_time(json_object_get(n, "oldest_unsent_ms"), offset, b[6], sizeof(b[6]))));
-	}
-	s_table(head, sizeof(head) / sizeof(head[0]), rows);
-	json_decref(rows);
-}
+typedef struct s_col {
+	const char *head, *field;
+	s_kind_t kind;
+} s_col_t;
 
 /* Joins the strings of arr with ", " into buf ("-" when empty). */
 static const char *s_join(const json_t *arr, char *buf, size_t len)
@@ -148,45 +99,101 @@ static const char *s_join(const json_t *arr, char *buf, size_t len)
 	return off ? buf : "-";
 }
 
-/* The relays and the units tables. */
-static void s_print_groups(const json_t *doc)
+/* The cell of column c in row o, into buf. */
+static const char *s_cell(const s_col_t *c, const json_t *o, int offset, char *buf, size_t len)
 {
-	static const char *const rhead[] = { "relay", "link", "nodes behind", "down", "queued" };
-	static const char *const uhead[] = { "unit", "name", "nodes", "down", "queued" };
-	json_t *rows = json_array();
-	const json_t *g;
-	size_t i;
+	const json_t *v = json_object_get(o, c->field);
 
-	json_array_foreach(json_object_get(doc, "relays"), i, g) {
-		char b[2][512], l[32], q[32];
+	switch (c->kind) {
+	case S_TIME:
+		return s_time(v, offset, buf, len);
+	case S_AGE:
+		return s_age(v, buf, len);
+	case S_LIST:
+		return s_join(v, buf, len);
+	default:
+		return s_text(v, buf, len);
+	}
+}
 
-		json_array_append_new(rows, json_pack("[s, s, s, s, s]",
-			json_string_value(json_object_get(g, "id")),
-			s_text(json_object_get(g, "link"), l, sizeof(l)),
-			s_join(json_object_get(g, "nodes"), b[0], sizeof(b[0])),
-			s_join(json_object_get(g, "down"), b[1], sizeof(b[1])),
-			s_text(json_object_get(g, "queued"), q, sizeof(q))));
+/* One line of a table: each cell padded to its column's width, the last
+ * as it is. */
+static void s_line(const char *const *cells, size_t ncol, const size_t *w)
+{
+	for (size_t c = 0; c < ncol; c++) {
+		fputs("  ", stdout);
+		if (c + 1 < ncol)
+			lnob_fput_col(stdout, cells[c], w[c], true);
+		else
+			fputs(cells[c], stdout);
 	}
-	if (json_array_size(rows) > 0) {
-		printf("\nrelays\n");
-		s_table(rhead, 5, rows);
-	}
-	json_array_clear(rows);
-	json_array_foreach(json_object_get(doc, "units"), i, g) {
-		char b[3][32];
+	fputc('\n', stdout);
+}
 
-		json_array_append_new(rows, json_pack("[s, s, s, s, s]",
-			json_string_value(json_object_get(g, "code")),
-			json_string_value(json_object_get(g, "name")),
-			s_text(json_object_get(g, "nodes"), b[0], sizeof(b[0])),
-			s_text(json_object_get(g, "down"), b[1], sizeof(b[1])),
-			s_text(json_object_get(g, "queued"), b[2], sizeof(b[2]))));
+/* One cell of a table: its text (in buf, or borrowed). */
+typedef struct s_cellbuf {
+	char buf[256];
+	const char *text;
+} s_cellbuf_t;
+
+/* Prints the objects of arr as a table under title (nothing when arr is
+ * empty), one line each, each column as wide as its widest cell. */
+static void s_table(const char *title, const json_t *arr, const s_col_t *cols, size_t ncol,
+		    int offset)
+{
+	size_t w[S_COLS_MAX], n = json_array_size(arr);
+	const char *line[S_COLS_MAX];
+	s_cellbuf_t (*cells)[S_COLS_MAX];
+
+	if (n == 0 || !(cells = calloc(n, sizeof(*cells))))
+		return;
+	for (size_t c = 0; c < ncol; c++) {
+		line[c] = cols[c].head;
+		w[c] = lnob_utf8_width(line[c]);
+		for (size_t i = 0; i < n; i++) {
+			s_cellbuf_t *cb = &cells[i][c];
+
+			cb->text = s_cell(&cols[c], json_array_get(arr, i), offset, cb->buf,
+					  sizeof(cb->buf));
+			if (lnob_utf8_width(cb->text) > w[c])
+				w[c] = lnob_utf8_width(cb->text);
+		}
 	}
-	if (json_array_size(rows) > 0) {
-		printf("\nby unit\n");
-		s_table(uhead, 5, rows);
+	if (title)
+		printf("\n%s\n", title);
+	s_line(line, ncol, w);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncol; c++)
+			line[c] = cells[i][c].text;
+		s_line(line, ncol, w);
 	}
-	json_decref(rows);
+	free(cells);
+}
+
+/* The nodes, relays and units tables. */
+static void s_print_tables(const json_t *doc, int offset)
+{
+	static const s_col_t nodes[] = { { "node", "id", S_TEXT }, { "scope", "scope", S_TEXT },
+		{ "name", "scope_name", S_TEXT }, { "via", "via", S_TEXT },
+		{ "link", "link", S_TEXT }, { "last contact", "last_contact_ms", S_TIME },
+		{ "ago", "age_ms", S_AGE }, { "queued", "queued", S_TEXT },
+		{ "parked", "parked", S_TEXT }, { "oldest unsent", "oldest_unsent_ms", S_TIME } };
+	static const s_col_t relays[] = { { "relay", "id", S_TEXT }, { "link", "link", S_TEXT },
+		{ "nodes behind", "nodes", S_LIST }, { "down", "down", S_LIST },
+		{ "queued", "queued", S_TEXT } };
+	static const s_col_t units[] = { { "unit", "code", S_TEXT }, { "name", "name", S_TEXT },
+		{ "nodes", "nodes", S_TEXT }, { "down", "down", S_TEXT },
+		{ "queued", "queued", S_TEXT } };
+
+	s_table(NULL, json_object_get(doc, "nodes"), nodes, 10, offset);
+	s_table("relays", json_object_get(doc, "relays"), relays, 5, offset);
+	s_table("by unit", json_object_get(doc, "units"), units, 5, offset);
+}
+
+/* An integer member of o. */
+static long long s_int(const json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
 }
 
 /* The heading, the summary and the rejected counters that are not 0. */
@@ -201,21 +208,16 @@ static void s_print_summary(const json_t *doc, int offset)
 	       u ? json_string_value(json_object_get(u, "code")) : "(all)",
 	       u ? json_string_value(json_object_get(u, "name")) : "",
 	       s_time(json_object_get(doc, "now_ms"), offset, t, sizeof(t)),
-	       (long long)json_integer_value(json_object_get(doc, "down_after_ms")) / 1000);
+	       s_int(doc, "down_after_ms") / 1000);
 	printf("nodes %lld: %lld up, %lld down, %lld never seen; queued %lld, parked %lld\n",
-	       (long long)json_integer_value(json_object_get(sum, "nodes")),
-	       (long long)json_integer_value(json_object_get(sum, "up")),
-	       (long long)json_integer_value(json_object_get(sum, "down")),
-	       (long long)json_integer_value(json_object_get(sum, "never")),
-	       (long long)json_integer_value(json_object_get(sum, "queued")),
-	       (long long)json_integer_value(json_object_get(sum, "parked")));
+	       s_int(sum, "nodes"), s_int(sum, "up"), s_int(sum, "down"), s_int(sum, "never"),
+	       s_int(sum, "queued"), s_int(sum, "parked"));
 	printf("links down: %s\n", s_join(json_object_get(sum, "links_down"), b, sizeof(b)));
-	printf("rejected: %lld", (long long)json_integer_value(json_object_get(doc, "rejected_total")));
+	printf("rejected: %lld", s_int(doc, "rejected_total"));
 	json_object_foreach((json_t *)json_object_get(doc, "rejected"), key, v)
 		if (json_integer_value(v))
 			printf(", %s %lld", key, (long long)json_integer_value(v));
-	printf("; downstream reports ignored: %lld\n\n",
-	       (long long)json_integer_value(json_object_get(doc, "downstream_ignored")));
+	printf("; downstream reports ignored: %lld\n\n", s_int(doc, "downstream_ignored"));
 }
 
 int cmd_fleet(cli_ctx_t *ctx)
@@ -239,8 +241,7 @@ int cmd_fleet(cli_ctx_t *ctx)
 		rc = render_json(stdout, doc, JSON_SORT_KEYS) < 0;
 	} else {
 		s_print_summary(doc, s_offset(ctx));
-		s_print_nodes(doc, s_offset(ctx));
-		s_print_groups(doc);
+		s_print_tables(doc, s_offset(ctx));
 	}
 	json_decref(doc);
 	return rc;
