@@ -77,7 +77,9 @@ static s_entry_t *s_slot(fleet_in_t *self, const char *node_id)
 void fleet_in_note(fleet_in_t *self, const char *sender, const Lnob__Heartbeat *hb)
 {
 	assert(self && sender && hb);
-	for (size_t i = 0; i < hb->n_downstream; i++) {
+	if (hb->n_downstream > FLEET_IN_PER_HEARTBEAT)
+		self->dropped += hb->n_downstream - FLEET_IN_PER_HEARTBEAT;
+	for (size_t i = 0; i < hb->n_downstream && i < FLEET_IN_PER_HEARTBEAT; i++) {
 		const Lnob__NodeHealth *nh = hb->downstream[i];
 		const char *via = nh->via && nh->via[0] ? nh->via : sender;
 		s_entry_t *e;

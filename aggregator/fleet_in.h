@@ -36,6 +36,10 @@
 
 /* Entries pending at once, at most. */
 #define FLEET_IN_MAX 4096
+/* Entries taken from one heartbeat, at most (a relay sends at most 32,
+ * BEHIND_PER_HEARTBEAT in collector/behind.h); the rest are dropped and
+ * counted ignored. */
+#define FLEET_IN_PER_HEARTBEAT 64
 /* (sender, node) pairs whose refusal is logged, at most per run. */
 #define FLEET_IN_LOGGED 256
 

@@ -66,7 +66,7 @@ static s_entry_t *s_slot(behind_t *self, const char *node_id)
 void behind_note(behind_t *self, const char *from, const Lnob__Heartbeat *hb)
 {
 	assert(self && from && hb);
-	for (size_t i = 0; i < hb->n_downstream; i++) {
+	for (size_t i = 0; i < hb->n_downstream && i < BEHIND_NOTE_MAX; i++) {
 		const Lnob__NodeHealth *nh = hb->downstream[i];
 		const char *via = nh->via && nh->via[0] ? nh->via : from;
 		s_entry_t *e;

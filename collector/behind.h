@@ -28,6 +28,9 @@
 
 /* Entries per heartbeat, at most. */
 #define BEHIND_PER_HEARTBEAT 32
+/* Entries taken from one downstream relay's heartbeat, at most (it sends
+ * BEHIND_PER_HEARTBEAT; the rest are passed over). */
+#define BEHIND_NOTE_MAX 64   /* twice BEHIND_PER_HEARTBEAT */
 /* Nodes reported by downstream relays kept at once, at most. */
 #define BEHIND_INDIRECT_MAX 1024
 
@@ -40,8 +43,9 @@ behind_t *behind_new(void);
 void behind_destroy(behind_t **self_p);
 
 /* Keeps what downstream relay `from` said in hb of the nodes behind it
- * (the latest word per node wins; an entry naming `from` itself or with a
- * node id or via that is not an id is passed over). */
+ * (the latest word per node wins; at most BEHIND_NOTE_MAX entries; an
+ * entry naming `from` itself or with a node id or via that is not an id
+ * is passed over). */
 void behind_note(behind_t *self, const char *from, const Lnob__Heartbeat *hb);
 
 /* Sets hb->downstream to the next entries in rotation: at most
