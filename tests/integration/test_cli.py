@@ -20,6 +20,7 @@ COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "req
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
                    "approvals", "amendments", "accept", "reject", "export"]
+AGGREGATOR_CMDS += ["fleet"]
 
 
 def project_version():

@@ -19,7 +19,7 @@ import lnobtest
 from lnobtest import wait_until
 from test_relay import RelayClient
 
-DOWN_MS = 3000
+DOWN_MS = 6000     # a relayed contact lags up to ~3.5 s per relay (its 2 s persist, heartbeats, the 1 s flush)
 OLDEST_MS = 1700000000000      # the crafted node's oldest unsent item
 
 
