@@ -10,41 +10,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "campaigns.h"
 #include "fleet.h"
 #include "lnob_err.h"
 #include "render.h"
+#include "table.h"
 #include "util.h"
 
-/* +07:00, Vietnam's time, when no campaign says otherwise. */
-#define S_DEFAULT_OFFSET (7 * 3600)
 #define S_COLS_MAX 10
 
-/* Seconds east of UTC the tables show times in. */
-static int s_offset(const cli_ctx_t *ctx)
+/* Seconds east of UTC the tables show times in: the first configured
+ * campaign's utc_offset, else +07:00. */
+static int64_t s_offset(const cli_ctx_t *ctx)
 {
-	return ctx->camps.n > 0 ? campaign_utc_offset(ctx->camps.v[0]) : S_DEFAULT_OFFSET;
+	return ctx->camps.n > 0 ? campaign_utc_offset(ctx->camps.v[0]) : TABLE_DEFAULT_UTC_OFFSET;
 }
 
-/* Unix ms ms as "YYYY-MM-DD HH:MM:SS+HH:MM" in offset into buf; "-" for
- * null. */
-static const char *s_time(const json_t *ms, int offset, char *buf, size_t len)
+/* Unix ms ms as table_time() shows it ("2023-12-05 17:00 +07:00") in
+ * offset into buf; "-" for null. */
+static const char *s_time(const json_t *ms, int64_t offset, char *buf, size_t len)
 {
-	time_t t;
-	struct tm tm;
-	char day[32];
-	int off = offset < 0 ? -offset : offset;
-
 	if (!json_is_integer(ms))
 		return "-";
-	t = (time_t)(json_integer_value(ms) / 1000) + offset;
-	if (!gmtime_r(&t, &tm) || strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		return "?";
-	snprintf(buf, len, "%s%c%02d:%02d", day, offset < 0 ? '-' : '+', off / 3600,
-		 off / 60 % 60);
-	return buf;
+	return table_time(json_integer_value(ms) / 1000, offset, buf, len);
 }
 
 /* An age in ms as "12 s", "5 min", "3 h", "2 d"; "-" for null. */
@@ -100,7 +89,7 @@ static const char *s_join(const json_t *arr, char *buf, size_t len)
 }
 
 /* The cell of column c in row o, into buf. */
-static const char *s_cell(const s_col_t *c, const json_t *o, int offset, char *buf, size_t len)
+static const char *s_cell(const s_col_t *c, const json_t *o, int64_t offset, char *buf, size_t len)
 {
 	const json_t *v = json_object_get(o, c->field);
 
@@ -116,20 +105,6 @@ static const char *s_cell(const s_col_t *c, const json_t *o, int offset, char *b
 	}
 }
 
-/* One line of a table: each cell padded to its column's width, the last
- * as it is. */
-static void s_line(const char *const *cells, size_t ncol, const size_t *w)
-{
-	for (size_t c = 0; c < ncol; c++) {
-		fputs("  ", stdout);
-		if (c + 1 < ncol)
-			lnob_fput_col(stdout, cells[c], w[c], true);
-		else
-			fputs(cells[c], stdout);
-	}
-	fputc('\n', stdout);
-}
-
 /* One cell of a table: its text (in buf, or borrowed). */
 typedef struct s_cellbuf {
 	char buf[256];
@@ -139,39 +114,40 @@ typedef struct s_cellbuf {
 /* Prints the objects of arr as a table under title (nothing when arr is
  * empty), one line each, each column as wide as its widest cell. */
 static void s_table(const char *title, const json_t *arr, const s_col_t *cols, size_t ncol,
-		    int offset)
+		    int64_t offset)
 {
-	size_t w[S_COLS_MAX], n = json_array_size(arr);
+	size_t n = json_array_size(arr);
+	table_col_t tc[S_COLS_MAX];
 	const char *line[S_COLS_MAX];
 	s_cellbuf_t (*cells)[S_COLS_MAX];
 
 	if (n == 0 || !(cells = calloc(n, sizeof(*cells))))
 		return;
 	for (size_t c = 0; c < ncol; c++) {
-		line[c] = cols[c].head;
-		w[c] = lnob_utf8_width(line[c]);
+		tc[c] = (table_col_t){ .title = cols[c].head, .width = lnob_utf8_width(cols[c].head) };
 		for (size_t i = 0; i < n; i++) {
 			s_cellbuf_t *cb = &cells[i][c];
 
 			cb->text = s_cell(&cols[c], json_array_get(arr, i), offset, cb->buf,
 					  sizeof(cb->buf));
-			if (lnob_utf8_width(cb->text) > w[c])
-				w[c] = lnob_utf8_width(cb->text);
+			if (lnob_utf8_width(cb->text) > tc[c].width)
+				tc[c].width = lnob_utf8_width(cb->text);
 		}
 	}
+	tc[ncol - 1].width = 0;   /* the last: the rest of the line */
 	if (title)
 		printf("\n%s\n", title);
-	s_line(line, ncol, w);
+	table_header(stdout, "  ", tc, ncol);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t c = 0; c < ncol; c++)
 			line[c] = cells[i][c].text;
-		s_line(line, ncol, w);
+		table_row(stdout, "  ", tc, ncol, line);
 	}
 	free(cells);
 }
 
 /* The nodes, relays and units tables. */
-static void s_print_tables(const json_t *doc, int offset)
+static void s_print_tables(const json_t *doc, int64_t offset)
 {
 	static const s_col_t nodes[] = { { "node", "id", S_TEXT }, { "scope", "scope", S_TEXT },
 		{ "name", "scope_name", S_TEXT }, { "via", "via", S_TEXT },
@@ -197,12 +173,12 @@ static long long s_int(const json_t *o, const char *key)
 }
 
 /* The heading, the summary and the rejected counters that are not 0. */
-static void s_print_summary(const json_t *doc, int offset)
+static void s_print_summary(const json_t *doc, int64_t offset)
 {
 	const json_t *u = json_object_get(doc, "unit"), *sum = json_object_get(doc, "summary");
 	const json_t *v;
 	const char *key;
-	char t[64], b[1024];
+	char t[TABLE_TIME_LEN], b[1024];
 
 	printf("fleet of %s %s as of %s (a link is down after %lld s of silence)\n",
 	       u ? json_string_value(json_object_get(u, "code")) : "(all)",

@@ -19,8 +19,8 @@ COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "req
                   "enroll", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
-                   "approvals", "amendments", "accept", "reject", "export"]
-AGGREGATOR_CMDS += ["fleet"]
+                   "approvals", "amendments", "accept", "reject", "export",
+                   "fleet"]
 
 
 def project_version():
