@@ -38,6 +38,8 @@ const char *agg_counter_name(int c)
 		return s_counters[c];
 	if (c == AGG_C_AMENDED)
 		return "amended";
+	if (c == AGG_C_DOWNSTREAM_IGNORED)
+		return "downstream_ignored";
 	if (!names[c][0])
 		snprintf(names[c], sizeof(names[c]), "rejected_%s",
 			 admit_reason_name(c - AGG_C_REJECTED_BASE));

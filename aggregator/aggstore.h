@@ -111,6 +111,9 @@ enum agg_counter {
 	AGG_C_REJECTED_LAST = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_WRONG_LEVEL,
 	AGG_C_AMENDED,            /* stored reports held as amendments of an
 	                             approval (approval.h), also in `stored` */
+	AGG_C_DOWNSTREAM_IGNORED, /* entries of relays' Heartbeat.downstream not
+	                             taken: the sender's scope does not cover the
+	                             node's (aggregator/fleet_in.h) */
 	AGG_C_COUNT
 };
 

@@ -62,6 +62,7 @@ int cmd_verify(cli_ctx_t *ctx);
 int cmd_history(cli_ctx_t *ctx);
 int cmd_conflicts(cli_ctx_t *ctx);
 int cmd_nominations(cli_ctx_t *ctx);
+int cmd_fleet(cli_ctx_t *ctx);      /* the fleet view (fleet.h) */
 int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments,
                                        accept, reject (approval.h) */
 int cmd_token(cli_ctx_t *ctx);      /* token add | list | revoke (tokens.h) */

@@ -1,7 +1,7 @@
 /*
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
- * revoke, rollup, status, verify, history, conflicts, nominations, export, and
- * approve, unapprove, approvals, amendments, accept, reject (approval.h),
+ * revoke, rollup, status, fleet, verify, history, conflicts, nominations, export,
+ * and approve, unapprove, approvals, amendments, accept, reject (approval.h),
  * token (tokens.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
  *
@@ -114,6 +114,11 @@ static const cli_opt_t s_export_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_fleet_opts[] = {
+	{ "unit", 0, "U", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
@@ -130,6 +135,9 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_rollup_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW, .run = cmd_rollup },
 	{ .name = "status", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = CLI_NEED_CONF, .run = cmd_status },
+	{ .name = "fleet", .synopsis = "-c CONF [--unit U] [--json]", .opts = s_fleet_opts,
+	  .formats = CLI_JSON, .needs = CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS,
+	  .run = cmd_fleet },
 	{ .name = "verify", .synopsis = "-c CONF", .opts = s_none,
 	  .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = cmd_verify },
 	{ .name = "history", .synopsis = "-c CONF --campaign C --period P --unit U [--json]",

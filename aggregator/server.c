@@ -10,15 +10,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "api.h"
 #include "envelope.h"
 #include "fairq.h"
+#include "fleet.h"
+#include "fleet_in.h"
 #include "http.h"
 #include "ingest.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 #include "util.h"
 
@@ -53,6 +57,12 @@ typedef struct server {
 	http_t *http;              /* NULL without [http] listen */
 	store_t *st;
 	ingest_ctx_t ing;
+	/* The server's metrics (metrics.h): batch commit latency here, the
+	 * gauges at each state flush; the HTTP side, in this loop, records its
+	 * queries in it and renders /metrics as metrics_render(s->metrics,
+	 * s->ing.counters). */
+	metrics_t *metrics;
+	fleet_in_t *fleet_in;      /* relays' reports of their downstream nodes */
 	bool counters_dirty;
 	int64_t last_flush;
 	int64_t next_reader_check;
@@ -222,18 +232,29 @@ static void s_take_batch(server_t *s)
 	}
 }
 
+/* The monotonic clock in seconds (for latencies below a millisecond). */
+static double s_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Takes the next batch from the lanes and stores it (one transaction; on
  * LNOB_E_FULL the map grows and the batch is tried again at once),
  * answers it, frees it. Acks go only after the commit. */
 static void s_flush_batch(server_t *s)
 {
 	uint64_t before[AGG_C_COUNT];
+	double t0;
 	int r;
 
 	if (s->broken || fairq_pending(s->queue) == 0)
 		return;
 	s_take_batch(s);
 	memcpy(before, s->ing.counters, sizeof(before));
+	t0 = s_seconds();
 	r = ingest_batch(&s->ing, s->items, s->n);
 	for (int round = 0; r == LNOB_E_FULL && round < S_GROW_ROUNDS && !s->broken &&
 	     s_grow(s) == 0; round++) {
@@ -245,6 +266,7 @@ static void s_flush_batch(server_t *s)
 		s->ing.counters[AGG_C_STORE_FAILED] = failed;
 		r = ingest_batch(&s->ing, s->items, s->n);
 	}
+	metrics_batch_commit(s->metrics, s_seconds() - t0);
 	if (r < 0) {
 		s->counters_dirty = true;   /* store_failed; the batch did not save it */
 		s_store_failed(s, r);
@@ -320,6 +342,16 @@ static void s_on_frame_refused(void *ctx, const router_peer_t *p, int reason)
 	s->counters_dirty = true;
 }
 
+/* router_handler_t.downstream: a relay said what is behind it; judged and
+ * persisted at the next state flush (fleet_in.h). */
+static void s_on_downstream(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb)
+{
+	server_t *s = ctx;
+
+	if (p->node_id[0])
+		fleet_in_note(s->fleet_in, p->node_id, hb);
+}
+
 /* router_handler_t.zap_denied: counted under zap_denied. */
 static void s_on_zap_denied(void *ctx, int n)
 {
@@ -368,8 +400,13 @@ static void s_reader_check(server_t *s)
 static int s_write_state(server_t *s)
 {
 	MDB_txn *txn = NULL;
+	uint64_t ignored = 0;
 	int r = store_begin(s->st, true, &txn);
 
+	/* Relayed reports first: a direct contact written below overrides. */
+	if (r == 0)
+		r = fleet_in_apply(s->fleet_in, s->st, txn, s->ing.hier, &ignored);
+	s->ing.counters[AGG_C_DOWNSTREAM_IGNORED] += ignored;
 	if (r == 0)
 		r = agg_counters_save(s->st, txn, s->ing.counters);
 	for (size_t i = 0; r == 0 && i < router_peer_count(s->router); i++) {
@@ -386,7 +423,34 @@ static int s_write_state(server_t *s)
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
+	if (r < 0)
+		s->ing.counters[AGG_C_DOWNSTREAM_IGNORED] -= ignored;
+	else
+		fleet_in_clear(s->fleet_in);
 	return r;
+}
+
+/* The gauges (metrics.h): the envelopes waiting for a batch over all
+ * lanes, the longest lane, the peers heard from within the fleet's down
+ * time. */
+static void s_gauges(server_t *s)
+{
+	int64_t now = lnob_now_ms(), down = fleet_down_ms();
+	uint64_t connected = 0, lane_max = 0;
+
+	for (size_t i = 0; i < router_peer_count(s->router); i++) {
+		const router_peer_t *p = router_peer_at(s->router, i);
+		uint64_t len = fairq_lane_len(s->queue, p);
+
+		if (now - p->last_seen_ms <= down)
+			connected++;
+		if (len > lane_max)
+			lane_max = len;
+	}
+	metrics_queue_depth(s->metrics, "ingest", fairq_pending(s->queue));
+	metrics_queue_depth(s->metrics, "ingest_lane_max", lane_max);
+	metrics_queue_depth(s->metrics, "downstream_reports", fleet_in_pending(s->fleet_in));
+	metrics_peers(s->metrics, connected);
 }
 
 /* Persists counters and peer health when they changed, at most every
@@ -394,12 +458,13 @@ static int s_write_state(server_t *s)
 static void s_flush_state(server_t *s, bool force)
 {
 	int r;
-	bool any = s->counters_dirty;
+	bool any = s->counters_dirty || fleet_in_pending(s->fleet_in) > 0;
 
 	if (s->broken)
 		return;
 	if (!force && lnob_mono_ms() - s->last_flush < s->opts->flush_ms)
 		return;
+	s_gauges(s);
 	for (size_t i = 0; i < router_peer_count(s->router); i++)
 		any = any || router_peer_at(s->router, i)->dirty;
 	s->last_flush = lnob_mono_ms();
@@ -468,8 +533,10 @@ static int s_init(server_t *s, const server_opts_t *opts, store_t *st, const hie
 	s->taken = calloc(opts->batch_max, sizeof(*s->taken));
 	s->taken_from = calloc(opts->batch_max, sizeof(*s->taken_from));
 	s->queue = fairq_new(opts->window);
+	s->metrics = metrics_new();
+	s->fleet_in = fleet_in_new();
 	if (!s->items || !s->frames || !s->from || !s->verdicts || !s->taken || !s->taken_from ||
-	    !s->queue) {
+	    !s->queue || !s->metrics || !s->fleet_in) {
 		log_warnx("out of memory");
 		return -1;
 	}
@@ -516,6 +583,8 @@ static int s_listen_http(server_t *s)
 		return 0;
 	s->opts->api->ingest = s_ingest_local;
 	s->opts->api->ingest_ctx = s;
+	s->opts->api->metrics = s->metrics;
+	s->opts->api->counters = s->ing.counters;
 	if (!(s->http = http_new(s->opts->http_listen, api_handle, s->opts->api, err,
 				 sizeof(err)))) {
 		log_warnx("[http] listen: %s", err);
@@ -541,6 +610,7 @@ static int s_listen(server_t *s, const identity_t *id)
 	rc->handler.envelope = s_on_envelope;
 	rc->handler.frame_refused = s_on_frame_refused;
 	rc->handler.zap_denied = s_on_zap_denied;
+	rc->handler.downstream = s_on_downstream;
 	rc->handler.busy = s_busy;
 	rc->ctx = s;
 	rc->log = (router_log_t){ log_warnx, log_info, log_debug };
@@ -647,5 +717,7 @@ out:
 	free(s.taken);
 	free(s.taken_from);
 	fairq_destroy(&s.queue, s_frame_free);
+	metrics_destroy(&s.metrics);
+	fleet_in_destroy(&s.fleet_in);
 	return rc;
 }

@@ -18,7 +18,15 @@
  *  - Counters: the frames the router refuses count in rejected_malformed
  *    and rejected_too_large, ZAP's denials in zap_denied.
  *  - Peers' health: what their heartbeats say is persisted (PeerRecord)
- *    every flush_ms.
+ *    every flush_ms, and what relays say of the nodes behind them
+ *    (Heartbeat.downstream) as fleet_in.h judges it, in the same
+ *    transaction (relayed records first, so a direct contact overrides).
+ *  - Metrics (metrics.h): the server owns one metrics_t; each batch's
+ *    ingest and commit is timed on the monotonic clock
+ *    (lnob_batch_commit_seconds); the gauges (queue depths, peers
+ *    connected) are sampled at each state flush. The HTTP side, served in
+ *    this loop, records its queries in the same metrics_t and renders
+ *    /metrics with metrics_render(metrics, the live ingest counters).
  *  - HTTP (with http_listen): the API's server (http.h) polled in the same
  *    zmq_poll, its timeout bounding the poll's; a stage the API signs goes
  *    through ingest_batch() as a batch of one, between the batches.

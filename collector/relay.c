@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admit.h"
+#include "behind.h"
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
@@ -40,6 +41,7 @@ typedef struct s_item {
 struct relay {
 	const relay_conf_t *conf;
 	outbox_t *ob;
+	behind_t *behind;     /* the nodes behind it, for the heartbeats upward */
 	router_conf_t rconf;
 	router_t *router;
 	admit_conf_t admit;   /* its max_body, advertised and enforced: min(own, upstream's) */
@@ -72,6 +74,21 @@ static void s_on_contact(void *ctx, router_peer_t *p, bool first)
 	p->dirty = true;
 	if (first)
 		log_info("downstream node %s connected", p->node_id[0] ? p->node_id : "?");
+}
+
+/* router_handler_t.downstream: a downstream relay said what is behind it. */
+static void s_on_downstream(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb)
+{
+	relay_t *self = ctx;
+
+	if (p->node_id[0])
+		behind_note(self->behind, p->node_id, hb);
+}
+
+size_t relay_downstream(relay_t *self, Lnob__Heartbeat *hb, size_t max_bytes)
+{
+	assert(self && hb);
+	return behind_fill(self->behind, self->ob, hb, max_bytes);
 }
 
 /* Custody writes fail, or succeed again: the credit granted is a probe of
@@ -329,8 +346,9 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	outbox_limits_t lim;
 
 	assert(zmq_ctx && conf && id && ob && conf->window >= 1);
-	if (!(self = calloc(1, sizeof(*self)))) {
+	if (!(self = calloc(1, sizeof(*self))) || !(self->behind = behind_new())) {
 		log_warnx("relay: out of memory");
+		free(self);
 		return NULL;
 	}
 	self->conf = conf;
@@ -350,7 +368,9 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 		.zap_ctx = self, .ctx = self, .log = { log_warnx, log_info, log_debug } };
 	rc->handler.envelope = s_on_envelope;
 	rc->handler.contact = s_on_contact;
+	rc->handler.downstream = s_on_downstream;
 	if (!(self->router = router_new(zmq_ctx, rc))) {
+		behind_destroy(&self->behind);
 		free(self);
 		return NULL;
 	}
@@ -373,6 +393,7 @@ void relay_destroy(relay_t **self_p)
 	for (size_t i = 0; i < self->n; i++)
 		lnob__frame__free_unpacked(self->items[i].frame, NULL);
 	router_destroy(&self->router);
+	behind_destroy(&self->behind);
 	free(self);
 	*self_p = NULL;
 }

@@ -17,7 +17,10 @@
  *    smaller of OUTBOX_BODY_MAX and the upstream's last max_body
  *    (relay_set_upstream_limits()), so that a downstream node never queues
  *    what the province would refuse. Its health is kept as the node's
- *    last word ("downstream_seen"), and so is every contact.
+ *    last word ("downstream_seen"), and so is every contact. The nodes a
+ *    downstream relay reports behind it (Heartbeat.downstream) are kept
+ *    in memory (behind.h) and said upward with this relay's own
+ *    (relay_downstream()).
  *  - Frame{envelope}: the bytes must decode (envelope_open), with a body
  *    at most that max_body, name an enrolled, unrevoked downstream signer
  *    (never this node itself) and carry that signer's valid signature;
@@ -56,6 +59,7 @@
 #include <zmq.h>
 
 #include "identity.h"
+#include "lnob.pb-c.h"
 #include "outbox.h"
 
 /* Largest Frame a collector takes, from downstream (the relay) and from
@@ -107,6 +111,13 @@ size_t relay_handle(relay_t *self, const zmq_pollitem_t *items);
  * would refuse. relay_new() starts from the limits recorded in the
  * outbox. */
 void relay_set_upstream_limits(relay_t *self, const outbox_limits_t *lim);
+
+/* Sets hb->downstream to what the relay knows of the nodes behind it, the
+ * next few in rotation, within max_bytes encoded (behind.h; proto:
+ * Heartbeat.downstream): its own downstream nodes as last persisted, and
+ * the nodes its downstream relays reported in their heartbeats. What hb
+ * points to is the relay's, valid until the next call. Returns how many. */
+size_t relay_downstream(relay_t *self, Lnob__Heartbeat *hb, size_t max_bytes);
 
 /* Persists the downstream nodes' last contact and health when they changed,
  * at most every few seconds unless force, and forgets connections silent

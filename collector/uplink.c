@@ -528,6 +528,9 @@ static void s_heartbeat(uplink_t *u, int64_t now)
 	}
 	hb.sent_at_ms = lnob_now_ms();
 	hb.health = &h;
+	if (u->relay)   /* the nodes behind it, within a quarter of a frame */
+		relay_downstream(u->relay, &hb, (u->lim.max_frame ? u->lim.max_frame :
+						 UPLINK_MAX_FRAME) / 4);
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &hb;
 	if ((r = uplink_send_frame(u, &f)) < 0) {

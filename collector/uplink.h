@@ -6,7 +6,10 @@
  * serialized Frame, single part):
  *  - On every (re)connection and every heartbeat_ms the collector sends
  *    Frame{heartbeat{sent_at_ms, health}}; health counts own and relayed
- *    items (queued, parked, oldest queued_at). The aggregator (or a relay)
+ *    items (queued, parked, oldest queued_at); a relay's also carries
+ *    downstream, the nodes behind it (relay_downstream(): at most
+ *    BEHIND_PER_HEARTBEAT, within a quarter of upstream's max_frame, or of
+ *    UPLINK_MAX_FRAME while not said). The aggregator (or a relay)
  *    answers heartbeats with Frame{heartbeat{credit, max_body,
  *    max_frame}}, commits with Frame{acks{acks, credit}}, refusals with
  *    Frame{nack}. Any frame from it counts as contact; the latest credit

@@ -301,6 +301,8 @@ static void s_on_heartbeat(router_t *self, router_peer_t *p, const Lnob__Heartbe
 		p->has_health = true;
 	}
 	p->dirty = true;
+	if (hb->n_downstream > 0 && self->conf->handler.downstream)
+		self->conf->handler.downstream(self->conf->ctx, p, hb);
 	out.sent_at_ms = lnob_now_ms();
 	out.credit = self->credit;
 	out.max_body = self->max_body;

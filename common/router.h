@@ -106,6 +106,9 @@ typedef struct router_handler {
 	void (*frame_refused)(void *ctx, const router_peer_t *p, int reason);
 	/* ZAP denied n >= 1 connection attempts (already logged). */
 	void (*zap_denied)(void *ctx, int n);
+	/* A heartbeat from p carried downstream nodes (hb->n_downstream >= 1;
+	 * proto: Heartbeat.downstream); hb is borrowed for the call. */
+	void (*downstream)(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb);
 	/* Whether p has work in the owner's hands (router_evict() keeps it). */
 	bool (*busy)(void *ctx, const router_peer_t *p);
 } router_handler_t;

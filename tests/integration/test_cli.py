@@ -19,7 +19,8 @@ COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "req
                   "enroll", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
-                   "approvals", "amendments", "accept", "reject", "export"]
+                   "approvals", "amendments", "accept", "reject", "export",
+                   "fleet"]
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 
 
