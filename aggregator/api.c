@@ -9,9 +9,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sodium.h>
+#include <time.h>
 
 #include "lnob_err.h"
 #include "log.h"
+#include "metrics.h"
 #include "util.h"
 #include "web_assets.h"
 
@@ -41,9 +43,9 @@ static const s_route_t s_routes[] = {
 	{ "GET", "amendments", "/api/amendments", api_amendments, S_ANY },
 	{ "GET", "approvals", "/api/approvals", api_approvals, S_ANY },
 	{ "GET", "status", "/api/status", api_status, S_ANY },
-	{ "GET", "fleet", "/api/fleet", api_not_implemented, S_ANY },
+	{ "GET", "fleet", "/api/fleet", api_fleet, S_ANY },
 	{ "GET", "export", "/api/export", api_export, S_ANY },
-	{ "GET", "/metrics", "/metrics", api_not_implemented, S_ANY },
+	{ "GET", "/metrics", "/metrics", api_metrics, S_ANY },
 	{ "POST", "approve", "/api/approve", api_approve, S_OPERATOR },
 	{ "POST", "unapprove", "/api/unapprove", api_unapprove, S_OPERATOR },
 	{ "POST", "amendments/*/*/accept", "/api/amendments/{signer}/{seq}/accept", api_accept,
@@ -303,8 +305,10 @@ static void s_api(api_call_t *c, bool metrics)
 
 void api_handle(void *api, const http_req_t *req, http_resp_t *resp)
 {
+	struct timespec t0, t1;
 	api_call_t c;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&c, 0, sizeof(c));
 	c.api = api;
 	c.req = req;
@@ -317,6 +321,10 @@ void api_handle(void *api, const http_req_t *req, http_resp_t *resp)
 		s_asset(&c);
 	if (!resp->status)
 		api_error(&c, 500, "internal", "no answer");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (c.api->metrics && (c.endpoint || strncmp(req->path, "/api/", 5) == 0))
+		metrics_query(c.api->metrics, c.endpoint, resp->status,
+			      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	log_debug("http: %s %s (%s) -> %d%s%s", req->method, req->path,
 		  c.endpoint ? c.endpoint : "-", resp->status, c.grant.id[0] ? " token " : "",
 		  c.grant.id);

@@ -34,6 +34,8 @@ typedef struct api {
 	const identity_t *id;           /* the aggregator's: signs stages */
 	api_ingest_fn ingest;           /* set by the server */
 	void *ingest_ctx;
+	struct metrics *metrics;        /* the server's (metrics.h): queries recorded, /metrics */
+	const uint64_t *counters;       /* the server's live ingest counters (AGG_C_COUNT) */
 } api_t;
 
 /* http_handler_fn: answers one request (api is an api_t *). */

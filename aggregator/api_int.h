@@ -73,7 +73,7 @@ bool api_in_scope(const api_call_t *c, int i);
 bool api_owned(api_call_t *c, const char *code, const char *what);
 
 /* The routes (api_views.c, api_units.c, api_export.c, api_actions.c,
- * api_stage.c). */
+ * api_stage.c, api_fleet.c). */
 void api_whoami(api_call_t *c);
 void api_campaigns(api_call_t *c);
 void api_units(api_call_t *c);
@@ -88,6 +88,8 @@ void api_amendments(api_call_t *c);
 void api_approvals(api_call_t *c);
 void api_status(api_call_t *c);
 void api_export(api_call_t *c);
+void api_fleet(api_call_t *c);
+void api_metrics(api_call_t *c);
 void api_not_implemented(api_call_t *c);
 void api_approve(api_call_t *c);
 void api_unapprove(api_call_t *c);

@@ -204,10 +204,25 @@ class ApiTest(lnobtest.NetTestCase):
         self.assertEqual([a["code"] for a in one["ancestors"]], ["D1"])
         self.assertEqual(len(one["children"]), 3)
         self.err(403, "/api/units/C21", d1view, "forbidden")
-        for path in ("/api/fleet", "/metrics"):
-            status, _, _ = self.call(path, viewer)
-            self.assertIn(status, (200, 501), path)
+        self.check_fleet_metrics(viewer, d1view)
         self.check_export(viewer, d1view)
+
+    def check_fleet_metrics(self, viewer, d1view):
+        def nodes(doc):
+            return sorted((n["id"], n["scope"]) for n in doc["nodes"])
+        fleet = self.ok("/api/fleet", viewer)
+        self.assertEqual(nodes(fleet), nodes(self.cli_json("fleet")))
+        self.assertIn(("d1", "D1"), nodes(fleet))
+        d1 = self.ok("/api/fleet", d1view)
+        self.assertEqual(nodes(d1), nodes(self.cli_json("fleet", "--unit", "D1")))
+        self.assertNotIn(("d2", "D2"), nodes(d1))
+        status, hdrs, text = self.call("/metrics", viewer)
+        self.assertEqual(status, 200, text)
+        self.assertTrue(hdrs["Content-Type"].startswith("text/plain; version=0.0.4"))
+        text = text.decode()
+        self.assertIn("lnob_ingested_total %d" % len(REPORTS), text)
+        self.assertIn('endpoint="/api/rollup"', text)
+        self.err(403, "/metrics", d1view, "forbidden", "root")
 
     def check_export(self, viewer, d1view):
         q = {"campaign": CAMPAIGN, "period": PERIOD, "format": "csv"}

@@ -113,7 +113,9 @@ static void test_auth_and_routes(void **state)
 	assert_int_equal(s_status(s, "POST", "/api/approve", s->viewer, NULL, "operator"), 403);
 	assert_int_equal(s_status(s, "GET", "/nothing.css", NULL, NULL, "not_found"), 404);
 	assert_int_equal(s_status(s, "GET", "/", NULL, NULL, NULL), 200);
-	assert_int_equal(s_status(s, "GET", "/api/fleet", s->viewer, NULL, "not_implemented"), 501);
+	assert_int_equal(s_status(s, "GET", "/api/fleet", s->viewer, NULL, "\"nodes\""), 200);
+	assert_int_equal(s_status(s, "GET", "/metrics", s->d1, NULL, "root"), 403);
+	assert_int_equal(s_status(s, "GET", "/metrics", s->viewer, NULL, "no metrics"), 500);
 }
 
 static void test_params_and_scope(void **state)
