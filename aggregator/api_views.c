@@ -124,8 +124,8 @@ void api_series(api_call_t *c)
 		vo.period = campaign_period(camp, (int)i)->id;
 		if ((r = view_build(c->api->st, c->txn, c->api->hier, &vo, &view, err, sizeof(err))) < 0)
 			break;
-		json_array_append_new(periods, json_pack("{s:s, s:O*}", "period", vo.period, "derived",
-				      json_object_get(json_object_get(view, "unit"), "derived")));
+		json_array_append_new(periods, json_pack("{s:s, s:O*}", "period", vo.period, "values",
+				      json_object_get(json_object_get(view, "unit"), "values")));
 		json_decref(view);
 	}
 	if (r < 0) {

@@ -194,6 +194,10 @@ class ApiTest(lnobtest.NetTestCase):
         series = self.ok("/api/series", d1view, params={"campaign": CAMPAIGN})
         self.assertEqual(series["unit"], "D1")
         self.assertIn(PERIOD, [p["period"] for p in series["periods"]])
+        d1roll = self.cli_json("rollup", "--campaign", CAMPAIGN, "--period", PERIOD, "--unit", "D1")
+        in_period = [p for p in series["periods"] if p["period"] == PERIOD][0]
+        self.assertEqual(in_period["values"], d1roll["unit"]["values"])
+        self.assertTrue(in_period["values"])
         units = self.ok("/api/units", d1view)["units"]
         self.assertEqual([u["code"] for u in units], ["D1", "C11", "C12"])
         found = self.ok("/api/units", viewer, params={"q": "commune 12"})["units"]
