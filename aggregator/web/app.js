@@ -330,14 +330,19 @@ async function runSearch() {
 
 /* --- loading a unit ----------------------------------------------------- */
 function gotoUnit(code) { S.unit = code; guard(load()); }
+/* Loads the current tab; main is aria-busy meanwhile (a later load wins). */
+let loadSeq = 0;
 async function load() {
+  const my = ++loadSeq;
   writeHash(); say('');
+  $('main').setAttribute('aria-busy', 'true');
   fill($('unit-h'), t('loading'));
-  guard(revealInTree(S.unit));
-  if (S.tab === 'summary') await loadSummary();
-  else if (S.tab === 'noms') await loadNoms();
-  else if (S.tab === 'fleet') await loadFleet();
-  else await loadAmend();
+  try {
+    await Promise.all([revealInTree(S.unit).catch(() => null),
+      S.tab === 'summary' ? loadSummary() : S.tab === 'noms' ? loadNoms() : S.tab === 'fleet' ? loadFleet() : loadAmend()]);
+  } finally {
+    if (my === loadSeq) $('main').setAttribute('aria-busy', 'false');
+  }
 }
 async function loadSummary() {
   const p = { campaign: S.camp.id, period: S.period, unit: S.unit };
@@ -351,7 +356,8 @@ async function loadSummary() {
 function renderSummary(v) {
   const u = v.unit;
   renderHead(u.name + ' (' + u.code + ')', u);
-  fill($('unit-sub'), t('reported', num(u.units_expected_reported), num(u.units_expected)),
+  fill($('unit-sub'), el('span', { class: 'ctx' }, (v.campaign_name || v.campaign) + ' · ' + t('period') + ' ' + v.period),
+       el('br'), t('reported', num(u.units_expected_reported), num(u.units_expected)),
        ' · ', u.complete ? t('complete') : t('incomplete'),
        u.report ? [' · ', t('status'), ': ', t('st_' + u.report.status)] : null);
   renderTargets(u.targets || []);
