@@ -37,7 +37,7 @@ const I18N = {
     no_data: 'Không có số liệu', fleet: 'Các nút trong mạng lưới', node: 'Nút', scope: 'Phạm vi',
     link: 'Kết nối', lastContact: 'Liên lạc cuối', queued: 'Đang chờ gửi', parked: 'Tạm giữ',
     oldest: 'Cũ nhất chưa gửi', via: 'Qua', up: 'Thông', down: 'Mất kết nối', never: 'Chưa kết nối',
-    linksDown: '{0} kết nối mất', queuedTotal: '{0} bản tin đang chờ', rejectedBy: 'Bản tin bị từ chối theo lý do',
+    linksDown: '{0} kết nối mất', queuedWhere: 'Đang chờ gửi ở đâu', relays: 'Trạm chuyển tiếp', nodeCount: 'Số nút', queuedTotal: '{0} bản tin đang chờ', rejectedBy: 'Bản tin bị từ chối theo lý do',
     amendments: 'Sửa đổi chờ duyệt', accept: 'Chấp nhận', reject: 'Từ chối', revision: 'Lần sửa',
     difference: 'Chênh lệch', becomes: 'Thành số liệu hiện hành', approvals: 'Phê duyệt số liệu',
     approve: 'Phê duyệt kỳ này', unapprove: 'Bỏ phê duyệt', approvedBy: 'Đã phê duyệt bởi {0} lúc {1}',
@@ -80,7 +80,7 @@ const I18N = {
     not_eligible: 'Not eligible', no_data: 'No data', fleet: 'Nodes of the network', node: 'Node',
     scope: 'Scope', link: 'Link', lastContact: 'Last contact', queued: 'Queued', parked: 'Parked',
     oldest: 'Oldest unsent', via: 'Via', up: 'Up', down: 'Down', never: 'Never connected',
-    linksDown: '{0} links down', queuedTotal: '{0} messages queued', rejectedBy: 'Rejected messages by reason',
+    linksDown: '{0} links down', queuedWhere: 'Where messages are queued', relays: 'Relays', nodeCount: 'Nodes', queuedTotal: '{0} messages queued', rejectedBy: 'Rejected messages by reason',
     amendments: 'Amendments waiting', accept: 'Accept', reject: 'Reject', revision: 'Revision',
     difference: 'Difference', becomes: 'Becomes current', approvals: 'Approval of the figures',
     approve: 'Approve this period', unapprove: 'Revoke approval', approvedBy: 'Approved by {0} at {1}',
@@ -150,9 +150,12 @@ async function api(path, params, opts) {
   const u = new URL(path, location.origin);
   for (const k in params || {}) if (params[k] != null && params[k] !== '') u.searchParams.set(k, params[k]);
   const r = await fetch(u, Object.assign({ headers: { Authorization: 'Bearer ' + S.token } }, opts || {}));
-  if (r.status === 401) { showLogin(t('badToken')); throw new Error(t('badToken')); }
-  if (opts && opts.raw) { if (!r.ok) throw new Error(r.status + ' ' + r.statusText); return r; }
+  if (opts && opts.raw && r.ok) return r;
   const body = await r.json().catch(() => null);
+  if (r.status === 401) {
+    const m = t('badToken') + (body && body.message ? ': ' + body.message : '');
+    showLogin(m); throw new Error(m);
+  }
   if (!r.ok) throw new Error((body && body.message) || r.status + ' ' + r.statusText);
   return body;
 }
@@ -185,9 +188,16 @@ function defaultPeriod(c) {
   const y = String(new Date().getFullYear() - 1), p = c.periods || [];
   return p.includes(y) ? y : p.filter((x) => x <= y).pop() || p[0];
 }
+/* /api/series of a unit (kept: a period does not change it), null if it fails. */
+const seriesKept = {};
+async function series(campaign, unit) {
+  const k = campaign + ' ' + unit;
+  if (!(k in seriesKept)) seriesKept[k] = await api('/api/series', { campaign, unit }).catch(() => null);
+  return seriesKept[k];
+}
 /* The latest period of c in which unit has any figure (the series), else null. */
 async function latestWithData(c, unit) {
-  const s = await api('/api/series', { campaign: c.id, unit }).catch(() => null);
+  const s = await series(c.id, unit);
   const has = (p) => { const d = p.derived || p.values || {};
     return (Array.isArray(d) ? d : Object.values(d)).some((x) => x != null && (typeof x === 'number' || x.value != null)); };
   const ps = ((s && s.periods) || []).filter(has);
@@ -346,10 +356,10 @@ async function load() {
 }
 async function loadSummary() {
   const p = { campaign: S.camp.id, period: S.period, unit: S.unit };
-  const [v, s] = await Promise.all([api('/api/rollup', p),
-    api('/api/series', { campaign: S.camp.id, unit: S.unit }).catch(() => null)]);
+  const [v, s] = await Promise.all([api('/api/rollup', p), series(S.camp.id, S.unit)]);
   S.view = v; S.series = s;
   renderSummary(v);
+  if (!performance.getEntriesByName('lnob-summary').length) performance.mark('lnob-summary');
 }
 
 /* --- the summary: targets, values, completeness, children ---------------- */
@@ -369,8 +379,11 @@ function renderSummary(v) {
 function renderHead(title, u) {
   fill($('unit-h'), title);
   document.title = title + ' · lnob';
-  guard(api('/api/units/' + encodeURIComponent(u.code)).then((d) => fill($('crumbs'),
-    d.ancestors.concat([d.unit]).map((a) => el('li', {}, a.code === u.code ? el('span', { 'aria-current': 'page' }, a.name)
+  crumbs(u.code);
+}
+function crumbs(code) {
+  guard(api('/api/units/' + encodeURIComponent(code)).then((d) => fill($('crumbs'),
+    d.ancestors.concat([d.unit]).map((a) => el('li', {}, a.code === code ? el('span', { 'aria-current': 'page' }, a.name)
       : el('a', { href: '#', onclick: (e) => { e.preventDefault(); gotoUnit(a.code); } }, a.name))))));
 }
 function verdictBadge(tg) {
@@ -560,36 +573,51 @@ async function dossier(key) {
   $('dlg').showModal();
 }
 
-/* --- the fleet ----------------------------------------------------------- */
+/* --- the fleet (fleet_view: nodes, summary, units, relays, rejected) ------ */
+function fleetNodes(nodes) {
+  return el('div', { class: 'scroll' }, el('table', { class: 'tbl' },
+    el('thead', {}, el('tr', {}, ['node', 'scope', 'link', 'lastContact', 'queued', 'parked', 'oldest', 'via']
+      .map((k) => el('th', { scope: 'col' }, t(k))))),
+    el('tbody', {}, nodes.map((n) => {
+      const sc = n.scope && typeof n.scope === 'object' ? n.scope : { code: n.scope, name: n.scope_name };
+      return el('tr', { 'data-node': n.id, class: 'link-' + n.link },
+        el('th', { scope: 'row' }, n.id), el('td', {}, sc.name ? unitLink(sc) : sc.code),
+        el('td', {}, el('span', { class: 'st st-' + n.link }, t(n.link))),
+        el('td', {}, timeMs(n.last_contact_ms != null ? n.last_contact_ms : n.last_seen_ms)),
+        el('td', { class: 'n' }, num(n.queued)), el('td', { class: 'n' }, num(n.parked)),
+        el('td', {}, timeMs(n.oldest_unsent_ms)), el('td', {}, n.via || DASH));
+    }))));
+}
+function fleetWhere(d) {
+  const units = (d.units || []).filter((u) => u.nodes), relays = d.relays || [];
+  return [units.length ? [el('h4', {}, t('queuedWhere')), el('div', { class: 'scroll' }, el('table', { class: 'tbl' },
+    el('thead', {}, el('tr', {}, ['unit', 'nodeCount', 'down', 'queued'].map((k) => el('th', { scope: 'col' }, t(k))))),
+    el('tbody', {}, units.map((u) => el('tr', { 'data-code': u.code }, el('th', { scope: 'row' }, unitLink(u)),
+      el('td', { class: 'n' }, num(u.nodes)), el('td', { class: 'n' }, num(u.down)), el('td', { class: 'n' }, num(u.queued)))))))] : null,
+  relays.length ? [el('h4', {}, t('relays')), el('div', { class: 'scroll' }, el('table', { class: 'tbl' },
+    el('thead', {}, el('tr', {}, ['node', 'link', 'nodeCount', 'down', 'queued'].map((k) => el('th', { scope: 'col' }, t(k))))),
+    el('tbody', {}, relays.map((r) => el('tr', { 'data-node': r.id }, el('th', { scope: 'row' }, r.id),
+      el('td', {}, r.link ? el('span', { class: 'st st-' + r.link }, t(r.link)) : DASH),
+      el('td', { class: 'n' }, num((r.nodes || []).length)), el('td', {}, (r.down || []).join(', ') || DASH),
+      el('td', { class: 'n' }, num(r.queued)))))))] : null];
+}
 async function loadFleet() {
-  fill($('unit-sub'));
   let d;
-  try { d = await api('/api/fleet'); } catch (e) { fill($('fleet'), el('p', { class: 'err' }, e.message)); return; }
-  fill($('unit-h'), t('fleet'));
-  const nodes = d.nodes || [];
-  const down = nodes.filter((n) => (n.link || n.state) === 'down').length;
-  const q = nodes.reduce((s, n) => s + (n.queued || 0), 0);
-  const rej = d.rejected || {};
-  fill($('fleet'), el('p', { class: 'sub' }, t('linksDown', num(down)), ' · ', t('queuedTotal', num(q))),
-    el('div', { class: 'scroll' }, el('table', { class: 'tbl' },
-      el('thead', {}, el('tr', {}, ['node', 'scope', 'link', 'lastContact', 'queued', 'parked', 'oldest', 'via']
-        .map((k) => el('th', { scope: 'col' }, t(k))))),
-      el('tbody', {}, nodes.map((n) => {
-        const link = n.link || n.state, sc = typeof n.scope === 'object' && n.scope ? n.scope : { code: n.scope, name: n.scope_name };
-        return el('tr', { 'data-node': n.id, class: 'link-' + link },
-          el('th', { scope: 'row' }, n.id), el('td', {}, sc.name ? unitLink({ code: sc.code, name: sc.name }) : sc.code),
-          el('td', {}, el('span', { class: 'st st-' + link }, t(link))),
-          el('td', {}, timeMs(n.last_contact_ms != null ? n.last_contact_ms : n.last_seen_ms)),
-          el('td', { class: 'n' }, num(n.queued)), el('td', { class: 'n' }, num(n.parked)),
-          el('td', {}, timeMs(n.oldest_unsent_ms)), el('td', {}, n.via || DASH));
-      })))),
-    el('h4', {}, t('rejectedBy')),
-    el('dl', { class: 'kv' }, Object.keys(rej).filter((k) => rej[k]).map((k) => [el('dt', {}, k), el('dd', {}, num(rej[k]))])));
+  try { d = await api('/api/fleet'); } catch (e) { fill($('fleet'), el('p', { class: 'err' }, e.message)); fill($('unit-h'), t('fleet')); return; }
+  fill($('unit-h'), t('fleet'), d.unit ? ' · ' + d.unit.name : '');
+  const nodes = d.nodes || [], sm = d.summary || {};
+  const down = sm.down != null ? sm.down : nodes.filter((n) => n.link === 'down').length;
+  const q = sm.queued != null ? sm.queued : nodes.reduce((s, n) => s + (n.queued || 0), 0);
+  const rej = d.rejected || {}, bad = Object.keys(rej).filter((k) => rej[k]);
+  fill($('unit-sub'), t('linksDown', num(down)), ' · ', t('queuedTotal', num(q)));
+  fill($('fleet'), fleetNodes(nodes), fleetWhere(d), el('h4', {}, t('rejectedBy')),
+    bad.length ? el('dl', { class: 'kv' }, bad.map((k) => [el('dt', {}, k), el('dd', {}, num(rej[k]))]))
+      : el('p', { class: 'sub' }, t('none')));
 }
 
 /* --- amendments and approval ------------------------------------------- */
 async function loadAmend() {
-  fill($('unit-h'), t('amendments')); fill($('unit-sub'));
+  fill($('unit-h'), t('amendments')); fill($('unit-sub')); crumbs(S.unit);
   const op = S.who.role === 'operator';
   const [am, ap] = await Promise.all([api('/api/amendments', { unit: S.unit }),
     api('/api/approvals', { campaign: S.camp.id, period: S.period, unit: S.unit }).catch(() => ({ approvals: [] }))]);
