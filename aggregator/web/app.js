@@ -32,7 +32,7 @@ const I18N = {
     giay_khen: 'Giấy khen', bang_khen_province: 'Bằng khen UBND tỉnh', bang_khen_pm: 'Bằng khen Thủ tướng',
     huan_chuong_lao_dong: 'Huân chương Lao động', sg_proposed: 'Đề nghị', sg_received: 'Tiếp nhận',
     sg_appraised: 'Thẩm định', sg_endorsed: 'Đồng ý', sg_returned: 'Trả lại', sg_rejected: 'Không đồng ý',
-    sg_decided: 'Đã quyết định', reportedCol: 'Đã báo cáo', lv_province: 'tỉnh', lv_district: 'huyện', lv_commune: 'xã', lv_village: 'thôn, tổ dân phố', collective: 'Tập thể', individual: 'Cá nhân', household: 'Hộ gia đình',
+    sg_decided: 'Đã quyết định', reportedCol: 'Đã báo cáo', levelOf: 'Cấp {0}', lv_province: 'tỉnh', lv_district: 'huyện', lv_commune: 'xã', lv_village: 'thôn, tổ dân phố', collective: 'Tập thể', individual: 'Cá nhân', household: 'Hộ gia đình',
     enterprise: 'Doanh nghiệp', eligible: 'Đủ điều kiện', not_eligible: 'Chưa đủ điều kiện',
     no_data: 'Không có số liệu', fleet: 'Các nút trong mạng lưới', node: 'Nút', scope: 'Phạm vi',
     link: 'Kết nối', lastContact: 'Liên lạc cuối', queued: 'Đang chờ gửi', parked: 'Tạm giữ',
@@ -75,7 +75,7 @@ const I18N = {
     giay_khen: 'Certificate of merit', bang_khen_province: "Provincial chairman's Bằng khen",
     bang_khen_pm: "Prime Minister's Bằng khen", huan_chuong_lao_dong: 'Labour Order',
     sg_proposed: 'Proposed', sg_received: 'Received', sg_appraised: 'Appraised', sg_endorsed: 'Endorsed',
-    sg_returned: 'Returned', sg_rejected: 'Rejected', sg_decided: 'Decided', reportedCol: 'Reported', lv_province: 'province', lv_district: 'district', lv_commune: 'commune', lv_village: 'village', collective: 'Collective',
+    sg_returned: 'Returned', sg_rejected: 'Rejected', sg_decided: 'Decided', reportedCol: 'Reported', levelOf: 'Level: {0}', lv_province: 'province', lv_district: 'district', lv_commune: 'commune', lv_village: 'village', collective: 'Collective',
     individual: 'Individual', household: 'Household', enterprise: 'Enterprise', eligible: 'Eligible',
     not_eligible: 'Not eligible', no_data: 'No data', fleet: 'Nodes of the network', node: 'Node',
     scope: 'Scope', link: 'Link', lastContact: 'Last contact', queued: 'Queued', parked: 'Parked',
@@ -499,7 +499,7 @@ function renderCompleteness(c) {
   const levels = c.levels || [];
   const same = levels[0] && c.children && levels[0].expected === c.children.expected && levels[0].level ===
     ((S.view.children || [])[0] || {}).level;
-  fill($('compl'), levels.map((g) => complGroup(g, t('level') + ' ' + lv(g.level))),
+  fill($('compl'), levels.map((g) => complGroup(g, t('levelOf', lv(g.level)))),
        c.children && !same && c.children.expected ? complGroup(c.children, t('directChildren')) : null);
 }
 function renderChildren(kids) {

@@ -142,6 +142,9 @@ class DashboardTest(lnobtest.NetTestCase):
         r = net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "viewer",
                                  "--scope", "DNO", "--name", "browser test"))
         self.token = r.out.strip()
+        r = net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "operator",
+                                 "--scope", "DGL", "--name", "district office"))
+        self.op_token = r.out.strip()
         self.agg.start()
         wait_until(lambda: tcp_accepts(self.http_host, self.http_port), 30,
                    "the aggregator's HTTP server accepting connections", net)
@@ -149,6 +152,7 @@ class DashboardTest(lnobtest.NetTestCase):
         col.submit(*sorted(os.path.join(reports, n) for n in os.listdir(reports)))
         col.start()
         col.wait_drained(timeout=300)
+        self.col = col
         self.shots = os.environ.get("LNOB_SCREENSHOT_DIR") or net.path("screenshots")
         os.makedirs(self.shots, exist_ok=True)
         self.driver = None
@@ -411,6 +415,57 @@ class DashboardTest(lnobtest.NetTestCase):
         sw = self.js("return document.documentElement.scrollWidth")
         self.assertLessEqual(sw, 390, "horizontal scroll at 390 px: the page is %d px wide" % sw)
         self.screenshot("dashboard-phone.png")
+        self.operator(base)
+
+    def operator(self, base):
+        """A district operator approves a commune's period and accepts the
+        amendment a late correction makes, with the page's buttons."""
+        d, unit = self.driver, "DGL-01"
+        opid = self.op_token.split("_")[1]
+        self.viewport(1366, 900)
+        self.js("sessionStorage.clear()")
+        d.get(base + "?operator#token=%s&unit=%s&campaign=%s&period=%s&tab=amend"
+              % (self.op_token, unit, CAMPAIGN, PERIOD))
+        self.wait(lambda: self.idle() and self.css("#approve"), "the approve button for an operator")
+        self.one("#approve").click()
+        self.answer_prompt("kiểm tra xong")
+        self.wait(lambda: self.idle() and self.css("#unapprove"), "the period approved")
+        appr = json.loads(self.net.cli(self.agg.cmd("approvals", "-c", self.agg.conf, "--json")).out)
+        self.assertEqual([(a["unit"], a["period"], a["by"], a["note"]) for a in appr["approvals"]],
+                         [(unit, PERIOD, "token:" + opid, "kiểm tra xong")])
+        path = self.net.path("late.csv")
+        lnobtest.write_reports_csv(path, [{"unit": "DGL-01-01", "revision": 2, "values": {
+            "households_total": 250, "poor_households": 20}}],
+            indicators=("households_total", "poor_households"))
+        self.col.submit(path)
+        self.col.wait_drained()
+        self.agg.wait_status(lambda st, k: k["amended"] == 1, "one amendment held")
+        self.one("#tab-amend").click()
+        self.wait(lambda: self.idle() and self.css("#amend tr[data-key] .acts button"), "the amendment's row")
+        key = self.one("#amend tr[data-key]").get_attribute("data-key")
+        self.css("#amend tr[data-key] .acts button")[0].click()
+        self.answer_prompt("đã xác minh")
+        self.wait(lambda: self.idle() and not self.css("#amend tr[data-key]"), "the amendment accepted")
+        done = json.loads(self.net.cli(self.agg.cmd("amendments", "-c", self.agg.conf, "--decided",
+                                                    "--json")).out)["amendments"]
+        self.assertEqual([(x["key"], x["decision"]["decision"], x["decision"]["by"]) for x in done],
+                         [(key, "accepted", "token:" + opid)])
+        # A viewer gets no buttons.
+        self.js("sessionStorage.clear()")
+        d.get(base + "?viewer#token=%s&unit=%s&tab=amend" % (self.token, unit))
+        self.wait(lambda: self.idle() and self.css("#amend h3"), "the viewer's amendments tab")
+        self.assertEqual(self.css("#approve, #unapprove, #amend .acts"), [])
+
+    def answer_prompt(self, text):
+        alert = self.Wait(self.driver, WAIT).until(lambda d: self.try_alert())
+        alert.send_keys(text)
+        alert.accept()
+
+    def try_alert(self):
+        try:
+            return self.driver.switch_to.alert
+        except Exception:       # NoAlertPresentException until it opens
+            return False
 
     # -- screenshots, print, measurements ---------------------------------------
 
