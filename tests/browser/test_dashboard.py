@@ -139,9 +139,14 @@ class DashboardTest(lnobtest.NetTestCase):
         self.agg = net.add_aggregator(
             extra_conf="\n[campaign]\nfiles = %s\nclock_skew_s = 900\n\n[http]\nlisten = %s:%d\n"
             % (DAKNONG, self.http_host, self.http_port))
+        r = net.cli(self.agg.cmd("token", "add", "--help"), ok=False)
+        if r.returncode != 0:
+            raise AssertionError("%s has no `token add` (no HTTP API): %s"
+                                 % (self.agg.bin, (r.out + r.err).strip()[:300]))
         r = net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "viewer",
                                  "--scope", "DNO", "--name", "browser test"))
         self.token = r.out.strip()
+        self.assertRegex(self.token, r"^lnob_[0-9a-f]+_[A-Za-z0-9_-]+$", "token add printed the token")
         r = net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "operator",
                                  "--scope", "DGL", "--name", "district office"))
         self.op_token = r.out.strip()
