@@ -377,6 +377,17 @@ class DashboardTest(lnobtest.NetTestCase):
         self.one('#tree [data-code="CJT"] > .nm').click()
         self.unit_shown("CJT")
         self.check_summary(self.rollup("CJT"))
+        # The tree by keyboard: up to the item before, right opens it.
+        from selenium.webdriver.common.keys import Keys
+        item = self.one('#tree [data-code="CJT"]')
+        self.assertEqual(item.get_attribute("aria-selected"), "true")
+        item.send_keys(Keys.ARROW_UP)
+        prev = self.js("return document.activeElement.dataset.code")
+        self.assertEqual(prev, self.one('#tree [data-code="CJT"]').find_element(
+            self.By.XPATH, "preceding-sibling::li[1]").get_attribute("data-code"))
+        self.js("return document.activeElement").send_keys(Keys.ARROW_RIGHT)
+        self.wait(lambda: self.one('#tree [data-code="%s"]' % prev).get_attribute("aria-expanded") == "true"
+                  and self.css('#tree [data-code="%s"] [role="treeitem"]' % prev), "the tree item opened")
 
         # Another through search, typed without diacritics: Đắk Glong.
         q = self.one("#q")
