@@ -300,6 +300,8 @@ class DashboardTest(lnobtest.NetTestCase):
                 self.assertEqual(shown, [x["code"] for x in g[field]], "%s %s" % (g["level"], field))
                 for x, li in zip(g[field], self.css("ul.%s > li" % cls, sec)):
                     self.assertEqual(self.text(self.one("a", li)), x["name"])
+                    if x.get("parent_name"):
+                        self.assertIn(x["parent_name"], self.text(li), x["code"])
         self.check_charts(view, kinds)
         rows = self.css("#children tbody tr")
         self.assertEqual([r.get_attribute("data-code") for r in rows],
