@@ -1,0 +1,556 @@
+"""The dashboard in a real browser (README "Dashboard"): Debian's chromium,
+headless, driven by python3-selenium through chromium-driver.
+
+A real aggregator with [http] on a free 127.0.0.1 port holds a known
+dataset: the sample province (deploy/samples/province), the Đắk Nông
+campaign file and the demo's 2021-2023 reports (deploy/samples/reports/
+generate.py: some villages late, two communes of Đắk Glong and six whole
+districts missing in 2023), sent by a collector. A viewer token made with
+`lnob-aggregator token add` is handed to the page in the URL fragment.
+
+The test navigates to a district through the tree and to another through
+search (its name typed without diacritics), and asserts that the verdicts,
+coverage, progress, indicator values and late and missing units the page
+shows are those of `rollup --json` for that district (read from the JSON,
+never written here), that the API serves the same document, that a late
+unit's name leads to that unit, that the English switch relabels the page,
+that nothing scrolls sideways at 390 px, and that the print stylesheet gives
+an A4 page. It keeps screenshots (desktop 1366x900, phone 390x844) and the
+printed PDF under the build tree (LNOB_SCREENSHOT_DIR) and prints their
+paths, the page weight (bytes of every resource) and the time to first
+render (first-contentful-paint, navigation timing).
+
+Every wait is bounded (WebDriverWait); the browser, the driver and every
+daemon are stopped by pid. Without chromium or its driver the test fails
+saying so: nothing is skipped.
+"""
+
+import base64
+import json
+import os
+import re
+import subprocess
+import urllib.parse
+import urllib.request
+from decimal import ROUND_HALF_UP, Decimal
+
+import lnobtest
+from lnobtest import CAMPAIGN, free_port, tcp_accepts, wait_until
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SAMPLES = os.path.join(HERE, "..", "..", "deploy", "samples")
+PROVINCE = os.path.join(SAMPLES, "province")
+DAKNONG = os.path.join(SAMPLES, "campaigns", "daknong.ini")
+WEB = os.path.join(HERE, "..", "..", "aggregator", "web")
+PERIOD = "2023"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT = 30                       # seconds for any one condition in the page
+VERDICT_EN = {"MET": "Met", "NOT_MET": "Not met", "NOT_DUE": "Not due", "NO_DATA": "No data",
+              "INCOMPLETE": "Incomplete data"}
+
+
+class SampleProvince:
+    """The sample province's units.csv, as lnobtest.Net wants a hierarchy."""
+
+    def __init__(self):
+        import csv
+        with open(os.path.join(PROVINCE, "units.csv"), newline="", encoding="utf-8") as f:
+            self.rows = list(csv.DictReader(f))
+        self.name = {r["code"]: r["name"] for r in self.rows}
+
+    def write(self, path):
+        with open(os.path.join(PROVINCE, "units.csv"), "rb") as f, open(path, "wb") as g:
+            g.write(f.read())
+
+
+def vi_num(v, digits=0):
+    """v formatted as the page formats it (vi-VN: '.' groups, ',' decimals)."""
+    if v is None:
+        return "–"
+    q = Decimal(v).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    s = "{:,.{d}f}".format(abs(q), d=digits).replace(",", "\x00").replace(".", ",")
+    return ("-" if q < 0 else "") + s.replace("\x00", ".")
+
+
+def fmt_value(kind, v):
+    if v is None:
+        return "–"
+    if kind == "rate":
+        return vi_num(v, 2) + " %"
+    return vi_num(v, 0 if float(v).is_integer() else 2)
+
+
+def strip(doc):
+    if isinstance(doc, dict):
+        return {k: strip(v) for k, v in doc.items() if k != "generated_at"}
+    if isinstance(doc, list):
+        return [strip(x) for x in doc]
+    return doc
+
+
+def descendants(pid):
+    """Every process below pid (from /proc), deepest last."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    parent[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def selenium():
+    """The selenium modules, or a failure naming what is missing."""
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(path, os.X_OK):
+            raise AssertionError("%s is missing: install Debian's chromium and chromium-driver "
+                                 "(deploy/packages.sh LNOB_TEST_PACKAGES)" % path)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import Select, WebDriverWait
+    except ImportError as e:
+        raise AssertionError("python3-selenium is missing (%s): install Debian's "
+                             "python3-selenium" % e) from e
+    return webdriver, Service, By, Select, WebDriverWait
+
+
+class DashboardTest(lnobtest.NetTestCase):
+
+    def setUp(self):
+        self.net = lnobtest.Net(hier=SampleProvince())
+        self.hier = self.net.hier
+        net = self.net
+        reports = net.path("reports")
+        subprocess.run(["/usr/bin/python3", os.path.join(SAMPLES, "reports", "generate.py"),
+                        reports], check=True, capture_output=True, timeout=120)
+        self.http_host = net.host
+        self.http_port = free_port(net.host)
+        self.agg = net.add_aggregator(
+            extra_conf="\n[campaign]\nfiles = %s\nclock_skew_s = 900\n\n[http]\nlisten = %s:%d\n"
+            % (DAKNONG, self.http_host, self.http_port))
+        r = net.cli(self.agg.cmd("token", "add", "--help"), ok=False)
+        if r.returncode != 0:
+            raise AssertionError("%s has no `token add` (no HTTP API): %s"
+                                 % (self.agg.bin, (r.out + r.err).strip()[:300]))
+        r = net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "viewer",
+                                 "--scope", "DNO", "--name", "browser test"))
+        self.token = r.out.strip()
+        self.assertRegex(self.token, r"^lnob_[0-9a-f]+_[A-Za-z0-9_-]+$", "token add printed the token")
+        r = net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "operator",
+                                 "--scope", "DGL", "--name", "district office"))
+        self.op_token = r.out.strip()
+        self.agg.start()
+        wait_until(lambda: tcp_accepts(self.http_host, self.http_port), 30,
+                   "the aggregator's HTTP server accepting connections", net)
+        col = net.add_collector("dno", "DNO")
+        col.submit(*sorted(os.path.join(reports, n) for n in os.listdir(reports)))
+        col.start()
+        col.wait_drained(timeout=300)
+        self.col = col
+        self.shots = os.environ.get("LNOB_SCREENSHOT_DIR") or net.path("screenshots")
+        os.makedirs(self.shots, exist_ok=True)
+        self.driver = None
+        self.driver_pid = None
+
+    def tearDown(self):
+        self.stop_browser()
+        super().tearDown()
+
+    # -- the browser ---------------------------------------------------------
+
+    def start_browser(self):
+        webdriver, Service, self.By, self.Select, self.Wait = selenium()
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = CHROMIUM
+        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--window-size=1366,900", "--no-first-run", "--disable-extensions",
+                  "--user-data-dir=" + self.net.path("chromium-profile")):
+            opts.add_argument(a)
+        service = Service(CHROMEDRIVER, log_output=self.net.path("chromedriver.log")) \
+            if "log_output" in Service.__init__.__code__.co_varnames \
+            else Service(CHROMEDRIVER, log_path=self.net.path("chromedriver.log"))
+        self.driver = webdriver.Chrome(service=service, options=opts)
+        self.driver_pid = service.process.pid
+        self.driver.set_page_load_timeout(WAIT)
+        self.driver.set_script_timeout(WAIT)
+
+    def stop_browser(self):
+        """Quits the browser; then kills by pid the driver and any browser
+        process of it still alive."""
+        d, pid = self.driver, self.driver_pid
+        self.driver = self.driver_pid = None
+        kids = descendants(pid) if pid else []
+        if d is not None:
+            try:
+                d.quit()
+            except Exception:           # the driver may be gone already
+                pass
+        for p in [pid] + kids if pid else []:
+            try:
+                os.kill(p, 9)
+            except ProcessLookupError:
+                pass
+
+    def viewport(self, width, height):
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+    def wait(self, cond, what):
+        try:
+            return self.Wait(self.driver, WAIT).until(lambda d: cond())
+        except Exception as e:
+            msg = self.js("return document.getElementById('msg').textContent") or ""
+            raise AssertionError("page: %s not within %d s (page message: %r)" % (what, WAIT, msg)) from e
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def css(self, sel, root=None):
+        return (root or self.driver).find_elements(self.By.CSS_SELECTOR, sel)
+
+    def one(self, sel, root=None):
+        found = self.css(sel, root)
+        self.assertEqual(len(found), 1, "exactly one %r on the page" % sel)
+        return found[0]
+
+    def text(self, el):
+        return self.js("return arguments[0].textContent", el)
+
+    def idle(self):
+        return self.js("return document.getElementById('main').getAttribute('aria-busy')") == "false"
+
+    def unit_shown(self, code):
+        return self.wait(lambda: self.idle() and "(%s)" % code in self.one("#unit-h").text and
+                         self.css("#targets article, #targets p") and
+                         self.js("return window.lnob.state.view && window.lnob.state.view.unit.code") == code,
+                         "the summary of %s" % code)
+
+    # -- the API and the CLI ---------------------------------------------------
+
+    def api(self, path, **params):
+        url = "http://%s:%d%s?%s" % (self.http_host, self.http_port, path,
+                                     urllib.parse.urlencode(params))
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + self.token})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def rollup(self, unit):
+        r = self.net.cli(self.agg.cmd("rollup", "-c", self.agg.conf, "--campaign", CAMPAIGN,
+                                      "--period", PERIOD, "--unit", unit, "--json"))
+        cli = json.loads(r.out)
+        self.assertEqual(strip(self.api("/api/rollup", campaign=CAMPAIGN, period=PERIOD, unit=unit)),
+                         strip(cli), "/api/rollup is rollup --json for %s" % unit)
+        return cli
+
+    # -- what the page must show ----------------------------------------------
+
+    def check_summary(self, view, english=False):
+        u, kinds = view["unit"], {i["code"]: i["kind"] for i in view["indicators"]}
+        self.assertTrue(u["targets"], "the dataset gives %s targets" % u["code"])
+        for tg in u["targets"]:
+            art = self.one('#targets article[data-target="%s"]' % tg["id"])
+            badge = self.one(":scope > h4 .verdict", art)
+            self.assertEqual(badge.get_attribute("data-verdict"), tg["verdict"], tg["id"])
+            label = self.text(badge)
+            if english:
+                self.assertTrue(label.startswith(VERDICT_EN[tg["verdict"]]), label)
+            if tg["basis"] == "comparable" and tg["verdict"] != "NO_DATA":
+                cov = self.one(".cov", badge)
+                self.assertEqual((int(cov.get_attribute("data-reported")),
+                                  int(cov.get_attribute("data-expected"))),
+                                 (tg["coverage"]["reported"], tg["coverage"]["expected"]))
+                needle = ("on %d of %d units" if english else "trên %d / %d đơn vị") % (
+                    tg["coverage"]["reported"], tg["coverage"]["expected"])
+                self.assertIn(needle, label)
+            else:
+                self.assertEqual(self.css(".cov", badge), [])
+            shown = self.text(self.one('dd[data-k="progress_pct"]', art))
+            want = "–" if tg["progress_pct"] is None else vi_num(tg["progress_pct"], 2) + " %"
+            self.assertEqual(shown, want, "%s progress" % tg["id"])
+            bar = self.one('[role="progressbar"]', art)
+            if tg["progress_pct"] is not None:
+                self.assertAlmostEqual(float(bar.get_attribute("aria-valuenow")),
+                                       max(0, min(100, tg["progress_pct"])), places=4)
+        for code, v in u["values"].items():
+            cell = self.one('#values tr[data-ind="%s"] td[data-k="value"]' % code)
+            self.assertEqual(self.text(cell), fmt_value(kinds[code], v["value"]), code)
+            if v["value"] is None:
+                self.assertEqual(cell.get_attribute("data-value"), "null", code)
+            else:
+                self.assertAlmostEqual(float(cell.get_attribute("data-value")), v["value"], places=6)
+        for g in view["completeness"]["levels"]:
+            sec = self.one('#compl section[data-level="%s"]' % g["level"])
+            for key, field in (("expected", "expected"), ("onTime", "on_time"), ("late", "late"),
+                               ("missing", "missing"), ("pending", "pending")):
+                self.assertEqual(self.text(self.one('dd[data-k="%s"]' % key, sec)),
+                                 vi_num(g[field]), "%s %s" % (g["level"], field))
+            for cls, field in (("late", "late_units"), ("missing", "missing_units")):
+                shown = [li.get_attribute("data-code") for li in self.css("ul.%s > li" % cls, sec)]
+                self.assertEqual(shown, [x["code"] for x in g[field]], "%s %s" % (g["level"], field))
+                for x, li in zip(g[field], self.css("ul.%s > li" % cls, sec)):
+                    self.assertEqual(self.text(self.one("a", li)), x["name"])
+                    if x.get("parent_name"):
+                        self.assertIn(x["parent_name"], self.text(li), x["code"])
+        self.check_charts(view, kinds)
+        rows = self.css("#children tbody tr")
+        self.assertEqual([r.get_attribute("data-code") for r in rows],
+                         [c["code"] for c in view["children"]])
+        for c, r in zip(view["children"], rows):
+            self.assertEqual([b.get_attribute("data-verdict") for b in self.css(":scope > td .verdict", r)],
+                             [t["verdict"] for t in c["targets"]], c["code"])
+
+    def check_charts(self, view, kinds):
+        """Each sum and rate has a chart over the campaign's periods: a point
+        per period in which rollup --json knows its value, the values named
+        in the chart's label."""
+        code = view["unit"]["code"]
+        periods = self.api("/api/campaigns")[0]["periods"]
+        per = {}
+        for p in periods:
+            r = self.net.cli(self.agg.cmd("rollup", "-c", self.agg.conf, "--campaign", CAMPAIGN,
+                                          "--period", p, "--unit", code, "--json"))
+            per[p] = json.loads(r.out)["unit"].get("values", {})
+        for ind, kind in kinds.items():
+            if kind not in ("sum", "rate") or ind not in view["unit"]["values"]:
+                continue
+            known = [(p, per[p][ind]["value"]) for p in periods
+                     if ind in per[p] and per[p][ind]["value"] is not None]
+            cell = self.one('#values tr[data-ind="%s"] td.chart' % ind)
+            svg = self.css("svg", cell)
+            self.assertEqual(len(svg), 1 if known else 0, "%s %s: a chart of %s" % (code, ind, known))
+            if known:
+                self.assertEqual(len(self.css("circle", svg[0])), len(known), "%s %s" % (code, ind))
+                label = svg[0].get_attribute("aria-label")
+                for p, v in known:
+                    self.assertIn("%s %s" % (p, fmt_value(kind, v)), label, ind)
+
+    def pick_period(self):
+        sel = self.Select(self.one("#period"))
+        if sel.first_selected_option.get_attribute("value") != PERIOD:
+            sel.select_by_value(PERIOD)
+        self.wait(lambda: self.idle() and self.js("var v = window.lnob.state.view; return v && v.period") == PERIOD,
+                  "the rollup of period " + PERIOD)
+
+    # -- the test --------------------------------------------------------------
+
+    def test_dashboard(self):
+        self.start_browser()
+        d = self.driver
+        base = "http://%s:%d/" % (self.http_host, self.http_port)
+        self.viewport(1366, 900)
+        # A token the aggregator does not know: the token form, with the reason.
+        bad = "lnob_000000000000_" + "A" * 43
+        d.get(base + "#token=" + bad)
+        self.wait(lambda: self.one("#login").is_displayed() and self.one("#login-err").text,
+                  "the token form after an unknown token")
+        self.assertNotIn(bad, d.current_url, "the token left the address bar")
+        self.assertIn("Mã truy cập không hợp lệ", self.one("#login-err").text)
+        self.assertFalse(self.one("#app").is_displayed())
+        # The viewer's token typed into the form.
+        self.one("#token").send_keys(self.token)
+        self.one("#login-form button[type=submit]").click()
+        self.unit_shown("DNO")
+        self.assertEqual(self.js("return sessionStorage.getItem('lnob.token')"), self.token)
+        self.assertNotIn(self.token, d.current_url)
+        # From the fragment: a fresh tab of the same page, a cold load (no
+        # cache) for the measurements.
+        self.js("sessionStorage.clear()")
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        d.get(base + "?fragment#token=" + self.token)
+        self.unit_shown("DNO")
+        self.assertNotIn(self.token, d.current_url, "the token left the address bar")
+        self.assertEqual(self.js("return sessionStorage.getItem('lnob.token')"), self.token)
+        self.measure()
+        self.pick_period()
+
+        # A district through the tree: Cư Jút (two villages missing in 2023).
+        self.one('#tree [data-code="CJT"] > .nm').click()
+        self.unit_shown("CJT")
+        self.check_summary(self.rollup("CJT"))
+        # The tree by keyboard: up to the item before, right opens it.
+        from selenium.webdriver.common.keys import Keys
+        item = self.one('#tree [data-code="CJT"]')
+        self.assertEqual(item.get_attribute("aria-selected"), "true")
+        item.send_keys(Keys.ARROW_UP)
+        prev = self.js("return document.activeElement.dataset.code")
+        self.assertEqual(prev, self.one('#tree [data-code="CJT"]').find_element(
+            self.By.XPATH, "preceding-sibling::li[1]").get_attribute("data-code"))
+        self.js("return document.activeElement").send_keys(Keys.ARROW_RIGHT)
+        self.wait(lambda: self.one('#tree [data-code="%s"]' % prev).get_attribute("aria-expanded") == "true"
+                  and self.css('#tree [data-code="%s"] [role="treeitem"]' % prev), "the tree item opened")
+
+        # Another through search, typed without diacritics: Đắk Glong.
+        q = self.one("#q")
+        q.send_keys("dak glong")
+        self.wait(lambda: self.css('#hits a[data-code="DGL"]'), "a search hit for 'dak glong'")
+        self.css('#hits a[data-code="DGL"]')[0].click()
+        self.unit_shown("DGL")
+        self.assertEqual(self.one('#tree [aria-selected="true"]').get_attribute("data-code"), "DGL")
+        dgl = self.rollup("DGL")
+        self.check_summary(dgl)
+        late = [x for g in dgl["completeness"]["levels"] for x in g["late_units"]]
+        missing = [x for g in dgl["completeness"]["levels"] for x in g["missing_units"]]
+        self.assertTrue(late and missing, "Đắk Glong has late and missing units in 2023")
+        self.screenshot("dashboard-desktop.png")
+        self.print_pdf("dashboard-print.pdf")
+
+        # English.
+        self.one("#lang").click()
+        self.wait(lambda: self.js("return document.documentElement.lang") == "en" and
+                  self.one("#tab-summary").text == "Summary" and "(DGL)" in self.one("#unit-h").text
+                  and self.idle() and self.css("#targets article"), "the English page")
+        self.assertEqual(self.one("#targets-h").text, "Targets")
+        self.assertEqual(self.one("#print").text, "Print")
+        self.check_summary(self.rollup("DGL"), english=True)
+        self.screenshot("dashboard-desktop-en.png")
+        self.one("#lang").click()
+        self.wait(lambda: self.one("#tab-summary").text == "Tổng hợp" and self.idle(), "the Vietnamese page again")
+
+        # A late unit's name leads to that unit.
+        x = late[0]
+        link = self.css('#compl ul.late li[data-code="%s"] a' % x["code"])[0]
+        self.js("arguments[0].closest('details').open = true; arguments[0].scrollIntoView()", link)
+        link.click()
+        self.unit_shown(x["code"])
+
+        # Phone width: nothing scrolls sideways.
+        self.viewport(390, 844)
+        d.get(base + "?phone#unit=DGL&campaign=%s&period=%s&tab=summary" % (CAMPAIGN, PERIOD))
+        self.unit_shown("DGL")
+        self.check_summary(dgl)
+        sw = self.js("return document.documentElement.scrollWidth")
+        self.assertLessEqual(sw, 390, "horizontal scroll at 390 px: the page is %d px wide" % sw)
+        self.screenshot("dashboard-phone.png")
+        self.operator(base)
+
+    def operator(self, base):
+        """A district operator approves a commune's period and accepts the
+        amendment a late correction makes, with the page's buttons."""
+        d, unit = self.driver, "DGL-01"
+        opid = self.op_token.split("_")[1]
+        self.viewport(1366, 900)
+        self.js("sessionStorage.clear()")
+        d.get(base + "?operator#token=%s&unit=%s&campaign=%s&period=%s&tab=amend"
+              % (self.op_token, unit, CAMPAIGN, PERIOD))
+        self.wait(lambda: self.idle() and self.css("#approve"), "the approve button for an operator")
+        self.one("#approve").click()
+        self.answer_prompt("kiểm tra xong")
+        self.wait(lambda: self.idle() and self.css("#unapprove"), "the period approved")
+        appr = json.loads(self.net.cli(self.agg.cmd("approvals", "-c", self.agg.conf, "--json")).out)
+        self.assertEqual([(a["unit"], a["period"], a["by"], a["note"]) for a in appr["approvals"]],
+                         [(unit, PERIOD, "token:" + opid, "kiểm tra xong")])
+        path = self.net.path("late.csv")
+        lnobtest.write_reports_csv(path, [{"unit": "DGL-01-01", "revision": 2, "values": {
+            "households_total": 250, "poor_households": 20}}],
+            indicators=("households_total", "poor_households"))
+        self.col.submit(path)
+        self.col.wait_drained()
+        self.agg.wait_status(lambda st, k: k["amended"] == 1, "one amendment held")
+        self.one("#tab-amend").click()
+        self.wait(lambda: self.idle() and self.css("#amend tr[data-key] .acts button"), "the amendment's row")
+        key = self.one("#amend tr[data-key]").get_attribute("data-key")
+        self.css("#amend tr[data-key] .acts button")[0].click()
+        self.answer_prompt("đã xác minh")
+        self.wait(lambda: self.idle() and not self.css("#amend tr[data-key]"), "the amendment accepted")
+        done = json.loads(self.net.cli(self.agg.cmd("amendments", "-c", self.agg.conf, "--decided",
+                                                    "--json")).out)["amendments"]
+        self.assertEqual([(x["key"], x["decision"]["decision"], x["decision"]["by"]) for x in done],
+                         [(key, "accepted", "token:" + opid)])
+        # A viewer gets no buttons.
+        self.js("sessionStorage.clear()")
+        d.get(base + "?viewer#token=%s&unit=%s&tab=amend" % (self.token, unit))
+        self.wait(lambda: self.idle() and self.css("#amend h3"), "the viewer's amendments tab")
+        self.assertEqual(self.css("#approve, #unapprove, #amend .acts"), [])
+
+    def answer_prompt(self, text):
+        alert = self.Wait(self.driver, WAIT).until(lambda d: self.try_alert())
+        alert.send_keys(text)
+        alert.accept()
+
+    def try_alert(self):
+        try:
+            return self.driver.switch_to.alert
+        except Exception:       # NoAlertPresentException until it opens
+            return False
+
+    # -- screenshots, print, measurements ---------------------------------------
+
+    def screenshot(self, name):
+        """The whole page at the current width (the viewport stretched to it)."""
+        d = self.driver
+        w = self.js("return window.innerWidth")
+        h0 = self.js("return window.innerHeight")
+        h = min(self.js("return document.documentElement.scrollHeight"), 8000)
+        self.viewport(w, h)
+        path = os.path.join(self.shots, name)
+        self.assertTrue(d.save_screenshot(path), path)
+        self.viewport(w, h0)
+        print("screenshot: %s (%d px wide)" % (path, w), flush=True)
+
+    def print_pdf(self, name):
+        """The print stylesheet: no tree, no controls; one A4 page size."""
+        d = self.driver
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            for sel in (".side", ".tabs", "#export", ".top"):
+                self.assertEqual(self.js("return getComputedStyle(document.querySelector(arguments[0])).display",
+                                         sel), "none", "%s printed" % sel)
+        finally:
+            d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        pdf = base64.b64decode(d.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True,
+                                                                     "printBackground": True})["data"])
+        path = os.path.join(self.shots, name)
+        with open(path, "wb") as f:
+            f.write(pdf)
+        # A4 is 595.28 x 841.89 points.
+        boxes = [(float(w), float(h)) for w, h in
+                 re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", pdf)]
+        self.assertTrue(boxes, "no page in the printed PDF")
+        for w, h in boxes:
+            self.assertTrue(abs(w - 595.28) < 2 and abs(h - 841.89) < 2, "a page of %gx%g pt, not A4" % (w, h))
+        print("printed: %s (%d A4 pages)" % (path, len(boxes)), flush=True)
+
+    def measure(self):
+        """Page weight (every resource the page loaded) and time to first render."""
+        m = self.js("""
+            const nav = performance.getEntriesByType('navigation')[0];
+            const res = performance.getEntriesByType('resource');
+            const paint = performance.getEntriesByType('paint');
+            const fcp = paint.find((p) => p.name === 'first-contentful-paint');
+            const shown = performance.getEntriesByName('lnob-summary')[0];
+            return {doc: nav.encodedBodySize, docTransfer: nav.transferSize,
+                    dcl: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
+                    fcp: fcp ? fcp.startTime : null, shown: shown ? shown.startTime : null,
+                    res: res.map((r) => [r.name, r.initiatorType, r.encodedBodySize, r.transferSize])};
+        """)
+        assets = {f: os.path.getsize(os.path.join(WEB, f)) for f in ("index.html", "app.css", "app.js")}
+        static = [r for r in m["res"] if r[1] in ("link", "script", "css", "img")]
+        apis = [r for r in m["res"] if "/api/" in r[0]]
+        static_bytes = m["doc"] + sum(r[2] for r in static)
+        print("page weight: %d bytes of page (index.html %d + app.css %d + app.js %d as served; "
+              "files %s), %d bytes of API documents in %d calls, %d bytes in all"
+              % (static_bytes, m["doc"], *[next((r[2] for r in static if r[0].endswith(f)), 0)
+                                           for f in ("app.css", "app.js")], assets,
+                 sum(r[2] for r in apis), len(apis), static_bytes + sum(r[2] for r in apis)),
+              flush=True)
+        print("first render: first-contentful-paint %.0f ms, DOMContentLoaded %.0f ms, load %.0f ms "
+              "(navigation timing); the province's summary drawn at %.0f ms"
+              % (m["fcp"] or -1, m["dcl"], m["load"], m["shown"] or -1), flush=True)
+        self.assertIsNotNone(m["fcp"], "no first-contentful-paint entry")
+        self.assertEqual(static_bytes, sum(assets.values()), "every asset served whole, nothing else")
+
+
+if __name__ == "__main__":
+    lnobtest.main()
