@@ -198,7 +198,7 @@ async function series(campaign, unit) {
 /* The latest period of c in which unit has any figure (the series), else null. */
 async function latestWithData(c, unit) {
   const s = await series(c.id, unit);
-  const has = (p) => { const d = p.derived || p.values || {};
+  const has = (p) => { const d = p.values || {};
     return (Array.isArray(d) ? d : Object.values(d)).some((x) => x != null && (typeof x === 'number' || x.value != null)); };
   const ps = ((s && s.periods) || []).filter(has);
   return ps.length ? ps[ps.length - 1].period : null;
@@ -420,7 +420,7 @@ function renderTargets(ts) {
 function seriesOf(code) {
   if (!S.series || !S.series.periods) return [];
   return S.series.periods.map((p) => {
-    let d = p.derived || p.values || {};
+    let d = p.values || {};
     if (Array.isArray(d)) d = d.find((x) => (x.code || x.indicator || x.id) === code);
     else d = d[code];
     const v = d == null ? null : typeof d === 'number' ? d : d.value;
