@@ -18,8 +18,9 @@ void api_fleet(api_call_t *c)
 
 	if (!api_args_only(c, allowed))
 		return;
-	r = fleet_view(c->api->st, c->txn, c->api->hier, c->grant.scope, lnob_now_ms(), &view, err,
-		       sizeof(err));
+	r = fleet_view(c->api->st, c->txn, c->api->hier, c->grant.scope,
+		       c->api->id ? c->api->id->pub.node_id : NULL,
+		       lnob_now_ms(), &view, err, sizeof(err));
 	if (r < 0) {
 		api_fail(c, r, err);
 		return;

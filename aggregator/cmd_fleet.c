@@ -208,7 +208,7 @@ int cmd_fleet(cli_ctx_t *ctx)
 	if ((rc = cli_store(ctx, CLI_STORE_READ)) != 0)
 		return rc;
 	if ((r = store_begin(ctx->store, false, &txn)) == 0)
-		r = fleet_view(ctx->store, txn, ctx->hier, unit, lnob_now_ms(), &doc, err,
+		r = fleet_view(ctx->store, txn, ctx->hier, unit, ctx->node_id, lnob_now_ms(), &doc, err,
 			       sizeof(err));
 	store_abort(&txn);
 	if (r < 0)

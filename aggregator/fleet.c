@@ -30,6 +30,7 @@ typedef struct s_walk {
 	MDB_txn *txn;
 	const hier_t *hier;
 	int root;
+	const char *self;              /* left out (NULL: none) */
 	int64_t now, down;
 	json_t *nodes, *relays, *units, *links_down;
 	uint64_t up, ndown, never, queued, parked;
@@ -150,6 +151,8 @@ static int s_node(void *ctx, const keydir_node_t *n)
 
 	if (w->root >= 0 && (at < 0 || !hier_in_subtree(w->hier, w->root, at)))
 		return 0;
+	if (w->self && strcmp(n->pub.node_id, w->self) == 0)
+		return 0;
 	r = agg_peer_get(w->st, w->txn, n->pub.node_id, &p);
 	if (r < 0 && r != LNOB_E_NOTFOUND && r != LNOB_E_CORRUPT) {
 		w->r = r;
@@ -221,10 +224,10 @@ static json_t *s_doc(s_walk_t *w, const uint64_t c[AGG_C_COUNT])
 		"downstream_ignored", (json_int_t)c[AGG_C_DOWNSTREAM_IGNORED]);
 }
 
-int fleet_view(store_t *st, MDB_txn *txn, const hier_t *hier, int root,
+int fleet_view(store_t *st, MDB_txn *txn, const hier_t *hier, int root, const char *self,
 	       int64_t now_ms, json_t **ret, char *err, size_t errlen)
 {
-	s_walk_t w = { .st = st, .txn = txn, .hier = hier, .root = root, .now = now_ms,
+	s_walk_t w = { .st = st, .txn = txn, .hier = hier, .root = root, .self = self, .now = now_ms,
 		       .down = fleet_down_ms(), .nodes = json_array(), .relays = json_array(),
 		       .units = json_array(), .links_down = json_array() };
 	uint64_t c[AGG_C_COUNT];

@@ -41,7 +41,9 @@ int64_t fleet_down_ms(void);
  * oldest unsent (ms, null if none), link state ("up" | "down" | "never",
  * down when silent over FLEET_DOWN_MS), and the aggregator's rejected
  * counters by reason; restricted to nodes whose scope is in root's
- * subtree (root -1: all). Caller owns *ret.
+ * subtree (root -1: all), except self (the aggregator's own node id, or
+ * NULL): it is enrolled to sign the stages the HTTP API records, and is the
+ * receiving end, not a sender. Caller owns *ret.
  *
  * The document: {"generated_at" (Unix s), "now_ms", "down_after_ms",
  * "unit" ({code, name, level} or null for -1), "nodes": [{"id", "scope",
@@ -53,7 +55,7 @@ int64_t fleet_down_ms(void);
  * "queued"}] (per child of root), "rejected": {reason: count},
  * "rejected_total", "downstream_ignored"}. Returns 0, -ENOMEM,
  * LNOB_E_CORRUPT or a store error (err says which). */
-int fleet_view(store_t *st, MDB_txn *txn, const hier_t *hier, int root,
+int fleet_view(store_t *st, MDB_txn *txn, const hier_t *hier, int root, const char *self,
 	       int64_t now_ms, json_t **ret, char *err, size_t errlen);
 
 #endif

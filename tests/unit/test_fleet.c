@@ -60,8 +60,8 @@ static uint64_t s_apply(at_world_t *w, fleet_in_t *fi, const char *sender, const
 	return ignored;
 }
 
-/* The fleet view of root at now (caller frees). */
-static json_t *s_view(at_world_t *w, const char *root, int64_t now)
+/* The fleet view of root at now without node self (caller frees). */
+static json_t *s_view_self(at_world_t *w, const char *root, const char *self, int64_t now)
 {
 	MDB_txn *txn = NULL;
 	json_t *doc = NULL;
@@ -69,9 +69,15 @@ static json_t *s_view(at_world_t *w, const char *root, int64_t now)
 
 	assert_int_equal(store_begin(w->st, false, &txn), 0);
 	assert_int_equal(fleet_view(w->st, txn, w->hier, root ? hier_find(w->hier, root) : -1,
-				    now, &doc, err, sizeof(err)), 0);
+				    self, now, &doc, err, sizeof(err)), 0);
 	store_abort(&txn);
 	return doc;
+}
+
+/* The fleet view of root at now (caller frees). */
+static json_t *s_view(at_world_t *w, const char *root, int64_t now)
+{
+	return s_view_self(w, root, NULL, now);
 }
 
 /* The row of node id in doc (borrowed), or NULL. */
@@ -132,6 +138,11 @@ static void test_scope_rule_and_view(void **state)
 	assert_null(s_row(doc, "ghost"));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "summary"),
 							    "queued")), 5);
+	json_decref(doc);
+	/* The aggregator's own node (self) is not part of its fleet. */
+	doc = s_view_self(&w, NULL, "prov", 2000);
+	assert_null(s_row(doc, "prov"));
+	assert_non_null(s_row(doc, "c1"));
 	json_decref(doc);
 
 	/* Later: down; and restricted to D1's subtree (prov's scope P is not). */
