@@ -146,8 +146,8 @@ static int s_scope(store_t *st, MDB_txn *txn, const hier_t *hier, const char *id
 static const char *s_refusal(store_t *st, MDB_txn *txn, const hier_t *hier, const s_entry_t *e,
 			     int *ret_r)
 {
-	int rs, rn, at_s, at_n;
-	bool rev_s, rev_n;
+	int rs, rn, at_s = -1, at_n = -1;
+	bool rev_s = false, rev_n = false;
 
 	*ret_r = 0;
 	if (strcmp(e->sender, e->node_id) == 0)

@@ -189,9 +189,12 @@ static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_
 		      bool write, char *err, size_t errlen)
 {
 	int r = mdb_dbi_open(txn, "meta", write ? MDB_CREATE : 0, &self->meta);
+	const char *missing = "meta";
 
-	for (size_t i = 0; r == 0 && i < ndbs; i++)
+	for (size_t i = 0; r == 0 && i < ndbs; i++) {
+		missing = dbs[i];
 		r = mdb_dbi_open(txn, dbs[i], write ? MDB_CREATE : 0, &self->dbi[i]);
+	}
 	if (r == 0)
 		return 0;
 	if (r == MDB_NOTFOUND && s_main_empty(txn)) {
@@ -201,8 +204,9 @@ static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_
 		return -ENOENT;
 	}
 	if (r == MDB_NOTFOUND) {
-		snprintf(err, errlen, "%s: store lacks its databases (not initialised "
-			 "by this program)", self->dir);
+		snprintf(err, errlen, "%s: store lacks its database '%s' (not made by this "
+			 "program, or by an older version of it: the daemon's `run` adds what "
+			 "a newer version needs)", self->dir, missing);
 		return LNOB_E_SCHEMA;
 	}
 	if (r == MDB_INCOMPATIBLE || r == MDB_CORRUPTED || r == MDB_PAGE_NOTFOUND) {
