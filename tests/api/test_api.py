@@ -22,12 +22,7 @@ REPORTS = tn.REPORTS + [
     {"unit": "C22", "revision": 1, "values": {"households_total": 500, "poor_households": 40}}]
 
 
-def strip(doc):
-    if isinstance(doc, dict):
-        return {k: strip(v) for k, v in doc.items() if k != "generated_at"}
-    if isinstance(doc, list):
-        return [strip(x) for x in doc]
-    return doc
+strip = lnobtest.strip_generated
 
 
 class ApiTest(lnobtest.NetTestCase):

@@ -81,12 +81,7 @@ def fmt_value(kind, v):
     return vi_num(v, 0 if float(v).is_integer() else 2)
 
 
-def strip(doc):
-    if isinstance(doc, dict):
-        return {k: strip(v) for k, v in doc.items() if k != "generated_at"}
-    if isinstance(doc, list):
-        return [strip(x) for x in doc]
-    return doc
+strip = lnobtest.strip_generated
 
 
 def descendants(pid):

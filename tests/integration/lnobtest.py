@@ -136,6 +136,16 @@ class WaitTimeout(AssertionError):
     pass
 
 
+def strip_generated(doc):
+    """doc without its "generated_at" members, at any depth: what two
+    documents of the same store built at other moments share."""
+    if isinstance(doc, dict):
+        return {k: strip_generated(v) for k, v in doc.items() if k != "generated_at"}
+    if isinstance(doc, list):
+        return [strip_generated(x) for x in doc]
+    return doc
+
+
 def wait_until(cond, timeout, what, net=None, interval=0.1):
     """Polls cond() until it returns a truthy value, for at most timeout
     seconds; returns that value. On timeout fails naming `what`, with the
