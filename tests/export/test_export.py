@@ -380,6 +380,13 @@ class ExportTest(lnobtest.NetTestCase):
         self.check_rows(got, ["P", "D1", "D2"], 1)
         r = self.export("--format", "csv", "--output", "-")
         self.assertEqual(r.out, data.decode("utf-8"), "--output -: the same on standard output")
+        roll = self.net.cli(self.agg.cmd("rollup", "-c", self.agg.conf, "--campaign", CAMPAIGN,
+                                         "--period", PERIOD, "--csv"))
+        self.assertEqual(roll.out, r.out, "rollup --csv: the export's summary of the unit")
+        bad = self.net.cli(self.agg.cmd("rollup", "-c", self.agg.conf, "--campaign", CAMPAIGN,
+                                        "--period", PERIOD, "--cluster", "x", "--csv"), ok=False)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--csv and --cluster", bad.err)
         late = self.net.path("out", "late.csv")
         self.export("--format", "csv", "--sheet", "late", "--output", late)
         with open(late, encoding="utf-8-sig", newline="") as f:
