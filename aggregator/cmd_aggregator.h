@@ -58,6 +58,7 @@ int cmd_enroll(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
 int cmd_rollup(cli_ctx_t *ctx);
 int cmd_status(cli_ctx_t *ctx);
+int cmd_pubkey(cli_ctx_t *ctx);   /* cmd_pubkey.c */
 int cmd_verify(cli_ctx_t *ctx);
 int cmd_history(cli_ctx_t *ctx);
 int cmd_conflicts(cli_ctx_t *ctx);

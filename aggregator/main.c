@@ -136,6 +136,8 @@ static const cli_cmd_t s_cmds[] = {
 	  .run = cmd_rollup },
 	{ .name = "status", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = CLI_NEED_CONF, .run = cmd_status },
+	{ .name = "pubkey", .synopsis = "-c CONF", .opts = s_none,
+	  .needs = CLI_NEED_CONF | CLI_NEED_IDENTITY, .run = cmd_pubkey },
 	{ .name = "fleet", .synopsis = "-c CONF [--unit U] [--json]", .opts = s_fleet_opts,
 	  .formats = CLI_JSON, .needs = CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS,
 	  .run = cmd_fleet },

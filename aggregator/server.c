@@ -22,6 +22,7 @@
 #include "ingest.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "metadata_out.h"
 #include "metrics.h"
 #include "router.h"
 #include "util.h"
@@ -63,6 +64,7 @@ typedef struct server {
 	 * s->ing.counters). */
 	metrics_t *metrics;
 	fleet_in_t *fleet_in;      /* relays' reports of their downstream nodes */
+	metaout_t *meta;           /* the metadata sent down (metadata_out.h) */
 	bool counters_dirty;
 	int64_t last_flush;
 	int64_t next_reader_check;
@@ -353,6 +355,14 @@ static void s_on_downstream(void *ctx, router_peer_t *p, const Lnob__Heartbeat *
 }
 
 /* router_handler_t.zap_denied: counted under zap_denied. */
+/* router_handler_t.heartbeat: metadata for a peer that holds an older one. */
+static void s_on_heartbeat(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb)
+{
+	server_t *s = ctx;
+
+	metaout_on_heartbeat(s->meta, s->router, p, hb);
+}
+
 static void s_on_zap_denied(void *ctx, int n)
 {
 	server_t *s = ctx;
@@ -612,6 +622,7 @@ static int s_listen(server_t *s, const identity_t *id)
 	rc->handler.zap_denied = s_on_zap_denied;
 	rc->handler.downstream = s_on_downstream;
 	rc->handler.busy = s_busy;
+	rc->handler.heartbeat = s_on_heartbeat;
 	rc->ctx = s;
 	rc->log = (router_log_t){ log_warnx, log_info, log_debug };
 	if (!(s->ctx = zmq_ctx_new())) {
@@ -696,7 +707,8 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	int rc = 1;
 
 	assert(opts && id && st && hier);
-	if (s_init(&s, opts, st, hier) < 0)
+	if (s_init(&s, opts, st, hier) < 0 ||
+	    !(s.meta = metaout_new(st, hier, opts->campaigns, id, opts->max_frame)))
 		goto out;
 	s_signals();
 	if (s_listen(&s, id) < 0)
@@ -719,5 +731,6 @@ out:
 	fairq_destroy(&s.queue, s_frame_free);
 	metrics_destroy(&s.metrics);
 	fleet_in_destroy(&s.fleet_in);
+	metaout_destroy(&s.meta);
 	return rc;
 }

@@ -26,6 +26,7 @@
 typedef struct col_conf {
 	size_t map_size;            /* [node] map_size_mb, in bytes */
 	const char *server_public;  /* [uplink] server_public */
+	const char *agg_sign_key;   /* [uplink] aggregator_sign_key, "" when not set */
 	uplink_conf_t up;           /* [uplink] (server_curve_pk: set by run) */
 	bool has_relay;             /* [relay] listen is set */
 	relay_conf_t relay;

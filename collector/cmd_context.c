@@ -92,6 +92,8 @@ static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errle
 		       errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "backoff_max_ms", 30000, up->backoff_min_ms, 3600000,
 		       &up->backoff_max_ms, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "uplink", "aggregator_sign_key", "", &c->agg_sign_key, err,
+			  errlen)) < 0 ||
 	    (r = conf_str(ini, "relay", "listen", "", &c->relay.listen, err, errlen)) < 0 ||
 	    (r = s_u32(ini, "relay", "window", 128, 1, 65536, &c->relay.window, err, errlen)) < 0)
 		return r;
@@ -151,7 +153,8 @@ int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
 		"uplink.endpoint", "uplink.server_public", "uplink.window",
 		"uplink.heartbeat_ms", "uplink.dead_after_ms", "uplink.resend_after_ms",
-		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "relay.listen", "relay.window",
+		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "uplink.aggregator_sign_key",
+		"relay.listen", "relay.window",
 		"nominations.attach_max_bytes", "nominations.campaign", "campaign.files",
 		"hierarchy.file", "log.level", NULL,
 	};

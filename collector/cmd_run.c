@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "colmeta.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -94,6 +95,13 @@ int cmd_run(cli_ctx_t *ctx)
 		return cli_fail(ctx, "%s", err);
 	}
 	memcpy(up.server_curve_pk, server.curve_pk, 32);
+	if (c->agg_sign_key[0] &&
+	    colmeta_load_key(c->agg_sign_key, up.agg_sign_pk, why, sizeof(why)) < 0) {
+		cli_conf_error(ctx->conf, "uplink", "aggregator_sign_key", err, sizeof(err), "%s",
+			       why);
+		return cli_fail(ctx, "%s", err);
+	}
+	up.has_agg_sign_pk = c->agg_sign_key[0] != '\0';
 	/* Only submit uses the campaigns: loaded (by the command table) so
 	 * that a bad file is found by -n and at start, not at the next
 	 * submit; not kept for the run. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "colmeta.h"
 #include "envelope.h"
 #include "lnob_err.h"
 #include "nominate.h"
@@ -231,6 +232,7 @@ static int s_status_table(cli_ctx_t *ctx, const outbox_stats_t *st, double age)
 	else
 		printf("max_frame: - (not said)\n");
 	printf("relay: %s\n", c->has_relay ? c->relay.listen : "-");
+	colmeta_status_print(ob, lnob_now_ms());
 	printf("parked_items:%s\n", st->parked ? "" : " -");
 	if (ob && (r = outbox_parked_foreach_all(ob, s_parked_item, &pc)) < 0)
 		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
@@ -275,6 +277,7 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 	s_jset(root, "parked_items", parked, &ok);
 	s_jset(root, "relay", c->has_relay ? json_string(c->relay.listen) : json_null(), &ok);
 	s_jset(root, "downstream", down, &ok);
+	s_jset(root, "metadata", colmeta_status_json(ctx->store, lnob_now_ms()), &ok);
 	if (!ok) {
 		json_decref(root);
 		return r < 0 ? cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r))

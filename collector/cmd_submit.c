@@ -1,7 +1,8 @@
 /*
  * cmd_submit.c: `lnob-collector submit -c CONF FILE...` (README
- * "Submitting reports"): parses every file (and, with the campaigns
- * configured, checks each report as the aggregator would), then queues all
+ * "Submitting reports", "Offline checks"): parses every file (and, with
+ * metadata held or the campaigns configured, checks each report as the
+ * aggregator would: submit_rules.h), then queues all
  * their reports in one transaction, or nothing.
  */
 #include "cmd_collector.h"
@@ -13,12 +14,13 @@
 
 #include "intake.h"
 #include "lnob_err.h"
+#include "submit_rules.h"
 #include "util.h"
 
 /* Parses ctx's files into list, each checked against the campaigns when
  * they are configured. Returns 0, or 1 after printing the failure. */
 static int s_parse_files(cli_ctx_t *ctx, const outbox_limits_t *lim, int64_t now_ms,
-			 intake_list_t *list)
+			 const submit_rules_t *rules, intake_list_t *list)
 {
 	char err[1024], origin[160];
 	int r;
@@ -33,8 +35,7 @@ static int s_parse_files(cli_ctx_t *ctx, const outbox_limits_t *lim, int64_t now
 		r = intake_parse_file(ctx->argv[i], now_ms / 1000, list, err, sizeof(err));
 		if (r == LNOB_E_TOOBIG)
 			return cli_fail(ctx, "%s (%s; nothing queued)", err, col_limit_origin(lim, origin));
-		if (r < 0 || (ctx->hier && intake_check_campaigns(list, from, &ctx->camps, ctx->hier,
-								   err, sizeof(err)) < 0))
+		if (r < 0 || submit_rules_check(rules, list, from, err, sizeof(err)) < 0)
 			return cli_fail(ctx, "%s (nothing queued)", err);
 	}
 	return 0;
@@ -68,16 +69,20 @@ static int s_queue(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms, ui
 int cmd_submit(cli_ctx_t *ctx)
 {
 	intake_list_t list = { 0 };
+	submit_rules_t rules;
 	outbox_limits_t lim;
 	uint64_t first = 0;
 	int64_t now_ms = lnob_now_ms();
 	int rc;
 
+	if ((rc = submit_rules_load(ctx, &rules)) != 0)
+		return rc;
 	if ((rc = col_known_limits(ctx, &lim)) == 0 &&
-	    (rc = s_parse_files(ctx, &lim, now_ms, &list)) == 0 &&
+	    (rc = s_parse_files(ctx, &lim, now_ms, &rules, &list)) == 0 &&
 	    (rc = s_queue(ctx, &list, now_ms, &first)) == 0)
 		printf("queued %zu reports as seq %" PRIu64 "..%" PRIu64 "\n", list.n, first,
 		       first + list.n - 1);
 	intake_list_clear(&list);
+	submit_rules_clear(&rules);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "colmeta.h"
 #include "router.h"
 #include "util.h"
 
@@ -93,6 +94,15 @@ size_t relay_downstream(relay_t *self, Lnob__Heartbeat *hb, size_t max_bytes)
 
 /* Custody writes fail, or succeed again: the credit granted is a probe of
  * 1 while they fail, the window otherwise. */
+/* router_handler_t.heartbeat: the metadata held, for a node with an
+ * older one (collector/colmeta.h). */
+static void s_on_heartbeat(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb)
+{
+	relay_t *self = ctx;
+
+	colmeta_forward(self->ob, self->router, p, hb, RELAY_MAX_FRAME);
+}
+
 static void s_set_failing(relay_t *self, bool failing)
 {
 	self->failing = failing;
@@ -369,6 +379,7 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	rc->handler.envelope = s_on_envelope;
 	rc->handler.contact = s_on_contact;
 	rc->handler.downstream = s_on_downstream;
+	rc->handler.heartbeat = s_on_heartbeat;
 	if (!(self->router = router_new(zmq_ctx, rc))) {
 		behind_destroy(&self->behind);
 		free(self);

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "codec.h"
+#include "colmeta.h"
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
@@ -428,6 +429,9 @@ static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
 	case LNOB__FRAME__MSG_NACK:
 		s_on_nack(u, f->nack);
 		break;
+	case LNOB__FRAME__MSG_METADATA:
+		uplink_on_metadata(u, f->metadata);
+		break;
 	default:
 		log_warnx("unexpected frame (case %d) from %s; ignored", (int)f->msg_case,
 			  u->conf->endpoint);
@@ -528,6 +532,7 @@ static void s_heartbeat(uplink_t *u, int64_t now)
 	}
 	hb.sent_at_ms = lnob_now_ms();
 	hb.health = &h;
+	hb.metadata_version = colmeta_version(u->ob);
 	if (u->relay)   /* the nodes behind it, within a quarter of a frame */
 		relay_downstream(u->relay, &hb, (u->lim.max_frame ? u->lim.max_frame :
 						 UPLINK_MAX_FRAME) / 4);

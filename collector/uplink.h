@@ -66,6 +66,7 @@
 #ifndef LNOB_UPLINK_H
 #define LNOB_UPLINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "identity.h"
@@ -89,6 +90,9 @@ typedef struct uplink_conf {
 	uint32_t resend_after_ms;
 	uint32_t backoff_min_ms;
 	uint32_t backoff_max_ms;       /* >= backoff_min_ms */
+	bool has_agg_sign_pk;          /* [uplink] aggregator_sign_key is set */
+	uint8_t agg_sign_pk[32];       /* ... the aggregator's Ed25519 public key
+					  (metadata, colmeta.h) */
 } uplink_conf_t;
 
 /* Runs the uplink until stop_fd becomes readable (a signalfd for SIGTERM

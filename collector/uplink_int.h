@@ -83,6 +83,12 @@ int uplink_send_frame(uplink_t *u, const Lnob__Frame *f);
  * blocked; anything else is logged. Returns r. */
 int uplink_send_failed(uplink_t *u, int r, const char *what);
 
+/* ---- uplink_metadata.c ----------------------------------------------- */
+
+/* Metadata from upstream (colmeta_take()): stored, or refused and logged
+ * with the reason, the last good one kept. */
+void uplink_on_metadata(uplink_t *u, const Lnob__Metadata *m);
+
 /* ---- uplink_lanes.c -------------------------------------------------- */
 
 /* The lane of signer: own for this node's id (or ""), relayed otherwise;

@@ -311,6 +311,8 @@ static void s_on_heartbeat(router_t *self, router_peer_t *p, const Lnob__Heartbe
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &out;
 	router_send(self, p, &f);
+	if (self->conf->handler.heartbeat)
+		self->conf->handler.heartbeat(self->conf->ctx, p, hb);
 }
 
 /* Handles one part of a message from p as a Frame of its own: an envelope

@@ -90,6 +90,8 @@ typedef struct router_peer {
 	bool dirty;                      /* set by the router on a heartbeat (and by the
 					    owner as it likes); the owner clears it
 					    once it persisted the peer */
+	int64_t metadata_sent_ms;        /* the owner's: monotonic ms it last sent p
+					    metadata (THE LINK, Metadata), 0: never */
 } router_peer_t;
 
 /* The owner's part. ctx is router_conf_t.ctx. Only `envelope` is
@@ -109,6 +111,9 @@ typedef struct router_handler {
 	/* A heartbeat from p carried downstream nodes (hb->n_downstream >= 1;
 	 * proto: Heartbeat.downstream); hb is borrowed for the call. */
 	void (*downstream)(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb);
+	/* A heartbeat from p was answered (hb borrowed for the call): the
+	 * owner may send p more, e.g. metadata (hb->metadata_version). */
+	void (*heartbeat)(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb);
 	/* Whether p has work in the owner's hands (router_evict() keeps it). */
 	bool (*busy)(void *ctx, const router_peer_t *p);
 } router_handler_t;

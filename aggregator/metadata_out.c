@@ -1,0 +1,209 @@
+/* metadata_out.c: the metadata bundles the aggregator sends down (see
+ * metadata_out.h). */
+#include "metadata_out.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggstore.h"
+#include "lnob_err.h"
+#include "log.h"
+#include "metadata.h"
+#include "util.h"
+
+#define S_META_DIGEST "metadata_digest"
+#define S_META_VERSION "metadata_version"
+/* Scopes whose bundles are kept (the rest are built each time). */
+#define S_CACHE 64
+
+/* One scope's bundle, signed. */
+typedef struct s_bundle {
+	int scope;              /* hierarchy index */
+	uint8_t *body;
+	size_t len;
+	uint8_t sig[64];
+	bool too_large;         /* over max_frame: logged once, never sent */
+} s_bundle_t;
+
+struct metaout {
+	store_t *st;
+	const hier_t *hier;
+	const campaigns_t *camps;
+	const identity_t *id;
+	size_t max_frame;
+	uint64_t version;
+	int64_t issued_at;
+	s_bundle_t cache[S_CACHE];
+	size_t n;
+};
+
+/* The digest of the whole bundle into *ret. Returns 0 or a code (logged). */
+static int s_digest(const metaout_t *self, uint64_t *ret)
+{
+	uint8_t *body, h[crypto_generichash_BYTES];
+	size_t len;
+	char err[1024];
+	int r;
+
+	if ((r = metadata_body_build(self->hier, -1, self->camps, &body, &len, err,
+				     sizeof(err))) < 0) {
+		log_warnx("metadata: %s", err);
+		return r;
+	}
+	crypto_generichash(h, sizeof(h), body, len, NULL, 0);
+	free(body);
+	*ret = lnob_be64_get(h);
+	return 0;
+}
+
+/* Reads, and on a change records, the version. Returns 0 or a code. */
+static int s_version(metaout_t *self)
+{
+	uint64_t digest, old_digest = 0, old_version = 0;
+	MDB_txn *txn = NULL;
+	int r;
+
+	if ((r = s_digest(self, &digest)) < 0)
+		return r;
+	if ((r = store_begin(self->st, true, &txn)) < 0 ||
+	    (r = store_meta_get_u64(txn, self->st, S_META_DIGEST, &old_digest)) < 0 ||
+	    (r = store_meta_get_u64(txn, self->st, S_META_VERSION, &old_version)) < 0)
+		goto out;
+	self->version = old_version;
+	if (digest != old_digest || old_version == 0) {
+		uint64_t now = (uint64_t)lnob_now_s();
+
+		self->version = old_version + 1 > now ? old_version + 1 : now;
+		if ((r = store_meta_put_u64(txn, self->st, S_META_DIGEST, digest)) < 0 ||
+		    (r = store_meta_put_u64(txn, self->st, S_META_VERSION, self->version)) < 0)
+			goto out;
+		r = store_commit(&txn);
+	}
+out:
+	store_abort(&txn);
+	if (r < 0)
+		log_warnx("metadata: recording its version in %s: %s", store_dir(self->st),
+			  lnob_strerror(r));
+	return r;
+}
+
+metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps,
+		       const identity_t *id, size_t max_frame)
+{
+	metaout_t *self = calloc(1, sizeof(*self));
+
+	if (!self) {
+		log_warnx("out of memory");
+		return NULL;
+	}
+	*self = (metaout_t){ .st = st, .hier = hier, .camps = camps, .id = id,
+			     .max_frame = max_frame < METADATA_FRAME_MAX ? max_frame
+								  : METADATA_FRAME_MAX,
+			     .issued_at = lnob_now_s() };
+	if (s_version(self) < 0) {
+		free(self);
+		return NULL;
+	}
+	log_info("metadata: version %" PRIu64 " (%zu campaign(s), %zu units)", self->version,
+		 camps ? camps->n : 0, hier_count(hier));
+	return self;
+}
+
+void metaout_destroy(metaout_t **self_p)
+{
+	if (!self_p || !*self_p)
+		return;
+	for (size_t i = 0; i < (*self_p)->n; i++)
+		free((*self_p)->cache[i].body);
+	free(*self_p);
+	*self_p = NULL;
+}
+
+uint64_t metaout_version(const metaout_t *self)
+{
+	return self->version;
+}
+
+/* The bundle of scope, built and signed when first asked for; NULL when it
+ * cannot be (logged) or the cache is full. */
+static s_bundle_t *s_bundle(metaout_t *self, int scope)
+{
+	s_bundle_t *b;
+	char err[1024];
+
+	for (size_t i = 0; i < self->n; i++)
+		if (self->cache[i].scope == scope)
+			return &self->cache[i];
+	if (self->n == S_CACHE) {
+		log_warnx("metadata: more than %d scopes; not sent to %s", S_CACHE,
+			  hier_unit(self->hier, scope)->code);
+		return NULL;
+	}
+	b = &self->cache[self->n];
+	memset(b, 0, sizeof(*b));
+	b->scope = scope;
+	if (metadata_body_build(self->hier, scope, self->camps, &b->body, &b->len, err,
+				sizeof(err)) < 0 ||
+	    metadata_sign(self->id, self->version, self->issued_at, b->body, b->len, b->sig) < 0) {
+		log_warnx("metadata for %s: %s", hier_unit(self->hier, scope)->code, err);
+		free(b->body);
+		return NULL;
+	}
+	self->n++;
+	return b;
+}
+
+/* The hierarchy index of node's enrolled scope, or -1. */
+static int s_scope_of(metaout_t *self, const char *node_id)
+{
+	Lnob__NodeRecord *rec = NULL;
+	MDB_txn *txn = NULL;
+	int scope = -1;
+
+	if (store_begin(self->st, false, &txn) == 0 &&
+	    agg_node_get(self->st, txn, node_id, &rec) == 0 && rec->scope && !rec->revoked)
+		scope = hier_find(self->hier, rec->scope);
+	store_abort(&txn);
+	if (rec)
+		lnob__node_record__free_unpacked(rec, NULL);
+	return scope;
+}
+
+void metaout_on_heartbeat(metaout_t *self, router_t *r, router_peer_t *p,
+			  const Lnob__Heartbeat *hb)
+{
+	Lnob__Metadata m = LNOB__METADATA__INIT;
+	Lnob__Frame f;
+	int64_t now = lnob_mono_ms();
+	s_bundle_t *b;
+	int scope;
+
+	if (!self || hb->metadata_version >= self->version || !p->node_id[0] ||
+	    (p->metadata_sent_ms && now - p->metadata_sent_ms < METADATA_RESEND_MS))
+		return;
+	p->metadata_sent_ms = now;
+	if ((scope = s_scope_of(self, p->node_id)) < 0 || !(b = s_bundle(self, scope)))
+		return;
+	lnob__frame__init(&f);
+	m.version = self->version;
+	m.issued_at = self->issued_at;
+	m.issuer = (char *)self->id->pub.node_id;
+	m.body = (ProtobufCBinaryData){ b->len, b->body };
+	m.signature = (ProtobufCBinaryData){ 64, b->sig };
+	f.msg_case = LNOB__FRAME__MSG_METADATA;
+	f.metadata = &m;
+	if (lnob__frame__get_packed_size(&f) > self->max_frame) {
+		if (!b->too_large)
+			log_warnx("metadata for %s: %zu bytes, over the %zu-byte limit: not sent",
+				  hier_unit(self->hier, scope)->code, lnob__frame__get_packed_size(&f),
+				  self->max_frame);
+		b->too_large = true;
+		return;
+	}
+	log_info("metadata: sending version %" PRIu64 " to %s (it holds %" PRIu64 ")",
+		 self->version, p->node_id, hb->metadata_version);
+	router_send(r, p, &f);
+}

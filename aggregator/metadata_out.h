@@ -1,0 +1,49 @@
+/*
+ * metadata_out.h: the aggregator's side of the metadata sync down
+ * (proto/lnob.proto, THE LINK, Metadata; README "Metadata sync down"):
+ * the bundle for each peer's enrolled scope, built once per scope and
+ * signed with the aggregator's identity, sent to a peer whose heartbeat
+ * says a lower metadata_version, at most once per peer every
+ * METADATA_RESEND_MS, and only when it fits max_frame and
+ * METADATA_FRAME_MAX.
+ *
+ * The version: at start the bundle of the whole hierarchy (every campaign
+ * file's text and the hierarchy) is hashed (BLAKE2b, its first 8 bytes);
+ * the store's meta keeps the last ("metadata_digest", "metadata_version").
+ * A different digest makes a new version, max(last + 1, now in Unix
+ * seconds), recorded; the same digest keeps the version.
+ *
+ * Daemon-level code: it logs.
+ */
+#ifndef LNOB_METADATA_OUT_H
+#define LNOB_METADATA_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "campaigns.h"
+#include "hierarchy.h"
+#include "identity.h"
+#include "router.h"
+#include "store.h"
+
+typedef struct metaout metaout_t;
+
+/* Computes and records the version (above). Everything is borrowed for
+ * the object's lifetime. Returns NULL (logged) on failure; caller owns
+ * the result (metaout_destroy()). */
+metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps,
+		       const identity_t *id, size_t max_frame);
+
+/* Accepts NULL and *self_p == NULL; sets *self_p to NULL. */
+void metaout_destroy(metaout_t **self_p);
+
+/* The version published. */
+uint64_t metaout_version(const metaout_t *self);
+
+/* router_handler_t.heartbeat's work: sends p its scope's bundle through
+ * r when hb says a lower version (rate-limited as above). */
+void metaout_on_heartbeat(metaout_t *self, router_t *r, router_peer_t *p,
+			  const Lnob__Heartbeat *hb);
+
+#endif

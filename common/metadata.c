@@ -1,0 +1,256 @@
+/* metadata.c: the metadata bundle: built, signed, verified and parsed
+ * (see metadata.h). */
+#include "metadata.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "inifile.h"
+#include "lnob_err.h"
+#include "util.h"
+
+/* Largest campaign file sent (campaign_load's own bound is lower). */
+#define S_CAMPAIGN_MAX ((size_t)4 << 20)
+
+/* Writes s as one RFC 4180 field: quoted when it holds a comma, a quote
+ * or a line break. */
+static void s_csv_field(FILE *f, const char *s, char sep)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', f);
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				fputc('"', f);
+			fputc(*p, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(sep, f);
+}
+
+/* The CSV of scope's subtree (-1: all), scope's parent_code empty.
+ * Caller frees *ret. Returns 0 or -ENOMEM. */
+static int s_hier_csv(const hier_t *hier, int scope, char **ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return -ENOMEM;
+	fputs("code,name,parent_code,level,kind\n", f);
+	for (size_t i = 0; i < hier_count(hier); i++) {
+		const hier_unit_t *u = hier_unit(hier, (int)i);
+
+		if (scope >= 0 && !hier_in_subtree(hier, scope, (int)i))
+			continue;
+		s_csv_field(f, u->code, ',');
+		s_csv_field(f, u->name, ',');
+		s_csv_field(f, (int)i == scope ? "" : u->parent_code, ',');
+		s_csv_field(f, u->level, ',');
+		s_csv_field(f, u->kind, '\n');
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*ret = buf;
+	return 0;
+}
+
+/* Comments out the baseline_file line of a campaign text in place (the
+ * baselines stay at the aggregator; line numbers are kept). */
+static void s_drop_baseline(char *text)
+{
+	for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1
+									  : NULL) {
+		char *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "baseline_file", 13) == 0 &&
+		    (p[13] == ' ' || p[13] == '\t' || p[13] == '='))
+			*p = ';';
+	}
+}
+
+/* Reads camps' files into body's campaigns (texts owned by the caller
+ * through texts[]). Returns 0, -errno or -ENOMEM with err. */
+static int s_campaign_texts(const campaigns_t *camps, Lnob__MetadataCampaign *mc,
+			    Lnob__MetadataCampaign **pmc, char **texts, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < camps->n; i++) {
+		const char *path = campaign_file(camps->v[i]);
+		size_t len;
+		int r;
+
+		if ((r = inifile_read_text(path, S_CAMPAIGN_MAX, &texts[i], &len, err, errlen)) < 0)
+			return r;
+		s_drop_baseline(texts[i]);
+		lnob__metadata_campaign__init(&mc[i]);
+		mc[i].name = strrchr(path, '/') ? strrchr(path, '/') + 1 : (char *)path;
+		mc[i].text = texts[i];
+		pmc[i] = &mc[i];
+	}
+	return 0;
+}
+
+int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
+			uint8_t **ret_body, size_t *ret_len, char *err, size_t errlen)
+{
+	Lnob__MetadataBody b = LNOB__METADATA_BODY__INIT;
+	Lnob__MetadataCampaign mc[CAMPAIGNS_MAX], *pmc[CAMPAIGNS_MAX];
+	char *texts[CAMPAIGNS_MAX] = { 0 }, *csv = NULL;
+	size_t n = camps ? camps->n : 0;
+	int r;
+
+	if ((r = s_hier_csv(hier, scope, &csv)) < 0) {
+		snprintf(err, errlen, "metadata: out of memory");
+		return r;
+	}
+	if (n && (r = s_campaign_texts(camps, mc, pmc, texts, err, errlen)) < 0)
+		goto out;
+	b.scope = scope >= 0 ? (char *)hier_unit(hier, scope)->code : "";
+	b.hierarchy_csv = csv;
+	b.n_campaigns = n;
+	b.campaigns = pmc;
+	if ((r = codec_pack(&b.base, ret_body, ret_len)) < 0)
+		snprintf(err, errlen, "metadata: out of memory");
+out:
+	for (size_t i = 0; i < n; i++)
+		free(texts[i]);
+	free(csv);
+	return r;
+}
+
+/* The signed bytes (THE LINK, Metadata). Caller frees *ret. */
+static int s_signed_bytes(const char *issuer, uint64_t version, int64_t issued_at,
+			  const uint8_t *body, size_t blen, uint8_t **ret, size_t *ret_len)
+{
+	size_t ilen = strlen(issuer), dlen = sizeof(METADATA_DOMAIN);  /* with its NUL */
+	size_t n = dlen + 4 + ilen + 8 + 8 + 4 + blen, off = 0;
+	uint8_t *buf;
+
+	if (blen > UINT32_MAX || ilen > UINT32_MAX || !(buf = malloc(n)))
+		return -ENOMEM;
+	memcpy(buf, METADATA_DOMAIN, dlen);
+	off += dlen;
+	lnob_be32_put(buf + off, (uint32_t)ilen);
+	memcpy(buf + off + 4, issuer, ilen);
+	off += 4 + ilen;
+	lnob_be64_put(buf + off, version);
+	lnob_be64_put(buf + off + 8, (uint64_t)issued_at);
+	lnob_be32_put(buf + off + 16, (uint32_t)blen);
+	off += 20;
+	if (blen)
+		memcpy(buf + off, body, blen);
+	*ret = buf;
+	*ret_len = n;
+	return 0;
+}
+
+int metadata_sign(const identity_t *id, uint64_t version, int64_t issued_at,
+		  const uint8_t *body, size_t len, uint8_t sig[64])
+{
+	uint8_t *msg;
+	size_t mlen;
+	int r;
+
+	if ((r = s_signed_bytes(id->pub.node_id, version, issued_at, body, len, &msg, &mlen)) < 0)
+		return r;
+	r = crypto_sign_ed25519_detached(sig, NULL, msg, mlen, id->sign_sk) == 0 ? 0
+										 : LNOB_E_CRYPTO;
+	free(msg);
+	return r;
+}
+
+int metadata_verify(const Lnob__Metadata *m, const uint8_t pk[32])
+{
+	uint8_t *msg;
+	size_t mlen;
+	int r;
+
+	if (m->signature.len != crypto_sign_ed25519_BYTES || !m->issuer)
+		return LNOB_E_BADSIG;
+	if ((r = s_signed_bytes(m->issuer, m->version, m->issued_at, m->body.data, m->body.len,
+				&msg, &mlen)) < 0)
+		return r;
+	r = crypto_sign_ed25519_verify_detached(m->signature.data, msg, mlen, pk) == 0
+		? 0 : LNOB_E_BADSIG;
+	free(msg);
+	return r;
+}
+
+/* Loads b's campaigns into v->camps (no hierarchy check). */
+static int s_parse_campaigns(const Lnob__MetadataBody *b, const char *name, metadata_view_t *v,
+			     char *err, size_t errlen)
+{
+	if (b->n_campaigns > CAMPAIGNS_MAX)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: more than %d campaigns", name,
+				 CAMPAIGNS_MAX);
+	for (size_t i = 0; i < b->n_campaigns; i++) {
+		const Lnob__MetadataCampaign *c = b->campaigns[i];
+		char fname[256];
+		int r;
+
+		snprintf(fname, sizeof(fname), "%s: %s", name, c->name ? c->name : "?");
+		if (!c->text)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: no text", fname);
+		if ((r = campaign_load_mem(c->text, fname, NULL, &v->camps.v[i], err, errlen)) < 0)
+			return r;
+		v->camps.n++;
+		for (size_t j = 0; j + 1 < v->camps.n; j++)
+			if (strcmp(campaign_id(v->camps.v[j]), campaign_id(v->camps.v[i])) == 0)
+				return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: campaign '%s' twice",
+						 name, campaign_id(v->camps.v[i]));
+	}
+	return 0;
+}
+
+int metadata_parse(const uint8_t *body, size_t len, const char *name, metadata_view_t *ret,
+		   char *err, size_t errlen)
+{
+	metadata_view_t v;
+	ProtobufCMessage *m = NULL;
+	const Lnob__MetadataBody *b;
+	int r;
+
+	memset(&v, 0, sizeof(v));
+	if (codec_unpack(&lnob__metadata_body__descriptor, body, len, METADATA_BODY_MAX, &m) < 0)
+		return lnob_errf(err, errlen, LNOB_E_DECODE, "%s: body does not decode", name);
+	b = (const Lnob__MetadataBody *)m;
+	if (!b->hierarchy_csv || !b->scope || lnob_strlcpy(v.scope, b->scope, sizeof(v.scope)) != 0) {
+		r = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: no hierarchy or scope", name);
+		goto out;
+	}
+	if ((r = hier_load_mem(b->hierarchy_csv, strlen(b->hierarchy_csv), name, &v.hier, err,
+			       errlen)) < 0)
+		goto out;
+	if (v.scope[0] && hier_find(v.hier, v.scope) < 0) {
+		r = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: scope '%s' not in its hierarchy",
+			      name, v.scope);
+		goto out;
+	}
+	r = s_parse_campaigns(b, name, &v, err, errlen);
+out:
+	protobuf_c_message_free_unpacked(m, NULL);
+	if (r < 0)
+		metadata_view_clear(&v);
+	else
+		*ret = v;
+	return r;
+}
+
+void metadata_view_clear(metadata_view_t *v)
+{
+	campaigns_clear(&v->camps);
+	hier_destroy(&v->hier);
+	v->scope[0] = '\0';
+}
