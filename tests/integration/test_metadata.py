@@ -115,6 +115,23 @@ class MetadataTest(lnobtest.NetTestCase):
         text = self.net.cli(c.cmd("status", "-c", c.conf)).out
         self.assertIn("metadata: version %d from province" % st["version"], text)
 
+    def test_version_follows_content(self):
+        net, agg = self.net, self.agg
+        v1 = self.sync()["version"]
+        agg.stop()
+        agg.start()   # the same files: the same version
+        wait_until(lambda: self.relay.status()["last_contact_ms"], 30, "relay back", net)
+        with open(agg.daemon.log_path, "rb") as f:
+            self.assertIn(b"metadata: version %d " % v1, f.read())
+        agg.stop()
+        with open(net.path("campaign.ini"), "a") as f:
+            f.write("\n[labels]\npoor_rate = T\u1ef7 l\u1ec7 h\u1ed9 ngh\u00e8o\n")
+        agg.start()   # a changed campaign file: a higher version, down to the commune
+        st = wait_until(lambda: (self.commune.status()["metadata"] or {}).get("version", 0) > v1
+                        and self.commune.status()["metadata"], 60,
+                        "the commune gets the new version through the relay", net)
+        self.assertEqual(self.relay.status()["metadata"]["version"], st["version"])
+
     def fake_relay(self):
         """A ROUTER on the relay's endpoint with its CURVE keys (no ZAP:
         it admits anyone), after the relay stopped."""
