@@ -9,13 +9,12 @@
 #include <string.h>
 
 #include "aggstore.h"
+#include "aggstore_metadata.h"
 #include "lnob_err.h"
 #include "log.h"
 #include "metadata.h"
 #include "util.h"
 
-#define S_META_DIGEST "metadata_digest"
-#define S_META_VERSION "metadata_version"
 /* Scopes whose bundles are kept (the rest are built each time). */
 #define S_CACHE 64
 
@@ -62,29 +61,12 @@ static int s_digest(const metaout_t *self, uint64_t *ret)
 /* Reads, and on a change records, the version. Returns 0 or a code. */
 static int s_version(metaout_t *self)
 {
-	uint64_t digest, old_digest = 0, old_version = 0;
-	MDB_txn *txn = NULL;
+	uint64_t digest;
 	int r;
 
 	if ((r = s_digest(self, &digest)) < 0)
 		return r;
-	if ((r = store_begin(self->st, true, &txn)) < 0 ||
-	    (r = store_meta_get_u64(txn, self->st, S_META_DIGEST, &old_digest)) < 0 ||
-	    (r = store_meta_get_u64(txn, self->st, S_META_VERSION, &old_version)) < 0)
-		goto out;
-	self->version = old_version;
-	if (digest != old_digest || old_version == 0) {
-		uint64_t now = (uint64_t)lnob_now_s();
-
-		self->version = old_version + 1 > now ? old_version + 1 : now;
-		if ((r = store_meta_put_u64(txn, self->st, S_META_DIGEST, digest)) < 0 ||
-		    (r = store_meta_put_u64(txn, self->st, S_META_VERSION, self->version)) < 0)
-			goto out;
-		r = store_commit(&txn);
-	}
-out:
-	store_abort(&txn);
-	if (r < 0)
+	if ((r = agg_metadata_version(self->st, digest, lnob_now_s(), &self->version)) < 0)
 		log_warnx("metadata: recording its version in %s: %s", store_dir(self->st),
 			  lnob_strerror(r));
 	return r;
@@ -181,7 +163,7 @@ void metaout_on_heartbeat(metaout_t *self, router_t *r, router_peer_t *p,
 	s_bundle_t *b;
 	int scope;
 
-	if (!self || hb->metadata_version >= self->version || !p->node_id[0] ||
+	if (!self || hb->metadata_version == 0 || hb->metadata_version >= self->version || !p->node_id[0] ||
 	    (p->metadata_sent_ms && now - p->metadata_sent_ms < METADATA_RESEND_MS))
 		return;
 	p->metadata_sent_ms = now;

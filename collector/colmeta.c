@@ -45,6 +45,13 @@ uint64_t colmeta_version(outbox_t *ob)
 	return outbox_metadata_version(ob, &v) == 0 ? v : 0;
 }
 
+uint64_t colmeta_heartbeat_version(outbox_t *ob, bool has_key)
+{
+	uint64_t v = has_key ? colmeta_version(ob) : 0;
+
+	return has_key && v < 1 ? 1 : v;
+}
+
 int colmeta_get(outbox_t *ob, Lnob__MetadataRecord **ret)
 {
 	ProtobufCMessage *m;
@@ -116,7 +123,7 @@ void colmeta_forward(outbox_t *ob, router_t *r, router_peer_t *p, const Lnob__He
 	Lnob__Frame f;
 	int64_t now = lnob_mono_ms();
 
-	if (hb->metadata_version >= colmeta_version(ob) ||
+	if (hb->metadata_version == 0 || hb->metadata_version >= colmeta_version(ob) ||
 	    (p->metadata_sent_ms && now - p->metadata_sent_ms < METADATA_RESEND_MS))
 		return;
 	p->metadata_sent_ms = now;

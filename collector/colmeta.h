@@ -29,6 +29,10 @@ int colmeta_load_key(const char *spec, uint8_t pk[32], char *err, size_t errlen)
 /* The version held (0: none). */
 uint64_t colmeta_version(outbox_t *ob);
 
+/* What a heartbeat upward says (Heartbeat.metadata_version): 0 without
+ * the aggregator's key (takes none), else the version held, at least 1. */
+uint64_t colmeta_heartbeat_version(outbox_t *ob, bool has_key);
+
 /* The record held: *ret (caller frees with
  * lnob__metadata_record__free_unpacked()). Returns 0, LNOB_E_NOTFOUND,
  * LNOB_E_CORRUPT or an LMDB code. */

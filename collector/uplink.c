@@ -532,7 +532,7 @@ static void s_heartbeat(uplink_t *u, int64_t now)
 	}
 	hb.sent_at_ms = lnob_now_ms();
 	hb.health = &h;
-	hb.metadata_version = colmeta_version(u->ob);
+	hb.metadata_version = colmeta_heartbeat_version(u->ob, u->conf->has_agg_sign_pk);
 	if (u->relay)   /* the nodes behind it, within a quarter of a frame */
 		relay_downstream(u->relay, &hb, (u->lim.max_frame ? u->lim.max_frame :
 						 UPLINK_MAX_FRAME) / 4);

@@ -22,6 +22,7 @@ AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "ver
                    "approvals", "amendments", "accept", "reject", "export",
                    "fleet"]
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
+AGGREGATOR_CMDS += ["pubkey"]         # the metadata's signing key (meta)
 
 
 def project_version():
