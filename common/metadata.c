@@ -134,16 +134,17 @@ out:
 static int s_signed_bytes(const char *issuer, uint64_t version, int64_t issued_at,
 			  const uint8_t *body, size_t blen, uint8_t **ret, size_t *ret_len)
 {
-	size_t ilen = strlen(issuer), dlen = sizeof(METADATA_DOMAIN);  /* with its NUL */
+	size_t ilen = strlen(issuer), dlen = METADATA_DOMAIN_LEN;
 	size_t n = dlen + 4 + ilen + 8 + 8 + 4 + blen, off = 0;
 	uint8_t *buf;
 
 	if (blen > UINT32_MAX || ilen > UINT32_MAX || !(buf = malloc(n)))
 		return -ENOMEM;
-	memcpy(buf, METADATA_DOMAIN, dlen);
+	memcpy(buf, METADATA_DOMAIN, METADATA_DOMAIN_LEN);   /* includes the NUL */
 	off += dlen;
 	lnob_be32_put(buf + off, (uint32_t)ilen);
-	memcpy(buf + off + 4, issuer, ilen);
+	/* length-prefixed bytes, not a C string */
+	memcpy(buf + off + 4, issuer, ilen); /* NOLINT(bugprone-not-null-terminated-result) */
 	off += 4 + ilen;
 	lnob_be64_put(buf + off, version);
 	lnob_be64_put(buf + off + 8, (uint64_t)issued_at);

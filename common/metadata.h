@@ -21,6 +21,7 @@
 
 /* The domain tag the signature covers (with one 0x00 byte after it). */
 #define METADATA_DOMAIN "lnob-metadata-v1"
+#define METADATA_DOMAIN_LEN 17
 /* A peer is sent a bundle at most this often. */
 #define METADATA_RESEND_MS 10000
 /* Largest Frame{metadata} sent: what a collector's DEALER takes from its
