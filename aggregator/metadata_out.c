@@ -86,8 +86,10 @@ metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps
 								  : METADATA_FRAME_MAX,
 			     .issued_at = lnob_now_s() };
 	if (s_version(self) < 0) {
-		free(self);
-		return NULL;
+		/* The store cannot write now: the server runs on, sending none. */
+		log_warnx("metadata: none is sent during this run");
+		self->version = 0;
+		return self;
 	}
 	log_info("metadata: version %" PRIu64 " (%zu campaign(s), %zu units)", self->version,
 		 camps ? camps->n : 0, hier_count(hier));
@@ -163,7 +165,8 @@ void metaout_on_heartbeat(metaout_t *self, router_t *r, router_peer_t *p,
 	s_bundle_t *b;
 	int scope;
 
-	if (!self || hb->metadata_version == 0 || hb->metadata_version >= self->version || !p->node_id[0] ||
+	if (!self || hb->metadata_version == 0 || hb->metadata_version >= self->version ||
+	    !p->node_id[0] ||
 	    (p->metadata_sent_ms && now - p->metadata_sent_ms < METADATA_RESEND_MS))
 		return;
 	p->metadata_sent_ms = now;

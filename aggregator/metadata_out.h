@@ -29,9 +29,11 @@
 
 typedef struct metaout metaout_t;
 
-/* Computes and records the version (above). Everything is borrowed for
- * the object's lifetime. Returns NULL (logged) on failure; caller owns
- * the result (metaout_destroy()). */
+/* Computes and records the version (above). When that fails (logged:
+ * a campaign file unreadable, the store not writable) no metadata is sent
+ * during this run. Everything is borrowed for the object's lifetime.
+ * Returns NULL when out of memory; caller owns the result
+ * (metaout_destroy()). */
 metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps,
 		       const identity_t *id, size_t max_frame);
 
