@@ -35,9 +35,53 @@ struct metaout {
 	size_t max_frame;
 	uint64_t version;
 	int64_t issued_at;
+	metadata_node_t *nodes;   /* unrevoked enrolled nodes at start (strings owned) */
+	size_t nnodes, nodes_cap;
 	s_bundle_t cache[S_CACHE];
 	size_t n;
 };
+
+/* keydir_fn: an unrevoked node with a scope into self->nodes. */
+static int s_node(void *ctx, const keydir_node_t *node)
+{
+	metaout_t *self = ctx;
+	metadata_node_t *v;
+
+	if (node->revoked || !node->scope[0])
+		return 0;
+	if (self->nnodes == self->nodes_cap) {
+		size_t cap = self->nodes_cap ? self->nodes_cap * 2 : 16;
+
+		if (!(v = realloc(self->nodes, cap * sizeof(*v))))
+			return -ENOMEM;
+		self->nodes = v;
+		self->nodes_cap = cap;
+	}
+	v = &self->nodes[self->nnodes];
+	v->node_id = strdup(node->pub.node_id);
+	v->scope = strdup(node->scope);
+	if (!v->node_id || !v->scope) {
+		free((char *)v->node_id);
+		free((char *)v->scope);
+		return -ENOMEM;
+	}
+	self->nnodes++;
+	return 0;
+}
+
+/* Reads the enrolled nodes. Returns 0 or a code (logged). */
+static int s_nodes(metaout_t *self)
+{
+	MDB_txn *txn = NULL;
+	int r;
+
+	if ((r = store_begin(self->st, false, &txn)) == 0)
+		r = agg_node_foreach(self->st, txn, s_node, self);
+	store_abort(&txn);
+	if (r < 0)
+		log_warnx("metadata: reading the enrolled nodes: %s", lnob_strerror(r));
+	return r;
+}
 
 /* The digest of the whole bundle into *ret. Returns 0 or a code (logged). */
 static int s_digest(const metaout_t *self, uint64_t *ret)
@@ -47,8 +91,8 @@ static int s_digest(const metaout_t *self, uint64_t *ret)
 	char err[1024];
 	int r;
 
-	if ((r = metadata_body_build(self->hier, -1, self->camps, &body, &len, err,
-				     sizeof(err))) < 0) {
+	if ((r = metadata_body_build(self->hier, -1, self->camps, self->nodes, self->nnodes, &body,
+				     &len, err, sizeof(err))) < 0) {
 		log_warnx("metadata: %s", err);
 		return r;
 	}
@@ -64,7 +108,7 @@ static int s_version(metaout_t *self)
 	uint64_t digest;
 	int r;
 
-	if ((r = s_digest(self, &digest)) < 0)
+	if ((r = s_nodes(self)) < 0 || (r = s_digest(self, &digest)) < 0)
 		return r;
 	if ((r = agg_metadata_version(self->st, digest, lnob_now_s(), &self->version)) < 0)
 		log_warnx("metadata: recording its version in %s: %s", store_dir(self->st),
@@ -102,6 +146,11 @@ void metaout_destroy(metaout_t **self_p)
 		return;
 	for (size_t i = 0; i < (*self_p)->n; i++)
 		free((*self_p)->cache[i].body);
+	for (size_t i = 0; i < (*self_p)->nnodes; i++) {
+		free((char *)(*self_p)->nodes[i].node_id);
+		free((char *)(*self_p)->nodes[i].scope);
+	}
+	free((*self_p)->nodes);
 	free(*self_p);
 	*self_p = NULL;
 }
@@ -129,8 +178,8 @@ static s_bundle_t *s_bundle(metaout_t *self, int scope)
 	b = &self->cache[self->n];
 	memset(b, 0, sizeof(*b));
 	b->scope = scope;
-	if (metadata_body_build(self->hier, scope, self->camps, &b->body, &b->len, err,
-				sizeof(err)) < 0 ||
+	if (metadata_body_build(self->hier, scope, self->camps, self->nodes, self->nnodes, &b->body,
+				&b->len, err, sizeof(err)) < 0 ||
 	    metadata_sign(self->id, self->version, self->issued_at, b->body, b->len, b->sig) < 0) {
 		log_warnx("metadata for %s: %s", hier_unit(self->hier, scope)->code, err);
 		free(b->body);

@@ -7,8 +7,10 @@
  * METADATA_RESEND_MS, and only when it fits max_frame and
  * METADATA_FRAME_MAX.
  *
+ * Each bundle lists the unrevoked nodes enrolled at start whose scope is
+ * in its subtree (so that a node behind a relay finds its own scope).
  * The version: at start the bundle of the whole hierarchy (every campaign
- * file's text and the hierarchy) is hashed (BLAKE2b, its first 8 bytes);
+ * file's text, the hierarchy and the nodes) is hashed (BLAKE2b, its first 8 bytes);
  * the store's meta keeps the last ("metadata_digest", "metadata_version").
  * A different digest makes a new version, max(last + 1, now in Unix
  * seconds), recorded; the same digest keeps the version.

@@ -108,7 +108,7 @@ int colmeta_take(outbox_t *ob, const uint8_t pk[32], const Lnob__Metadata *m, ch
 		return lnob_errf(why, whylen, LNOB_E_INVALID, "version %" PRIu64 " is older than "
 				 "the %" PRIu64 " held", m->version, held);
 	snprintf(name, sizeof(name), "metadata v%" PRIu64, m->version);
-	if ((r = metadata_parse(m->body.data, m->body.len, name, &v, why, whylen)) < 0)
+	if ((r = metadata_parse(m->body.data, m->body.len, name, NULL, &v, why, whylen)) < 0)
 		return r;
 	metadata_view_clear(&v);
 	if ((r = s_store(ob, m)) < 0)
@@ -137,8 +137,8 @@ void colmeta_forward(outbox_t *ob, router_t *r, router_peer_t *p, const Lnob__He
 	lnob__metadata_record__free_unpacked(rec, NULL);
 }
 
-int colmeta_view(outbox_t *ob, metadata_view_t *ret, uint64_t *ret_version, char *err,
-		 size_t errlen)
+int colmeta_view(outbox_t *ob, const char *self_id, metadata_view_t *ret, uint64_t *ret_version,
+		 char *err, size_t errlen)
 {
 	Lnob__MetadataRecord *rec = NULL;
 	char name[64];
@@ -148,8 +148,8 @@ int colmeta_view(outbox_t *ob, metadata_view_t *ret, uint64_t *ret_version, char
 		return r == LNOB_E_NOTFOUND ? r : lnob_errf(err, errlen, r, "metadata: %s",
 							     lnob_strerror(r));
 	snprintf(name, sizeof(name), "metadata v%" PRIu64, rec->metadata->version);
-	r = metadata_parse(rec->metadata->body.data, rec->metadata->body.len, name, ret, err,
-			   errlen);
+	r = metadata_parse(rec->metadata->body.data, rec->metadata->body.len, name, self_id, ret,
+			   err, errlen);
 	if (r == 0)
 		*ret_version = rec->metadata->version;
 	lnob__metadata_record__free_unpacked(rec, NULL);

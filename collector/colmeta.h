@@ -52,10 +52,11 @@ int colmeta_take(outbox_t *ob, const uint8_t pk[32], const Lnob__Metadata *m, ch
 void colmeta_forward(outbox_t *ob, router_t *r, router_peer_t *p, const Lnob__Heartbeat *hb,
 		     size_t max_frame);
 
-/* The bundle held, parsed, for the offline checks: 0 with *ret (and
- * *ret_version), LNOB_E_NOTFOUND when none, else a code with err. */
-int colmeta_view(outbox_t *ob, metadata_view_t *ret, uint64_t *ret_version, char *err,
-		 size_t errlen);
+/* The bundle held, parsed, for the offline checks (self_id: this node's
+ * id, for ret->own): 0 with *ret (and *ret_version), LNOB_E_NOTFOUND when
+ * none, else a code with err. */
+int colmeta_view(outbox_t *ob, const char *self_id, metadata_view_t *ret, uint64_t *ret_version,
+		 char *err, size_t errlen);
 
 /* The status document's "metadata": {version, issuer, issued_at,
  * received_at_ms, age_s (since issued_at), body_bytes}, or JSON null when

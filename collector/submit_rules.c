@@ -26,7 +26,7 @@ int submit_rules_load(cli_ctx_t *ctx, submit_rules_t *ret)
 		ctx->store = NULL;
 		return 0;
 	}
-	r = colmeta_view(ctx->store, &ret->mv, &ret->version, err, sizeof(err));
+	r = colmeta_view(ctx->store, ctx->node_id, &ret->mv, &ret->version, err, sizeof(err));
 	cli_store_close(ctx);
 	if (r == LNOB_E_NOTFOUND)
 		return 0;
@@ -43,12 +43,15 @@ int submit_rules_check(const submit_rules_t *r, const intake_list_t *list, size_
 {
 	if (!r->hier)
 		return 0;
-	for (size_t i = from; r->from_meta && i < list->n; i++)
-		if (hier_find(r->hier, list->v[i]->unit) < 0)
+	for (size_t i = from; r->from_meta && i < list->n; i++) {
+		int u = hier_find(r->hier, list->v[i]->unit);
+
+		if (u < 0 || (r->mv.own >= 0 && !hier_in_subtree(r->hier, r->mv.own, u)))
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: unit '%s' is out of scope: "
-					 "not in the hierarchy under '%s' of metadata version %"
-					 PRIu64, list->where[i], list->v[i]->unit,
-					 r->mv.scope[0] ? r->mv.scope : "(all)", r->version);
+					 "not under '%s' (this node's scope in metadata version %"
+					 PRIu64 ")", list->where[i], list->v[i]->unit,
+					 r->mv.own_scope[0] ? r->mv.own_scope : "(all)", r->version);
+	}
 	return intake_check_campaigns(list, from, r->camps, r->hier, err, errlen);
 }
 

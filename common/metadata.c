@@ -102,18 +102,41 @@ static int s_campaign_texts(const campaigns_t *camps, Lnob__MetadataCampaign *mc
 	return 0;
 }
 
+/* nodes' entries with a scope in scope's subtree into b (mn and pmn:
+ * nnodes each, the caller's). */
+static void s_nodes(const hier_t *hier, int scope, const metadata_node_t *nodes, size_t nnodes,
+		    Lnob__MetadataNode *mn, Lnob__MetadataNode **pmn, Lnob__MetadataBody *b)
+{
+	b->nodes = pmn;
+	for (size_t i = 0; i < nnodes; i++) {
+		int u = hier_find(hier, nodes[i].scope);
+
+		if (u < 0 || (scope >= 0 && !hier_in_subtree(hier, scope, u)))
+			continue;
+		lnob__metadata_node__init(&mn[b->n_nodes]);
+		mn[b->n_nodes].node_id = (char *)nodes[i].node_id;
+		mn[b->n_nodes].scope = (char *)nodes[i].scope;
+		pmn[b->n_nodes] = &mn[b->n_nodes];
+		b->n_nodes++;
+	}
+}
+
 int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
-			uint8_t **ret_body, size_t *ret_len, char *err, size_t errlen)
+			const metadata_node_t *nodes, size_t nnodes, uint8_t **ret_body,
+			size_t *ret_len, char *err, size_t errlen)
 {
 	Lnob__MetadataBody b = LNOB__METADATA_BODY__INIT;
 	Lnob__MetadataCampaign mc[CAMPAIGNS_MAX], *pmc[CAMPAIGNS_MAX];
+	Lnob__MetadataNode *mn = calloc(nnodes + 1, sizeof(*mn));
+	Lnob__MetadataNode **pmn = calloc(nnodes + 1, sizeof(*pmn));
 	char *texts[CAMPAIGNS_MAX] = { 0 }, *csv = NULL;
 	size_t n = camps ? camps->n : 0;
 	int r;
 
-	if ((r = s_hier_csv(hier, scope, &csv)) < 0) {
+	if (!mn || !pmn || (r = s_hier_csv(hier, scope, &csv)) < 0) {
+		r = -ENOMEM;
 		snprintf(err, errlen, "metadata: out of memory");
-		return r;
+		goto out;
 	}
 	if (n && (r = s_campaign_texts(camps, mc, pmc, texts, err, errlen)) < 0)
 		goto out;
@@ -121,12 +144,15 @@ int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 	b.hierarchy_csv = csv;
 	b.n_campaigns = n;
 	b.campaigns = pmc;
+	s_nodes(hier, scope, nodes, nnodes, mn, pmn, &b);
 	if ((r = codec_pack(&b.base, ret_body, ret_len)) < 0)
 		snprintf(err, errlen, "metadata: out of memory");
 out:
 	for (size_t i = 0; i < n; i++)
 		free(texts[i]);
 	free(csv);
+	free(mn);
+	free(pmn);
 	return r;
 }
 
@@ -215,8 +241,23 @@ static int s_parse_campaigns(const Lnob__MetadataBody *b, const char *name, meta
 	return 0;
 }
 
-int metadata_parse(const uint8_t *body, size_t len, const char *name, metadata_view_t *ret,
-		   char *err, size_t errlen)
+/* The reader's own scope in v from b's nodes (else the bundle's scope). */
+static void s_own(const Lnob__MetadataBody *b, const char *self_id, metadata_view_t *v)
+{
+	const char *own = v->scope;
+
+	for (size_t i = 0; self_id && i < b->n_nodes; i++)
+		if (b->nodes[i]->node_id && b->nodes[i]->scope &&
+		    strcmp(b->nodes[i]->node_id, self_id) == 0 &&
+		    hier_find(v->hier, b->nodes[i]->scope) >= 0)
+			own = b->nodes[i]->scope;
+	v->own = own[0] ? hier_find(v->hier, own) : -1;
+	if (v->own >= 0)
+		lnob_strlcpy(v->own_scope, own, sizeof(v->own_scope));
+}
+
+int metadata_parse(const uint8_t *body, size_t len, const char *name, const char *self_id,
+		   metadata_view_t *ret, char *err, size_t errlen)
 {
 	metadata_view_t v;
 	ProtobufCMessage *m = NULL;
@@ -239,7 +280,8 @@ int metadata_parse(const uint8_t *body, size_t len, const char *name, metadata_v
 			      name, v.scope);
 		goto out;
 	}
-	r = s_parse_campaigns(b, name, &v, err, errlen);
+	if ((r = s_parse_campaigns(b, name, &v, err, errlen)) == 0)
+		s_own(b, self_id, &v);
 out:
 	protobuf_c_message_free_unpacked(m, NULL);
 	if (r < 0)
@@ -254,4 +296,6 @@ void metadata_view_clear(metadata_view_t *v)
 	campaigns_clear(&v->camps);
 	hier_destroy(&v->hier);
 	v->scope[0] = '\0';
+	v->own = -1;
+	v->own_scope[0] = '\0';
 }

@@ -30,12 +30,20 @@
 /* Largest body accepted. */
 #define METADATA_BODY_MAX ((size_t)32 << 20)
 
+/* An enrolled node, for MetadataBody.nodes. */
+typedef struct metadata_node {
+	const char *node_id;
+	const char *scope;
+} metadata_node_t;
+
 /* Builds the serialized MetadataBody for scope (a hierarchy index; -1: the
- * whole hierarchy, every root) from hier and the campaign files of camps
- * (read again from their files; a baseline_file line is commented out).
+ * whole hierarchy, every root) from hier, the campaign files of camps
+ * (read again from their files; a baseline_file line is commented out)
+ * and those of nodes[0..nnodes) whose scope is in the subtree.
  * Caller owns *ret_body (free). Returns 0, -errno or -ENOMEM with err. */
 int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
-			uint8_t **ret_body, size_t *ret_len, char *err, size_t errlen);
+			const metadata_node_t *nodes, size_t nnodes, uint8_t **ret_body,
+			size_t *ret_len, char *err, size_t errlen);
 
 /* Signs (issuer id's node id, version, issued_at, body) into sig with
  * id's signing key. Returns 0 or LNOB_E_CRYPTO / -ENOMEM. */
@@ -46,20 +54,25 @@ int metadata_sign(const identity_t *id, uint64_t version, int64_t issued_at,
  * LNOB_E_BADSIG or -ENOMEM. */
 int metadata_verify(const Lnob__Metadata *m, const uint8_t pk[32]);
 
-/* A parsed bundle: its scope, its hierarchy subtree and campaigns. */
+/* A parsed bundle: its scope, its hierarchy subtree and campaigns, and
+ * the reader's own scope in it. */
 typedef struct metadata_view {
 	char scope[LNOB_ID_MAX + 1];
 	hier_t *hier;
 	campaigns_t camps;
+	int own;                         /* hierarchy index of the reader's scope, -1: unknown */
+	char own_scope[LNOB_ID_MAX + 1]; /* its code, "" when unknown */
 } metadata_view_t;
 
 /* Parses body (MetadataBody bytes): the hierarchy must load, contain the
  * scope, and every campaign load (without a hierarchy check: the subtree
- * lacks the upper levels). name names it in err ("metadata v3").
- * *ret is written only on success; metadata_view_clear() frees it.
- * Returns 0, LNOB_E_DECODE, LNOB_E_INVALID, a loader's code or -ENOMEM. */
-int metadata_parse(const uint8_t *body, size_t len, const char *name, metadata_view_t *ret,
-		   char *err, size_t errlen);
+ * lacks the upper levels). name names it in err ("metadata v3"). self_id
+ * (may be NULL): the reader's node id, whose entry of nodes gives ret->own
+ * (else the bundle's scope, -1 for a whole hierarchy). *ret is written
+ * only on success; metadata_view_clear() frees it. Returns 0,
+ * LNOB_E_DECODE, LNOB_E_INVALID, a loader's code or -ENOMEM. */
+int metadata_parse(const uint8_t *body, size_t len, const char *name, const char *self_id,
+		   metadata_view_t *ret, char *err, size_t errlen);
 
 /* Frees what v holds; v may be parsed into again. */
 void metadata_view_clear(metadata_view_t *v);

@@ -102,6 +102,13 @@ class MetadataTest(lnobtest.NetTestCase):
                      ["X99", "out of scope"])
         self.refused(self.csv("scope.csv", [{"unit": "V21-0001", "revision": 1, "values": v}]),
                      ["V21-0001", "out of scope"])
+        # In the relay's bundle (district D1), outside the commune's own scope.
+        self.refused(self.csv("sibling.csv", [{"unit": "V12-0001", "revision": 1,
+                                               "values": v}]),
+                     ["unit 'V12-0001' is out of scope: not under 'C11'"])
+        self.refused(self.csv("district.csv", [{"unit": "D1", "revision": 1,
+                                                "values": {"fund_vnd": 5}}]),
+                     ["unit 'D1' is out of scope"])
         self.refused(self.csv("level.csv", [{"unit": "C11", "revision": 1, "values": v}]),
                      ["unit 'C11' is a commune", "reported by village"])
         self.refused(self.csv("period.csv", [{"unit": "V11-0001", "revision": 1,

@@ -71,10 +71,18 @@ static void test_subtree_round_trip(void **state)
 	char err[512];
 	int d1;
 
-	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, &body,
-					     &len, err, sizeof(err)), 0);
-	assert_int_equal(metadata_parse(body, len, "m", &v, err, sizeof(err)), 0);
+	const metadata_node_t nodes[] = { { "d1", "D1" }, { "c11", "C11" }, { "d2", "D2" } };
+
+	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, nodes,
+					     3, &body, &len, err, sizeof(err)), 0);
+	assert_int_equal(metadata_parse(body, len, "m", "c11", &v, err, sizeof(err)), 0);
 	assert_string_equal(v.scope, "D1");
+	assert_string_equal(v.own_scope, "C11");
+	assert_int_equal(v.own, hier_find(v.hier, "C11"));
+	metadata_view_clear(&v);
+	/* d2's scope is not in D1's bundle: its reader keeps the bundle's scope */
+	assert_int_equal(metadata_parse(body, len, "m", "d2", &v, err, sizeof(err)), 0);
+	assert_string_equal(v.own_scope, "D1");
 	assert_int_equal(hier_count(v.hier), 3);
 	assert_true(hier_find(v.hier, "P") < 0 && hier_find(v.hier, "D2") < 0);
 	d1 = hier_find(v.hier, "D1");
@@ -128,12 +136,12 @@ static void test_parse_refuses(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(metadata_parse(junk, sizeof(junk), "m", &v, err, sizeof(err)),
+	assert_int_equal(metadata_parse(junk, sizeof(junk), "m", NULL, &v, err, sizeof(err)),
 			 LNOB_E_DECODE);
 	b.scope = "X9";
 	b.hierarchy_csv = (char *)s_csv;
 	assert_int_equal(codec_pack(&b.base, &buf, &len), 0);
-	assert_int_equal(metadata_parse(buf, len, "m", &v, err, sizeof(err)), LNOB_E_INVALID);
+	assert_int_equal(metadata_parse(buf, len, "m", NULL, &v, err, sizeof(err)), LNOB_E_INVALID);
 	assert_non_null(strstr(err, "scope 'X9'"));
 	free(buf);
 }
