@@ -128,12 +128,12 @@ int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 	Lnob__MetadataBody b = LNOB__METADATA_BODY__INIT;
 	Lnob__MetadataCampaign mc[CAMPAIGNS_MAX], *pmc[CAMPAIGNS_MAX];
 	Lnob__MetadataNode *mn = calloc(nnodes + 1, sizeof(*mn));
-	Lnob__MetadataNode **pmn = calloc(nnodes + 1, sizeof(*pmn));
+	Lnob__MetadataNode **pmn = calloc(nnodes + 1, sizeof(Lnob__MetadataNode *));
 	char *texts[CAMPAIGNS_MAX] = { 0 }, *csv = NULL;
 	size_t n = camps ? camps->n : 0;
 	int r;
 
-	if (!mn || !pmn || (r = s_hier_csv(hier, scope, &csv)) < 0) {
+	if (!mn || !pmn || s_hier_csv(hier, scope, &csv) < 0) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "metadata: out of memory");
 		goto out;
