@@ -76,6 +76,10 @@ int col_parked_refs(cli_ctx_t *ctx, outbox_ref_t **ret, size_t *ret_n)
 	size_t n = 0;
 	int rc = 0;
 
+	if ((signer != NULL) != (seq != NULL)) {
+		free(refs);
+		return cli_usage(ctx, "--signer and --seq go together");
+	}
 	if (!refs)
 		return cli_fail(ctx, "out of memory");
 	if (signer)
@@ -110,6 +114,23 @@ static void s_requeued(void *ctx, const char *signer, uint64_t seq)
 		printf("requeued seq %" PRIu64 "\n", seq);
 }
 
+/* Says how a requeue or dismiss of n items ended (r: its return); verb
+ * and done name it ("requeue", "requeued"). Returns the exit status. */
+static int s_outcome(cli_ctx_t *ctx, const char *verb, const char *done, int r,
+		     const outbox_ref_t *bad, size_t n)
+{
+	char text[96];
+
+	if (r == LNOB_E_NOTFOUND)
+		return cli_fail(ctx, "%s: %s is not parked (nothing %s)", verb,
+				col_ref_text(bad, text), done);
+	if (r < 0)
+		return cli_fail(ctx, "%s: %s: %s (nothing %s)", verb, ctx->data_dir,
+				lnob_strerror(r), done);
+	printf("%s %zu parked item%s\n", done, n, n == 1 ? "" : "s");
+	return 0;
+}
+
 int cmd_requeue(cli_ctx_t *ctx)
 {
 	bool all = cli_flag(ctx, "all");
@@ -129,16 +150,11 @@ int cmd_requeue(cli_ctx_t *ctx)
 		goto out;
 	memset(&bad, 0, sizeof(bad));
 	r = outbox_requeue(ctx->store, refs, n, all, s_requeued, NULL, &moved, &bad);
-	if (r == LNOB_E_NOTFOUND)
-		rc = cli_fail(ctx, "requeue: %s is not parked (nothing requeued)", col_ref_text(&bad, text));
-	else if (r == LNOB_E_EXISTS)
+	if (r == LNOB_E_EXISTS)
 		rc = cli_fail(ctx, "requeue: %s is parked and queued at once; the outbox is "
 			      "inconsistent (nothing requeued)", col_ref_text(&bad, text));
-	else if (r < 0)
-		rc = cli_fail(ctx, "requeue: %s: %s (nothing requeued)", ctx->data_dir,
-			      lnob_strerror(r));
 	else
-		printf("requeued %zu parked item%s\n", moved, moved == 1 ? "" : "s");
+		rc = s_outcome(ctx, "requeue", "requeued", r, &bad, moved);
 out:
 	free(refs);
 	return rc;
@@ -146,28 +162,17 @@ out:
 
 int cmd_dismiss(cli_ctx_t *ctx)
 {
-	outbox_ref_t *refs = NULL, bad;
+	outbox_ref_t *refs = NULL, bad = { .seq = 0 };
 	size_t n = 0;
-	char text[96];
 	int r, rc;
 
-	if ((cli_opt(ctx, "signer") != NULL) != (cli_opt(ctx, "seq") != NULL))
-		return cli_usage(ctx, "--signer and --seq go together");
 	if (!ctx->argc && !cli_opt(ctx, "signer"))
 		return cli_usage(ctx, "name the parked seqs (SEQ or SIGNER:SEQ)");
 	if ((rc = col_parked_refs(ctx, &refs, &n)) != 0 ||
 	    (rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
 		goto out;
-	memset(&bad, 0, sizeof(bad));
 	r = outbox_dismiss(ctx->store, refs, n, cli_opt(ctx, "reason"), lnob_now_ms(), &bad);
-	if (r == LNOB_E_NOTFOUND)
-		rc = cli_fail(ctx, "dismiss: %s is not parked (nothing dismissed)",
-			      col_ref_text(&bad, text));
-	else if (r < 0)
-		rc = cli_fail(ctx, "dismiss: %s: %s (nothing dismissed)", ctx->data_dir,
-			      lnob_strerror(r));
-	else
-		printf("dismissed %zu parked item%s\n", n, n == 1 ? "" : "s");
+	rc = s_outcome(ctx, "dismiss", "dismissed", r, &bad, n);
 out:
 	free(refs);
 	return rc;

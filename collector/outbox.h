@@ -17,7 +17,7 @@
  *                                        downstream node, written by the relay
  *   "receipts"        seq (uint64 BE) -> ReceiptRecord   own envelopes the next
  *                                        hop acked: sent, stored end to end or
- *                                        refused by a Receipt (receipts.c)
+ *                                        refused by a Receipt
  *   "receipts_out"    signer 0x00 seq (uint64 BE) -> Receipt   receipts a relay
  *                                        owes the origin, until sent down
  *   "dismissed"       seq, or signer 0x00 seq -> DismissedRecord   the log of
@@ -56,8 +56,9 @@
  *
  * Implemented by outbox.c (the store, the own queue, acks, limits, stats),
  * parked.c (parked items of both lanes, requeue), custody.c (the relayed
- * lane) and downstream.c (the downstream nodes: a key directory, keydir.h,
- * over "downstream" and "downstream_keys"), over store.h's one iterator;
+ * lane), outbox_receipts.c (receipts, the dismissed log) and
+ * downstream.c (the downstream nodes: a key directory, keydir.h, over
+ * "downstream" and "downstream_keys"), over store.h's one iterator;
  * what they share is outbox_lane.c's (outbox_int.h).
  *
  * Library module: returns codes, never logs. One outbox_t is used by one
@@ -339,7 +340,7 @@ int outbox_requeue(outbox_t *self, const outbox_ref_t *refs, size_t n, bool all,
 /* Reads "requeue_gen" (0 when never bumped). Returns 0 or an LMDB code. */
 int outbox_requeue_gen(outbox_t *self, uint64_t *ret);
 
-/* ---- receipts and the dismissed log (receipts.c) --------------------------- */
+/* ---- receipts and the dismissed log (outbox_receipts.c) ------------------ */
 
 /* The upstream said (Heartbeat.custody) whether its acks are custody only
  * (a relay) or end to end (the aggregator). From now on an acked own

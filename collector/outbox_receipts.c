@@ -1,5 +1,5 @@
 /*
- * receipts.c: what becomes of an envelope after the next hop's ack (see
+ * outbox_receipts.c: what becomes of an envelope after the next hop's ack (see
  * outbox.h, "receipts and the dismissed log"; proto/lnob.proto, THE LINK:
  * Receipts): the origin's ReceiptRecords, the receipts a relay owes the
  * nodes below it, and the dismissed log.
@@ -243,33 +243,43 @@ int outbox_receipt_take(outbox_t *self, const char *own_id, const Lnob__Receipt 
 	return r;
 }
 
-/* ---- receipts owed downstream --------------------------------------------------- */
+/* ---- reading: one scan for every database here ------------------------------------ */
 
-typedef struct s_out_scan {
-	outbox_receipt_out_fn fn;
+/* The caller's callback (one of them set) and how many records it may see. */
+typedef struct s_scan {
+	const ProtobufCMessageDescriptor *desc;
+	outbox_receipt_out_fn out;
+	outbox_receipt_fn rec;
+	outbox_dismissed_fn dis;
 	void *ctx;
 	size_t left;
-} s_out_scan_t;
+} s_scan_t;
 
-static int s_out_one(void *ctx, const MDB_val *k, const MDB_val *v)
+/* store_each_fn: one record decoded and handed to the caller's callback. */
+static int s_scan_one(void *ctx, const MDB_val *k, const MDB_val *v)
 {
-	s_out_scan_t *s = ctx;
+	s_scan_t *s = ctx;
 	ProtobufCMessage *m;
 	int stop;
 
-	(void)k;
 	if (s->left == 0)
 		return 1;
 	s->left--;
-	if (codec_unpack(&lnob__receipt__descriptor, v->mv_data, v->mv_size, v->mv_size, &m) < 0)
+	if ((s->rec && k->mv_size != 8) ||
+	    codec_unpack(s->desc, v->mv_data, v->mv_size, v->mv_size, &m) < 0)
 		return LNOB_E_CORRUPT;
-	stop = s->fn(s->ctx, (const Lnob__Receipt *)m);
+	if (s->out)
+		stop = s->out(s->ctx, (const Lnob__Receipt *)m);
+	else if (s->rec)
+		stop = s->rec(s->ctx, lnob_be64_get(k->mv_data), (const Lnob__ReceiptRecord *)m);
+	else
+		stop = s->dis(s->ctx, (const Lnob__DismissedRecord *)m);
 	protobuf_c_message_free_unpacked(m, NULL);
 	return stop ? 1 : 0;
 }
 
-/* store_foreach() over db i in a read transaction of its own. */
-static int s_read_each(outbox_t *self, size_t i, store_each_fn fn, void *ctx)
+/* s_scan_one() over db i in a read transaction of its own. */
+static int s_read_each(outbox_t *self, size_t i, s_scan_t *s)
 {
 	MDB_txn *txn = NULL;
 	int r;
@@ -278,77 +288,83 @@ static int s_read_each(outbox_t *self, size_t i, store_each_fn fn, void *ctx)
 		return 0;   /* an older store: none */
 	if ((r = store_begin(self->st, false, &txn)) < 0)
 		return r;
-	r = store_foreach(txn, store_dbi(self->st, i), NULL, 0, fn, ctx);
+	r = store_foreach(txn, store_dbi(self->st, i), NULL, 0, s_scan_one, s);
 	store_abort(&txn);
 	return r < 0 ? r : 0;
 }
 
 int outbox_receipts_out_scan(outbox_t *self, size_t max, outbox_receipt_out_fn fn, void *ctx)
 {
-	s_out_scan_t s = { .fn = fn, .ctx = ctx, .left = max };
+	s_scan_t s = { .desc = &lnob__receipt__descriptor, .out = fn, .ctx = ctx, .left = max };
 
 	assert(self && fn);
-	return s_read_each(self, OUTBOX_DB_RECEIPTS_OUT, s_out_one, &s);
+	return s_read_each(self, OUTBOX_DB_RECEIPTS_OUT, &s);
 }
 
-int outbox_receipts_out_done(outbox_t *self, const outbox_ref_t *refs, size_t n)
+int outbox_receipt_foreach(outbox_t *self, outbox_receipt_fn fn, void *ctx)
+{
+	s_scan_t s = { .desc = &lnob__receipt_record__descriptor, .rec = fn, .ctx = ctx,
+		       .left = SIZE_MAX };
+
+	assert(self && fn);
+	return s_read_each(self, OUTBOX_DB_RECEIPTS, &s);
+}
+
+int outbox_dismissed_foreach(outbox_t *self, outbox_dismissed_fn fn, void *ctx)
+{
+	s_scan_t s = { .desc = &lnob__dismissed_record__descriptor, .dis = fn, .ctx = ctx,
+		       .left = SIZE_MAX };
+
+	assert(self && fn);
+	return s_read_each(self, OUTBOX_DB_DISMISSED, &s);
+}
+
+/* ---- writing: refs, each in one write transaction ------------------------------------ */
+
+/* What is done to one ref in txn. */
+typedef int (*s_ref_fn)(outbox_t *self, MDB_txn *txn, const outbox_ref_t *ref, const char *text,
+			int64_t now_ms);
+
+/* fn for each of refs[0..n-1] in one write transaction: all or nothing;
+ * *ret_bad (may be NULL) gets the ref that failed. */
+static int s_write_refs(outbox_t *self, const outbox_ref_t *refs, size_t n, s_ref_fn fn,
+			const char *text, int64_t now_ms, outbox_ref_t *ret_bad)
 {
 	MDB_txn *txn = NULL;
-	int r;
+	int r = 0;
 
-	assert(self);
 	if (self->rdonly)
 		return -EROFS;
-	if (n == 0)
-		return 0;
 	if ((r = store_begin(self->st, true, &txn)) < 0)
 		return r;
-	for (size_t i = 0; i < n && r == 0; i++) {
-		uint8_t key[OUTBOX_RELAY_KEY_MAX];
-		size_t klen = outbox_key(key, refs[i].signer, refs[i].seq);
-
-		r = klen ? store_del(txn, store_dbi(self->st, OUTBOX_DB_RECEIPTS_OUT), key, klen)
-			 : -EINVAL;
-		if (r == LNOB_E_NOTFOUND)
-			r = 0;
-	}
+	for (size_t i = 0; i < n && r == 0; i++)
+		if ((r = fn(self, txn, &refs[i], text, now_ms)) < 0 && ret_bad)
+			*ret_bad = refs[i];
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
 	return r;
 }
 
-/* ---- the origin's records --------------------------------------------------------- */
-
-typedef struct s_rec_scan {
-	outbox_receipt_fn fn;
-	void *ctx;
-} s_rec_scan_t;
-
-static int s_rec_one(void *ctx, const MDB_val *k, const MDB_val *v)
+/* s_ref_fn: a receipt sent, deleted (gone already: fine). */
+static int s_sent_one(outbox_t *self, MDB_txn *txn, const outbox_ref_t *ref, const char *text,
+		      int64_t now_ms)
 {
-	s_rec_scan_t *s = ctx;
-	ProtobufCMessage *m;
-	uint64_t seq;
-	int stop;
+	uint8_t key[OUTBOX_RELAY_KEY_MAX];
+	size_t klen = outbox_key(key, ref->signer, ref->seq);
+	int r;
 
-	if (k->mv_size != 8)
-		return LNOB_E_CORRUPT;
-	seq = lnob_be64_get(k->mv_data);
-	if (codec_unpack(&lnob__receipt_record__descriptor, v->mv_data, v->mv_size, v->mv_size,
-			 &m) < 0)
-		return LNOB_E_CORRUPT;
-	stop = s->fn(s->ctx, seq, (const Lnob__ReceiptRecord *)m);
-	protobuf_c_message_free_unpacked(m, NULL);
-	return stop ? 1 : 0;
+	(void)text, (void)now_ms;
+	if (!klen)
+		return -EINVAL;
+	r = store_del(txn, store_dbi(self->st, OUTBOX_DB_RECEIPTS_OUT), key, klen);
+	return r == LNOB_E_NOTFOUND ? 0 : r;
 }
 
-int outbox_receipt_foreach(outbox_t *self, outbox_receipt_fn fn, void *ctx)
+int outbox_receipts_out_done(outbox_t *self, const outbox_ref_t *refs, size_t n)
 {
-	s_rec_scan_t s = { .fn = fn, .ctx = ctx };
-
-	assert(self && fn);
-	return s_read_each(self, OUTBOX_DB_RECEIPTS, s_rec_one, &s);
+	assert(self);
+	return n ? s_write_refs(self, refs, n, s_sent_one, NULL, 0, NULL) : 0;
 }
 
 /* ---- the dismissed log ------------------------------------------------------------- */
@@ -388,49 +404,6 @@ static int s_dismiss_one(outbox_t *self, MDB_txn *txn, const outbox_ref_t *ref,
 int outbox_dismiss(outbox_t *self, const outbox_ref_t *refs, size_t n, const char *reason,
 		   int64_t now_ms, outbox_ref_t *ret_bad)
 {
-	MDB_txn *txn = NULL;
-	int r = 0;
-
 	assert(self);
-	if (self->rdonly)
-		return -EROFS;
-	if (n == 0)
-		return -EINVAL;
-	if ((r = store_begin(self->st, true, &txn)) < 0)
-		return r;
-	for (size_t i = 0; i < n && r == 0; i++)
-		if ((r = s_dismiss_one(self, txn, &refs[i], reason, now_ms)) < 0 && ret_bad)
-			*ret_bad = refs[i];
-	if (r == 0)
-		r = store_commit(&txn);
-	store_abort(&txn);
-	return r;
-}
-
-typedef struct s_dis_scan {
-	outbox_dismissed_fn fn;
-	void *ctx;
-} s_dis_scan_t;
-
-static int s_dis_one(void *ctx, const MDB_val *k, const MDB_val *v)
-{
-	s_dis_scan_t *s = ctx;
-	ProtobufCMessage *m;
-	int stop;
-
-	(void)k;
-	if (codec_unpack(&lnob__dismissed_record__descriptor, v->mv_data, v->mv_size, v->mv_size,
-			 &m) < 0)
-		return LNOB_E_CORRUPT;
-	stop = s->fn(s->ctx, (const Lnob__DismissedRecord *)m);
-	protobuf_c_message_free_unpacked(m, NULL);
-	return stop ? 1 : 0;
-}
-
-int outbox_dismissed_foreach(outbox_t *self, outbox_dismissed_fn fn, void *ctx)
-{
-	s_dis_scan_t s = { .fn = fn, .ctx = ctx };
-
-	assert(self && fn);
-	return s_read_each(self, OUTBOX_DB_DISMISSED, s_dis_one, &s);
+	return n ? s_write_refs(self, refs, n, s_dismiss_one, reason, now_ms, ret_bad) : -EINVAL;
 }
