@@ -158,22 +158,31 @@ int col_status_report(cli_ctx_t *ctx, const char *what)
 	return rc;
 }
 
-/* outbox_dismissed_fn: one log record, printed or appended to ctx (json_t). */
+/* Where the dismissed log goes: arr, or the table when NULL. */
+typedef struct s_dis {
+	json_t *arr;
+	size_t n;
+} s_dis_t;
+
+/* outbox_dismissed_fn: one log record, printed or appended. */
 static int s_dismissed(void *ctx, const Lnob__DismissedRecord *d)
 {
+	s_dis_t *dc = ctx;
 	char when[32], reason[64], hex[65];
 
 	for (size_t i = 0; i < d->digest.len && i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", d->digest.data[i]);
 	hex[d->digest.len < 32 ? 2 * d->digest.len : 64] = '\0';
-	if (!ctx) {
+	if (!dc->arr) {
+		if (dc->n++ == 0)
+			printf("dismissed:\n");
 		printf("  %s%sseq %" PRIu64 "  dismissed %s  was %s  reason: %s  sha256 %s\n",
 		       d->signer, d->signer[0] ? ":" : "", d->seq,
 		       col_time_text(d->dismissed_at_ms, when), col_reason_name(d->refused, reason),
 		       d->reason, hex);
 		return 0;
 	}
-	return json_array_append_new(ctx, json_pack("{s:s,s:I,s:s,s:I,s:s,s:s,s:s}", "signer",
+	return json_array_append_new(dc->arr, json_pack("{s:s,s:I,s:s,s:I,s:s,s:s,s:s}", "signer",
 		d->signer, "seq", (json_int_t)d->seq, "reason", d->reason, "dismissed_at_ms",
 		(json_int_t)d->dismissed_at_ms, "refused", col_reason_name(d->refused, reason),
 		"detail", d->detail, "sha256", hex)) == 0 ? 0 : -ENOMEM;
@@ -181,7 +190,10 @@ static int s_dismissed(void *ctx, const Lnob__DismissedRecord *d)
 
 int col_dismissed_list(cli_ctx_t *ctx, json_t *arr)
 {
-	if (!arr)
-		printf("dismissed:\n");
-	return ctx->store ? outbox_dismissed_foreach(ctx->store, s_dismissed, arr) : 0;
+	s_dis_t dc = { .arr = arr };
+	int r = ctx->store ? outbox_dismissed_foreach(ctx->store, s_dismissed, &dc) : 0;
+
+	if (!arr && dc.n == 0)
+		printf("dismissed: -\n");
+	return r;
 }

@@ -107,7 +107,8 @@ int outbox_relay_oldest(outbox_t *self, MDB_txn *txn, int64_t *ret);
 
 /* outbox_receipts.c, inside the transactions of outbox.c and outbox_lane.c: the
  * next hop acked (signer, seq) whose queued record is v (an own one gets
- * its ReceiptRecord, a relayed one a STORED Receipt for its origin), or
+ * its ReceiptRecord, a relayed one a STORED Receipt for its origin unless
+ * the upstream is a relay too: custody only), or
  * parked it (a relayed one: a REFUSED Receipt). Return 0 or a code. */
 int outbox_receipt_on_ack(outbox_t *self, MDB_txn *txn, const char *signer, uint64_t seq,
 			  const MDB_val *v, int64_t now_ms);

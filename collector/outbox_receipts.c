@@ -119,6 +119,8 @@ int outbox_receipt_on_ack(outbox_t *self, MDB_txn *txn, const char *signer, uint
 {
 	if (!signer[0])
 		return s_own_acked(self, txn, seq, v, now_ms);
+	if (self->custody_upstream)
+		return 0;   /* a relay above took custody: its receipt comes later */
 	return s_owe(self, txn, signer, seq, LNOB__RECEIPT_STATE__RECEIPT_STORED, 0, "", now_ms);
 }
 

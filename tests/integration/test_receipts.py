@@ -120,6 +120,37 @@ class ReceiptsTest(lnobtest.NetTestCase):
         commune.start()
         self.wait_report("C11", "stored")
 
+    def test_receipts_pass_down_a_chain_of_relays(self):
+        net, relay = self.net, self.relay
+        c11 = self.commune   # a relay too, for v11 below it
+        c11.relay_endpoint, c11.relay_host, c11.relay_port = net.endpoint_for()
+        with open(c11.conf, "a") as f:
+            f.write("\n[relay]\nlisten = %s\n" % c11.relay_endpoint)
+        v11 = net.add_collector("v11-office", "V11-0001", upstream=c11, **self.kw)
+        relay.enroll_downstream(v11)    # d1-office checks v11's signature too
+        ok, bad = "V11-0001", "V12-0001"   # bad: outside v11's scope
+        path = net.path("v.csv")
+        lnobtest.write_reports_csv(path, [{"unit": u, "revision": 1, "values": VALUES}
+                                          for u in (ok, bad)])
+        v11.submit(path)
+        self.agg.start()
+        relay.start()
+        c11.start()
+        v11.start()
+
+        def states():
+            got = {}
+            for u in (ok, bad):
+                r = net.cli(v11.cmd("status", "-c", v11.conf, "--report", u + "/2023",
+                                    "--json"))
+                env = json.loads(r.out)["envelopes"]
+                got[u] = (env[0]["state"], env[0]["reason"]) if env else None
+            return got == {ok: ("stored", None), bad: ("refused", "out_of_scope")} and got
+        wait_until(states, 60, "v11: stored and refused, through two relays", net)
+        st = v11.status()
+        self.assertEqual([(i["seq"], i["reason"]) for i in st["parked_items"]],
+                         [(2, "out_of_scope")], st)
+
 
 if __name__ == "__main__":
     lnobtest.main()
