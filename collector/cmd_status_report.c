@@ -174,12 +174,15 @@ static int s_dismissed(void *ctx, const Lnob__DismissedRecord *d)
 		snprintf(hex + 2 * i, 3, "%02x", d->digest.data[i]);
 	hex[d->digest.len < 32 ? 2 * d->digest.len : 64] = '\0';
 	if (!dc->arr) {
+		outbox_ref_t ref = { .seq = d->seq };
+		char text[96];
+
+		(void)lnob_strlcpy(ref.signer, d->signer, sizeof(ref.signer));
 		if (dc->n++ == 0)
 			printf("dismissed:\n");
-		printf("  %s%sseq %" PRIu64 "  dismissed %s  was %s  reason: %s  sha256 %s\n",
-		       d->signer, d->signer[0] ? ":" : "", d->seq,
+		printf("  %s  dismissed %s  was %s  reason: %s  sha256 %s\n", col_ref_text(&ref, text),
 		       col_time_text(d->dismissed_at_ms, when), col_reason_name(d->refused, reason),
-		       d->reason, hex);
+		       d->reason[0] ? d->reason : "-", hex);
 		return 0;
 	}
 	return json_array_append_new(dc->arr, json_pack("{s:s,s:I,s:s,s:I,s:s,s:s,s:s}", "signer",

@@ -83,6 +83,16 @@ class ReceiptsTest(lnobtest.NetTestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("not parked", r.err)
 
+        # At the relay, for the copy parked in its custody lane.
+        relay = self.relay
+        self.assertEqual(relay.status()["parked_relayed"], 1)
+        net.cli(relay.cmd("dismiss", "-c", relay.conf, "c11-office:2"))
+        st = relay.status()
+        self.assertEqual(st["parked"], 0, st)
+        self.assertEqual([(x["signer"], x["seq"], x["refused"]) for x in st["dismissed"]],
+                         [("c11-office", 2, "out_of_scope")], st)
+        self.assertIn("c11-office:2", net.cli(relay.cmd("status", "-c", relay.conf)).out)
+
     def test_requeue_after_a_refusal_goes_upstream_again(self):
         net, commune = self.net, self.commune
         self.submit([{"unit": "C12", "revision": 1, "values": VALUES}], "oos.csv")
