@@ -46,6 +46,18 @@ static const cli_opt_t s_requeue_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_dismiss_opts[] = {
+	{ "reason", 0, "TEXT", 0 },
+	{ "signer", 0, "NODE", 0 },
+	{ "seq", 0, "N", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const cli_opt_t s_status_opts[] = {
+	{ "report", 0, "UNIT/PERIOD", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_enroll_opts[] = {
 	{ "key", 0, "NODE.key.pub", CLI_REQUIRED },
 	{ "replace", 0, NULL, 0 },
@@ -73,11 +85,14 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_stage_opts, .needs = S_NEED_SIGN, .run = cmd_stage },
 	{ .name = "run", .synopsis = "-c CONF [-n]", .opts = s_run_opts,
 	  .needs = CLI_NEED_SIGNALS | S_NEED_SIGN | CLI_NEED_CAMPAIGNS, .run = cmd_run },
-	{ .name = "status", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
+	{ .name = "status", .synopsis = "-c CONF [--report UNIT/PERIOD] [--json]",
+	  .opts = s_status_opts, .formats = CLI_JSON,
 	  .needs = S_NEED_CONF, .run = cmd_status },
 	{ .name = "requeue",
 	  .synopsis = "-c CONF (--all | SEQ... | SIGNER:SEQ... | --signer NODE --seq N)",
 	  .opts = s_requeue_opts, .needs = S_NEED_CONF, .max_args = -1, .run = cmd_requeue },
+	{ .name = "dismiss", .synopsis = "-c CONF (SEQ... | SIGNER:SEQ...) [--reason TEXT]",
+	  .opts = s_dismiss_opts, .needs = S_NEED_CONF, .max_args = -1, .run = cmd_dismiss },
 	{ .name = "enroll",
 	  .synopsis = "-c CONF --key NODE.key.pub [--replace]   (relay: admit a downstream node)",
 	  .opts = s_enroll_opts, .needs = S_NEED_CONF, .run = cmd_enroll },

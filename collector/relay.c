@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "relay_receipts.h"
 #include "router.h"
 #include "util.h"
 
@@ -21,6 +22,8 @@
 #define S_BATCHES_PER_CALL 4
 /* Last contact and health are persisted at most this often. */
 #define S_SEEN_EVERY_MS 2000
+/* Receipts owed downstream are looked for at most this often. */
+#define S_RECEIPTS_EVERY_MS 250
 /* (node, reason) keys the refusal log tracks at once. */
 #define S_REFUSAL_KEYS 256
 
@@ -47,6 +50,7 @@ struct relay {
 	admit_conf_t admit;   /* its max_body, advertised and enforced: min(own, upstream's) */
 	bool failing;         /* the last custody write failed: credit withheld */
 	int64_t seen_at;      /* monotonic ms of the last persist */
+	int64_t receipts_at;  /* monotonic ms receipts owed were last looked for */
 	size_t stored;        /* taken into custody new, since relay_handle() began */
 	s_item_t items[RELAY_BATCH_MAX];
 	outbox_relay_in_t in[RELAY_BATCH_MAX];
@@ -306,6 +310,11 @@ void relay_tick(relay_t *self, bool force)
 	int r;
 
 	assert(self);
+	if (force || now - self->receipts_at >= S_RECEIPTS_EVERY_MS) {
+		self->receipts_at = now;
+		relay_receipts_send(self->router, self->ob, self->behind,
+				    lnob_now_ms() - self->conf->dead_after_ms);
+	}
 	if (!force && now - self->seen_at < S_SEEN_EVERY_MS)
 		return;
 	self->seen_at = now;
@@ -364,7 +373,8 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	*rc = (router_conf_t){ .endpoint = conf->listen, .id = id, .max_frame = RELAY_MAX_FRAME,
 		.hwm = S_HWM, .zmtp_heartbeat_ms = conf->heartbeat_ms,
 		.zmtp_timeout_ms = conf->dead_after_ms, .refusal_keys = S_REFUSAL_KEYS,
-		.self_name = "this relay", .log_prefix = "relay: ", .zap_lookup = s_zap_lookup,
+		.self_name = "this relay", .log_prefix = "relay: ", .custody = true,
+		.zap_lookup = s_zap_lookup,
 		.zap_ctx = self, .ctx = self, .log = { log_warnx, log_info, log_debug } };
 	rc->handler.envelope = s_on_envelope;
 	rc->handler.contact = s_on_contact;

@@ -15,7 +15,7 @@ import re
 
 import lnobtest
 
-COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "requeue",
+COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "requeue", "dismiss",
                   "enroll", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
