@@ -299,6 +299,24 @@ int intake_field_value(const char *where, Lnob__Report *r, const char *code, int
 	return 0;
 }
 
+/* Adds indicator code = the decimal text cell (CSV, xlsx), with the
+ * messages both formats give. */
+int intake_field_text_value(const char *where, Lnob__Report *r, const char *code,
+			    const char *cell, char *err, size_t errlen)
+{
+	char q[LNOB_QUOTE_MAX + 4];
+	uint64_t v;
+	int pr = s_parse_uint(cell, REPORT_VALUE_MAX, &v);
+
+	if (pr == -EINVAL)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
+				 "integer: '%s'", where, code, lnob_quote(q, cell));
+	if (pr < 0)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: out of range "
+				 "0..10^15: '%s'", where, code, lnob_quote(q, cell));
+	return intake_field_value(where, r, code, (int64_t)v, err, errlen);
+}
+
 int intake_parse_uint(const char *s, uint64_t max, uint64_t *ret)
 {
 	return s_parse_uint(s, max, ret);

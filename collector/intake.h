@@ -19,6 +19,9 @@
  * indicator code, an empty cell meaning "not reported". Blank lines are
  * skipped.
  *
+ * XLSX (libzip, libxml2): a filled template of `lnob-collector template`,
+ * see intake_parse_xlsx().
+ *
  * An indicator whose code ends in "_vnd" becomes amount_vnd, every other
  * a count. Each report is finally checked with report_validate().
  *
@@ -62,8 +65,9 @@ typedef struct intake_list {
 	size_t max_body;
 } intake_list_t;
 
-/* Parses the file at path, JSON or CSV chosen by its extension (.json,
- * .csv, any case) or else by its first character ('{' or '[' means JSON),
+/* Parses the file at path, JSON, CSV or XLSX chosen by its extension
+ * (.json, .csv, .xlsx, any case) or else by its first bytes (a zip's
+ * "PK\3\4" means XLSX, '{' or '[' JSON),
  * and appends its reports to list. now_s is the default completed_at.
  * All or nothing: on failure list is as it was and err holds one line
  * naming path and the place. A file without any report is an error.
@@ -78,6 +82,15 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 		      intake_list_t *list, char *err, size_t errlen);
 int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now_s,
 		     intake_list_t *list, char *err, size_t errlen);
+/* A filled reporting template (.xlsx, README "Reporting templates in
+ * Excel"), len bytes in memory: every sheet with the template's id row,
+ * one report per row with a filled indicator cell, campaign and period
+ * from the workbook's defined names lnob_campaign and lnob_period, each
+ * value checked as a CSV cell. Places are "<name>: <sheet>!<cell>"
+ * ("b.xlsx: village!E7: poor_households: not a non-negative integer:
+ * '-3'"); where[i] is the row's unit cell ("b.xlsx: village!A7"). */
+int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t now_s,
+		      intake_list_t *list, char *err, size_t errlen);
 
 /* The aggregator's campaign rules, applied before queuing when the
  * collector's configuration names the campaigns and the hierarchy (README
