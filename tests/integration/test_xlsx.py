@@ -13,36 +13,17 @@ import shutil
 import openpyxl
 
 import lnobtest
+import test_levels
 from lnobtest import CAMPAIGN
 
-CAMPAIGN_INI = """\
-[campaign]
-id            = lnob-2021-2025
-name          = Không để ai bị bỏ lại phía sau
-start         = 2021-01-01
-end           = 2025-12-31
-baseline_date = 2020-12-31
-levels        = province, district, commune, village
-
-[indicators]
-households_total = count
-poor_households  = count
-fund_vnd         = amount
-poor_rate        = rate poor_households / households_total
-
-[reported_by]
-fund_vnd = all
-
+# The campaign of the levels test (villages report the counts, every level
+# its fund), with Vietnamese labels.
+CAMPAIGN_INI = test_levels.CAMPAIGN_INI + """
 [labels]
 households_total = Tổng số hộ
 poor_households  = Số hộ nghèo
 fund_vnd         = Quỹ huy động (đồng)
 poor_rate        = Tỷ lệ hộ nghèo
-
-[period 2023]
-kind  = year
-start = 2023-01-01
-end   = 2023-12-31
 """
 
 VILLAGE_IDS = ["unit", "name", "level", "parent", "households_total", "poor_households",
@@ -135,7 +116,11 @@ class XlsxTest(lnobtest.NetTestCase):
                 ("frac", [("commune", "E4", 2.5)],
                  "bad-frac.xlsx: commune!E4: fund_vnd: not a non-negative integer: '2.5'"),
                 ("unit", [("village", "A5", "V99-0001")],
-                 "bad-unit.xlsx: village!A5: unit 'V99-0001' is not in the hierarchy")):
+                 "bad-unit.xlsx: village!A5: unit 'V99-0001' is not in the hierarchy"),
+                ("nounit", [("village", "A5", None)], "bad-nounit.xlsx: village!A5: unit: "),
+                ("formula", [("village", "F5", "=E5+1")],
+                 "bad-formula.xlsx: village!F5: poor_households: a formula without a stored "
+                 "result")):
             wb = openpyxl.load_workbook(filled)
             self.submit_fails(self.fill(wb, net.path("bad-%s.xlsx" % name), edits), want)
 
