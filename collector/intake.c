@@ -42,7 +42,9 @@ void intake_report_free(Lnob__Report *r)
 
 void intake_list_clear(intake_list_t *list)
 {
-	size_t max_body = list->max_body;   /* a setting, not content */
+	/* Settings, not content. */
+	size_t max_body = list->max_body;
+	const char *campaign = list->xlsx_campaign, *period = list->xlsx_period;
 
 	for (size_t i = 0; i < list->n; i++) {
 		intake_report_free(list->v[i]);
@@ -52,6 +54,8 @@ void intake_list_clear(intake_list_t *list)
 	free(list->where);
 	memset(list, 0, sizeof(*list));
 	list->max_body = max_body;
+	list->xlsx_campaign = campaign;
+	list->xlsx_period = period;
 }
 
 /* Makes room for n reports in list. Returns 0 or -ENOMEM (list unchanged,

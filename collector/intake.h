@@ -63,6 +63,11 @@ typedef struct intake_list {
 	 * file with LNOB_E_TOOBIG: "r.csv:7: report is 8214 bytes encoded,
 	 * over the 1024-byte limit". */
 	size_t max_body;
+	/* Set by the caller before parsing, NULL when not given: the campaign
+	 * and period of an .xlsx workbook without the defined names
+	 * lnob_campaign, lnob_period (submit's --campaign, --period); when
+	 * the workbook names them too, both must agree. */
+	const char *xlsx_campaign, *xlsx_period;
 } intake_list_t;
 
 /* Parses the file at path, JSON, CSV or XLSX chosen by its extension
@@ -110,7 +115,8 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
  * is Unix seconds UTC, never negative. Returns 0 or LNOB_E_INVALID. */
 int intake_parse_time(const char *s, int64_t *ret);
 
-/* Frees every report in list and empties it (max_body stays); list may
+/* Frees every report in list and empties it (max_body and the xlsx
+ * defaults stay); list may
  * be reused. */
 void intake_list_clear(intake_list_t *list);
 

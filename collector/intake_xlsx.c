@@ -8,7 +8,8 @@
  * is read: the id row names the columns (unit, name, level, parent, then
  * indicator codes), every row below with a value is one report of the
  * unit in its column A. Campaign and period are the workbook's defined
- * names lnob_campaign and lnob_period. Places are "<file>: <sheet>!<cell>".
+ * names lnob_campaign and lnob_period (or submit's --campaign, --period).
+ * Places are "<file>: <sheet>!<cell>".
  */
 #include "intake.h"
 
@@ -33,7 +34,8 @@ typedef struct s_book {
 	zip_t *zip;
 	xlsx_book_t book;
 	xlsx_strings_t ss;
-	const char *campaign, *period;   /* borrowed from book */
+	const char *campaign, *period;   /* borrowed from book or the options */
+	const char *opt_campaign, *opt_period;   /* --campaign, --period or NULL */
 	int64_t now_s;
 	size_t max_body;
 	intake_list_t out;
@@ -99,6 +101,24 @@ static int s_in_file(s_book_t *b, int rc)
 	return lnob_errf(b->err, b->errlen, rc, "%s: %s", b->name, part);
 }
 
+/* The campaign or period: the defined name name, or the option opt
+ * (value given, else NULL); both given must agree. */
+static int s_book_id(s_book_t *b, const char *name, const char *opt, const char *given,
+		     const char **ret)
+{
+	const char *v = xlsx_book_name(&b->book, name);
+
+	if (v && given && strcmp(v, given) != 0)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: the workbook's %s is '%.64s', "
+				 "%s says '%.64s'", b->name, name, v, opt, given);
+	if (!v && !given)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: no defined name %s: not a "
+				 "template written by `lnob-collector template` (give %s)", b->name,
+				 name, opt);
+	*ret = v ? v : given;
+	return 0;
+}
+
 /* Reads the workbook, its relationships, shared strings and the defined
  * names lnob_campaign and lnob_period. */
 static int s_book_open(s_book_t *b)
@@ -121,12 +141,9 @@ static int s_book_open(s_book_t *b)
 		rc = 0;
 	if (rc < 0)
 		goto out;
-	b->campaign = xlsx_book_name(&b->book, "lnob_campaign");
-	b->period = xlsx_book_name(&b->book, "lnob_period");
-	if (!b->campaign || !b->period)
-		rc = lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: no defined name %s: not a "
-			       "template written by `lnob-collector template`", b->name,
-			       b->campaign ? "lnob_period" : "lnob_campaign");
+	if ((rc = s_book_id(b, "lnob_campaign", "--campaign", b->opt_campaign, &b->campaign)) < 0)
+		goto out;
+	rc = s_book_id(b, "lnob_period", "--period", b->opt_period, &b->period);
 out:
 	free(wb);
 	free(rels);
@@ -285,6 +302,7 @@ int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t no
 		      intake_list_t *list, char *err, size_t errlen)
 {
 	s_book_t b = { .name = name, .now_s = now_s, .max_body = intake_max_body(list),
+		       .opt_campaign = list->xlsx_campaign, .opt_period = list->xlsx_period,
 		       .err = err, .errlen = errlen };
 	zip_error_t ze;
 	zip_source_t *src;

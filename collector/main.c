@@ -61,12 +61,21 @@ static const cli_opt_t s_template_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_submit_opts[] = {
+	{ "campaign", 0, "C", 0 },
+	{ "period", 0, "P", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
 	{ .name = "keygen", .synopsis = "--id NODE_ID --out PATH", .opts = s_keygen_opts,
 	  .run = cli_keygen },
-	{ .name = "submit", .synopsis = "-c CONF FILE...", .opts = s_none,
+	{ .name = "submit", .synopsis = "-c CONF [--campaign C] [--period P] FILE...",
+	  .help = "             (--campaign, --period: of an .xlsx file without the template's"
+		  " names)\n",
+	  .opts = s_submit_opts,
 	  .needs = S_NEED_SIGN | CLI_NEED_CAMPAIGNS, .min_args = 1, .max_args = -1,
 	  .args = "report files", .run = cmd_submit },
 	{ .name = "nominate", .synopsis = "-c CONF FILE.json...", .opts = s_none,

@@ -8,7 +8,6 @@ named by sheet and cell, exit 1, and nothing is queued.
 """
 
 import os
-import shutil
 
 import openpyxl
 
@@ -124,9 +123,20 @@ class XlsxTest(lnobtest.NetTestCase):
             wb = openpyxl.load_workbook(filled)
             self.submit_fails(self.fill(wb, net.path("bad-%s.xlsx" % name), edits), want)
 
-        # The same file as .bin is still known by its zip signature.
-        shutil.copy(filled, net.path("filled.bin"))
-        r = coll.submit(net.path("filled.bin"))
+        r = net.cli(coll.cmd("submit", "-c", coll.conf, "--period", "2022", filled), ok=False)
+        self.assertIn("filled.xlsx: the workbook's lnob_period is '2023', --period says '2022'",
+                      r.err)
+        # Without the template's defined names, --campaign and --period say
+        # them; the file, named .bin, is still known by its zip signature.
+        wb = openpyxl.load_workbook(filled)
+        del wb.defined_names["lnob_campaign"]
+        del wb.defined_names["lnob_period"]
+        nameless = net.path("nameless.bin")
+        wb.save(nameless)
+        self.submit_fails(nameless, "nameless.bin: no defined name lnob_campaign: not a "
+                          "template written by `lnob-collector template` (give --campaign)")
+        r = net.cli(coll.cmd("submit", "-c", coll.conf, "--campaign", CAMPAIGN, "--period",
+                             "2023", nameless))
         self.assertIn("queued 3 reports as seq 1..3", r.out)
         agg.start()
         coll.start()
