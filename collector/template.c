@@ -83,9 +83,10 @@ static lxw_error s_sheet_head(s_tpl_t *t, lxw_worksheet *ws, const char *level,
 		 t->o->period, level);
 	if ((e = worksheet_write_string(ws, S_ROW_TITLE, 0, title, t->title)) != LXW_NO_ERROR)
 		return e;
-	for (lxw_col_t k = 0; k < S_COL_IND; k++)
-		if ((e = worksheet_write_string(ws, S_ROW_LABELS, k, s_fixed_labels[k], t->header)) ||
-		    (e = worksheet_write_string(ws, S_ROW_IDS, k, s_fixed_ids[k], t->ids)))
+	for (int k = 0; k < S_COL_IND; k++)
+		if ((e = worksheet_write_string(ws, S_ROW_LABELS, (lxw_col_t)k, s_fixed_labels[k],
+						t->header)) ||
+		    (e = worksheet_write_string(ws, S_ROW_IDS, (lxw_col_t)k, s_fixed_ids[k], t->ids)))
 			return e;
 	for (size_t k = 0; k < n; k++) {
 		const campaign_indicator_t *ci = campaign_indicator(c, ind[k]);
