@@ -2,14 +2,20 @@
  * ways, the workbook's sheets (through its relationships) and defined
  * names, shared strings with rich text and phonetic runs, and a sheet's
  * cells (shared, inline, numbers, formulas, cells without r, every error
- * naming the part). */
+ * naming the part); and a template written by template.c read back by
+ * the intake (an unfilled one has no reports). */
 #include "testutil.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "campaign.h"
+#include "hierarchy.h"
+#include "intake.h"
 #include "lnob_err.h"
+#include "template.h"
 #include "xlsx_read.h"
 
 static char s_err[512];
@@ -179,6 +185,54 @@ static void test_sheet(void **state)
 	xlsx_strings_clear(&ss);
 }
 
+static const char s_units[] = "code,name,parent_code,level,kind\n"
+	"C1,Xã Một,,commune,administrative\nV1,Thôn Một,C1,village,administrative\n"
+	"V2,Thôn Hai,C1,village,administrative\n";
+static const char s_campaign[] = "[campaign]\nid = c\nname = C\nstart = 2021-01-01\n"
+	"end = 2025-12-31\nbaseline_date = 2020-12-31\nlevels = commune, village\n"
+	"[indicators]\nhh = count\npoor = count\nrate = rate poor / hh\n"
+	"[period 2023]\nkind = year\nstart = 2023-01-01\nend = 2023-12-31\n";
+
+static void test_template_read_back(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char path[512], tmp[520], bad[512];
+	intake_list_t list = { 0 };
+	hier_t *h = NULL;
+	campaign_t *c = NULL;
+	template_opts_t o = { .period = "2023", .root = -1 };
+	size_t units = 0, sheets = 0;
+
+	(void)state;
+	assert_int_equal(hier_load_mem(s_units, strlen(s_units), "u.csv", &h, s_err,
+				       sizeof(s_err)), 0);
+	assert_int_equal(campaign_load_mem(s_campaign, "c.ini", h, &c, s_err, sizeof(s_err)), 0);
+	o.campaign = c;
+	o.hier = h;
+	snprintf(path, sizeof(path), "%s/t.xlsx", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_equal(template_write(path, &o, &units, &sheets, s_err, sizeof(s_err)), 0);
+	/* Only villages report (the default: the last level). */
+	assert_int_equal(units, 2);
+	assert_int_equal(sheets, 1);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(intake_parse_file(path, 1700000000, &list, s_err, sizeof(s_err)),
+			 LNOB_E_INVALID);
+	assert_non_null(strstr(s_err, "t.xlsx: no reports"));
+	assert_int_equal(list.n, 0);
+	snprintf(bad, sizeof(bad), "%s/none/t.xlsx", dir);
+	assert_int_equal(template_write(bad, &o, NULL, NULL, s_err, sizeof(s_err)), -ENOENT);
+	assert_non_null(strstr(s_err, "(no file written)"));
+	o.root = hier_find(h, "V1");
+	o.period = "2023";
+	snprintf(bad, sizeof(bad), "%s/c1.xlsx", dir);
+	assert_int_equal(template_write(bad, &o, &units, &sheets, s_err, sizeof(s_err)), 0);
+	assert_int_equal(units, 1);
+	campaign_destroy(&c);
+	hier_destroy(&h);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_book),
 		cmocka_unit_test(test_shared),
 		cmocka_unit_test(test_sheet),
+		cmocka_unit_test(test_template_read_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
