@@ -104,5 +104,6 @@ int cmd_status(cli_ctx_t *ctx);
 int cmd_requeue(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
+int cmd_template(cli_ctx_t *ctx);
 
 #endif

@@ -22,6 +22,7 @@ AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "ver
                    "approvals", "amendments", "accept", "reject", "export",
                    "fleet"]
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
+COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
 
 
 def project_version():
