@@ -169,3 +169,11 @@ size_t behind_fill(behind_t *self, outbox_t *ob, Lnob__Heartbeat *hb, size_t max
 	hb->downstream = k ? self->ptr : NULL;
 	return k;
 }
+
+const char *behind_via(const behind_t *self, const char *node_id)
+{
+	for (size_t i = 0; self && node_id && i < self->nind; i++)
+		if (strcmp(self->indirect[i].node_id, node_id) == 0)
+			return self->indirect[i].via;
+	return NULL;
+}

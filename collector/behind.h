@@ -55,4 +55,8 @@ void behind_note(behind_t *self, const char *from, const Lnob__Heartbeat *hb);
  * read: the heartbeat goes without them). */
 size_t behind_fill(behind_t *self, outbox_t *ob, Lnob__Heartbeat *hb, size_t max_bytes);
 
+/* The relay node_id is directly behind, as a downstream relay reported it
+ * (borrowed, valid until the next behind_note()), or NULL when none did. */
+const char *behind_via(const behind_t *self, const char *node_id);
+
 #endif

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "outbox.h"
 #include "uplink.h"
@@ -54,6 +56,28 @@ static inline const col_conf_t *col_conf(const cli_ctx_t *ctx)
  * into out[32]. Returns out. */
 const char *col_time_text(int64_t ms, char out[32]);
 
+/* "out_of_scope" for NACK_OUT_OF_SCOPE: the enum name lower-cased without
+ * its prefix, into out[64] (cmd_status.c). */
+const char *col_reason_name(int reason, char out[64]);
+
+/* `status --report UNIT/PERIOD [--json]`: where that report's own
+ * envelopes are (cmd_status_report.c). Returns the exit status. */
+int col_status_report(cli_ctx_t *ctx, const char *what);
+
+/* The dismissed log (cmd_status_report.c): printed as the table's
+ * "dismissed:" section (arr NULL), or appended to arr. Returns 0 or a
+ * negative code. */
+int col_dismissed_list(cli_ctx_t *ctx, json_t *arr);
+
+/* The parked items the command line names (SEQ..., SIGNER:SEQ...,
+ * --signer NODE --seq N) into *ret (caller frees), *ret_n of them
+ * (cmd_requeue.c). Returns 0, 1 after a failure, or 2 after a usage
+ * error. */
+int col_parked_refs(cli_ctx_t *ctx, outbox_ref_t **ret, size_t *ret_n);
+
+/* The text of a ref for messages, into out[96]: "seq 4", "c1:4". */
+const char *col_ref_text(const outbox_ref_t *ref, char out[96]);
+
 /* The limits the upstream last advertised, as the running daemon recorded
  * them in the outbox (all 0 when nothing is known yet, also when no
  * outbox exists yet or a starting `run` has not finished creating it),
@@ -73,6 +97,7 @@ int col_enqueue(cli_ctx_t *ctx, uint32_t kind, const uint8_t *const *bodies, con
 
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_submit(cli_ctx_t *ctx);
+int cmd_dismiss(cli_ctx_t *ctx);
 int cmd_nominate(cli_ctx_t *ctx);
 int cmd_stage(cli_ctx_t *ctx);
 int cmd_run(cli_ctx_t *ctx);
@@ -80,5 +105,6 @@ int cmd_status(cli_ctx_t *ctx);
 int cmd_requeue(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
+int cmd_template(cli_ctx_t *ctx);
 
 #endif

@@ -2,7 +2,8 @@
  * cmd_requeue.c: `lnob-collector requeue -c CONF (--all | SEQ... |
  * SIGNER:SEQ... | --signer NODE --seq N)`: moves parked items back to
  * their queue, unchanged, in one transaction beside a running daemon (all
- * the named ones or none).
+ * the named ones or none); and `lnob-collector dismiss -c CONF SEQ...
+ * [--reason TEXT]`: removes them, each logged in the dismissed log.
  */
 #include "cmd_collector.h"
 
@@ -68,13 +69,17 @@ static int s_operand_ref(cli_ctx_t *ctx, const char *arg, outbox_ref_t *ref)
 
 /* The refs the command line names into *ret (caller frees), *ret_n of
  * them. Returns 0, 1 after a failure, or 2 after a usage error. */
-static int s_refs(cli_ctx_t *ctx, outbox_ref_t **ret, size_t *ret_n)
+int col_parked_refs(cli_ctx_t *ctx, outbox_ref_t **ret, size_t *ret_n)
 {
 	const char *signer = cli_opt(ctx, "signer"), *seq = cli_opt(ctx, "seq");
 	outbox_ref_t *refs = calloc((size_t)ctx->argc + 1, sizeof(*refs));
 	size_t n = 0;
 	int rc = 0;
 
+	if ((signer != NULL) != (seq != NULL)) {
+		free(refs);
+		return cli_usage(ctx, "--signer and --seq go together");
+	}
 	if (!refs)
 		return cli_fail(ctx, "out of memory");
 	if (signer)
@@ -90,8 +95,7 @@ static int s_refs(cli_ctx_t *ctx, outbox_ref_t **ret, size_t *ret_n)
 	return 0;
 }
 
-/* The text of a ref for messages, into out[96]. */
-static const char *s_ref_text(const outbox_ref_t *ref, char out[96])
+const char *col_ref_text(const outbox_ref_t *ref, char out[96])
 {
 	if (ref->signer[0])
 		snprintf(out, 96, "%s:%" PRIu64, ref->signer, ref->seq);
@@ -110,6 +114,23 @@ static void s_requeued(void *ctx, const char *signer, uint64_t seq)
 		printf("requeued seq %" PRIu64 "\n", seq);
 }
 
+/* Says how a requeue or dismiss of n items ended (r: its return); verb
+ * and done name it ("requeue", "requeued"). Returns the exit status. */
+static int s_outcome(cli_ctx_t *ctx, const char *verb, const char *done, int r,
+		     const outbox_ref_t *bad, size_t n)
+{
+	char text[96];
+
+	if (r == LNOB_E_NOTFOUND)
+		return cli_fail(ctx, "%s: %s is not parked (nothing %s)", verb,
+				col_ref_text(bad, text), done);
+	if (r < 0)
+		return cli_fail(ctx, "%s: %s: %s (nothing %s)", verb, ctx->data_dir,
+				lnob_strerror(r), done);
+	printf("%s %zu parked item%s\n", done, n, n == 1 ? "" : "s");
+	return 0;
+}
+
 int cmd_requeue(cli_ctx_t *ctx)
 {
 	bool all = cli_flag(ctx, "all");
@@ -124,21 +145,34 @@ int cmd_requeue(cli_ctx_t *ctx)
 		return cli_usage(ctx, "--all takes no seqs");
 	if (!all && !ctx->argc && !cli_opt(ctx, "signer"))
 		return cli_usage(ctx, "name the parked seqs (SEQ or SIGNER:SEQ), or --all");
-	if ((!all && (rc = s_refs(ctx, &refs, &n)) != 0) ||
+	if ((!all && (rc = col_parked_refs(ctx, &refs, &n)) != 0) ||
 	    (rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
 		goto out;
 	memset(&bad, 0, sizeof(bad));
 	r = outbox_requeue(ctx->store, refs, n, all, s_requeued, NULL, &moved, &bad);
-	if (r == LNOB_E_NOTFOUND)
-		rc = cli_fail(ctx, "requeue: %s is not parked (nothing requeued)", s_ref_text(&bad, text));
-	else if (r == LNOB_E_EXISTS)
+	if (r == LNOB_E_EXISTS)
 		rc = cli_fail(ctx, "requeue: %s is parked and queued at once; the outbox is "
-			      "inconsistent (nothing requeued)", s_ref_text(&bad, text));
-	else if (r < 0)
-		rc = cli_fail(ctx, "requeue: %s: %s (nothing requeued)", ctx->data_dir,
-			      lnob_strerror(r));
+			      "inconsistent (nothing requeued)", col_ref_text(&bad, text));
 	else
-		printf("requeued %zu parked item%s\n", moved, moved == 1 ? "" : "s");
+		rc = s_outcome(ctx, "requeue", "requeued", r, &bad, moved);
+out:
+	free(refs);
+	return rc;
+}
+
+int cmd_dismiss(cli_ctx_t *ctx)
+{
+	outbox_ref_t *refs = NULL, bad = { .seq = 0 };
+	size_t n = 0;
+	int r, rc;
+
+	if (!ctx->argc && !cli_opt(ctx, "signer"))
+		return cli_usage(ctx, "name the parked seqs (SEQ or SIGNER:SEQ)");
+	if ((rc = col_parked_refs(ctx, &refs, &n)) != 0 ||
+	    (rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		goto out;
+	r = outbox_dismiss(ctx->store, refs, n, cli_opt(ctx, "reason"), lnob_now_ms(), &bad);
+	rc = s_outcome(ctx, "dismiss", "dismissed", r, &bad, n);
 out:
 	free(refs);
 	return rc;

@@ -22,7 +22,7 @@
 
 /* "out_of_scope" for NACK_OUT_OF_SCOPE: the enum name lower-cased without
  * its prefix, into out[64]. */
-static const char *s_reason_name(int reason, char out[64])
+const char *col_reason_name(int reason, char out[64])
 {
 	const ProtobufCEnumValue *v =
 		protobuf_c_enum_descriptor_get_value(&lnob__nack_reason__descriptor, reason);
@@ -122,7 +122,7 @@ static int s_parked_item(void *ctx, const char *signer, uint64_t seq, const Lnob
 		else if (what.nomination[0])
 			snprintf(about, sizeof(about), "  [nomination %s]", what.nomination);
 		printf("  %-10s %s%s seq %" PRIu64 "  %s  parked %s  %s%s\n", what.kind,
-		       signer[0] ? "relayed " : "", who, seq, s_reason_name(p->reason, reason),
+		       signer[0] ? "relayed " : "", who, seq, col_reason_name(p->reason, reason),
 		       col_time_text(p->parked_at_ms, when), p->detail ? p->detail : "", about);
 		return 0;
 	}
@@ -137,7 +137,7 @@ static int s_parked_item(void *ctx, const char *signer, uint64_t seq, const Lnob
 			s_jset(item, "nomination", json_string(what.nomination), &ok);
 		if (what.stage)
 			s_jset(item, "stage", json_string(what.stage), &ok);
-		s_jset(item, "reason", json_string(s_reason_name(p->reason, reason)), &ok);
+		s_jset(item, "reason", json_string(col_reason_name(p->reason, reason)), &ok);
 		s_jset(item, "detail", json_string(p->detail ? p->detail : ""), &ok);
 		s_jset(item, "parked_at_ms", json_integer(p->parked_at_ms), &ok);
 		s_jset(item, "queued_at_ms", json_integer(p->queued_at_ms), &ok);
@@ -236,6 +236,8 @@ static int s_status_table(cli_ctx_t *ctx, const outbox_stats_t *st, double age)
 	printf("parked_items:%s\n", st->parked ? "" : " -");
 	if (ob && (r = outbox_parked_foreach_all(ob, s_parked_item, &pc)) < 0)
 		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
+	if ((r = col_dismissed_list(ctx, NULL)) < 0)
+		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
 	printf("downstream:%s\n", st->downstream ? "" : " -");
 	if (ob && (r = outbox_downstream_foreach(ob, s_downstream_item, NULL)) < 0)
 		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
@@ -248,12 +250,14 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 {
 	const col_conf_t *c = col_conf(ctx);
 	json_t *root = json_object(), *parked = json_array(), *down = json_array();
+	json_t *dismissed = json_array();
 	s_parked_ctx_t pc = { .own_id = ctx->node_id, .arr = parked };
-	bool ok = root && parked && down;
+	bool ok = root && parked && down && dismissed;
 	int r = 0;
 
 	if (ok && ctx->store && ((r = outbox_parked_foreach_all(ctx->store, s_parked_item, &pc)) < 0 ||
-				 (r = outbox_downstream_foreach(ctx->store, s_downstream_item, down)) < 0))
+				 (r = outbox_downstream_foreach(ctx->store, s_downstream_item, down)) < 0 ||
+				 (r = col_dismissed_list(ctx, dismissed)) < 0))
 		ok = false;
 	s_jset(root, "node", json_string(ctx->node_id), &ok);
 	s_jset(root, "queued", json_integer((json_int_t)st->queued), &ok);
@@ -275,6 +279,7 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 	s_jset(root, "limits_learned_at_ms", st->limits.learned_at_ms > 0
 	       ? json_integer(st->limits.learned_at_ms) : json_null(), &ok);
 	s_jset(root, "parked_items", parked, &ok);
+	s_jset(root, "dismissed", dismissed, &ok);
 	s_jset(root, "relay", c->has_relay ? json_string(c->relay.listen) : json_null(), &ok);
 	s_jset(root, "downstream", down, &ok);
 	s_jset(root, "metadata", colmeta_status_json(ctx->store, lnob_now_ms()), &ok);
@@ -295,6 +300,8 @@ int cmd_status(cli_ctx_t *ctx)
 	double age = 0;
 	int r, rc;
 
+	if (cli_opt(ctx, "report"))
+		return col_status_report(ctx, cli_opt(ctx, "report"));
 	if ((rc = cli_store(ctx, CLI_STORE_READ | CLI_STORE_ABSENT_OK)) != 0)
 		return rc;
 	if (!ctx->store) {

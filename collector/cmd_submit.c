@@ -29,6 +29,8 @@ static int s_parse_files(cli_ctx_t *ctx, const outbox_limits_t *lim, int64_t now
 	 * the upstream would refuse it: refused here, before anything is
 	 * queued. */
 	list->max_body = outbox_max_body(lim);
+	list->xlsx_campaign = cli_opt(ctx, "campaign");
+	list->xlsx_period = cli_opt(ctx, "period");
 	for (int i = 0; i < ctx->argc; i++) {
 		size_t from = list->n;
 

@@ -60,12 +60,18 @@ static int s_custody_one(outbox_t *self, MDB_txn *txn, const outbox_relay_in_t *
 		r = store_get(txn, store_dbi(self->st, OUTBOX_DB_RELAY_PARKED), key, klen, &v);
 	}
 	if (r == 0) {
-		*ret = s_same_envelope(&v, parked, in->env, in->len) ? OUTBOX_CUSTODY_DUPLICATE
-								       : OUTBOX_CUSTODY_CONFLICT;
-		return 0;
-	}
-	if (r != LNOB_E_NOTFOUND)
+		bool same = s_same_envelope(&v, parked, in->env, in->len);
+
+		*ret = same ? OUTBOX_CUSTODY_DUPLICATE : OUTBOX_CUSTODY_CONFLICT;
+		/* Parked here and sent again: the origin requeued it (after a
+		 * refusal's receipt), so it goes upward again. */
+		if (!same || !parked)
+			return 0;
+		if ((r = store_del(txn, store_dbi(self->st, OUTBOX_DB_RELAY_PARKED), key, klen)) < 0)
+			return r;
+	} else if (r != LNOB_E_NOTFOUND) {
 		return r;
+	}
 	item.queued_at_ms = now_ms;
 	item.envelope.data = (uint8_t *)in->env;
 	item.envelope.len = in->len;

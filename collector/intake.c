@@ -42,7 +42,9 @@ void intake_report_free(Lnob__Report *r)
 
 void intake_list_clear(intake_list_t *list)
 {
-	size_t max_body = list->max_body;   /* a setting, not content */
+	/* Settings, not content. */
+	size_t max_body = list->max_body;
+	const char *campaign = list->xlsx_campaign, *period = list->xlsx_period;
 
 	for (size_t i = 0; i < list->n; i++) {
 		intake_report_free(list->v[i]);
@@ -52,6 +54,8 @@ void intake_list_clear(intake_list_t *list)
 	free(list->where);
 	memset(list, 0, sizeof(*list));
 	list->max_body = max_body;
+	list->xlsx_campaign = campaign;
+	list->xlsx_period = period;
 }
 
 /* Makes room for n reports in list. Returns 0 or -ENOMEM (list unchanged,
@@ -297,6 +301,24 @@ int intake_field_value(const char *where, Lnob__Report *r, const char *code, int
 	if (rc < 0)
 		return lnob_errf(err, errlen, rc, "%s: out of memory", where);
 	return 0;
+}
+
+/* Adds indicator code = the decimal text cell (CSV, xlsx), with the
+ * messages both formats give. */
+int intake_field_text_value(const char *where, Lnob__Report *r, const char *code,
+			    const char *cell, char *err, size_t errlen)
+{
+	char q[LNOB_QUOTE_MAX + 4];
+	uint64_t v;
+	int pr = s_parse_uint(cell, REPORT_VALUE_MAX, &v);
+
+	if (pr == -EINVAL)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
+				 "integer: '%s'", where, code, lnob_quote(q, cell));
+	if (pr < 0)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s: out of range "
+				 "0..10^15: '%s'", where, code, lnob_quote(q, cell));
+	return intake_field_value(where, r, code, (int64_t)v, err, errlen);
 }
 
 int intake_parse_uint(const char *s, uint64_t max, uint64_t *ret)

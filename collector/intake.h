@@ -19,6 +19,9 @@
  * indicator code, an empty cell meaning "not reported". Blank lines are
  * skipped.
  *
+ * XLSX (libzip, libxml2): a filled template of `lnob-collector template`,
+ * see intake_parse_xlsx().
+ *
  * An indicator whose code ends in "_vnd" becomes amount_vnd, every other
  * a count. Each report is finally checked with report_validate().
  *
@@ -60,10 +63,16 @@ typedef struct intake_list {
 	 * file with LNOB_E_TOOBIG: "r.csv:7: report is 8214 bytes encoded,
 	 * over the 1024-byte limit". */
 	size_t max_body;
+	/* Set by the caller before parsing, NULL when not given: the campaign
+	 * and period of an .xlsx workbook without the defined names
+	 * lnob_campaign, lnob_period (submit's --campaign, --period); when
+	 * the workbook names them too, both must agree. */
+	const char *xlsx_campaign, *xlsx_period;
 } intake_list_t;
 
-/* Parses the file at path, JSON or CSV chosen by its extension (.json,
- * .csv, any case) or else by its first character ('{' or '[' means JSON),
+/* Parses the file at path, JSON, CSV or XLSX chosen by its extension
+ * (.json, .csv, .xlsx, any case) or else by its first bytes (a zip's
+ * "PK\3\4" means XLSX, '{' or '[' JSON),
  * and appends its reports to list. now_s is the default completed_at.
  * All or nothing: on failure list is as it was and err holds one line
  * naming path and the place. A file without any report is an error.
@@ -78,6 +87,15 @@ int intake_parse_json(const char *name, const char *text, size_t len, int64_t no
 		      intake_list_t *list, char *err, size_t errlen);
 int intake_parse_csv(const char *name, const char *text, size_t len, int64_t now_s,
 		     intake_list_t *list, char *err, size_t errlen);
+/* A filled reporting template (.xlsx, README "Reporting templates in
+ * Excel"), len bytes in memory: every sheet with the template's id row,
+ * one report per row with a filled indicator cell, campaign and period
+ * from the workbook's defined names lnob_campaign and lnob_period, each
+ * value checked as a CSV cell. Places are "<name>: <sheet>!<cell>"
+ * ("b.xlsx: village!E7: poor_households: not a non-negative integer:
+ * '-3'"); where[i] is the row's unit cell ("b.xlsx: village!A7"). */
+int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t now_s,
+		      intake_list_t *list, char *err, size_t errlen);
 
 /* The aggregator's campaign rules, applied before queuing when the
  * collector's configuration names the campaigns and the hierarchy (README
@@ -97,7 +115,8 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
  * is Unix seconds UTC, never negative. Returns 0 or LNOB_E_INVALID. */
 int intake_parse_time(const char *s, int64_t *ret);
 
-/* Frees every report in list and empties it (max_body stays); list may
+/* Frees every report in list and empties it (max_body and the xlsx
+ * defaults stay); list may
  * be reused. */
 void intake_list_clear(intake_list_t *list);
 

@@ -184,25 +184,12 @@ static int s_csv_report(s_csv_t *c, const char *where, Lnob__Report **ret)
 	for (size_t i = 0; i < c->ncols; i++) {
 		const char *code = c->cols[i], *cell = c->fields[i];
 		bool fixed = false;
-		uint64_t v;
-		int pr;
 
 		for (size_t k = 0; k < S_COL_FIXED; k++)
 			fixed = fixed || c->fixed[k] == (long)i;
 		if (fixed || !*cell)
 			continue;
-		pr = intake_parse_uint(cell, REPORT_VALUE_MAX, &v);
-		if (pr == -EINVAL) {
-			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: not a non-negative "
-				    "integer: '%s'", where, code, lnob_quote(q, cell));
-			goto fail;
-		}
-		if (pr < 0) {
-			rc = lnob_errf(c->err, c->errlen, LNOB_E_INVALID, "%s: %s: out of range "
-				    "0..10^15: '%s'", where, code, lnob_quote(q, cell));
-			goto fail;
-		}
-		if ((rc = intake_field_value(where, r, code, (int64_t)v, c->err, c->errlen)) < 0)
+		if ((rc = intake_field_text_value(where, r, code, cell, c->err, c->errlen)) < 0)
 			goto fail;
 	}
 	if ((rc = intake_check_report(where, r, c->max_body, c->err, c->errlen)) < 0)

@@ -1,7 +1,7 @@
 /*
  * intake_file.c: a report file read and handed to its format's parser
- * (see intake.h): JSON (intake.c) or CSV (intake_csv.c), by its
- * extension or else its first character.
+ * (see intake.h): JSON (intake.c), CSV (intake_csv.c) or XLSX
+ * (intake_xlsx.c), by its extension or else its first bytes.
  */
 #include "intake.h"
 
@@ -36,6 +36,11 @@ int intake_parse_file(const char *path, int64_t now_s, intake_list_t *list,
 			      INTAKE_FILE_MAX >> 20);
 	if (rc < 0)
 		return lnob_errf(err, errlen, rc, "%s: %s", path, lnob_strerror(rc));
+	if (s_has_ext(path, ".xlsx") || (len >= 4 && memcmp(text, "PK\3\4", 4) == 0)) {
+		rc = intake_parse_xlsx(path, text, len, now_s, list, err, errlen);
+		free(text);
+		return rc;
+	}
 	if (s_has_ext(path, ".json")) {
 		json = true;
 	} else if (s_has_ext(path, ".csv")) {

@@ -48,5 +48,10 @@ int intake_field_revisions(const char *where, Lnob__Report *r, uint64_t rev, int
 			   char *err, size_t errlen);
 int intake_field_value(const char *where, Lnob__Report *r, const char *code, int64_t v,
 		       char *err, size_t errlen);
+/* One indicator value from its decimal text (a CSV or xlsx cell):
+ * "<where>: <code>: not a non-negative integer: '<cell>'" or "out of range
+ * 0..10^15", else as intake_field_value(). */
+int intake_field_text_value(const char *where, Lnob__Report *r, const char *code,
+			    const char *cell, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * main.c: lnob-collector's command table (cli.h): keygen, submit,
- * nominate, stage, run, status, requeue, and for a relay enroll, revoke.
+ * nominate, stage, run, status, requeue, template, and for a relay
+ * enroll, revoke.
  * Each subcommand is a cmd_<name>.c (cmd_collector.h).
  *
  * Usage errors exit 2, every other failure exits 1 with one message on
@@ -46,9 +47,35 @@ static const cli_opt_t s_requeue_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_dismiss_opts[] = {
+	{ "reason", 0, "TEXT", 0 },
+	{ "signer", 0, "NODE", 0 },
+	{ "seq", 0, "N", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const cli_opt_t s_status_opts[] = {
+	{ "report", 0, "UNIT/PERIOD", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_enroll_opts[] = {
 	{ "key", 0, "NODE.key.pub", CLI_REQUIRED },
 	{ "replace", 0, NULL, 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const cli_opt_t s_template_opts[] = {
+	{ "period", 0, "P", CLI_REQUIRED },
+	{ "campaign", 0, "C", 0 },
+	{ "unit", 0, "CODE", 0 },
+	{ "out", 'o', "FILE.xlsx", CLI_REQUIRED },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const cli_opt_t s_submit_opts[] = {
+	{ "campaign", 0, "C", 0 },
+	{ "period", 0, "P", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -57,7 +84,10 @@ static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 static const cli_cmd_t s_cmds[] = {
 	{ .name = "keygen", .synopsis = "--id NODE_ID --out PATH", .opts = s_keygen_opts,
 	  .run = cli_keygen },
-	{ .name = "submit", .synopsis = "-c CONF FILE...", .opts = s_none,
+	{ .name = "submit", .synopsis = "-c CONF [--campaign C] [--period P] FILE...",
+	  .help = "             (--campaign, --period: of an .xlsx file without the template's"
+		  " names)\n",
+	  .opts = s_submit_opts,
 	  .needs = S_NEED_SIGN | CLI_NEED_CAMPAIGNS, .min_args = 1, .max_args = -1,
 	  .args = "report files", .run = cmd_submit },
 	{ .name = "nominate", .synopsis = "-c CONF FILE.json...", .opts = s_none,
@@ -73,11 +103,14 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_stage_opts, .needs = S_NEED_SIGN, .run = cmd_stage },
 	{ .name = "run", .synopsis = "-c CONF [-n]", .opts = s_run_opts,
 	  .needs = CLI_NEED_SIGNALS | S_NEED_SIGN | CLI_NEED_CAMPAIGNS, .run = cmd_run },
-	{ .name = "status", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
+	{ .name = "status", .synopsis = "-c CONF [--report UNIT/PERIOD] [--json]",
+	  .opts = s_status_opts, .formats = CLI_JSON,
 	  .needs = S_NEED_CONF, .run = cmd_status },
 	{ .name = "requeue",
 	  .synopsis = "-c CONF (--all | SEQ... | SIGNER:SEQ... | --signer NODE --seq N)",
 	  .opts = s_requeue_opts, .needs = S_NEED_CONF, .max_args = -1, .run = cmd_requeue },
+	{ .name = "dismiss", .synopsis = "-c CONF (SEQ... | SIGNER:SEQ...) [--reason TEXT]",
+	  .opts = s_dismiss_opts, .needs = S_NEED_CONF, .max_args = -1, .run = cmd_dismiss },
 	{ .name = "enroll",
 	  .synopsis = "-c CONF --key NODE.key.pub [--replace]   (relay: admit a downstream node)",
 	  .opts = s_enroll_opts, .needs = S_NEED_CONF, .run = cmd_enroll },
@@ -85,6 +118,10 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF NODE                             (relay: refuse it from now on)",
 	  .opts = s_none, .needs = S_NEED_CONF, .min_args = 1, .max_args = 1, .args = "NODE",
 	  .run = cmd_revoke },
+	{ .name = "template",
+	  .synopsis = "-c CONF --period P [--campaign C] [--unit CODE] --out FILE.xlsx",
+	  .opts = s_template_opts, .needs = S_NEED_CONF | CLI_NEED_CAMPAIGNS,
+	  .run = cmd_template },
 };
 
 static const cli_prog_t s_prog = {

@@ -37,7 +37,9 @@ int outbox_open(const char *dir, size_t map_size, unsigned flags, outbox_t **ret
 	static const char *const dbs[OUTBOX_DB_COUNT] = {
 		"outbox", "parked", "relay", "relay_parked",
 		"downstream", "downstream_keys", "downstream_seen",
+		"receipts", "receipts_out", "dismissed",
 	};
+	static const size_t older[] = { OUTBOX_DB_RECEIPTS, OUTBOX_DB_LEGACY };
 	outbox_t *self = calloc(1, sizeof(*self));
 	int r;
 
@@ -48,14 +50,17 @@ int outbox_open(const char *dir, size_t map_size, unsigned flags, outbox_t **ret
 	self->rdonly = (flags & OUTBOX_RDONLY) != 0;
 	r = store_open(dir, OUTBOX_SCHEMA, OUTBOX_SCHEMA_VERSION, dbs, OUTBOX_DB_COUNT, map_size,
 		       self->rdonly ? STORE_RDONLY : 0, &self->st, err, errlen);
-	if (r == LNOB_E_SCHEMA && self->rdonly) {
-		/* A store no writer has opened since the relay databases came:
-		 * read what it has. */
+	self->ndbs = OUTBOX_DB_COUNT;
+	/* A store no writer has opened since newer databases came: read what
+	 * it has. */
+	for (size_t i = 0; r == LNOB_E_SCHEMA && self->rdonly && i < sizeof(older) / sizeof(*older);
+	     i++) {
 		char err2[512];
 
-		if (store_open(dir, OUTBOX_SCHEMA, OUTBOX_SCHEMA_VERSION, dbs, OUTBOX_DB_LEGACY,
-			       map_size, STORE_RDONLY, &self->st, err2, sizeof(err2)) == 0) {
-			self->legacy = true;
+		if (store_open(dir, OUTBOX_SCHEMA, OUTBOX_SCHEMA_VERSION, dbs, older[i], map_size,
+			       STORE_RDONLY, &self->st, err2, sizeof(err2)) == 0) {
+			self->legacy = older[i] == OUTBOX_DB_LEGACY;
+			self->ndbs = older[i];
 			r = 0;
 		}
 	}
@@ -251,6 +256,7 @@ int outbox_ack_all(outbox_t *self, const uint64_t *seqs, size_t n, const outbox_
 {
 	MDB_txn *txn = NULL;
 	size_t deleted = 0;
+	int64_t now_ms = lnob_now_ms();
 	int r;
 
 	assert(self);
@@ -266,10 +272,15 @@ int outbox_ack_all(outbox_t *self, const uint64_t *seqs, size_t n, const outbox_
 		uint8_t key[OUTBOX_RELAY_KEY_MAX];
 		size_t klen = outbox_key(key, signer, i < n ? seqs[i] : refs[i - n].seq);
 
+		MDB_dbi dbi = store_dbi(self->st, outbox_lane_db(signer[0] != '\0', false));
+		MDB_val v;
+
 		if (!klen)
 			continue;   /* seq 0: nothing can be queued under it */
-		r = store_del(txn, store_dbi(self->st, outbox_lane_db(signer[0] != '\0', false)), key,
-			      klen);
+		r = store_get(txn, dbi, key, klen, &v);
+		if (r == 0 && (r = outbox_receipt_on_ack(self, txn, signer, i < n ? seqs[i]
+							  : refs[i - n].seq, &v, now_ms)) == 0)
+			r = store_del(txn, dbi, key, klen);
 		if (r == 0)
 			deleted++;
 		else if (r != LNOB_E_NOTFOUND)

@@ -15,6 +15,13 @@
  *   "downstream_keys" Curve25519 public key (32 bytes) -> node id   ZAP's index
  *   "downstream_seen" node id -> PeerRecord   last contact and health of a
  *                                        downstream node, written by the relay
+ *   "receipts"        seq (uint64 BE) -> ReceiptRecord   own envelopes the next
+ *                                        hop acked: sent, stored end to end or
+ *                                        refused by a Receipt
+ *   "receipts_out"    signer 0x00 seq (uint64 BE) -> Receipt   receipts a relay
+ *                                        owes the origin, until sent down
+ *   "dismissed"       seq, or signer 0x00 seq -> DismissedRecord   the log of
+ *                                        parked items the operator dismissed
  *   meta      "next_seq"                 the next own seq to assign (absent: 1)
  *             "last_contact_ms"          the running daemon's last word from
  *             "in_flight"                upstream, and its in-flight count
@@ -49,8 +56,9 @@
  *
  * Implemented by outbox.c (the store, the own queue, acks, limits, stats),
  * parked.c (parked items of both lanes, requeue), custody.c (the relayed
- * lane) and downstream.c (the downstream nodes: a key directory, keydir.h,
- * over "downstream" and "downstream_keys"), over store.h's one iterator;
+ * lane), outbox_receipts.c (receipts, the dismissed log) and
+ * downstream.c (the downstream nodes: a key directory, keydir.h, over
+ * "downstream" and "downstream_keys"), over store.h's one iterator;
  * what they share is outbox_lane.c's (outbox_int.h).
  *
  * Library module: returns codes, never logs. One outbox_t is used by one
@@ -242,9 +250,10 @@ int outbox_reader_check(outbox_t *self, int *ret_dead);
 
 /* What outbox_relay_put() did with one envelope. */
 enum outbox_custody {
-	OUTBOX_CUSTODY_STORED = 1,   /* new: now queued in "relay" */
-	OUTBOX_CUSTODY_DUPLICATE,    /* the same bytes are in custody already (queued or
-				      * parked): nothing stored, ack it again */
+	OUTBOX_CUSTODY_STORED = 1,   /* new, or the same bytes parked here (the origin
+				      * requeued it): now queued in "relay" */
+	OUTBOX_CUSTODY_DUPLICATE,    /* the same bytes are queued already: nothing
+				      * stored, ack it again */
 	OUTBOX_CUSTODY_CONFLICT,     /* other bytes hold this (signer, seq): the signer
 				      * reused a seq; nothing stored */
 };
@@ -262,8 +271,9 @@ typedef struct outbox_relay_in {
 
 /* Takes items[0..n-1] into custody in ONE write transaction: each new
  * (signer, seq) is stored in "relay" with queued_at_ms = now_ms, the bytes
- * unchanged; one already in "relay" or "relay_parked" is a duplicate (same
- * bytes) or a conflict (other bytes) and changes nothing. Every result is
+ * unchanged; one already in "relay" is a duplicate (same bytes) and one in
+ * "relay" or "relay_parked" with other bytes a conflict, changing nothing;
+ * the same bytes parked in "relay_parked" move back to "relay" (stored). Every result is
  * written only when the call returns 0; *ret_stored (may be NULL) gets how
  * many were stored. On failure nothing is stored.
  * Returns 0, -EINVAL (a signer not a valid id, seq 0, len over
@@ -329,6 +339,68 @@ int outbox_requeue(outbox_t *self, const outbox_ref_t *refs, size_t n, bool all,
 
 /* Reads "requeue_gen" (0 when never bumped). Returns 0 or an LMDB code. */
 int outbox_requeue_gen(outbox_t *self, uint64_t *ret);
+
+/* ---- receipts and the dismissed log (outbox_receipts.c) ------------------ */
+
+/* The upstream said (Heartbeat.custody) whether its acks are custody only
+ * (a relay) or end to end (the aggregator). From now on an acked own
+ * envelope's ReceiptRecord is "sent" with its envelope kept (custody) or
+ * "stored" (not). Starts false. */
+void outbox_set_custody_upstream(outbox_t *self, bool custody);
+
+/* What outbox_receipt_take() did. */
+enum outbox_receipt_took {
+	OUTBOX_RECEIPT_APPLIED = 1,  /* own: the record is stored, or refused and parked */
+	OUTBOX_RECEIPT_IGNORED,      /* own: a duplicate, or no record of that seq */
+	OUTBOX_RECEIPT_KEPT,         /* another signer's: kept in "receipts_out" to pass down */
+};
+
+/* Takes a Receipt from upstream in one write transaction: for own_id's
+ * own seq whose record is "sent", STORED marks it stored (done_at_ms =
+ * now_ms, the kept envelope dropped), REFUSED parks the kept envelope
+ * with the reason and detail (as a final NACK does) unless it is queued
+ * or parked already; a STORED one for a "refused" record (requeued at a
+ * relay after a fix) marks it stored and unparks it; any other is
+ * ignored. For another signer it is kept for that node. Returns 0 (*ret said),
+ * -EINVAL, -EROFS, -ENOMEM or an LMDB code. */
+int outbox_receipt_take(outbox_t *self, const char *own_id, const Lnob__Receipt *rc,
+			int64_t now_ms, enum outbox_receipt_took *ret);
+
+/* Visits at most max receipts owed downstream in (signer, seq) order (one
+ * read transaction); rc is borrowed for the call; non-zero stops.
+ * Returns 0, LNOB_E_CORRUPT or an LMDB code. */
+typedef int (*outbox_receipt_out_fn)(void *ctx, const Lnob__Receipt *rc);
+int outbox_receipts_out_scan(outbox_t *self, size_t max, outbox_receipt_out_fn fn, void *ctx);
+
+/* Deletes the receipts refs[0..n-1] (sent) in one write transaction.
+ * Returns 0, -EINVAL, -EROFS or an LMDB code. */
+int outbox_receipts_out_done(outbox_t *self, const outbox_ref_t *refs, size_t n);
+
+/* Visits the own ReceiptRecords in seq order (one read transaction);
+ * borrowed for the call; non-zero stops. Returns 0, LNOB_E_CORRUPT or an
+ * LMDB code. */
+typedef int (*outbox_receipt_fn)(void *ctx, uint64_t seq, const Lnob__ReceiptRecord *rec);
+int outbox_receipt_foreach(outbox_t *self, outbox_receipt_fn fn, void *ctx);
+
+/* Removes the parked items refs[0..n-1] (signer "" for own seqs) and logs
+ * each in "dismissed" (reason: the operator's, NULL ""; the envelope's
+ * SHA-256), all in one write transaction. All or nothing: one not parked
+ * fails the call with LNOB_E_NOTFOUND and *ret_bad (may be NULL) names it.
+ * Returns 0, -EINVAL, LNOB_E_NOTFOUND, LNOB_E_CORRUPT, -EROFS, -ENOMEM or
+ * an LMDB code. */
+int outbox_dismiss(outbox_t *self, const outbox_ref_t *refs, size_t n, const char *reason,
+		   int64_t now_ms, outbox_ref_t *ret_bad);
+
+/* Visits the dismissed log in key order (one read transaction); borrowed for the call; non-zero stops. Returns 0,
+ * LNOB_E_CORRUPT or an LMDB code. */
+typedef int (*outbox_dismissed_fn)(void *ctx, const Lnob__DismissedRecord *d);
+int outbox_dismissed_foreach(outbox_t *self, outbox_dismissed_fn fn, void *ctx);
+
+/* What report a serialized envelope carries: campaign, period and unit
+ * into the buffers (each LNOB_ID_MAX + 1 bytes; "" when it is not a
+ * report or does not decode) and its kind into *ret_kind (may be NULL). */
+void outbox_report_of(const uint8_t *env, size_t len, char *campaign, char *period, char *unit,
+		      int *ret_kind);
 
 /* ---- relay: downstream nodes (downstream.c) ------------------------------ */
 

@@ -1,8 +1,9 @@
 /*
  * outbox_int.h: what the outbox's own modules share, and no one else:
  * outbox.c (the store, the own queue, acks, limits, stats), parked.c
- * (parked items of both lanes, requeue), custody.c (the relayed lane) and
- * downstream.c (the relay's downstream nodes), over outbox_lane.c (the
+ * (parked items of both lanes, requeue), custody.c (the relayed lane),
+ * downstream.c (the relay's downstream nodes) and outbox_receipts.c
+ * (receipts, the dismissed log), over outbox_lane.c (the
  * functions below), which calls none of them. The public contract is
  * outbox.h.
  *
@@ -31,6 +32,9 @@ enum outbox_db {
 	OUTBOX_DB_DOWN,
 	OUTBOX_DB_DOWN_KEYS,
 	OUTBOX_DB_DOWN_SEEN,
+	OUTBOX_DB_RECEIPTS,       /* own envelopes after the next hop's ack */
+	OUTBOX_DB_RECEIPTS_OUT,   /* receipts a relay owes downstream nodes */
+	OUTBOX_DB_DISMISSED,      /* the dismissed log (all three: outbox_receipts.c) */
 	OUTBOX_DB_COUNT,
 };
 /* The databases of the first layout: a reader on such a store sees the
@@ -47,6 +51,8 @@ struct outbox {
 	store_t *st;
 	bool rdonly;
 	bool legacy;   /* read-only on a store without the relay databases */
+	size_t ndbs;   /* databases the store has (a reader on an older one: fewer) */
+	bool custody_upstream;   /* the upstream is a relay: its acks are custody */
 };
 
 /* The database of a lane: its queue, or with parked its parked items. */
@@ -98,5 +104,15 @@ int outbox_lane_park(outbox_t *self, const outbox_ref_t *ref, int reason, const 
 /* The oldest queued_at among the relayed items in txn, 0 when none.
  * Returns 0 or an LMDB code. */
 int outbox_relay_oldest(outbox_t *self, MDB_txn *txn, int64_t *ret);
+
+/* outbox_receipts.c, inside the transactions of outbox.c and outbox_lane.c: the
+ * next hop acked (signer, seq) whose queued record is v (an own one gets
+ * its ReceiptRecord, a relayed one a STORED Receipt for its origin unless
+ * the upstream is a relay too: custody only), or
+ * parked it (a relayed one: a REFUSED Receipt). Return 0 or a code. */
+int outbox_receipt_on_ack(outbox_t *self, MDB_txn *txn, const char *signer, uint64_t seq,
+			  const MDB_val *v, int64_t now_ms);
+int outbox_receipt_on_park(outbox_t *self, MDB_txn *txn, const outbox_ref_t *ref, int reason,
+			   const char *detail, int64_t now_ms);
 
 #endif

@@ -216,7 +216,8 @@ int outbox_lane_park(outbox_t *self, const outbox_ref_t *ref, int reason, const 
 	if ((r = codec_pack(&parked.base, &val, &val_len)) < 0 ||
 	    (r = store_put(txn, store_dbi(self->st, outbox_lane_db(relayed, true)), key, klen, val,
 			   val_len, 0)) < 0 ||
-	    (r = store_del(txn, from, key, klen)) < 0)
+	    (r = store_del(txn, from, key, klen)) < 0 ||
+	    (r = outbox_receipt_on_park(self, txn, ref, reason, detail, now_ms)) < 0)
 		goto out;
 	r = store_commit(&txn);
 out:

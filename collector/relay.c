@@ -10,10 +10,11 @@
 
 #include "admit.h"
 #include "behind.h"
+#include "colmeta.h"
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
-#include "colmeta.h"
+#include "relay_receipts.h"
 #include "router.h"
 #include "util.h"
 
@@ -22,6 +23,8 @@
 #define S_BATCHES_PER_CALL 4
 /* Last contact and health are persisted at most this often. */
 #define S_SEEN_EVERY_MS 2000
+/* Receipts owed downstream are looked for at most this often. */
+#define S_RECEIPTS_EVERY_MS 250
 /* (node, reason) keys the refusal log tracks at once. */
 #define S_REFUSAL_KEYS 256
 
@@ -48,6 +51,7 @@ struct relay {
 	admit_conf_t admit;   /* its max_body, advertised and enforced: min(own, upstream's) */
 	bool failing;         /* the last custody write failed: credit withheld */
 	int64_t seen_at;      /* monotonic ms of the last persist */
+	int64_t receipts_at;  /* monotonic ms receipts owed were last looked for */
 	size_t stored;        /* taken into custody new, since relay_handle() began */
 	s_item_t items[RELAY_BATCH_MAX];
 	outbox_relay_in_t in[RELAY_BATCH_MAX];
@@ -92,8 +96,6 @@ size_t relay_downstream(relay_t *self, Lnob__Heartbeat *hb, size_t max_bytes)
 	return behind_fill(self->behind, self->ob, hb, max_bytes);
 }
 
-/* Custody writes fail, or succeed again: the credit granted is a probe of
- * 1 while they fail, the window otherwise. */
 /* router_handler_t.heartbeat: the metadata held, for a node with an
  * older one (collector/colmeta.h). */
 static void s_on_heartbeat(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb)
@@ -103,6 +105,8 @@ static void s_on_heartbeat(void *ctx, router_peer_t *p, const Lnob__Heartbeat *h
 	colmeta_forward(self->ob, self->router, p, hb, RELAY_MAX_FRAME);
 }
 
+/* Custody writes fail, or succeed again: the credit granted is a probe of
+ * 1 while they fail, the window otherwise. */
 static void s_set_failing(relay_t *self, bool failing)
 {
 	self->failing = failing;
@@ -316,6 +320,11 @@ void relay_tick(relay_t *self, bool force)
 	int r;
 
 	assert(self);
+	if (force || now - self->receipts_at >= S_RECEIPTS_EVERY_MS) {
+		self->receipts_at = now;
+		relay_receipts_send(self->router, self->ob, self->behind,
+				    lnob_now_ms() - self->conf->dead_after_ms);
+	}
 	if (!force && now - self->seen_at < S_SEEN_EVERY_MS)
 		return;
 	self->seen_at = now;
@@ -374,7 +383,8 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	*rc = (router_conf_t){ .endpoint = conf->listen, .id = id, .max_frame = RELAY_MAX_FRAME,
 		.hwm = S_HWM, .zmtp_heartbeat_ms = conf->heartbeat_ms,
 		.zmtp_timeout_ms = conf->dead_after_ms, .refusal_keys = S_REFUSAL_KEYS,
-		.self_name = "this relay", .log_prefix = "relay: ", .zap_lookup = s_zap_lookup,
+		.self_name = "this relay", .log_prefix = "relay: ", .custody = true,
+		.zap_lookup = s_zap_lookup,
 		.zap_ctx = self, .ctx = self, .log = { log_warnx, log_info, log_debug } };
 	rc->handler.envelope = s_on_envelope;
 	rc->handler.contact = s_on_contact;

@@ -37,6 +37,13 @@
  *    NACK_STORE_FAILED, and credit is withheld (1, a probe, instead of the
  *    window) until a custody write succeeds again.
  *
+ * Receipts (proto/lnob.proto, THE LINK: Receipts): its heartbeat answers
+ * say Heartbeat.custody; the receipts its uplink keeps for the origins
+ * (the upstream's ack or final refusal of a relayed envelope, or one it
+ * receives for a node below it) are sent down by relay_tick()
+ * (relay_receipts.h) to the origin's connection, or to the downstream
+ * relay it is behind.
+ *
  * The uplink forwards custody items upward (uplink.h); one that turns out
  * too large for the upstream (its limits shrank after custody) is parked
  * here with its origin signer. Scope is not judged here: the aggregator
@@ -119,9 +126,10 @@ void relay_set_upstream_limits(relay_t *self, const outbox_limits_t *lim);
  * points to is the relay's, valid until the next call. Returns how many. */
 size_t relay_downstream(relay_t *self, Lnob__Heartbeat *hb, size_t max_bytes);
 
-/* Persists the downstream nodes' last contact and health when they changed,
- * at most every few seconds unless force, and forgets connections silent
- * for long. */
+/* Sends the receipts owed to connected downstream nodes (at most every
+ * quarter second unless force), persists the downstream nodes' last
+ * contact and health when they changed, at most every few seconds unless
+ * force, and forgets connections silent for long. */
 void relay_tick(relay_t *self, bool force);
 
 #endif

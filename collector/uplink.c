@@ -414,6 +414,10 @@ static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
 	case LNOB__FRAME__MSG_HEARTBEAT:
 		u->credit = f->heartbeat->credit;
 		s_on_limits(u, f->heartbeat->max_body, f->heartbeat->max_frame);
+		outbox_set_custody_upstream(u->ob, f->heartbeat->custody);
+		break;
+	case LNOB__FRAME__MSG_RECEIPT:
+		uplink_on_receipt(u, f->receipt);
 		break;
 	case LNOB__FRAME__MSG_ACKS:
 		for (size_t i = 0; i < f->acks->n_acks; i++) {

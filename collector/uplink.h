@@ -43,6 +43,13 @@
  *    it after a jittered back-off;
  *    a NACK without signer/seq is only logged. An item unacked for
  *    resend_after_ms is sent again.
+ *  - Receipts (proto: THE LINK, Receipts): the same ack transaction keeps
+ *    an own item's ReceiptRecord ("sent" with its bytes when the
+ *    upstream's heartbeat said custody, else "stored") and, when the
+ *    upstream is not a relay, a STORED receipt for a relayed item's
+ *    origin; parking a relayed item keeps a REFUSED one. A Frame{receipt}
+ *    from upstream is applied to an own item (stored; refused: parked as
+ *    a final NACK parks it) or kept for the node below (outbox.h).
  *  - No frame for dead_after_ms: the socket is closed, and a fresh one is
  *    made after an exponential back-off with full jitter (uniform in
  *    [0, min(backoff_max, backoff_min * 2^attempt)]), waited for in the

@@ -123,4 +123,11 @@ void uplink_resend_due(uplink_t *u, int64_t now);
  * while the other has work). */
 void uplink_send_new(uplink_t *u, int64_t now);
 
+/* A Receipt from upstream (uplink_receipts.c; proto: THE LINK,
+ * Receipts): applied to an own envelope, or kept for the node it is for
+ * (the relay passes it down). A failed write is logged: the upstream
+ * sends it again (it deletes it only after the send, and the send is
+ * repeated at the next connection if lost before). */
+void uplink_on_receipt(uplink_t *u, const Lnob__Receipt *rc);
+
 #endif

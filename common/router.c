@@ -12,6 +12,7 @@
 #include "admit.h"
 #include "codec.h"
 #include "envelope.h"
+#include "lnob_err.h"
 #include "ratelim.h"
 #include "util.h"
 
@@ -178,18 +179,20 @@ static int s_recv_part(router_t *self, zmq_msg_t *m)
 	return r;
 }
 
-void router_send(router_t *self, const router_peer_t *p, const Lnob__Frame *f)
+int router_send(router_t *self, const router_peer_t *p, const Lnob__Frame *f)
 {
 	const s_peer_t *sp = (const s_peer_t *)p;
 	uint8_t *buf;
 	size_t len;
 	bool begun;
+	int r = 0;
 
 	assert(self && p && f);
 	if (codec_pack(&f->base, &buf, &len) < 0)
-		return;
+		return -ENOMEM;
 	begun = s_send_part(self, sp->rid, sp->rid_len, ZMQ_SNDMORE) >= 0;
 	if (!begun || s_cut(self) || s_send_part(self, buf, len, 0) < 0) {
+		r = errno ? -errno : -EAGAIN;
 		S_LOG(self, debug, "answer to %s dropped: %s", p->node_id, zmq_strerror(errno));
 		/* End the message begun, so the next answer is not glued to it
 		 * (its receiver drops a message of more than one part). */
@@ -197,6 +200,22 @@ void router_send(router_t *self, const router_peer_t *p, const Lnob__Frame *f)
 			(void)s_send_part(self, "", 0, 0);
 	}
 	free(buf);
+	return r;
+}
+
+int router_send_to(router_t *self, const char *node_id, int64_t since_ms, const Lnob__Frame *f)
+{
+	const router_peer_t *best = NULL;
+
+	assert(self && node_id && f);
+	for (size_t i = 0; i < self->npeers; i++) {
+		const router_peer_t *p = &self->peers[i]->pub;
+
+		if (strcmp(p->node_id, node_id) == 0 && p->last_seen_ms >= since_ms &&
+		    (!best || p->last_seen_ms > best->last_seen_ms))
+			best = p;
+	}
+	return best ? router_send(self, best, f) : LNOB_E_NOTFOUND;
 }
 
 void router_nack(router_t *self, const router_peer_t *p, const char *signer, uint64_t seq,
@@ -307,6 +326,7 @@ static void s_on_heartbeat(router_t *self, router_peer_t *p, const Lnob__Heartbe
 	out.credit = self->credit;
 	out.max_body = self->max_body;
 	out.max_frame = self->conf->max_frame;
+	out.custody = self->conf->custody;
 	lnob__frame__init(&f);
 	f.msg_case = LNOB__FRAME__MSG_HEARTBEAT;
 	f.heartbeat = &out;

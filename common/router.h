@@ -19,8 +19,9 @@
  *    forgotten by router_evict() after a long silence.
  *  - Framing: every part of a message is a Frame of its own, and every
  *    part is answered. A heartbeat is answered at once with
- *    Frame{heartbeat{sent_at_ms, credit, max_body, max_frame}} (the
- *    values of router_set_credit() and router_set_max_body()); an
+ *    Frame{heartbeat{sent_at_ms, credit, max_body, max_frame, custody}}
+ *    (the values of router_set_credit(), router_set_max_body() and
+ *    router_conf_t.custody); an
  *    envelope goes to the owner's `envelope` callback, which answers it
  *    later (router_answer(), router_nack()); a part over max_frame is
  *    refused NACK_TOO_LARGE (naming signer and seq when envelope_peek()
@@ -137,6 +138,7 @@ typedef struct router_conf {
 	const char *self_name;         /* NULL, or how details name this node: "over this
 					  relay's max_frame of ..." */
 	const char *log_prefix;        /* NULL, or before the router's own lines ("relay: ") */
+	bool custody;                  /* a relay: heartbeat answers say Heartbeat.custody */
 	zap_lookup_fn zap_lookup;      /* who ZAP admits (zap.h); its ctx is zap_ctx */
 	void *zap_ctx;
 	router_handler_t handler;
@@ -194,8 +196,15 @@ void router_zap(router_t *self);
  * negative errno on a socket error. */
 int router_recv(router_t *self);
 
-/* Sends f to p. */
-void router_send(router_t *self, const router_peer_t *p, const Lnob__Frame *f);
+/* Sends f to p. Returns 0, or a negative errno when it could not go
+ * (EHOSTUNREACH: p is gone; EAGAIN: full; ENOMEM). */
+int router_send(router_t *self, const router_peer_t *p, const Lnob__Frame *f);
+
+/* Sends f, unsolicited, to the connection of node_id seen last, if it
+ * was seen at or after since_ms (wall clock ms; proto: THE LINK,
+ * Receipts). Returns 0, LNOB_E_NOTFOUND (no such connection) or
+ * router_send()'s code. */
+int router_send_to(router_t *self, const char *node_id, int64_t since_ms, const Lnob__Frame *f);
 
 /* Sends Frame{nack{signer, seq, reason, detail, retryable}} to p (no log,
  * no count: the owner's). signer "" and seq 0 when unknown. */

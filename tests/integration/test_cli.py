@@ -15,7 +15,7 @@ import re
 
 import lnobtest
 
-COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "requeue",
+COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "requeue", "dismiss",
                   "enroll", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
@@ -23,6 +23,7 @@ AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "ver
                    "fleet"]
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 AGGREGATOR_CMDS += ["pubkey"]         # the metadata's signing key (meta)
+COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
 
 
 def project_version():

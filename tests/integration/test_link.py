@@ -318,8 +318,12 @@ class RelayLimitsTest(lnobtest.NetTestCase):
         # it from the relay's heartbeats, and refuses such a report itself.
         wait_until(lambda: commune.status()["max_body"] == MAX_BODY, 30,
                    "the commune learned max_body %d from its relay" % MAX_BODY, net)
-        cst = commune.status()
-        self.assertEqual((cst["queued"], cst["parked"]), (0, 0), cst)
+        # The relay's own refusal reached the origin (a receipt): parked there.
+        cst = wait_until(lambda: commune.status()["parked"] == 1 and commune.status(), 30,
+                         "the refusal parked at the commune", net)
+        self.assertEqual(cst["queued"], 0, cst)
+        self.assertEqual([(i["seq"], i["reason"]) for i in cst["parked_items"]],
+                         [(big_seq, "too_large")], cst)
         path2 = net.path("late.csv")
         lnobtest.write_reports_csv(path2, [big])
         r = net.cli(commune.cmd("submit", "-c", commune.conf, path2), ok=False)

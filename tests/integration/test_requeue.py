@@ -121,7 +121,11 @@ class RequeueTest(lnobtest.NetTestCase):
         before = list(parked_envelopes(relay.data_dir, "relay_parked").values())
         self.assertEqual(len(before), 1)
         wait_until(commune.drained, 30, "the commune drained into the relay", net)
-        self.assertEqual(commune.status()["parked"], 0, "custody: the commune parks nothing")
+        # The refusal reached the origin too (a receipt through the relay).
+        cst = self.wait_collector(commune, lambda s: s["parked"] == 1,
+                                  "the refusal parked at the commune")
+        self.assertEqual([(i["seq"], i["reason"]) for i in cst["parked_items"]],
+                         [(2, "out_of_scope")], cst)
 
         r = self.requeue(relay, "c11-office:1", ok=False)
         self.assertNotEqual(r.returncode, 0)
@@ -138,6 +142,8 @@ class RequeueTest(lnobtest.NetTestCase):
         agg.wait_status(lambda s, k: s["envelopes"] == 2, "both stored")
         stored = aggregator_envelopes(agg)
         self.assertEqual(stored[("c11-office", 2)], before[0])
+        # Stored after all: the origin's receipt says so, parked no more.
+        self.wait_collector(commune, lambda s: s["parked"] == 0, "unparked at the commune")
 
 
 if __name__ == "__main__":

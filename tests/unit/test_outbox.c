@@ -802,11 +802,14 @@ static void test_relay_ack_park_requeue(void **state)
 	assert_string_equal(pk.signer[1], "c21");
 	assert_int_equal(pk.seq[1], 1);
 	assert_int_equal(pk.reason[1], LNOB__NACK_REASON__NACK_TOO_LARGE);
-	/* A parked relayed item is still in custody: offered again, a duplicate. */
+	/* A parked relayed item offered again (its origin requeued it after
+	 * the refusal's receipt) goes back to the queue; parked again here. */
 	in[0].result = 0;
 	assert_int_equal(outbox_relay_put(ob, in, 1, 4000, &stored), 0);
-	assert_int_equal(stored, 0);
-	assert_int_equal(in[0].result, OUTBOX_CUSTODY_DUPLICATE);
+	assert_int_equal(stored, 1);
+	assert_int_equal(in[0].result, OUTBOX_CUSTODY_STORED);
+	assert_int_equal(outbox_relay_park(ob, "c21", 1, LNOB__NACK_REASON__NACK_TOO_LARGE, "big",
+					   3000), 0);
 
 	/* Requeue is all or nothing: seq 3 is queued, not parked. */
 	assert_int_equal(outbox_requeue_gen(ob, &gen), 0);

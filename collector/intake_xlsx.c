@@ -1,0 +1,332 @@
+/*
+ * intake_xlsx.c: a filled reporting template (`lnob-collector template`,
+ * README "Reporting templates in Excel") into Lnob__Report values, the
+ * same records the CSV reader yields (see intake.h). The archive is
+ * opened with libzip from memory, its parts parsed by xlsx_read.c.
+ *
+ * Each sheet whose column A holds the id "unit" (the template's id row)
+ * is read: the id row names the columns (unit, name, level, parent, then
+ * indicator codes), every row below with a value is one report of the
+ * unit in its column A. Campaign and period are the workbook's defined
+ * names lnob_campaign and lnob_period (or submit's --campaign, --period).
+ * Places are "<file>: <sheet>!<cell>".
+ */
+#include "intake.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zip.h>
+
+#include "intake_int.h"
+#include "lnob_err.h"
+#include "util.h"
+#include "xlsx_read.h"
+
+/* How many rows below the top the id row may be. */
+#define S_ID_ROW_MAX 10u
+
+/* One workbook being read. */
+typedef struct s_book {
+	const char *name;        /* the file, for messages */
+	zip_t *zip;
+	xlsx_book_t book;
+	xlsx_strings_t ss;
+	const char *campaign, *period;   /* borrowed from book or the options */
+	const char *opt_campaign, *opt_period;   /* --campaign, --period or NULL */
+	int64_t now_s;
+	size_t max_body;
+	intake_list_t out;
+	char *err;
+	size_t errlen;
+} s_book_t;
+
+/* One sheet's columns: cols[c] the indicator code of column c, NULL for
+ * the unit, name, level and parent columns (borrowed from the cells). */
+typedef struct s_sheet {
+	const char *name;
+	const xlsx_cells_t *cells;
+	const char **cols;
+	uint32_t ncols, id_row;
+} s_sheet_t;
+
+/* Reads part into *ret (NUL-terminated, caller frees). Absent: -ENOENT
+ * without a message when optional, else an error. */
+static int s_zip_read(s_book_t *b, const char *part, bool optional, char **ret, size_t *ret_len)
+{
+	zip_stat_t st;
+	zip_file_t *f;
+	zip_int64_t idx = zip_name_locate(b->zip, part, 0), got;
+	char *buf;
+
+	if (idx < 0 && optional)
+		return -ENOENT;
+	if (idx < 0)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: not a workbook: no %s",
+				 b->name, part);
+	if (zip_stat_index(b->zip, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: %s", b->name, part,
+				 zip_strerror(b->zip));
+	if (st.size > INTAKE_FILE_MAX)
+		return lnob_errf(b->err, b->errlen, LNOB_E_TOOBIG, "%s: %s: larger than %zu MiB "
+				 "uncompressed", b->name, part, INTAKE_FILE_MAX >> 20);
+	if (!(buf = malloc((size_t)st.size + 1)))
+		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+	if (!(f = zip_fopen_index(b->zip, (zip_uint64_t)idx, 0))) {
+		free(buf);
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: %s", b->name, part,
+				 zip_strerror(b->zip));
+	}
+	got = zip_fread(f, buf, st.size);
+	zip_fclose(f);
+	if (got < 0 || (zip_uint64_t)got != st.size) {
+		free(buf);
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: cannot decompress",
+				 b->name, part);
+	}
+	buf[st.size] = '\0';
+	*ret = buf;
+	*ret_len = (size_t)st.size;
+	return 0;
+}
+
+/* Prefixes err (a part's message) with the file name. */
+static int s_in_file(s_book_t *b, int rc)
+{
+	char part[512];
+
+	snprintf(part, sizeof(part), "%s", b->err);
+	return lnob_errf(b->err, b->errlen, rc, "%s: %s", b->name, part);
+}
+
+/* The campaign or period: the defined name name, or the option opt
+ * (value given, else NULL); both given must agree. */
+static int s_book_id(s_book_t *b, const char *name, const char *opt, const char *given,
+		     const char **ret)
+{
+	const char *v = xlsx_book_name(&b->book, name);
+
+	if (v && given && strcmp(v, given) != 0)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: the workbook's %s is '%.64s', "
+				 "%s says '%.64s'", b->name, name, v, opt, given);
+	if (!v && !given)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: no defined name %s: not a "
+				 "template written by `lnob-collector template` (give %s)", b->name,
+				 name, opt);
+	*ret = v ? v : given;
+	return 0;
+}
+
+/* Reads the workbook, its relationships, shared strings and the defined
+ * names lnob_campaign and lnob_period. */
+static int s_book_open(s_book_t *b)
+{
+	char *wb = NULL, *rels = NULL, *ss = NULL;
+	size_t wbl = 0, rl = 0, sl = 0;
+	int rc;
+
+	if ((rc = s_zip_read(b, "xl/workbook.xml", false, &wb, &wbl)) < 0 ||
+	    (rc = s_zip_read(b, "xl/_rels/workbook.xml.rels", false, &rels, &rl)) < 0)
+		goto out;
+	if ((rc = xlsx_book_parse(wb, wbl, rels, rl, &b->book, b->err, b->errlen)) < 0) {
+		rc = s_in_file(b, rc);
+		goto out;
+	}
+	rc = s_zip_read(b, "xl/sharedStrings.xml", true, &ss, &sl);
+	if (rc == 0 && (rc = xlsx_shared_parse(ss, sl, &b->ss, b->err, b->errlen)) < 0)
+		rc = s_in_file(b, rc);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc < 0)
+		goto out;
+	if ((rc = s_book_id(b, "lnob_campaign", "--campaign", b->opt_campaign, &b->campaign)) < 0)
+		goto out;
+	rc = s_book_id(b, "lnob_period", "--period", b->opt_period, &b->period);
+out:
+	free(wb);
+	free(rels);
+	free(ss);
+	return rc;
+}
+
+/* Finds the id row of sheet s (column A "unit" in the top rows) and
+ * names its columns. Returns 1 when found, 0 when the sheet has none. */
+static int s_sheet_columns(s_book_t *b, s_sheet_t *s)
+{
+	const xlsx_cells_t *c = s->cells;
+	size_t i = 0;
+	char ref[16];
+
+	while (i < c->n && c->v[i].row <= S_ID_ROW_MAX &&
+	       !(c->v[i].col == 0 && strcmp(c->v[i].text, "unit") == 0))
+		i++;
+	if (i == c->n || c->v[i].row > S_ID_ROW_MAX)
+		return 0;
+	s->id_row = c->v[i].row;
+	for (size_t j = i; j < c->n && c->v[j].row == s->id_row; j++)
+		s->ncols = c->v[j].col + 1;
+	if (!(s->cols = calloc(s->ncols, sizeof(*s->cols))))
+		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+	for (; i < c->n && c->v[i].row == s->id_row; i++) {
+		const char *id = c->v[i].text;
+
+		if (c->v[i].col == 0 || strcmp(id, "name") == 0 || strcmp(id, "level") == 0 ||
+		    strcmp(id, "parent") == 0)
+			continue;
+		xlsx_ref(s->id_row, c->v[i].col, ref);
+		if (!lnob_valid_id(id))
+			return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s!%s: indicator "
+					 "code not " INTAKE_ID_RULE ": '%.64s'", b->name, s->name, ref, id);
+		for (uint32_t k = 0; k < s->ncols; k++)
+			if (s->cols[k] && strcmp(s->cols[k], id) == 0)
+				return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s!%s: "
+						 "indicator '%s' given twice", b->name, s->name,
+						 ref, id);
+		s->cols[c->v[i].col] = id;
+	}
+	return 1;
+}
+
+/* Whether cells[from..to) (one row) hold an indicator value. */
+static bool s_row_has_values(const s_sheet_t *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		const xlsx_cell_t *c = &s->cells->v[i];
+
+		if (c->col < s->ncols && s->cols[c->col])
+			return true;
+	}
+	return false;
+}
+
+/* Adds the value of one indicator cell to r. */
+static int s_value(s_book_t *b, const s_sheet_t *s, const xlsx_cell_t *c, Lnob__Report *r)
+{
+	char where[512], ref[16];
+
+	snprintf(where, sizeof(where), "%s: %s!%s", b->name, s->name,
+		 xlsx_ref(c->row, c->col, ref));
+	if (c->formula)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: a formula without a "
+				 "stored result (type the number, or save the file in Excel)",
+				 where, s->cols[c->col]);
+	return intake_field_text_value(where, r, s->cols[c->col], c->text, b->err, b->errlen);
+}
+
+/* The report of one data row, cells[from..to), its unit in column A. */
+static int s_row_report(s_book_t *b, const s_sheet_t *s, size_t from, size_t to)
+{
+	const xlsx_cell_t *first = &s->cells->v[from];
+	const char *unit = first->col == 0 ? first->text : "";
+	char where[512], place[512];
+	Lnob__Report *r;
+	int rc;
+
+	snprintf(where, sizeof(where), "%s: %s!A%u", b->name, s->name, first->row);
+	snprintf(place, sizeof(place), "%s: defined name", b->name);
+	if (!(r = intake_report_new(b->now_s)))
+		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", where);
+	if ((rc = intake_field_id(place, "lnob_campaign", &r->campaign, b->campaign, b->err,
+				  b->errlen)) < 0 ||
+	    (rc = intake_field_id(place, "lnob_period", &r->period, b->period, b->err,
+				  b->errlen)) < 0 ||
+	    (rc = intake_field_id(where, "unit", &r->unit, unit, b->err, b->errlen)) < 0)
+		goto fail;
+	for (size_t i = from; i < to; i++) {
+		const xlsx_cell_t *c = &s->cells->v[i];
+
+		if (c->col < s->ncols && s->cols[c->col] && (rc = s_value(b, s, c, r)) < 0)
+			goto fail;
+	}
+	if ((rc = intake_check_report(where, r, b->max_body, b->err, b->errlen)) < 0)
+		goto fail;
+	if (intake_list_push(&b->out, r, where) == 0)
+		return 0;
+	rc = lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", where);
+fail:
+	intake_report_free(r);
+	return rc;
+}
+
+/* Reads the reports of one sheet; a sheet without an id row has none. */
+static int s_sheet(s_book_t *b, const xlsx_sheet_t *sh)
+{
+	xlsx_cells_t cells = { 0 };
+	s_sheet_t s = { .name = sh->name, .cells = &cells };
+	char *xml = NULL;
+	size_t len = 0, i = 0;
+	int rc;
+
+	if ((rc = s_zip_read(b, sh->part, false, &xml, &len)) < 0)
+		return rc;
+	if ((rc = xlsx_sheet_parse(sh->part, xml, len, &b->ss, &cells, b->err, b->errlen)) < 0)
+		rc = s_in_file(b, rc);
+	free(xml);
+	if (rc == 0 && (rc = s_sheet_columns(b, &s)) > 0) {
+		while (i < cells.n && cells.v[i].row <= s.id_row)
+			i++;
+		for (rc = 0; i < cells.n && rc == 0;) {
+			size_t to = i;
+
+			while (to < cells.n && cells.v[to].row == cells.v[i].row)
+				to++;
+			if (s_row_has_values(&s, i, to))
+				rc = s_row_report(b, &s, i, to);
+			i = to;
+		}
+	}
+	free(s.cols);
+	xlsx_cells_clear(&cells);
+	return rc;
+}
+
+/* Reads every sheet of the open workbook into b->out. */
+static int s_book_read(s_book_t *b)
+{
+	int rc;
+
+	if ((rc = s_book_open(b)) < 0)
+		return rc;
+	for (size_t i = 0; i < b->book.nsheets; i++)
+		if ((rc = s_sheet(b, &b->book.sheets[i])) < 0)
+			return rc;
+	if (b->out.n == 0)
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: no reports (no filled "
+				 "indicator cell below a template's id row)", b->name);
+	return 0;
+}
+
+int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t now_s,
+		      intake_list_t *list, char *err, size_t errlen)
+{
+	s_book_t b = { .name = name, .now_s = now_s, .max_body = intake_max_body(list),
+		       .opt_campaign = list->xlsx_campaign, .opt_period = list->xlsx_period,
+		       .err = err, .errlen = errlen };
+	zip_error_t ze;
+	zip_source_t *src;
+	int rc;
+
+	zip_error_init(&ze);
+	if (!(src = zip_source_buffer_create(data, len, 0, &ze))) {
+		zip_error_fini(&ze);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
+	}
+	if (!(b.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s", name,
+			       zip_error_strerror(&ze));
+		zip_source_free(src);
+		zip_error_fini(&ze);
+		return rc;
+	}
+	zip_error_fini(&ze);
+	rc = s_book_read(&b);
+	if (rc == 0 && intake_list_take(list, &b.out) < 0)
+		rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
+	zip_discard(b.zip);
+	xlsx_book_clear(&b.book);
+	xlsx_strings_clear(&b.ss);
+	intake_list_clear(&b.out);
+	return rc;
+}
