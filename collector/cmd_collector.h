@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "intake.h"
 #include "outbox.h"
 #include "uplink.h"
 
@@ -35,6 +36,8 @@ typedef struct col_conf {
 	size_t attach_max;          /* [nominations] attach_max_bytes */
 	const char *nom_campaign;   /* [nominations] campaign, "" when not set */
 	bool has_campaigns;         /* [campaign] files and [hierarchy] file are set */
+	const char *web_listen;     /* [web] listen (the page, colweb.h), "" when not set */
+	const char *web_password;   /* [web] password, "" when not set */
 } col_conf_t;
 
 /* The table's hooks (cli_prog_t): the configuration, read and validated
@@ -63,6 +66,25 @@ const char *col_reason_name(int reason, char out[64]);
 /* `status --report UNIT/PERIOD [--json]`: where that report's own
  * envelopes are (cmd_status_report.c). Returns the exit status. */
 int col_status_report(cli_ctx_t *ctx, const char *what);
+
+/* The status document `status --json` prints, of ctx's outbox as open
+ * (ctx->store; NULL: empty): *ret (caller owns). Returns 0, or 1 after
+ * printing the failure (cmd_status.c; the page's /api/status). */
+int col_status_doc(cli_ctx_t *ctx, json_t **ret);
+
+/* Every own envelope of ctx's outbox as open (ctx->store), each queued,
+ * sent, stored or refused with its reason, as `status --report --json`'s
+ * "envelopes" (with unit and period), unit NULL for all: *ret (caller
+ * owns). Returns 0 or a negative code (cmd_status_report.c; the page's
+ * GET /api/reports). */
+int col_report_rows(cli_ctx_t *ctx, const char *unit, const char *period, json_t **ret);
+
+/* Queues list's reports into ctx's outbox, open writable (ctx->store), in
+ * one transaction: 0 with *first, or a negative code with err ending in
+ * "nothing queued" (cmd_submit.c; `submit` and the page's POST
+ * /api/reports). */
+int col_queue_reports(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms,
+		      uint64_t *first, char *err, size_t errlen);
 
 /* The dismissed log (cmd_status_report.c): printed as the table's
  * "dismissed:" section (arr NULL), or appended to arr. Returns 0 or a

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "http.h"
 #include "lnob_err.h"
 #include "nominate.h"
 #include "table.h"
@@ -147,6 +148,36 @@ static int s_conf_rest(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* [web] listen and password (README "The collector's page"): absent, no
+ * page; else a loopback HOST:PORT (127.0.0.0/8 or localhost) and a
+ * password. */
+static int s_conf_web(const conf_t *ini, col_conf_t *c, char *err, size_t errlen)
+{
+	char why[256];
+	uint32_t addr;
+	uint16_t port;
+	int r;
+
+	if ((r = conf_str(ini, "web", "listen", "", &c->web_listen, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "web", "password", "", &c->web_password, err, errlen)) < 0)
+		return r;
+	if (!c->web_listen[0]) {
+		if (c->web_password[0])
+			return cli_conf_error(ini, "web", "password", err, errlen,
+					      "needs [web] listen too (the page's address)");
+		return 0;
+	}
+	if (http_listen_parse(c->web_listen, &addr, &port, why, sizeof(why)) < 0)
+		return cli_conf_error(ini, "web", "listen", err, errlen, "%s", why);
+	if ((addr >> 24) != 127)
+		return cli_conf_error(ini, "web", "listen", err, errlen, "not a loopback address "
+				      "(127.0.0.0/8 or localhost): '%s'", c->web_listen);
+	if (!c->web_password[0])
+		return cli_conf_error(ini, "web", "password", err, errlen,
+				      "required with [web] listen");
+	return 0;
+}
+
 int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
@@ -156,7 +187,7 @@ int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "uplink.aggregator_sign_key",
 		"relay.listen", "relay.window",
 		"nominations.attach_max_bytes", "nominations.campaign", "campaign.files",
-		"hierarchy.file", "log.level", NULL,
+		"hierarchy.file", "log.level", "web.listen", "web.password", NULL,
 	};
 	col_conf_t *c = calloc(1, sizeof(*c));
 	int r;
@@ -167,7 +198,8 @@ int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 	if ((r = conf_load(path, &ctx->conf, err, errlen)) < 0 ||
 	    (r = conf_check_keys(ctx->conf, keys, err, errlen)) < 0 ||
 	    (r = s_conf_node(ctx, c, err, errlen)) < 0 ||
-	    (r = s_conf_link(ctx->conf, c, err, errlen)) < 0)
+	    (r = s_conf_link(ctx->conf, c, err, errlen)) < 0 ||
+	    (r = s_conf_web(ctx->conf, c, err, errlen)) < 0)
 		return r;
 	return s_conf_rest(ctx, c, err, errlen);
 }

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "colmeta.h"
+#include "colweb.h"
+#include "http.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -50,7 +52,7 @@ static int s_lock_run(const char *dir, char *err, size_t errlen)
 
 /* Runs the uplink on the outbox until a stop signal. Returns the exit
  * status. */
-static int s_serve(cli_ctx_t *ctx, const uplink_conf_t *up)
+static int s_serve(cli_ctx_t *ctx, uplink_conf_t *up)
 {
 	const col_conf_t *c = col_conf(ctx);
 	sigset_t mask;
@@ -71,11 +73,19 @@ static int s_serve(cli_ctx_t *ctx, const uplink_conf_t *up)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (c->web_listen[0] && !(up->http = http_new(c->web_listen, colweb_handle, ctx, err,
+						       sizeof(err)))) {
+		rc = cli_fail(ctx, "[web] listen: %s", err);
+		goto out;
+	}
+	if (up->http)
+		log_info("the page on http://%s/", c->web_listen);
 	log_info("node %s: uplink to %s, window %" PRIu32 ", outbox in %s%s%s", ctx->node_id,
 		 up->endpoint, up->window, ctx->data_dir, c->has_relay ? ", relay on " : "",
 		 c->has_relay ? c->relay.listen : "");
 	rc = uplink_run(up, c->has_relay ? &c->relay : NULL, &ctx->id, ctx->store, sigfd) < 0 ? 1 : 0;
 out:
+	http_destroy(&up->http);
 	if (sigfd >= 0)
 		close(sigfd);
 	cli_store_close(ctx);
@@ -102,11 +112,13 @@ int cmd_run(cli_ctx_t *ctx)
 		return cli_fail(ctx, "%s", err);
 	}
 	up.has_agg_sign_pk = c->agg_sign_key[0] != '\0';
-	/* Only submit uses the campaigns: loaded (by the command table) so
-	 * that a bad file is found by -n and at start, not at the next
-	 * submit; not kept for the run. */
-	campaigns_clear(&ctx->camps);
-	hier_destroy(&ctx->hier);
+	/* Only submit and the page use the campaigns: loaded (by the command
+	 * table) so that a bad file is found by -n and at start, not at the
+	 * next submit; kept for the run only with the page. */
+	if (!c->web_listen[0]) {
+		campaigns_clear(&ctx->camps);
+		hier_destroy(&ctx->hier);
+	}
 	if (cli_flag(ctx, "check")) {
 		printf("configuration OK\n");
 		return 0;

@@ -292,27 +292,51 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 	return 0;
 }
 
+/* ctx's outbox statistics (an empty outbox without one) and the oldest
+ * queued item's age. Returns 0, or 1 after printing the failure. */
+static int s_stats(cli_ctx_t *ctx, outbox_stats_t *st, double *age)
+{
+	int64_t now = lnob_now_ms();
+	int r;
+
+	*age = 0;
+	if (!ctx->store) {
+		/* Nothing was ever queued here: an empty outbox. */
+		memset(st, 0, sizeof(*st));
+		st->next_seq = 1;
+	} else if ((r = outbox_stats(ctx->store, st)) < 0) {
+		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
+	}
+	if (st->queued)
+		*age = now > st->oldest_queued_at_ms
+		       ? (double)(now - st->oldest_queued_at_ms) / 1000.0 : 0;
+	return 0;
+}
+
+int col_status_doc(cli_ctx_t *ctx, json_t **ret)
+{
+	outbox_stats_t st;
+	double age;
+	int rc;
+
+	if ((rc = s_stats(ctx, &st, &age)) != 0)
+		return rc;
+	return s_status_json(ctx, &st, age, ret);
+}
+
 int cmd_status(cli_ctx_t *ctx)
 {
 	outbox_stats_t st;
 	json_t *doc = NULL;
-	int64_t now = lnob_now_ms();
 	double age = 0;
-	int r, rc;
+	int rc;
 
 	if (cli_opt(ctx, "report"))
 		return col_status_report(ctx, cli_opt(ctx, "report"));
 	if ((rc = cli_store(ctx, CLI_STORE_READ | CLI_STORE_ABSENT_OK)) != 0)
 		return rc;
-	if (!ctx->store) {
-		/* Nothing was ever queued here: an empty outbox. */
-		memset(&st, 0, sizeof(st));
-		st.next_seq = 1;
-	} else if ((r = outbox_stats(ctx->store, &st)) < 0) {
-		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
-	}
-	if (st.queued)
-		age = now > st.oldest_queued_at_ms ? (double)(now - st.oldest_queued_at_ms) / 1000.0 : 0;
+	if ((rc = s_stats(ctx, &st, &age)) != 0)
+		return rc;
 	if (ctx->format != CLI_JSON)
 		return s_status_table(ctx, &st, age);
 	if ((rc = s_status_json(ctx, &st, age, &doc)) != 0)

@@ -23,13 +23,14 @@ typedef struct s_row {
 	uint64_t seq;
 	const char *state;   /* "queued", "sent", "stored", "refused" */
 	char campaign[LNOB_ID_MAX + 1];
+	char unit[LNOB_ID_MAX + 1], period[LNOB_ID_MAX + 1];
 	int64_t at_ms;       /* queued: queued_at; sent: sent_at; else done or parked */
 	int reason;
 	char detail[256];
 } s_row_t;
 
 typedef struct s_report {
-	const char *unit, *period;
+	const char *unit, *period;   /* unit NULL: every report */
 	s_row_t *rows;
 	size_t n, cap;
 	int err;
@@ -47,7 +48,7 @@ static void s_add(s_report_t *s, uint64_t seq, const uint8_t *env, size_t len, c
 		outbox_report_of(env, len, c, p, u, NULL);
 		campaign = c, period = p, unit = u;
 	}
-	if (strcmp(unit, s->unit) != 0 || strcmp(period, s->period) != 0)
+	if (s->unit && (strcmp(unit, s->unit) != 0 || strcmp(period, s->period) != 0))
 		return;
 	for (size_t i = 0; i < s->n; i++)
 		if (s->rows[i].seq == seq)
@@ -61,6 +62,8 @@ static void s_add(s_report_t *s, uint64_t seq, const uint8_t *env, size_t len, c
 	row->seq = seq;
 	row->state = state;
 	(void)lnob_strlcpy(row->campaign, campaign, sizeof(row->campaign));
+	(void)lnob_strlcpy(row->unit, unit, sizeof(row->unit));
+	(void)lnob_strlcpy(row->period, period, sizeof(row->period));
 	row->at_ms = at_ms;
 	row->reason = reason;
 	(void)lnob_strlcpy(row->detail, detail ? detail : "", sizeof(row->detail));
@@ -89,11 +92,57 @@ static int s_record(void *ctx, uint64_t seq, const Lnob__ReceiptRecord *rec)
 	return 0;
 }
 
+/* The rows as JSON: *ret (caller owns). Returns 0 or -ENOMEM. */
+static int s_rows_json(const s_report_t *s, json_t **ret)
+{
+	json_t *arr = json_array();
+	char reason[64];
+
+	for (size_t i = 0; arr && i < s->n; i++) {
+		const s_row_t *r = &s->rows[i];
+
+		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "seq",
+			(json_int_t)r->seq, "campaign", r->campaign, "unit", r->unit, "period",
+			r->period, "state", r->state, "at_ms", r->at_ms ? json_integer(r->at_ms)
+			: json_null(), "reason", r->reason ? json_string(col_reason_name(r->reason,
+			reason)) : json_null(), "detail", r->detail));
+	}
+	if (!arr || json_array_size(arr) != s->n) {
+		json_decref(arr);
+		return -ENOMEM;
+	}
+	*ret = arr;
+	return 0;
+}
+
+/* Collects s's rows from ctx's outbox as open. Returns 0 or a code. */
+static int s_collect(cli_ctx_t *ctx, s_report_t *s)
+{
+	int r = 0;
+
+	if (ctx->store && ((r = outbox_scan(ctx->store, 0, SIZE_MAX, s_queued, s, NULL, NULL)) < 0 ||
+			   (r = outbox_parked_foreach(ctx->store, s_parked, s)) < 0 ||
+			   (r = outbox_receipt_foreach(ctx->store, s_record, s)) < 0))
+		return r;
+	return s->err;
+}
+
+int col_report_rows(cli_ctx_t *ctx, const char *unit, const char *period, json_t **ret)
+{
+	s_report_t s = { .unit = unit, .period = period };
+	int r = s_collect(ctx, &s);
+
+	if (r == 0)
+		r = s_rows_json(&s, ret);
+	free(s.rows);
+	return r;
+}
+
 /* The rows as the table or JSON. Returns the exit status. */
 static int s_print(cli_ctx_t *ctx, const s_report_t *s)
 {
 	char when[32], reason[64];
-	json_t *arr, *doc;
+	json_t *arr = NULL, *doc;
 	int rc = 0;
 
 	if (ctx->format != CLI_JSON) {
@@ -110,21 +159,8 @@ static int s_print(cli_ctx_t *ctx, const s_report_t *s)
 		}
 		return 0;
 	}
-	if (!(arr = json_array()))
+	if (s_rows_json(s, &arr) < 0)
 		return cli_fail(ctx, "out of memory");
-	for (size_t i = 0; i < s->n; i++) {
-		const s_row_t *r = &s->rows[i];
-
-		json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:o,s:s}", "seq",
-			(json_int_t)r->seq, "campaign", r->campaign, "unit", s->unit, "period",
-			s->period, "state", r->state, "at_ms", r->at_ms ? json_integer(r->at_ms)
-			: json_null(), "reason", r->reason ? json_string(col_reason_name(r->reason,
-			reason)) : json_null(), "detail", r->detail));
-	}
-	if (json_array_size(arr) != s->n) {
-		json_decref(arr);
-		return cli_fail(ctx, "out of memory");
-	}
 	doc = json_pack("{s:s,s:s,s:o}", "unit", s->unit, "period", s->period, "envelopes", arr);
 	if (!doc || render_json(stdout, doc, JSON_PRESERVE_ORDER) < 0)
 		rc = cli_fail(ctx, "cannot write the report's status");
@@ -137,7 +173,7 @@ int col_status_report(cli_ctx_t *ctx, const char *what)
 	const char *slash = strchr(what, '/');
 	char unit[LNOB_ID_MAX + 1];
 	s_report_t s = { .unit = unit };
-	int r = 0, rc;
+	int r, rc;
 
 	if (!slash || slash == what || !slash[1] || (size_t)(slash - what) > LNOB_ID_MAX)
 		return cli_usage(ctx, "--report '%s': not UNIT/PERIOD", what);
@@ -146,12 +182,8 @@ int col_status_report(cli_ctx_t *ctx, const char *what)
 	s.period = slash + 1;
 	if ((rc = cli_store(ctx, CLI_STORE_READ | CLI_STORE_ABSENT_OK)) != 0)
 		return rc;
-	if (ctx->store && ((r = outbox_scan(ctx->store, 0, SIZE_MAX, s_queued, &s, NULL, NULL)) < 0 ||
-			   (r = outbox_parked_foreach(ctx->store, s_parked, &s)) < 0 ||
-			   (r = outbox_receipt_foreach(ctx->store, s_record, &s)) < 0))
+	if ((r = s_collect(ctx, &s)) < 0)
 		rc = cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
-	else if (s.err)
-		rc = cli_fail(ctx, "out of memory");
 	else
 		rc = s_print(ctx, &s);
 	free(s.rows);

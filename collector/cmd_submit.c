@@ -43,28 +43,39 @@ static int s_parse_files(cli_ctx_t *ctx, const outbox_limits_t *lim, int64_t now
 	return 0;
 }
 
-/* Queues list's reports in one transaction. Returns 0, or 1 after
- * printing the failure. */
-static int s_queue(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms, uint64_t *first)
+int col_queue_reports(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms,
+		      uint64_t *first, char *err, size_t errlen)
 {
 	outbox_limits_t lim;
 	char detail[512] = "", origin[160];
 	int r;
 
-	if ((r = cli_store(ctx, CLI_STORE_WRITE)) != 0)
-		return r;
 	r = outbox_enqueue_reports(ctx->store, &ctx->id, (const Lnob__Report *const *)list->v,
 				   list->n, now_ms, first, detail, sizeof(detail));
 	if (r == LNOB_E_FULL)
-		return cli_fail(ctx, "%s: outbox is full ([node] map_size_mb = %zu); nothing queued",
-				ctx->data_dir, col_conf(ctx)->map_size >> 20);
+		return lnob_errf(err, errlen, r, "%s: outbox is full ([node] map_size_mb = %zu); "
+				 "nothing queued", ctx->data_dir, col_conf(ctx)->map_size >> 20);
 	if (r == LNOB_E_TOOBIG && outbox_get_limits(ctx->store, &lim) == 0)
 		/* The daemon learned a smaller limit meanwhile. */
-		return cli_fail(ctx, "%s: cannot queue: %s (%s; nothing queued)", ctx->data_dir,
-				detail, col_limit_origin(&lim, origin));
+		return lnob_errf(err, errlen, r, "%s: cannot queue: %s (%s; nothing queued)",
+				 ctx->data_dir, detail, col_limit_origin(&lim, origin));
 	if (r < 0)
-		return cli_fail(ctx, "%s: cannot queue: %s%s%s (nothing queued)", ctx->data_dir,
-				lnob_strerror(r), detail[0] ? ": " : "", detail);
+		return lnob_errf(err, errlen, r, "%s: cannot queue: %s%s%s (nothing queued)",
+				 ctx->data_dir, lnob_strerror(r), detail[0] ? ": " : "", detail);
+	return 0;
+}
+
+/* Queues list's reports in one transaction. Returns 0, or 1 after
+ * printing the failure. */
+static int s_queue(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms, uint64_t *first)
+{
+	char err[1024];
+	int r;
+
+	if ((r = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		return r;
+	if (col_queue_reports(ctx, list, now_ms, first, err, sizeof(err)) < 0)
+		return cli_fail(ctx, "%s", err);
 	return 0;
 }
 

@@ -10,9 +10,9 @@
 #include "lnob_err.h"
 #include "util.h"
 
-int submit_rules_load(cli_ctx_t *ctx, submit_rules_t *ret)
+int submit_rules_read(cli_ctx_t *ctx, outbox_t *ob, submit_rules_t *ret, char *err,
+		      size_t errlen)
 {
-	char err[1024];
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -20,21 +20,32 @@ int submit_rules_load(cli_ctx_t *ctx, submit_rules_t *ret)
 		ret->camps = &ctx->camps;
 		ret->hier = ctx->hier;
 	}
-	cli_store_close(ctx);
-	r = col_store_open(ctx, CLI_STORE_READ, &ctx->store, err, sizeof(err));
-	if (r < 0) {   /* no store yet: no metadata; another failure: queuing says it */
-		ctx->store = NULL;
+	if (!ob)
 		return 0;
-	}
-	r = colmeta_view(ctx->store, ctx->node_id, &ret->mv, &ret->version, err, sizeof(err));
-	cli_store_close(ctx);
+	r = colmeta_view(ob, ctx->node_id, &ret->mv, &ret->version, err, errlen);
 	if (r == LNOB_E_NOTFOUND)
 		return 0;
 	if (r < 0)
-		return cli_fail(ctx, "%s: %s (nothing queued)", ctx->data_dir, err);
+		return r;
 	ret->from_meta = true;
 	ret->camps = &ret->mv.camps;
 	ret->hier = ret->mv.hier;
+	return 0;
+}
+
+int submit_rules_load(cli_ctx_t *ctx, submit_rules_t *ret)
+{
+	char err[1024];
+	int r;
+
+	cli_store_close(ctx);
+	r = col_store_open(ctx, CLI_STORE_READ, &ctx->store, err, sizeof(err));
+	if (r < 0)   /* no store yet: no metadata; another failure: queuing says it */
+		ctx->store = NULL;
+	r = submit_rules_read(ctx, ctx->store, ret, err, sizeof(err));
+	cli_store_close(ctx);
+	if (r < 0)
+		return cli_fail(ctx, "%s: %s (nothing queued)", ctx->data_dir, err);
 	return 0;
 }
 

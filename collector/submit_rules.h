@@ -29,6 +29,11 @@ typedef struct submit_rules {
  * printing the failure (a stored bundle that cannot be read). */
 int submit_rules_load(cli_ctx_t *ctx, submit_rules_t *ret);
 
+/* The same from ob (an open outbox, may be NULL: none held), for the
+ * running daemon's page. Returns 0, or a code with err. */
+int submit_rules_read(cli_ctx_t *ctx, outbox_t *ob, submit_rules_t *ret, char *err,
+		      size_t errlen);
+
 /* Checks list->v[from..n): with metadata every report's unit must be in
  * its hierarchy (the node's scope), then intake_check_campaigns().
  * Returns 0 or LNOB_E_INVALID with err "<place>: <why>". */

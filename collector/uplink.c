@@ -603,8 +603,9 @@ static void s_read_stop(int fd)
  * a request. */
 static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 {
-	zmq_pollitem_t items[3 + RELAY_POLL_ITEMS];
+	zmq_pollitem_t items[4 + RELAY_POLL_ITEMS];
 	int n = 0, timeout = S_POLL_MAX_MS, sock_at = -1, mon_at = -1, relay_at = -1;
+	http_t *http = u->conf->http;
 	int64_t now = lnob_mono_ms();
 
 	items[n++] = (zmq_pollitem_t){ NULL, stop_fd, ZMQ_POLLIN, 0 };
@@ -621,6 +622,13 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 		relay_at = n;
 		relay_poll_items(u->relay, &items[n]);
 		n += RELAY_POLL_ITEMS;
+	}
+	if (http) {
+		long t = http_timeout_ms(http);
+
+		if (t >= 0 && t < timeout)
+			timeout = (int)t;
+		items[n++] = (zmq_pollitem_t){ NULL, http_fd(http), ZMQ_POLLIN, 0 };
 	}
 	if (zmq_poll(items, n, timeout) < 0 && errno != EINTR) {
 		log_warnx("zmq_poll: %s", zmq_strerror(errno));
@@ -645,6 +653,8 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 			uplink_lane_rewind(&u->rel);
 		relay_tick(u->relay, false);
 	}
+	if (http)
+		http_run(http);   /* what is ready, and its timeouts */
 	if (*stop)
 		return;
 	now = lnob_mono_ms();

@@ -57,6 +57,8 @@
  *    socket monitor also makes everything in flight unsent.
  *  - Stale LMDB reader slots are cleared at start and every
  *    UPLINK_READER_CHECK_MS.
+ *  - With conf->http (the page, [web] listen) its epoll fd is polled as a
+ *    raw fd in the same loop and served there (http.h).
  *  - With a relay (relay.h) its ROUTER and ZAP handler are served in the
  *    same loop and ZeroMQ context, whether or not upstream is reachable.
  *
@@ -76,6 +78,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "http.h"
 #include "identity.h"
 #include "outbox.h"
 #include "relay.h"
@@ -100,6 +103,8 @@ typedef struct uplink_conf {
 	bool has_agg_sign_pk;          /* [uplink] aggregator_sign_key is set */
 	uint8_t agg_sign_pk[32];       /* ... the aggregator's Ed25519 public key
 					  (metadata, colmeta.h) */
+	http_t *http;                  /* the page's server ([web] listen), served
+					  in the same loop; NULL: none */
 } uplink_conf_t;
 
 /* Runs the uplink until stop_fd becomes readable (a signalfd for SIGTERM

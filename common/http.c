@@ -1,4 +1,4 @@
-/* http.c: libmicrohttpd inside the server's poll loop (see http.h). */
+/* http.c: libmicrohttpd inside a daemon's poll loop (see http.h). */
 #include "http.h"
 
 #include <arpa/inet.h>

@@ -1,5 +1,6 @@
 /*
- * http.h: the aggregator's HTTP server (libmicrohttpd), run inside the
+ * http.h: an HTTP server (libmicrohttpd: the aggregator's API, the
+ * collector's page), run inside the
  * server's zmq_poll loop: no thread of its own. http_fd() is an epoll fd
  * the loop polls as a raw fd; http_run() does what is ready;
  * http_timeout_ms() bounds the loop's poll timeout. Each complete request
