@@ -4,7 +4,9 @@ chromium-driver.
 
 An aggregator (the levels test's campaign) and one commune collector
 (scope C11, [uplink] aggregator_sign_key, [web] on a free loopback port
-with a password). Once the commune holds the metadata the aggregator is
+with a password), with a report for C12 queued before any metadata was
+held: the aggregator refuses it (out of scope) and the page lists it
+refused with the reason. Once the commune holds the metadata the aggregator is
 stopped (the link cut); the page asks for the password, fills the form
 for village V11-0001 from the metadata's indicators, submits it and shows
 it queued; with the aggregator started again the same row turns stored
@@ -48,6 +50,12 @@ class CollectorPageTest(lnobtest.NetTestCase):
             backoff_max_ms=300, extra_conf=(
                 "\n[uplink]\naggregator_sign_key = %s\n\n[web]\nlisten = %s:%d\npassword = %s\n"
                 % (self.agg.keys.pub_path, self.web_host, self.web_port, PASSWORD)))
+        # Queued before any metadata is held (no checks then): C12 is outside
+        # the commune's scope, refused by the aggregator, parked here.
+        oos = net.path("oos.csv")
+        lnobtest.write_reports_csv(oos, [{"unit": "C12", "revision": 1,
+                                          "values": {"fund_vnd": 1000}}])
+        self.col.submit(oos)
         self.agg.start()
         self.col.start()
         wait_until(lambda: tcp_accepts(self.web_host, self.web_port), 30,
@@ -142,6 +150,7 @@ class CollectorPageTest(lnobtest.NetTestCase):
         self.assertEqual(units["C11"], ["fund_vnd"])
         self.assertEqual(units["V11-0001"], ["households_total", "poor_households", "fund_vnd"])
         self.assertNotIn("C12", units)                     # out of scope
+        wait_until(lambda: self.col.status()["parked"] == 1, 60, "C12 parked", self.net)
         self.agg.stop()                                     # the link is cut
 
         self.start_browser()
@@ -154,6 +163,10 @@ class CollectorPageTest(lnobtest.NetTestCase):
         d.find_element(by.ID, "login-btn").click()
         self.wait_for(lambda d: d.find_elements(by.CSS_SELECTOR, "#unit option"),
                       "the form's units")
+        # The aggregator's refusal, with its reason.
+        self.wait_for(lambda d: self.row_state(1) == "refused", "report 1 refused")
+        self.assertIn("out_of_scope", d.execute_script(
+            "return document.getElementById('report-1').textContent"))
 
         # A negative value: flagged as typed, refused by the offline checks.
         self.fill("V11-0002", {"households_total": 100, "poor_households": -3})
