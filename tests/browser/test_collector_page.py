@@ -26,9 +26,9 @@ import os
 import urllib.error
 import urllib.request
 
+import browserlib
 import lnobtest
 from lnobtest import free_port, tcp_accepts, wait_until
-from test_dashboard import descendants, selenium
 from test_levels import CAMPAIGN_INI
 
 WAIT = 60
@@ -71,34 +71,13 @@ class CollectorPageTest(lnobtest.NetTestCase):
         super().tearDown()
 
     def start_browser(self):
-        webdriver, Service, self.By, self.Select, self.Wait = selenium()
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = "/usr/bin/chromium"
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--window-size=1280,900", "--no-first-run", "--disable-extensions",
-                  "--user-data-dir=" + self.net.path("chromium-profile")):
-            opts.add_argument(a)
-        service = Service("/usr/bin/chromedriver", log_output=self.net.path("chromedriver.log")) \
-            if "log_output" in Service.__init__.__code__.co_varnames \
-            else Service("/usr/bin/chromedriver", log_path=self.net.path("chromedriver.log"))
-        self.driver = webdriver.Chrome(service=service, options=opts)
-        self.driver_pid = service.process.pid
-        self.driver.set_page_load_timeout(WAIT)
+        self.driver, self.driver_pid, self.By, self.Select, self.Wait = \
+            browserlib.start(self.net, 1280, 900, WAIT)
 
     def stop_browser(self):
         d, pid = self.driver, self.driver_pid
         self.driver = self.driver_pid = None
-        kids = descendants(pid) if pid else []
-        if d is not None:
-            try:
-                d.quit()
-            except Exception:           # the driver may be gone already
-                pass
-        for p in [pid] + kids if pid else []:
-            try:
-                os.kill(p, 9)
-            except ProcessLookupError:
-                pass
+        browserlib.stop(d, pid)
 
     def url(self, path="/"):
         return "http://%s:%d%s" % (self.web_host, self.web_port, path)

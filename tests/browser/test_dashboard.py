@@ -34,6 +34,7 @@ import urllib.parse
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 
+import browserlib
 import lnobtest
 from lnobtest import CAMPAIGN, free_port, tcp_accepts, wait_until
 
@@ -43,8 +44,6 @@ PROVINCE = os.path.join(SAMPLES, "province")
 DAKNONG = os.path.join(SAMPLES, "campaigns", "daknong.ini")
 WEB = os.path.join(HERE, "..", "..", "aggregator", "web")
 PERIOD = "2023"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 30                       # seconds for any one condition in the page
 VERDICT_EN = {"MET": "Met", "NOT_MET": "Not met", "NOT_DUE": "Not due", "NO_DATA": "No data",
               "INCOMPLETE": "Incomplete data"}
@@ -82,42 +81,6 @@ def fmt_value(kind, v):
 
 
 strip = lnobtest.strip_generated
-
-
-def descendants(pid):
-    """Every process below pid (from /proc), deepest last."""
-    parent = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open("/proc/%s/stat" % name) as f:
-                    parent[int(name)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        kids = [c for c, pp in parent.items() if pp == p]
-        out.extend(kids)
-        todo.extend(kids)
-    return out
-
-
-def selenium():
-    """The selenium modules, or a failure naming what is missing."""
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not os.access(path, os.X_OK):
-            raise AssertionError("%s is missing: install Debian's chromium and chromium-driver "
-                                 "(deploy/packages.sh LNOB_TEST_PACKAGES)" % path)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support.ui import Select, WebDriverWait
-    except ImportError as e:
-        raise AssertionError("python3-selenium is missing (%s): install Debian's "
-                             "python3-selenium" % e) from e
-    return webdriver, Service, By, Select, WebDriverWait
 
 
 class DashboardTest(lnobtest.NetTestCase):
@@ -165,37 +128,13 @@ class DashboardTest(lnobtest.NetTestCase):
     # -- the browser ---------------------------------------------------------
 
     def start_browser(self):
-        webdriver, Service, self.By, self.Select, self.Wait = selenium()
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = CHROMIUM
-        for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--window-size=1366,900", "--no-first-run", "--disable-extensions",
-                  "--user-data-dir=" + self.net.path("chromium-profile")):
-            opts.add_argument(a)
-        service = Service(CHROMEDRIVER, log_output=self.net.path("chromedriver.log")) \
-            if "log_output" in Service.__init__.__code__.co_varnames \
-            else Service(CHROMEDRIVER, log_path=self.net.path("chromedriver.log"))
-        self.driver = webdriver.Chrome(service=service, options=opts)
-        self.driver_pid = service.process.pid
-        self.driver.set_page_load_timeout(WAIT)
-        self.driver.set_script_timeout(WAIT)
+        self.driver, self.driver_pid, self.By, self.Select, self.Wait = \
+            browserlib.start(self.net, 1366, 900, WAIT)
 
     def stop_browser(self):
-        """Quits the browser; then kills by pid the driver and any browser
-        process of it still alive."""
         d, pid = self.driver, self.driver_pid
         self.driver = self.driver_pid = None
-        kids = descendants(pid) if pid else []
-        if d is not None:
-            try:
-                d.quit()
-            except Exception:           # the driver may be gone already
-                pass
-        for p in [pid] + kids if pid else []:
-            try:
-                os.kill(p, 9)
-            except ProcessLookupError:
-                pass
+        browserlib.stop(d, pid)
 
     def viewport(self, width, height):
         self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
