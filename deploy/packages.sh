@@ -12,12 +12,13 @@ LNOB_BUILD_PACKAGES=(
 # Tests on top: cmocka for unit tests; Python with ZeroMQ, PyNaCl and
 # protobuf (and protoc) for the integration tests' independent client;
 # openpyxl to read the Excel export; Selenium, Chromium and ChromeDriver
-# for the dashboard's browser test.
+# for the browser tests, with a font that has Vietnamese letters for their
+# screenshots (apt runs with --no-install-recommends).
 LNOB_TEST_PACKAGES=(
   "${LNOB_BUILD_PACKAGES[@]}"
   libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
   clang-tidy
-  python3-openpyxl python3-selenium chromium chromium-driver
+  python3-openpyxl python3-selenium chromium chromium-driver fonts-dejavu-core
 )
 
 # lnob_install_packages PKG...: installs what is missing (apt-get update once,
