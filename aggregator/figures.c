@@ -47,13 +47,13 @@ static void s_acc(int64_t *v, bool *has, int64_t x)
 }
 
 /* Adds what unit x contributes to indicator i's figures. */
-static void s_add(const campaign_t *c, figures_ind_t *f, const int *in, size_t nin,
-		  const s_unit_t *x)
+static void s_add(const campaign_t *c, const campaign_period_t *p, figures_ind_t *f,
+		  const int *in, size_t nin, const s_unit_t *x)
 {
 	bool owes = false, covers = x->has_now;
 
 	for (size_t k = 0; k < nin; k++)
-		if (campaign_level_reports(c, in[k], x->u->level)) {
+		if (campaign_reports(c, p, in[k], x->u->code, x->u->level)) {
 			owes = true;
 			covers = covers && x->now.has[in[k]];
 		}
@@ -109,10 +109,14 @@ static void s_start(figures_t *f)
 	}
 }
 
-/* How many of the campaign's levels report indicator j. */
-static size_t s_levels_reporting(const campaign_t *c, int j)
+/* How many of the campaign's levels report indicator j in p (an ad-hoc
+ * request's units, never nested, count as one). */
+static size_t s_levels_reporting(const campaign_t *c, const campaign_period_t *p, int j)
 {
 	size_t n = 0;
+
+	if (p->request)
+		return 1;
 
 	for (size_t l = 0; l < campaign_level_count(c); l++)
 		n += campaign_level_reports(c, j, campaign_level(c, l));
@@ -139,7 +143,7 @@ static void s_finish(figures_t *f, const hier_t *hier)
 			if (!g->partial) {   /* the full basis: the unit's own baseline */
 				g->base.v[j] = has_own ? own.v[j] : 0;
 				g->base.has[j] = has_own && own.has[j];
-			} else if (s_levels_reporting(f->camp, j) > 1) {
+			} else if (s_levels_reporting(f->camp, f->p, j) > 1) {
 				/* The baseline file holds subtree totals: the share of
 				 * units that report it at several levels is not there. */
 				g->base.has[j] = false;
@@ -189,7 +193,7 @@ int figures_build(store_t *st, MDB_txn *txn, const hier_t *hier, const campaign_
 		for (size_t i = 0; r == 0 && i < n; i++) {
 			size_t nin = campaign_indicator_inputs(c, (int)i, in, CAMPAIGN_INDICATORS_MAX);
 
-			s_add(c, &ret->ind[i], in, nin, x);
+			s_add(c, p, &ret->ind[i], in, nin, x);
 		}
 	}
 	if (r == 0)

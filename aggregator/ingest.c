@@ -171,11 +171,13 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 		snprintf(detail, len, "unit '%s' is outside %s's scope '%s'", rep->unit,
 			 env->signer, node->scope);
 	} else if ((camp = campaigns_find(ctx->campaigns, rep->campaign)) &&
-		   campaign_check_levels(camp, rep, hier_unit(ctx->hier, unit)->level, detail,
-					 len) < 0) {
+		   (reason = campaign_check_reporter(camp, rep, hier_unit(ctx->hier, unit)->level,
+						     detail, len)) < 0) {
 		/* Each indicator only at its reporting levels (campaign.h), so
-		 * that nothing is counted twice up the tree. */
-		reason = LNOB__NACK_REASON__NACK_WRONG_LEVEL;
+		 * that nothing is counted twice up the tree; an ad-hoc request's
+		 * period only from the units it asks, with what it asks. */
+		reason = reason == LNOB_E_NOT_REQUESTED ? LNOB__NACK_REASON__NACK_NOT_REQUESTED
+							: LNOB__NACK_REASON__NACK_WRONG_LEVEL;
 	}
 	if (reason) {
 		lnob__report__free_unpacked(rep, NULL);

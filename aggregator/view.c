@@ -126,7 +126,7 @@ static int s_timeliness(const s_ctx_t *x, int unit, s_status_t *ret_status, json
 	Lnob__LatestRecord *lr = NULL;
 	campaign_timeliness_t tl = { 0 };
 	int64_t late_from = 0, completed, received;
-	bool due = campaign_deadline_for(x->camp, u->level, x->p, &late_from) == 0;
+	bool due = campaign_due_for(x->camp, x->p, u->code, u->level, &late_from) == 0;
 	s_status_t st;
 	json_t *j;
 	int r = s_latest(x, u->code, &lr);
@@ -362,7 +362,7 @@ static int s_coverage(const s_ctx_t *x, int unit, unsigned *ret_expected, unsign
 
 		for (size_t k = 0; k < nch && tail < nu; k++)
 			queue[tail++] = ch[k];
-		if (campaign_deadline_for(x->camp, u->level, x->p, &late_from) < 0)
+		if (campaign_due_for(x->camp, x->p, u->code, u->level, &late_from) < 0)
 			continue;
 		expected++;
 		if ((r = s_latest(x, u->code, &lr)) < 0)
@@ -613,7 +613,7 @@ static int s_completeness(const s_ctx_t *x, int unit, json_t **ret)
 /* The head of a campaign view: ids, names, indicators. */
 static json_t *s_head(const s_ctx_t *x)
 {
-	static const char *const kinds[] = { "year", "midterm", "final" };
+	static const char *const kinds[] = { "year", "midterm", "final", "adhoc" };
 	json_t *inds = json_array(), *head;
 
 	for (int i = 0; inds && i < (int)campaign_indicator_count(x->camp); i++) {

@@ -571,8 +571,8 @@ int intake_check_campaigns(const intake_list_t *list, size_t from, const campaig
 		if ((unit = hier_find(hier, r->unit)) < 0)
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: unit '%s' is not in the "
 					 "hierarchy", list->where[i], r->unit);
-		if (campaign_check_levels(c, r, hier_unit(hier, unit)->level, detail,
-					  sizeof(detail)) < 0)
+		if (campaign_check_reporter(c, r, hier_unit(hier, unit)->level, detail,
+					    sizeof(detail)) < 0)
 			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s", list->where[i], detail);
 	}
 	return 0;

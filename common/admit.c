@@ -15,7 +15,7 @@ static const char *const s_reasons[] = {
 	"unspecified", "malformed", "unknown_signer", "revoked_signer", "bad_signature",
 	"out_of_scope", "too_large", "seq_reused", "unknown_kind", "unknown_unit",
 	"invalid", "store_failed", "unknown_campaign", "unknown_indicator",
-	"unknown_nomination", "bad_stage", "wrong_level",
+	"unknown_nomination", "bad_stage", "wrong_level", "not_requested",
 };
 
 const char *admit_reason_name(int reason)

@@ -32,6 +32,22 @@ int64_t calendar_days(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+void calendar_civil(int64_t days, int *ret_y, int *ret_m, int *ret_d)
+{
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+
+	if (ret_y)
+		*ret_y = (int)(yoe + era * 400 + (m <= 2));
+	if (ret_m)
+		*ret_m = (int)m;
+	if (ret_d)
+		*ret_d = (int)d;
+}
+
 bool calendar_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;

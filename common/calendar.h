@@ -32,6 +32,9 @@ bool lnob_date_valid(const char *s);
 /* Days from 1970-01-01 to y-m-d (m 1..12, d 1..31; negative before 1970),
  * proleptic Gregorian (H. Hinnant's days_from_civil). */
 int64_t calendar_days(int y, int m, int d);
+/* The date of day `days` since 1970-01-01 (calendar_days()'s inverse:
+ * civil_from_days); each pointer may be NULL. */
+void calendar_civil(int64_t days, int *ret_y, int *ret_m, int *ret_d);
 /* True when y is a leap year (every 4th, but not every 100th, but every
  * 400th). */
 bool calendar_leap(int y);

@@ -84,6 +84,7 @@ void campaign_destroy(campaign_t **self_p)
 	for (size_t i = 0; i < c->nown; i++)
 		free(c->own[i]);
 	free(c->own);
+	free(c->adhoc);
 	for (size_t i = 0; i < c->nrows; i++)
 		free(c->rows[i].code);
 	free(c->rows);
@@ -240,13 +241,45 @@ int campaign_check_levels(const campaign_t *self, const Lnob__Report *rep, const
 
 /* ---- periods, targets and clusters ----------------------------------------- */
 
-/* campaign_period_count(), campaign_period(), campaign_period_find() */
-CAMPAIGN_TABLE(campaign_period_t, campaign_period, periods, nperiods)
+size_t campaign_period_count(const campaign_t *self)
+{
+	assert(self);
+	return self->nperiods + self->nadhoc;
+}
+
+const campaign_period_t *campaign_period(const campaign_t *self, int i)
+{
+	assert(self);
+	if (i < 0)
+		return NULL;
+	if ((size_t)i < self->nperiods)
+		return &self->periods[i];
+	return (size_t)i - self->nperiods < self->nadhoc ? self->adhoc[(size_t)i - self->nperiods]
+							   : NULL;
+}
+
+const campaign_period_t *campaign_period_find(const campaign_t *self, const char *id)
+{
+	const campaign_period_t *p;
+
+	assert(self);
+	if ((p = campaign_find_id(self->periods, self->nperiods, sizeof(*self->periods), id)))
+		return p;
+	for (size_t i = 0; id && i < self->nadhoc; i++)
+		if (strcmp(self->adhoc[i]->id, id) == 0)
+			return self->adhoc[i];
+	return NULL;
+}
 
 size_t campaign_period_index(const campaign_t *c, const campaign_period_t *p)
 {
-	assert(p >= c->periods && p < c->periods + c->nperiods);
-	return (size_t)(p - c->periods);
+	if (p >= c->periods && p < c->periods + c->nperiods)
+		return (size_t)(p - c->periods);
+	for (size_t i = 0; i < c->nadhoc; i++)
+		if (c->adhoc[i] == p)
+			return c->nperiods + i;
+	assert(!"a period of the campaign");
+	return 0;
 }
 
 const campaign_period_t *campaign_period_previous(const campaign_t *self,

@@ -325,11 +325,25 @@ typedef enum campaign_period_kind {
 	CAMPAIGN_PERIOD_YEAR,
 	CAMPAIGN_PERIOD_MIDTERM,
 	CAMPAIGN_PERIOD_FINAL,
+	CAMPAIGN_PERIOD_ADHOC,        /* an ad-hoc request (campaign_request_add()) */
 } campaign_period_kind_t;
+
+/* What an ad-hoc (đột xuất) request asks: the period of kind
+ * CAMPAIGN_PERIOD_ADHOC of the same id. */
+typedef struct campaign_request {
+	const char *const *units;     /* the unit codes asked, sorted (strcmp) */
+	size_t nunits;
+	bool asked[CAMPAIGN_INDICATORS_MAX];   /* by indicator index: counts, amounts */
+	int32_t due_day;              /* the last day on time, days since 1970-01-01 */
+	const char *due;              /* the same as YYYY-MM-DD */
+	const char *note;             /* "" when none */
+	int64_t created_at;           /* Unix seconds */
+} campaign_request_t;
 
 typedef struct campaign_period {
 	const char *id;
 	campaign_period_kind_t kind;
+	const campaign_request_t *request;   /* CAMPAIGN_PERIOD_ADHOC: what it asks; else NULL */
 	int32_t start_day, end_day;   /* days since 1970-01-01, inclusive */
 	int start_year, end_year;
 	unsigned years;               /* e of the arithmetic above, >= 1 */
@@ -452,11 +466,69 @@ bool campaign_level_reports(const campaign_t *self, int i, const char *level);
  * the campaign (detail says which). detail may be NULL when len is 0. */
 int campaign_check_levels(const campaign_t *self, const Lnob__Report *rep, const char *level,
 			  char *detail, size_t len);
+/* Who reports what in period p: for a period of the campaign file,
+ * campaign_level_reports(self, i, level); for an ad-hoc request's period,
+ * true when the request asks indicator i and asks unit `code` itself.
+ * p NULL: the campaign file's rule. */
+bool campaign_reports(const campaign_t *self, const campaign_period_t *p, int i,
+		      const char *code, const char *level);
+/* campaign_check_levels() for the period p of rep: for an ad-hoc
+ * request's period, every value must be an indicator the request asks and
+ * rep's unit one it asks, else LNOB_E_NOT_REQUESTED with detail "unit
+ * 'C001' is not asked by ad-hoc request 'dx-1' (it asks: DGL, TDU)" or
+ * "indicator 'fund_vnd' is not asked by ad-hoc request 'dx-1' (it asks:
+ * poor_households)"; other periods as campaign_check_levels(). The period
+ * must be one of the campaign's (campaigns_check_report() first), else
+ * -EINVAL. */
+int campaign_check_reporter(const campaign_t *self, const Lnob__Report *rep, const char *level,
+			    char *detail, size_t len);
 
+/* The periods: the campaign file's, in file order, then the ad-hoc
+ * requests' in the order they were added. A period's address is stable
+ * for the campaign's lifetime (adding a request moves none). */
 size_t campaign_period_count(const campaign_t *self);
 const campaign_period_t *campaign_period(const campaign_t *self, int i);
 /* The period with this id, or NULL. */
 const campaign_period_t *campaign_period_find(const campaign_t *self, const char *id);
+
+/* ---- ad-hoc (đột xuất) requests ------------------------------------------ */
+
+#define CAMPAIGN_REQUESTS_MAX 1024        /* per campaign */
+#define CAMPAIGN_REQUEST_UNITS_MAX 4096   /* units one request asks */
+#define CAMPAIGN_REQUEST_NOTE_MAX 1024    /* bytes of its note */
+
+/* Adds the ad-hoc request req (proto/lnob.proto AdhocRequest; its
+ * campaign must be self's id) as a period of kind CAMPAIGN_PERIOD_ADHOC:
+ * start the day of created_at (in utc_offset), end its due day, years 1,
+ * no previous period; no target and no award rule applies to it; its
+ * deadline, for every level, is late from 00:00 of the day after `due`
+ * (campaign_deadline_for()); a unit is expected to reply only when the
+ * request asks it (campaign_due_for()). Checked, each refusal
+ * LNOB_E_INVALID with err "ad-hoc request 'dx-1': <problem>":
+ *   - the id is an id ([A-Za-z0-9._-], 1..64) no period or request of the
+ *     campaign has;
+ *   - 1..CAMPAIGN_REQUEST_UNITS_MAX units, each an id, none twice; with
+ *     hier (may be NULL: not checked), each in it, at a declared level,
+ *     and none within another asked unit's subtree (it would count twice);
+ *   - 1..CAMPAIGN_INDICATORS_MAX indicators, each a count or an amount of
+ *     the campaign (a derived one is refused naming its inputs), none twice;
+ *   - due a valid YYYY-MM-DD not before the campaign's start;
+ *   - a note of at most CAMPAIGN_REQUEST_NOTE_MAX bytes, valid UTF-8 with
+ *     no control character but newline and tab;
+ *   - at most CAMPAIGN_REQUESTS_MAX requests per campaign.
+ * Returns 0, LNOB_E_INVALID or -ENOMEM (nothing added on failure). */
+int campaign_request_add(campaign_t *self, const hier_t *hier, const Lnob__AdhocRequest *req,
+			 char *err, size_t errlen);
+/* How many ad-hoc requests self holds (the last of its periods). */
+size_t campaign_request_count(const campaign_t *self);
+/* True when ad-hoc request p asks unit code (false for other periods). */
+bool campaign_request_asks(const campaign_period_t *p, const char *code);
+/* The instant from which the report of unit code (at level) is late in p,
+ * and whether it is expected at all: for an ad-hoc request's period, only
+ * the units it asks (LNOB_E_NOTFOUND for the others); else
+ * campaign_deadline_for(self, level, p). Returns 0 or LNOB_E_NOTFOUND. */
+int campaign_due_for(const campaign_t *self, const campaign_period_t *p, const char *code,
+		     const char *level, int64_t *ret_late_from);
 /* The period whose counts are "the previous period's" for p (basis annual):
  * its `previous` key, else the year period with the latest end before p's
  * end; NULL when there is none (then the baseline is the previous). */
@@ -707,7 +779,8 @@ int campaign_sanction_find(const campaign_t *self, const char *code);
 
 /* The instant (Unix seconds) from which a report of a unit at level is late
  * for period p: p's own deadline.<level>, else [deadlines] <level> in the
- * year of p's end. Returns 0, or LNOB_E_NOTFOUND when the level has none. */
+ * year of p's end; for an ad-hoc request's period, 00:00 of the day after
+ * its due day (every declared level). Returns 0, or LNOB_E_NOTFOUND when the level has none. */
 int campaign_deadline_for(const campaign_t *self, const char *level,
 			  const campaign_period_t *p, int64_t *ret_late_from);
 

@@ -261,8 +261,8 @@ size_t campaign_target_for(const campaign_t *self, const hier_t *hier, int unit,
 	size_t n = 0;
 
 	assert(self && hier && p);
-	if (!hier_unit(hier, unit))
-		return 0;
+	if (!hier_unit(hier, unit) || p->kind == CAMPAIGN_PERIOD_ADHOC)
+		return 0;   /* no target applies to an ad-hoc request */
 	period = (int)campaign_period_index(self, p);
 	for (size_t i = 0; i < self->ntargets; i++) {
 		const campaign_target_t *t = &self->targets[i];
@@ -549,6 +549,11 @@ int campaign_deadline_for(const campaign_t *self, const char *level,
 	l = level ? campaign_level_index(self, level) : -1;
 	if (l < 0)
 		return LNOB_E_NOTFOUND;
+	if (p->request) {   /* an ad-hoc request: by its due day, every level */
+		if (ret_late_from)
+			*ret_late_from = ((int64_t)p->request->due_day + 1) * 86400 - self->utc_offset;
+		return 0;
+	}
 	d = &self->pdl[campaign_period_index(self, p) * self->nlevels + (size_t)l];
 	year = d->set ? d->when.year : p->end_year;
 	if (!d->set)

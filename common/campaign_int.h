@@ -12,6 +12,8 @@
  *   campaign_check.c      checks against a hierarchy
  *   campaign_eval.c       counts, values, which target applies, verdicts,
  *                         deadlines and timeliness
+ *   campaign_request.c    ad-hoc requests as periods, and who reports what
+ *                         and by when in a period
  */
 #ifndef LNOB_CAMPAIGN_INT_H
 #define LNOB_CAMPAIGN_INT_H
@@ -70,8 +72,11 @@ struct campaign {
 	                                  by the units of level l */
 	campaign_indicator_t ind[CAMPAIGN_INDICATORS_MAX];
 	size_t nind;
-	campaign_period_t *periods;
+	campaign_period_t *periods;    /* the file's */
 	size_t nperiods;
+	campaign_period_t **adhoc;     /* the ad-hoc requests' (campaign_request.c),
+	                                  each its own block: their addresses stay */
+	size_t nadhoc, capadhoc;
 	campaign_deadline_t *annual;   /* [nlevels] */
 	campaign_deadline_t *pdl;      /* [nperiods × nlevels] period overrides */
 	campaign_target_t *targets;

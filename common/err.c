@@ -27,6 +27,7 @@ const char *lnob_strerror(int code)
 	case LNOB_E_OVERFLOW: return "a figure would leave its range";
 	case LNOB_E_FULL: return "the store is full (its map size is reached)";
 	case LNOB_E_BROKEN: return "the store failed and must be reopened";
+	case LNOB_E_NOT_REQUESTED: return "not asked by the ad-hoc request";
 	default: break;
 	}
 	if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)

@@ -31,7 +31,8 @@
 #define LNOB_E_OVERFLOW  (-40017) /* a figure would leave its range (a sum over 10^15) */
 #define LNOB_E_FULL      (-40018) /* a store's map is full (it may be grown) */
 #define LNOB_E_BROKEN    (-40019) /* a store failed and must be reopened */
-#define LNOB_E_LAST      (-40019)
+#define LNOB_E_NOT_REQUESTED (-40020) /* an ad-hoc request does not ask that unit or indicator */
+#define LNOB_E_LAST      (-40020)
 
 /* Returns a static, human-readable name for any code above, a negated
  * errno, or an LMDB code. Never returns NULL. */

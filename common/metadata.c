@@ -121,6 +121,74 @@ static void s_nodes(const hier_t *hier, int scope, const metadata_node_t *nodes,
 	}
 }
 
+/* The ad-hoc requests of camps asking a unit of scope's subtree, as
+ * AdhocRequest messages with only those units: b->requests and what they
+ * point to (borrowed strings) are the caller's to free with
+ * s_requests_free(). Returns 0 or -ENOMEM. */
+static int s_requests(const hier_t *hier, int scope, const campaigns_t *camps,
+		      Lnob__MetadataBody *b)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; camps && i < camps->n; i++)
+		cap += campaign_request_count(camps->v[i]);
+	if (cap == 0)
+		return 0;
+	if (!(b->requests = calloc(cap, sizeof(*b->requests))))
+		return -ENOMEM;
+	for (size_t i = 0; i < camps->n; i++) {
+		const campaign_t *c = camps->v[i];
+
+		for (size_t k = 0; k < campaign_period_count(c); k++) {
+			const campaign_period_t *p = campaign_period(c, (int)k);
+			Lnob__AdhocRequest *q;
+
+			if (!p->request)
+				continue;
+			if (!(q = calloc(1, sizeof(*q))))
+				return -ENOMEM;
+			b->requests[b->n_requests++] = q;
+			lnob__adhoc_request__init(q);
+			q->campaign = (char *)campaign_id(c);
+			q->id = (char *)p->id;
+			q->due = (char *)p->request->due;
+			q->note = (char *)p->request->note;
+			q->created_at = p->request->created_at;
+			q->units = calloc(p->request->nunits, sizeof(char *));
+			q->indicators = calloc(campaign_indicator_count(c) + 1, sizeof(char *));
+			if (!q->units || !q->indicators)
+				return -ENOMEM;
+			for (size_t u = 0; u < p->request->nunits; u++) {
+				int x = hier_find(hier, p->request->units[u]);
+
+				if (x >= 0 && (scope < 0 || hier_in_subtree(hier, scope, x)))
+					q->units[q->n_units++] = (char *)p->request->units[u];
+			}
+			for (size_t j = 0; j < campaign_indicator_count(c); j++)
+				if (p->request->asked[j])
+					q->indicators[q->n_indicators++] =
+						(char *)campaign_indicator(c, (int)j)->code;
+			if (q->n_units == 0) {   /* asks nobody here */
+				b->n_requests--;
+				free(q->units);
+				free(q->indicators);
+				free(q);
+			}
+		}
+	}
+	return 0;
+}
+
+static void s_requests_free(Lnob__MetadataBody *b)
+{
+	for (size_t i = 0; i < b->n_requests; i++) {
+		free(b->requests[i]->units);
+		free(b->requests[i]->indicators);
+		free(b->requests[i]);
+	}
+	free(b->requests);
+}
+
 int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 			const metadata_node_t *nodes, size_t nnodes, uint8_t **ret_body,
 			size_t *ret_len, char *err, size_t errlen)
@@ -145,8 +213,11 @@ int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 	b.n_campaigns = n;
 	b.campaigns = pmc;
 	s_nodes(hier, scope, nodes, nnodes, mn, pmn, &b);
-	if ((r = codec_pack(&b.base, ret_body, ret_len)) < 0)
+	if ((r = s_requests(hier, scope, camps, &b)) == 0)
+		r = codec_pack(&b.base, ret_body, ret_len);
+	if (r < 0)
 		snprintf(err, errlen, "metadata: out of memory");
+	s_requests_free(&b);
 out:
 	for (size_t i = 0; i < n; i++)
 		free(texts[i]);
@@ -241,6 +312,30 @@ static int s_parse_campaigns(const Lnob__MetadataBody *b, const char *name, meta
 	return 0;
 }
 
+/* Adds b's ad-hoc requests to v's campaigns (checked against v's subtree). */
+static int s_parse_requests(const Lnob__MetadataBody *b, const char *name, metadata_view_t *v,
+			    char *err, size_t errlen)
+{
+	char why[1024];
+
+	for (size_t i = 0; i < b->n_requests; i++) {
+		const Lnob__AdhocRequest *q = b->requests[i];
+		campaign_t *c = NULL;
+		int r;
+
+		for (size_t j = 0; q->campaign && j < v->camps.n; j++)
+			if (strcmp(campaign_id(v->camps.v[j]), q->campaign) == 0)
+				c = v->camps.v[j];
+		if (!c)
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: ad-hoc request '%s' of "
+					 "campaign '%s', which it does not hold", name,
+					 q->id ? q->id : "", q->campaign ? q->campaign : "");
+		if ((r = campaign_request_add(c, v->hier, q, why, sizeof(why))) < 0)
+			return lnob_errf(err, errlen, r, "%s: %s", name, why);
+	}
+	return 0;
+}
+
 /* The reader's own scope in v from b's nodes (else the bundle's scope). */
 static void s_own(const Lnob__MetadataBody *b, const char *self_id, metadata_view_t *v)
 {
@@ -280,7 +375,8 @@ int metadata_parse(const uint8_t *body, size_t len, const char *name, const char
 			      name, v.scope);
 		goto out;
 	}
-	if ((r = s_parse_campaigns(b, name, &v, err, errlen)) == 0)
+	if ((r = s_parse_campaigns(b, name, &v, err, errlen)) == 0 &&
+	    (r = s_parse_requests(b, name, &v, err, errlen)) == 0)
 		s_own(b, self_id, &v);
 out:
 	protobuf_c_message_free_unpacked(m, NULL);

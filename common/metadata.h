@@ -38,8 +38,9 @@ typedef struct metadata_node {
 
 /* Builds the serialized MetadataBody for scope (a hierarchy index; -1: the
  * whole hierarchy, every root) from hier, the campaign files of camps
- * (read again from their files; a baseline_file line is commented out)
- * and those of nodes[0..nnodes) whose scope is in the subtree.
+ * (read again from their files; a baseline_file line is commented out),
+ * the ad-hoc requests of camps asking a unit of the subtree (with only
+ * those units) and those of nodes[0..nnodes) whose scope is in the subtree.
  * Caller owns *ret_body (free). Returns 0, -errno or -ENOMEM with err. */
 int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 			const metadata_node_t *nodes, size_t nnodes, uint8_t **ret_body,
@@ -65,8 +66,9 @@ typedef struct metadata_view {
 } metadata_view_t;
 
 /* Parses body (MetadataBody bytes): the hierarchy must load, contain the
- * scope, and every campaign load (without a hierarchy check: the subtree
- * lacks the upper levels). name names it in err ("metadata v3"). self_id
+ * scope, every campaign load (without a hierarchy check: the subtree
+ * lacks the upper levels) and every ad-hoc request be added to its
+ * campaign (campaign_request_add(), checked against the subtree). name names it in err ("metadata v3"). self_id
  * (may be NULL): the reader's node id, whose entry of nodes gives ret->own
  * (else the bundle's scope, -1 for a whole hierarchy). *ret is written
  * only on success; metadata_view_clear() frees it. Returns 0,
