@@ -26,6 +26,8 @@
  *                                                         both added to schema 1 as conflicts was)
  *   tokens      token id                               -> TokenRecord (HTTP API tokens,
  *                                                         tokens.h; added as stages was)
+ *   requests    campaign 0x00 request id               -> AdhocRequest (ad-hoc requests,
+ *                                                         requests.h; added as tokens was)
  *
  * The history (revisions) holds every accepted revision of a report with
  * what judging it needs (RevisionRecord: arrival time, base revision,
@@ -94,6 +96,7 @@ enum agg_db {
 	AGG_DB_STAGES,
 	AGG_DB_REVBASES,
 	AGG_DB_TOKENS,
+	AGG_DB_REQUESTS,
 	AGG_DB_COUNT
 };
 

@@ -521,6 +521,9 @@ int campaign_request_add(campaign_t *self, const hier_t *hier, const Lnob__Adhoc
 			 char *err, size_t errlen);
 /* How many ad-hoc requests self holds (the last of its periods). */
 size_t campaign_request_count(const campaign_t *self);
+/* Takes back the request added last (when what was to record it failed);
+ * its memory stays with self until campaign_destroy(). */
+void campaign_request_drop_last(campaign_t *self);
 /* True when ad-hoc request p asks unit code (false for other periods). */
 bool campaign_request_asks(const campaign_period_t *p, const char *code);
 /* The instant from which the report of unit code (at level) is late in p,

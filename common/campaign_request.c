@@ -233,6 +233,13 @@ size_t campaign_request_count(const campaign_t *self)
 	return self->nadhoc;
 }
 
+void campaign_request_drop_last(campaign_t *self)
+{
+	assert(self);
+	if (self->nadhoc > 0)
+		self->nadhoc--;
+}
+
 bool campaign_request_asks(const campaign_period_t *p, const char *code)
 {
 	if (!p || !p->request || !code)
