@@ -6,24 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aggstore_metadata.h"
-#include "codec.h"
 #include "lnob_err.h"
 #include "util.h"
-
-/* Largest AdhocRequest record read back. */
-#define S_RECORD_MAX ((size_t)1 << 20)
-
-/* The key campaign 0x00 id into key (at least 2 × 65 bytes). */
-static size_t s_key(const char *campaign, const char *id, char *key)
-{
-	size_t a = strlen(campaign), b = strlen(id);
-
-	memcpy(key, campaign, a);
-	key[a] = '\0';
-	memcpy(key + a + 1, id, b);
-	return a + 1 + b;
-}
 
 static campaign_t *s_campaign(campaigns_t *camps, const char *id)
 {
@@ -37,10 +21,6 @@ int requests_add(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *hi
 		 const Lnob__AdhocRequest *req, char *err, size_t errlen)
 {
 	campaign_t *c;
-	char key[2 * (LNOB_ID_MAX + 1)];
-	uint8_t *buf = NULL;
-	size_t klen, len;
-	MDB_val v;
 	int r;
 
 	if ((r = campaigns_lookup(camps, req->campaign, NULL, "--campaign", NULL, NULL, err,
@@ -51,21 +31,14 @@ int requests_add(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *hi
 				 "([campaign] files): an ad-hoc request is a period of one");
 	if ((r = campaign_request_add(c, hier, req, err, errlen)) < 0)
 		return r;
-	klen = s_key(req->campaign, req->id, key);
-	r = store_get(txn, store_dbi(st, AGG_DB_REQUESTS), key, klen, &v);
-	if (r == 0)
-		r = lnob_errf(err, errlen, LNOB_E_EXISTS, "ad-hoc request '%s' of campaign '%s' "
-			      "is stored already", req->id, req->campaign);
-	else if (r == LNOB_E_NOTFOUND && (r = codec_pack(&req->base, &buf, &len)) == 0 &&
-		 (r = store_put(txn, store_dbi(st, AGG_DB_REQUESTS), key, klen, buf, len, 0)) == 0)
-		r = agg_metadata_gen_bump(st, txn);
-	free(buf);
-	if (r < 0) {
+	if ((r = agg_request_put(st, txn, req)) == LNOB_E_EXISTS)
+		lnob_errf(err, errlen, r, "ad-hoc request '%s' of campaign '%s' is stored already",
+			  req->id, req->campaign);
+	else if (r < 0)
+		lnob_errf(err, errlen, r, "storing ad-hoc request '%s': %s", req->id,
+			  lnob_strerror(r));
+	if (r < 0)
 		campaign_request_drop_last(c);
-		if (r != LNOB_E_EXISTS)
-			lnob_errf(err, errlen, r, "storing ad-hoc request '%s': %s", req->id,
-				  lnob_strerror(r));
-	}
 	return r;
 }
 
@@ -77,28 +50,18 @@ typedef struct s_apply {
 	size_t errlen;
 } s_apply_t;
 
-/* store_each_fn: one stored request into its campaign. */
-static int s_apply_one(void *ctx, const MDB_val *key, const MDB_val *val)
+/* agg_request_fn: one stored request into its campaign. */
+static int s_apply_one(void *ctx, const Lnob__AdhocRequest *q)
 {
 	s_apply_t *a = ctx;
-	ProtobufCMessage *m = NULL;
-	const Lnob__AdhocRequest *q;
-	campaign_t *c;
+	campaign_t *c = s_campaign(a->camps, q->campaign);
 	char why[1024];
 	int r;
 
-	(void)key;
-	if (codec_unpack(&lnob__adhoc_request__descriptor, val->mv_data, val->mv_size,
-			 S_RECORD_MAX, &m) < 0)
-		return LNOB_E_CORRUPT;
-	q = (const Lnob__AdhocRequest *)m;
-	c = s_campaign(a->camps, q->campaign);
 	if (c && !campaign_period_find(c, q->id)) {
 		r = campaign_request_add(c, a->hier, q, why, sizeof(why));
-		if (r == -ENOMEM) {
-			protobuf_c_message_free_unpacked(m, NULL);
+		if (r == -ENOMEM)
 			return r;
-		}
 		if (r == 0)
 			a->added++;
 		else if (a->skipped++ == 0)
@@ -108,7 +71,6 @@ static int s_apply_one(void *ctx, const MDB_val *key, const MDB_val *val)
 		snprintf(a->err, a->errlen, "ad-hoc request '%s': campaign '%s' now has a period of "
 			 "that id in its file (left out)", q->id, q->campaign);
 	}
-	protobuf_c_message_free_unpacked(m, NULL);
 	return 0;
 }
 
@@ -120,7 +82,7 @@ int requests_apply(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *
 
 	if (err && errlen)
 		err[0] = '\0';
-	r = store_foreach(txn, store_dbi(st, AGG_DB_REQUESTS), NULL, 0, s_apply_one, &a);
+	r = agg_request_foreach(st, txn, s_apply_one, &a);
 	if (ret_added)
 		*ret_added = a.added;
 	if (ret_skipped)

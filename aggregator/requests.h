@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "aggstore.h"
+#include "campaign_request.h"
 #include "campaigns.h"
 #include "hierarchy.h"
 

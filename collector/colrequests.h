@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "campaign_request.h"
 #include "submit_rules.h"
 
 /* The requests of r asking a unit of its own scope (all of its hierarchy

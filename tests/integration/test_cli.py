@@ -24,6 +24,8 @@ AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "ver
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 AGGREGATOR_CMDS += ["pubkey"]         # the metadata's signing key (meta)
 COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
+AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
+COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 
 
 def project_version():

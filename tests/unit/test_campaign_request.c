@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "campaign.h"
+#include "campaign_request.h"
 #include "hierarchy.h"
 #include "lnob_err.h"
 
@@ -226,7 +227,7 @@ static void test_refusals(void **state)
 	s_req(&x, "dx", "2025-12-10", LIST("X1"), LIST("poor"));
 	s_refused(fx, &x, "unit 'X1' is office, not a level of campaign 't'");
 	s_req(&x, "dx", "2025-12-10", LIST("V1"), LIST("poor_rate"));
-	s_refused(fx, &x, "indicator 'poor_rate' is derived (computed from poor, hh)");
+	s_refused(fx, &x, "indicator 'poor_rate' is derived (computed from hh, poor)");
 	s_req(&x, "dx", "2025-12-10", LIST("V1"), LIST("poor", "poor"));
 	s_refused(fx, &x, "indicator 'poor' is given twice");
 	s_req(&x, "dx", "2025-12-10", LIST("V1"), LIST("zzz"));
