@@ -75,24 +75,6 @@ void api_requests(api_call_t *c)
 	api_json(c, doc);
 }
 
-/* Splits list (comma- or blank-separated) into v (at most max), pointing
- * into buf (a copy, freed by the caller). Returns how many, max + 1 when
- * more, or 0 when out of memory. */
-static size_t s_split(const char *list, char **buf, char **v, size_t max)
-{
-	char *save = NULL;
-	size_t n = 0;
-
-	if (!(*buf = strdup(list ? list : "")))
-		return 0;
-	for (char *t = strtok_r(*buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-		if (n == max)
-			return max + 1;
-		v[n++] = t;
-	}
-	return n;
-}
-
 /* Checks every asked unit is in the token's scope; 403 when not. */
 static bool s_units_owned(api_call_t *c, const Lnob__AdhocRequest *q)
 {
@@ -168,8 +150,9 @@ void api_request_add(api_call_t *c)
 	q.created_at = lnob_now_s();
 	q.units = units;
 	q.indicators = inds;
-	q.n_units = s_split(api_arg(c, "units"), &ubuf, units, CAMPAIGN_REQUEST_UNITS_MAX);
-	q.n_indicators = s_split(api_arg(c, "indicators"), &ibuf, inds, CAMPAIGN_INDICATORS_MAX);
+	q.n_units = requests_split(api_arg(c, "units"), &ubuf, units, CAMPAIGN_REQUEST_UNITS_MAX);
+	q.n_indicators = requests_split(api_arg(c, "indicators"), &ibuf, inds,
+					 CAMPAIGN_INDICATORS_MAX);
 	if (!ubuf || !ibuf)
 		api_fail(c, -ENOMEM, "out of memory");
 	else if (s_units_owned(c, &q))

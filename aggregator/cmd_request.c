@@ -7,6 +7,7 @@
  */
 #include "cmd_aggregator.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +17,6 @@
 #include "render.h"
 #include "requests.h"
 #include "util.h"
-
-/* Splits list (comma- or blank-separated) into v (at most max entries),
- * pointing into buf (a copy of list). Returns how many, or max + 1 when
- * there are more. */
-static size_t s_split(const char *list, char *buf, size_t buflen, char **v, size_t max)
-{
-	size_t n = 0;
-	char *save = NULL;
-
-	lnob_strlcpy(buf, list, buflen);
-	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-		if (n == max)
-			return max + 1;
-		v[n++] = t;
-	}
-	return n;
-}
 
 /* Today's date YYYY-MM-DD at utc_offset seconds east of UTC, into buf. */
 static const char *s_today(int64_t utc_offset, char buf[16])
@@ -49,7 +33,7 @@ static const char *s_today(int64_t utc_offset, char buf[16])
 static int s_add(cli_ctx_t *ctx)
 {
 	static char *units[CAMPAIGN_REQUEST_UNITS_MAX + 1], *inds[CAMPAIGN_INDICATORS_MAX + 1];
-	static char ubuf[CAMPAIGN_REQUEST_UNITS_MAX * 16], ibuf[4096];
+	char *ubuf = NULL, *ibuf = NULL;
 	Lnob__AdhocRequest q = LNOB__ADHOC_REQUEST__INIT;
 	const char *need[] = { "campaign", "id", "units", "indicators", "due" };
 	char err[1024] = "", today[16];
@@ -59,27 +43,29 @@ static int s_add(cli_ctx_t *ctx)
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if (!cli_opt(ctx, need[i]))
 			return cli_usage(ctx, "request add: --%s is required", need[i]);
-	if (strlen(cli_opt(ctx, "units")) >= sizeof(ubuf) ||
-	    strlen(cli_opt(ctx, "indicators")) >= sizeof(ibuf))
-		return cli_usage(ctx, "request add: --units or --indicators: too long");
 	q.campaign = (char *)cli_opt(ctx, "campaign");
 	q.id = (char *)cli_opt(ctx, "id");
 	q.due = (char *)cli_opt(ctx, "due");
 	q.note = (char *)(cli_opt(ctx, "note") ? cli_opt(ctx, "note") : "");
 	q.created_at = lnob_now_s();
 	q.units = units;
-	q.n_units = s_split(cli_opt(ctx, "units"), ubuf, sizeof(ubuf), units,
-			    CAMPAIGN_REQUEST_UNITS_MAX);
+	q.n_units = requests_split(cli_opt(ctx, "units"), &ubuf, units, CAMPAIGN_REQUEST_UNITS_MAX);
 	q.indicators = inds;
-	q.n_indicators = s_split(cli_opt(ctx, "indicators"), ibuf, sizeof(ibuf), inds,
-				 CAMPAIGN_INDICATORS_MAX);
-	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
-		return rc;
-	if ((r = store_begin(ctx->store, true, &txn)) == 0)
+	q.n_indicators = requests_split(cli_opt(ctx, "indicators"), &ibuf, inds,
+					CAMPAIGN_INDICATORS_MAX);
+	if (!ubuf || !ibuf)
+		r = -ENOMEM;
+	else if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+		r = 1;
+	else if ((r = store_begin(ctx->store, true, &txn)) == 0)
 		r = requests_add(ctx->store, txn, &ctx->camps, ctx->hier, &q, err, sizeof(err));
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
+	free(ubuf);
+	free(ibuf);
+	if (r == 1)
+		return rc;
 	if (r != 0)
 		return cli_fail(ctx, "request add: %s", err[0] ? err : lnob_strerror(r));
 	printf("ad-hoc request %s of campaign %s: %zu unit(s), %zu indicator(s), due %s\n", q.id,

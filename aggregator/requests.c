@@ -42,6 +42,21 @@ int requests_add(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *hi
 	return r;
 }
 
+size_t requests_split(const char *list, char **ret_buf, char **v, size_t max)
+{
+	char *save = NULL;
+	size_t n = 0;
+
+	if (!(*ret_buf = strdup(list ? list : "")))
+		return 0;
+	for (char *t = strtok_r(*ret_buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+		if (n == max)
+			return max + 1;
+		v[n++] = t;
+	}
+	return n;
+}
+
 typedef struct s_apply {
 	campaigns_t *camps;
 	const hier_t *hier;

@@ -35,6 +35,13 @@
 int requests_add(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *hier,
 		 const Lnob__AdhocRequest *req, char *err, size_t errlen);
 
+/* Splits an operator's list (`--units`, `--indicators`, their POST
+ * members: comma- or blank-separated) into v[0..max) pointing into *ret_buf
+ * (a copy of list, the caller's to free). Returns how many, max + 1 when
+ * there are more (the rest left out), or 0 with *ret_buf NULL when out of
+ * memory. */
+size_t requests_split(const char *list, char **ret_buf, char **v, size_t max);
+
 /* Adds the stored requests camps does not hold yet to their campaigns
  * (in key order). A request for a campaign not configured is left out; one
  * that no longer fits (a period of its id now in the campaign file, a

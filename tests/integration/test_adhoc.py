@@ -36,12 +36,9 @@ class AdhocTest(lnobtest.NetTestCase):
     def setUp(self):
         super().setUp()
         net = self.net
-        with open(net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
-        b64 = net.cli(self.agg.cmd("pubkey", "-c", self.agg.conf)).out.strip()
+        self.agg = net.add_campaign_aggregator(CAMPAIGN_INI)
         kw = dict(heartbeat_ms=300, dead_after_ms=3000, backoff_min_ms=50, backoff_max_ms=300)
-        key = "\n[uplink]\naggregator_sign_key = %s\n" % b64
+        key = net.sign_key_conf(self.agg)
         self.relay = net.add_collector("d1-office", "D1", relay=True, extra_conf=key, **kw)
         self.commune = net.add_collector("c11-office", "C11", upstream=self.relay,
                                          extra_conf=key, **kw)

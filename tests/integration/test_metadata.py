@@ -53,13 +53,11 @@ class MetadataTest(lnobtest.NetTestCase):
     def setUp(self):
         super().setUp()
         net = self.net
-        with open(net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
-        b64 = net.cli(self.agg.cmd("pubkey", "-c", self.agg.conf)).out.strip()
+        self.agg = net.add_campaign_aggregator(CAMPAIGN_INI)
         kw = dict(heartbeat_ms=300, dead_after_ms=3000, backoff_min_ms=50, backoff_max_ms=300)
-        self.relay = net.add_collector("d1-office", "D1", relay=True, extra_conf=(
-            "\n[uplink]\naggregator_sign_key = %s\n" % b64), **kw)
+        # The key as base64 (`pubkey`) for the relay, as the .pub file for the commune.
+        self.relay = net.add_collector("d1-office", "D1", relay=True,
+                                       extra_conf=net.sign_key_conf(self.agg), **kw)
         self.commune = net.add_collector("c11-office", "C11", upstream=self.relay, extra_conf=(
             "\n[uplink]\naggregator_sign_key = %s\n" % self.agg.keys.pub_path), **kw)
 
