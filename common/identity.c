@@ -122,6 +122,11 @@ static int s_handler(void *user, const char *section, const char *name, const ch
 	} else if (p->secret && strcmp(name, "curve_secret") == 0) {
 		bit = F_CSK;
 		r = lnob_unz85_key(p->id.curve_sk, value);
+	} else if (!p->secret && (strcmp(name, "sign_secret") == 0 ||
+				   strcmp(name, "curve_secret") == 0)) {
+		snprintf(p->err, sizeof(p->err), "this is a node's SECRET key file, not its public "
+			 "file: give the .pub file keygen wrote beside it, and keep this one private");
+		return 0;
 	} else {
 		snprintf(p->err, sizeof(p->err), "unknown key '%s'", name);
 		return 0;

@@ -30,6 +30,9 @@ static void test_round_trip(void **state)
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_int_equal(identity_load_public(pub, &p, err, sizeof(err)), 0);
 	assert_memory_equal(&a.pub, &p, sizeof(p));
+	/* the secret file given where the public one goes: named as such */
+	assert_int_equal(identity_load_public(path, &p, err, sizeof(err)), LNOB_E_KEYFILE);
+	assert_non_null(strstr(err, "this is a node's SECRET key file, not its public file"));
 	/* the public file carries no secret */
 	{
 		char *text;
