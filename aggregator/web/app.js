@@ -44,7 +44,15 @@ const I18N = {
     notApproved: 'Kỳ này của đơn vị chưa được phê duyệt', reasonAsk: 'Lý do từ chối:', noteAsk: 'Ghi chú (không bắt buộc):',
     done: 'Đã thực hiện', forbidden: 'Không có quyền', role_viewer: 'xem', role_operator: 'điều hành',
     exporting: 'Đang xuất…', yes: 'có', no: 'không', pendingAmend: '{0} sửa đổi đang chờ',
-    onlyRoot: 'Chỉ mã truy cập cấp tỉnh xem được', list: 'Danh sách', count: 'Số lượng'
+    onlyRoot: 'Chỉ mã truy cập cấp tỉnh xem được', list: 'Danh sách', count: 'Số lượng',
+    tabRequests: 'Đột xuất', requests: 'Yêu cầu báo cáo đột xuất', noRequests: 'Phong trào này chưa có yêu cầu đột xuất nào',
+    due: 'Hạn trả lời', lateFrom: 'trễ hạn từ {0}', overdue: 'Đã quá hạn', open: 'Còn hạn', replies: 'Đã trả lời',
+    notReplied: 'Đơn vị chưa trả lời', allReplied: 'Tất cả đơn vị đã trả lời', askedInds: 'Chỉ số yêu cầu',
+    createdAt: 'Tạo lúc', viewProgress: 'Xem tiến độ', refresh: 'Làm mới', newRequest: 'Tạo yêu cầu đột xuất',
+    rqId: 'Mã yêu cầu', rqIdHint: '1–64 ký tự A–Z a–z 0–9 . _ -, không trùng kỳ hay yêu cầu nào của phong trào',
+    rqUnits: 'Mã các đơn vị được yêu cầu', rqUnitsHint: 'Cách nhau bằng dấu phẩy; mỗi đơn vị tự báo cáo cho cả địa bàn của mình',
+    rqFind: 'Tìm đơn vị để thêm', add: 'Thêm', rqInds: 'Chỉ số (số đếm, số tiền)', rqDue: 'Hạn trả lời (hết ngày này)',
+    rqSubmit: 'Tạo yêu cầu', rqCreated: 'Đã tạo yêu cầu {0}', adhoc: 'đột xuất', adhocPeriods: 'Yêu cầu đột xuất'
   },
   en: {
     title: 'For the poor – Leave no one behind', skip: 'Skip to content',
@@ -87,12 +95,20 @@ const I18N = {
     notApproved: "This unit's period is not approved", reasonAsk: 'Reason for rejecting:', noteAsk: 'Note (optional):',
     done: 'Done', forbidden: 'Not allowed', role_viewer: 'viewer', role_operator: 'operator',
     exporting: 'Exporting…', yes: 'yes', no: 'no', pendingAmend: '{0} amendments pending',
-    onlyRoot: 'Only a province-wide token sees this', list: 'List', count: 'Count'
+    onlyRoot: 'Only a province-wide token sees this', list: 'List', count: 'Count',
+    tabRequests: 'Ad-hoc requests', requests: 'Ad-hoc requests', noRequests: 'This campaign has no ad-hoc requests',
+    due: 'Due', lateFrom: 'late from {0}', overdue: 'Past due', open: 'Open', replies: 'Replies',
+    notReplied: 'Units that have not replied', allReplied: 'Every unit has replied', askedInds: 'Indicators asked',
+    createdAt: 'Created', viewProgress: 'View progress', refresh: 'Refresh', newRequest: 'New ad-hoc request',
+    rqId: 'Request id', rqIdHint: '1–64 of A–Z a–z 0–9 . _ -, unlike every period and request of the campaign',
+    rqUnits: 'Codes of the units asked', rqUnitsHint: 'Comma-separated; each unit reports itself for its whole subtree',
+    rqFind: 'Find a unit to add', add: 'Add', rqInds: 'Indicators (counts, amounts)', rqDue: 'Due (through this day)',
+    rqSubmit: 'Create the request', rqCreated: 'Request {0} created', adhoc: 'ad hoc', adhocPeriods: 'Ad-hoc requests'
   }
 };
 const DASH = '–';
 const S = { token: null, lang: 'vi', who: null, camps: [], camp: null, period: null, unit: null,
-            tab: 'summary', view: null, noms: null };
+            tab: 'summary', view: null, noms: null, adhoc: new Set() };
 const $ = (id) => document.getElementById(id);
 
 function t(k, ...a) {
@@ -156,7 +172,11 @@ async function api(path, params, opts) {
     const m = t('badToken') + (body && body.message ? ': ' + body.message : '');
     showLogin(m); throw new Error(m);
   }
-  if (!r.ok) throw new Error((body && body.message) || r.status + ' ' + r.statusText);
+  if (!r.ok) {
+    const e = new Error((body && body.message) || r.status + ' ' + r.statusText);
+    e.status = r.status; e.error = body && body.error;
+    throw e;
+  }
   return body;
 }
 function post(path, body) {
@@ -178,6 +198,7 @@ async function start() {
   S.camps = await api('/api/campaigns');
   const st = readHash();
   S.camp = S.camps.find((c) => c.id === st.campaign) || S.camps[0] || null;
+  if (S.camp) await loadAdhoc();
   S.period = st.period || (S.camp ? defaultPeriod(S.camp) : null);
   S.unit = st.unit || S.who.scope.code;
   if (st.tab) S.tab = st.tab;
@@ -185,7 +206,7 @@ async function start() {
   renderWho(); fillPickers(); await initTree(); selectTab(S.tab, false); await load();
 }
 function defaultPeriod(c) {
-  const y = String(new Date().getFullYear() - 1), p = c.periods || [];
+  const y = String(new Date().getFullYear() - 1), p = (c.periods || []).filter((x) => !isAdhoc(x));
   return p.includes(y) ? y : p.filter((x) => x <= y).pop() || p[0];
 }
 /* /api/series of a unit (kept: a period does not change it), null if it fails. */
@@ -200,7 +221,7 @@ async function latestWithData(c, unit) {
   const s = await series(c.id, unit);
   const has = (p) => { const d = p.values || {};
     return (Array.isArray(d) ? d : Object.values(d)).some((x) => x != null && (typeof x === 'number' || x.value != null)); };
-  const ps = ((s && s.periods) || []).filter(has);
+  const ps = ((s && s.periods) || []).filter((p) => !isAdhoc(p.period) && has(p));
   return ps.length ? ps[ps.length - 1].period : null;
 }
 function renderWho() {
@@ -224,9 +245,14 @@ function writeHash() {
 }
 
 /* --- campaign and period pickers ---------------------------------------- */
+/* The ad-hoc requests' ids (those of the token's scope) come after the
+ * file's periods, in a group of their own. */
 function fillPickers() {
   fill($('campaign'), S.camps.map((c) => el('option', { value: c.id, selected: S.camp && c.id === S.camp.id }, c.name)));
-  fill($('period'), (S.camp ? S.camp.periods : []).map((p) => el('option', { value: p, selected: p === S.period }, p)));
+  const ps = S.camp ? S.camp.periods : [], ad = ps.filter(isAdhoc);
+  const opt = (p) => el('option', { value: p, selected: p === S.period }, p);
+  fill($('period'), ps.filter((p) => !isAdhoc(p)).map(opt),
+       ad.length ? el('optgroup', { label: t('adhocPeriods') }, ad.map(opt)) : null);
 }
 function indicator(code) {
   const v = S.view && (S.view.indicators || []).find((i) => i.code === code);
@@ -349,7 +375,8 @@ async function load() {
   fill($('unit-h'), t('loading'));
   try {
     await Promise.all([revealInTree(S.unit).catch(() => null),
-      S.tab === 'summary' ? loadSummary() : S.tab === 'noms' ? loadNoms() : S.tab === 'fleet' ? loadFleet() : loadAmend()]);
+      S.tab === 'summary' ? loadSummary() : S.tab === 'noms' ? loadNoms() : S.tab === 'fleet' ? loadFleet()
+        : S.tab === 'requests' ? loadRequests() : loadAmend()]);
   } finally {
     if (my === loadSeq) $('main').setAttribute('aria-busy', 'false');
   }
@@ -366,7 +393,8 @@ async function loadSummary() {
 function renderSummary(v) {
   const u = v.unit;
   renderHead(u.name + ' (' + u.code + ')', u);
-  fill($('unit-sub'), el('span', { class: 'ctx' }, (v.campaign_name || v.campaign) + ' · ' + t('period') + ' ' + v.period),
+  fill($('unit-sub'), el('span', { class: 'ctx' }, (v.campaign_name || v.campaign) + ' · ' + t('period') + ' ' + v.period +
+         (v.period_kind === 'adhoc' ? ' (' + t('adhoc') + ')' : '')),
        el('br'), t('reported', num(u.units_expected_reported), num(u.units_expected)),
        ' · ', u.complete ? t('complete') : t('incomplete'),
        u.report ? [' · ', t('status'), ': ', t('st_' + u.report.status)] : null);
@@ -419,7 +447,7 @@ function renderTargets(ts) {
 }
 function seriesOf(code) {
   if (!S.series || !S.series.periods) return [];
-  return S.series.periods.map((p) => {
+  return S.series.periods.filter((p) => !isAdhoc(p.period)).map((p) => {
     let d = p.values || {};
     if (Array.isArray(d)) d = d.find((x) => (x.code || x.indicator || x.id) === code);
     else d = d[code];
@@ -648,6 +676,146 @@ async function loadAmend() {
       el('tbody', {}, rows))) : el('p', { class: 'sub' }, t('none')));
 }
 
+/* --- ad-hoc requests (GET /api/requests; POST /api/requests, operators) ---- */
+function isAdhoc(p) { return S.adhoc.has(p); }
+async function fetchRequests() {
+  const d = await api('/api/requests', { campaign: S.camp.id });
+  S.adhoc = new Set(d.requests.map((q) => q.id));
+  return d.requests;
+}
+/* The ids of the requests, for the period picker; none when it fails. */
+function loadAdhoc() { return fetchRequests().catch(() => { S.adhoc = new Set(); return []; }); }
+/* /api/campaigns again: a new request's id among the periods. */
+async function refreshCampaigns() {
+  S.camps = await api('/api/campaigns');
+  S.camp = S.camps.find((c) => c.id === S.camp.id) || S.camps[0];
+  await loadAdhoc();
+  fillPickers();
+}
+/* A unit's name (kept), null when it cannot be read: codes alone then. */
+const unitNames = {};
+function unitName(code) {
+  if (!(code in unitNames))
+    unitNames[code] = api('/api/units/' + encodeURIComponent(code)).then((d) => d.unit.name).catch(() => null);
+  return unitNames[code];
+}
+const NAMES_MAX = 60;        /* names looked up per request; the rest by code */
+function dmy(day) { const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(day || ''); return m ? m[3] + '/' + m[2] + '/' + m[1] : day; }
+async function loadRequests() {
+  fill($('unit-h'), t('requests')); fill($('unit-sub'), S.camp.name); crumbs(S.unit);
+  requestForm();
+  const list = await fetchRequests(), names = {};
+  await Promise.all(list.flatMap((q) => (q.missing_units || []).slice(0, NAMES_MAX))
+    .map((c) => unitName(c).then((n) => { names[c] = n; })));
+  fillPickers();
+  renderRequests(list, names);
+}
+function renderRequests(list, names) {
+  const now = Date.now() / 1000;
+  fill($('requests'), el('div', { class: 'rq-head' },
+    el('h3', { id: 'rq-h' }, t('requests'), ' · ', num(list.length)),
+    el('button', { type: 'button', id: 'rq-refresh', onclick: () => guard(load()) }, t('refresh'))),
+  list.length ? list.map((q) => requestCard(q, names, now)) : el('p', { class: 'sub', id: 'rq-empty' }, t('noRequests')));
+}
+/* A request: due (past due when late_from is behind now), replies, the units without one. */
+function requestCard(q, names, now) {
+  const past = q.late_from != null && now >= q.late_from, miss = q.missing_units || [];
+  const replies = num(q.reported) + ' / ' + num(q.expected);
+  return el('article', { class: 'target request', 'data-id': q.id, 'data-past-due': past ? 'true' : 'false',
+                         'aria-labelledby': 'rq-' + q.id },
+    el('h4', { id: 'rq-' + q.id }, q.id, ' ', el('span', { class: 'st ' + (past ? 'st-late' : 'st-on_time'),
+      'data-k': 'state' }, t(past ? 'overdue' : 'open'))),
+    q.note ? el('p', { class: 'rq-note', 'data-k': 'note' }, q.note) : null,
+    el('dl', { class: 'kv' },
+      el('dt', {}, t('due')), el('dd', { 'data-k': 'due', 'data-due': q.due, 'data-late-from': q.late_from },
+        dmy(q.due), el('span', { class: 'sub' }, ' · ' + t('lateFrom', time(q.late_from)))),
+      el('dt', {}, t('askedInds')), el('dd', { 'data-k': 'indicators' }, (q.indicators || []).map(indLabel).join(', ')),
+      el('dt', {}, t('replies')), el('dd', { 'data-k': 'replies', 'data-reported': q.reported,
+        'data-expected': q.expected }, replies),
+      el('dt', {}, t('createdAt')), el('dd', {}, time(q.created_at))),
+    bar(q.expected ? 100 * q.reported / q.expected : null, t('replies') + ' ' + q.id + ': ' + replies),
+    miss.length ? el('details', { class: 'ulist', open: miss.length <= 12 },
+      el('summary', {}, t('notReplied') + ' (' + num(miss.length) + ')'),
+      el('ul', { class: 'units missing' }, miss.map((c) => el('li', { 'data-code': c, class: past ? 'late' : null },
+        names[c] ? [names[c], el('span', { class: 'cd' }, ' ' + c)] : c,
+        past ? [' ', el('span', { class: 'st st-late', 'data-k': 'late' }, t('late'))] : null))))
+      : el('p', { class: 'sub' }, t('allReplied')),
+    el('p', {}, el('button', { type: 'button', class: 'rq-view', onclick: () => guard(viewRequest(q)) },
+      t('viewProgress'))));
+}
+/* The Summary of the token's unit on the request's period. */
+async function viewRequest(q) {
+  if (!S.camp.periods.includes(q.id)) await refreshCampaigns();
+  S.period = q.id; S.unit = S.who.scope.code; fillPickers();
+  selectTab('summary', false);
+  $('tab-summary').focus();
+  await load();
+}
+/* The operator's form, built once per campaign and language (what is typed stays across reloads). */
+let formFor = null, rqFindTimer = null, rqFindSeq = 0;
+function fld(id, label, input, hint) {
+  if (hint) input.setAttribute('aria-describedby', id + '-hint');
+  return el('div', { class: 'fld' }, el('label', { for: id }, label), input,
+            hint ? el('p', { class: 'hint', id: id + '-hint' }, hint) : null);
+}
+function requestForm() {
+  const box = $('rq-form-box'), key = S.camp.id + ' ' + S.lang;
+  if (!S.who || S.who.role !== 'operator') { fill(box); formFor = null; return; }
+  if (formFor === key && box.firstChild) return;
+  formFor = key;
+  const inds = (S.camp.indicators || []).filter((i) => i.kind === 'count' || i.kind === 'amount');
+  fill(box, el('form', { id: 'rq-form', class: 'rq-form', 'aria-labelledby': 'rq-new-h', onsubmit: submitRequest },
+    el('h3', { id: 'rq-new-h' }, t('newRequest')),
+    fld('rq-id', t('rqId'), el('input', { id: 'rq-id', name: 'id', required: true, maxlength: 64,
+      autocomplete: 'off', spellcheck: 'false' }), t('rqIdHint')),
+    fld('rq-units', t('rqUnits'), el('input', { id: 'rq-units', name: 'units', required: true, autocomplete: 'off',
+      spellcheck: 'false' }), t('rqUnitsHint')),
+    el('div', { class: 'fld', role: 'search' }, el('label', { for: 'rq-find' }, t('rqFind')),
+      el('input', { id: 'rq-find', type: 'search', autocomplete: 'off', 'aria-controls': 'rq-hits',
+        oninput: () => { clearTimeout(rqFindTimer); rqFindTimer = setTimeout(() => guard(rqFind()), 200); } }),
+      el('ul', { id: 'rq-hits', class: 'hits', 'aria-live': 'polite' })),
+    el('fieldset', {}, el('legend', {}, t('rqInds')), el('div', { class: 'checks' }, inds.map((i) =>
+      el('label', {}, el('input', { type: 'checkbox', name: 'indicators', value: i.id }), ' ', indLabel(i.id))))),
+    fld('rq-due', t('rqDue'), el('input', { id: 'rq-due', name: 'due', type: 'date', required: true })),
+    fld('rq-note', t('note'), el('textarea', { id: 'rq-note', name: 'note', rows: 2, maxlength: 1024 })),
+    el('button', { type: 'submit', id: 'rq-submit' }, t('rqSubmit')),
+    el('p', { id: 'rq-err', class: 'err', role: 'alert' }),
+    el('p', { id: 'rq-ok', class: 'ok', role: 'status' })));
+}
+async function rqFind() {
+  const q = $('rq-find').value.trim(), my = ++rqFindSeq;
+  if (!q) { fill($('rq-hits')); return; }
+  const d = await api('/api/units', { q, limit: 8 });
+  if (my !== rqFindSeq) return;
+  fill($('rq-hits'), d.units.length ? d.units.map((u) => el('li', {},
+    el('button', { type: 'button', class: 'link', 'data-code': u.code, onclick: () => {
+      const have = $('rq-units').value.split(/[\s,]+/).filter(Boolean);
+      if (!have.includes(u.code)) have.push(u.code);
+      $('rq-units').value = have.join(', '); fill($('rq-hits')); $('rq-find').value = ''; $('rq-units').focus();
+    } }, t('add'), ' ', u.name, el('span', { class: 'cd' }, ' ' + u.code)),
+    u.parent_name ? el('span', { class: 'sub' }, ' · ' + u.parent_name) : null))
+    : el('li', { class: 'sub' }, t('noHits')));
+}
+/* POST /api/requests; a refusal shows the server's message beside the form. */
+async function submitRequest(ev) {
+  ev.preventDefault();
+  const f = $('rq-form'), b = $('rq-submit'), err = $('rq-err');
+  err.textContent = ''; delete err.dataset.status; $('rq-ok').textContent = '';
+  const body = { campaign: S.camp.id, id: $('rq-id').value.trim(), units: $('rq-units').value.trim(),
+    indicators: [...f.querySelectorAll('input[name=indicators]:checked')].map((x) => x.value).join(','),
+    due: $('rq-due').value, note: $('rq-note').value };
+  b.disabled = true; f.setAttribute('aria-busy', 'true');
+  try {
+    const q = await post('/api/requests', body);
+    f.reset();
+    await refreshCampaigns();
+    await load();
+    $('rq-ok').textContent = t('rqCreated', q.id);
+  } catch (e) {
+    err.textContent = e.message; err.dataset.status = e.status || '';
+  } finally { b.disabled = false; f.setAttribute('aria-busy', 'false'); }
+}
+
 /* --- export ------------------------------------------------------------- */
 async function doExport() {
   const b = $('export'); b.disabled = true; say(t('exporting'));
@@ -690,6 +858,7 @@ function setLang(l) {
   b.setAttribute('aria-label', other === 'en' ? 'English' : 'Tiếng Việt');
   document.title = 'lnob';
   renderWho();
+  if (S.camp) fillPickers();
   if (S.token && S.camp) guard(load());
 }
 /* A printed summary shows every late and missing unit, folded lists too. */
@@ -713,8 +882,10 @@ function wire() {
   $('q').addEventListener('input', searchInput);
   $('campaign').addEventListener('change', () => {
     S.camp = S.camps.find((c) => c.id === $('campaign').value);
-    if (!S.camp.periods.includes(S.period)) S.period = defaultPeriod(S.camp);
-    fillPickers(); guard(load());
+    guard(loadAdhoc().then(() => {
+      if (!S.camp.periods.includes(S.period)) S.period = defaultPeriod(S.camp);
+      fillPickers(); return load();
+    }));
   });
   $('period').addEventListener('change', () => { S.period = $('period').value; guard(load()); });
   $('export').addEventListener('click', doExport);

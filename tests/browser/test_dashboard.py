@@ -26,10 +26,13 @@ saying so: nothing is skipped.
 """
 
 import base64
+import datetime
 import json
 import os
 import re
 import subprocess
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,6 +47,7 @@ PROVINCE = os.path.join(SAMPLES, "province")
 DAKNONG = os.path.join(SAMPLES, "campaigns", "daknong.ini")
 WEB = os.path.join(HERE, "..", "..", "aggregator", "web")
 PERIOD = "2023"
+REQUEST = "dx-browser-1"        # the ad-hoc request the operator makes
 WAIT = 30                       # seconds for any one condition in the page
 VERDICT_EN = {"MET": "Met", "NOT_MET": "Not met", "NOT_DUE": "Not due", "NO_DATA": "No data",
               "INCOMPLETE": "Incomplete data"}
@@ -223,6 +227,17 @@ class DashboardTest(lnobtest.NetTestCase):
                 self.assertEqual(cell.get_attribute("data-value"), "null", code)
             else:
                 self.assertAlmostEqual(float(cell.get_attribute("data-value")), v["value"], places=6)
+        self.check_completeness(view)
+        self.check_charts(view, kinds)
+        rows = self.css("#children tbody tr")
+        self.assertEqual([r.get_attribute("data-code") for r in rows],
+                         [c["code"] for c in view["children"]])
+        for c, r in zip(view["children"], rows):
+            self.assertEqual([b.get_attribute("data-verdict") for b in self.css(":scope > td .verdict", r)],
+                             [t["verdict"] for t in c["targets"]], c["code"])
+
+    def check_completeness(self, view):
+        """Completeness per level: the counts, the late and missing units."""
         for g in view["completeness"]["levels"]:
             sec = self.one('#compl section[data-level="%s"]' % g["level"])
             for key, field in (("expected", "expected"), ("onTime", "on_time"), ("late", "late"),
@@ -236,13 +251,6 @@ class DashboardTest(lnobtest.NetTestCase):
                     self.assertEqual(self.text(self.one("a", li)), x["name"])
                     if x.get("parent_name"):
                         self.assertIn(x["parent_name"], self.text(li), x["code"])
-        self.check_charts(view, kinds)
-        rows = self.css("#children tbody tr")
-        self.assertEqual([r.get_attribute("data-code") for r in rows],
-                         [c["code"] for c in view["children"]])
-        for c, r in zip(view["children"], rows):
-            self.assertEqual([b.get_attribute("data-verdict") for b in self.css(":scope > td .verdict", r)],
-                             [t["verdict"] for t in c["targets"]], c["code"])
 
     def check_charts(self, view, kinds):
         """Each sum and rate has a chart over the campaign's periods: a point
@@ -368,6 +376,7 @@ class DashboardTest(lnobtest.NetTestCase):
         self.assertLessEqual(sw, 390, "horizontal scroll at 390 px: the page is %d px wide" % sw)
         self.screenshot("dashboard-phone.png")
         self.operator(base)
+        self.requests(base)
 
     def operator(self, base):
         """A district operator approves a commune's period and accepts the
@@ -418,6 +427,190 @@ class DashboardTest(lnobtest.NetTestCase):
             return self.driver.switch_to.alert
         except Exception:       # NoAlertPresentException until it opens
             return False
+
+    # -- ad-hoc requests -------------------------------------------------------
+
+    def requests(self, base):
+        """The "Đột xuất" tab (README "Ad-hoc requests"): the district
+        operator creates a request through the form, the page refuses what
+        the server refuses with its message, a reply comes in and the list
+        and the Summary of the request's period say what the CLI says; a
+        viewer sees the list without the form."""
+        d, net = self.driver, self.net
+        camp = next(c for c in self.api("/api/campaigns") if c["id"] == CAMPAIGN)
+        scope = json.loads(self.api_as(self.op_token, "/api/whoami")[1])["scope"]["code"]
+        asked = [r["code"] for r in self.hier.rows if r["parent_code"] == scope + "-01"][:2]
+        self.assertEqual(len(asked), 2, "two villages of %s-01 in the sample province" % scope)
+        tz = datetime.timezone(datetime.timedelta(
+            hours=int(camp["utc_offset"][:3]), minutes=int(camp["utc_offset"][0] + camp["utc_offset"][4:])))
+        due = (datetime.datetime.now(tz).date() - datetime.timedelta(days=1)).isoformat()
+        inds = [i["id"] for i in camp["indicators"] if i["kind"] in ("count", "amount")]
+        self.assertEqual(self.cli_requests(), [], "no request before the test makes one")
+
+        self.viewport(1366, 900)
+        self.js("sessionStorage.clear()")
+        d.get(base + "?requests#token=%s&campaign=%s&tab=requests" % (self.op_token, CAMPAIGN))
+        self.wait(lambda: self.idle() and self.css("#rq-form") and self.css("#rq-empty"),
+                  "the operator's requests tab, empty, with the form")
+        self.assertEqual(self.one("#tab-requests").get_attribute("aria-selected"), "true")
+        self.assertTrue(self.one("#p-requests").is_displayed())
+        self.assertIn("tab=requests", d.current_url)
+        self.assertEqual(self.one("#rq-empty").text, "Phong trào này chưa có yêu cầu đột xuất nào")
+        # Only counts and amounts are offered: never a sum or a rate.
+        self.assertEqual([b.get_attribute("value") for b in self.css('#rq-form input[name="indicators"]')],
+                         inds, "the campaign's counts and amounts, in its order")
+
+        # Created through the form, the second unit added with the unit search.
+        self.fill_request(REQUEST, asked[0], inds[:2], due, "Báo cáo nhanh (kiểm thử)")
+        self.one("#rq-find").send_keys(asked[1])
+        self.wait(lambda: self.css('#rq-hits button[data-code="%s"]' % asked[1]), "a search hit for " + asked[1])
+        self.one('#rq-hits button[data-code="%s"]' % asked[1]).click()
+        self.assertEqual(self.one("#rq-units").get_attribute("value"), ", ".join(asked))
+        self.one("#rq-submit").click()
+        card = '#requests article[data-id="%s"]' % REQUEST
+        self.wait(lambda: self.idle() and self.css(card) and self.one("#rq-ok").text, "the new request listed")
+        cli = self.cli_requests()
+        self.assertEqual(self.api("/api/requests", campaign=CAMPAIGN)["requests"], cli,
+                         "/api/requests is request list --json for a province token")
+        self.assertEqual([(q["id"], q["units"], q["indicators"], q["due"], q["expected"], q["reported"])
+                          for q in cli], [(REQUEST, sorted(asked), inds[:2], due, len(asked), 0)])
+        self.check_request(cli[0])
+        self.assertEqual(self.one("#rq-err").text, "")
+        self.assertIn(REQUEST, [o.get_attribute("value") for o in self.css("#period optgroup option")],
+                      "the request's id in the period picker (campaigns fetched again)")
+
+        # Refusals: the server's status and message beside the form.
+        outside = next(r["code"] for r in self.hier.rows if r["level"] == "village"
+                       and not r["code"].startswith(scope + "-"))
+        for rid, units in ((REQUEST, asked[0]), (REQUEST + "-b", outside)):
+            self.fill_request(rid, units, inds[:1], due, "")
+            body = {"campaign": CAMPAIGN, "id": rid, "units": units, "indicators": inds[0], "due": due, "note": ""}
+            status, doc = self.api_as(self.op_token, "/api/requests", body)
+            self.one("#rq-submit").click()
+            self.wait(lambda: self.idle() and self.one("#rq-err").text, "the refusal of %s %s" % (rid, units))
+            self.assertIn(status, (403, 409), doc)
+            self.assertEqual(self.one("#rq-err").get_attribute("data-status"), str(status))
+            self.assertEqual(self.one("#rq-err").text, json.loads(doc)["message"])
+        self.assertEqual(self.cli_requests(), cli, "the refusals changed nothing")
+
+        # A reply from the first unit, through the running collector.
+        path = net.path("reply.csv")
+        now = datetime.datetime.now(tz).replace(microsecond=0).isoformat()
+        lnobtest.write_reports_csv(path, [{"period": REQUEST, "unit": asked[0], "revision": 1,
+                                           "completed_at": now, "values": {i: 7 for i in inds[:2]}}],
+                                   indicators=inds[:2])
+        self.col.submit(path)
+        wait_until(lambda: self.cli_requests()[0]["reported"] == 1, 60, "the reply stored", net)
+        self.one("#rq-refresh").click()
+        self.wait(lambda: self.idle() and self.css(card) and
+                  self.one(card + ' dd[data-k="replies"]').get_attribute("data-reported") == "1",
+                  "the list showing the reply")
+        q = self.cli_requests()[0]
+        self.assertEqual((q["expected"], q["reported"], q["missing_units"]), (2, 1, asked[1:]))
+        self.check_request(q)
+        self.screenshot("dashboard-requests.png")
+        self.one("#lang").click()
+        self.wait(lambda: self.idle() and self.one("#tab-requests").text == "Ad-hoc requests" and
+                  self.css(card + " .rq-view") and self.one(card + " .rq-view").text == "View progress",
+                  "the English requests tab")
+        self.one("#lang").click()
+        self.wait(lambda: self.idle() and self.css(card + " .rq-view") and
+                  self.one(card + " .rq-view").text == "Xem tiến độ", "the Vietnamese requests tab")
+        # Phone width and print.
+        self.viewport(390, 844)
+        sw = self.js("return document.documentElement.scrollWidth")
+        self.assertLessEqual(sw, 390, "horizontal scroll at 390 px on the requests tab: %d px" % sw)
+        self.viewport(1366, 900)
+        d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            disp = lambda sel: self.js("return getComputedStyle(document.querySelector(arguments[0])).display", sel)
+            self.assertEqual(disp("#rq-form"), "none", "the form printed")
+            self.assertNotEqual(disp(card), "none", "the request not printed")
+        finally:
+            d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+        # "Xem tiến độ": the Summary of the token's unit on the request's period.
+        self.one(card + " .rq-view").click()
+        self.wait(lambda: self.idle() and self.js(
+            "var v = window.lnob.state.view; return v && v.period + ' ' + v.unit.code") == REQUEST + " " + scope
+            and self.css("#compl section"), "the Summary of %s on %s" % (scope, REQUEST))
+        self.assertEqual(self.one("#tab-summary").get_attribute("aria-selected"), "true")
+        self.assertIn("period=%s" % REQUEST, d.current_url)
+        self.assertIn("tab=summary", d.current_url)
+        r = net.cli(self.agg.cmd("rollup", "-c", self.agg.conf, "--campaign", CAMPAIGN, "--period", REQUEST,
+                                 "--unit", scope, "--json"))
+        view = json.loads(r.out)
+        self.assertEqual(strip(self.api("/api/rollup", campaign=CAMPAIGN, period=REQUEST, unit=scope)),
+                         strip(view), "/api/rollup is rollup --json for %s %s" % (scope, REQUEST))
+        self.assertEqual(view["period_kind"], "adhoc")
+        lv = [g for g in view["completeness"]["levels"] if g["expected"]]
+        self.assertEqual([(g["expected"], g["reported"]) for g in lv], [(len(asked), 1)], view["completeness"])
+        self.check_completeness(view)
+        sec = self.one('#compl section[data-level="%s"]' % lv[0]["level"])
+        self.assertEqual(sum(int(self.text(self.one('dd[data-k="%s"]' % k, sec))) for k in ("onTime", "late")),
+                         lv[0]["reported"], "on time + late = reported")
+        self.assertIn("(đột xuất)", self.one("#unit-sub .ctx").text)
+        # The tabs by keyboard: End from the Summary's tab is the requests tab.
+        from selenium.webdriver.common.keys import Keys
+        self.one("#tab-summary").send_keys(Keys.END)
+        self.wait(lambda: self.idle() and self.one("#tab-requests").get_attribute("aria-selected") == "true" and
+                  self.js("return document.activeElement.id") == "tab-requests" and self.css(card),
+                  "the requests tab by the End key")
+
+        # A viewer sees the list, never the form.
+        self.js("sessionStorage.clear()")
+        d.get(base + "?rqviewer#token=%s&campaign=%s&tab=requests" % (self.token, CAMPAIGN))
+        self.wait(lambda: self.idle() and self.css(card), "the viewer's requests tab")
+        self.assertEqual(self.css("#rq-form, #rq-form-box *"), [])
+        self.check_request(q)
+        # It opened on a period of the campaign file, never on a request's.
+        self.assertNotIn(self.js("return window.lnob.state.period"), [x["id"] for x in self.cli_requests()])
+
+    def fill_request(self, rid, units, inds, due, note):
+        for sel, v in (("#rq-id", rid), ("#rq-units", units), ("#rq-note", note)):
+            self.one(sel).clear()
+            self.one(sel).send_keys(v)
+        self.js("arguments[0].value = arguments[1]", self.one("#rq-due"), due)
+        for b in self.css('#rq-form input[name="indicators"]'):
+            if b.is_selected() != (b.get_attribute("value") in inds):
+                b.click()
+
+    def check_request(self, q):
+        """The request's card says what request list --json says of it."""
+        card = self.one('#requests article[data-id="%s"]' % q["id"])
+        rep = self.one('dd[data-k="replies"]', card)
+        self.assertEqual((int(rep.get_attribute("data-reported")), int(rep.get_attribute("data-expected"))),
+                         (q["reported"], q["expected"]))
+        self.assertEqual(self.text(rep), "%d / %d" % (q["reported"], q["expected"]))
+        bar = self.one('[role="progressbar"]', card)
+        self.assertAlmostEqual(float(bar.get_attribute("aria-valuenow")), 100 * q["reported"] / q["expected"])
+        self.assertEqual(self.one('dd[data-k="due"]', card).get_attribute("data-due"), q["due"])
+        self.assertEqual(self.text(self.one('[data-k="note"]', card)), q["note"])
+        past = q["late_from"] <= time.time()
+        self.assertEqual(card.get_attribute("data-past-due"), "true" if past else "false")
+        items = self.css("ul.missing > li", card)
+        self.assertEqual([li.get_attribute("data-code") for li in items], q["missing_units"])
+        for code, li in zip(q["missing_units"], items):
+            name = json.loads(self.api_as(self.token, "/api/units/" + code)[1])["unit"]["name"]
+            self.assertIn(name, self.text(li))
+            self.assertEqual(len(self.css(".st-late", li)), 1 if past else 0, "%s marked late" % code)
+
+    def cli_requests(self):
+        r = self.net.cli(self.agg.cmd("request", "list", "-c", self.agg.conf, "--campaign", CAMPAIGN, "--json"))
+        return json.loads(r.out)
+
+    def api_as(self, token, path, body=None):
+        """(status, body text) of a GET, or of a POST of body, with token."""
+        url = "http://%s:%d%s" % (self.http_host, self.http_port, path)
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token,
+                                                   "Content-Type": "application/json"},
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     method="GET" if body is None else "POST")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     # -- screenshots, print, measurements ---------------------------------------
 
