@@ -218,8 +218,29 @@ static int s_dbs_open(store_t *self, MDB_txn *txn, const char *const *dbs, size_
 	return s_code(r);
 }
 
+/* Refuses a store whose directory or data file others may read or write
+ * (path's mode & 077): a store holds every report and node key. */
+static int s_check_private(const char *path, bool dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT && !dir)
+			return 0;   /* not made yet: LMDB makes it 0600 */
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!(st.st_mode & 077))
+		return 0;
+	snprintf(err, errlen, "%s: the store's %s has mode %04o; group and others must not read "
+		 "or write it (chmod %s %s)", path, dir ? "directory" : "data file",
+		 (unsigned)(st.st_mode & 07777), dir ? "700" : "600", path);
+	return -EACCES;
+}
+
 /* The directory and its data file, before LMDB sees them: made when
- * writable, refused when missing and read-only. */
+ * writable, refused when missing and read-only, or (writable) when others
+ * may read or write them. */
 static int s_prepare(store_t *self, const char *dir, bool write, bool *ret_exists, char *err,
 		     size_t errlen)
 {
@@ -232,6 +253,14 @@ static int s_prepare(store_t *self, const char *dir, bool write, bool *ret_exist
 	if (write && (r = lnob_mkdirs(dir)) < 0) {
 		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
 		return r;
+	}
+	if (write) {
+		char path[1100];
+
+		snprintf(path, sizeof(path), "%s/data.mdb", dir);
+		if ((r = s_check_private(dir, true, err, errlen)) < 0 ||
+		    (r = s_check_private(path, false, err, errlen)) < 0)
+			return r;
 	}
 	if ((r = s_check_file(dir, ret_exists, err, errlen)) < 0)
 		return r;

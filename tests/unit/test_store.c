@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,6 +99,35 @@ static void test_readonly_missing(void **state)
 	(void)state;
 	assert_null(s_open(dir, "test", STORE_RDONLY, 0, &r));
 	assert_int_equal(r, -ENOENT);
+	tu_rmtree(dir);
+}
+
+/* A store others may read or write is refused for writing, naming the
+ * mode and the chmod; readers still open it. */
+static void test_private_modes(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char path[1100], err[512] = "";
+	store_t *st;
+	int r;
+
+	(void)state;
+	assert_non_null(st = s_open(dir, "test", 0, 0, &r));
+	store_destroy(&st);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(store_open(dir, "test", 1, s_dbs, 2, 0, 0, &st, err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "the store's directory has mode 0777"));
+	assert_non_null(strstr(err, "chmod 700"));
+	assert_non_null(st = s_open(dir, "test", STORE_RDONLY, 0, &r));
+	store_destroy(&st);
+	assert_int_equal(chmod(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(store_open(dir, "test", 1, s_dbs, 2, 0, 0, &st, err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "data.mdb: the store's data file has mode 0644"));
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_non_null(st = s_open(dir, "test", 0, 0, &r));
+	store_destroy(&st);
 	tu_rmtree(dir);
 }
 
@@ -407,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_create_reopen),
 		cmocka_unit_test(test_schema_mismatch),
 		cmocka_unit_test(test_readonly_missing),
+		cmocka_unit_test(test_private_modes),
 		cmocka_unit_test(test_readonly_being_created),
 		cmocka_unit_test(test_damaged_files),
 		cmocka_unit_test(test_map_full_and_grow),
