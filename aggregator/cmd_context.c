@@ -12,6 +12,7 @@
 
 #include "aggstore.h"
 #include "conf.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lnob_err.h"
 #include "log.h"
@@ -23,6 +24,7 @@
 static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
 {
 	const conf_t *ini = ctx->conf;
+	char why[512];
 	int r;
 
 	if ((r = conf_str(ini, "node", "id", NULL, &ctx->node_id, err, errlen)) < 0 ||
@@ -42,6 +44,8 @@ static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 	if ((r = conf_str(ini, "listen", "endpoint", NULL, &c->endpoint, err, errlen)) < 0 ||
 	    (r = conf_str(ini, "hierarchy", "file", NULL, &ctx->hier_file, err, errlen)) < 0)
 		return r;
+	if (endpoint_check(c->endpoint, true, why, sizeof(why)) < 0)
+		return cli_conf_error(ini, "listen", "endpoint", err, errlen, "%s", why);
 	return 0;
 }
 

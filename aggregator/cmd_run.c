@@ -11,6 +11,7 @@
 
 #include "aggstore.h"
 #include "api.h"
+#include "endpoint.h"
 #include "lnob_err.h"
 #include "log.h"
 #include "runlock.h"
@@ -85,6 +86,8 @@ int cmd_run(cli_ctx_t *ctx)
 	int rc, lockfd;
 
 	if (cli_flag(ctx, "check")) {
+		if (endpoint_try_bind(c->endpoint, err, sizeof(err)) < 0)
+			return cli_fail(ctx, "[listen] endpoint: %s", err);
 		printf("configuration OK\n");
 		return 0;
 	}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lnob_err.h"
 #include "nominate.h"
@@ -43,12 +44,6 @@ static int s_u32(const conf_t *ini, const char *section, const char *key, uint64
 	return r;
 }
 
-/* Whether s is a tcp://HOST:PORT or ipc://PATH endpoint. */
-static bool s_endpoint(const char *s)
-{
-	return (strncmp(s, "tcp://", 6) == 0 || strncmp(s, "ipc://", 6) == 0) && s[6];
-}
-
 /* [node]: id, identity, data_dir, map_size_mb. */
 static int s_conf_node(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
 {
@@ -74,13 +69,13 @@ static int s_conf_node(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
 static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errlen)
 {
 	uplink_conf_t *up = &c->up;
+	char why[512];
 	int r;
 
 	if ((r = s_nonempty(ini, "uplink", "endpoint", &up->endpoint, err, errlen)) < 0)
 		return r;
-	if (!s_endpoint(up->endpoint))
-		return cli_conf_error(ini, "uplink", "endpoint", err, errlen,
-				      "not a tcp://HOST:PORT or ipc://PATH endpoint: '%s'", up->endpoint);
+	if (endpoint_check(up->endpoint, false, why, sizeof(why)) < 0)
+		return cli_conf_error(ini, "uplink", "endpoint", err, errlen, "%s", why);
 	if ((r = s_nonempty(ini, "uplink", "server_public", &c->server_public, err, errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "window", 128, 1, 65536, &up->window, err, errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "heartbeat_ms", 1000, 50, 600000, &up->heartbeat_ms, err,
@@ -99,10 +94,8 @@ static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errle
 	    (r = s_u32(ini, "relay", "window", 128, 1, 65536, &c->relay.window, err, errlen)) < 0)
 		return r;
 	c->has_relay = c->relay.listen[0] != '\0';
-	if (c->has_relay && !s_endpoint(c->relay.listen))
-		return cli_conf_error(ini, "relay", "listen", err, errlen,
-				      "not a tcp://HOST:PORT or ipc://PATH endpoint: '%s'",
-				      c->relay.listen);
+	if (c->has_relay && endpoint_check(c->relay.listen, true, why, sizeof(why)) < 0)
+		return cli_conf_error(ini, "relay", "listen", err, errlen, "%s", why);
 	if (c->has_relay && strcmp(c->relay.listen, up->endpoint) == 0)
 		return cli_conf_error(ini, "relay", "listen", err, errlen,
 				      "the same endpoint as [uplink] endpoint: '%s'", c->relay.listen);

@@ -18,6 +18,7 @@
 
 #include "colmeta.h"
 #include "colweb.h"
+#include "endpoint.h"
 #include "http.h"
 #include "lnob_err.h"
 #include "runlock.h"
@@ -93,6 +94,8 @@ int cmd_run(cli_ctx_t *ctx)
 		hier_destroy(&ctx->hier);
 	}
 	if (cli_flag(ctx, "check")) {
+		if (c->has_relay && endpoint_try_bind(c->relay.listen, err, sizeof(err)) < 0)
+			return cli_fail(ctx, "[relay] listen: %s", err);
 		printf("configuration OK\n");
 		return 0;
 	}
