@@ -353,6 +353,8 @@ enum outbox_receipt_took {
 	OUTBOX_RECEIPT_APPLIED = 1,  /* own: the record is stored, or refused and parked */
 	OUTBOX_RECEIPT_IGNORED,      /* own: a duplicate, or no record of that seq */
 	OUTBOX_RECEIPT_KEPT,         /* another signer's: kept in "receipts_out" to pass down */
+	OUTBOX_RECEIPT_EARLY,        /* own, for a seq still in the outbox: before the next
+	                                hop's ack was taken; not acknowledged, so it comes again */
 };
 
 /* Takes a Receipt from upstream in one write transaction: for own_id's
@@ -360,8 +362,8 @@ enum outbox_receipt_took {
  * now_ms, the kept envelope dropped), REFUSED parks the kept envelope
  * with the reason and detail (as a final NACK does) unless it is queued
  * or parked already; a STORED one for a "refused" record (requeued at a
- * relay after a fix) marks it stored and unparks it; any other is
- * ignored. For another signer it is kept for that node. Returns 0 (*ret said),
+ * relay after a fix) marks it stored and unparks it; one for a seq still
+ * queued here is early (OUTBOX_RECEIPT_EARLY); any other is ignored. For another signer it is kept for that node. Returns 0 (*ret said),
  * -EINVAL, -EROFS, -ENOMEM or an LMDB code. */
 int outbox_receipt_take(outbox_t *self, const char *own_id, const Lnob__Receipt *rc,
 			int64_t now_ms, enum outbox_receipt_took *ret);

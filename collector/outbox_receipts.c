@@ -191,7 +191,8 @@ static int s_settle(outbox_t *self, MDB_txn *txn, const uint8_t key[8], Lnob__Re
 }
 
 /* An own receipt in txn: applied to a record still "sent", and a STORED
- * one to a "refused" one too (stored is final); else ignored. */
+ * one to a "refused" one too (stored is final); early for a seq still in
+ * the outbox (the next hop's ack not taken yet); else ignored. */
 static int s_own_receipt(outbox_t *self, MDB_txn *txn, const Lnob__Receipt *rc, int64_t now_ms,
 			 enum outbox_receipt_took *ret)
 {
@@ -202,8 +203,15 @@ static int s_own_receipt(outbox_t *self, MDB_txn *txn, const Lnob__Receipt *rc, 
 
 	*ret = OUTBOX_RECEIPT_IGNORED;
 	lnob_be64_put(key, rc->seq);
-	if ((r = store_get(txn, store_dbi(self->st, OUTBOX_DB_RECEIPTS), key, 8, &v)) < 0)
+	if ((r = store_get(txn, store_dbi(self->st, OUTBOX_DB_RECEIPTS), key, 8, &v)) ==
+	    LNOB_E_NOTFOUND) {
+		r = store_get(txn, store_dbi(self->st, OUTBOX_DB_OUTBOX), key, 8, &v);
+		if (r == 0)
+			*ret = OUTBOX_RECEIPT_EARLY;
 		return r == LNOB_E_NOTFOUND ? 0 : r;
+	}
+	if (r < 0)
+		return r;
 	if (codec_unpack(&lnob__receipt_record__descriptor, v.mv_data, v.mv_size, v.mv_size, &m) < 0)
 		return LNOB_E_CORRUPT;
 	r = 0;

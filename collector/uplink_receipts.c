@@ -40,6 +40,11 @@ void uplink_on_receipt(uplink_t *u, const Lnob__Receipt *rc)
 			  lnob_strerror(r));
 		return;
 	}
+	if (took == OUTBOX_RECEIPT_EARLY) {
+		log_debug("receipt for seq %" PRIu64 " before the relay's ack: taken when it "
+			  "comes again", rc->seq);
+		return;
+	}
 	if (signer[0])
 		s_ack(u, rc);
 	if (took == OUTBOX_RECEIPT_KEPT)
