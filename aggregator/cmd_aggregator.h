@@ -69,5 +69,7 @@ int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments
 int cmd_token(cli_ctx_t *ctx);      /* token add | list | revoke (tokens.h) */
 int cmd_export(cli_ctx_t *ctx);     /* export.h */
 int cmd_request(cli_ctx_t *ctx);    /* request add | list (requests.h) */
+int cmd_backup(cli_ctx_t *ctx);     /* cmd_backup.c: backup DIR (backup.h) */
+int cmd_restore(cli_ctx_t *ctx);    /* cmd_backup.c: restore DIR */
 
 #endif

@@ -2,7 +2,7 @@
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
  * revoke, rollup, status, fleet, verify, history, conflicts, nominations, export,
  * and approve, unapprove, approvals, amendments, accept, reject (approval.h),
- * token (tokens.h), request (requests.h).
+ * token (tokens.h), request (requests.h), backup and restore (backup.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
@@ -190,6 +190,13 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
 		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
 	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = cmd_export },
+	{ .name = "backup", .synopsis = "-c CONF DIR   (a consistent copy beside the running daemon)",
+	  .opts = s_none, .needs = CLI_NEED_CONF, .min_args = 1, .max_args = 1, .args = "DIR",
+	  .run = cmd_backup },
+	{ .name = "restore",
+	  .synopsis = "-c CONF DIR  (into the configured data_dir, which holds no store)",
+	  .opts = s_none, .needs = CLI_NEED_CONF | CLI_NEED_HIER, .min_args = 1, .max_args = 1,
+	  .args = "DIR", .run = cmd_restore },
 	{ .name = "request",
 	  .synopsis = "add -c CONF --campaign C --id ID --units U1,U2,... --indicators I1,I2,... "
 		      "--due YYYY-MM-DD [--note TEXT]",

@@ -475,6 +475,11 @@ int store_stale_readers_at_open(const store_t *self)
 	return self->stale_at_open;
 }
 
+int store_copy_to_fd(store_t *self, int fd)
+{
+	return s_code(mdb_env_copyfd2(self->env, fd, MDB_CP_COMPACT));
+}
+
 int store_grow(store_t *self, size_t new_size)
 {
 	return s_code(mdb_env_set_mapsize(self->env, new_size));

@@ -47,6 +47,12 @@ void store_destroy(store_t **self_p);
 MDB_dbi store_dbi(store_t *self, size_t i);
 const char *store_dir(const store_t *self);
 
+/* Writes a consistent, compacted copy of the store (one read transaction:
+ * a daemon may write meanwhile) to fd, an empty file open for writing
+ * (mdb_env_copyfd2 with MDB_CP_COMPACT). The caller syncs and closes fd.
+ * Returns 0 or a code. */
+int store_copy_to_fd(store_t *self, int fd);
+
 /* Begins a transaction (read-only when !write). Returns 0 or an LMDB code. */
 int store_begin(store_t *self, bool write, MDB_txn **ret_txn);
 /* Begins a write transaction nested in parent (a write transaction with no

@@ -25,6 +25,7 @@ AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 AGGREGATOR_CMDS += ["pubkey"]         # the metadata's signing key (meta)
 COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
 AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
+AGGREGATOR_CMDS += ["backup", "restore"]   # backups of the store
 COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 
 
