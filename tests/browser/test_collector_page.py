@@ -180,6 +180,14 @@ class CollectorPageTest(lnobtest.NetTestCase):
         self.assertEqual(units["C11"], ["fund_vnd"])
         self.assertEqual(units["V11-0001"], ["households_total", "poor_households", "fund_vnd"])
         self.assertNotIn("C12", units)                     # out of scope
+        # Bodies over 64 KiB: 413 but on the upload routes (24 MiB there).
+        big = b"{" + b" " * 70000 + b"}"
+        for path, want in (("/api/reports", 413), ("/api/nominations", 400)):
+            req = urllib.request.Request(self.url(path), data=big, method="POST", headers={
+                "Authorization": "Bearer " + PASSWORD, "Content-Type": "application/json"})
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                urllib.request.urlopen(req, timeout=10)
+            self.assertEqual(cm.exception.code, want, path)
         wait_until(lambda: (lambda st: st["parked"] == 2 and st["queued"] == 0)(
             self.col.status()), 60, "C12 and C11's wrong report parked, 2022's acked", self.net)
         self.agg.stop()                                     # the link is cut
