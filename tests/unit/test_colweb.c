@@ -7,7 +7,9 @@
  * the hierarchy), the correction of a parked report (and of a seq that is
  * not parked), nominations with base64 dossiers (and bad ones), the Excel
  * template (the same bytes as template_write(), an unknown period) and the
- * upload of a workbook that is none. */
+ * upload of a workbook that is none; then, with a signed metadata bundle
+ * of the commune's scope held (an ad-hoc request in it), the scope: a
+ * report, a nomination and a template outside it refused. */
 #include "testutil.h"
 
 #include <sodium.h>
@@ -18,10 +20,12 @@
 
 #include "campaign.h"
 #include "cmd_collector.h"
+#include "colmeta.h"
 #include "colweb.h"
 #include "conf.h"
 #include "hierarchy.h"
 #include "lnob_err.h"
+#include "metadata.h"
 #include "outbox.h"
 #include "template.h"
 #include "util.h"
@@ -440,6 +444,103 @@ static void test_adhoc(void **state)
 	}
 }
 
+/* The aggregator's side: a bigger hierarchy, the campaign from its file
+ * with an ad-hoc request asking V001 and V201 (outside C001). */
+static const char s_agg_units[] =
+	"code,name,parent_code,level,kind\n"
+	"P,Province,,province,administrative\n"
+	"D1,District 1,P,district,administrative\n"
+	"C001,Commune 1,D1,commune,administrative\n"
+	"V001,Village 1,C001,village,administrative\n"
+	"V002,Village 2,C001,village,administrative\n"
+	"C002,Commune 2,D1,commune,administrative\n"
+	"V201,Village 201,C002,village,administrative\n";
+
+/* Builds, signs and gives the running collector C001's bundle. */
+static void t_hold_metadata(void)
+{
+	static char *units[] = { "V001", "V201" }, *inds[] = { "households_total" };
+	const metadata_node_t nodes[] = { { "c1", "C001" } };
+	Lnob__AdhocRequest q = LNOB__ADHOC_REQUEST__INIT;
+	Lnob__Metadata m = LNOB__METADATA__INIT;
+	campaigns_t camps;
+	hier_t *h = NULL;
+	identity_t agg;
+	uint8_t *body = NULL, sig[64];
+	size_t len = 0;
+	char err[1024];
+
+	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(identity_generate("province", &agg), 0);
+	if (hier_load_mem(s_agg_units, strlen(s_agg_units), "agg.csv", &h, err, sizeof(err)) < 0 ||
+	    campaign_load(tu_write(s_w.dir, "c.ini", s_campaign, 0600), h, &camps.v[0], err,
+			  sizeof(err)) < 0)
+		fail_msg("%s", err);
+	camps.n = 1;
+	q.campaign = "lnob";
+	q.id = "dx-2";
+	q.units = units;
+	q.n_units = 2;
+	q.indicators = inds;
+	q.n_indicators = 1;
+	q.due = "2099-12-31";
+	q.note = "";
+	q.created_at = 1672531200;
+	if (campaign_request_add(camps.v[0], h, &q, err, sizeof(err)) < 0 ||
+	    metadata_body_build(h, hier_find(h, "C001"), &camps, nodes, 1, &body, &len, err,
+				sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(metadata_sign(&agg, 5, 1700000000, body, len, sig), 0);
+	m.version = 5;
+	m.issued_at = 1700000000;
+	m.issuer = agg.pub.node_id;
+	m.body = (ProtobufCBinaryData){ len, body };
+	m.signature = (ProtobufCBinaryData){ 64, sig };
+	if (colmeta_take(s_w.ctx.store, agg.pub.sign_pk, &m, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	free(body);
+	identity_wipe(&agg);
+	campaigns_clear(&camps);
+	hier_destroy(&h);
+}
+
+static void test_metadata_scope(void **state)
+{
+	json_t *doc, *rq;
+	char *body, *at;
+
+	(void)state;
+	t_hold_metadata();
+	doc = t_json("GET", "/api/form", NULL, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(doc, "source")), "metadata");
+	assert_int_equal(json_integer_value(json_object_get(doc, "metadata_version")), 5);
+	rq = json_array_get(json_object_get(doc, "requests"), 0);
+	assert_string_equal(json_string_value(json_object_get(rq, "id")), "dx-2");
+	assert_false(json_is_true(json_object_get(rq, "late")));
+	assert_int_equal(json_array_size(json_object_get(rq, "units")), 1);   /* V201: not ours */
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rq, "units"), 0)),
+			    "V001");
+	json_decref(doc);
+	doc = t_json("GET", "/api/form", "campaign=lnob&period=dx-2", NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(doc, "units")), 1);
+	json_decref(doc);
+	t_refused("POST", "/api/reports", NULL, "{\"campaign\": \"lnob\", \"period\": \"2023\", "
+		  "\"unit\": \"C002\", \"values\": {\"fund_vnd\": 1}}", 400,
+		  "page: entry 1: unit 'C002' is out of scope: not under 'C001'");
+	body = t_nomination("{\"kind\": \"proposal\", \"title\": \"TT\", \"data\": \"aGVsbG8=\"}");
+	at = strstr(body, "\"unit\": \"V001\"");
+	assert_non_null(at);
+	memcpy(at, "\"unit\": \"C002\"", 14);
+	t_refused("POST", "/api/nominations", NULL, body, 400,
+		  "page: unit: 'C002' is not in this node's scope");
+	free(body);
+	t_refused("GET", "/api/template", "campaign=lnob&period=2023&unit=C002", NULL, 400,
+		  "unit: 'C002' is not in this node's scope");
+	json_decref(t_json("POST", "/api/reports", NULL, "{\"campaign\": \"lnob\", \"period\": "
+			   "\"dx-2\", \"unit\": \"V001\", \"values\": {\"households_total\": 3}}",
+			   200));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_nominations),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_adhoc),
+		cmocka_unit_test(test_metadata_scope),
 	};
 
 	if (sodium_init() < 0)
