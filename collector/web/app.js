@@ -199,7 +199,11 @@ async function submitReport(ev) {
       (doc.dismissed ? ' Báo cáo số ' + doc.dismissed + ' đã được thay thế.' : ''));
     stopCorrecting();
   } else {
-    say('submit-msg', false, 'Bị từ chối: ' + doc.message);
+    const m = /^page: entry \d+: ([A-Za-z0-9._-]+):/.exec(doc.message || '');
+    const el = m ? $('ind-' + m[1]) : null;
+    if (el) el.classList.add('bad');
+    say('submit-msg', false, 'Bị từ chối' + (el ? ' (' + el.parentElement.querySelector('label').textContent + ')' : '') +
+      ': ' + doc.message);
   }
   refreshReports();
 }
@@ -295,6 +299,33 @@ async function nominationBody() {
   return body;
 }
 
+const NOM_FIELDS = { campaign: ['campaign', 'Chương trình'], id: ['nom-id', 'Số hồ sơ'],
+  nominee_kind: ['nom-kind', 'Đối tượng'], nominee_name: ['nom-name', 'Tên đối tượng'],
+  unit: ['nom-unit', 'Đơn vị'], form: ['nom-form-kind', 'Hình thức'], occasion: ['nom-occasion', 'Dịp'],
+  summary: ['nom-summary', 'Tóm tắt thành tích'], contribution_vnd: ['nom-contribution', 'Đóng góp'],
+  sanction: ['nom-sanction', 'Kỷ luật'], dossier: ['docs', 'Hồ sơ kèm theo'] };
+const DOC_FIELDS = { kind: ['doc-kind-', 'loại'], title: ['doc-title-', 'tên'], vote: ['doc-vote-', 'biểu quyết'],
+  data: ['doc-file-', 'tệp'], file: ['doc-file-', 'tệp'], sha256: ['doc-file-', 'tệp'], size: ['doc-file-', 'tệp'] };
+
+// The field a refusal names by its JSON path ("page: dossier[1].vote: ..."):
+// marked, and its Vietnamese name, or null.
+function markNominationField(message) {
+  for (const el of document.querySelectorAll('#nom-form .bad')) el.classList.remove('bad');
+  const m = /^page: ([a-z_]+)(?:\[(\d+)\])?(?:\.([a-z0-9_]+))?:/.exec(message);
+  if (!m) return null;
+  let id = null, name = null;
+  if (m[1] === 'dossier' && m[2] !== undefined) {
+    const box = $('docs').querySelectorAll('.doc')[Number(m[2])];
+    const f = DOC_FIELDS[m[3]] || ['doc-kind-', 'loại'];
+    if (box) id = f[0] + box.id.slice(4);
+    name = 'Tài liệu ' + (Number(m[2]) + 1) + ', ' + f[1];
+  } else if (NOM_FIELDS[m[1]]) {
+    [id, name] = NOM_FIELDS[m[1]];
+  }
+  if (id && $(id)) $(id).classList.add('bad');
+  return name;
+}
+
 async function submitNomination(ev) {
   ev.preventDefault();
   say('nom-msg', true, 'Đang gửi…');
@@ -302,8 +333,10 @@ async function submitNomination(ev) {
   if (status === 200)
     say('nom-msg', true, 'Đã xếp hàng chờ gửi đề nghị ' + doc.key + ' (số ' + doc.seq + ', ' +
       doc.documents.length + ' tài liệu).');
-  else
-    say('nom-msg', false, 'Bị từ chối: ' + doc.message);
+  else {
+    const field = markNominationField(doc.message || '');
+    say('nom-msg', false, 'Bị từ chối' + (field ? ' (' + field + ')' : '') + ': ' + doc.message);
+  }
   refreshReports();
 }
 

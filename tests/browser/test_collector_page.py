@@ -24,8 +24,8 @@ indicator, queued before any metadata, is refused by the aggregator
 (wrong_level); its "Sửa và gửi lại" button loads it into the form, and the
 corrected one is queued as a new report (new seq) which turns stored while
 the refused one leaves the list (dismissed). A nomination is filled on its
-tab with three dossier files chosen from disk, queued, and stored at the
-aggregator (`lnob-aggregator nominations --json`). The Excel template is
+tab with three dossier files chosen from disk (first without the council's
+vote: refused naming that field), queued, and stored at the aggregator (`lnob-aggregator nominations --json`). The Excel template is
 downloaded from the page (the same bytes as `lnob-collector template`),
 filled with openpyxl and uploaded: a bad cell is refused naming
 sheet!cell with nothing queued, the good file is queued and stored.
@@ -293,6 +293,14 @@ class CollectorPageTest(lnobtest.NetTestCase):
         for i, title in enumerate(("Tờ trình", "Biên bản họp", "Báo cáo thành tích")):
             d.find_element(by.ID, "doc-title-%d" % i).send_keys(title)
             d.find_element(by.ID, "doc-file-%d" % i).send_keys(files[i])
+        # The council's vote left out: refused naming the field, nothing queued.
+        queued = self.col.status()["queued"]
+        d.find_element(by.ID, "nom-submit").click()
+        text = self.wait_msg("nom-msg", "Bị từ chối")
+        self.assertIn("(Tài liệu 2, biểu quyết): page: dossier[1].vote: missing", text)
+        self.assertIn("bad", d.find_element(by.ID, "doc-vote-1").get_attribute("class"))
+        self.assertEqual(self.col.status()["queued"], queued)
+        print("refused nomination: %s" % text)
         d.find_element(by.ID, "doc-vote-1").send_keys("9/11")
         d.find_element(by.ID, "nom-submit").click()
         text = self.wait_msg("nom-msg", "Đã xếp hàng")
