@@ -13,6 +13,7 @@
 #include "envelope.h"
 #include "identity.h"
 #include "admit.h"
+#include "aggstore_metadata.h"
 #include "keydir.h"
 #include "lnob_err.h"
 #include "util.h"
@@ -21,7 +22,7 @@ static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
 	"approvals", "amendments", "amendment_log",
-	"nominations", "stages", "revision_bases", "tokens",
+	"nominations", "stages", "revision_bases", "tokens", "requests",
 };
 
 static const char *const s_counters[AGG_C_REJECTED_BASE] = {
@@ -158,6 +159,8 @@ int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool re
 	if (keydir_from_record(rec, &n) < 0)
 		return LNOB_E_INVALID;
 	r = keydir_put(txn, &kd, &n, replace);
+	if (r == 0)   /* the bundles list the nodes: publish anew */
+		r = agg_metadata_gen_bump(st, txn);
 	return r == -EINVAL ? LNOB_E_INVALID : r;
 }
 

@@ -26,6 +26,8 @@
  *                                                         both added to schema 1 as conflicts was)
  *   tokens      token id                               -> TokenRecord (HTTP API tokens,
  *                                                         tokens.h; added as stages was)
+ *   requests    campaign 0x00 request id               -> AdhocRequest (ad-hoc requests,
+ *                                                         requests.h; added as tokens was)
  *
  * The history (revisions) holds every accepted revision of a report with
  * what judging it needs (RevisionRecord: arrival time, base revision,
@@ -94,6 +96,7 @@ enum agg_db {
 	AGG_DB_STAGES,
 	AGG_DB_REVBASES,
 	AGG_DB_TOKENS,
+	AGG_DB_REQUESTS,
 	AGG_DB_COUNT
 };
 
@@ -375,6 +378,21 @@ int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char
 		     const char *unit, const agg_history_t *h, int64_t detected_at);
 /* True when revision a conflicts with b (THE RULES), resolution aside. */
 bool agg_rev_conflicts(const agg_rev_t *a, const agg_rev_t *b);
+
+/* ---- ad-hoc requests (requests.h has the rules; aggstore_requests.c) ---- */
+
+/* Bytes of a requests key: campaign 0x00 id, both ids. */
+#define AGG_REQUEST_KEY_MAX 130
+/* Stores req under its campaign and id, and bumps metadata_gen
+ * (aggstore_metadata.h) in txn. Returns 0, LNOB_E_EXISTS (stored
+ * already), LNOB_E_INVALID (an empty or over-long campaign or id) or a
+ * store code. */
+int agg_request_put(store_t *st, MDB_txn *txn, const Lnob__AdhocRequest *req);
+/* Calls fn(ctx, req) for every stored request in key order (a negative
+ * return stops the walk and is returned). LNOB_E_CORRUPT for a record that
+ * does not parse. */
+typedef int (*agg_request_fn)(void *ctx, const Lnob__AdhocRequest *req);
+int agg_request_foreach(store_t *st, MDB_txn *txn, agg_request_fn fn, void *ctx);
 
 /* ---- HTTP API tokens (tokens.h has the rules) and the aggregator's own seq - */
 

@@ -4,6 +4,20 @@
 
 #define S_META_DIGEST "metadata_digest"
 #define S_META_VERSION "metadata_version"
+#define S_META_GEN "metadata_gen"
+
+int agg_metadata_gen(store_t *st, MDB_txn *txn, uint64_t *ret)
+{
+	return store_meta_get_u64(txn, st, S_META_GEN, ret);
+}
+
+int agg_metadata_gen_bump(store_t *st, MDB_txn *txn)
+{
+	uint64_t g = 0;
+	int r = store_meta_get_u64(txn, st, S_META_GEN, &g);
+
+	return r < 0 ? r : store_meta_put_u64(txn, st, S_META_GEN, g + 1);
+}
 
 int agg_metadata_version(store_t *st, uint64_t digest, int64_t now_s, uint64_t *ret)
 {

@@ -45,6 +45,7 @@ static const s_route_t s_routes[] = {
 	{ "GET", "status", "/api/status", api_status, S_ANY },
 	{ "GET", "fleet", "/api/fleet", api_fleet, S_ANY },
 	{ "GET", "export", "/api/export", api_export, S_ANY },
+	{ "GET", "requests", "/api/requests", api_requests, S_ANY },
 	{ "GET", "/metrics", "/metrics", api_metrics, S_ANY },
 	{ "POST", "approve", "/api/approve", api_approve, S_OPERATOR },
 	{ "POST", "unapprove", "/api/unapprove", api_unapprove, S_OPERATOR },
@@ -54,6 +55,7 @@ static const s_route_t s_routes[] = {
 	  S_OPERATOR },
 	{ "POST", "nominations/*/*/stage", "/api/nominations/{signer}/{id}/stage", api_stage,
 	  S_OPERATOR },
+	{ "POST", "requests", "/api/requests", api_request_add, S_OPERATOR },
 };
 #define S_NROUTES (sizeof(s_routes) / sizeof(s_routes[0]))
 

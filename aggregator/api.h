@@ -30,7 +30,7 @@ typedef int (*api_ingest_fn)(void *ctx, ingest_item_t *item);
 typedef struct api {
 	store_t *st;
 	const hier_t *hier;
-	const campaigns_t *campaigns;   /* may be empty */
+	campaigns_t *campaigns;         /* may be empty; POST /api/requests adds to it */
 	const identity_t *id;           /* the aggregator's: signs stages */
 	api_ingest_fn ingest;           /* set by the server */
 	void *ingest_ctx;

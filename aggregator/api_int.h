@@ -96,5 +96,7 @@ void api_unapprove(api_call_t *c);
 void api_accept(api_call_t *c);
 void api_reject(api_call_t *c);
 void api_stage(api_call_t *c);
+void api_requests(api_call_t *c);      /* api_requests.c */
+void api_request_add(api_call_t *c);
 
 #endif

@@ -68,5 +68,6 @@ int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments
                                        accept, reject (approval.h) */
 int cmd_token(cli_ctx_t *ctx);      /* token add | list | revoke (tokens.h) */
 int cmd_export(cli_ctx_t *ctx);     /* export.h */
+int cmd_request(cli_ctx_t *ctx);    /* request add | list (requests.h) */
 
 #endif

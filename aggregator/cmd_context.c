@@ -14,6 +14,8 @@
 #include "conf.h"
 #include "http.h"
 #include "lnob_err.h"
+#include "log.h"
+#include "requests.h"
 #include "unitsearch.h"
 #include "util.h"
 
@@ -136,10 +138,39 @@ void aggcmd_store_close(void *store)
 	store_destroy(&st);
 }
 
+/* The stored ad-hoc requests into ctx->camps (requests_apply()). A store
+ * that cannot be opened read-only (none yet, or one `run` must upgrade)
+ * holds none that counts here: the command's own opening says why. */
+static int s_campaigns_extend(cli_ctx_t *ctx, char *err, size_t errlen)
+{
+	store_t *st = NULL;
+	MDB_txn *txn = NULL;
+	char why[1024];
+	size_t added = 0, skipped = 0;
+	int r;
+
+	if (ctx->camps.n == 0 ||
+	    aggstore_open(ctx->data_dir, (size_t)aggcmd_conf(ctx)->map_size_mb << 20, STORE_RDONLY,
+			  &st, why, sizeof(why)) < 0)
+		return 0;
+	if ((r = store_begin(st, false, &txn)) == 0)
+		r = requests_apply(st, txn, &ctx->camps, ctx->hier, &added, &skipped, why,
+				   sizeof(why));
+	store_abort(&txn);
+	store_destroy(&st);
+	if (r < 0)
+		return lnob_errf(err, errlen, r, "%s: reading the ad-hoc requests: %s", ctx->data_dir,
+				 lnob_strerror(r));
+	if (skipped)
+		log_warnx("%zu ad-hoc request(s) left out: %s", skipped, why);
+	return 0;
+}
+
 const cli_context_ops_t aggcmd_context = {
 	.conf_load = aggcmd_conf_load,
 	.store_open = aggcmd_store_open,
 	.store_close = aggcmd_store_close,
+	.campaigns_extend = s_campaigns_extend,
 };
 
 int aggcmd_unit(cli_ctx_t *ctx, int *ret)

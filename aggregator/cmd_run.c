@@ -13,6 +13,7 @@
 #include "api.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "runlock.h"
 #include "server.h"
 #include "util.h"
 
@@ -80,17 +81,23 @@ int cmd_run(cli_ctx_t *ctx)
 	const aggcmd_conf_t *c = aggcmd_conf(ctx);
 	server_opts_t o;
 	api_t api;
-	int rc;
+	char err[1024];
+	int rc, lockfd;
 
 	if (cli_flag(ctx, "check")) {
 		printf("configuration OK\n");
 		return 0;
 	}
-	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
+	if ((lockfd = runlock_take(ctx->data_dir, AGG_PROG, err, sizeof(err))) < 0)
+		return cli_fail(ctx, "%s", err);
+	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) == 0) {
+		s_log_store(ctx, ctx->store);
+		rc = s_enroll_self(ctx);
+	}
+	if (rc != 0) {
+		runlock_release(lockfd);
 		return rc;
-	s_log_store(ctx, ctx->store);
-	if ((rc = s_enroll_self(ctx)) != 0)
-		return rc;
+	}
 	o.endpoint = c->endpoint;
 	o.conf_path = ctx->conf_path;
 	o.batch_max = c->batch_max;
@@ -105,5 +112,8 @@ int cmd_run(cli_ctx_t *ctx)
 	api = (api_t){ .st = ctx->store, .hier = ctx->hier, .campaigns = &ctx->camps, .id = &ctx->id };
 	o.http_listen = c->http_listen;
 	o.api = &api;
-	return server_run(&o, &ctx->id, ctx->store, ctx->hier);
+	rc = server_run(&o, &ctx->id, ctx->store, ctx->hier);
+	cli_store_close(ctx);   /* before the lock goes: the next run finds it closed */
+	runlock_release(lockfd);
+	return rc;
 }

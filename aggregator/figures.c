@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign_request.h"
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"

@@ -10,6 +10,7 @@
 #include "admit.h"
 #include "approval.h"
 #include "apply.h"
+#include "campaign_request.h"
 #include "codec.h"
 #include "envelope.h"
 #include "fault.h"

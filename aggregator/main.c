@@ -2,7 +2,7 @@
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
  * revoke, rollup, status, fleet, verify, history, conflicts, nominations, export,
  * and approve, unapprove, approvals, amendments, accept, reject (approval.h),
- * token (tokens.h).
+ * token (tokens.h), request (requests.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
@@ -103,6 +103,16 @@ static const cli_opt_t s_token_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_request_opts[] = {
+	{ "campaign", 0, "C", 0 },
+	{ "id", 0, "ID", 0 },
+	{ "units", 0, "U1,U2,...", 0 },
+	{ "indicators", 0, "I1,I2,...", 0 },
+	{ "due", 0, "YYYY-MM-DD", 0 },
+	{ "note", 0, "TEXT", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_export_opts[] = {
 	{ "campaign", 0, "C", 0 },
 	{ "period", 0, "P", CLI_REQUIRED },
@@ -180,6 +190,12 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
 		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
 	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = cmd_export },
+	{ .name = "request",
+	  .synopsis = "add -c CONF --campaign C --id ID --units U1,U2,... --indicators I1,I2,... "
+		      "--due YYYY-MM-DD [--note TEXT]",
+	  .help = "       " AGG_PROG " request list -c CONF [--campaign C] [--json]\n",
+	  .opts = s_request_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
+	  .min_args = 1, .max_args = 1, .args = "add|list", .run = cmd_request },
 };
 
 static const cli_prog_t s_prog = {

@@ -13,6 +13,7 @@
 #include "lnob_err.h"
 #include "log.h"
 #include "metadata.h"
+#include "requests.h"
 #include "util.h"
 
 /* Scopes whose bundles are kept (the rest are built each time). */
@@ -30,7 +31,9 @@ typedef struct s_bundle {
 struct metaout {
 	store_t *st;
 	const hier_t *hier;
-	const campaigns_t *camps;
+	campaigns_t *camps;
+	uint64_t gen;             /* the store's metadata_gen this version was built at */
+	int64_t next_check;       /* monotonic ms */
 	const identity_t *id;
 	size_t max_frame;
 	uint64_t version;
@@ -102,13 +105,31 @@ static int s_digest(const metaout_t *self, uint64_t *ret)
 	return 0;
 }
 
+/* Forgets the nodes and the bundles built. */
+static void s_forget(metaout_t *self)
+{
+	for (size_t i = 0; i < self->n; i++)
+		free(self->cache[i].body);
+	self->n = 0;
+	for (size_t i = 0; i < self->nnodes; i++) {
+		free((char *)self->nodes[i].node_id);
+		free((char *)self->nodes[i].scope);
+	}
+	self->nnodes = 0;
+}
+
 /* Reads, and on a change records, the version. Returns 0 or a code. */
 static int s_version(metaout_t *self)
 {
 	uint64_t digest;
+	MDB_txn *txn = NULL;
 	int r;
 
-	if ((r = s_nodes(self)) < 0 || (r = s_digest(self, &digest)) < 0)
+	s_forget(self);
+	if ((r = store_begin(self->st, false, &txn)) == 0)
+		r = agg_metadata_gen(self->st, txn, &self->gen);
+	store_abort(&txn);
+	if (r < 0 || (r = s_nodes(self)) < 0 || (r = s_digest(self, &digest)) < 0)
 		return r;
 	if ((r = agg_metadata_version(self->st, digest, lnob_now_s(), &self->version)) < 0)
 		log_warnx("metadata: recording its version in %s: %s", store_dir(self->st),
@@ -116,7 +137,7 @@ static int s_version(metaout_t *self)
 	return r;
 }
 
-metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps,
+metaout_t *metaout_new(store_t *st, const hier_t *hier, campaigns_t *camps,
 		       const identity_t *id, size_t max_frame)
 {
 	metaout_t *self = calloc(1, sizeof(*self));
@@ -128,7 +149,8 @@ metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps
 	*self = (metaout_t){ .st = st, .hier = hier, .camps = camps, .id = id,
 			     .max_frame = max_frame < METADATA_FRAME_MAX ? max_frame
 								  : METADATA_FRAME_MAX,
-			     .issued_at = lnob_now_s() };
+			     .issued_at = lnob_now_s(),
+			     .next_check = lnob_mono_ms() + METAOUT_CHECK_MS };
 	if (s_version(self) < 0) {
 		/* The store cannot write now: the server runs on, sending none. */
 		log_warnx("metadata: none is sent during this run");
@@ -144,15 +166,60 @@ void metaout_destroy(metaout_t **self_p)
 {
 	if (!self_p || !*self_p)
 		return;
-	for (size_t i = 0; i < (*self_p)->n; i++)
-		free((*self_p)->cache[i].body);
-	for (size_t i = 0; i < (*self_p)->nnodes; i++) {
-		free((char *)(*self_p)->nodes[i].node_id);
-		free((char *)(*self_p)->nodes[i].scope);
-	}
+	s_forget(*self_p);
 	free((*self_p)->nodes);
 	free(*self_p);
 	*self_p = NULL;
+}
+
+/* Adds the requests stored since. Returns 0 or a code (logged). */
+static int s_requests(metaout_t *self)
+{
+	MDB_txn *txn = NULL;
+	size_t added = 0, skipped = 0;
+	char why[1024];
+	int r;
+
+	if (!self->camps)
+		return 0;
+	if ((r = store_begin(self->st, false, &txn)) == 0)
+		r = requests_apply(self->st, txn, self->camps, self->hier, &added, &skipped, why,
+				   sizeof(why));
+	store_abort(&txn);
+	if (r < 0)
+		log_warnx("metadata: reading the ad-hoc requests: %s", lnob_strerror(r));
+	else if (skipped)
+		log_warnx("metadata: %zu ad-hoc request(s) left out: %s", skipped, why);
+	if (added)
+		log_info("metadata: %zu new ad-hoc request(s)", added);
+	return r;
+}
+
+void metaout_tick(metaout_t *self)
+{
+	uint64_t gen = 0, old;
+	MDB_txn *txn = NULL;
+	int r;
+
+	if (!self || lnob_mono_ms() < self->next_check)
+		return;
+	self->next_check = lnob_mono_ms() + METAOUT_CHECK_MS;
+	if ((r = store_begin(self->st, false, &txn)) == 0)
+		r = agg_metadata_gen(self->st, txn, &gen);
+	store_abort(&txn);
+	if (r < 0 || gen == self->gen)
+		return;
+	old = self->version;
+	if (s_requests(self) < 0)
+		return;
+	self->issued_at = lnob_now_s();
+	if (s_version(self) < 0) {
+		log_warnx("metadata: none is sent until the next change");
+		self->version = 0;
+		return;
+	}
+	if (self->version != old)
+		log_info("metadata: version %" PRIu64 " (was %" PRIu64 ")", self->version, old);
 }
 
 uint64_t metaout_version(const metaout_t *self)

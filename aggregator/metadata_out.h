@@ -7,13 +7,19 @@
  * METADATA_RESEND_MS, and only when it fits max_frame and
  * METADATA_FRAME_MAX.
  *
- * Each bundle lists the unrevoked nodes enrolled at start whose scope is
- * in its subtree (so that a node behind a relay finds its own scope).
- * The version: at start the bundle of the whole hierarchy (every campaign
- * file's text, the hierarchy and the nodes) is hashed (BLAKE2b, its first 8 bytes);
- * the store's meta keeps the last ("metadata_digest", "metadata_version").
- * A different digest makes a new version, max(last + 1, now in Unix
- * seconds), recorded; the same digest keeps the version.
+ * Each bundle lists the unrevoked nodes enrolled whose scope is in its
+ * subtree (so that a node behind a relay finds its own scope), and the
+ * ad-hoc requests asking a unit of it (requests.h).
+ * The version: the bundle of the whole hierarchy (every campaign file's
+ * text, the hierarchy, the nodes and the requests) is hashed (BLAKE2b, its
+ * first 8 bytes); the store's meta keeps the last ("metadata_digest",
+ * "metadata_version"). A different digest makes a new version, max(last +
+ * 1, now in Unix seconds), recorded; the same digest keeps the version.
+ * This is done at start, and again whenever the store's "metadata_gen"
+ * changes (a request added, a node enrolled or revoked by a command beside
+ * the daemon), checked every METAOUT_CHECK_MS by metaout_tick(): the new
+ * requests are added to the campaigns first, and the bundles are built
+ * afresh.
  *
  * Daemon-level code: it logs.
  */
@@ -29,6 +35,8 @@
 #include "router.h"
 #include "store.h"
 
+#define METAOUT_CHECK_MS 1000
+
 typedef struct metaout metaout_t;
 
 /* Computes and records the version (above). When that fails (logged:
@@ -36,8 +44,13 @@ typedef struct metaout metaout_t;
  * during this run. Everything is borrowed for the object's lifetime.
  * Returns NULL when out of memory; caller owns the result
  * (metaout_destroy()). */
-metaout_t *metaout_new(store_t *st, const hier_t *hier, const campaigns_t *camps,
+metaout_t *metaout_new(store_t *st, const hier_t *hier, campaigns_t *camps,
 		       const identity_t *id, size_t max_frame);
+
+/* The loop's turn: every METAOUT_CHECK_MS, reads metadata_gen and, on a
+ * change, adds the new ad-hoc requests to the campaigns and publishes a
+ * new version (above; logged). Accepts NULL. */
+void metaout_tick(metaout_t *self);
 
 /* Accepts NULL and *self_p == NULL; sets *self_p to NULL. */
 void metaout_destroy(metaout_t **self_p);

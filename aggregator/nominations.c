@@ -168,10 +168,13 @@ static int s_check_nomination(const nominations_ctx_t *x, const Lnob__Nomination
 		if (!c)
 			return s_refuse(LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN, detail, len,
 					"campaign '%s' is not configured on this aggregator", n->campaign);
-		if (!campaign_period_find(c, n->occasion))
+		const campaign_period_t *p = campaign_period_find(c, n->occasion);
+
+		if (!p || p->kind == CAMPAIGN_PERIOD_ADHOC)
 			return s_refuse(LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN, detail, len,
-					"occasion '%s' is not a period of campaign '%s'", n->occasion,
-					n->campaign);
+					"occasion '%s' is not a period of campaign '%s'%s", n->occasion,
+					n->campaign, p ? " (an ad-hoc request is no occasion for an "
+					"award)" : "");
 		if (n->sanction[0] && campaign_sanction_find(c, n->sanction) < 0)
 			return s_refuse(R_INVALID, detail, len, "sanction '%s' is not one of campaign "
 					"'%s' ([awards] sanctions)", n->sanction, n->campaign);

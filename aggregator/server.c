@@ -675,6 +675,7 @@ static void s_loop(server_t *s)
 		router_tick(s->router);
 		s_flush_state(s, false);
 		s_reader_check(s);
+		metaout_tick(s->meta);
 	}
 }
 

@@ -52,7 +52,8 @@ typedef struct server_opts {
 	size_t map_max;            /* bytes the LMDB map may grow to ([store] map_max_mb) */
 	size_t map_grow;           /* bytes added per growth ([store] map_grow_mb) */
 	int64_t reader_check_ms;   /* how often stale reader slots are cleared */
-	const struct campaigns *campaigns;  /* configured campaigns (may be empty, or NULL) */
+	struct campaigns *campaigns;  /* configured campaigns (may be empty, or NULL); the
+	                                 ad-hoc requests stored while it runs are added */
 	const char *http_listen;   /* [http] listen (http.h), NULL: no HTTP server */
 	struct api *api;           /* the API (api.h) it serves; its ingest hook is set here */
 } server_opts_t;

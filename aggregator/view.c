@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "campaign_request.h"
 #include "codec.h"
 #include "figures.h"
 #include "lnob_err.h"

@@ -143,5 +143,6 @@ int cmd_requeue(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
 int cmd_template(cli_ctx_t *ctx);
+int cmd_requests(cli_ctx_t *ctx);   /* cmd_requests.c: the ad-hoc requests held */
 
 #endif

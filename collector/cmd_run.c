@@ -8,13 +8,11 @@
 #include "cmd_collector.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -22,33 +20,8 @@
 #include "colweb.h"
 #include "http.h"
 #include "lnob_err.h"
+#include "runlock.h"
 #include "util.h"
-
-/* Takes an exclusive lock on dir/run.lock so one daemon serves an
- * outbox. Returns the fd (kept open for the run) or -1 with err set. */
-static int s_lock_run(const char *dir, char *err, size_t errlen)
-{
-	char path[4200];
-	int fd, r;
-
-	if ((r = lnob_mkdirs(dir)) < 0) {
-		snprintf(err, errlen, "%s: cannot create directory: %s", dir, lnob_strerror(r));
-		return -1;
-	}
-	snprintf(path, sizeof(path), "%s/run.lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		snprintf(err, errlen, "%.900s: %s", path, errno == EWOULDBLOCK
-			 ? "another lnob-collector run is using this outbox" : strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 /* Runs the uplink on the outbox until a stop signal. Returns the exit
  * status. */
@@ -61,7 +34,7 @@ static int s_serve(cli_ctx_t *ctx, uplink_conf_t *up)
 
 	if (sodium_init() < 0)
 		return cli_fail(ctx, "libsodium cannot start");
-	if ((lockfd = s_lock_run(ctx->data_dir, err, sizeof(err))) < 0)
+	if ((lockfd = runlock_take(ctx->data_dir, COL_PROG, err, sizeof(err))) < 0)
 		return cli_fail(ctx, "%s", err);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -93,7 +66,7 @@ out:
 	if (sigfd >= 0)
 		close(sigfd);
 	cli_store_close(ctx);
-	close(lockfd);
+	runlock_release(lockfd);
 	return rc;
 }
 

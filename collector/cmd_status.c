@@ -14,6 +14,7 @@
 
 #include "codec.h"
 #include "colmeta.h"
+#include "colrequests.h"
 #include "envelope.h"
 #include "lnob_err.h"
 #include "nominate.h"
@@ -203,7 +204,8 @@ static int s_status_table(cli_ctx_t *ctx, const outbox_stats_t *st, double age)
 	const col_conf_t *c = col_conf(ctx);
 	s_parked_ctx_t pc = { .own_id = ctx->node_id, .arr = NULL };
 	outbox_t *ob = ctx->store;
-	char when[32];
+	json_t *reqs = NULL;
+	char when[32], why[1024];
 	int r;
 
 	printf("node: %s\n", ctx->node_id);
@@ -233,6 +235,9 @@ static int s_status_table(cli_ctx_t *ctx, const outbox_stats_t *st, double age)
 		printf("max_frame: - (not said)\n");
 	printf("relay: %s\n", c->has_relay ? c->relay.listen : "-");
 	colmeta_status_print(ob, lnob_now_ms());
+	if (colrequests_of(ctx, ob, &reqs, why, sizeof(why)) == 0)
+		colrequests_print(stdout, reqs);
+	json_decref(reqs);
 	printf("parked_items:%s\n", st->parked ? "" : " -");
 	if (ob && (r = outbox_parked_foreach_all(ob, s_parked_item, &pc)) < 0)
 		return cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r));
@@ -250,9 +255,10 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 {
 	const col_conf_t *c = col_conf(ctx);
 	json_t *root = json_object(), *parked = json_array(), *down = json_array();
-	json_t *dismissed = json_array();
+	json_t *dismissed = json_array(), *reqs = NULL;
 	s_parked_ctx_t pc = { .own_id = ctx->node_id, .arr = parked };
 	bool ok = root && parked && down && dismissed;
+	char why[1024];
 	int r = 0;
 
 	if (ok && ctx->store && ((r = outbox_parked_foreach_all(ctx->store, s_parked_item, &pc)) < 0 ||
@@ -283,6 +289,9 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 	s_jset(root, "relay", c->has_relay ? json_string(c->relay.listen) : json_null(), &ok);
 	s_jset(root, "downstream", down, &ok);
 	s_jset(root, "metadata", colmeta_status_json(ctx->store, lnob_now_ms()), &ok);
+	if (ok && colrequests_of(ctx, ctx->store, &reqs, why, sizeof(why)) < 0)
+		ok = false;
+	s_jset(root, "requests", reqs, &ok);
 	if (!ok) {
 		json_decref(root);
 		return r < 0 ? cli_fail(ctx, "%s: %s", ctx->data_dir, lnob_strerror(r))

@@ -3,12 +3,14 @@
  * the indicators each unit reports in that period (campaign_reports():
  * an ad-hoc request's period only its asked units and indicators; derived
  * ones never), the previous period's values this collector queued, and
- * the campaign's ad-hoc requests asking a unit in scope. */
+ * the campaign's ad-hoc requests asking a unit in scope (colrequests.h). */
 #include "colweb_int.h"
 
 #include <string.h>
 
 #include "campaign.h"
+#include "campaign_request.h"
+#include "colrequests.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -107,46 +109,27 @@ static json_t *s_units(cli_ctx_t *ctx, const submit_rules_t *r, const campaign_t
 	return arr;
 }
 
-/* One ad-hoc request p of c, or NULL when it asks no unit in r's scope. */
-static json_t *s_request(const submit_rules_t *r, const campaign_t *c,
-			 const campaign_period_t *p, int32_t today)
-{
-	const campaign_request_t *q = p->request;
-	json_t *units = json_array(), *inds = json_array();
-
-	for (size_t k = 0; units && k < q->nunits; k++) {
-		int u = hier_find(r->hier, q->units[k]);
-
-		if (u >= 0 && s_in_scope(r, u))
-			json_array_append_new(units, json_string(q->units[k]));
-	}
-	for (size_t i = 0; inds && i < campaign_indicator_count(c); i++)
-		if (q->asked[i])
-			json_array_append_new(inds, s_indicator(c, (int)i));
-	if (units && json_array_size(units) == 0) {
-		json_decref(units);
-		json_decref(inds);
-		return NULL;
-	}
-	return json_pack("{s:s,s:s,s:s,s:b,s:I,s:o*,s:o*}", "id", p->id, "due", q->due, "note",
-			 q->note, "late", today > q->due_day, "created_at",
-			 (json_int_t)q->created_at, "units", units, "indicators", inds);
-}
-
-/* The ad-hoc requests of c asking a unit in r's scope, in the order added. */
+/* The ad-hoc requests of campaign c asking a unit in r's scope
+ * (colrequests_json()'s, as `lnob-collector requests --json` lists them),
+ * each with "late": whether now is past its late_from. */
 static json_t *s_requests(const submit_rules_t *r, const campaign_t *c)
 {
-	int64_t now_s = lnob_now_ms() / 1000 + campaign_utc_offset(c);
-	int32_t today = (int32_t)((now_s - (now_s % 86400 + 86400) % 86400) / 86400);
-	json_t *arr = json_array();
+	int64_t now_s = lnob_now_ms() / 1000;
+	json_t *all = NULL, *arr = json_array(), *q;
+	size_t i;
 
-	for (size_t i = 0; arr && i < campaign_period_count(c); i++) {
-		const campaign_period_t *p = campaign_period(c, (int)i);
-		json_t *q;
-
-		if (p->kind == CAMPAIGN_PERIOD_ADHOC && p->request && (q = s_request(r, c, p, today)))
-			json_array_append_new(arr, q);
+	if (!arr || colrequests_json(r, &all) < 0) {
+		json_decref(arr);
+		return NULL;
 	}
+	json_array_foreach(all, i, q) {
+		if (strcmp(json_string_value(json_object_get(q, "campaign")), campaign_id(c)) != 0)
+			continue;
+		json_object_set_new(q, "late", json_boolean(now_s >= json_integer_value(
+			json_object_get(q, "late_from"))));
+		json_array_append(arr, q);
+	}
+	json_decref(all);
 	return arr;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "campaign_request.h"
 #include "intake_int.h"
 #include "jsonkeys.h"
 #include "lnob_err.h"

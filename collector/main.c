@@ -118,6 +118,8 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF NODE                             (relay: refuse it from now on)",
 	  .opts = s_none, .needs = S_NEED_CONF, .min_args = 1, .max_args = 1, .args = "NODE",
 	  .run = cmd_revoke },
+	{ .name = "requests", .synopsis = "-c CONF [--json]", .opts = s_none,
+	  .formats = CLI_JSON, .needs = S_NEED_CONF | CLI_NEED_CAMPAIGNS, .run = cmd_requests },
 	{ .name = "template",
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit CODE] --out FILE.xlsx",
 	  .opts = s_template_opts, .needs = S_NEED_CONF | CLI_NEED_CAMPAIGNS,

@@ -46,6 +46,7 @@ struct relay {
 	const relay_conf_t *conf;
 	outbox_t *ob;
 	behind_t *behind;     /* the nodes behind it, for the heartbeats upward */
+	relay_receipts_t *receipts;   /* the receipts owed downstream, in flight */
 	router_conf_t rconf;
 	router_t *router;
 	admit_conf_t admit;   /* its max_body, advertised and enforced: min(own, upstream's) */
@@ -103,6 +104,15 @@ static void s_on_heartbeat(void *ctx, router_peer_t *p, const Lnob__Heartbeat *h
 	relay_t *self = ctx;
 
 	colmeta_forward(self->ob, self->router, p, hb, RELAY_MAX_FRAME);
+}
+
+/* router_handler_t.receipt_ack: p took receipts: delete them. */
+static void s_on_receipt_ack(void *ctx, router_peer_t *p, const Lnob__ReceiptAck *ra)
+{
+	relay_t *self = ctx;
+
+	if (p->node_id[0])
+		relay_receipts_acked(self->receipts, self->ob, self->behind, p->node_id, ra);
 }
 
 /* Custody writes fail, or succeed again: the credit granted is a probe of
@@ -322,8 +332,8 @@ void relay_tick(relay_t *self, bool force)
 	assert(self);
 	if (force || now - self->receipts_at >= S_RECEIPTS_EVERY_MS) {
 		self->receipts_at = now;
-		relay_receipts_send(self->router, self->ob, self->behind,
-				    lnob_now_ms() - self->conf->dead_after_ms);
+		relay_receipts_send(self->receipts, self->router, self->ob, self->behind,
+				    lnob_now_ms() - self->conf->dead_after_ms, now);
 	}
 	if (!force && now - self->seen_at < S_SEEN_EVERY_MS)
 		return;
@@ -365,8 +375,11 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	outbox_limits_t lim;
 
 	assert(zmq_ctx && conf && id && ob && conf->window >= 1);
-	if (!(self = calloc(1, sizeof(*self))) || !(self->behind = behind_new())) {
+	if (!(self = calloc(1, sizeof(*self))) || !(self->behind = behind_new()) ||
+	    !(self->receipts = relay_receipts_new())) {
 		log_warnx("relay: out of memory");
+		if (self)
+			behind_destroy(&self->behind);
 		free(self);
 		return NULL;
 	}
@@ -390,8 +403,10 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 	rc->handler.contact = s_on_contact;
 	rc->handler.downstream = s_on_downstream;
 	rc->handler.heartbeat = s_on_heartbeat;
+	rc->handler.receipt_ack = s_on_receipt_ack;
 	if (!(self->router = router_new(zmq_ctx, rc))) {
 		behind_destroy(&self->behind);
+		relay_receipts_destroy(&self->receipts);
 		free(self);
 		return NULL;
 	}
@@ -415,6 +430,7 @@ void relay_destroy(relay_t **self_p)
 		lnob__frame__free_unpacked(self->items[i].frame, NULL);
 	router_destroy(&self->router);
 	behind_destroy(&self->behind);
+	relay_receipts_destroy(&self->receipts);
 	free(self);
 	*self_p = NULL;
 }

@@ -15,6 +15,7 @@
 
 #include <xlsxwriter.h>
 
+#include "campaign_request.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"

@@ -1,23 +1,47 @@
 /* uplink_receipts.c: receipts from upstream (see uplink_int.h). */
 #include <inttypes.h>
 
+#include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
 #include "uplink_int.h"
 #include "util.h"
+
+/* Answers the upstream relay that rc is taken (committed), so that it
+ * deletes it; one lost goes again with the receipt it answers. */
+static void s_ack(uplink_t *u, const Lnob__Receipt *rc)
+{
+	Lnob__ReceiptAck ra = LNOB__RECEIPT_ACK__INIT;
+	Lnob__Ack a = LNOB__ACK__INIT, *pa = &a;
+	Lnob__Frame f;
+	int r;
+
+	a.signer = rc->signer;
+	a.seq = rc->seq;
+	ra.receipts = &pa;
+	ra.n_receipts = 1;
+	lnob__frame__init(&f);
+	f.msg_case = LNOB__FRAME__MSG_RECEIPT_ACK;
+	f.receipt_ack = &ra;
+	if ((r = uplink_send_frame(u, &f)) < 0)
+		uplink_send_failed(u, r, "a receipt's acknowledgement");
+}
 
 void uplink_on_receipt(uplink_t *u, const Lnob__Receipt *rc)
 {
 	enum outbox_receipt_took took = OUTBOX_RECEIPT_IGNORED;
 	const char *signer = rc->signer ? rc->signer : "";
 	bool refused = rc->state == LNOB__RECEIPT_STATE__RECEIPT_REFUSED;
-	int r = outbox_receipt_take(u->ob, u->id->pub.node_id, rc, lnob_now_ms(), &took);
+	int r;
 
-	if (r < 0) {
+	fault_point("collector.receipt_before_take");
+	if ((r = outbox_receipt_take(u->ob, u->id->pub.node_id, rc, lnob_now_ms(), &took)) < 0) {
 		log_warnx("cannot take a receipt for %s seq %" PRIu64 ": %s", signer, rc->seq,
 			  lnob_strerror(r));
 		return;
 	}
+	if (signer[0])
+		s_ack(u, rc);
 	if (took == OUTBOX_RECEIPT_KEPT)
 		log_debug("receipt for %s seq %" PRIu64 " kept to pass down", signer, rc->seq);
 	else if (took == OUTBOX_RECEIPT_IGNORED)

@@ -466,22 +466,8 @@ bool campaign_level_reports(const campaign_t *self, int i, const char *level);
  * the campaign (detail says which). detail may be NULL when len is 0. */
 int campaign_check_levels(const campaign_t *self, const Lnob__Report *rep, const char *level,
 			  char *detail, size_t len);
-/* Who reports what in period p: for a period of the campaign file,
- * campaign_level_reports(self, i, level); for an ad-hoc request's period,
- * true when the request asks indicator i and asks unit `code` itself.
- * p NULL: the campaign file's rule. */
-bool campaign_reports(const campaign_t *self, const campaign_period_t *p, int i,
-		      const char *code, const char *level);
-/* campaign_check_levels() for the period p of rep: for an ad-hoc
- * request's period, every value must be an indicator the request asks and
- * rep's unit one it asks, else LNOB_E_NOT_REQUESTED with detail "unit
- * 'C001' is not asked by ad-hoc request 'dx-1' (it asks: DGL, TDU)" or
- * "indicator 'fund_vnd' is not asked by ad-hoc request 'dx-1' (it asks:
- * poor_households)"; other periods as campaign_check_levels(). The period
- * must be one of the campaign's (campaigns_check_report() first), else
- * -EINVAL. */
-int campaign_check_reporter(const campaign_t *self, const Lnob__Report *rep, const char *level,
-			    char *detail, size_t len);
+/* For a period known, campaign_reports() and campaign_check_reporter()
+ * (campaign_request.h) say the same with ad-hoc requests' rules. */
 
 /* The periods: the campaign file's, in file order, then the ad-hoc
  * requests' in the order they were added. A period's address is stable
@@ -491,44 +477,8 @@ const campaign_period_t *campaign_period(const campaign_t *self, int i);
 /* The period with this id, or NULL. */
 const campaign_period_t *campaign_period_find(const campaign_t *self, const char *id);
 
-/* ---- ad-hoc (đột xuất) requests ------------------------------------------ */
-
-#define CAMPAIGN_REQUESTS_MAX 1024        /* per campaign */
-#define CAMPAIGN_REQUEST_UNITS_MAX 4096   /* units one request asks */
-#define CAMPAIGN_REQUEST_NOTE_MAX 1024    /* bytes of its note */
-
-/* Adds the ad-hoc request req (proto/lnob.proto AdhocRequest; its
- * campaign must be self's id) as a period of kind CAMPAIGN_PERIOD_ADHOC:
- * start the day of created_at (in utc_offset), end its due day, years 1,
- * no previous period; no target and no award rule applies to it; its
- * deadline, for every level, is late from 00:00 of the day after `due`
- * (campaign_deadline_for()); a unit is expected to reply only when the
- * request asks it (campaign_due_for()). Checked, each refusal
- * LNOB_E_INVALID with err "ad-hoc request 'dx-1': <problem>":
- *   - the id is an id ([A-Za-z0-9._-], 1..64) no period or request of the
- *     campaign has;
- *   - 1..CAMPAIGN_REQUEST_UNITS_MAX units, each an id, none twice; with
- *     hier (may be NULL: not checked), each in it, at a declared level,
- *     and none within another asked unit's subtree (it would count twice);
- *   - 1..CAMPAIGN_INDICATORS_MAX indicators, each a count or an amount of
- *     the campaign (a derived one is refused naming its inputs), none twice;
- *   - due a valid YYYY-MM-DD not before the campaign's start;
- *   - a note of at most CAMPAIGN_REQUEST_NOTE_MAX bytes, valid UTF-8 with
- *     no control character but newline and tab;
- *   - at most CAMPAIGN_REQUESTS_MAX requests per campaign.
- * Returns 0, LNOB_E_INVALID or -ENOMEM (nothing added on failure). */
-int campaign_request_add(campaign_t *self, const hier_t *hier, const Lnob__AdhocRequest *req,
-			 char *err, size_t errlen);
-/* How many ad-hoc requests self holds (the last of its periods). */
-size_t campaign_request_count(const campaign_t *self);
-/* True when ad-hoc request p asks unit code (false for other periods). */
-bool campaign_request_asks(const campaign_period_t *p, const char *code);
-/* The instant from which the report of unit code (at level) is late in p,
- * and whether it is expected at all: for an ad-hoc request's period, only
- * the units it asks (LNOB_E_NOTFOUND for the others); else
- * campaign_deadline_for(self, level, p). Returns 0 or LNOB_E_NOTFOUND. */
-int campaign_due_for(const campaign_t *self, const campaign_period_t *p, const char *code,
-		     const char *level, int64_t *ret_late_from);
+/* Ad-hoc (đột xuất) requests, periods of kind CAMPAIGN_PERIOD_ADHOC: see
+ * campaign_request.h. */
 /* The period whose counts are "the previous period's" for p (basis annual):
  * its `previous` key, else the year period with the latest end before p's
  * end; NULL when there is none (then the baseline is the previous). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "campaign_int.h"
+#include "campaign_request.h"
 #include "lnob_err.h"
 
 /* Refuses request id with err "ad-hoc request 'id': <fmt...>". */
@@ -160,7 +161,7 @@ static int s_grow(campaign_t *c)
 	if (c->nadhoc < c->capadhoc)
 		return 0;
 	cap = c->capadhoc ? c->capadhoc * 2 : 8;
-	if (!(v = realloc(c->adhoc, cap * sizeof(*v))))
+	if (!(v = realloc(c->adhoc, cap * sizeof(campaign_period_t *))))
 		return -ENOMEM;
 	c->adhoc = v;
 	c->capadhoc = cap;
@@ -202,7 +203,7 @@ int campaign_request_add(campaign_t *self, const hier_t *hier, const Lnob__Adhoc
 {
 	campaign_request_t r = { 0 };
 	const char **units;
-	campaign_period_t *p;
+	campaign_period_t *p = NULL;
 	int rc;
 
 	if (!self || !req)
@@ -210,7 +211,7 @@ int campaign_request_add(campaign_t *self, const hier_t *hier, const Lnob__Adhoc
 	if ((rc = s_head(self, req, &r.due_day, err, errlen)) < 0 ||
 	    (rc = s_indicators(self, req, &r, err, errlen)) < 0)
 		return rc;
-	if (!(units = malloc((req->n_units ? req->n_units : 1) * sizeof(*units))))
+	if (!(units = calloc(req->n_units ? req->n_units : 1, sizeof(*units))))
 		return -ENOMEM;
 	if ((rc = s_units(self, hier, req, units, err, errlen)) == 0) {
 		r.created_at = req->created_at;
@@ -231,6 +232,13 @@ size_t campaign_request_count(const campaign_t *self)
 {
 	assert(self);
 	return self->nadhoc;
+}
+
+void campaign_request_drop_last(campaign_t *self)
+{
+	assert(self);
+	if (self->nadhoc > 0)
+		self->nadhoc--;
 }
 
 bool campaign_request_asks(const campaign_period_t *p, const char *code)

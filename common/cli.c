@@ -318,9 +318,12 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 		cli_conf_error(ctx->conf, "hierarchy", "file", err, errlen, "%s", why);
 		return r;
 	}
-	if (needs & CLI_NEED_CAMPAIGNS)
-		return campaigns_load(&ctx->camps, ctx->conf, ctx->hier, err, errlen);
-	return 0;
+	if (!(needs & CLI_NEED_CAMPAIGNS))
+		return 0;
+	if ((r = campaigns_load(&ctx->camps, ctx->conf, ctx->hier, err, errlen)) < 0)
+		return r;
+	return ctx->prog->ops->campaigns_extend ? ctx->prog->ops->campaigns_extend(ctx, err, errlen)
+						: 0;
 }
 
 /* Frees what s_open() and the command opened. */

@@ -106,6 +106,10 @@ typedef struct cli_context_ops {
 	 * directory. */
 	int (*store_open)(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
 	void (*store_close)(void *store);   /* closes what store_open gave */
+	/* May be NULL. Called once ctx->camps is loaded: adds what the
+	 * program's store holds to the campaigns (the aggregator's ad-hoc
+	 * requests). Returns 0 or a negative code with err. */
+	int (*campaigns_extend)(cli_ctx_t *ctx, char *err, size_t errlen);
 } cli_context_ops_t;
 
 /* What a program gives cli_main(). */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign_request.h"
 #include "codec.h"
 #include "inifile.h"
 #include "lnob_err.h"
@@ -134,7 +135,7 @@ static int s_requests(const hier_t *hier, int scope, const campaigns_t *camps,
 		cap += campaign_request_count(camps->v[i]);
 	if (cap == 0)
 		return 0;
-	if (!(b->requests = calloc(cap, sizeof(*b->requests))))
+	if (!(b->requests = calloc(cap, sizeof(Lnob__AdhocRequest *))))
 		return -ENOMEM;
 	for (size_t i = 0; i < camps->n; i++) {
 		const campaign_t *c = camps->v[i];

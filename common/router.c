@@ -362,6 +362,10 @@ static void s_on_part(router_t *self, router_peer_t *p, const uint8_t *buf, size
 		s_on_heartbeat(self, p, f->heartbeat);
 		break;
 	default:
+		if (f->msg_case == LNOB__FRAME__MSG_RECEIPT_ACK && self->conf->handler.receipt_ack) {
+			self->conf->handler.receipt_ack(self->conf->ctx, p, f->receipt_ack);
+			break;
+		}
 		snprintf(detail, sizeof(detail), "not a sender's frame (case %d)", (int)f->msg_case);
 		s_refuse_frame(self, p, LNOB__NACK_REASON__NACK_MALFORMED, "", 0, detail);
 		break;

@@ -115,6 +115,9 @@ typedef struct router_handler {
 	/* A heartbeat from p was answered (hb borrowed for the call): the
 	 * owner may send p more, e.g. metadata (hb->metadata_version). */
 	void (*heartbeat)(void *ctx, router_peer_t *p, const Lnob__Heartbeat *hb);
+	/* p took the receipts of ra (Frame.receipt_ack; borrowed for the
+	 * call). NULL: such a frame is refused as not a sender's. */
+	void (*receipt_ack)(void *ctx, router_peer_t *p, const Lnob__ReceiptAck *ra);
 	/* Whether p has work in the owner's hands (router_evict() keeps it). */
 	bool (*busy)(void *ctx, const router_peer_t *p);
 } router_handler_t;

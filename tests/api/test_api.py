@@ -121,6 +121,7 @@ class ApiTest(lnobtest.NetTestCase):
         self.check_errors(op, d1view)
         self.check_stage(op, viewer, d1view)
         self.check_actions(op, viewer, d1op, d1view)
+        self.check_requests(op, viewer, d1op, d1view)
         # A revocation beside the running daemon holds at the next request.
         self.ok("/api/whoami", d1view)
         self.cli("token", "revoke", d1view.split("_")[1])
@@ -322,6 +323,33 @@ class ApiTest(lnobtest.NetTestCase):
                  params={"campaign": CAMPAIGN, "stage": "sent"})
         self.err(400, "/api/nominations", d1view, "bad_request", "waiting_min_days",
                  params={"campaign": CAMPAIGN, "waiting_min_days": "-1"})
+
+    def check_requests(self, op, viewer, d1op, d1view):
+        """POST /api/requests stores an ad-hoc request as `request add`
+        does; GET /api/requests lists them within the token's scope."""
+        body = {"campaign": CAMPAIGN, "id": "dx-api", "units": "C11, C21",
+                "indicators": "poor_households", "due": "2026-12-31", "note": "nhanh"}
+        self.err(403, "/api/requests", viewer, "forbidden", "operator", method="POST", body=body)
+        self.err(403, "/api/requests", d1op, "forbidden", "C21", method="POST", body=body)
+        self.err(400, "/api/requests", op, "bad_request", "due is required", method="POST",
+                 body={k: v for k, v in body.items() if k != "due"})
+        self.err(400, "/api/requests", op, "bad_request", "derived", method="POST",
+                 body=dict(body, indicators="poor_rate"))
+        got = self.ok("/api/requests", op, method="POST", body=body)
+        self.assertEqual((got["id"], got["units"], got["expected"], got["reported"]),
+                         ("dx-api", ["C11", "C21"], 2, 0), got)
+        self.err(409, "/api/requests", op, "conflict", "already", method="POST", body=body)
+        listed = self.cli_json("request", "list")
+        self.assertEqual([q["id"] for q in listed], ["dx-api"])
+        self.assertEqual(strip(self.ok("/api/requests", viewer)), strip({"requests": listed}))
+        mine = self.ok("/api/requests", d1view, params={"campaign": CAMPAIGN})["requests"]
+        self.assertEqual([(q["units"], q["expected"]) for q in mine], [(["C11"], 1)])
+        self.err(400, "/api/requests", viewer, "bad_request", "campaign",
+                 params={"campaign": "nope"})
+        # The new period is the campaign's, as the CLI sees it.
+        periods = [c for c in self.ok("/api/campaigns", viewer)
+                   if c["id"] == CAMPAIGN][0]["periods"]
+        self.assertEqual(periods[-1], "dx-api")
 
     def check_actions(self, op, viewer, d1op, d1view):
         body = {"campaign": CAMPAIGN, "period": PERIOD, "unit": "D1", "note": "checked"}

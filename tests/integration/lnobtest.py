@@ -421,6 +421,20 @@ class Net:
         self.aggregator = Aggregator(self, **over)
         return self.aggregator
 
+    def add_campaign_aggregator(self, ini, extra_conf="", **over):
+        """An aggregator configured with the campaign file ini (text, written
+        as campaign.ini here) and extra_conf after its [campaign] section."""
+        with open(self.path("campaign.ini"), "w") as f:
+            f.write(ini)
+        return self.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n" + extra_conf,
+                                   **over)
+
+    def sign_key_conf(self, agg):
+        """The [uplink] lines that give a collector agg's signing key (the
+        base64 `pubkey` prints): it then takes the metadata agg sends."""
+        return "\n[uplink]\naggregator_sign_key = %s\n" % self.cli(
+            agg.cmd("pubkey", "-c", agg.conf)).out.strip()
+
     def add_collector(self, node_id, scope, enroll=True, upstream=None, **over):
         """A collector for scope. With upstream (a Collector made with
         relay=True) it connects to that relay instead of the aggregator,

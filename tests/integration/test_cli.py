@@ -24,6 +24,8 @@ AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "ver
 AGGREGATOR_CMDS += ["token"]          # the HTTP API's tokens (api)
 AGGREGATOR_CMDS += ["pubkey"]         # the metadata's signing key (meta)
 COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
+AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
+COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 
 
 def project_version():
@@ -150,9 +152,7 @@ class NamesTest(lnobtest.NetTestCase):
         net.hier.rows = [(c, VI_NAMES.get(c, n), p, lv, k) for c, n, p, lv, k in net.hier.rows]
         net.hier.name.update(VI_NAMES)
         net.hier.write(net.hier_path)
-        with open(net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
+        self.agg = agg = net.add_campaign_aggregator(CAMPAIGN_INI)
         keys = net.keygen(agg.bin, "c11", net.path("c11.key"))
         agg.enroll(keys.pub_path, "thi tran muong khuong")      # --scope by its name
         self.assertEqual([n["scope"] for n in agg.status()["nodes"]], ["C11"])

@@ -55,9 +55,7 @@ class LevelsTest(lnobtest.NetTestCase):
 
     def setUp(self):
         super().setUp()
-        with open(self.net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = self.net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
+        self.agg = self.net.add_campaign_aggregator(CAMPAIGN_INI)
 
     def campaign_conf(self):
         return ("\n[campaign]\nfiles = %s\n\n[hierarchy]\nfile = %s\n"

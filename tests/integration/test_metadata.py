@@ -17,6 +17,7 @@ is tampered with, older, or does not parse is refused and the version
 held is kept; a well-signed newer one is taken.
 """
 
+import json
 import struct
 import time
 
@@ -52,13 +53,11 @@ class MetadataTest(lnobtest.NetTestCase):
     def setUp(self):
         super().setUp()
         net = self.net
-        with open(net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
-        b64 = net.cli(self.agg.cmd("pubkey", "-c", self.agg.conf)).out.strip()
+        self.agg = net.add_campaign_aggregator(CAMPAIGN_INI)
         kw = dict(heartbeat_ms=300, dead_after_ms=3000, backoff_min_ms=50, backoff_max_ms=300)
-        self.relay = net.add_collector("d1-office", "D1", relay=True, extra_conf=(
-            "\n[uplink]\naggregator_sign_key = %s\n" % b64), **kw)
+        # The key as base64 (`pubkey`) for the relay, as the .pub file for the commune.
+        self.relay = net.add_collector("d1-office", "D1", relay=True,
+                                       extra_conf=net.sign_key_conf(self.agg), **kw)
         self.commune = net.add_collector("c11-office", "C11", upstream=self.relay, extra_conf=(
             "\n[uplink]\naggregator_sign_key = %s\n" % self.agg.keys.pub_path), **kw)
 
@@ -138,6 +137,39 @@ class MetadataTest(lnobtest.NetTestCase):
                         and self.commune.status()["metadata"], 60,
                         "the commune gets the new version through the relay", net)
         self.assertEqual(self.relay.status()["metadata"]["version"], st["version"])
+
+    def test_refused_after_the_metadata_changed_comes_back_parked(self):
+        """A report valid by the metadata held when it was queued, refused by
+        the aggregator after its campaign changed, is parked at the commune
+        with the reason, through the relay; the commune then holds the new
+        version, which refuses such a report offline."""
+        net, agg, c = self.net, self.agg, self.commune
+        v1 = self.sync()["version"]
+        self.relay.stop()   # the link is cut
+        r = c.submit(self.csv("fund.csv", [{"unit": "V11-0001", "revision": 1,
+                                            "values": {"households_total": 150,
+                                                       "poor_households": 12,
+                                                       "fund_vnd": 5_000_000}}]))
+        self.assertIn("queued 1 reports", r.out)
+        agg.stop()
+        with open(net.path("campaign.ini"), "w") as f:   # fund_vnd is no longer measured
+            f.write(CAMPAIGN_INI.replace("fund_vnd         = amount\n", "")
+                    .replace("[reported_by]\nfund_vnd = all\n", ""))
+        agg.start()
+        self.relay.start()
+        st = wait_until(lambda: c.status()["parked"] == 1 and c.status(), 60,
+                        "the refusal comes back parked at the commune", net)
+        item = st["parked_items"][0]
+        self.assertEqual((item["signer"], item["reason"]), ("c11-office", "unknown_indicator"))
+        self.assertIn("fund_vnd", item["detail"])
+        rep = json.loads(net.cli(c.cmd("status", "-c", c.conf, "--report", "V11-0001/2023",
+                                       "--json")).out)
+        self.assertEqual(rep["envelopes"][0]["state"], "refused", rep)
+        wait_until(lambda: c.status()["metadata"]["version"] > v1, 60,
+                   "the commune gets the changed campaign", net)
+        again = net.cli(c.cmd("submit", "-c", c.conf, net.path("fund.csv")), ok=False)
+        self.assertEqual(again.returncode, 1, again.out + again.err)
+        self.assertIn("fund_vnd", again.err)
 
     def fake_relay(self):
         """A ROUTER on the relay's endpoint with its CURVE keys (no ZAP:

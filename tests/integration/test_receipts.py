@@ -13,9 +13,11 @@ one and logs it; a receipt the relay owes survives a SIGKILL of the relay
 import json
 import os
 import signal
+import unittest
 
 import lnobtest
 from lnobtest import wait_until
+from test_relay import mdb_dump
 
 VALUES = {"households_total": 400, "poor_households": 30}
 
@@ -129,6 +131,29 @@ class ReceiptsTest(lnobtest.NetTestCase):
         relay.start()
         commune.start()
         self.wait_report("C11", "stored")
+
+    @unittest.skipUnless(os.environ.get("LNOB_FAULT_INJECTION", "0") in ("1", "ON", "TRUE",
+                                                                        "true"),
+                         "needs a build with -DLNOB_FAULT_INJECTION=ON")
+    def test_receipt_survives_an_origin_killed_before_taking_it(self):
+        """The relay sends the receipt until the origin acknowledges it: an
+        origin SIGKILLed as the receipt arrives (before it committed it)
+        gets it again once restarted, and the relay deletes it only then."""
+        net, commune, relay = self.net, self.commune, self.relay
+        self.submit([{"unit": "C11", "revision": 1, "values": VALUES}], "ok.csv")
+        self.agg.start()
+        relay.start()
+        commune.start(env={"LNOB_FAULT": "collector.receipt_before_take"})
+        commune.daemon.proc.wait(timeout=60)
+        commune.daemon._log.close()
+        commune.daemon.returncode = commune.daemon.proc.returncode
+        self.assertEqual(commune.daemon.returncode, -signal.SIGKILL)
+        self.assertEqual([e["state"] for e in self.report("C11")], ["sent"])
+        self.assertEqual(len(mdb_dump(relay.data_dir, "receipts_out")), 1)
+        commune.start()
+        self.wait_report("C11", "stored")
+        wait_until(lambda: not mdb_dump(relay.data_dir, "receipts_out"), 30,
+                   "the relay deletes the receipt once acknowledged", net)
 
     def test_receipts_pass_down_a_chain_of_relays(self):
         net, relay = self.net, self.relay

@@ -72,10 +72,7 @@ class ValidationTest(lnobtest.NetTestCase):
     def setUp(self):
         super().setUp()
         net = self.net
-        with open(net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = net.add_aggregator(
-            extra_conf="\n[campaign]\nfiles = campaign.ini\nclock_skew_s = 900\n")
+        self.agg = net.add_campaign_aggregator(CAMPAIGN_INI, "clock_skew_s = 900\n")
         self.keys = net.keygen(self.agg.bin, "crafta", net.path("crafta.key"))
         self.agg.enroll(self.keys.pub_path, "P")
         self.sk = self.keys.signing_key()

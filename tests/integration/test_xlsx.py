@@ -37,9 +37,7 @@ class XlsxTest(lnobtest.NetTestCase):
     def setUp(self):
         super().setUp()
         net = self.net
-        with open(net.path("campaign.ini"), "w") as f:
-            f.write(CAMPAIGN_INI)
-        self.agg = net.add_aggregator(extra_conf="\n[campaign]\nfiles = campaign.ini\n")
+        self.agg = net.add_campaign_aggregator(CAMPAIGN_INI)
         self.coll = net.add_collector("c11-office", "C11", extra_conf=(
             "\n[campaign]\nfiles = %s\n\n[hierarchy]\nfile = %s\n"
             % (net.path("campaign.ini"), net.hier_path)))

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "campaign.h"
+#include "campaign_request.h"
 #include "cmd_collector.h"
 #include "colmeta.h"
 #include "colweb.h"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign_request.h"
 #include "codec.h"
 #include "lnob_err.h"
 #include "metadata.h"
@@ -94,6 +95,64 @@ static void test_subtree_round_trip(void **state)
 	free(body);
 }
 
+/* An ad-hoc request travels in the bundles of the subtrees it asks, with
+ * only their units; a bundle whose request breaks a rule is refused. */
+static void test_requests_round_trip(void **state)
+{
+	s_world_t *w = *state;
+	Lnob__AdhocRequest q = LNOB__ADHOC_REQUEST__INIT;
+	Lnob__MetadataBody *b;
+	char *units[] = { "V11", "D2" }, *inds[] = { "poor_households" }, err[512];
+	const campaign_period_t *p;
+	metadata_view_t v;
+	uint8_t *body, *bad;
+	size_t len, blen;
+
+	q.campaign = "c1";
+	q.id = "dx-1";
+	q.due = "2025-12-10";
+	q.note = "nhanh";
+	q.created_at = 1764547200;
+	q.units = units;
+	q.n_units = 2;
+	q.indicators = inds;
+	q.n_indicators = 1;
+	assert_int_equal(campaign_request_add(w->camps.v[0], w->hier, &q, err, sizeof(err)), 0);
+	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, NULL, 0,
+					     &body, &len, err, sizeof(err)), 0);
+	assert_int_equal(metadata_parse(body, len, "m", NULL, &v, err, sizeof(err)), 0);
+	p = campaign_period_find(v.camps.v[0], "dx-1");
+	assert_non_null(p);
+	assert_int_equal(p->kind, CAMPAIGN_PERIOD_ADHOC);
+	assert_int_equal(p->request->nunits, 1);   /* D2 is not in D1's subtree */
+	assert_string_equal(p->request->units[0], "V11");
+	assert_string_equal(p->request->due, "2025-12-10");
+	assert_string_equal(p->request->note, "nhanh");
+	assert_true(p->request->asked[campaign_indicator_find(v.camps.v[0], "poor_households")]);
+	metadata_view_clear(&v);
+	/* C11's bundle holds it too, with V11. */
+	free(body);
+	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "C11"), &w->camps, NULL, 0,
+					     &body, &len, err, sizeof(err)), 0);
+	assert_int_equal(metadata_parse(body, len, "m", NULL, &v, err, sizeof(err)), 0);
+	assert_non_null(campaign_period_find(v.camps.v[0], "dx-1"));
+	metadata_view_clear(&v);
+	/* A request naming a unit outside the bundle's hierarchy: refused. */
+	assert_int_equal(codec_unpack(&lnob__metadata_body__descriptor, body, len, len,
+				      (ProtobufCMessage **)&b), 0);
+	assert_int_equal(b->n_requests, 1);
+	char *own = b->requests[0]->units[0];
+	b->requests[0]->units[0] = "D2";
+	assert_int_equal(codec_pack(&b->base, &bad, &blen), 0);
+	b->requests[0]->units[0] = own;   /* the unpacked string, freed with the message */
+	protobuf_c_message_free_unpacked(&b->base, NULL);
+	assert_int_equal(metadata_parse(bad, blen, "m", NULL, &v, err, sizeof(err)), LNOB_E_INVALID);
+	assert_non_null(strstr(err, "m: ad-hoc request 'dx-1': unit 'D2' is not in the hierarchy"));
+	free(bad);
+	free(body);
+	campaign_request_drop_last(w->camps.v[0]);
+}
+
 static void test_sign_verify(void **state)
 {
 	s_world_t *w = *state;
@@ -150,6 +209,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subtree_round_trip),
+		cmocka_unit_test(test_requests_round_trip),
 		cmocka_unit_test(test_sign_verify),
 		cmocka_unit_test(test_parse_refuses),
 	};

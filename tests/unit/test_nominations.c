@@ -16,6 +16,7 @@
 #include "admit.h"
 #include "aggstore.h"
 #include "campaign.h"
+#include "campaign_request.h"
 #include "campaigns.h"
 #include "codec.h"
 #include "envelope.h"
@@ -858,6 +859,26 @@ static void test_campaign_checks_and_view(void **state)
 	assert_string_equal(t_jstr(json_object_get(l, "eligibility"), "verdict"), "not_eligible");
 	json_decref(v);
 	s_check_filters(&x, q);
+	/* An ad-hoc request is a period, but no occasion for an award. */
+	{
+		Lnob__AdhocRequest dx = LNOB__ADHOC_REQUEST__INIT;
+		char *units[] = { (char *)"C11" }, *inds[1];
+
+		inds[0] = (char *)campaign_indicator(c, 0)->code;
+		dx.campaign = (char *)campaign_id(c);
+		dx.id = (char *)"dx-1";
+		dx.due = (char *)"2024-01-31";
+		dx.created_at = 1700000000;
+		dx.units = units;
+		dx.n_units = 1;
+		dx.indicators = inds;
+		dx.n_indicators = 1;
+		assert_int_equal(campaign_request_add(c, w.hier, &dx, err, sizeof(err)), 0);
+	}
+	t_nom(&a, "2023-001", "C11", NULL);
+	a.n.occasion = (char *)"dx-1";
+	it = t_send(&w, N_C11, LNOB__KIND__KIND_NOMINATION, &a.n.base);
+	t_nack(&it, LNOB__NACK_REASON__NACK_UNKNOWN_CAMPAIGN, "no occasion for an award");
 	t_teardown(&w);
 }
 
