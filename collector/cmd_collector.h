@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "intake.h"
+#include "nominate.h"
 #include "outbox.h"
 #include "uplink.h"
 
@@ -116,6 +117,20 @@ const char *col_limit_origin(const outbox_limits_t *lim, char out[160]);
  * queued"). */
 int col_enqueue(cli_ctx_t *ctx, uint32_t kind, const uint8_t *const *bodies, const size_t *lens,
 		size_t n, int64_t now_ms, uint64_t *ret_first);
+
+/* The options a nomination is parsed with here (cmd_nominate.c; `nominate`
+ * and the page's POST /api/nominations): this node as signer, [nominations]
+ * campaign and attach_max_bytes, now, and the body limit of lim (the
+ * upstream's as last known). */
+void col_nominate_opts(const cli_ctx_t *ctx, const outbox_limits_t *lim, int64_t now_ms,
+		       nominate_opts_t *ret);
+
+/* Packs v[0..n-1] and queues them (KIND_NOMINATION) into ctx's outbox,
+ * open writable (ctx->store), in one transaction: 0 with *ret_first, or a
+ * negative code with err ending in "nothing queued" (cmd_nominate.c;
+ * `nominate` and the page). */
+int col_queue_nominations(cli_ctx_t *ctx, Lnob__Nomination *const *v, size_t n, int64_t now_ms,
+			  uint64_t *ret_first, char *err, size_t errlen);
 
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_submit(cli_ctx_t *ctx);

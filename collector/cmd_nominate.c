@@ -18,27 +18,63 @@
 #include "nominate.h"
 #include "util.h"
 
-/* The nominations of one `nominate`, parsed and packed. */
+/* The nominations of one `nominate`, parsed. */
 typedef struct s_noms {
 	Lnob__Nomination **v;
-	uint8_t **bodies;
-	size_t *lens;
 	size_t n, parsed;
 } s_noms_t;
 
 static void s_noms_free(s_noms_t *l)
 {
-	for (size_t i = 0; i < l->parsed; i++) {
+	for (size_t i = 0; i < l->parsed; i++)
 		nominate_free(&l->v[i]);
-		free(l->bodies[i]);
-	}
 	free(l->v);
-	free(l->bodies);
-	free(l->lens);
 }
 
-/* Parses and packs file i of ctx into l. Returns 0, or 1 after printing
- * the failure. */
+void col_nominate_opts(const cli_ctx_t *ctx, const outbox_limits_t *lim, int64_t now_ms,
+		       nominate_opts_t *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->signer = ctx->node_id;
+	ret->campaign = col_conf(ctx)->nom_campaign;
+	ret->attach_max = col_conf(ctx)->attach_max;
+	ret->now_s = now_ms / 1000;
+	ret->max_body = outbox_max_body(lim);   /* the upstream's, as last known */
+}
+
+int col_queue_nominations(cli_ctx_t *ctx, Lnob__Nomination *const *v, size_t n, int64_t now_ms,
+			  uint64_t *ret_first, char *err, size_t errlen)
+{
+	uint8_t **bodies = calloc(n ? n : 1, sizeof(*bodies));
+	size_t *lens = calloc(n ? n : 1, sizeof(*lens));
+	outbox_limits_t lim;
+	char origin[160];
+	int r = bodies && lens ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = codec_pack(&v[i]->base, &bodies[i], &lens[i]);
+	if (r == 0)
+		r = outbox_enqueue(ctx->store, &ctx->id, LNOB__KIND__KIND_NOMINATION,
+				   (const uint8_t *const *)bodies, lens, n, now_ms, ret_first);
+	if (r == LNOB_E_TOOBIG && outbox_get_limits(ctx->store, &lim) == 0)
+		lnob_errf(err, errlen, r, "%s: cannot queue: a nomination is over the %zu-byte limit "
+			  "(%s; nothing queued)", ctx->data_dir, outbox_max_body(&lim),
+			  col_limit_origin(&lim, origin));
+	else if (r == LNOB_E_FULL)
+		lnob_errf(err, errlen, r, "%s: outbox is full ([node] map_size_mb = %zu); nothing "
+			  "queued", ctx->data_dir, col_conf(ctx)->map_size >> 20);
+	else if (r < 0)
+		lnob_errf(err, errlen, r, "%s: cannot queue: %s (nothing queued)", ctx->data_dir,
+			  lnob_strerror(r));
+	for (size_t i = 0; bodies && lens && i < n; i++)
+		free(bodies[i]);
+	free(bodies);
+	free(lens);
+	return r;
+}
+
+/* Parses file i of ctx into l. Returns 0, or 1 after printing the
+ * failure. */
 static int s_parse_one(cli_ctx_t *ctx, const nominate_opts_t *no, const outbox_limits_t *lim,
 		       s_noms_t *l, size_t i)
 {
@@ -59,8 +95,6 @@ static int s_parse_one(cli_ctx_t *ctx, const nominate_opts_t *no, const outbox_l
 		if (strcmp(l->v[k]->id, l->v[i]->id) == 0)
 			return cli_fail(ctx, "%s: id: '%s' is also the id of %s (nothing queued)", path,
 					l->v[i]->id, ctx->argv[k]);
-	if (codec_pack(&l->v[i]->base, &l->bodies[i], &l->lens[i]) < 0)
-		return cli_fail(ctx, "out of memory");
 	return 0;
 }
 
@@ -74,21 +108,13 @@ static int s_parse_all(cli_ctx_t *ctx, s_noms_t *l, int64_t now_ms)
 
 	l->n = (size_t)ctx->argc;
 	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-	l->v = calloc(l->n, sizeof(*l->v));
-	l->bodies = calloc(l->n, sizeof(*l->bodies));
-	l->lens = calloc(l->n, sizeof(*l->lens));
-	if (!l->v || !l->bodies || !l->lens) {
+	if (!(l->v = calloc(l->n, sizeof(*l->v)))) {
 		cli_fail(ctx, "out of memory");
 		return 1;
 	}
 	if ((rc = col_known_limits(ctx, &lim)) != 0)
 		return rc;
-	memset(&no, 0, sizeof(no));
-	no.signer = ctx->node_id;
-	no.campaign = col_conf(ctx)->nom_campaign;
-	no.attach_max = col_conf(ctx)->attach_max;
-	no.now_s = now_ms / 1000;
-	no.max_body = outbox_max_body(&lim);   /* the upstream's, as last known */
+	col_nominate_opts(ctx, &lim, now_ms, &no);
 	for (size_t i = 0; i < l->n; i++)
 		if ((rc = s_parse_one(ctx, &no, &lim, l, i)) != 0)
 			return rc;
@@ -100,11 +126,15 @@ int cmd_nominate(cli_ctx_t *ctx)
 	s_noms_t l = { 0 };
 	uint64_t first = 0;
 	int64_t now_ms = lnob_now_ms();
+	char err[1024];
 	int rc;
 
 	if ((rc = s_parse_all(ctx, &l, now_ms)) == 0 &&
-	    (rc = col_enqueue(ctx, LNOB__KIND__KIND_NOMINATION, (const uint8_t *const *)l.bodies,
-			      l.lens, l.n, now_ms, &first)) == 0) {
+	    (rc = cli_store(ctx, CLI_STORE_WRITE)) == 0) {
+		if (col_queue_nominations(ctx, l.v, l.n, now_ms, &first, err, sizeof(err)) < 0)
+			rc = cli_fail(ctx, "%s", err);
+	}
+	if (rc == 0) {
 		printf("queued %zu nominations as seq %" PRIu64 "..%" PRIu64 "\n", l.n, first,
 		       first + l.n - 1);
 		for (size_t i = 0; i < l.n; i++)

@@ -52,6 +52,10 @@ static int s_serve(cli_ctx_t *ctx, uplink_conf_t *up)
 		rc = cli_fail(ctx, "[web] listen: %s", err);
 		goto out;
 	}
+	if (up->http && colweb_limits(up->http) < 0) {
+		rc = cli_fail(ctx, "[web] listen: cannot set the upload limits");
+		goto out;
+	}
 	if (up->http)
 		log_info("the page on http://%s/", c->web_listen);
 	log_info("node %s: uplink to %s, window %" PRIu32 ", outbox in %s%s%s", ctx->node_id,

@@ -29,8 +29,12 @@
  *                     directory (or absolute): its SHA-256 and size are
  *                     computed, and its bytes attached when the size is at
  *                     most attach_max (0: never)
+ *     data            instead of file: the document's bytes, standard
+ *                     base64 with padding (RFC 4648; the page's uploads),
+ *                     digested and attached as a file's are; never with
+ *                     file
  *     sha256, size    64 hex digits and an integer >= 0: a document not at
- *                     hand; with a file too, they must match it
+ *                     hand; with a file or data too, they must match it
  *     vote            council_minutes only, required there: "FOR/MEMBERS"
  *                     optionally followed by a space and text ("9/11",
  *                     "9/11 tán thành"), FOR <= MEMBERS, MEMBERS >= 1
@@ -52,6 +56,7 @@
 #ifndef LNOB_NOMINATE_H
 #define LNOB_NOMINATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -76,6 +81,8 @@ typedef struct nominate_opts {
 	size_t max_body;         /* the largest encoded nomination (an Envelope body),
 				  * e.g. the upstream's max_body; 0 or over
 				  * OUTBOX_BODY_MAX: OUTBOX_BODY_MAX */
+	bool no_files;           /* documents may not name a file (the page: only
+				  * data, or sha256 and size) */
 } nominate_opts_t;
 
 /* Reads the nomination file at path (at most NOMINATE_FILE_MAX bytes) and

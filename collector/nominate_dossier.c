@@ -2,7 +2,8 @@
  * nominate_dossier.c: the documents of a nomination's dossier (see
  * nominate.h): each named by its kind and title, with a council vote on
  * the minutes, and either a file the collector digests (SHA-256, size,
- * and its bytes attached up to [nominations] attach_max_bytes) or the
+ * and its bytes attached up to [nominations] attach_max_bytes), its bytes
+ * as base64 data (the page's uploads, digested the same way), or the
  * digest and size alone.
  */
 #include "nominate.h"
@@ -200,6 +201,45 @@ static int s_doc_file(const nominate_parse_t *p, const char *path, const char *f
 	return 0;
 }
 
+/* The bytes of a document given as data (standard base64 with padding,
+ * libsodium): digest, size and (up to attach_max) the bytes into d, which
+ * must match the sha256 and size the JSON gave. */
+static int s_doc_data(const nominate_parse_t *p, const char *path, const char *b64, size_t len,
+		      Lnob__Document *d, bool have_sha, bool have_size)
+{
+	size_t max = len / 4 * 3 + 3, size = 0;
+	uint8_t sha[32], *bin = malloc(max ? max : 1);
+	char hex[65];
+	int rc = 0;
+
+	if (!bin)
+		return lnob_errf(p->err, p->errlen, -ENOMEM, "%s: out of memory", p->name);
+	if (sodium_init() < 0 ||
+	    sodium_base642bin(bin, max, b64, len, NULL, &size, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0)
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.data: not base64 (RFC 4648, "
+			       "with padding)", p->name, path);
+	else if (crypto_hash_sha256(sha, bin, size), have_sha && memcmp(sha, d->sha256.data, 32) != 0)
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: does not match "
+			       "the data (its SHA-256 is %s)", p->name, path, lnob_hex(hex, sha, 32));
+	else if (have_size && d->size != size)
+		rc = lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.size: %llu, but the data "
+			       "has %zu bytes", p->name, path, (unsigned long long)d->size, size);
+	if (rc < 0) {
+		free(bin);
+		return rc;
+	}
+	if (size == 0 || p->o->attach_max == 0 || size > p->o->attach_max) {
+		free(bin);   /* digest only */
+		bin = NULL;
+	}
+	memcpy(d->sha256.data, sha, 32);
+	d->size = size;
+	d->content.data = bin;
+	d->content.len = bin ? size : 0;
+	return 0;
+}
+
 /* True when s is exactly 64 hex digits. */
 static bool s_is_hex64(const char *s)
 {
@@ -275,26 +315,36 @@ static int s_doc_digest(const nominate_parse_t *p, const char *path, json_t *obj
 	return 0;
 }
 
-/* The file of a document, or the digest alone (then sha256 and size are
- * both required). */
+/* The file of a document, its data, or the digest alone (then sha256 and
+ * size are both required). */
 static int s_doc_source(const nominate_parse_t *p, const char *path, json_t *obj,
 			Lnob__Document *d, bool have_sha, bool have_size)
 {
-	const char *file = NULL;
-	char sub[96];
-	size_t len;
+	const char *file = NULL, *data = NULL;
+	char sub[96], dsub[96];
+	size_t len, dlen = 0;
 	int rc;
 
 	snprintf(sub, sizeof(sub), "%s.file", path);
-	if ((rc = nominate_json_str(p, sub, json_object_get(obj, "file"), &file, &len)) < 0)
+	snprintf(dsub, sizeof(dsub), "%s.data", path);
+	if ((rc = nominate_json_str(p, sub, json_object_get(obj, "file"), &file, &len)) < 0 ||
+	    (rc = nominate_json_str(p, dsub, json_object_get(obj, "data"), &data, &dlen)) < 0)
 		return rc;
+	if (file && p->o->no_files)
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: not taken here: send "
+				 "the document's bytes as data (base64)", p->name, sub);
+	if (file && data)
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: give file or data, not "
+				 "both", p->name, dsub);
 	if (file && (!*file || strlen(file) != len))
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: empty", p->name, sub);
 	if (file)
 		return s_doc_file(p, path, file, d, have_sha, have_size);
+	if (data)
+		return s_doc_data(p, path, data, dlen, d, have_sha, have_size);
 	if (!have_sha && !have_size)
-		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: needs a file, or sha256 "
-				 "and size", p->name, path);
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s: needs a %s, or sha256 "
+				 "and size", p->name, path, p->o->no_files ? "data" : "file");
 	if (!have_sha)
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: missing (without "
 				 "a file, give sha256 and size)", p->name, path);
@@ -307,8 +357,8 @@ static int s_doc_source(const nominate_parse_t *p, const char *path, json_t *obj
 /* One document of the dossier, dossier[i], into *ret (caller owns). */
 static int s_json_document(const nominate_parse_t *p, size_t i, json_t *obj, Lnob__Document **ret)
 {
-	static const char *const known[] = { "kind", "title", "file", "sha256", "size", "vote",
-		NULL };
+	static const char *const known[] = { "kind", "title", "file", "data", "sha256", "size",
+		"vote", NULL };
 	char path[64], sub[96], q[LNOB_QUOTE_MAX + 4];
 	Lnob__Document *d;
 	bool have_sha = false, have_size = false;

@@ -37,9 +37,9 @@ int outbox_open(const char *dir, size_t map_size, unsigned flags, outbox_t **ret
 	static const char *const dbs[OUTBOX_DB_COUNT] = {
 		"outbox", "parked", "relay", "relay_parked",
 		"downstream", "downstream_keys", "downstream_seen",
-		"receipts", "receipts_out", "dismissed",
+		"receipts", "receipts_out", "dismissed", "entered",
 	};
-	static const size_t older[] = { OUTBOX_DB_RECEIPTS, OUTBOX_DB_LEGACY };
+	static const size_t older[] = { OUTBOX_DB_ENTERED, OUTBOX_DB_RECEIPTS, OUTBOX_DB_LEGACY };
 	outbox_t *self = calloc(1, sizeof(*self));
 	int r;
 
@@ -140,9 +140,11 @@ static int s_get_limits(outbox_t *self, MDB_txn *txn, outbox_limits_t *ret)
 	return 0;
 }
 
-int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
-		   const uint8_t *const *bodies, const size_t *lens, size_t n,
-		   int64_t now_ms, uint64_t *ret_first_seq)
+/* outbox_enqueue(), and with reports (may be NULL: bodies[i] is the packed
+ * reports[i]) each report recorded in "entered" in the same transaction. */
+static int s_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
+		     const uint8_t *const *bodies, const size_t *lens, size_t n,
+		     int64_t now_ms, const Lnob__Report *const *reports, uint64_t *ret_first_seq)
 {
 	MDB_txn *txn = NULL;
 	outbox_limits_t lim;
@@ -176,7 +178,9 @@ int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((r = s_put_one(self, txn, id, kind, first + i, bodies[i], lens[i], now_ms)) < 0)
+		if ((r = s_put_one(self, txn, id, kind, first + i, bodies[i], lens[i], now_ms)) < 0 ||
+		    (reports && (r = outbox_entered_put(self, txn, reports[i], first + i,
+							now_ms)) < 0))
 			goto fail;
 	if ((r = store_meta_put_u64(txn, self->st, S_META_NEXT_SEQ, first + n)) < 0)
 		goto fail;
@@ -189,6 +193,13 @@ int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 fail:
 	store_abort(&txn);
 	return r;
+}
+
+int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
+		   const uint8_t *const *bodies, const size_t *lens, size_t n,
+		   int64_t now_ms, uint64_t *ret_first_seq)
+{
+	return s_enqueue(self, id, kind, bodies, lens, n, now_ms, NULL, ret_first_seq);
 }
 
 int outbox_enqueue_reports(outbox_t *self, const identity_t *id,
@@ -229,8 +240,8 @@ int outbox_enqueue_reports(outbox_t *self, const identity_t *id,
 			goto out;
 		}
 	}
-	r = outbox_enqueue(self, id, LNOB__KIND__KIND_REPORT, (const uint8_t *const *)bodies,
-			   lens, n, now_ms, ret_first_seq);
+	r = s_enqueue(self, id, LNOB__KIND__KIND_REPORT, (const uint8_t *const *)bodies, lens, n,
+		      now_ms, reports, ret_first_seq);
 out:
 	if (bodies)
 		for (size_t i = 0; i < n; i++)

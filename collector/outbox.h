@@ -22,6 +22,10 @@
  *                                        owes the origin, until sent down
  *   "dismissed"       seq, or signer 0x00 seq -> DismissedRecord   the log of
  *                                        parked items the operator dismissed
+ *   "entered"         campaign 0x00 period 0x00 unit -> EnteredRecord   the
+ *                                        last report queued for each, written
+ *                                        by outbox_enqueue_reports() in the
+ *                                        transaction that queues it
  *   meta      "next_seq"                 the next own seq to assign (absent: 1)
  *             "last_contact_ms"          the running daemon's last word from
  *             "in_flight"                upstream, and its in-flight count
@@ -55,6 +59,7 @@
  * envelopes are written, before the commit.
  *
  * Implemented by outbox.c (the store, the own queue, acks, limits, stats),
+ * outbox_entered.c (the last report entered per unit and period),
  * parked.c (parked items of both lanes, requeue), custody.c (the relayed
  * lane), outbox_receipts.c (receipts, the dismissed log) and
  * downstream.c (the downstream nodes: a key directory, keydir.h, over
@@ -155,7 +160,9 @@ int outbox_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 		   int64_t now_ms, uint64_t *ret_first_seq);
 
 /* Like outbox_enqueue() for reports[0..n-1] (kind KIND_REPORT): each is
- * checked with report_validate() and serialized first. An invalid report
+ * checked with report_validate() and serialized first, and recorded in
+ * "entered" (the last report queued for its campaign, period and unit) in
+ * the same transaction. An invalid report
  * fails the whole call with LNOB_E_INVALID, one over the body limit with
  * LNOB_E_TOOBIG, and detail (may be NULL) gets "report <i>: <problem>" (i
  * counted from 0). Same all-or-nothing rule. */
@@ -245,6 +252,14 @@ int outbox_fits(const outbox_limits_t *lim, const uint8_t *env, size_t len, char
  * transaction (they pin pages, so the map fills up). *ret_dead (may be
  * NULL) gets how many. Returns 0 or an LMDB code. */
 int outbox_reader_check(outbox_t *self, int *ret_dead);
+
+/* The last report queued for (campaign, period, unit) (outbox_entered.c):
+ * *ret (caller owns, lnob__entered_record__free_unpacked(); its report is
+ * never NULL). Returns 0, LNOB_E_NOTFOUND (none, also on a store older
+ * than "entered"), -EINVAL (a part empty or longer than an id),
+ * LNOB_E_CORRUPT, -ENOMEM or an LMDB code. */
+int outbox_entered_get(outbox_t *self, const char *campaign, const char *period,
+		       const char *unit, Lnob__EnteredRecord **ret);
 
 /* ---- relay: custody of downstream envelopes (custody.c) ------------------ */
 

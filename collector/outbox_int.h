@@ -35,6 +35,8 @@ enum outbox_db {
 	OUTBOX_DB_RECEIPTS,       /* own envelopes after the next hop's ack */
 	OUTBOX_DB_RECEIPTS_OUT,   /* receipts a relay owes downstream nodes */
 	OUTBOX_DB_DISMISSED,      /* the dismissed log (all three: outbox_receipts.c) */
+	OUTBOX_DB_ENTERED,        /* the last report queued per (campaign, period, unit):
+				   * outbox_entered.c */
 	OUTBOX_DB_COUNT,
 };
 /* The databases of the first layout: a reader on such a store sees the
@@ -114,5 +116,11 @@ int outbox_receipt_on_ack(outbox_t *self, MDB_txn *txn, const char *signer, uint
 			  const MDB_val *v, int64_t now_ms);
 int outbox_receipt_on_park(outbox_t *self, MDB_txn *txn, const outbox_ref_t *ref, int reason,
 			   const char *detail, int64_t now_ms);
+
+/* outbox_entered.c, inside outbox_enqueue_reports()'s transaction: records
+ * rep, queued as seq at now_ms, as the last report entered for its
+ * (campaign, period, unit). Returns 0, -ENOMEM or an LMDB code. */
+int outbox_entered_put(outbox_t *self, MDB_txn *txn, const Lnob__Report *rep, uint64_t seq,
+		       int64_t now_ms);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * template.c: the reporting template as an Excel workbook (libxlsxwriter),
- * laid out as template.h says.
+ * laid out as template.h says; who reports what is the period's rule
+ * (campaign_reports(): an ad-hoc request's asked units and indicators).
  */
 #include "template.h"
 
@@ -14,6 +15,7 @@
 
 #include <xlsxwriter.h>
 
+#include "campaign_request.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -28,6 +30,7 @@ static const char *const s_fixed_ids[S_COL_IND] = { "unit", "name", "level", "pa
 /* The workbook being written and its formats. */
 typedef struct s_tpl {
 	const template_opts_t *o;
+	const campaign_period_t *p;   /* o->period's */
 	lxw_workbook *wb;
 	lxw_format *title, *header, *ids, *input;
 	int *units;          /* the subtree in tree order */
@@ -143,20 +146,52 @@ static lxw_error s_validation(lxw_worksheet *ws, lxw_row_t last, size_t n)
 					       (lxw_col_t)(S_COL_IND + n - 1), &dv);
 }
 
+/* Whether unit u reports indicator i in the template's period. */
+static bool s_reports(const s_tpl_t *t, int i, int u)
+{
+	const hier_unit_t *hu = hier_unit(t->o->hier, u);
+
+	return campaign_reports(t->o->campaign, t->p, i, hu->code, hu->level);
+}
+
+/* The columns of level's sheet: the indicators some unit of the level in
+ * the subtree reports in the period, into ind; their count. */
+static size_t s_columns(const s_tpl_t *t, const char *level, int ind[CAMPAIGN_INDICATORS_MAX])
+{
+	const campaign_t *c = t->o->campaign;
+	size_t n = 0;
+
+	for (size_t i = 0; i < campaign_indicator_count(c) && n < CAMPAIGN_INDICATORS_MAX; i++)
+		for (size_t k = 0; k < t->nunits; k++)
+			if (strcmp(hier_unit(t->o->hier, t->units[k])->level, level) == 0 &&
+			    s_reports(t, (int)i, t->units[k])) {
+				ind[n++] = (int)i;
+				break;
+			}
+	return n;
+}
+
+/* Whether unit u has a row on its level's sheet of columns ind[0..n). */
+static bool s_has_row(const s_tpl_t *t, const char *level, int u, const int *ind, size_t n)
+{
+	if (strcmp(hier_unit(t->o->hier, u)->level, level) != 0)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (s_reports(t, ind[k], u))
+			return true;
+	return false;
+}
+
 /* The sheet of one level, when it has units and indicators. */
 static int s_level_sheet(s_tpl_t *t, const char *level, char *err, size_t errlen)
 {
-	const campaign_t *c = t->o->campaign;
 	int ind[CAMPAIGN_INDICATORS_MAX];
-	size_t n = 0, rows = 0;
+	size_t n = s_columns(t, level, ind), rows = 0;
 	lxw_worksheet *ws;
 	lxw_error e;
 
-	for (size_t i = 0; i < campaign_indicator_count(c) && n < CAMPAIGN_INDICATORS_MAX; i++)
-		if (campaign_level_reports(c, (int)i, level))
-			ind[n++] = (int)i;
 	for (size_t i = 0; i < t->nunits; i++)
-		rows += strcmp(hier_unit(t->o->hier, t->units[i])->level, level) == 0;
+		rows += s_has_row(t, level, t->units[i], ind, n);
 	if (n == 0 || rows == 0)
 		return 0;
 	if (workbook_validate_sheet_name(t->wb, level) != LXW_NO_ERROR ||
@@ -167,7 +202,7 @@ static int s_level_sheet(s_tpl_t *t, const char *level, char *err, size_t errlen
 		goto fail;
 	rows = 0;
 	for (size_t i = 0; i < t->nunits; i++)
-		if (strcmp(hier_unit(t->o->hier, t->units[i])->level, level) == 0 &&
+		if (s_has_row(t, level, t->units[i], ind, n) &&
 		    (e = s_unit_row(t, ws, (lxw_row_t)(S_ROW_DATA + rows++), t->units[i], n)))
 			goto fail;
 	if ((e = s_validation(ws, (lxw_row_t)(S_ROW_DATA + rows - 1), n)) != LXW_NO_ERROR)
@@ -196,7 +231,12 @@ static int s_book(s_tpl_t *t, char *err, size_t errlen)
 	const campaign_t *c = t->o->campaign;
 	int rc;
 
+	lxw_doc_properties props = { .title = "lnob", .created = TEMPLATE_CREATED };
+
 	if (s_formats(t) < 0)
+		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
+	/* A fixed creation time: the same template is the same bytes. */
+	if (workbook_set_properties(t->wb, &props) != LXW_NO_ERROR)
 		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
 	if (s_define(t, "lnob_campaign", campaign_id(c)) < 0 ||
 	    s_define(t, "lnob_period", t->o->period) < 0)
@@ -220,6 +260,9 @@ int template_write(const char *path, const template_opts_t *o, size_t *ret_units
 	lxw_error e;
 	int rc, fd;
 
+	if (!(t.p = campaign_period_find(o->campaign, o->period)))
+		return lnob_errf(err, errlen, LNOB_E_NOTFOUND, "%s: campaign %s has no period '%s' "
+				 "(no file written)", path, campaign_id(o->campaign), o->period);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return lnob_errf(err, errlen, -ENAMETOOLONG, "%s: name too long", path);
 	/* Made here first so that a directory we cannot write is named with

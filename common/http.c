@@ -18,12 +18,18 @@ struct http {
 	http_handler_fn fn;
 	void *ctx;
 	int fd;
+	struct {
+		char path[128];
+		size_t max;
+	} limits[HTTP_LIMITS_MAX];
+	size_t nlimits;
 };
 
 /* One request being read. */
 typedef struct s_conn {
 	char *body;
 	size_t len;
+	size_t max;       /* its body limit */
 	bool too_large;
 	bool answered;
 } s_conn_t;
@@ -124,7 +130,7 @@ static void s_take(s_conn_t *sc, const char *data, size_t n)
 {
 	char *b;
 
-	if (sc->too_large || sc->len + n > HTTP_BODY_MAX) {
+	if (sc->too_large || n > sc->max || sc->len > sc->max - n) {
 		sc->too_large = true;
 		return;
 	}
@@ -161,6 +167,28 @@ static enum MHD_Result s_dispatch(http_t *h, struct MHD_Connection *c, const cha
 	return s_send(c, &resp);
 }
 
+/* The body limit of requests to url. */
+static size_t s_limit(const http_t *h, const char *url)
+{
+	for (size_t i = 0; i < h->nlimits; i++)
+		if (strcmp(h->limits[i].path, url) == 0)
+			return h->limits[i].max;
+	return HTTP_BODY_MAX;
+}
+
+int http_body_limit(http_t *self, const char *path, size_t max)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	if (n == 0 || n >= sizeof(self->limits[0].path) || max == 0)
+		return -EINVAL;
+	if (self->nlimits == HTTP_LIMITS_MAX)
+		return -ENOSPC;
+	memcpy(self->limits[self->nlimits].path, path, n + 1);
+	self->limits[self->nlimits++].max = max;
+	return 0;
+}
+
 /* MHD_AccessHandlerCallback: reads the body (bounded), then dispatches. */
 static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char *url,
 				const char *method, const char *version,
@@ -177,7 +205,8 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
 		if (!(sc = calloc(1, sizeof(*sc))))
 			return MHD_NO;
 		*con_cls = sc;
-		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)HTTP_BODY_MAX)
+		sc->max = s_limit(h, url);
+		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)sc->max)
 			sc->too_large = true;
 		if (!sc->too_large)
 			return MHD_YES;
@@ -193,9 +222,12 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
 			return MHD_YES;   /* more may come; the last call has none */
 	}
 	if (sc->too_large) {
+		char msg[96];
+
 		sc->answered = true;
 		*upload_data_size = 0;
-		return s_send_error(c, 413, "too_large", "the request body exceeds 65536 bytes");
+		snprintf(msg, sizeof(msg), "the request body exceeds %zu bytes", sc->max);
+		return s_send_error(c, 413, "too_large", msg);
 	}
 	return s_dispatch(h, c, url, method, sc);
 }

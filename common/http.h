@@ -8,7 +8,8 @@
  * headers, the body) goes to one handler as an http_req_t; the handler fills
  * an http_resp_t. Nothing of libmicrohttpd leaves http.c.
  *
- * Limits: a body over HTTP_BODY_MAX is answered 413 without reading it;
+ * Limits: a body over HTTP_BODY_MAX (or the path's own limit,
+ * http_body_limit()) is answered 413 without reading it;
  * at most HTTP_CONN_MAX connections at once; a connection idle for
  * HTTP_IDLE_S seconds is closed; more than HTTP_ARGS_MAX query arguments
  * set too_many_args (the handler answers 400).
@@ -24,6 +25,8 @@
 #define HTTP_CONN_MAX 64
 #define HTTP_IDLE_S 30
 #define HTTP_ARGS_MAX 16
+/* Paths with a body limit of their own (http_body_limit()). */
+#define HTTP_LIMITS_MAX 8
 
 typedef struct http http_t;
 
@@ -75,6 +78,13 @@ int http_listen_parse(const char *text, uint32_t *ret_addr, uint16_t *ret_port, 
  * result (http_destroy). */
 http_t *http_new(const char *listen, http_handler_fn fn, void *ctx, char *err, size_t errlen);
 void http_destroy(http_t **self_p);
+
+/* Lets requests to path (the exact URL path, copied) carry bodies of up
+ * to max bytes instead of HTTP_BODY_MAX, e.g. the collector page's
+ * uploads; every other path keeps HTTP_BODY_MAX. Returns 0, -EINVAL (path
+ * empty or over 127 bytes, max 0) or -ENOSPC (HTTP_LIMITS_MAX paths
+ * already). */
+int http_body_limit(http_t *self, const char *path, size_t max);
 
 /* The epoll fd to poll for reading. */
 int http_fd(const http_t *self);

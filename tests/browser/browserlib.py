@@ -43,12 +43,17 @@ def selenium():
     return webdriver, Service, By, Select, WebDriverWait
 
 
-def start(net, width, height, wait):
+def start(net, width, height, wait, download_dir=None):
     """Headless chromium at width x height with its profile and driver log in
-    net's directory. Returns (driver, driver_pid, By, Select, WebDriverWait)."""
+    net's directory; with download_dir, files the page downloads land there
+    without asking. Returns (driver, driver_pid, By, Select, WebDriverWait)."""
     webdriver, Service, By, Select, Wait = selenium()
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
+    if download_dir:
+        opts.add_experimental_option("prefs", {
+            "download.default_directory": download_dir, "download.prompt_for_download": False,
+            "download.directory_upgrade": True, "safebrowsing.enabled": False})
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--window-size=%d,%d" % (width, height), "--no-first-run",
               "--disable-extensions", "--user-data-dir=" + net.path("chromium-profile")):
@@ -60,6 +65,9 @@ def start(net, width, height, wait):
     driver = webdriver.Chrome(service=service, options=opts)
     driver.set_page_load_timeout(wait)
     driver.set_script_timeout(wait)
+    if download_dir:
+        driver.execute_cdp_cmd("Page.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": download_dir})
     return driver, service.process.pid, By, Select, Wait
 
 

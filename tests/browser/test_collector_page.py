@@ -17,10 +17,24 @@ build tree (LNOB_SCREENSHOT_DIR) and its path printed, with the
 collector's private (anonymous) RSS, idle with the page enabled
 (/proc/PID/status RssAnon).
 
+The campaign has a 2022 period too, and a 2022 report of V11-0001 is
+queued before the page is used: the 2023 form shows its value beside the
+field ("Kỳ trước (2022): 31"). A report of C11 with a village's
+indicator, queued before any metadata, is refused by the aggregator
+(wrong_level); its "Sửa và gửi lại" button loads it into the form, and the
+corrected one is queued as a new report (new seq) which turns stored while
+the refused one leaves the list (dismissed). A nomination is filled on its
+tab with three dossier files chosen from disk (first without the council's
+vote: refused naming that field), queued, and stored at the aggregator (`lnob-aggregator nominations --json`). The Excel template is
+downloaded from the page (the same bytes as `lnob-collector template`),
+filled with openpyxl and uploaded: a bad cell is refused naming
+sheet!cell with nothing queued, the good file is queued and stored.
+
 Every wait is bounded (WebDriverWait, wait_until); the browser, the
 driver and every daemon are stopped by pid.
 """
 
+import hashlib
 import json
 import os
 import urllib.error
@@ -29,8 +43,12 @@ import urllib.request
 import browserlib
 import lnobtest
 from lnobtest import free_port, tcp_accepts, wait_until
-from test_levels import CAMPAIGN_INI
+from test_levels import CAMPAIGN_INI as LEVELS_INI
 
+# The levels test's campaign with a 2022 period before its 2023 one.
+CAMPAIGN_INI = LEVELS_INI.replace(
+    "[period 2023]", "[period 2022]\nkind  = year\nstart = 2022-01-01\nend   = 2022-12-31\n\n"
+    "[period 2023]")
 WAIT = 60
 PASSWORD = "mat-khau-thu"
 
@@ -56,6 +74,17 @@ class CollectorPageTest(lnobtest.NetTestCase):
         lnobtest.write_reports_csv(oos, [{"unit": "C12", "revision": 1,
                                           "values": {"fund_vnd": 1000}}])
         self.col.submit(oos)
+        # seq 2: a commune reporting a village's indicator (wrong_level at the
+        # aggregator), to be corrected on the page; seq 3: 2022's figures.
+        wrong = net.path("wrong.csv")
+        lnobtest.write_reports_csv(wrong, [{"unit": "C11", "revision": 1,
+                                            "values": {"households_total": 1200}}])
+        self.col.submit(wrong)
+        prev = net.path("prev.csv")
+        lnobtest.write_reports_csv(prev, [{"unit": "V11-0001", "revision": 1, "period": "2022",
+                                           "values": {"households_total": 140,
+                                                      "poor_households": 31}}])
+        self.col.submit(prev)
         self.agg.start()
         self.col.start()
         wait_until(lambda: tcp_accepts(self.web_host, self.web_port), 30,
@@ -71,8 +100,10 @@ class CollectorPageTest(lnobtest.NetTestCase):
         super().tearDown()
 
     def start_browser(self):
+        self.downloads = self.net.path("downloads")
+        os.makedirs(self.downloads, exist_ok=True)
         self.driver, self.driver_pid, self.By, self.Select, self.Wait = \
-            browserlib.start(self.net, 1280, 900, WAIT)
+            browserlib.start(self.net, 1280, 900, WAIT, download_dir=self.downloads)
 
     def stop_browser(self):
         d, pid = self.driver, self.driver_pid
@@ -109,6 +140,26 @@ class CollectorPageTest(lnobtest.NetTestCase):
         self.wait_for(lambda d: want in msg.text, "the page says '%s'" % want)
         return msg.text
 
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def text_of(self, el_id):
+        return self.js("const e = document.getElementById(arguments[0]); "
+                       "return e ? e.textContent : null;", el_id)
+
+    def shot(self, name):
+        path = os.path.join(self.shots, name)
+        self.driver.save_screenshot(path)
+        print("screenshot: %s" % path)
+
+    def wait_msg(self, el_id, want):
+        self.wait_for(lambda d: want in (self.text_of(el_id) or ""),
+                      "#%s says '%s'" % (el_id, want))
+        return self.text_of(el_id)
+
+    def tab(self, name):
+        self.js("document.getElementById(arguments[0]).click()", "tab-" + name)
+
     def rss_anon_kb(self):
         with open("/proc/%d/status" % self.col.daemon.proc.pid) as f:
             for line in f:
@@ -129,7 +180,16 @@ class CollectorPageTest(lnobtest.NetTestCase):
         self.assertEqual(units["C11"], ["fund_vnd"])
         self.assertEqual(units["V11-0001"], ["households_total", "poor_households", "fund_vnd"])
         self.assertNotIn("C12", units)                     # out of scope
-        wait_until(lambda: self.col.status()["parked"] == 1, 60, "C12 parked", self.net)
+        # Bodies over 64 KiB: 413 but on the upload routes (24 MiB there).
+        big = b"{" + b" " * 70000 + b"}"
+        for path, want in (("/api/reports", 413), ("/api/nominations", 400)):
+            req = urllib.request.Request(self.url(path), data=big, method="POST", headers={
+                "Authorization": "Bearer " + PASSWORD, "Content-Type": "application/json"})
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                urllib.request.urlopen(req, timeout=10)
+            self.assertEqual(cm.exception.code, want, path)
+        wait_until(lambda: (lambda st: st["parked"] == 2 and st["queued"] == 0)(
+            self.col.status()), 60, "C12 and C11's wrong report parked, 2022's acked", self.net)
         self.agg.stop()                                     # the link is cut
 
         self.start_browser()
@@ -147,9 +207,17 @@ class CollectorPageTest(lnobtest.NetTestCase):
         self.assertIn("out_of_scope", d.execute_script(
             "return document.getElementById('report-1').textContent"))
 
+        # 2022's value of V11-0001 beside its 2023 field.
+        self.fill("V11-0001", {})
+        self.wait_for(lambda d: "Kỳ trước (2022): 31" in (self.text_of("prev-poor_households")
+                                                           or ""), "the previous value shown")
+        self.assertIn("140", self.text_of("prev-households_total"))
+        self.wait_for(lambda d: self.row_state(2) == "refused", "report 2 refused")
+        self.assertIn("wrong_level", self.text_of("report-2"))
+
         # A negative value: flagged as typed, refused by the offline checks.
         self.fill("V11-0002", {"households_total": 100, "poor_households": -3})
-        flag = d.find_element(by.CSS_SELECTOR, "#ind-poor_households + .msg").text
+        flag = d.find_element(by.CSS_SELECTOR, "#ind-poor_households ~ .msg").text
         self.assertIn("không âm", flag)
         text = self.submit("Bị từ chối")
         self.assertIn("poor_households", text)
@@ -169,14 +237,144 @@ class CollectorPageTest(lnobtest.NetTestCase):
             "return document.getElementById('link').textContent"), "the link shown up")
         rollup = self.agg.rollup(unit="V11-0001")
         self.assertIn("150", json.dumps(rollup))
-        shot = os.path.join(self.shots, "collector-page.png")
-        d.save_screenshot(shot)
-        print("screenshot: %s" % shot)
+        self.shot("collector-page.png")
+        self.correct_refused()
+        self.nominate()
+        self.excel()
         self.stop_browser()
         wait_until(lambda: self.col.status()["queued"] == 0, 30, "nothing queued", self.net)
         print("collector RssAnon idle with the page enabled: %d kB (build type %s%s)"
               % (self.rss_anon_kb(), os.environ.get("LNOB_BUILD_TYPE", "?"),
                  ", ASan" if os.environ.get("LNOB_SANITIZE") in ("ON", "1", "TRUE") else ""))
+
+    def correct_refused(self):
+        """Report 2 (refused) corrected as a new report: queued, stored; 2 gone."""
+        by = self.By
+        self.wait_for(lambda d: self.js("return !!document.getElementById('fix-2')"),
+                      "the button of report 2")
+        self.assertEqual(self.text_of("fix-2"), "Sửa và gửi lại")
+        self.js("document.getElementById('fix-2').click()")
+        self.wait_msg("correcting", "Đang sửa báo cáo số 2")
+        self.wait_for(lambda d: d.find_elements(by.ID, "ind-fund_vnd"), "C11's field")
+        self.assertEqual(self.driver.find_element(by.ID, "unit").get_attribute("value"), "C11")
+        el = self.driver.find_element(by.ID, "ind-fund_vnd")
+        el.clear()
+        el.send_keys("30000000")
+        text = self.submit("Đã xếp hàng")
+        self.assertIn("Báo cáo số 2 đã được thay thế", text)
+        seq = int(text.split("(số ", 1)[1].split(")", 1)[0])
+        self.assertGreater(seq, 2)
+        self.wait_for(lambda d: self.row_state(seq) == "stored", "correction %d stored" % seq)
+        self.wait_for(lambda d: self.row_state(2) is None, "report 2 gone from the list")
+        st = self.col.status()
+        self.assertEqual(st["parked"], 1)                   # C12 only
+        c11 = self.agg.rollup(unit="C11")["unit"]["sums"]
+        self.assertEqual(c11.get("fund_vnd"), 30000000 + 2000000)
+        print("corrected report 2 as seq %d (stored)" % seq)
+
+    def nominate(self):
+        """A nomination with three files from disk: queued, stored at the aggregator."""
+        by, d = self.By, self.driver
+        self.tab("nomination")
+        files = []
+        for i, name in enumerate(("to-trinh.pdf", "bien-ban.pdf", "bao-cao.pdf")):
+            path = self.net.path(name)
+            with open(path, "wb") as f:
+                f.write(("%s: tài liệu %d\n" % (name, i)).encode() * (i + 1))
+            files.append(path)
+        d.find_element(by.ID, "nom-id").send_keys("web-2023-01")
+        self.Select(d.find_element(by.ID, "nom-kind")).select_by_value("household")
+        d.find_element(by.ID, "nom-name").send_keys("Hộ ông Nguyễn Văn A")
+        self.Select(d.find_element(by.ID, "nom-unit")).select_by_value("V11-0001")
+        self.Select(d.find_element(by.ID, "nom-form-kind")).select_by_value("giay_khen")
+        self.Select(d.find_element(by.ID, "nom-occasion")).select_by_value("2023")
+        d.find_element(by.ID, "nom-summary").send_keys("Thoát nghèo bền vững")
+        d.find_element(by.ID, "nom-contribution").send_keys("5000000")
+        for i, title in enumerate(("Tờ trình", "Biên bản họp", "Báo cáo thành tích")):
+            d.find_element(by.ID, "doc-title-%d" % i).send_keys(title)
+            d.find_element(by.ID, "doc-file-%d" % i).send_keys(files[i])
+        # The council's vote left out: refused naming the field, nothing queued.
+        queued = self.col.status()["queued"]
+        d.find_element(by.ID, "nom-submit").click()
+        text = self.wait_msg("nom-msg", "Bị từ chối")
+        self.assertIn("(Tài liệu 2, biểu quyết): page: dossier[1].vote: missing", text)
+        self.assertIn("bad", d.find_element(by.ID, "doc-vote-1").get_attribute("class"))
+        self.assertEqual(self.col.status()["queued"], queued)
+        print("refused nomination: %s" % text)
+        d.find_element(by.ID, "doc-vote-1").send_keys("9/11")
+        d.find_element(by.ID, "nom-submit").click()
+        text = self.wait_msg("nom-msg", "Đã xếp hàng")
+        self.assertIn("c11-office/web-2023-01", text)
+        self.assertIn("3 tài liệu", text)
+        seq = int(text.split("(số ", 1)[1].split(",", 1)[0])
+        self.wait_for(lambda d: self.row_state(seq) == "stored", "nomination %d stored" % seq)
+
+        def stored():
+            r = self.net.cli(self.agg.cmd("nominations", "-c", self.agg.conf, "--json",
+                                          "--campaign", lnobtest.CAMPAIGN))
+            keys = [n["key"] for n in json.loads(r.out)["nominations"]]
+            return "c11-office/web-2023-01" in keys
+        wait_until(stored, 30, "the nomination at the aggregator", self.net)
+        one = json.loads(self.net.cli(self.agg.cmd(
+            "nominations", "-c", self.agg.conf, "--json", "--nomination",
+            "c11-office/web-2023-01")).out)
+        blob = json.dumps(one)
+        for path in files:
+            with open(path, "rb") as f:
+                self.assertIn(hashlib.sha256(f.read()).hexdigest(), blob)
+        self.shot("collector-page-nomination.png")
+        print("nomination c11-office/web-2023-01 (seq %d) stored at the aggregator" % seq)
+
+    def excel(self):
+        """The template downloaded (the command's bytes), filled, uploaded."""
+        import openpyxl
+        by, d = self.By, self.driver
+        self.tab("report")
+        self.Select(d.find_element(by.ID, "period")).select_by_value("2023")
+        self.tab("excel")
+        d.find_element(by.ID, "tpl-download").click()
+        got = os.path.join(self.downloads, "%s-2023.xlsx" % lnobtest.CAMPAIGN)
+        wait_until(lambda: os.path.exists(got) and os.path.getsize(got) > 0, WAIT,
+                   "the template downloaded", self.net)
+        cli = self.net.path("cli-template.xlsx")
+        self.net.cli(self.col.cmd("template", "-c", self.col.conf, "--period", "2023",
+                                  "--out", cli))
+        with open(got, "rb") as a, open(cli, "rb") as b:
+            self.assertEqual(a.read(), b.read(), "the page's template is the command's")
+
+        def filled(name, poor):
+            wb = openpyxl.load_workbook(got)
+            ws = wb["village"]
+            ids = [c.value for c in ws[3]]
+            for row in ws.iter_rows(min_row=4):
+                if row[0].value == "V11-0002":
+                    row[ids.index("households_total")].value = 90
+                    row[ids.index("poor_households")].value = poor
+                    row[ids.index("fund_vnd")].value = 1000000
+            path = self.net.path(name)
+            wb.save(path)
+            return path
+
+        queued = self.col.status()["queued"]
+        d.find_element(by.ID, "xlsx-file").send_keys(filled("bad.xlsx", -3))
+        d.find_element(by.ID, "xlsx-upload").click()
+        text = self.wait_msg("xlsx-msg", "Bị từ chối")
+        self.assertIn("bad.xlsx: village!", text)
+        self.assertIn("poor_households", text)
+        self.assertEqual(self.col.status()["queued"], queued)
+        print("refused upload: %s" % text)
+        el = d.find_element(by.ID, "xlsx-file")
+        el.clear()
+        el.send_keys(filled("good.xlsx", 7))
+        d.find_element(by.ID, "xlsx-upload").click()
+        text = self.wait_msg("xlsx-msg", "Đã xếp hàng chờ gửi 1 báo cáo")
+        seq = int(text.split("(số ", 1)[1].split(" ", 1)[0])
+        self.tab("report")
+        self.wait_for(lambda d: self.row_state(seq) == "stored", "the upload %d stored" % seq)
+        self.assertEqual(self.agg.rollup(unit="V11-0002")["unit"]["sums"]["poor_households"], 7)
+        self.shot("collector-page-excel.png")
+        print("template downloaded (%d bytes, the command's), filled one queued as seq %d"
+              % (os.path.getsize(got), seq))
 
 
 if __name__ == "__main__":
