@@ -52,8 +52,8 @@ static int s_serve(cli_ctx_t *ctx, uplink_conf_t *up)
 		rc = cli_fail(ctx, "[web] listen: %s", err);
 		goto out;
 	}
-	if (up->http && colweb_limits(up->http) < 0) {
-		rc = cli_fail(ctx, "[web] listen: cannot set the upload limits");
+	if (up->http && colweb_attach(up->http) < 0) {
+		rc = cli_fail(ctx, "[web] listen: cannot set the upload limits and the password gate");
 		goto out;
 	}
 	if (up->http)

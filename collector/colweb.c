@@ -59,13 +59,14 @@ const char *colweb_arg(const http_req_t *req, const char *key)
 	return NULL;
 }
 
-int colweb_limits(http_t *h)
+int colweb_attach(http_t *h)
 {
 	int r;
 
 	if ((r = http_body_limit(h, "/api/nominations", COLWEB_UPLOAD_MAX)) < 0 ||
 	    (r = http_body_limit(h, "/api/template", COLWEB_UPLOAD_MAX)) < 0)
 		return r;
+	http_set_gate(h, colweb_gate);
 	return 0;
 }
 
@@ -131,6 +132,13 @@ static void s_asset(const http_req_t *req, http_resp_t *resp)
 	resp->body_static = true;
 }
 
+void colweb_gate(void *vctx, const http_req_t *req, http_resp_t *resp)
+{
+	if (strncmp(req->path, "/api/", 5) == 0 && !s_authorized(vctx, req))
+		colweb_error(resp, 401, "unauthorized", "the Authorization header must be 'Bearer "
+			     "<[web] password>'");
+}
+
 void colweb_handle(void *vctx, const http_req_t *req, http_resp_t *resp)
 {
 	cli_ctx_t *ctx = vctx;
@@ -140,11 +148,9 @@ void colweb_handle(void *vctx, const http_req_t *req, http_resp_t *resp)
 		s_asset(req, resp);
 		return;
 	}
-	if (!s_authorized(ctx, req)) {
-		colweb_error(resp, 401, "unauthorized", "the Authorization header must be 'Bearer "
-			"<[web] password>'");
+	colweb_gate(vctx, req, resp);
+	if (resp->status)
 		return;
-	}
 	if (req->too_many_args) {
 		colweb_error(resp, 400, "bad_request", "too many query arguments");
 		return;

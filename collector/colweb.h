@@ -28,9 +28,14 @@
  * /api/template); every other route keeps HTTP_BODY_MAX. */
 #define COLWEB_UPLOAD_MAX ((size_t)24 << 20)
 
-/* Sets the upload routes' body limit on h (http_body_limit()). Returns 0
- * or a negative code. */
-int colweb_limits(http_t *h);
+/* Sets on h the upload routes' body limit (http_body_limit()) and the
+ * password gate (colweb_gate(), http_set_gate()). Returns 0 or a negative
+ * code. */
+int colweb_attach(http_t *h);
+
+/* http_set_gate()'s gate: a /api/ request without the password is
+ * answered 401 before its body is read (colweb_handle() checks the same). */
+void colweb_gate(void *ctx, const http_req_t *req, http_resp_t *resp);
 
 /* http_handler_fn: answers one request (ctx a cli_ctx_t *). */
 void colweb_handle(void *ctx, const http_req_t *req, http_resp_t *resp);

@@ -15,7 +15,7 @@
 
 struct http {
 	struct MHD_Daemon *d;
-	http_handler_fn fn;
+	http_handler_fn fn, gate;
 	void *ctx;
 	int fd;
 	struct {
@@ -144,6 +144,22 @@ static void s_take(s_conn_t *sc, const char *data, size_t n)
 	sc->body = b;
 }
 
+/* The request's head (and body so far, sc may be NULL) into rq. */
+static void s_request(struct MHD_Connection *c, const char *url, const char *method,
+		      const s_conn_t *sc, http_req_t *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->method = method;
+	rq->path = url;
+	rq->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_AUTHORIZATION);
+	rq->if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							MHD_HTTP_HEADER_IF_NONE_MATCH);
+	rq->body = sc && sc->body ? sc->body : "";
+	rq->body_len = sc ? sc->len : 0;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, s_arg, rq);
+}
+
 /* The whole request is in: the handler answers it. */
 static enum MHD_Result s_dispatch(http_t *h, struct MHD_Connection *c, const char *url,
 				  const char *method, s_conn_t *sc)
@@ -151,20 +167,30 @@ static enum MHD_Result s_dispatch(http_t *h, struct MHD_Connection *c, const cha
 	http_req_t rq;
 	http_resp_t resp;
 
-	memset(&rq, 0, sizeof(rq));
+	s_request(c, url, method, sc, &rq);
 	memset(&resp, 0, sizeof(resp));
-	rq.method = method;
-	rq.path = url;
-	rq.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_AUTHORIZATION);
-	rq.if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_IF_NONE_MATCH);
-	rq.body = sc->body ? sc->body : "";
-	rq.body_len = sc->len;
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, s_arg, &rq);
 	h->fn(h->ctx, &rq, &resp);
 	sc->answered = true;
 	return s_send(c, &resp);
+}
+
+/* The gate's early answer to a request whose headers are in, or none
+ * (resp->status 0). */
+static void s_gate(http_t *h, struct MHD_Connection *c, const char *url, const char *method,
+		   http_resp_t *resp)
+{
+	http_req_t rq;
+
+	memset(resp, 0, sizeof(*resp));
+	if (!h->gate)
+		return;
+	s_request(c, url, method, NULL, &rq);
+	h->gate(h->ctx, &rq, resp);
+}
+
+void http_set_gate(http_t *self, http_handler_fn gate)
+{
+	self->gate = gate;
 }
 
 /* The body limit of requests to url. */
@@ -201,10 +227,16 @@ static enum MHD_Result s_access(void *cls, struct MHD_Connection *c, const char 
 	if (!sc) {
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		http_resp_t early;
 
 		if (!(sc = calloc(1, sizeof(*sc))))
 			return MHD_NO;
 		*con_cls = sc;
+		s_gate(h, c, url, method, &early);
+		if (early.status) {
+			sc->answered = true;
+			return s_send(c, &early);
+		}
 		sc->max = s_limit(h, url);
 		if (cl && strtoull(cl, NULL, 10) > (unsigned long long)sc->max)
 			sc->too_large = true;

@@ -86,6 +86,13 @@ void http_destroy(http_t **self_p);
  * already). */
 int http_body_limit(http_t *self, const char *path, size_t max);
 
+/* Sets gate, called for each request as soon as its headers are in and
+ * before any of its body is read (req->body ""): it answers by setting
+ * resp->status (the request is then done, its body never read), or leaves
+ * it 0 to go on. So that a client without credentials cannot make the
+ * daemon hold a large body. NULL: none. */
+void http_set_gate(http_t *self, http_handler_fn gate);
+
 /* The epoll fd to poll for reading. */
 int http_fd(const http_t *self);
 /* How long the loop may sleep before http_run() must be called, in ms

@@ -37,6 +37,7 @@ driver and every daemon are stopped by pid.
 import hashlib
 import json
 import os
+import socket
 import urllib.error
 import urllib.request
 
@@ -188,6 +189,13 @@ class CollectorPageTest(lnobtest.NetTestCase):
             with self.assertRaises(urllib.error.HTTPError) as cm:
                 urllib.request.urlopen(req, timeout=10)
             self.assertEqual(cm.exception.code, want, path)
+        # Without the password an upload is refused before its body is read:
+        # the head alone (announcing 20 MB, none sent) is answered 401.
+        with socket.create_connection((self.web_host, self.web_port), timeout=10) as s:
+            s.sendall(b"POST /api/nominations HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: 20000000\r\n\r\n")
+            head = s.recv(4096)
+        self.assertTrue(head.startswith(b"HTTP/1.1 401"), head[:200])
         wait_until(lambda: (lambda st: st["parked"] == 2 and st["queued"] == 0)(
             self.col.status()), 60, "C12 and C11's wrong report parked, 2022's acked", self.net)
         self.agg.stop()                                     # the link is cut
