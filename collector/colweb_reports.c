@@ -170,7 +170,7 @@ void colweb_report_get(cli_ctx_t *ctx, const http_req_t *req, http_resp_t *resp)
 /* What a POST /api/reports body says beside the reports. */
 typedef struct s_post {
 	uint64_t corrects;        /* 0: not a correction */
-	bool has_revision;        /* the correction gives its own revision */
+	bool has_revision;        /* the body gives its own revision */
 	char *text;               /* the body without "corrects" (malloc'ed), or NULL */
 } s_post_t;
 
@@ -182,11 +182,11 @@ static int s_corrects(const http_req_t *req, s_post_t *p, char *err, size_t errl
 	json_t *c = json_is_object(doc) ? json_object_get(doc, "corrects") : NULL;
 	int rc = 0;
 
+	p->has_revision = json_is_object(doc) && json_object_get(doc, "revision") != NULL;
 	if (c && (!json_is_integer(c) || json_integer_value(c) < 1))
 		rc = 400, snprintf(err, errlen, "page: corrects: not a seq (an integer >= 1)");
 	else if (c) {
 		p->corrects = (uint64_t)json_integer_value(c);
-		p->has_revision = json_object_get(doc, "revision") != NULL;
 		json_object_del(doc, "corrects");
 		if (!(p->text = json_dumps(doc, JSON_PRESERVE_ORDER)))
 			rc = 500, snprintf(err, errlen, "out of memory");
@@ -234,6 +234,22 @@ static int s_correction(cli_ctx_t *ctx, const s_post_t *p, intake_list_t *list, 
 	return r ? 400 : 0;
 }
 
+/* A report entered without a revision revises the last one entered here
+ * for its campaign, period and unit (none: it stays 1), so that entering
+ * a unit twice corrects it instead of making a conflict at the province. */
+static void s_next_revision(cli_ctx_t *ctx, Lnob__Report *rep)
+{
+	Lnob__EnteredRecord *e = NULL;
+
+	if (outbox_entered_get(ctx->store, rep->campaign, rep->period, rep->unit, &e) != 0)
+		return;
+	if (e->report && e->report->revision < UINT32_MAX) {
+		rep->revision = e->report->revision + 1;
+		rep->base_revision = e->report->revision;
+	}
+	lnob__entered_record__free_unpacked(e, NULL);
+}
+
 /* Parses, checks and queues the body's reports (and dismisses the
  * corrected one). Returns 0 with *first and *n, 400 or 500 with err. */
 static int s_submit(cli_ctx_t *ctx, const http_req_t *req, const s_post_t *p, uint64_t *first,
@@ -255,6 +271,8 @@ static int s_submit(cli_ctx_t *ctx, const http_req_t *req, const s_post_t *p, ui
 		rc = 400;
 	else if (p->corrects)
 		rc = s_correction(ctx, p, &list, err, errlen);
+	else if (!p->has_revision && list.n == 1)
+		s_next_revision(ctx, list.v[0]);
 	if (rc == 0)
 		rc = colweb_check_queue(ctx, &rules, &list, first, err, errlen);
 	*n = list.n;

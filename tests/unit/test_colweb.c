@@ -296,6 +296,18 @@ static void test_correction(void **state)
 		assert_int_equal(e->seq, seq + 1);
 		lnob__entered_record__free_unpacked(e, NULL);
 	}
+	/* Entered again without a revision: it revises the last one (3 on 2),
+	 * not a second revision 1 (a conflict at the province). */
+	doc = t_json("POST", "/api/reports", NULL, REP("V002", "\"poor_households\": 7"), 200);
+	json_decref(doc);
+	{
+		Lnob__EnteredRecord *e = NULL;
+
+		assert_int_equal(outbox_entered_get(s_w.ctx.store, "lnob", "2022", "V002", &e), 0);
+		assert_int_equal(e->report->revision, 3);
+		assert_int_equal(e->report->base_revision, 2);
+		lnob__entered_record__free_unpacked(e, NULL);
+	}
 }
 
 /* A nomination body for unit whose dossier's three documents are doc0 and
