@@ -330,10 +330,11 @@ async function submitNomination(ev) {
   ev.preventDefault();
   say('nom-msg', true, 'Đang gửi…');
   const { status, doc } = await api('POST', '/api/nominations', await nominationBody());
-  if (status === 200)
+  if (status === 200) {
+    markNominationField('');   /* accepted: no field is wrong any more */
     say('nom-msg', true, 'Đã xếp hàng chờ gửi đề nghị ' + doc.key + ' (số ' + doc.seq + ', ' +
       doc.documents.length + ' tài liệu).');
-  else {
+  } else {
     const field = markNominationField(doc.message || '');
     say('nom-msg', false, 'Bị từ chối' + (field ? ' (' + field + ')' : '') + ': ' + doc.message);
   }
