@@ -283,9 +283,10 @@ void metaout_on_heartbeat(metaout_t *self, router_t *r, router_peer_t *p,
 
 	if (!self || hb->metadata_version == 0 || hb->metadata_version >= self->version ||
 	    !p->node_id[0] ||
-	    (p->metadata_sent_ms && now - p->metadata_sent_ms < METADATA_RESEND_MS))
+	    !metadata_due(p->metadata_sent_ms, p->metadata_sent_version, self->version, now))
 		return;
 	p->metadata_sent_ms = now;
+	p->metadata_sent_version = self->version;
 	if ((scope = s_scope_of(self, p->node_id)) < 0 || !(b = s_bundle(self, scope)))
 		return;
 	lnob__frame__init(&f);

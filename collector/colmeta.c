@@ -123,10 +123,13 @@ void colmeta_forward(outbox_t *ob, router_t *r, router_peer_t *p, const Lnob__He
 	Lnob__Frame f;
 	int64_t now = lnob_mono_ms();
 
-	if (hb->metadata_version == 0 || hb->metadata_version >= colmeta_version(ob) ||
-	    (p->metadata_sent_ms && now - p->metadata_sent_ms < METADATA_RESEND_MS))
+	uint64_t version = colmeta_version(ob);
+
+	if (hb->metadata_version == 0 || hb->metadata_version >= version ||
+	    !metadata_due(p->metadata_sent_ms, p->metadata_sent_version, version, now))
 		return;
 	p->metadata_sent_ms = now;
+	p->metadata_sent_version = version;
 	if (colmeta_get(ob, &rec) < 0)
 		return;
 	lnob__frame__init(&f);

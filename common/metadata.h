@@ -11,6 +11,7 @@
 #ifndef LNOB_METADATA_H
 #define LNOB_METADATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,8 +23,16 @@
 /* The domain tag the signature covers (with one 0x00 byte after it). */
 #define METADATA_DOMAIN "lnob-metadata-v1"
 #define METADATA_DOMAIN_LEN 17
-/* A peer is sent a bundle at most this often. */
+/* A peer is sent the same version of a bundle at most this often (a newer
+ * version goes at its next heartbeat). */
 #define METADATA_RESEND_MS 10000
+
+/* Whether a peer last sent version `sent` at sent_ms (monotonic; 0:
+ * never) is due version `version` now. */
+static inline bool metadata_due(int64_t sent_ms, uint64_t sent, uint64_t version, int64_t now)
+{
+	return sent_ms == 0 || version > sent || now - sent_ms >= METADATA_RESEND_MS;
+}
 /* Largest Frame{metadata} sent: what a collector's DEALER takes from its
  * upstream (UPLINK_MAX_FRAME; a bigger message would drop the link). */
 #define METADATA_FRAME_MAX ((size_t)1 << 20)

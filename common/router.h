@@ -93,6 +93,7 @@ typedef struct router_peer {
 					    once it persisted the peer */
 	int64_t metadata_sent_ms;        /* the owner's: monotonic ms it last sent p
 					    metadata (THE LINK, Metadata), 0: never */
+	uint64_t metadata_sent_version;  /* the owner's: the version it sent then */
 } router_peer_t;
 
 /* The owner's part. ctx is router_conf_t.ctx. Only `envelope` is
