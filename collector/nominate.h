@@ -25,8 +25,9 @@
  *   dossier           array of 1..NOMINATE_DOSSIER_MAX documents:
  *     kind            proposal | council_minutes | achievement_report
  *     title           text, 1..NOMINATE_NAME_MAX bytes, one line
- *     file            path of the document, relative to the JSON file's
- *                     directory (or absolute): its SHA-256 and size are
+ *     file            path of the document inside the JSON file's folder
+ *                     (no absolute path, no "..", no symbolic link, a
+ *                     regular file): its SHA-256 and size are
  *                     computed, and its bytes attached when the size is at
  *                     most attach_max (0: never)
  *     data            instead of file: the document's bytes, standard
@@ -112,9 +113,10 @@ size_t nominate_attached_bytes(const Lnob__Nomination *n);
  * crypto_hash_sha256) and size; when attach_max > 0 and the size is at
  * most attach_max, *ret_content gets a copy of the bytes (caller owns,
  * free(); NULL for an empty file), else NULL. ret_content may be NULL.
- * Returns 0, -errno (-EISDIR and -EINVAL for a directory or another file
- * that is not regular), -ENOMEM or LNOB_E_CRYPTO; outputs written only on
- * success. */
+ * path itself must not be a symbolic link (LNOB_E_SYMLINK); a FIFO, a
+ * device or a socket is refused at once (LNOB_E_NOTREG), a directory
+ * -EISDIR. Returns 0, one of those, -errno, -ENOMEM or LNOB_E_CRYPTO;
+ * outputs written only on success. */
 int nominate_digest_file(const char *path, size_t attach_max, uint8_t ret_sha256[32],
 			 uint64_t *ret_size, uint8_t **ret_content);
 

@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -101,15 +102,16 @@ int nominate_digest_file(const char *path, size_t attach_max, uint8_t ret_sha256
 
 	if (sodium_init() < 0)
 		return LNOB_E_CRYPTO;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* Not followed if a symbolic link; a FIFO opens at once, refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? LNOB_E_SYMLINK : -errno;
 	if (fstat(fd, &sb) < 0) {
 		rc = -errno;
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		rc = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
+		rc = S_ISDIR(sb.st_mode) ? -EISDIR : LNOB_E_NOTREG;
 		goto out;
 	}
 	if (!(chunk = malloc(S_CHUNK))) {
@@ -158,6 +160,41 @@ out:
 	return rc;
 }
 
+/* Refuses a dossier file that is not inside the nomination's folder: an
+ * absolute path, a ".." part, or a symbolic link on the way out of it
+ * (the folder's real path must prefix the file's). */
+static int s_inside(const nominate_parse_t *p, const char *path, const char *file,
+		    const char *full)
+{
+	char q[LNOB_QUOTE_MAX + 4], base[PATH_MAX], real[PATH_MAX];
+	const char *dir = p->base_dir && p->base_dir[0] ? p->base_dir : ".";
+	size_t n;
+
+	if (file[0] == '/')
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: '%s' is an "
+				 "absolute path: a dossier file must be in the nomination's folder",
+				 p->name, path, lnob_quote(q, file));
+	for (const char *s = file; *s;) {
+		size_t len = strcspn(s, "/");
+
+		if (len == 2 && s[0] == '.' && s[1] == '.')
+			return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: '%s' leads "
+					 "out of the nomination's folder ('..')", p->name, path,
+					 lnob_quote(q, file));
+		s += len;
+		s += *s == '/';
+	}
+	if (!realpath(dir, base) || !realpath(full, real))
+		return 0;   /* not there: reading it says so */
+	n = strlen(base);
+	if (strncmp(real, base, n) != 0 ||
+	    (real[n] != '/' && real[n] != '\0' && !(n == 1 && base[0] == '/')))
+		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: '%s' leads out of "
+				 "the nomination's folder (through a symbolic link, to %s)", p->name,
+				 path, lnob_quote(q, file), real);
+	return 0;
+}
+
 /* The file of a document: digest, size and (maybe) the bytes into d;
  * have_sha/have_size: d already holds the values the JSON gave, which the
  * file must match. */
@@ -169,19 +206,21 @@ static int s_doc_file(const nominate_parse_t *p, const char *path, const char *f
 	uint64_t size = 0;
 	int rc;
 
-	if (file[0] == '/' || !p->base_dir || !p->base_dir[0] || strcmp(p->base_dir, ".") == 0)
+	if (!p->base_dir || !p->base_dir[0] || strcmp(p->base_dir, ".") == 0)
 		rc = snprintf(full, sizeof(full), "%s", file);
 	else
 		rc = snprintf(full, sizeof(full), "%s/%s", p->base_dir, file);
 	if (rc < 0 || (size_t)rc >= sizeof(full))
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.file: path too long: '%s'",
 			      p->name, path, lnob_quote(q, file));
+	if ((rc = s_inside(p, path, file, full)) < 0)
+		return rc;
 	rc = nominate_digest_file(full, p->o->attach_max, sha, &size, &content);
 	if (rc == -ENOMEM)
 		return lnob_errf(p->err, p->errlen, rc, "%s: out of memory", p->name);
 	if (rc < 0)
 		return lnob_errf(p->err, p->errlen, rc, "%s: %s.file: cannot read '%s': %s", p->name,
-			      path, full, rc == -EINVAL ? "not a regular file" : lnob_strerror(rc));
+			      path, full, lnob_strerror(rc));
 	if (have_sha && memcmp(sha, d->sha256.data, 32) != 0) {
 		free(content);
 		return lnob_errf(p->err, p->errlen, LNOB_E_INVALID, "%s: %s.sha256: does not match "

@@ -28,6 +28,8 @@ const char *lnob_strerror(int code)
 	case LNOB_E_FULL: return "the store is full (its map size is reached)";
 	case LNOB_E_BROKEN: return "the store failed and must be reopened";
 	case LNOB_E_NOT_REQUESTED: return "not asked by the ad-hoc request";
+	case LNOB_E_NOTREG: return "not a regular file (a FIFO, a device or a socket)";
+	case LNOB_E_SYMLINK: return "a symbolic link (not followed)";
 	default: break;
 	}
 	if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)

@@ -32,7 +32,9 @@
 #define LNOB_E_FULL      (-40018) /* a store's map is full (it may be grown) */
 #define LNOB_E_BROKEN    (-40019) /* a store failed and must be reopened */
 #define LNOB_E_NOT_REQUESTED (-40020) /* an ad-hoc request does not ask that unit or indicator */
-#define LNOB_E_LAST      (-40020)
+#define LNOB_E_NOTREG    (-40021) /* a file that is a FIFO, a device or a socket */
+#define LNOB_E_SYMLINK   (-40022) /* a symbolic link where a file must be itself */
+#define LNOB_E_LAST      (-40022)
 
 /* Returns a static, human-readable name for any code above, a negated
  * errno, or an LMDB code. Never returns NULL. */

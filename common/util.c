@@ -167,7 +167,9 @@ int lnob_unz85_key(uint8_t key[32], const char *z85)
 
 int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO opens at once (and is refused below) instead of
+	 * waiting for a writer; it changes nothing for a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap;
@@ -177,6 +179,10 @@ int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len
 		return -errno;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = S_ISDIR(st.st_mode) ? -EISDIR : LNOB_E_NOTREG;
 		goto out;
 	}
 	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;

@@ -148,6 +148,20 @@ class NamesTest(lnobtest.NetTestCase):
             "rollup", "-c", self.agg.conf, "--campaign", lnobtest.CAMPAIGN, "--period",
             lnobtest.PERIOD, "--json", *more)).out)
 
+    def test_fifo_and_device_files_refused_at_once(self):
+        """A FIFO given as a report or nomination file is refused at once
+        (it used to wait forever for a writer), a device too."""
+        net = self.net
+        net.add_aggregator()
+        coll = net.add_collector("c11-office", "C11")
+        fifo = net.path("reports.csv")
+        os.mkfifo(fifo)
+        for argv in (("submit", fifo), ("submit", "/dev/zero"), ("nominate", fifo)):
+            r = net.cli(coll.cmd(argv[0], "-c", coll.conf, *argv[1:]), ok=False, timeout=20)
+            self.assertEqual(r.returncode, 1, argv)
+            self.assertIn("not a regular file (a FIFO, a device or a socket)", r.err, argv)
+        self.assertEqual(coll.status()["queued"], 0)
+
     def test_names_and_ids(self):
         net = self.net
         net.hier.rows = [(c, VI_NAMES.get(c, n), p, lv, k) for c, n, p, lv, k in net.hier.rows]

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "lnob_err.h"
 #include "nominate.h"
@@ -84,6 +86,17 @@ static void t_err(const char *text, const char *msg)
 	assert_true(t_parse(text, &n) < 0);
 	assert_null(n);
 	assert_string_equal(s_err, msg);
+}
+
+/* Like t_err, the message holding want. */
+static void t_err_has(const char *text, const char *want)
+{
+	Lnob__Nomination *n = NULL;
+
+	assert_true(t_parse(text, &n) < 0);
+	assert_null(n);
+	if (!strstr(s_err, want))
+		fail_msg("'%s' lacks '%s'", s_err, want);
 }
 
 /* s_good with the first occurrence of from replaced by to, into a static
@@ -321,11 +334,26 @@ static void test_dossier_files(void **state)
 	snprintf(msg, sizeof(msg), "nom.json: dossier[0].file: cannot read '%s/.': %s", s_dir,
 		 strerror(EISDIR));
 	t_err(t_edit("\"p.txt\"", "\".\""), msg);
-	/* an absolute path is taken as it is */
+	/* only files inside the nomination's folder: no absolute path, no "..",
+	 * no symbolic link out of it (/etc/passwd), none followed, no FIFO */
 	snprintf(msg, sizeof(msg), "\"%s/m.txt\"", s_dir);
-	assert_int_equal(t_parse(t_edit("\"p.txt\"", msg), &n), 0);
-	assert_int_equal(n->dossier[0]->size, 7);
-	nominate_free(&n);
+	t_err_has(t_edit("\"p.txt\"", msg), "is an absolute path: a dossier file must be in "
+		  "the nomination's folder");
+	t_err_has(t_edit("\"p.txt\"", "\"../../../etc/passwd\""), "leads out of the "
+		  "nomination's folder ('..')");
+	snprintf(msg, sizeof(msg), "%s/pw", s_dir);
+	assert_int_equal(symlink("/etc/passwd", msg), 0);
+	t_err_has(t_edit("\"p.txt\"", "\"pw\""), "leads out of the nomination's folder "
+		  "(through a symbolic link, to /etc/passwd)");
+	snprintf(msg, sizeof(msg), "%s/sub", s_dir);
+	assert_int_equal(symlink("/etc", msg), 0);
+	t_err_has(t_edit("\"p.txt\"", "\"sub/passwd\""), "to /etc/passwd)");
+	snprintf(msg, sizeof(msg), "%s/inlink", s_dir);
+	assert_int_equal(symlink("m.txt", msg), 0);
+	t_err_has(t_edit("\"p.txt\"", "\"inlink\""), "a symbolic link (not followed)");
+	snprintf(msg, sizeof(msg), "%s/pipe", s_dir);
+	assert_int_equal(mkfifo(msg, 0600), 0);
+	t_err_has(t_edit("\"p.txt\"", "\"pipe\""), "not a regular file");
 	/* a file with the digest and size it must have */
 	crypto_hash_sha256(sha, (const uint8_t *)"proposal bytes", 14);
 	snprintf(msg, sizeof(msg), "\"file\": \"p.txt\", \"sha256\": \"%s\", \"size\": 14",
@@ -433,7 +461,15 @@ static void test_digest(void **state)
 	snprintf(path, sizeof(path), "%s/absent", s_dir);
 	assert_int_equal(nominate_digest_file(path, 100, sha, &size, &content), -ENOENT);
 	assert_int_equal(nominate_digest_file(s_dir, 100, sha, &size, &content), -EISDIR);
-	assert_int_equal(nominate_digest_file("/dev/null", 100, sha, &size, &content), -EINVAL);
+	assert_int_equal(nominate_digest_file("/dev/null", 100, sha, &size, &content),
+			 LNOB_E_NOTREG);
+	/* a FIFO is refused at once, never waited on; a symbolic link not followed */
+	snprintf(path, sizeof(path), "%s/fifo", s_dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(nominate_digest_file(path, 100, sha, &size, &content), LNOB_E_NOTREG);
+	snprintf(path, sizeof(path), "%s/link", s_dir);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(nominate_digest_file(path, 100, sha, &size, &content), LNOB_E_SYMLINK);
 }
 
 static void test_body_limit(void **state)
