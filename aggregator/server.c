@@ -146,6 +146,7 @@ static int s_grow(server_t *s)
 static void s_store_failed(server_t *s, int r)
 {
 	int64_t now = lnob_mono_ms();
+	char why[1200];
 
 	if (!s->store_down) {
 		s->store_down = true;
@@ -163,7 +164,8 @@ static void s_store_failed(server_t *s, int r)
 	log_warnx("store %s: writes fail: %s; %llu batch(es) not stored since the last "
 		  "warning, nothing of them acked; senders get retryable NACKs and credit %u "
 		  "while writes fail (warned at most once a minute)", store_dir(s->st),
-		  lnob_strerror(r), (unsigned long long)s->failed_since_warn, s_credit(s));
+		  store_strerror(s->st, r, why, sizeof(why)),
+		  (unsigned long long)s->failed_since_warn, s_credit(s));
 	if (r == LNOB_E_FULL && store_map_size(s->st) >= s->opts->map_max)
 		log_warnx("store %s: the map is full at its maximum of %llu MB; an operator must "
 			  "raise [store] map_max_mb in %s (and have the disk space) and restart "

@@ -47,7 +47,7 @@ int col_queue_reports(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms,
 		      uint64_t *first, char *err, size_t errlen)
 {
 	outbox_limits_t lim;
-	char detail[512] = "", origin[160];
+	char detail[512] = "", origin[160], why[1200];
 	int r;
 
 	r = outbox_enqueue_reports(ctx->store, &ctx->id, (const Lnob__Report *const *)list->v,
@@ -61,7 +61,8 @@ int col_queue_reports(cli_ctx_t *ctx, const intake_list_t *list, int64_t now_ms,
 				 ctx->data_dir, detail, col_limit_origin(&lim, origin));
 	if (r < 0)
 		return lnob_errf(err, errlen, r, "%s: cannot queue: %s%s%s (nothing queued)",
-				 ctx->data_dir, lnob_strerror(r), detail[0] ? ": " : "", detail);
+				 ctx->data_dir, outbox_strerror(ctx->store, r, why, sizeof(why)),
+				 detail[0] ? ": " : "", detail);
 	return 0;
 }
 

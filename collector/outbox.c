@@ -402,6 +402,11 @@ static int s_counts(outbox_t *self, MDB_txn *txn, outbox_stats_t *s)
 	return 0;
 }
 
+const char *outbox_strerror(const outbox_t *self, int r, char *buf, size_t len)
+{
+	return store_strerror(self->st, r, buf, len);
+}
+
 int outbox_stats(outbox_t *self, outbox_stats_t *ret)
 {
 	outbox_stats_t s;

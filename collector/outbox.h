@@ -220,6 +220,10 @@ int outbox_parked_foreach(outbox_t *self, outbox_parked_fn fn, void *ctx);
  * one read transaction. Returns 0, LNOB_E_CORRUPT or an LMDB code. */
 int outbox_stats(outbox_t *self, outbox_stats_t *ret);
 
+/* What failure r of a write to the outbox means (store_strerror(): a full
+ * disk named as such), into buf; returns buf. */
+const char *outbox_strerror(const outbox_t *self, int r, char *buf, size_t len);
+
 /* Records the daemon's state in its own write transaction.
  * Returns 0 or an LMDB code. */
 int outbox_put_state(outbox_t *self, const outbox_state_t *state);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lnob_err.h"
@@ -473,6 +474,23 @@ int store_reader_check(store_t *self, int *ret_dead)
 int store_stale_readers_at_open(const store_t *self)
 {
 	return self->stale_at_open;
+}
+
+const char *store_strerror(const store_t *self, int r, char *buf, size_t len)
+{
+	struct statvfs fs;
+	unsigned long long avail;
+
+	if ((r == -ENOSPC || r == -EIO) && statvfs(self->dir, &fs) == 0) {
+		avail = (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_frsize;
+		if (avail < (1ULL << 20)) {
+			snprintf(buf, len, "the disk holding %s is full (%llu kB free)", self->dir,
+				 avail / 1024);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%s", lnob_strerror(r));
+	return buf;
 }
 
 int store_copy_to_fd(store_t *self, int fd)

@@ -47,6 +47,13 @@ void store_destroy(store_t **self_p);
 MDB_dbi store_dbi(store_t *self, size_t i);
 const char *store_dir(const store_t *self);
 
+/* What failure r of a write to the store means, for a message, into buf
+ * (len bytes; returns buf): when r is -ENOSPC or -EIO (LMDB's word for a
+ * short write) and the file system holding the store has under 1 MiB
+ * left, "the disk holding <dir> is full (N kB free)"; else
+ * lnob_strerror(r). */
+const char *store_strerror(const store_t *self, int r, char *buf, size_t len);
+
 /* Writes a consistent, compacted copy of the store (one read transaction:
  * a daemon may write meanwhile) to fd, an empty file open for writing
  * (mdb_env_copyfd2 with MDB_CP_COMPACT). The caller syncs and closes fd.
