@@ -132,9 +132,8 @@ void api_request_add(api_call_t *c)
 {
 	static const char *const allowed[] = { "campaign", "id", "units", "indicators", "due",
 						"note", NULL };
-	static char *units[CAMPAIGN_REQUEST_UNITS_MAX + 1], *inds[CAMPAIGN_INDICATORS_MAX + 1];
-	Lnob__AdhocRequest q = LNOB__ADHOC_REQUEST__INIT;
-	char *ubuf = NULL, *ibuf = NULL;
+	static requests_made_t made;   /* large; the loop is single-threaded */
+	requests_text_t t;
 
 	if (!api_body_only(c, allowed))
 		return;
@@ -143,20 +142,11 @@ void api_request_add(api_call_t *c)
 			api_error(c, 400, "bad_request", "%s is required", allowed[i]);
 			return;
 		}
-	q.campaign = (char *)api_arg(c, "campaign");
-	q.id = (char *)api_arg(c, "id");
-	q.due = (char *)api_arg(c, "due");
-	q.note = (char *)(api_arg(c, "note") ? api_arg(c, "note") : "");
-	q.created_at = lnob_now_s();
-	q.units = units;
-	q.indicators = inds;
-	q.n_units = requests_split(api_arg(c, "units"), &ubuf, units, CAMPAIGN_REQUEST_UNITS_MAX);
-	q.n_indicators = requests_split(api_arg(c, "indicators"), &ibuf, inds,
-					 CAMPAIGN_INDICATORS_MAX);
-	if (!ubuf || !ibuf)
+	t = (requests_text_t){ api_arg(c, "campaign"), api_arg(c, "id"), api_arg(c, "units"),
+			       api_arg(c, "indicators"), api_arg(c, "due"), api_arg(c, "note") };
+	if (requests_from_text(&t, lnob_now_s(), &made) < 0)
 		api_fail(c, -ENOMEM, "out of memory");
-	else if (s_units_owned(c, &q))
-		s_store(c, &q);
-	free(ubuf);
-	free(ibuf);
+	else if (s_units_owned(c, &made.q))
+		s_store(c, &made.q);
+	requests_made_free(&made);
 }

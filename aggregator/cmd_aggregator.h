@@ -52,6 +52,10 @@ int aggcmd_unit(cli_ctx_t *ctx, int *ret);
  * error that lists the known ids. */
 int aggcmd_campaign(cli_ctx_t *ctx, const char *popt);
 
+/* `verify` of ctx's store (cmd_verify.c), for verify and restore; what
+ * names the command in a failure. Returns the exit status. */
+int aggcmd_verify(cli_ctx_t *ctx, const char *what);
+
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_run(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);

@@ -15,7 +15,6 @@
 #include "lnob_err.h"
 #include "runlock.h"
 #include "status.h"
-#include "verify.h"
 
 int cmd_backup(cli_ctx_t *ctx)
 {
@@ -46,24 +45,6 @@ int cmd_backup(cli_ctx_t *ctx)
 	return 0;
 }
 
-/* The restored store checked as `verify` does. Returns the exit status. */
-static int s_verify(cli_ctx_t *ctx)
-{
-	MDB_txn *txn = NULL;
-	size_t diffs = 0, checked = 0;
-	int rc, r;
-
-	if ((rc = cli_store(ctx, CLI_STORE_READ)) != 0)
-		return rc;
-	if ((r = store_begin(ctx->store, false, &txn)) == 0)
-		r = verify_store(ctx->store, txn, ctx->hier, stdout, &diffs, &checked);
-	store_abort(&txn);
-	if (r < 0)
-		return cli_fail(ctx, "restore: verify: %s", lnob_strerror(r));
-	printf("verify: %zu rollups checked, %zu differences\n", checked, diffs);
-	return diffs ? 1 : 0;
-}
-
 int cmd_restore(cli_ctx_t *ctx)
 {
 	const char *dir = ctx->argv[0];
@@ -76,7 +57,7 @@ int cmd_restore(cli_ctx_t *ctx)
 	r = backup_restore(dir, ctx->data_dir, AGG_PROG, err, sizeof(err));
 	if (r == 0) {
 		printf("restored %s into %s\n", dir, ctx->data_dir);
-		r = s_verify(ctx);
+		r = aggcmd_verify(ctx, "restore: verify");
 	} else {
 		r = cli_fail(ctx, "restore: %s", err);
 	}

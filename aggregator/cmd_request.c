@@ -32,9 +32,9 @@ static const char *s_today(int64_t utc_offset, char buf[16])
 /* `request add`. */
 static int s_add(cli_ctx_t *ctx)
 {
-	static char *units[CAMPAIGN_REQUEST_UNITS_MAX + 1], *inds[CAMPAIGN_INDICATORS_MAX + 1];
-	char *ubuf = NULL, *ibuf = NULL;
-	Lnob__AdhocRequest q = LNOB__ADHOC_REQUEST__INIT;
+	static requests_made_t made;   /* large; one command per process */
+	requests_made_t *m = &made;
+	requests_text_t t;
 	const char *need[] = { "campaign", "id", "units", "indicators", "due" };
 	char err[1024] = "", today[16];
 	MDB_txn *txn = NULL;
@@ -43,36 +43,27 @@ static int s_add(cli_ctx_t *ctx)
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if (!cli_opt(ctx, need[i]))
 			return cli_usage(ctx, "request add: --%s is required", need[i]);
-	q.campaign = (char *)cli_opt(ctx, "campaign");
-	q.id = (char *)cli_opt(ctx, "id");
-	q.due = (char *)cli_opt(ctx, "due");
-	q.note = (char *)(cli_opt(ctx, "note") ? cli_opt(ctx, "note") : "");
-	q.created_at = lnob_now_s();
-	q.units = units;
-	q.n_units = requests_split(cli_opt(ctx, "units"), &ubuf, units, CAMPAIGN_REQUEST_UNITS_MAX);
-	q.indicators = inds;
-	q.n_indicators = requests_split(cli_opt(ctx, "indicators"), &ibuf, inds,
-					CAMPAIGN_INDICATORS_MAX);
-	if (!ubuf || !ibuf)
+	t = (requests_text_t){ cli_opt(ctx, "campaign"), cli_opt(ctx, "id"), cli_opt(ctx, "units"),
+			       cli_opt(ctx, "indicators"), cli_opt(ctx, "due"), cli_opt(ctx, "note") };
+	if (requests_from_text(&t, lnob_now_s(), m) < 0)
 		r = -ENOMEM;
 	else if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
 		r = 1;
 	else if ((r = store_begin(ctx->store, true, &txn)) == 0)
-		r = requests_add(ctx->store, txn, &ctx->camps, ctx->hier, &q, err, sizeof(err));
+		r = requests_add(ctx->store, txn, &ctx->camps, ctx->hier, &m->q, err, sizeof(err));
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
-	free(ubuf);
-	free(ibuf);
+	requests_made_free(m);
 	if (r == 1)
 		return rc;
 	if (r != 0)
 		return cli_fail(ctx, "request add: %s", err[0] ? err : lnob_strerror(r));
-	printf("ad-hoc request %s of campaign %s: %zu unit(s), %zu indicator(s), due %s\n", q.id,
-	       q.campaign, q.n_units, q.n_indicators, q.due);
-	if (strcmp(q.due, s_today(campaigns_utc_offset(&ctx->camps, q.campaign), today)) < 0)
+	printf("ad-hoc request %s of campaign %s: %zu unit(s), %zu indicator(s), due %s\n", t.id,
+	       t.campaign, m->q.n_units, m->q.n_indicators, t.due);
+	if (strcmp(t.due, s_today(campaigns_utc_offset(&ctx->camps, t.campaign), today)) < 0)
 		fprintf(stderr, "note: the due date %s has passed: every unit asked that has not "
-			"replied is late\n", q.due);
+			"replied is late\n", t.due);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include "lnob_err.h"
 #include "verify.h"
 
-int cmd_verify(cli_ctx_t *ctx)
+int aggcmd_verify(cli_ctx_t *ctx, const char *what)
 {
 	MDB_txn *txn = NULL;
 	size_t diffs = 0, checked = 0;
@@ -24,7 +24,12 @@ int cmd_verify(cli_ctx_t *ctx)
 		r = verify_store(ctx->store, txn, ctx->hier, stdout, &diffs, &checked);
 	store_abort(&txn);
 	if (r < 0)
-		return cli_fail(ctx, "verify: %s", lnob_strerror(r));
+		return cli_fail(ctx, "%s: %s", what, lnob_strerror(r));
 	printf("verify: %zu rollups checked, %zu differences\n", checked, diffs);
 	return diffs ? 1 : 0;
+}
+
+int cmd_verify(cli_ctx_t *ctx)
+{
+	return aggcmd_verify(ctx, "verify");
 }

@@ -42,7 +42,10 @@ int requests_add(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *hi
 	return r;
 }
 
-size_t requests_split(const char *list, char **ret_buf, char **v, size_t max)
+/* Splits list into v[0..max) pointing into *ret_buf (a copy of list).
+ * Returns how many, max + 1 when there are more, or 0 with *ret_buf NULL
+ * when out of memory. */
+static size_t s_split(const char *list, char **ret_buf, char **v, size_t max)
 {
 	char *save = NULL;
 	size_t n = 0;
@@ -55,6 +58,28 @@ size_t requests_split(const char *list, char **ret_buf, char **v, size_t max)
 		v[n++] = t;
 	}
 	return n;
+}
+
+int requests_from_text(const requests_text_t *t, int64_t now, requests_made_t *m)
+{
+	lnob__adhoc_request__init(&m->q);
+	m->q.campaign = (char *)t->campaign;
+	m->q.id = (char *)t->id;
+	m->q.due = (char *)t->due;
+	m->q.note = (char *)(t->note ? t->note : "");
+	m->q.created_at = now;
+	m->q.units = m->units;
+	m->q.indicators = m->inds;
+	m->q.n_units = s_split(t->units, &m->ubuf, m->units, CAMPAIGN_REQUEST_UNITS_MAX);
+	m->q.n_indicators = s_split(t->indicators, &m->ibuf, m->inds, CAMPAIGN_INDICATORS_MAX);
+	return m->ubuf && m->ibuf ? 0 : -ENOMEM;
+}
+
+void requests_made_free(requests_made_t *m)
+{
+	free(m->ubuf);
+	free(m->ibuf);
+	m->ubuf = m->ibuf = NULL;
 }
 
 typedef struct s_apply {

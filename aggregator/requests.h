@@ -35,12 +35,26 @@
 int requests_add(store_t *st, MDB_txn *txn, campaigns_t *camps, const hier_t *hier,
 		 const Lnob__AdhocRequest *req, char *err, size_t errlen);
 
-/* Splits an operator's list (`--units`, `--indicators`, their POST
- * members: comma- or blank-separated) into v[0..max) pointing into *ret_buf
- * (a copy of list, the caller's to free). Returns how many, max + 1 when
- * there are more (the rest left out), or 0 with *ret_buf NULL when out of
- * memory. */
-size_t requests_split(const char *list, char **ret_buf, char **v, size_t max);
+/* A request as an operator gives it (`request add`'s options, POST
+ * /api/requests's members): the texts, units and indicators comma- or
+ * blank-separated. */
+typedef struct requests_text {
+	const char *campaign, *id, *units, *indicators, *due, *note;   /* note may be NULL */
+} requests_text_t;
+
+/* What requests_from_text() made: the request and what it points to. */
+typedef struct requests_made {
+	Lnob__AdhocRequest q;
+	char *units[CAMPAIGN_REQUEST_UNITS_MAX + 1], *inds[CAMPAIGN_INDICATORS_MAX + 1];
+	char *ubuf, *ibuf;
+} requests_made_t;
+
+/* Builds m->q from t (created_at now), the lists split (more than the
+ * most a request may ask are counted, so that campaign_request_add()
+ * refuses them). The strings are borrowed from t. Returns 0 or -ENOMEM;
+ * requests_made_free() either way. */
+int requests_from_text(const requests_text_t *t, int64_t now, requests_made_t *m);
+void requests_made_free(requests_made_t *m);
 
 /* Adds the stored requests camps does not hold yet to their campaigns
  * (in key order). A request for a campaign not configured is left out; one
