@@ -144,5 +144,7 @@ int cmd_enroll(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
 int cmd_template(cli_ctx_t *ctx);
 int cmd_requests(cli_ctx_t *ctx);   /* cmd_requests.c: the ad-hoc requests held */
+int cmd_backup(cli_ctx_t *ctx);     /* cmd_backup.c: backup DIR (backup.h) */
+int cmd_restore(cli_ctx_t *ctx);    /* cmd_backup.c: restore DIR */
 
 #endif

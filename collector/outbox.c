@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "codec.h"
 #include "envelope.h"
 #include "fault.h"
@@ -400,6 +401,32 @@ static int s_counts(outbox_t *self, MDB_txn *txn, outbox_stats_t *s)
 	s->queued = s->queued_own + s->queued_relayed;
 	s->parked = s->parked_own + s->parked_relayed;
 	return 0;
+}
+
+int outbox_backup(outbox_t *self, const char *dir, const char *program, const char *node,
+		  const json_t *extra, char *err, size_t errlen)
+{
+	return backup_write(self->st, dir, program, node, extra, err, errlen);
+}
+
+int outbox_skip_seqs(outbox_t *self, uint64_t n, uint64_t *ret_next)
+{
+	MDB_txn *txn = NULL;
+	uint64_t next = 0;
+	int r;
+
+	if (self->rdonly)
+		return -EROFS;
+	if ((r = store_begin(self->st, true, &txn)) == 0 &&
+	    (r = s_next_seq(self, txn, &next)) == 0) {
+		next = next > UINT64_MAX - n ? UINT64_MAX : next + n;
+		if ((r = store_meta_put_u64(txn, self->st, S_META_NEXT_SEQ, next)) == 0)
+			r = store_commit(&txn);
+	}
+	store_abort(&txn);
+	if (r == 0 && ret_next)
+		*ret_next = next;
+	return r;
 }
 
 const char *outbox_strerror(const outbox_t *self, int r, char *buf, size_t len)

@@ -73,6 +73,7 @@
 #ifndef LNOB_OUTBOX_H
 #define LNOB_OUTBOX_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -219,6 +220,16 @@ int outbox_parked_foreach(outbox_t *self, outbox_parked_fn fn, void *ctx);
 /* Reads counts, the oldest queued_at, next_seq and the recorded state in
  * one read transaction. Returns 0, LNOB_E_CORRUPT or an LMDB code. */
 int outbox_stats(outbox_t *self, outbox_stats_t *ret);
+
+/* Writes a backup of the outbox into dir (backup.h's backup_write(), for
+ * program with node and extra). Returns 0 or a code with err. */
+int outbox_backup(outbox_t *self, const char *dir, const char *program, const char *node,
+		  const json_t *extra, char *err, size_t errlen);
+
+/* Moves next_seq n ahead (in one write transaction), so that seqs this
+ * node may have used since a backup was taken are never assigned again.
+ * *ret_next (may be NULL) gets the new next_seq. Returns 0 or a code. */
+int outbox_skip_seqs(outbox_t *self, uint64_t n, uint64_t *ret_next);
 
 /* What failure r of a write to the outbox means (store_strerror(): a full
  * disk named as such), into buf; returns buf. */

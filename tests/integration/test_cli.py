@@ -27,6 +27,7 @@ COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
 AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
 AGGREGATOR_CMDS += ["backup", "restore"]   # backups of the store
 COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
+COLLECTOR_CMDS += ["backup", "restore"]    # backups of the outbox
 
 
 def project_version():
