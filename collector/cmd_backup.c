@@ -53,7 +53,7 @@ int cmd_restore(cli_ctx_t *ctx)
 
 	if ((lockfd = runlock_take(ctx->data_dir, COL_PROG, err, sizeof(err))) < 0)
 		return cli_fail(ctx, "restore: %s", err);
-	if ((r = backup_restore(dir, ctx->data_dir, COL_PROG, err, sizeof(err))) < 0)
+	if (backup_restore(dir, ctx->data_dir, COL_PROG, err, sizeof(err)) < 0)
 		rc = cli_fail(ctx, "restore: %s", err);
 	else if ((rc = cli_store(ctx, CLI_STORE_WRITE)) == 0 &&
 		 (r = outbox_skip_seqs(ctx->store, COL_RESTORE_SEQ_SKIP, &next)) < 0)
