@@ -24,6 +24,7 @@
 #include "log.h"
 #include "metadata_out.h"
 #include "metrics.h"
+#include "notify.h"
 #include "router.h"
 #include "util.h"
 
@@ -678,6 +679,7 @@ static void s_loop(server_t *s)
 		s_flush_state(s, false);
 		s_reader_check(s);
 		metaout_tick(s->meta);
+		notify_watchdog();
 	}
 }
 
@@ -716,7 +718,9 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 	s_signals();
 	if (s_listen(&s, id) < 0)
 		goto out;
+	notify_ready("listening");
 	s_loop(&s);
+	notify_stopping();
 	rc = s_finish(&s);
 out:
 	/* LINGER (1 s) bounds how long queued answers, the last acks among

@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "notify.h"
 #include "uplink_int.h"
 #include "util.h"
 
@@ -725,8 +726,12 @@ int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const ident
 		goto out;
 	}
 	u.reconnect_at = lnob_mono_ms();
-	while (!stop)
+	notify_ready(relay ? "sending upstream, relaying" : "sending upstream");
+	while (!stop) {
 		s_turn(&u, stop_fd, &stop);
+		notify_watchdog();
+	}
+	notify_stopping();
 	/* Frames that arrived meanwhile: take them and commit their acks. */
 	if (u.sock) {
 		s_recv_all(&u);

@@ -11,11 +11,22 @@
 
 static const char *s_prog = "lnob";
 static enum log_level s_level = LOG_LVL_INFO;
+/* stderr goes to the journal (systemd sets JOURNAL_STREAM): it stamps the
+ * time and the pid itself, and takes the priority from a "<N>" prefix. */
+static int s_journal = -1;
 
 void log_init(const char *progname, enum log_level level)
 {
 	s_prog = progname;
 	s_level = level;
+}
+
+/* The syslog priority of lvl (sd-daemon.h's SD_ERR .. SD_DEBUG). */
+static int s_priority(enum log_level lvl)
+{
+	static const int prio[] = { 3, 4, 6, 7 };
+
+	return lvl <= LOG_LVL_DEBUG ? prio[lvl] : 6;
 }
 
 int log_level_parse(const char *s)
@@ -37,6 +48,15 @@ static void s_vlog(enum log_level lvl, const char *tag, int err, const char *fmt
 	if (lvl > s_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (s_journal < 0)
+		s_journal = getenv("JOURNAL_STREAM") != NULL;
+	if (s_journal) {
+		if (err)
+			fprintf(stderr, "<%d>%s: %s: %s\n", s_priority(lvl), tag, msg, strerror(err));
+		else
+			fprintf(stderr, "<%d>%s: %s\n", s_priority(lvl), tag, msg);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);

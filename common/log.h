@@ -2,8 +2,10 @@
  * log.h: the one logging API (after OpenBSD's log.h). Only daemon-level
  * code logs; library modules return codes.
  *
- * Lines go to stderr as "<time> <prog>[<pid>] <level>: <message>". The
- * plain forms append ": <strerror(errno)>"; the x forms do not.
+ * Lines go to stderr as "<time> <prog>[<pid>] <level>: <message>"; under
+ * systemd (JOURNAL_STREAM set: stderr is the journal, which stamps time and
+ * pid) as "<N><level>: <message>", N the syslog priority. The plain forms
+ * append ": <strerror(errno)>"; the x forms do not.
  * fatal()/fatalx() log and exit(1).
  */
 #ifndef LNOB_LOG_H

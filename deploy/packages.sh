@@ -7,7 +7,7 @@ LNOB_BUILD_PACKAGES=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler liblmdb-dev lmdb-utils
   libsodium-dev libinih-dev libjansson-dev libcsv-dev python3
   libmicrohttpd-dev libxlsxwriter-dev libunistring-dev
-  libzip-dev libxml2-dev
+  libzip-dev libxml2-dev libsystemd-dev
 )
 # Tests on top: cmocka for unit tests; Python with ZeroMQ, PyNaCl and
 # protobuf (and protoc) for the integration tests' independent client;
