@@ -86,6 +86,8 @@ int cmd_run(cli_ctx_t *ctx)
 	int rc, lockfd;
 
 	if (cli_flag(ctx, "check")) {
+		if (store_check_private(ctx->data_dir, err, sizeof(err)) < 0)
+			return cli_fail(ctx, "[node] data_dir: %s", err);
 		if (endpoint_try_bind(c->endpoint, err, sizeof(err)) < 0)
 			return cli_fail(ctx, "[listen] endpoint: %s", err);
 		printf("configuration OK\n");

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "lnob_err.h"
 #include "runlock.h"
+#include "store.h"
 #include "util.h"
 
 /* Runs the uplink on the outbox until a stop signal. Returns the exit
@@ -98,6 +99,8 @@ int cmd_run(cli_ctx_t *ctx)
 		hier_destroy(&ctx->hier);
 	}
 	if (cli_flag(ctx, "check")) {
+		if (store_check_private(ctx->data_dir, err, sizeof(err)) < 0)
+			return cli_fail(ctx, "[node] data_dir: %s", err);
 		if (c->has_relay && endpoint_try_bind(c->relay.listen, err, sizeof(err)) < 0)
 			return cli_fail(ctx, "[relay] listen: %s", err);
 		printf("configuration OK\n");

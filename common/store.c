@@ -239,6 +239,21 @@ static int s_check_private(const char *path, bool dir, char *err, size_t errlen)
 	return -EACCES;
 }
 
+int store_check_private(const char *dir, char *err, size_t errlen)
+{
+	char path[1100];
+	struct stat st;
+	int r;
+
+	if (stat(dir, &st) < 0 && errno == ENOENT)
+		return 0;   /* made 0700 at the first run */
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	if ((r = s_check_private(dir, true, err, errlen)) < 0 ||
+	    (r = s_check_private(path, false, err, errlen)) < 0)
+		return r;
+	return 0;
+}
+
 /* The directory and its data file, before LMDB sees them: made when
  * writable, refused when missing and read-only, or (writable) when others
  * may read or write them. */

@@ -47,6 +47,12 @@ void store_destroy(store_t **self_p);
 MDB_dbi store_dbi(store_t *self, size_t i);
 const char *store_dir(const store_t *self);
 
+/* What a writable open checks of dir without opening it (for `run -n`):
+ * when dir exists, neither it nor its data.mdb may be readable or writable
+ * by group or others. Returns 0 or -EACCES (err names the mode and the
+ * chmod), or -errno. */
+int store_check_private(const char *dir, char *err, size_t errlen);
+
 /* What failure r of a write to the store means, for a message, into buf
  * (len bytes; returns buf): when r is -ENOSPC or -EIO (LMDB's word for a
  * short write) and the file system holding the store has under 1 MiB

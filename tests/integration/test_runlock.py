@@ -49,6 +49,23 @@ class RunLockTest(lnobtest.NetTestCase):
         wait_until(lambda: coll.status()["last_contact_ms"], 30, "the collector back", net)
         self.second_run_refused(agg, "lnob-aggregator")
 
+    def test_run_n_refuses_a_store_others_may_read(self):
+        """`run -n` checks the store's modes as `run` would open it."""
+        net = self.net
+        agg = net.add_aggregator()
+        coll = net.add_collector("c11-office", "C11")
+        for node, mode in ((agg, 0o755), (coll, 0o777)):
+            os.makedirs(node.data_dir, mode=0o700, exist_ok=True)
+            os.chmod(node.data_dir, mode)
+            r = net.cli(node.cmd("run", "-c", node.conf, "-n"), ok=False)
+            self.assertEqual(r.returncode, 1, r.out + r.err)
+            self.assertIn("[node] data_dir: %s: the store's directory has mode %04o; group and "
+                          "others must not read or write it (chmod 700 %s)"
+                          % (node.data_dir, mode, node.data_dir), r.err)
+            os.chmod(node.data_dir, 0o700)
+            self.assertIn("configuration OK",
+                          net.cli(node.cmd("run", "-c", node.conf, "-n")).out)
+
 
 if __name__ == "__main__":
     lnobtest.main()
