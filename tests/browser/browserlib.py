@@ -85,3 +85,36 @@ def stop(driver, pid):
             os.kill(p, 9)
         except ProcessLookupError:
             pass
+
+
+def shots_dir(net):
+    """Where screenshots go: LNOB_SCREENSHOT_DIR (ctest sets it), else net's
+    directory; created."""
+    path = os.environ.get("LNOB_SCREENSHOT_DIR") or net.path("screenshots")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+class BrowserMixin:
+    """What a browser TestCase shares (put before lnobtest.NetTestCase):
+    one headless chromium, started by start_browser() and stopped by pid in
+    tearDown, and page scripts."""
+
+    driver = None
+    driver_pid = None
+
+    def start_browser(self, width, height, wait, download_dir=None):
+        self.driver, self.driver_pid, self.By, self.Select, self.Wait = \
+            start(self.net, width, height, wait, download_dir=download_dir)
+
+    def stop_browser(self):
+        d, pid = self.driver, self.driver_pid
+        self.driver = self.driver_pid = None
+        stop(d, pid)
+
+    def js(self, script, *args):
+        return self.driver.execute_script(script, *args)
+
+    def tearDown(self):
+        self.stop_browser()
+        super().tearDown()

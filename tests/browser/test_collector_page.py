@@ -54,7 +54,7 @@ WAIT = 60
 PASSWORD = "mat-khau-thu"
 
 
-class CollectorPageTest(lnobtest.NetTestCase):
+class CollectorPageTest(browserlib.BrowserMixin, lnobtest.NetTestCase):
 
     def setUp(self):
         super().setUp()
@@ -91,25 +91,12 @@ class CollectorPageTest(lnobtest.NetTestCase):
         wait_until(lambda: tcp_accepts(self.web_host, self.web_port), 30,
                    "the collector's page accepting connections", net)
         wait_until(lambda: self.col.status()["metadata"], 60, "the commune holds metadata", net)
-        self.shots = os.environ.get("LNOB_SCREENSHOT_DIR") or net.path("screenshots")
-        os.makedirs(self.shots, exist_ok=True)
-        self.driver = None
-        self.driver_pid = None
+        self.shots = browserlib.shots_dir(net)
 
-    def tearDown(self):
-        self.stop_browser()
-        super().tearDown()
-
-    def start_browser(self):
+    def start_page_browser(self):
         self.downloads = self.net.path("downloads")
         os.makedirs(self.downloads, exist_ok=True)
-        self.driver, self.driver_pid, self.By, self.Select, self.Wait = \
-            browserlib.start(self.net, 1280, 900, WAIT, download_dir=self.downloads)
-
-    def stop_browser(self):
-        d, pid = self.driver, self.driver_pid
-        self.driver = self.driver_pid = None
-        browserlib.stop(d, pid)
+        self.start_browser(1280, 900, WAIT, download_dir=self.downloads)
 
     def url(self, path="/"):
         return "http://%s:%d%s" % (self.web_host, self.web_port, path)
@@ -140,9 +127,6 @@ class CollectorPageTest(lnobtest.NetTestCase):
         self.driver.find_element(by.ID, "submit-btn").click()
         self.wait_for(lambda d: want in msg.text, "the page says '%s'" % want)
         return msg.text
-
-    def js(self, script, *args):
-        return self.driver.execute_script(script, *args)
 
     def text_of(self, el_id):
         return self.js("const e = document.getElementById(arguments[0]); "
@@ -200,7 +184,7 @@ class CollectorPageTest(lnobtest.NetTestCase):
             self.col.status()), 60, "C12 and C11's wrong report parked, 2022's acked", self.net)
         self.agg.stop()                                     # the link is cut
 
-        self.start_browser()
+        self.start_page_browser()
         by = self.By
         d = self.driver
         d.get(self.url("/"))

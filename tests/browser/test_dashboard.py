@@ -87,7 +87,7 @@ def fmt_value(kind, v):
 strip = lnobtest.strip_generated
 
 
-class DashboardTest(lnobtest.NetTestCase):
+class DashboardTest(browserlib.BrowserMixin, lnobtest.NetTestCase):
 
     def setUp(self):
         self.net = lnobtest.Net(hier=SampleProvince())
@@ -120,25 +120,12 @@ class DashboardTest(lnobtest.NetTestCase):
         col.start()
         col.wait_drained(timeout=300)
         self.col = col
-        self.shots = os.environ.get("LNOB_SCREENSHOT_DIR") or net.path("screenshots")
-        os.makedirs(self.shots, exist_ok=True)
-        self.driver = None
-        self.driver_pid = None
-
-    def tearDown(self):
-        self.stop_browser()
-        super().tearDown()
+        self.shots = browserlib.shots_dir(net)
 
     # -- the browser ---------------------------------------------------------
 
-    def start_browser(self):
-        self.driver, self.driver_pid, self.By, self.Select, self.Wait = \
-            browserlib.start(self.net, 1366, 900, WAIT)
-
-    def stop_browser(self):
-        d, pid = self.driver, self.driver_pid
-        self.driver = self.driver_pid = None
-        browserlib.stop(d, pid)
+    def start_dashboard_browser(self):
+        self.start_browser(1366, 900, WAIT)
 
     def viewport(self, width, height):
         self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
@@ -150,9 +137,6 @@ class DashboardTest(lnobtest.NetTestCase):
         except Exception as e:
             msg = self.js("return document.getElementById('msg').textContent") or ""
             raise AssertionError("page: %s not within %d s (page message: %r)" % (what, WAIT, msg)) from e
-
-    def js(self, script, *args):
-        return self.driver.execute_script(script, *args)
 
     def css(self, sel, root=None):
         return (root or self.driver).find_elements(self.By.CSS_SELECTOR, sel)
@@ -287,7 +271,7 @@ class DashboardTest(lnobtest.NetTestCase):
     # -- the test --------------------------------------------------------------
 
     def test_dashboard(self):
-        self.start_browser()
+        self.start_dashboard_browser()
         d = self.driver
         base = "http://%s:%d/" % (self.http_host, self.http_port)
         self.viewport(1366, 900)

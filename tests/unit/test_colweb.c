@@ -417,15 +417,8 @@ static void test_adhoc(void **state)
 	char err[512];
 
 	(void)state;
-	q.campaign = "lnob";
-	q.id = "dx-1";
-	q.units = units;
-	q.n_units = 1;
-	q.indicators = inds;
-	q.n_indicators = 1;
-	q.due = "2023-06-30";
+	tu_adhoc(&q, "lnob", "dx-1", units, 1, inds, 1, "2023-06-30");
 	q.note = "Rà soát nhanh";
-	q.created_at = 1672531200;
 	if (campaign_request_add(s_w.ctx.camps.v[0], s_w.ctx.hier, &q, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	doc = t_json("GET", "/api/form", "campaign=lnob&period=dx-1", NULL, 200);
@@ -495,15 +488,7 @@ static void t_hold_metadata(void)
 			  sizeof(err)) < 0)
 		fail_msg("%s", err);
 	camps.n = 1;
-	q.campaign = "lnob";
-	q.id = "dx-2";
-	q.units = units;
-	q.n_units = 2;
-	q.indicators = inds;
-	q.n_indicators = 1;
-	q.due = "2099-12-31";
-	q.note = "";
-	q.created_at = 1672531200;
+	tu_adhoc(&q, "lnob", "dx-2", units, 2, inds, 1, "2099-12-31");
 	if (campaign_request_add(camps.v[0], h, &q, err, sizeof(err)) < 0 ||
 	    metadata_body_build(h, hier_find(h, "C001"), &camps, nodes, 1, &body, &len, err,
 				sizeof(err)) < 0)

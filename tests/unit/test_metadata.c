@@ -108,15 +108,8 @@ static void test_requests_round_trip(void **state)
 	uint8_t *body, *bad;
 	size_t len, blen;
 
-	q.campaign = "c1";
-	q.id = "dx-1";
-	q.due = "2025-12-10";
+	tu_adhoc(&q, "c1", "dx-1", units, 2, inds, 1, "2025-12-10");
 	q.note = "nhanh";
-	q.created_at = 1764547200;
-	q.units = units;
-	q.n_units = 2;
-	q.indicators = inds;
-	q.n_indicators = 1;
 	assert_int_equal(campaign_request_add(w->camps.v[0], w->hier, &q, err, sizeof(err)), 0);
 	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, NULL, 0,
 					     &body, &len, err, sizeof(err)), 0);

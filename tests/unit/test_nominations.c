@@ -865,14 +865,7 @@ static void test_campaign_checks_and_view(void **state)
 		char *units[] = { (char *)"C11" }, *inds[1];
 
 		inds[0] = (char *)campaign_indicator(c, 0)->code;
-		dx.campaign = (char *)campaign_id(c);
-		dx.id = (char *)"dx-1";
-		dx.due = (char *)"2024-01-31";
-		dx.created_at = 1700000000;
-		dx.units = units;
-		dx.n_units = 1;
-		dx.indicators = inds;
-		dx.n_indicators = 1;
+		tu_adhoc(&dx, campaign_id(c), "dx-1", units, 1, inds, 1, "2024-01-31");
 		assert_int_equal(campaign_request_add(c, w.hier, &dx, err, sizeof(err)), 0);
 	}
 	t_nom(&a, "2023-001", "C11", NULL);

@@ -45,3 +45,18 @@ const char *tu_write(const char *dir, const char *name, const char *text, unsign
 	close(fd);
 	return path;
 }
+
+void tu_adhoc(Lnob__AdhocRequest *q, const char *campaign, const char *id, char **units,
+	      size_t nunits, char **inds, size_t ninds, const char *due)
+{
+	lnob__adhoc_request__init(q);
+	q->campaign = (char *)campaign;
+	q->id = (char *)id;
+	q->units = units;
+	q->n_units = nunits;
+	q->indicators = inds;
+	q->n_indicators = ninds;
+	q->due = (char *)due;
+	q->note = (char *)"";
+	q->created_at = 1672531200;   /* 2023-01-01T00:00:00Z */
+}

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "lnob.pb-c.h"
+
 /* Makes a fresh directory under $TMPDIR (or /tmp) and returns its path
  * (static storage, overwritten by the next call). Fails the test on error. */
 const char *tu_tmpdir(void);
@@ -18,5 +20,10 @@ void tu_rmtree(const char *path);
 /* Writes text to dir/name with the given mode; returns the path (static
  * storage, overwritten by the next call). */
 const char *tu_write(const char *dir, const char *name, const char *text, unsigned mode);
+
+/* An ad-hoc request (proto AdhocRequest) into *q: units[0..nunits) and
+ * inds[0..ninds) borrowed, the note empty, created_at 2023-01-01. */
+void tu_adhoc(Lnob__AdhocRequest *q, const char *campaign, const char *id, char **units,
+	      size_t nunits, char **inds, size_t ninds, const char *due);
 
 #endif
