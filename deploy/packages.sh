@@ -13,12 +13,14 @@ LNOB_BUILD_PACKAGES=(
 # protobuf (and protoc) for the integration tests' independent client;
 # openpyxl to read the Excel export; Selenium, Chromium and ChromeDriver
 # for the browser tests, with a font that has Vietnamese letters for their
-# screenshots (apt runs with --no-install-recommends).
+# screenshots (apt runs with --no-install-recommends); adduser for the
+# package's postinst when integration.package installs it.
 LNOB_TEST_PACKAGES=(
   "${LNOB_BUILD_PACKAGES[@]}"
   libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
   clang-tidy
   python3-openpyxl python3-selenium chromium chromium-driver fonts-dejavu-core
+  adduser
 )
 
 # lnob_install_packages PKG...: installs what is missing (apt-get update once,
