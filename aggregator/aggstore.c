@@ -164,6 +164,19 @@ int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool re
 	return r == -EINVAL ? LNOB_E_INVALID : r;
 }
 
+int agg_node_rotate(store_t *st, MDB_txn *txn, const identity_pub_t *pub, int64_t grace_s,
+		    int64_t now_s)
+{
+	keydir_t kd = s_keydir(st);
+	keydir_node_t n;
+	int r;
+
+	memset(&n, 0, sizeof(n));
+	n.pub = *pub;
+	r = keydir_rotate(txn, &kd, &n, grace_s, now_s);
+	return r == -EINVAL ? LNOB_E_INVALID : r;
+}
+
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret)
 {

@@ -158,6 +158,11 @@ int agg_node_by_curve(store_t *st, MDB_txn *txn, const uint8_t curve_pk[32], cha
 /* Enrolls (or, with replace, re-keys) a node. LNOB_E_EXISTS when the id or
  * curve key is taken and !replace. */
 int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool replace);
+/* Rotates an enrolled node's keys to pub's (keydir_rotate(): the old pair
+ * taken for grace_s more seconds; its scope kept). Returns as
+ * keydir_rotate(), -EINVAL as LNOB_E_INVALID. */
+int agg_node_rotate(store_t *st, MDB_txn *txn, const identity_pub_t *pub, int64_t grace_s,
+		    int64_t now_s);
 
 /* Reads the materialised rollup for (campaign, period, unit). An absent
  * rollup gives an empty record. Caller frees *ret. */

@@ -78,13 +78,16 @@ static int s_signer(void *arg, const char *id, admit_key_t *ret)
 {
 	s_lookup_t *lk = arg;
 	int r = agg_node_get(lk->ctx->st, lk->txn, id, &lk->node);
+	keydir_node_t k;
 
 	if (r < 0)
 		return r;
 	ret->revoked = lk->node->revoked;
-	ret->has_key = lk->node->sign_public.len == sizeof(ret->sign_pk);
-	if (ret->has_key)
-		memcpy(ret->sign_pk, lk->node->sign_public.data, sizeof(ret->sign_pk));
+	ret->has_key = keydir_from_record(lk->node, &k) == 0;
+	if (ret->has_key) {
+		memcpy(ret->sign_pk, k.pub.sign_pk, sizeof(ret->sign_pk));
+		ret->n_older = keydir_older_sign_keys(&k, lnob_now_s(), ret->older_pk);
+	}
 	return 0;
 }
 

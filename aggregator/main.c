@@ -27,8 +27,10 @@ static const cli_opt_t s_run_opts[] = {
 
 static const cli_opt_t s_enroll_opts[] = {
 	{ "key", 'k', "NODE.pub", CLI_REQUIRED },
-	{ "scope", 's', "UNIT", CLI_REQUIRED },
+	{ "scope", 's', "UNIT", 0 },
 	{ "replace", 0, NULL, 0 },
+	{ "rotate", 0, NULL, 0 },
+	{ "grace", 0, "DURATION", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -137,6 +139,9 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "run", .synopsis = "-c CONF [-n]", .opts = s_run_opts,
 	  .needs = CLI_NEED_SIGNALS | CLI_NEED_IDENTITY | S_NEED_VIEW, .run = cmd_run },
 	{ .name = "enroll", .synopsis = "-c CONF --key NODE.pub --scope UNIT [--replace]",
+	  .help = "             enroll -c CONF --key NEW.pub --rotate [--grace DURATION]\n"
+		  "             (--rotate: the node's new keys; its old ones are still taken\n"
+		  "             for the grace, 7d unless given: 90s, 36h, 7d, at most 365d)\n",
 	  .opts = s_enroll_opts, .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = cmd_enroll },
 	{ .name = "revoke", .synopsis = "-c CONF NODE", .opts = s_none, .needs = CLI_NEED_CONF,
 	  .min_args = 1, .max_args = 1, .args = "NODE", .run = cmd_revoke },

@@ -506,11 +506,13 @@ static void s_flush_state(server_t *s, bool force)
 	/* Only between batches: batch items point at peers. */
 	router_evict(s->router, lnob_now_ms());
 }
-/* ZAP's lookup: an enrolled, unrevoked node with this CURVE key. */
+/* ZAP's lookup: an enrolled, unrevoked node with this CURVE key (or a
+ * retired one of its still in its grace, keydir.h). */
 static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, size_t id_size)
 {
 	store_t *st = ctx;
 	Lnob__NodeRecord *node = NULL;
+	keydir_node_t k;
 	MDB_txn *txn = NULL;
 	char id[LNOB_ID_MAX + 1];
 	bool ok = false;
@@ -519,7 +521,9 @@ static bool s_zap_lookup(void *ctx, const uint8_t curve_pk[32], char *ret_id, si
 		return false;
 	if (agg_node_by_curve(st, txn, curve_pk, id) == 0 &&
 	    agg_node_get(st, txn, id, &node) == 0) {
-		ok = !node->revoked && lnob_strlcpy(ret_id, id, id_size) == 0;
+		ok = !node->revoked && keydir_from_record(node, &k) == 0 &&
+		     keydir_curve_live(&k, curve_pk, lnob_now_s()) &&
+		     lnob_strlcpy(ret_id, id, id_size) == 0;
 		lnob__node_record__free_unpacked(node, NULL);
 	}
 	store_abort(&txn);

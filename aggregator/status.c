@@ -10,6 +10,18 @@ typedef struct s_nodes {
 	json_t *arr;
 } s_nodes_t;
 
+/* A node's retired key pairs (keydir.h), newest first, as JSON. */
+static json_t *s_retired(const keydir_node_t *n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n->nretired; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:I}",
+			"retired_at", (json_int_t)n->retired[i].retired_at,
+			"until", (json_int_t)n->retired[i].until));
+	return arr;
+}
+
 /* One enrolled node with its last health (PeerRecord) as JSON. */
 static int s_node_one(void *ctx, const keydir_node_t *n)
 {
@@ -28,9 +40,10 @@ static int s_node_one(void *ctx, const keydir_node_t *n)
 					   "next_seq", (json_int_t)peer->health->next_seq);
 		lnob__peer_record__free_unpacked(peer, NULL);
 	}
-	json_array_append_new(w->arr, json_pack("{s:s, s:s, s:b, s:o, s:o}", "id", id,
+	json_array_append_new(w->arr, json_pack("{s:s, s:s, s:b, s:o, s:o, s:o}", "id", id,
 						"scope", n->scope, "revoked", n->revoked,
-						"last_seen_ms", seen, "health", health));
+						"last_seen_ms", seen, "health", health,
+						"retired_keys", s_retired(n)));
 	return 0;
 }
 

@@ -141,6 +141,7 @@ int cmd_run(cli_ctx_t *ctx);
 int cmd_status(cli_ctx_t *ctx);
 int cmd_requeue(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);
+int cmd_pubkey(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
 int cmd_template(cli_ctx_t *ctx);
 int cmd_requests(cli_ctx_t *ctx);   /* cmd_requests.c: the ad-hoc requests held */

@@ -38,6 +38,7 @@ static void s_fill(outbox_t *self, MDB_txn *txn, const keydir_node_t *k, outbox_
 	ret->enrolled_at = k->enrolled_at;
 	ret->revoked = k->revoked;
 	ret->revoked_at = k->revoked_at;
+	ret->n_older = keydir_older_sign_keys(k, lnob_now_s(), ret->older_pk);
 	if (store_get(txn, store_dbi(self->st, OUTBOX_DB_DOWN_SEEN), k->pub.node_id,
 		      strlen(k->pub.node_id), &pv) < 0 ||
 	    codec_unpack(&lnob__peer_record__descriptor, pv.mv_data, pv.mv_size, 4096, &m) < 0)
@@ -81,6 +82,29 @@ int outbox_downstream_enroll(outbox_t *self, const identity_pub_t *pub, bool rep
 	return store_commit(&txn);
 }
 
+int outbox_downstream_rotate(outbox_t *self, const identity_pub_t *pub, int64_t grace_s,
+			     int64_t now_s)
+{
+	keydir_t kd;
+	keydir_node_t n;
+	MDB_txn *txn = NULL;
+	int r;
+
+	assert(self && pub);
+	if (self->rdonly)
+		return -EROFS;
+	memset(&n, 0, sizeof(n));
+	n.pub = *pub;
+	kd = s_keydir(self);
+	if ((r = store_begin(self->st, true, &txn)) < 0)
+		return r;
+	if ((r = keydir_rotate(txn, &kd, &n, grace_s, now_s)) < 0) {
+		store_abort(&txn);
+		return r;
+	}
+	return store_commit(&txn);
+}
+
 int outbox_downstream_revoke(outbox_t *self, const char *node_id, int64_t now_s)
 {
 	keydir_t kd;
@@ -115,6 +139,8 @@ static int s_lookup(outbox_t *self, const char *node_id, const uint8_t *curve_pk
 	if ((r = store_begin(self->st, false, &txn)) < 0)
 		return r;
 	r = curve_pk ? keydir_by_curve(txn, &kd, curve_pk, &k) : keydir_get(txn, &kd, node_id, &k);
+	if (r == 0 && curve_pk && !keydir_curve_live(&k, curve_pk, lnob_now_s()))
+		r = LNOB_E_NOTFOUND;   /* a retired key whose grace is over */
 	if (r == 0)
 		s_fill(self, txn, &k, ret);
 	store_abort(&txn);

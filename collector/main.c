@@ -62,6 +62,8 @@ static const cli_opt_t s_status_opts[] = {
 static const cli_opt_t s_enroll_opts[] = {
 	{ "key", 0, "NODE.key.pub", CLI_REQUIRED },
 	{ "replace", 0, NULL, 0 },
+	{ "rotate", 0, NULL, 0 },
+	{ "grace", 0, "DURATION", 0 },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -113,7 +115,13 @@ static const cli_cmd_t s_cmds[] = {
 	  .opts = s_dismiss_opts, .needs = S_NEED_CONF, .max_args = -1, .run = cmd_dismiss },
 	{ .name = "enroll",
 	  .synopsis = "-c CONF --key NODE.key.pub [--replace]   (relay: admit a downstream node)",
+	  .help = "             enroll -c CONF --key NEW.pub --rotate [--grace DURATION]\n"
+		  "             (--rotate: the node's new keys; its old ones are still taken\n"
+		  "             for the grace, 7d unless given: 90s, 36h, 7d, at most 365d)\n",
 	  .opts = s_enroll_opts, .needs = S_NEED_CONF, .run = cmd_enroll },
+	{ .name = "pubkey",
+	  .synopsis = "-c CONF   (this node's id and public keys: what the operator enrolls)",
+	  .opts = s_none, .needs = S_NEED_SIGN, .run = cmd_pubkey },
 	{ .name = "revoke",
 	  .synopsis = "-c CONF NODE                             (relay: refuse it from now on)",
 	  .opts = s_none, .needs = S_NEED_CONF, .min_args = 1, .max_args = 1, .args = "NODE",

@@ -446,6 +446,8 @@ typedef struct outbox_node {
 	bool has_health;             /* it sent a heartbeat with health */
 	uint64_t queued, parked, next_seq;   /* that health */
 	int64_t oldest_queued_at_ms;
+	size_t n_older;              /* its retired signing keys still in their grace */
+	uint8_t older_pk[LNOB_OLDER_KEYS_MAX][32];
 } outbox_node_t;
 
 /* Enrols pub as a downstream node (enrolled_at = now_s, not revoked). With
@@ -456,13 +458,20 @@ typedef struct outbox_node {
 int outbox_downstream_enroll(outbox_t *self, const identity_pub_t *pub, bool replace,
 			     int64_t now_s);
 
+/* Rotates a downstream node's keys to pub's (keydir_rotate(): the old
+ * pair is taken for grace_s more seconds). Returns 0, LNOB_E_NOTFOUND,
+ * LNOB_E_REVOKED, LNOB_E_EXISTS, -EINVAL, -EROFS or an LMDB code. */
+int outbox_downstream_rotate(outbox_t *self, const identity_pub_t *pub, int64_t grace_s,
+			     int64_t now_s);
+
 /* Marks a downstream node revoked (keys kept, so it stays refused).
  * Returns 0, LNOB_E_NOTFOUND, -EROFS, LNOB_E_CORRUPT or an LMDB code. */
 int outbox_downstream_revoke(outbox_t *self, const char *node_id, int64_t now_s);
 
-/* Reads the node enrolled as node_id, or the node holding curve_pk, into
- * *ret (last-seen fields included). Returns 0, LNOB_E_NOTFOUND,
- * LNOB_E_CORRUPT or an LMDB code. */
+/* Reads the node enrolled as node_id, or the node holding curve_pk (its
+ * key, or a retired one still in its grace), into *ret (last-seen fields
+ * and the older signing keys still taken included). Returns 0,
+ * LNOB_E_NOTFOUND, LNOB_E_CORRUPT or an LMDB code. */
 int outbox_downstream_get(outbox_t *self, const char *node_id, outbox_node_t *ret);
 int outbox_downstream_by_curve(outbox_t *self, const uint8_t curve_pk[32], outbox_node_t *ret);
 

@@ -159,6 +159,8 @@ static int s_signer(void *ctx, const char *id, admit_key_t *ret)
 	ret->revoked = node.revoked;
 	ret->has_key = true;
 	memcpy(ret->sign_pk, node.pub.sign_pk, sizeof(ret->sign_pk));
+	ret->n_older = node.n_older;
+	memcpy(ret->older_pk, node.older_pk, sizeof(ret->older_pk));
 	return 0;
 }
 

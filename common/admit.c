@@ -97,6 +97,18 @@ static bool s_same(const uint8_t *buf, size_t len, const Lnob__Envelope *env)
 	return same;
 }
 
+/* Whether env's signature verifies with key's signing key or one of its
+ * older ones. */
+static bool s_verifies(const Lnob__Envelope *env, const admit_key_t *key)
+{
+	if (key->has_key && envelope_verify(env, key->sign_pk) == 0)
+		return true;
+	for (size_t i = 0; i < key->n_older && i < ADMIT_OLDER_MAX; i++)
+		if (envelope_verify(env, key->older_pk[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Steps 2 to 7 of admit.h on the decoded env. Returns 0 with the verdict
  * in *a, or a lookup's negative code. */
 static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, admit_t *a)
@@ -131,8 +143,10 @@ static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, admit_t 
 	}
 	if (key.revoked)
 		s_refuse(a, LNOB__NACK_REASON__NACK_REVOKED_SIGNER, "signer's keys are revoked%s", at);
-	else if (!key.has_key || envelope_verify(env, key.sign_pk) < 0)
-		s_refuse(a, LNOB__NACK_REASON__NACK_BAD_SIGNATURE, "signature does not verify");
+	else if (!s_verifies(env, &key))
+		s_refuse(a, LNOB__NACK_REASON__NACK_BAD_SIGNATURE, "signature does not verify%s",
+			 key.n_older ? " with the signer's key or a retired key still in its grace"
+			 : "");
 	else if (prev)
 		s_refuse(a, LNOB__NACK_REASON__NACK_SEQ_REUSED, "this (signer, seq) was stored "
 			 "before with other content; quarantined");

@@ -20,8 +20,9 @@
  *     again never, also after its signer was revoked (re-sending is
  *     always safe);
  *  5. the signer is not revoked: else NACK_REVOKED_SIGNER;
- *  6. the signature verifies with the enrolled key: else
- *     NACK_BAD_SIGNATURE;
+ *  6. the signature verifies with the enrolled key, or with one of the
+ *     signer's retired keys still in its grace (a rotated node's
+ *     envelopes signed before the rotation): else NACK_BAD_SIGNATURE;
  *  7. with a `stored` lookup: the same (signer, seq) stored before with
  *     other content is NACK_SEQ_REUSED (the owner quarantines it; the
  *     first copy stays).
@@ -43,11 +44,16 @@
 #include "identity.h"
 #include "lnob.pb-c.h"
 
+/* Most older signing keys of a signer admission tries. */
+#define ADMIT_OLDER_MAX LNOB_OLDER_KEYS_MAX
+
 /* What admission needs to know of an enrolled signer. */
 typedef struct admit_key {
 	bool revoked;
 	bool has_key;            /* false: no usable signing key (nothing verifies) */
 	uint8_t sign_pk[32];     /* Ed25519 public key, when has_key */
+	size_t n_older;          /* retired keys still in their grace (keydir.h) */
+	uint8_t older_pk[ADMIT_OLDER_MAX][32];
 } admit_key_t;
 
 /* The owner's signer lookup: 0 with *ret filled, LNOB_E_NOTFOUND when no

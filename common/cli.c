@@ -420,6 +420,50 @@ int cli_main(const cli_prog_t *prog, int argc, char **argv)
 	return cli_usage(&top, "unknown subcommand '%s'", name);
 }
 
+/* ---- key rotation's options ---- */
+
+/* The default and the longest grace of a rotated node's old key pair. */
+#define S_GRACE_DEFAULT_S (7 * 86400)
+#define S_GRACE_MAX_S (365 * 86400)
+
+int cli_key_grace(cli_ctx_t *ctx, int64_t *ret)
+{
+	const char *g = cli_opt(ctx, "grace");
+
+	*ret = S_GRACE_DEFAULT_S;
+	if (g && !cli_flag(ctx, "rotate"))
+		return cli_usage(ctx, "--grace goes with --rotate");
+	if (cli_flag(ctx, "rotate") && cli_flag(ctx, "replace"))
+		return cli_usage(ctx, "--rotate and --replace do not go together (--replace "
+				 "re-keys at once, --rotate keeps the old keys for a grace)");
+	if (g && !lnob_parse_duration(g, S_GRACE_MAX_S, ret))
+		return cli_usage(ctx, "--grace '%s': a duration such as 90s, 36h or 7d, at most "
+				 "365d", g);
+	return 0;
+}
+
+int cli_rotate_said(cli_ctx_t *ctx, int r, const identity_pub_t *pub, const char *where,
+		    int64_t until)
+{
+	char when[40];
+
+	if (r == LNOB_E_NOTFOUND)
+		return cli_fail(ctx, "enroll --rotate: node '%s' is not enrolled%s (enroll it "
+				"first)", pub->node_id, where);
+	if (r == LNOB_E_REVOKED)
+		return cli_fail(ctx, "enroll --rotate: node '%s' is revoked; a revoked node is "
+				"re-keyed with --replace", pub->node_id);
+	if (r == LNOB_E_EXISTS)
+		return cli_fail(ctx, "enroll --rotate: %s: node '%s' has or had this key, or another "
+				"node holds this CURVE key; a rotation brings a new pair (keygen)",
+				cli_opt(ctx, "key"), pub->node_id);
+	if (r < 0)
+		return cli_fail(ctx, "enroll --rotate: %s", lnob_strerror(r));
+	printf("rotated %s: its new keys are enrolled; the old ones are taken until %s\n",
+	       pub->node_id, lnob_utc_text(until, when, sizeof(when)));
+	return 0;
+}
+
 /* ---- keygen ---------------------------------------------------------------- */
 
 int cli_keygen(cli_ctx_t *ctx)

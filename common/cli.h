@@ -189,4 +189,16 @@ int cli_conf_error(const conf_t *conf, const char *section, const char *key, cha
  * tables (ctx->argv holds no operands; --id and --out are its options). */
 int cli_keygen(cli_ctx_t *ctx);
 
+/* enroll's --rotate, --replace and --grace (both programs): --grace only
+ * with --rotate, not both of --rotate and --replace, the grace a duration
+ * (lnob_parse_duration()) of at most 365d, 7d when not given. Returns 0
+ * with *ret in seconds, or cli_usage()'s exit status. */
+int cli_key_grace(cli_ctx_t *ctx, int64_t *ret);
+
+/* What `enroll --rotate` says of r, keydir_rotate()'s answer for pub
+ * (where: how "not enrolled" goes on, e.g. " downstream of d-01"; until:
+ * the end of the old keys' grace). Returns 0 or cli_fail()'s status. */
+int cli_rotate_said(cli_ctx_t *ctx, int r, const identity_pub_t *pub, const char *where,
+		    int64_t until);
+
 #endif

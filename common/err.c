@@ -30,6 +30,7 @@ const char *lnob_strerror(int code)
 	case LNOB_E_NOT_REQUESTED: return "not asked by the ad-hoc request";
 	case LNOB_E_NOTREG: return "not a regular file (a FIFO, a device or a socket)";
 	case LNOB_E_SYMLINK: return "a symbolic link (not followed)";
+	case LNOB_E_REVOKED: return "the node is revoked";
 	default: break;
 	}
 	if (code >= MDB_KEYEXIST && code <= MDB_LAST_ERRCODE)

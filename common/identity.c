@@ -60,6 +60,11 @@ static int s_format(const identity_t *id, bool secret, char *out, size_t outlen)
 	return (n < 0 || (size_t)n >= outlen) ? -ENOBUFS : n;
 }
 
+int identity_format_public(const identity_t *id, char *out, size_t outlen)
+{
+	return s_format(id, false, out, outlen);
+}
+
 int identity_save(const identity_t *id, const char *path)
 {
 	char text[1024], pubpath[4096];

@@ -19,6 +19,10 @@
 
 #define LNOB_ID_MAX 64
 
+/* Most earlier key pairs a node's enrolment keeps after rotations, taken
+ * until their grace ends (keydir.h's retired pairs). */
+#define LNOB_OLDER_KEYS_MAX 4
+
 typedef struct identity_pub {
 	char node_id[LNOB_ID_MAX + 1];
 	uint8_t sign_pk[32];
@@ -39,6 +43,10 @@ int identity_generate(const char *node_id, identity_t *ret);
  * existing file: -EEXIST) and the public file beside it at "<path>.pub".
  * Returns 0 or a negative code. */
 int identity_save(const identity_t *id, const char *path);
+
+/* The public file's text of id into out (as identity_save() writes it).
+ * Returns its length or -ENOBUFS. */
+int identity_format_public(const identity_t *id, char *out, size_t outlen);
 
 /* Loads a secret identity file. Refuses a file readable or writable by
  * group or others (LNOB_E_KEYPERM) and checks that each public key matches

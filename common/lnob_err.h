@@ -34,7 +34,8 @@
 #define LNOB_E_NOT_REQUESTED (-40020) /* an ad-hoc request does not ask that unit or indicator */
 #define LNOB_E_NOTREG    (-40021) /* a file that is a FIFO, a device or a socket */
 #define LNOB_E_SYMLINK   (-40022) /* a symbolic link where a file must be itself */
-#define LNOB_E_LAST      (-40022)
+#define LNOB_E_REVOKED   (-40023) /* the node is revoked */
+#define LNOB_E_LAST      (-40023)
 
 /* Returns a static, human-readable name for any code above, a negated
  * errno, or an LMDB code. Never returns NULL. */

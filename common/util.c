@@ -136,6 +136,29 @@ bool lnob_parse_digits(const char *s, int64_t max, int64_t *ret)
 	return true;
 }
 
+bool lnob_parse_duration(const char *s, int64_t max_s, int64_t *ret)
+{
+	static const struct { char unit; int64_t s; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char digits[24];
+	size_t n = strlen(s);
+	int64_t v;
+
+	if (n < 2 || n > sizeof(digits))
+		return false;
+	memcpy(digits, s, n - 1);
+	digits[n - 1] = '\0';
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (s[n - 1] == units[i].unit) {
+			if (!lnob_parse_digits(digits, max_s / units[i].s, &v))
+				return false;
+			*ret = v * units[i].s;
+			return true;
+		}
+	return false;
+}
+
 char *lnob_hex(char *out, const uint8_t *bin, size_t n)
 {
 	return sodium_bin2hex(out, 2 * n + 1, bin, n);

@@ -43,6 +43,11 @@ bool lnob_valid_id(const char *s);
  * number up to max (max >= 0). Returns true with *ret set, else false. */
 bool lnob_parse_digits(const char *s, int64_t max, int64_t *ret);
 
+/* Parses a duration: digits and one unit, s, m, h or d ("90s", "36h",
+ * "7d"), up to max_s seconds. Returns true with *ret in seconds, else
+ * false. */
+bool lnob_parse_duration(const char *s, int64_t max_s, int64_t *ret);
+
 /* Hex of n bytes into out[2n+1] (libsodium). Returns out. */
 char *lnob_hex(char *out, const uint8_t *bin, size_t n);
 /* Exactly n bytes from hex text. Returns 0 or LNOB_E_KEYFILE. */

@@ -16,7 +16,7 @@ import re
 import lnobtest
 
 COLLECTOR_CMDS = ["keygen", "submit", "nominate", "stage", "run", "status", "requeue", "dismiss",
-                  "enroll", "revoke"]
+                  "enroll", "pubkey", "revoke"]
 AGGREGATOR_CMDS = ["keygen", "run", "enroll", "revoke", "rollup", "status", "verify",
                    "history", "conflicts", "nominations", "approve", "unapprove",
                    "approvals", "amendments", "accept", "reject", "export",

@@ -217,6 +217,15 @@ static void test_signer_refusals(void **state)
 	memcpy(w.key.sign_pk, w.relay.pub.sign_pk, 32);
 	t_admit(&w, buf, len, 0, LNOB__NACK_REASON__NACK_BAD_SIGNATURE, "n1", 4,
 		"signature does not verify");
+	/* n1's key as an older key still in its grace (a rotated node): taken. */
+	memset(w.key.older_pk[0], 0x55, 32);
+	memcpy(w.key.older_pk[1], w.n1.pub.sign_pk, 32);
+	w.key.n_older = 2;
+	t_admit(&w, buf, len, 0, 0, "n1", 4, NULL);
+	w.key.n_older = 1;
+	t_admit(&w, buf, len, 0, LNOB__NACK_REASON__NACK_BAD_SIGNATURE, "n1", 4,
+		"signature does not verify with the signer's key or a retired key still in "
+		"its grace");
 	free(buf);
 }
 

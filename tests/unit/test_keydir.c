@@ -1,5 +1,6 @@
 /* test_keydir.c: the key directory: enrol, look up by id and by CURVE
- * key, re-key, revoke, walk, and what a damaged directory gives. */
+ * key, re-key, rotate with a grace, revoke, walk, and what a damaged
+ * directory gives. */
 #include "testutil.h"
 
 #include <errno.h>
@@ -164,6 +165,83 @@ static int s_collect(void *ctx, const keydir_node_t *node)
 	return s->n < 8 ? 0 : -ENOSPC;
 }
 
+/* Rotation: the new pair is enrolled, the old one taken (CURVE and
+ * signing key) until now + grace and not from then on; the scope stays;
+ * a pair the node has or had, another node's CURVE key, an unknown or a
+ * revoked node are refused. */
+static void test_rotate(void **state)
+{
+	fix_t *f = *state;
+	keydir_node_t a = s_node("c-001", 0x10, "C001"), b = s_node("c-001", 0x20, ""), got;
+	keydir_node_t other = s_node("c-002", 0x30, "C002");
+	uint8_t older[KEYDIR_RETIRED_MAX][32];
+	const int64_t t = 1800000000;
+
+	assert_int_equal(keydir_put(f->txn, &f->kd, &a, false), 0);
+	assert_int_equal(keydir_put(f->txn, &f->kd, &other, false), 0);
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &b, 600, t), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c-001", &got), 0);
+	assert_memory_equal(got.pub.sign_pk, b.pub.sign_pk, 32);
+	assert_string_equal(got.scope, "C001");
+	assert_int_equal(got.nretired, 1);
+	assert_memory_equal(got.retired[0].sign_pk, a.pub.sign_pk, 32);
+	assert_true(got.retired[0].until == t + 600);
+	/* Both CURVE keys find the node; the old one is live only in its grace. */
+	assert_int_equal(keydir_by_curve(f->txn, &f->kd, a.pub.curve_pk, &got), 0);
+	assert_true(keydir_curve_live(&got, a.pub.curve_pk, t + 599));
+	assert_false(keydir_curve_live(&got, a.pub.curve_pk, t + 600));
+	assert_true(keydir_curve_live(&got, b.pub.curve_pk, t + 10 * 600));
+	assert_int_equal(keydir_older_sign_keys(&got, t + 599, older), 1);
+	assert_memory_equal(older[0], a.pub.sign_pk, 32);
+	assert_int_equal(keydir_older_sign_keys(&got, t + 600, older), 0);
+	/* Refusals. */
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &a, 600, t), LNOB_E_EXISTS);
+	other.pub = b.pub;
+	snprintf(other.pub.node_id, sizeof(other.pub.node_id), "c-009");
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &other, 600, t), LNOB_E_NOTFOUND);
+	b = s_node("c-001", 0x30, "");          /* c-002's CURVE key */
+	memset(b.pub.sign_pk, 0x77, 32);
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &b, 600, t), LNOB_E_EXISTS);
+	b = s_node("c-001", 0x40, "");
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &b, -1, t), -EINVAL);
+	assert_int_equal(keydir_revoke(f->txn, &f->kd, "c-001", t), 0);
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &b, 600, t), LNOB_E_REVOKED);
+}
+
+/* Retired pairs are kept newest first, at most KEYDIR_RETIRED_MAX and only
+ * while their grace runs; the dropped ones leave the CURVE index; a
+ * replace drops them all. */
+static void test_rotate_drops(void **state)
+{
+	fix_t *f = *state;
+	keydir_node_t n = s_node("c-001", 0x02, "C001"), got;
+	const int64_t t = 1800000000;
+	char id[LNOB_ID_MAX + 1];
+	uint8_t first_curve[32];
+
+	memcpy(first_curve, n.pub.curve_pk, 32);
+	assert_int_equal(keydir_put(f->txn, &f->kd, &n, false), 0);
+	for (int i = 1; i <= KEYDIR_RETIRED_MAX + 2; i++) {
+		n = s_node("c-001", (uint8_t)(0x02 + 2 * i), "");
+		assert_int_equal(keydir_rotate(f->txn, &f->kd, &n, 1000, t + i), 0);
+	}
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c-001", &got), 0);
+	assert_int_equal(got.nretired, KEYDIR_RETIRED_MAX);
+	assert_true(got.retired[0].retired_at == t + KEYDIR_RETIRED_MAX + 2);
+	assert_int_equal(keydir_id_by_curve(f->txn, &f->kd, first_curve, id), LNOB_E_NOTFOUND);
+	/* Past every grace: the next rotation keeps only the pair it retires. */
+	n = s_node("c-001", 0x60, "");
+	assert_int_equal(keydir_rotate(f->txn, &f->kd, &n, 5, t + 5000), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c-001", &got), 0);
+	assert_int_equal(got.nretired, 1);
+	n = s_node("c-001", 0x70, "C001");
+	assert_int_equal(keydir_put(f->txn, &f->kd, &n, true), 0);
+	assert_int_equal(keydir_get(f->txn, &f->kd, "c-001", &got), 0);
+	assert_int_equal(got.nretired, 0);
+	n = s_node("c-001", 0x60, "");
+	assert_int_equal(keydir_id_by_curve(f->txn, &f->kd, n.pub.curve_pk, id), LNOB_E_NOTFOUND);
+}
+
 static void test_foreach_and_damage(void **state)
 {
 	fix_t *f = *state;
@@ -208,6 +286,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_get, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_exists_and_replace, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_rotate, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_rotate_drops, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_foreach_and_damage, t_setup, t_teardown),
 	};
 

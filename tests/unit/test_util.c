@@ -283,6 +283,26 @@ static void test_errf_quote(void **state)
 	assert_int_equal(strlen(q), LNOB_QUOTE_MAX + 3);
 }
 
+/* Durations: digits and one of s m h d, within the maximum. */
+static void test_parse_duration(void **state)
+{
+	int64_t v = -1;
+
+	(void)state;
+	assert_true(lnob_parse_duration("90s", 1000, &v) && v == 90);
+	assert_true(lnob_parse_duration("2m", 1000, &v) && v == 120);
+	assert_true(lnob_parse_duration("36h", 365 * 86400, &v) && v == 36 * 3600);
+	assert_true(lnob_parse_duration("7d", 365 * 86400, &v) && v == 7 * 86400);
+	assert_true(lnob_parse_duration("0s", 10, &v) && v == 0);
+	assert_false(lnob_parse_duration("366d", 365 * 86400, &v));
+	assert_false(lnob_parse_duration("7", 1000, &v));
+	assert_false(lnob_parse_duration("d", 1000, &v));
+	assert_false(lnob_parse_duration("-1s", 1000, &v));
+	assert_false(lnob_parse_duration("7w", 1000000, &v));
+	assert_false(lnob_parse_duration("99999999999999999999999d", INT64_MAX, &v));
+	assert_false(lnob_parse_duration("", 10, &v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_utf8_columns),
 		cmocka_unit_test(test_errf_quote),
+		cmocka_unit_test(test_parse_duration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
