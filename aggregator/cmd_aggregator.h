@@ -23,6 +23,7 @@ typedef struct aggcmd_conf {
 	uint64_t map_size_mb, map_max_mb, map_grow_mb;
 	uint64_t batch_max, window, max_body, max_frame;   /* [ingest] */
 	const char *http_listen;                      /* [http] listen, NULL: no HTTP server */
+	const char *next_identity;                    /* [node] next_identity, NULL: none */
 } aggcmd_conf_t;
 
 /* The table's hooks (cli_prog_t): the configuration, read and validated

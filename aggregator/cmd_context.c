@@ -41,6 +41,10 @@ static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [store] map_max_mb: %llu is below "
 				 "[node] map_size_mb %llu", conf_name(ini),
 				 (unsigned long long)c->map_max_mb, (unsigned long long)c->map_size_mb);
+	if ((r = conf_str(ini, "node", "next_identity", "", &c->next_identity, err, errlen)) < 0)
+		return r;
+	if (!c->next_identity[0])
+		c->next_identity = NULL;
 	if ((r = conf_str(ini, "listen", "endpoint", NULL, &c->endpoint, err, errlen)) < 0 ||
 	    (r = conf_str(ini, "hierarchy", "file", NULL, &ctx->hier_file, err, errlen)) < 0)
 		return r;
@@ -103,7 +107,7 @@ static int s_conf_http(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
-		"node.id", "node.identity", "node.data_dir", "node.map_size_mb",
+		"node.id", "node.identity", "node.next_identity", "node.data_dir", "node.map_size_mb",
 		"store.map_max_mb", "store.map_grow_mb",
 		"listen.endpoint", "hierarchy.file",
 		"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",

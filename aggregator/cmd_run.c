@@ -35,8 +35,12 @@ static void s_log_store(const cli_ctx_t *ctx, store_t *st)
 			 ctx->data_dir, store_stale_readers_at_open(st));
 }
 
+/* How long the aggregator's own old keys are taken after it changed keys. */
+#define S_SELF_GRACE_S (7 * 86400)
+
 /* Enrolls the aggregator's own identity with the hierarchy's one root as
- * scope, when it is not enrolled yet: it signs the nomination stages the
+ * scope, when it is not enrolled yet (and rotates its record to the
+ * identity's keys when they changed): it signs the nomination stages the
  * HTTP API records as the province node (api.h), and verify re-checks them
  * from the key directory like any other. Returns 0 or 1 (printed). */
 static int s_enroll_self(cli_ctx_t *ctx)
@@ -64,27 +68,76 @@ static int s_enroll_self(cli_ctx_t *ctx)
 			log_info("enrolled the aggregator's own identity %s with scope %s (it signs the "
 				 "stages the HTTP API records)", pub->node_id, rec.scope);
 	}
-	store_abort(&txn);
-	if (old) {
-		if (old->sign_public.len != 32 || memcmp(old->sign_public.data, pub->sign_pk, 32) != 0)
-			log_warnx("node %s is enrolled with other keys than the aggregator's identity: "
-				  "stages the HTTP API records will be refused", pub->node_id);
-		lnob__node_record__free_unpacked(old, NULL);
+	if (r == 0 && old && (old->sign_public.len != 32 ||
+			      memcmp(old->sign_public.data, pub->sign_pk, 32) != 0)) {
+		/* The aggregator's keys were changed (README "Rotating the
+		 * aggregator's keys"): its own record follows, the old pair
+		 * kept for the stages signed with it and not stored yet. */
+		r = agg_node_rotate(ctx->store, txn, pub, S_SELF_GRACE_S, lnob_now_s());
+		if (r == 0 && (r = store_commit(&txn)) == 0)
+			log_info("rotated the aggregator's own node %s to its identity's keys",
+				 pub->node_id);
+		else if (r == LNOB_E_REVOKED || r == LNOB_E_EXISTS) {
+			log_warnx("node %s is enrolled with other keys than the aggregator's identity "
+				  "(%s): stages the HTTP API records will be refused", pub->node_id,
+				  lnob_strerror(r));
+			r = 0;
+		}
 	}
+	store_abort(&txn);
+	if (old)
+		lnob__node_record__free_unpacked(old, NULL);
 	if (r < 0)
 		return cli_fail(ctx, "run: enrolling the aggregator's own identity: %s",
 				lnob_strerror(r));
 	return 0;
 }
 
+/* [node] next_identity, when set, into *ret: a secret identity file of
+ * the same node id with other keys than [node] identity's. Returns 0, or
+ * 1 after printing what is wrong with it. */
+static int s_next_key(cli_ctx_t *ctx, identity_pub_t *ret, bool *ret_has)
+{
+	const aggcmd_conf_t *c = aggcmd_conf(ctx);
+	identity_t next;
+	char why[768], err[1024];
+
+	*ret_has = false;
+	if (!c->next_identity)
+		return 0;
+	if (identity_load(c->next_identity, &next, why, sizeof(why)) < 0) {
+		cli_conf_error(ctx->conf, "node", "next_identity", err, sizeof(err), "%s", why);
+		return cli_fail(ctx, "%s", err);
+	}
+	*ret = next.pub;
+	identity_wipe(&next);
+	if (strcmp(ret->node_id, ctx->id.pub.node_id) != 0)
+		snprintf(why, sizeof(why), "%s: its id '%s' is not [node] identity's '%s'",
+			 c->next_identity, ret->node_id, ctx->id.pub.node_id);
+	else if (memcmp(ret->sign_pk, ctx->id.pub.sign_pk, 32) == 0 ||
+		 memcmp(ret->curve_pk, ctx->id.pub.curve_pk, 32) == 0)
+		snprintf(why, sizeof(why), "%s: it holds a key of [node] identity; the next identity "
+			 "is a new pair (keygen)", c->next_identity);
+	else {
+		*ret_has = true;
+		return 0;
+	}
+	cli_conf_error(ctx->conf, "node", "next_identity", err, sizeof(err), "%s", why);
+	return cli_fail(ctx, "%s", err);
+}
+
 int cmd_run(cli_ctx_t *ctx)
 {
 	const aggcmd_conf_t *c = aggcmd_conf(ctx);
+	identity_pub_t next;
+	bool has_next;
 	server_opts_t o;
 	api_t api;
 	char err[1024];
 	int rc, lockfd;
 
+	if ((rc = s_next_key(ctx, &next, &has_next)) != 0)
+		return rc;
 	if (cli_flag(ctx, "check")) {
 		if (store_check_private(ctx->data_dir, err, sizeof(err)) < 0)
 			return cli_fail(ctx, "[node] data_dir: %s", err);
@@ -117,6 +170,10 @@ int cmd_run(cli_ctx_t *ctx)
 	api = (api_t){ .st = ctx->store, .hier = ctx->hier, .campaigns = &ctx->camps, .id = &ctx->id };
 	o.http_listen = c->http_listen;
 	o.api = &api;
+	o.next_key = has_next ? &next : NULL;
+	if (has_next)
+		log_info("announcing the next keys of %s (%s) in the metadata", next.node_id,
+			 c->next_identity);
 	rc = server_run(&o, &ctx->id, ctx->store, ctx->hier);
 	cli_store_close(ctx);   /* before the lock goes: the next run finds it closed */
 	runlock_release(lockfd);

@@ -35,6 +35,7 @@ struct metaout {
 	uint64_t gen;             /* the store's metadata_gen this version was built at */
 	int64_t next_check;       /* monotonic ms */
 	const identity_t *id;
+	const identity_pub_t *next;   /* the next keys announced, NULL: none */
 	size_t max_frame;
 	uint64_t version;
 	int64_t issued_at;
@@ -94,8 +95,8 @@ static int s_digest(const metaout_t *self, uint64_t *ret)
 	char err[1024];
 	int r;
 
-	if ((r = metadata_body_build(self->hier, -1, self->camps, self->nodes, self->nnodes, &body,
-				     &len, err, sizeof(err))) < 0) {
+	if ((r = metadata_body_build(self->hier, -1, self->camps, self->nodes, self->nnodes,
+				     self->next, &body, &len, err, sizeof(err))) < 0) {
 		log_warnx("metadata: %s", err);
 		return r;
 	}
@@ -138,7 +139,7 @@ static int s_version(metaout_t *self)
 }
 
 metaout_t *metaout_new(store_t *st, const hier_t *hier, campaigns_t *camps,
-		       const identity_t *id, size_t max_frame)
+		       const identity_t *id, const identity_pub_t *next, size_t max_frame)
 {
 	metaout_t *self = calloc(1, sizeof(*self));
 
@@ -146,7 +147,7 @@ metaout_t *metaout_new(store_t *st, const hier_t *hier, campaigns_t *camps,
 		log_warnx("out of memory");
 		return NULL;
 	}
-	*self = (metaout_t){ .st = st, .hier = hier, .camps = camps, .id = id,
+	*self = (metaout_t){ .st = st, .hier = hier, .camps = camps, .id = id, .next = next,
 			     .max_frame = max_frame < METADATA_FRAME_MAX ? max_frame
 								  : METADATA_FRAME_MAX,
 			     .issued_at = lnob_now_s(),
@@ -245,8 +246,8 @@ static s_bundle_t *s_bundle(metaout_t *self, int scope)
 	b = &self->cache[self->n];
 	memset(b, 0, sizeof(*b));
 	b->scope = scope;
-	if (metadata_body_build(self->hier, scope, self->camps, self->nodes, self->nnodes, &b->body,
-				&b->len, err, sizeof(err)) < 0 ||
+	if (metadata_body_build(self->hier, scope, self->camps, self->nodes, self->nnodes,
+				self->next, &b->body, &b->len, err, sizeof(err)) < 0 ||
 	    metadata_sign(self->id, self->version, self->issued_at, b->body, b->len, b->sig) < 0) {
 		log_warnx("metadata for %s: %s", hier_unit(self->hier, scope)->code, err);
 		free(b->body);

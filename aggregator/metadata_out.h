@@ -8,8 +8,10 @@
  * METADATA_FRAME_MAX.
  *
  * Each bundle lists the unrevoked nodes enrolled whose scope is in its
- * subtree (so that a node behind a relay finds its own scope), and the
- * ad-hoc requests asking a unit of it (requests.h).
+ * subtree (so that a node behind a relay finds its own scope), the
+ * ad-hoc requests asking a unit of it (requests.h), and with next (the
+ * public keys of [node] next_identity) the aggregator's next keys
+ * (NextKey).
  * The version: the bundle of the whole hierarchy (every campaign file's
  * text, the hierarchy, the nodes and the requests) is hashed (BLAKE2b, its
  * first 8 bytes); the store's meta keeps the last ("metadata_digest",
@@ -45,7 +47,7 @@ typedef struct metaout metaout_t;
  * Returns NULL when out of memory; caller owns the result
  * (metaout_destroy()). */
 metaout_t *metaout_new(store_t *st, const hier_t *hier, campaigns_t *camps,
-		       const identity_t *id, size_t max_frame);
+		       const identity_t *id, const identity_pub_t *next, size_t max_frame);
 
 /* The loop's turn: every METAOUT_CHECK_MS, reads metadata_gen and, on a
  * change, adds the new ad-hoc requests to the campaigns and publishes a

@@ -717,7 +717,7 @@ int server_run(const server_opts_t *opts, const identity_t *id, store_t *st,
 
 	assert(opts && id && st && hier);
 	if (s_init(&s, opts, st, hier) < 0 ||
-	    !(s.meta = metaout_new(st, hier, opts->campaigns, id, opts->max_frame)))
+	    !(s.meta = metaout_new(st, hier, opts->campaigns, id, opts->next_key, opts->max_frame)))
 		goto out;
 	s_signals();
 	if (s_listen(&s, id) < 0)

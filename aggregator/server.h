@@ -55,6 +55,8 @@ typedef struct server_opts {
 	struct campaigns *campaigns;  /* configured campaigns (may be empty, or NULL); the
 	                                 ad-hoc requests stored while it runs are added */
 	const char *http_listen;   /* [http] listen (http.h), NULL: no HTTP server */
+	const identity_pub_t *next_key;  /* [node] next_identity's keys, announced in the
+	                                    metadata (NextKey); NULL: none */
 	struct api *api;           /* the API (api.h) it serves; its ingest hook is set here */
 } server_opts_t;
 

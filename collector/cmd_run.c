@@ -84,6 +84,7 @@ int cmd_run(cli_ctx_t *ctx)
 		return cli_fail(ctx, "%s", err);
 	}
 	memcpy(up.server_curve_pk, server.curve_pk, 32);
+	lnob_strlcpy(up.server_id, server.node_id, sizeof(up.server_id));
 	if (c->agg_sign_key[0] &&
 	    colmeta_load_key(c->agg_sign_key, up.agg_sign_pk, why, sizeof(why)) < 0) {
 		cli_conf_error(ctx->conf, "uplink", "aggregator_sign_key", err, sizeof(err), "%s",

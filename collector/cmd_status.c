@@ -289,6 +289,7 @@ static int s_status_json(cli_ctx_t *ctx, const outbox_stats_t *st, double age, j
 	s_jset(root, "relay", c->has_relay ? json_string(c->relay.listen) : json_null(), &ok);
 	s_jset(root, "downstream", down, &ok);
 	s_jset(root, "metadata", colmeta_status_json(ctx->store, lnob_now_ms()), &ok);
+	s_jset(root, "aggregator_key", colmeta_key_json(ctx->store), &ok);
 	if (ok && colrequests_of(ctx, ctx->store, &reqs, why, sizeof(why)) < 0)
 		ok = false;
 	s_jset(root, "requests", reqs, &ok);

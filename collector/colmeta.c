@@ -90,17 +90,23 @@ static int s_store(outbox_t *ob, const Lnob__Metadata *m)
 	return r;
 }
 
-int colmeta_take(outbox_t *ob, const uint8_t pk[32], const Lnob__Metadata *m, char *why,
-		 size_t whylen)
+int colmeta_take(outbox_t *ob, const uint8_t pk[32], const Lnob__Metadata *m,
+		 identity_pub_t *ret_next, char *why, size_t whylen)
 {
 	metadata_view_t v;
-	uint64_t held = colmeta_version(ob);
+	uint64_t held = colmeta_version(ob), nv;
 	char name[64];
 	int r;
 
-	if (metadata_verify(m, pk) < 0)
-		return lnob_errf(why, whylen, LNOB_E_BADSIG, "version %" PRIu64 ": the signature "
-				 "does not verify with [uplink] aggregator_sign_key", m->version);
+	ret_next->node_id[0] = '\0';
+	if (metadata_verify(m, pk) < 0) {
+		if (colmeta_next(ob, ret_next, &nv) < 0 || metadata_verify(m, ret_next->sign_pk) < 0) {
+			ret_next->node_id[0] = '\0';
+			return lnob_errf(why, whylen, LNOB_E_BADSIG, "version %" PRIu64 ": the "
+					 "signature does not verify with [uplink] aggregator_sign_key "
+					 "(nor with a next key announced)", m->version);
+		}
+	}
 	if (m->version == held)
 		return lnob_errf(why, whylen, LNOB_E_EXISTS, "version %" PRIu64 " is held already",
 				 held);

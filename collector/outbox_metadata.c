@@ -11,6 +11,7 @@
 
 #define S_META_RECORD "metadata"
 #define S_META_VERSION "metadata_version"
+#define S_META_AGGKEY "aggregator_key"
 
 int outbox_metadata_version(outbox_t *self, uint64_t *ret)
 {
@@ -24,7 +25,8 @@ int outbox_metadata_version(outbox_t *self, uint64_t *ret)
 	return r;
 }
 
-int outbox_metadata_get(outbox_t *self, uint8_t **ret, size_t *ret_len)
+/* A copy of the meta entry name in *ret (caller frees). */
+static int s_meta_copy(outbox_t *self, const char *name, uint8_t **ret, size_t *ret_len)
 {
 	MDB_txn *txn = NULL;
 	MDB_val v;
@@ -32,8 +34,7 @@ int outbox_metadata_get(outbox_t *self, uint8_t **ret, size_t *ret_len)
 
 	if ((r = store_begin(self->st, false, &txn)) < 0)
 		return r;
-	r = store_get(txn, store_dbi(self->st, STORE_META), S_META_RECORD, strlen(S_META_RECORD),
-		      &v);
+	r = store_get(txn, store_dbi(self->st, STORE_META), name, strlen(name), &v);
 	if (r == 0) {
 		if (!(*ret = malloc(v.mv_size ? v.mv_size : 1)))
 			r = -ENOMEM;
@@ -44,6 +45,33 @@ int outbox_metadata_get(outbox_t *self, uint8_t **ret, size_t *ret_len)
 	}
 	store_abort(&txn);
 	return r;
+}
+
+int outbox_metadata_get(outbox_t *self, uint8_t **ret, size_t *ret_len)
+{
+	return s_meta_copy(self, S_META_RECORD, ret, ret_len);
+}
+
+int outbox_aggkey_get(outbox_t *self, uint8_t **ret, size_t *ret_len)
+{
+	return s_meta_copy(self, S_META_AGGKEY, ret, ret_len);
+}
+
+int outbox_aggkey_put(outbox_t *self, const uint8_t *rec, size_t len)
+{
+	MDB_txn *txn = NULL;
+	int r;
+
+	if (self->rdonly)
+		return -EROFS;
+	if ((r = store_begin(self->st, true, &txn)) < 0)
+		return r;
+	if ((r = store_put(txn, store_dbi(self->st, STORE_META), S_META_AGGKEY,
+			   strlen(S_META_AGGKEY), rec, len, 0)) < 0) {
+		store_abort(&txn);
+		return r;
+	}
+	return store_commit(&txn);
 }
 
 int outbox_metadata_put(outbox_t *self, const uint8_t *rec, size_t len, uint64_t version)

@@ -124,7 +124,7 @@ static int s_open_socket(uplink_t *u)
 		log_warnx("zmq_socket: %s", zmq_strerror(errno));
 		return LNOB_E_ZMQ;
 	}
-	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, c->server_curve_pk, 32) != 0 ||
+	if (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, uplink_server_key(u), 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, u->id->pub.curve_pk, 32) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, u->id->curve_sk, 32) != 0 ||
 	    s_setopt_int(s, ZMQ_IMMEDIATE, 1) != 0 ||
@@ -197,6 +197,8 @@ static void s_reconnect_later(uplink_t *u, const char *why)
 	uint32_t delay = s_backoff_ms(u->conf->backoff_min_ms, u->conf->backoff_max_ms,
 				      u->attempt);
 
+	if (u->sock && !u->spoke)
+		uplink_keys_no_answer(u);
 	s_close_socket(u);
 	u->attempt++;
 	u->reconnect_at = lnob_mono_ms() + delay;
@@ -405,6 +407,7 @@ static void s_on_frame(uplink_t *u, const uint8_t *buf, size_t len)
 	if (!u->spoke) {
 		log_info("%s answered; sending", u->conf->endpoint);
 		u->spoke = true;
+		uplink_keys_answered(u);
 	}
 	if (codec_unpack(&lnob__frame__descriptor, buf, len, UPLINK_MAX_FRAME, &m) < 0) {
 		log_warnx("undecodable frame from %s (%zu bytes); ignored", u->conf->endpoint, len);
@@ -695,6 +698,7 @@ int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const ident
 	u.ob = ob;
 	u.own.more = u.rel.more = true;
 	u.rel.relayed = true;
+	uplink_keys_init(&u);
 	s_reader_check(&u, lnob_mono_ms());
 	if (outbox_stats(ob, &st) == 0) {
 		u.state = st.state;

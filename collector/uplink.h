@@ -94,6 +94,7 @@
 typedef struct uplink_conf {
 	const char *endpoint;          /* e.g. "tcp://127.0.0.1:7700" */
 	uint8_t server_curve_pk[32];   /* the aggregator's Curve25519 public key */
+	char server_id[LNOB_ID_MAX + 1];  /* the node id of [uplink] server_public */
 	uint32_t window;               /* most envelopes in flight, >= 1 */
 	uint32_t heartbeat_ms;
 	uint32_t dead_after_ms;

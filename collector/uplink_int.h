@@ -69,6 +69,10 @@ typedef struct uplink {
 	int64_t saved_at;         /* monotonic ms of that write */
 	outbox_limits_t lim;      /* what upstream last said it takes */
 	outbox_limits_t lim_saved;/* as recorded in the outbox */
+	uint8_t server_pk[32];    /* the CURVE server key in use: configured or adopted */
+	uint8_t sign_pk[32];      /* the metadata signing key in use: configured or adopted */
+	bool try_next;            /* this socket tries the announced next server key */
+	identity_pub_t next;      /* that announcement, while try_next */
 } uplink_t;
 
 /* ---- uplink.c -------------------------------------------------------- */
@@ -129,5 +133,27 @@ void uplink_send_new(uplink_t *u, int64_t now);
  * sends it again (it deletes it only after the send, and the send is
  * repeated at the next connection if lost before). */
 void uplink_on_receipt(uplink_t *u, const Lnob__Receipt *rc);
+
+/* ---- the aggregator's keys (uplink_keys.c; proto/lnob.proto NextKey) ---- */
+
+/* Sets the keys in use from the configuration, or from what was adopted
+ * before (colmeta_adopted(); logged). */
+void uplink_keys_init(uplink_t *u);
+
+/* The CURVE server key the next socket uses. */
+const uint8_t *uplink_server_key(const uplink_t *u);
+
+/* A socket is given up without any answer: the next one tries the other
+ * key, the announced next server key when the bundle held has one for
+ * this upstream (its [uplink] server_public node id), else the key in
+ * use. */
+void uplink_keys_no_answer(uplink_t *u);
+
+/* Upstream answered on this socket: a next key tried is adopted. */
+void uplink_keys_answered(uplink_t *u);
+
+/* Adopts next's signing key (and with curve its CURVE key): used from now
+ * on and recorded (colmeta_adopt()), logged. */
+void uplink_adopt(uplink_t *u, const identity_pub_t *next, bool curve);
 
 #endif

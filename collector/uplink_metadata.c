@@ -9,6 +9,7 @@
 
 void uplink_on_metadata(uplink_t *u, const Lnob__Metadata *m)
 {
+	identity_pub_t next;
 	char why[1024];
 	int r;
 
@@ -17,10 +18,12 @@ void uplink_on_metadata(uplink_t *u, const Lnob__Metadata *m)
 			  "aggregator_sign_key", m->version, u->conf->endpoint);
 		return;
 	}
-	r = colmeta_take(u->ob, u->conf->agg_sign_pk, m, why, sizeof(why));
+	r = colmeta_take(u->ob, u->sign_pk, m, &next, why, sizeof(why));
 	if (r == 0)
 		log_info("metadata: version %" PRIu64 " from %s stored", m->version,
 			 u->conf->endpoint);
+	if (r == 0 && next.node_id[0])
+		uplink_adopt(u, &next, false);
 	else if (r == LNOB_E_EXISTS)
 		log_debug("metadata from %s: %s", u->conf->endpoint, why);
 	else

@@ -191,10 +191,11 @@ static void s_requests_free(Lnob__MetadataBody *b)
 }
 
 int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
-			const metadata_node_t *nodes, size_t nnodes, uint8_t **ret_body,
-			size_t *ret_len, char *err, size_t errlen)
+			const metadata_node_t *nodes, size_t nnodes, const identity_pub_t *next,
+			uint8_t **ret_body, size_t *ret_len, char *err, size_t errlen)
 {
 	Lnob__MetadataBody b = LNOB__METADATA_BODY__INIT;
+	Lnob__NextKey nk = LNOB__NEXT_KEY__INIT;
 	Lnob__MetadataCampaign mc[CAMPAIGNS_MAX], *pmc[CAMPAIGNS_MAX];
 	Lnob__MetadataNode *mn = calloc(nnodes + 1, sizeof(*mn));
 	Lnob__MetadataNode **pmn = calloc(nnodes + 1, sizeof(Lnob__MetadataNode *));
@@ -214,6 +215,12 @@ int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 	b.n_campaigns = n;
 	b.campaigns = pmc;
 	s_nodes(hier, scope, nodes, nnodes, mn, pmn, &b);
+	if (next) {
+		nk.node_id = (char *)next->node_id;
+		nk.sign_public = (ProtobufCBinaryData){ 32, (uint8_t *)next->sign_pk };
+		nk.curve_public = (ProtobufCBinaryData){ 32, (uint8_t *)next->curve_pk };
+		b.next_key = &nk;
+	}
 	if ((r = s_requests(hier, scope, camps, &b)) == 0)
 		r = codec_pack(&b.base, ret_body, ret_len);
 	if (r < 0)
@@ -352,6 +359,26 @@ static void s_own(const Lnob__MetadataBody *b, const char *self_id, metadata_vie
 		lnob_strlcpy(v->own_scope, own, sizeof(v->own_scope));
 }
 
+/* The NextKey of b, when there is one, into v. Returns 0 or
+ * LNOB_E_INVALID (a key not 32 bytes, a bad node id) with err. */
+static int s_parse_next(const Lnob__MetadataBody *b, const char *name, metadata_view_t *v,
+			char *err, size_t errlen)
+{
+	const Lnob__NextKey *k = b->next_key;
+
+	if (!k)
+		return 0;
+	if (!k->node_id || !lnob_valid_id(k->node_id) || k->sign_public.len != 32 ||
+	    k->curve_public.len != 32)
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: next_key: a node id and two "
+				 "32-byte keys are wanted", name);
+	lnob_strlcpy(v->next.node_id, k->node_id, sizeof(v->next.node_id));
+	memcpy(v->next.sign_pk, k->sign_public.data, 32);
+	memcpy(v->next.curve_pk, k->curve_public.data, 32);
+	v->has_next = true;
+	return 0;
+}
+
 int metadata_parse(const uint8_t *body, size_t len, const char *name, const char *self_id,
 		   metadata_view_t *ret, char *err, size_t errlen)
 {
@@ -377,7 +404,8 @@ int metadata_parse(const uint8_t *body, size_t len, const char *name, const char
 		goto out;
 	}
 	if ((r = s_parse_campaigns(b, name, &v, err, errlen)) == 0 &&
-	    (r = s_parse_requests(b, name, &v, err, errlen)) == 0)
+	    (r = s_parse_requests(b, name, &v, err, errlen)) == 0 &&
+	    (r = s_parse_next(b, name, &v, err, errlen)) == 0)
 		s_own(b, self_id, &v);
 out:
 	protobuf_c_message_free_unpacked(m, NULL);

@@ -49,11 +49,12 @@ typedef struct metadata_node {
  * whole hierarchy, every root) from hier, the campaign files of camps
  * (read again from their files; a baseline_file line is commented out),
  * the ad-hoc requests of camps asking a unit of the subtree (with only
- * those units) and those of nodes[0..nnodes) whose scope is in the subtree.
+ * those units) and those of nodes[0..nnodes) whose scope is in the subtree,
+ * and with next (not NULL) the aggregator's next keys (NextKey).
  * Caller owns *ret_body (free). Returns 0, -errno or -ENOMEM with err. */
 int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
-			const metadata_node_t *nodes, size_t nnodes, uint8_t **ret_body,
-			size_t *ret_len, char *err, size_t errlen);
+			const metadata_node_t *nodes, size_t nnodes, const identity_pub_t *next,
+			uint8_t **ret_body, size_t *ret_len, char *err, size_t errlen);
 
 /* Signs (issuer id's node id, version, issued_at, body) into sig with
  * id's signing key. Returns 0 or LNOB_E_CRYPTO / -ENOMEM. */
@@ -72,6 +73,8 @@ typedef struct metadata_view {
 	campaigns_t camps;
 	int own;                         /* hierarchy index of the reader's scope, -1: unknown */
 	char own_scope[LNOB_ID_MAX + 1]; /* its code, "" when unknown */
+	bool has_next;                   /* the bundle announces the aggregator's next keys */
+	identity_pub_t next;             /* those (NextKey), when has_next */
 } metadata_view_t;
 
 /* Parses body (MetadataBody bytes): the hierarchy must load, contain the

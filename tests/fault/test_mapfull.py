@@ -25,9 +25,7 @@ MAP_MB = 1                  # far too small: the stream needs several MB
 GROW_CONF = "\n[store]\nmap_max_mb = 64\nmap_grow_mb = 1\n"
 
 
-def log_text(d):
-    with open(d.log_path, errors="replace") as f:
-        return f.read()
+log_text = lnobtest.log_text
 
 
 def count(d, text):

@@ -16,9 +16,7 @@ from lnobtest import wait_until
 CHECK_EVERY_S = 10
 
 
-def log_text(d):
-    with open(d.log_path, errors="replace") as f:
-        return f.read()
+log_text = lnobtest.log_text
 
 
 @unittest.skipUnless(faultlib.fault_injection_built(), "needs -DLNOB_FAULT_INJECTION=ON")

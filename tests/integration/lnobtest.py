@@ -175,6 +175,12 @@ def wait_until(cond, timeout, what, net=None, interval=0.1):
     raise WaitTimeout(msg)
 
 
+def log_text(daemon):
+    """All a daemon has logged so far."""
+    with open(daemon.log_path, errors="replace") as f:
+        return f.read()
+
+
 def tail(path, n=LOG_TAIL_LINES):
     try:
         with open(path, "r", errors="replace") as f:

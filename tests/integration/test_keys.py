@@ -1,7 +1,9 @@
 """Key lifecycle (README "Keys and enrolment"): enrolment with what the
 collector prints, revocation at once for new connections and new
-envelopes, and rotation of a node's keys with a grace for the old pair, no
-gap and no reuse in its seq, directly and through a relay."""
+envelopes, rotation of a node's keys with a grace for the old pair, no gap
+and no reuse in its seq, directly and through a relay; and the
+aggregator's own keys changed with its collectors told through the
+metadata ("Rotating the aggregator's keys")."""
 
 import json
 import time
@@ -221,6 +223,66 @@ class KeysTest(lnobtest.NetTestCase):
             r = net.cli(agg.cmd("enroll", "-c", agg.conf, "--key", k2.pub_path, *argv), ok=False)
             self.assertEqual(r.returncode, 2, (argv, r))
             self.assertIn(words, r.err, argv)
+
+    def test_aggregator_keys_changed_through_metadata(self):
+        """The aggregator announces its next keys ([node] next_identity) in
+        the metadata; once every collector holds that bundle it restarts
+        with them as its identity. A direct collector finds no answer with
+        the old server key, tries the announced one, adopts both keys and
+        delivers; a node behind a relay adopts the signing key when the
+        relay forwards a bundle signed with it; both keep what they adopted
+        across a restart, though their configuration still names the old
+        keys."""
+        net = self.net
+        agg = net.add_aggregator()
+        sign = net.sign_key_conf(agg)
+        direct = net.add_collector("c-011", "C11", dead_after_ms=1500, extra_conf=sign)
+        relay = net.add_collector("d-2", "D2", relay=True, dead_after_ms=1500, extra_conf=sign)
+        below = net.add_collector("c-021", "C21", upstream=relay, extra_conf=sign)
+        nodes = (direct, relay, below)
+        agg.start()
+        for c in nodes:
+            c.start()
+
+        def versions():
+            return [(c.status()["metadata"] or {}).get("version", 0) for c in nodes]
+        first = wait_until(lambda: all(versions()) and versions(), 60, "metadata everywhere", net)
+        new = net.keygen(agg.bin, agg.node_id, net.path("province-2.key"))
+        agg.stop()
+        with open(agg.conf) as f:
+            conf = f.read()
+        with open(agg.conf, "w") as f:
+            f.write(conf + "\n[node]\nnext_identity = %s\n" % new.path)
+        agg.start()
+        announced = wait_until(lambda: all(v > w for v, w in zip(versions(), first)) and
+                               versions(), 60, "the announcing bundle everywhere", net)
+        agg.stop()
+        with open(agg.conf, "w") as f:
+            f.write(conf.replace("identity = %s\n" % agg.keys.path, "identity = %s\n" % new.path))
+        agg.keys = new
+        agg.start()
+        for c, unit in ((direct, "C11"), (below, "C21")):
+            path = net.path("r-%s.csv" % c.node_id)
+            lnobtest.write_reports_csv(path, [{"unit": unit, "revision": 1, "values": VALUES}])
+            c.submit(path)
+        agg.wait_status(lambda s, k: s["reports"] == 2, "both reports stored", timeout=90)
+        key = wait_until(lambda: direct.status()["aggregator_key"], 30, "c-011 adopted", net)
+        self.assertTrue(key["server_key"], key)
+        key = wait_until(lambda: below.status()["aggregator_key"], 60,
+                         "c-021 adopted the signing key", net)
+        self.assertFalse(key["server_key"], key)
+        self.assertTrue(relay.status()["aggregator_key"]["server_key"])
+        wait_until(lambda: all(v > w for v, w in zip(versions(), announced)), 60,
+                   "the new key's bundle taken everywhere", net)
+        own = {n["id"]: n for n in agg.status()["nodes"]}[agg.node_id]
+        self.assertEqual(len(own["retired_keys"]), 1, own)   # its own record followed
+        direct.stop()
+        direct.start()
+        path = net.path("r2.csv")
+        lnobtest.write_reports_csv(path, [{"unit": "V11-0001", "revision": 1, "values": VALUES}])
+        direct.submit(path)
+        agg.wait_status(lambda s, k: s["reports"] == 3, "a report after the restart", timeout=60)
+        self.assertIn("adopted from metadata version", lnobtest.log_text(direct.daemon))
 
 
 if __name__ == "__main__":

@@ -29,9 +29,7 @@ MAX_BODY = 1024
 VALUES = {"households_total": 400, "poor_households": 30}
 
 
-def log_text(daemon):
-    with open(daemon.log_path, errors="replace") as f:
-        return f.read()
+log_text = lnobtest.log_text
 
 
 class LimitsTest(lnobtest.NetTestCase):

@@ -480,6 +480,7 @@ static void t_hold_metadata(void)
 	uint8_t *body = NULL, sig[64];
 	size_t len = 0;
 	char err[1024];
+	identity_pub_t next;
 
 	memset(&camps, 0, sizeof(camps));
 	assert_int_equal(identity_generate("province", &agg), 0);
@@ -490,7 +491,7 @@ static void t_hold_metadata(void)
 	camps.n = 1;
 	tu_adhoc(&q, "lnob", "dx-2", units, 2, inds, 1, "2099-12-31");
 	if (campaign_request_add(camps.v[0], h, &q, err, sizeof(err)) < 0 ||
-	    metadata_body_build(h, hier_find(h, "C001"), &camps, nodes, 1, &body, &len, err,
+	    metadata_body_build(h, hier_find(h, "C001"), &camps, nodes, 1, NULL, &body, &len, err,
 				sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(metadata_sign(&agg, 5, 1700000000, body, len, sig), 0);
@@ -499,7 +500,7 @@ static void t_hold_metadata(void)
 	m.issuer = agg.pub.node_id;
 	m.body = (ProtobufCBinaryData){ len, body };
 	m.signature = (ProtobufCBinaryData){ 64, sig };
-	if (colmeta_take(s_w.ctx.store, agg.pub.sign_pk, &m, err, sizeof(err)) < 0)
+	if (colmeta_take(s_w.ctx.store, agg.pub.sign_pk, &m, &next, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	free(body);
 	identity_wipe(&agg);

@@ -75,8 +75,9 @@ static void test_subtree_round_trip(void **state)
 	const metadata_node_t nodes[] = { { "d1", "D1" }, { "c11", "C11" }, { "d2", "D2" } };
 
 	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, nodes,
-					     3, &body, &len, err, sizeof(err)), 0);
+					     3, NULL, &body, &len, err, sizeof(err)), 0);
 	assert_int_equal(metadata_parse(body, len, "m", "c11", &v, err, sizeof(err)), 0);
+	assert_false(v.has_next);
 	assert_string_equal(v.scope, "D1");
 	assert_string_equal(v.own_scope, "C11");
 	assert_int_equal(v.own, hier_find(v.hier, "C11"));
@@ -95,6 +96,40 @@ static void test_subtree_round_trip(void **state)
 	free(body);
 }
 
+/* The aggregator's next keys travel in the bundle; a NextKey whose keys
+ * are not 32 bytes makes the bundle refused. */
+static void test_next_key(void **state)
+{
+	s_world_t *w = *state;
+	Lnob__MetadataBody *b;
+	identity_t next;
+	metadata_view_t v;
+	uint8_t *body, *bad;
+	size_t len, blen;
+	char err[512];
+
+	assert_int_equal(identity_generate("prov", &next), 0);
+	assert_int_equal(metadata_body_build(w->hier, -1, &w->camps, NULL, 0, &next.pub, &body,
+					     &len, err, sizeof(err)), 0);
+	assert_int_equal(metadata_parse(body, len, "m", NULL, &v, err, sizeof(err)), 0);
+	assert_true(v.has_next);
+	assert_memory_equal(&v.next, &next.pub, sizeof(v.next));
+	metadata_view_clear(&v);
+	b = lnob__metadata_body__unpack(NULL, len, body);
+	assert_non_null(b);
+	b->next_key->sign_public.len = 31;
+	blen = lnob__metadata_body__get_packed_size(b);
+	bad = malloc(blen);
+	lnob__metadata_body__pack(b, bad);
+	assert_int_equal(metadata_parse(bad, blen, "m", NULL, &v, err, sizeof(err)), LNOB_E_INVALID);
+	assert_non_null(strstr(err, "next_key"));
+	b->next_key->sign_public.len = 32;
+	lnob__metadata_body__free_unpacked(b, NULL);
+	free(bad);
+	free(body);
+	identity_wipe(&next);
+}
+
 /* An ad-hoc request travels in the bundles of the subtrees it asks, with
  * only their units; a bundle whose request breaks a rule is refused. */
 static void test_requests_round_trip(void **state)
@@ -111,7 +146,7 @@ static void test_requests_round_trip(void **state)
 	tu_adhoc(&q, "c1", "dx-1", units, 2, inds, 1, "2025-12-10");
 	q.note = "nhanh";
 	assert_int_equal(campaign_request_add(w->camps.v[0], w->hier, &q, err, sizeof(err)), 0);
-	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, NULL, 0,
+	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "D1"), &w->camps, NULL, 0, NULL,
 					     &body, &len, err, sizeof(err)), 0);
 	assert_int_equal(metadata_parse(body, len, "m", NULL, &v, err, sizeof(err)), 0);
 	p = campaign_period_find(v.camps.v[0], "dx-1");
@@ -125,7 +160,7 @@ static void test_requests_round_trip(void **state)
 	metadata_view_clear(&v);
 	/* C11's bundle holds it too, with V11. */
 	free(body);
-	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "C11"), &w->camps, NULL, 0,
+	assert_int_equal(metadata_body_build(w->hier, hier_find(w->hier, "C11"), &w->camps, NULL, 0, NULL,
 					     &body, &len, err, sizeof(err)), 0);
 	assert_int_equal(metadata_parse(body, len, "m", NULL, &v, err, sizeof(err)), 0);
 	assert_non_null(campaign_period_find(v.camps.v[0], "dx-1"));
@@ -203,6 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_subtree_round_trip),
 		cmocka_unit_test(test_requests_round_trip),
+		cmocka_unit_test(test_next_key),
 		cmocka_unit_test(test_sign_verify),
 		cmocka_unit_test(test_parse_refuses),
 	};
