@@ -57,7 +57,7 @@ static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
 {
 	const conf_t *ini = ctx->conf;
-	const char *level;
+	const char *level, *target;
 	int r, lv;
 
 	if ((r = conf_u64(ini, "ingest", "batch_max", false, 256, 1, 65536, &c->batch_max, err,
@@ -68,12 +68,16 @@ static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t err
 			  errlen)) < 0 ||
 	    (r = conf_u64(ini, "ingest", "max_frame", false, 0, 0, 64 << 20, &c->max_frame, err,
 			  errlen)) < 0 ||
-	    (r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
+	    (r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "log", "target", "stderr", &target, err, errlen)) < 0)
 		return r;
 	if ((lv = log_level_parse(level)) < 0)
 		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [log] level: not one of error, warn, "
 				 "info, debug: '%s'", conf_name(ini), level);
 	ctx->log_level = (enum log_level)lv;
+	if ((ctx->log_syslog = log_target_parse(target)) < 0)
+		return cli_conf_error(ini, "log", "target", err, errlen,
+				      "not one of stderr, syslog: '%s'", target);
 	if (!lnob_valid_id(ctx->node_id))
 		return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [node] id: not 1..64 of "
 				 "[A-Za-z0-9._-]: '%s'", conf_name(ini), ctx->node_id);
@@ -112,7 +116,7 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"listen.endpoint", "hierarchy.file",
 		"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
 		"campaign.files", "campaign.clock_skew_s",
-		"log.level", "http.listen", NULL,
+		"log.level", "log.target", "http.listen", NULL,
 	};
 	aggcmd_conf_t *c = calloc(1, sizeof(*c));
 	int r;

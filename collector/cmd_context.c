@@ -108,7 +108,7 @@ static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errle
 static int s_conf_rest(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
 {
 	const conf_t *ini = ctx->conf;
-	const char *level, *files;
+	const char *level, *target, *files;
 	uint64_t attach;
 	int r, lv;
 
@@ -132,12 +132,16 @@ static int s_conf_rest(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
 				      "needs [campaign] files too (it is only used to check reports "
 				      "against the campaigns)");
 	c->has_campaigns = files[0] != '\0';
-	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0)
+	if ((r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "log", "target", "stderr", &target, err, errlen)) < 0)
 		return r;
 	if ((lv = log_level_parse(level)) < 0)
 		return cli_conf_error(ini, "log", "level", err, errlen,
 				      "not one of error, warn, info, debug: '%s'", level);
 	ctx->log_level = (enum log_level)lv;
+	if ((ctx->log_syslog = log_target_parse(target)) < 0)
+		return cli_conf_error(ini, "log", "target", err, errlen,
+				      "not one of stderr, syslog: '%s'", target);
 	return 0;
 }
 
@@ -180,7 +184,7 @@ int col_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"uplink.backoff_min_ms", "uplink.backoff_max_ms", "uplink.aggregator_sign_key",
 		"relay.listen", "relay.window",
 		"nominations.attach_max_bytes", "nominations.campaign", "campaign.files",
-		"hierarchy.file", "log.level", "web.listen", "web.password", NULL,
+		"hierarchy.file", "log.level", "log.target", "web.listen", "web.password", NULL,
 	};
 	col_conf_t *c = calloc(1, sizeof(*c));
 	int r;

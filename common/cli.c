@@ -310,6 +310,7 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 	if ((r = ctx->prog->ops->conf_load(ctx, ctx->conf_path, err, errlen)) < 0)
 		return r;
 	log_init(ctx->prog->name, ctx->log_level);
+	log_to_syslog(ctx->log_syslog);
 	if ((needs & CLI_NEED_IDENTITY) && (r = s_open_identity(ctx, err, errlen)) < 0)
 		return r;
 	if (!(needs & (CLI_NEED_HIER | CLI_NEED_CAMPAIGNS)) || !ctx->hier_file[0])

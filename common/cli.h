@@ -136,6 +136,7 @@ struct cli_ctx {
 	const char *node_id, *identity_path, *data_dir;
 	const char *hier_file;            /* "" when not configured */
 	enum log_level log_level;
+	int log_syslog;                 /* [log] target = syslog */
 	/* CLI_NEED_IDENTITY, CLI_NEED_HIER, CLI_NEED_CAMPAIGNS */
 	identity_t id;
 	hier_t *hier;                     /* NULL when not loaded */

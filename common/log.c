@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,6 +15,23 @@ static enum log_level s_level = LOG_LVL_INFO;
 /* stderr goes to the journal (systemd sets JOURNAL_STREAM): it stamps the
  * time and the pid itself, and takes the priority from a "<N>" prefix. */
 static int s_journal = -1;
+static int s_syslog;
+
+void log_to_syslog(int on)
+{
+	if (on && !s_syslog)
+		openlog(s_prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else if (!on && s_syslog)
+		closelog();
+	s_syslog = on;
+}
+
+int log_target_parse(const char *s)
+{
+	if (strcmp(s, "stderr") == 0)
+		return 0;
+	return strcmp(s, "syslog") == 0 ? 1 : -1;
+}
 
 void log_init(const char *progname, enum log_level level)
 {
@@ -48,6 +66,13 @@ static void s_vlog(enum log_level lvl, const char *tag, int err, const char *fmt
 	if (lvl > s_level)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (s_syslog) {
+		if (err)
+			syslog(s_priority(lvl), "%s: %s: %s", tag, msg, strerror(err));
+		else
+			syslog(s_priority(lvl), "%s: %s", tag, msg);
+		return;
+	}
 	if (s_journal < 0)
 		s_journal = getenv("JOURNAL_STREAM") != NULL;
 	if (s_journal) {

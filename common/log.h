@@ -4,7 +4,9 @@
  *
  * Lines go to stderr as "<time> <prog>[<pid>] <level>: <message>"; under
  * systemd (JOURNAL_STREAM set: stderr is the journal, which stamps time and
- * pid) as "<N><level>: <message>", N the syslog priority. The plain forms
+ * pid) as "<N><level>: <message>", N the syslog priority; with
+ * log_to_syslog() to syslog(3) as "<level>: <message>" (facility daemon,
+ * with the pid, at the level's priority). The plain forms
  * append ": <strerror(errno)>"; the x forms do not.
  * fatal()/fatalx() log and exit(1).
  */
@@ -20,6 +22,10 @@ enum log_level { LOG_LVL_ERROR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 void log_init(const char *progname, enum log_level level);
 /* Parses "error", "warn", "info" or "debug"; returns -1 for anything else. */
 int log_level_parse(const char *s);
+/* Parses [log] target: "stderr" 0, "syslog" 1, anything else -1. */
+int log_target_parse(const char *s);
+/* Sends the lines to syslog(3) from now on (on), or to stderr again. */
+void log_to_syslog(int on);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

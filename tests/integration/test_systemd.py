@@ -75,6 +75,25 @@ class SystemdTest(lnobtest.NetTestCase):
         agg.start()
         self.check_daemon(coll, "collector")
 
+    def test_log_target(self):
+        """[log] target = syslog: the daemon's lines leave stderr (it runs
+        and answers as before); a target that is neither stderr nor syslog
+        is refused by run -n naming the key."""
+        net = self.net
+        agg = net.add_aggregator(extra_conf="\n[log]\ntarget = syslog\n")
+        agg.start()
+        self.assertEqual(agg.status()["envelopes"], 0)
+        agg.stop()
+        self.assertNotIn("info: ", lnobtest.log_text(agg.daemon))
+        with open(agg.conf) as f:
+            conf = f.read()
+        with open(agg.conf, "w") as f:
+            f.write(conf.replace("target = syslog", "target = journal"))
+        r = net.cli(agg.cmd("run", "-c", agg.conf, "-n"), ok=False)
+        self.assertEqual(r.returncode, 1, r)
+        self.assertIn("[log] target", r.err)
+        self.assertIn("not one of stderr, syslog: 'journal'", r.err)
+
     def test_units_verify(self):
         analyze = shutil.which("systemd-analyze")
         if not analyze:

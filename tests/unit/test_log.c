@@ -100,6 +100,29 @@ static void test_level_names(void **state)
 	assert_int_equal(log_level_parse(""), -1);
 }
 
+/* [log] target: stderr or syslog; with syslog the lines leave stderr. */
+static void s_to_syslog(void)
+{
+	log_to_syslog(1);
+	log_info("sent to syslog");
+	log_to_syslog(0);
+	log_info("back on stderr");
+}
+
+static void test_targets(void **state)
+{
+	const char *out;
+
+	(void)state;
+	assert_int_equal(log_target_parse("stderr"), 0);
+	assert_int_equal(log_target_parse("syslog"), 1);
+	assert_int_equal(log_target_parse("journal"), -1);
+	assert_int_equal(log_target_parse(""), -1);
+	out = s_capture(s_to_syslog);
+	assert_null(strstr(out, "sent to syslog"));
+	assert_non_null(strstr(out, "info: back on stderr"));
+}
+
 static void test_fatal_exits_one(void **state)
 {
 	int status;
@@ -144,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_lines_and_levels),
 		cmocka_unit_test(test_verbose_and_quiet),
 		cmocka_unit_test(test_level_names),
+		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_fatal_exits_one),
 		cmocka_unit_test(test_error_names),
 	};
