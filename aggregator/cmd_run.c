@@ -36,7 +36,7 @@ static void s_log_store(const cli_ctx_t *ctx, store_t *st)
 }
 
 /* How long the aggregator's own old keys are taken after it changed keys. */
-#define S_SELF_GRACE_S (7 * 86400)
+#define S_SELF_GRACE_S ((int64_t)7 * 86400)
 
 /* Enrolls the aggregator's own identity with the hierarchy's one root as
  * scope, when it is not enrolled yet (and rotates its record to the

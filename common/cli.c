@@ -424,8 +424,8 @@ int cli_main(const cli_prog_t *prog, int argc, char **argv)
 /* ---- key rotation's options ---- */
 
 /* The default and the longest grace of a rotated node's old key pair. */
-#define S_GRACE_DEFAULT_S (7 * 86400)
-#define S_GRACE_MAX_S (365 * 86400)
+#define S_GRACE_DEFAULT_S ((int64_t)7 * 86400)
+#define S_GRACE_MAX_S ((int64_t)365 * 86400)
 
 int cli_key_grace(cli_ctx_t *ctx, int64_t *ret)
 {
