@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,10 @@ int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len
 	}
 	if (!S_ISREG(st.st_mode)) {
 		r = S_ISDIR(st.st_mode) ? -EISDIR : LNOB_E_NOTREG;
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		r = LNOB_E_TOOBIG;   /* refused at once, nothing of it read */
 		goto out;
 	}
 	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;

@@ -54,7 +54,8 @@ int lnob_unz85_key(uint8_t key[32], const char *z85);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer the
  * caller owns. A FIFO, a device or a socket is refused at once (never
- * waited on), a directory too. Returns 0, -errno (-EISDIR), LNOB_E_NOTREG
+ * waited on), a directory too; a file whose size is over max is refused
+ * before any of it is read. Returns 0, -errno (-EISDIR), LNOB_E_NOTREG
  * or LNOB_E_TOOBIG. */
 int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 /* Writes a file atomically: a temporary beside it, fsync, rename, fsync of
