@@ -198,6 +198,42 @@ def free_port(host):
         s.close()
 
 
+def replace_once(data, old, new):
+    """data with the one occurrence of old replaced by new (same length: the
+    protobuf length prefixes stay right)."""
+    assert len(old) == len(new) and data.count(old) == 1, (old, new)
+    return data.replace(old, new)
+
+
+def mount_tmpfs(test, net, name, size):
+    """A tmpfs of size (e.g. "300k") mounted at net.path(name), unmounted
+    at the test's cleanup; skips the test when mounting is not allowed
+    here (not root, or no mount namespace rights)."""
+    path = net.path(name)
+    os.makedirs(path, mode=0o700)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0700" % size, "tmpfs",
+                        path], capture_output=True, timeout=30)
+    if r.returncode != 0:
+        test.skipTest("cannot mount a tmpfs here: %s" % r.stderr.decode().strip())
+    test.addCleanup(subprocess.run, ["umount", "-l", path], timeout=30)
+    return path
+
+
+def resize_tmpfs(path, size):
+    """Remounts the tmpfs at path with another size."""
+    subprocess.run(["mount", "-o", "remount,size=%s" % size, path], check=True, timeout=30)
+
+
+def move_data_dir(node, data_dir):
+    """Points node's (an Aggregator's or a Collector's) configuration at
+    another data_dir."""
+    with open(node.conf) as f:
+        text = f.read()
+    with open(node.conf, "w") as f:
+        f.write(text.replace(node.data_dir, data_dir))
+    node.data_dir = data_dir
+
+
 def tcp_accepts(host, port):
     try:
         with socket.create_connection((host, port), timeout=0.5):

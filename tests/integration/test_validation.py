@@ -21,8 +21,8 @@ import hashlib
 import json
 
 import lnobtest
-from lnobtest import CAMPAIGN, PERIOD, CraftedClient, nack_reason_name, pb, report_body, \
-    sign_envelope
+from lnobtest import CAMPAIGN, PERIOD, CraftedClient, nack_reason_name, pb, replace_once, \
+    report_body, sign_envelope
 
 KIND_REPORT = 1
 KIND_NOMINATION = 2
@@ -58,13 +58,6 @@ kind  = year
 start = 2023-01-01
 end   = 2023-12-31
 """
-
-
-def replace_once(data, old, new):
-    """data with the one occurrence of old replaced by new (same length: the
-    protobuf length prefixes stay right)."""
-    assert len(old) == len(new) and data.count(old) == 1, (old, new)
-    return data.replace(old, new)
 
 
 class ValidationTest(lnobtest.NetTestCase):
