@@ -702,6 +702,24 @@ class Collector:
     def cmd(self, *args):
         return [self.bin] + list(args)
 
+    def clone(self, name):
+        """A second Collector with this one's identity and configuration
+        and a copy of its data_dir (net.path("collector-" + name)), as a
+        restored backup or a cloned machine would be. Copy it stopped."""
+        c = Collector.__new__(Collector)
+        c.__dict__.update(self.__dict__)
+        c.data_dir = self.net.path("collector-" + name)
+        c.conf = self.net.path("collector-%s.conf" % name)
+        shutil.copytree(self.data_dir, c.data_dir)
+        with open(self.conf) as f:
+            text = f.read()
+        with open(c.conf, "w") as f:
+            f.write(text.replace(self.data_dir, c.data_dir))
+        c.daemon, c.runs = None, 0
+        c.node_id = self.node_id
+        c.log_name = name
+        return c
+
     def submit(self, *files):
         return self.net.cli(self.cmd("submit", "-c", self.conf, *files))
 
@@ -718,7 +736,8 @@ class Collector:
         TCP connections (start an armed daemon with ready=False)."""
         self.net.cli(self.cmd("run", "-c", self.conf, "-n"))
         self.runs += 1
-        self.daemon = self.net.start("collector-%s-%d" % (self.node_id, self.runs),
+        self.daemon = self.net.start("collector-%s-%d" % (getattr(self, "log_name", self.node_id),
+                                                          self.runs),
                                      self.cmd("run", "-c", self.conf), env=env)
         if self.relay_endpoint and ready:
             wait_until(lambda: tcp_accepts(self.relay_host, self.relay_port), START_TIMEOUT,
