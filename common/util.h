@@ -106,6 +106,11 @@ const char *lnob_utc_text(int64_t t, char *buf, size_t len);
  * U+007F) are written as a backslash, 'x' and two hex digits, so that the
  * quote is UTF-8 text of one line whatever s holds. Returns out. */
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
+/* The same for text of any length that came from elsewhere (a NACK's
+ * detail from upstream) before it is kept or logged: s (NULL: "") into
+ * out[outlen], outlen >= 4, escaped as lnob_quote() does, cut with "..."
+ * when it does not fit. Returns out. */
+const char *lnob_text_safe(char *out, size_t outlen, const char *s);
 
 /* True when s[0..len) is well-formed UTF-8 (RFC 3629; Unicode table 3-7):
  * no overlong forms, no surrogates (U+D800..U+DFFF), nothing above
