@@ -132,6 +132,23 @@ static void test_files(void **state)
 /* A file over the limit is refused by its size, before it is read: a
  * sparse 1 TiB file (no disk, no memory) answers at once, *ret_buf and
  * *ret_len untouched. */
+/* lnob_text_safe(): text from elsewhere made UTF-8 of one line, any
+ * length up to its buffer. */
+static void test_text_safe(void **state)
+{
+	char out[32], small[8];
+
+	(void)state;
+	assert_string_equal(lnob_text_safe(out, sizeof(out), "bad \xff\xfe detail \xc3"),
+			    "bad \\xff\\xfe detail \\xc3");
+	assert_string_equal(lnob_text_safe(out, sizeof(out), "h\xe1\xbb\x99 ngh\xc3\xa8o\n"),
+			    "h\xe1\xbb\x99 ngh\xc3\xa8o\\x0a");
+	assert_string_equal(lnob_text_safe(out, sizeof(out), NULL), "");
+	assert_string_equal(lnob_text_safe(small, sizeof(small), "abcdef"), "abcd...");
+	assert_string_equal(lnob_text_safe(small, sizeof(small), "abcd"), "abcd");
+	assert_true(lnob_utf8_valid(out, strlen(out)));
+}
+
 static void test_read_file_size_first(void **state)
 {
 	const char *dir = tu_tmpdir();
@@ -317,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_read_file_size_first),
+		cmocka_unit_test(test_text_safe),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_utf8_columns),
