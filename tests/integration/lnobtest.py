@@ -50,6 +50,36 @@ CAMPAIGN = "lnob-2021-2025"
 PERIOD = "2023"
 INDICATORS = ("households_total", "poor_households", "near_poor_households", "fund_vnd")
 
+# A small campaign file over Hierarchy() (villages report the counts and
+# amounts), for an aggregator made with Net.add_campaign_aggregator().
+CAMPAIGN_INI = """\
+[campaign]
+id            = lnob-2021-2025
+name          = Vì người nghèo (lnobtest)
+start         = 2021-01-01
+end           = 2025-12-31
+baseline_date = 2020-12-31
+utc_offset    = +07:00
+levels        = province, district, commune, village
+
+[indicators]
+households_total     = count
+poor_households      = count
+near_poor_households = count
+fund_vnd             = amount
+poor_rate            = rate poor_households / households_total
+
+[deadlines]
+district = before 11-20
+commune  = before 12-01
+village  = before 12-05
+
+[period 2023]
+kind  = year
+start = 2023-01-01
+end   = 2023-12-31
+"""
+
 CLI_TIMEOUT = 60        # seconds for one CLI call (ASan builds are slow)
 STOP_TIMEOUT = 20       # seconds a daemon gets to exit after SIGTERM
 START_TIMEOUT = 30      # seconds a daemon gets to become ready

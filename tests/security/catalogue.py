@@ -20,43 +20,12 @@ import os
 import unittest
 
 import lnobtest
-from lnobtest import nack_reason_name, report_body, sign_envelope
+from lnobtest import CAMPAIGN_INI, nack_reason_name, report_body, sign_envelope
 
 KIND_REPORT = 1
 MAX_BODY = 8192
 PROBE_UNIT = "V11-0001"          # crafted probes: in D1, the crafted key's scope
 SUBMIT_UNIT = "V11-0002"         # the collector's probes: in C11, its scope
-
-CAMPAIGN_INI = """\
-[campaign]
-id            = lnob-2021-2025
-name          = Catalogue
-start         = 2021-01-01
-end           = 2025-12-31
-baseline_date = 2020-12-31
-utc_offset    = +07:00
-levels        = province, district, commune, village
-
-[indicators]
-households_total     = count
-poor_households      = count
-near_poor_households = count
-fund_vnd             = amount
-poor_rate            = rate poor_households / households_total
-
-[reported_by]
-fund_vnd = all
-
-[period 2023]
-kind  = year
-start = 2023-01-01
-end   = 2023-12-31
-
-[period 2024]
-kind  = year
-start = 2024-01-01
-end   = 2024-12-31
-"""
 
 
 def values_for(n):

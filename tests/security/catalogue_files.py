@@ -101,8 +101,8 @@ def dossier_entry(name, fed, make, words, reason):
         folder = os.path.join(w.inputs, "nom-" + name.replace(" ", "-"))
         os.makedirs(folder)
         ref = make(w, folder)
-        path = w.write_input("nom.json", json.dumps(nomination(
-            [{"kind": "proposal", "title": "Tờ trình", "file": ref}])), sub=os.path.basename(folder))
+        nom = nomination([{"kind": "proposal", "title": "Tờ trình", "file": ref}])
+        path = w.write_input("nom.json", json.dumps(nom), sub=os.path.basename(folder))
         for d, _, names in os.walk(folder):
             w.made.update(os.path.join(d, n) for n in names)
         return w.submit_refused(path, "dossier[0].file", *words, cmd="nominate")
@@ -176,7 +176,8 @@ ENTRIES = [
               ("completed_at", "not ISO 8601"), "exit 1, file:line, completed_at"),
     csv_entry("bad time zone", "completed_at with offset +25:00",
               csv_row(completed="2023-11-28T10:00:00+25:00").encode(),
-              ("completed_at", "not ISO 8601 with a UTC offset"), "exit 1, file:line, completed_at"),
+              ("completed_at", "not ISO 8601 with a UTC offset"),
+              "exit 1, file:line, completed_at"),
     csv_entry("no time zone", "completed_at 2023-11-28T10:00:00 (no offset)",
               csv_row(completed="2023-11-28T10:00:00").encode(),
               ("completed_at", "with a UTC offset"), "exit 1, file:line, completed_at"),

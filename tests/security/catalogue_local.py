@@ -10,9 +10,9 @@ import threading
 import time
 
 import lnobtest
-from catalogue import CAMPAIGN_INI, Entry, values_for
+from catalogue import Entry, values_for
 from catalogue_wire import field
-from lnobtest import pb, wait_until
+from lnobtest import CAMPAIGN_INI, pb, wait_until
 
 # -- a second aggregator configuration -----------------------------------------
 
@@ -28,7 +28,8 @@ def alt_conf(w, name, hierarchy=None, campaign=None, identity=None):
     text = text.replace(agg.data_dir, os.path.join(w.alt, name)).replace(agg.endpoint, endpoint)
     if hierarchy:
         text = text.replace(w.net.hier_path, hierarchy)
-    text = text.replace("files = campaign.ini", "files = " + (campaign or w.net.path("campaign.ini")))
+    text = text.replace("files = campaign.ini",
+                        "files = " + (campaign or w.net.path("campaign.ini")))
     if identity:
         text = text.replace(agg.keys.path, identity)
     path = w.write_input(name + ".conf", text)
@@ -66,39 +67,22 @@ def hier_entry(name, fed, change, words, reason, binary=False):
     return Entry(name, "config", fed, reason, feed)
 
 
-def ch_cycle(lines):
-    # P becomes a child of V11-0001: P > D1 > C11 > V11-0001 > P.
-    i = next(i for i, l in enumerate(lines) if l.startswith("P,"))
-    lines[i] = "P,Province P,V11-0001,province,administrative"
-    return i + 1
+def edit_line(code, old, new):
+    """A change of the hierarchy: old replaced by new in unit code's line."""
+    def change(lines):
+        i = next(i for i, l in enumerate(lines) if l.startswith(code + ","))
+        assert old in lines[i], (code, old)
+        lines[i] = lines[i].replace(old, new)
+        return i + 1
+    return change
 
 
-def ch_self_parent(lines):
-    i = next(i for i, l in enumerate(lines) if l.startswith("C12,"))
-    lines[i] = lines[i].replace(",D1,", ",C12,")
-    return i + 1
-
-
-def ch_duplicate(lines):
-    lines.append("C11,Commune 11 again,D2,commune,administrative")
-    return len(lines)
-
-
-def ch_unknown_parent(lines):
-    lines.append("V99-0001,Village 99,C99,village,administrative")
-    return len(lines)
-
-
-def ch_bad_utf8(lines):
-    i = next(i for i, l in enumerate(lines) if l.startswith("C11,"))
-    lines[i] = lines[i].replace("Commune 11", "MARK")
-    return i + 1
-
-
-def ch_nul(lines):
-    i = next(i for i, l in enumerate(lines) if l.startswith("C21,"))
-    lines[i] = lines[i].replace("Commune 21", "Commune\0 21")
-    return i + 1
+def add_line(row):
+    """A change of the hierarchy: row appended."""
+    def change(lines):
+        lines.append(row)
+        return len(lines)
+    return change
 
 
 def f_two_roots(w):
@@ -107,7 +91,6 @@ def f_two_roots(w):
     text, _ = hier_rows(w, lambda l: l.append("Q,Province Q,,province,administrative") or 0)
     path = w.write_input("two-roots.csv", text)
     conf, _ = alt_conf(w, "two-roots", hierarchy=path)
-    w.watched.append(os.path.join(w.alt, "two-roots"))
     return w.refused(w.agg.cmd("rollup", "-c", conf, "--campaign", "lnob-2021-2025",
                                "--period", "2023"), ("several roots", "--unit"))
 
@@ -196,7 +179,8 @@ def f_full_disk(w):
         w.test.assertEqual(st1[k], st0[k], "%s after the full disk" % k)
     w.test.assertEqual(set(os.listdir(c.data_dir)), before, "files left on the full disk")
     lnobtest.resize_tmpfs(mnt, "64m")
-    w.test.assertIn("queued %d reports as seq %d..%d" % (n, st0["next_seq"], st0["next_seq"] + n - 1),
+    first = st0["next_seq"]
+    w.test.assertIn("queued %d reports as seq %d..%d" % (n, first, first + n - 1),
                     c.submit(path).out)
     return seen + " (with room: the same file queued from the same seq)"
 
@@ -370,28 +354,37 @@ def probe_status(w):
 E = Entry
 ENTRIES = [
     hier_entry("cyclic hierarchy", "P's parent set to V11-0001 (P > D1 > C11 > V11-0001 > P)",
-               ch_cycle, ("cycle",), "exit 1 (run, run -n), file:line, cycle"),
-    hier_entry("unit its own parent", "C12's parent set to C12", ch_self_parent,
-               ("C12: cycle: its own parent",), "exit 1, file:line, cycle"),
-    hier_entry("duplicate unit code", "C11 given twice", ch_duplicate, ("C11",),
-               "exit 1, file:line, duplicate code"),
-    hier_entry("unknown parent", "a village under C99", ch_unknown_parent, ("C99",),
-               "exit 1, file:line, unknown parent"),
-    hier_entry("bad UTF-8 (hierarchy)", "a unit name in Windows-1258 bytes", ch_bad_utf8,
-               ("name: not valid UTF-8",), "exit 1, file:line, name", binary=True),
-    hier_entry("NUL in the hierarchy", "a unit name holding a NUL byte", ch_nul,
-               ("NUL",), "exit 1, file:line, NUL"),
+               edit_line("P", "Province P,,", "Province P,V11-0001,"), ("cycle",),
+               "exit 1 (run, run -n), file:line, cycle"),
+    hier_entry("unit its own parent", "C12's parent set to C12",
+               edit_line("C12", ",D1,", ",C12,"), ("C12: cycle: its own parent",),
+               "exit 1, file:line, cycle"),
+    hier_entry("duplicate unit code", "C11 given twice",
+               add_line("C11,Commune 11 again,D2,commune,administrative"),
+               ("duplicate code 'C11'",), "exit 1, file:line, duplicate code"),
+    hier_entry("unknown parent", "a village under C99",
+               add_line("V99-0001,Village 99,C99,village,administrative"),
+               ("unknown parent 'C99'",), "exit 1, file:line, unknown parent"),
+    hier_entry("bad UTF-8 (hierarchy)", "a unit name in Windows-1258 bytes",
+               edit_line("C11", "Commune 11", "MARK"), ("name: not valid UTF-8",),
+               "exit 1, file:line, name", binary=True),
+    hier_entry("NUL in the hierarchy", "a unit name holding a NUL byte",
+               edit_line("C21", "Commune 21", "Commune\0 21"), ("NUL byte",),
+               "exit 1, file:line, NUL"),
     E("two-rooted hierarchy", "config", "a second root Q beside P",
       "rollup without --unit: exit 1, several roots", f_two_roots),
     campaign_entry("overlapping periods", "[period 2023b] year 2023-07-01 .. 2024-06-30 beside "
-                   "2023 and 2024", "[period 2024]",
-                   "[period 2023b]\nkind  = year\nstart = 2023-07-01\nend   = 2024-06-30\n\n"
-                   "[period 2024]", "[period 2023b]", ("[period 2023b]", "overlaps"),
+                   "2023", "end   = 2023-12-31\n",
+                   "end   = 2023-12-31\n\n[period 2023b]\nkind  = year\nstart = 2023-07-01\n"
+                   "end   = 2024-06-30\n", "[period 2023b]", ("[period 2023b]: overlaps [period "
+                                                          "2023]", "2023-07-01 .. 2023-12-31"),
                    "exit 1, file:line, overlaps"),
     campaign_entry("bad date (campaign)", "start = 2023-02-30", "start = 2023-01-01",
-                   "start = 2023-02-30", "start = 2023-02-30", ("start", "2023-02-30"), "exit 1, file:line, start"),
+                   "start = 2023-02-30", "start = 2023-02-30", ("start", "2023-02-30"),
+                   "exit 1, file:line, start"),
     campaign_entry("bad time zone (campaign)", "utc_offset = +25:00", "utc_offset    = +07:00",
-                   "utc_offset    = +25:00", "utc_offset", ("utc_offset",), "exit 1, file:line, utc_offset"),
+                   "utc_offset    = +25:00", "utc_offset", ("utc_offset",),
+                   "exit 1, file:line, utc_offset"),
     E("world-readable key", "config", "the aggregator's identity file with mode 0644",
       "exit 1 (run, run -n), config file:line, mode 0644", f_world_readable_key),
     E("world-readable key (collector)", "config", "a collector's identity file with mode 0644",
