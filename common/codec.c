@@ -99,7 +99,9 @@ static bool s_nul_walk(const ProtobufCMessageDescriptor *desc, const uint8_t *bu
 			char sub[128];
 
 			if (s_nul_walk(f->descriptor, p, (size_t)n, depth + 1, sub, sizeof(sub))) {
-				snprintf(field, fieldlen, "%s.%s", f->name, sub);
+				/* A name cut short by fieldlen still names where it starts. */
+				if ((size_t)snprintf(field, fieldlen, "%s.%s", f->name, sub) >= fieldlen)
+					field[fieldlen - 1] = '\0';
 				return true;
 			}
 		}
