@@ -153,11 +153,13 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 	const campaign_t *camp;
 	ProtobufCMessage *m;
 	Lnob__Report *rep;
+	char field[128];
 	int reason = 0, unit, scope;
 
-	if (codec_unpack(&lnob__report__descriptor, env->body.data, env->body.len,
-			 ctx->max_body, &m) < 0) {
-		snprintf(detail, len, "body does not decode as a Report");
+	if (codec_unpack_text(&lnob__report__descriptor, env->body.data, env->body.len,
+			      ctx->max_body, &m, field, sizeof(field)) < 0) {
+		snprintf(detail, len, "body does not decode as a Report%s%s%s", *field ? ": " : "",
+			 field, *field ? ": a NUL byte in a string" : "");
 		return LNOB__NACK_REASON__NACK_MALFORMED;
 	}
 	rep = (Lnob__Report *)m;

@@ -264,14 +264,16 @@ static int s_apply_nomination(const nominations_ctx_t *x, MDB_txn *txn, const Ln
 	Lnob__NominationRecord *old = NULL, *prev = NULL;
 	Lnob__Nomination *n = NULL;
 	ProtobufCMessage *m;
-	char key[NOMINATION_KEY_MAX + 1];
+	char key[NOMINATION_KEY_MAX + 1], field[128];
 	bool same = false;
 	int r = 0, reason;
 
-	if (codec_unpack(&lnob__nomination__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
-			 env->body.len, env->body.len, &m) < 0) {
+	if (codec_unpack_text(&lnob__nomination__descriptor, env->body.len ? env->body.data
+			      : (const uint8_t *)"", env->body.len, env->body.len, &m, field,
+			      sizeof(field)) < 0) {
 		*ret_reason = s_refuse(LNOB__NACK_REASON__NACK_MALFORMED, detail, len,
-				       "body does not decode as a Nomination");
+				       "body does not decode as a Nomination%s%s%s", *field ? ": " : "",
+				       field, *field ? ": a NUL byte in a string" : "");
 		return 0;
 	}
 	n = (Lnob__Nomination *)m;
@@ -419,13 +421,15 @@ static int s_apply_stage(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__E
 	Lnob__NominationRecord *rec = NULL;
 	Lnob__Stage *s = NULL;
 	ProtobufCMessage *m;
-	char *old_holder;
+	char *old_holder, field[128];
 	int r = 0, reason, unit, sc, holder;
 
-	if (codec_unpack(&lnob__stage__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
-			 env->body.len, env->body.len, &m) < 0) {
+	if (codec_unpack_text(&lnob__stage__descriptor, env->body.len ? env->body.data
+			      : (const uint8_t *)"", env->body.len, env->body.len, &m, field,
+			      sizeof(field)) < 0) {
 		*ret_reason = s_refuse(LNOB__NACK_REASON__NACK_MALFORMED, detail, len,
-				       "body does not decode as a Stage");
+				       "body does not decode as a Stage%s%s%s", *field ? ": " : "",
+				       field, *field ? ": a NUL byte in a string" : "");
 		return 0;
 	}
 	s = (Lnob__Stage *)m;

@@ -60,6 +60,17 @@ static void s_csv_field(void *s, size_t len, void *data)
 
 	if (c->rc < 0)
 		return;
+	if (len && memchr(s, '\0', len)) {
+		/* A C string would end there: "V1\0X" would read as "V1". */
+		if (c->have_header && c->nfields < c->ncols)
+			c->rc = lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: %s: NUL byte in "
+					  "the cell (column %zu)", c->name, c->line,
+					  c->cols[c->nfields], c->nfields + 1);
+		else
+			c->rc = lnob_errf(c->err, c->errlen, LNOB_E_CSV, "%s:%zu: column %zu: NUL "
+					  "byte in the cell", c->name, c->line, c->nfields + 1);
+		return;
+	}
 	if (c->nfields == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
 		char **nf = realloc(c->fields, cap * sizeof(*nf));

@@ -302,7 +302,8 @@ static void s_ack_push(uplink_t *u, const char *signer, uint64_t seq)
 static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 {
 	const char *reason = uplink_reason_name(n->reason);
-	const char *detail = n->detail ? n->detail : "";
+	char safe[1024];   /* upstream's text, kept and logged: UTF-8 of one line */
+	const char *detail = lnob_text_safe(safe, sizeof(safe), n->detail);
 	const char *key;
 	uplink_lane_t *l;
 	long at;

@@ -27,13 +27,17 @@ static void s_ack(uplink_t *u, const Lnob__Receipt *rc)
 		uplink_send_failed(u, r, "a receipt's acknowledgement");
 }
 
-void uplink_on_receipt(uplink_t *u, const Lnob__Receipt *rc)
+void uplink_on_receipt(uplink_t *u, const Lnob__Receipt *rc_in)
 {
 	enum outbox_receipt_took took = OUTBOX_RECEIPT_IGNORED;
+	Lnob__Receipt safe_rc = *rc_in;   /* its detail as UTF-8 text of one line */
+	char detail[1024];
+	const Lnob__Receipt *rc = &safe_rc;
 	const char *signer = rc->signer ? rc->signer : "";
 	bool refused = rc->state == LNOB__RECEIPT_STATE__RECEIPT_REFUSED;
 	int r;
 
+	safe_rc.detail = (char *)lnob_text_safe(detail, sizeof(detail), rc_in->detail);
 	fault_point("collector.receipt_before_take");
 	if ((r = outbox_receipt_take(u->ob, u->id->pub.node_id, rc, lnob_now_ms(), &took)) < 0) {
 		log_warnx("cannot take a receipt for %s seq %" PRIu64 ": %s", signer, rc->seq,

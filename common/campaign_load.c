@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "campaign_int.h"
 #include "lnob_err.h"
 #include "util.h"
@@ -249,6 +250,34 @@ static int s_link_periods(cload_t *b, const inifile_section_t *const *psecs)
 	return 0;
 }
 
+/* Refuses two periods of one kind whose days overlap: a day of a year
+ * period belongs to that year alone, and so for midterm and final. Named
+ * at the later section's line, with the days they share. */
+static int s_check_overlaps(cload_t *b)
+{
+	const campaign_t *c = b->c;
+
+	for (size_t j = 1; j < c->nperiods; j++) {
+		const campaign_period_t *q = &c->periods[j];
+
+		for (size_t i = 0; i < j; i++) {
+			const campaign_period_t *p = &c->periods[i];
+			int32_t from = p->start_day > q->start_day ? p->start_day : q->start_day;
+			int32_t to = p->end_day < q->end_day ? p->end_day : q->end_day;
+			int fy, fm, fd, ty, tm, td;
+
+			if (p->kind != q->kind || from > to)
+				continue;
+			calendar_civil(from, &fy, &fm, &fd);
+			calendar_civil(to, &ty, &tm, &td);
+			return cload_fail(b, q->line, "[period %s]: overlaps [period %s], a period of "
+					  "the same kind (%04d-%02d-%02d .. %04d-%02d-%02d in both)", q->id,
+					  p->id, fy, fm, fd, ty, tm, td);
+		}
+	}
+	return 0;
+}
+
 static const cload_keyspec_t s_cluster_keys[] = {
 	{ "name", false }, { "members", true }, { "note", false }, { NULL, false },
 };
@@ -406,7 +435,7 @@ static int s_build(cload_t *b, const inifile_t *ini)
 	if (s_alloc_model(b, &k, &psecs, &tsecs) || (k.dls && s_build_deadlines(b, k.dls)))
 		return b->fail.code;
 	if (s_build_each(b, ini, "period", s_build_period, &c->nperiods, psecs) ||
-	    s_link_periods(b, psecs))
+	    s_check_overlaps(b) || s_link_periods(b, psecs))
 		return b->fail.code;
 	/* Targets: all first (any_of may name a later one), then links. */
 	if (s_build_each(b, ini, "target", cload_target, &c->ntargets, tsecs) ||

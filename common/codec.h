@@ -19,4 +19,13 @@ int codec_pack(const ProtobufCMessage *msg, uint8_t **ret_buf, size_t *ret_len);
 int codec_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
 		 size_t len, size_t max, ProtobufCMessage **ret);
 
+/* As codec_unpack(), for what arrives from the network and is read as text
+ * (a Report, Nomination or Stage body): also refuses (LNOB_E_DECODE) bytes
+ * in which a string field, at any depth, holds a NUL byte, which C would
+ * read as the string's end ("V11-0\0X" as unit "V11-0"). Then the field's
+ * dotted name ("narrative", "values.code") is written to
+ * ret_field[fieldlen] (when not NULL), else "" is. */
+int codec_unpack_text(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+		      size_t max, ProtobufCMessage **ret, char *ret_field, size_t fieldlen);
+
 #endif

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,6 +207,10 @@ int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len
 	}
 	if (!S_ISREG(st.st_mode)) {
 		r = S_ISDIR(st.st_mode) ? -EISDIR : LNOB_E_NOTREG;
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		r = LNOB_E_TOOBIG;   /* refused at once, nothing of it read */
 		goto out;
 	}
 	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
@@ -531,7 +536,9 @@ int lnob_vfail_at(lnob_fail_t *f, int code, const char *file, unsigned line, con
 	return code;
 }
 
-const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
+/* Writes s into out, escaped as lnob_quote() says, at most max bytes of it
+ * then "..." when s is longer; out holds max + 4 bytes. */
+static const char *s_escape(char *out, size_t max, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), o = 0;
@@ -542,7 +549,7 @@ const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
 		bool escape = k == 0 || cp < 0x20 || cp == 0x7f;
 		size_t need = escape ? 4 : k;
 
-		if (o + need > LNOB_QUOTE_MAX) {
+		if (o + need > max) {
 			memcpy(out + o, "...", 4);
 			return out;
 		}
@@ -558,6 +565,17 @@ const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s)
+{
+	return s_escape(out, LNOB_QUOTE_MAX, s);
+}
+
+const char *lnob_text_safe(char *out, size_t outlen, const char *s)
+{
+	assert(outlen >= 4);
+	return s_escape(out, outlen - 4, s ? s : "");
 }
 
 const char *lnob_utc_text(int64_t t, char *buf, size_t len)

@@ -59,7 +59,8 @@ int lnob_unz85_key(uint8_t key[32], const char *z85);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer the
  * caller owns. A FIFO, a device or a socket is refused at once (never
- * waited on), a directory too. Returns 0, -errno (-EISDIR), LNOB_E_NOTREG
+ * waited on), a directory too; a file whose size is over max is refused
+ * before any of it is read. Returns 0, -errno (-EISDIR), LNOB_E_NOTREG
  * or LNOB_E_TOOBIG. */
 int lnob_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 /* Writes a file atomically: a temporary beside it, fsync, rename, fsync of
@@ -110,6 +111,11 @@ const char *lnob_utc_text(int64_t t, char *buf, size_t len);
  * U+007F) are written as a backslash, 'x' and two hex digits, so that the
  * quote is UTF-8 text of one line whatever s holds. Returns out. */
 const char *lnob_quote(char out[LNOB_QUOTE_MAX + 4], const char *s);
+/* The same for text of any length that came from elsewhere (a NACK's
+ * detail from upstream) before it is kept or logged: s (NULL: "") into
+ * out[outlen], outlen >= 4, escaped as lnob_quote() does, cut with "..."
+ * when it does not fit. Returns out. */
+const char *lnob_text_safe(char *out, size_t outlen, const char *s);
 
 /* True when s[0..len) is well-formed UTF-8 (RFC 3629; Unicode table 3-7):
  * no overlong forms, no surrogates (U+D800..U+DFFF), nothing above

@@ -10,7 +10,6 @@
    queues from the same seq)."""
 
 import os
-import subprocess
 
 import lnobtest
 from lnobtest import wait_until
@@ -21,26 +20,13 @@ N = 2000
 class DiskFullTest(lnobtest.NetTestCase):
 
     def mount(self, name, size):
-        """A tmpfs of size at net.path(name); skips the test when mounting
-        is not allowed here."""
-        path = self.net.path(name)
-        os.makedirs(path, mode=0o700)
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0700" % size, "tmpfs",
-                            path], capture_output=True, timeout=30)
-        if r.returncode != 0:
-            self.skipTest("cannot mount a tmpfs here: %s" % r.stderr.decode().strip())
-        self.addCleanup(subprocess.run, ["umount", "-l", path], timeout=30)
-        return path
+        return lnobtest.mount_tmpfs(self, self.net, name, size)
 
     def resize(self, path, size):
-        subprocess.run(["mount", "-o", "remount,size=%s" % size, path], check=True, timeout=30)
+        lnobtest.resize_tmpfs(path, size)
 
     def move_data_dir(self, node, data_dir):
-        with open(node.conf) as f:
-            text = f.read()
-        with open(node.conf, "w") as f:
-            f.write(text.replace(node.data_dir, data_dir))
-        node.data_dir = data_dir
+        lnobtest.move_data_dir(node, data_dir)
 
     def log(self, d):
         with open(d.log_path, errors="replace") as f:

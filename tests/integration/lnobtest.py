@@ -50,6 +50,36 @@ CAMPAIGN = "lnob-2021-2025"
 PERIOD = "2023"
 INDICATORS = ("households_total", "poor_households", "near_poor_households", "fund_vnd")
 
+# A small campaign file over Hierarchy() (villages report the counts and
+# amounts), for an aggregator made with Net.add_campaign_aggregator().
+CAMPAIGN_INI = """\
+[campaign]
+id            = lnob-2021-2025
+name          = Vì người nghèo (lnobtest)
+start         = 2021-01-01
+end           = 2025-12-31
+baseline_date = 2020-12-31
+utc_offset    = +07:00
+levels        = province, district, commune, village
+
+[indicators]
+households_total     = count
+poor_households      = count
+near_poor_households = count
+fund_vnd             = amount
+poor_rate            = rate poor_households / households_total
+
+[deadlines]
+district = before 11-20
+commune  = before 12-01
+village  = before 12-05
+
+[period 2023]
+kind  = year
+start = 2023-01-01
+end   = 2023-12-31
+"""
+
 CLI_TIMEOUT = 60        # seconds for one CLI call (ASan builds are slow)
 STOP_TIMEOUT = 20       # seconds a daemon gets to exit after SIGTERM
 START_TIMEOUT = 30      # seconds a daemon gets to become ready
@@ -202,6 +232,42 @@ def free_port(host):
         return s.getsockname()[1]
     finally:
         s.close()
+
+
+def replace_once(data, old, new):
+    """data with the one occurrence of old replaced by new (same length: the
+    protobuf length prefixes stay right)."""
+    assert len(old) == len(new) and data.count(old) == 1, (old, new)
+    return data.replace(old, new)
+
+
+def mount_tmpfs(test, net, name, size):
+    """A tmpfs of size (e.g. "300k") mounted at net.path(name), unmounted
+    at the test's cleanup; skips the test when mounting is not allowed
+    here (not root, or no mount namespace rights)."""
+    path = net.path(name)
+    os.makedirs(path, mode=0o700)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0700" % size, "tmpfs",
+                        path], capture_output=True, timeout=30)
+    if r.returncode != 0:
+        test.skipTest("cannot mount a tmpfs here: %s" % r.stderr.decode().strip())
+    test.addCleanup(subprocess.run, ["umount", "-l", path], timeout=30)
+    return path
+
+
+def resize_tmpfs(path, size):
+    """Remounts the tmpfs at path with another size."""
+    subprocess.run(["mount", "-o", "remount,size=%s" % size, path], check=True, timeout=30)
+
+
+def move_data_dir(node, data_dir):
+    """Points node's (an Aggregator's or a Collector's) configuration at
+    another data_dir."""
+    with open(node.conf) as f:
+        text = f.read()
+    with open(node.conf, "w") as f:
+        f.write(text.replace(node.data_dir, data_dir))
+    node.data_dir = data_dir
 
 
 def tcp_accepts(host, port):
@@ -672,6 +738,24 @@ class Collector:
     def cmd(self, *args):
         return [self.bin] + list(args)
 
+    def clone(self, name):
+        """A second Collector with this one's identity and configuration
+        and a copy of its data_dir (net.path("collector-" + name)), as a
+        restored backup or a cloned machine would be. Copy it stopped."""
+        c = Collector.__new__(Collector)
+        c.__dict__.update(self.__dict__)
+        c.data_dir = self.net.path("collector-" + name)
+        c.conf = self.net.path("collector-%s.conf" % name)
+        shutil.copytree(self.data_dir, c.data_dir)
+        with open(self.conf) as f:
+            text = f.read()
+        with open(c.conf, "w") as f:
+            f.write(text.replace(self.data_dir, c.data_dir))
+        c.daemon, c.runs = None, 0
+        c.node_id = self.node_id
+        c.log_name = name
+        return c
+
     def submit(self, *files):
         return self.net.cli(self.cmd("submit", "-c", self.conf, *files))
 
@@ -688,7 +772,8 @@ class Collector:
         TCP connections (start an armed daemon with ready=False)."""
         self.net.cli(self.cmd("run", "-c", self.conf, "-n"))
         self.runs += 1
-        self.daemon = self.net.start("collector-%s-%d" % (self.node_id, self.runs),
+        self.daemon = self.net.start("collector-%s-%d" % (getattr(self, "log_name", self.node_id),
+                                                          self.runs),
                                      self.cmd("run", "-c", self.conf), env=env)
         if self.relay_endpoint and ready:
             wait_until(lambda: tcp_accepts(self.relay_host, self.relay_port), START_TIMEOUT,

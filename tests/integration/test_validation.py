@@ -21,8 +21,8 @@ import hashlib
 import json
 
 import lnobtest
-from lnobtest import CAMPAIGN, PERIOD, CraftedClient, nack_reason_name, pb, report_body, \
-    sign_envelope
+from lnobtest import CAMPAIGN, CAMPAIGN_INI, PERIOD, CraftedClient, nack_reason_name, pb, \
+    replace_once, report_body, sign_envelope
 
 KIND_REPORT = 1
 KIND_NOMINATION = 2
@@ -30,41 +30,6 @@ VALUES = {"households_total": 400, "poor_households": 30, "near_poor_households"
           "fund_vnd": 75_000_000}
 INT64_MAX = 2**63 - 1
 TIME_MIN, TIME_MAX = 946684800, 4133980799      # 2000-01-01T00:00:00Z, 2100-12-31T23:59:59Z
-
-CAMPAIGN_INI = """\
-[campaign]
-id            = lnob-2021-2025
-name          = Vì người nghèo (validation test)
-start         = 2021-01-01
-end           = 2025-12-31
-baseline_date = 2020-12-31
-utc_offset    = +07:00
-levels        = province, district, commune, village
-
-[indicators]
-households_total     = count
-poor_households      = count
-near_poor_households = count
-fund_vnd             = amount
-poor_rate            = rate poor_households / households_total
-
-[deadlines]
-district = before 11-20
-commune  = before 12-01
-village  = before 12-05
-
-[period 2023]
-kind  = year
-start = 2023-01-01
-end   = 2023-12-31
-"""
-
-
-def replace_once(data, old, new):
-    """data with the one occurrence of old replaced by new (same length: the
-    protobuf length prefixes stay right)."""
-    assert len(old) == len(new) and data.count(old) == 1, (old, new)
-    return data.replace(old, new)
 
 
 class ValidationTest(lnobtest.NetTestCase):

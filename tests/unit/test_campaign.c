@@ -147,6 +147,17 @@ static const char s_base[] =
 	"district = before 12-05\n"                             /* 20 */
 	"commune = by 12-05 17:00\n";                           /* 21 */
 
+/* Appends extra to the base, which must load. */
+static void s_base_loads(const char *extra)
+{
+	char text[8192];
+	campaign_t *c;
+
+	snprintf(text, sizeof(text), "%s%s", s_base, extra);
+	c = s_load(text, NULL);
+	campaign_destroy(&c);
+}
+
 /* Appends extra to the base and expects an error at BASE_LINES + rel. */
 static void s_base_fails(const char *extra, int code, unsigned rel, const char *want)
 {
@@ -390,6 +401,17 @@ static void test_errors_periods_deadlines(void **state)
 		     "deadline.district = before 07-01\n", LNOB_E_CONFIG, 5, "expected 'before YYYY-MM-DD");
 	s_base_fails("[period m]\nkind = midterm\nstart = 2021-01-01\nend = 2023-06-30\n"
 		     "colour = red\n", LNOB_E_CONFIG, 5, "[period m] colour: unknown key");
+	/* Two periods of one kind sharing days; the same days in another kind
+	 * are fine (a midterm covers years). */
+	s_base_fails("[period 2021b]\nkind = year\nstart = 2021-06-01\nend = 2022-05-31\n",
+		     LNOB_E_CONFIG, 1, "[period 2021b]: overlaps [period 2021], a period of the "
+		     "same kind (2021-06-01 .. 2021-12-31 in both)");
+	s_base_fails("[period m1]\nkind = midterm\nstart = 2021-01-01\nend = 2021-12-31\n"
+		     "[period m2]\nkind = midterm\nstart = 2021-12-31\nend = 2022-12-31\n",
+		     LNOB_E_CONFIG, 5, "[period m2]: overlaps [period m1], a period of the same kind "
+		     "(2021-12-31 .. 2021-12-31 in both)");
+	s_base_loads("[period 2022]\nkind = year\nstart = 2022-01-01\nend = 2022-12-31\n"
+			    "[period m]\nkind = midterm\nstart = 2021-01-01\nend = 2022-12-31\n");
 	s_base_line_fails(20, "hamlet = before 12-05", 20, "[deadlines] hamlet: not a level");
 	s_base_line_fails(20, "district = 12-05", 20, "expected 'before MM-DD [HH:MM]'");
 	s_base_line_fails(20, "district = before 02-29", 20, "expected 'before MM-DD");

@@ -308,6 +308,29 @@ static void test_csv_errors(void **state)
 #undef H
 }
 
+/* A NUL byte inside a cell is refused where it is, never read as the end
+ * of the cell's text ("U1\0X" would be unit U1). */
+static void test_csv_nul(void **state)
+{
+	static const char unit[] = "campaign,period,unit,a\nc,p,U1\0X,1\n";
+	static const char value[] = "campaign,period,unit,a\nc,p,U1,5\0 7\n";
+	static const char header[] = "campaign,period,unit,a\0b\nc,p,U1,5\n";
+	intake_list_t l = { 0 };
+
+	(void)state;
+	assert_true(intake_parse_csv("r.csv", unit, sizeof(unit) - 1, NOW, &l, s_err,
+				     sizeof(s_err)) < 0);
+	assert_string_equal(s_err, "r.csv:2: unit: NUL byte in the cell (column 3)");
+	assert_true(intake_parse_csv("r.csv", value, sizeof(value) - 1, NOW, &l, s_err,
+				     sizeof(s_err)) < 0);
+	assert_string_equal(s_err, "r.csv:2: a: NUL byte in the cell (column 4)");
+	assert_true(intake_parse_csv("r.csv", header, sizeof(header) - 1, NOW, &l, s_err,
+				     sizeof(s_err)) < 0);
+	assert_string_equal(s_err, "r.csv:1: column 4: NUL byte in the cell");
+	assert_int_equal(l.n, 0);
+	intake_list_clear(&l);
+}
+
 static void test_all_or_nothing(void **state)
 {
 	intake_list_t l = { 0 };
@@ -609,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_csv_happy),
 		cmocka_unit_test(test_csv_base_revision),
 		cmocka_unit_test(test_csv_errors),
+		cmocka_unit_test(test_csv_nul),
 		cmocka_unit_test(test_all_or_nothing),
 		cmocka_unit_test(test_vnd_typing),
 		cmocka_unit_test(test_parse_time),

@@ -3,10 +3,12 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "lnob_err.h"
@@ -124,6 +126,45 @@ static void test_files(void **state)
 	free(buf);
 	assert_int_equal(lnob_read_file(path, 4, &buf, &len), LNOB_E_TOOBIG);
 	assert_int_equal(lnob_read_file("/nonexistent", 4, &buf, &len), -ENOENT);
+	tu_rmtree(dir);
+}
+
+/* A file over the limit is refused by its size, before it is read: a
+ * sparse 1 TiB file (no disk, no memory) answers at once, *ret_buf and
+ * *ret_len untouched. */
+/* lnob_text_safe(): text from elsewhere made UTF-8 of one line, any
+ * length up to its buffer. */
+static void test_text_safe(void **state)
+{
+	char out[32], small[8];
+
+	(void)state;
+	assert_string_equal(lnob_text_safe(out, sizeof(out), "bad \xff\xfe detail \xc3"),
+			    "bad \\xff\\xfe detail \\xc3");
+	assert_string_equal(lnob_text_safe(out, sizeof(out), "h\xe1\xbb\x99 ngh\xc3\xa8o\n"),
+			    "h\xe1\xbb\x99 ngh\xc3\xa8o\\x0a");
+	assert_string_equal(lnob_text_safe(out, sizeof(out), NULL), "");
+	assert_string_equal(lnob_text_safe(small, sizeof(small), "abcdef"), "abcd...");
+	assert_string_equal(lnob_text_safe(small, sizeof(small), "abcd"), "abcd");
+	assert_true(lnob_utf8_valid(out, strlen(out)));
+}
+
+static void test_read_file_size_first(void **state)
+{
+	const char *dir = tu_tmpdir();
+	char path[4200], *buf = (char *)"untouched";
+	size_t len = 7;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/huge", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)1 << 40), 0);
+	close(fd);
+	assert_int_equal(lnob_read_file(path, (size_t)64 << 20, &buf, &len), LNOB_E_TOOBIG);
+	assert_string_equal(buf, "untouched");
+	assert_int_equal(len, 7);
 	tu_rmtree(dir);
 }
 
@@ -312,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_read_file_size_first),
+		cmocka_unit_test(test_text_safe),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_utf8_columns),
