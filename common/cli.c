@@ -56,6 +56,7 @@ static void s_usage_all(FILE *out, const cli_prog_t *prog)
 }
 
 /* Prints "PROG[ CMD]: <fmt ap>" and a newline on stderr. */
+__attribute__((format(printf, 3, 0)))
 static void s_vsay(const cli_ctx_t *ctx, bool with_cmd, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s%s%s: ", ctx->prog->name, with_cmd && ctx->cmd ? " " : "",

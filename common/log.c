@@ -39,6 +39,7 @@ int log_level_parse(const char *s)
 	return -1;
 }
 
+__attribute__((format(printf, 4, 0)))
 static void s_vlog(enum log_level lvl, const char *tag, int err, const char *fmt, va_list ap)
 {
 	char msg[2048], ts[32];
