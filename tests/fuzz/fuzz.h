@@ -35,6 +35,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 /* Prints "fuzz: <fmt...>" on stderr and aborts: a broken harness. */
 void fuzz_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* With LNOB_FUZZ_VERBOSE=1 in the environment, prints "fuzz: <fmt...>"
+ * on stderr (what an input came to: running a target on one file shows
+ * why it was refused); else nothing. */
+void fuzz_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A NUL-terminated copy of data[0..size). Caller frees. Never NULL. */
 char *fuzz_text(const uint8_t *data, size_t size);
 

@@ -79,11 +79,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const int *roots;
 	int r = campaign_load_mem(text, s_name, fuzz_hier(), &c, err, sizeof(err));
 
+	fuzz_note("campaign_load_mem: %d %s", r, err);
 	if (r < 0 && !err[0])
 		fuzz_die("campaign_load_mem refused the text (%d) without a message", r);
 	if (r == 0) {
 		if (campaign_check_hier(c, fuzz_hier(), err, sizeof(err)) < 0)
 			fuzz_die("a campaign loaded against the hierarchy fails its check: %s", err);
+		fuzz_note("%zu indicators, %zu periods, %zu targets", campaign_indicator_count(c),
+			  campaign_period_count(c), campaign_target_count(c));
 		if (hier_children(fuzz_hier(), -1, &roots) > 0)
 			s_evaluate(c, roots[0]);
 		campaign_destroy(&c);

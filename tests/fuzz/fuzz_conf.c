@@ -36,6 +36,7 @@ static void s_load(s_load_fn load, const char *what, const char *path)
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf_path = path;
 	r = load(&ctx, path, err, sizeof(err));
+	fuzz_note("%s: %d %s", what, r, err);
 	if (r < 0 && !err[0])
 		fuzz_die("%s refused the file (%d) without a message", what, r);
 	if (r == 0 && (!ctx.node_id || !ctx.node_id[0] || !ctx.data_dir || !ctx.data_dir[0]))

@@ -81,6 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf.self_id = i ? "relay-node" : NULL;
 		conf.self_name = i ? "this relay" : NULL;
 		r = admit_envelope(&conf, data, size, &a);
+		fuzz_note("max_body %zu: %d, reason %s%s, (%s, %llu): %s", limits[i], r,
+			  admit_reason_name(a.reason), a.duplicate ? " (duplicate)" : "", a.signer,
+			  (unsigned long long)a.seq, a.detail);
 		s_check(&a, r);
 		if (a.env)
 			lnob__envelope__free_unpacked(a.env, NULL);

@@ -56,7 +56,8 @@ static void s_envelope(const ProtobufCBinaryData *env)
 	admit_t a;
 
 	memset(&a, 0, sizeof(a));
-	(void)admit_envelope(&conf, env->data, env->len, &a);
+	fuzz_note("envelope: %d, reason %s: %s", admit_envelope(&conf, env->data, env->len, &a),
+		  admit_reason_name(a.reason), a.detail);
 	if (a.env)
 		lnob__envelope__free_unpacked(a.env, NULL);
 }
@@ -66,11 +67,18 @@ static void s_metadata(const Lnob__Metadata *md)
 	metadata_view_t v;
 	char err[512];
 
-	if (metadata_verify(md, fuzz_identity()->pub.sign_pk) < 0)
+	int r;
+
+	if (metadata_verify(md, fuzz_identity()->pub.sign_pk) < 0) {
+		fuzz_note("metadata does not verify");
 		return;
+	}
 	memset(&v, 0, sizeof(v));
-	if (metadata_parse(md->body.data, md->body.len, "metadata", FUZZ_SIGNER, &v, err,
-			   sizeof(err)) == 0)
+	err[0] = '\0';
+	r = metadata_parse(md->body.data, md->body.len, "metadata", FUZZ_SIGNER, &v, err,
+			   sizeof(err));
+	fuzz_note("metadata_parse: %d %s", r, err);
+	if (r == 0)
 		metadata_view_clear(&v);
 }
 
@@ -99,8 +107,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s_too_large(data, size);
 			continue;
 		}
-		if (codec_unpack(&lnob__frame__descriptor, data, size, limits[i], &m) < 0)
+		if (codec_unpack(&lnob__frame__descriptor, data, size, limits[i], &m) < 0) {
+			fuzz_note("max_frame %zu: does not decode", limits[i]);
 			continue;
+		}
+		fuzz_note("max_frame %zu: case %d", limits[i], (int)((Lnob__Frame *)m)->msg_case);
 		s_frame((const Lnob__Frame *)m);
 		protobuf_c_message_free_unpacked(m, NULL);
 	}

@@ -68,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512] = "";
 	int r = hier_load_mem((const char *)data, size, "units.csv", &h, err, sizeof(err));
 
+	fuzz_note("hier_load_mem: %d %s", r, err);
 	if (r < 0 && !err[0])
 		fuzz_die("hier_load_mem refused the file (%d) without a message", r);
 	if (r == 0) {

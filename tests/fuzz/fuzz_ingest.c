@@ -30,7 +30,7 @@
 #include "store.h"
 
 #define S_BATCH_MAX 8
-#define S_MAP_SIZE ((size_t)64 << 20)
+#define S_MAP_SIZE ((size_t)8 << 20)
 
 typedef struct s_batch {
 	ingest_item_t items[S_BATCH_MAX];
@@ -110,6 +110,9 @@ static void s_check(const s_batch_t *b)
 	for (size_t i = 0; i < b->n; i++) {
 		const ingest_item_t *it = &b->items[i];
 
+		fuzz_note("item %zu: %s %s%s", i, it->verdict == INGEST_ACK ? "ACK" : "NACK",
+			  it->verdict == INGEST_NACK ? it->detail : it->note,
+			  it->duplicate ? " (duplicate)" : "");
 		if (it->verdict != INGEST_ACK && it->verdict != INGEST_NACK)
 			fuzz_die("item %zu has no verdict", i);
 		if (it->verdict == INGEST_NACK &&

@@ -65,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&list, 0, sizeof(list));
 	list.max_body = 4096;
 	r = s_parse(data, size, &list, err, sizeof(err));
+	fuzz_note("parse: %d, %zu reports %s", r, list.n, err);
 	if (r < 0 && (!err[0] || list.n != 0))
 		fuzz_die("refused (%d) with %zu reports kept, message '%s'", r, list.n, err);
 	if (r == 0) {
@@ -74,8 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!list.where[i] || !list.where[i][0] ||
 			    report_validate(list.v[i], detail, sizeof(detail)) < 0)
 				fuzz_die("report %zu taken but not valid: %s", i, detail);
-		(void)intake_check_campaigns(&list, 0, fuzz_campaigns(), fuzz_hier(), err,
-					     sizeof(err));
+		err[0] = '\0';
+		r = intake_check_campaigns(&list, 0, fuzz_campaigns(), fuzz_hier(), err, sizeof(err));
+		fuzz_note("intake_check_campaigns: %d %s", r, err);
 	}
 	intake_list_clear(&list);
 	return 0;

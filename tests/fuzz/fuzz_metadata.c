@@ -41,12 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&v, 0, sizeof(v));
 	r = metadata_parse(data, size, "metadata v1", FUZZ_SIGNER, &v, err, sizeof(err));
+	fuzz_note("metadata_parse: %d %s", r, err);
 	if (r < 0 && !err[0])
 		fuzz_die("metadata_parse refused (%d) without a message", r);
 	if (r == 0) {
 		if (!v.hier || (v.own >= 0 && (size_t)v.own >= hier_count(v.hier)))
 			fuzz_die("a view without a hierarchy, or its own unit %d out of range", v.own);
-		(void)intake_check_campaigns(&s_reports, 0, &v.camps, v.hier, err, sizeof(err));
+		err[0] = '\0';
+		r = intake_check_campaigns(&s_reports, 0, &v.camps, v.hier, err, sizeof(err));
+		fuzz_note("own unit %d, %zu campaigns, intake_check_campaigns: %d %s", v.own,
+			  v.camps.n, r, err);
 		metadata_view_clear(&v);
 	}
 	return 0;

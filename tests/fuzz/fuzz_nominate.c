@@ -77,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err[0] = '\0';
 		o.no_files = pass == 1;
 		r = nominate_parse_json("nom.json", s_base, text, size, &o, &n, err, sizeof(err));
+		fuzz_note("no_files %d: %d %s", pass, r, err);
 		if (r < 0 && !err[0])
 			fuzz_die("refused (%d) without a message", r);
 		if (r == 0) {

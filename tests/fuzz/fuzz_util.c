@@ -30,6 +30,25 @@ void fuzz_die(const char *fmt, ...)
 	abort();
 }
 
+void fuzz_note(const char *fmt, ...)
+{
+	static int verbose = -1;
+	va_list ap;
+
+	if (verbose < 0) {
+		const char *v = getenv("LNOB_FUZZ_VERBOSE");
+
+		verbose = v && strcmp(v, "1") == 0;
+	}
+	if (!verbose)
+		return;
+	fputs("fuzz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 char *fuzz_text(const uint8_t *data, size_t size)
 {
 	char *t = malloc(size + 1);
