@@ -276,6 +276,20 @@ int cli_conf_error(const conf_t *conf, const char *section, const char *key, cha
 	return LNOB_E_CONFIG;
 }
 
+int cli_conf_nonempty(const conf_t *conf, const char *section, const char *key,
+		      const char **ret, char *err, size_t errlen)
+{
+	const char *v;
+	int r = conf_str(conf, section, key, NULL, &v, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (!v[0])
+		return cli_conf_error(conf, section, key, err, errlen, "empty");
+	*ret = v;
+	return 0;
+}
+
 /* Loads the node's identity into ctx->id, checked against [node] id.
  * Returns 0 or a negative code with err set. */
 static int s_open_identity(cli_ctx_t *ctx, char *err, size_t errlen)
