@@ -27,9 +27,11 @@ static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 	char why[512];
 	int r;
 
+	/* The paths must not be empty (fuzz_conf found an empty data_dir taken). */
 	if ((r = conf_str(ini, "node", "id", NULL, &ctx->node_id, err, errlen)) < 0 ||
-	    (r = conf_str(ini, "node", "identity", NULL, &ctx->identity_path, err, errlen)) < 0 ||
-	    (r = conf_str(ini, "node", "data_dir", NULL, &ctx->data_dir, err, errlen)) < 0 ||
+	    (r = cli_conf_nonempty(ini, "node", "identity", &ctx->identity_path, err,
+				   errlen)) < 0 ||
+	    (r = cli_conf_nonempty(ini, "node", "data_dir", &ctx->data_dir, err, errlen)) < 0 ||
 	    (r = conf_u64(ini, "node", "map_size_mb", false, 1024, 1, 1 << 20, &c->map_size_mb,
 			  err, errlen)) < 0 ||
 	    (r = conf_u64(ini, "store", "map_max_mb", false, c->map_size_mb, 1, 1 << 20,
@@ -46,7 +48,7 @@ static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 	if (!c->next_identity[0])
 		c->next_identity = NULL;
 	if ((r = conf_str(ini, "listen", "endpoint", NULL, &c->endpoint, err, errlen)) < 0 ||
-	    (r = conf_str(ini, "hierarchy", "file", NULL, &ctx->hier_file, err, errlen)) < 0)
+	    (r = cli_conf_nonempty(ini, "hierarchy", "file", &ctx->hier_file, err, errlen)) < 0)
 		return r;
 	if (endpoint_check(c->endpoint, true, why, sizeof(why)) < 0)
 		return cli_conf_error(ini, "listen", "endpoint", err, errlen, "%s", why);

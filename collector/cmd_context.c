@@ -21,17 +21,6 @@
 #include "table.h"
 #include "util.h"
 
-/* A required string that must not be empty. */
-static int s_nonempty(const conf_t *ini, const char *section, const char *key, const char **ret,
-		      char *err, size_t errlen)
-{
-	int r = conf_str(ini, section, key, NULL, ret, err, errlen);
-
-	if (r == 0 && !**ret)
-		return cli_conf_error(ini, section, key, err, errlen, "empty");
-	return r;
-}
-
 /* A u32-sized number into *ret. */
 static int s_u32(const conf_t *ini, const char *section, const char *key, uint64_t def,
 		 uint64_t min, uint64_t max, uint32_t *ret, char *err, size_t errlen)
@@ -51,13 +40,13 @@ static int s_conf_node(cli_ctx_t *ctx, col_conf_t *c, char *err, size_t errlen)
 	uint64_t map_mb;
 	int r;
 
-	if ((r = s_nonempty(ini, "node", "id", &ctx->node_id, err, errlen)) < 0)
+	if ((r = cli_conf_nonempty(ini, "node", "id", &ctx->node_id, err, errlen)) < 0)
 		return r;
 	if (!lnob_valid_id(ctx->node_id))
 		return cli_conf_error(ini, "node", "id", err, errlen,
 				      "not 1..64 of [A-Za-z0-9._-]: '%s'", ctx->node_id);
-	if ((r = s_nonempty(ini, "node", "identity", &ctx->identity_path, err, errlen)) < 0 ||
-	    (r = s_nonempty(ini, "node", "data_dir", &ctx->data_dir, err, errlen)) < 0 ||
+	if ((r = cli_conf_nonempty(ini, "node", "identity", &ctx->identity_path, err, errlen)) < 0 ||
+	    (r = cli_conf_nonempty(ini, "node", "data_dir", &ctx->data_dir, err, errlen)) < 0 ||
 	    (r = conf_u64(ini, "node", "map_size_mb", false, 256, 1, 1u << 20, &map_mb,
 			  err, errlen)) < 0)
 		return r;
@@ -72,11 +61,11 @@ static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errle
 	char why[512];
 	int r;
 
-	if ((r = s_nonempty(ini, "uplink", "endpoint", &up->endpoint, err, errlen)) < 0)
+	if ((r = cli_conf_nonempty(ini, "uplink", "endpoint", &up->endpoint, err, errlen)) < 0)
 		return r;
 	if (endpoint_check(up->endpoint, false, why, sizeof(why)) < 0)
 		return cli_conf_error(ini, "uplink", "endpoint", err, errlen, "%s", why);
-	if ((r = s_nonempty(ini, "uplink", "server_public", &c->server_public, err, errlen)) < 0 ||
+	if ((r = cli_conf_nonempty(ini, "uplink", "server_public", &c->server_public, err, errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "window", 128, 1, 65536, &up->window, err, errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "heartbeat_ms", 1000, 50, 600000, &up->heartbeat_ms, err,
 		       errlen)) < 0 ||

@@ -56,6 +56,7 @@ static void s_usage_all(FILE *out, const cli_prog_t *prog)
 }
 
 /* Prints "PROG[ CMD]: <fmt ap>" and a newline on stderr. */
+__attribute__((format(printf, 3, 0)))
 static void s_vsay(const cli_ctx_t *ctx, bool with_cmd, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s%s%s: ", ctx->prog->name, with_cmd && ctx->cmd ? " " : "",
@@ -273,6 +274,20 @@ int cli_conf_error(const conf_t *conf, const char *section, const char *key, cha
 	else
 		snprintf(err, errlen, "%s: [%s] %s: %s", conf_name(conf), section, key, msg);
 	return LNOB_E_CONFIG;
+}
+
+int cli_conf_nonempty(const conf_t *conf, const char *section, const char *key,
+		      const char **ret, char *err, size_t errlen)
+{
+	const char *v;
+	int r = conf_str(conf, section, key, NULL, &v, err, errlen);
+
+	if (r < 0)
+		return r;
+	if (!v[0])
+		return cli_conf_error(conf, section, key, err, errlen, "empty");
+	*ret = v;
+	return 0;
 }
 
 /* Loads the node's identity into ctx->id, checked against [node] id.

@@ -183,6 +183,11 @@ void cli_store_close(cli_ctx_t *ctx);
  * checks of what the configuration names. Returns LNOB_E_CONFIG. */
 int cli_conf_error(const conf_t *conf, const char *section, const char *key, char *err,
 		   size_t errlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A required string key that must not be empty either (a path, an id, an
+ * endpoint): 0 with *ret (borrowed from conf), or LNOB_E_CONFIG with err
+ * "file: [section] key: missing" or "file:line: [section] key: empty". */
+int cli_conf_nonempty(const conf_t *conf, const char *section, const char *key,
+		      const char **ret, char *err, size_t errlen);
 
 
 /* `PROG keygen --id NODE --out PATH`: writes PATH (0600) and PATH.pub and

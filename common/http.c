@@ -281,6 +281,7 @@ static void s_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 /* MHD_LogCallback: libmicrohttpd's messages at debug level. */
+__attribute__((format(printf, 2, 0)))
 static void s_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];

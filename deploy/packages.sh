@@ -14,11 +14,13 @@ LNOB_BUILD_PACKAGES=(
 # openpyxl to read the Excel export; Selenium, Chromium and ChromeDriver
 # for the browser tests, with a font that has Vietnamese letters for their
 # screenshots (apt runs with --no-install-recommends); adduser for the
-# package's postinst when integration.package installs it.
+# package's postinst when integration.package installs it; Clang with
+# libFuzzer's runtime (libclang-rt-14-dev) for the fuzz targets, and llvm
+# for llvm-symbolizer (their reports name functions and lines).
 LNOB_TEST_PACKAGES=(
   "${LNOB_BUILD_PACKAGES[@]}"
   libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
-  clang-tidy
+  clang-tidy clang libclang-rt-14-dev llvm
   python3-openpyxl python3-selenium chromium chromium-driver fonts-dejavu-core
   adduser
 )

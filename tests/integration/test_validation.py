@@ -14,7 +14,11 @@ straight to a running aggregator (no collector in between):
   only them, `history` shows the narrative, `verify` agrees;
 - an aggregator whose hierarchy CSV holds a unit name that is not UTF-8
   refuses to start (`run -n` and `run`), and `rollup` refuses to run, with
-  an error naming the file, the line and the field.
+  an error naming the file, the line and the field;
+- an aggregator configuration with an empty `[node] identity`, `[node]
+  data_dir` or `[hierarchy] file` is refused by `run -n`, `[node] data_dir:
+  empty` with the file and the line (fuzz_conf found an empty data_dir
+  taken; the collector refused its own already).
 """
 
 import hashlib
@@ -175,6 +179,32 @@ class HierarchyUtf8Test(lnobtest.NetTestCase):
             self.assertNotIn("configuration OK", r.out + r.err, argv)
         self.assertFalse(lnobtest.tcp_accepts(agg.host, agg.port),
                          "something listens on the aggregator's endpoint")
+
+
+class EmptyPathsTest(lnobtest.NetTestCase):
+
+    def test_empty_paths_refused(self):
+        net = self.net
+        agg = net.add_aggregator()
+        with open(agg.conf) as f:
+            good = f.read().splitlines()
+        r = net.cli(agg.cmd("run", "-c", agg.conf, "-n"))
+        self.assertIn("configuration OK", r.out + r.err)
+        for section, key in (("node", "identity"), ("node", "data_dir"),
+                             ("hierarchy", "file")):
+            lines, at, current = list(good), None, None
+            for i, line in enumerate(lines):
+                if line.startswith("["):
+                    current = line.strip("[]")
+                elif current == section and line.split("=")[0].strip() == key:
+                    lines[i], at = "%s =" % key, i + 1
+            self.assertIsNotNone(at, (section, key))
+            with open(agg.conf, "w") as f:
+                f.write("\n".join(lines) + "\n")
+            r = net.cli(agg.cmd("run", "-c", agg.conf, "-n"), ok=False)
+            self.assertEqual(r.returncode, 1, r.out + r.err)
+            self.assertIn("%s:%d: [%s] %s: empty" % (agg.conf, at, section, key), r.err)
+            self.assertNotIn("configuration OK", r.out + r.err)
 
 
 if __name__ == "__main__":

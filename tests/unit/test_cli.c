@@ -380,6 +380,30 @@ static void test_keygen_refuses_bad_args(void **state)
 	tu_rmtree(dir);
 }
 
+/* cli_conf_nonempty(): a key absent is missing, present and empty is
+ * refused with its line, else borrowed as it is. */
+static void test_conf_nonempty(void **state)
+{
+	static const char text[] = "[node]\nid = n1\ndata_dir =\n";
+	conf_t *conf = NULL;
+	const char *v = "unset";
+	char err[512];
+
+	(void)state;
+	assert_int_equal(conf_load_mem(text, "a.conf", &conf, err, sizeof(err)), 0);
+	assert_int_equal(cli_conf_nonempty(conf, "node", "id", &v, err, sizeof(err)), 0);
+	assert_string_equal(v, "n1");
+	v = "unset";
+	assert_int_equal(cli_conf_nonempty(conf, "node", "data_dir", &v, err, sizeof(err)),
+			 LNOB_E_CONFIG);
+	assert_string_equal(err, "a.conf:3: [node] data_dir: empty");
+	assert_int_equal(cli_conf_nonempty(conf, "node", "identity", &v, err, sizeof(err)),
+			 LNOB_E_CONFIG);
+	assert_string_equal(err, "a.conf: [node] identity: missing");
+	assert_string_equal(v, "unset");
+	conf_destroy(&conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_keygen_writes_pair),
 		cmocka_unit_test(test_keygen_refuses_bad_args),
+		cmocka_unit_test(test_conf_nonempty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
