@@ -56,6 +56,26 @@ static void s_fill(outbox_t *self, MDB_txn *txn, const keydir_node_t *k, outbox_
 	protobuf_c_message_free_unpacked(m, NULL);
 }
 
+/* A write transaction on the downstream key directory: *ret_kd and
+ * *ret_txn, or -EROFS / a store code. */
+static int s_begin(outbox_t *self, keydir_t *ret_kd, MDB_txn **ret_txn)
+{
+	if (self->rdonly)
+		return -EROFS;
+	*ret_kd = s_keydir(self);
+	return store_begin(self->st, true, ret_txn);
+}
+
+/* Commits *txn after r == 0, else aborts it. Returns r or the commit's code. */
+static int s_end(MDB_txn **txn, int r)
+{
+	if (r < 0) {
+		store_abort(txn);
+		return r;
+	}
+	return store_commit(txn);
+}
+
 int outbox_downstream_enroll(outbox_t *self, const identity_pub_t *pub, bool replace,
 			     int64_t now_s)
 {
@@ -65,21 +85,14 @@ int outbox_downstream_enroll(outbox_t *self, const identity_pub_t *pub, bool rep
 	int r;
 
 	assert(self && pub);
-	if (self->rdonly)
-		return -EROFS;
-	if (!lnob_valid_id(pub->node_id))
+	if (!self->rdonly && !lnob_valid_id(pub->node_id))
 		return -EINVAL;
 	memset(&n, 0, sizeof(n));
 	n.pub = *pub;
 	n.enrolled_at = now_s;
-	kd = s_keydir(self);
-	if ((r = store_begin(self->st, true, &txn)) < 0)
+	if ((r = s_begin(self, &kd, &txn)) < 0)
 		return r;
-	if ((r = keydir_put(txn, &kd, &n, replace)) < 0) {
-		store_abort(&txn);
-		return r;
-	}
-	return store_commit(&txn);
+	return s_end(&txn, keydir_put(txn, &kd, &n, replace));
 }
 
 int outbox_downstream_rotate(outbox_t *self, const identity_pub_t *pub, int64_t grace_s,
@@ -91,18 +104,11 @@ int outbox_downstream_rotate(outbox_t *self, const identity_pub_t *pub, int64_t 
 	int r;
 
 	assert(self && pub);
-	if (self->rdonly)
-		return -EROFS;
 	memset(&n, 0, sizeof(n));
 	n.pub = *pub;
-	kd = s_keydir(self);
-	if ((r = store_begin(self->st, true, &txn)) < 0)
+	if ((r = s_begin(self, &kd, &txn)) < 0)
 		return r;
-	if ((r = keydir_rotate(txn, &kd, &n, grace_s, now_s)) < 0) {
-		store_abort(&txn);
-		return r;
-	}
-	return store_commit(&txn);
+	return s_end(&txn, keydir_rotate(txn, &kd, &n, grace_s, now_s));
 }
 
 int outbox_downstream_revoke(outbox_t *self, const char *node_id, int64_t now_s)
@@ -112,16 +118,9 @@ int outbox_downstream_revoke(outbox_t *self, const char *node_id, int64_t now_s)
 	int r;
 
 	assert(self);
-	if (self->rdonly)
-		return -EROFS;
-	kd = s_keydir(self);
-	if ((r = store_begin(self->st, true, &txn)) < 0)
+	if ((r = s_begin(self, &kd, &txn)) < 0)
 		return r;
-	if ((r = keydir_revoke(txn, &kd, node_id, now_s)) < 0) {
-		store_abort(&txn);
-		return r;
-	}
-	return store_commit(&txn);
+	return s_end(&txn, keydir_revoke(txn, &kd, node_id, now_s));
 }
 
 /* outbox_downstream_get() and _by_curve(): one node by id (curve_pk

@@ -57,7 +57,10 @@ int outbox_aggkey_get(outbox_t *self, uint8_t **ret, size_t *ret_len)
 	return s_meta_copy(self, S_META_AGGKEY, ret, ret_len);
 }
 
-int outbox_aggkey_put(outbox_t *self, const uint8_t *rec, size_t len)
+/* Replaces the meta entry name with rec (and, with version, the version
+ * held) in one transaction. */
+static int s_meta_put(outbox_t *self, const char *name, const uint8_t *rec, size_t len,
+		      const uint64_t *version)
 {
 	MDB_txn *txn = NULL;
 	int r;
@@ -66,28 +69,21 @@ int outbox_aggkey_put(outbox_t *self, const uint8_t *rec, size_t len)
 		return -EROFS;
 	if ((r = store_begin(self->st, true, &txn)) < 0)
 		return r;
-	if ((r = store_put(txn, store_dbi(self->st, STORE_META), S_META_AGGKEY,
-			   strlen(S_META_AGGKEY), rec, len, 0)) < 0) {
+	if ((r = store_put(txn, store_dbi(self->st, STORE_META), name, strlen(name), rec, len,
+			   0)) < 0 ||
+	    (version && (r = store_meta_put_u64(txn, self->st, S_META_VERSION, *version)) < 0)) {
 		store_abort(&txn);
 		return r;
 	}
 	return store_commit(&txn);
 }
 
+int outbox_aggkey_put(outbox_t *self, const uint8_t *rec, size_t len)
+{
+	return s_meta_put(self, S_META_AGGKEY, rec, len, NULL);
+}
+
 int outbox_metadata_put(outbox_t *self, const uint8_t *rec, size_t len, uint64_t version)
 {
-	MDB_txn *txn = NULL;
-	int r;
-
-	if (self->rdonly)
-		return -EROFS;
-	if ((r = store_begin(self->st, true, &txn)) < 0)
-		return r;
-	if ((r = store_put(txn, store_dbi(self->st, STORE_META), S_META_RECORD,
-			   strlen(S_META_RECORD), rec, len, 0)) < 0 ||
-	    (r = store_meta_put_u64(txn, self->st, S_META_VERSION, version)) < 0) {
-		store_abort(&txn);
-		return r;
-	}
-	return store_commit(&txn);
+	return s_meta_put(self, S_META_RECORD, rec, len, &version);
 }
