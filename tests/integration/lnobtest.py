@@ -794,6 +794,16 @@ class Collector:
                           "collector %s: queued 0 and in_flight 0" % self.node_id, self.net)
 
 
+def _last_failure(result, before):
+    """The tracebacks of the failures and errors a test added to result
+    since it held before = (failures, errors); the end kept when long."""
+    added = result.failures[before[0]:] + result.errors[before[1]:]
+    text = "".join(tb for _, tb in added)
+    if len(text) > 6000:
+        text = "[...]\n" + text[-6000:]
+    return text if text.endswith("\n") else text + "\n"
+
+
 class NetTestCase(unittest.TestCase):
     """A TestCase with a fresh Net per test; stops every daemon in teardown
     (each must exit 0 on SIGTERM) and prints the daemon logs when the test
@@ -811,12 +821,12 @@ class NetTestCase(unittest.TestCase):
     def run(self, result=None):
         if result is None:
             result = self.defaultTestResult()
-        before = len(result.failures) + len(result.errors)
+        before = (len(result.failures), len(result.errors))
         try:
             return super().run(result)
         finally:
             net = getattr(self, "net", None)
-            failed = len(result.failures) + len(result.errors) > before
+            failed = (len(result.failures), len(result.errors)) != before
             if net is not None:
                 # Last resort: nothing may outlive the test.
                 for d in net.daemons:
@@ -824,8 +834,10 @@ class NetTestCase(unittest.TestCase):
                         d.stop()
                 keep = bool(os.environ.get("LNOB_KEEP_TMP"))
                 if failed:
-                    sys.stderr.write("\n===== %s failed; daemon logs follow (%s %s) =====\n%s\n"
-                                     % (self.id(), net.tmp,
+                    # The reason first: a log that is cut keeps its head.
+                    sys.stderr.write("\n===== %s failed =====\n%s"
+                                     "===== daemon logs follow (%s %s) =====\n%s\n"
+                                     % (self.id(), _last_failure(result, before), net.tmp,
                                         "kept" if keep else "removed: LNOB_KEEP_TMP=1 keeps it",
                                         net.describe()))
                 net.cleanup(keep=keep)
