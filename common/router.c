@@ -628,8 +628,8 @@ static int s_options(void *s, const router_conf_t *c)
 	    s_setopt_int(s, ZMQ_ROUTER_MANDATORY, 1) != 0 ||
 	    s_setopt_int(s, ZMQ_LINGER, ROUTER_LINGER_MS) != 0 ||
 	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 ||
-	    s_setopt_int(s, ZMQ_SNDHWM, c->hwm) != 0 ||
-	    s_setopt_int(s, ZMQ_RCVHWM, c->hwm) != 0)
+	    s_setopt_int(s, ZMQ_SNDHWM, c->sndhwm) != 0 ||
+	    s_setopt_int(s, ZMQ_RCVHWM, c->rcvhwm) != 0)
 		return -1;
 	if (c->zmtp_heartbeat_ms && s_setopt_int(s, ZMQ_HEARTBEAT_IVL, (int)c->zmtp_heartbeat_ms) != 0)
 		return -1;

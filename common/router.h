@@ -10,9 +10,14 @@
  *    libzmq admits every CURVE client; zap.h), then the ROUTER: CURVE
  *    server with this node's key, ROUTER_MANDATORY (what cannot be routed
  *    fails instead of vanishing), LINGER bounded (ROUTER_LINGER_MS),
- *    SNDHWM and RCVHWM, MAXMSGSIZE twice max_frame (so that a Frame over
- *    max_frame arrives and is answered; ZeroMQ drops the connection only
- *    beyond), ZMTP heartbeats when asked; bound; then the ZAP self-test:
+ *    SNDHWM and RCVHWM (the owner's: RCVHWM bounds per connection what
+ *    libzmq queues for a sender the owner does not read, so that TCP's
+ *    backpressure holds that sender alone), MAXMSGSIZE twice max_frame
+ *    (so that a Frame over max_frame arrives and is answered; ZeroMQ
+ *    drops the connection only beyond; it bounds each part, not the
+ *    number of parts of one message, which libzmq holds whole before the
+ *    owner sees any), ZMTP heartbeats when asked; bound; then the ZAP
+ *    self-test:
  *    a client with an unknown key must be refused, or router_new() fails.
  *  - Peers: one per routing id, with the node id ZAP admitted it as, its
  *    last contact and the health of its last heartbeat (router_peer_t);
@@ -134,7 +139,10 @@ typedef struct router_conf {
 	const char *endpoint;          /* where to bind, e.g. "tcp://0.0.0.0:7700" */
 	const identity_t *id;          /* this node: its CURVE key pair */
 	size_t max_frame;              /* largest Frame taken; MAXMSGSIZE is twice it */
-	int hwm;                       /* SNDHWM and RCVHWM, in messages */
+	int sndhwm;                    /* SNDHWM, in messages (each connection's answers) */
+	int rcvhwm;                    /* RCVHWM, in whole messages a connection: what
+					  libzmq holds for a sender not read (each part at
+					  most MAXMSGSIZE), beyond which TCP holds it */
 	uint32_t zmtp_heartbeat_ms;    /* ZMQ_HEARTBEAT_IVL; 0: none */
 	uint32_t zmtp_timeout_ms;      /* ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HANDSHAKE_IVL;
 					  0: libzmq's */
