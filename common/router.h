@@ -46,7 +46,10 @@
  *    reason), "refused envelope (S, Q) from N: reason: detail" or
  *    "refused a frame from N: reason: detail"; the rest are counted and
  *    said in one line "refused envelopes from N: reason: ... and K more
- *    like it in the last second" (ratelim.h).
+ *    like it in the last second" (ratelim.h). ZAP's denials (unknown or
+ *    revoked CURVE keys connecting) likewise: at most one line a second,
+ *    "ZAP refused N connection attempt(s) ...", the rest said in one line
+ *    "ZAP refused K more connection attempt(s) ... in the last second".
  *
  * Logging: the router calls no logging function of its own; its lines go
  * to the owner's sinks (router_log_t; the daemons pass log.h's).
@@ -198,8 +201,8 @@ void router_set_max_body(router_t *self, uint64_t max_body);
 /* Writes the ROUTER_POLL_ITEMS poll items (ROUTER, ZAP) at items. */
 void router_poll_items(router_t *self, zmq_pollitem_t *items);
 
-/* Answers every pending ZAP request; denials are logged and handed to
- * `zap_denied`. */
+/* Answers every pending ZAP request; denials are logged (rate-limited,
+ * above) and handed to `zap_denied`. */
 void router_zap(router_t *self);
 
 /* Reads one message waiting on the ROUTER: its routing id, then every
