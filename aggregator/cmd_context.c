@@ -55,6 +55,28 @@ static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 	return 0;
 }
 
+/* The bounds in bytes of [ingest]: batch_bytes, window_bytes and
+ * queue_bytes (README "Aggregator configuration"; queue_bytes at least
+ * window_bytes). */
+static int s_conf_bytes(const conf_t *ini, aggcmd_conf_t *c, char *err, size_t errlen)
+{
+	int r;
+
+	if ((r = conf_u64(ini, "ingest", "batch_bytes", false, 1 << 20, 4096, 1 << 30,
+			  &c->batch_bytes, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "ingest", "window_bytes", false, 4 << 20, 64 << 10, 1 << 30,
+			  &c->window_bytes, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "ingest", "queue_bytes", false, 64 << 20, 64 << 10,
+			  (uint64_t)16 << 30, &c->queue_bytes, err, errlen)) < 0)
+		return r;
+	if (c->queue_bytes < c->window_bytes)
+		return cli_conf_error(ini, "ingest", "queue_bytes", err, errlen, "%llu is below "
+				      "window_bytes %llu (queue_bytes, 64 MiB when not set, must be "
+				      "at least window_bytes)", (unsigned long long)c->queue_bytes,
+				      (unsigned long long)c->window_bytes);
+	return 0;
+}
+
 /* [ingest] and [log], and the node id. */
 static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
 {
@@ -70,6 +92,7 @@ static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t err
 			  errlen)) < 0 ||
 	    (r = conf_u64(ini, "ingest", "max_frame", false, 0, 0, 64 << 20, &c->max_frame, err,
 			  errlen)) < 0 ||
+	    (r = s_conf_bytes(ini, c, err, errlen)) < 0 ||
 	    (r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0 ||
 	    (r = conf_str(ini, "log", "target", "stderr", &target, err, errlen)) < 0)
 		return r;
@@ -117,6 +140,7 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"store.map_max_mb", "store.map_grow_mb",
 		"listen.endpoint", "hierarchy.file",
 		"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
+		"ingest.batch_bytes", "ingest.window_bytes", "ingest.queue_bytes",
 		"campaign.files", "campaign.clock_skew_s",
 		"log.level", "log.target", "http.listen", NULL,
 	};

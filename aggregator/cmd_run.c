@@ -162,6 +162,9 @@ int cmd_run(cli_ctx_t *ctx)
 	o.window = (uint32_t)c->window;
 	o.max_body = c->max_body;
 	o.max_frame = c->max_frame;
+	o.batch_bytes = (size_t)c->batch_bytes;
+	o.window_bytes = (size_t)c->window_bytes;
+	o.queue_bytes = (size_t)c->queue_bytes;
 	o.flush_ms = 1000;
 	o.map_max = (size_t)c->map_max_mb << 20;
 	o.map_grow = (size_t)c->map_grow_mb << 20;

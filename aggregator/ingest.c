@@ -70,7 +70,7 @@ static int s_nomination(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
 typedef struct s_lookup {
 	ingest_ctx_t *ctx;
 	MDB_txn *txn;
-	Lnob__NodeRecord *node;   /* the signer's record once found; s_one() frees it */
+	Lnob__NodeRecord *node;   /* the signer's record once found; s_checked_free() frees it */
 } s_lookup_t;
 
 /* admit_signer_fn: the node enrolled under id. */
@@ -108,11 +108,12 @@ static int s_stored(void *arg, const char *signer, uint64_t seq, const uint8_t *
 }
 
 /* Admission (admit.h, the envelope log being what was stored: the
- * idempotency key (signer, seq) forever, also after revocation). Returns
- * 0 with *ret_env (caller frees) and lk->node when it is new and may be
- * stored; 0 with *ret_env NULL and a verdict in it otherwise (a reused
- * seq quarantined); or a store error. */
-static int s_admit(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, s_lookup_t *lk,
+ * idempotency key (signer, seq) forever, also after revocation), writing
+ * nothing. Returns 0 with *ret_env (caller frees) and lk->node when it is
+ * new and may be stored; 0 with *ret_env NULL and a verdict in it
+ * otherwise (NACK_SEQ_REUSED among them: the caller quarantines it); or
+ * a store error. */
+static int s_admit(ingest_ctx_t *ctx, ingest_item_t *it, s_lookup_t *lk,
 		   Lnob__Envelope **ret_env)
 {
 	admit_conf_t conf = { .max_body = ctx->max_body, .signer = s_signer, .stored = s_stored,
@@ -132,11 +133,9 @@ static int s_admit(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, s_lookup_
 		ctx->counters[AGG_C_DUPLICATE]++;
 		return 0;
 	}
-	if (a.reason == LNOB__NACK_REASON__NACK_SEQ_REUSED)
-		r = s_quarantine(ctx, txn, it);
 	if (a.reason) {
 		s_nack(ctx, it, a.reason, a.detail);
-		return r;
+		return 0;
 	}
 	*ret_env = a.env;
 	return 0;
@@ -227,70 +226,129 @@ static int s_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Ln
 	return r;
 }
 
-/* One envelope. Returns 0 with a verdict in *it, or an error applying it
- * (it->detail may say what; the caller undoes its writes). */
-static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
-{
-	s_lookup_t lk = { .ctx = ctx, .txn = txn, .node = NULL };
-	Lnob__Envelope *env = NULL;
-	Lnob__NodeRecord *node;
-	Lnob__Report *rep = NULL;
-	char detail[sizeof(it->detail)];
-	int r, unit = -1, reason;
+/* What the checks of one envelope leave to write (s_check()). */
+typedef struct s_checked {
+	Lnob__Envelope *env;        /* admitted and checked: a report, a nomination or
+				       a stage to write; NULL: a verdict is in the item */
+	Lnob__NodeRecord *node;     /* the signer's record, once found */
+	Lnob__Report *rep;          /* a report's body, of the unit at index unit */
+	int unit;
+	bool quarantine;            /* refused NACK_SEQ_REUSED: to be kept aside */
+} s_checked_t;
 
-	r = s_admit(ctx, txn, it, &lk, &env);
-	node = lk.node;
-	if (r < 0 || !env)
-		goto out;
-	if (env->kind == LNOB__KIND__KIND_NOMINATION || env->kind == LNOB__KIND__KIND_STAGE)
-		r = s_nomination(ctx, txn, it, env, node->scope);
-	else if (env->kind != LNOB__KIND__KIND_REPORT)
-		s_nack(ctx, it, LNOB__NACK_REASON__NACK_UNKNOWN_KIND, "kind not accepted here");
-	else if ((reason = s_check_report(ctx, env, node, &rep, &unit, detail, sizeof(detail))))
-		s_nack(ctx, it, reason, detail);
-	else
-		r = s_report(ctx, txn, it, rep, unit, env);
-out:
-	if (rep)
-		lnob__report__free_unpacked(rep, NULL);
-	if (node)
-		lnob__node_record__free_unpacked(node, NULL);
-	if (env)
-		lnob__envelope__free_unpacked(env, NULL);
-	return r;
+static void s_checked_free(s_checked_t *c)
+{
+	if (c->rep)
+		lnob__report__free_unpacked(c->rep, NULL);
+	if (c->node)
+		lnob__node_record__free_unpacked(c->node, NULL);
+	if (c->env)
+		lnob__envelope__free_unpacked(c->env, NULL);
 }
 
-/* One envelope in a transaction of its own nested in the batch's: an
- * error of the store (store_is_transient()) dooms the batch; any other
- * failure applying it (a sum that would overflow, a record that does not
- * add up) undoes what it wrote and refuses it alone, NACK_INVALID, so
- * that no envelope can stop the daemon. */
-static int s_one_isolated(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
+/* The checks of one envelope, which write nothing, in the batch's
+ * transaction: admission (decode, signer, revoked, signature, seq), the
+ * kind, a report's own checks and scope. Returns 0 with c->env set (or
+ * c->quarantine) when something is to be written, with a verdict in *it
+ * otherwise; or a store error (it->detail may say what). */
+static int s_check(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, s_checked_t *c)
 {
-	uint64_t before[AGG_C_COUNT];
+	s_lookup_t lk = { .ctx = ctx, .txn = txn, .node = NULL };
+	char detail[sizeof(it->detail)];
+	int r = s_admit(ctx, it, &lk, &c->env), reason = 0;
+
+	c->node = lk.node;
+	if (r < 0 || !c->env) {
+		c->quarantine = r == 0 && it->verdict == INGEST_NACK &&
+				it->reason == LNOB__NACK_REASON__NACK_SEQ_REUSED;
+		return r;
+	}
+	if (c->env->kind == LNOB__KIND__KIND_NOMINATION || c->env->kind == LNOB__KIND__KIND_STAGE)
+		return 0;   /* nominations_apply() checks and writes it */
+	if (c->env->kind != LNOB__KIND__KIND_REPORT)
+		s_nack(ctx, it, LNOB__NACK_REASON__NACK_UNKNOWN_KIND, "kind not accepted here");
+	else if ((reason = s_check_report(ctx, c->env, c->node, &c->rep, &c->unit, detail,
+					  sizeof(detail))))
+		s_nack(ctx, it, reason, detail);
+	if (it->verdict == INGEST_NACK) {
+		lnob__envelope__free_unpacked(c->env, NULL);
+		c->env = NULL;
+	}
+	return 0;
+}
+
+/* Writes what s_check() let through into txn. Returns 0 with a verdict
+ * in *it, or an error applying it (it->detail may say what). */
+static int s_write(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const s_checked_t *c)
+{
+	if (c->quarantine)
+		return s_quarantine(ctx, txn, it);
+	if (c->env->kind == LNOB__KIND__KIND_NOMINATION || c->env->kind == LNOB__KIND__KIND_STAGE)
+		return s_nomination(ctx, txn, it, c->env, c->node->scope);
+	return s_report(ctx, txn, it, c->rep, c->unit, c->env);
+}
+
+/* s_write() in a transaction nested in txn. Returns 0 when it committed
+ * into txn; an error beginning or committing it, with *ret_txn_failed
+ * set (the batch's trouble); or what writing failed with, its writes
+ * undone. */
+static int s_write_nested(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
+			  const s_checked_t *c, bool *ret_txn_failed)
+{
 	MDB_txn *child = NULL;
 	int r = store_begin_child(txn, &child);
 
+	*ret_txn_failed = r < 0;
 	if (r < 0)
 		return r;
-	memcpy(before, ctx->counters, sizeof(before));
-	r = s_one(ctx, child, it);
-	if (r == 0)
-		return store_commit(&child);
-	store_abort(&child);
-	if (store_is_transient(r))
+	r = s_write(ctx, child, it, c);
+	if (r < 0) {
+		store_abort(&child);
 		return r;
-	memcpy(ctx->counters, before, sizeof(before));
+	}
+	r = store_commit(&child);
+	*ret_txn_failed = r < 0;
+	return r;
+}
+
+/* A failure r applying it that is not the store's: the counts it made
+ * undone (back to before), refused NACK_INVALID alone. */
+static void s_refuse_invalid(ingest_ctx_t *ctx, ingest_item_t *it,
+			     const uint64_t before[AGG_C_COUNT], int r)
+{
+	char detail[sizeof(it->detail)];
+
+	memcpy(ctx->counters, before, sizeof(ctx->counters));
 	if (!it->detail[0])
 		snprintf(it->detail, sizeof(it->detail), "could not be applied: %s", lnob_strerror(r));
-	{
-		char detail[sizeof(it->detail)];
+	memcpy(detail, it->detail, sizeof(detail));
+	it->conflict = it->resolved = it->amended = it->duplicate = false;
+	it->note[0] = '\0';
+	s_nack(ctx, it, LNOB__NACK_REASON__NACK_INVALID, detail);
+}
 
-		memcpy(detail, it->detail, sizeof(detail));
-		it->conflict = it->resolved = it->amended = it->duplicate = false;
-		it->note[0] = '\0';
-		s_nack(ctx, it, LNOB__NACK_REASON__NACK_INVALID, detail);
-	}
+/* One envelope: its checks in the batch's transaction itself (a refusal
+ * writes nothing, so a flood of refusals costs no transaction of its
+ * own), what it writes in a transaction nested in it. An error of the
+ * store (store_is_transient(), or the nested transaction failing) dooms
+ * the batch; any other failure (a sum that would overflow, a record that
+ * does not add up) undoes what it wrote and refuses it alone,
+ * NACK_INVALID, so that no envelope can stop the daemon. */
+static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
+{
+	uint64_t before[AGG_C_COUNT];
+	s_checked_t c = { .unit = -1 };
+	bool txn_failed = false;
+	int r;
+
+	memcpy(before, ctx->counters, sizeof(before));
+	r = s_check(ctx, txn, it, &c);
+	if (r == 0 && (c.env || c.quarantine))
+		r = s_write_nested(ctx, txn, it, &c, &txn_failed);
+	s_checked_free(&c);
+	if (r == 0 || txn_failed || store_is_transient(r))
+		return r;
+	s_refuse_invalid(ctx, it, before, r);
 	return 0;
 }
 
@@ -316,7 +374,7 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 			fault_point("agg.mid_batch");
 			mid_fired = true;
 		}
-		r = s_one_isolated(ctx, txn, &items[i]);
+		r = s_one(ctx, txn, &items[i]);
 		wrote = wrote || (r == 0 && s_wrote(&items[i]));
 	}
 	if (r == 0)

@@ -78,12 +78,19 @@ typedef struct ingest_ctx {
  * along the path to the root follow in the same transaction (apply.h, by
  * THE RULES of aggstore.h).
  *
- * Each envelope runs in a transaction nested in the batch's: a failure of
- * the store itself (store_is_transient(): the map full, I/O) dooms the
- * batch as below; any other failure applying one envelope (a sum that
- * would exceed 10^15, a stored record that does not add up) undoes that
- * envelope alone and refuses it NACK_INVALID naming the unit and
- * indicator, so no envelope can stop the daemon or poison its batch.
+ * The checks of an envelope, which write nothing (admission: decode,
+ * signer, revoked, signature, seq; the kind; a report's validity,
+ * campaign, unit and scope), run in the batch's transaction itself, so a
+ * refused envelope costs no transaction of its own (a flood of bad
+ * signatures costs their verification and little more). What an envelope
+ * writes (its records, or a reused seq's quarantine) runs in a
+ * transaction nested in the batch's: a failure of the store itself
+ * (store_is_transient(): the map full, I/O; or the nested transaction
+ * failing) dooms the batch as below; any other failure applying one
+ * envelope (a sum that would exceed 10^15, a stored record that does not
+ * add up) undoes that envelope alone and refuses it NACK_INVALID naming
+ * the unit and indicator, so no envelope can stop the daemon or poison
+ * its batch.
  * Every NACK is counted under rejected_<reason>, seq_reused included; a
  * batch that cannot be written counts each envelope it answers
  * STORE_FAILED under rejected_store_failed and the batch under

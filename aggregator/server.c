@@ -40,8 +40,11 @@
 /* Message parts read per loop turn at most, so that ZAP, the state flush
  * and the next batch get their turn. */
 #define S_READ_MAX 4096
-/* The ROUTER's send and receive high-water marks, in messages. */
-#define S_HWM 100000
+/* The ROUTER's send high-water mark, and the bounds of its receive
+ * high-water mark (s_rcvhwm()), in messages. */
+#define S_SNDHWM 100000
+#define S_RCVHWM_MIN 16
+#define S_RCVHWM_MAX 100000
 #define S_MB(b) ((unsigned long long)((b) >> 20))
 
 static volatile sig_atomic_t s_stop;   /* the signal that asked us to stop */
@@ -81,8 +84,9 @@ typedef struct server {
 	uint64_t failed_since_warn;
 	unsigned grown;            /* map growths since start */
 	/* envelopes received and not yet in a batch: one FIFO lane per peer
-	 * (key: the router_peer_t), each at most window long; items are the
-	 * Lnob__Frame that owns the envelope's bytes */
+	 * (key: the router_peer_t), each at most window envelopes and
+	 * window_bytes, all at most queue_bytes; items are the Lnob__Frame that
+	 * owns the envelope's bytes, sized by the envelope's length */
 	fairq_t *queue;
 	/* the batch in hand, taken round-robin from the lanes */
 	ingest_item_t *items;
@@ -218,12 +222,14 @@ static void s_answer(server_t *s)
 	router_answer(s->router, s->verdicts, s->n);
 }
 
-/* Takes the next batch from the lanes: at most batch_max envelopes,
- * one per peer with work in turn (fairq.h), each peer's in its order. */
+/* Takes the next batch from the lanes: at most batch_max envelopes and
+ * batch_bytes (the first alone may be more), one per peer with work in
+ * turn (fairq.h), each peer's in its order. */
 static void s_take_batch(server_t *s)
 {
 	assert(s->n == 0);
-	s->n = fairq_take(s->queue, s->opts->batch_max, s->taken, s->taken_from);
+	s->n = fairq_take_bytes(s->queue, s->opts->batch_max, s->opts->batch_bytes, s->taken,
+				s->taken_from);
 	for (size_t i = 0; i < s->n; i++) {
 		Lnob__Frame *f = s->taken[i];
 		router_peer_t *p = (router_peer_t *)s->taken_from[i];
@@ -312,18 +318,24 @@ static void s_frame_free(void *f)
 }
 
 /* router_handler_t.envelope: puts a received envelope frame f (taken) in
- * p's lane. A lane already window long (a sender over its credit) first
- * has batches flushed until it has room: each batch takes from every lane
- * in turn, so this serves p no faster than anyone else. */
+ * p's lane. When it does not fit (p's lane holds window envelopes or
+ * window_bytes: a sender over its credit; or all lanes hold queue_bytes)
+ * batches are flushed first until it does, the router reading nothing
+ * more meanwhile: each batch takes from every lane in turn, so this
+ * serves p no faster than anyone else. Each flush takes one envelope at
+ * least and an empty queue takes any, so the rounds are bounded by what
+ * was pending. */
 static void s_on_envelope(void *ctx, router_peer_t *p, Lnob__Frame *f)
 {
 	server_t *s = ctx;
 	char signer[LNOB_ID_MAX + 1] = "";
 	uint64_t seq = 0;
+	size_t rounds = fairq_pending(s->queue);
 	int r = -ENOBUFS;
 
-	for (size_t round = 0; round <= router_peer_count(s->router) && !s->broken; round++) {
-		if ((r = fairq_push(s->queue, p, f)) != -ENOBUFS)
+	for (size_t round = 0; round <= rounds && !s->broken; round++) {
+		r = fairq_push(s->queue, p, f, f->envelope.len);
+		if (r != -ENOBUFS && r != -ENOSPC)
 			break;
 		s_flush_batch(s);
 	}
@@ -549,7 +561,7 @@ static int s_init(server_t *s, const server_opts_t *opts, store_t *st, const hie
 	s->verdicts = calloc(opts->batch_max, sizeof(*s->verdicts));
 	s->taken = calloc(opts->batch_max, sizeof(*s->taken));
 	s->taken_from = calloc(opts->batch_max, sizeof(*s->taken_from));
-	s->queue = fairq_new(opts->window);
+	s->queue = fairq_new(opts->window, opts->window_bytes, opts->queue_bytes);
 	s->metrics = metrics_new();
 	s->fleet_in = fleet_in_new();
 	if (!s->items || !s->frames || !s->from || !s->verdicts || !s->taken || !s->taken_from ||
@@ -611,6 +623,19 @@ static int s_listen_http(server_t *s)
 	return 0;
 }
 
+/* The ROUTER's receive high-water mark: window_bytes in messages of
+ * max_frame, within S_RCVHWM_MIN..S_RCVHWM_MAX. libzmq counts whole
+ * messages per connection, so this bounds in bytes what it holds for a
+ * sender the loop does not read; beyond it TCP holds that sender. */
+static int s_rcvhwm(const server_opts_t *o)
+{
+	size_t n = o->window_bytes / o->max_frame;
+
+	if (n < S_RCVHWM_MIN)
+		return S_RCVHWM_MIN;
+	return n > S_RCVHWM_MAX ? S_RCVHWM_MAX : (int)n;
+}
+
 /* Makes the context and the router (ZAP first, its self-test passed).
  * Returns 0 or -1 (logged). */
 static int s_listen(server_t *s, const identity_t *id)
@@ -620,7 +645,8 @@ static int s_listen(server_t *s, const identity_t *id)
 	rc->endpoint = s->opts->endpoint;
 	rc->id = id;
 	rc->max_frame = s->opts->max_frame;
-	rc->hwm = S_HWM;
+	rc->sndhwm = S_SNDHWM;
+	rc->rcvhwm = s_rcvhwm(s->opts);
 	rc->refusal_keys = S_REFUSAL_KEYS;
 	rc->zap_lookup = s_zap_lookup;
 	rc->zap_ctx = s->st;
@@ -640,9 +666,11 @@ static int s_listen(server_t *s, const identity_t *id)
 		return -1;
 	router_set_credit(s->router, s_credit(s));
 	router_set_max_body(s->router, s->opts->max_body);
-	log_info("listening on %s as %s (batch %zu, window %u, max_body %zu, max_frame %zu)",
+	log_info("listening on %s as %s (batch %zu, window %u, max_body %zu, max_frame %zu, "
+		 "batch_bytes %zu, window_bytes %zu, queue_bytes %zu, rcvhwm %d)",
 		 router_endpoint(s->router), id->pub.node_id, s->opts->batch_max,
-		 s->opts->window, s->opts->max_body, s->opts->max_frame);
+		 s->opts->window, s->opts->max_body, s->opts->max_frame, s->opts->batch_bytes,
+		 s->opts->window_bytes, s->opts->queue_bytes, rc->rcvhwm);
 	return s_listen_http(s);
 }
 

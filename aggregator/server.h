@@ -8,13 +8,21 @@
  * part over max_frame refused NACK_TOO_LARGE, EINTR, rate-limited refusal
  * logs); this module plugs in:
  *  - Fair batches: received envelopes wait in one FIFO lane per
- *    connection, at most window long (a sender over its credit has
- *    batches flushed until its lane has room), and each batch of at most
- *    batch_max is built round-robin over the lanes with work (fairq.h),
- *    one batch a loop turn, so one node flooding the aggregator cannot
- *    delay another's envelopes behind a whole batch of its own. A node's
- *    envelopes stay in its order; ingest_batch() sees only which items
- *    and in which order; acks still leave only after the commit.
+ *    connection, at most window envelopes and window_bytes long, all
+ *    lanes together at most queue_bytes (an envelope that does not fit,
+ *    from a sender over its credit or a flood, has batches flushed until
+ *    it fits: the router reads nothing more meanwhile), and each batch of
+ *    at most batch_max envelopes and batch_bytes is built round-robin
+ *    over the lanes with work (fairq.h), one batch a loop turn, so one
+ *    node flooding the aggregator, with many envelopes or large ones,
+ *    cannot delay another's envelopes behind a whole batch of its own. A
+ *    node's envelopes stay in its order; ingest_batch() sees only which
+ *    items and in which order; acks still leave only after the commit.
+ *  - ZeroMQ's own queue: the ROUTER's RCVHWM is window_bytes / max_frame
+ *    messages a connection (16..100000), so what libzmq holds for a
+ *    sender the aggregator does not read is bounded in bytes too (about
+ *    window_bytes, at most twice it: a message may be 2 max_frame), and
+ *    beyond it TCP's backpressure holds that sender, not the others.
  *  - Counters: the frames the router refuses count in rejected_malformed
  *    and rejected_too_large, ZAP's denials in zap_denied.
  *  - Peers' health: what their heartbeats say is persisted (PeerRecord)
@@ -45,7 +53,12 @@ typedef struct server_opts {
 	const char *endpoint;      /* where the ROUTER binds */
 	const char *conf_path;     /* named in messages to the operator */
 	size_t batch_max;          /* envelopes per write transaction */
+	size_t batch_bytes;        /* envelope bytes per write transaction (the first one
+	                              alone may be more) */
 	uint32_t window;           /* credit granted to each peer */
+	size_t window_bytes;       /* envelope bytes a peer's lane holds (the first one
+	                              alone may be more); sets the ROUTER's RCVHWM */
+	size_t queue_bytes;        /* envelope bytes all lanes hold together */
 	size_t max_body;           /* bytes in an envelope body; advertised in heartbeats */
 	size_t max_frame;          /* bytes in one Frame; advertised; ZMQ_MAXMSGSIZE is twice it */
 	int64_t flush_ms;          /* how often counters and peer health are persisted */

@@ -18,6 +18,7 @@
 #include "router.h"
 #include "util.h"
 
+/* The ROUTER's send and receive high-water marks, in messages. */
 #define S_HWM 10000
 /* Batches per relay_handle() call, so the uplink gets its turn. */
 #define S_BATCHES_PER_CALL 4
@@ -396,7 +397,7 @@ relay_t *relay_new(void *zmq_ctx, const relay_conf_t *conf, const identity_t *id
 		.self_name = "this relay", .signer = s_signer, .ctx = self };
 	rc = &self->rconf;
 	*rc = (router_conf_t){ .endpoint = conf->listen, .id = id, .max_frame = RELAY_MAX_FRAME,
-		.hwm = S_HWM, .zmtp_heartbeat_ms = conf->heartbeat_ms,
+		.sndhwm = S_HWM, .rcvhwm = S_HWM, .zmtp_heartbeat_ms = conf->heartbeat_ms,
 		.zmtp_timeout_ms = conf->dead_after_ms, .refusal_keys = S_REFUSAL_KEYS,
 		.self_name = "this relay", .log_prefix = "relay: ", .custody = true,
 		.zap_lookup = s_zap_lookup,

@@ -73,10 +73,16 @@ static void s_peer_copy(char out[LNOB_ID_MAX + 1], const char *peer)
 bool ratelim_hit(ratelim_t *self, const char *peer, int reason, int64_t now_ms,
 		 ratelim_fn fn, void *ctx)
 {
+	return ratelim_hit_n(self, peer, reason, 1, now_ms, fn, ctx);
+}
+
+bool ratelim_hit_n(ratelim_t *self, const char *peer, int reason, uint64_t n, int64_t now_ms,
+		   ratelim_fn fn, void *ctx)
+{
 	char key[LNOB_ID_MAX + 1];
 	s_key_t *k = NULL;
 
-	assert(self);
+	assert(self && n >= 1);
 	s_peer_copy(key, peer ? peer : "");
 	for (size_t i = 0; i < self->n; i++) {
 		if (self->keys[i].reason == reason && strcmp(self->keys[i].peer, key) == 0) {
@@ -85,7 +91,8 @@ bool ratelim_hit(ratelim_t *self, const char *peer, int reason, int64_t now_ms,
 		}
 	}
 	if (k && now_ms - k->start < self->interval) {
-		k->suppressed++;
+		/* saturating: a count this large is said as it is */
+		k->suppressed = n > UINT64_MAX - k->suppressed ? UINT64_MAX : k->suppressed + n;
 		return false;
 	}
 	if (k) {

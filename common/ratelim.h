@@ -57,6 +57,13 @@ void ratelim_destroy(ratelim_t **self_p);
 bool ratelim_hit(ratelim_t *self, const char *peer, int reason, int64_t now_ms,
 		 ratelim_fn fn, void *ctx);
 
+/* n >= 1 events of (peer, reason) at once (e.g. ZAP's denials of one
+ * poll): as ratelim_hit(), but a window opened logs all n in its one line
+ * (true: the caller's line says n), and n events in an open window are
+ * counted n. ratelim_hit() is ratelim_hit_n() with n 1. */
+bool ratelim_hit_n(ratelim_t *self, const char *peer, int reason, uint64_t n, int64_t now_ms,
+		   ratelim_fn fn, void *ctx);
+
 /* Closes every window older than interval_ms at now_ms: reports its count
  * through fn (may be NULL) when it has one, and forgets the key. Returns
  * the number of keys still tracked. */

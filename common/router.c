@@ -59,6 +59,7 @@ struct router {
 	uint32_t credit;
 	uint64_t max_body;
 	ratelim_t *refusals;
+	ratelim_t *zap_denials;       /* one key: ZAP's denials, whoever they were */
 	char bound[256];
 #ifdef LNOB_FAULT_INJECTION
 	s_fault_t fault;
@@ -590,6 +591,17 @@ void router_poll_items(router_t *self, zmq_pollitem_t *items)
 	items[1] = (zmq_pollitem_t){ zap_socket(self->zap), 0, ZMQ_POLLIN, 0 };
 }
 
+/* ratelim_fn: ZAP's denials the log did not show one by one. */
+static void s_zap_said(void *ctx, const char *peer, int reason, uint64_t n)
+{
+	router_t *self = ctx;
+
+	(void)peer;
+	(void)reason;
+	S_LOG(self, warn, "%sZAP refused %" PRIu64 " more connection attempt(s) with unknown or "
+	      "revoked keys in the last second", self->pfx, n);
+}
+
 void router_zap(router_t *self)
 {
 	int denied;
@@ -598,16 +610,22 @@ void router_zap(router_t *self)
 	denied = zap_handle(self->zap);
 	if (denied <= 0)
 		return;
-	S_LOG(self, warn, "%sZAP refused %d connection attempt(s) with unknown or revoked keys",
-	      self->pfx, denied);
+	if (ratelim_hit_n(self->zap_denials, "", 0, (uint64_t)denied, lnob_mono_ms(), s_zap_said,
+			  self))
+		S_LOG(self, warn, "%sZAP refused %d connection attempt(s) with unknown or revoked "
+		      "keys (logged at most once a second, with a count of the rest)", self->pfx,
+		      denied);
 	if (self->conf->handler.zap_denied)
 		self->conf->handler.zap_denied(self->conf->ctx, denied);
 }
 
 void router_tick(router_t *self)
 {
+	int64_t now = lnob_mono_ms();
+
 	assert(self);
-	ratelim_expire(self->refusals, lnob_mono_ms(), s_refusals_said, self);
+	ratelim_expire(self->refusals, now, s_refusals_said, self);
+	ratelim_expire(self->zap_denials, now, s_zap_said, self);
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -628,8 +646,8 @@ static int s_options(void *s, const router_conf_t *c)
 	    s_setopt_int(s, ZMQ_ROUTER_MANDATORY, 1) != 0 ||
 	    s_setopt_int(s, ZMQ_LINGER, ROUTER_LINGER_MS) != 0 ||
 	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0 ||
-	    s_setopt_int(s, ZMQ_SNDHWM, c->hwm) != 0 ||
-	    s_setopt_int(s, ZMQ_RCVHWM, c->hwm) != 0)
+	    s_setopt_int(s, ZMQ_SNDHWM, c->sndhwm) != 0 ||
+	    s_setopt_int(s, ZMQ_RCVHWM, c->rcvhwm) != 0)
 		return -1;
 	if (c->zmtp_heartbeat_ms && s_setopt_int(s, ZMQ_HEARTBEAT_IVL, (int)c->zmtp_heartbeat_ms) != 0)
 		return -1;
@@ -695,7 +713,8 @@ router_t *router_new(void *zmq_ctx, const router_conf_t *conf)
 #ifdef LNOB_FAULT_INJECTION
 	s_fault_init(&self->fault);
 #endif
-	if (!(self->refusals = ratelim_new(conf->refusal_keys, S_REFUSAL_LOG_MS))) {
+	if (!(self->refusals = ratelim_new(conf->refusal_keys, S_REFUSAL_LOG_MS)) ||
+	    !(self->zap_denials = ratelim_new(1, S_REFUSAL_LOG_MS))) {
 		S_LOG(self, warn, "%sout of memory", self->pfx);
 		goto fail;
 	}
@@ -721,7 +740,10 @@ void router_destroy(router_t **self_p)
 	self = *self_p;
 	if (self->refusals)
 		ratelim_flush(self->refusals, s_refusals_said, self);
+	if (self->zap_denials)
+		ratelim_flush(self->zap_denials, s_zap_said, self);
 	ratelim_destroy(&self->refusals);
+	ratelim_destroy(&self->zap_denials);
 	if (self->sock)
 		zmq_close(self->sock);
 	zap_destroy(&self->zap);

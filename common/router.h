@@ -10,9 +10,14 @@
  *    libzmq admits every CURVE client; zap.h), then the ROUTER: CURVE
  *    server with this node's key, ROUTER_MANDATORY (what cannot be routed
  *    fails instead of vanishing), LINGER bounded (ROUTER_LINGER_MS),
- *    SNDHWM and RCVHWM, MAXMSGSIZE twice max_frame (so that a Frame over
- *    max_frame arrives and is answered; ZeroMQ drops the connection only
- *    beyond), ZMTP heartbeats when asked; bound; then the ZAP self-test:
+ *    SNDHWM and RCVHWM (the owner's: RCVHWM bounds per connection what
+ *    libzmq queues for a sender the owner does not read, so that TCP's
+ *    backpressure holds that sender alone), MAXMSGSIZE twice max_frame
+ *    (so that a Frame over max_frame arrives and is answered; ZeroMQ
+ *    drops the connection only beyond; it bounds each part, not the
+ *    number of parts of one message, which libzmq holds whole before the
+ *    owner sees any), ZMTP heartbeats when asked; bound; then the ZAP
+ *    self-test:
  *    a client with an unknown key must be refused, or router_new() fails.
  *  - Peers: one per routing id, with the node id ZAP admitted it as, its
  *    last contact and the health of its last heartbeat (router_peer_t);
@@ -41,7 +46,10 @@
  *    reason), "refused envelope (S, Q) from N: reason: detail" or
  *    "refused a frame from N: reason: detail"; the rest are counted and
  *    said in one line "refused envelopes from N: reason: ... and K more
- *    like it in the last second" (ratelim.h).
+ *    like it in the last second" (ratelim.h). ZAP's denials (unknown or
+ *    revoked CURVE keys connecting) likewise: at most one line a second,
+ *    "ZAP refused N connection attempt(s) ...", the rest said in one line
+ *    "ZAP refused K more connection attempt(s) ... in the last second".
  *
  * Logging: the router calls no logging function of its own; its lines go
  * to the owner's sinks (router_log_t; the daemons pass log.h's).
@@ -134,7 +142,10 @@ typedef struct router_conf {
 	const char *endpoint;          /* where to bind, e.g. "tcp://0.0.0.0:7700" */
 	const identity_t *id;          /* this node: its CURVE key pair */
 	size_t max_frame;              /* largest Frame taken; MAXMSGSIZE is twice it */
-	int hwm;                       /* SNDHWM and RCVHWM, in messages */
+	int sndhwm;                    /* SNDHWM, in messages (each connection's answers) */
+	int rcvhwm;                    /* RCVHWM, in whole messages a connection: what
+					  libzmq holds for a sender not read (each part at
+					  most MAXMSGSIZE), beyond which TCP holds it */
 	uint32_t zmtp_heartbeat_ms;    /* ZMQ_HEARTBEAT_IVL; 0: none */
 	uint32_t zmtp_timeout_ms;      /* ZMQ_HEARTBEAT_TIMEOUT and ZMQ_HANDSHAKE_IVL;
 					  0: libzmq's */
@@ -190,8 +201,8 @@ void router_set_max_body(router_t *self, uint64_t max_body);
 /* Writes the ROUTER_POLL_ITEMS poll items (ROUTER, ZAP) at items. */
 void router_poll_items(router_t *self, zmq_pollitem_t *items);
 
-/* Answers every pending ZAP request; denials are logged and handed to
- * `zap_denied`. */
+/* Answers every pending ZAP request; denials are logged (rate-limited,
+ * above) and handed to `zap_denied`. */
 void router_zap(router_t *self);
 
 /* Reads one message waiting on the ROUTER: its routing id, then every

@@ -2,6 +2,7 @@
  * counted and reported once, in order; bounded keys. */
 #include "testutil.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -157,6 +158,32 @@ static void test_long_peer(void **state)
 	ratelim_destroy(&rl);
 }
 
+/* Events in bulk (ZAP's denials of one poll): the call that opens a
+ * window logs all of its n; n events in an open window count n; a count
+ * at the top saturates instead of wrapping. */
+static void test_hit_n(void **state)
+{
+	ratelim_t *rl = ratelim_new(1, 1000);
+	said_t s = { .count = 0 };
+
+	(void)state;
+	assert_true(ratelim_hit_n(rl, "", 0, 5, 0, s_said, &s));   /* its line says 5 */
+	assert_false(ratelim_hit_n(rl, "", 0, 3, 10, s_said, &s));
+	assert_false(ratelim_hit(rl, "", 0, 20, s_said, &s));
+	assert_false(ratelim_hit_n(rl, "", 0, 1000, 999, s_said, &s));
+	assert_int_equal(ratelim_expire(rl, 1000, s_said, &s), 0);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(s.n[0], 1004);
+	/* A new window, then more than a uint64_t can count. */
+	assert_true(ratelim_hit_n(rl, "", 0, 2, 2000, s_said, &s));
+	assert_false(ratelim_hit_n(rl, "", 0, UINT64_MAX - 1, 2001, s_said, &s));
+	assert_false(ratelim_hit_n(rl, "", 0, 7, 2002, s_said, &s));
+	ratelim_flush(rl, s_said, &s);
+	assert_int_equal(s.count, 2);
+	assert_true(s.n[1] == UINT64_MAX);
+	ratelim_destroy(&rl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_count_before_next_line),
 		cmocka_unit_test(test_bounded_keys),
 		cmocka_unit_test(test_long_peer),
+		cmocka_unit_test(test_hit_n),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

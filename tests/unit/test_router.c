@@ -141,8 +141,8 @@ static void t_setup(t_fx_t *fx, const char *fault)
 	assert_int_equal(identity_generate("cli", &fx->cli), 0);
 	assert_non_null(fx->ctx = zmq_ctx_new());
 	fx->conf = (router_conf_t){ .endpoint = "tcp://127.0.0.1:*", .id = &fx->srv,
-		.max_frame = T_MAX_FRAME, .hwm = 1000, .refusal_keys = 16, .zap_lookup = s_zap,
-		.zap_ctx = fx, .ctx = fx, .log = { s_logf, s_logf, s_logf } };
+		.max_frame = T_MAX_FRAME, .sndhwm = 1000, .rcvhwm = 1000, .refusal_keys = 16,
+		.zap_lookup = s_zap, .zap_ctx = fx, .ctx = fx, .log = { s_logf, s_logf, s_logf } };
 	fx->conf.handler = (router_handler_t){ .envelope = s_on_envelope, .contact = s_on_contact,
 		.frame_refused = s_on_refused, .zap_denied = s_on_zap_denied, .busy = s_busy };
 	if (fault)
