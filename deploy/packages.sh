@@ -1,5 +1,7 @@
 # deploy/packages.sh: the Debian packages lnob needs, and one way to install
-# them. Sourced by tests/run and deploy/demo.
+# them. Sourced by tests/run, tests/bench/run and deploy/demo (the arrays
+# are used there, hence SC2034).
+# shellcheck shell=bash disable=SC2034
 
 # Build and run.
 LNOB_BUILD_PACKAGES=(

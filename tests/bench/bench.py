@@ -201,6 +201,7 @@ class Bench:
         records key (reports/s) and where the time went."""
         m0 = self.metrics(agg) if agg.net is self.agg.net else None
         cpu0 = bl.proc_cpu_s(agg.daemon.pid)
+        wb0 = bl.proc_write_bytes(agg.daemon.pid)
         load0 = bl.loadavg()
         t0 = bl.spawn_collectors(cols)
         t1 = bl.wait_stored(agg, base + n, max(300, n / 200), field=field)
@@ -208,9 +209,11 @@ class Bench:
         self.r[key] = n / dt
         self.r[key + "_s"] = dt
         agg_cpu = bl.proc_cpu_s(agg.daemon.pid) - cpu0
+        wb = bl.proc_write_bytes(agg.daemon.pid) - wb0
         col_cpu = sum(bl.proc_cpu_s(col.daemon.pid) for col in cols)
-        hint = "aggregator %.1f CPU-s (%.0f µs/report, %.0f%% of a core), collectors %.1f CPU-s" \
-               % (agg_cpu, agg_cpu / n * 1e6, agg_cpu / dt * 100, col_cpu)
+        hint = "aggregator %.1f CPU-s (%.0f µs/report, %.0f%% of a core), wrote %.0f MB " \
+               "(%.1f KB/report); collectors %.1f CPU-s" \
+               % (agg_cpu, agg_cpu / n * 1e6, agg_cpu / dt * 100, wb / 1e6, wb / n / 1e3, col_cpu)
         if relay is not None:
             hint += ", relay %.1f CPU-s" % bl.proc_cpu_s(relay.daemon.pid)
         if m0 is not None:
