@@ -32,6 +32,7 @@ import os
 import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +60,7 @@ class Config:
         self.backlog = n("BACKLOG", 100000, 2000)
         self.revisions = n("REVISIONS", 2000, 200)
         self.rev_runs = n("REV_RUNS", 3, 3)
+        self.dup_runs = n("DUP_RUNS", 3, 3)
         self.runs = n("RUNS", 5, 3)                      # limits' runs
         self.q_lib = n("Q_LIB", 20000, 2000)
         self.q_cli = n("Q_CLI", 300, 50)
@@ -66,6 +68,7 @@ class Config:
         self.q_pg = n("Q_PG", 3000, 300)
         self.pg_row_s = n("PG_ROW_S", 20, 3)
         self.pg = os.environ.get("LNOB_BENCH_PG", "1") != "0"
+        self.perf = os.environ.get("LNOB_BENCH_PERF") == "1"
         self.keep = os.environ.get("LNOB_BENCH_KEEP_TMP") == "1"
         self.dup = min(self.dup, self.ingest)
         self.store = max(self.store, self.ingest)
@@ -86,7 +89,7 @@ class Bench:
         self.hier = bl.BenchHierarchy(cfg.units)
         self.hier_csv = os.path.join(self.work, "units.csv")
         self.hier.write(self.hier_csv)
-        self.token = None
+        self.perf_proc = None
 
     # -- the world -------------------------------------------------------
 
@@ -96,10 +99,16 @@ class Bench:
         self.nets.append(net)
         return net
 
-    def add_aggregator(self, net, http_port=None):
-        extra = "\n[http]\nlisten = 127.0.0.1:%d\n" % http_port if http_port else ""
-        return net.add_aggregator(batch_max=256, window=256, map_size_mb=16384,
-                                  extra_conf=extra)
+    def add_aggregator(self, net):
+        """An aggregator with the HTTP API on a free port and a viewer token
+        of the root (agg.http_port, agg.token: /metrics and the queries)."""
+        port = lt.free_port("127.0.0.1")
+        agg = net.add_aggregator(batch_max=256, window=256, map_size_mb=16384,
+                                 extra_conf="\n[http]\nlisten = 127.0.0.1:%d\n" % port)
+        agg.http_port = port
+        agg.token = net.cli(agg.cmd("token", "add", "-c", agg.conf, "--role", "viewer",
+                                    "--scope", self.hier.code(0))).out.split()[0]
+        return agg
 
     def add_collector(self, net, node_id, **over):
         kw = dict(window=128, heartbeat_ms=500, dead_after_ms=5000, resend_after_ms=15000,
@@ -145,12 +154,8 @@ class Bench:
     def direct(self):
         c = self.cfg
         net = self.new_net()
-        http_port = lt.free_port("127.0.0.1")
-        agg = self.add_aggregator(net, http_port)
-        self.agg, self.http_port = agg, http_port
+        agg = self.add_aggregator(net)
         cols = [self.add_collector(net, "c-%d" % (j + 1)) for j in range(c.collectors)]
-        self.token = net.cli(agg.cmd("token", "add", "-c", agg.conf, "--role", "viewer",
-                                     "--scope", self.hier.code(0))).out.split()[0]
         # Queue the reports: the first dup/4 of each share, a copy of the
         # outbox (the duplicate storm's), then the rest.
         share = self.split(0, c.ingest)
@@ -182,9 +187,9 @@ class Bench:
 
     def metrics(self, agg):
         """(batch count, batch seconds sum) from the aggregator's /metrics."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", agg.http_port, timeout=30)
         try:
-            conn.request("GET", "/metrics", headers={"Authorization": "Bearer " + self.token})
+            conn.request("GET", "/metrics", headers={"Authorization": "Bearer " + agg.token})
             text = conn.getresponse().read().decode()
         finally:
             conn.close()
@@ -199,7 +204,7 @@ class Bench:
     def ingest_run(self, agg, cols, key, n, base, relay=None, field="envelopes"):
         """Starts cols, times until the aggregator's field reaches base + n;
         records key (reports/s) and where the time went."""
-        m0 = self.metrics(agg) if agg.net is self.agg.net else None
+        m0 = self.metrics(agg)
         cpu0 = bl.proc_cpu_s(agg.daemon.pid)
         wb0 = bl.proc_write_bytes(agg.daemon.pid)
         load0 = bl.loadavg()
@@ -213,33 +218,42 @@ class Bench:
         col_cpu = sum(bl.proc_cpu_s(col.daemon.pid) for col in cols)
         hint = "aggregator %.1f CPU-s (%.0f µs/report, %.0f%% of a core), wrote %.0f MB " \
                "(%.1f KB/report); collectors %.1f CPU-s" \
-               % (agg_cpu, agg_cpu / n * 1e6, agg_cpu / dt * 100, wb / 1e6, wb / n / 1e3, col_cpu)
+               % (agg_cpu, agg_cpu / n * 1e6, agg_cpu / dt * 100, wb / 1e6, wb / n / 1e3,
+                  col_cpu)
         if relay is not None:
             hint += ", relay %.1f CPU-s" % bl.proc_cpu_s(relay.daemon.pid)
-        if m0 is not None:
-            m1 = self.metrics(agg)
-            batches, secs = m1[0] - m0[0], m1[1] - m0[1]
-            if batches:
-                hint += "; %d batches, %.0f envelopes/batch, %.2f ms/batch (%.0f%% of the time " \
-                        "in batches)" % (batches, n / batches, secs / batches * 1e3,
-                                         secs / dt * 100)
+        m1 = self.metrics(agg)
+        batches, secs = m1[0] - m0[0], m1[1] - m0[1]
+        if batches:
+            hint += "; %d batches, %.0f envelopes/batch, %.2f ms/batch (%.0f%% of the time " \
+                    "in batches)" % (batches, n / batches, secs / batches * 1e3, secs / dt * 100)
         self.notes.append("%s: %d in %.2f s; %s; load before %s" % (key, n, dt, hint, load0))
         log("%s: %.0f reports/s (%d in %.2f s); %s" % (key, n / dt, n, dt, hint))
 
     def dup_storm(self, agg, cols):
-        """The outboxes copied before the second half was queued, put back:
-        every envelope in them is stored already."""
+        """The outboxes copied before the second half was queued, put back
+        (a copy each run): every envelope in them is stored already.
+        Median of cfg.dup_runs runs."""
         c = self.cfg
         for col in cols:
             os.rename(col.data_dir, col.data_dir + ".live")
-            os.rename(col.data_dir + ".dup", col.data_dir)
-        before = bl.agg_counter(bl.agg_status(agg), "duplicate")
-        self.ingest_run(agg, cols, "dup_storm", c.dup, before, field="duplicate")
+        rates = []
+        for k in range(c.dup_runs):
+            for col in cols:
+                shutil.rmtree(col.data_dir, ignore_errors=True)
+                shutil.copytree(col.data_dir + ".dup", col.data_dir)
+            before = bl.agg_counter(bl.agg_status(agg), "duplicate")
+            self.ingest_run(agg, cols, "dup_storm", c.dup, before, field="duplicate")
+            rates.append(self.r["dup_storm"])
+            for col in cols:
+                bl.stop(col.daemon)
         st = bl.agg_status(agg)
         if int(st["envelopes"]) != c.ingest:
             raise bl.BenchError("duplicate storm stored something: %s envelopes" % st["envelopes"])
+        self.r["dup_storm"] = statistics.median(rates)
+        self.r["dup_storm_s"] = c.dup / self.r["dup_storm"]
+        self.r["dup_runs"] = rates
         for col in cols:
-            bl.stop(col.daemon)
             shutil.rmtree(col.data_dir)
             os.rename(col.data_dir + ".live", col.data_dir)
 
@@ -252,13 +266,48 @@ class Bench:
             return
         share = self.split(c.ingest, c.store)
         self.fill_csvs = []
+        t_submit = 0.0
         for j, col in enumerate(cols):
             paths = bl.write_csv_chunks(os.path.join(self.work, "fill-%d" % j), share[j])
             self.fill_csvs += paths
-            bl.submit(col, paths)
+            t_submit += bl.submit(col, paths)
+        self.r["fill_submit_s"] = t_submit
+        perf = self.perf_start(agg) if c.perf else None
         self.ingest_run(agg, cols, "fill", c.store - c.ingest, c.ingest)
+        if perf:
+            self.perf_report(perf)
         for col in cols:
             bl.stop(col.daemon)
+
+    def perf_start(self, agg):
+        """perf record of the aggregator (on-CPU samples, 499 Hz), or None
+        without perf."""
+        if not shutil.which("perf"):
+            self.notes.append("profile: perf not installed (Debian: linux-perf)")
+            return None
+        path = os.path.join(self.work, "perf.data")
+        self.perf_proc = subprocess.Popen(["perf", "record", "-q", "-F", "499", "-p",
+                                           str(agg.daemon.pid), "-o", path],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)      # perf attaching: the fill is timed after this
+        return path
+
+    def perf_report(self, path):
+        """Stops perf record and puts its top entries into the notes."""
+        p, self.perf_proc = self.perf_proc, None
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=30)
+        for sort, top in (("dso", 6), ("dso,symbol", 14)):
+            r = subprocess.run(["perf", "report", "-i", path, "--stdio", "--no-children",
+                                "--sort", sort], capture_output=True, text=True, timeout=300)
+            lines = [" ".join(line.split()).replace(" - -", "") for line in r.stdout.splitlines()
+                     if line.strip() and not line.lstrip().startswith("#")]
+            self.notes.append("profile of the aggregator during the fill (perf, by %s): %s"
+                              % (sort, "; ".join(lines[:top])))
 
     def at_size(self, agg):
         """Rollup latency, memory and bytes at cfg.store reports."""
@@ -271,6 +320,10 @@ class Bench:
         self.r["store_bytes"] = bl.disk_bytes(data)
         self.r["store_file_bytes"] = os.stat(data).st_size
         self.r["bytes_per_report"] = self.r["store_bytes"] / self.r["store_reports"]
+        self.notes.append("store at %d reports, per report by database (mdb_stat -a: pages "
+                          "x 4096 / reports; entries): %s"
+                          % (self.r["store_reports"], self.mdb_breakdown(agg.data_dir,
+                                                                        self.r["store_reports"])))
         # Library: bench_rollup beside the running daemon.
         lib = bl.run_kv([os.path.join(self.bin, "bench_rollup"), agg.data_dir, self.hier_csv,
                          bl.CAMPAIGN, str(c.q_lib), "13"] + periods, 1800)
@@ -293,8 +346,8 @@ class Bench:
         self.r["cli_p50_ms"], self.r["cli_p99_ms"] = bl.quantile(lat, 0.5), bl.quantile(lat, 0.99)
         # HTTP: one kept-alive connection.
         lat = []
-        conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
-        hdr = {"Authorization": "Bearer " + self.token}
+        conn = http.client.HTTPConnection("127.0.0.1", agg.http_port, timeout=30)
+        hdr = {"Authorization": "Bearer " + agg.token}
         try:
             for _ in range(c.q_http):
                 u, p = rng.choice(self.hier.codes), rng.choice(periods)
@@ -315,6 +368,28 @@ class Bench:
             "%.0f µs, %.0f bytes/report" % (self.r["store_reports"], lib["get_p99_us"],
                                             lib["view_p99_us"], self.r["cli_p99_ms"],
                                             self.r["http_p99_us"], self.r["bytes_per_report"]))
+
+    @staticmethod
+    def mdb_breakdown(data_dir, n):
+        """Each named database's pages per report, largest first."""
+        r = subprocess.run(["mdb_stat", "-a", data_dir], capture_output=True, text=True,
+                           timeout=300)
+        if r.returncode != 0:
+            return "mdb_stat failed: " + r.stderr.strip()[-300:]
+        dbs, name = {}, None
+        for line in r.stdout.splitlines():
+            if line.startswith("Status of "):
+                name = line[len("Status of "):].strip()
+                dbs[name] = [0, 0]
+            elif name and ":" in line:
+                k, _, v = line.strip().partition(":")
+                if k in ("Branch pages", "Leaf pages", "Overflow pages"):
+                    dbs[name][0] += int(v)
+                elif k == "Entries":
+                    dbs[name][1] = int(v)
+        parts = sorted(dbs.items(), key=lambda kv: -kv[1][0])
+        return ", ".join("%s %.0f B (%d)" % (k, v[0] * 4096 / n, v[1])
+                         for k, v in parts if v[0])
 
     def drain(self, net, agg):
         """One collector, idle then with a backlog queued while the
@@ -490,6 +565,9 @@ class Bench:
 
     def cleanup(self):
         errors = []
+        if self.perf_proc is not None:
+            self.perf_proc.kill()
+            self.perf_proc.wait(timeout=30)
         for net in self.nets:
             for d in net.daemons:
                 try:

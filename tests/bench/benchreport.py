@@ -123,9 +123,10 @@ def table(cfg, r, notes):
          "reports/s (%s s)" % _f(r.get("relay_ingest_s"), "%.2f"))
     _row(out, "  / one-core verify", _f(f["relay_vs_verify"], "%.2f"), "x")
     _row(out, "filling the store (%d more, store growing)" % max(0, cfg.store - cfg.ingest),
-         _f(r.get("fill")), "reports/s (%s s)" % _f(r.get("fill_s"), "%.1f"))
-    out.append("3. Duplicate storm (%d stored envelopes re-sent by %d collectors)"
-               % (cfg.dup, cfg.collectors))
+         _f(r.get("fill")), "reports/s (%s s; queued by submit in %s s)"
+         % (_f(r.get("fill_s"), "%.1f"), _f(r.get("fill_submit_s"), "%.1f")))
+    out.append("3. Duplicate storm (%d stored envelopes re-sent by %d collectors, median of %d)"
+               % (cfg.dup, cfg.collectors, cfg.dup_runs))
     _row(out, "duplicates acked", _f(f["dup_storm"]),
          "envelopes/s (%s s)" % _f(r.get("dup_storm_s"), "%.2f"))
     _row(out, "  / one-core verify", _f(f["dup_vs_verify"], "%.2f"), "x")
