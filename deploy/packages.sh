@@ -1,5 +1,7 @@
 # deploy/packages.sh: the Debian packages lnob needs, and one way to install
-# them. Sourced by tests/run and deploy/demo.
+# them. Sourced by tests/run, tests/bench/run and deploy/demo (the arrays
+# are used there, hence SC2034).
+# shellcheck shell=bash disable=SC2034
 
 # Build and run.
 LNOB_BUILD_PACKAGES=(
@@ -23,6 +25,17 @@ LNOB_TEST_PACKAGES=(
   clang-tidy clang libclang-rt-14-dev llvm
   python3-openpyxl python3-selenium chromium chromium-driver fonts-dejavu-core
   adduser
+)
+
+# The benchmark (tests/bench/run, README "Benchmarks"): the build, a Release
+# tree of the tests' CMake (cmocka, protoc), the harness's Python modules,
+# and the PostgreSQL 15 server it measures lnob against (its initdb, pg_ctl,
+# psql and pgbench in /usr/lib/postgresql/15/bin; util-linux's runuser
+# starts it as nobody when the bench runs as root).
+LNOB_BENCH_PACKAGES=(
+  "${LNOB_BUILD_PACKAGES[@]}"
+  libcmocka-dev protobuf-compiler python3-zmq python3-nacl python3-protobuf
+  postgresql-15 postgresql-client-15 util-linux
 )
 
 # lnob_install_packages PKG...: installs what is missing (apt-get update once,
