@@ -146,11 +146,7 @@ class CollectorPageTest(browserlib.BrowserMixin, lnobtest.NetTestCase):
         self.js("document.getElementById(arguments[0]).click()", "tab-" + name)
 
     def rss_anon_kb(self):
-        with open("/proc/%d/status" % self.col.daemon.proc.pid) as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-        raise AssertionError("no RssAnon in /proc/PID/status")
+        return lnobtest.proc_status_kb(self.col.daemon.proc.pid, "RssAnon")
 
     def test_page(self):
         # The API wants the password.

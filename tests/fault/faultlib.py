@@ -83,11 +83,7 @@ def reap_fault(d, point, net, timeout=60):
 
 def rss_kb(pid):
     """Resident set size of pid in KiB (from /proc)."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS for pid %d" % pid)
+    return lnobtest.proc_status_kb(pid, "VmRSS")
 
 
 def cli_env(net, argv, env, timeout=lnobtest.CLI_TIMEOUT):

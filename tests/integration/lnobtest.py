@@ -205,6 +205,16 @@ def wait_until(cond, timeout, what, net=None, interval=0.1):
     raise WaitTimeout(msg)
 
 
+def proc_status_kb(pid, field):
+    """A kB figure of process pid from /proc/PID/status: field "VmRSS"
+    (resident), "RssAnon" (private, anonymous) ..."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError("/proc/%d/status has no %s" % (pid, field))
+
+
 def log_text(daemon):
     """All a daemon has logged so far."""
     with open(daemon.log_path, errors="replace") as f:

@@ -63,11 +63,7 @@ def percentile(values, p):
 
 def rss_anon_kb(pid):
     """RssAnon of process pid in kB (/proc/PID/status)."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("RssAnon:"):
-                return int(line.split()[1])
-    raise AssertionError("/proc/%d/status has no RssAnon" % pid)
+    return lnobtest.proc_status_kb(pid, "RssAnon")
 
 
 # ---------------------------------------------------------------------------
