@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "rollacc.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "sums.h"
@@ -44,27 +45,21 @@ static bool s_beats_first(const agg_rev_t *x, const Lnob__LatestRecord *old)
 	return s_cmp_id(x->signer, x->seq, old->first_signer, old->first_seq) < 0;
 }
 
-/* Moves the rollups of every unit from `unit` up to the root from the old
- * current values (oldv, none without an old revision) to newv. */
-static int s_rollups(store_t *st, MDB_txn *txn, const hier_t *hier, const Lnob__Report *rep,
-		     int unit, const Lnob__LatestRecord *old, apply_out_t *out)
+/* Stages in acc the move of the rollups of every unit from `unit` up to
+ * the root from the old current values (oldv, none without an old
+ * revision) to newv (rollacc_replace(): checked, nothing written yet). */
+static int s_rollups(store_t *st, MDB_txn *txn, rollacc_t *acc, const hier_t *hier,
+		     const Lnob__Report *rep, int unit, const Lnob__LatestRecord *old,
+		     apply_out_t *out)
 {
 	int r = 0;
 
 	for (int u = unit; r == 0 && u >= 0; u = hier_unit(hier, u)->parent) {
 		const char *code = hier_unit(hier, u)->code, *bad = "";
-		Lnob__RollupRecord *rec = NULL;
-		sums_t s = { 0 };
 
-		r = agg_rollup_get(st, txn, rep->campaign, rep->period, code, &rec);
-		if (r == 0)
-			r = sums_load(&s, rec->sums, rec->n_sums, rec->units, rec->n_units);
-		if (r == 0)
-			r = sums_replace(&s, old ? old->values : NULL, old ? old->n_values : 0,
-					 rep->values, rep->n_values, &bad);
-		if (r == 0)
-			r = agg_rollup_put(st, txn, rep->campaign, rep->period, code, &s,
-					   rec->units_reported + (old ? 0 : 1));
+		r = rollacc_replace(acc, st, txn, rep->campaign, rep->period, code,
+				    old ? old->values : NULL, old ? old->n_values : 0, rep->values,
+				    rep->n_values, old ? 0 : 1, &bad);
 		if (r == LNOB_E_OVERFLOW)
 			snprintf(out->detail, sizeof(out->detail), "unit '%s': indicator '%s': the sum "
 				 "over its subtree would exceed 10^15", code, bad);
@@ -72,9 +67,6 @@ static int s_rollups(store_t *st, MDB_txn *txn, const hier_t *hier, const Lnob__
 			snprintf(out->detail, sizeof(out->detail), "unit '%s': the stored rollup of "
 				 "%s/%s does not add up%s%s", code, rep->campaign, rep->period,
 				 bad[0] ? " at indicator " : "", bad);
-		sums_clear(&s);
-		if (rec)
-			lnob__rollup_record__free_unpacked(rec, NULL);
 	}
 	return r;
 }
@@ -172,9 +164,10 @@ static void s_latest(const Lnob__LatestRecord *old, const agg_rev_t *x, const Ln
 	*ret_moved = cur;
 }
 
-int apply_report(store_t *st, MDB_txn *txn, const hier_t *hier, const Lnob__Report *rep,
-		 int unit, const char *signer, uint64_t seq, int64_t received_at,
-		 apply_out_t *out)
+/* apply_report() with its rollup changes staged in acc (pending). */
+static int s_apply(store_t *st, MDB_txn *txn, rollacc_t *acc, const hier_t *hier,
+		   const Lnob__Report *rep, int unit, const char *signer, uint64_t seq,
+		   int64_t received_at, apply_out_t *out)
 {
 	Lnob__LatestRecord *old = NULL, latest = LNOB__LATEST_RECORD__INIT;
 	agg_history_t h = { 0 };
@@ -209,7 +202,7 @@ int apply_report(store_t *st, MDB_txn *txn, const hier_t *hier, const Lnob__Repo
 	}
 	s_latest(old, &x, rep, &latest, &moved);
 	if (moved)
-		r = s_rollups(st, txn, hier, rep, unit, old, out);
+		r = s_rollups(st, txn, acc, hier, rep, unit, old, out);
 	if (r == 0)
 		r = agg_history_tips(st, txn, rep->campaign, rep->period, rep->unit, latest.max_base, &h);
 	if (r == 0) {
@@ -222,5 +215,25 @@ out:
 	agg_history_clear(&h);
 	if (old)
 		lnob__latest_record__free_unpacked(old, NULL);
+	return r;
+}
+
+int apply_report(store_t *st, MDB_txn *txn, rollacc_t *acc, const hier_t *hier,
+		 const Lnob__Report *rep, int unit, const char *signer, uint64_t seq,
+		 int64_t received_at, apply_out_t *out)
+{
+	rollacc_t *own = acc ? NULL : rollacc_new();
+	rollacc_t *a = acc ? acc : own;
+	int r = a ? s_apply(st, txn, a, hier, rep, unit, signer, seq, received_at, out) : -ENOMEM;
+
+	if (!a)
+		memset(out, 0, sizeof(*out));
+	if (r == 0)
+		rollacc_commit(a);
+	else if (a)
+		rollacc_rollback(a);
+	if (r == 0 && own)
+		r = rollacc_flush(own, st, txn);
+	rollacc_destroy(&own);
 	return r;
 }

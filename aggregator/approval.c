@@ -156,7 +156,7 @@ int amendment_accept(store_t *st, const hier_t *hier, MDB_txn *txn, const char *
 	memset(&out, 0, sizeof(out));
 	r = s_amended_report(st, txn, hier, rec, &rep, &unit);
 	if (r == 0)
-		r = apply_report(st, txn, hier, rep, unit, signer, seq, rec->received_at, &out);
+		r = apply_report(st, txn, NULL, hier, rep, unit, signer, seq, rec->received_at, &out);
 	if (r == 0)
 		r = s_decide(st, txn, rec, true, by, note, now);
 	if ((r == 0 || r == LNOB_E_OVERFLOW) && ret)

@@ -209,7 +209,7 @@ static int s_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Ln
 		ctx->counters[AGG_C_AMENDED]++;
 		r = 0;
 	} else if (r == 0) {
-		r = apply_report(ctx->st, txn, ctx->hier, rep, unit, it->signer, it->seq,
+		r = apply_report(ctx->st, txn, ctx->rollups, ctx->hier, rep, unit, it->signer, it->seq,
 				 lnob_now_s(), &out);
 		if (r < 0)
 			snprintf(it->detail, sizeof(it->detail), "%s", out.detail);
@@ -366,7 +366,7 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 {
 	MDB_txn *txn = NULL;
 	bool wrote = false, mid_fired = false;
-	int r = store_begin(ctx->st, true, &txn);
+	int r = (ctx->rollups = rollacc_new()) ? store_begin(ctx->st, true, &txn) : -ENOMEM;
 
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (wrote && !mid_fired) {
@@ -377,6 +377,9 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		r = s_one(ctx, txn, &items[i]);
 		wrote = wrote || (r == 0 && s_wrote(&items[i]));
 	}
+	if (r == 0)
+		r = rollacc_flush(ctx->rollups, ctx->st, txn);
+	rollacc_destroy(&ctx->rollups);
 	if (r == 0)
 		r = agg_counters_save(ctx->st, txn, ctx->counters);
 	if (r == 0) {

@@ -15,6 +15,7 @@
 #include "campaigns.h"
 #include "hierarchy.h"
 #include "identity.h"
+#include "rollacc.h"
 
 enum ingest_verdict {
 	INGEST_ACK = 1,     /* stored now, or stored before with the same content */
@@ -57,6 +58,9 @@ typedef struct ingest_ctx {
 	 * unit's level reports (else NACK_WRONG_LEVEL; campaign_check_levels()). */
 	const campaigns_t *campaigns;
 	uint64_t counters[AGG_C_COUNT];   /* running totals, persisted each commit */
+	rollacc_t *rollups;               /* ingest_batch()'s own during the call (its
+	                                     rollups, written once per key at the
+	                                     batch's end: rollacc.h); NULL between */
 } ingest_ctx_t;
 
 /* Processes items[0..n-1] in one write transaction and commits it, the
