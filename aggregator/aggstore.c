@@ -177,11 +177,39 @@ int agg_node_rotate(store_t *st, MDB_txn *txn, const identity_pub_t *pub, int64_
 	return r == -EINVAL ? LNOB_E_INVALID : r;
 }
 
+/* The rollup a unit's own current report alone makes (each value carried
+ * by 1, units_reported 1), unpacked (caller frees); from lr's values. */
+static int s_rollup_of(const Lnob__LatestRecord *lr, Lnob__RollupRecord **ret)
+{
+	Lnob__RollupRecord rec = LNOB__ROLLUP_RECORD__INIT;
+	ProtobufCMessage *m = NULL;
+	sums_t s = { 0 };
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int r = sums_replace(&s, NULL, 0, lr->values, lr->n_values, NULL);
+
+	rec.sums = s.v;
+	rec.n_sums = s.n;
+	rec.units = s.units;
+	rec.n_units = s.n;
+	rec.units_reported = 1;
+	if (r == 0)
+		r = codec_pack(&rec.base, &buf, &len);
+	if (r == 0 && codec_unpack(&lnob__rollup_record__descriptor, buf, len, SIZE_MAX, &m) < 0)
+		r = LNOB_E_CORRUPT;
+	free(buf);
+	sums_clear(&s);
+	if (r == 0)
+		*ret = (Lnob__RollupRecord *)m;
+	return r == LNOB_E_OVERFLOW ? LNOB_E_CORRUPT : r;
+}
+
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret)
 {
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen = agg_key_unit(key, campaign, period, unit);
+	Lnob__LatestRecord *lr = NULL;
 	MDB_val v = { 0, NULL };
 	ProtobufCMessage *m;
 	int r;
@@ -189,13 +217,19 @@ int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *
 	if (!klen)
 		return LNOB_E_INVALID;
 	r = store_get(txn, store_dbi(st, AGG_DB_ROLLUPS), key, klen, &v);
+	if (r == LNOB_E_NOTFOUND) {   /* the unit's own report alone, or nothing */
+		r = agg_latest_get(st, txn, campaign, period, unit, &lr);
+		if (r == 0) {
+			r = s_rollup_of(lr, ret);
+			lnob__latest_record__free_unpacked(lr, NULL);
+			return r;
+		}
+	}
 	if (r < 0 && r != LNOB_E_NOTFOUND)
 		return r;
 	if (r == LNOB_E_NOTFOUND)
 		v.mv_size = 0;
-	r = codec_unpack(&lnob__rollup_record__descriptor, v.mv_size ? v.mv_data : (const uint8_t *)"",
-			 v.mv_size, SIZE_MAX, &m);
-	if (r < 0)
+	if (agg_msg_unpack(&v, &lnob__rollup_record__descriptor, &m) < 0)
 		return LNOB_E_CORRUPT;
 	*ret = (Lnob__RollupRecord *)m;
 	return 0;
@@ -289,6 +323,25 @@ int agg_rollup_put(store_t *st, MDB_txn *txn, const char *campaign, const char *
 	rec.n_units = s->n;
 	rec.units_reported = units_reported;
 	return s_unit_put(st, txn, AGG_DB_ROLLUPS, &rec.base, campaign, period, unit);
+}
+
+int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		    const char *unit, const sums_t *s, uint32_t units_reported)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_unit(key, campaign, period, unit);
+	MDB_val v;
+	int r = units_reported == 1 && klen
+			? store_get(txn, store_dbi(st, AGG_DB_LATEST), key, klen, &v)
+			: LNOB_E_NOTFOUND;
+
+	if (r == 0) {   /* the unit's own report alone: agg_rollup_get() derives it */
+		r = store_del(txn, store_dbi(st, AGG_DB_ROLLUPS), key, klen);
+		return r == LNOB_E_NOTFOUND ? 0 : r;
+	}
+	if (r != LNOB_E_NOTFOUND)
+		return r;
+	return agg_rollup_put(st, txn, campaign, period, unit, s, units_reported);
 }
 
 int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,

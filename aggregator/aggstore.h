@@ -38,6 +38,9 @@
  * revision's content is its envelope in `envelopes`. Schema 2 (lnob 0.2)
  * changed the revisions values and the rollups (per-indicator carrier
  * counts) and added revision_bases; a schema 1 store is refused.
+ * Schema 3 leaves out the rollup that is a unit's own report alone
+ * (agg_rollup_save()); an older store is refused (an older lnob would read
+ * the missing records as empty rollups).
  *
  * THE RULES (one place: agg_history_judge())
  *   current   the highest revision; among equal revision numbers the
@@ -76,7 +79,7 @@
 #include "sums.h"
 
 #define AGG_SCHEMA "lnob-aggregator"
-#define AGG_SCHEMA_VERSION 2
+#define AGG_SCHEMA_VERSION 3
 
 enum agg_db {
 	AGG_DB_ENVELOPES = 0,
@@ -165,7 +168,10 @@ int agg_node_rotate(store_t *st, MDB_txn *txn, const identity_pub_t *pub, int64_
 		    int64_t now_s);
 
 /* Reads the materialised rollup for (campaign, period, unit). An absent
- * rollup gives an empty record. Caller frees *ret. */
+ * record is the unit's own current report alone when the unit has a
+ * LatestRecord (its values, each carried by 1; units_reported 1: see
+ * agg_rollup_save()), else an empty record. Caller frees *ret. Returns 0,
+ * LNOB_E_INVALID (parts too long), LNOB_E_CORRUPT or a store error. */
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret);
 
@@ -174,6 +180,14 @@ int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *
  * long), -ENOMEM or a store error. */
 int agg_rollup_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, const sums_t *s, uint32_t units_reported);
+/* The same in the store's compact form (schema 3): when units_reported is
+ * 1 and the unit has a LatestRecord in txn (so the rollup is that report's
+ * values alone), removes the record instead (agg_rollup_get() derives
+ * it): a unit of the hierarchy's last level, most of them, costs no
+ * rollup record. Write the unit's LatestRecord first. Returns as
+ * agg_rollup_put(). */
+int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		    const char *unit, const sums_t *s, uint32_t units_reported);
 
 /* Reads the LatestRecord / open ConflictRecord of (campaign, period,
  * unit). Caller frees *ret. Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a

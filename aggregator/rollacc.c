@@ -244,7 +244,7 @@ static int s_put(store_t *st, MDB_txn *txn, const s_entry_t *e)
 	MDB_val k = { e->klen, (void *)e->key };
 	int r = agg_key_split(&k, buf, &c, &p, &u);
 
-	return r < 0 ? r : agg_rollup_put(st, txn, c, p, u, &e->s, e->reported);
+	return r < 0 ? r : agg_rollup_save(st, txn, c, p, u, &e->s, e->reported);
 }
 
 int rollacc_flush(rollacc_t *self, store_t *st, MDB_txn *txn)

@@ -55,8 +55,8 @@ void rollacc_commit(rollacc_t *self);
 /* Drops every pending change. */
 void rollacc_rollback(rollacc_t *self);
 
-/* Writes every accumulated rollup that changed into txn, one put per key,
- * in key order, and empties the accumulator (pending changes dropped).
+/* Writes every accumulated rollup that changed into txn, one
+ * agg_rollup_save() per key, in key order, and empties the accumulator (pending changes dropped).
  * Returns 0, -ENOMEM or a store error (then the caller aborts txn; the
  * accumulator is emptied all the same). */
 int rollacc_flush(rollacc_t *self, store_t *st, MDB_txn *txn);

@@ -3,10 +3,12 @@
  * rolled-back change leaves nothing; overflow is checked against the
  * stored value plus what the batch accumulated, and a refused change
  * leaves the accumulated value as it was; a stored rollup that does not
- * add up is refused. */
+ * add up is refused; a unit's own report alone costs no rollup record
+ * (schema 3: agg_rollup_save()), and reads the same. */
 #include "testutil.h"
 #include "aggtest.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +221,62 @@ static void test_many_keys(void **state)
 	at_teardown(&w);
 }
 
+/* True when the rollups database holds a record of unit in P. */
+static bool s_has_record(at_world_t *w, const char *unit)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_unit(key, C, P, unit);
+	MDB_txn *txn = NULL;
+	MDB_val v;
+	int r;
+
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	r = store_get(txn, store_dbi(w->st, AGG_DB_ROLLUPS), key, klen, &v);
+	store_abort(&txn);
+	assert_true(r == 0 || r == LNOB_E_NOTFOUND);
+	return r == 0;
+}
+
+static void test_own_report_not_stored(void **state)
+{
+	at_world_t w;
+	char out[4096];
+	uint32_t u = 0, reported = 0;
+	int n;
+
+	(void)state;
+	at_setup(&w, AT_UNITS);
+	n = at_node(&w, "n1", "P");
+	assert_int_equal(at_send(&w, n, &(at_report_t){ .unit = "V1", .revision = 1,
+					.values = "poor_households=3,households_total=10" }, NULL), 0);
+	assert_false(s_has_record(&w, "V1"));
+	assert_true(s_has_record(&w, "C1"));
+	assert_int_equal(at_sum(&w, P, "V1", "households_total", &u), 10);
+	assert_int_equal(u, 1);
+	assert_int_equal(at_sum(&w, P, "V1", "poor_households", &u), 3);
+	assert_int_equal(s_stored(&w, "V1", &reported), -1);
+	assert_int_equal(reported, 1);
+	/* A correction keeps it derived; the commune's own report joins its
+	 * village's: then it is stored. */
+	assert_int_equal(at_send(&w, n, &(at_report_t){ .unit = "V1", .revision = 2, .base = 1,
+					.values = "households_total=12" }, NULL), 0);
+	assert_false(s_has_record(&w, "V1"));
+	assert_int_equal(at_sum(&w, P, "V1", "households_total", NULL), 12);
+	assert_int_equal(at_sum(&w, P, "V1", "poor_households", NULL), -1);
+	assert_int_equal(at_send(&w, n, &(at_report_t){ .unit = "C2", .revision = 1,
+					.values = "households_total=5" }, NULL), 0);
+	assert_false(s_has_record(&w, "C2"));
+	assert_int_equal(at_send(&w, n, &(at_report_t){ .unit = "V3", .revision = 1,
+					.values = "households_total=7" }, NULL), 0);
+	assert_true(s_has_record(&w, "C2"));
+	assert_int_equal(at_sum(&w, P, "C2", "households_total", &u), 12);
+	assert_int_equal(u, 2);
+	assert_int_equal(at_sum(&w, P, "P", "households_total", &u), 24);
+	assert_int_equal(u, 3);
+	assert_int_equal(at_verify(&w, out, sizeof(out)), 0);
+	at_teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_overflow_against_stored_and_batch),
 		cmocka_unit_test(test_corrupt_stored_refused),
 		cmocka_unit_test(test_many_keys),
+		cmocka_unit_test(test_own_report_not_stored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
