@@ -19,7 +19,8 @@
  *    node's envelopes stay in its order; ingest_batch() sees only which
  *    items and in which order; acks still leave only after the commit.
  *  - ZeroMQ's own queue: the ROUTER's RCVHWM is window_bytes / max_frame
- *    messages a connection (16..100000), so what libzmq holds for a
+ *    messages a connection, at least window + 64 so that a sender keeping
+ *    to its credit never fills it (16..100000), so what libzmq holds for a
  *    sender the aggregator does not read is bounded in bytes too (about
  *    window_bytes, at most twice it: a message may be 2 max_frame), and
  *    beyond it TCP's backpressure holds that sender, not the others.
