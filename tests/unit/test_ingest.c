@@ -682,6 +682,7 @@ static void test_campaign_nacks(void **state)
 	(void)state;
 	t_setup(&w, 8 << 20);
 	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	assert_int_equal(campaign_load_mem(s_campaign_text, "t.ini", w.hier, &camps.v[0], err,
 					   sizeof(err)), 0);
 	camps.n = 1;
@@ -786,6 +787,7 @@ static void test_wrong_level(void **state)
 	(void)state;
 	t_setup(&w, 8 << 20);
 	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	assert_int_equal(campaign_load_mem(s_campaign_text, "t.ini", w.hier, &camps.v[0], err,
 					   sizeof(err)), 0);
 	camps.n = 1;
