@@ -377,6 +377,12 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		r = s_one(ctx, txn, &items[i]);
 		wrote = wrote || (r == 0 && s_wrote(&items[i]));
 	}
+	if (r == 0 && !wrote && ctx->lazy_counters) {
+		/* Only counts changed: no commit, no fsync; they wait. */
+		store_abort(&txn);
+		ctx->counters_unsaved = true;
+		return 0;
+	}
 	if (r == 0)
 		r = agg_counters_save(ctx->st, txn, ctx->counters);
 	if (r == 0) {
@@ -384,8 +390,10 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		r = store_commit(&txn);
 	}
 	store_abort(&txn);
-	if (r == 0)
+	if (r == 0) {
+		ctx->counters_unsaved = false;
 		fault_point("agg.after_commit");   /* committed, nothing acked yet */
+	}
 	return r;
 }
 
@@ -455,5 +463,7 @@ int ingest_save_counters(ingest_ctx_t *ctx)
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
+	if (r == 0)
+		ctx->counters_unsaved = false;
 	return r;
 }

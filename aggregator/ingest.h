@@ -57,10 +57,22 @@ typedef struct ingest_ctx {
 	 * unit's level reports (else NACK_WRONG_LEVEL; campaign_check_levels()). */
 	const campaigns_t *campaigns;
 	uint64_t counters[AGG_C_COUNT];   /* running totals, persisted each commit */
+	/* Set by the caller before a batch: a batch that writes nothing but
+	 * counters (only duplicates and refusals) is then not committed at
+	 * all (no fsync): its counts stay in counters, counters_unsaved set,
+	 * until the next batch that commits or ingest_save_counters(). The
+	 * server sets it while more envelopes wait (a duplicate storm), so
+	 * that a lone duplicate is still counted in the store before its ack.
+	 * Nothing acked depends on such a batch: a duplicate's ack promises
+	 * only what an earlier commit made durable. */
+	bool lazy_counters;
+	bool counters_unsaved;            /* counters hold counts not yet persisted */
 } ingest_ctx_t;
 
 /* Processes items[0..n-1] in one write transaction and commits it, the
- * counters included. On return every item has a verdict. When the
+ * counters included (with ctx->lazy_counters, a batch that wrote nothing
+ * but counters is aborted instead: see there). On return every item has
+ * a verdict. When the
  * transaction cannot be written or committed (LNOB_E_FULL, I/O error),
  * nothing of the batch is stored (envelopes, latest, revisions, rollups,
  * quarantine and counters share the one aborted transaction), the counters
@@ -101,10 +113,13 @@ typedef struct ingest_ctx {
  * Fault points (fault.h): "agg.mid_batch" once per call, before the next
  * envelope after the first one that wrote something (so only in batches
  * of 2 or more); "agg.before_commit" just before the commit;
- * "agg.after_commit" after a successful commit, before the caller can ack. */
+ * "agg.after_commit" after a successful commit, before the caller can ack
+ * (neither fires for a batch not committed under lazy_counters). */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
 
-/* Persists ctx->counters alone (for counts that change outside batches). */
+/* Persists ctx->counters alone (for counts that change outside batches,
+ * and those of batches that were not committed); clears
+ * ctx->counters_unsaved when it committed. */
 int ingest_save_counters(ingest_ctx_t *ctx);
 
 #endif

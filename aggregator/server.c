@@ -264,6 +264,9 @@ static void s_flush_batch(server_t *s)
 	if (s->broken || fairq_pending(s->queue) == 0)
 		return;
 	s_take_batch(s);
+	/* More waiting (a storm): a batch of only duplicates and refusals
+	 * need not commit; its counts go with the next commit or state flush. */
+	s->ing.lazy_counters = fairq_pending(s->queue) > 0;
 	memcpy(before, s->ing.counters, sizeof(before));
 	t0 = s_seconds();
 	r = ingest_batch(&s->ing, s->items, s->n);
@@ -301,6 +304,7 @@ static int s_ingest_local(void *ctx, ingest_item_t *item)
 	if (s->broken)
 		return LNOB_E_BROKEN;
 	memcpy(before, s->ing.counters, sizeof(before));
+	s->ing.lazy_counters = false;
 	r = ingest_batch(&s->ing, item, 1);
 	if (r == LNOB_E_FULL && s_grow(s) == 0) {
 		memcpy(s->ing.counters, before, sizeof(before));
@@ -448,10 +452,12 @@ static int s_write_state(server_t *s)
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
-	if (r < 0)
+	if (r < 0) {
 		s->ing.counters[AGG_C_DOWNSTREAM_IGNORED] -= ignored;
-	else
+	} else {
 		fleet_in_clear(s->fleet_in);
+		s->ing.counters_unsaved = false;
+	}
 	return r;
 }
 
@@ -483,7 +489,8 @@ static void s_gauges(server_t *s)
 static void s_flush_state(server_t *s, bool force)
 {
 	int r;
-	bool any = s->counters_dirty || fleet_in_pending(s->fleet_in) > 0;
+	bool any = s->counters_dirty || s->ing.counters_unsaved ||
+		   fleet_in_pending(s->fleet_in) > 0;
 
 	if (s->broken)
 		return;

@@ -247,6 +247,45 @@ static void test_batch_commits(void **state)
 	t_teardown(&w);
 }
 
+/* With lazy_counters, a batch of only duplicates (and refusals) commits
+ * nothing: the store's counters stay as they were, the context's hold the
+ * counts (counters_unsaved) until ingest_save_counters(); without it, or
+ * with a batch that stores something, the counters are committed too. */
+static void test_lazy_counters(void **state)
+{
+	t_world_t w;
+	t_batch_t b = { 0 }, dup = { 0 };
+	size_t len;
+	uint8_t *e;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	e = t_envelope(&w, 1, "V0001", 1, 10, 10, &len);
+	t_batch_add(&b, e, len);
+	w.ctx.lazy_counters = true;
+	assert_int_equal(ingest_batch(&w.ctx, b.items, b.n), 0);   /* stores: commits */
+	assert_false(w.ctx.counters_unsaved);
+	assert_int_equal(t_snap(&w).counters[AGG_C_STORED], 1);
+	e = t_envelope(&w, 1, "V0001", 1, 10, 10, &len);
+	t_batch_add(&dup, e, len);
+	assert_int_equal(ingest_batch(&w.ctx, dup.items, dup.n), 0);
+	assert_int_equal(dup.items[0].verdict, INGEST_ACK);
+	assert_true(dup.items[0].duplicate);
+	assert_true(w.ctx.counters_unsaved);
+	assert_int_equal(w.ctx.counters[AGG_C_DUPLICATE], 1);
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 0);   /* not committed */
+	assert_int_equal(ingest_save_counters(&w.ctx), 0);
+	assert_false(w.ctx.counters_unsaved);
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 1);
+	w.ctx.lazy_counters = false;
+	assert_int_equal(ingest_batch(&w.ctx, dup.items, dup.n), 0);
+	assert_false(w.ctx.counters_unsaved);
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 2);
+	t_batch_free(&b);
+	t_batch_free(&dup);
+	t_teardown(&w);
+}
+
 static void test_map_full_batch_stores_nothing(void **state)
 {
 	t_world_t w;
@@ -1185,6 +1224,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_commits),
+		cmocka_unit_test(test_lazy_counters),
 		cmocka_unit_test(test_map_full_batch_stores_nothing),
 		cmocka_unit_test(test_history_rules),
 		cmocka_unit_test(test_revisions_and_conflicts),
