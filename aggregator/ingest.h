@@ -3,6 +3,11 @@
  * transaction, updating the materialised rollups in that same transaction.
  * No sockets here: the daemon feeds batches in and sends the verdicts out,
  * acks only after ingest_batch() has returned (the commit happened).
+ *
+ * Threads: ingest_batch() and ingest_save_counters() run in the one
+ * writer thread, which owns ingest_ctx_t; ingest_preverify() may run in
+ * any thread at once, on items of a batch the writer does not hold then
+ * (server.h, vpool.h), reading only the store and the item.
  */
 #ifndef LNOB_INGEST_H
 #define LNOB_INGEST_H
@@ -14,6 +19,7 @@
 #include "aggstore.h"
 #include "campaigns.h"
 #include "hierarchy.h"
+#include "admit.h"
 #include "identity.h"
 
 enum ingest_verdict {
@@ -42,6 +48,9 @@ typedef struct ingest_item {
 	                                     approval, not applied (approval.h;
 	                                     note says which) */
 	char note[256];                   /* for the operator's log, or "" */
+	/* The signature checked ahead by ingest_preverify(), or all zero
+	 * (the caller zeroes the item): ingest_batch() then verifies it. */
+	admit_pre_t pre;
 } ingest_item_t;
 
 typedef struct ingest_ctx {
@@ -116,6 +125,19 @@ typedef struct ingest_ctx {
  * "agg.after_commit" after a successful commit, before the caller can ack
  * (neither fires for a batch not committed under lazy_counters). */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
+
+/* The Ed25519 check of it's envelope ahead of ingest_batch(), into
+ * it->pre (admit_preverify(): decode, signer and stored copy looked up in
+ * a read transaction of its own, store_begin_shared(); a duplicate or a
+ * revoked signer is not checked). Reads it->env, it->len and the store,
+ * writes it->pre alone: safe in any thread, for distinct items at once,
+ * beside the writer's ingest_batch() of another batch (the server's
+ * verification pool, vpool.h). ingest_batch() takes the result only when
+ * the signer's key it looks up in its own transaction is unchanged, so a
+ * key revoked or rotated meanwhile is honoured; an envelope stored
+ * meanwhile (a duplicate of the batch before) is acked as a duplicate
+ * whatever the check said. */
+void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *it);
 
 /* Persists ctx->counters alone (for counts that change outside batches,
  * and those of batches that were not committed); clears
