@@ -82,12 +82,16 @@ static void s_undecoded(const admit_conf_t *conf, const uint8_t *buf, size_t len
 }
 
 /* Is the stored envelope buf[0..len-1] the same message as env (kind and
- * body)? A stored copy that does not decode is not. */
-static bool s_same(const uint8_t *buf, size_t len, const Lnob__Envelope *env)
+ * body), received as raw[0..rlen-1]? The same bytes are, without decoding
+ * them; a stored copy that does not decode is not. */
+static bool s_same(const uint8_t *buf, size_t len, const Lnob__Envelope *env,
+		   const uint8_t *raw, size_t rlen)
 {
 	Lnob__Envelope *first = NULL;
 	bool same = false;
 
+	if (len == rlen && memcmp(buf, raw, len) == 0)
+		return true;
 	if (envelope_open(buf, len, SIZE_MAX / 2, &first) == 0) {
 		same = first->kind == env->kind && first->body.len == env->body.len &&
 		       (env->body.len == 0 ||
@@ -133,7 +137,8 @@ static bool s_verified(const admit_conf_t *conf, const Lnob__Envelope *env,
 
 /* Steps 2 to 7 of admit.h on the decoded env. Returns 0 with the verdict
  * in *a, or a lookup's negative code. */
-static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, admit_t *a)
+static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, const uint8_t *raw,
+		   size_t rlen, admit_t *a)
 {
 	admit_key_t key;
 	const uint8_t *prev = NULL;
@@ -158,7 +163,7 @@ static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, admit_t 
 	if (conf->stored && (r = conf->stored(conf->ctx, env->signer, env->seq, &prev, &plen)) < 0 &&
 	    r != LNOB_E_NOTFOUND)
 		return r;
-	if (prev && s_same(prev, plen, env)) {
+	if (prev && s_same(prev, plen, env, raw, rlen)) {
 		/* Re-sending is always safe: acked again, revoked signer or not. */
 		a->duplicate = true;
 		return 0;
@@ -189,7 +194,7 @@ int admit_envelope(const admit_conf_t *conf, const uint8_t *buf, size_t len, adm
 	}
 	lnob_strlcpy(ret->signer, env->signer, sizeof(ret->signer));
 	ret->seq = env->seq;
-	r = s_judge(conf, env, ret);
+	r = s_judge(conf, env, buf, len, ret);
 	if (r == 0 && ret->reason == 0 && !ret->duplicate)
 		ret->env = env;
 	else
@@ -210,19 +215,21 @@ void admit_preverify(const admit_conf_t *conf, const uint8_t *buf, size_t len,
 	memset(ret, 0, sizeof(*ret));
 	if (envelope_open(buf, len, conf->max_body, &env) < 0)
 		return;
-	memset(&key, 0, sizeof(key));
-	if (conf->self_id && strcmp(env->signer, conf->self_id) == 0)
-		r = LNOB_E_NOTFOUND;
-	else
-		r = conf->signer(conf->ctx, env->signer, &key);
-	if (r == 0 && conf->stored &&
-	    (r = conf->stored(conf->ctx, env->signer, env->seq, &prev, &plen)) == LNOB_E_NOTFOUND)
+	/* The stored copy first: a duplicate needs no more (never checked). */
+	r = conf->stored ? conf->stored(conf->ctx, env->signer, env->seq, &prev, &plen) : 0;
+	if (r == LNOB_E_NOTFOUND)
 		r = 0;
-	/* A duplicate is acked as it is, a revoked signer refused: no check. */
-	if (r == 0 && !key.revoked && !(prev && s_same(prev, plen, env))) {
-		ret->key = key;
-		ret->ok = s_verifies(env, &key);
-		ret->done = true;
+	memset(&key, 0, sizeof(key));
+	if (r == 0 && !(prev && s_same(prev, plen, env, buf, len))) {
+		if (conf->self_id && strcmp(env->signer, conf->self_id) == 0)
+			r = LNOB_E_NOTFOUND;
+		else
+			r = conf->signer(conf->ctx, env->signer, &key);
+		if (r == 0 && !key.revoked) {
+			ret->key = key;
+			ret->ok = s_verifies(env, &key);
+			ret->done = true;
+		}
 	}
 	lnob__envelope__free_unpacked(env, NULL);
 }

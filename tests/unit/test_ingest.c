@@ -72,26 +72,34 @@ static void t_open(t_world_t *w, size_t map)
 	w->ctx.max_body = 65536;
 }
 
-static void t_setup(t_world_t *w, size_t map)
+/* n1's record (scope D1) put, or replaced: revoked, or with another
+ * signing key. */
+static void t_put_n1(t_world_t *w, bool revoked, const uint8_t sign_pk[32], bool replace)
 {
 	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
 	MDB_txn *txn;
 
+	rec.node_id = (char *)"n1";
+	rec.sign_public.data = (uint8_t *)sign_pk;
+	rec.sign_public.len = 32;
+	rec.curve_public.data = w->id.pub.curve_pk;
+	rec.curve_public.len = 32;
+	rec.scope = (char *)"D1";
+	rec.revoked = revoked;
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	assert_int_equal(agg_node_put(w->st, txn, &rec, replace), 0);
+	assert_int_equal(store_commit(&txn), 0);
+}
+
+static void t_setup(t_world_t *w, size_t map)
+{
 	memset(w, 0, sizeof(*w));
 	w->dir = strdup(tu_tmpdir());
 	assert_non_null(w->dir);
 	t_hier(w);
 	assert_int_equal(identity_generate("n1", &w->id), 0);
 	t_open(w, map);
-	rec.node_id = (char *)"n1";
-	rec.sign_public.data = w->id.pub.sign_pk;
-	rec.sign_public.len = 32;
-	rec.curve_public.data = w->id.pub.curve_pk;
-	rec.curve_public.len = 32;
-	rec.scope = (char *)"D1";
-	assert_int_equal(store_begin(w->st, true, &txn), 0);
-	assert_int_equal(agg_node_put(w->st, txn, &rec, false), 0);
-	assert_int_equal(store_commit(&txn), 0);
+	t_put_n1(w, false, w->id.pub.sign_pk, false);
 }
 
 static void t_teardown(t_world_t *w)
@@ -155,6 +163,15 @@ static void t_batch_add(t_batch_t *b, uint8_t *env, size_t len)
 	b->items[b->n].peer = "n1";
 	b->bufs[b->n] = env;
 	b->n++;
+}
+
+/* Adds n1's report of unit (revision 1, poor_households = count) as seq. */
+static void t_add(t_world_t *w, t_batch_t *b, uint64_t seq, const char *unit, int64_t count)
+{
+	size_t len;
+	uint8_t *e = t_envelope(w, seq, unit, 1, count, 10, &len);
+
+	t_batch_add(b, e, len);
 }
 
 static void t_batch_free(t_batch_t *b)
@@ -256,19 +273,15 @@ static void test_lazy_counters(void **state)
 {
 	t_world_t w;
 	t_batch_t b = { 0 }, dup = { 0 };
-	size_t len;
-	uint8_t *e;
 
 	(void)state;
 	t_setup(&w, 8 << 20);
-	e = t_envelope(&w, 1, "V0001", 1, 10, 10, &len);
-	t_batch_add(&b, e, len);
+	t_add(&w, &b, 1, "V0001", 10);
 	w.ctx.lazy_counters = true;
 	assert_int_equal(ingest_batch(&w.ctx, b.items, b.n), 0);   /* stores: commits */
 	assert_false(w.ctx.counters_unsaved);
 	assert_int_equal(t_snap(&w).counters[AGG_C_STORED], 1);
-	e = t_envelope(&w, 1, "V0001", 1, 10, 10, &len);
-	t_batch_add(&dup, e, len);
+	t_add(&w, &dup, 1, "V0001", 10);
 	assert_int_equal(ingest_batch(&w.ctx, dup.items, dup.n), 0);
 	assert_int_equal(dup.items[0].verdict, INGEST_ACK);
 	assert_true(dup.items[0].duplicate);
@@ -287,24 +300,6 @@ static void test_lazy_counters(void **state)
 	t_teardown(&w);
 }
 
-/* n1's record replaced: revoked, or with another signing key. */
-static void t_replace_n1(t_world_t *w, bool revoked, const uint8_t sign_pk[32])
-{
-	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
-	MDB_txn *txn;
-
-	rec.node_id = (char *)"n1";
-	rec.sign_public.data = (uint8_t *)sign_pk;
-	rec.sign_public.len = 32;
-	rec.curve_public.data = w->id.pub.curve_pk;
-	rec.curve_public.len = 32;
-	rec.scope = (char *)"D1";
-	rec.revoked = revoked;
-	assert_int_equal(store_begin(w->st, true, &txn), 0);
-	assert_int_equal(agg_node_put(w->st, txn, &rec, true), 0);
-	assert_int_equal(store_commit(&txn), 0);
-}
-
 /* ingest_preverify() checks ahead; ingest_batch() takes its result only
  * with the same key: a forged "ok" with the key unchanged is believed
  * (the result is used, not verified again), a key changed or revoked
@@ -314,13 +309,10 @@ static void test_preverify(void **state)
 	t_world_t w;
 	t_batch_t b = { 0 };
 	identity_t other;
-	size_t len;
-	uint8_t *e;
 
 	(void)state;
 	t_setup(&w, 8 << 20);
-	e = t_envelope(&w, 1, "V0001", 1, 10, 10, &len);
-	t_batch_add(&b, e, len);
+	t_add(&w, &b, 1, "V0001", 10);
 	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
 	assert_true(b.items[0].pre.done);
 	assert_true(b.items[0].pre.ok);
@@ -329,16 +321,16 @@ static void test_preverify(void **state)
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_BAD_SIGNATURE);
 	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
 	assert_int_equal(identity_generate("n1", &other), 0);
-	t_replace_n1(&w, false, other.pub.sign_pk);   /* rotated meanwhile */
+	t_put_n1(&w, false, other.pub.sign_pk, true);   /* rotated meanwhile */
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_BAD_SIGNATURE);
-	t_replace_n1(&w, false, w.id.pub.sign_pk);
+	t_put_n1(&w, false, w.id.pub.sign_pk, true);
 	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
 	assert_true(b.items[0].pre.ok);
-	t_replace_n1(&w, true, w.id.pub.sign_pk);     /* revoked meanwhile */
+	t_put_n1(&w, true, w.id.pub.sign_pk, true);     /* revoked meanwhile */
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_REVOKED_SIGNER);
-	t_replace_n1(&w, false, w.id.pub.sign_pk);
+	t_put_n1(&w, false, w.id.pub.sign_pk, true);
 	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].verdict, INGEST_ACK);
@@ -373,18 +365,15 @@ static void test_pipeline(void **state)
 	t_batch_t a = { 0 }, b = { 0 };
 	t_pipe_t pipe = { &w, &b };
 	vpool_t *pool = vpool_new(2);
-	size_t len;
 
 	(void)state;
 	assert_non_null(pool);
 	t_setup(&w, 8 << 20);
 	for (uint64_t seq = 1; seq <= 64; seq++) {
 		char unit[8];
-		uint8_t *e;
 
 		snprintf(unit, sizeof(unit), "V%04d", (int)seq);
-		e = t_envelope(&w, seq, unit, 1, 1, 10, &len);
-		t_batch_add(seq <= 32 ? &a : &b, e, len);
+		t_add(&w, seq <= 32 ? &a : &b, seq, unit, 1);
 	}
 	vpool_start(pool, t_pipe_item, &pipe, b.n);
 	assert_int_equal(ingest_batch(&w.ctx, a.items, a.n), 0);
