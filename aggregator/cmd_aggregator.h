@@ -23,6 +23,7 @@ typedef struct aggcmd_conf {
 	uint64_t map_size_mb, map_max_mb, map_grow_mb;
 	uint64_t batch_max, window, max_body, max_frame;   /* [ingest] */
 	uint64_t batch_bytes, window_bytes, queue_bytes;   /* [ingest], bounds in bytes */
+	uint64_t verify_threads;                      /* [ingest], 0: one per CPU (vpool.h) */
 	const char *http_listen;                      /* [http] listen, NULL: no HTTP server */
 	const char *next_identity;                    /* [node] next_identity, NULL: none */
 } aggcmd_conf_t;

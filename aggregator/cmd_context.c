@@ -19,6 +19,7 @@
 #include "requests.h"
 #include "unitsearch.h"
 #include "util.h"
+#include "vpool.h"
 
 /* [node], [store], [listen], [hierarchy]. */
 static int s_conf_node(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errlen)
@@ -92,6 +93,8 @@ static int s_conf_ingest(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t err
 			  errlen)) < 0 ||
 	    (r = conf_u64(ini, "ingest", "max_frame", false, 0, 0, 64 << 20, &c->max_frame, err,
 			  errlen)) < 0 ||
+	    (r = conf_u64(ini, "ingest", "verify_threads", false, 0, 0, VPOOL_THREADS_MAX,
+			  &c->verify_threads, err, errlen)) < 0 ||
 	    (r = s_conf_bytes(ini, c, err, errlen)) < 0 ||
 	    (r = conf_str(ini, "log", "level", "info", &level, err, errlen)) < 0 ||
 	    (r = conf_str(ini, "log", "target", "stderr", &target, err, errlen)) < 0)
@@ -141,6 +144,7 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"listen.endpoint", "hierarchy.file",
 		"ingest.batch_max", "ingest.window", "ingest.max_body", "ingest.max_frame",
 		"ingest.batch_bytes", "ingest.window_bytes", "ingest.queue_bytes",
+		"ingest.verify_threads",
 		"campaign.files", "campaign.clock_skew_s",
 		"log.level", "log.target", "http.listen", NULL,
 	};

@@ -165,6 +165,7 @@ int cmd_run(cli_ctx_t *ctx)
 	o.batch_bytes = (size_t)c->batch_bytes;
 	o.window_bytes = (size_t)c->window_bytes;
 	o.queue_bytes = (size_t)c->queue_bytes;
+	o.verify_threads = (unsigned)c->verify_threads;
 	o.flush_ms = 1000;
 	o.map_max = (size_t)c->map_max_mb << 20;
 	o.map_grow = (size_t)c->map_grow_mb << 20;

@@ -68,7 +68,7 @@ static int s_nomination(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it,
  * enrolled node, kept for the checks after admission, and the envelope
  * log. */
 typedef struct s_lookup {
-	ingest_ctx_t *ctx;
+	store_t *st;
 	MDB_txn *txn;
 	Lnob__NodeRecord *node;   /* the signer's record once found; s_checked_free() frees it */
 } s_lookup_t;
@@ -77,7 +77,7 @@ typedef struct s_lookup {
 static int s_signer(void *arg, const char *id, admit_key_t *ret)
 {
 	s_lookup_t *lk = arg;
-	int r = agg_node_get(lk->ctx->st, lk->txn, id, &lk->node);
+	int r = agg_node_get(lk->st, lk->txn, id, &lk->node);
 	keydir_node_t k;
 
 	if (r < 0)
@@ -98,7 +98,7 @@ static int s_stored(void *arg, const char *signer, uint64_t seq, const uint8_t *
 {
 	s_lookup_t *lk = arg;
 	MDB_val v;
-	int r = agg_envelope_raw(lk->ctx->st, lk->txn, signer, seq, &v);
+	int r = agg_envelope_raw(lk->st, lk->txn, signer, seq, &v);
 
 	if (r < 0)
 		return r;
@@ -117,7 +117,7 @@ static int s_admit(ingest_ctx_t *ctx, ingest_item_t *it, s_lookup_t *lk,
 		   Lnob__Envelope **ret_env)
 {
 	admit_conf_t conf = { .max_body = ctx->max_body, .signer = s_signer, .stored = s_stored,
-			      .ctx = lk };
+			      .ctx = lk, .pre = &it->pre };
 	admit_t a;
 	int r = admit_envelope(&conf, it->env, it->len, &a);
 
@@ -139,6 +139,21 @@ static int s_admit(ingest_ctx_t *ctx, ingest_item_t *it, s_lookup_t *lk,
 	}
 	*ret_env = a.env;
 	return 0;
+}
+
+void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *it)
+{
+	s_lookup_t lk = { .st = st, .txn = NULL, .node = NULL };
+	admit_conf_t conf = { .max_body = max_body, .signer = s_signer, .stored = s_stored,
+			      .ctx = &lk };
+
+	memset(&it->pre, 0, sizeof(it->pre));
+	if (store_begin_shared(st, &lk.txn) < 0)
+		return;   /* ingest_batch() verifies it */
+	admit_preverify(&conf, it->env, it->len, &it->pre);
+	store_abort(&lk.txn);
+	if (lk.node)
+		lnob__node_record__free_unpacked(lk.node, NULL);
 }
 
 /* The checks of a report that do not depend on the store: it decodes, it
@@ -253,7 +268,7 @@ static void s_checked_free(s_checked_t *c)
  * otherwise; or a store error (it->detail may say what). */
 static int s_check(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, s_checked_t *c)
 {
-	s_lookup_t lk = { .ctx = ctx, .txn = txn, .node = NULL };
+	s_lookup_t lk = { .st = ctx->st, .txn = txn, .node = NULL };
 	char detail[sizeof(it->detail)];
 	int r = s_admit(ctx, it, &lk, &c->env), reason = 0;
 
@@ -377,6 +392,13 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		r = s_one(ctx, txn, &items[i]);
 		wrote = wrote || (r == 0 && s_wrote(&items[i]));
 	}
+	if (r == 0 && !wrote && ctx->lazy_counters) {
+		/* Only counts changed: no commit, no fsync; they wait. */
+		store_abort(&txn);
+		rollacc_destroy(&ctx->rollups);
+		ctx->counters_unsaved = true;
+		return 0;
+	}
 	if (r == 0)
 		r = rollacc_flush(ctx->rollups, ctx->st, txn);
 	rollacc_destroy(&ctx->rollups);
@@ -387,8 +409,10 @@ static int s_batch_txn(ingest_ctx_t *ctx, ingest_item_t *items, size_t n)
 		r = store_commit(&txn);
 	}
 	store_abort(&txn);
-	if (r == 0)
+	if (r == 0) {
+		ctx->counters_unsaved = false;
 		fault_point("agg.after_commit");   /* committed, nothing acked yet */
+	}
 	return r;
 }
 
@@ -458,5 +482,7 @@ int ingest_save_counters(ingest_ctx_t *ctx)
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
+	if (r == 0)
+		ctx->counters_unsaved = false;
 	return r;
 }

@@ -3,6 +3,11 @@
  * transaction, updating the materialised rollups in that same transaction.
  * No sockets here: the daemon feeds batches in and sends the verdicts out,
  * acks only after ingest_batch() has returned (the commit happened).
+ *
+ * Threads: ingest_batch() and ingest_save_counters() run in the one
+ * writer thread, which owns ingest_ctx_t; ingest_preverify() may run in
+ * any thread at once, on items of a batch the writer does not hold then
+ * (server.h, vpool.h), reading only the store and the item.
  */
 #ifndef LNOB_INGEST_H
 #define LNOB_INGEST_H
@@ -14,6 +19,7 @@
 #include "aggstore.h"
 #include "campaigns.h"
 #include "hierarchy.h"
+#include "admit.h"
 #include "identity.h"
 #include "rollacc.h"
 
@@ -43,6 +49,9 @@ typedef struct ingest_item {
 	                                     approval, not applied (approval.h;
 	                                     note says which) */
 	char note[256];                   /* for the operator's log, or "" */
+	/* The signature checked ahead by ingest_preverify(), or all zero
+	 * (the caller zeroes the item): ingest_batch() then verifies it. */
+	admit_pre_t pre;
 } ingest_item_t;
 
 typedef struct ingest_ctx {
@@ -61,10 +70,22 @@ typedef struct ingest_ctx {
 	rollacc_t *rollups;               /* ingest_batch()'s own during the call (its
 	                                     rollups, written once per key at the
 	                                     batch's end: rollacc.h); NULL between */
+	/* Set by the caller before a batch: a batch that writes nothing but
+	 * counters (only duplicates and refusals) is then not committed at
+	 * all (no fsync): its counts stay in counters, counters_unsaved set,
+	 * until the next batch that commits or ingest_save_counters(). The
+	 * server sets it while more envelopes wait (a duplicate storm), so
+	 * that a lone duplicate is still counted in the store before its ack.
+	 * Nothing acked depends on such a batch: a duplicate's ack promises
+	 * only what an earlier commit made durable. */
+	bool lazy_counters;
+	bool counters_unsaved;            /* counters hold counts not yet persisted */
 } ingest_ctx_t;
 
 /* Processes items[0..n-1] in one write transaction and commits it, the
- * counters included. On return every item has a verdict. When the
+ * counters included (with ctx->lazy_counters, a batch that wrote nothing
+ * but counters is aborted instead: see there). On return every item has
+ * a verdict. When the
  * transaction cannot be written or committed (LNOB_E_FULL, I/O error),
  * nothing of the batch is stored (envelopes, latest, revisions, rollups,
  * quarantine and counters share the one aborted transaction), the counters
@@ -105,10 +126,26 @@ typedef struct ingest_ctx {
  * Fault points (fault.h): "agg.mid_batch" once per call, before the next
  * envelope after the first one that wrote something (so only in batches
  * of 2 or more); "agg.before_commit" just before the commit;
- * "agg.after_commit" after a successful commit, before the caller can ack. */
+ * "agg.after_commit" after a successful commit, before the caller can ack
+ * (neither fires for a batch not committed under lazy_counters). */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
 
-/* Persists ctx->counters alone (for counts that change outside batches). */
+/* The Ed25519 check of it's envelope ahead of ingest_batch(), into
+ * it->pre (admit_preverify(): decode, signer and stored copy looked up in
+ * a read transaction of its own, store_begin_shared(); a duplicate or a
+ * revoked signer is not checked). Reads it->env, it->len and the store,
+ * writes it->pre alone: safe in any thread, for distinct items at once,
+ * beside the writer's ingest_batch() of another batch (the server's
+ * verification pool, vpool.h). ingest_batch() takes the result only when
+ * the signer's key it looks up in its own transaction is unchanged, so a
+ * key revoked or rotated meanwhile is honoured; an envelope stored
+ * meanwhile (a duplicate of the batch before) is acked as a duplicate
+ * whatever the check said. */
+void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *it);
+
+/* Persists ctx->counters alone (for counts that change outside batches,
+ * and those of batches that were not committed); clears
+ * ctx->counters_unsaved when it committed. */
 int ingest_save_counters(ingest_ctx_t *ctx);
 
 #endif

@@ -27,6 +27,8 @@
 #include "notify.h"
 #include "router.h"
 #include "util.h"
+#include "srvbatch.h"
+#include "vpool.h"
 
 /* Credit granted while the store cannot write: one envelope per peer at a
  * time, so that a sender with nothing in flight still probes the store. */
@@ -45,6 +47,9 @@
 #define S_SNDHWM 100000
 #define S_RCVHWM_MIN 16
 #define S_RCVHWM_MAX 100000
+/* Messages beyond its credit a sender may have queued at the ROUTER: its
+ * heartbeats, receipt acks and a metadata request between two reads. */
+#define S_RCVHWM_SLACK 64
 #define S_MB(b) ((unsigned long long)((b) >> 20))
 
 static volatile sig_atomic_t s_stop;   /* the signal that asked us to stop */
@@ -88,14 +93,15 @@ typedef struct server {
 	 * window_bytes, all at most queue_bytes; items are the Lnob__Frame that
 	 * owns the envelope's bytes, sized by the envelope's length */
 	fairq_t *queue;
-	/* the batch in hand, taken round-robin from the lanes */
-	ingest_item_t *items;
-	Lnob__Frame **frames;
-	router_peer_t **from;
+	/* the batch in hand (cur, being stored) and the next (ahead, its
+	 * signatures being verified by the pool meanwhile), each taken
+	 * round-robin from the lanes */
+	srvbatch_t batch[2];
+	srvbatch_t *cur, *ahead;
+	vpool_t *pool;             /* verifies ahead's envelopes (vpool.h) */
 	router_verdict_t *verdicts;
 	void **taken;              /* fairq_take()'s outputs */
 	const void **taken_from;
-	size_t n;
 } server_t;
 
 /* The credit to grant now: the window, or a probe while writes fail. */
@@ -163,7 +169,7 @@ static void s_store_failed(server_t *s, int r)
 	s->failed_since_warn++;
 	if (s->last_warn && now - s->last_warn < S_WARN_EVERY_MS) {
 		log_debug("store %s: batch of %zu envelopes not stored: %s", store_dir(s->st),
-			  s->n, lnob_strerror(r));
+			  s->cur->n, lnob_strerror(r));
 		return;
 	}
 	log_warnx("store %s: writes fail: %s; %llu batch(es) not stored since the last "
@@ -198,49 +204,26 @@ static void s_store_ok(server_t *s)
 	s->warned_episode = false;
 	s_credit_changed(s);
 }
-/* Sends the verdicts of the batch (router_answer(): nacks one by one,
- * refusals logged at most once per (peer, reason) a second, acks grouped
- * per peer), after logging what the operator must know of the acked
- * ones: conflicts, resolutions, amendments. */
-static void s_answer(server_t *s)
+/* Waits until the pool has finished the batch ahead's checks: before the
+ * writer reads that batch, and before the map size changes (no worker's
+ * read transaction may be open then; store_set_quiesce()). */
+static void s_quiesce(void *ctx)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		const ingest_item_t *it = &s->items[i];
-		router_verdict_t *v = &s->verdicts[i];
+	server_t *s = ctx;
 
-		if (it->verdict == INGEST_ACK && it->conflict)
-			log_warnx("%s", it->note);
-		else if (it->verdict == INGEST_ACK && (it->resolved || it->amended))
-			log_info("%s", it->note);
-		v->peer = s->from[i];
-		v->signer = it->signer;
-		v->seq = it->seq;
-		v->reason = it->verdict == INGEST_NACK ? it->reason : 0;
-		v->detail = it->detail;
-		v->retryable = it->retryable;
-	}
-	router_answer(s->router, s->verdicts, s->n);
+	vpool_wait(s->pool);
 }
 
-/* Takes the next batch from the lanes: at most batch_max envelopes and
- * batch_bytes (the first alone may be more), one per peer with work in
- * turn (fairq.h), each peer's in its order. */
-static void s_take_batch(server_t *s)
+/* Takes the next batch from the lanes as the batch ahead: at most
+ * batch_max envelopes and batch_bytes (the first alone may be more), one
+ * per peer with work in turn (fairq.h), each peer's in its order; and
+ * starts the pool on its signatures. Nothing when the lanes are empty. */
+static void s_take_ahead(server_t *s)
 {
-	assert(s->n == 0);
-	s->n = fairq_take_bytes(s->queue, s->opts->batch_max, s->opts->batch_bytes, s->taken,
-				s->taken_from);
-	for (size_t i = 0; i < s->n; i++) {
-		Lnob__Frame *f = s->taken[i];
-		router_peer_t *p = (router_peer_t *)s->taken_from[i];
-
-		memset(&s->items[i], 0, sizeof(s->items[i]));
-		s->items[i].env = f->envelope.data;
-		s->items[i].len = f->envelope.len;
-		s->items[i].peer = p->node_id;
-		s->frames[i] = f;
-		s->from[i] = p;
-	}
+	assert(!vpool_busy(s->pool));
+	if (srvbatch_take(s->ahead, s->queue, s->opts->batch_max, s->opts->batch_bytes, s->taken,
+			  s->taken_from) > 0)
+		srvbatch_preverify(s->ahead, s->pool);
 }
 
 /* The monotonic clock in seconds (for latencies below a millisecond). */
@@ -252,21 +235,18 @@ static double s_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Takes the next batch from the lanes and stores it (one transaction; on
- * LNOB_E_FULL the map grows and the batch is tried again at once),
- * answers it, frees it. Acks go only after the commit. */
-static void s_flush_batch(server_t *s)
+/* Stores batch b (one transaction; on LNOB_E_FULL the map grows and the
+ * batch is tried again at once), answers it, frees it. Acks go only after
+ * the commit. */
+static void s_store_batch(server_t *s, srvbatch_t *b)
 {
 	uint64_t before[AGG_C_COUNT];
 	double t0;
 	int r;
 
-	if (s->broken || fairq_pending(s->queue) == 0)
-		return;
-	s_take_batch(s);
 	memcpy(before, s->ing.counters, sizeof(before));
 	t0 = s_seconds();
-	r = ingest_batch(&s->ing, s->items, s->n);
+	r = ingest_batch(&s->ing, b->items, b->n);
 	for (int round = 0; r == LNOB_E_FULL && round < S_GROW_ROUNDS && !s->broken &&
 	     s_grow(s) == 0; round++) {
 		/* The failed try stays counted; its rejections are counted again
@@ -275,7 +255,7 @@ static void s_flush_batch(server_t *s)
 
 		memcpy(s->ing.counters, before, sizeof(before));
 		s->ing.counters[AGG_C_STORE_FAILED] = failed;
-		r = ingest_batch(&s->ing, s->items, s->n);
+		r = ingest_batch(&s->ing, b->items, b->n);
 	}
 	metrics_batch_commit(s->metrics, s_seconds() - t0);
 	if (r < 0) {
@@ -284,10 +264,41 @@ static void s_flush_batch(server_t *s)
 	} else {
 		s_store_ok(s);
 	}
-	s_answer(s);
-	for (size_t i = 0; i < s->n; i++)
-		lnob__frame__free_unpacked(s->frames[i], NULL);
-	s->n = 0;
+	srvbatch_answer(b, s->router, s->verdicts);
+	srvbatch_clear(b);
+}
+
+/* Stores one batch, pipelined: the batch ahead (taken now when there is
+ * none) becomes the one in hand once the pool has checked its
+ * signatures; the next is taken and handed to the pool, which checks it
+ * while this thread stores, commits and answers the one in hand. Under a
+ * light load the batch taken is stored in the same call (nothing more
+ * waits), so no envelope waits a loop turn more than before. */
+static void s_flush_batch(server_t *s)
+{
+	srvbatch_t *b;
+
+	if (s->broken)
+		return;
+	if (s->ahead->n == 0)
+		s_take_ahead(s);
+	if (s->ahead->n == 0)
+		return;
+	vpool_wait(s->pool);
+	b = s->ahead;
+	s->ahead = s->cur;
+	s->cur = b;
+	s_take_ahead(s);
+	/* More waiting (a storm): a batch of only duplicates and refusals
+	 * need not commit; its counts go with the next commit or state flush. */
+	s->ing.lazy_counters = s->ahead->n > 0 || fairq_pending(s->queue) > 0;
+	s_store_batch(s, s->cur);
+}
+
+/* Envelopes received and not yet stored: in the lanes or the batch ahead. */
+static size_t s_pending(const server_t *s)
+{
+	return fairq_pending(s->queue) + s->ahead->n;
 }
 
 /* api_ingest_fn: one envelope the aggregator signed itself, through
@@ -301,6 +312,7 @@ static int s_ingest_local(void *ctx, ingest_item_t *item)
 	if (s->broken)
 		return LNOB_E_BROKEN;
 	memcpy(before, s->ing.counters, sizeof(before));
+	s->ing.lazy_counters = false;
 	r = ingest_batch(&s->ing, item, 1);
 	if (r == LNOB_E_FULL && s_grow(s) == 0) {
 		memcpy(s->ing.counters, before, sizeof(before));
@@ -330,7 +342,7 @@ static void s_on_envelope(void *ctx, router_peer_t *p, Lnob__Frame *f)
 	server_t *s = ctx;
 	char signer[LNOB_ID_MAX + 1] = "";
 	uint64_t seq = 0;
-	size_t rounds = fairq_pending(s->queue);
+	size_t rounds = s_pending(s);
 	int r = -ENOBUFS;
 
 	for (size_t round = 0; round <= rounds && !s->broken; round++) {
@@ -386,12 +398,14 @@ static void s_on_zap_denied(void *ctx, int n)
 	s->counters_dirty = true;
 }
 
-/* router_handler_t.busy: p has envelopes waiting in its lane. */
+/* router_handler_t.busy: p has envelopes waiting in its lane or in the
+ * batch ahead. */
 static bool s_busy(void *ctx, const router_peer_t *p)
 {
 	const server_t *s = ctx;
 
-	return fairq_lane_len(s->queue, p) > 0;
+	/* The batch ahead's items point at their peers. */
+	return fairq_lane_len(s->queue, p) > 0 || srvbatch_has_peer(s->ahead, p);
 }
 
 /* Reads what is waiting on the ROUTER, at most S_READ_MAX parts. */
@@ -448,10 +462,12 @@ static int s_write_state(server_t *s)
 	if (r == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);
-	if (r < 0)
+	if (r < 0) {
 		s->ing.counters[AGG_C_DOWNSTREAM_IGNORED] -= ignored;
-	else
+	} else {
 		fleet_in_clear(s->fleet_in);
+		s->ing.counters_unsaved = false;
+	}
 	return r;
 }
 
@@ -483,7 +499,8 @@ static void s_gauges(server_t *s)
 static void s_flush_state(server_t *s, bool force)
 {
 	int r;
-	bool any = s->counters_dirty || fleet_in_pending(s->fleet_in) > 0;
+	bool any = s->counters_dirty || s->ing.counters_unsaved ||
+		   fleet_in_pending(s->fleet_in) > 0;
 
 	if (s->broken)
 		return;
@@ -515,7 +532,7 @@ static void s_flush_state(server_t *s, bool force)
 	s->counters_dirty = false;
 	for (size_t i = 0; i < router_peer_count(s->router); i++)
 		router_peer_at(s->router, i)->dirty = false;
-	/* Only between batches: batch items point at peers. */
+	/* Not the peers of the batch ahead (s_busy()): its items point at them. */
 	router_evict(s->router, lnob_now_ms());
 }
 /* ZAP's lookup: an enrolled, unrevoked node with this CURVE key (or a
@@ -555,16 +572,22 @@ static int s_init(server_t *s, const server_opts_t *opts, store_t *st, const hie
 	s->ing.hier = hier;
 	s->ing.max_body = opts->max_body;
 	s->ing.campaigns = opts->campaigns;
-	s->items = calloc(opts->batch_max, sizeof(*s->items));
-	s->frames = calloc(opts->batch_max, sizeof(Lnob__Frame *));
-	s->from = calloc(opts->batch_max, sizeof(router_peer_t *));
+	if (srvbatch_init(&s->batch[0], opts->batch_max, st, opts->max_body) < 0 ||
+	    srvbatch_init(&s->batch[1], opts->batch_max, st, opts->max_body) < 0 ||
+	    !(s->pool = vpool_new(opts->verify_threads))) {
+		log_warnx("out of memory, or no verification threads");
+		return -1;
+	}
+	s->cur = &s->batch[0];
+	s->ahead = &s->batch[1];
+	store_set_quiesce(st, s_quiesce, s);
 	s->verdicts = calloc(opts->batch_max, sizeof(*s->verdicts));
 	s->taken = calloc(opts->batch_max, sizeof(*s->taken));
 	s->taken_from = calloc(opts->batch_max, sizeof(*s->taken_from));
 	s->queue = fairq_new(opts->window, opts->window_bytes, opts->queue_bytes);
 	s->metrics = metrics_new();
 	s->fleet_in = fleet_in_new();
-	if (!s->items || !s->frames || !s->from || !s->verdicts || !s->taken || !s->taken_from ||
+	if (!s->verdicts || !s->taken || !s->taken_from ||
 	    !s->queue || !s->metrics || !s->fleet_in) {
 		log_warnx("out of memory");
 		return -1;
@@ -624,13 +647,21 @@ static int s_listen_http(server_t *s)
 }
 
 /* The ROUTER's receive high-water mark: window_bytes in messages of
- * max_frame, within S_RCVHWM_MIN..S_RCVHWM_MAX. libzmq counts whole
- * messages per connection, so this bounds in bytes what it holds for a
- * sender the loop does not read; beyond it TCP holds that sender. */
+ * max_frame, within S_RCVHWM_MIN..S_RCVHWM_MAX, and never below a
+ * sender's credit (window) and S_RCVHWM_SLACK messages more. libzmq
+ * counts whole messages per connection, so this bounds in bytes what it
+ * holds for a sender the loop does not read; beyond it TCP holds that
+ * sender. A sender that keeps to its credit never fills it: libzmq 4.3.4
+ * aborts (stream_engine_base.cpp:331, !_io_error) when a connection whose
+ * input it stopped for a full queue held a ZMTP PING and its peer went
+ * away, so only a flooder ignoring its credit is ever stopped. */
 static int s_rcvhwm(const server_opts_t *o)
 {
 	size_t n = o->window_bytes / o->max_frame;
+	size_t floor = (size_t)o->window + S_RCVHWM_SLACK;
 
+	if (n < floor)
+		n = floor;
 	if (n < S_RCVHWM_MIN)
 		return S_RCVHWM_MIN;
 	return n > S_RCVHWM_MAX ? S_RCVHWM_MAX : (int)n;
@@ -682,7 +713,7 @@ static void s_loop(server_t *s)
 	while (!s_stop) {
 		zmq_pollitem_t items[ROUTER_POLL_ITEMS + 1];
 		int n = ROUTER_POLL_ITEMS;
-		long timeout = fairq_pending(s->queue) > 0 ? 0 : 100;
+		long timeout = s_pending(s) > 0 ? 0 : 100;
 
 		router_poll_items(s->router, items);
 		if (s->http) {
@@ -723,8 +754,8 @@ static int s_finish(server_t *s)
 	if (s_stop > 0)
 		log_info("%s: finishing the batch in hand and stopping (with the %zu envelope(s) "
 			 "received and waiting for a batch)", strsignal((int)s_stop),
-			 fairq_pending(s->queue));
-	while (!s->broken && fairq_pending(s->queue) > 0)
+			 s_pending(s));
+	while (!s->broken && s_pending(s) > 0)
 		s_flush_batch(s);
 	s_flush_state(s, true);
 	if (s->broken)
@@ -761,9 +792,10 @@ out:
 	router_destroy(&s.router);
 	if (s.ctx)
 		zmq_ctx_term(s.ctx);
-	free(s.items);
-	free(s.frames);
-	free(s.from);
+	store_set_quiesce(st, NULL, NULL);
+	vpool_destroy(&s.pool);   /* waits for the batch ahead's checks */
+	srvbatch_free(&s.batch[0]);
+	srvbatch_free(&s.batch[1]);
 	free(s.verdicts);
 	free(s.taken);
 	free(s.taken_from);

@@ -19,7 +19,8 @@
  *    node's envelopes stay in its order; ingest_batch() sees only which
  *    items and in which order; acks still leave only after the commit.
  *  - ZeroMQ's own queue: the ROUTER's RCVHWM is window_bytes / max_frame
- *    messages a connection (16..100000), so what libzmq holds for a
+ *    messages a connection, at least window + 64 so that a sender keeping
+ *    to its credit never fills it (16..100000), so what libzmq holds for a
  *    sender the aggregator does not read is bounded in bytes too (about
  *    window_bytes, at most twice it: a message may be 2 max_frame), and
  *    beyond it TCP's backpressure holds that sender, not the others.
@@ -35,6 +36,21 @@
  *    connected) are sampled at each state flush. The HTTP side, served in
  *    this loop, records its queries in the same metrics_t and renders
  *    /metrics with metrics_render(metrics, the live ingest counters).
+ *  - Threads: one writer thread (the one calling server_run()) owns
+ *    everything here: the router, the lanes, the store's write
+ *    transactions, the counters, HTTP. A pool of verify_threads workers
+ *    (vpool.h) owns nothing: while the writer stores, commits and answers
+ *    batch k, the workers run ingest_preverify() on the items of batch
+ *    k+1 (taken from the lanes, its signatures checked in read
+ *    transactions of their own), writing each item's `pre` and nothing
+ *    else; the writer touches batch k+1 only after vpool_wait(), and
+ *    waits for the pool too before the map size changes (no read
+ *    transaction may be open then: store_set_quiesce()). Only one batch
+ *    is ahead; with nothing more waiting, the batch taken is stored in
+ *    the same loop turn. The peers of the batch ahead are busy (not
+ *    evicted). A batch of only duplicates and refusals, taken while more
+ *    waits, is not committed (ingest.h lazy_counters): its counts are
+ *    persisted with the next commit or state flush.
  *  - HTTP (with http_listen): the API's server (http.h) polled in the same
  *    zmq_poll, its timeout bounding the poll's; a stage the API signs goes
  *    through ingest_batch() as a batch of one, between the batches.
@@ -59,6 +75,7 @@ typedef struct server_opts {
 	size_t window_bytes;       /* envelope bytes a peer's lane holds (the first one
 	                              alone may be more); sets the ROUTER's RCVHWM */
 	size_t queue_bytes;        /* envelope bytes all lanes hold together */
+	unsigned verify_threads;   /* threads verifying signatures (vpool.h), 0: one per CPU */
 	size_t max_body;           /* bytes in an envelope body; advertised in heartbeats */
 	size_t max_frame;          /* bytes in one Frame; advertised; ZMQ_MAXMSGSIZE is twice it */
 	int64_t flush_ms;          /* how often counters and peer health are persisted */

@@ -109,7 +109,11 @@ static int s_setopt_int(void *sock, int opt, int v)
 }
 
 /* Makes a fresh DEALER (and its monitor) and connects it. Returns 0 or
- * LNOB_E_ZMQ (logged; the caller backs off and tries again). */
+ * LNOB_E_ZMQ (logged; the caller backs off and tries again). No ZMTP
+ * heartbeats: the link's own (Frame.heartbeat, dead_after_ms) find a dead
+ * upstream, and a ZMTP PING waiting in a ROUTER's stopped input when this
+ * node goes away makes libzmq 4.3.4 abort there (stream_engine_base.cpp,
+ * !_io_error). */
 static int s_open_socket(uplink_t *u)
 {
 	const uplink_conf_t *c = u->conf;
@@ -133,8 +137,6 @@ static int s_open_socket(uplink_t *u)
 	    s_setopt_int(s, ZMQ_SNDHWM, (int)c->window + 64) != 0 ||
 	    s_setopt_int(s, ZMQ_RECONNECT_IVL, (int)(c->backoff_min_ms + jitter)) != 0 ||
 	    s_setopt_int(s, ZMQ_RECONNECT_IVL_MAX, (int)c->backoff_max_ms) != 0 ||
-	    s_setopt_int(s, ZMQ_HEARTBEAT_IVL, (int)c->heartbeat_ms) != 0 ||
-	    s_setopt_int(s, ZMQ_HEARTBEAT_TIMEOUT, (int)c->dead_after_ms) != 0 ||
 	    s_setopt_int(s, ZMQ_CONNECT_TIMEOUT, (int)c->dead_after_ms) != 0 ||
 	    s_setopt_int(s, ZMQ_HANDSHAKE_IVL, (int)c->dead_after_ms) != 0) {
 		log_warnx("setting socket options: %s", zmq_strerror(errno));

@@ -82,12 +82,16 @@ static void s_undecoded(const admit_conf_t *conf, const uint8_t *buf, size_t len
 }
 
 /* Is the stored envelope buf[0..len-1] the same message as env (kind and
- * body)? A stored copy that does not decode is not. */
-static bool s_same(const uint8_t *buf, size_t len, const Lnob__Envelope *env)
+ * body), received as raw[0..rlen-1]? The same bytes are, without decoding
+ * them; a stored copy that does not decode is not. */
+static bool s_same(const uint8_t *buf, size_t len, const Lnob__Envelope *env,
+		   const uint8_t *raw, size_t rlen)
 {
 	Lnob__Envelope *first = NULL;
 	bool same = false;
 
+	if (len == rlen && memcmp(buf, raw, len) == 0)
+		return true;
 	if (envelope_open(buf, len, SIZE_MAX / 2, &first) == 0) {
 		same = first->kind == env->kind && first->body.len == env->body.len &&
 		       (env->body.len == 0 ||
@@ -109,9 +113,32 @@ static bool s_verifies(const Lnob__Envelope *env, const admit_key_t *key)
 	return false;
 }
 
+/* Whether a and b are the same signer's key record as admission sees it. */
+static bool s_key_same(const admit_key_t *a, const admit_key_t *b)
+{
+	if (a->revoked != b->revoked || a->has_key != b->has_key || a->n_older != b->n_older ||
+	    (a->has_key && memcmp(a->sign_pk, b->sign_pk, sizeof(a->sign_pk)) != 0))
+		return false;
+	for (size_t i = 0; i < a->n_older && i < ADMIT_OLDER_MAX; i++)
+		if (memcmp(a->older_pk[i], b->older_pk[i], sizeof(a->older_pk[i])) != 0)
+			return false;
+	return true;
+}
+
+/* s_verifies(), or the check made ahead (conf->pre) when it was made with
+ * the same key. */
+static bool s_verified(const admit_conf_t *conf, const Lnob__Envelope *env,
+		       const admit_key_t *key)
+{
+	if (conf->pre && conf->pre->done && s_key_same(&conf->pre->key, key))
+		return conf->pre->ok;
+	return s_verifies(env, key);
+}
+
 /* Steps 2 to 7 of admit.h on the decoded env. Returns 0 with the verdict
  * in *a, or a lookup's negative code. */
-static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, admit_t *a)
+static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, const uint8_t *raw,
+		   size_t rlen, admit_t *a)
 {
 	admit_key_t key;
 	const uint8_t *prev = NULL;
@@ -136,14 +163,14 @@ static int s_judge(const admit_conf_t *conf, const Lnob__Envelope *env, admit_t 
 	if (conf->stored && (r = conf->stored(conf->ctx, env->signer, env->seq, &prev, &plen)) < 0 &&
 	    r != LNOB_E_NOTFOUND)
 		return r;
-	if (prev && s_same(prev, plen, env)) {
+	if (prev && s_same(prev, plen, env, raw, rlen)) {
 		/* Re-sending is always safe: acked again, revoked signer or not. */
 		a->duplicate = true;
 		return 0;
 	}
 	if (key.revoked)
 		s_refuse(a, LNOB__NACK_REASON__NACK_REVOKED_SIGNER, "signer's keys are revoked%s", at);
-	else if (!s_verifies(env, &key))
+	else if (!s_verified(conf, env, &key))
 		s_refuse(a, LNOB__NACK_REASON__NACK_BAD_SIGNATURE, "signature does not verify%s",
 			 key.n_older ? " with the signer's key or a retired key still in its grace"
 			 : "");
@@ -167,10 +194,42 @@ int admit_envelope(const admit_conf_t *conf, const uint8_t *buf, size_t len, adm
 	}
 	lnob_strlcpy(ret->signer, env->signer, sizeof(ret->signer));
 	ret->seq = env->seq;
-	r = s_judge(conf, env, ret);
+	r = s_judge(conf, env, buf, len, ret);
 	if (r == 0 && ret->reason == 0 && !ret->duplicate)
 		ret->env = env;
 	else
 		lnob__envelope__free_unpacked(env, NULL);
 	return r;
+}
+
+void admit_preverify(const admit_conf_t *conf, const uint8_t *buf, size_t len,
+		     admit_pre_t *ret)
+{
+	Lnob__Envelope *env = NULL;
+	const uint8_t *prev = NULL;
+	size_t plen = 0;
+	admit_key_t key;
+	int r;
+
+	assert(conf && conf->signer && ret);
+	memset(ret, 0, sizeof(*ret));
+	if (envelope_open(buf, len, conf->max_body, &env) < 0)
+		return;
+	/* The stored copy first: a duplicate needs no more (never checked). */
+	r = conf->stored ? conf->stored(conf->ctx, env->signer, env->seq, &prev, &plen) : 0;
+	if (r == LNOB_E_NOTFOUND)
+		r = 0;
+	memset(&key, 0, sizeof(key));
+	if (r == 0 && !(prev && s_same(prev, plen, env, buf, len))) {
+		if (conf->self_id && strcmp(env->signer, conf->self_id) == 0)
+			r = LNOB_E_NOTFOUND;
+		else
+			r = conf->signer(conf->ctx, env->signer, &key);
+		if (r == 0 && !key.revoked) {
+			ret->key = key;
+			ret->ok = s_verifies(env, &key);
+			ret->done = true;
+		}
+	}
+	lnob__envelope__free_unpacked(env, NULL);
 }

@@ -68,6 +68,17 @@ typedef int (*admit_signer_fn)(void *ctx, const char *id, admit_key_t *ret);
 typedef int (*admit_stored_fn)(void *ctx, const char *signer, uint64_t seq,
 			       const uint8_t **ret_env, size_t *ret_len);
 
+/* A signature checked ahead of admission (admit_preverify()), possibly
+ * in another thread: admit_envelope() takes its result instead of
+ * verifying again only when the signer's key it looks up then is the
+ * same as the one checked here (a key revoked, rotated or out of its
+ * grace meanwhile is judged afresh). */
+typedef struct admit_pre {
+	bool done;               /* the signature was checked against key */
+	bool ok;                 /* and it verified with one of key's keys */
+	admit_key_t key;
+} admit_pre_t;
+
 typedef struct admit_conf {
 	size_t max_body;           /* the largest body taken, in bytes */
 	const char *self_id;       /* NULL, or this node's id: refused as a signer */
@@ -75,6 +86,7 @@ typedef struct admit_conf {
 	admit_signer_fn signer;    /* required */
 	admit_stored_fn stored;    /* NULL: nothing stored to judge (signer, seq) against */
 	void *ctx;                 /* for the lookups */
+	const admit_pre_t *pre;    /* NULL, or this envelope's admit_preverify() */
 } admit_conf_t;
 
 /* The verdict on one envelope. */
@@ -95,6 +107,18 @@ typedef struct admit {
  * name the envelope, ret->reason is 0 and ret->env NULL: the owner
  * decides, e.g. a retryable NACK_STORE_FAILED). */
 int admit_envelope(const admit_conf_t *conf, const uint8_t *buf, size_t len, admit_t *ret);
+
+/* The signature check of admit_envelope() step 6, ahead of it: decodes
+ * buf as step 1 does, looks the signer up (step 3) and, with a `stored`
+ * lookup, the stored copy (step 4), and checks the signature only when
+ * admission would (the signer enrolled and not revoked, the envelope not
+ * a duplicate: a duplicate is never verified). *ret gets done = true with
+ * the key checked and the result, or done = false when there was nothing
+ * to check or a lookup failed (admission then does it all itself).
+ * Writes nothing else; safe in several threads at once when the lookups
+ * are (libsodium after sodium_init()). */
+void admit_preverify(const admit_conf_t *conf, const uint8_t *buf, size_t len,
+		     admit_pre_t *ret);
 
 /* The NackReason's name as counters and logs spell it ("bad_signature"),
  * static storage; "unknown" for a value out of range. */

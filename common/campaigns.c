@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lnob_err.h"
+#include "util.h"
 
 /* path, or dir(conf_path)/path when path is relative, into out. */
 static int s_resolve(const char *conf_path, const char *path, char *out, size_t len)
@@ -51,10 +52,8 @@ int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
 			tok[--n] = '\0';
 		if (!n)
 			continue;
-		if (self->n == CAMPAIGNS_MAX) {
-			snprintf(err, errlen, "%s: [campaign] files: more than %d campaigns",
-				 conf_name(conf), CAMPAIGNS_MAX);
-			r = LNOB_E_CONFIG;
+		if ((r = campaigns_reserve(self, self->n + 1)) < 0) {
+			snprintf(err, errlen, "%s: [campaign] files: out of memory", conf_name(conf));
 			break;
 		}
 		if ((r = s_resolve(conf_name(conf), tok, path, sizeof(path))) < 0) {
@@ -78,6 +77,16 @@ int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
 	if (r < 0)
 		campaigns_clear(self);
 	return r;
+}
+
+int campaigns_reserve(campaigns_t *self, size_t n)
+{
+	while (self->cap < n) {
+		/* An array of pointers: NOLINTNEXTLINE(bugprone-sizeof-expression) */
+		if (lnob_grow(&self->v, self->cap, &self->cap, sizeof(*self->v), 4) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 const campaign_t *campaigns_find(const campaigns_t *self, const char *id)
@@ -129,5 +138,7 @@ void campaigns_clear(campaigns_t *self)
 {
 	for (size_t i = 0; i < self->n; i++)
 		campaign_destroy(&self->v[i]);
-	self->n = 0;
+	free(self->v);
+	self->v = NULL;
+	self->n = self->cap = 0;
 }

@@ -24,13 +24,18 @@
 #include "hierarchy.h"
 #include "lnob.pb-c.h"
 
-#define CAMPAIGNS_MAX 16
-
+/* Any number of campaigns: zero-initialise one ({ 0 } is empty), and
+ * campaigns_clear() frees it. */
 typedef struct campaigns {
-	campaign_t *v[CAMPAIGNS_MAX];
-	size_t n;
+	campaign_t **v;         /* n campaigns, owned; cap slots */
+	size_t n, cap;
 	int64_t clock_skew_s;
 } campaigns_t;
+
+/* Makes room for n campaigns at least, so that v[0 .. n - 1] may be
+ * filled (the caller then sets self->n). Returns 0 or -ENOMEM (self
+ * unchanged). */
+int campaigns_reserve(campaigns_t *self, size_t n);
 
 /* Reads [campaign] files and clock_skew_s from conf and loads each file,
  * checked against hier. On failure err says which file and line, and
@@ -74,7 +79,8 @@ int64_t campaigns_utc_offset(const campaigns_t *self, const char *id);
  * (TABLE_TIME_LEN bytes). Returns buf. */
 const char *campaigns_time(const campaigns_t *self, const char *id, int64_t t, char *buf,
 			   size_t len);
-/* Frees every campaign; self may be loaded again. */
+/* Frees every campaign and the array; self is empty and may be loaded
+ * again (clock_skew_s kept). */
 void campaigns_clear(campaigns_t *self);
 
 #endif

@@ -196,14 +196,15 @@ int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 {
 	Lnob__MetadataBody b = LNOB__METADATA_BODY__INIT;
 	Lnob__NextKey nk = LNOB__NEXT_KEY__INIT;
-	Lnob__MetadataCampaign mc[CAMPAIGNS_MAX], *pmc[CAMPAIGNS_MAX];
+	size_t n = camps ? camps->n : 0;
+	Lnob__MetadataCampaign *mc = calloc(n + 1, sizeof(*mc));
+	Lnob__MetadataCampaign **pmc = calloc(n + 1, sizeof(Lnob__MetadataCampaign *));
 	Lnob__MetadataNode *mn = calloc(nnodes + 1, sizeof(*mn));
 	Lnob__MetadataNode **pmn = calloc(nnodes + 1, sizeof(Lnob__MetadataNode *));
-	char *texts[CAMPAIGNS_MAX] = { 0 }, *csv = NULL;
-	size_t n = camps ? camps->n : 0;
+	char **texts = calloc(n + 1, sizeof(char *)), *csv = NULL;
 	int r;
 
-	if (!mn || !pmn || s_hier_csv(hier, scope, &csv) < 0) {
+	if (!mc || !pmc || !texts || !mn || !pmn || s_hier_csv(hier, scope, &csv) < 0) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "metadata: out of memory");
 		goto out;
@@ -227,8 +228,11 @@ int metadata_body_build(const hier_t *hier, int scope, const campaigns_t *camps,
 		snprintf(err, errlen, "metadata: out of memory");
 	s_requests_free(&b);
 out:
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; texts && i < n; i++)
 		free(texts[i]);
+	free(texts);
+	free(mc);
+	free(pmc);
 	free(csv);
 	free(mn);
 	free(pmn);
@@ -298,9 +302,8 @@ int metadata_verify(const Lnob__Metadata *m, const uint8_t pk[32])
 static int s_parse_campaigns(const Lnob__MetadataBody *b, const char *name, metadata_view_t *v,
 			     char *err, size_t errlen)
 {
-	if (b->n_campaigns > CAMPAIGNS_MAX)
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: more than %d campaigns", name,
-				 CAMPAIGNS_MAX);
+	if (campaigns_reserve(&v->camps, b->n_campaigns) < 0)
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 	for (size_t i = 0; i < b->n_campaigns; i++) {
 		const Lnob__MetadataCampaign *c = b->campaigns[i];
 		char fname[256];

@@ -25,6 +25,8 @@ struct store {
 	MDB_dbi dbi[STORE_MAX_DBS];
 	size_t ndbs;
 	int stale_at_open;   /* reader slots of dead processes cleared by store_open() */
+	void (*quiesce)(void *ctx);   /* before a map size change (store_set_quiesce()) */
+	void *quiesce_ctx;
 	char dir[1024];
 };
 
@@ -356,11 +358,24 @@ int store_begin(store_t *self, bool write, MDB_txn **ret_txn)
 
 	if (r == MDB_MAP_RESIZED) {
 		/* Another process grew the map: adopt its size and retry. */
+		if (self->quiesce)
+			self->quiesce(self->quiesce_ctx);
 		r = mdb_env_set_mapsize(self->env, 0);
 		if (r == 0)
 			r = mdb_txn_begin(self->env, NULL, write ? 0 : MDB_RDONLY, ret_txn);
 	}
 	return s_code(r);
+}
+
+int store_begin_shared(store_t *self, MDB_txn **ret_txn)
+{
+	return s_code(mdb_txn_begin(self->env, NULL, MDB_RDONLY, ret_txn));
+}
+
+void store_set_quiesce(store_t *self, void (*fn)(void *ctx), void *ctx)
+{
+	self->quiesce = fn;
+	self->quiesce_ctx = ctx;
 }
 
 int store_begin_child(MDB_txn *parent, MDB_txn **ret_txn)
@@ -515,6 +530,8 @@ int store_copy_to_fd(store_t *self, int fd)
 
 int store_grow(store_t *self, size_t new_size)
 {
+	if (self->quiesce)
+		self->quiesce(self->quiesce_ctx);
 	return s_code(mdb_env_set_mapsize(self->env, new_size));
 }
 

@@ -68,6 +68,17 @@ int store_copy_to_fd(store_t *self, int fd);
 
 /* Begins a transaction (read-only when !write). Returns 0 or an LMDB code. */
 int store_begin(store_t *self, bool write, MDB_txn **ret_txn);
+/* Begins a read-only transaction that never adopts another process's
+ * map size (MDB_MAP_RESIZED is returned as it is, as a code): the one
+ * kind a thread may begin beside other threads' open transactions of
+ * this process (mdb_env_set_mapsize() needs none open). Returns 0 or an
+ * LMDB code. */
+int store_begin_shared(store_t *self, MDB_txn **ret_txn);
+/* Sets fn(ctx), called in the calling thread before this process changes
+ * the map size (store_grow(), or store_begin() adopting another
+ * process's size), to close every other thread's transactions first
+ * (fn NULL: none). */
+void store_set_quiesce(store_t *self, void (*fn)(void *ctx), void *ctx);
 /* Begins a write transaction nested in parent (a write transaction with no
  * other child open): committing it hands its writes to parent, aborting it
  * undoes them and leaves parent as it was. Returns 0 or an LMDB code. */

@@ -532,6 +532,7 @@ static void w_campaign(m_world_t *w, const char *dir, const hier_t *hier, campai
 	snprintf(text, 8192, s_campaign_text, levels, w->deepest,
 		 w->withhold ? "withhold" : "comparable", levels, w->points, levels, w->percent);
 	snprintf(path, sizeof(path), "%s/p.ini", dir);
+	CHECK(campaigns_reserve(camps, 1) == 0, "out of memory");
 	CHECK(campaign_load_mem(text, path, hier, &camps->v[0], err, sizeof(err)) == 0,
 	      "campaign: %s", err);
 	camps->n = 1;

@@ -32,7 +32,7 @@ void at_campaign(at_world_t *w, const char *ini)
 {
 	char err[512], name[4200];
 
-	assert_true(w->camps.n < CAMPAIGNS_MAX);
+	assert_int_equal(campaigns_reserve(&w->camps, w->camps.n + 1), 0);
 	snprintf(name, sizeof(name), "%s/c%zu.ini", w->dir, w->camps.n);
 	if (campaign_load_mem(ini, name, w->hier, &w->camps.v[w->camps.n], err, sizeof(err)) != 0)
 		fail_msg("campaign: %s", err);

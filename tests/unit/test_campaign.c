@@ -1600,6 +1600,7 @@ static void test_campaigns_check_report(void **state)
 	/* None configured: anything goes. */
 	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);
 	assert_int_equal(campaigns_check_report(NULL, &x.r, detail, sizeof(detail)), 0);
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	camps.v[0] = s_load(s_base, NULL);
 	camps.n = 1;
 	assert_int_equal(campaigns_check_report(&camps, &x.r, detail, sizeof(detail)), 0);

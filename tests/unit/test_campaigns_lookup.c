@@ -1,11 +1,15 @@
 /* test_campaigns_lookup.c: a campaign and period as an operator names
- * them, or the error listing the known ids (campaigns_lookup()), and the
- * time zone tables show a campaign's times in. */
+ * them, or the error listing the known ids (campaigns_lookup()), the
+ * time zone tables show a campaign's times in, and campaigns_load() of
+ * any number of files (once at most 16). */
 #include "testutil.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "campaigns.h"
+#include "conf.h"
 #include "lnob_err.h"
 #include "table.h"
 
@@ -27,6 +31,7 @@ static void test_lookup(void **state)
 
 	(void)state;
 	assert_int_equal(hier_load_mem(s_units, strlen(s_units), "u.csv", &h, err, sizeof(err)), 0);
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	if (campaign_load_mem(s_ini, "c.ini", h, &camps.v[0], err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	camps.n = 1;
@@ -60,10 +65,74 @@ static void test_lookup(void **state)
 	hier_destroy(&h);
 }
 
+/* Writes campaign file c<i>.ini (id c<i>) into dir. */
+static void s_write_campaign(const char *dir, int i)
+{
+	char name[32], text[sizeof(s_ini) + 32];
+
+	snprintf(name, sizeof(name), "c%d.ini", i);
+	snprintf(text, sizeof(text), "[campaign]\nid = c%d\n%s", i,
+		 strstr(s_ini, "name = "));
+	tu_write(dir, name, text, 0600);
+}
+
+/* Loads "[campaign] files = <files>" from dir/a.conf into camps. */
+static int s_load_files(const char *dir, const char *files, const hier_t *h,
+			campaigns_t *camps, char *err, size_t errlen)
+{
+	char *text = malloc(strlen(files) + 32);
+	conf_t *conf = NULL;
+	int r;
+
+	assert_non_null(text);
+	sprintf(text, "[campaign]\nfiles = %s\n", files);
+	if ((r = conf_load(tu_write(dir, "a.conf", text, 0600), &conf, err, errlen)) == 0)
+		r = campaigns_load(camps, conf, h, err, errlen);
+	conf_destroy(&conf);
+	free(text);
+	return r;
+}
+
+/* 20 campaign files (more than the 16 there once were), each found by
+ * its id; an id given twice is still refused. (A configuration line is at
+ * most 198 bytes: inih's.) */
+static void test_many(void **state)
+{
+	enum { N = 20 };
+	campaigns_t camps = { 0 };
+	hier_t *h = NULL;
+	char dir[4096], files[N * 16] = "", id[16], err[512] = "";
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
+	assert_int_equal(hier_load_mem(s_units, strlen(s_units), "u.csv", &h, err, sizeof(err)), 0);
+	for (int i = 0; i < N; i++) {
+		s_write_campaign(dir, i);
+		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%sc%d.ini",
+			 i ? ", " : "", i);
+	}
+	if (s_load_files(dir, files, h, &camps, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(camps.n, N);
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof(id), "c%d", i);
+		assert_ptr_equal(campaigns_find(&camps, id), camps.v[i]);
+	}
+	campaigns_clear(&camps);
+	assert_null(camps.v);
+	strcat(files, ", c7.ini");
+	assert_int_equal(s_load_files(dir, files, h, &camps, err, sizeof(err)), LNOB_E_CONFIG);
+	assert_non_null(strstr(err, "campaign id 'c7' is configured twice"));
+	assert_int_equal(camps.n, 0);
+	hier_destroy(&h);
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

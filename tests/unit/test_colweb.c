@@ -164,6 +164,7 @@ static int t_setup(void **state)
 	if (col_conf_load(ctx, tu_write(s_w.dir, "c.conf", conf, 0600), err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(identity_load(key, &ctx->id, err, sizeof(err)), 0);
+	assert_int_equal(campaigns_reserve(&ctx->camps, 1), 0);
 	if (hier_load_mem(s_units, strlen(s_units), "units.csv", &ctx->hier, err, sizeof(err)) < 0 ||
 	    campaign_load_mem(s_campaign, "c.ini", ctx->hier, &ctx->camps.v[0], err, sizeof(err)) < 0)
 		fail_msg("%s", err);
@@ -483,6 +484,7 @@ static void t_hold_metadata(void)
 	identity_pub_t next;
 
 	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	assert_int_equal(identity_generate("province", &agg), 0);
 	if (hier_load_mem(s_agg_units, strlen(s_agg_units), "agg.csv", &h, err, sizeof(err)) < 0 ||
 	    campaign_load(tu_write(s_w.dir, "c.ini", s_campaign, 0600), h, &camps.v[0], err,

@@ -28,6 +28,7 @@
 #include "report.h"
 #include "rollup.h"
 #include "verify.h"
+#include "vpool.h"
 #include "store.h"
 
 #define N_VILLAGES 400
@@ -71,26 +72,34 @@ static void t_open(t_world_t *w, size_t map)
 	w->ctx.max_body = 65536;
 }
 
-static void t_setup(t_world_t *w, size_t map)
+/* n1's record (scope D1) put, or replaced: revoked, or with another
+ * signing key. */
+static void t_put_n1(t_world_t *w, bool revoked, const uint8_t sign_pk[32], bool replace)
 {
 	Lnob__NodeRecord rec = LNOB__NODE_RECORD__INIT;
 	MDB_txn *txn;
 
+	rec.node_id = (char *)"n1";
+	rec.sign_public.data = (uint8_t *)sign_pk;
+	rec.sign_public.len = 32;
+	rec.curve_public.data = w->id.pub.curve_pk;
+	rec.curve_public.len = 32;
+	rec.scope = (char *)"D1";
+	rec.revoked = revoked;
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	assert_int_equal(agg_node_put(w->st, txn, &rec, replace), 0);
+	assert_int_equal(store_commit(&txn), 0);
+}
+
+static void t_setup(t_world_t *w, size_t map)
+{
 	memset(w, 0, sizeof(*w));
 	w->dir = strdup(tu_tmpdir());
 	assert_non_null(w->dir);
 	t_hier(w);
 	assert_int_equal(identity_generate("n1", &w->id), 0);
 	t_open(w, map);
-	rec.node_id = (char *)"n1";
-	rec.sign_public.data = w->id.pub.sign_pk;
-	rec.sign_public.len = 32;
-	rec.curve_public.data = w->id.pub.curve_pk;
-	rec.curve_public.len = 32;
-	rec.scope = (char *)"D1";
-	assert_int_equal(store_begin(w->st, true, &txn), 0);
-	assert_int_equal(agg_node_put(w->st, txn, &rec, false), 0);
-	assert_int_equal(store_commit(&txn), 0);
+	t_put_n1(w, false, w->id.pub.sign_pk, false);
 }
 
 static void t_teardown(t_world_t *w)
@@ -154,6 +163,15 @@ static void t_batch_add(t_batch_t *b, uint8_t *env, size_t len)
 	b->items[b->n].peer = "n1";
 	b->bufs[b->n] = env;
 	b->n++;
+}
+
+/* Adds n1's report of unit (revision 1, poor_households = count) as seq. */
+static void t_add(t_world_t *w, t_batch_t *b, uint64_t seq, const char *unit, int64_t count)
+{
+	size_t len;
+	uint8_t *e = t_envelope(w, seq, unit, 1, count, 10, &len);
+
+	t_batch_add(b, e, len);
 }
 
 static void t_batch_free(t_batch_t *b)
@@ -243,6 +261,133 @@ static void test_batch_commits(void **state)
 	assert_int_equal(s.diffs, 0);
 	assert_int_equal(s.counters[AGG_C_STORED], 4);
 	assert_int_equal(s.counters[AGG_C_STORE_FAILED], 0);
+	t_batch_free(&b);
+	t_teardown(&w);
+}
+
+/* With lazy_counters, a batch of only duplicates (and refusals) commits
+ * nothing: the store's counters stay as they were, the context's hold the
+ * counts (counters_unsaved) until ingest_save_counters(); without it, or
+ * with a batch that stores something, the counters are committed too. */
+static void test_lazy_counters(void **state)
+{
+	t_world_t w;
+	t_batch_t b = { 0 }, dup = { 0 };
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	t_add(&w, &b, 1, "V0001", 10);
+	w.ctx.lazy_counters = true;
+	assert_int_equal(ingest_batch(&w.ctx, b.items, b.n), 0);   /* stores: commits */
+	assert_false(w.ctx.counters_unsaved);
+	assert_int_equal(t_snap(&w).counters[AGG_C_STORED], 1);
+	t_add(&w, &dup, 1, "V0001", 10);
+	assert_int_equal(ingest_batch(&w.ctx, dup.items, dup.n), 0);
+	assert_int_equal(dup.items[0].verdict, INGEST_ACK);
+	assert_true(dup.items[0].duplicate);
+	assert_true(w.ctx.counters_unsaved);
+	assert_int_equal(w.ctx.counters[AGG_C_DUPLICATE], 1);
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 0);   /* not committed */
+	assert_int_equal(ingest_save_counters(&w.ctx), 0);
+	assert_false(w.ctx.counters_unsaved);
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 1);
+	w.ctx.lazy_counters = false;
+	assert_int_equal(ingest_batch(&w.ctx, dup.items, dup.n), 0);
+	assert_false(w.ctx.counters_unsaved);
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 2);
+	t_batch_free(&b);
+	t_batch_free(&dup);
+	t_teardown(&w);
+}
+
+/* ingest_preverify() checks ahead; ingest_batch() takes its result only
+ * with the same key: a forged "ok" with the key unchanged is believed
+ * (the result is used, not verified again), a key changed or revoked
+ * since is judged afresh; a stored duplicate is never checked. */
+static void test_preverify(void **state)
+{
+	t_world_t w;
+	t_batch_t b = { 0 };
+	identity_t other;
+
+	(void)state;
+	t_setup(&w, 8 << 20);
+	t_add(&w, &b, 1, "V0001", 10);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	assert_true(b.items[0].pre.done);
+	assert_true(b.items[0].pre.ok);
+	b.items[0].pre.ok = false;          /* the writer takes the pool's word */
+	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
+	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_BAD_SIGNATURE);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	assert_int_equal(identity_generate("n1", &other), 0);
+	t_put_n1(&w, false, other.pub.sign_pk, true);   /* rotated meanwhile */
+	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
+	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_BAD_SIGNATURE);
+	t_put_n1(&w, false, w.id.pub.sign_pk, true);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	assert_true(b.items[0].pre.ok);
+	t_put_n1(&w, true, w.id.pub.sign_pk, true);     /* revoked meanwhile */
+	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
+	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_REVOKED_SIGNER);
+	t_put_n1(&w, false, w.id.pub.sign_pk, true);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
+	assert_int_equal(b.items[0].verdict, INGEST_ACK);
+	assert_false(b.items[0].duplicate);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	assert_false(b.items[0].pre.done);   /* stored: a duplicate, not checked */
+	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
+	assert_true(b.items[0].duplicate);
+	identity_wipe(&other);
+	t_batch_free(&b);
+	t_teardown(&w);
+}
+
+/* The server's pipeline in small: the pool checks batch B's signatures
+ * while this thread stores batch A; then B is stored with the pool's
+ * checks (run under ThreadSanitizer too: no race on items or store). */
+typedef struct t_pipe {
+	t_world_t *w;
+	t_batch_t *b;
+} t_pipe_t;
+
+static void t_pipe_item(void *ctx, size_t i)
+{
+	t_pipe_t *p = ctx;
+
+	ingest_preverify(p->w->st, p->w->ctx.max_body, &p->b->items[i]);
+}
+
+static void test_pipeline(void **state)
+{
+	t_world_t w;
+	t_batch_t a = { 0 }, b = { 0 };
+	t_pipe_t pipe = { &w, &b };
+	vpool_t *pool = vpool_new(2);
+
+	(void)state;
+	assert_non_null(pool);
+	t_setup(&w, 8 << 20);
+	for (uint64_t seq = 1; seq <= 64; seq++) {
+		char unit[8];
+
+		snprintf(unit, sizeof(unit), "V%04d", (int)seq);
+		t_add(&w, seq <= 32 ? &a : &b, seq, unit, 1);
+	}
+	vpool_start(pool, t_pipe_item, &pipe, b.n);
+	assert_int_equal(ingest_batch(&w.ctx, a.items, a.n), 0);
+	vpool_wait(pool);
+	for (size_t i = 0; i < b.n; i++)
+		assert_true(b.items[i].pre.done && b.items[i].pre.ok);
+	assert_int_equal(ingest_batch(&w.ctx, b.items, b.n), 0);
+	for (size_t i = 0; i < a.n; i++)
+		assert_int_equal(a.items[i].verdict, INGEST_ACK);
+	for (size_t i = 0; i < b.n; i++)
+		assert_int_equal(b.items[i].verdict, INGEST_ACK);
+	assert_int_equal(t_snap(&w).envelopes, 64);
+	vpool_destroy(&pool);
+	t_batch_free(&a);
 	t_batch_free(&b);
 	t_teardown(&w);
 }
@@ -682,6 +827,7 @@ static void test_campaign_nacks(void **state)
 	(void)state;
 	t_setup(&w, 8 << 20);
 	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	assert_int_equal(campaign_load_mem(s_campaign_text, "t.ini", w.hier, &camps.v[0], err,
 					   sizeof(err)), 0);
 	camps.n = 1;
@@ -786,6 +932,7 @@ static void test_wrong_level(void **state)
 	(void)state;
 	t_setup(&w, 8 << 20);
 	memset(&camps, 0, sizeof(camps));
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	assert_int_equal(campaign_load_mem(s_campaign_text, "t.ini", w.hier, &camps.v[0], err,
 					   sizeof(err)), 0);
 	camps.n = 1;
@@ -1185,6 +1332,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_commits),
+		cmocka_unit_test(test_lazy_counters),
+		cmocka_unit_test(test_preverify),
+		cmocka_unit_test(test_pipeline),
 		cmocka_unit_test(test_map_full_batch_stores_nothing),
 		cmocka_unit_test(test_history_rules),
 		cmocka_unit_test(test_revisions_and_conflicts),

@@ -514,6 +514,7 @@ static void test_campaign_rules(void **state)
 	memset(&camps, 0, sizeof(camps));
 	if (hier_load_mem(s_units, strlen(s_units), "units.csv", &h, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	if (campaign_load_mem(s_campaign, "c.ini", h, &camps.v[0], err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	camps.n = 1;

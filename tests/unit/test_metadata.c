@@ -44,6 +44,8 @@ static int s_setup(void **state)
 	memset(&w, 0, sizeof(w));
 	snprintf(w.dir, sizeof(w.dir), "%s", tu_tmpdir());
 	path = tu_write(w.dir, "c1.ini", s_ini, 0600);
+	if (campaigns_reserve(&w.camps, 1) < 0)
+		return -1;
 	if (hier_load_mem(s_csv, strlen(s_csv), "h.csv", &w.hier, err, sizeof(err)) < 0 ||
 	    campaign_load(path, w.hier, &w.camps.v[0], err, sizeof(err)) < 0 ||
 	    identity_generate("province", &w.id) < 0)

@@ -805,6 +805,7 @@ static void test_campaign_checks_and_view(void **state)
 	t_setup(&w);
 	if (campaign_load_mem(ini, "test.ini", w.hier, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
+	assert_int_equal(campaigns_reserve(&w.camps, 1), 0);
 	w.camps.v[0] = c;
 	w.camps.n = 1;
 	w.ctx.campaigns = &w.camps;

@@ -136,6 +136,7 @@ static size_t s_fresh_apply(s_fx_t *fx, const char *ini, campaigns_t *camps, siz
 	char err[512];
 
 	memset(camps, 0, sizeof(*camps));
+	assert_int_equal(campaigns_reserve(camps, 1), 0);
 	if (campaign_load_mem(ini, "c.ini", fx->w.hier, &camps->v[0], err, sizeof(err)) != 0)
 		fail_msg("%s", err);
 	camps->n = 1;

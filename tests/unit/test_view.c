@@ -99,6 +99,7 @@ static void test_absurd_stamps(void **state)
 				       sizeof(err)), 0);
 	if (campaign_load_mem(s_ini, "test.ini", h, &c, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
+	assert_int_equal(campaigns_reserve(&camps, 1), 0);
 	camps.v[0] = c;
 	camps.n = 1;
 	assert_int_equal(aggstore_open(dir, 8 << 20, 0, &st, err, sizeof(err)), 0);
