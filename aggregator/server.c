@@ -47,8 +47,7 @@
 #define S_SNDHWM 100000
 #define S_RCVHWM_MIN 16
 #define S_RCVHWM_MAX 100000
-/* Messages beyond its credit a sender may have queued at the ROUTER: its
- * heartbeats, receipt acks and a metadata request between two reads. */
+/* Messages beyond its credit a sender may queue (heartbeats, receipt acks). */
 #define S_RCVHWM_SLACK 64
 #define S_MB(b) ((unsigned long long)((b) >> 20))
 
@@ -646,25 +645,17 @@ static int s_listen_http(server_t *s)
 	return 0;
 }
 
-/* The ROUTER's receive high-water mark: window_bytes in messages of
- * max_frame, within S_RCVHWM_MIN..S_RCVHWM_MAX, and never below a
- * sender's credit (window) and S_RCVHWM_SLACK messages more. libzmq
- * counts whole messages per connection, so this bounds in bytes what it
- * holds for a sender the loop does not read; beyond it TCP holds that
- * sender. A sender that keeps to its credit never fills it: libzmq 4.3.4
- * aborts (stream_engine_base.cpp:331, !_io_error) when a connection whose
- * input it stopped for a full queue held a ZMTP PING and its peer went
- * away, so only a flooder ignoring its credit is ever stopped. */
+/* The ROUTER's RCVHWM: window_bytes in messages of max_frame (libzmq counts
+ * whole messages: a bound in bytes on what it holds for a sender not read;
+ * beyond it TCP holds that sender), never below a sender's credit + slack:
+ * libzmq 4.3.4 aborts (stream_engine_base.cpp:331) when a connection it
+ * stopped reading held a ZMTP PING and went away; only flooders fill it. */
 static int s_rcvhwm(const server_opts_t *o)
 {
-	size_t n = o->window_bytes / o->max_frame;
-	size_t floor = (size_t)o->window + S_RCVHWM_SLACK;
+	size_t n = o->window_bytes / o->max_frame, floor = (size_t)o->window + S_RCVHWM_SLACK;
 
-	if (n < floor)
-		n = floor;
-	if (n < S_RCVHWM_MIN)
-		return S_RCVHWM_MIN;
-	return n > S_RCVHWM_MAX ? S_RCVHWM_MAX : (int)n;
+	n = n < floor ? floor : n;
+	return n < S_RCVHWM_MIN ? S_RCVHWM_MIN : n > S_RCVHWM_MAX ? S_RCVHWM_MAX : (int)n;
 }
 
 /* Makes the context and the router (ZAP first, its self-test passed).
