@@ -356,6 +356,16 @@ static int s_one(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it)
 	bool txn_failed = false;
 	int r;
 
+	if (it->pre.duplicate) {
+		/* Found stored with the same content ahead (ingest_preverify()):
+		 * the envelope log never forgets, so it is one still. */
+		lnob_strlcpy(it->signer, it->pre.signer, sizeof(it->signer));
+		it->seq = it->pre.seq;
+		it->verdict = INGEST_ACK;
+		it->duplicate = true;
+		ctx->counters[AGG_C_DUPLICATE]++;
+		return 0;
+	}
 	memcpy(before, ctx->counters, sizeof(before));
 	r = s_check(ctx, txn, it, &c);
 	if (r == 0 && (c.env || c.quarantine))

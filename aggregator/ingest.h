@@ -140,7 +140,9 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
  * the signer's key it looks up in its own transaction is unchanged, so a
  * key revoked or rotated meanwhile is honoured; an envelope stored
  * meanwhile (a duplicate of the batch before) is acked as a duplicate
- * whatever the check said. */
+ * whatever the check said. One found stored already with the same
+ * content (it->pre.duplicate) is acked as a duplicate by ingest_batch()
+ * at once, judged no further: the envelope log never forgets. */
 void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *it);
 
 /* Persists ctx->counters alone (for counts that change outside batches,

@@ -66,7 +66,7 @@ static int s_conf_link(const conf_t *ini, col_conf_t *c, char *err, size_t errle
 	if (endpoint_check(up->endpoint, false, why, sizeof(why)) < 0)
 		return cli_conf_error(ini, "uplink", "endpoint", err, errlen, "%s", why);
 	if ((r = cli_conf_nonempty(ini, "uplink", "server_public", &c->server_public, err, errlen)) < 0 ||
-	    (r = s_u32(ini, "uplink", "window", 128, 1, 65536, &up->window, err, errlen)) < 0 ||
+	    (r = s_u32(ini, "uplink", "window", 256, 1, 65536, &up->window, err, errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "heartbeat_ms", 1000, 50, 600000, &up->heartbeat_ms, err,
 		       errlen)) < 0 ||
 	    (r = s_u32(ini, "uplink", "dead_after_ms", 10000, (uint64_t)up->heartbeat_ms + 1,

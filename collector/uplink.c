@@ -276,26 +276,30 @@ static void s_monitor_events(uplink_t *u)
 
 /* ---- frames from upstream ----------------------------------------------- */
 
-/* Remembers an acked (signer, seq) for the ack transaction of this loop
- * turn; own ones by seq, relayed ones by (signer, seq). When memory runs
- * out the ack is dropped: the item is resent and acked again. */
+/* Remembers an acked (signer, seq) for the next ack transaction (it
+ * waits for more: UPLINK_ACK_HOLD), its flight entry marked acked; own
+ * ones by seq, relayed ones by (signer, seq). When memory runs out the
+ * ack is dropped: the item is resent and acked again. */
 static void s_ack_push(uplink_t *u, const char *signer, uint64_t seq)
 {
 	const char *key;
 	uplink_lane_t *l = uplink_lane_of(u, signer, &key);
 
 	if (l == &u->own) {
-		if (lnob_grow(&u->acks, u->nacks, &u->acks_cap, sizeof(*u->acks), 256) == 0)
-			u->acks[u->nacks++] = seq;
-		return;
+		if (lnob_grow(&u->acks, u->nacks, &u->acks_cap, sizeof(*u->acks), 256) < 0)
+			return;
+		u->acks[u->nacks++] = seq;
+	} else {
+		if (!lnob_valid_id(signer) ||
+		    lnob_grow(&u->racks, u->nracks, &u->racks_cap, sizeof(*u->racks), 256) < 0)
+			return;
+		lnob_strlcpy(u->racks[u->nracks].signer, signer, sizeof(u->racks[0].signer));
+		u->racks[u->nracks].seq = seq;
+		u->nracks++;
 	}
-	if (!lnob_valid_id(signer))
-		return;
-	if (lnob_grow(&u->racks, u->nracks, &u->racks_cap, sizeof(*u->racks), 256) < 0)
-		return;
-	lnob_strlcpy(u->racks[u->nracks].signer, signer, sizeof(u->racks[0].signer));
-	u->racks[u->nracks].seq = seq;
-	u->nracks++;
+	if (u->nacks + u->nracks == 1)
+		u->acks_since = lnob_mono_ms();
+	(void)uplink_flight_acked(u, signer, seq);
 }
 
 /* A refusal: non-retryable parks the item (it leaves flight), retryable
@@ -324,7 +328,7 @@ static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 	if (n->retryable) {
 		uint32_t delay;
 
-		if (at < 0 || l->fl[at].done)
+		if (at < 0 || l->fl[at].done || l->fl[at].acked)
 			return;   /* not in flight: it goes again in order anyway */
 		l->fl[at].tries++;
 		delay = u->conf->backoff_min_ms +
@@ -353,8 +357,7 @@ static void s_on_nack(uplink_t *u, const Lnob__Nack *n)
 			  detail, lnob_strerror(r));
 	if (r != 0 && r != LNOB_E_NOTFOUND)
 		return;   /* stays in flight; resent later, refused and parked again */
-	if (at >= 0)
-		l->fl[at].done = true;
+	(void)uplink_flight_done(u, n->signer, n->seq);
 }
 
 /* Text of a limit for the log: "1024 bytes" or "(not said)", into out[32]. */
@@ -472,33 +475,34 @@ static void s_recv_all(uplink_t *u)
 	}
 }
 
-/* Deletes this turn's acked items (own and relayed) in one transaction
- * (with the state) and drops them from flight. On failure they stay in
- * flight and are resent. */
-static void s_flush_acks(uplink_t *u)
+/* Whether the acks waiting must be committed now (UPLINK_ACK_HOLD): with
+ * force, or enough of them, or the oldest waited long enough. */
+static bool s_acks_due(const uplink_t *u, bool force, int64_t now)
 {
-	size_t deleted = 0, leaving = 0;
+	size_t n = u->nacks + u->nracks;
+
+	return n > 0 && (force || n >= (size_t)u->conf->window * UPLINK_ACK_HOLD ||
+			 now - u->acks_since >= UPLINK_ACK_DELAY_MS);
+}
+
+/* Deletes the acked items waiting (own and relayed) in one transaction
+ * (with the state) and drops them from the lanes, when due (s_acks_due()).
+ * On failure they are in flight again and are resent. */
+static void s_flush_acks(uplink_t *u, bool force)
+{
+	size_t deleted = 0;
 	int r;
 
-	if (u->nacks == 0 && u->nracks == 0)
+	if (!s_acks_due(u, force, lnob_mono_ms()))
 		return;
 	/* The state written with the acks counts what stays in flight after. */
-	for (size_t i = 0; i < u->nacks; i++) {
-		long at = uplink_flight_find(&u->own, "", u->acks[i]);
-		if (at >= 0 && !u->own.fl[at].done)
-			leaving++;
-	}
-	for (size_t i = 0; i < u->nracks; i++) {
-		long at = uplink_flight_find(&u->rel, u->racks[i].signer, u->racks[i].seq);
-		if (at >= 0 && !u->rel.fl[at].done)
-			leaving++;
-	}
-	u->state.in_flight = uplink_in_flight(u) > leaving ? uplink_in_flight(u) - leaving : 0;
+	u->state.in_flight = uplink_in_flight(u);
 	fault_point("collector.after_ack");
 	r = outbox_ack_all(u->ob, u->acks, u->nacks, u->racks, u->nracks, &u->state, &deleted);
 	if (r < 0) {
 		log_warnx("cannot delete %zu acked items from the outbox: %s", u->nacks + u->nracks,
 			  lnob_strerror(r));
+		uplink_flight_unack(u);
 	} else {
 		for (size_t i = 0; i < u->nacks; i++)
 			uplink_flight_done(u, "", u->acks[i]);
@@ -625,6 +629,12 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 	} else if (u->reconnect_at - now < timeout) {
 		timeout = u->reconnect_at > now ? (int)(u->reconnect_at - now) : 0;
 	}
+	if (u->nacks + u->nracks > 0) {
+		/* The acks waiting are committed on time (UPLINK_ACK_DELAY_MS). */
+		int64_t left = u->acks_since + UPLINK_ACK_DELAY_MS - now;
+
+		timeout = left <= 0 ? 0 : left < timeout ? (int)left : timeout;
+	}
 	if (u->relay) {
 		relay_at = n;
 		relay_poll_items(u->relay, &items[n]);
@@ -652,7 +662,7 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 			u->blocked = false;
 		s_recv_all(u);
 	}
-	s_flush_acks(u);
+	s_flush_acks(u, false);
 	if (relay_at >= 0) {
 		/* New custody items may sort below the cursor: scan from the start
 		 * (what is in flight is skipped). */
@@ -716,8 +726,8 @@ int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const ident
 	}
 	if (outbox_requeue_gen(ob, &u.requeue_gen) < 0)
 		u.requeue_gen = 0;
-	u.own.fl = calloc(conf->window, sizeof(*u.own.fl));
-	u.rel.fl = calloc(conf->window, sizeof(*u.rel.fl));
+	u.own.fl = calloc(uplink_lane_cap(&u), sizeof(*u.own.fl));
+	u.rel.fl = calloc(uplink_lane_cap(&u), sizeof(*u.rel.fl));
 	if (!u.own.fl || !u.rel.fl) {
 		log_warnx("out of memory");
 		rc = -ENOMEM;
@@ -739,11 +749,10 @@ int uplink_run(const uplink_conf_t *conf, const relay_conf_t *relay, const ident
 		notify_watchdog();
 	}
 	notify_stopping();
-	/* Frames that arrived meanwhile: take them and commit their acks. */
-	if (u.sock) {
+	/* Frames that arrived meanwhile: take them, and commit the acks. */
+	if (u.sock)
 		s_recv_all(&u);
-		s_flush_acks(&u);
-	}
+	s_flush_acks(&u, true);
 	if (u.relay)
 		relay_handle(u.relay, NULL);
 	s_close_socket(&u);

@@ -37,8 +37,12 @@
  *    poll sees "requeue_gen" change, by scanning again from the start
  *    (skipping what is in flight).
  *  - An ack for (own id, seq) deletes the own item, an ack for (other
- *    signer, seq) the relayed one (all acks of one loop turn in one write
- *    transaction); a non-retryable NACK (NACK_TOO_LARGE among them) parks
+ *    signer, seq) the relayed one: the acks of several loop turns in one
+ *    write transaction, committed once window * UPLINK_ACK_HOLD wait or
+ *    the oldest waited UPLINK_ACK_DELAY_MS (uplink_int.h: meanwhile the
+ *    item is neither in flight nor sent again; a crash loses only the
+ *    deletion, and upstream acks the envelope sent again as a
+ *    duplicate); a non-retryable NACK (NACK_TOO_LARGE among them) parks
  *    it (relayed ones with their origin signer), a retryable one resends
  *    it after a jittered back-off;
  *    a NACK without signer/seq is only logged. An item unacked for

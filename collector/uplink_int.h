@@ -20,15 +20,29 @@ typedef struct uplink_flight {
 	uint64_t seq;
 	int64_t resend_at;   /* monotonic ms when it is sent again */
 	uint32_t tries;      /* retryable NACKs in a row */
-	bool done;           /* acked or parked: removed at the next compaction */
+	bool acked;          /* acked upstream, its deletion not committed yet (the
+	                        ack transaction waits for more: UPLINK_ACK_HOLD):
+	                        no longer in flight, never sent again */
+	bool done;           /* deleted or parked: removed at the next compaction */
 } uplink_flight_t;
+
+/* The acks of several loop turns share one write transaction (one fsync):
+ * it commits once window * UPLINK_ACK_HOLD acks wait, or the oldest has
+ * waited UPLINK_ACK_DELAY_MS, or at a stop. Meanwhile the acked entries
+ * stay in their lane, marked acked, so that nothing sends them again; a
+ * crash before the commit loses only deletions, and the envelopes sent
+ * again are acked again as duplicates (the upstream keeps (signer, seq)
+ * forever). A lane holds at most window * (1 + UPLINK_ACK_HOLD) entries. */
+#define UPLINK_ACK_HOLD 4
+#define UPLINK_ACK_DELAY_MS 20
 
 /* A source of envelopes to send: own outbox items, or relayed ones. Its
  * in-flight entries are sorted by (signer, seq). */
 typedef struct uplink_lane {
 	bool relayed;
-	uplink_flight_t *fl; /* at most window entries */
+	uplink_flight_t *fl; /* at most window * (1 + UPLINK_ACK_HOLD) entries */
 	size_t nfl;
+	size_t nacked;       /* of them acked, not done (not in flight) */
 	bool has_cursor;     /* false: the next scan starts at the first item */
 	char cur_signer[LNOB_ID_MAX + 1];
 	uint64_t cur_seq;    /* (cur_signer, cur_seq): the last item the scan passed */
@@ -60,10 +74,11 @@ typedef struct uplink {
 	uint64_t requeue_gen;     /* the outbox's "requeue_gen" as last seen */
 	uplink_lane_t own, rel;   /* the two lanes */
 	bool rel_first;           /* which lane scans first (alternates) */
-	uint64_t *acks;           /* own seqs acked this loop turn */
+	uint64_t *acks;           /* own seqs acked, their deletion waiting */
 	size_t nacks, acks_cap;
-	outbox_ref_t *racks;      /* relayed (signer, seq) acked this loop turn */
+	outbox_ref_t *racks;      /* relayed (signer, seq) acked, waiting */
 	size_t nracks, racks_cap;
+	int64_t acks_since;       /* monotonic ms of the oldest of them */
 	outbox_state_t state;     /* current */
 	outbox_state_t saved;     /* as last written */
 	int64_t saved_at;         /* monotonic ms of that write */
@@ -103,20 +118,33 @@ uplink_lane_t *uplink_lane_of(uplink_t *u, const char *signer, const char **ret_
 long uplink_flight_find(const uplink_lane_t *l, const char *signer, uint64_t seq);
 
 /* Marks (signer, seq) of the lane of signer done; returns whether it was
- * in flight and not done yet. */
+ * in flight or acked and not done yet. */
 bool uplink_flight_done(uplink_t *u, const char *signer, uint64_t seq);
+
+/* Marks (signer, seq) of the lane of signer acked (no longer in flight,
+ * its deletion waiting: UPLINK_ACK_HOLD); returns whether it was in
+ * flight. */
+bool uplink_flight_acked(uplink_t *u, const char *signer, uint64_t seq);
+
+/* Every acked entry of both lanes in flight again (their deletion
+ * failed: they are sent again when due). */
+void uplink_flight_unack(uplink_t *u);
 
 /* Drops the lane's entries marked done. */
 void uplink_flight_compact(uplink_lane_t *l);
 
-/* Envelopes in flight over both lanes. */
+/* Envelopes in flight over both lanes (acked ones not counted). */
 size_t uplink_in_flight(const uplink_t *u);
+
+/* Entries a lane holds at most: window * (1 + UPLINK_ACK_HOLD). */
+size_t uplink_lane_cap(const uplink_t *u);
 
 /* The next scan of the lane starts from its first item. */
 void uplink_lane_rewind(uplink_lane_t *l);
 
-/* Everything in flight becomes unsent, as after a lost connection; the
- * credit is 0 until upstream speaks again. */
+/* Everything in flight becomes unsent, as after a lost connection (acked
+ * entries stay: their deletion still waits); the credit is 0 until
+ * upstream speaks again. */
 void uplink_flight_reset(uplink_t *u);
 
 /* Sends again what has waited too long for an answer. */

@@ -80,7 +80,7 @@ static void s_flight_add(uplink_t *u, uplink_lane_t *l, const char *signer, uint
 	size_t at = s_flight_pos(l, signer, seq, &found);
 	uplink_flight_t *e;
 
-	assert(!found && l->nfl < u->conf->window);
+	assert(!found && l->nfl < uplink_lane_cap(u));
 	memmove(&l->fl[at + 1], &l->fl[at], (l->nfl - at) * sizeof(l->fl[0]));
 	e = &l->fl[at];
 	memset(e, 0, sizeof(*e));
@@ -90,21 +90,38 @@ static void s_flight_add(uplink_t *u, uplink_lane_t *l, const char *signer, uint
 	l->nfl++;
 }
 
-/* Drops the lane's entries marked done. */
-void uplink_flight_compact(uplink_lane_t *l)
+/* Drops the lane's entries marked done (keep is NULL), or those keep()
+ * refuses; recounts the acked ones. */
+static void s_compact_keep(uplink_lane_t *l, bool (*keep)(const uplink_flight_t *))
 {
 	size_t j = 0;
 
-	for (size_t i = 0; i < l->nfl; i++)
-		if (!l->fl[i].done)
-			l->fl[j++] = l->fl[i];
+	l->nacked = 0;
+	for (size_t i = 0; i < l->nfl; i++) {
+		const uplink_flight_t *e = &l->fl[i];
+
+		if (e->done || (keep && !keep(e)))
+			continue;
+		l->nacked += e->acked;
+		l->fl[j++] = *e;
+	}
 	l->nfl = j;
 }
 
-/* Envelopes in flight over both lanes. */
+void uplink_flight_compact(uplink_lane_t *l)
+{
+	s_compact_keep(l, NULL);
+}
+
+/* Envelopes in flight over both lanes (acked ones not counted). */
 size_t uplink_in_flight(const uplink_t *u)
 {
-	return u->own.nfl + u->rel.nfl;
+	return u->own.nfl - u->own.nacked + u->rel.nfl - u->rel.nacked;
+}
+
+size_t uplink_lane_cap(const uplink_t *u)
+{
+	return (size_t)u->conf->window * (1 + UPLINK_ACK_HOLD);
 }
 
 /* The next scan of the lane starts from its first item. */
@@ -116,11 +133,18 @@ void uplink_lane_rewind(uplink_lane_t *l)
 	l->more = true;
 }
 
-/* Everything in flight becomes unsent, as after a lost connection. */
+/* s_compact_keep(): whether an entry survives a lost connection. */
+static bool s_is_acked(const uplink_flight_t *e)
+{
+	return e->acked;
+}
+
+/* Everything in flight becomes unsent, as after a lost connection; the
+ * acked entries stay (their deletion waits, nothing may send them). */
 void uplink_flight_reset(uplink_t *u)
 {
-	u->own.nfl = 0;
-	u->rel.nfl = 0;
+	s_compact_keep(&u->own, s_is_acked);
+	s_compact_keep(&u->rel, s_is_acked);
 	uplink_lane_rewind(&u->own);
 	uplink_lane_rewind(&u->rel);
 	u->credit = 0;
@@ -144,7 +168,7 @@ static int s_send_envelope(uplink_t *u, const uint8_t *env, size_t len)
 }
 
 /* Marks (signer, seq) of the lane of signer done; returns whether it was
- * in flight and not done yet. */
+ * in flight or acked and not done yet. */
 bool uplink_flight_done(uplink_t *u, const char *signer, uint64_t seq)
 {
 	const char *key;
@@ -153,8 +177,36 @@ bool uplink_flight_done(uplink_t *u, const char *signer, uint64_t seq)
 
 	if (at < 0 || l->fl[at].done)
 		return false;
+	if (l->fl[at].acked) {
+		l->fl[at].acked = false;
+		l->nacked--;
+	}
 	l->fl[at].done = true;
 	return true;
+}
+
+bool uplink_flight_acked(uplink_t *u, const char *signer, uint64_t seq)
+{
+	const char *key;
+	uplink_lane_t *l = uplink_lane_of(u, signer, &key);
+	long at = uplink_flight_find(l, key, seq);
+
+	if (at < 0 || l->fl[at].done || l->fl[at].acked)
+		return false;
+	l->fl[at].acked = true;
+	l->nacked++;
+	return true;
+}
+
+void uplink_flight_unack(uplink_t *u)
+{
+	uplink_lane_t *lanes[] = { &u->own, &u->rel };
+
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < lanes[k]->nfl; i++)
+			lanes[k]->fl[i].acked = false;
+		lanes[k]->nacked = 0;
+	}
 }
 
 /* Parks (signer, seq) of lane l locally with reason and detail instead of
@@ -195,7 +247,7 @@ static size_t s_resend_lane(uplink_t *u, uplink_lane_t *l, int64_t now)
 		char why[160];
 		int r;
 
-		if (e->done || e->resend_at > now)
+		if (e->done || e->acked || e->resend_at > now)
 			continue;
 		if (l->relayed)
 			r = outbox_relay_get(u->ob, e->signer, e->seq, &env, &len);

@@ -220,7 +220,11 @@ void admit_preverify(const admit_conf_t *conf, const uint8_t *buf, size_t len,
 	if (r == LNOB_E_NOTFOUND)
 		r = 0;
 	memset(&key, 0, sizeof(key));
-	if (r == 0 && !(prev && s_same(prev, plen, env, buf, len))) {
+	if (r == 0 && prev && s_same(prev, plen, env, buf, len)) {
+		ret->duplicate = true;
+		lnob_strlcpy(ret->signer, env->signer, sizeof(ret->signer));
+		ret->seq = env->seq;
+	} else if (r == 0) {
 		if (conf->self_id && strcmp(env->signer, conf->self_id) == 0)
 			r = LNOB_E_NOTFOUND;
 		else

@@ -77,6 +77,13 @@ typedef struct admit_pre {
 	bool done;               /* the signature was checked against key */
 	bool ok;                 /* and it verified with one of key's keys */
 	admit_key_t key;
+	/* The `stored` lookup found (signer, seq) stored with the same content
+	 * (never checked, done false). An owner whose store never forgets an
+	 * envelope (the aggregator's log) may ack it as a duplicate at once,
+	 * without admit_envelope(). */
+	bool duplicate;
+	char signer[LNOB_ID_MAX + 1];   /* when duplicate */
+	uint64_t seq;                   /* when duplicate */
 } admit_pre_t;
 
 typedef struct admit_conf {
@@ -113,8 +120,9 @@ int admit_envelope(const admit_conf_t *conf, const uint8_t *buf, size_t len, adm
  * lookup, the stored copy (step 4), and checks the signature only when
  * admission would (the signer enrolled and not revoked, the envelope not
  * a duplicate: a duplicate is never verified). *ret gets done = true with
- * the key checked and the result, or done = false when there was nothing
- * to check or a lookup failed (admission then does it all itself).
+ * the key checked and the result; or duplicate = true, with the signer
+ * and seq, when it is one; or neither when there was nothing to check or
+ * a lookup failed (admission then does it all itself).
  * Writes nothing else; safe in several threads at once when the lookups
  * are (libsodium after sodium_init()). */
 void admit_preverify(const admit_conf_t *conf, const uint8_t *buf, size_t len,

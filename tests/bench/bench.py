@@ -111,7 +111,7 @@ class Bench:
         return agg
 
     def add_collector(self, net, node_id, **over):
-        kw = dict(window=128, heartbeat_ms=500, dead_after_ms=5000, resend_after_ms=15000,
+        kw = dict(window=256, heartbeat_ms=500, dead_after_ms=5000, resend_after_ms=15000,
                   backoff_min_ms=100, backoff_max_ms=2000, map_size_mb=4096)
         kw.update(over)
         return net.add_collector(node_id, self.hier.code(0), **kw)

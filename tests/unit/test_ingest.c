@@ -337,8 +337,15 @@ static void test_preverify(void **state)
 	assert_false(b.items[0].duplicate);
 	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
 	assert_false(b.items[0].pre.done);   /* stored: a duplicate, not checked */
+	assert_true(b.items[0].pre.duplicate);
+	assert_string_equal(b.items[0].pre.signer, "n1");
+	assert_int_equal(b.items[0].pre.seq, b.items[0].seq);
+	t_put_n1(&w, true, w.id.pub.sign_pk, true);     /* revoked since: acked all the same */
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
+	assert_int_equal(b.items[0].verdict, INGEST_ACK);
 	assert_true(b.items[0].duplicate);
+	assert_string_equal(b.items[0].signer, "n1");
+	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 1);
 	identity_wipe(&other);
 	t_batch_free(&b);
 	t_teardown(&w);
