@@ -485,6 +485,17 @@ static bool s_acks_due(const uplink_t *u, bool force, int64_t now)
 			 now - u->acks_since >= UPLINK_ACK_DELAY_MS);
 }
 
+/* The poll timeout that commits the acks waiting on time
+ * (UPLINK_ACK_DELAY_MS): timeout, or less. */
+static int s_acks_timeout(const uplink_t *u, int64_t now, int timeout)
+{
+	int64_t left = u->acks_since + UPLINK_ACK_DELAY_MS - now;
+
+	if (u->nacks + u->nracks == 0 || left >= timeout)
+		return timeout;
+	return left <= 0 ? 0 : (int)left;
+}
+
 /* Deletes the acked items waiting (own and relayed) in one transaction
  * (with the state) and drops them from the lanes, when due (s_acks_due()).
  * On failure they are in flight again and are resent. */
@@ -629,12 +640,7 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 	} else if (u->reconnect_at - now < timeout) {
 		timeout = u->reconnect_at > now ? (int)(u->reconnect_at - now) : 0;
 	}
-	if (u->nacks + u->nracks > 0) {
-		/* The acks waiting are committed on time (UPLINK_ACK_DELAY_MS). */
-		int64_t left = u->acks_since + UPLINK_ACK_DELAY_MS - now;
-
-		timeout = left <= 0 ? 0 : left < timeout ? (int)left : timeout;
-	}
+	timeout = s_acks_timeout(u, now, timeout);
 	if (u->relay) {
 		relay_at = n;
 		relay_poll_items(u->relay, &items[n]);
