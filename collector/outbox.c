@@ -102,6 +102,7 @@ static int s_put_one(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_
 		     uint64_t seq, const uint8_t *body, size_t len, int64_t now_ms)
 {
 	Lnob__OutboxItem item = LNOB__OUTBOX_ITEM__INIT;
+	char campaign[LNOB_ID_MAX + 1], period[LNOB_ID_MAX + 1], unit[LNOB_ID_MAX + 1];
 	uint8_t key[8], *env = NULL, *val = NULL;
 	size_t env_len = 0, val_len = 0;
 	int r;
@@ -112,6 +113,12 @@ static int s_put_one(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_
 	item.queued_at_ms = now_ms;
 	item.envelope.data = env;
 	item.envelope.len = env_len;
+	/* What its receipt will name, so that the ack decodes nothing more. */
+	outbox_report_of(env, env_len, campaign, period, unit, NULL);
+	item.kind = (Lnob__Kind)kind;
+	item.campaign = campaign;
+	item.period = period;
+	item.unit = unit;
 	r = codec_pack(&item.base, &val, &val_len);
 	free(env);
 	if (r < 0)

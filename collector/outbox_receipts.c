@@ -76,13 +76,21 @@ static int s_own_acked(outbox_t *self, MDB_txn *txn, uint64_t seq, const MDB_val
 
 	if (outbox_item_decode(v, &item) < 0)
 		return 0;   /* nothing to say of it */
-	outbox_report_of(item->envelope.data, item->envelope.len, campaign, period, unit, &kind);
 	rec.queued_at_ms = item->queued_at_ms;
 	rec.sent_at_ms = now_ms;
-	rec.campaign = campaign;
-	rec.period = period;
-	rec.unit = unit;
-	rec.kind = (Lnob__Kind)kind;
+	if (item->kind) {   /* said at queueing (OutboxItem) */
+		rec.campaign = item->campaign;
+		rec.period = item->period;
+		rec.unit = item->unit;
+		rec.kind = item->kind;
+	} else {
+		outbox_report_of(item->envelope.data, item->envelope.len, campaign, period, unit,
+				 &kind);
+		rec.campaign = campaign;
+		rec.period = period;
+		rec.unit = unit;
+		rec.kind = (Lnob__Kind)kind;
+	}
 	if (self->custody_upstream) {
 		rec.envelope = item->envelope;   /* kept until the receipt */
 	} else {

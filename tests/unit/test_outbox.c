@@ -307,6 +307,51 @@ static void test_ack_deletes_only_named(void **state)
 	outbox_destroy(&ob);
 }
 
+/* outbox_receipt_foreach(): the receipt of seq 2 (t_receipt_cb). */
+typedef struct t_receipt {
+	int found;
+	char campaign[32], period[32], unit[32];
+	int kind;
+	int state;
+} t_receipt_t;
+
+static int t_receipt_cb(void *ctx, uint64_t seq, const Lnob__ReceiptRecord *rec)
+{
+	t_receipt_t *t = ctx;
+
+	if (seq != 2)
+		return 0;
+	t->found++;
+	snprintf(t->campaign, sizeof(t->campaign), "%s", rec->campaign);
+	snprintf(t->period, sizeof(t->period), "%s", rec->period);
+	snprintf(t->unit, sizeof(t->unit), "%s", rec->unit);
+	t->kind = rec->kind;
+	t->state = rec->state;
+	return 0;
+}
+
+/* An ack keeps a receipt naming what was sent (campaign, period, unit,
+ * kind), taken from what the item said when it was queued. */
+static void test_ack_keeps_receipt(void **state)
+{
+	t_fix_t *f = *state;
+	outbox_t *ob = t_open(f, 1 << 24, 0);
+	t_receipt_t rc = { 0 };
+	size_t deleted = 0;
+
+	assert_int_equal(t_enqueue(ob, f, 3, 0, 1000, NULL), 0);
+	assert_int_equal(outbox_ack(ob, (uint64_t[]){ 2 }, 1, NULL, &deleted), 0);
+	assert_int_equal(deleted, 1);
+	assert_int_equal(outbox_receipt_foreach(ob, t_receipt_cb, &rc), 0);
+	assert_int_equal(rc.found, 1);
+	assert_string_equal(rc.campaign, "lnob-2021-2025");
+	assert_string_equal(rc.period, "2023");
+	assert_string_equal(rc.unit, "U2");
+	assert_int_equal(rc.kind, LNOB__KIND__KIND_REPORT);
+	assert_int_equal(rc.state, LNOB__RECEIPT_STATE__RECEIPT_STORED);
+	outbox_destroy(&ob);
+}
+
 /* Checks the one parked item. */
 typedef struct t_parked {
 	int calls;
@@ -1022,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_enqueue_keeps_next_seq, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_map_full_keeps_next_seq, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_ack_deletes_only_named, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_ack_keeps_receipt, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_park_keeps_reason, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_scan_bounds, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_state_and_reader, t_setup, t_teardown),
