@@ -19,6 +19,8 @@
 #include "report.h"
 #include "util.h"
 
+#include <sodium.h>
+
 /* Refuses it for reason, counted under rejected_<reason>. */
 static void s_nack(ingest_ctx_t *ctx, ingest_item_t *it, int reason, const char *detail)
 {
@@ -141,19 +143,62 @@ static int s_admit(ingest_ctx_t *ctx, ingest_item_t *it, s_lookup_t *lk,
 	return 0;
 }
 
-void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *it)
-{
-	s_lookup_t lk = { .st = st, .txn = NULL, .node = NULL };
-	admit_conf_t conf = { .max_body = max_body, .signer = s_signer, .stored = s_stored,
-			      .ctx = &lk };
+/* What ingest_preverify() looks up in its read transaction: the store's
+ * lookups (s_lookup_t), and the last signer's key, since the envelopes
+ * of a batch come in runs of one signer and the key cannot change under
+ * one read transaction. */
+typedef struct s_pre_lookup {
+	s_lookup_t lk;
+	char id[LNOB_ID_MAX + 1];    /* "" or the signer of key */
+	admit_key_t key;
+} s_pre_lookup_t;
 
-	memset(&it->pre, 0, sizeof(it->pre));
-	if (store_begin_shared(st, &lk.txn) < 0)
-		return;   /* ingest_batch() verifies it */
-	admit_preverify(&conf, it->env, it->len, &it->pre);
-	store_abort(&lk.txn);
-	if (lk.node)
-		lnob__node_record__free_unpacked(lk.node, NULL);
+/* admit_signer_fn of ingest_preverify(): s_signer(), remembered. */
+static int s_signer_remembered(void *arg, const char *id, admit_key_t *ret)
+{
+	s_pre_lookup_t *pl = arg;
+	int r;
+
+	if (pl->id[0] && strcmp(pl->id, id) == 0) {
+		*ret = pl->key;
+		return 0;
+	}
+	pl->id[0] = '\0';
+	r = s_signer(&pl->lk, id, ret);
+	if (pl->lk.node) {
+		lnob__node_record__free_unpacked(pl->lk.node, NULL);
+		pl->lk.node = NULL;
+	}
+	if (r == 0 && strlen(id) < sizeof(pl->id)) {
+		pl->key = *ret;
+		memcpy(pl->id, id, strlen(id) + 1);
+	}
+	return r;
+}
+
+/* admit_stored_fn of ingest_preverify(): s_stored(). */
+static int s_stored_pre(void *arg, const char *signer, uint64_t seq, const uint8_t **ret_env,
+			size_t *ret_len)
+{
+	s_pre_lookup_t *pl = arg;
+
+	return s_stored(&pl->lk, signer, seq, ret_env, ret_len);
+}
+
+void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *items, size_t n)
+{
+	s_pre_lookup_t pl = { .lk = { .st = st, .txn = NULL, .node = NULL } };
+	admit_conf_t conf = { .max_body = max_body, .signer = s_signer_remembered,
+			      .stored = s_stored_pre, .ctx = &pl };
+
+	for (size_t i = 0; i < n; i++)
+		memset(&items[i].pre, 0, sizeof(items[i].pre));
+	if (store_begin_shared(st, &pl.lk.txn) < 0)
+		return;   /* ingest_batch() verifies them */
+	for (size_t i = 0; i < n; i++)
+		admit_preverify(&conf, items[i].env, items[i].len, &items[i].pre);
+	store_abort(&pl.lk.txn);
+	sodium_memzero(&pl.key, sizeof(pl.key));
 }
 
 /* The checks of a report that do not depend on the store: it decodes, it

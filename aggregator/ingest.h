@@ -130,11 +130,13 @@ typedef struct ingest_ctx {
  * (neither fires for a batch not committed under lazy_counters). */
 int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
 
-/* The Ed25519 check of it's envelope ahead of ingest_batch(), into
- * it->pre (admit_preverify(): decode, signer and stored copy looked up in
- * a read transaction of its own, store_begin_shared(); a duplicate or a
- * revoked signer is not checked). Reads it->env, it->len and the store,
- * writes it->pre alone: safe in any thread, for distinct items at once,
+/* The Ed25519 checks of items[0..n-1]'s envelopes ahead of
+ * ingest_batch(), each into its item's pre (admit_preverify(): decode,
+ * signer and stored copy looked up in one read transaction of its own,
+ * store_begin_shared(), a signer's key looked up once for a run of its
+ * envelopes; a duplicate or a revoked signer is not checked). Reads each
+ * item's env and len and the store, writes each item's pre alone: safe
+ * in any thread, for distinct items at once,
  * beside the writer's ingest_batch() of another batch (the server's
  * verification pool, vpool.h). ingest_batch() takes the result only when
  * the signer's key it looks up in its own transaction is unchanged, so a
@@ -143,7 +145,7 @@ int ingest_batch(ingest_ctx_t *ctx, ingest_item_t *items, size_t n);
  * whatever the check said. One found stored already with the same
  * content (it->pre.duplicate) is acked as a duplicate by ingest_batch()
  * at once, judged no further: the envelope log never forgets. */
-void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *it);
+void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *items, size_t n);
 
 /* Persists ctx->counters alone (for counts that change outside batches,
  * and those of batches that were not committed); clears

@@ -47,18 +47,22 @@ size_t srvbatch_take(srvbatch_t *b, fairq_t *q, size_t max, size_t max_bytes, vo
 	return b->n;
 }
 
-/* vpool_fn: the check of item i (a worker thread: that item and the
- * store only). */
+/* Items a job of the pool checks in one read transaction. */
+#define S_CHUNK 16
+
+/* vpool_fn: the checks of chunk i, items i * S_CHUNK onwards (a worker
+ * thread: those items and the store only). */
 static void s_check(void *ctx, size_t i)
 {
 	srvbatch_t *b = ctx;
+	size_t from = i * S_CHUNK, n = b->n - from < S_CHUNK ? b->n - from : S_CHUNK;
 
-	ingest_preverify(b->st, b->max_body, &b->items[i]);
+	ingest_preverify(b->st, b->max_body, &b->items[from], n);
 }
 
 void srvbatch_preverify(srvbatch_t *b, vpool_t *pool)
 {
-	vpool_start(pool, s_check, b, b->n);
+	vpool_start(pool, s_check, b, (b->n + S_CHUNK - 1) / S_CHUNK);
 }
 
 void srvbatch_clear(srvbatch_t *b)

@@ -313,29 +313,29 @@ static void test_preverify(void **state)
 	(void)state;
 	t_setup(&w, 8 << 20);
 	t_add(&w, &b, 1, "V0001", 10);
-	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0], 1);
 	assert_true(b.items[0].pre.done);
 	assert_true(b.items[0].pre.ok);
 	b.items[0].pre.ok = false;          /* the writer takes the pool's word */
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_BAD_SIGNATURE);
-	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0], 1);
 	assert_int_equal(identity_generate("n1", &other), 0);
 	t_put_n1(&w, false, other.pub.sign_pk, true);   /* rotated meanwhile */
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_BAD_SIGNATURE);
 	t_put_n1(&w, false, w.id.pub.sign_pk, true);
-	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0], 1);
 	assert_true(b.items[0].pre.ok);
 	t_put_n1(&w, true, w.id.pub.sign_pk, true);     /* revoked meanwhile */
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].reason, LNOB__NACK_REASON__NACK_REVOKED_SIGNER);
 	t_put_n1(&w, false, w.id.pub.sign_pk, true);
-	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0], 1);
 	assert_int_equal(ingest_batch(&w.ctx, b.items, 1), 0);
 	assert_int_equal(b.items[0].verdict, INGEST_ACK);
 	assert_false(b.items[0].duplicate);
-	ingest_preverify(w.st, w.ctx.max_body, &b.items[0]);
+	ingest_preverify(w.st, w.ctx.max_body, &b.items[0], 1);
 	assert_false(b.items[0].pre.done);   /* stored: a duplicate, not checked */
 	assert_true(b.items[0].pre.duplicate);
 	assert_string_equal(b.items[0].pre.signer, "n1");
@@ -346,6 +346,24 @@ static void test_preverify(void **state)
 	assert_true(b.items[0].duplicate);
 	assert_string_equal(b.items[0].signer, "n1");
 	assert_int_equal(t_snap(&w).counters[AGG_C_DUPLICATE], 1);
+	/* Several in one read transaction, the signer's key looked up once:
+	 * the stored one a duplicate, the new ones checked with the key as
+	 * it is now (revoked: not checked). */
+	t_put_n1(&w, false, w.id.pub.sign_pk, true);
+	t_add(&w, &b, 2, "V0002", 7);
+	t_add(&w, &b, 3, "V0003", 8);
+	ingest_preverify(w.st, w.ctx.max_body, b.items, 3);
+	assert_true(b.items[0].pre.duplicate);
+	for (size_t i = 1; i < 3; i++) {
+		assert_true(b.items[i].pre.done);
+		assert_true(b.items[i].pre.ok);
+		assert_false(b.items[i].pre.duplicate);
+	}
+	t_put_n1(&w, true, w.id.pub.sign_pk, true);
+	ingest_preverify(w.st, w.ctx.max_body, b.items, 3);
+	assert_true(b.items[0].pre.duplicate);
+	assert_false(b.items[1].pre.done);
+	assert_false(b.items[2].pre.done);
 	identity_wipe(&other);
 	t_batch_free(&b);
 	t_teardown(&w);
@@ -363,7 +381,7 @@ static void t_pipe_item(void *ctx, size_t i)
 {
 	t_pipe_t *p = ctx;
 
-	ingest_preverify(p->w->st, p->w->ctx.max_body, &p->b->items[i]);
+	ingest_preverify(p->w->st, p->w->ctx.max_body, &p->b->items[i], 1);
 }
 
 static void test_pipeline(void **state)
