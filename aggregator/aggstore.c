@@ -344,10 +344,29 @@ int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char 
 	return agg_rollup_put(st, txn, campaign, period, unit, s, units_reported);
 }
 
+/* True when rec's first report is its current revision (schema 4 then
+ * leaves first_* out: see LatestRecord in lnob.proto). */
+static bool s_first_is_current(const Lnob__LatestRecord *rec)
+{
+	return rec->first_seq == rec->seq && strcmp(rec->first_signer, rec->signer) == 0 &&
+	       rec->first_revision == rec->revision &&
+	       rec->first_completed_at == rec->completed_at &&
+	       rec->first_received_at == rec->received_at;
+}
+
 int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, const Lnob__LatestRecord *rec)
 {
-	return s_unit_put(st, txn, AGG_DB_LATEST, &rec->base, campaign, period, unit);
+	Lnob__LatestRecord c = *rec;
+
+	if (s_first_is_current(rec)) {   /* the reader fills them in */
+		c.first_signer = (char *)"";
+		c.first_seq = 0;
+		c.first_revision = 0;
+		c.first_completed_at = 0;
+		c.first_received_at = 0;
+	}
+	return s_unit_put(st, txn, AGG_DB_LATEST, &c.base, campaign, period, unit);
 }
 
 int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
@@ -407,8 +426,28 @@ static int s_unit_get(store_t *st, MDB_txn *txn, int db, const ProtobufCMessageD
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__LatestRecord **ret)
 {
-	return s_unit_get(st, txn, AGG_DB_LATEST, &lnob__latest_record__descriptor, campaign,
-			  period, unit, (ProtobufCMessage **)ret);
+	Lnob__LatestRecord *lr = NULL;
+	char *first;
+	int r = s_unit_get(st, txn, AGG_DB_LATEST, &lnob__latest_record__descriptor, campaign,
+			   period, unit, (ProtobufCMessage **)&lr);
+
+	if (r < 0 || lr->first_signer[0]) {
+		if (r == 0)
+			*ret = lr;
+		return r;
+	}
+	/* first_* left out: the first report is the current revision */
+	if (!(first = strdup(lr->signer))) {
+		lnob__latest_record__free_unpacked(lr, NULL);
+		return -ENOMEM;
+	}
+	lr->first_signer = first;   /* freed with lr (not the default "") */
+	lr->first_seq = lr->seq;
+	lr->first_revision = lr->revision;
+	lr->first_completed_at = lr->completed_at;
+	lr->first_received_at = lr->received_at;
+	*ret = lr;
+	return 0;
 }
 
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,

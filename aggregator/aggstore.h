@@ -41,6 +41,15 @@
  * Schema 3 leaves out the rollup that is a unit's own report alone
  * (agg_rollup_save()); an older store is refused (an older lnob would read
  * the missing records as empty rollups).
+ * Schema 4 keeps a history of one revision (nearly every unit) in the
+ * unit's LatestRecord alone (LatestRecord.content; no revisions or
+ * revision_bases entries: agg_latest_rev()); when a second revision
+ * arrives both are written to the history, which then holds every
+ * revision as before. agg_history_load(), agg_history_exists() and
+ * agg_revision_exists() read both places. It also leaves LatestRecord's
+ * first_* out when the first report is the current one (agg_latest_get()
+ * fills them in). A schema 3 store is refused (an older lnob would read
+ * such a unit as having no history).
  *
  * THE RULES (one place: agg_history_judge())
  *   current   the highest revision; among equal revision numbers the
@@ -79,7 +88,7 @@
 #include "sums.h"
 
 #define AGG_SCHEMA "lnob-aggregator"
-#define AGG_SCHEMA_VERSION 3
+#define AGG_SCHEMA_VERSION 4
 
 enum agg_db {
 	AGG_DB_ENVELOPES = 0,
@@ -252,17 +261,19 @@ enum agg_unit_db {
 };
 /* Calls fn(ctx, campaign, period, unit, value) for every record of one of
  * the unit-keyed databases in key order (for revisions: every history
- * entry, the unit's parts of the key only); value borrowed for the call. A
+ * entry, the unit's parts of the key only: the histories of two or more
+ * revisions, schema 4); value borrowed for the call. A
  * key that does not split is LNOB_E_CORRUPT. */
 typedef int (*agg_unit_fn)(void *ctx, const char *campaign, const char *period,
 			   const char *unit, const MDB_val *val);
 int agg_unit_foreach(store_t *st, MDB_txn *txn, enum agg_unit_db db, agg_unit_fn fn, void *ctx);
-/* True (1) when (campaign, period, unit) has a revision in the history, 0
- * when not, or a negative code. */
+/* True (1) when (campaign, period, unit) has a revision in the history
+ * (in `revisions`, or the one its LatestRecord keeps), 0 when not, or a
+ * negative code. */
 int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		       const char *unit);
 /* True (1) when the revision (campaign, period, unit, revision, signer,
- * seq) is in the history, 0 when not, or a negative code. */
+ * seq) is in the history (either place), 0 when not, or a negative code. */
 int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 			const char *unit, uint32_t revision, const char *signer, uint64_t seq);
 
@@ -373,8 +384,16 @@ int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char
  * as agg_history_load(). */
 int agg_history_tips(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, uint32_t max_base, agg_history_t *ret);
+/* The one revision of a history kept in its LatestRecord lr (schema 4:
+ * lr->revisions == 1, see LatestRecord.content) into *ret (report NULL).
+ * Returns 0, or LNOB_E_CORRUPT when lr holds none (revisions not 1,
+ * content not 32 bytes, base_revision not below revision, signer too
+ * long). */
+int agg_latest_rev(const Lnob__LatestRecord *lr, agg_rev_t *ret);
 /* Writes one revision into the history (RevisionRecord and the base
- * index). Returns 0, LNOB_E_INVALID (parts too long) or a store error. */
+ * index). Returns 0, LNOB_E_INVALID (parts too long) or a store error.
+ * A history of one revision is kept in the LatestRecord instead
+ * (apply.c writes its entries when the second arrives). */
 int agg_revision_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, const agg_rev_t *rev);
 /* Applies THE RULES to h->v[0..n-1] (which must be in key order): sets

@@ -191,6 +191,24 @@ static int s_prefix_first(void *ctx, const MDB_val *k, const MDB_val *v)
 	return 1;
 }
 
+/* Whether the unit's LatestRecord keeps a history of one revision
+ * (schema 4) and, with signer, whether it is (revision, signer, seq): 1,
+ * 0, or a negative code. */
+static int s_inline_rev(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			const char *unit, const char *signer, uint32_t revision, uint64_t seq)
+{
+	Lnob__LatestRecord *lr = NULL;
+	agg_rev_t x;
+	int r = agg_latest_get(st, txn, campaign, period, unit, &lr);
+
+	if (r < 0)
+		return r == LNOB_E_NOTFOUND ? 0 : r;
+	r = lr->revisions == 1 && agg_latest_rev(lr, &x) == 0 &&
+	    (!signer || (x.revision == revision && x.seq == seq && strcmp(x.signer, signer) == 0));
+	lnob__latest_record__free_unpacked(lr, NULL);
+	return r;
+}
+
 int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		       const char *unit)
 {
@@ -204,7 +222,9 @@ int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const ch
 	key[klen++] = 0;
 	x.len = klen;
 	r = store_foreach(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, s_prefix_first, &x);
-	return r < 0 ? r : x.found;
+	if (r < 0 || x.found)
+		return r < 0 ? r : 1;
+	return s_inline_rev(st, txn, campaign, period, unit, NULL, 0, 0);
 }
 
 int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
@@ -216,5 +236,7 @@ int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const c
 	int r = klen ? store_get(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, &v)
 		     : LNOB_E_INVALID;
 
-	return r == 0 ? 1 : r == LNOB_E_NOTFOUND ? 0 : r;
+	if (r == LNOB_E_NOTFOUND)
+		return s_inline_rev(st, txn, campaign, period, unit, signer, revision, seq);
+	return r == 0 ? 1 : r;
 }

@@ -133,15 +133,48 @@ static void test_records_altered(void **state)
 	s_expect_diff(&w, "V1: latest's first report (rev 1 by n1 #99)");
 	at_teardown(&w);
 
-	/* a revision record gone: its report is in the log, in no history */
+	/* a history gone: V2's latest record counts two revisions (so its
+	 * history is not its own: schema 4), `revisions` has none */
 	s_world(&w);
-	klen = agg_key_revision(key, AT_CAMPAIGN, "2023", "V2", 1, "n1", 2);
 	assert_int_equal(store_begin(w.st, true, &txn), 0);
-	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_REVISIONS), key, klen), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V2", &lr), 0);
+	lr->revisions = 2;
+	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", lr), 0);
 	assert_int_equal(store_commit(&txn), 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
 	s_expect_diff(&w, "the report n1 #2 (rev 1) is in the log but neither in the history nor "
 		      "an amendment held or rejected");
 	s_expect_diff(&w, "V2: a latest record but no revision in the history");
+	at_teardown(&w);
+
+	/* a single revision whose kept digest is not its envelope's meaning */
+	s_world(&w);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V2", &lr), 0);
+	assert_int_equal(lr->content.len, 32);
+	lr->content.data[0] ^= 1;
+	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", lr), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	s_expect_diff(&w, "V2: the record of revision 1 by n1 #2 differs from its envelope's report");
+	at_teardown(&w);
+
+	/* a history entry whose unit has no latest record */
+	s_world(&w);
+	klen = agg_key_unit(key, AT_CAMPAIGN, "2023", "V2");
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_LATEST), key, klen), 0);
+	{
+		agg_rev_t x;
+
+		memset(&x, 0, sizeof(x));
+		strcpy(x.signer, "n1");
+		x.seq = 2;
+		x.revision = 1;
+		assert_int_equal(agg_revision_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", &x), 0);
+	}
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "V2: 1 revisions in the history but no latest record");
 	at_teardown(&w);
 
 	/* a revision record whose digest is not its envelope's meaning */
