@@ -22,7 +22,7 @@ static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
 	"approvals", "amendments", "amendment_log",
-	"nominations", "stages", "revision_bases", "tokens", "requests",
+	"nominations", "stages", "revision_bases", "tokens", "requests", "envelope_ids",
 };
 
 static const char *const s_counters[AGG_C_REJECTED_BASE] = {

@@ -4,7 +4,11 @@
  *
  * Databases (keys are byte strings; "\0" separates text parts, numbers are
  * big-endian):
- *   envelopes   signer \0 seq(8)                      -> serialized Envelope (immutable log)
+ *   envelopes   arrival(8)                            -> serialized Envelope (immutable log,
+ *                                                         in arrival order: appended, so
+ *                                                         its pages are filled; schema 4)
+ *   envelope_ids  signer \0 seq(8)                    -> arrival(8) (the log's index:
+ *                                                         the idempotency key)
  *   latest      campaign \0 period \0 unit             -> LatestRecord
  *   revisions   campaign \0 period \0 unit \0 rev(4) \0 signer \0 seq(8)
  *                                                      -> RevisionRecord (history)
@@ -48,8 +52,12 @@
  * revision as before. agg_history_load(), agg_history_exists() and
  * agg_revision_exists() read both places. It also leaves LatestRecord's
  * first_* out when the first report is the current one (agg_latest_get()
- * fills them in). A schema 3 store is refused (an older lnob would read
- * such a unit as having no history).
+ * fills them in). And its envelope log is keyed by arrival number,
+ * appended (MDB_APPEND: full pages, where (signer, seq) keys from
+ * interleaved signers split pages half empty), with the index
+ * envelope_ids (signer, seq) -> arrival number beside it: the
+ * agg_envelope_*() calls are as before. A schema 3 store is refused (an
+ * older lnob would read such a unit as having no history).
  *
  * THE RULES (one place: agg_history_judge())
  *   current   the highest revision; among equal revision numbers the
@@ -109,6 +117,7 @@ enum agg_db {
 	AGG_DB_REVBASES,
 	AGG_DB_TOKENS,
 	AGG_DB_REQUESTS,
+	AGG_DB_ENVELOPE_IDS,
 	AGG_DB_COUNT
 };
 
@@ -226,14 +235,24 @@ int agg_envelope_get(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq
  * report_content_digest(). */
 int agg_envelope_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 			Lnob__Report **ret, uint8_t ret_digest[32]);
-/* Puts envelope bytes into the log under (signer, seq). */
+/* Puts envelope bytes into the log under (signer, seq): appended under the
+ * next arrival number and indexed (envelope_ids); a (signer, seq) the log
+ * holds already is replaced where it is. Returns 0, LNOB_E_INVALID (parts
+ * too long), LNOB_E_CORRUPT (the log's last key or an index value not 8
+ * bytes) or a store error. */
 int agg_envelope_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 		     const uint8_t *env, size_t len);
 /* Calls fn(ctx, env) for every envelope of the log that opens, in (signer,
- * seq) order, and fn(ctx, NULL) for one that does not; fn's non-zero stops
- * the walk (negative: returned). */
+ * seq) order (the index's), and fn(ctx, NULL) for one that does not, is
+ * missing from the log or is not the (signer, seq) indexed; fn's non-zero
+ * stops the walk (negative: returned). */
 typedef int (*agg_envelope_fn)(void *ctx, const Lnob__Envelope *env);
 int agg_envelope_foreach(store_t *st, MDB_txn *txn, agg_envelope_fn fn, void *ctx);
+/* The entries of the log and of its index into *ret_log and *ret_index
+ * (verify: with agg_envelope_foreach() finding every index entry sound,
+ * equal counts mean every envelope of the log is indexed). Returns 0 or a
+ * store error. */
+int agg_envelope_counts(store_t *st, MDB_txn *txn, size_t *ret_log, size_t *ret_index);
 /* Keeps a reused-seq envelope aside, keyed by (signer, seq) and the
  * envelope's SHA-256 so that repeats of the same bad copy collapse:
  * *ret_new (may be NULL) says whether this copy is new. */

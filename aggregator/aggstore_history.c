@@ -218,12 +218,10 @@ static int s_rev_value(const MDB_val *v, agg_rev_t *rev)
 /* Decodes the report of rev from its envelope in the log. */
 static int s_rev_report(store_t *st, MDB_txn *txn, agg_rev_t *rev)
 {
-	uint8_t ekey[AGG_KEY_MAX];
-	size_t elen = agg_key_envelope(ekey, rev->signer, rev->seq);
 	Lnob__Envelope *env = NULL;
 	ProtobufCMessage *m;
 	MDB_val ev;
-	int r = store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), ekey, elen, &ev);
+	int r = agg_envelope_raw(st, txn, rev->signer, rev->seq, &ev);
 
 	if (r == LNOB_E_NOTFOUND)
 		return LNOB_E_CORRUPT;   /* history names an envelope the log lacks */

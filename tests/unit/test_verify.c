@@ -15,6 +15,7 @@
 #include "lnob_err.h"
 #include "report.h"
 #include "sums.h"
+#include "util.h"
 
 static const char s_units[] =
 	"code,name,parent_code,level,kind\n"
@@ -196,6 +197,61 @@ static void test_records_altered(void **state)
 	at_teardown(&w);
 }
 
+/* The envelope log (schema 4): appended under arrival numbers 1, 2, ...,
+ * indexed by (signer, seq); read by (signer, seq) as before; verify finds
+ * an envelope the index does not name, and an index entry naming another
+ * envelope. */
+static void test_envelope_log(void **state)
+{
+	at_world_t w;
+	uint8_t key[AGG_KEY_MAX], a[8];
+	size_t klen, nlog = 0, nidx = 0;
+	MDB_txn *txn;
+	MDB_val v, e;
+
+	(void)state;
+	s_world(&w);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		klen = agg_key_envelope(key, "n1", seq);
+		assert_int_equal(store_get(txn, store_dbi(w.st, AGG_DB_ENVELOPE_IDS), key, klen, &v), 0);
+		assert_int_equal(v.mv_size, 8);
+		assert_int_equal(lnob_be64_get(v.mv_data), seq);   /* arrival order */
+		assert_int_equal(agg_envelope_raw(w.st, txn, "n1", seq, &e), 0);
+		assert_int_equal(store_get(txn, store_dbi(w.st, AGG_DB_ENVELOPES), v.mv_data, 8, &v), 0);
+		assert_int_equal(v.mv_size, e.mv_size);
+	}
+	assert_int_equal(agg_envelope_raw(w.st, txn, "n1", 3, &e), LNOB_E_NOTFOUND);
+	/* a put of a (signer, seq) the log holds replaces it where it is */
+	assert_int_equal(agg_envelope_raw(w.st, txn, "n1", 2, &e), 0);
+	{
+		uint8_t *copy = malloc(e.mv_size);
+		size_t len = e.mv_size;
+
+		memcpy(copy, e.mv_data, len);
+		assert_int_equal(agg_envelope_put(w.st, txn, "n1", 2, copy, len), 0);
+		free(copy);
+	}
+	assert_int_equal(agg_envelope_counts(w.st, txn, &nlog, &nidx), 0);
+	assert_int_equal(nlog, 2);
+	assert_int_equal(nidx, 2);
+	/* an envelope the index does not name */
+	lnob_be64_put(a, 3);
+	assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_ENVELOPES), a, 8, e.mv_data,
+				   e.mv_size, MDB_APPEND), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "the envelope log holds 3 envelopes, its index (signer, seq) 2");
+	/* an index entry naming another envelope */
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_ENVELOPES), a, 8), 0);
+	klen = agg_key_envelope(key, "n1", 1);
+	lnob_be64_put(a, 2);
+	assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_ENVELOPE_IDS), key, klen, a, 8, 0), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "an envelope in the log does not decode, or is not the one its index");
+	at_teardown(&w);
+}
+
 static void test_nomination_without_envelope(void **state)
 {
 	at_world_t w;
@@ -231,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_zero_where_absent),
 		cmocka_unit_test(test_records_altered),
 		cmocka_unit_test(test_nomination_without_envelope),
+		cmocka_unit_test(test_envelope_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
