@@ -36,7 +36,8 @@
  * The history (revisions) holds every accepted revision of a report with
  * what judging it needs (RevisionRecord: arrival time, base revision,
  * completion time, the digest of its meaning), so that a new revision is
- * judged without reading any envelope; revision_bases indexes the same
+ * judged without reading the history's envelopes (the current one's
+ * aside: agg_latest_get()); revision_bases indexes the same
  * entries by base revision. Keys sort by revision, then signer (byte
  * order, as strcmp), then seq: the order of agg_history_load(). The
  * revision's content is its envelope in `envelopes`. Schema 2 (lnob 0.2)
@@ -50,9 +51,11 @@
  * revision_bases entries: agg_latest_rev()); when a second revision
  * arrives both are written to the history, which then holds every
  * revision as before. agg_history_load(), agg_history_exists() and
- * agg_revision_exists() read both places. It also leaves LatestRecord's
- * first_* out when the first report is the current one (agg_latest_get()
- * fills them in). And its envelope log is keyed by arrival number,
+ * agg_revision_exists() read both places. A stored LatestRecord leaves
+ * out what the current revision's envelope says (values, completed_at,
+ * content) and first_* when the first report is the current one:
+ * agg_latest_get() fills them in, so its readers see the whole record.
+ * And its envelope log is keyed by arrival number,
  * appended (MDB_APPEND: full pages, where (signer, seq) keys from
  * interleaved signers split pages half empty), with the index
  * envelope_ids (signer, seq) -> arrival number beside it: the
@@ -208,14 +211,25 @@ int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char 
 		    const char *unit, const sums_t *s, uint32_t units_reported);
 
 /* Reads the LatestRecord / open ConflictRecord of (campaign, period,
- * unit). Caller frees *ret. Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a
- * store error. */
+ * unit). Caller frees *ret. The LatestRecord comes whole: what schema 4
+ * leaves out of the stored record is filled in (first_*, and values,
+ * completed_at and content from the current revision's envelope:
+ * LNOB_E_CORRUPT when the log lacks it or it is another revision).
+ * Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a store error. */
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__LatestRecord **ret);
+/* The same; without values, what the envelope would fill in (values,
+ * completed_at, content; first_completed_at when first_* are left out)
+ * is left empty (no envelope read), for a reader of the other fields. */
+int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		    const char *unit, bool values, Lnob__LatestRecord **ret);
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, Lnob__ConflictRecord **ret);
-/* Writes the LatestRecord of (campaign, period, unit). Returns 0,
- * LNOB_E_INVALID, -ENOMEM or a store error. */
+/* Writes the LatestRecord of (campaign, period, unit), leaving out what
+ * agg_latest_get() fills in (schema 4: its values, which must be the
+ * current revision's report's, completed_at, content; first_* when the
+ * first is the current).
+ * Returns 0, LNOB_E_INVALID, -ENOMEM or a store error. */
 int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, const Lnob__LatestRecord *rec);
 

@@ -161,9 +161,8 @@ static void s_latest(const Lnob__LatestRecord *old, const agg_rev_t *x, const Ln
 	lr->revisions = old ? old->revisions + 1 : 1;
 	if (!old || x->base_revision > old->max_base)
 		lr->max_base = x->base_revision;
-	/* a history of one revision is kept here (schema 4: lnob.proto) */
-	lr->content.data = old ? NULL : (uint8_t *)x->content;
-	lr->content.len = old ? 0 : sizeof(x->content);
+	lr->content.data = NULL;   /* the envelope's (agg_latest_get()) */
+	lr->content.len = 0;
 	*ret_moved = cur;
 }
 

@@ -268,7 +268,8 @@ static Lnob__LatestRecord *s_raw_latest(at_world_t *w)
 /* Schema 4: a history of one revision is its LatestRecord alone (no
  * revisions / revision_bases entries, first_* left out) and reads as a
  * history of that revision; the second revision writes both entries and
- * the first reads the same as before. */
+ * the first reads the same as before. Values, completed_at and content
+ * are left out of the stored record and read from the envelope. */
 static void test_single_revision_inline(void **state)
 {
 	at_world_t w;
@@ -286,7 +287,9 @@ static void test_single_revision_inline(void **state)
 	assert_int_equal(s_count(&w, AGG_DB_REVISIONS), 0);
 	assert_int_equal(s_count(&w, AGG_DB_REVBASES), 0);
 	lr = s_raw_latest(&w);
-	assert_int_equal(lr->content.len, 32);
+	assert_int_equal(lr->content.len, 0);   /* the envelope's, as */
+	assert_int_equal(lr->n_values, 0);      /* the values and */
+	assert_int_equal(lr->completed_at, 0);  /* completed_at */
 	assert_string_equal(lr->first_signer, "");
 	assert_int_equal(lr->first_received_at, 0);
 	lnob__latest_record__free_unpacked(lr, NULL);
@@ -316,6 +319,13 @@ static void test_single_revision_inline(void **state)
 	assert_string_equal(lr->first_signer, "n1");   /* filled in */
 	assert_int_equal(lr->first_seq, 1);
 	assert_int_equal(lr->first_received_at, one.received_at);
+	assert_int_equal(lr->n_values, 1);             /* from the envelope */
+	assert_int_equal(lr->content.len, 32);
+	assert_memory_equal(lr->content.data, one.content, 32);
+	assert_int_equal(lr->completed_at, one.completed_at);
+	assert_int_equal(lr->first_completed_at, one.completed_at);
+	assert_string_equal(lr->values[0]->code, "poor_households");
+	assert_int_equal(lr->values[0]->count, 3);
 	lnob__latest_record__free_unpacked(lr, NULL);
 	store_abort(&txn);
 	assert_int_equal(at_verify(&w, out, sizeof(out)), 0);
@@ -329,7 +339,10 @@ static void test_single_revision_inline(void **state)
 	assert_int_equal(lr->content.len, 0);
 	assert_string_equal(lr->first_signer, "n1");   /* first is not current */
 	assert_int_equal(lr->revisions, 2);
+	assert_int_equal(lr->n_values, 0);
 	lnob__latest_record__free_unpacked(lr, NULL);
+	assert_int_equal(at_sum(&w, "2023", "V1", "poor_households", NULL), 4);
+	assert_int_equal(at_sum(&w, "2023", "P", "poor_households", NULL), 4);
 	s_history(&w, &h);
 	assert_int_equal(h.n, 2);
 	assert_int_equal(h.first, 0);
