@@ -16,13 +16,14 @@
 #include "aggstore_metadata.h"
 #include "keydir.h"
 #include "lnob_err.h"
+#include "report.h"
 #include "util.h"
 
 static const char *const s_dbs[AGG_DB_COUNT] = {
 	"envelopes", "latest", "revisions", "rollups", "nodes",
 	"curvekeys", "counters", "quarantine", "peers", "conflicts",
 	"approvals", "amendments", "amendment_log",
-	"nominations", "stages", "revision_bases", "tokens", "requests",
+	"nominations", "stages", "revision_bases", "tokens", "requests", "envelope_ids",
 };
 
 static const char *const s_counters[AGG_C_REJECTED_BASE] = {
@@ -344,10 +345,36 @@ int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char 
 	return agg_rollup_put(st, txn, campaign, period, unit, s, units_reported);
 }
 
+/* True when rec's first report is its current revision (schema 4 then
+ * leaves first_* out: see LatestRecord in lnob.proto). */
+static bool s_first_is_current(const Lnob__LatestRecord *rec)
+{
+	return rec->first_seq == rec->seq && strcmp(rec->first_signer, rec->signer) == 0 &&
+	       rec->first_revision == rec->revision &&
+	       rec->first_completed_at == rec->completed_at &&
+	       rec->first_received_at == rec->received_at;
+}
+
 int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, const Lnob__LatestRecord *rec)
 {
-	return s_unit_put(st, txn, AGG_DB_LATEST, &rec->base, campaign, period, unit);
+	Lnob__LatestRecord c = *rec;
+
+	/* what the current revision's envelope says: agg_latest_get() reads
+	 * it from there */
+	c.values = NULL;
+	c.n_values = 0;
+	c.completed_at = 0;
+	c.content.data = NULL;
+	c.content.len = 0;
+	if (s_first_is_current(rec)) {   /* the reader fills them in */
+		c.first_signer = (char *)"";
+		c.first_seq = 0;
+		c.first_revision = 0;
+		c.first_completed_at = 0;
+		c.first_received_at = 0;
+	}
+	return s_unit_put(st, txn, AGG_DB_LATEST, &c.base, campaign, period, unit);
 }
 
 int agg_conflict_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
@@ -404,11 +431,86 @@ static int s_unit_get(store_t *st, MDB_txn *txn, int db, const ProtobufCMessageD
 	return agg_msg_get(st, txn, db, key, agg_key_unit(key, campaign, period, unit), d, ret);
 }
 
+/* Fills in from the current revision's report rep what schema 4 leaves
+ * out of a stored LatestRecord: values, completed_at and, for a history
+ * of one revision, content (taking rep's values over). */
+static int s_latest_from_report(Lnob__LatestRecord *lr, Lnob__Report *rep)
+{
+	uint8_t *d;
+	int r;
+
+	if (rep->revision != lr->revision || rep->base_revision != lr->base_revision)
+		return LNOB_E_CORRUPT;   /* the record names another revision */
+	if (lr->revisions == 1 && lr->content.len == 0) {
+		if (!(d = malloc(32)))
+			return -ENOMEM;
+		if ((r = report_content_digest(rep, d)) < 0) {
+			free(d);
+			return r;
+		}
+		lr->content.data = d;   /* freed with lr */
+		lr->content.len = 32;
+	}
+	lr->completed_at = rep->completed_at;
+	lr->values = rep->values;   /* taken over: freed with lr */
+	lr->n_values = rep->n_values;
+	rep->values = NULL;
+	rep->n_values = 0;
+	return 0;
+}
+
+/* Fills in what schema 4 leaves out of a stored LatestRecord: with values,
+ * what the current revision's envelope says (s_latest_from_report()),
+ * unless the record was written whole (it has values); then first_* when
+ * the first report is the current revision (empty first_signer). */
+static int s_latest_fill(store_t *st, MDB_txn *txn, Lnob__LatestRecord *lr, bool values)
+{
+	Lnob__Report *rep = NULL;
+	char *first;
+	int r;
+
+	if (values && lr->n_values == 0) {
+		r = agg_envelope_report(st, txn, lr->signer, lr->seq, &rep, NULL);
+		if (r < 0)
+			return r;
+		r = s_latest_from_report(lr, rep);
+		lnob__report__free_unpacked(rep, NULL);
+		if (r < 0)
+			return r;
+	}
+	if (!lr->first_signer[0]) {
+		if (!(first = strdup(lr->signer)))
+			return -ENOMEM;
+		lr->first_signer = first;   /* freed with lr (not the default "") */
+		lr->first_seq = lr->seq;
+		lr->first_revision = lr->revision;
+		lr->first_completed_at = lr->completed_at;
+		lr->first_received_at = lr->received_at;
+	}
+	return 0;
+}
+
+int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		    const char *unit, bool values, Lnob__LatestRecord **ret)
+{
+	Lnob__LatestRecord *lr = NULL;
+	int r = s_unit_get(st, txn, AGG_DB_LATEST, &lnob__latest_record__descriptor, campaign,
+			   period, unit, (ProtobufCMessage **)&lr);
+
+	if (r < 0)
+		return r;
+	if ((r = s_latest_fill(st, txn, lr, values)) < 0) {
+		lnob__latest_record__free_unpacked(lr, NULL);
+		return r;
+	}
+	*ret = lr;
+	return 0;
+}
+
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__LatestRecord **ret)
 {
-	return s_unit_get(st, txn, AGG_DB_LATEST, &lnob__latest_record__descriptor, campaign,
-			  period, unit, (ProtobufCMessage **)ret);
+	return agg_latest_load(st, txn, campaign, period, unit, true, ret);
 }
 
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,

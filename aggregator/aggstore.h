@@ -4,7 +4,11 @@
  *
  * Databases (keys are byte strings; "\0" separates text parts, numbers are
  * big-endian):
- *   envelopes   signer \0 seq(8)                      -> serialized Envelope (immutable log)
+ *   envelopes   arrival(8)                            -> serialized Envelope (immutable log,
+ *                                                         in arrival order: appended, so
+ *                                                         its pages are filled; schema 4)
+ *   envelope_ids  signer \0 seq(8)                    -> arrival(8) (the log's index:
+ *                                                         the idempotency key)
  *   latest      campaign \0 period \0 unit             -> LatestRecord
  *   revisions   campaign \0 period \0 unit \0 rev(4) \0 signer \0 seq(8)
  *                                                      -> RevisionRecord (history)
@@ -32,7 +36,8 @@
  * The history (revisions) holds every accepted revision of a report with
  * what judging it needs (RevisionRecord: arrival time, base revision,
  * completion time, the digest of its meaning), so that a new revision is
- * judged without reading any envelope; revision_bases indexes the same
+ * judged without reading the history's envelopes (the current one's
+ * aside: agg_latest_get()); revision_bases indexes the same
  * entries by base revision. Keys sort by revision, then signer (byte
  * order, as strcmp), then seq: the order of agg_history_load(). The
  * revision's content is its envelope in `envelopes`. Schema 2 (lnob 0.2)
@@ -41,6 +46,21 @@
  * Schema 3 leaves out the rollup that is a unit's own report alone
  * (agg_rollup_save()); an older store is refused (an older lnob would read
  * the missing records as empty rollups).
+ * Schema 4 keeps a history of one revision (nearly every unit) in the
+ * unit's LatestRecord alone (LatestRecord.content; no revisions or
+ * revision_bases entries: agg_latest_rev()); when a second revision
+ * arrives both are written to the history, which then holds every
+ * revision as before. agg_history_load(), agg_history_exists() and
+ * agg_revision_exists() read both places. A stored LatestRecord leaves
+ * out what the current revision's envelope says (values, completed_at,
+ * content) and first_* when the first report is the current one:
+ * agg_latest_get() fills them in, so its readers see the whole record.
+ * And its envelope log is keyed by arrival number,
+ * appended (MDB_APPEND: full pages, where (signer, seq) keys from
+ * interleaved signers split pages half empty), with the index
+ * envelope_ids (signer, seq) -> arrival number beside it: the
+ * agg_envelope_*() calls are as before. A schema 3 store is refused (an
+ * older lnob would read such a unit as having no history).
  *
  * THE RULES (one place: agg_history_judge())
  *   current   the highest revision; among equal revision numbers the
@@ -79,7 +99,7 @@
 #include "sums.h"
 
 #define AGG_SCHEMA "lnob-aggregator"
-#define AGG_SCHEMA_VERSION 3
+#define AGG_SCHEMA_VERSION 4
 
 enum agg_db {
 	AGG_DB_ENVELOPES = 0,
@@ -100,6 +120,7 @@ enum agg_db {
 	AGG_DB_REVBASES,
 	AGG_DB_TOKENS,
 	AGG_DB_REQUESTS,
+	AGG_DB_ENVELOPE_IDS,
 	AGG_DB_COUNT
 };
 
@@ -190,14 +211,25 @@ int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char 
 		    const char *unit, const sums_t *s, uint32_t units_reported);
 
 /* Reads the LatestRecord / open ConflictRecord of (campaign, period,
- * unit). Caller frees *ret. Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a
- * store error. */
+ * unit). Caller frees *ret. The LatestRecord comes whole: what schema 4
+ * leaves out of the stored record is filled in (first_*, and values,
+ * completed_at and content from the current revision's envelope:
+ * LNOB_E_CORRUPT when the log lacks it or it is another revision).
+ * Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a store error. */
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__LatestRecord **ret);
+/* The same; without values, what the envelope would fill in (values,
+ * completed_at, content; first_completed_at when first_* are left out)
+ * is left empty (no envelope read), for a reader of the other fields. */
+int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		    const char *unit, bool values, Lnob__LatestRecord **ret);
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, Lnob__ConflictRecord **ret);
-/* Writes the LatestRecord of (campaign, period, unit). Returns 0,
- * LNOB_E_INVALID, -ENOMEM or a store error. */
+/* Writes the LatestRecord of (campaign, period, unit), leaving out what
+ * agg_latest_get() fills in (schema 4: its values, which must be the
+ * current revision's report's, completed_at, content; first_* when the
+ * first is the current).
+ * Returns 0, LNOB_E_INVALID, -ENOMEM or a store error. */
 int agg_latest_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, const Lnob__LatestRecord *rec);
 
@@ -217,14 +249,24 @@ int agg_envelope_get(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq
  * report_content_digest(). */
 int agg_envelope_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 			Lnob__Report **ret, uint8_t ret_digest[32]);
-/* Puts envelope bytes into the log under (signer, seq). */
+/* Puts envelope bytes into the log under (signer, seq): appended under the
+ * next arrival number and indexed (envelope_ids); a (signer, seq) the log
+ * holds already is replaced where it is. Returns 0, LNOB_E_INVALID (parts
+ * too long), LNOB_E_CORRUPT (the log's last key or an index value not 8
+ * bytes) or a store error. */
 int agg_envelope_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 		     const uint8_t *env, size_t len);
 /* Calls fn(ctx, env) for every envelope of the log that opens, in (signer,
- * seq) order, and fn(ctx, NULL) for one that does not; fn's non-zero stops
- * the walk (negative: returned). */
+ * seq) order (the index's), and fn(ctx, NULL) for one that does not, is
+ * missing from the log or is not the (signer, seq) indexed; fn's non-zero
+ * stops the walk (negative: returned). */
 typedef int (*agg_envelope_fn)(void *ctx, const Lnob__Envelope *env);
 int agg_envelope_foreach(store_t *st, MDB_txn *txn, agg_envelope_fn fn, void *ctx);
+/* The entries of the log and of its index into *ret_log and *ret_index
+ * (verify: with agg_envelope_foreach() finding every index entry sound,
+ * equal counts mean every envelope of the log is indexed). Returns 0 or a
+ * store error. */
+int agg_envelope_counts(store_t *st, MDB_txn *txn, size_t *ret_log, size_t *ret_index);
 /* Keeps a reused-seq envelope aside, keyed by (signer, seq) and the
  * envelope's SHA-256 so that repeats of the same bad copy collapse:
  * *ret_new (may be NULL) says whether this copy is new. */
@@ -252,17 +294,19 @@ enum agg_unit_db {
 };
 /* Calls fn(ctx, campaign, period, unit, value) for every record of one of
  * the unit-keyed databases in key order (for revisions: every history
- * entry, the unit's parts of the key only); value borrowed for the call. A
+ * entry, the unit's parts of the key only: the histories of two or more
+ * revisions, schema 4); value borrowed for the call. A
  * key that does not split is LNOB_E_CORRUPT. */
 typedef int (*agg_unit_fn)(void *ctx, const char *campaign, const char *period,
 			   const char *unit, const MDB_val *val);
 int agg_unit_foreach(store_t *st, MDB_txn *txn, enum agg_unit_db db, agg_unit_fn fn, void *ctx);
-/* True (1) when (campaign, period, unit) has a revision in the history, 0
- * when not, or a negative code. */
+/* True (1) when (campaign, period, unit) has a revision in the history
+ * (in `revisions`, or the one its LatestRecord keeps), 0 when not, or a
+ * negative code. */
 int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		       const char *unit);
 /* True (1) when the revision (campaign, period, unit, revision, signer,
- * seq) is in the history, 0 when not, or a negative code. */
+ * seq) is in the history (either place), 0 when not, or a negative code. */
 int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 			const char *unit, uint32_t revision, const char *signer, uint64_t seq);
 
@@ -373,8 +417,16 @@ int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char
  * as agg_history_load(). */
 int agg_history_tips(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, uint32_t max_base, agg_history_t *ret);
+/* The one revision of a history kept in its LatestRecord lr (schema 4:
+ * lr->revisions == 1, see LatestRecord.content) into *ret (report NULL).
+ * Returns 0, or LNOB_E_CORRUPT when lr holds none (revisions not 1,
+ * content not 32 bytes, base_revision not below revision, signer too
+ * long). */
+int agg_latest_rev(const Lnob__LatestRecord *lr, agg_rev_t *ret);
 /* Writes one revision into the history (RevisionRecord and the base
- * index). Returns 0, LNOB_E_INVALID (parts too long) or a store error. */
+ * index). Returns 0, LNOB_E_INVALID (parts too long) or a store error.
+ * A history of one revision is kept in the LatestRecord instead
+ * (apply.c writes its entries when the second arrives). */
 int agg_revision_put(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, const agg_rev_t *rev);
 /* Applies THE RULES to h->v[0..n-1] (which must be in key order): sets

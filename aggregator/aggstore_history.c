@@ -218,12 +218,10 @@ static int s_rev_value(const MDB_val *v, agg_rev_t *rev)
 /* Decodes the report of rev from its envelope in the log. */
 static int s_rev_report(store_t *st, MDB_txn *txn, agg_rev_t *rev)
 {
-	uint8_t ekey[AGG_KEY_MAX];
-	size_t elen = agg_key_envelope(ekey, rev->signer, rev->seq);
 	Lnob__Envelope *env = NULL;
 	ProtobufCMessage *m;
 	MDB_val ev;
-	int r = store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), ekey, elen, &ev);
+	int r = agg_envelope_raw(st, txn, rev->signer, rev->seq, &ev);
 
 	if (r == LNOB_E_NOTFOUND)
 		return LNOB_E_CORRUPT;   /* history names an envelope the log lacks */
@@ -310,6 +308,49 @@ static int s_load_from(store_t *st, MDB_txn *txn, const uint8_t *from, size_t fl
 	return store_foreach(txn, store_dbi(st, AGG_DB_REVISIONS), from, flen, s_load_entry, &w);
 }
 
+int agg_latest_rev(const Lnob__LatestRecord *lr, agg_rev_t *ret)
+{
+	agg_rev_t x;
+
+	memset(&x, 0, sizeof(x));
+	if (lr->revisions != 1 || lr->content.len != sizeof(x.content) ||
+	    lr->base_revision >= lr->revision || lnob_strlcpy(x.signer, lr->signer, sizeof(x.signer)) < 0)
+		return LNOB_E_CORRUPT;
+	x.seq = lr->seq;
+	x.revision = lr->revision;
+	x.base_revision = lr->base_revision;
+	x.completed_at = lr->completed_at;
+	x.received_at = lr->received_at;
+	memcpy(x.content, lr->content.data, sizeof(x.content));
+	*ret = x;
+	return 0;
+}
+
+/* The history of one revision kept in the unit's LatestRecord (schema 4)
+ * into h, which is empty: nothing when the unit has no LatestRecord or its
+ * history is in `revisions` (revisions > 1). */
+static int s_load_latest(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			 const char *unit, unsigned flags, agg_history_t *h)
+{
+	Lnob__LatestRecord *lr = NULL;
+	agg_rev_t x;
+	int r = agg_latest_get(st, txn, campaign, period, unit, &lr);
+
+	if (r == LNOB_E_NOTFOUND)
+		return 0;
+	if (r < 0)
+		return r;
+	r = lr->revisions == 1 ? agg_latest_rev(lr, &x) : 1;
+	lnob__latest_record__free_unpacked(lr, NULL);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (flags & AGG_HISTORY_REPORTS)
+		r = s_rev_report(st, txn, &x);
+	if (r == 0 && (r = agg_history_push(h, &x)) < 0 && x.report)
+		lnob__report__free_unpacked(x.report, NULL);
+	return r;
+}
+
 int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, unsigned flags, agg_history_t *ret)
 {
@@ -322,6 +363,8 @@ int agg_history_load(store_t *st, MDB_txn *txn, const char *campaign, const char
 	if (!plen)
 		return LNOB_E_INVALID;
 	r = s_load_from(st, txn, prefix, plen, plen, flags, ret);
+	if (r == 0 && ret->n == 0)
+		r = s_load_latest(st, txn, campaign, period, unit, flags, ret);
 	if (r == 0)
 		agg_history_judge(ret);
 	return r;

@@ -14,14 +14,40 @@
 #include "report.h"
 #include "util.h"
 
-int agg_envelope_raw(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq, MDB_val *ret)
+/* The arrival number (the log's key, 8 bytes) of envelope (signer, seq)
+ * from the index into ret. Returns 0, LNOB_E_NOTFOUND, LNOB_E_INVALID,
+ * LNOB_E_CORRUPT (an index value not 8 bytes) or a store error. */
+static int s_arrival(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
+		     uint8_t ret[8])
 {
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen = agg_key_envelope(key, signer, seq);
+	MDB_val v;
+	int r = klen ? store_get(txn, store_dbi(st, AGG_DB_ENVELOPE_IDS), key, klen, &v)
+		     : LNOB_E_INVALID;
 
-	if (!klen)
-		return LNOB_E_INVALID;
-	return store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), key, klen, ret);
+	if (r == 0 && v.mv_size != 8)
+		r = LNOB_E_CORRUPT;
+	if (r == 0)
+		memcpy(ret, v.mv_data, 8);
+	return r;
+}
+
+int agg_envelope_raw(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq, MDB_val *ret)
+{
+	uint8_t a[8];
+	MDB_val v;
+	int r = s_arrival(st, txn, signer, seq, a);
+
+	if (r < 0)
+		return r;
+	r = store_get(txn, store_dbi(st, AGG_DB_ENVELOPES), a, 8, &v);
+	if (r == LNOB_E_NOTFOUND)
+		return LNOB_E_CORRUPT;   /* indexed, not in the log */
+	if (r < 0)
+		return r;
+	*ret = v;
+	return 0;
 }
 
 int agg_envelope_get(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
@@ -65,39 +91,85 @@ int agg_envelope_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t 
 int agg_envelope_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
 		     const uint8_t *env, size_t len)
 {
-	uint8_t key[AGG_KEY_MAX];
+	uint8_t key[AGG_KEY_MAX], a[8];
 	size_t klen = agg_key_envelope(key, signer, seq);
+	MDB_val last;
+	int r = klen ? s_arrival(st, txn, signer, seq, a) : LNOB_E_INVALID;
 
-	if (!klen)
-		return LNOB_E_INVALID;
-	return store_put(txn, store_dbi(st, AGG_DB_ENVELOPES), key, klen, env, len, 0);
+	if (r == 0)   /* stored already: replaced where it is, as a put always did */
+		return store_put(txn, store_dbi(st, AGG_DB_ENVELOPES), a, 8, env, len, 0);
+	if (r != LNOB_E_NOTFOUND)
+		return r;
+	/* the next arrival number, appended: LMDB fills the last page
+	 * instead of splitting pages in the middle */
+	r = store_last(txn, store_dbi(st, AGG_DB_ENVELOPES), &last);
+	if (r == 0 && last.mv_size != 8)
+		return LNOB_E_CORRUPT;
+	if (r == 0 && lnob_be64_get(last.mv_data) == UINT64_MAX)
+		return LNOB_E_CORRUPT;
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	lnob_be64_put(a, r == 0 ? lnob_be64_get(last.mv_data) + 1 : 1);
+	r = store_put(txn, store_dbi(st, AGG_DB_ENVELOPES), a, 8, env, len, MDB_APPEND);
+	if (r == 0)
+		r = store_put(txn, store_dbi(st, AGG_DB_ENVELOPE_IDS), key, klen, a, 8, 0);
+	return r;
 }
 
 /* agg_envelope_foreach()'s walk. */
 typedef struct s_env_walk {
+	store_t *st;
+	MDB_txn *txn;
 	agg_envelope_fn fn;
 	void *ctx;
 } s_env_walk_t;
 
+/* One index entry k -> arrival v: its envelope from the log, which must be
+ * the envelope (signer, seq) of k. */
 static int s_envelope_entry(void *ctx, const MDB_val *k, const MDB_val *v)
 {
 	s_env_walk_t *w = ctx;
 	Lnob__Envelope *env = NULL;
-	int r;
+	uint8_t key[AGG_KEY_MAX];
+	MDB_val e;
+	int r = v->mv_size == 8 ? store_get(w->txn, store_dbi(w->st, AGG_DB_ENVELOPES), v->mv_data,
+					    8, &e) : LNOB_E_NOTFOUND;
 
-	(void)k;
-	if (envelope_open(v->mv_data, v->mv_size, SIZE_MAX / 2, &env) < 0)
-		return w->fn(w->ctx, NULL);
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	if (r == 0 && envelope_open(e.mv_data, e.mv_size, SIZE_MAX / 2, &env) < 0)
+		env = NULL;
+	if (env && (agg_key_envelope(key, env->signer, env->seq) != k->mv_size ||
+		    memcmp(key, k->mv_data, k->mv_size) != 0)) {
+		lnob__envelope__free_unpacked(env, NULL);
+		env = NULL;   /* the index names another envelope */
+	}
 	r = w->fn(w->ctx, env);
-	lnob__envelope__free_unpacked(env, NULL);
+	if (env)
+		lnob__envelope__free_unpacked(env, NULL);
 	return r;
 }
 
 int agg_envelope_foreach(store_t *st, MDB_txn *txn, agg_envelope_fn fn, void *ctx)
 {
-	s_env_walk_t w = { .fn = fn, .ctx = ctx };
+	s_env_walk_t w = { .st = st, .txn = txn, .fn = fn, .ctx = ctx };
 
-	return store_foreach(txn, store_dbi(st, AGG_DB_ENVELOPES), NULL, 0, s_envelope_entry, &w);
+	return store_foreach(txn, store_dbi(st, AGG_DB_ENVELOPE_IDS), NULL, 0, s_envelope_entry,
+			     &w);
+}
+
+int agg_envelope_counts(store_t *st, MDB_txn *txn, size_t *ret_log, size_t *ret_index)
+{
+	size_t a, b;
+	int r = store_count(txn, st, AGG_DB_ENVELOPES, &a);
+
+	if (r == 0)
+		r = store_count(txn, st, AGG_DB_ENVELOPE_IDS, &b);
+	if (r == 0) {
+		*ret_log = a;
+		*ret_index = b;
+	}
+	return r;
 }
 
 int agg_quarantine_put(store_t *st, MDB_txn *txn, const char *signer, uint64_t seq,
@@ -191,6 +263,24 @@ static int s_prefix_first(void *ctx, const MDB_val *k, const MDB_val *v)
 	return 1;
 }
 
+/* Whether the unit's LatestRecord keeps a history of one revision
+ * (schema 4) and, with signer, whether it is (revision, signer, seq): 1,
+ * 0, or a negative code. */
+static int s_inline_rev(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+			const char *unit, const char *signer, uint32_t revision, uint64_t seq)
+{
+	Lnob__LatestRecord *lr = NULL;
+	agg_rev_t x;
+	int r = agg_latest_get(st, txn, campaign, period, unit, &lr);
+
+	if (r < 0)
+		return r == LNOB_E_NOTFOUND ? 0 : r;
+	r = lr->revisions == 1 && agg_latest_rev(lr, &x) == 0 &&
+	    (!signer || (x.revision == revision && x.seq == seq && strcmp(x.signer, signer) == 0));
+	lnob__latest_record__free_unpacked(lr, NULL);
+	return r;
+}
+
 int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		       const char *unit)
 {
@@ -204,7 +294,9 @@ int agg_history_exists(store_t *st, MDB_txn *txn, const char *campaign, const ch
 	key[klen++] = 0;
 	x.len = klen;
 	r = store_foreach(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, s_prefix_first, &x);
-	return r < 0 ? r : x.found;
+	if (r < 0 || x.found)
+		return r < 0 ? r : 1;
+	return s_inline_rev(st, txn, campaign, period, unit, NULL, 0, 0);
 }
 
 int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
@@ -216,5 +308,7 @@ int agg_revision_exists(store_t *st, MDB_txn *txn, const char *campaign, const c
 	int r = klen ? store_get(txn, store_dbi(st, AGG_DB_REVISIONS), key, klen, &v)
 		     : LNOB_E_INVALID;
 
-	return r == 0 ? 1 : r == LNOB_E_NOTFOUND ? 0 : r;
+	if (r == LNOB_E_NOTFOUND)
+		return s_inline_rev(st, txn, campaign, period, unit, signer, revision, seq);
+	return r == 0 ? 1 : r;
 }

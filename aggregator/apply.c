@@ -161,7 +161,30 @@ static void s_latest(const Lnob__LatestRecord *old, const agg_rev_t *x, const Ln
 	lr->revisions = old ? old->revisions + 1 : 1;
 	if (!old || x->base_revision > old->max_base)
 		lr->max_base = x->base_revision;
+	lr->content.data = NULL;   /* the envelope's (agg_latest_get()) */
+	lr->content.len = 0;
 	*ret_moved = cur;
+}
+
+/* Writes revision x into the history of a unit that has one (old, its
+ * LatestRecord): when that history is a single revision kept in old
+ * (schema 4), first that revision's entries, from old. */
+static int s_history_put(store_t *st, MDB_txn *txn, const Lnob__Report *rep,
+			 const Lnob__LatestRecord *old, const agg_rev_t *x, apply_out_t *out)
+{
+	agg_rev_t first;
+	int r = 0;
+
+	if (old->revisions == 1) {
+		r = agg_latest_rev(old, &first);
+		if (r == LNOB_E_CORRUPT)
+			snprintf(out->detail, sizeof(out->detail), "the latest record of %s/%s/%s "
+				 "lacks its one revision's record", rep->campaign, rep->period,
+				 rep->unit);
+		if (r == 0)
+			r = agg_revision_put(st, txn, rep->campaign, rep->period, rep->unit, &first);
+	}
+	return r == 0 ? agg_revision_put(st, txn, rep->campaign, rep->period, rep->unit, x) : r;
 }
 
 /* apply_report() with its rollup changes staged in acc (pending). */
@@ -185,8 +208,6 @@ static int s_apply(store_t *st, MDB_txn *txn, rollacc_t *acc, const hier_t *hier
 	x.completed_at = rep->completed_at;
 	x.received_at = received_at;
 	r = report_content_digest(rep, x.content);
-	if (r == 0)
-		r = agg_revision_put(st, txn, rep->campaign, rep->period, rep->unit, &x);
 	if (r == 0) {
 		r = agg_latest_get(st, txn, rep->campaign, rep->period, rep->unit, &old);
 		if (r == LNOB_E_NOTFOUND)
@@ -200,10 +221,14 @@ static int s_apply(store_t *st, MDB_txn *txn, rollacc_t *acc, const hier_t *hier
 		r = LNOB_E_CORRUPT;
 		goto out;
 	}
-	s_latest(old, &x, rep, &latest, &moved);
-	if (moved)
-		r = s_rollups(st, txn, acc, hier, rep, unit, old, out);
-	if (r == 0)
+	if (old)   /* a first revision stays in its LatestRecord alone */
+		r = s_history_put(st, txn, rep, old, &x, out);
+	if (r == 0) {
+		s_latest(old, &x, rep, &latest, &moved);
+		if (moved)
+			r = s_rollups(st, txn, acc, hier, rep, unit, old, out);
+	}
+	if (r == 0 && old)   /* one revision alone has no conflict */
 		r = agg_history_tips(st, txn, rep->campaign, rep->period, rep->unit, latest.max_base, &h);
 	if (r == 0) {
 		latest.conflict = h.members > 0;

@@ -6,11 +6,13 @@
  * path for a report ingested (ingest.c) and an amendment accepted
  * (approval.c); below both.
  *
- * Cost: judging a new revision reads the unit's LatestRecord and its
- * "tips" (the revisions above the highest base revision, and those sharing
- * a tip's base: agg_history_tips()), never the whole history and never an
- * envelope; so in a history of corrections each built on the one before, a
- * revision costs the same whatever came before it.
+ * Cost: judging a new revision reads the unit's LatestRecord (with the
+ * one envelope of its current revision, whose values and times the record
+ * leaves out: schema 4) and its "tips" (the revisions above the highest
+ * base revision, and those sharing a tip's base: agg_history_tips()),
+ * never the whole history nor the tips' envelopes; so in a history of
+ * corrections each built on the one before, a revision costs the same
+ * whatever came before it.
  *
  * The rollups go through a rollup accumulator (rollacc.h): a batch
  * passes its own, written once per key at the batch's end, so that the

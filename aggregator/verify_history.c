@@ -1,15 +1,17 @@
 /* verify_history.c: verify's passes 1 to 4 (see verify.h): the history,
  * latest records, conflicts and rollups.
  *
- * Pass 1 walks the history (`revisions`) unit by unit, grouped by
- * (campaign, period): for each unit it loads the history with every
+ * Pass 1 walks the units with a latest record, grouped by (campaign,
+ * period): for each unit it loads the history (from `revisions`, or the
+ * one revision its LatestRecord keeps: schema 4) with every
  * revision's report decoded from its envelope, judges it pair by pair
  * (agg_history_judge()), checks each revision record against its
  * envelope, the unit's LatestRecord and ConflictRecord against the
  * judgement, and adds the current revision's values to the sums of the
  * unit and its ancestors, kept here in 128 bits; at the end of a group
- * every unit's materialised rollup is compared. Passes 2 to 4 look for
- * records with nothing behind them. verify_log() (verify_log.c) does the
+ * every unit's materialised rollup is compared. Passes 2 to 5 look for
+ * records with nothing behind them (latest, conflict, rollup records; a
+ * history with no latest record). verify_log() (verify_log.c) does the
  * rest. */
 #include "verify_int.h"
 
@@ -275,6 +277,12 @@ static int s_check_latest(verify_t *v, const char *c, const char *p, const char 
 	if (lr->revisions != h->n)
 		verify_diff(v, "%s/%s unit %s: latest counts %u revisions, the history holds %zu",
 			    c, p, u, lr->revisions, h->n);
+	if ((lr->revisions == 1) != (lr->content.len != 0) ||
+	    (lr->content.len && (lr->content.len != sizeof(cur->content) ||
+				 memcmp(lr->content.data, cur->content, sizeof(cur->content)) != 0)))
+		verify_diff(v, "%s/%s unit %s: latest's one-revision record (content, %zu bytes) "
+			    "does not fit its count of %u revisions or the revision", c, p, u,
+			    lr->content.len, lr->revisions);
 	if (lr->conflict != (h->members > 0))
 		verify_diff(v, "%s/%s unit %s: latest's conflict flag is %s, the history's %s", c, p,
 			    u, lr->conflict ? "set" : "clear", h->members ? "set" : "clear");
@@ -325,8 +333,10 @@ static int s_unit(s_pass_t *x, const char *c, const char *p, const char *u)
 	agg_history_t h;
 	int unit, r = agg_history_load(v->st, v->txn, c, p, u, AGG_HISTORY_REPORTS, &h);
 
-	if (r == 0 && h.n == 0)
-		r = LNOB_E_CORRUPT;
+	if (r == 0 && h.n == 0) {   /* pass 2 says it */
+		agg_history_clear(&h);
+		return 0;
+	}
 	if (r == 0)
 		r = s_check_revisions(v, c, p, u, &h);
 	if (r == 0)
@@ -361,9 +371,8 @@ static int s_remember(char *dst, size_t size, const char *src)
 	return 0;
 }
 
-/* Pass 1, one history entry: a unit's first entry starts it (and a new
- * (campaign, period) group compares the one before); its others are
- * passed over, the unit having been read whole. */
+/* Pass 1, one latest record: its unit's history (a new (campaign,
+ * period) group compares the one before). */
 static int s_history_entry(void *ctx, const char *c, const char *p, const char *u,
 			   const MDB_val *val)
 {
@@ -371,8 +380,6 @@ static int s_history_entry(void *ctx, const char *c, const char *p, const char *
 	int r;
 
 	(void)val;
-	if (strcmp(c, x->cur_c) == 0 && strcmp(p, x->cur_p) == 0 && strcmp(u, x->cur_u) == 0)
-		return 0;
 	if (strcmp(c, x->cur_c) != 0 || strcmp(p, x->cur_p) != 0) {
 		if (x->cur_c[0] && (r = s_compare(x, x->cur_c, x->cur_p)) < 0)
 			return r;
@@ -386,10 +393,11 @@ static int s_history_entry(void *ctx, const char *c, const char *p, const char *
 	return s_unit(x, c, p, u);
 }
 
-/* Pass 1: the history, unit by unit. */
+/* Pass 1: the history, unit by unit, from the latest records (since
+ * schema 4 most histories are in them alone). */
 static int s_pass_history(s_pass_t *x)
 {
-	int r = agg_unit_foreach(x->v->st, x->v->txn, AGG_UNIT_REVISIONS, s_history_entry, x);
+	int r = agg_unit_foreach(x->v->st, x->v->txn, AGG_UNIT_LATEST, s_history_entry, x);
 
 	if (r == 0 && x->cur_c[0])
 		r = s_compare(x, x->cur_c, x->cur_p);
@@ -422,7 +430,34 @@ static int s_orphan_rollup(s_pass_t *x, const char *c, const char *p, const char
 	return 0;
 }
 
-/* One record of a pass 2 to 4. */
+/* A history entry: pass 1 read its unit unless the unit has no latest
+ * record (said once per unit). */
+static int s_orphan_history(s_pass_t *x, const char *c, const char *p, const char *u)
+{
+	Lnob__LatestRecord *lr = NULL;
+	agg_history_t h;
+	int r;
+
+	if (strcmp(c, x->cur_c) == 0 && strcmp(p, x->cur_p) == 0 && strcmp(u, x->cur_u) == 0)
+		return 0;
+	if ((r = s_remember(x->cur_c, sizeof(x->cur_c), c)) < 0 ||
+	    (r = s_remember(x->cur_p, sizeof(x->cur_p), p)) < 0 ||
+	    (r = s_remember(x->cur_u, sizeof(x->cur_u), u)) < 0)
+		return r;
+	r = agg_latest_load(x->v->st, x->v->txn, c, p, u, false, &lr);
+	if (r == 0)
+		lnob__latest_record__free_unpacked(lr, NULL);
+	if (r != LNOB_E_NOTFOUND)
+		return r;
+	r = agg_history_load(x->v->st, x->v->txn, c, p, u, 0, &h);
+	if (r == 0)
+		verify_diff(x->v, "%s/%s unit %s: %zu revisions in the history but no latest record",
+			    c, p, u, h.n);
+	agg_history_clear(&h);
+	return r;
+}
+
+/* One record of a pass 2 to 5. */
 typedef struct s_orphans {
 	s_pass_t *x;
 	enum agg_unit_db db;
@@ -436,6 +471,8 @@ static int s_orphan(void *ctx, const char *c, const char *p, const char *u, cons
 
 	if (o->db == AGG_UNIT_ROLLUPS)
 		return s_orphan_rollup(o->x, c, p, u, val);
+	if (o->db == AGG_UNIT_REVISIONS)
+		return s_orphan_history(o->x, c, p, u);
 	if ((r = agg_history_exists(v->st, v->txn, c, p, u)) < 0)
 		return r;
 	if (r == 0)
@@ -444,7 +481,7 @@ static int s_orphan(void *ctx, const char *c, const char *p, const char *u, cons
 	return 0;
 }
 
-/* Passes 2 to 4: records of `db` with nothing behind them. */
+/* Passes 2 to 5: records of `db` with nothing behind them. */
 static int s_pass_orphans(s_pass_t *x, enum agg_unit_db db)
 {
 	s_orphans_t o = { .x = x, .db = db };
@@ -469,6 +506,9 @@ int verify_history(verify_t *v)
 		r = s_pass_orphans(&x, AGG_UNIT_CONFLICTS);
 	if (r == 0)
 		r = s_pass_orphans(&x, AGG_UNIT_ROLLUPS);
+	x.cur_c[0] = x.cur_p[0] = x.cur_u[0] = '\0';
+	if (r == 0)
+		r = s_pass_orphans(&x, AGG_UNIT_REVISIONS);
 	for (size_t i = 0; x.acc && i < nu; i++)
 		free(x.acc[i].v);
 	for (size_t i = 0; i < x.nseen; i++)

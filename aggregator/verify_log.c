@@ -370,7 +370,8 @@ static int s_log_entry(void *ctx, const Lnob__Envelope *env)
 	s_log_walk_t *w = ctx;
 
 	if (!env) {
-		verify_diff(w->v, "an envelope in the log does not decode");
+		verify_diff(w->v, "an envelope in the log does not decode, or is not the one its "
+			    "index (signer, seq) names");
 		return 0;
 	}
 	if (env->kind == LNOB__KIND__KIND_REPORT)
@@ -387,8 +388,15 @@ static int s_log_entry(void *ctx, const Lnob__Envelope *env)
 static int s_pass_log(verify_t *v, const s_ids_t *held, const s_ids_t *stages)
 {
 	s_log_walk_t w = { .v = v, .held = held, .stages = stages };
+	size_t nlog = 0, nidx = 0;
+	int r = agg_envelope_foreach(v->st, v->txn, s_log_entry, &w);
 
-	return agg_envelope_foreach(v->st, v->txn, s_log_entry, &w);
+	if (r == 0)
+		r = agg_envelope_counts(v->st, v->txn, &nlog, &nidx);
+	if (r == 0 && nlog != nidx)
+		verify_diff(v, "the envelope log holds %zu envelopes, its index (signer, seq) %zu",
+			    nlog, nidx);
+	return r;
 }
 
 int verify_log(verify_t *v)

@@ -453,6 +453,21 @@ int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen)
 	return s_code(mdb_del(txn, dbi, &k, NULL));
 }
 
+int store_last(MDB_txn *txn, MDB_dbi dbi, MDB_val *ret_key)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int r = mdb_cursor_open(txn, dbi, &cur);
+
+	if (r != 0)
+		return s_code(r);
+	r = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (r == 0)
+		*ret_key = k;
+	return s_code(r);
+}
+
 int store_meta_get_u64(MDB_txn *txn, store_t *self, const char *name, uint64_t *ret)
 {
 	MDB_val v;

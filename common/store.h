@@ -101,6 +101,10 @@ int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, MDB_val *
 int store_put(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 	      const void *val, size_t vlen, unsigned flags);
 int store_del(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen);
+/* The last (greatest) key of dbi into *ret_key (borrowed, as store_get()'s
+ * data), for a log appended to with store_put(..., MDB_APPEND). Returns 0,
+ * LNOB_E_NOTFOUND (dbi is empty) or a store code. */
+int store_last(MDB_txn *txn, MDB_dbi dbi, MDB_val *ret_key);
 
 /* Calls fn(ctx, key, value) for each entry of dbi in key order, starting at
  * the first key >= from (flen bytes; from NULL: the first entry), until fn

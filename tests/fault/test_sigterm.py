@@ -37,10 +37,11 @@ def mdb_keys(data_dir, db):
 
 
 def stored_seqs(agg, signer):
-    """Seqs of signer in the aggregator's envelope log (signer \\0 be64 seq)."""
+    """Seqs of signer in the aggregator's envelope log (its index
+    envelope_ids: signer \\0 be64 seq)."""
     prefix = signer.encode() + b"\0"
     return {int.from_bytes(k[len(prefix):], "big")
-            for k in mdb_keys(agg.data_dir, "envelopes") if k.startswith(prefix)}
+            for k in mdb_keys(agg.data_dir, "envelope_ids") if k.startswith(prefix)}
 
 
 def queued_seqs(c):

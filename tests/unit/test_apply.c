@@ -225,6 +225,160 @@ static void test_long_history(void **state)
 	at_teardown(&w);
 }
 
+/* Entries of database db. */
+static size_t s_count(at_world_t *w, int db)
+{
+	MDB_txn *txn;
+	size_t n = 0;
+
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	assert_int_equal(store_count(txn, w->st, (size_t)db, &n), 0);
+	store_abort(&txn);
+	return n;
+}
+
+/* The history of V1 in 2023, with its reports. */
+static void s_history(at_world_t *w, agg_history_t *h)
+{
+	MDB_txn *txn;
+
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	assert_int_equal(agg_history_load(w->st, txn, AT_CAMPAIGN, "2023", "V1",
+					  AGG_HISTORY_REPORTS, h), 0);
+	store_abort(&txn);
+}
+
+/* V1's LatestRecord as stored (not filled in by agg_latest_get()). */
+static Lnob__LatestRecord *s_raw_latest(at_world_t *w)
+{
+	uint8_t key[AGG_KEY_MAX];
+	size_t klen = agg_key_unit(key, AT_CAMPAIGN, "2023", "V1");
+	Lnob__LatestRecord *lr;
+	MDB_txn *txn;
+	MDB_val v;
+
+	assert_int_equal(store_begin(w->st, false, &txn), 0);
+	assert_int_equal(store_get(txn, store_dbi(w->st, AGG_DB_LATEST), key, klen, &v), 0);
+	lr = lnob__latest_record__unpack(NULL, v.mv_size, v.mv_data);
+	store_abort(&txn);
+	assert_non_null(lr);
+	return lr;
+}
+
+/* Schema 4: a history of one revision is its LatestRecord alone (no
+ * revisions / revision_bases entries, first_* left out) and reads as a
+ * history of that revision; the second revision writes both entries and
+ * the first reads the same as before. Values, completed_at and content
+ * are left out of the stored record and read from the envelope. */
+static void test_single_revision_inline(void **state)
+{
+	at_world_t w;
+	agg_history_t h;
+	agg_rev_t one;
+	Lnob__LatestRecord *lr;
+	MDB_txn *txn;
+	char out[4096];
+	int n;
+
+	(void)state;
+	at_setup(&w, AT_UNITS);
+	n = at_node(&w, "n1", "P");
+	assert_int_equal(at_send(&w, n, R(.unit = "V1", .values = "poor_households=3"), NULL), 0);
+	assert_int_equal(s_count(&w, AGG_DB_REVISIONS), 0);
+	assert_int_equal(s_count(&w, AGG_DB_REVBASES), 0);
+	lr = s_raw_latest(&w);
+	assert_int_equal(lr->content.len, 0);   /* the envelope's, as */
+	assert_int_equal(lr->n_values, 0);      /* the values and */
+	assert_int_equal(lr->completed_at, 0);  /* completed_at */
+	assert_string_equal(lr->first_signer, "");
+	assert_int_equal(lr->first_received_at, 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	s_history(&w, &h);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.current, 0);
+	assert_int_equal(h.first, 0);
+	assert_string_equal(h.v[0].signer, "n1");
+	assert_int_equal(h.v[0].seq, 1);
+	assert_int_equal(h.v[0].revision, 1);
+	assert_non_null(h.v[0].report);
+	{
+		uint8_t d[32];
+
+		assert_int_equal(report_content_digest(h.v[0].report, d), 0);
+		assert_memory_equal(d, h.v[0].content, 32);
+	}
+	one = h.v[0];
+	one.report = NULL;
+	agg_history_clear(&h);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	assert_int_equal(agg_history_exists(w.st, txn, AT_CAMPAIGN, "2023", "V1"), 1);
+	assert_int_equal(agg_history_exists(w.st, txn, AT_CAMPAIGN, "2023", "V2"), 0);
+	assert_int_equal(agg_revision_exists(w.st, txn, AT_CAMPAIGN, "2023", "V1", 1, "n1", 1), 1);
+	assert_int_equal(agg_revision_exists(w.st, txn, AT_CAMPAIGN, "2023", "V1", 1, "n1", 2), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V1", &lr), 0);
+	assert_string_equal(lr->first_signer, "n1");   /* filled in */
+	assert_int_equal(lr->first_seq, 1);
+	assert_int_equal(lr->first_received_at, one.received_at);
+	assert_int_equal(lr->n_values, 1);             /* from the envelope */
+	assert_int_equal(lr->content.len, 32);
+	assert_memory_equal(lr->content.data, one.content, 32);
+	assert_int_equal(lr->completed_at, one.completed_at);
+	assert_int_equal(lr->first_completed_at, one.completed_at);
+	assert_string_equal(lr->values[0]->code, "poor_households");
+	assert_int_equal(lr->values[0]->count, 3);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	store_abort(&txn);
+	assert_int_equal(at_verify(&w, out, sizeof(out)), 0);
+
+	/* the second revision: both in the history, the first as it read */
+	assert_int_equal(at_send(&w, n, R(.unit = "V1", .revision = 2, .base = 1,
+					.values = "poor_households=4"), NULL), 0);
+	assert_int_equal(s_count(&w, AGG_DB_REVISIONS), 2);
+	assert_int_equal(s_count(&w, AGG_DB_REVBASES), 2);
+	lr = s_raw_latest(&w);
+	assert_int_equal(lr->content.len, 0);
+	assert_string_equal(lr->first_signer, "n1");   /* first is not current */
+	assert_int_equal(lr->revisions, 2);
+	assert_int_equal(lr->n_values, 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	assert_int_equal(at_sum(&w, "2023", "V1", "poor_households", NULL), 4);
+	assert_int_equal(at_sum(&w, "2023", "P", "poor_households", NULL), 4);
+	s_history(&w, &h);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.first, 0);
+	assert_int_equal(h.current, 1);
+	assert_string_equal(h.v[0].signer, one.signer);
+	assert_int_equal(h.v[0].seq, one.seq);
+	assert_int_equal(h.v[0].revision, one.revision);
+	assert_int_equal(h.v[0].base_revision, one.base_revision);
+	assert_int_equal(h.v[0].completed_at, one.completed_at);
+	assert_int_equal(h.v[0].received_at, one.received_at);
+	assert_memory_equal(h.v[0].content, one.content, sizeof(one.content));
+	assert_false(h.v[0].member);
+	agg_history_clear(&h);
+	assert_int_equal(at_verify(&w, out, sizeof(out)), 0);
+	at_teardown(&w);
+}
+
+/* A schema 3 store (histories in `revisions` only) is refused, naming the
+ * schema and both versions. */
+static void test_schema3_refused(void **state)
+{
+	static const char *const dbs[] = { "envelopes" };
+	const char *dir = tu_tmpdir();
+	char err[512];
+	store_t *st = NULL;
+
+	(void)state;
+	assert_int_equal(store_open(dir, AGG_SCHEMA, 3, dbs, 1, 1 << 20, 0, &st, err, sizeof(err)),
+			 0);
+	store_destroy(&st);
+	assert_int_equal(aggstore_open(dir, 1 << 20, 0, &st, err, sizeof(err)), LNOB_E_SCHEMA);
+	assert_null(st);
+	assert_non_null(strstr(err, "lnob-aggregator' version 3, this program needs 4"));
+	tu_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +388,8 @@ int main(void)
 		cmocka_unit_test(test_reordered_is_not_conflict),
 		cmocka_unit_test(test_revoked_duplicate_and_counts),
 		cmocka_unit_test(test_long_history),
+		cmocka_unit_test(test_single_revision_inline),
+		cmocka_unit_test(test_schema3_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "lnob_err.h"
 #include "report.h"
 #include "sums.h"
+#include "util.h"
 
 static const char s_units[] =
 	"code,name,parent_code,level,kind\n"
@@ -133,15 +134,49 @@ static void test_records_altered(void **state)
 	s_expect_diff(&w, "V1: latest's first report (rev 1 by n1 #99)");
 	at_teardown(&w);
 
-	/* a revision record gone: its report is in the log, in no history */
+	/* a history gone: V2's latest record counts two revisions (so its
+	 * history is not its own: schema 4), `revisions` has none */
 	s_world(&w);
-	klen = agg_key_revision(key, AT_CAMPAIGN, "2023", "V2", 1, "n1", 2);
 	assert_int_equal(store_begin(w.st, true, &txn), 0);
-	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_REVISIONS), key, klen), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V2", &lr), 0);
+	lr->revisions = 2;
+	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", lr), 0);
 	assert_int_equal(store_commit(&txn), 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
 	s_expect_diff(&w, "the report n1 #2 (rev 1) is in the log but neither in the history nor "
 		      "an amendment held or rejected");
 	s_expect_diff(&w, "V2: a latest record but no revision in the history");
+	at_teardown(&w);
+
+	/* a single revision kept in a latest record naming another unit's
+	 * envelope (V1's n1 #1) */
+	s_world(&w);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V2", &lr), 0);
+	lr->seq = 1;
+	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", lr), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
+	s_expect_diff(&w, "V2: revision 1 by n1 #1 is the envelope of another report (");
+	s_expect_diff(&w, "the report n1 #2 (rev 1) is in the log but neither in the history");
+	at_teardown(&w);
+
+	/* a history entry whose unit has no latest record */
+	s_world(&w);
+	klen = agg_key_unit(key, AT_CAMPAIGN, "2023", "V2");
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_LATEST), key, klen), 0);
+	{
+		agg_rev_t x;
+
+		memset(&x, 0, sizeof(x));
+		strcpy(x.signer, "n1");
+		x.seq = 2;
+		x.revision = 1;
+		assert_int_equal(agg_revision_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", &x), 0);
+	}
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "V2: 1 revisions in the history but no latest record");
 	at_teardown(&w);
 
 	/* a revision record whose digest is not its envelope's meaning */
@@ -160,6 +195,61 @@ static void test_records_altered(void **state)
 		assert_int_equal(store_commit(&txn), 0);
 	}
 	s_expect_diff(&w, "V1: the record of revision 1 by n1 #1 differs from its envelope's report");
+	at_teardown(&w);
+}
+
+/* The envelope log (schema 4): appended under arrival numbers 1, 2, ...,
+ * indexed by (signer, seq); read by (signer, seq) as before; verify finds
+ * an envelope the index does not name, and an index entry naming another
+ * envelope. */
+static void test_envelope_log(void **state)
+{
+	at_world_t w;
+	uint8_t key[AGG_KEY_MAX], a[8];
+	size_t klen, nlog = 0, nidx = 0;
+	MDB_txn *txn;
+	MDB_val v, e;
+
+	(void)state;
+	s_world(&w);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	for (uint64_t seq = 1; seq <= 2; seq++) {
+		klen = agg_key_envelope(key, "n1", seq);
+		assert_int_equal(store_get(txn, store_dbi(w.st, AGG_DB_ENVELOPE_IDS), key, klen, &v), 0);
+		assert_int_equal(v.mv_size, 8);
+		assert_int_equal(lnob_be64_get(v.mv_data), seq);   /* arrival order */
+		assert_int_equal(agg_envelope_raw(w.st, txn, "n1", seq, &e), 0);
+		assert_int_equal(store_get(txn, store_dbi(w.st, AGG_DB_ENVELOPES), v.mv_data, 8, &v), 0);
+		assert_int_equal(v.mv_size, e.mv_size);
+	}
+	assert_int_equal(agg_envelope_raw(w.st, txn, "n1", 3, &e), LNOB_E_NOTFOUND);
+	/* a put of a (signer, seq) the log holds replaces it where it is */
+	assert_int_equal(agg_envelope_raw(w.st, txn, "n1", 2, &e), 0);
+	{
+		uint8_t *copy = malloc(e.mv_size);
+		size_t len = e.mv_size;
+
+		memcpy(copy, e.mv_data, len);
+		assert_int_equal(agg_envelope_put(w.st, txn, "n1", 2, copy, len), 0);
+		free(copy);
+	}
+	assert_int_equal(agg_envelope_counts(w.st, txn, &nlog, &nidx), 0);
+	assert_int_equal(nlog, 2);
+	assert_int_equal(nidx, 2);
+	/* an envelope the index does not name */
+	lnob_be64_put(a, 3);
+	assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_ENVELOPES), a, 8, e.mv_data,
+				   e.mv_size, MDB_APPEND), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "the envelope log holds 3 envelopes, its index (signer, seq) 2");
+	/* an index entry naming another envelope */
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(store_del(txn, store_dbi(w.st, AGG_DB_ENVELOPES), a, 8), 0);
+	klen = agg_key_envelope(key, "n1", 1);
+	lnob_be64_put(a, 2);
+	assert_int_equal(store_put(txn, store_dbi(w.st, AGG_DB_ENVELOPE_IDS), key, klen, a, 8, 0), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	s_expect_diff(&w, "an envelope in the log does not decode, or is not the one its index");
 	at_teardown(&w);
 }
 
@@ -198,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_zero_where_absent),
 		cmocka_unit_test(test_records_altered),
 		cmocka_unit_test(test_nomination_without_envelope),
+		cmocka_unit_test(test_envelope_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
