@@ -14,6 +14,8 @@
 #include "cli.h"
 
 #define AGG_PROG "lnob-aggregator"
+/* The program of every command, in the directory of AGG_PROG (main.c). */
+#define AGG_FULL_PROG "lnob-aggregator-full"
 
 /* The validated configuration (README "Aggregator configuration"),
  * beside what cli_ctx_t holds (node id, identity, data_dir, hierarchy
@@ -35,6 +37,14 @@ int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, siz
 void aggcmd_store_close(void *store);
 /* The three above, for cli_main(). */
 extern const cli_context_ops_t aggcmd_context;
+
+/* The path of AGG_FULL_PROG: the directory of the running program (its
+ * /proc/self/exe) and that name, into out. Returns 0, -ENAMETOOLONG or
+ * -errno. */
+int aggcmd_full_path(char *out, size_t len);
+/* Runs AGG_FULL_PROG with argv (argv[1] the command) in this process
+ * (execv()); returns only when it cannot, with the message printed: 1. */
+int aggcmd_exec_full(char **argv);
 
 /* ctx's configuration (borrowed). */
 static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)

@@ -118,6 +118,12 @@ typedef struct cli_prog {
 	const cli_cmd_t *cmds;
 	size_t ncmds;
 	const cli_context_ops_t *ops;
+	/* Loads the identity file of CLI_NEED_IDENTITY commands (identity.h's
+	 * identity_load(), which decodes CURVE keys with libzmq). NULL in a
+	 * program whose table holds no such command (lnob-aggregator: they run
+	 * in lnob-aggregator-full, see its main.c), which then links no libzmq;
+	 * such a command is refused. */
+	int (*identity_load)(const char *path, identity_t *ret, char *err, size_t errlen);
 } cli_prog_t;
 
 /* A command's context: its options and operands, then what was opened. */
