@@ -7,6 +7,7 @@
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
  */
+#include <malloc.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -238,6 +239,11 @@ static const cli_prog_t s_prog = {
 int main(int argc, char **argv)
 {
 #ifdef LNOB_AGG_READ
+	/* A short-lived reader: blocks from the heap, never mmap()'d nor
+	 * trimmed, so that freed pages (the hierarchy file's, hiercache.c) are
+	 * taken again instead of new ones faulted in. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	for (size_t i = 0; argc >= 2 && i < s_prog.ncmds; i++)
 		if (!s_cmds[i].run && strcmp(argv[1], s_cmds[i].name) == 0)
 			return aggcmd_exec_full(argv);

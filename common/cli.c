@@ -333,7 +333,9 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 		return r;
 	if (!(needs & (CLI_NEED_HIER | CLI_NEED_CAMPAIGNS)) || !ctx->hier_file[0])
 		return 0;
-	if ((r = hier_load_csv(ctx->hier_file, &ctx->hier, why, sizeof(why))) < 0) {
+	r = ctx->prog->ops->hier_load ? ctx->prog->ops->hier_load(ctx, why, sizeof(why))
+				      : hier_load_csv(ctx->hier_file, &ctx->hier, why, sizeof(why));
+	if (r < 0) {
 		cli_conf_error(ctx->conf, "hierarchy", "file", err, errlen, "%s", why);
 		return r;
 	}

@@ -110,6 +110,11 @@ typedef struct cli_context_ops {
 	 * program's store holds to the campaigns (the aggregator's ad-hoc
 	 * requests). Returns 0 or a negative code with err. */
 	int (*campaigns_extend)(cli_ctx_t *ctx, char *err, size_t errlen);
+	/* May be NULL: hier_load_csv(). Loads ctx->hier_file into ctx->hier
+	 * (the aggregator: from its store's cache of the file when it holds,
+	 * aggregator/hiercache.h). Returns 0 or a negative code with err as
+	 * hier_load_csv() writes it. */
+	int (*hier_load)(cli_ctx_t *ctx, char *err, size_t errlen);
 } cli_context_ops_t;
 
 /* What a program gives cli_main(). */
