@@ -40,6 +40,13 @@ void api_fail(api_call_t *c, int r, const char *msg);
 /* Answers 200 with doc (taken) and its ETag (a digest of doc without
  * generated_at), or 304 when If-None-Match names it. */
 void api_json(api_call_t *c, json_t *doc);
+/* Characters of an ETag: 32 hex digits, quoted. */
+#define API_ETAG_LEN 34
+/* The ETag of an answered JSON text (JSON_INDENT(2)) of len bytes into
+ * out: its BLAKE2b-128, quoted hex, over the text without the line of the
+ * top-level "generated_at" member (when it has one), so that the same
+ * document made at another time has the same ETag. */
+void api_etag(const char *body, size_t len, char out[API_ETAG_LEN + 1]);
 
 /* The query argument (or, for POST, the body's string member) name, or
  * NULL. */

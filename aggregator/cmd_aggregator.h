@@ -9,11 +9,14 @@
 #ifndef LNOB_CMD_AGGREGATOR_H
 #define LNOB_CMD_AGGREGATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cli.h"
 
 #define AGG_PROG "lnob-aggregator"
+/* The program of every command, in the directory of AGG_PROG (main.c). */
+#define AGG_FULL_PROG "lnob-aggregator-full"
 
 /* The validated configuration (README "Aggregator configuration"),
  * beside what cli_ctx_t holds (node id, identity, data_dir, hierarchy
@@ -26,6 +29,10 @@ typedef struct aggcmd_conf {
 	uint64_t verify_threads;                      /* [ingest], 0: one per CPU (vpool.h) */
 	const char *http_listen;                      /* [http] listen, NULL: no HTTP server */
 	const char *next_identity;                    /* [node] next_identity, NULL: none */
+	/* Set by the table's hier_load: the [hierarchy] file's digest, and
+	 * whether the store's cache gave it (hiercache.h). */
+	uint8_t hier_digest[32];
+	bool hier_cached;
 } aggcmd_conf_t;
 
 /* The table's hooks (cli_prog_t): the configuration, read and validated
@@ -33,8 +40,19 @@ typedef struct aggcmd_conf {
 int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen);
 int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
 void aggcmd_store_close(void *store);
-/* The three above, for cli_main(). */
+/* The hierarchy from the store's cache of the file (hiercache.h), the
+ * store opened read-only for it when there is one. */
+int aggcmd_hier_load(cli_ctx_t *ctx, char *err, size_t errlen);
+/* The table's hooks, for cli_main(). */
 extern const cli_context_ops_t aggcmd_context;
+
+/* The path of AGG_FULL_PROG: the directory of the running program (its
+ * /proc/self/exe) and that name, into out. Returns 0, -ENAMETOOLONG or
+ * -errno. */
+int aggcmd_full_path(char *out, size_t len);
+/* Runs AGG_FULL_PROG with argv (argv[1] the command) in this process
+ * (execv()); returns only when it cannot, with the message printed: 1. */
+int aggcmd_exec_full(char **argv);
 
 /* ctx's configuration (borrowed). */
 static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)

@@ -13,6 +13,7 @@
 #include "aggstore.h"
 #include "conf.h"
 #include "endpoint.h"
+#include "hiercache.h"
 #include "http.h"
 #include "lnob_err.h"
 #include "log.h"
@@ -208,11 +209,29 @@ static int s_campaigns_extend(cli_ctx_t *ctx, char *err, size_t errlen)
 	return 0;
 }
 
+int aggcmd_hier_load(cli_ctx_t *ctx, char *err, size_t errlen)
+{
+	aggcmd_conf_t *c = ctx->daemon;
+	store_t *st = NULL;
+	char why[1024];
+	int r;
+
+	/* No store yet, or one `run` must upgrade: the file is parsed. */
+	if (aggstore_open(ctx->data_dir, (size_t)c->map_size_mb << 20, STORE_RDONLY, &st, why,
+			  sizeof(why)) < 0)
+		st = NULL;
+	r = hiercache_load(st, ctx->hier_file, &ctx->hier, c->hier_digest, &c->hier_cached, err,
+			   errlen);
+	store_destroy(&st);
+	return r;
+}
+
 const cli_context_ops_t aggcmd_context = {
 	.conf_load = aggcmd_conf_load,
 	.store_open = aggcmd_store_open,
 	.store_close = aggcmd_store_close,
 	.campaigns_extend = s_campaigns_extend,
+	.hier_load = aggcmd_hier_load,
 };
 
 int aggcmd_unit(cli_ctx_t *ctx, int *ret)

@@ -1,10 +1,10 @@
 /*
  * cmd_enroll.c: `lnob-aggregator enroll -c CONF --key NODE.pub --scope
- * UNIT [--replace]`, `enroll -c CONF --key NEW.pub --rotate [--grace D]`
- * and `lnob-aggregator revoke -c CONF NODE` (README "Keys and
- * enrolment"): a node's keys and scope enrolled (re-keyed, or rotated
- * with a grace for its old pair), or revoked, in one write transaction
- * beside the running daemon.
+ * UNIT [--replace]` and `enroll -c CONF --key NEW.pub --rotate [--grace D]`
+ * (README "Keys and enrolment"): a node's keys and scope enrolled
+ * (re-keyed, or rotated
+ * with a grace for its old pair), in one write transaction beside the
+ * running daemon (revoke: cmd_revoke.c).
  */
 #include "cmd_aggregator.h"
 
@@ -77,31 +77,5 @@ int cmd_enroll(cli_ctx_t *ctx)
 	if (r < 0)
 		return cli_fail(ctx, "enroll: %s: %s", ctx->data_dir, lnob_strerror(r));
 	printf("enrolled %s with scope %s\n", pub.node_id, scope);
-	return 0;
-}
-
-int cmd_revoke(cli_ctx_t *ctx)
-{
-	const char *node_id = ctx->argv[0];
-	Lnob__NodeRecord *rec = NULL;
-	MDB_txn *txn = NULL;
-	int rc, r;
-
-	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) != 0)
-		return rc;
-	if ((r = store_begin(ctx->store, true, &txn)) == 0 &&
-	    (r = agg_node_get(ctx->store, txn, node_id, &rec)) == 0) {
-		rec->revoked = true;
-		rec->revoked_at = lnob_now_s();
-		/* The same id and keys: a rewrite of the record (aggstore.h). */
-		if ((r = agg_node_put(ctx->store, txn, rec, true)) == 0)
-			r = store_commit(&txn);
-	}
-	store_abort(&txn);
-	if (rec)
-		lnob__node_record__free_unpacked(rec, NULL);
-	if (r < 0)
-		return cli_fail(ctx, "revoke: node '%s': %s", node_id, lnob_strerror(r));
-	printf("revoked %s\n", node_id);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "aggstore.h"
 #include "api.h"
 #include "endpoint.h"
+#include "hiercache.h"
 #include "lnob_err.h"
 #include "log.h"
 #include "runlock.h"
@@ -37,6 +38,24 @@ static void s_log_store(const cli_ctx_t *ctx, store_t *st)
 
 /* How long the aggregator's own old keys are taken after it changed keys. */
 #define S_SELF_GRACE_S ((int64_t)7 * 86400)
+
+/* Keeps the parsed hierarchy in the store for the commands that read it
+ * (hiercache.h), unless it came from there. A failure costs them the
+ * parse only: logged, not fatal. */
+static void s_cache_hier(cli_ctx_t *ctx)
+{
+	aggcmd_conf_t *c = ctx->daemon;
+	int r;
+
+	if (c->hier_cached)
+		return;
+	if ((r = hiercache_save(ctx->store, c->hier_digest, ctx->hier)) < 0)
+		log_warnx("%s: the hierarchy's cache not written: %s", ctx->hier_file,
+			  lnob_strerror(r));
+	else
+		log_info("%s: the hierarchy's cache written (%zu units)", ctx->hier_file,
+			 hier_count(ctx->hier));
+}
 
 /* Enrolls the aggregator's own identity with the hierarchy's one root as
  * scope, when it is not enrolled yet (and rotates its record to the
@@ -150,6 +169,7 @@ int cmd_run(cli_ctx_t *ctx)
 		return cli_fail(ctx, "%s", err);
 	if ((rc = cli_store(ctx, CLI_STORE_WRITE)) == 0) {
 		s_log_store(ctx, ctx->store);
+		s_cache_hier(ctx);
 		rc = s_enroll_self(ctx);
 	}
 	if (rc != 0) {

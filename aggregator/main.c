@@ -7,12 +7,28 @@
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
  */
+#include <malloc.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cmd_aggregator.h"
 
 #define S_NEED_VIEW (CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS)
+
+/* Two programs are built from this table. lnob-aggregator-full runs every
+ * command. lnob-aggregator (LNOB_AGG_READ) links only the libraries of the
+ * other commands: a command whose code needs libzmq, libmicrohttpd,
+ * libxlsxwriter or libsystemd (the daemon, the keys, the Excel export) has
+ * no run function there and is handed to lnob-aggregator-full by exec(),
+ * with the same arguments, in the same process: loading those libraries
+ * and theirs (GnuTLS, Kerberos, libstdc++...) took about 9 ms of the
+ * 18 ms a read-only command took (README "Benchmarks"). */
+#ifdef LNOB_AGG_READ
+#define S_FULL(fn) NULL
+#else
+#define S_FULL(fn) fn
+#endif
 
 static const cli_opt_t s_keygen_opts[] = {
 	{ "id", 'i', "NODE_ID", CLI_REQUIRED },
@@ -135,14 +151,14 @@ static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
 	{ .name = "keygen", .synopsis = "--id NODE --out PATH", .opts = s_keygen_opts,
-	  .run = cli_keygen },
+	  .run = S_FULL(cli_keygen) },
 	{ .name = "run", .synopsis = "-c CONF [-n]", .opts = s_run_opts,
-	  .needs = CLI_NEED_SIGNALS | CLI_NEED_IDENTITY | S_NEED_VIEW, .run = cmd_run },
+	  .needs = CLI_NEED_SIGNALS | CLI_NEED_IDENTITY | S_NEED_VIEW, .run = S_FULL(cmd_run) },
 	{ .name = "enroll", .synopsis = "-c CONF --key NODE.pub --scope UNIT [--replace]",
 	  .help = "             enroll -c CONF --key NEW.pub --rotate [--grace DURATION]\n"
 		  "             (--rotate: the node's new keys; its old ones are still taken\n"
 		  "             for the grace, 7d unless given: 90s, 36h, 7d, at most 365d)\n",
-	  .opts = s_enroll_opts, .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = cmd_enroll },
+	  .opts = s_enroll_opts, .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = S_FULL(cmd_enroll) },
 	{ .name = "revoke", .synopsis = "-c CONF NODE", .opts = s_none, .needs = CLI_NEED_CONF,
 	  .min_args = 1, .max_args = 1, .args = "NODE", .run = cmd_revoke },
 	{ .name = "rollup",
@@ -152,7 +168,7 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "status", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = CLI_NEED_CONF, .run = cmd_status },
 	{ .name = "pubkey", .synopsis = "-c CONF", .opts = s_none,
-	  .needs = CLI_NEED_CONF | CLI_NEED_IDENTITY, .run = cmd_pubkey },
+	  .needs = CLI_NEED_CONF | CLI_NEED_IDENTITY, .run = S_FULL(cmd_pubkey) },
 	{ .name = "fleet", .synopsis = "-c CONF [--unit U] [--json]", .opts = s_fleet_opts,
 	  .formats = CLI_JSON, .needs = CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS,
 	  .run = cmd_fleet },
@@ -194,7 +210,7 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "export",
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
 		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
-	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = cmd_export },
+	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = S_FULL(cmd_export) },
 	{ .name = "backup", .synopsis = "-c CONF DIR   (a consistent copy beside the running daemon)",
 	  .opts = s_none, .needs = CLI_NEED_CONF, .min_args = 1, .max_args = 1, .args = "DIR",
 	  .run = cmd_backup },
@@ -215,9 +231,22 @@ static const cli_prog_t s_prog = {
 	.cmds = s_cmds,
 	.ncmds = sizeof(s_cmds) / sizeof(s_cmds[0]),
 	.ops = &aggcmd_context,
+#ifndef LNOB_AGG_READ
+	.identity_load = identity_load,
+#endif
 };
 
 int main(int argc, char **argv)
 {
+#ifdef LNOB_AGG_READ
+	/* A short-lived reader: blocks from the heap, never mmap()'d nor
+	 * trimmed, so that freed pages (the hierarchy file's, hiercache.c) are
+	 * taken again instead of new ones faulted in. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	for (size_t i = 0; argc >= 2 && i < s_prog.ncmds; i++)
+		if (!s_cmds[i].run && strcmp(argv[1], s_cmds[i].name) == 0)
+			return aggcmd_exec_full(argv);
+#endif
 	return cli_main(&s_prog, argc, argv);
 }

@@ -146,6 +146,7 @@ static const cli_prog_t s_prog = {
 	.cmds = s_cmds,
 	.ncmds = sizeof(s_cmds) / sizeof(s_cmds[0]),
 	.ops = &col_context,
+	.identity_load = identity_load,
 };
 
 int main(int argc, char **argv)

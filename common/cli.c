@@ -296,9 +296,12 @@ static int s_open_identity(cli_ctx_t *ctx, char *err, size_t errlen)
 {
 	identity_t id;
 	char why[768];
-	int r = identity_load(ctx->identity_path, &id, why, sizeof(why));
+	int r;
 
-	if (r < 0) {
+	if (!ctx->prog->identity_load)
+		return lnob_errf(err, errlen, -ENOTSUP, "%s: this program does not load identities",
+				 ctx->cmd->name);
+	if ((r = ctx->prog->identity_load(ctx->identity_path, &id, why, sizeof(why))) < 0) {
 		cli_conf_error(ctx->conf, "node", "identity", err, errlen, "%s", why);
 		return r;
 	}
@@ -330,7 +333,9 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 		return r;
 	if (!(needs & (CLI_NEED_HIER | CLI_NEED_CAMPAIGNS)) || !ctx->hier_file[0])
 		return 0;
-	if ((r = hier_load_csv(ctx->hier_file, &ctx->hier, why, sizeof(why))) < 0) {
+	r = ctx->prog->ops->hier_load ? ctx->prog->ops->hier_load(ctx, why, sizeof(why))
+				      : hier_load_csv(ctx->hier_file, &ctx->hier, why, sizeof(why));
+	if (r < 0) {
 		cli_conf_error(ctx->conf, "hierarchy", "file", err, errlen, "%s", why);
 		return r;
 	}
@@ -477,33 +482,5 @@ int cli_rotate_said(cli_ctx_t *ctx, int r, const identity_pub_t *pub, const char
 		return cli_fail(ctx, "enroll --rotate: %s", lnob_strerror(r));
 	printf("rotated %s: its new keys are enrolled; the old ones are taken until %s\n",
 	       pub->node_id, lnob_utc_text(until, when, sizeof(when)));
-	return 0;
-}
-
-/* ---- keygen ---------------------------------------------------------------- */
-
-int cli_keygen(cli_ctx_t *ctx)
-{
-	const char *id_arg = cli_opt(ctx, "id"), *out = cli_opt(ctx, "out");
-	char pubpath[4096], *text = NULL;
-	size_t len;
-	identity_t id;
-	int r;
-
-	if ((r = identity_generate(id_arg, &id)) < 0)
-		return cli_fail(ctx, "keygen: --id '%s': %s (1..64 of A-Z a-z 0-9 . _ -)", id_arg,
-				lnob_strerror(r));
-	r = identity_save(&id, out);
-	identity_wipe(&id);
-	if (r < 0)
-		return cli_fail(ctx, "keygen: %s: %s%s", out, lnob_strerror(r),
-				r == -EEXIST ? " (refusing to overwrite a key)" : "");
-	snprintf(pubpath, sizeof(pubpath), "%s.pub", out);
-	if (lnob_read_file(pubpath, 4096, &text, &len) == 0) {
-		fputs(text, stdout);
-		free(text);
-	}
-	fprintf(stderr, "%s keygen: wrote %s (secret, 0600) and %s (public)\n", ctx->prog->name,
-		out, pubpath);
 	return 0;
 }

@@ -110,6 +110,11 @@ typedef struct cli_context_ops {
 	 * program's store holds to the campaigns (the aggregator's ad-hoc
 	 * requests). Returns 0 or a negative code with err. */
 	int (*campaigns_extend)(cli_ctx_t *ctx, char *err, size_t errlen);
+	/* May be NULL: hier_load_csv(). Loads ctx->hier_file into ctx->hier
+	 * (the aggregator: from its store's cache of the file when it holds,
+	 * aggregator/hiercache.h). Returns 0 or a negative code with err as
+	 * hier_load_csv() writes it. */
+	int (*hier_load)(cli_ctx_t *ctx, char *err, size_t errlen);
 } cli_context_ops_t;
 
 /* What a program gives cli_main(). */
@@ -118,6 +123,12 @@ typedef struct cli_prog {
 	const cli_cmd_t *cmds;
 	size_t ncmds;
 	const cli_context_ops_t *ops;
+	/* Loads the identity file of CLI_NEED_IDENTITY commands (identity.h's
+	 * identity_load(), which decodes CURVE keys with libzmq). NULL in a
+	 * program whose table holds no such command (lnob-aggregator: they run
+	 * in lnob-aggregator-full, see its main.c), which then links no libzmq;
+	 * such a command is refused. */
+	int (*identity_load)(const char *path, identity_t *ret, char *err, size_t errlen);
 } cli_prog_t;
 
 /* A command's context: its options and operands, then what was opened. */

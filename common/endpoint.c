@@ -3,7 +3,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "lnob_err.h"
 #include "util.h"
@@ -65,20 +64,4 @@ int endpoint_check(const char *s, bool for_bind, char *err, size_t errlen)
 		return lnob_errf(err, errlen, LNOB_E_CONFIG, "port '%s' is not 1..65535: '%s'",
 				 colon + 1, s);
 	return s_host(s, rest, (size_t)(colon - rest), for_bind, err, errlen);
-}
-
-int endpoint_try_bind(const char *s, char *err, size_t errlen)
-{
-	void *ctx = zmq_ctx_new(), *sock = ctx ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
-	int linger = 0, r = 0;
-
-	if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger)) < 0 ||
-	    zmq_bind(sock, s) < 0)
-		r = lnob_errf(err, errlen, LNOB_E_ZMQ, "cannot listen on %s: %s", s,
-			      zmq_strerror(zmq_errno()));
-	if (sock)
-		zmq_close(sock);
-	if (ctx)
-		zmq_ctx_term(ctx);
-	return r;
 }

@@ -19,8 +19,7 @@
 #include "lnob_err.h"
 #include "util.h"
 
-/* Largest hierarchy file hier_load_csv() accepts. */
-#define HIER_MAX_BYTES ((size_t)64 << 20)
+#define HIER_MAX_BYTES HIER_FILE_MAX
 /* Columns of the file, in order. */
 #define HIER_COLUMNS 5
 /* Units shown when a message spells out a cycle. */
@@ -38,7 +37,9 @@ typedef struct s_key {
 
 struct hier {
 	hier_unit_t *units;   /* in file order; each unit's strings are one
-	                         block starting at its code */
+	                         block starting at its code, or all units'
+	                         are in strings */
+	char *strings;        /* hier_load_units(): every unit's strings */
 	size_t count;
 	s_key_t *index;       /* sorted by code */
 	int *kids;            /* unit indices grouped by parent, file order */
@@ -422,6 +423,94 @@ int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 	return 0;
 }
 
+/* The index from by_code (n unit indices), checked: each in range and the
+ * codes strictly increasing (so no duplicate either). Returns 0, or
+ * LNOB_E_HIER when by_code is not the order of the codes. */
+static int s_index_from(hier_t *self, const uint32_t *by_code, const char *name, char *err,
+			size_t errlen)
+{
+	if (!(self->index = malloc((self->count ? self->count : 1) * sizeof(*self->index))))
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
+	for (size_t k = 0; k < self->count; k++) {
+		if (by_code[k] >= self->count ||
+		    (k > 0 && strcmp(self->index[k - 1].code, self->units[by_code[k]].code) >= 0))
+			return lnob_errf(err, errlen, LNOB_E_HIER, "%s: the code order given is not "
+					 "the units' (at %zu)", name, k);
+		self->index[k] = (s_key_t){ self->units[by_code[k]].code, (int)by_code[k] };
+	}
+	return 0;
+}
+
+/* Copies u's strings to *at (advanced past them) as *ret's. */
+static void s_copy_unit(const hier_unit_t *u, char **at, hier_unit_t *ret)
+{
+	const char *f[HIER_COLUMNS] = { u->code, u->name, u->parent_code, u->level, u->kind };
+	char *to[HIER_COLUMNS];
+
+	for (size_t i = 0; i < HIER_COLUMNS; i++) {
+		size_t n = strlen(f[i]) + 1;
+
+		to[i] = memcpy(*at, f[i], n);
+		*at += n;
+	}
+	*ret = (hier_unit_t){ .code = to[0], .name = to[1], .parent_code = to[2], .level = to[3],
+			      .kind = to[4], .parent = -1, .line = u->line };
+}
+
+/* The bytes of all units' strings with their NULs (SIZE_MAX on overflow). */
+static size_t s_strings_len(const hier_unit_t *units, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const hier_unit_t *u = &units[i];
+		size_t l = strlen(u->code) + strlen(u->name) + strlen(u->parent_code) +
+			   strlen(u->level) + strlen(u->kind) + HIER_COLUMNS;
+
+		if (total > SIZE_MAX - l)
+			return SIZE_MAX;
+		total += l;
+	}
+	return total;
+}
+
+int hier_load_units(const hier_unit_t *units, size_t n, const uint32_t *by_code,
+		    const char *name, hier_t **ret, char *err, size_t errlen)
+{
+	size_t total = s_strings_len(units, n);
+	hier_t *self;
+	char *at;
+	int r;
+
+	if (!name)
+		name = "<memory>";
+	if (n >= INT_MAX || total == SIZE_MAX)
+		return lnob_errf(err, errlen, LNOB_E_HIER, "%s: too many units", name);
+	if (!(self = calloc(1, sizeof(*self))))
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
+	if (!(self->units = calloc(n ? n : 1, sizeof(*self->units))) ||
+	    !(at = self->strings = malloc(total ? total : 1))) {
+		hier_destroy(&self);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
+	}
+	for (; self->count < n; self->count++)
+		s_copy_unit(&units[self->count], &at, &self->units[self->count]);
+	r = by_code ? s_index_from(self, by_code, name, err, errlen)
+		    : s_build_index(self, name, err, errlen);
+	if (r == 0)
+		r = s_link_parents(self, name, err, errlen);
+	if (r == 0)
+		r = s_compute_depths(self, name, err, errlen);
+	if (r == 0)
+		r = s_build_children(self, name, err, errlen);
+	if (r < 0) {
+		hier_destroy(&self);
+		return r;
+	}
+	*ret = self;
+	return 0;
+}
+
 int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen)
 {
 	char *buf = NULL;
@@ -451,8 +540,9 @@ void hier_destroy(hier_t **self_p)
 	if (!self_p || !*self_p)
 		return;
 	self = *self_p;
-	for (size_t i = 0; i < self->count; i++)
+	for (size_t i = 0; !self->strings && i < self->count; i++)
 		free((char *)self->units[i].code);
+	free(self->strings);
 	free(self->units);
 	free(self->index);
 	free(self->kids);
@@ -473,6 +563,12 @@ const hier_unit_t *hier_unit(const hier_t *self, int i)
 	if (i < 0 || (size_t)i >= self->count)
 		return NULL;
 	return &self->units[i];
+}
+
+int hier_by_code(const hier_t *self, size_t k)
+{
+	assert(self && k < self->count);
+	return self->index[k].idx;
 }
 
 int hier_find(const hier_t *self, const char *code)

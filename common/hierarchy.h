@@ -20,8 +20,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct hier hier_t;
+
+/* Largest hierarchy file hier_load_csv() accepts. */
+#define HIER_FILE_MAX ((size_t)64 << 20)
 
 typedef struct hier_unit {
 	const char *code;
@@ -41,11 +45,22 @@ int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen);
 /* Same from memory; name stands for the file in messages. */
 int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 		  char *err, size_t errlen);
+/* The same from units already read and checked one by one (n of them, in
+ * file order; their code, name, parent_code, level, kind and line are
+ * copied, the rest is computed): the links are checked as a file's are
+ * (duplicate code, unknown parent, cycle), the fields are not. by_code,
+ * when not NULL, is the unit indices in code order (hier_by_code()),
+ * checked, which spares the sort. What a cache of a checked file gives
+ * back (aggregator/hiercache.h). Same returns as hier_load_mem(). */
+int hier_load_units(const hier_unit_t *units, size_t n, const uint32_t *by_code,
+		    const char *name, hier_t **ret, char *err, size_t errlen);
 void hier_destroy(hier_t **self_p);
 
 size_t hier_count(const hier_t *self);
 /* The unit at index i (0 <= i < count); borrowed, valid until destroy. */
 const hier_unit_t *hier_unit(const hier_t *self, int i);
+/* The index of the k-th unit in code order (strcmp), 0 <= k < count. */
+int hier_by_code(const hier_t *self, size_t k);
 /* Index of the unit with this code, or -1. O(log n). */
 int hier_find(const hier_t *self, const char *code);
 /* True when i is root or a descendant of root. */

@@ -238,8 +238,3 @@ int identity_load_public(const char *path, identity_pub_t *ret, char *err, size_
 	return 0;
 }
 
-void identity_wipe(identity_t *id)
-{
-	if (id)
-		sodium_memzero(id, sizeof(*id));
-}

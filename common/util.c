@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zmq.h>
 
 #include "lnob_err.h"
 
@@ -173,18 +172,6 @@ int lnob_unhex(uint8_t *out, size_t n, const char *hex)
 	if (strlen(hex) != 2 * n)
 		return LNOB_E_KEYFILE;
 	if (sodium_hex2bin(out, n, hex, 2 * n, NULL, &got, &end) != 0 || got != n)
-		return LNOB_E_KEYFILE;
-	return 0;
-}
-
-char *lnob_z85_key(char out[41], const uint8_t key[32])
-{
-	return zmq_z85_encode(out, key, 32);
-}
-
-int lnob_unz85_key(uint8_t key[32], const char *z85)
-{
-	if (strlen(z85) != 40 || !zmq_z85_decode(key, z85))
 		return LNOB_E_KEYFILE;
 	return 0;
 }

@@ -3,7 +3,7 @@
 # README "The Debian package").
 include(GNUInstallDirs)
 
-install(TARGETS lnob-aggregator lnob-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS lnob-aggregator lnob-aggregator-full lnob-collector RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/man/lnob-aggregator.1
               ${CMAKE_SOURCE_DIR}/deploy/man/lnob-collector.1
         DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

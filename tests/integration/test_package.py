@@ -13,7 +13,7 @@ import subprocess
 import lnobtest
 
 BUILD = os.path.dirname(os.path.dirname(os.environ["LNOB_AGGREGATOR"]))
-WANT = ["./usr/bin/lnob-aggregator", "./usr/bin/lnob-collector",
+WANT = ["./usr/bin/lnob-aggregator", "./usr/bin/lnob-aggregator-full", "./usr/bin/lnob-collector",
         "./usr/lib/systemd/system/lnob-aggregator.service",
         "./usr/lib/systemd/system/lnob-collector.service",
         "./usr/share/man/man1/lnob-aggregator.1", "./usr/share/man/man1/lnob-collector.1",
@@ -49,6 +49,11 @@ class PackageTest(lnobtest.NetTestCase):
         for prog in ("lnob-aggregator", "lnob-collector"):
             r = run([os.path.join(root, "usr", "bin", prog), "--version"])
             self.assertEqual((r.returncode, r.stdout.strip()), (0, "%s 0.1.0" % prog))
+            if prog == "lnob-aggregator":
+                # `run` is handed to lnob-aggregator-full beside it (README "Two programs").
+                r = run([os.path.join(root, "usr", "bin", prog), "run", "-h"])
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("usage: lnob-aggregator run -c CONF", r.stdout)
             page = os.path.join(root, "usr", "share", "man", "man1", prog + ".1")
             if shutil.which("groff"):
                 r = run(["groff", "-man", "-Tutf8", "-ww", page])

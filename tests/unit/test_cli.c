@@ -106,9 +106,10 @@ static const cli_cmd_t s_cmds[] = {
 
 static const cli_context_ops_t s_ops = { .conf_load = s_conf_load, .store_open = s_store_open };
 
-static const cli_prog_t s_prog = {
+/* Not const: test_context() takes identity_load away. */
+static cli_prog_t s_prog = {
 	.name = "lnob-test", .cmds = s_cmds, .ncmds = sizeof(s_cmds) / sizeof(s_cmds[0]),
-	.ops = &s_ops,
+	.ops = &s_ops, .identity_load = identity_load,
 };
 
 /* ---- running it, stdout and stderr captured ------------------------------------ */
@@ -286,7 +287,7 @@ static void test_usage_errors(void **state)
 static void test_context(void **state)
 {
 	const char *dir = tu_tmpdir();
-	char key[512], conf[1024], text[1200];
+	char key[512], conf[1024], good[1024], text[1200];
 	identity_t id;
 
 	(void)state;
@@ -302,6 +303,14 @@ static void test_context(void **state)
 	assert_int_equal(s_seen.runs, 1);
 	assert_string_equal(s_seen.node_id, "n1");
 	assert_int_equal(s_seen.store_opens, 1);
+	/* A program that loads no identities (lnob-aggregator, which hands
+	 * such commands to lnob-aggregator-full) refuses one, not running it. */
+	snprintf(good, sizeof(good), "%s", conf);
+	s_prog.identity_load = NULL;
+	assert_int_equal(s_cli("signed", "-c", good, NULL), 1);
+	s_prog.identity_load = identity_load;
+	assert_int_equal(s_seen.runs, 0);
+	assert_non_null(strstr(s_err, "signed: this program does not load identities"));
 	/* Another id than the identity file's. */
 	snprintf(text, sizeof(text), "[node]\nid = n2\nidentity = %s\n", key);
 	snprintf(conf, sizeof(conf), "%s", tu_write(dir, "other.conf", text, 0600));

@@ -433,6 +433,56 @@ static void test_long_cycle(void **state)
 	assert_null(h);
 }
 
+/* hier_load_units(): the links checked as a file's, by_code checked. */
+static void test_load_units(void **state)
+{
+	const hier_unit_t units[] = {
+		{ .code = "P", .name = "Province", .parent_code = "", .level = "province",
+		  .kind = "", .line = 2 },
+		{ .code = "D2", .name = "D two", .parent_code = "P", .level = "district",
+		  .kind = "administrative", .line = 3 },
+		{ .code = "D1", .name = "D one", .parent_code = "P", .level = "district",
+		  .kind = "", .line = 4 },
+	};
+	const uint32_t good[] = { 2, 1, 0 }, bad[] = { 1, 2, 0 }, out[] = { 2, 1, 3 };
+	hier_unit_t dup[3], orphan[3];
+	hier_t *h = NULL;
+	const int *kids;
+	char err[256];
+
+	(void)state;
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(hier_load_units(units, 3, pass ? good : NULL, "u.csv", &h, err,
+						 sizeof(err)), 0);
+		assert_int_equal(hier_find(h, "D1"), 2);
+		assert_int_equal(hier_by_code(h, 0), 2);
+		assert_int_equal(hier_unit(h, 1)->parent, 0);
+		assert_int_equal(hier_unit(h, 1)->depth, 1);
+		assert_int_equal(hier_unit(h, 2)->line, 4);
+		assert_string_equal(hier_unit(h, 1)->kind, "administrative");
+		assert_int_equal(hier_children(h, 0, &kids), 2);
+		assert_int_equal(kids[0], 1);
+		hier_destroy(&h);
+	}
+	assert_int_equal(hier_load_units(units, 3, bad, "u.csv", &h, err, sizeof(err)),
+			 LNOB_E_HIER);
+	assert_int_equal(hier_load_units(units, 3, out, "u.csv", &h, err, sizeof(err)),
+			 LNOB_E_HIER);
+	assert_null(h);
+	memcpy(dup, units, sizeof(dup));
+	dup[2].code = "D2";
+	assert_int_equal(hier_load_units(dup, 3, NULL, "u.csv", &h, err, sizeof(err)), LNOB_E_HIER);
+	assert_non_null(strstr(err, "u.csv:4: duplicate code 'D2' (first on line 3)"));
+	memcpy(orphan, units, sizeof(orphan));
+	orphan[2].parent_code = "X";
+	assert_int_equal(hier_load_units(orphan, 3, NULL, "u.csv", &h, err, sizeof(err)),
+			 LNOB_E_HIER);
+	assert_null(h);
+	assert_int_equal(hier_load_units(units, 0, NULL, NULL, &h, err, sizeof(err)), 0);
+	assert_int_equal(hier_count(h), 0);
+	hier_destroy(&h);
+}
+
 static void test_deep(void **state)
 {
 	size_t n = 5000, cap = n * 32 + 64, off;
@@ -475,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_self_parent),
 		cmocka_unit_test(test_long_cycle),
 		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_load_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
