@@ -54,6 +54,7 @@ class Config:
         self.scale = scale
         self.units = int(os.environ.get("LNOB_BENCH_UNITS", "10000"))
         self.collectors = 4
+        self.window = 256                                # the collectors' (lnob's default)
         self.ingest = n("INGEST", 200000, 4000)          # per run, direct and relay
         self.dup = n("DUP", 100000, 2000)                # <= ingest
         self.store = n("STORE", 1000000, 10000)          # reports in the rollup store
@@ -111,7 +112,7 @@ class Bench:
         return agg
 
     def add_collector(self, net, node_id, **over):
-        kw = dict(window=256, heartbeat_ms=500, dead_after_ms=5000, resend_after_ms=15000,
+        kw = dict(window=self.cfg.window, heartbeat_ms=500, dead_after_ms=5000, resend_after_ms=15000,
                   backoff_min_ms=100, backoff_max_ms=2000, map_size_mb=4096)
         kw.update(over)
         return net.add_collector(node_id, self.hier.code(0), **kw)

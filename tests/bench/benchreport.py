@@ -112,8 +112,8 @@ def table(cfg, r, notes):
     _row(out, "Ed25519 verify, one core, 400-byte message", _f(r.get("verify_1core")), "/s")
     _row(out, "LMDB durable puts, batches of 1,000 x 400 B", _f(r.get("lmdb_puts")), "/s")
     _row(out, "fsync of the store's disk (4 KiB write each)", _f(r.get("fsync")), "/s")
-    out.append("2. Ingest over tcp://127.0.0.1, CURVE (%d collectors, window 128; aggregator "
-               "batch_max 256)" % cfg.collectors)
+    out.append("2. Ingest over tcp://127.0.0.1, CURVE (%d collectors, window %d; aggregator "
+               "batch_max 256)" % (cfg.collectors, cfg.window))
     _row(out, "mean envelope size", _f(r.get("envelope_bytes")), "bytes")
     _row(out, "submit (queueing at the collectors)", _f(r.get("submit_rate")), "reports/s")
     _row(out, "direct: verified, committed", _f(f["ingest"]),
