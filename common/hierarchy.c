@@ -382,6 +382,26 @@ static int s_build_children(hier_t *self, const char *name, char *err, size_t er
 	return 0;
 }
 
+/* The tree over self's units, once r (indexing them) is 0: parents,
+ * depths, children. Returns 0 with *ret = self, or the first error with
+ * self destroyed. */
+static int s_finish_tree(hier_t *self, int r, const char *name, hier_t **ret, char *err,
+			 size_t errlen)
+{
+	if (r == 0)
+		r = s_link_parents(self, name, err, errlen);
+	if (r == 0)
+		r = s_compute_depths(self, name, err, errlen);
+	if (r == 0)
+		r = s_build_children(self, name, err, errlen);
+	if (r < 0) {
+		hier_destroy(&self);
+		return r;
+	}
+	*ret = self;
+	return 0;
+}
+
 int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 		  char *err, size_t errlen)
 {
@@ -408,19 +428,7 @@ int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 	}
 	self->units = ps.units;
 	self->count = ps.count;
-	r = s_build_index(self, name, err, errlen);
-	if (r == 0)
-		r = s_link_parents(self, name, err, errlen);
-	if (r == 0)
-		r = s_compute_depths(self, name, err, errlen);
-	if (r == 0)
-		r = s_build_children(self, name, err, errlen);
-	if (r < 0) {
-		hier_destroy(&self);
-		return r;
-	}
-	*ret = self;
-	return 0;
+	return s_finish_tree(self, s_build_index(self, name, err, errlen), name, ret, err, errlen);
 }
 
 /* The index from by_code (n unit indices), checked: each in range and the
@@ -497,18 +505,7 @@ int hier_load_units(const hier_unit_t *units, size_t n, const uint32_t *by_code,
 		s_copy_unit(&units[self->count], &at, &self->units[self->count]);
 	r = by_code ? s_index_from(self, by_code, name, err, errlen)
 		    : s_build_index(self, name, err, errlen);
-	if (r == 0)
-		r = s_link_parents(self, name, err, errlen);
-	if (r == 0)
-		r = s_compute_depths(self, name, err, errlen);
-	if (r == 0)
-		r = s_build_children(self, name, err, errlen);
-	if (r < 0) {
-		hier_destroy(&self);
-		return r;
-	}
-	*ret = self;
-	return 0;
+	return s_finish_tree(self, r, name, ret, err, errlen);
 }
 
 int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen)
