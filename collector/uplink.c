@@ -671,9 +671,12 @@ static void s_turn(uplink_t *u, int stop_fd, bool *stop)
 	s_flush_acks(u, false);
 	if (relay_at >= 0) {
 		/* New custody items may sort below the cursor: scan from the start
-		 * (what is in flight is skipped). */
-		if (relay_handle(u->relay, &items[relay_at]) > 0)
+		 * (what is in flight is skipped). That scan would walk over the
+		 * acked items waiting for their deletion: commit it first. */
+		if (relay_handle(u->relay, &items[relay_at]) > 0) {
+			s_flush_acks(u, true);
 			uplink_lane_rewind(&u->rel);
+		}
 		relay_tick(u->relay, false);
 	}
 	if (http)
