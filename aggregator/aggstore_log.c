@@ -270,13 +270,14 @@ static int s_inline_rev(store_t *st, MDB_txn *txn, const char *campaign, const c
 			const char *unit, const char *signer, uint32_t revision, uint64_t seq)
 {
 	Lnob__LatestRecord *lr = NULL;
-	agg_rev_t x;
-	int r = agg_latest_get(st, txn, campaign, period, unit, &lr);
+	/* Its identity only: the values stay in the envelope. */
+	int r = agg_latest_load(st, txn, campaign, period, unit, false, &lr);
 
 	if (r < 0)
 		return r == LNOB_E_NOTFOUND ? 0 : r;
-	r = lr->revisions == 1 && agg_latest_rev(lr, &x) == 0 &&
-	    (!signer || (x.revision == revision && x.seq == seq && strcmp(x.signer, signer) == 0));
+	r = lr->revisions == 1 &&
+	    (!signer || (lr->revision == revision && lr->seq == seq &&
+			 strcmp(lr->signer, signer) == 0));
 	lnob__latest_record__free_unpacked(lr, NULL);
 	return r;
 }

@@ -155,7 +155,7 @@ static int s_request_json(store_t *st, MDB_txn *txn, const campaign_t *c,
 		Lnob__LatestRecord *lr = NULL;
 
 		json_array_append_new(units, json_string(q->units[u]));
-		r = agg_latest_get(st, txn, campaign_id(c), p->id, q->units[u], &lr);
+		r = agg_latest_load(st, txn, campaign_id(c), p->id, q->units[u], false, &lr);
 		if (r == 0) {
 			reported++;
 			lnob__latest_record__free_unpacked(lr, NULL);

@@ -114,10 +114,40 @@ static void test_zero_where_absent(void **state)
 	at_teardown(&w);
 }
 
+/* Rewrites unit's latest record in 2023 after edit(). */
+static void s_edit_latest(at_world_t *w, const char *unit, void (*edit)(Lnob__LatestRecord *))
+{
+	Lnob__LatestRecord *lr = NULL;
+	MDB_txn *txn;
+
+	assert_int_equal(store_begin(w->st, true, &txn), 0);
+	assert_int_equal(agg_latest_get(w->st, txn, AT_CAMPAIGN, "2023", unit, &lr), 0);
+	edit(lr);
+	assert_int_equal(agg_latest_put(w->st, txn, AT_CAMPAIGN, "2023", unit, lr), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	lnob__latest_record__free_unpacked(lr, NULL);
+}
+
+/* s_edit_latest()'s edits: the first report another one, a history of two
+ * revisions, the current revision another envelope. */
+static void s_first_seq_99(Lnob__LatestRecord *lr)
+{
+	lr->first_seq = 99;
+}
+
+static void s_two_revisions(Lnob__LatestRecord *lr)
+{
+	lr->revisions = 2;
+}
+
+static void s_seq_1(Lnob__LatestRecord *lr)
+{
+	lr->seq = 1;
+}
+
 static void test_records_altered(void **state)
 {
 	at_world_t w;
-	Lnob__LatestRecord *lr = NULL;
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen;
 	MDB_txn *txn;
@@ -125,24 +155,14 @@ static void test_records_altered(void **state)
 	(void)state;
 	s_world(&w);
 	/* the latest record names another first report */
-	assert_int_equal(store_begin(w.st, true, &txn), 0);
-	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V1", &lr), 0);
-	lr->first_seq = 99;
-	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V1", lr), 0);
-	assert_int_equal(store_commit(&txn), 0);
-	lnob__latest_record__free_unpacked(lr, NULL);
+	s_edit_latest(&w, "V1", s_first_seq_99);
 	s_expect_diff(&w, "V1: latest's first report (rev 1 by n1 #99)");
 	at_teardown(&w);
 
 	/* a history gone: V2's latest record counts two revisions (so its
 	 * history is not its own: schema 4), `revisions` has none */
 	s_world(&w);
-	assert_int_equal(store_begin(w.st, true, &txn), 0);
-	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V2", &lr), 0);
-	lr->revisions = 2;
-	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", lr), 0);
-	assert_int_equal(store_commit(&txn), 0);
-	lnob__latest_record__free_unpacked(lr, NULL);
+	s_edit_latest(&w, "V2", s_two_revisions);
 	s_expect_diff(&w, "the report n1 #2 (rev 1) is in the log but neither in the history nor "
 		      "an amendment held or rejected");
 	s_expect_diff(&w, "V2: a latest record but no revision in the history");
@@ -151,12 +171,7 @@ static void test_records_altered(void **state)
 	/* a single revision kept in a latest record naming another unit's
 	 * envelope (V1's n1 #1) */
 	s_world(&w);
-	assert_int_equal(store_begin(w.st, true, &txn), 0);
-	assert_int_equal(agg_latest_get(w.st, txn, AT_CAMPAIGN, "2023", "V2", &lr), 0);
-	lr->seq = 1;
-	assert_int_equal(agg_latest_put(w.st, txn, AT_CAMPAIGN, "2023", "V2", lr), 0);
-	assert_int_equal(store_commit(&txn), 0);
-	lnob__latest_record__free_unpacked(lr, NULL);
+	s_edit_latest(&w, "V2", s_seq_1);
 	s_expect_diff(&w, "V2: revision 1 by n1 #1 is the envelope of another report (");
 	s_expect_diff(&w, "the report n1 #2 (rev 1) is in the log but neither in the history");
 	at_teardown(&w);
