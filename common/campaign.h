@@ -11,8 +11,8 @@
  *
  * ===========================================================================
  * THE CAMPAIGN FILE (UTF-8 INI; ";" or "#" starts a comment line, " ;" an
- * inline comment; leading blanks are ignored; a line is at most 198 bytes,
- * a [section] name or a key at most 48)
+ * inline comment; leading blanks are ignored; a line is at most 1 MiB
+ * (INIFILE_LINE_MAX), a [section] name or a key at most 48)
  * ===========================================================================
  *
  *   [campaign]

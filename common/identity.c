@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "inifile.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -181,6 +182,7 @@ static int s_load(const char *path, bool secret, struct s_parse *p, char *err, s
 		close(fd);
 		return -ENOMEM;
 	}
+	inifile_setup_inih();
 	line = ini_parse_file(f, s_handler, p);
 	fclose(f);
 	if (line != 0 || p->err[0]) {

@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <ini.h>
+#include <pthread.h>
 #include <search.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ typedef struct s_parse {
 	const char *name;
 	const char *pos, *end;  /* the text not yet handed to inih */
 	unsigned line;          /* line last handed to inih */
+	const char *cur;        /* what inih has not had of that line ... */
+	size_t cur_left;        /* ... and its length with the newline */
 	unsigned hdr_line;      /* line of the last [section] header seen */
 	bool hdr_open;          /* a header was seen ... */
 	bool hdr_used;          /* ... and has had a key */
@@ -137,28 +140,21 @@ static void s_check_empty_section(s_parse_t *ps)
 	ps->empty_failed = true;
 }
 
-/*
- * inih's fgets-style reader: copies the next physical line into str[num],
- * ending it with a bare newline, and notes [section] headers. A line that
- * does not fit fails the parse. Returns str, or NULL at the end or on
- * failure (inih then stops: nothing after the first error is read).
- */
-static char *s_read_line(char *str, int num, void *stream)
+/* Starts the next physical line: notes a [section] header, refuses a line
+ * longer than INIFILE_LINE_MAX. Returns false at the end or on failure. */
+static bool s_start_line(s_parse_t *ps)
 {
-	s_parse_t *ps = stream;
 	const char *p;
 	size_t len;
 
-	if (ps->fail.code || num < 2)
-		return NULL;
 	if (!s_next_line(&ps->pos, ps->end, &ps->line, &p, &len)) {
 		s_check_empty_section(ps);
 		ps->hdr_open = false;
-		return NULL;
+		return false;
 	}
-	if (len > (size_t)num - 2) {
-		s_refuse(ps, ps->line, "line longer than %d bytes", num - 2);
-		return NULL;
+	if (len > INIFILE_LINE_MAX) {
+		s_refuse(ps, ps->line, "line longer than %d bytes", INIFILE_LINE_MAX);
+		return false;
 	}
 	if (len > 0 && *p == '[') {
 		s_check_empty_section(ps);
@@ -166,10 +162,56 @@ static char *s_read_line(char *str, int num, void *stream)
 		ps->hdr_open = true;
 		ps->hdr_used = false;
 	}
-	memcpy(str, p, len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
+	ps->cur = p;
+	ps->cur_left = len + 1;  /* and its newline */
+	return true;
+}
+
+/*
+ * inih's fgets-style reader: copies into str[num] what fits of the current
+ * physical line, which ends in a bare newline; inih grows its buffer and
+ * asks again until it has the newline (s_inih_setup()). Returns str, or
+ * NULL at the end or on failure (inih then stops: nothing after the first
+ * error is read).
+ */
+static char *s_read_line(char *str, int num, void *stream)
+{
+	s_parse_t *ps = stream;
+	size_t n;
+
+	if (ps->fail.code || num < 2)
+		return NULL;
+	if (ps->cur_left == 0 && !s_start_line(ps))
+		return NULL;
+	n = ps->cur_left < (size_t)num - 1 ? ps->cur_left : (size_t)num - 1;
+	if (n == ps->cur_left) {
+		memcpy(str, ps->cur, n - 1);
+		str[n - 1] = '\n';
+	} else {
+		memcpy(str, ps->cur, n);
+	}
+	str[n] = '\0';
+	ps->cur += n;
+	ps->cur_left -= n;
 	return str;
+}
+
+/* inih's line buffer: on the heap, grown as a line needs, up to the longest
+ * line, its newline and NUL (Debian's inih takes these at run time). Set
+ * once per process, before any parse. */
+static void s_inih_once(void)
+{
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_initial_alloc = 256;
+	ini_max_line = INIFILE_LINE_MAX + 3;
+}
+
+void inifile_setup_inih(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, s_inih_once);
 }
 
 /* ---- the handler --------------------------------------------------------- */
@@ -339,6 +381,7 @@ int inifile_parse(const char *text, const char *name, unsigned flags, inifile_t 
 	if (!(ps.ini = calloc(1, sizeof(*ps.ini))))
 		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", ps.name);
 	ps.ini->flags = flags;
+	inifile_setup_inih();
 	r = ini_parse_stream(s_read_line, &ps, s_handler, &ps);
 	/*
 	 * inih reports the first line it could not parse (or whose handler

@@ -11,9 +11,9 @@
  *
  * The text: UTF-8, a BOM on line 1 is dropped; ";" or "#" starts a comment
  * line and " ;" an inline comment (inih); leading blanks are dropped, so an
- * indented line is a key, never inih's continuation; a line is at most 198
- * bytes. Always refused: a line longer than that, a key outside any
- * [section], an empty key.
+ * indented line is a key, never inih's continuation; a line is at most
+ * INIFILE_LINE_MAX bytes. Always refused: a line longer than that, a key
+ * outside any [section], an empty key.
  */
 #ifndef LNOB_INIFILE_H
 #define LNOB_INIFILE_H
@@ -24,6 +24,14 @@
 /* Longest [section] name or key under INIFILE_SECTIONS: inih keeps at most 49
  * bytes of one, so 49 and more may have been cut. */
 #define INIFILE_NAME_MAX 48
+
+/* Longest line, without its line end: a configuration or campaign file's
+ * own limit (1 MiB), so no line of a file lnob reads is too long. */
+#define INIFILE_LINE_MAX (1 << 20)
+
+/* Sets inih's process-wide line buffer to grow up to INIFILE_LINE_MAX (once;
+ * inifile_parse() calls it). Call it before any other use of inih. */
+void inifile_setup_inih(void);
 
 /* What inifile_parse() refuses besides the syntax, as flags. */
 enum {

@@ -337,12 +337,16 @@ static void test_errors_campaign(void **state)
 	s_base_line_fails(7, "levels = province, , commune", 7, "empty item");
 	s_base_line_fails(3, "name = Test\nutc_offset = 7", 4, "not an offset");
 	s_fails_at("[indicators]\nhh = count\n", NULL, LNOB_E_CONFIG, 1, "no [campaign] section");
-	/* A line longer than inih takes. */
+	/* A line longer than inih's 198 bytes is read; a name that long is
+	 * then refused by its own rule, on its line. */
 	char text[8192], longname[300];
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	snprintf(text, sizeof(text), "%s; %s\n", s_base, longname);
-	s_fails_at(text, NULL, LNOB_E_CONFIG, BASE_LINES + 1, "line longer than");
+	campaign_t *c = s_load(text, NULL);
+	campaign_destroy(&c);
+	snprintf(text, sizeof(text), "%s[target %s]\nindicator = hh\n", s_base, longname);
+	s_fails_at(text, NULL, LNOB_E_CONFIG, BASE_LINES + 1, "section name longer than 48");
 }
 
 static void test_errors_indicators(void **state)

@@ -93,12 +93,12 @@ static int s_load_files(const char *dir, const char *files, const hier_t *h,
 	return r;
 }
 
-/* 20 campaign files (more than the 16 there once were), each found by
- * its id; an id given twice is still refused. (A configuration line is at
- * most 198 bytes: inih's.) */
+/* 100 campaign files on one configuration line of 800 bytes (more than the
+ * 16 files and 198-byte lines there once were), each found by its id; an
+ * id given twice is still refused. */
 static void test_many(void **state)
 {
-	enum { N = 20 };
+	enum { N = 100 };
 	campaigns_t camps = { 0 };
 	hier_t *h = NULL;
 	char dir[4096], files[N * 16] = "", id[16], err[512] = "";

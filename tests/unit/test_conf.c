@@ -235,28 +235,17 @@ static void test_syntax(void **state)
 	s_assert_err_at(err, 1, "k: key outside any [section]");
 	s_load_fails("[a]\n\n= 1\n", LNOB_E_CONFIG, err, sizeof(err));
 	s_assert_err_at(err, 3, "[a]: empty key");
+	/* A line longer than the 198 bytes inih once held is read whole. */
 	memset(longline, 'v', sizeof(longline));
 	memcpy(longline, "[a]\nk=", 6);
 	memcpy(longline + sizeof(longline) - 7, "\nj=1\n", 6);
-	s_load_fails(longline, LNOB_E_CONFIG, err, sizeof(err));
-	s_assert_err_at(err, 2, "line longer than");
-	/* inih's line buffer holds 198 bytes of text, whatever the line end. */
-	for (int crlf = 0; crlf < 2; crlf++) {
-		conf_t *c;
+	{
+		conf_t *c = s_load(longline);
 		const char *s = NULL;
 
-		memset(longline, 'v', sizeof(longline));
-		memcpy(longline, "[a]\nk=", 6);
-		strcpy(longline + 4 + 198, crlf ? "\r\n" : "\n");
-		c = s_load(longline);
 		assert_int_equal(conf_str(c, "a", "k", NULL, &s, err, sizeof(err)), 0);
-		assert_int_equal(strlen(s), 196);
+		assert_int_equal(strlen(s), sizeof(longline) - 13);
 		conf_destroy(&c);
-		memset(longline, 'v', sizeof(longline));
-		memcpy(longline, "[a]\nk=", 6);
-		strcpy(longline + 4 + 199, crlf ? "\r\n" : "");
-		s_load_fails(longline, LNOB_E_CONFIG, err, sizeof(err));
-		s_assert_err_at(err, 2, "line longer than 198 bytes");
 	}
 }
 

@@ -1,6 +1,7 @@
 /* test_ini.c: the INI reader (inifile.h): sections and keys with their
  * lines, in file order; the text rules (BOM, CRLF, indentation, comments);
- * the first error wins, inih's syntax errors included; INIFILE_SECTIONS
+ * lines up to INIFILE_LINE_MAX; the first error wins, inih's syntax errors
+ * included; INIFILE_SECTIONS
  * (sections as objects) and INIFILE_KEYS_ONCE (keys once); reading files. */
 #include "testutil.h"
 
@@ -107,19 +108,39 @@ static void test_keys_once(void **state)
 	inifile_destroy(&ini);
 }
 
+/* A line of any length up to INIFILE_LINE_MAX, whatever its line end, keeps
+ * its value whole and the next line its number; one byte more is refused. */
+static void test_long_lines(void **state)
+{
+	size_t n = INIFILE_LINE_MAX;
+	char *text = malloc(n + 64);
+	inifile_t *ini;
+
+	(void)state;
+	assert_non_null(text);
+	for (int crlf = 0; crlf < 2; crlf++) {
+		strcpy(text, "[a]\nk=");
+		memset(text + 6, 'v', n - 2);
+		strcpy(text + 4 + n, crlf ? "\r\nj = 1\n" : "\nj = 1\n");
+		ini = s_parse(text, INIFILE_KEYS_ONCE);
+		assert_int_equal(strlen(inifile_get(ini, "a", "k")->value), n - 2);
+		assert_int_equal(inifile_get(ini, "a", "j")->line, 3);
+		inifile_destroy(&ini);
+		strcpy(text, "[a]\nk=");
+		memset(text + 6, 'v', n - 1);
+		strcpy(text + 5 + n, crlf ? "\r\n" : "");
+		s_refused(text, 0, LNOB_E_CONFIG, "t.ini:2: line longer than 1048576 bytes");
+	}
+	free(text);
+}
+
 static void test_errors(void **state)
 {
-	char longline[256];
-
 	(void)state;
 	s_refused("x = 1\n", 0, LNOB_E_CONFIG, "t.ini:1: x: key outside any [section]");
 	s_refused("[a]\n= 1\n", 0, LNOB_E_CONFIG, "t.ini:2: [a]: empty key");
 	s_refused("[a]\nx = 1\nnot a key\n", 0, LNOB_E_CONFIG,
 		  "t.ini:3: syntax error (expected [section] or key = value)");
-	memcpy(longline, "[a]\n", 4);
-	memset(longline + 4, 'k', 199);         /* one byte over */
-	longline[203] = '\0';
-	s_refused(longline, 0, LNOB_E_CONFIG, "t.ini:2: line longer than 198 bytes");
 	/* The first error by line wins: inih's syntax error or ours. */
 	s_refused("[a]\nbad\nx=1\nx=2\n", INIFILE_KEYS_ONCE, LNOB_E_CONFIG,
 		  "t.ini:2: syntax error (expected [section] or key = value)");
@@ -211,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_keys_once),
+		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_objects),
 		cmocka_unit_test(test_messages),
