@@ -7,7 +7,9 @@
  * The cache is exact: it is used only for the very bytes it was made from
  * (their BLAKE2b-256, the file read anew at every load), else the file is
  * parsed as hier_load_csv() does, with its messages. `run`, which opens the
- * store read-write, writes it when the store holds none for the file.
+ * store read-write, writes it when the store holds none for the file. The
+ * record holds the hierarchy's image (hierarchy.h, hier_image_t): read
+ * back with a copy and a check of its structure, no parse.
  *
  * Daemon-level helper: returns codes, never logs.
  */
@@ -26,7 +28,8 @@
 /* Loads the hierarchy file at path into *ret (caller owns, hier_destroy()):
  * from st's cache when it holds the cache of the file's bytes, else parsed
  * (st may be NULL: parsed). A cache record that cannot be used (another
- * digest or format, undecodable, links that do not hold) is passed over.
+ * digest or format, undecodable, an image whose structure does not hold)
+ * is passed over.
  * ret_digest gets the file's digest, *ret_cached whether the cache gave
  * it. Returns 0, or hier_load_csv()'s codes with its message in err. */
 int hiercache_load(store_t *st, const char *path, hier_t **ret,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "csvread.h"
+#include "hierarchy_int.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -27,24 +28,6 @@
 
 static const char *const s_header[HIER_COLUMNS] = {
 	"code", "name", "parent_code", "level", "kind"
-};
-
-/* A code and the unit that has it: the entries of the sorted index. */
-typedef struct s_key {
-	const char *code;
-	int idx;
-} s_key_t;
-
-struct hier {
-	hier_unit_t *units;   /* in file order; each unit's strings are one
-	                         block starting at its code, or all units'
-	                         are in strings */
-	char *strings;        /* hier_load_units(): every unit's strings */
-	size_t count;
-	s_key_t *index;       /* sorted by code */
-	int *kids;            /* unit indices grouped by parent, file order */
-	size_t *koff;         /* children of i: kids[koff[i + 1] .. koff[i + 2]);
-	                         roots: kids[koff[0] .. koff[1]) */
 };
 
 /* State of one parse, shared with the reader's callbacks. */
@@ -193,7 +176,7 @@ static void s_on_record(void *ctx, csvread_t *r, size_t nfields)
 /* Orders index entries by code, then by file order. */
 static int s_key_cmp(const void *a, const void *b)
 {
-	const s_key_t *x = a, *y = b;
+	const hier_key_t *x = a, *y = b;
 	int c = strcmp(x->code, y->code);
 
 	if (c)
@@ -204,13 +187,13 @@ static int s_key_cmp(const void *a, const void *b)
 /* bsearch() comparison of a code with an index entry. */
 static int s_code_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, ((const s_key_t *)elem)->code);
+	return strcmp(key, ((const hier_key_t *)elem)->code);
 }
 
 /* Index of the unit with this code in a sorted, duplicate-free index, or -1. */
-static int s_lookup(const s_key_t *index, size_t count, const char *code)
+static int s_lookup(const hier_key_t *index, size_t count, const char *code)
 {
-	const s_key_t *k = bsearch(code, index, count, sizeof(*index), s_code_cmp);
+	const hier_key_t *k = bsearch(code, index, count, sizeof(*index), s_code_cmp);
 
 	return k ? k->idx : -1;
 }
@@ -230,7 +213,7 @@ static int s_build_index(hier_t *self, const char *name, char *err, size_t errle
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < self->count; i++)
-		self->index[i] = (s_key_t){ self->units[i].code, (int)i };
+		self->index[i] = (hier_key_t){ self->units[i].code, (int)i };
 	qsort(self->index, self->count, sizeof(*self->index), s_key_cmp);
 	for (size_t i = 1, start = 0; i < self->count; i++) {
 		if (strcmp(self->index[i].code, self->index[start].code) != 0) {
@@ -348,8 +331,7 @@ out:
 	return r;
 }
 
-/* Groups unit indices by parent (roots first), each group in file order. */
-static int s_build_children(hier_t *self, const char *name, char *err, size_t errlen)
+int hier_build_children(hier_t *self, const char *name, char *err, size_t errlen)
 {
 	size_t n = self->count;
 	size_t *fill;
@@ -393,7 +375,7 @@ static int s_finish_tree(hier_t *self, int r, const char *name, hier_t **ret, ch
 	if (r == 0)
 		r = s_compute_depths(self, name, err, errlen);
 	if (r == 0)
-		r = s_build_children(self, name, err, errlen);
+		r = hier_build_children(self, name, err, errlen);
 	if (r < 0) {
 		hier_destroy(&self);
 		return r;
@@ -429,83 +411,6 @@ int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 	self->units = ps.units;
 	self->count = ps.count;
 	return s_finish_tree(self, s_build_index(self, name, err, errlen), name, ret, err, errlen);
-}
-
-/* The index from by_code (n unit indices), checked: each in range and the
- * codes strictly increasing (so no duplicate either). Returns 0, or
- * LNOB_E_HIER when by_code is not the order of the codes. */
-static int s_index_from(hier_t *self, const uint32_t *by_code, const char *name, char *err,
-			size_t errlen)
-{
-	if (!(self->index = malloc((self->count ? self->count : 1) * sizeof(*self->index))))
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	for (size_t k = 0; k < self->count; k++) {
-		if (by_code[k] >= self->count ||
-		    (k > 0 && strcmp(self->index[k - 1].code, self->units[by_code[k]].code) >= 0))
-			return lnob_errf(err, errlen, LNOB_E_HIER, "%s: the code order given is not "
-					 "the units' (at %zu)", name, k);
-		self->index[k] = (s_key_t){ self->units[by_code[k]].code, (int)by_code[k] };
-	}
-	return 0;
-}
-
-/* Copies u's strings to *at (advanced past them) as *ret's. */
-static void s_copy_unit(const hier_unit_t *u, char **at, hier_unit_t *ret)
-{
-	const char *f[HIER_COLUMNS] = { u->code, u->name, u->parent_code, u->level, u->kind };
-	char *to[HIER_COLUMNS];
-
-	for (size_t i = 0; i < HIER_COLUMNS; i++) {
-		size_t n = strlen(f[i]) + 1;
-
-		to[i] = memcpy(*at, f[i], n);
-		*at += n;
-	}
-	*ret = (hier_unit_t){ .code = to[0], .name = to[1], .parent_code = to[2], .level = to[3],
-			      .kind = to[4], .parent = -1, .line = u->line };
-}
-
-/* The bytes of all units' strings with their NULs (SIZE_MAX on overflow). */
-static size_t s_strings_len(const hier_unit_t *units, size_t n)
-{
-	size_t total = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		const hier_unit_t *u = &units[i];
-		size_t l = strlen(u->code) + strlen(u->name) + strlen(u->parent_code) +
-			   strlen(u->level) + strlen(u->kind) + HIER_COLUMNS;
-
-		if (total > SIZE_MAX - l)
-			return SIZE_MAX;
-		total += l;
-	}
-	return total;
-}
-
-int hier_load_units(const hier_unit_t *units, size_t n, const uint32_t *by_code,
-		    const char *name, hier_t **ret, char *err, size_t errlen)
-{
-	size_t total = s_strings_len(units, n);
-	hier_t *self;
-	char *at;
-	int r;
-
-	if (!name)
-		name = "<memory>";
-	if (n >= INT_MAX || total == SIZE_MAX)
-		return lnob_errf(err, errlen, LNOB_E_HIER, "%s: too many units", name);
-	if (!(self = calloc(1, sizeof(*self))))
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	if (!(self->units = calloc(n ? n : 1, sizeof(*self->units))) ||
-	    !(at = self->strings = malloc(total ? total : 1))) {
-		hier_destroy(&self);
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	}
-	for (; self->count < n; self->count++)
-		s_copy_unit(&units[self->count], &at, &self->units[self->count]);
-	r = by_code ? s_index_from(self, by_code, name, err, errlen)
-		    : s_build_index(self, name, err, errlen);
-	return s_finish_tree(self, r, name, ret, err, errlen);
 }
 
 int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen)

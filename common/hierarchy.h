@@ -45,15 +45,32 @@ int hier_load_csv(const char *path, hier_t **ret, char *err, size_t errlen);
 /* Same from memory; name stands for the file in messages. */
 int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 		  char *err, size_t errlen);
-/* The same from units already read and checked one by one (n of them, in
- * file order; their code, name, parent_code, level, kind and line are
- * copied, the rest is computed): the links are checked as a file's are
- * (duplicate code, unknown parent, cycle), the fields are not. by_code,
- * when not NULL, is the unit indices in code order (hier_by_code()),
- * checked, which spares the sort. What a cache of a checked file gives
- * back (aggregator/hiercache.h). Same returns as hier_load_mem(). */
-int hier_load_units(const hier_unit_t *units, size_t n, const uint32_t *by_code,
-		    const char *name, hier_t **ret, char *err, size_t errlen);
+/* The hierarchy as flat arrays: what a cache of a checked file keeps
+ * (aggregator/hiercache.h), read back without parsing, sorting or checking
+ * the fields again. count units in file order; strings holds each unit's
+ * code, name, level and kind, each ending in a NUL, unit after unit;
+ * parent[i] is the index of unit i's parent (HIER_IMAGE_ROOT for a root),
+ * line[i] its line in the file, depth[i] its depth; by_code the unit
+ * indices in code order (hier_by_code()). */
+#define HIER_IMAGE_ROOT UINT32_MAX
+typedef struct hier_image {
+	size_t count;
+	const char *strings;
+	size_t strings_len;
+	const uint32_t *parent, *line, *depth, *by_code;
+} hier_image_t;
+
+/* The image of self, its arrays and strings in one block *ret_block
+ * (caller frees) that *ret points into. Returns 0 or -ENOMEM. */
+int hier_image_of(const hier_t *self, hier_image_t *ret, void **ret_block);
+/* A hierarchy from img (copied; img may go after). Its structure is
+ * checked in O(n): the strings in bounds, each parent a unit, each depth
+ * its parent's plus one (so no cycle), by_code a strictly increasing order
+ * of the codes (so no duplicate); the fields are not checked again.
+ * Returns 0, LNOB_E_HIER with err "<name>: the hierarchy's image: <what>",
+ * or -ENOMEM. Caller owns *ret (hier_destroy). */
+int hier_from_image(const hier_image_t *img, const char *name, hier_t **ret, char *err,
+		    size_t errlen);
 void hier_destroy(hier_t **self_p);
 
 size_t hier_count(const hier_t *self);

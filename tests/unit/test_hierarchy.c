@@ -433,54 +433,80 @@ static void test_long_cycle(void **state)
 	assert_null(h);
 }
 
-/* hier_load_units(): the links checked as a file's, by_code checked. */
-static void test_load_units(void **state)
+/* Loads img, which must be refused with want in the message. */
+static void s_image_refused(const hier_image_t *img, const char *want)
 {
-	const hier_unit_t units[] = {
-		{ .code = "P", .name = "Province", .parent_code = "", .level = "province",
-		  .kind = "", .line = 2 },
-		{ .code = "D2", .name = "D two", .parent_code = "P", .level = "district",
-		  .kind = "administrative", .line = 3 },
-		{ .code = "D1", .name = "D one", .parent_code = "P", .level = "district",
-		  .kind = "", .line = 4 },
-	};
-	const uint32_t good[] = { 2, 1, 0 }, bad[] = { 1, 2, 0 }, out[] = { 2, 1, 3 };
-	hier_unit_t dup[3], orphan[3];
 	hier_t *h = NULL;
+	char err[256] = "";
+
+	assert_int_equal(hier_from_image(img, "u.csv", &h, err, sizeof(err)), LNOB_E_HIER);
+	assert_null(h);
+	if (!strstr(err, want))
+		fail_msg("error '%s' lacks '%s'", err, want);
+}
+
+/* hier_image_of() and hier_from_image(): the same hierarchy back (fields,
+ * lines, links, depths, code order, children); an image whose structure
+ * does not hold is refused, naming what. */
+static void test_image(void **state)
+{
+	hier_t *h = s_load(HEADER "P,Province,,province,\n"
+			   "D2,D two,P,district,administrative\n"
+			   "C1,C one,D1,commune,\n"
+			   "D1,D one,P,district,\n"), *g = NULL;
+	uint32_t parent[4], depth[4], by_code[4];
+	hier_image_t img, bad;
+	void *block = NULL;
 	const int *kids;
-	char err[256];
+	char err[256], strings[256];
 
 	(void)state;
-	for (int pass = 0; pass < 2; pass++) {
-		assert_int_equal(hier_load_units(units, 3, pass ? good : NULL, "u.csv", &h, err,
-						 sizeof(err)), 0);
-		assert_int_equal(hier_find(h, "D1"), 2);
-		assert_int_equal(hier_by_code(h, 0), 2);
-		assert_int_equal(hier_unit(h, 1)->parent, 0);
-		assert_int_equal(hier_unit(h, 1)->depth, 1);
-		assert_int_equal(hier_unit(h, 2)->line, 4);
-		assert_string_equal(hier_unit(h, 1)->kind, "administrative");
-		assert_int_equal(hier_children(h, 0, &kids), 2);
-		assert_int_equal(kids[0], 1);
-		hier_destroy(&h);
-	}
-	assert_int_equal(hier_load_units(units, 3, bad, "u.csv", &h, err, sizeof(err)),
-			 LNOB_E_HIER);
-	assert_int_equal(hier_load_units(units, 3, out, "u.csv", &h, err, sizeof(err)),
-			 LNOB_E_HIER);
-	assert_null(h);
-	memcpy(dup, units, sizeof(dup));
-	dup[2].code = "D2";
-	assert_int_equal(hier_load_units(dup, 3, NULL, "u.csv", &h, err, sizeof(err)), LNOB_E_HIER);
-	assert_non_null(strstr(err, "u.csv:4: duplicate code 'D2' (first on line 3)"));
-	memcpy(orphan, units, sizeof(orphan));
-	orphan[2].parent_code = "X";
-	assert_int_equal(hier_load_units(orphan, 3, NULL, "u.csv", &h, err, sizeof(err)),
-			 LNOB_E_HIER);
-	assert_null(h);
-	assert_int_equal(hier_load_units(units, 0, NULL, NULL, &h, err, sizeof(err)), 0);
-	assert_int_equal(hier_count(h), 0);
+	assert_int_equal(hier_image_of(h, &img, &block), 0);
+	assert_int_equal(img.count, 4);
+	assert_int_equal(img.parent[0], HIER_IMAGE_ROOT);
+	assert_int_equal(hier_from_image(&img, "u.csv", &g, err, sizeof(err)), 0);
+	tu_assert_hier_same(h, g);
+	assert_int_equal(hier_find(g, "D1"), 3);
+	assert_int_equal(hier_children(g, 3, &kids), 1);
+	assert_int_equal(kids[0], 2);
+	assert_true(hier_in_subtree(g, 0, 2));
+	hier_destroy(&g);
+	/* Each rule broken once. */
+	memcpy(parent, img.parent, sizeof(parent));
+	memcpy(depth, img.depth, sizeof(depth));
+	memcpy(by_code, img.by_code, sizeof(by_code));
+	bad = img;
+	bad.parent = parent;
+	parent[2] = 9;
+	s_image_refused(&bad, "unit 2: parent 9 out of range");
+	parent[2] = 2;                      /* its own parent: no depth fits */
+	s_image_refused(&bad, "unit 2: depth 2 is not its parent's plus one");
+	parent[2] = 3;
+	parent[0] = 2;                      /* a cycle P > D1 > C1 > P */
+	depth[0] = 3;
+	bad.depth = depth;
+	s_image_refused(&bad, "is not its parent's plus one");
+	bad = img;
+	bad.by_code = by_code;
+	by_code[0] = by_code[1];            /* not increasing: a repeat */
+	s_image_refused(&bad, "the code order does not hold (at 1)");
+	by_code[0] = 7;
+	s_image_refused(&bad, "the code order does not hold (at 0)");
+	bad = img;
+	bad.strings_len--;                  /* the last NUL cut */
+	s_image_refused(&bad, "the strings end in unit 3");
+	assert_true(img.strings_len < sizeof(strings) - 1);
+	memcpy(strings, img.strings, img.strings_len);
+	strings[img.strings_len] = 'x';
+	bad.strings = strings;
+	bad.strings_len = img.strings_len + 1;
+	s_image_refused(&bad, "1 bytes after the last unit's strings");
+	free(block);
 	hier_destroy(&h);
+	/* No units. */
+	assert_int_equal(hier_from_image(&(hier_image_t){ 0 }, NULL, &g, err, sizeof(err)), 0);
+	assert_int_equal(hier_count(g), 0);
+	hier_destroy(&g);
 }
 
 static void test_deep(void **state)
@@ -525,7 +551,7 @@ int main(void)
 		cmocka_unit_test(test_self_parent),
 		cmocka_unit_test(test_long_cycle),
 		cmocka_unit_test(test_deep),
-		cmocka_unit_test(test_load_units),
+		cmocka_unit_test(test_image),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,3 +60,27 @@ void tu_adhoc(Lnob__AdhocRequest *q, const char *campaign, const char *id, char 
 	q->note = (char *)"";
 	q->created_at = 1672531200;   /* 2023-01-01T00:00:00Z */
 }
+
+void tu_assert_hier_same(const hier_t *h, const hier_t *g)
+{
+	assert_int_equal(hier_count(h), hier_count(g));
+	for (size_t i = 0; i < hier_count(h); i++) {
+		const hier_unit_t *a = hier_unit(h, (int)i), *b = hier_unit(g, (int)i);
+		const int *ka, *kb;
+		size_t n = hier_children(h, (int)i, &ka);
+
+		assert_string_equal(a->code, b->code);
+		assert_string_equal(a->name, b->name);
+		assert_string_equal(a->parent_code, b->parent_code);
+		assert_string_equal(a->level, b->level);
+		assert_string_equal(a->kind, b->kind);
+		assert_int_equal(a->line, b->line);
+		assert_int_equal(a->parent, b->parent);
+		assert_int_equal(a->depth, b->depth);
+		assert_int_equal(hier_by_code(h, i), hier_by_code(g, i));
+		assert_int_equal(hier_children(g, (int)i, &kb), n);
+		if (n)
+			assert_memory_equal(ka, kb, n * sizeof(*ka));
+		assert_int_equal(hier_find(g, a->code), (int)i);
+	}
+}

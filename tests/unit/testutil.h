@@ -10,11 +10,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "hierarchy.h"
 #include "lnob.pb-c.h"
 
 /* Makes a fresh directory under $TMPDIR (or /tmp) and returns its path
  * (static storage, overwritten by the next call). Fails the test on error. */
 const char *tu_tmpdir(void);
+
+/* Asserts h and g are the same hierarchy: units, fields, lines, links,
+ * depths, code order, children. */
+void tu_assert_hier_same(const hier_t *h, const hier_t *g);
 /* Removes a directory tree made by tu_tmpdir(). */
 void tu_rmtree(const char *path);
 /* Writes text to dir/name with the given mode; returns the path (static
