@@ -205,12 +205,37 @@ static int s_rollup_of(const Lnob__LatestRecord *lr, Lnob__RollupRecord **ret)
 	return r == LNOB_E_OVERFLOW ? LNOB_E_CORRUPT : r;
 }
 
-int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
-		   const char *unit, Lnob__RollupRecord **ret)
+/* The rollup unit's own current report alone makes, or an empty record
+ * when it has none, its LatestRecord read through memo (NULL: read). */
+static int s_rollup_derived(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
+			    const char *period, const char *unit, Lnob__RollupRecord **ret)
+{
+	const Lnob__LatestRecord *seen = NULL;
+	Lnob__LatestRecord *lr = NULL;
+	ProtobufCMessage *m;
+	MDB_val none = { 0, NULL };
+	int r = memo ? agg_latest_memo(st, txn, memo, campaign, period, unit, &seen)
+		     : agg_latest_load(st, txn, campaign, period, unit, AGG_LATEST_VALUES, &lr);
+
+	if (r == 0) {
+		r = s_rollup_of(memo ? seen : lr, ret);
+		if (lr)
+			lnob__latest_record__free_unpacked(lr, NULL);
+		return r;
+	}
+	if (r != LNOB_E_NOTFOUND)
+		return r;
+	if (agg_msg_unpack(&none, &lnob__rollup_record__descriptor, &m) < 0)
+		return LNOB_E_CORRUPT;
+	*ret = (Lnob__RollupRecord *)m;
+	return 0;
+}
+
+int agg_rollup_load(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
+		    const char *period, const char *unit, Lnob__RollupRecord **ret)
 {
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen = agg_key_unit(key, campaign, period, unit);
-	Lnob__LatestRecord *lr = NULL;
 	MDB_val v = { 0, NULL };
 	ProtobufCMessage *m;
 	int r;
@@ -218,22 +243,20 @@ int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *
 	if (!klen)
 		return LNOB_E_INVALID;
 	r = store_get(txn, store_dbi(st, AGG_DB_ROLLUPS), key, klen, &v);
-	if (r == LNOB_E_NOTFOUND) {   /* the unit's own report alone, or nothing */
-		r = agg_latest_get(st, txn, campaign, period, unit, &lr);
-		if (r == 0) {
-			r = s_rollup_of(lr, ret);
-			lnob__latest_record__free_unpacked(lr, NULL);
-			return r;
-		}
-	}
-	if (r < 0 && r != LNOB_E_NOTFOUND)
+	if (r == LNOB_E_NOTFOUND)   /* the unit's own report alone, or nothing */
+		return s_rollup_derived(st, txn, memo, campaign, period, unit, ret);
+	if (r < 0)
 		return r;
-	if (r == LNOB_E_NOTFOUND)
-		v.mv_size = 0;
 	if (agg_msg_unpack(&v, &lnob__rollup_record__descriptor, &m) < 0)
 		return LNOB_E_CORRUPT;
 	*ret = (Lnob__RollupRecord *)m;
 	return 0;
+}
+
+int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		   const char *unit, Lnob__RollupRecord **ret)
+{
+	return agg_rollup_load(st, txn, NULL, campaign, period, unit, ret);
 }
 
 size_t agg_key_revision(uint8_t *out, const char *campaign, const char *period,
@@ -433,15 +456,16 @@ static int s_unit_get(store_t *st, MDB_txn *txn, int db, const ProtobufCMessageD
 
 /* Fills in from the current revision's report rep what schema 4 leaves
  * out of a stored LatestRecord: values, completed_at and, for a history
- * of one revision, content (taking rep's values over). */
-static int s_latest_from_report(Lnob__LatestRecord *lr, Lnob__Report *rep)
+ * of one revision and when content is asked, content (taking rep's values
+ * over). */
+static int s_latest_from_report(Lnob__LatestRecord *lr, Lnob__Report *rep, bool content)
 {
 	uint8_t *d;
 	int r;
 
 	if (rep->revision != lr->revision || rep->base_revision != lr->base_revision)
 		return LNOB_E_CORRUPT;   /* the record names another revision */
-	if (lr->revisions == 1 && lr->content.len == 0) {
+	if (content && lr->revisions == 1 && lr->content.len == 0) {
 		if (!(d = malloc(32)))
 			return -ENOMEM;
 		if ((r = report_content_digest(rep, d)) < 0) {
@@ -463,17 +487,17 @@ static int s_latest_from_report(Lnob__LatestRecord *lr, Lnob__Report *rep)
  * what the current revision's envelope says (s_latest_from_report()),
  * unless the record was written whole (it has values); then first_* when
  * the first report is the current revision (empty first_signer). */
-static int s_latest_fill(store_t *st, MDB_txn *txn, Lnob__LatestRecord *lr, bool values)
+static int s_latest_fill(store_t *st, MDB_txn *txn, Lnob__LatestRecord *lr, unsigned fill)
 {
 	Lnob__Report *rep = NULL;
 	char *first;
 	int r;
 
-	if (values && lr->n_values == 0) {
+	if ((fill & AGG_LATEST_VALUES) && lr->n_values == 0) {
 		r = agg_envelope_report(st, txn, lr->signer, lr->seq, &rep, NULL);
 		if (r < 0)
 			return r;
-		r = s_latest_from_report(lr, rep);
+		r = s_latest_from_report(lr, rep, fill & AGG_LATEST_CONTENT);
 		lnob__report__free_unpacked(rep, NULL);
 		if (r < 0)
 			return r;
@@ -491,7 +515,7 @@ static int s_latest_fill(store_t *st, MDB_txn *txn, Lnob__LatestRecord *lr, bool
 }
 
 int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
-		    const char *unit, bool values, Lnob__LatestRecord **ret)
+		    const char *unit, unsigned fill, Lnob__LatestRecord **ret)
 {
 	Lnob__LatestRecord *lr = NULL;
 	int r = s_unit_get(st, txn, AGG_DB_LATEST, &lnob__latest_record__descriptor, campaign,
@@ -499,7 +523,7 @@ int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char 
 
 	if (r < 0)
 		return r;
-	if ((r = s_latest_fill(st, txn, lr, values)) < 0) {
+	if ((r = s_latest_fill(st, txn, lr, fill)) < 0) {
 		lnob__latest_record__free_unpacked(lr, NULL);
 		return r;
 	}
@@ -510,7 +534,8 @@ int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char 
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__LatestRecord **ret)
 {
-	return agg_latest_load(st, txn, campaign, period, unit, true, ret);
+	return agg_latest_load(st, txn, campaign, period, unit,
+			       AGG_LATEST_VALUES | AGG_LATEST_CONTENT, ret);
 }
 
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,

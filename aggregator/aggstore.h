@@ -188,6 +188,20 @@ int agg_node_put(store_t *st, MDB_txn *txn, const Lnob__NodeRecord *rec, bool re
 int agg_node_rotate(store_t *st, MDB_txn *txn, const identity_pub_t *pub, int64_t grace_s,
 		    int64_t now_s);
 
+/* A memo of the latest records one read transaction reads (a view, an
+ * export: aggstore_memo.c): each (campaign, period, unit)'s LatestRecord,
+ * with values (AGG_LATEST_VALUES), is read and decoded once and kept until
+ * agg_memo_free(). Use one memo with one read transaction only. */
+typedef struct agg_memo agg_memo_t;
+agg_memo_t *agg_memo_new(void);               /* NULL: out of memory */
+void agg_memo_free(agg_memo_t **self_p);      /* accepts NULL, *self_p NULL */
+/* The LatestRecord of (campaign, period, unit), with values, through memo:
+ * *ret borrowed from the memo (valid until agg_memo_free()), NULL when it
+ * has none. Returns 0, LNOB_E_NOTFOUND or LNOB_E_INVALID (then *ret is
+ * NULL; remembered too), -ENOMEM or a store error (not remembered). */
+int agg_latest_memo(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
+		    const char *period, const char *unit, const Lnob__LatestRecord **ret);
+
 /* Reads the materialised rollup for (campaign, period, unit). An absent
  * record is the unit's own current report alone when the unit has a
  * LatestRecord (its values, each carried by 1; units_reported 1: see
@@ -195,6 +209,11 @@ int agg_node_rotate(store_t *st, MDB_txn *txn, const identity_pub_t *pub, int64_
  * LNOB_E_INVALID (parts too long), LNOB_E_CORRUPT or a store error. */
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret);
+
+/* The same, a unit's own report read through memo (agg_latest_memo(); NULL:
+ * read as agg_rollup_get() does). */
+int agg_rollup_load(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
+		    const char *period, const char *unit, Lnob__RollupRecord **ret);
 
 /* Writes the rollup of (campaign, period, unit): the sums s (with their
  * carrier counts) and units_reported. Returns 0, LNOB_E_INVALID (parts too
@@ -218,11 +237,19 @@ int agg_rollup_save(store_t *st, MDB_txn *txn, const char *campaign, const char 
  * Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a store error. */
 int agg_latest_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__LatestRecord **ret);
-/* The same; without values, what the envelope would fill in (values,
- * completed_at, content; first_completed_at when first_* are left out)
- * is left empty (no envelope read), for a reader of the other fields. */
+/* What agg_latest_load() fills in from the current revision's envelope. */
+enum agg_latest_fill {
+	AGG_LATEST_IDENTITY = 0,        /* nothing: no envelope read */
+	AGG_LATEST_VALUES = 1 << 0,     /* values and completed_at */
+	AGG_LATEST_CONTENT = 1 << 1,    /* with VALUES: and content (a SHA-256 of
+	                                   the report, when one revision) */
+};
+/* The same, filling in only what fill (enum agg_latest_fill) names: the
+ * rest of what the envelope would give (values, completed_at, content;
+ * first_completed_at when first_* are left out) is left empty, for a
+ * reader of the other fields. agg_latest_get() is VALUES | CONTENT. */
 int agg_latest_load(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
-		    const char *unit, bool values, Lnob__LatestRecord **ret);
+		    const char *unit, unsigned fill, Lnob__LatestRecord **ret);
 int agg_conflict_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		     const char *unit, Lnob__ConflictRecord **ret);
 /* Writes the LatestRecord of (campaign, period, unit), leaving out what

@@ -271,7 +271,7 @@ static int s_inline_rev(store_t *st, MDB_txn *txn, const char *campaign, const c
 {
 	Lnob__LatestRecord *lr = NULL;
 	/* Its identity only: the values stay in the envelope. */
-	int r = agg_latest_load(st, txn, campaign, period, unit, false, &lr);
+	int r = agg_latest_load(st, txn, campaign, period, unit, AGG_LATEST_IDENTITY, &lr);
 
 	if (r < 0)
 		return r == LNOB_E_NOTFOUND ? 0 : r;

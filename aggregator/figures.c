@@ -19,12 +19,16 @@ typedef struct s_unit {
 } s_unit_t;
 
 /* The values of (campaign, period, code)'s latest record into *k (when
- * there is one: *ret_has). */
-static int s_latest_counts(store_t *st, MDB_txn *txn, const campaign_t *c, const char *period,
-			   const char *code, campaign_counts_t *k, bool *ret_has)
+ * there is one: *ret_has), read through memo (NULL: read anew). */
+static int s_latest_counts(store_t *st, MDB_txn *txn, agg_memo_t *memo, const campaign_t *c,
+			   const char *period, const char *code, campaign_counts_t *k,
+			   bool *ret_has)
 {
+	const Lnob__LatestRecord *seen = NULL;
 	Lnob__LatestRecord *lr = NULL;
-	int r = agg_latest_get(st, txn, campaign_id(c), period, code, &lr);
+	int r = memo ? agg_latest_memo(st, txn, memo, campaign_id(c), period, code, &seen)
+		     : agg_latest_load(st, txn, campaign_id(c), period, code, AGG_LATEST_VALUES,
+				       &lr);
 
 	*ret_has = false;
 	campaign_counts_clear(k);
@@ -32,8 +36,13 @@ static int s_latest_counts(store_t *st, MDB_txn *txn, const campaign_t *c, const
 		return 0;
 	if (r < 0)
 		return r;
-	*ret_has = campaign_counts_from_values(c, lr->values, lr->n_values, k) == 0;
-	lnob__latest_record__free_unpacked(lr, NULL);
+	if (lr)
+		seen = lr;
+	if (!seen)   /* agg_latest_memo() gives a record with 0 */
+		return LNOB_E_CORRUPT;
+	*ret_has = campaign_counts_from_values(c, seen->values, seen->n_values, k) == 0;
+	if (lr)
+		lnob__latest_record__free_unpacked(lr, NULL);
 	return 0;
 }
 
@@ -80,17 +89,18 @@ static void s_add(const campaign_t *c, const campaign_period_t *p, figures_ind_t
 }
 
 /* Reads one unit of the subtree. */
-static int s_read_unit(store_t *st, MDB_txn *txn, const hier_t *hier, const figures_t *f,
-		       int unit, s_unit_t *x)
+static int s_read_unit(store_t *st, MDB_txn *txn, agg_memo_t *memo, const hier_t *hier,
+		       const figures_t *f, int unit, s_unit_t *x)
 {
 	int r;
 
 	x->u = hier_unit(hier, unit);
-	r = s_latest_counts(st, txn, f->camp, f->p->id, x->u->code, &x->now, &x->has_now);
+	r = s_latest_counts(st, txn, memo, f->camp, f->p->id, x->u->code, &x->now,
+			    &x->has_now);
 	x->has_then = false;
 	campaign_counts_clear(&x->then);
 	if (r == 0 && f->prev)
-		r = s_latest_counts(st, txn, f->camp, f->prev->id, x->u->code, &x->then,
+		r = s_latest_counts(st, txn, memo, f->camp, f->prev->id, x->u->code, &x->then,
 				    &x->has_then);
 	x->has_base = r == 0 && campaign_baseline_for(f->camp, hier, unit, &x->base) == 0;
 	if (!x->has_base)
@@ -165,8 +175,8 @@ static void s_finish(figures_t *f, const hier_t *hier)
 	}
 }
 
-int figures_build(store_t *st, MDB_txn *txn, const hier_t *hier, const campaign_t *c,
-		  const campaign_period_t *p, int unit, figures_t *ret)
+int figures_build(store_t *st, MDB_txn *txn, agg_memo_t *memo, const hier_t *hier,
+		  const campaign_t *c, const campaign_period_t *p, int unit, figures_t *ret)
 {
 	size_t nu = hier_count(hier), head = 0, tail = 0, n = campaign_indicator_count(c);
 	int *queue = malloc((nu ? nu : 1) * sizeof(*queue));
@@ -188,7 +198,7 @@ int figures_build(store_t *st, MDB_txn *txn, const hier_t *hier, const campaign_
 		const int *ch;
 		size_t nch = hier_children(hier, queue[head], &ch);
 
-		r = s_read_unit(st, txn, hier, ret, queue[head++], x);
+		r = s_read_unit(st, txn, memo, hier, ret, queue[head++], x);
 		for (size_t k = 0; k < nch && tail < nu; k++)
 			queue[tail++] = ch[k];
 		for (size_t i = 0; r == 0 && i < n; i++) {

@@ -54,11 +54,11 @@ typedef struct figures {
 } figures_t;
 
 /* Builds the figures of hierarchy unit `unit` for (c, p) from the latest
- * records of its subtree in txn. *ret is the caller's (large: put it on the
- * heap). Returns 0, -ENOMEM or a store error (LNOB_E_CORRUPT for a record
+ * records of its subtree in txn, read through memo (aggstore.h; NULL: each
+ * read anew). *ret is the caller's (large: put it on the heap). Returns 0, -ENOMEM or a store error (LNOB_E_CORRUPT for a record
  * that does not parse). */
-int figures_build(store_t *st, MDB_txn *txn, const hier_t *hier, const campaign_t *c,
-		  const campaign_period_t *p, int unit, figures_t *ret);
+int figures_build(store_t *st, MDB_txn *txn, agg_memo_t *memo, const hier_t *hier,
+		  const campaign_t *c, const campaign_period_t *p, int unit, figures_t *ret);
 
 /* A target judged on figures. */
 typedef struct figures_eval {

@@ -169,7 +169,7 @@ static int s_conflict_row(void *ctx, const char *campaign, const char *period, c
 			"signer", cr->members[i]->signer, "seq", (json_int_t)cr->members[i]->seq,
 			"revision", (json_int_t)cr->members[i]->revision,
 			"base_revision", (json_int_t)cr->members[i]->base_revision));
-	r = agg_latest_load(x->st, x->txn, campaign, period, unit, false, &lr);
+	r = agg_latest_load(x->st, x->txn, campaign, period, unit, AGG_LATEST_IDENTITY, &lr);
 	if (r == 0) {
 		cur = json_pack("{s:s, s:I, s:I}", "signer", lr->signer, "seq", (json_int_t)lr->seq,
 				"revision", (json_int_t)lr->revision);

@@ -142,7 +142,7 @@ static int s_eligibility(const nominations_ctx_t *x, MDB_txn *txn, const Lnob__N
 		who.sanction = AWARD_SANCTION_UNKNOWN;
 	if (!(f = calloc(1, sizeof(*f))))
 		return -ENOMEM;
-	r = figures_build(x->st, txn, x->hier, c, p, unit, f);
+	r = figures_build(x->st, txn, NULL, x->hier, c, p, unit, f);
 	if (r == 0)
 		r = s_units_reported(x->st, txn, c, p->id, n->unit, &units);
 	if (r < 0) {

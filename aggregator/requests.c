@@ -155,7 +155,8 @@ static int s_request_json(store_t *st, MDB_txn *txn, const campaign_t *c,
 		Lnob__LatestRecord *lr = NULL;
 
 		json_array_append_new(units, json_string(q->units[u]));
-		r = agg_latest_load(st, txn, campaign_id(c), p->id, q->units[u], false, &lr);
+		r = agg_latest_load(st, txn, campaign_id(c), p->id, q->units[u],
+				    AGG_LATEST_IDENTITY, &lr);
 		if (r == 0) {
 			reported++;
 			lnob__latest_record__free_unpacked(lr, NULL);

@@ -444,7 +444,7 @@ static int s_orphan_history(s_pass_t *x, const char *c, const char *p, const cha
 	    (r = s_remember(x->cur_p, sizeof(x->cur_p), p)) < 0 ||
 	    (r = s_remember(x->cur_u, sizeof(x->cur_u), u)) < 0)
 		return r;
-	r = agg_latest_load(x->v->st, x->v->txn, c, p, u, false, &lr);
+	r = agg_latest_load(x->v->st, x->v->txn, c, p, u, AGG_LATEST_IDENTITY, &lr);
 	if (r == 0)
 		lnob__latest_record__free_unpacked(lr, NULL);
 	if (r != LNOB_E_NOTFOUND)

@@ -27,6 +27,7 @@ typedef struct s_ctx {
 	const campaign_t *camp;
 	const campaign_period_t *p, *prev;
 	int64_t skew, now;
+	agg_memo_t *memo;         /* the latest records read (aggstore.h) */
 } s_ctx_t;
 
 /* Where a unit's report stands against its deadline. */
@@ -86,7 +87,8 @@ static int s_sums(const s_ctx_t *x, const char *period, const char *code, unsign
 		  json_t **ret_sums)
 {
 	Lnob__RollupRecord *rec = NULL;
-	int r = agg_rollup_get(x->st, x->txn, campaign_id(x->camp), period, code, &rec);
+	int r = agg_rollup_load(x->st, x->txn, x->memo, campaign_id(x->camp), period, code,
+				&rec);
 
 	if (r < 0)
 		return r;
@@ -104,16 +106,13 @@ static int s_sums(const s_ctx_t *x, const char *period, const char *code, unsign
 }
 
 /* The latest record of unit code in this period, or NULL in *ret when it
- * has none. Caller frees. Returns 0 or a store error. */
-static int s_latest(const s_ctx_t *x, const char *code, Lnob__LatestRecord **ret)
+ * has none; borrowed from x->memo. Returns 0 or a store error. */
+static int s_latest(const s_ctx_t *x, const char *code, const Lnob__LatestRecord **ret)
 {
-	int r = agg_latest_get(x->st, x->txn, campaign_id(x->camp), x->p->id, code, ret);
+	int r = agg_latest_memo(x->st, x->txn, x->memo, campaign_id(x->camp), x->p->id, code,
+				ret);
 
-	if (r == LNOB_E_NOTFOUND || r == LNOB_E_INVALID) {
-		*ret = NULL;
-		return 0;
-	}
-	return r;
+	return r == LNOB_E_NOTFOUND || r == LNOB_E_INVALID ? 0 : r;
 }
 
 /* ---- timeliness -------------------------------------------------------- */
@@ -124,7 +123,7 @@ static int s_latest(const s_ctx_t *x, const char *code, Lnob__LatestRecord **ret
 static int s_timeliness(const s_ctx_t *x, int unit, s_status_t *ret_status, json_t **ret_json)
 {
 	const hier_unit_t *u = hier_unit(x->hier, unit);
-	Lnob__LatestRecord *lr = NULL;
+	const Lnob__LatestRecord *lr = NULL;
 	campaign_timeliness_t tl = { 0 };
 	int64_t late_from = 0, completed, received;
 	bool due = campaign_due_for(x->camp, x->p, u->code, u->level, &late_from) == 0;
@@ -148,10 +147,8 @@ static int s_timeliness(const s_ctx_t *x, int unit, s_status_t *ret_status, json
 	st = S_NOT_EXPECTED;
 	if (due) {
 		r = campaign_classify(late_from, completed, received, x->skew, &tl);
-		if (r < 0) {
-			lnob__latest_record__free_unpacked(lr, NULL);
+		if (r < 0)
 			return r;
-		}
 		st = tl.on_time ? S_ON_TIME : S_LATE;
 	}
 	j = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b, s:b, s:s, s:I}",
@@ -166,7 +163,6 @@ static int s_timeliness(const s_ctx_t *x, int unit, s_status_t *ret_status, json
 		      "signer", lr->signer, "seq", (json_int_t)lr->seq);
 	if (j && due)
 		json_object_set_new(j, "late_from", json_integer(late_from));
-	lnob__latest_record__free_unpacked(lr, NULL);
 	if (!j)
 		return -ENOMEM;
 	*ret_status = st;
@@ -356,7 +352,7 @@ static int s_coverage(const s_ctx_t *x, int unit, unsigned *ret_expected, unsign
 	queue[tail++] = unit;
 	while (head < tail) {
 		const hier_unit_t *u = hier_unit(x->hier, queue[head]);
-		Lnob__LatestRecord *lr = NULL;
+		const Lnob__LatestRecord *lr = NULL;
 		int64_t late_from;
 		const int *ch;
 		size_t nch = hier_children(x->hier, queue[head++], &ch);
@@ -368,10 +364,8 @@ static int s_coverage(const s_ctx_t *x, int unit, unsigned *ret_expected, unsign
 		expected++;
 		if ((r = s_latest(x, u->code, &lr)) < 0)
 			break;
-		if (lr) {
+		if (lr)
 			reported++;
-			lnob__latest_record__free_unpacked(lr, NULL);
-		}
 	}
 	free(queue);
 	if (r < 0)
@@ -409,7 +403,7 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 	if (r == 0 && x->prev)
 		r = s_sums(x, x->prev->id, u->code, &prev_reported, NULL);
 	if (r == 0)
-		r = figures_build(x->st, x->txn, x->hier, x->camp, x->p, unit, f);
+		r = figures_build(x->st, x->txn, x->memo, x->hier, x->camp, x->p, unit, f);
 	if (r == 0)
 		r = s_targets(x, unit, f, &targets);
 	if (r == 0)
@@ -634,12 +628,67 @@ static json_t *s_head(const s_ctx_t *x)
 	return head;
 }
 
+/* The view of x (its campaign and period set) for o into *ret. */
+static int s_view(s_ctx_t *x, const view_opts_t *o, json_t **ret, char *err, size_t errlen)
+{
+	const hier_t *hier = x->hier;
+	json_t *view = NULL, *row = NULL, *children = NULL, *comp = NULL;
+	int r = 0;
+
+	if (!(view = s_head(x)))
+		return -ENOMEM;
+	if (o->cluster) {
+		const campaign_cluster_t *cl = campaign_cluster_find(x->camp, o->cluster);
+		json_t *members;
+
+		if (!cl) {
+			snprintf(err, errlen, "'%s' is not a cluster of campaign '%s' (%s)",
+				 o->cluster, o->campaign, campaign_file(x->camp));
+			json_decref(view);
+			return LNOB_E_NOTFOUND;
+		}
+		members = json_array();
+		for (size_t i = 0; r == 0 && i < cl->nmembers; i++) {
+			int m = hier_find(hier, cl->members[i]);
+
+			if (m < 0)
+				continue;   /* checked at load; a newer hierarchy may lack it */
+			if ((r = s_row(x, m, &row)) == 0)
+				json_array_append_new(members, row);
+		}
+		json_object_set_new(view, "cluster", json_pack("{s:s, s:s, s:o}", "id", cl->id,
+							       "name", cl->name, "members", members));
+	} else {
+		const int *kids;
+		size_t n = hier_children(hier, o->unit, &kids);
+
+		r = s_row(x, o->unit, &row);
+		if (r == 0)
+			json_object_set_new(view, "unit", row);
+		children = json_array();
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			json_t *kid;
+
+			if ((r = s_row(x, kids[i], &kid)) == 0)
+				json_array_append_new(children, kid);
+		}
+		json_object_set_new(view, "children", children);
+		if (r == 0 && (r = s_completeness(x, o->unit, &comp)) == 0)
+			json_object_set_new(view, "completeness", comp);
+	}
+	if (r < 0) {
+		json_decref(view);
+		return r;
+	}
+	*ret = view;
+	return 0;
+}
+
 int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t *o,
 	       json_t **ret, char *err, size_t errlen)
 {
 	s_ctx_t x = { .st = st, .txn = txn, .hier = hier, .now = o->now };
-	json_t *view = NULL, *row = NULL, *children = NULL, *comp = NULL;
-	int r = 0;
+	int r;
 
 	if ((r = campaigns_lookup(o->campaigns, o->campaign, o->period, "campaign", "period",
 				  &x.camp, err, errlen)) < 0)
@@ -654,52 +703,9 @@ int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t 
 	x.p = campaign_period_find(x.camp, o->period);
 	x.prev = campaign_period_previous(x.camp, x.p);
 	x.skew = o->campaigns->clock_skew_s;
-	if (!(view = s_head(&x)))
+	if (!(x.memo = agg_memo_new()))
 		return -ENOMEM;
-	if (o->cluster) {
-		const campaign_cluster_t *cl = campaign_cluster_find(x.camp, o->cluster);
-		json_t *members;
-
-		if (!cl) {
-			snprintf(err, errlen, "'%s' is not a cluster of campaign '%s' (%s)",
-				 o->cluster, o->campaign, campaign_file(x.camp));
-			json_decref(view);
-			return LNOB_E_NOTFOUND;
-		}
-		members = json_array();
-		for (size_t i = 0; r == 0 && i < cl->nmembers; i++) {
-			int m = hier_find(hier, cl->members[i]);
-
-			if (m < 0)
-				continue;   /* checked at load; a newer hierarchy may lack it */
-			if ((r = s_row(&x, m, &row)) == 0)
-				json_array_append_new(members, row);
-		}
-		json_object_set_new(view, "cluster", json_pack("{s:s, s:s, s:o}", "id", cl->id,
-							       "name", cl->name, "members", members));
-	} else {
-		const int *kids;
-		size_t n = hier_children(hier, o->unit, &kids);
-
-		r = s_row(&x, o->unit, &row);
-		if (r == 0)
-			json_object_set_new(view, "unit", row);
-		children = json_array();
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			json_t *kid;
-
-			if ((r = s_row(&x, kids[i], &kid)) == 0)
-				json_array_append_new(children, kid);
-		}
-		json_object_set_new(view, "children", children);
-		if (r == 0 && (r = s_completeness(&x, o->unit, &comp)) == 0)
-			json_object_set_new(view, "completeness", comp);
-	}
-	if (r < 0) {
-		json_decref(view);
-		return r;
-	}
-	*ret = view;
-	return 0;
+	r = s_view(&x, o, ret, err, errlen);
+	agg_memo_free(&x.memo);
+	return r;
 }
-

@@ -245,8 +245,14 @@ def spawn_aggregator(agg):
 
 
 def wait_listening(agg, timeout=120):
+    """Until the aggregator accepts on its endpoint and, when it has one, on
+    its HTTP port (it opens that after the endpoint)."""
     poll(lambda: lt.tcp_accepts(agg.host, agg.port), timeout,
          "aggregator accepting on %s" % agg.endpoint, agg.net)
+    port = getattr(agg, "http_port", None)
+    if port:
+        poll(lambda: lt.tcp_accepts("127.0.0.1", port), timeout,
+             "aggregator's HTTP API accepting on 127.0.0.1:%d" % port, agg.net)
 
 
 def stop(daemon):

@@ -56,14 +56,26 @@ static void s_world(at_world_t *w, const char *extra_campaign_keys)
 static figures_t *s_figures(at_world_t *w, const char *period, const char *unit)
 {
 	const campaign_t *c = w->camps.v[0];
-	figures_t *f = malloc(sizeof(*f));
+	figures_t *f = calloc(1, sizeof(*f)), *g = calloc(1, sizeof(*g));
+	agg_memo_t *memo = agg_memo_new();
 	MDB_txn *txn;
 
 	assert_non_null(f);
+	assert_non_null(g);
+	assert_non_null(memo);
 	assert_int_equal(store_begin(w->st, false, &txn), 0);
-	assert_int_equal(figures_build(w->st, txn, w->hier, c, campaign_period_find(c, period),
+	assert_int_equal(figures_build(w->st, txn, NULL, w->hier, c, campaign_period_find(c, period),
 				       hier_find(w->hier, unit), f), 0);
+	/* Through a memo (read twice: the second from it): the same figures. */
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(figures_build(w->st, txn, memo, w->hier, c,
+					       campaign_period_find(c, period),
+					       hier_find(w->hier, unit), g), 0);
+		assert_memory_equal(f, g, sizeof(*f));
+	}
 	store_abort(&txn);
+	agg_memo_free(&memo);
+	free(g);
 	return f;
 }
 

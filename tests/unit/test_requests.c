@@ -225,7 +225,7 @@ static void test_replies_checked_and_counted(void **state)
 	assert_int_equal(json_integer_value(json_object_get(lev, "pending")), 1);
 	/* The figures: poor owed by the two asked units, covered by one. */
 	assert_non_null(f);
-	assert_int_equal(figures_build(fx->w.st, txn, fx->w.hier, fx->w.camps.v[0],
+	assert_int_equal(figures_build(fx->w.st, txn, NULL, fx->w.hier, fx->w.camps.v[0],
 				       campaign_period_find(fx->w.camps.v[0], "dx"),
 				       hier_find(fx->w.hier, "C1"), f), 0);
 	int poor = campaign_indicator_find(fx->w.camps.v[0], "poor");
