@@ -320,6 +320,7 @@ static int s_open_identity(cli_ctx_t *ctx, char *err, size_t errlen)
 static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 {
 	unsigned needs = ctx->cmd->needs;
+	const char *only;
 	char why[768];
 	int r;
 
@@ -341,7 +342,9 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 	}
 	if (!(needs & CLI_NEED_CAMPAIGNS))
 		return 0;
-	if ((r = campaigns_load(&ctx->camps, ctx->conf, ctx->hier, err, errlen)) < 0)
+	only = (needs & CLI_ONE_CAMPAIGN) && !(needs & CLI_NEED_SIGNALS) ? cli_opt(ctx, "campaign")
+									  : NULL;
+	if ((r = campaigns_load_only(&ctx->camps, ctx->conf, ctx->hier, only, err, errlen)) < 0)
 		return r;
 	return ctx->prog->ops->campaigns_extend ? ctx->prog->ops->campaigns_extend(ctx, err, errlen)
 						: 0;

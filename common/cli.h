@@ -22,8 +22,9 @@
  * read and validated in full by the program's conf hook, which names the
  * node, its identity file, data_dir and [hierarchy] file); the node's
  * identity, its id checked against [node] id; the org-unit hierarchy and
- * the campaigns checked against it (when the configuration names them).
- * A command opens its store itself with cli_store() when it needs it (so that
+ * the campaigns checked against it (when the configuration names them;
+ * with CLI_ONE_CAMPAIGN and --campaign C, campaign C only). A command
+ * opens its store itself with cli_store() when it needs it (so that
  * `run -n` never writes it); a program's hooks may open it read-only
  * before (cli_store_quiet()), and that store is the one cli_store(ctx,
  * CLI_STORE_READ) then hands out: opened once. cli_main() closes
@@ -80,6 +81,10 @@ enum cli_need {
 	CLI_NEED_HIER = 1 << 2,        /* ctx->hier ([hierarchy] file, when named) */
 	CLI_NEED_CAMPAIGNS = 1 << 3,   /* ctx->camps, checked against ctx->hier */
 	CLI_NEED_SIGNALS = 1 << 4,     /* SIGTERM and SIGINT blocked first */
+	/* With CLI_NEED_CAMPAIGNS, in a command that is no daemon (without
+	 * CLI_NEED_SIGNALS): when its option --campaign C is given, only the
+	 * file of campaign C is loaded (campaigns_load_only()). */
+	CLI_ONE_CAMPAIGN = 1 << 5,
 };
 
 /* One subcommand. */

@@ -2,7 +2,9 @@
  * under cli_main(): the store opened read-only once for the hierarchy's
  * cache, the ad-hoc requests and the command's cli_store(ctx,
  * CLI_STORE_READ), closed before a writable one opens (never two at once);
- * an absent store as before. */
+ * an absent store as before; and with CLI_ONE_CAMPAIGN and --campaign C,
+ * only C's campaign file loaded, its stored requests applied and the
+ * others' ignored without a word. */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -94,7 +96,7 @@ static const cli_opt_t s_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-#define S_NEEDS (CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS)
+#define S_NEEDS (CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS | CLI_ONE_CAMPAIGN)
 
 static const cli_cmd_t s_cmds[] = {
 	{ .name = "read", .synopsis = "-c CONF [--campaign C]", .opts = s_opts, .needs = S_NEEDS,
@@ -186,16 +188,18 @@ static void test_store_opened_once(void **state)
 	snprintf(data, sizeof(data), "%s/data", dir);
 	snprintf(units, sizeof(units), "%s", tu_write(dir, "units.csv", s_units, 0644));
 	tu_write(dir, "c1.ini", S_CAMPAIGN("c1", ""), 0600);
-	tu_write(dir, "c2.ini", S_CAMPAIGN("c2", ""), 0600);
+	tu_write(dir, "c2.ini", S_CAMPAIGN("c2", "[target a]\nlevels = district\n"
+					   "indicator = nobody\ndown_points = 3\n"), 0600);
 	s_make_store(data, units);
 	snprintf(conf, sizeof(conf), "%s", s_conf(dir, "agg", data, units));
-	/* A reader: the store the hierarchy came from (its cache) gave the
-	 * requests (r1 applied) and is the one the command gets: opened once. */
+	/* A reader of c1: the store the hierarchy came from (its cache) gave the
+	 * requests (r1 applied, c2's r2 ignored without a word) and is the one
+	 * the command gets: opened once. */
 	assert_int_equal(s_cli("read", conf, "c1"), 0);
 	assert_string_equal(s_err, "");
 	assert_true(s_seen.cached);
 	assert_true(s_seen.adhoc);
-	assert_int_equal(s_seen.ncamps, 2);
+	assert_int_equal(s_seen.ncamps, 1);
 	assert_string_equal(s_seen.camp0, "c1");
 	assert_non_null(s_seen.at_start);
 	assert_ptr_equal(s_seen.handed, s_seen.at_start);
@@ -207,6 +211,10 @@ static void test_store_opened_once(void **state)
 	assert_int_equal(s_seen.writes, 1);
 	assert_int_equal(s_seen.most, 1);
 	assert_int_equal(s_seen.closes, 2);
+	/* Every campaign without --campaign: c2's broken target refuses them. */
+	assert_int_equal(s_cli("read", conf, NULL), 1);
+	assert_non_null(strstr(s_err, "c2.ini:16: [target a] indicator: unknown indicator 'nobody'"));
+	assert_int_equal(s_seen.now, 0);
 	/* No store: the file parsed, the reader's own opening says it is absent
 	 * (fine with CLI_STORE_ABSENT_OK, not without), nothing left open. */
 	snprintf(conf, sizeof(conf), "%s", s_conf(dir, "none", "/nonexistent/data", units));
