@@ -41,7 +41,8 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 int aggcmd_store_open(cli_ctx_t *ctx, unsigned flags, void **ret, char *err, size_t errlen);
 void aggcmd_store_close(void *store);
 /* The hierarchy from the store's cache of the file (hiercache.h), the
- * store opened read-only for it when there is one. */
+ * store opened read-only for it when there is one and kept in ctx->store
+ * (cli_store_quiet()) for the ad-hoc requests and the command. */
 int aggcmd_hier_load(cli_ctx_t *ctx, char *err, size_t errlen);
 /* The table's hooks, for cli_main(). */
 extern const cli_context_ops_t aggcmd_context;

@@ -51,7 +51,10 @@ int cmd_restore(cli_ctx_t *ctx)
 	char err[1024] = "";
 	int lockfd, r;
 
-	/* No daemon may run on the directory meanwhile, nor start. */
+	/* No daemon may run on the directory meanwhile, nor start; and none
+	 * of ours is open on it (the hierarchy's read-only one, kept when
+	 * there is a store: backup_restore() then refuses). */
+	cli_store_close(ctx);
 	if ((lockfd = runlock_take(ctx->data_dir, AGG_PROG, err, sizeof(err))) < 0)
 		return cli_fail(ctx, "restore: %s", err);
 	r = backup_restore(dir, ctx->data_dir, AGG_PROG, err, sizeof(err));

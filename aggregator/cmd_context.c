@@ -1,7 +1,8 @@
 /*
  * cmd_context.c: what lnob-aggregator's subcommands share (see
  * cmd_aggregator.h): the configuration, validated in full before anything
- * starts, and the store as the command table's store.
+ * starts, and the store as the command table's store: opened read-only
+ * once for the hierarchy's cache, the ad-hoc requests and the command.
  */
 #include "cmd_aggregator.h"
 
@@ -181,26 +182,24 @@ void aggcmd_store_close(void *store)
 	store_destroy(&st);
 }
 
-/* The stored ad-hoc requests into ctx->camps (requests_apply()). A store
- * that cannot be opened read-only (none yet, or one `run` must upgrade)
- * holds none that counts here: the command's own opening says why. */
+/* The stored ad-hoc requests into ctx->camps (requests_apply()), read in
+ * the store the hierarchy's cache was read in (cli_store_quiet(): opened
+ * once). A store that cannot be opened read-only (none yet, or one `run`
+ * must upgrade) holds none that counts here: the command's own opening
+ * says why. */
 static int s_campaigns_extend(cli_ctx_t *ctx, char *err, size_t errlen)
 {
-	store_t *st = NULL;
 	MDB_txn *txn = NULL;
 	char why[1024];
 	size_t added = 0, skipped = 0;
 	int r;
 
-	if (ctx->camps.n == 0 ||
-	    aggstore_open(ctx->data_dir, (size_t)aggcmd_conf(ctx)->map_size_mb << 20, STORE_RDONLY,
-			  &st, why, sizeof(why)) < 0)
+	if (ctx->camps.n == 0 || cli_store_quiet(ctx) < 0)
 		return 0;
-	if ((r = store_begin(st, false, &txn)) == 0)
-		r = requests_apply(st, txn, &ctx->camps, ctx->hier, &added, &skipped, why,
+	if ((r = store_begin(ctx->store, false, &txn)) == 0)
+		r = requests_apply(ctx->store, txn, &ctx->camps, ctx->hier, &added, &skipped, why,
 				   sizeof(why));
 	store_abort(&txn);
-	store_destroy(&st);
 	if (r < 0)
 		return lnob_errf(err, errlen, r, "%s: reading the ad-hoc requests: %s", ctx->data_dir,
 				 lnob_strerror(r));
@@ -212,18 +211,13 @@ static int s_campaigns_extend(cli_ctx_t *ctx, char *err, size_t errlen)
 int aggcmd_hier_load(cli_ctx_t *ctx, char *err, size_t errlen)
 {
 	aggcmd_conf_t *c = ctx->daemon;
-	store_t *st = NULL;
-	char why[1024];
-	int r;
 
-	/* No store yet, or one `run` must upgrade: the file is parsed. */
-	if (aggstore_open(ctx->data_dir, (size_t)c->map_size_mb << 20, STORE_RDONLY, &st, why,
-			  sizeof(why)) < 0)
-		st = NULL;
-	r = hiercache_load(st, ctx->hier_file, &ctx->hier, c->hier_digest, &c->hier_cached, err,
-			   errlen);
-	store_destroy(&st);
-	return r;
+	/* The store read-only, kept for the ad-hoc requests and the command's
+	 * cli_store(ctx, CLI_STORE_READ). No store yet, or one `run` must
+	 * upgrade: the file is parsed. */
+	(void)cli_store_quiet(ctx);
+	return hiercache_load(ctx->store, ctx->hier_file, &ctx->hier, c->hier_digest,
+			      &c->hier_cached, err, errlen);
 }
 
 const cli_context_ops_t aggcmd_context = {

@@ -15,6 +15,9 @@
 #include "cmd_aggregator.h"
 
 #define S_NEED_VIEW (CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS)
+/* A command of one campaign: with --campaign C, only C's file is loaded
+ * and checked (the others' deeper errors are `run -n`'s to find). */
+#define S_NEED_ONE (S_NEED_VIEW | CLI_ONE_CAMPAIGN)
 
 /* Two programs are built from this table. lnob-aggregator-full runs every
  * command. lnob-aggregator (LNOB_AGG_READ) links only the libraries of the
@@ -163,7 +166,7 @@ static const cli_cmd_t s_cmds[] = {
 	  .min_args = 1, .max_args = 1, .args = "NODE", .run = cmd_revoke },
 	{ .name = "rollup",
 	  .synopsis = "-c CONF --campaign C --period P [--unit U | --cluster K] [--json | --csv]",
-	  .opts = s_rollup_opts, .formats = CLI_JSON | CLI_CSV, .needs = S_NEED_VIEW,
+	  .opts = s_rollup_opts, .formats = CLI_JSON | CLI_CSV, .needs = S_NEED_ONE,
 	  .run = cmd_rollup },
 	{ .name = "status", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = CLI_NEED_CONF, .run = cmd_status },
@@ -175,7 +178,7 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "verify", .synopsis = "-c CONF", .opts = s_none,
 	  .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = cmd_verify },
 	{ .name = "history", .synopsis = "-c CONF --campaign C --period P --unit U [--json]",
-	  .opts = s_history_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
+	  .opts = s_history_opts, .formats = CLI_JSON, .needs = S_NEED_ONE,
 	  .run = cmd_history },
 	{ .name = "conflicts", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = S_NEED_VIEW, .run = cmd_conflicts },
@@ -183,18 +186,18 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF --campaign C [--occasion P] [--unit U] [--stage S] [--form F] "
 		      "[--holder U] [--waiting-days N] [--json | --csv]",
 	  .help = "       " AGG_PROG " nominations -c CONF --nomination SIGNER/ID [--json]\n",
-	  .opts = s_nominations_opts, .formats = CLI_JSON | CLI_CSV, .needs = S_NEED_VIEW,
+	  .opts = s_nominations_opts, .formats = CLI_JSON | CLI_CSV, .needs = S_NEED_ONE,
 	  .run = cmd_nominations },
 	{ .name = "approve",
 	  .synopsis = "-c CONF --campaign C --period P --unit U --by NAME [--note TEXT]",
-	  .opts = s_approve_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
+	  .opts = s_approve_opts, .needs = S_NEED_ONE, .run = cmd_approval },
 	{ .name = "unapprove", .synopsis = "-c CONF --campaign C --period P --unit U",
-	  .opts = s_unapprove_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
+	  .opts = s_unapprove_opts, .needs = S_NEED_ONE, .run = cmd_approval },
 	{ .name = "approvals", .synopsis = "-c CONF [--json]", .opts = s_none, .formats = CLI_JSON,
 	  .needs = S_NEED_VIEW, .run = cmd_approval },
 	{ .name = "amendments",
 	  .synopsis = "-c CONF [--campaign C] [--period P] [--unit U] [--decided] [--json]",
-	  .opts = s_amendments_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
+	  .opts = s_amendments_opts, .formats = CLI_JSON, .needs = S_NEED_ONE,
 	  .run = cmd_approval },
 	{ .name = "accept", .synopsis = "-c CONF --amendment SIGNER/SEQ --by NAME [--note TEXT]",
 	  .opts = s_accept_opts, .needs = S_NEED_VIEW, .run = cmd_approval },
@@ -210,7 +213,7 @@ static const cli_cmd_t s_cmds[] = {
 	{ .name = "export",
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
 		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
-	  .opts = s_export_opts, .needs = S_NEED_VIEW, .run = S_FULL(cmd_export) },
+	  .opts = s_export_opts, .needs = S_NEED_ONE, .run = S_FULL(cmd_export) },
 	{ .name = "backup", .synopsis = "-c CONF DIR   (a consistent copy beside the running daemon)",
 	  .opts = s_none, .needs = CLI_NEED_CONF, .min_args = 1, .max_args = 1, .args = "DIR",
 	  .run = cmd_backup },
@@ -222,7 +225,7 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "add -c CONF --campaign C --id ID --units U1,U2,... --indicators I1,I2,... "
 		      "--due YYYY-MM-DD [--note TEXT]",
 	  .help = "       " AGG_PROG " request list -c CONF [--campaign C] [--json]\n",
-	  .opts = s_request_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
+	  .opts = s_request_opts, .formats = CLI_JSON, .needs = S_NEED_ONE,
 	  .min_args = 1, .max_args = 1, .args = "add|list", .run = cmd_request },
 };
 

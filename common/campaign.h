@@ -415,6 +415,12 @@ typedef struct campaign_cluster {
  * written only on success; caller owns it (campaign_destroy). */
 int campaign_load(const char *path, const hier_t *hier, campaign_t **ret,
 		  char *err, size_t errlen);
+/* The [campaign] id of the campaign file at path, read by the INI reader
+ * alone (no model, no baseline, no hierarchy: campaigns_load_only()), into
+ * *ret_id (caller frees; "" when the file has none). Returns 0, or what
+ * campaign_load() returns for a file that cannot be read or whose INI does
+ * not parse, with its message. */
+int campaign_file_id(const char *path, char **ret_id, char *err, size_t errlen);
 /* Same from text in memory; name stands for the file in messages, and its
  * directory is where a relative baseline_file is looked for. */
 int campaign_load_mem(const char *text, const char *name, const hier_t *hier,

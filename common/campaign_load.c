@@ -4,7 +4,7 @@
  * their references need ([campaign], [indicators] and what names
  * indicators, [deadlines] and [period], [target], [cluster], [awards] and
  * [award], the baseline file) and builds the [campaign], [deadlines],
- * [period] and [cluster] parts itself.
+ * [period] and [cluster] parts itself; and a file's [campaign] id alone.
  */
 #include "campaign.h"
 
@@ -491,5 +491,33 @@ int campaign_load(const char *path, const hier_t *hier, campaign_t **ret, char *
 		return r;
 	r = campaign_load_mem(text, path, hier, ret, err, errlen);
 	free(text);
+	return r;
+}
+
+int campaign_file_id(const char *path, char **ret_id, char *err, size_t errlen)
+{
+	const inifile_section_t *camp = NULL;
+	const inifile_kv_t *kv;
+	inifile_t *ini = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!path || !ret_id)
+		return -EINVAL;
+	if ((r = inifile_read_text(path, CAMPAIGN_MAX_BYTES, &text, &len, err, errlen)) < 0)
+		return r;
+	r = inifile_parse(text, path, INIFILE_SECTIONS, &ini, err, errlen);
+	free(text);
+	if (r)
+		return r;
+	/* The section the load takes: the last [campaign] (s_sort_sections()). */
+	for (size_t i = 0; i < inifile_section_count(ini); i++)
+		if (strcmp(inifile_section(ini, i)->type, "campaign") == 0)
+			camp = inifile_section(ini, i);
+	kv = camp ? inifile_section_get(camp, "id") : NULL;
+	if (!(*ret_id = strdup(kv ? kv->value : "")))
+		r = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", path);
+	inifile_destroy(&ini);
 	return r;
 }

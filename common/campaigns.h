@@ -42,6 +42,16 @@ int campaigns_reserve(campaigns_t *self, size_t n);
  * nothing is kept. Returns 0, LNOB_E_CONFIG, LNOB_E_CSV, -errno or -ENOMEM. */
 int campaigns_load(campaigns_t *self, const conf_t *conf, const hier_t *hier,
 		   char *err, size_t errlen);
+/* The same, but with only (not NULL) loads only the file whose [campaign]
+ * id is only: every file is read and its INI parsed (an unreadable file or
+ * one whose INI does not parse is refused as campaigns_load() refuses it,
+ * and so is an id of two files), but only that one is loaded in full and
+ * checked against hier (its targets, its baseline file), the other files'
+ * deeper errors unseen. When no file has that id, every file is loaded as
+ * campaigns_load() does, so that campaigns_lookup() refuses only naming
+ * the configured ids. only NULL: campaigns_load(). */
+int campaigns_load_only(campaigns_t *self, const conf_t *conf, const hier_t *hier,
+			const char *only, char *err, size_t errlen);
 /* The campaign with this id, or NULL (also when none is configured). */
 const campaign_t *campaigns_find(const campaigns_t *self, const char *id);
 /* Checks rep against the configured campaigns (none configured: anything

@@ -320,6 +320,7 @@ static int s_open_identity(cli_ctx_t *ctx, char *err, size_t errlen)
 static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 {
 	unsigned needs = ctx->cmd->needs;
+	const char *only;
 	char why[768];
 	int r;
 
@@ -341,7 +342,9 @@ static int s_open(cli_ctx_t *ctx, char *err, size_t errlen)
 	}
 	if (!(needs & CLI_NEED_CAMPAIGNS))
 		return 0;
-	if ((r = campaigns_load(&ctx->camps, ctx->conf, ctx->hier, err, errlen)) < 0)
+	only = (needs & CLI_ONE_CAMPAIGN) && !(needs & CLI_NEED_SIGNALS) ? cli_opt(ctx, "campaign")
+									  : NULL;
+	if ((r = campaigns_load_only(&ctx->camps, ctx->conf, ctx->hier, only, err, errlen)) < 0)
 		return r;
 	return ctx->prog->ops->campaigns_extend ? ctx->prog->ops->campaigns_extend(ctx, err, errlen)
 						: 0;
@@ -359,23 +362,42 @@ static void s_close(cli_ctx_t *ctx)
 	conf_destroy(&ctx->conf);
 }
 
+/* Opens the store as flags say (CLI_STORE_READ or CLI_STORE_WRITE) into
+ * ctx->store, the one open closed first. Returns 0 or the hook's code
+ * with err set (ctx->store NULL). */
+static int s_store_open(cli_ctx_t *ctx, unsigned flags, char *err, size_t errlen)
+{
+	int r;
+
+	cli_store_close(ctx);
+	r = ctx->prog->ops->store_open(ctx, flags, &ctx->store, err, errlen);
+	if (r < 0)
+		ctx->store = NULL;
+	else
+		ctx->store_read = !(flags & CLI_STORE_WRITE);
+	return r;
+}
+
 int cli_store(cli_ctx_t *ctx, unsigned flags)
 {
 	char err[1024];
 	int r;
 
-	cli_store_close(ctx);
-	r = ctx->prog->ops->store_open(ctx, flags & ~(unsigned)CLI_STORE_ABSENT_OK, &ctx->store, err,
-				  sizeof(err));
-	if (r == -ENOENT && (flags & CLI_STORE_ABSENT_OK) && !(flags & CLI_STORE_WRITE)) {
-		ctx->store = NULL;
+	if (!(flags & CLI_STORE_WRITE) && ctx->store && ctx->store_read)
 		return 0;
-	}
-	if (r < 0) {
-		ctx->store = NULL;
-		return cli_fail(ctx, "%s", err);
-	}
-	return 0;
+	r = s_store_open(ctx, flags & ~(unsigned)CLI_STORE_ABSENT_OK, err, sizeof(err));
+	if (r == -ENOENT && (flags & CLI_STORE_ABSENT_OK) && !(flags & CLI_STORE_WRITE))
+		return 0;
+	return r < 0 ? cli_fail(ctx, "%s", err) : 0;
+}
+
+int cli_store_quiet(cli_ctx_t *ctx)
+{
+	char err[1024];
+
+	if (ctx->store && ctx->store_read)
+		return 0;
+	return s_store_open(ctx, CLI_STORE_READ, err, sizeof(err));
 }
 
 void cli_store_close(cli_ctx_t *ctx)
@@ -383,6 +405,7 @@ void cli_store_close(cli_ctx_t *ctx)
 	if (ctx->store && ctx->prog->ops->store_close)
 		ctx->prog->ops->store_close(ctx->store);
 	ctx->store = NULL;
+	ctx->store_read = false;
 }
 
 /* Runs cmd with the command line argv[0..argc-1] (argv[0] its name). */

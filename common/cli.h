@@ -22,9 +22,13 @@
  * read and validated in full by the program's conf hook, which names the
  * node, its identity file, data_dir and [hierarchy] file); the node's
  * identity, its id checked against [node] id; the org-unit hierarchy and
- * the campaigns checked against it (when the configuration names them).
- * A command opens its store itself with cli_store() when it needs it (so
- * that `run -n` never does); cli_main() closes everything after CMD.
+ * the campaigns checked against it (when the configuration names them;
+ * with CLI_ONE_CAMPAIGN and --campaign C, campaign C only). A command
+ * opens its store itself with cli_store() when it needs it (so that
+ * `run -n` never writes it); a program's hooks may open it read-only
+ * before (cli_store_quiet()), and that store is the one cli_store(ctx,
+ * CLI_STORE_READ) then hands out: opened once. cli_main() closes
+ * everything after CMD.
  *
  * Ownership: everything in a cli_ctx_t is cli_main()'s; a command borrows
  * it for its run.
@@ -77,6 +81,10 @@ enum cli_need {
 	CLI_NEED_HIER = 1 << 2,        /* ctx->hier ([hierarchy] file, when named) */
 	CLI_NEED_CAMPAIGNS = 1 << 3,   /* ctx->camps, checked against ctx->hier */
 	CLI_NEED_SIGNALS = 1 << 4,     /* SIGTERM and SIGINT blocked first */
+	/* With CLI_NEED_CAMPAIGNS, in a command that is no daemon (without
+	 * CLI_NEED_SIGNALS): when its option --campaign C is given, only the
+	 * file of campaign C is loaded (campaigns_load_only()). */
+	CLI_ONE_CAMPAIGN = 1 << 5,
 };
 
 /* One subcommand. */
@@ -152,8 +160,10 @@ struct cli_ctx {
 	identity_t id;
 	hier_t *hier;                     /* NULL when not loaded */
 	campaigns_t camps;                /* empty when not loaded */
-	/* cli_store() */
+	/* cli_store(), cli_store_quiet() */
 	void *store;                      /* NULL until opened (or absent) */
+	bool store_read;                  /* store is the read-only one cli_store(ctx,
+	                                   * CLI_STORE_READ) hands out again */
 };
 
 /* Runs the command line argv[0..argc-1] against prog's table. Returns
@@ -183,9 +193,19 @@ enum cli_store_flags {
 	                               * error, ctx->store stays NULL */
 };
 
-/* Opens the program's store into ctx->store (closing one open before).
+/* Opens the program's store into ctx->store: with CLI_STORE_READ, the
+ * read-only store open already (cli_store_quiet(), an earlier
+ * CLI_STORE_READ) when there is one; else the one open is closed first
+ * (one store of a directory open at once in a process: LMDB's rule).
  * Returns 0, or 1 after printing the failure (the exit status). */
 int cli_store(cli_ctx_t *ctx, unsigned flags);
+/* For a program's hooks before the command runs (the aggregator's
+ * hierarchy cache and ad-hoc requests): the store read-only into
+ * ctx->store, kept for the command's cli_store(ctx, CLI_STORE_READ), or
+ * the read-only one open already. Quiet: a store that cannot be opened (none yet,
+ * one `run` must upgrade) leaves ctx->store NULL, and the command's own
+ * cli_store() says why. Returns 0 with ctx->store set, or a negative code. */
+int cli_store_quiet(cli_ctx_t *ctx);
 /* Closes ctx->store, if open. */
 void cli_store_close(cli_ctx_t *ctx);
 

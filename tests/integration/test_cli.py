@@ -6,8 +6,9 @@ missing option argument, or an output format a command does not have (today
 command's usage on stderr, nothing on stdout. Units are named by code or
 by name with or without diacritics (a miss suggests the nearest, an
 ambiguous name lists the candidates); an unknown campaign or period lists
-the known ids; tables show late and missing units with their parent and
-times with their offset."""
+the known ids; a command given --campaign C checks only C's campaign file;
+tables show late and missing units with their parent and times with their
+offset."""
 
 import json
 import os
@@ -221,6 +222,35 @@ class NamesTest(lnobtest.NetTestCase):
         self.assertIn("2023-12-01 00:00 +07:00", table)
         self.assertRegex(table, r"C21 Xã Đồng Tâm +D2 Huyện Bắc Hà")
         self.assertNotIn("more (--json lists all)", table)
+
+    def test_only_the_campaign_asked_for(self):
+        """With --campaign C a command loads and checks only C's file: another
+        file's broken target fails `run -n` and the commands without
+        --campaign (or asking for it, or for an id no file has), not them."""
+        net = self.net
+        with open(net.path("campaign.ini"), "w") as f:
+            f.write(CAMPAIGN_INI)
+        with open(net.path("broken.ini"), "w") as f:
+            f.write(CAMPAIGN_INI.replace("lnob-2021-2025", "broken") +
+                    "[target t]\nlevels = commune\nindicator = nobody\ndown_points = 3\n")
+        self.agg = agg = net.add_aggregator(
+            extra_conf="\n[campaign]\nfiles = campaign.ini, broken.ini\n")
+        keys = net.keygen(agg.bin, "c11", net.path("c11.key"))
+        agg.enroll(keys.pub_path, "C11")           # the store exists
+        c = ("-c", agg.conf, "--campaign", lnobtest.CAMPAIGN)
+        for argv in (("rollup", *c, "--period", "2023", "--json"),
+                     ("history", *c, "--period", "2023", "--unit", "C11", "--json"),
+                     ("nominations", *c, "--json"), ("amendments", *c, "--json"),
+                     ("request", "list", *c, "--json"),
+                     ("export", *c, "--period", "2023", "--format", "csv", "--output",
+                      net.path("summary.csv"))):
+            net.cli(agg.cmd(*argv))
+        broken = "broken.ini:44: [target t] indicator: unknown indicator 'nobody'"
+        for argv in (("run", "-c", agg.conf, "-n"), ("amendments", "-c", agg.conf),
+                     ("request", "list", "-c", agg.conf), ("conflicts", "-c", agg.conf),
+                     ("rollup", "-c", agg.conf, "--campaign", "broken", "--period", "2023"),
+                     ("rollup", "-c", agg.conf, "--campaign", "nope", "--period", "2023")):
+            self.assertIn(broken, self.fails(*argv), argv)
 
 
 if __name__ == "__main__":
