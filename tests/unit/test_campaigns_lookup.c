@@ -172,7 +172,7 @@ static const char *s_load_err(const char *dir, const char *name, const hier_t *h
 	campaign_t *c = NULL;
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path));
 	assert_true(campaign_load(path, h, &c, err, sizeof(err)) < 0);
 	return err;
 }

@@ -171,9 +171,10 @@ static const char *s_conf(const char *dir, const char *name, const char *data, c
 	static char path[4096];
 	char text[8192], file[64];
 
-	snprintf(text, sizeof(text), "[node]\nid = agg\nidentity = %s/agg.key\ndata_dir = %s\n"
-		 "[listen]\nendpoint = tcp://127.0.0.1:7199\n[hierarchy]\nfile = %s\n"
-		 "[campaign]\nfiles = c1.ini, c2.ini\n", dir, data, units);
+	assert_true(snprintf(text, sizeof(text), "[node]\nid = agg\nidentity = %s/agg.key\n"
+			     "data_dir = %s\n[listen]\nendpoint = tcp://127.0.0.1:7199\n"
+			     "[hierarchy]\nfile = %s\n[campaign]\nfiles = c1.ini, c2.ini\n", dir,
+			     data, units) < (int)sizeof(text));
 	snprintf(file, sizeof(file), "%s.conf", name);
 	snprintf(path, sizeof(path), "%s", tu_write(dir, file, text, 0600));
 	return path;
