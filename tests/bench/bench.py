@@ -315,12 +315,6 @@ class Bench:
         c = self.cfg
         periods = self.periods(c.store)
         self.store_periods = periods
-        # The fill wrote gigabytes: the kernel's writeback of them is waited
-        # for here, not timed into the queries' tail.
-        t0 = time.monotonic()
-        os.sync()
-        self.notes.append("before the rollup queries, sync() of the fill's writes took %.1f s"
-                          % (time.monotonic() - t0))
         st = bl.agg_status(agg)
         self.r["store_reports"] = int(st["envelopes"])
         data = os.path.join(agg.data_dir, "data.mdb")
