@@ -205,34 +205,21 @@ static int s_rollup_of(const Lnob__LatestRecord *lr, Lnob__RollupRecord **ret)
 	return r == LNOB_E_OVERFLOW ? LNOB_E_CORRUPT : r;
 }
 
-/* The rollup unit's own current report alone makes, or an empty record
- * when it has none, its LatestRecord read through memo (NULL: read). */
-static int s_rollup_derived(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
-			    const char *period, const char *unit, Lnob__RollupRecord **ret)
+int agg_rollup_of_latest(const Lnob__LatestRecord *lr, Lnob__RollupRecord **ret)
 {
-	const Lnob__LatestRecord *seen = NULL;
-	Lnob__LatestRecord *lr = NULL;
-	ProtobufCMessage *m;
 	MDB_val none = { 0, NULL };
-	int r = memo ? agg_latest_memo(st, txn, memo, campaign, period, unit, &seen)
-		     : agg_latest_load(st, txn, campaign, period, unit, AGG_LATEST_VALUES, &lr);
+	ProtobufCMessage *m;
 
-	if (r == 0) {
-		r = s_rollup_of(memo ? seen : lr, ret);
-		if (lr)
-			lnob__latest_record__free_unpacked(lr, NULL);
-		return r;
-	}
-	if (r != LNOB_E_NOTFOUND)
-		return r;
+	if (lr)
+		return s_rollup_of(lr, ret);
 	if (agg_msg_unpack(&none, &lnob__rollup_record__descriptor, &m) < 0)
 		return LNOB_E_CORRUPT;
 	*ret = (Lnob__RollupRecord *)m;
 	return 0;
 }
 
-int agg_rollup_load(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
-		    const char *period, const char *unit, Lnob__RollupRecord **ret)
+int agg_rollup_stored(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
+		      const char *unit, Lnob__RollupRecord **ret)
 {
 	uint8_t key[AGG_KEY_MAX];
 	size_t klen = agg_key_unit(key, campaign, period, unit);
@@ -242,10 +229,7 @@ int agg_rollup_load(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *cam
 
 	if (!klen)
 		return LNOB_E_INVALID;
-	r = store_get(txn, store_dbi(st, AGG_DB_ROLLUPS), key, klen, &v);
-	if (r == LNOB_E_NOTFOUND)   /* the unit's own report alone, or nothing */
-		return s_rollup_derived(st, txn, memo, campaign, period, unit, ret);
-	if (r < 0)
+	if ((r = store_get(txn, store_dbi(st, AGG_DB_ROLLUPS), key, klen, &v)) < 0)
 		return r;
 	if (agg_msg_unpack(&v, &lnob__rollup_record__descriptor, &m) < 0)
 		return LNOB_E_CORRUPT;
@@ -256,7 +240,19 @@ int agg_rollup_load(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *cam
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret)
 {
-	return agg_rollup_load(st, txn, NULL, campaign, period, unit, ret);
+	Lnob__LatestRecord *lr = NULL;
+	int r = agg_rollup_stored(st, txn, campaign, period, unit, ret);
+
+	if (r != LNOB_E_NOTFOUND)
+		return r;
+	/* the unit's own report alone, or nothing */
+	r = agg_latest_load(st, txn, campaign, period, unit, AGG_LATEST_VALUES, &lr);
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	r = agg_rollup_of_latest(lr, ret);
+	if (lr)
+		lnob__latest_record__free_unpacked(lr, NULL);
+	return r;
 }
 
 size_t agg_key_revision(uint8_t *out, const char *campaign, const char *period,

@@ -210,9 +210,9 @@ int agg_latest_memo(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *cam
 int agg_rollup_get(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		   const char *unit, Lnob__RollupRecord **ret);
 
-/* The same, a unit's own report read through memo (agg_latest_memo(); NULL:
- * read as agg_rollup_get() does). */
-int agg_rollup_load(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
+/* The same, a unit's own report read through memo (agg_latest_memo(),
+ * aggstore_memo.c). */
+int agg_rollup_memo(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
 		    const char *period, const char *unit, Lnob__RollupRecord **ret);
 
 /* Writes the rollup of (campaign, period, unit): the sums s (with their

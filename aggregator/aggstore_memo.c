@@ -7,6 +7,7 @@
  * the memo's end, in a tree (tsearch()) keyed by the unit key's bytes.
  */
 #include "aggstore.h"
+#include "aggstore_int.h"
 
 #include <errno.h>
 #include <search.h>
@@ -108,4 +109,18 @@ int agg_latest_memo(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *cam
 		return r;
 	*ret = e->lr;
 	return e->r;
+}
+
+int agg_rollup_memo(store_t *st, MDB_txn *txn, agg_memo_t *memo, const char *campaign,
+		    const char *period, const char *unit, Lnob__RollupRecord **ret)
+{
+	const Lnob__LatestRecord *lr = NULL;
+	int r = agg_rollup_stored(st, txn, campaign, period, unit, ret);
+
+	if (r != LNOB_E_NOTFOUND)
+		return r;
+	r = agg_latest_memo(st, txn, memo, campaign, period, unit, &lr);
+	if (r < 0 && r != LNOB_E_NOTFOUND)
+		return r;
+	return agg_rollup_of_latest(lr, ret);
 }

@@ -87,7 +87,7 @@ static int s_sums(const s_ctx_t *x, const char *period, const char *code, unsign
 		  json_t **ret_sums)
 {
 	Lnob__RollupRecord *rec = NULL;
-	int r = agg_rollup_load(x->st, x->txn, x->memo, campaign_id(x->camp), period, code,
+	int r = agg_rollup_memo(x->st, x->txn, x->memo, campaign_id(x->camp), period, code,
 				&rec);
 
 	if (r < 0)

@@ -48,17 +48,17 @@ static void test_read_once(void **state)
 	assert_int_equal(now->received_at, lr->received_at);
 	/* A rollup through the memo: a village's derived one, a commune's
 	 * stored one, an empty one. */
-	assert_int_equal(agg_rollup_load(w.st, txn, memo, AT_CAMPAIGN, P, "V1", &a), 0);
+	assert_int_equal(agg_rollup_memo(w.st, txn, memo, AT_CAMPAIGN, P, "V1", &a), 0);
 	assert_int_equal(agg_rollup_get(w.st, txn, AT_CAMPAIGN, P, "V1", &b), 0);
 	assert_int_equal(a->n_sums, 2);
 	assert_int_equal(a->units_reported, b->units_reported);
 	assert_int_equal(a->sums[1]->count, b->sums[1]->count);
 	lnob__rollup_record__free_unpacked(a, NULL);
 	lnob__rollup_record__free_unpacked(b, NULL);
-	assert_int_equal(agg_rollup_load(w.st, txn, memo, AT_CAMPAIGN, P, "C1", &a), 0);
+	assert_int_equal(agg_rollup_memo(w.st, txn, memo, AT_CAMPAIGN, P, "C1", &a), 0);
 	assert_int_equal(a->units_reported, 1);
 	lnob__rollup_record__free_unpacked(a, NULL);
-	assert_int_equal(agg_rollup_load(w.st, txn, memo, AT_CAMPAIGN, P, "V3", &a), 0);
+	assert_int_equal(agg_rollup_memo(w.st, txn, memo, AT_CAMPAIGN, P, "V3", &a), 0);
 	assert_int_equal(a->n_sums, 0);
 	assert_int_equal(a->units_reported, 0);
 	lnob__rollup_record__free_unpacked(a, NULL);
