@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <search.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,19 +67,20 @@ static s_entry_t *s_entry(store_t *st, MDB_txn *txn, agg_memo_t *m, const uint8_
 			  size_t klen, const char *campaign, const char *period, const char *unit,
 			  int *ret_r)
 {
-	s_entry_t *e = malloc(sizeof(*e) + klen), **node;
+	/* The probe on the stack: a memo's hit allocates nothing. */
+	_Alignas(max_align_t) uint8_t probe[sizeof(s_entry_t) + AGG_KEY_MAX];
+	s_entry_t *e = (s_entry_t *)probe, **node;
 
+	e->klen = klen;
+	memcpy(e->key, key, klen);
+	*ret_r = 0;
+	if ((node = tfind(e, &m->root, s_entry_cmp)))
+		return *node;
 	*ret_r = -ENOMEM;
-	if (!e)
+	if (!(e = malloc(sizeof(*e) + klen)))
 		return NULL;
 	e->klen = klen;
 	memcpy(e->key, key, klen);
-	node = tfind(e, &m->root, s_entry_cmp);
-	if (node) {
-		free(e);
-		*ret_r = 0;
-		return *node;
-	}
 	e->lr = NULL;
 	e->r = agg_latest_load(st, txn, campaign, period, unit, AGG_LATEST_VALUES, &e->lr);
 	if (e->r < 0 && e->r != LNOB_E_NOTFOUND && e->r != LNOB_E_INVALID) {

@@ -201,7 +201,8 @@ static int s_amendment_row(store_t *st, MDB_txn *txn, const s_filter_t *f,
 		return 0;
 	r = agg_envelope_report(st, txn, rec->signer, rec->seq, &rep, hash);
 	if (r == 0) {
-		r = agg_latest_get(st, txn, rec->campaign, rec->period, rec->unit, &lr);
+		r = agg_latest_load(st, txn, rec->campaign, rec->period, rec->unit,
+				    AGG_LATEST_VALUES, &lr);
 		if (r == LNOB_E_NOTFOUND)
 			r = 0;
 	}
