@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "envelope.h"
 #include "lnob_err.h"
+#include "snapshot.h"
 #include "util.h"
 
 int agg_history_push(agg_history_t *h, const agg_rev_t *rev)
@@ -219,7 +220,6 @@ static int s_rev_value(const MDB_val *v, agg_rev_t *rev)
 static int s_rev_report(store_t *st, MDB_txn *txn, agg_rev_t *rev)
 {
 	Lnob__Envelope *env = NULL;
-	ProtobufCMessage *m;
 	MDB_val ev;
 	int r = agg_envelope_raw(st, txn, rev->signer, rev->seq, &ev);
 
@@ -229,12 +229,14 @@ static int s_rev_report(store_t *st, MDB_txn *txn, agg_rev_t *rev)
 		return r;
 	if (envelope_open(ev.mv_data, ev.mv_size, SIZE_MAX / 2, &env) < 0)
 		return LNOB_E_CORRUPT;
-	r = codec_unpack(&lnob__report__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
-			 env->body.len, SIZE_MAX, &m);
+	r = snapshot_report_of_envelope(env, SIZE_MAX, &rev->report);
 	lnob__envelope__free_unpacked(env, NULL);
-	if (r < 0)
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		rev->report = NULL;
 		return LNOB_E_CORRUPT;
-	rev->report = (Lnob__Report *)m;
+	}
 	if (rev->report->revision != rev->revision ||
 	    rev->report->base_revision != rev->base_revision) {
 		lnob__report__free_unpacked(rev->report, NULL);

@@ -4,6 +4,7 @@
 #include "aggstore.h"
 #include "aggstore_int.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "envelope.h"
 #include "lnob_err.h"
 #include "report.h"
+#include "snapshot.h"
 #include "util.h"
 
 /* The arrival number (the log's key, 8 bytes) of envelope (signer, seq)
@@ -65,26 +67,24 @@ int agg_envelope_report(store_t *st, MDB_txn *txn, const char *signer, uint64_t 
 			Lnob__Report **ret, uint8_t ret_digest[32])
 {
 	Lnob__Envelope *env = NULL;
-	ProtobufCMessage *m;
+	Lnob__Report *rep;
 	int r = agg_envelope_get(st, txn, signer, seq, &env);
 
 	if (r == LNOB_E_NOTFOUND)
 		return LNOB_E_CORRUPT;   /* a record names an envelope the log lacks */
 	if (r < 0)
 		return r;
-	r = env->kind == LNOB__KIND__KIND_REPORT
-		    ? codec_unpack(&lnob__report__descriptor,
-				   env->body.len ? env->body.data : (const uint8_t *)"", env->body.len,
-				   SIZE_MAX, &m)
-		    : LNOB_E_DECODE;
+	r = snapshot_report_of_envelope(env, SIZE_MAX, &rep);
 	lnob__envelope__free_unpacked(env, NULL);
+	if (r == -ENOMEM)
+		return r;
 	if (r < 0)
 		return LNOB_E_CORRUPT;
-	if (ret_digest && (r = report_content_digest((Lnob__Report *)m, ret_digest)) < 0) {
-		protobuf_c_message_free_unpacked(m, NULL);
+	if (ret_digest && (r = report_content_digest(rep, ret_digest)) < 0) {
+		lnob__report__free_unpacked(rep, NULL);
 		return r;
 	}
-	*ret = (Lnob__Report *)m;
+	*ret = rep;
 	return 0;
 }
 

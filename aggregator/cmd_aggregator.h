@@ -29,6 +29,9 @@ typedef struct aggcmd_conf {
 	uint64_t verify_threads;                      /* [ingest], 0: one per CPU (vpool.h) */
 	const char *http_listen;                      /* [http] listen, NULL: no HTTP server */
 	const char *next_identity;                    /* [node] next_identity, NULL: none */
+	/* [national] (national_run.h): outbox "" when there is no national feed. */
+	const char *national_outbox, *national_identity, *national_unit;
+	uint64_t national_interval_s;
 	/* Set by the table's hier_load: the [hierarchy] file's digest, and
 	 * whether the store's cache gave it (hiercache.h). */
 	uint8_t hier_digest[32];
@@ -55,6 +58,11 @@ int aggcmd_full_path(char *out, size_t len);
  * (execv()); returns only when it cannot, with the message printed: 1. */
 int aggcmd_exec_full(char **argv);
 
+/* [national] unit's hierarchy index into *ret: the unit named, else the
+ * hierarchy's only root (cmd_national.c). Returns 0, or 1 after the
+ * message. */
+int aggcmd_national_root(cli_ctx_t *ctx, int *ret);
+
 /* ctx's configuration (borrowed). */
 static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)
 {
@@ -80,6 +88,7 @@ int aggcmd_verify(cli_ctx_t *ctx, const char *what);
 
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_run(cli_ctx_t *ctx);
+int cmd_national(cli_ctx_t *ctx);
 int cmd_enroll(cli_ctx_t *ctx);
 int cmd_revoke(cli_ctx_t *ctx);
 int cmd_rollup(cli_ctx_t *ctx);

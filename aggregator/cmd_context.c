@@ -138,6 +138,22 @@ static int s_conf_http(cli_ctx_t *ctx, aggcmd_conf_t *c, char *err, size_t errle
 	return 0;
 }
 
+/* [national]: absent, no national feed; else outbox and identity, the
+ * unit (checked against the hierarchy by `run`) and interval_s. */
+static int s_conf_national(const conf_t *ini, aggcmd_conf_t *c, char *err, size_t errlen)
+{
+	int r;
+
+	if ((r = conf_str(ini, "national", "outbox", "", &c->national_outbox, err, errlen)) < 0 ||
+	    (r = conf_str(ini, "national", "unit", "", &c->national_unit, err, errlen)) < 0 ||
+	    (r = conf_u64(ini, "national", "interval_s", false, 60, 1, 86400,
+			  &c->national_interval_s, err, errlen)) < 0)
+		return r;
+	if (!c->national_outbox[0])
+		return 0;
+	return conf_str(ini, "national", "identity", NULL, &c->national_identity, err, errlen);
+}
+
 int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 {
 	static const char *const keys[] = {
@@ -148,7 +164,8 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"ingest.batch_bytes", "ingest.window_bytes", "ingest.queue_bytes",
 		"ingest.verify_threads",
 		"campaign.files", "campaign.clock_skew_s",
-		"log.level", "log.target", "http.listen", NULL,
+		"log.level", "log.target", "http.listen",
+		"national.outbox", "national.identity", "national.unit", "national.interval_s", NULL,
 	};
 	aggcmd_conf_t *c = calloc(1, sizeof(*c));
 	int r;
@@ -159,7 +176,8 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 	if ((r = conf_load(path, &ctx->conf, err, errlen)) < 0 ||
 	    (r = conf_check_keys(ctx->conf, keys, err, errlen)) < 0 ||
 	    (r = s_conf_node(ctx, c, err, errlen)) < 0 ||
-	    (r = s_conf_http(ctx, c, err, errlen)) < 0)
+	    (r = s_conf_http(ctx, c, err, errlen)) < 0 ||
+	    (r = s_conf_national(ctx->conf, c, err, errlen)) < 0)
 		return r;
 	return s_conf_ingest(ctx, c, err, errlen);
 }

@@ -15,6 +15,7 @@
 #include "hiercache.h"
 #include "lnob_err.h"
 #include "log.h"
+#include "national_run.h"
 #include "runlock.h"
 #include "server.h"
 #include "util.h"
@@ -145,10 +146,35 @@ static int s_next_key(cli_ctx_t *ctx, identity_pub_t *ret, bool *ret_has)
 	return cli_fail(ctx, "%s", err);
 }
 
+/* The national feed of [national], into *ret (NULL without one). Returns 0,
+ * or 1 after the message. */
+static int s_national(cli_ctx_t *ctx, national_t **ret)
+{
+	const aggcmd_conf_t *c = aggcmd_conf(ctx);
+	char err[1024];
+	int root, rc;
+
+	*ret = NULL;
+	if (!c->national_outbox[0])
+		return 0;
+	if ((rc = aggcmd_national_root(ctx, &root)) != 0)
+		return rc;
+	*ret = national_new(ctx->store, ctx->hier, &ctx->camps, root, c->national_outbox,
+			    c->national_identity, (int64_t)c->national_interval_s * 1000, err,
+			    sizeof(err));
+	if (!*ret)
+		return cli_fail(ctx, "%s: %s", ctx->conf_path, err);
+	log_info("national feed: snapshots of %s every %llu s at most, into %s",
+		 hier_unit(ctx->hier, root)->code, (unsigned long long)c->national_interval_s,
+		 c->national_outbox);
+	return 0;
+}
+
 int cmd_run(cli_ctx_t *ctx)
 {
 	const aggcmd_conf_t *c = aggcmd_conf(ctx);
 	identity_pub_t next;
+	national_t *nat = NULL;
 	bool has_next;
 	server_opts_t o;
 	api_t api;
@@ -158,10 +184,14 @@ int cmd_run(cli_ctx_t *ctx)
 	if ((rc = s_next_key(ctx, &next, &has_next)) != 0)
 		return rc;
 	if (cli_flag(ctx, "check")) {
+		int root;
+
 		if (store_check_private(ctx->data_dir, err, sizeof(err)) < 0)
 			return cli_fail(ctx, "[node] data_dir: %s", err);
 		if (endpoint_try_bind(c->endpoint, err, sizeof(err)) < 0)
 			return cli_fail(ctx, "[listen] endpoint: %s", err);
+		if (c->national_outbox[0] && (rc = aggcmd_national_root(ctx, &root)) != 0)
+			return rc;
 		printf("configuration OK\n");
 		return 0;
 	}
@@ -172,6 +202,8 @@ int cmd_run(cli_ctx_t *ctx)
 		s_cache_hier(ctx);
 		rc = s_enroll_self(ctx);
 	}
+	if (rc == 0)
+		rc = s_national(ctx, &nat);
 	if (rc != 0) {
 		runlock_release(lockfd);
 		return rc;
@@ -198,7 +230,10 @@ int cmd_run(cli_ctx_t *ctx)
 	if (has_next)
 		log_info("announcing the next keys of %s (%s) in the metadata", next.node_id,
 			 c->next_identity);
+	o.tick = nat ? national_tick : NULL;
+	o.tick_arg = nat;
 	rc = server_run(&o, &ctx->id, ctx->store, ctx->hier);
+	national_destroy(&nat);
 	cli_store_close(ctx);   /* before the lock goes: the next run finds it closed */
 	runlock_release(lockfd);
 	return rc;

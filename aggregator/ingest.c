@@ -17,6 +17,7 @@
 #include "lnob_err.h"
 #include "nominations.h"
 #include "report.h"
+#include "snapshot_in.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -201,6 +202,24 @@ void ingest_preverify(store_t *st, size_t max_body, ingest_item_t *items, size_t
 	sodium_memzero(&pl.key, sizeof(pl.key));
 }
 
+/* A report's body decoded: 0 with *ret (caller frees), or
+ * NACK_MALFORMED with detail filled. */
+static int s_decode_report(const Lnob__Envelope *env, size_t max_body, Lnob__Report **ret,
+			   char *detail, size_t len)
+{
+	ProtobufCMessage *m;
+	char field[128];
+
+	if (codec_unpack_text(&lnob__report__descriptor, env->body.data, env->body.len, max_body,
+			      &m, field, sizeof(field)) < 0) {
+		snprintf(detail, len, "body does not decode as a Report%s%s%s", *field ? ": " : "",
+			 field, *field ? ": a NUL byte in a string" : "");
+		return LNOB__NACK_REASON__NACK_MALFORMED;
+	}
+	*ret = (Lnob__Report *)m;
+	return 0;
+}
+
 /* The checks of a report that do not depend on the store: it decodes, it
  * is valid, its campaign takes it, its unit exists and is in the signer's
  * scope. Returns 0 with *ret_rep (caller frees) and *ret_unit, or the
@@ -210,21 +229,16 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 			  char *detail, size_t len)
 {
 	const campaign_t *camp;
-	ProtobufCMessage *m;
 	Lnob__Report *rep;
-	char field[128];
-	int reason = 0, unit, scope;
+	int reason, unit, scope;
 
-	if (codec_unpack_text(&lnob__report__descriptor, env->body.data, env->body.len,
-			      ctx->max_body, &m, field, sizeof(field)) < 0) {
-		snprintf(detail, len, "body does not decode as a Report%s%s%s", *field ? ": " : "",
-			 field, *field ? ": a NUL byte in a string" : "");
-		return LNOB__NACK_REASON__NACK_MALFORMED;
-	}
-	rep = (Lnob__Report *)m;
+	if ((reason = env->kind == LNOB__KIND__KIND_SNAPSHOT
+			      ? ingest_snapshot_decode(ctx->hier, env, ctx->max_body, &rep, detail, len)
+			      : s_decode_report(env, ctx->max_body, &rep, detail, len)) != 0)
+		return reason;
 	unit = hier_find(ctx->hier, rep->unit);
 	scope = hier_find(ctx->hier, node->scope);
-	if (report_validate(rep, detail, len) < 0) {
+	if (env->kind == LNOB__KIND__KIND_REPORT && report_validate(rep, detail, len) < 0) {
 		reason = LNOB__NACK_REASON__NACK_INVALID;
 	} else if ((reason = campaigns_check_report(ctx->campaigns, rep, detail, len)) != 0) {
 		/* detail filled */
@@ -325,7 +339,7 @@ static int s_check(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, s_checked
 	}
 	if (c->env->kind == LNOB__KIND__KIND_NOMINATION || c->env->kind == LNOB__KIND__KIND_STAGE)
 		return 0;   /* nominations_apply() checks and writes it */
-	if (c->env->kind != LNOB__KIND__KIND_REPORT)
+	if (c->env->kind != LNOB__KIND__KIND_REPORT && c->env->kind != LNOB__KIND__KIND_SNAPSHOT)
 		s_nack(ctx, it, LNOB__NACK_REASON__NACK_UNKNOWN_KIND, "kind not accepted here");
 	else if ((reason = s_check_report(ctx, c->env, c->node, &c->rep, &c->unit, detail,
 					  sizeof(detail))))

@@ -221,6 +221,9 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF DIR  (into the configured data_dir, which holds no store)",
 	  .opts = s_none, .needs = CLI_NEED_CONF | CLI_NEED_HIER, .min_args = 1, .max_args = 1,
 	  .args = "DIR", .run = cmd_restore },
+	{ .name = "national", .synopsis = "send -c CONF   (the national feed's snapshots, now)",
+	  .opts = s_none, .needs = S_NEED_VIEW, .min_args = 1, .max_args = 1, .args = "send",
+	  .run = S_FULL(cmd_national) },
 	{ .name = "request",
 	  .synopsis = "add -c CONF --campaign C --id ID --units U1,U2,... --indicators I1,I2,... "
 		      "--due YYYY-MM-DD [--note TEXT]",

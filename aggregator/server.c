@@ -733,6 +733,8 @@ static void s_loop(server_t *s)
 		s_flush_state(s, false);
 		s_reader_check(s);
 		metaout_tick(s->meta);
+		if (s->opts->tick)
+			s->opts->tick(s->opts->tick_arg);
 		notify_watchdog();
 	}
 }

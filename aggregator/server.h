@@ -88,6 +88,9 @@ typedef struct server_opts {
 	const identity_pub_t *next_key;  /* [node] next_identity's keys, announced in the
 	                                    metadata (NextKey); NULL: none */
 	struct api *api;           /* the API (api.h) it serves; its ingest hook is set here */
+	void (*tick)(void *arg);   /* called on every turn of the loop (the national
+	                              feed, national_run.h); NULL: none */
+	void *tick_arg;
 } server_opts_t;
 
 /* Runs until SIGTERM or SIGINT, then stores what it has received (the

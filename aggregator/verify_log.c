@@ -11,6 +11,7 @@
 #include "envelope.h"
 #include "lnob_err.h"
 #include "nominations.h"
+#include "snapshot.h"
 #include "util.h"
 
 /* A set of envelope ids (signer, seq), sorted once filled. */
@@ -302,17 +303,16 @@ static int s_pass_nominations(verify_t *v, s_ids_t *stages)
 /* A report envelope of the log: in the history unless held. */
 static int s_log_report(verify_t *v, const Lnob__Envelope *env, const s_ids_t *held)
 {
-	ProtobufCMessage *m;
 	Lnob__Report *rep;
 	int r;
 
-	if (codec_unpack(&lnob__report__descriptor, env->body.len ? env->body.data : (const uint8_t *)"",
-			 env->body.len, SIZE_MAX, &m) < 0) {
+	if ((r = snapshot_report_of_envelope(env, SIZE_MAX, &rep)) == -ENOMEM)
+		return r;
+	if (r < 0) {
 		verify_diff(v, "envelope %s #%llu: a report in the log that does not decode",
 			    env->signer, (unsigned long long)env->seq);
 		return 0;
 	}
-	rep = (Lnob__Report *)m;
 	r = agg_revision_exists(v->st, v->txn, rep->campaign, rep->period, rep->unit,
 				rep->revision, env->signer, env->seq);
 	if (r == 0 || r == LNOB_E_INVALID) {
@@ -374,7 +374,7 @@ static int s_log_entry(void *ctx, const Lnob__Envelope *env)
 			    "index (signer, seq) names");
 		return 0;
 	}
-	if (env->kind == LNOB__KIND__KIND_REPORT)
+	if (env->kind == LNOB__KIND__KIND_REPORT || env->kind == LNOB__KIND__KIND_SNAPSHOT)
 		return s_log_report(w->v, env, w->held);
 	if (env->kind == LNOB__KIND__KIND_NOMINATION)
 		return s_log_nomination(w->v, env);

@@ -38,9 +38,10 @@ int outbox_open(const char *dir, size_t map_size, unsigned flags, outbox_t **ret
 	static const char *const dbs[OUTBOX_DB_COUNT] = {
 		"outbox", "parked", "relay", "relay_parked",
 		"downstream", "downstream_keys", "downstream_seen",
-		"receipts", "receipts_out", "dismissed", "entered",
+		"receipts", "receipts_out", "dismissed", "entered", "snapshots",
 	};
-	static const size_t older[] = { OUTBOX_DB_ENTERED, OUTBOX_DB_RECEIPTS, OUTBOX_DB_LEGACY };
+	static const size_t older[] = { OUTBOX_DB_SNAPSHOTS, OUTBOX_DB_ENTERED, OUTBOX_DB_RECEIPTS,
+					OUTBOX_DB_LEGACY };
 	outbox_t *self = calloc(1, sizeof(*self));
 	int r;
 
@@ -84,8 +85,12 @@ void outbox_destroy(outbox_t **self_p)
 
 /* ---- the own queue ---------------------------------------------------------- */
 
-/* Reads next_seq in txn: the stored value, or 1 for a new outbox. */
-static int s_next_seq(outbox_t *self, MDB_txn *txn, uint64_t *ret)
+int outbox_set_next_seq_in(outbox_t *self, MDB_txn *txn, uint64_t next)
+{
+	return store_meta_put_u64(txn, self->st, S_META_NEXT_SEQ, next);
+}
+
+int outbox_next_seq_in(outbox_t *self, MDB_txn *txn, uint64_t *ret)
 {
 	uint64_t v = 0;
 	int r = store_meta_get_u64(txn, self->st, S_META_NEXT_SEQ, &v);
@@ -96,10 +101,8 @@ static int s_next_seq(outbox_t *self, MDB_txn *txn, uint64_t *ret)
 	return 0;
 }
 
-/* Seals body at seq and stores it as an OutboxItem in txn. Returns 0 or a
- * negative code. */
-static int s_put_one(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_t kind,
-		     uint64_t seq, const uint8_t *body, size_t len, int64_t now_ms)
+int outbox_put_in(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_t kind,
+		  uint64_t seq, const uint8_t *body, size_t len, int64_t now_ms)
 {
 	Lnob__OutboxItem item = LNOB__OUTBOX_ITEM__INIT;
 	char campaign[LNOB_ID_MAX + 1], period[LNOB_ID_MAX + 1], unit[LNOB_ID_MAX + 1];
@@ -131,9 +134,7 @@ static int s_put_one(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_
 	return r == LNOB_E_EXISTS ? LNOB_E_CORRUPT : r;
 }
 
-/* Reads the recorded limits in txn into *ret (0 where absent). Returns 0
- * or an LMDB code. */
-static int s_get_limits(outbox_t *self, MDB_txn *txn, outbox_limits_t *ret)
+int outbox_limits_in(outbox_t *self, MDB_txn *txn, outbox_limits_t *ret)
 {
 	uint64_t body = 0, frame = 0, at = 0;
 	int r;
@@ -171,7 +172,7 @@ static int s_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 		return r;
 	/* Checked in the transaction that queues: the running daemon may
 	 * have learned a smaller limit since the caller looked. */
-	if ((r = s_get_limits(self, txn, &lim)) < 0)
+	if ((r = outbox_limits_in(self, txn, &lim)) < 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		if (lens[i] > outbox_max_body(&lim)) {
@@ -179,14 +180,14 @@ static int s_enqueue(outbox_t *self, const identity_t *id, uint32_t kind,
 			goto fail;
 		}
 	}
-	if ((r = s_next_seq(self, txn, &first)) < 0)
+	if ((r = outbox_next_seq_in(self, txn, &first)) < 0)
 		goto fail;
 	if (first > UINT64_MAX - n) {
 		r = -EOVERFLOW;
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((r = s_put_one(self, txn, id, kind, first + i, bodies[i], lens[i], now_ms)) < 0 ||
+		if ((r = outbox_put_in(self, txn, id, kind, first + i, bodies[i], lens[i], now_ms)) < 0 ||
 		    (reports && (r = outbox_entered_put(self, txn, reports[i], first + i,
 							now_ms)) < 0))
 			goto fail;
@@ -425,7 +426,7 @@ int outbox_skip_seqs(outbox_t *self, uint64_t n, uint64_t *ret_next)
 	if (self->rdonly)
 		return -EROFS;
 	if ((r = store_begin(self->st, true, &txn)) == 0 &&
-	    (r = s_next_seq(self, txn, &next)) == 0) {
+	    (r = outbox_next_seq_in(self, txn, &next)) == 0) {
 		next = next > UINT64_MAX - n ? UINT64_MAX : next + n;
 		if ((r = store_meta_put_u64(txn, self->st, S_META_NEXT_SEQ, next)) == 0)
 			r = store_commit(&txn);
@@ -454,10 +455,10 @@ int outbox_stats(outbox_t *self, outbox_stats_t *ret)
 	if ((r = store_begin(self->st, false, &txn)) < 0)
 		return r;
 	if ((r = s_counts(self, txn, &s)) < 0 ||
-	    (r = s_next_seq(self, txn, &s.next_seq)) < 0 ||
+	    (r = outbox_next_seq_in(self, txn, &s.next_seq)) < 0 ||
 	    (r = store_meta_get_u64(txn, self->st, S_META_CONTACT, &contact)) < 0 ||
 	    (r = store_meta_get_u64(txn, self->st, S_META_IN_FLIGHT, &s.state.in_flight)) < 0 ||
-	    (r = s_get_limits(self, txn, &s.limits)) < 0 ||
+	    (r = outbox_limits_in(self, txn, &s.limits)) < 0 ||
 	    (r = store_foreach(txn, store_dbi(self->st, OUTBOX_DB_OUTBOX), NULL, 0, s_first_one,
 			       &s.oldest_queued_at_ms)) < 0 ||
 	    (s.queued_relayed && (r = outbox_relay_oldest(self, txn, &relayed_oldest)) < 0))
@@ -524,7 +525,7 @@ int outbox_get_limits(outbox_t *self, outbox_limits_t *ret)
 	assert(self && ret);
 	if ((r = store_begin(self->st, false, &txn)) < 0)
 		return r;
-	r = s_get_limits(self, txn, &lim);
+	r = outbox_limits_in(self, txn, &lim);
 	store_abort(&txn);
 	if (r == 0)
 		*ret = lim;

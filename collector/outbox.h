@@ -276,6 +276,24 @@ int outbox_reader_check(outbox_t *self, int *ret_dead);
 int outbox_entered_get(outbox_t *self, const char *campaign, const char *period,
 		       const char *unit, Lnob__EnteredRecord **ret);
 
+/* ---- snapshots: a provincial aggregator's national outbox (outbox_snapshots.c) */
+
+/* Queues snaps[0..n-1] (KIND_SNAPSHOT, proto THE NATIONAL TIER) signed by
+ * id in ONE write transaction, each only when its content
+ * (snapshot_digest()) differs from the last one queued for its (campaign,
+ * period, unit) in "snapshots": its revision is then that one's plus one
+ * (1 for the first), base_revision the one before, which this call writes
+ * into snaps[i]; a snapshot of unchanged content is skipped (its revision
+ * fields left as they were). *ret_queued (may be NULL) gets how many were
+ * queued. All or nothing: a snapshot that is invalid (snapshot_validate())
+ * once numbered fails the call with LNOB_E_INVALID and detail "snapshot
+ * <i>: <problem>", one over outbox_max_body() with LNOB_E_TOOBIG; nothing
+ * is stored then. Returns 0, -EROFS, -ENOMEM, LNOB_E_CORRUPT or a store
+ * code. */
+int outbox_enqueue_snapshots(outbox_t *self, const identity_t *id, Lnob__Snapshot *const *snaps,
+			     size_t n, int64_t now_ms, size_t *ret_queued, char *detail,
+			     size_t detail_len);
+
 /* ---- relay: custody of downstream envelopes (custody.c) ------------------ */
 
 /* What outbox_relay_put() did with one envelope. */

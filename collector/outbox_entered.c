@@ -14,10 +14,7 @@
 #include "lnob_err.h"
 #include "outbox_int.h"
 
-/* The key of (campaign, period, unit) into key. Returns its length, or 0
- * when a part is empty or too long for an id. */
-static size_t s_key(uint8_t key[3 * (LNOB_ID_MAX + 1)], const char *campaign, const char *period,
-		    const char *unit)
+size_t outbox_cpu_key(uint8_t *key, const char *campaign, const char *period, const char *unit)
 {
 	const char *parts[3] = { campaign, period, unit };
 	size_t n = 0;
@@ -40,7 +37,7 @@ int outbox_entered_put(outbox_t *self, MDB_txn *txn, const Lnob__Report *rep, ui
 {
 	Lnob__EnteredRecord rec = LNOB__ENTERED_RECORD__INIT;
 	uint8_t key[3 * (LNOB_ID_MAX + 1)], *val = NULL;
-	size_t klen = s_key(key, rep->campaign, rep->period, rep->unit), vlen = 0;
+	size_t klen = outbox_cpu_key(key, rep->campaign, rep->period, rep->unit), vlen = 0;
 	int r;
 
 	if (klen == 0)
@@ -59,7 +56,7 @@ int outbox_entered_get(outbox_t *self, const char *campaign, const char *period,
 		       const char *unit, Lnob__EnteredRecord **ret)
 {
 	uint8_t key[3 * (LNOB_ID_MAX + 1)];
-	size_t klen = s_key(key, campaign, period, unit);
+	size_t klen = outbox_cpu_key(key, campaign, period, unit);
 	ProtobufCMessage *m = NULL;
 	MDB_txn *txn = NULL;
 	MDB_val v;

@@ -37,6 +37,9 @@ enum outbox_db {
 	OUTBOX_DB_DISMISSED,      /* the dismissed log (all three: outbox_receipts.c) */
 	OUTBOX_DB_ENTERED,        /* the last report queued per (campaign, period, unit):
 				   * outbox_entered.c */
+	OUTBOX_DB_SNAPSHOTS,      /* the last snapshot queued per (campaign, period, unit):
+				   * outbox_snapshots.c (a provincial aggregator's
+				   * national outbox) */
 	OUTBOX_DB_COUNT,
 };
 /* The databases of the first layout: a reader on such a store sees the
@@ -73,6 +76,23 @@ size_t outbox_key(uint8_t key[OUTBOX_RELAY_KEY_MAX], const char *signer, uint64_
 /* Splits a key of the lane into signer[LNOB_ID_MAX + 1] ("" for own) and
  * *seq. Returns 0 or LNOB_E_CORRUPT (a key of the wrong shape). */
 int outbox_key_parse(bool relayed, const MDB_val *k, char *signer, uint64_t *seq);
+
+/* The queue's primitives inside a write transaction of the caller
+ * (outbox.c), for the modules that queue envelopes with records of their
+ * own in the same transaction: next_seq (the stored value, or 1 for a new
+ * outbox) read and written, an envelope sealed by id at seq and stored as
+ * an OutboxItem (LNOB_E_CORRUPT when that seq is taken), and the recorded
+ * limits (0 where absent). Return 0 or a negative code. */
+int outbox_next_seq_in(outbox_t *self, MDB_txn *txn, uint64_t *ret);
+int outbox_set_next_seq_in(outbox_t *self, MDB_txn *txn, uint64_t next);
+int outbox_put_in(outbox_t *self, MDB_txn *txn, const identity_t *id, uint32_t kind,
+		  uint64_t seq, const uint8_t *body, size_t len, int64_t now_ms);
+int outbox_limits_in(outbox_t *self, MDB_txn *txn, outbox_limits_t *ret);
+
+/* The key campaign 0x00 period 0x00 unit (of "entered" and "snapshots")
+ * in key[3 * (LNOB_ID_MAX + 1)]: its length, or 0 when a part is empty or
+ * longer than an id (outbox_entered.c). */
+size_t outbox_cpu_key(uint8_t *key, const char *campaign, const char *period, const char *unit);
 
 /* Decode an OutboxItem or a ParkedItem record. Caller frees *ret
  * (lnob__outbox_item__free_unpacked(), lnob__parked_item__free_unpacked()).

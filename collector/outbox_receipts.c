@@ -15,6 +15,7 @@
 #include "codec.h"
 #include "lnob_err.h"
 #include "outbox_int.h"
+#include "snapshot.h"
 #include "store.h"
 #include "util.h"
 
@@ -41,8 +42,9 @@ static int s_put(outbox_t *self, MDB_txn *txn, size_t i, const uint8_t *key, siz
 void outbox_report_of(const uint8_t *env, size_t len, char *campaign, char *period, char *unit,
 		      int *ret_kind)
 {
-	ProtobufCMessage *m = NULL, *b = NULL;
+	ProtobufCMessage *m = NULL;
 	const Lnob__Envelope *e;
+	Lnob__Report *rep;
 
 	campaign[0] = period[0] = unit[0] = '\0';
 	if (ret_kind)
@@ -52,14 +54,12 @@ void outbox_report_of(const uint8_t *env, size_t len, char *campaign, char *peri
 	e = (const Lnob__Envelope *)m;
 	if (ret_kind)
 		*ret_kind = (int)e->kind;
-	if (e->kind == LNOB__KIND__KIND_REPORT &&
-	    codec_unpack(&lnob__report__descriptor, e->body.data, e->body.len, e->body.len, &b) == 0) {
-		const Lnob__Report *rep = (const Lnob__Report *)b;
-
+	if ((e->kind == LNOB__KIND__KIND_REPORT || e->kind == LNOB__KIND__KIND_SNAPSHOT) &&
+	    snapshot_report_of_envelope(e, e->body.len, &rep) == 0) {
 		(void)lnob_strlcpy(campaign, rep->campaign, LNOB_ID_MAX + 1);
 		(void)lnob_strlcpy(period, rep->period, LNOB_ID_MAX + 1);
 		(void)lnob_strlcpy(unit, rep->unit, LNOB_ID_MAX + 1);
-		protobuf_c_message_free_unpacked(b, NULL);
+		lnob__report__free_unpacked(rep, NULL);
 	}
 	protobuf_c_message_free_unpacked(m, NULL);
 }
