@@ -275,6 +275,8 @@ static int s_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Ln
 	apply_out_t out;
 	int r = agg_envelope_put(ctx->st, txn, env->signer, env->seq, it->env, it->len);
 
+	if (r == 0 && env->kind == LNOB__KIND__KIND_SNAPSHOT)
+		r = snapshot_in_mark(ctx->st, txn);
 	if (r == 0)
 		r = approval_hold(ctx->st, txn, ctx->hier, rep, unit, it->signer, it->seq,
 				  lnob_now_s(), it->note, sizeof(it->note));

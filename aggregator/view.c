@@ -14,6 +14,7 @@
 #include "lnob_err.h"
 #include "report.h"
 #include "rollup.h"
+#include "snapshot_in.h"
 #include "util.h"
 
 #define VIEW_TARGETS_MAX 32     /* effective targets of one unit (one per goal) */
@@ -28,6 +29,7 @@ typedef struct s_ctx {
 	const campaign_period_t *p, *prev;
 	int64_t skew, now;
 	agg_memo_t *memo;         /* the latest records read (aggstore.h) */
+	bool snapshots;           /* the store holds snapshots: a national aggregator */
 } s_ctx_t;
 
 /* Where a unit's report stands against its deadline. */
@@ -165,6 +167,10 @@ static int s_timeliness(const s_ctx_t *x, int unit, s_status_t *ret_status, json
 		json_object_set_new(j, "late_from", json_integer(late_from));
 	if (!j)
 		return -ENOMEM;
+	if (x->snapshots && (r = snapshot_in_describe(x->st, x->txn, lr->signer, lr->seq, j)) < 0) {
+		json_decref(j);
+		return r;
+	}
 	*ret_status = st;
 	*ret_json = j;
 	return 0;
@@ -703,6 +709,8 @@ int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t 
 	x.p = campaign_period_find(x.camp, o->period);
 	x.prev = campaign_period_previous(x.camp, x.p);
 	x.skew = o->campaigns->clock_skew_s;
+	if ((r = snapshot_in_present(st, txn, &x.snapshots)) < 0)
+		return r;
 	if (!(x.memo = agg_memo_new()))
 		return -ENOMEM;
 	r = s_view(&x, o, ret, err, errlen);

@@ -232,6 +232,23 @@ class NationalTest(lnobtest.NetTestCase):
             view = p.agg.rollup(unit=code)
             self.assertEqual(sums_of(view["unit"]), exp[code], code)
 
+    def check_snapshot_info(self):
+        """The national view shows, beside each province's figures, what
+        the province reckoned: its units reported and expected, and its
+        children's completeness, as the province's own view says."""
+        rows = {r["code"]: r for r in self.national.rollup("VN")["children"]}
+        for code, p in self.provinces.items():
+            own = p.agg.rollup(unit=code)
+            snap = rows[code]["report"]["snapshot"]
+            self.assertEqual(snap["part"], "own", code)
+            self.assertEqual(snap["units_reported"], own["unit"]["units_reported"], code)
+            self.assertEqual(snap["units_expected"], own["unit"]["units_expected"], code)
+            kids = own["completeness"]["children"]
+            for k in ("expected", "on_time", "late", "missing"):
+                self.assertEqual(snap["children_" + k], kids[k], "%s children %s" % (code, k))
+            for row in self.national.rollup(code)["children"]:
+                self.assertEqual(row["report"]["snapshot"]["part"], "subtree", row["code"])
+
     def check_histories(self):
         """Every unit's national history: revisions 1..n, each once."""
         for unit in self.national.hier.parent:
@@ -308,6 +325,7 @@ class NationalTest(lnobtest.NetTestCase):
         victim.sender.start()
         self.wait_converged("the national figures after the sender's SIGKILL")
         self.check_provinces_agree()
+        self.check_snapshot_info()
         self.check_histories()
         r = nat.agg.verify()
         self.assertEqual(r.returncode, 0, "national verify:\n%s%s" % (r.out, r.err))
