@@ -12,6 +12,7 @@
 #include "codec.h"
 #include "lnob_err.h"
 #include "report.h"
+#include "snapshot_in.h"
 #include "table.h"
 #include "util.h"
 
@@ -41,17 +42,29 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 		return r;
 	}
 	list = json_array();
-	for (size_t i = 0; i < h.n; i++) {
+	for (size_t i = 0; r == 0 && i < h.n; i++) {
 		const agg_rev_t *x = &h.v[i];
-
-		json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:b, s:b, s:b, s:o, s:s}",
+		json_t *e = json_pack("{s:I, s:I, s:s, s:I, s:I, s:o, s:b, s:b, s:b, s:o, s:s}",
 			"revision", (json_int_t)x->revision, "base_revision", (json_int_t)x->base_revision,
 			"signer", x->signer, "seq", (json_int_t)x->seq,
 			"completed_at", (json_int_t)x->completed_at,
 			"received_at", x->received_at ? json_integer(x->received_at) : json_null(),
 			"current", (int)i == h.current, "first", (int)i == h.first,
 			"conflict_member", x->member, "values", s_values(x->report),
-			"narrative", x->report && x->report->narrative ? x->report->narrative : ""));
+			"narrative", x->report && x->report->narrative ? x->report->narrative : "");
+
+		/* A national aggregator's revision of a snapshot: what it carried. */
+		if (!e)
+			r = -ENOMEM;
+		else if ((r = snapshot_in_describe(st, txn, x->signer, x->seq, e)) < 0)
+			json_decref(e);
+		else if (json_array_append_new(list, e) < 0)
+			r = -ENOMEM;
+	}
+	if (r < 0) {
+		json_decref(list);
+		agg_history_clear(&h);
+		return r;
 	}
 	r = agg_conflict_get(st, txn, campaign, period, unit, &cr);
 	if (r == 0) {

@@ -12,7 +12,9 @@
 #include "fault.h"
 #include "lnob_err.h"
 #include "national_feed.h"
+#include "nominations.h"
 #include "report.h"
+#include "snapshot.h"
 #include "util.h"
 #include "view.h"
 
@@ -26,6 +28,8 @@ typedef struct s_parts {
 	const json_t *completeness;  /* PART_OWN: the view's completeness.children */
 	Lnob__IndicatorValue **own;  /* PART_OWN: the root's own values */
 	size_t n_own;
+	const json_t *noms;          /* the unit's counts in the nominations view (its
+	                                "total", or its child row), or NULL */
 } s_parts_t;
 
 static uint32_t s_u32(const json_t *o, const char *key)
@@ -61,6 +65,39 @@ static size_t s_sums(const json_t *sums, Lnob__IndicatorValue *vals, Lnob__Indic
 	return k;
 }
 
+/* The nominations view's counts noms ({"count", "by_form": {id: {"count"}},
+ * "by_stage", "by_kind"}) into s, entries in c/cp (room for
+ * SNAPSHOT_COUNTS_MAX), names borrowed from noms. */
+static void s_noms(Lnob__Snapshot *s, const json_t *noms, Lnob__SnapshotNominationCount *c,
+		   Lnob__SnapshotNominationCount **cp)
+{
+	static const char *const by[3][2] = {
+		{ "form", "by_form" }, { "stage", "by_stage" }, { "kind", "by_kind" },
+	};
+	size_t k = 0;
+
+	s->nominations = s_u32(noms, "count");
+	for (int b = 0; b < 3; b++) {
+		const char *name;
+		json_t *v;
+
+		json_object_foreach(json_object_get(noms, by[b][1]), name, v) {
+			uint32_t n = s_u32(v, "count");
+
+			if (n == 0 || k == SNAPSHOT_COUNTS_MAX)
+				continue;
+			lnob__snapshot_nomination_count__init(&c[k]);
+			c[k].by = (char *)by[b][0];
+			c[k].name = (char *)name;
+			c[k].count = n;
+			cp[k] = &c[k];
+			k++;
+		}
+	}
+	s->nomination_counts = cp;
+	s->n_nomination_counts = k;
+}
+
 /* The snapshot of p, owned (packed and unpacked), appended to set. */
 static int s_add(national_set_t *set, const s_parts_t *p)
 {
@@ -69,6 +106,7 @@ static int s_add(national_set_t *set, const s_parts_t *p)
 	size_t n = json_object_size(sums);
 	Lnob__IndicatorValue *vals = calloc(n ? n : 1, sizeof(*vals));
 	Lnob__IndicatorValue **vp = calloc(n ? n : 1, sizeof(*vp));
+	Lnob__SnapshotNominationCount c[SNAPSHOT_COUNTS_MAX], *cp[SNAPSHOT_COUNTS_MAX];
 	ProtobufCMessage *m = NULL;
 	uint8_t *buf = NULL;
 	size_t len;
@@ -92,6 +130,8 @@ static int s_add(national_set_t *set, const s_parts_t *p)
 		s.sums = vp;
 		s.n_sums = s_sums(sums, vals, vp, n);
 	}
+	if (p->noms)
+		s_noms(&s, p->noms, c, cp);
 	s.units_reported = s_u32(p->row, "units_reported");
 	s.units_expected = s_u32(p->row, "units_expected");
 	if ((r = codec_pack(&s.base, &buf, &len)) == 0 &&
@@ -119,6 +159,33 @@ static int s_own(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 	return r;
 }
 
+/* The row of child code in the nominations view nv, or NULL. */
+static const json_t *s_noms_child(const json_t *nv, const char *code)
+{
+	size_t i;
+	json_t *row;
+
+	json_array_foreach(json_object_get(nv, "children"), i, row) {
+		const char *c = json_string_value(json_object_get(row, "code"));
+
+		if (c && strcmp(c, code) == 0)
+			return row;
+	}
+	return NULL;
+}
+
+/* The nominations view of (campaign, period) for root's subtree. */
+static int s_noms_view(store_t *st, MDB_txn *txn, const hier_t *hier, const campaigns_t *cs,
+		       const char *campaign, const char *period, int root, int64_t now,
+		       json_t **ret, char *err, size_t errlen)
+{
+	nominations_ctx_t x = { .st = st, .hier = hier, .campaigns = cs };
+	nominations_query_t q = { .campaign = campaign, .occasion = period, .unit = root,
+				  .now = now };
+
+	return nominations_view(&x, txn, &q, ret, err, errlen);
+}
+
 /* The snapshots of one (campaign, period) from the view of root. */
 static int s_period(store_t *st, MDB_txn *txn, const hier_t *hier, const campaigns_t *cs,
 		    const char *campaign, const char *period, int root, int64_t now,
@@ -128,7 +195,7 @@ static int s_period(store_t *st, MDB_txn *txn, const hier_t *hier, const campaig
 			  .now = now };
 	s_parts_t p = { .campaign = campaign, .period = period, .now = now };
 	Lnob__LatestRecord *lr = NULL;
-	json_t *view = NULL, *kids, *row;
+	json_t *view = NULL, *nv = NULL, *kids, *row;
 	size_t i;
 	int r = view_build(st, txn, hier, &o, &view, err, errlen);
 
@@ -136,6 +203,9 @@ static int s_period(store_t *st, MDB_txn *txn, const hier_t *hier, const campaig
 		return r;
 	p.row = json_object_get(view, "unit");
 	if (s_u32(p.row, "units_reported") == 0)
+		goto out;
+	if ((r = s_noms_view(st, txn, hier, cs, campaign, period, root, now, &nv, err,
+			     errlen)) < 0)
 		goto out;
 	if ((r = s_own(st, txn, campaign, period, hier_unit(hier, root)->code, &lr)) < 0)
 		goto out;
@@ -145,6 +215,7 @@ static int s_period(store_t *st, MDB_txn *txn, const hier_t *hier, const campaig
 		p.completeness = json_object_get(json_object_get(view, "completeness"), "children");
 		p.own = lr->values;
 		p.n_own = lr->n_values;
+		p.noms = json_object_get(nv, "total");
 		if ((r = s_add(set, &p)) < 0)
 			goto out;
 	}
@@ -155,6 +226,7 @@ static int s_period(store_t *st, MDB_txn *txn, const hier_t *hier, const campaig
 		p.row = row;
 		p.unit = json_string_value(json_object_get(row, "code"));
 		p.part = LNOB__SNAPSHOT_PART__PART_SUBTREE;
+		p.noms = p.unit ? s_noms_child(nv, p.unit) : NULL;
 		if (!p.unit || (r = s_add(set, &p)) < 0)
 			goto out;
 	}
@@ -164,6 +236,7 @@ out:
 	if (lr)
 		lnob__latest_record__free_unpacked(lr, NULL);
 	json_decref(view);
+	json_decref(nv);
 	return r;
 }
 

@@ -59,6 +59,22 @@ int snapshot_in_present(store_t *st, MDB_txn *txn, bool *ret)
 	return 0;
 }
 
+/* {"count", "by_form": {name: n}, "by_stage", "by_kind"} of s. */
+static json_t *s_nominations(const Lnob__Snapshot *s)
+{
+	json_t *o = json_pack("{s:I, s:{}, s:{}, s:{}}", "count", (json_int_t)s->nominations,
+			      "by_form", "by_stage", "by_kind");
+
+	for (size_t i = 0; o && i < s->n_nomination_counts; i++) {
+		const Lnob__SnapshotNominationCount *c = s->nomination_counts[i];
+		char key[16];
+
+		snprintf(key, sizeof(key), "by_%s", c->by);
+		json_object_set_new(json_object_get(o, key), c->name, json_integer(c->count));
+	}
+	return o;
+}
+
 static json_t *s_describe(const Lnob__Snapshot *s)
 {
 	json_t *o = json_pack("{s:s, s:I, s:I, s:I}", "part",
@@ -67,6 +83,8 @@ static json_t *s_describe(const Lnob__Snapshot *s)
 			      "units_reported", (json_int_t)s->units_reported,
 			      "units_expected", (json_int_t)s->units_expected);
 
+	if (o)
+		json_object_set_new(o, "nominations", s_nominations(s));
 	if (o && s->part == LNOB__SNAPSHOT_PART__PART_OWN) {
 		json_object_set_new(o, "children_expected", json_integer(s->children_expected));
 		json_object_set_new(o, "children_on_time", json_integer(s->children_on_time));

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codec.h"
 #include "lnob_err.h"
@@ -29,6 +30,36 @@ static Lnob__Report s_view(const Lnob__Snapshot *s)
 	return rep;
 }
 
+static bool s_by_known(const char *by)
+{
+	return by && (strcmp(by, "form") == 0 || strcmp(by, "stage") == 0 ||
+		      strcmp(by, "kind") == 0);
+}
+
+/* nominations and nomination_counts. */
+static int s_nominations(const Lnob__Snapshot *s, char *detail, size_t len)
+{
+	if (s->n_nomination_counts > SNAPSHOT_COUNTS_MAX)
+		return lnob_errf(detail, len, LNOB_E_INVALID, "nomination_counts: more than %d",
+				 SNAPSHOT_COUNTS_MAX);
+	for (size_t i = 0; i < s->n_nomination_counts; i++) {
+		const Lnob__SnapshotNominationCount *c = s->nomination_counts[i];
+
+		if (!s_by_known(c->by) || !lnob_valid_id(c->name))
+			return lnob_errf(detail, len, LNOB_E_INVALID, "nomination_counts[%zu]: by "
+					 "must be form, stage or kind, name an id", i);
+		if (c->count < 1 || c->count > s->nominations)
+			return lnob_errf(detail, len, LNOB_E_INVALID, "nomination_counts[%zu].count: "
+					 "must be 1..nominations (%u)", i, s->nominations);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->nomination_counts[j]->by, c->by) == 0 &&
+			    strcmp(s->nomination_counts[j]->name, c->name) == 0)
+				return lnob_errf(detail, len, LNOB_E_INVALID, "nomination_counts[%zu]: "
+						 "%s %s given twice", i, c->by, c->name);
+	}
+	return 0;
+}
+
 int snapshot_validate(const Lnob__Snapshot *s, char *detail, size_t detail_len)
 {
 	Lnob__Report rep;
@@ -43,7 +74,7 @@ int snapshot_validate(const Lnob__Snapshot *s, char *detail, size_t detail_len)
 	rep = s_view(s);
 	if ((r = report_validate(&rep, detail, detail_len)) < 0)
 		return r;   /* "values: ..." names the snapshot's sums */
-	return 0;
+	return s_nominations(s, detail, detail_len);
 }
 
 int snapshot_report(const Lnob__Snapshot *s, Lnob__Report **ret)

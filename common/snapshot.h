@@ -12,8 +12,13 @@
 
 #include "lnob.pb-c.h"
 
+/* Most nomination_counts entries of a snapshot. */
+#define SNAPSHOT_COUNTS_MAX 64
+
 /* Checks a decoded snapshot: part PART_OWN or PART_SUBTREE, revision >= 1
- * and base_revision == revision - 1, and the report it stands for
+ * and base_revision == revision - 1, at most SNAPSHOT_COUNTS_MAX
+ * nomination_counts, each by "form", "stage" or "kind", its name an id, its
+ * count 1..nominations, (by, name) unique; and the report it stands for
  * (snapshot_report()) valid by report_validate(): campaign, period, unit,
  * 1..REPORT_VALUES_MAX sums with unique codes, each in 0..10^15,
  * computed_at a time in 2000..2100. Returns 0, or LNOB_E_INVALID with the

@@ -115,6 +115,7 @@ class Province:
         self.reports = []        # everything submitted, every revision
         self.revision = {}
         self.batch = 0
+        self.nominations = []    # {kind, unit, form} of each nomination made
 
     def start(self):
         self.agg.start()
@@ -142,6 +143,28 @@ class Province:
         self.office.submit(path)
         self.reports.extend(batch)
         return len(batch)
+
+    def nominate(self, nid, kind, unit, form):
+        """One nomination through `lnob-collector nominate`, with a
+        one-document dossier."""
+        dossier = []
+        for kind_, title in (("proposal", "Tờ trình"), ("council_minutes", "Biên bản họp"),
+                             ("achievement_report", "Báo cáo thành tích")):
+            doc = self.net.path("%s-%s.txt" % (kind_, nid))
+            with open(doc, "w") as f:
+                f.write("%s %s\n" % (title, nid))
+            dossier.append({"kind": kind_, "title": "%s %s" % (title, nid),
+                            "file": os.path.basename(doc)})
+            if kind_ == "council_minutes":
+                dossier[-1]["vote"] = "9/11 tán thành"
+        path = self.net.path("nomination-%s.json" % nid)
+        with open(path, "w") as f:
+            json.dump({"campaign": lnobtest.CAMPAIGN, "id": nid, "nominee_kind": kind,
+                       "nominee_name": "Đơn vị %s" % unit, "unit": unit, "form": form,
+                       "occasion": lnobtest.PERIOD, "summary": "Giảm nghèo bền vững",
+                       "dossier": dossier}, f, ensure_ascii=False)
+        self.net.cli(self.office.cmd("nominate", "-c", self.office.conf, path))
+        self.nominations.append({"kind": kind, "unit": unit, "form": form})
 
     def expected(self):
         """{unit: sums} over the latest revisions, computed here."""
@@ -246,8 +269,24 @@ class NationalTest(lnobtest.NetTestCase):
             kids = own["completeness"]["children"]
             for k in ("expected", "on_time", "late", "missing"):
                 self.assertEqual(snap["children_" + k], kids[k], "%s children %s" % (code, k))
+            self.check_nominations(code, snap["nominations"], p.nominations)
             for row in self.national.rollup(code)["children"]:
-                self.assertEqual(row["report"]["snapshot"]["part"], "subtree", row["code"])
+                snap = row["report"]["snapshot"]
+                self.assertEqual(snap["part"], "subtree", row["code"])
+                self.check_nominations(row["code"], snap["nominations"],
+                                       [n for n in p.nominations
+                                        if p.hier.in_subtree(row["code"], n["unit"])])
+
+    def check_nominations(self, code, got, made):
+        """The nomination counts a snapshot carried: those made below code
+        (all of them only proposed), by form and by kind."""
+        self.assertEqual(got["count"], len(made), code)
+        for by, key in (("by_form", "form"), ("by_kind", "kind")):
+            want = {}
+            for n in made:
+                want[n[key]] = want.get(n[key], 0) + 1
+            self.assertEqual(got[by], want, "%s %s" % (code, by))
+        self.assertEqual(got["by_stage"], {"proposed": len(made)} if made else {}, code)
 
     def check_histories(self):
         """Every unit's national history: revisions 1..n, each once."""
@@ -264,10 +303,13 @@ class NationalTest(lnobtest.NetTestCase):
             self.assertEqual(revs, list(range(1, len(revs) + 1)),
                              "%s: national revisions %r" % (unit, revs))
             # Queued only on change: a snapshot sent twice would repeat
-            # its figures under the next revision.
+            # its content under the next revision.
             for a, b in zip(hist, hist[1:]):
-                self.assertNotEqual(a["values"], b["values"],
-                                    "%s: revisions %d and %d carry the same figures"
+                self.assertIn("snapshot", a, unit)
+                strip = ("computed_at",)
+                ca = (a["values"], {k: v for k, v in a["snapshot"].items() if k not in strip})
+                cb = (b["values"], {k: v for k, v in b["snapshot"].items() if k not in strip})
+                self.assertNotEqual(ca, cb, "%s: revisions %d and %d carry the same snapshot"
                                     % (unit, a["revision"], b["revision"]))
 
     # -- the test -----------------------------------------------------------
@@ -286,6 +328,10 @@ class NationalTest(lnobtest.NetTestCase):
         for p in self.provinces.values():
             p.start()
             p.submit_round()
+        bbb = self.provinces["BBB"]
+        bbb.nominate("2023-001", "collective", "BBB-C11", "giay_khen")
+        bbb.nominate("2023-002", "individual", "BBB-V12-0001", "giay_khen")
+        bbb.nominate("2023-003", "collective", "BBB-C21", "bang_khen_province")
         faultlib.say("first round submitted in three provinces")
         self.wait_converged("the national figures after the first round")
         self.check_provinces_agree()
