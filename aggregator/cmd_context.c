@@ -148,7 +148,7 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"ingest.batch_bytes", "ingest.window_bytes", "ingest.queue_bytes",
 		"ingest.verify_threads",
 		"campaign.files", "campaign.clock_skew_s",
-		"log.level", "log.target", "http.listen", NULL,
+		"log.level", "log.target", "http.listen", "export.mapping", NULL,
 	};
 	aggcmd_conf_t *c = calloc(1, sizeof(*c));
 	int r;
