@@ -189,7 +189,8 @@ int dhis2map_load_mem(const char *text, const char *name, dhis2map_t **ret, char
 		free(m);
 		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
 	}
-	r = inifile_parse(text, m->name, INIFILE_KEYS_ONCE, &m->ini, err, errlen);
+	r = inifile_parse(text, m->name, INIFILE_SECTIONS | INIFILE_KEYS_ONCE, &m->ini, err,
+			  errlen);
 	if (r == 0 && (r = s_sections(m, err, errlen)) == 0 && (r = s_keys(m, err, errlen)) == 0 &&
 	    !m->data_set)
 		r = lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [mapping] data_set: missing", m->name);
