@@ -205,8 +205,11 @@ int dhis2_in_read(const char *text, size_t len, const dhis2_in_opts_t *o, char *
 				 "knows (YYYY, YYYYSn, YYYYQn, YYYYMM, YYYYMMDD)", o->period);
 	t.v = calloc(cells ? cells : 1, sizeof(*t.v));
 	t.first = calloc(cells ? cells : 1, sizeof(*t.first));
-	if (!t.v || !t.first)
-		r = lnob_errf(err, errlen, -ENOMEM, "out of memory");
+	if (!t.v || !t.first) {
+		free(t.v);
+		free(t.first);
+		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
+	}
 	while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))
 		k++;
 	if (r == 0 && k + 3 <= len && memcmp(text + k, "\xEF\xBB\xBF", 3) == 0)

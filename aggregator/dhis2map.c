@@ -1,7 +1,9 @@
 /*
  * dhis2map.c: the DHIS2 mapping file (dhis2map.h): read by the INI reader
  * (inifile.h), every section and key checked with its line, the lists kept
- * in file order with their reverse uniqueness checked.
+ * in file order, with two sorted indexes each (by lnob code, by DHIS2
+ * identifier and categoryOptionCombo) for the lookups in O(log n) and the
+ * reverse uniqueness check (neighbours in the second).
  */
 #include "dhis2map.h"
 
@@ -24,6 +26,7 @@ struct dhis2map {
 	const char *data_set, *aoc, *baseline;
 	dhis2map_entry_t *list[DHIS2MAP_LISTS];
 	size_t n[DHIS2MAP_LISTS];
+	size_t *by_code[DHIS2MAP_LISTS], *by_id[DHIS2MAP_LISTS];   /* entry indices, sorted */
 	char *cocs;             /* [data_elements] values split in place: a copy */
 	size_t cocs_len;
 };
@@ -108,26 +111,57 @@ static int s_entry(dhis2map_t *m, int l, const inifile_kv_t *kv, size_t *off, ch
 					       "(1..64 of A-Za-z0-9._-)");
 }
 
-static bool s_same(const char *a, const char *b)
+/* NULL (no categoryOptionCombo) before any. */
+static int s_cmp_coc(const char *a, const char *b)
 {
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
 }
 
-/* No DHIS2 identifier (with its categoryOptionCombo) twice in a list. */
-static int s_reverse(const dhis2map_t *m, char *err, size_t errlen)
+static int s_cmp_code(const void *x, const void *y, void *list)
 {
-	for (int l = 0; l < DHIS2MAP_LISTS; l++)
-		for (size_t i = 1; i < m->n[l]; i++)
-			for (size_t j = 0; j < i; j++) {
-				const dhis2map_entry_t *a = &m->list[l][j], *b = &m->list[l][i];
+	const dhis2map_entry_t *v = list;
 
-				if (strcmp(a->id, b->id) == 0 && s_same(a->coc, b->coc))
-					return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s:%u: [%s] "
-							 "%s: '%s%s%s' is already %s's (line %u)",
-							 m->name, b->line, s_lists[l], b->code, b->id,
-							 b->coc ? " " : "", b->coc ? b->coc : "",
-							 a->code, a->line);
-			}
+	return strcmp(v[*(const size_t *)x].code, v[*(const size_t *)y].code);
+}
+
+static int s_cmp_id(const void *x, const void *y, void *list)
+{
+	const dhis2map_entry_t *a = (const dhis2map_entry_t *)list + *(const size_t *)x;
+	const dhis2map_entry_t *b = (const dhis2map_entry_t *)list + *(const size_t *)y;
+	int r = strcmp(a->id, b->id);
+
+	r = r ? r : s_cmp_coc(a->coc, b->coc);
+	return r ? r : (a->line > b->line) - (a->line < b->line);
+}
+
+/* The sorted indexes of every list, and no DHIS2 identifier (with its
+ * categoryOptionCombo) twice in a list: the later line is named. */
+static int s_index(dhis2map_t *m, char *err, size_t errlen)
+{
+	for (int l = 0; l < DHIS2MAP_LISTS; l++) {
+		size_t n = m->n[l];
+
+		m->by_code[l] = malloc((n ? n : 1) * sizeof(size_t));
+		m->by_id[l] = malloc((n ? n : 1) * sizeof(size_t));
+		if (!m->by_code[l] || !m->by_id[l])
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			m->by_code[l][i] = m->by_id[l][i] = i;
+		qsort_r(m->by_code[l], n, sizeof(size_t), s_cmp_code, m->list[l]);
+		qsort_r(m->by_id[l], n, sizeof(size_t), s_cmp_id, m->list[l]);
+		for (size_t i = 1; i < n; i++) {
+			const dhis2map_entry_t *a = &m->list[l][m->by_id[l][i - 1]];
+			const dhis2map_entry_t *b = &m->list[l][m->by_id[l][i]];
+
+			if (strcmp(a->id, b->id) == 0 && s_cmp_coc(a->coc, b->coc) == 0)
+				return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s:%u: [%s] %s: '%s%s%s' "
+						 "is already %s's (line %u)", m->name, b->line,
+						 s_lists[l], b->code, b->id, b->coc ? " " : "",
+						 b->coc ? b->coc : "", a->code, a->line);
+		}
+	}
 	return 0;
 }
 
@@ -195,7 +229,7 @@ int dhis2map_load_mem(const char *text, const char *name, dhis2map_t **ret, char
 	    !m->data_set)
 		r = lnob_errf(err, errlen, LNOB_E_CONFIG, "%s: [mapping] data_set: missing", m->name);
 	if (r == 0)
-		r = s_reverse(m, err, errlen);
+		r = s_index(m, err, errlen);
 	if (r == -ENOMEM)
 		lnob_errf(err, errlen, r, "%s: out of memory", m->name);
 	if (r < 0) {
@@ -224,8 +258,11 @@ void dhis2map_destroy(dhis2map_t **self_p)
 
 	if (!m)
 		return;
-	for (int l = 0; l < DHIS2MAP_LISTS; l++)
+	for (int l = 0; l < DHIS2MAP_LISTS; l++) {
 		free(m->list[l]);
+		free(m->by_code[l]);
+		free(m->by_id[l]);
+	}
 	free(m->cocs);
 	inifile_destroy(&m->ini);
 	free(m->name);
@@ -296,19 +333,43 @@ const dhis2map_entry_t *dhis2map_entry(const dhis2map_t *self, dhis2map_list_t l
 const dhis2map_entry_t *dhis2map_find(const dhis2map_t *self, dhis2map_list_t list,
 				      const char *code)
 {
-	for (size_t i = 0; code && i < dhis2map_count(self, list); i++)
-		if (strcmp(self->list[list][i].code, code) == 0)
-			return &self->list[list][i];
+	size_t lo = 0, hi = dhis2map_count(self, list);
+
+	while (code && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const dhis2map_entry_t *e = &self->list[list][self->by_code[list][mid]];
+		int c = strcmp(code, e->code);
+
+		if (c == 0)
+			return e;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
 const dhis2map_entry_t *dhis2map_find_id(const dhis2map_t *self, dhis2map_list_t list,
 					 const char *id, const char *coc)
 {
-	for (size_t i = 0; id && i < dhis2map_count(self, list); i++)
-		if (strcmp(self->list[list][i].id, id) == 0 &&
-		    (list != DHIS2MAP_ELEMENTS || s_same(self->list[list][i].coc, coc)))
-			return &self->list[list][i];
+	size_t lo = 0, hi = dhis2map_count(self, list);
+
+	if (list != DHIS2MAP_ELEMENTS)
+		coc = NULL;
+	while (id && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const dhis2map_entry_t *e = &self->list[list][self->by_id[list][mid]];
+		int c = strcmp(id, e->id);
+
+		c = c ? c : s_cmp_coc(coc, e->coc);
+		if (c == 0)
+			return e;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
