@@ -23,7 +23,8 @@
 /* Two programs are built from this table. lnob-aggregator-full runs every
  * command. lnob-aggregator (LNOB_AGG_READ) links only the libraries of the
  * other commands: a command whose code needs libzmq, libmicrohttpd,
- * libxlsxwriter or libsystemd (the daemon, the keys, the Excel export) has
+ * libxlsxwriter, libsystemd or libxml2 (the daemon, the keys, the Excel
+ * and ADX exports, the baseline import from DHIS2) has
  * no run function there and is handed to lnob-aggregator-full by exec(),
  * with the same arguments, in the same process: loading those libraries
  * and theirs (GnuTLS, Kerberos, libstdc++...) took about 9 ms of the
@@ -229,7 +230,7 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "import -c CONF [--campaign C] [--mapping FILE] [--period DHIS2_PERIOD] "
 		      "--output FILE|- EXPORT   (a DHIS2 dataValueSets JSON or ADX file)",
 	  .opts = s_baseline_opts, .needs = S_NEED_ONE, .min_args = 2, .max_args = 2,
-	  .args = "import EXPORT", .run = cmd_baseline },
+	  .args = "import EXPORT", .run = S_FULL(cmd_baseline) },
 	{ .name = "backup", .synopsis = "-c CONF DIR   (a consistent copy beside the running daemon)",
 	  .opts = s_none, .needs = CLI_NEED_CONF, .min_args = 1, .max_args = 1, .args = "DIR",
 	  .run = cmd_backup },
