@@ -196,7 +196,7 @@ static void s_table_free(dhis2_in_table_t *t, size_t cells)
 int dhis2_in_read(const char *text, size_t len, const dhis2_in_opts_t *o, char **ret_csv,
 		  size_t *ret_len, dhis2_in_stats_t *ret_stats, char *err, size_t errlen)
 {
-	size_t cells = dhis2map_count(o->map, DHIS2MAP_UNITS) * CAMPAIGN_INDICATORS_MAX, k = 0;
+	size_t cells = dhis2map_count(o->map, DHIS2MAP_UNITS) * CAMPAIGN_INDICATORS_MAX, bom = 0, k;
 	dhis2_in_table_t t = { .o = o };
 	int r = 0;
 
@@ -210,12 +210,12 @@ int dhis2_in_read(const char *text, size_t len, const dhis2_in_opts_t *o, char *
 		free(t.first);
 		return lnob_errf(err, errlen, -ENOMEM, "out of memory");
 	}
-	while (k < len && (text[k] == ' ' || text[k] == '\t' || text[k] == '\r' || text[k] == '\n'))
-		k++;
-	if (r == 0 && k + 3 <= len && memcmp(text + k, "\xEF\xBB\xBF", 3) == 0)
-		k += 3;
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		bom = 3;    /* a byte-order mark: jansson would refuse it */
+	for (k = bom; k < len && text[k] && strchr(" \t\r\n", text[k]); k++)
+		;
 	if (r == 0 && k < len && text[k] == '{')
-		r = dhis2_in_json(text, len, &t, err, errlen);
+		r = dhis2_in_json(text + bom, len - bom, &t, err, errlen);
 	else if (r == 0 && k < len && text[k] == '<')
 		r = dhis2_in_adx(text, len, &t, err, errlen);
 	else if (r == 0)

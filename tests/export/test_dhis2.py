@@ -477,6 +477,18 @@ class Dhis2Test(lnobtest.NetTestCase):
         r = self.net.cli(self.agg.cmd("baseline", "import", "-c", bare, "--output", "-",
                                       self.mapping), ok=False)
         self.assertEqual(r.returncode, 2)
+        # [export] mapping relative to the configuration's directory, not the current one.
+        rel = self.net.path("rel.conf")
+        with open(rel, "w") as f:
+            f.write(conf.replace("mapping = %s" % self.mapping, "mapping = mapping.ini"))
+        here = os.getcwd()
+        os.chdir("/")
+        try:
+            r = self.net.cli(self.agg.cmd("export", "-c", rel, "--period", PERIOD, "--format",
+                                          "dhis2", "--output", "-"))
+        finally:
+            os.chdir(here)
+        self.assertEqual(r.out.encode(), self.export("dhis2", "--mapping", self.mapping))
         # A broken [export] mapping stops `run` (and `run -n`) before anything starts.
         badconf = self.net.path("badmap.conf")
         with open(badconf, "w") as f:

@@ -257,6 +257,12 @@ static void test_import(void **state)
 	assert_string_equal(csv, "unit,hh\nD1,7\n");
 	assert_int_equal(st.deleted, 1);
 	free(csv);
+	/* A byte-order mark and blanks before the document. */
+	assert_int_equal(s_import("\xEF\xBB\xBF \n{\"dataValues\": [{\"dataElement\": \"DeHh\", "
+				  "\"period\": \"2023\", \"orgUnit\": \"OuP\", \"value\": \"0\"}]}",
+				  m, c, &csv, &st, err, sizeof(err)), 0);
+	assert_string_equal(csv, "unit,hh\nP,0\n");
+	free(csv);
 	dhis2map_destroy(&m);
 	campaign_destroy(&c);
 	json_decref(doc);
