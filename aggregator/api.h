@@ -17,6 +17,7 @@
 
 #include "aggstore.h"
 #include "campaigns.h"
+#include "dhis2map.h"
 #include "hierarchy.h"
 #include "http.h"
 #include "identity.h"
@@ -36,6 +37,7 @@ typedef struct api {
 	void *ingest_ctx;
 	struct metrics *metrics;        /* the server's (metrics.h): queries recorded, /metrics */
 	const uint64_t *counters;       /* the server's live ingest counters (AGG_C_COUNT) */
+	const dhis2map_t *mapping;      /* [export] mapping (NULL: none): /api/export adx, dhis2 */
 } api_t;
 
 /* http_handler_fn: answers one request (api is an api_t *). */

@@ -1,5 +1,6 @@
 /* api_export.c: GET /api/export (see api.h): the file `lnob-aggregator
- * export` writes (export.h: export_build() and export_render()), as an
+ * export` writes (export.h: export_build() and export_render(), ADX and
+ * DHIS2 with the mapping of the aggregator's [export] mapping), as an
  * attachment. */
 #include "api_int.h"
 
@@ -12,15 +13,22 @@
 /* format and sheet: false after answering 400. */
 static bool s_format(api_call_t *c, export_format_t *ret, const char **ret_sheet)
 {
+	static const char *const names[] = { [EXPORT_XLSX] = "xlsx", [EXPORT_CSV] = "csv",
+					     [EXPORT_ADX] = "adx", [EXPORT_DHIS2] = "dhis2" };
 	const char *f = api_arg(c, "format"), *sheet = api_arg(c, "sheet");
+	size_t i;
 
-	if (f && strcmp(f, "xlsx") == 0)
-		*ret = EXPORT_XLSX;
-	else if (f && strcmp(f, "csv") == 0)
-		*ret = EXPORT_CSV;
-	else {
-		api_error(c, 400, "bad_request", "parameter 'format' %s%s%s: xlsx or csv",
+	for (i = 0; f && i < sizeof(names) / sizeof(names[0]) && strcmp(f, names[i]) != 0; i++)
+		;
+	if (!f || i == sizeof(names) / sizeof(names[0])) {
+		api_error(c, 400, "bad_request", "parameter 'format' %s%s%s: xlsx, csv, adx or dhis2",
 			  f ? "'" : "is required", f ? f : "", f ? "' is not" : "");
+		return false;
+	}
+	*ret = (export_format_t)i;
+	if ((*ret == EXPORT_ADX || *ret == EXPORT_DHIS2) && !c->api->mapping) {
+		api_error(c, 400, "bad_request", "format '%s' needs a DHIS2 mapping: the "
+			  "aggregator's [export] mapping is not set", f);
 		return false;
 	}
 	if (sheet && *ret != EXPORT_CSV) {
@@ -63,7 +71,8 @@ void api_export(api_call_t *c)
 		export_filename(doc, f, sheet, name, sizeof(name));
 	if (r == 0)
 		r = f == EXPORT_CSV ? export_render_csv(doc, sheet, &buf, &len, err, sizeof(err))
-				    : export_render(doc, f, &buf, &len, err, sizeof(err));
+				    : export_render_mapped(doc, f, c->api->mapping, &buf, &len, err,
+							   sizeof(err));
 	json_decref(doc);
 	if (r < 0) {
 		api_fail(c, r, err);
@@ -71,6 +80,8 @@ void api_export(api_call_t *c)
 	}
 	c->resp->status = 200;
 	c->resp->content_type = f == EXPORT_CSV ? "text/csv; charset=utf-8"
+		: f == EXPORT_ADX ? "application/adx+xml"
+		: f == EXPORT_DHIS2 ? "application/json"
 		: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 	c->resp->body = (char *)buf;
 	c->resp->len = len;

@@ -86,6 +86,17 @@ int aggcmd_campaign(cli_ctx_t *ctx, const char *popt);
  * names the command in a failure. Returns the exit status. */
 int aggcmd_verify(cli_ctx_t *ctx, const char *what);
 
+/* The DHIS2 mapping (dhis2map.h) of a command (cmd_mapping.c): the path
+ * opt (its --mapping; may be NULL), else [export] mapping, else NULL. */
+const char *aggcmd_mapping_path(const cli_ctx_t *ctx, const char *opt);
+/* That file read and checked against ctx's hierarchy and camp (NULL: not
+ * checked) into *ret (NULL when there is no path; caller owns:
+ * dhis2map_destroy()). Returns 0, or 1 after printing "<what>: <file>:
+ * <line>: <problem>". */
+struct dhis2map;
+int aggcmd_mapping(cli_ctx_t *ctx, const char *what, const char *opt, const campaign_t *camp,
+		   struct dhis2map **ret);
+
 /* The subcommands (cmd_<name>.c); each returns the exit status. */
 int cmd_run(cli_ctx_t *ctx);
 int cmd_national(cli_ctx_t *ctx);
@@ -103,6 +114,7 @@ int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments
                                        accept, reject (approval.h) */
 int cmd_token(cli_ctx_t *ctx);      /* token add | list | revoke (tokens.h) */
 int cmd_export(cli_ctx_t *ctx);     /* export.h */
+int cmd_baseline(cli_ctx_t *ctx);   /* baseline import (dhis2_in.h) */
 int cmd_request(cli_ctx_t *ctx);    /* request add | list (requests.h) */
 int cmd_backup(cli_ctx_t *ctx);     /* cmd_backup.c: backup DIR (backup.h) */
 int cmd_restore(cli_ctx_t *ctx);    /* cmd_backup.c: restore DIR */

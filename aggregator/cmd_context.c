@@ -164,7 +164,7 @@ int aggcmd_conf_load(cli_ctx_t *ctx, const char *path, char *err, size_t errlen)
 		"ingest.batch_bytes", "ingest.window_bytes", "ingest.queue_bytes",
 		"ingest.verify_threads",
 		"campaign.files", "campaign.clock_skew_s",
-		"log.level", "log.target", "http.listen",
+		"log.level", "log.target", "http.listen", "export.mapping",
 		"national.outbox", "national.identity", "national.unit", "national.interval_s", NULL,
 	};
 	aggcmd_conf_t *c = calloc(1, sizeof(*c));

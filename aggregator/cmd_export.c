@@ -1,7 +1,8 @@
 /*
  * cmd_export.c: `lnob-aggregator export -c CONF --period P [--campaign C]
- * [--unit U] [--level L] --format xlsx|csv [--sheet S] [--output FILE]`
- * (README "Export to Excel and CSV"): the export document (export.h) of a
+ * [--unit U] [--level L] --format xlsx|csv|adx|dhis2 [--sheet S]
+ * [--mapping FILE] [--output FILE]` (README "Export to Excel and CSV",
+ * "Export to ADX and DHIS2"): the export document (export.h) of a
  * unit's subtree rendered into a file, written atomically (a temporary
  * beside it, fsync, rename: nothing half-written on error), read beside
  * the running daemon.
@@ -44,14 +45,22 @@ static int s_campaign(cli_ctx_t *ctx, const char **ret)
 /* The format and CSV sheet options. Returns 0, or 2 after the usage. */
 static int s_format(cli_ctx_t *ctx, export_format_t *ret, const char **ret_sheet)
 {
+	static const char *const names[] = { [EXPORT_XLSX] = "xlsx", [EXPORT_CSV] = "csv",
+					     [EXPORT_ADX] = "adx", [EXPORT_DHIS2] = "dhis2" };
 	const char *f = cli_opt(ctx, "format"), *sheet = cli_opt(ctx, "sheet");
+	size_t i;
 
-	if (strcmp(f, "xlsx") == 0)
-		*ret = EXPORT_XLSX;
-	else if (strcmp(f, "csv") == 0)
-		*ret = EXPORT_CSV;
-	else
-		return cli_usage(ctx, "--format: '%s' is not xlsx or csv", f);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && strcmp(f, names[i]) != 0; i++)
+		;
+	if (i == sizeof(names) / sizeof(names[0]))
+		return cli_usage(ctx, "--format: '%s' is not xlsx, csv, adx or dhis2", f);
+	*ret = (export_format_t)i;
+	if ((*ret == EXPORT_ADX || *ret == EXPORT_DHIS2) &&
+	    !aggcmd_mapping_path(ctx, cli_opt(ctx, "mapping")))
+		return cli_usage(ctx, "--format %s needs a DHIS2 mapping: --mapping FILE or "
+				 "[export] mapping", f);
+	if (cli_opt(ctx, "mapping") && *ret != EXPORT_ADX && *ret != EXPORT_DHIS2)
+		return cli_usage(ctx, "--mapping goes with --format adx or dhis2");
 	if (sheet && *ret != EXPORT_CSV)
 		return cli_usage(ctx, "--sheet goes with --format csv (a workbook holds every sheet)");
 	if (sheet && strcmp(sheet, "summary") != 0 && strcmp(sheet, "late") != 0 &&
@@ -66,13 +75,20 @@ static int s_format(cli_ctx_t *ctx, export_format_t *ret, const char **ret_sheet
 static int s_make(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f, const char *sheet,
 		  unsigned char **ret_buf, size_t *ret_len, char *name, size_t namelen)
 {
+	dhis2map_t *map = NULL;
 	MDB_txn *txn = NULL;
 	json_t *doc = NULL;
 	char err[1024] = "";
 	int rc, r;
 
-	if ((rc = cli_store(ctx, CLI_STORE_READ)) != 0)
+	if ((f == EXPORT_ADX || f == EXPORT_DHIS2) &&
+	    (rc = aggcmd_mapping(ctx, "export", cli_opt(ctx, "mapping"),
+				 campaigns_find(&ctx->camps, o->campaign), &map)) != 0)
 		return rc;
+	if ((rc = cli_store(ctx, CLI_STORE_READ)) != 0) {
+		dhis2map_destroy(&map);
+		return rc;
+	}
 	if ((r = store_begin(ctx->store, false, &txn)) == 0)
 		r = export_build(ctx->store, txn, ctx->hier, o, &doc, err, sizeof(err));
 	store_abort(&txn);
@@ -80,8 +96,10 @@ static int s_make(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f, con
 		export_filename(doc, f, sheet, name, namelen);
 	if (r == 0)
 		r = f == EXPORT_CSV ? export_render_csv(doc, sheet, ret_buf, ret_len, err, sizeof(err))
-				    : export_render(doc, f, ret_buf, ret_len, err, sizeof(err));
+				    : export_render_mapped(doc, f, map, ret_buf, ret_len, err,
+							   sizeof(err));
 	json_decref(doc);
+	dhis2map_destroy(&map);
 	if (r < 0)
 		return cli_fail(ctx, "export: %s", err[0] ? err : lnob_strerror(r));
 	return 0;

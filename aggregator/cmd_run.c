@@ -11,6 +11,7 @@
 
 #include "aggstore.h"
 #include "api.h"
+#include "dhis2map.h"
 #include "endpoint.h"
 #include "hiercache.h"
 #include "lnob_err.h"
@@ -170,19 +171,18 @@ static int s_national(cli_ctx_t *ctx, national_t **ret)
 	return 0;
 }
 
-int cmd_run(cli_ctx_t *ctx)
+/* The daemon, map (may be NULL) the API's export's. Returns the exit
+ * status. */
+static int s_run(cli_ctx_t *ctx, const dhis2map_t *map, const identity_pub_t *next,
+		 bool has_next)
 {
 	const aggcmd_conf_t *c = aggcmd_conf(ctx);
-	identity_pub_t next;
 	national_t *nat = NULL;
-	bool has_next;
 	server_opts_t o;
 	api_t api;
 	char err[1024];
 	int rc, lockfd;
 
-	if ((rc = s_next_key(ctx, &next, &has_next)) != 0)
-		return rc;
 	if (cli_flag(ctx, "check")) {
 		int root;
 
@@ -223,12 +223,13 @@ int cmd_run(cli_ctx_t *ctx)
 	o.map_grow = (size_t)c->map_grow_mb << 20;
 	o.reader_check_ms = 10000;
 	o.campaigns = &ctx->camps;
-	api = (api_t){ .st = ctx->store, .hier = ctx->hier, .campaigns = &ctx->camps, .id = &ctx->id };
+	api = (api_t){ .st = ctx->store, .hier = ctx->hier, .campaigns = &ctx->camps, .id = &ctx->id,
+		       .mapping = map };
 	o.http_listen = c->http_listen;
 	o.api = &api;
-	o.next_key = has_next ? &next : NULL;
+	o.next_key = has_next ? next : NULL;
 	if (has_next)
-		log_info("announcing the next keys of %s (%s) in the metadata", next.node_id,
+		log_info("announcing the next keys of %s (%s) in the metadata", next->node_id,
 			 c->next_identity);
 	o.tick = nat ? national_tick : NULL;
 	o.tick_arg = nat;
@@ -236,5 +237,20 @@ int cmd_run(cli_ctx_t *ctx)
 	national_destroy(&nat);
 	cli_store_close(ctx);   /* before the lock goes: the next run finds it closed */
 	runlock_release(lockfd);
+	return rc;
+}
+
+int cmd_run(cli_ctx_t *ctx)
+{
+	identity_pub_t next;
+	bool has_next;
+	dhis2map_t *map = NULL;     /* [export] mapping: /api/export's adx and dhis2 */
+	int rc;
+
+	if ((rc = s_next_key(ctx, &next, &has_next)) != 0 ||
+	    (rc = aggcmd_mapping(ctx, "[export] mapping", NULL, NULL, &map)) != 0)
+		return rc;
+	rc = s_run(ctx, map, &next, has_next);
+	dhis2map_destroy(&map);
 	return rc;
 }

@@ -32,6 +32,7 @@
 
 #include "aggstore.h"
 #include "campaigns.h"
+#include "dhis2map.h"
 #include "hierarchy.h"
 
 typedef struct export_opts {
@@ -42,7 +43,9 @@ typedef struct export_opts {
 	int64_t now;           /* Unix seconds: pending vs missing */
 } export_opts_t;
 
-typedef enum { EXPORT_XLSX, EXPORT_CSV } export_format_t;
+/* ADX and DHIS2 (dataValueSets JSON) need a mapping (dhis2map.h):
+ * export_render_mapped(). */
+typedef enum { EXPORT_XLSX, EXPORT_CSV, EXPORT_ADX, EXPORT_DHIS2 } export_format_t;
 
 /* Builds the export document (rows per unit; late and missing;
  * nominations) in txn, a read transaction. The summary's rows: the unit
@@ -72,11 +75,24 @@ int export_render(const json_t *doc, export_format_t f, unsigned char **ret_buf,
 int export_render_csv(const json_t *doc, const char *sheet, unsigned char **ret_buf,
 		      size_t *ret_len, char *err, size_t errlen);
 
+/* Renders doc as f; ADX and DHIS2 with map (the others ignore it): the
+ * summary's figures of the mapped units, indicators and period, as they
+ * are (export_dv.h), a figure not known left out. ADX: XML in namespace
+ * urn:ihe:qrph:adx:2015, <adx exported><group orgUnit period dataSet>
+ * <dataValue dataElement [categoryOptionCombo] value/>; DHIS2:
+ * {"dataSet", "dataValues": [{"dataElement", "period", "orgUnit",
+ * ["categoryOptionCombo",] ["attributeOptionCombo",] "value"}]}, values as
+ * strings. Returns as export_render(); LNOB_E_INVALID for ADX or DHIS2
+ * without map; LNOB_E_NOTFOUND with err naming the mapping file when it
+ * lacks the period or a row's unit, or (ADX) when no figure is known. */
+int export_render_mapped(const json_t *doc, export_format_t f, const dhis2map_t *map,
+			 unsigned char **ret_buf, size_t *ret_len, char *err, size_t errlen);
+
 /* The same as XLSX (all sheets). */
 int export_render_xlsx(const json_t *doc, unsigned char **ret_buf, size_t *ret_len, char *err,
 		       size_t errlen);
 
-/* The file name suffix of f: "xlsx" or "csv". */
+/* The file name suffix of f: "xlsx", "csv", "adx.xml" or "dhis2.json". */
 const char *export_ext(export_format_t f);
 
 /* The file's default name: "lnob-<campaign>-<period>-<unit>.<ext>", with

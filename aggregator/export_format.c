@@ -16,12 +16,17 @@ int export_render(const json_t *doc, export_format_t f, unsigned char **ret_buf,
 {
 	if (f == EXPORT_CSV)
 		return export_render_csv(doc, NULL, ret_buf, ret_len, err, errlen);
+	if (f == EXPORT_ADX || f == EXPORT_DHIS2)
+		return export_render_mapped(doc, f, NULL, ret_buf, ret_len, err, errlen);
 	return export_render_xlsx(doc, ret_buf, ret_len, err, errlen);
 }
 
 const char *export_ext(export_format_t f)
 {
-	return f == EXPORT_CSV ? "csv" : "xlsx";
+	static const char *const ext[] = { [EXPORT_XLSX] = "xlsx", [EXPORT_CSV] = "csv",
+					   [EXPORT_ADX] = "adx.xml", [EXPORT_DHIS2] = "dhis2.json" };
+
+	return (unsigned)f < sizeof(ext) / sizeof(ext[0]) ? ext[f] : "";
 }
 
 const char *export_filename(const json_t *doc, export_format_t f, const char *sheet, char *buf,

@@ -1,6 +1,7 @@
 /*
  * main.c: lnob-aggregator's command table (cli.h): keygen, run, enroll,
  * revoke, rollup, status, fleet, verify, history, conflicts, nominations, export,
+ * baseline import (from DHIS2),
  * and approve, unapprove, approvals, amendments, accept, reject (approval.h),
  * token (tokens.h), request (requests.h), backup and restore (backup.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
@@ -22,7 +23,8 @@
 /* Two programs are built from this table. lnob-aggregator-full runs every
  * command. lnob-aggregator (LNOB_AGG_READ) links only the libraries of the
  * other commands: a command whose code needs libzmq, libmicrohttpd,
- * libxlsxwriter or libsystemd (the daemon, the keys, the Excel export) has
+ * libxlsxwriter, libsystemd or libxml2 (the daemon, the keys, the Excel
+ * and ADX exports, the baseline import from DHIS2) has
  * no run function there and is handed to lnob-aggregator-full by exec(),
  * with the same arguments, in the same process: loading those libraries
  * and theirs (GnuTLS, Kerberos, libstdc++...) took about 9 ms of the
@@ -139,9 +141,18 @@ static const cli_opt_t s_export_opts[] = {
 	{ "period", 0, "P", CLI_REQUIRED },
 	{ "unit", 0, "U", 0 },
 	{ "level", 0, "LEVEL", 0 },
-	{ "format", 0, "xlsx|csv", CLI_REQUIRED },
+	{ "format", 0, "xlsx|csv|adx|dhis2", CLI_REQUIRED },
 	{ "sheet", 0, "summary|late|nominations", 0 },
+	{ "mapping", 0, "FILE", 0 },
 	{ "output", 'o', "FILE", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const cli_opt_t s_baseline_opts[] = {
+	{ "campaign", 0, "C", 0 },
+	{ "mapping", 0, "FILE", 0 },
+	{ "period", 0, "DHIS2_PERIOD", 0 },
+	{ "output", 'o', "FILE", CLI_REQUIRED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -212,8 +223,14 @@ static const cli_cmd_t s_cmds[] = {
 	  .min_args = 1, .max_args = 2, .args = "add|list|revoke [ID]", .run = cmd_token },
 	{ .name = "export",
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit U] [--level LEVEL] "
-		      "--format xlsx|csv [--sheet summary|late|nominations] [--output FILE]",
+		      "--format xlsx|csv|adx|dhis2 [--sheet summary|late|nominations] "
+		      "[--mapping FILE] [--output FILE]",
 	  .opts = s_export_opts, .needs = S_NEED_ONE, .run = S_FULL(cmd_export) },
+	{ .name = "baseline",
+	  .synopsis = "import -c CONF [--campaign C] [--mapping FILE] [--period DHIS2_PERIOD] "
+		      "--output FILE|- EXPORT   (a DHIS2 dataValueSets JSON or ADX file)",
+	  .opts = s_baseline_opts, .needs = S_NEED_ONE, .min_args = 2, .max_args = 2,
+	  .args = "import EXPORT", .run = S_FULL(cmd_baseline) },
 	{ .name = "backup", .synopsis = "-c CONF DIR   (a consistent copy beside the running daemon)",
 	  .opts = s_none, .needs = CLI_NEED_CONF, .min_args = 1, .max_args = 1, .args = "DIR",
 	  .run = cmd_backup },

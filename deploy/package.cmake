@@ -14,6 +14,10 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/examples/aggregator.conf
               ${CMAKE_SOURCE_DIR}/deploy/examples/collector.conf
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The schema of lnob's ADX export, and a DHIS2 mapping to start from
+# (README "Export to ADX and DHIS2").
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/adx/lnob-adx.xsd DESTINATION ${CMAKE_INSTALL_DATADIR}/lnob/adx)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/adx/dhis2-mapping.ini DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 set(CPACK_PACKAGE_NAME lnob)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

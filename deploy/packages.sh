@@ -18,13 +18,14 @@ LNOB_BUILD_PACKAGES=(
 # screenshots (apt runs with --no-install-recommends); adduser for the
 # package's postinst when integration.package installs it; Clang with
 # libFuzzer's runtime (libclang-rt-14-dev) for the fuzz targets, and llvm
-# for llvm-symbolizer (their reports name functions and lines).
+# for llvm-symbolizer (their reports name functions and lines); xmllint
+# (libxml2-utils) validates the ADX export against deploy/adx/lnob-adx.xsd.
 LNOB_TEST_PACKAGES=(
   "${LNOB_BUILD_PACKAGES[@]}"
   libcmocka-dev protobuf-compiler python3 python3-zmq python3-nacl python3-protobuf
   clang-tidy clang libclang-rt-14-dev llvm
   python3-openpyxl python3-selenium chromium chromium-driver fonts-dejavu-core
-  adduser
+  adduser libxml2-utils
 )
 
 # The benchmark (tests/bench/run, README "Benchmarks"): the build, a Release

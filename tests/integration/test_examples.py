@@ -54,6 +54,7 @@ class ExamplesTest(lnobtest.NetTestCase):
                   ("/etc/lnob/daknong.ini", os.path.join(SAMPLES, "campaigns", "daknong.ini"))]
         agg_conf = self.local("aggregator.conf", common + [
             ("/etc/lnob/other.ini", os.path.join(SAMPLES, "campaigns", "vinhphuc.ini")),
+            ("/etc/lnob/dhis2-mapping.ini", os.path.join(ROOT, "deploy", "adx", "dhis2-mapping.ini")),
             ("/etc/lnob/aggregator.key", net.path("aggregator.key")),
             ("/var/lib/lnob/aggregator", net.path("agg-data")),
             ("127.0.0.1:7700", "%s:%d" % (host, ports[7700])),
