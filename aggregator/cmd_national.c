@@ -42,7 +42,7 @@ int cmd_national(cli_ctx_t *ctx)
 	identity_t id;
 	size_t made = 0, queued = 0;
 	char err[1024];
-	int root, rc;
+	int root = -1, rc;
 
 	if (strcmp(ctx->argv[0], "send") != 0)
 		return cli_usage(ctx, "national: '%s' is not send", ctx->argv[0]);

@@ -54,9 +54,8 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 			"narrative", x->report && x->report->narrative ? x->report->narrative : "");
 
 		/* A national aggregator's revision of a snapshot: what it carried. */
-		if (!e)
-			r = -ENOMEM;
-		else if ((r = snapshot_in_describe(st, txn, x->signer, x->seq, e)) < 0)
+		r = e ? snapshot_in_describe(st, txn, x->signer, x->seq, e) : -ENOMEM;
+		if (r < 0)
 			json_decref(e);
 		else if (json_array_append_new(list, e) < 0)
 			r = -ENOMEM;

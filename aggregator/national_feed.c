@@ -105,14 +105,15 @@ static int s_add(national_set_t *set, const s_parts_t *p)
 	const json_t *sums = json_object_get(p->row, "sums");
 	size_t n = json_object_size(sums);
 	Lnob__IndicatorValue *vals = calloc(n ? n : 1, sizeof(*vals));
-	Lnob__IndicatorValue **vp = calloc(n ? n : 1, sizeof(*vp));
+	Lnob__IndicatorValue **vp = calloc(n ? n : 1, sizeof(*vp)); /* NOLINT(bugprone-sizeof-expression) */
 	Lnob__SnapshotNominationCount c[SNAPSHOT_COUNTS_MAX], *cp[SNAPSHOT_COUNTS_MAX];
 	ProtobufCMessage *m = NULL;
 	uint8_t *buf = NULL;
 	size_t len;
 	int r = -ENOMEM;
 
-	if (!vals || !vp || lnob_grow(&set->v, set->n, &set->cap, sizeof(*set->v), 16) < 0)
+	if (!vals || !vp ||
+	    lnob_grow(&set->v, set->n, &set->cap, sizeof(*set->v), 16) < 0) /* NOLINT(bugprone-sizeof-expression) */
 		goto out;
 	s.campaign = (char *)p->campaign;
 	s.period = (char *)p->period;

@@ -2,7 +2,6 @@
  * national_run.c: the national feed's turns in the server's loop
  * (national_run.h).
  */
-#include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +65,7 @@ static uint64_t s_txnid(store_t *st)
 	uint64_t id = 0;
 
 	if (store_begin(st, false, &txn) == 0)
-		id = (uint64_t)mdb_txn_id(txn);
+		id = store_txn_id(txn);
 	store_abort(&txn);
 	return id;
 }

@@ -550,6 +550,11 @@ int store_grow(store_t *self, size_t new_size)
 	return s_code(mdb_env_set_mapsize(self->env, new_size));
 }
 
+uint64_t store_txn_id(MDB_txn *txn)
+{
+	return txn ? (uint64_t)mdb_txn_id(txn) : 0;
+}
+
 size_t store_map_size(store_t *self)
 {
 	MDB_envinfo info;

@@ -142,4 +142,8 @@ int store_grow(store_t *self, size_t new_size);
 /* The current map size in bytes (0 if LMDB cannot say). */
 size_t store_map_size(store_t *self);
 
+/* The id of txn (mdb_txn_id(): a read transaction's is the last committed
+ * one's when it began), 0 for NULL. */
+uint64_t store_txn_id(MDB_txn *txn);
+
 #endif
