@@ -21,6 +21,8 @@ import os
 import random
 import sys
 import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fault"))
 
@@ -179,7 +181,24 @@ class National:
     def __init__(self, provinces_hier):
         self.hier = national_hierarchy(provinces_hier)
         self.net = lnobtest.Net(hier=self.hier)
-        self.agg = self.net.add_campaign_aggregator(NATIONAL_INI)
+        self.http = (self.net.host, lnobtest.free_port(self.net.host))
+        self.agg = self.net.add_campaign_aggregator(
+            NATIONAL_INI, extra_conf="\n[http]\nlisten = %s:%d\n" % self.http)
+
+    def token(self, scope):
+        r = self.net.cli(self.agg.cmd("token", "add", "-c", self.agg.conf, "--role", "viewer",
+                                      "--scope", scope))
+        return r.out.strip()
+
+    def api(self, token, path):
+        """(status, document) of GET path with token."""
+        req = urllib.request.Request("http://%s:%d%s" % (self.http + (path,)))
+        req.add_header("Authorization", "Bearer " + token)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
 
     def rollup(self, unit):
         return self.agg.rollup(unit=unit)
@@ -377,6 +396,26 @@ class NationalTest(lnobtest.NetTestCase):
         self.assertEqual(r.returncode, 0, "national verify:\n%s%s" % (r.out, r.err))
 
         self.check_scope()
+        self.check_api()
+
+    def check_api(self):
+        """The HTTP API's national view is the CLI's; a province's token
+        sees its province and its districts, not another province."""
+        nat = self.national
+        q = "/api/rollup?campaign=%s&period=%s&unit=%%s" % (lnobtest.CAMPAIGN, lnobtest.PERIOD)
+        country = nat.token("VN")
+        code, doc = nat.api(country, q % "VN")
+        self.assertEqual(code, 200, doc)
+        self.assertEqual(lnobtest.strip_generated(doc),
+                         lnobtest.strip_generated(nat.rollup("VN")))
+        self.assertEqual(sorted(r["code"] for r in doc["children"]), sorted(PROVINCES))
+        aaa = nat.token("AAA")
+        code, doc = nat.api(aaa, q % "AAA")
+        self.assertEqual(code, 200, doc)
+        self.assertEqual(sorted(r["code"] for r in doc["children"]),
+                         sorted(self.provinces["AAA"].hier.children["AAA"]))
+        code, doc = nat.api(aaa, q % "BBB")
+        self.assertEqual(code, 403, doc)
 
     def kill_mid_forward(self, point):
         """Province KILLED's aggregator dies by SIGKILL at point while it
