@@ -47,7 +47,31 @@ NATIONAL_INI = PROVINCE_INI.replace(
     "levels        = province, district, commune, village",
     "levels        = country, province, district").replace(
     "district = before 11-20\ncommune  = before 12-01\nvillage  = before 12-05",
-    "province = before 12-10\ndistrict = before 12-10")
+    "province = before 12-10\ndistrict = before 12-10") + """
+[target aaa-poverty]
+source    = the national plan's own target for AAA
+units     = AAA
+goal      = poverty
+indicator = poor_rate
+below     = %s
+by        = 2023
+pace      = end
+
+[target provinces]
+source    = the national plan: every other province
+levels    = province
+goal      = poverty
+indicator = poor_rate
+below     = %s
+by        = 2023
+pace      = end
+""" % ("12", "9")
+NATIONAL_BELOW = {"AAA": 12.0}      # the rest: 9.0
+NATIONAL_INI = NATIONAL_INI.replace("utc_offset    = +07:00",
+                                    "utc_offset    = +07:00\nbaseline_file = baseline.csv")
+# The national file's own baselines: the provinces' at the start of the term.
+NATIONAL_BASELINE = "unit,households_total,poor_households\n" + "".join(
+    "%s,10000,1500\n" % c for c in PROVINCES)
 
 
 class RenamedHierarchy(lnobtest.Hierarchy):
@@ -181,6 +205,8 @@ class National:
     def __init__(self, provinces_hier):
         self.hier = national_hierarchy(provinces_hier)
         self.net = lnobtest.Net(hier=self.hier)
+        with open(self.net.path("baseline.csv"), "w") as f:
+            f.write(NATIONAL_BASELINE)
         self.http = (self.net.host, lnobtest.free_port(self.net.host))
         self.agg = self.net.add_campaign_aggregator(
             NATIONAL_INI, extra_conf="\n[http]\nlisten = %s:%d\n" % self.http)
@@ -273,6 +299,20 @@ class NationalTest(lnobtest.NetTestCase):
             exp = p.expected()
             view = p.agg.rollup(unit=code)
             self.assertEqual(sums_of(view["unit"]), exp[code], code)
+
+    def check_national_targets(self):
+        """The national campaign's own targets, one per province: each
+        province's poor rate, recomputed here from the summed counts,
+        against its own threshold."""
+        rows = {r["code"]: r for r in self.national.rollup("VN")["children"]}
+        for code, p in self.provinces.items():
+            exp = p.expected()[code]
+            rate = 100.0 * exp["poor_households"] / exp["households_total"]
+            below = NATIONAL_BELOW.get(code, 9.0)
+            t = rows[code]["targets"][0]
+            self.assertEqual(t["id"], "aaa-poverty" if code == "AAA" else "provinces", code)
+            self.assertEqual(t["verdict"], "MET" if rate < below else "NOT_MET",
+                             "%s: rate %.4f, below %s: %r" % (code, rate, below, t))
 
     def check_snapshot_info(self):
         """The national view shows, beside each province's figures, what
@@ -391,6 +431,7 @@ class NationalTest(lnobtest.NetTestCase):
         self.wait_converged("the national figures after the sender's SIGKILL")
         self.check_provinces_agree()
         self.check_snapshot_info()
+        self.check_national_targets()
         self.check_histories()
         r = nat.agg.verify()
         self.assertEqual(r.returncode, 0, "national verify:\n%s%s" % (r.out, r.err))
