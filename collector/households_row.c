@@ -85,7 +85,7 @@ static int s_village(const households_area_t *area, const char *v, household_t *
 	int u;
 
 	if (!lnob_valid_id(v))
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "village: %s is not a unit code "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "village: '%s' is not a unit code "
 				 "(1..64 of [A-Za-z0-9._-])", lnob_quote(q, v));
 	if ((u = hier_find(area->hier, v)) < 0)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "village: '%s' is not a unit of the "
@@ -139,13 +139,13 @@ static int s_fields(char v[HOUSEHOLDS_COL_COUNT][80], household_t *ret, int *ret
 
 	*ret_k = HOUSEHOLDS_COL_CLASS;
 	if ((c = households_class_parse(v[HOUSEHOLDS_COL_CLASS])) < 0)
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "classification: %s is not one of poor, "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "classification: '%s' is not one of poor, "
 				 "near-poor, escaped, newly-poor, re-poor (nghèo, cận nghèo, thoát "
 				 "nghèo, phát sinh, tái nghèo)", lnob_quote(q, v[HOUSEHOLDS_COL_CLASS]));
 	ret->cls = (households_class_t)c;
 	*ret_k = HOUSEHOLDS_COL_EM;
 	if ((em = s_yes_no(v[HOUSEHOLDS_COL_EM])) < 0)
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "ethnic_minority: %s is not yes, no, "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "ethnic_minority: '%s' is not yes, no, "
 				 "1, 0, có or không", lnob_quote(q, v[HOUSEHOLDS_COL_EM]));
 	ret->em = em == 1;
 	for (int i = 0; i < HOUSEHOLDS_DEPRIV_COUNT; i++) {
@@ -153,7 +153,7 @@ static int s_fields(char v[HOUSEHOLDS_COL_COUNT][80], household_t *ret, int *ret
 
 		*ret_k = HOUSEHOLDS_COL_DEPRIV + i;
 		if (strcmp(d, "0") != 0 && strcmp(d, "1") != 0)
-			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: %s is not 0 or 1 (1: "
+			return lnob_errf(err, errlen, LNOB_E_INVALID, "%s: '%s' is not 0 or 1 (1: "
 					 "deprived)", households_depriv_code(i), lnob_quote(q, d));
 		if (d[0] == '1')
 			ret->depriv |= (uint16_t)(1u << i);
@@ -173,7 +173,7 @@ int households_row(const households_cols_t *cols, const char *const *cells, size
 		return 1;
 	*ret_col = cols->at[HOUSEHOLDS_COL_ID];
 	if (!lnob_valid_id(v[HOUSEHOLDS_COL_ID]))
-		return lnob_errf(err, errlen, LNOB_E_INVALID, "household: %s is not a household id "
+		return lnob_errf(err, errlen, LNOB_E_INVALID, "household: '%s' is not a household id "
 				 "(1..64 of [A-Za-z0-9._-])", lnob_quote(q, v[HOUSEHOLDS_COL_ID]));
 	lnob_strlcpy(ret->id, v[HOUSEHOLDS_COL_ID], sizeof(ret->id));
 	*ret_col = cols->at[HOUSEHOLDS_COL_VILLAGE];
