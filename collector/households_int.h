@@ -42,7 +42,7 @@ int households_header(const char *const *cells, size_t n, households_cols_t *ret
 /* Reads one row's cells[0..n) (NULL or missing: empty) into *ret (where
  * NULL), its village checked against area. Returns 1 when every cell of
  * the row is empty (skip it), 0, or LNOB_E_INVALID with err "village:
- * 'V9' is not a unit of the hierarchy" and *ret_col the file column at
+ * 'V9' is not a unit of the hierarchy held" and *ret_col the file column at
  * fault. */
 int households_row(const households_cols_t *cols, const char *const *cells, size_t n,
 		   const households_area_t *area, household_t *ret, size_t *ret_col, char *err,

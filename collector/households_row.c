@@ -89,7 +89,7 @@ static int s_village(const households_area_t *area, const char *v, household_t *
 				 "(1..64 of [A-Za-z0-9._-])", lnob_quote(q, v));
 	if ((u = hier_find(area->hier, v)) < 0)
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "village: '%s' is not a unit of the "
-				 "hierarchy", v);
+				 "hierarchy held", v);
 	if (u == area->root || !hier_in_subtree(area->hier, area->root, u))
 		return lnob_errf(err, errlen, LNOB_E_INVALID, "village: '%s' is not under '%s' "
 				 "(the register's commune)", v, hier_unit(area->hier, area->root)->code);

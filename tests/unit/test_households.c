@@ -129,7 +129,7 @@ static void test_csv_refused(void **state)
 	s_refused(w, S_HEADER "\nH1,V11-1,poor,no,0,0,0,0,0,0,0,0,0,0,0,\n",
 		  "h.csv:2: information: '' is not 0 or 1 (1: deprived)");
 	s_refused(w, S_HEADER "\nH1,V9,poor,no," S_ZEROS "\n",
-		  "h.csv:2: village: 'V9' is not a unit of the hierarchy");
+		  "h.csv:2: village: 'V9' is not a unit of the hierarchy held");
 	s_refused(w, S_HEADER "\nH1,V12-1,poor,no," S_ZEROS "\n",
 		  "h.csv:2: village: 'V12-1' is not under 'C11' (the register's commune)");
 	s_refused(w, S_HEADER "\nH1,C11,poor,no," S_ZEROS "\n",
