@@ -58,7 +58,7 @@ static int s_print(cli_ctx_t *ctx, const intake_list_t *list, uint64_t first, si
 			json_object_set_new(vals, r->values[k]->code, json_integer(s_value(r->values[k])));
 		json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:o*}", "unit", r->unit,
 						     "revision", (json_int_t)r->revision, "seq",
-						     (json_int_t)(first + i), "values", vals));
+						     (json_int_t)first + (json_int_t)i, "values", vals));
 	}
 	doc = json_pack("{s:I, s:I, s:I, s:o*}", "queued", (json_int_t)list->n, "first_seq",
 			(json_int_t)first, "unchanged", (json_int_t)unchanged, "reports", arr);

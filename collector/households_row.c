@@ -165,7 +165,7 @@ int households_row(const households_cols_t *cols, const char *const *cells, size
 		   const households_area_t *area, household_t *ret, size_t *ret_col, char *err,
 		   size_t errlen)
 {
-	char v[HOUSEHOLDS_COL_COUNT][80], q[LNOB_QUOTE_MAX + 4];
+	char v[HOUSEHOLDS_COL_COUNT][80] = { { 0 } }, q[LNOB_QUOTE_MAX + 4];
 	int k = HOUSEHOLDS_COL_ID, rc;
 
 	memset(ret, 0, sizeof(*ret));

@@ -422,6 +422,55 @@ static void test_reports(void **state)
 	campaign_destroy(&c);
 }
 
+/* The repository's root, from this file's path. */
+static const char *s_root(void)
+{
+	static char root[4096];
+	char *p;
+
+	snprintf(root, sizeof(root), "%s", __FILE__);
+	for (int i = 0; i < 3; i++) {
+		p = strrchr(root, '/');
+		assert_non_null(p);
+		*p = '\0';
+	}
+	return root;
+}
+
+/* The samples of deploy/samples/households/ read against the sample
+ * province, commune GNG-01, and their changes. */
+static void test_samples(void **state)
+{
+	households_t a = { 0 }, b = { 0 };
+	households_area_t area;
+	hier_t *h = NULL;
+	json_t *d = NULL;
+	char path[4200];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/deploy/samples/province/units.csv", s_root());
+	assert_int_equal(hier_load_csv(path, &h, s_err, sizeof(s_err)), 0);
+	area.hier = h;
+	area.root = hier_find(h, "GNG-01");
+	snprintf(path, sizeof(path), "%s/deploy/samples/households/GNG-01-2023.csv", s_root());
+	if (households_parse_file(path, &area, &a, s_err, sizeof(s_err)) != 0)
+		fail_msg("%s", s_err);
+	snprintf(path, sizeof(path), "%s/deploy/samples/households/GNG-01-2024.csv", s_root());
+	if (households_parse_file(path, &area, &b, s_err, sizeof(s_err)) != 0)
+		fail_msg("%s", s_err);
+	assert_int_equal(a.n, 24);
+	assert_int_equal(b.n, 23);
+	assert_int_equal(households_diff(&a, &b, &d), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "counts"),
+							    "removed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(d, "counts"),
+							    "newly_poor")), 1);
+	json_decref(d);
+	households_clear(&a);
+	households_clear(&b);
+	hier_destroy(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_reports),
+		cmocka_unit_test(test_samples),
 	};
 
 	return cmocka_run_group_tests(tests, s_setup, s_teardown);
