@@ -289,6 +289,12 @@ int cmd_households(cli_ctx_t *ctx)
 		return cli_usage(ctx, "'%.64s': not one of import, show, diff, report", verb);
 	if (ctx->argc != want)
 		return cli_usage(ctx, want == 2 ? "import: give one FILE" : "%s: takes no FILE", verb);
+	if (strcmp(verb, "report") != 0 && (cli_opt(ctx, "campaign") || cli_opt(ctx, "period")))
+		return cli_usage(ctx, "%s: --campaign and --period are report's", verb);
+	if (strcmp(verb, "diff") != 0 && cli_opt(ctx, "import"))
+		return cli_usage(ctx, "%s: --import is diff's", verb);
+	if (strcmp(verb, "diff") == 0 && cli_opt(ctx, "unit"))
+		return cli_usage(ctx, "diff: --unit is not diff's (an import names its commune)");
 	if (strcmp(verb, "diff") == 0)
 		return s_diff(ctx);
 	if ((rc = s_area(ctx, &rules, &area)) == 0) {

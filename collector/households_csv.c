@@ -16,8 +16,8 @@
 #include "lnob_err.h"
 #include "util.h"
 
-/* Cells of one record beyond this many are not kept (never a column the
- * header may name: households_header() sees them all). */
+/* Cells of one record beyond this many are not kept: a column after the
+ * 1024th, the header's too, is ignored (README "The household register"). */
 #define S_CELLS_MAX 1024
 
 typedef struct s_csv {

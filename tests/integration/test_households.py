@@ -343,6 +343,7 @@ class HouseholdsTest(lnobtest.NetTestCase):
             "\n[campaign]\nfiles = %s\n\n[hierarchy]\nfile = %s\n"
             % (net.path("campaign.ini"), net.hier_path)))
         rows = [self.new_row(i) for i in range(12)]
+        rows[-1]["village"] = self.villages[-1]   # the village that moves, below
         path = self.write_csv("h.csv", rows)
 
         def run(*args, ok=True):
@@ -366,6 +367,50 @@ class HouseholdsTest(lnobtest.NetTestCase):
         r = run("import", path, "--unit", "C12", ok=False)
         self.assertIn("%s:2: village: '%s' is not under 'C12' (the register's commune) "
                       "(nothing imported)" % (path, rows[0]["village"]), r.err)
+        self.assertEqual(json.loads(run("diff", "--json").out)["import"], 1)
+
+        for args, status, words in (
+                (("report", "--unit", "C11"), 2, "report: give --campaign C and --period P"),
+                (("import", path, "--unit", "C11", "--period", "2023"), 2,
+                 "import: --campaign and --period are report's"),
+                (("show", "--import", "1"), 2, "show: --import is diff's"),
+                (("diff", "--import", "0"), 2, "--import: not an import number"),
+                (("diff", "--import", "7"), 1, "households: no import 7 in the register"),
+                (("report", "--unit", "C11", "--campaign", "nope", "--period", "2023"), 1,
+                 "--campaign 'nope' is not a configured campaign")):
+            r = run(*args, ok=False)
+            self.assertEqual(r.returncode, status, r.out + r.err)
+            self.assertIn(words, r.err)
+
+        # The configured campaign's rules: the villages' counts, the
+        # commune's em_poor_households, queued in this outbox.
+        rep = json.loads(run("report", "--unit", "C11", "--campaign", CAMPAIGN, "--period",
+                             PERIOD, "--json").out)
+        self.assertEqual(rep["queued"], len(self.villages) + 1)
+        for r in rep["reports"]:
+            want = recount(rows, None if r["unit"] == "C11" else r["unit"])
+            keys = ("em_poor_households",) if r["unit"] == "C11" else COUNTS
+            self.assertEqual(r["values"], {k: want[k] for k in keys}, r["unit"])
+        self.assertEqual(coll.status()["queued"], rep["queued"])
+
+        # The hierarchy changes under the register: a village moves to C12.
+        moved = self.villages[-1]
+        with open(net.hier_path) as f:
+            text = f.read()
+        with open(net.path("units-2.csv"), "w") as f:
+            f.write(text.replace("%s,Village 11-%s,C11," % (moved, moved[-1]),
+                                 "%s,Village 11-%s,C12," % (moved, moved[-1])))
+        with open(coll.conf) as f:
+            conf = f.read()
+        with open(coll.conf, "w") as f:
+            f.write(conf.replace(net.hier_path, net.path("units-2.csv")))
+        first = sorted(r["id"] for r in rows if r["village"] == moved)[0]
+        r = run("report", "--unit", "C11", "--campaign", CAMPAIGN, "--period", PERIOD, ok=False)
+        self.assertEqual(r.returncode, 1, r.out + r.err)
+        self.assertIn("households report: household '%s': village '%s' is no longer a village "
+                      "under 'C11' in the hierarchy held (import the list again) (nothing "
+                      "queued)" % (first, moved), r.err)
+        self.assertEqual(coll.status()["queued"], rep["queued"])
 
 
 if __name__ == "__main__":
