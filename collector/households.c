@@ -149,19 +149,6 @@ int households_decode(const void *id, size_t idlen, const void *v, size_t vlen,
 	return 0;
 }
 
-json_t *households_json(const household_t *h)
-{
-	json_t *d = json_array(), *o;
-
-	for (int i = 0; d && i < HOUSEHOLDS_DEPRIV_COUNT; i++)
-		if ((h->depriv >> i) & 1)
-			json_array_append_new(d, json_string(s_depriv[i]));
-	o = json_pack("{s:s, s:s, s:s, s:b, s:o*}", "household", h->id, "village", h->village,
-		      "classification", households_class_code(h->cls), "ethnic_minority", h->em,
-		      "deprivations", d);
-	return o;
-}
-
 /* True when path ends in ext (case-insensitive). */
 static bool s_has_ext(const char *path, const char *ext)
 {

@@ -135,10 +135,6 @@ size_t households_encode(const household_t *h, uint8_t out[HOUSEHOLDS_RECORD_MAX
 int households_decode(const void *id, size_t idlen, const void *v, size_t vlen,
 		      household_t *ret);
 
-/* {"household", "village", "classification", "ethnic_minority",
- * "deprivations": [the codes deprived]}: caller owns (NULL: ENOMEM). */
-json_t *households_json(const household_t *h);
-
 /* ---- changes between two registers (households_diff.c) ----------------- */
 
 /* What happened to one household between two imports, one kind each, the
