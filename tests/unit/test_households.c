@@ -215,6 +215,27 @@ static void test_xlsx(void **state)
 	assert_int_equal(s_xlsx(w, path, &l), LNOB_E_INVALID);
 	assert_non_null(strstr(s_err, "h.xlsx: Hộ!P3: information: '' is not 0 or 1"));
 	assert_int_equal(l.n, 0);
+	/* The header without its last column; a sheet without any cell. */
+	{
+		static const char *const shorter[] = { "household", "village", "classification",
+			"ethnic_minority", "employment", "dependants", "nutrition",
+			"health_insurance", "adult_education", "school_attendance",
+			"housing_quality", "floor_area", "drinking_water", "sanitation", "telecom",
+			NULL };
+		const char *const *no_info[] = { shorter, r1, NULL }, *const *empty[] = { NULL };
+
+		s_write_xlsx(path, no_info);
+		assert_int_equal(s_xlsx(w, path, &l), LNOB_E_INVALID);
+		assert_non_null(strstr(s_err, "h.xlsx: Hộ row 1: header: column 'information' is "
+				       "missing"));
+		s_write_xlsx(path, empty);
+		assert_int_equal(s_xlsx(w, path, &l), LNOB_E_INVALID);
+		assert_non_null(strstr(s_err, "h.xlsx: Hộ: header missing (the sheet is empty)"));
+		assert_int_equal(s_xlsx(w, "/nonexistent/h.xlsx", &l), -ENOENT);
+		assert_int_equal(households_parse_xlsx("x.xlsx", "PK\3\4junk", 8, &w->area, &l,
+						       s_err, sizeof(s_err)), LNOB_E_INVALID);
+		assert_non_null(strstr(s_err, "x.xlsx: not an .xlsx workbook"));
+	}
 	tu_rmtree(dir);
 }
 
