@@ -29,6 +29,7 @@ AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
 AGGREGATOR_CMDS += ["backup", "restore"]   # backups of the store
 COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 COLLECTOR_CMDS += ["backup", "restore"]    # backups of the outbox
+COLLECTOR_CMDS += ["households"]      # the household register
 
 
 def project_version():
