@@ -1,7 +1,7 @@
 /*
  * main.c: lnob-collector's command table (cli.h): keygen, submit,
- * nominate, stage, run, status, requeue, template, and for a relay
- * enroll, revoke.
+ * nominate, stage, run, status, requeue, template, households, and for
+ * a relay enroll, revoke.
  * Each subcommand is a cmd_<name>.c (cmd_collector.h).
  *
  * Usage errors exit 2, every other failure exits 1 with one message on
@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cmd_collector.h"
+#include "cmd_households.h"
 
 #define S_NEED_CONF CLI_NEED_CONF
 #define S_NEED_SIGN (CLI_NEED_CONF | CLI_NEED_IDENTITY)
@@ -81,6 +82,14 @@ static const cli_opt_t s_submit_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_households_opts[] = {
+	{ "unit", 0, "CODE", 0 },
+	{ "campaign", 0, "C", 0 },
+	{ "period", 0, "P", 0 },
+	{ "import", 0, "N", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
@@ -139,6 +148,14 @@ static const cli_cmd_t s_cmds[] = {
 	  .synopsis = "-c CONF --period P [--campaign C] [--unit CODE] --out FILE.xlsx",
 	  .opts = s_template_opts, .needs = S_NEED_CONF | CLI_NEED_CAMPAIGNS,
 	  .run = cmd_template },
+	{ .name = "households",
+	  .synopsis = "-c CONF (import FILE | show | diff [--import N] | report --campaign C"
+		      " --period P)",
+	  .help = "             [--unit CODE] [--json]   (the commune's household register;"
+		  " only counts leave it)\n",
+	  .opts = s_households_opts, .formats = CLI_JSON,
+	  .needs = S_NEED_SIGN | CLI_NEED_CAMPAIGNS, .min_args = 1, .max_args = 2,
+	  .args = "VERB [FILE]", .run = cmd_households },
 };
 
 static const cli_prog_t s_prog = {

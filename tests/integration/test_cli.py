@@ -31,6 +31,7 @@ AGGREGATOR_CMDS += ["baseline"]       # baselines from DHIS2 (interop)
 AGGREGATOR_CMDS += ["national"]       # the national tier's feed, on demand
 COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 COLLECTOR_CMDS += ["backup", "restore"]    # backups of the outbox
+COLLECTOR_CMDS += ["households"]      # the household register
 
 
 def project_version():

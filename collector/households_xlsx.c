@@ -1,0 +1,219 @@
+/*
+ * households_xlsx.c: a household file in Excel (.xlsx: libzip for the
+ * archive, xlsx_read.h for its parts) into a list (see households.h): the
+ * workbook's first sheet, its first non-empty row the header, one
+ * household per row below; each error naming the file, the sheet and the
+ * cell: "h.xlsx: Sheet1!B7: village: 'V9' is not a unit of the hierarchy".
+ */
+#include "households.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zip.h>
+
+#include "households_int.h"
+#include "lnob_err.h"
+#include "util.h"
+#include "xlsx_read.h"
+
+/* One workbook being read. */
+typedef struct s_book {
+	const char *name;
+	const households_area_t *area;
+	zip_t *zip;
+	xlsx_book_t book;
+	xlsx_strings_t ss;
+	xlsx_cells_t cells;
+	households_cols_t cols;
+	households_t out;
+	char *err;
+	size_t errlen;
+} s_book_t;
+
+/* Reads part into *ret (NUL-terminated, caller frees). Absent: -ENOENT
+ * without a message when optional, else an error. */
+static int s_zip_read(s_book_t *b, const char *part, bool optional, char **ret, size_t *ret_len)
+{
+	zip_int64_t idx = zip_name_locate(b->zip, part, 0), got;
+	zip_stat_t st;
+	zip_file_t *f;
+	char *buf;
+
+	if (idx < 0)
+		return optional ? -ENOENT : lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: not a "
+						      "workbook: no %s", b->name, part);
+	if (zip_stat_index(b->zip, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: %s", b->name, part,
+				 zip_strerror(b->zip));
+	if (st.size > HOUSEHOLDS_FILE_MAX)
+		return lnob_errf(b->err, b->errlen, LNOB_E_TOOBIG, "%s: %s: larger than %zu MiB "
+				 "uncompressed", b->name, part, HOUSEHOLDS_FILE_MAX >> 20);
+	if (!(buf = malloc((size_t)st.size + 1)))
+		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+	if (!(f = zip_fopen_index(b->zip, (zip_uint64_t)idx, 0))) {
+		free(buf);
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: %s", b->name, part,
+				 zip_strerror(b->zip));
+	}
+	got = zip_fread(f, buf, st.size);
+	zip_fclose(f);
+	if (got < 0 || (zip_uint64_t)got != st.size) {
+		free(buf);
+		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: cannot decompress",
+				 b->name, part);
+	}
+	buf[st.size] = '\0';
+	*ret = buf;
+	*ret_len = (size_t)st.size;
+	return 0;
+}
+
+/* Prefixes err (a part's message) with the file name. */
+static int s_in_file(s_book_t *b, int rc)
+{
+	char part[512];
+
+	snprintf(part, sizeof(part), "%s", b->err);
+	return lnob_errf(b->err, b->errlen, rc, "%s: %s", b->name, part);
+}
+
+/* The workbook, its shared strings and the cells of its first sheet. */
+static int s_open(s_book_t *b)
+{
+	char *wb = NULL, *rels = NULL, *ss = NULL, *sheet = NULL;
+	size_t wbl = 0, rl = 0, sl = 0, shl = 0;
+	int rc;
+
+	if ((rc = s_zip_read(b, "xl/workbook.xml", false, &wb, &wbl)) < 0 ||
+	    (rc = s_zip_read(b, "xl/_rels/workbook.xml.rels", false, &rels, &rl)) < 0)
+		goto out;
+	if ((rc = xlsx_book_parse(wb, wbl, rels, rl, &b->book, b->err, b->errlen)) < 0 ||
+	    (b->book.nsheets == 0 &&
+	     (rc = lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "no sheet")) < 0)) {
+		rc = s_in_file(b, rc);
+		goto out;
+	}
+	rc = s_zip_read(b, "xl/sharedStrings.xml", true, &ss, &sl);
+	if (rc == 0 && (rc = xlsx_shared_parse(ss, sl, &b->ss, b->err, b->errlen)) < 0)
+		rc = s_in_file(b, rc);
+	if (rc == -ENOENT)
+		rc = 0;
+	if (rc < 0 || (rc = s_zip_read(b, b->book.sheets[0].part, false, &sheet, &shl)) < 0)
+		goto out;
+	if ((rc = xlsx_sheet_parse(b->book.sheets[0].part, sheet, shl, &b->ss, &b->cells, b->err,
+				   b->errlen)) < 0)
+		rc = s_in_file(b, rc);
+out:
+	free(wb);
+	free(rels);
+	free(ss);
+	free(sheet);
+	return rc;
+}
+
+/* The message why (about column col of row) with its place in front. */
+static int s_fail(s_book_t *b, uint32_t row, size_t col, int rc, const char *why)
+{
+	char ref[16];
+
+	if (col >= XLSX_COL_MAX)
+		return lnob_errf(b->err, b->errlen, rc, "%s: %s row %u: %s", b->name,
+				 b->book.sheets[0].name, row, why);
+	return lnob_errf(b->err, b->errlen, rc, "%s: %s!%s: %s", b->name, b->book.sheets[0].name,
+			 xlsx_ref(row, (uint32_t)col, ref), why);
+}
+
+/* One row's cells[0..width) (borrowed texts, NULL: empty) as the header
+ * (first) or a household. */
+static int s_row(s_book_t *b, bool header, uint32_t row, const char **cells, size_t width)
+{
+	char why[512], where[512], ref[16];
+	household_t h;
+	size_t col = 0;
+	int rc;
+
+	if (header) {
+		rc = households_header(cells, width, &b->cols, &col, why, sizeof(why));
+		return rc < 0 ? s_fail(b, row, col < width ? col : XLSX_COL_MAX, rc, why) : 0;
+	}
+	if ((rc = households_row(&b->cols, cells, width, b->area, &h, &col, why, sizeof(why))) != 0)
+		return rc == 1 ? 0 : s_fail(b, row, col, rc, why);
+	snprintf(where, sizeof(where), "%.255s: %.200s!%s", b->name, b->book.sheets[0].name,
+		 xlsx_ref(row, (uint32_t)b->cols.at[HOUSEHOLDS_COL_ID], ref));
+	if (!(h.where = strdup(where)))
+		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+	if ((rc = households_push(&b->out, &h)) < 0) {
+		free(h.where);
+		return rc == -ENOMEM ? lnob_errf(b->err, b->errlen, rc, "%s: out of memory", b->name)
+				     : s_fail(b, row, XLSX_COL_MAX, rc, "more than 1000000 households");
+	}
+	return 0;
+}
+
+/* Every row of the sheet's cells, in order. */
+static int s_rows(s_book_t *b)
+{
+	size_t width = XLSX_COL_MAX, i = 0;
+	const char **cells = calloc(XLSX_COL_MAX, sizeof(*cells));
+	bool header = true;
+	int rc = 0;
+
+	if (!cells)
+		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+	while (rc == 0 && i < b->cells.n) {
+		uint32_t row = b->cells.v[i].row;
+
+		memset(cells, 0, width * sizeof(*cells));
+		for (; i < b->cells.n && b->cells.v[i].row == row; i++)
+			if (b->cells.v[i].col < width)
+				cells[b->cells.v[i].col] = b->cells.v[i].text;
+		rc = s_row(b, header, row, cells, width);
+		if (header)
+			width = b->cols.width;
+		header = false;
+	}
+	free(cells);
+	if (rc == 0 && header)
+		rc = lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: header missing (the "
+			       "sheet is empty)", b->name, b->book.sheets[0].name);
+	return rc;
+}
+
+int households_parse_xlsx(const char *name, const void *data, size_t len,
+			  const households_area_t *area, households_t *ret, char *err,
+			  size_t errlen)
+{
+	s_book_t b = { .name = name, .area = area, .err = err, .errlen = errlen };
+	zip_error_t ze;
+	zip_source_t *src;
+	int rc;
+
+	zip_error_init(&ze);
+	if (!(src = zip_source_buffer_create(data, len, 0, &ze))) {
+		zip_error_fini(&ze);
+		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
+	}
+	if (!(b.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s", name,
+			       zip_error_strerror(&ze));
+		zip_source_free(src);
+		zip_error_fini(&ze);
+		return rc;
+	}
+	zip_error_fini(&ze);
+	if ((rc = s_open(&b)) == 0 && (rc = s_rows(&b)) == 0)
+		rc = households_finish(&b.out, name, err, errlen);
+	zip_discard(b.zip);
+	xlsx_book_clear(&b.book);
+	xlsx_strings_clear(&b.ss);
+	xlsx_cells_clear(&b.cells);
+	if (rc < 0) {
+		households_clear(&b.out);
+		return rc;
+	}
+	*ret = b.out;
+	return 0;
+}
