@@ -1,12 +1,13 @@
 /*
  * fuzz_ingest.c: envelope bodies through the aggregator's ingest
  * (aggregator/ingest.h, ingest_batch()): a report's decode, report_validate(),
- * the campaign's rules and apply_report()'s revisions and rollups; a
+ * the campaign's rules and apply_report()'s revisions and rollups (a
+ * snapshot's decode and checks too, snapshot_in.h); a
  * nomination's and a stage's decode and checks (nominations_apply()).
  *
  * The input is a batch of up to S_BATCH_MAX bodies, each
- *   kind (1 byte: the Envelope kind, taken modulo 5, so KIND_UNSPECIFIED
- *   and an unknown kind 4 too), length (2 bytes, little-endian), body
+ *   kind (1 byte: the Envelope kind, taken modulo 6, so KIND_UNSPECIFIED
+ *   and an unknown kind 5 too; 4 is KIND_SNAPSHOT), length (2 bytes, little-endian), body
  * (the last body is cut at the end of the input). The harness signs each
  * as FUZZ_SIGNER with seq 1, 2, ... (envelope_seal()) and ingests the
  * batch into a new store (one per input, in fuzz_dir(); removed after)
@@ -54,7 +55,7 @@ static void s_split(const uint8_t *data, size_t size, s_batch_t *b)
 
 	memset(b, 0, sizeof(*b));
 	while (off < size && b->n < S_BATCH_MAX) {
-		uint32_t kind = data[off] % 5;
+		uint32_t kind = data[off] % 6;
 		size_t len = 0, avail;
 		ingest_item_t *it = &b->items[b->n];
 

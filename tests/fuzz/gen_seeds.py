@@ -35,7 +35,7 @@ import lnobtest  # noqa: E402
 SIGNER = "fuzz-node"
 KEY = nacl.signing.SigningKey(bytes([0x42]) * 32)
 CAMPAIGN = lnobtest.CAMPAIGN
-KIND_REPORT, KIND_NOMINATION, KIND_STAGE = 1, 2, 3
+KIND_REPORT, KIND_NOMINATION, KIND_STAGE, KIND_SNAPSHOT = 1, 2, 3, 4
 
 
 def sample(rel):
@@ -215,8 +215,29 @@ def ingest_seeds():
                           (KIND_STAGE, stage(4, reason="thiếu biên bản")),
                           (KIND_NOMINATION, nomination(id="2023-008",
                                                        revises=SIGNER + "/2023-007"))),
-        "kinds": batch((0, b""), (4, b"\x08\x01"), (KIND_REPORT, b"\xff\xff")),
+        "kinds": batch((0, b""), (5, b"\x08\x01"), (KIND_REPORT, b"\xff\xff")),
+        "snapshots": batch((KIND_SNAPSHOT, snapshot("GNG-01-01", VILLAGE, part=2)),
+                           (KIND_SNAPSHOT, snapshot("GNG-01-01", dict(VILLAGE, poor_households=9),
+                                                    part=2, revision=2)),
+                           (KIND_SNAPSHOT, snapshot("GNG", {"fund_vnd": 5000000}, part=1)),
+                           (KIND_SNAPSHOT, snapshot("GNG-01", VILLAGE, part=2))),
     }
+
+
+def snapshot(unit, values, part, revision=1):
+    """A Snapshot body (proto THE NATIONAL TIER)."""
+    m = lnobtest.pb()
+    s = m.Snapshot(campaign=CAMPAIGN, period=lnobtest.PERIOD, unit=unit, part=part,
+                   revision=revision, base_revision=revision - 1, computed_at=1701140400,
+                   units_reported=3, units_expected=4, nominations=2)
+    for code in sorted(values):
+        iv = s.sums.add(code=code)
+        if code.endswith("_vnd"):
+            iv.amount_vnd = values[code]
+        else:
+            iv.count = values[code]
+    s.nomination_counts.add(by="form", name="giay_khen", count=2)
+    return s.SerializeToString()
 
 
 def text_seeds():
