@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "approval.h"
+#include "hierperiod.h"
 #include "history.h"
 #include "lnob_err.h"
 #include "nominations.h"
@@ -122,6 +123,10 @@ void api_series(api_call_t *c)
 	periods = json_array();
 	for (size_t i = 0; r == 0 && i < campaign_period_count(camp); i++) {
 		vo.period = campaign_period(camp, (int)i)->id;
+		/* A period whose hierarchy version lacks the unit: left out. */
+		if (hier_find(hierperiod_tree(c->api->hier, vo.campaigns, vo.campaign, vo.period),
+			      hier_unit(c->api->hier, vo.unit)->code) < 0)
+			continue;
 		if ((r = view_build(c->api->st, c->txn, c->api->hier, &vo, &view, err, sizeof(err))) < 0)
 			break;
 		json_array_append_new(periods, json_pack("{s:s, s:O*}", "period", vo.period, "values",

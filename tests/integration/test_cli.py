@@ -27,6 +27,7 @@ AGGREGATOR_CMDS += ["pubkey"]         # the metadata's signing key (meta)
 COLLECTOR_CMDS += ["template"]        # the Excel reporting template (xlsx)
 AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
 AGGREGATOR_CMDS += ["backup", "restore"]   # backups of the store
+AGGREGATOR_CMDS += ["hierarchy"]      # the hierarchy's versions (hierversions)
 COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 COLLECTOR_CMDS += ["backup", "restore"]    # backups of the outbox
 
