@@ -27,7 +27,8 @@ static int s_each(void *ctx, const MDB_val *key, const MDB_val *val)
 	ProtobufCMessage *m = NULL;
 	int r;
 
-	if (key->mv_size < strlen(S_PREFIX) || memcmp(key->mv_data, S_PREFIX, strlen(S_PREFIX)))
+	if (key->mv_size < strlen(S_PREFIX) ||
+	    memcmp(key->mv_data, S_PREFIX, strlen(S_PREFIX)) != 0)
 		return 1;
 	if (codec_unpack(&lnob__hierarchy_version_record__descriptor, val->mv_data, val->mv_size,
 			 S_RECORD_MAX, &m) < 0)

@@ -147,6 +147,7 @@ static int s_preds_sum(const campaign_t *c, const hier_t *b, const char *const *
 	campaign_counts_t part;
 	int r = 0;
 
+	campaign_counts_clear(ret);
 	for (size_t i = 0; r == 0 && i < np; i++) {
 		r = campaign_baseline_for(c, b, hier_find(b, preds[i]), &part);
 		if (r == 0)
@@ -176,6 +177,7 @@ static int s_baseline(const campaign_t *c, const hier_t *h, const hier_t *b, int
 	nk = hier_children(h, u, &kids);
 	if (nk == 0)
 		return LNOB_E_NOTFOUND;
+	campaign_counts_clear(ret);
 	for (size_t k = 0; r == 0 && k < nk; k++) {
 		r = s_baseline(c, h, b, kids[k], &part);
 		if (r == 0)

@@ -203,6 +203,7 @@ static int s_put(store_t *st, MDB_txn *txn, const hier_t *h, const uint8_t *dige
 	Lnob__HierarchyVersionRecord rec = LNOB__HIERARCHY_VERSION_RECORD__INIT;
 	Lnob__HierarchyCacheRecord tree = LNOB__HIERARCHY_CACHE_RECORD__INIT;
 	Lnob__HierarchyChange *cv = calloc(n ? n : 1, sizeof(*cv));
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	Lnob__HierarchyChange **cp = calloc(n ? n : 1, sizeof(*cp));
 	hier_image_t img;
 	void *block = NULL;

@@ -123,8 +123,10 @@ static void s_on_record(void *ctx, csvread_t *r, size_t nfields)
 	} else {
 		s_add(ps, r, nfields);
 	}
-	memset(ps->f, 0, sizeof(ps->f));
-	memset(ps->toolong, 0, sizeof(ps->toolong));
+	for (size_t i = 0; i < S_COLUMNS; i++) {
+		ps->f[i][0] = '\0';
+		ps->toolong[i] = false;
+	}
 }
 
 /* True when a and b may not both be lines of one code. */

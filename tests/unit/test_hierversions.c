@@ -9,6 +9,7 @@
 #include "aggtest.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,12 +282,74 @@ static void test_baseline_and_previous(void **state)
 	at_teardown(&w);
 }
 
+/* A third version: V3 goes to C7, split from C1. */
+#define SPLIT_UNITS                                        \
+	"code,name,parent_code,level,kind\n"               \
+	"P,Province,,province,administrative\n"            \
+	"D1,District 1,P,district,administrative\n"        \
+	"C1,Commune 1,D1,commune,administrative\n"         \
+	"V1,Village 1,C1,village,administrative\n"         \
+	"V2,Village 2,C1,village,administrative\n"         \
+	"C7,Commune 7,D1,commune,administrative\n"         \
+	"V3,Village 3,C7,village,administrative\n"
+
+static void test_split(void **state)
+{
+	at_world_t w;
+	uint8_t d[HIERVER_DIGEST_LEN];
+	hier_t *h = NULL;
+	MDB_txn *txn = NULL;
+	campaign_counts_t b;
+	const campaign_t *c;
+	char err[1024], path[4200], cpath[4200];
+	hierver_import_t in = { .file = path, .valid_from = "2026-01-01", .changes = cpath,
+				.current_file = "new.csv", .current_digest = d, .now = 1796000000 };
+
+	(void)state;
+	s_world(&w);
+	at_file(&w, "split.csv", SPLIT_UNITS);
+	at_file(&w, "split-changes.csv", "change,code,other\nsplit,C7,C1\nmoved,V3,C7\n");
+	assert_int_equal(s_import(&w, "new.csv", FROM, "changes.csv", err, sizeof(err)), 0);
+	s_attach(&w);
+	s_digest(NEW_UNITS, d);
+	snprintf(path, sizeof(path), "%s/split.csv", w.dir);
+	snprintf(cpath, sizeof(cpath), "%s/split-changes.csv", w.dir);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	if (hierver_import(w.st, txn, w.hier, &in, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(store_commit(&txn), 0);
+	assert_int_equal(hier_load_mem(SPLIT_UNITS, strlen(SPLIT_UNITS), "split.csv", &h, err,
+				       sizeof(err)), 0);
+	s_digest(SPLIT_UNITS, d);
+	assert_int_equal(store_begin(w.st, false, &txn), 0);
+	if (hierver_attach(w.st, txn, h, "split.csv", d, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	store_abort(&txn);
+	assert_int_equal(hier_version_count(h), 3);
+	c = w.camps.v[0];
+	/* The split unit and the one split from: not known; the rest as ever. */
+	assert_int_equal(hierperiod_baseline(c, h, hier_find(h, "C7"), &b), LNOB_E_NOTFOUND);
+	assert_int_equal(hierperiod_baseline(c, h, hier_find(h, "C1"), &b), LNOB_E_NOTFOUND);
+	assert_int_equal(hierperiod_baseline(c, h, hier_find(h, "V3"), &b), 0);
+	assert_int_equal(b.v[campaign_indicator_find(c, "hh")], 200);
+	/* verify checks each version's change list: all hold. */
+	{
+		size_t diffs = 0;
+
+		assert_int_equal(hierver_verify(h, NULL, &diffs), 0);
+		assert_int_equal(diffs, 0);
+	}
+	hier_destroy(&h);
+	at_teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_import),
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_baseline_and_previous),
+		cmocka_unit_test(test_split),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
