@@ -292,6 +292,18 @@ class HierVersionsTest(lnobtest.NetTestCase):
         after = {u: self.stable(self.rollup_raw("2023", u).out) for u in views}
         for u in views:
             self.assertEqual(after[u], before[u], "2023 view of %s changed by the import" % u)
+        # The merged commune is still named for 2023: its history, its export.
+        hist = json.loads(net.cli(agg.cmd("history", "-c", agg.conf, "--campaign", CAMPAIGN,
+                                          "--period", "2023", "--unit", MERGED, "--json")).out)
+        self.assertEqual(hist["unit"], MERGED, hist)
+        csv_out = net.cli(agg.cmd("export", "-c", agg.conf, "--campaign", CAMPAIGN, "--period",
+                                  "2023", "--unit", MERGED, "--format", "csv",
+                                  "--output", "-")).out
+        self.assertIn(MERGED, csv_out)
+        show = json.loads(net.cli(agg.cmd("hierarchy", "show", "-c", agg.conf, VALID_FROM,
+                                          "--json")).out)["versions"][0]
+        self.assertEqual([(l["change"], l["code"], l["other"]) for l in show["lines"]],
+                         [tuple(c) for c in self.changes])
 
         r25 = self.make("2025", self.reporters(self.new), funds=(SUCCESSOR,))
         refused = {GONE: {"fund_vnd": 5_000_000}}
