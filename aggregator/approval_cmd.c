@@ -6,6 +6,7 @@
 
 #include "apply.h"
 #include "approval.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "render.h"
 #include "unitsearch.h"
@@ -161,6 +162,8 @@ int approval_act(store_t *st, const hier_t *hier, const campaigns_t *camps,
 	bool accept = strcmp(a->cmd, "accept") == 0;
 	int unit, r;
 
+	/* --unit in the period's hierarchy version (hierperiod.h) */
+	hier = hierperiod_tree(hier, camps, a->campaign, a->period);
 	err[0] = '\0';
 	msg[0] = '\0';
 	if (approve || revoke) {
@@ -193,6 +196,7 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 			fprintf(out, "%s\n", msg);
 		return r;
 	}
+	hier = hierperiod_tree(hier, camps, a->campaign, a->period);
 	if ((r = s_check_scope(hier, camps, a, false, &unit, err, errlen)) != 0)
 		return r;
 	r = store_begin(st, false, &txn);

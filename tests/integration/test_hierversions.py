@@ -334,6 +334,13 @@ class HierVersionsTest(lnobtest.NetTestCase):
         self.check_2025(r24, r25)
         for u in views:
             self.assertEqual(self.stable(self.rollup_raw("2023", u).out), before[u])
+        # The merged commune's 2023 figures can still be approved.
+        r = net.cli(agg.cmd("approve", "-c", agg.conf, "--campaign", CAMPAIGN, "--period",
+                            "2023", "--unit", MERGED, "--by", "chief"))
+        self.assertIn(MERGED, r.out)
+        r = net.cli(agg.cmd("approve", "-c", agg.conf, "--campaign", CAMPAIGN, "--period",
+                            "2025", "--unit", MERGED, "--by", "chief"), ok=False)
+        self.assertEqual(r.returncode, 1, r.out + r.err)
         r = agg.verify()
         self.assertEqual(r.returncode, 0, r.out + r.err)
 
