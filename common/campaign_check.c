@@ -13,16 +13,16 @@
 #include "lnob_err.h"
 #include "util.h"
 
-/* Every declared level is some unit's level. */
+/* Every declared level is some unit's level (in one of the hierarchy's
+ * versions: README "Hierarchy versions"). */
 static int s_check_levels(const campaign_t *c, const hier_t *hier, char *err, size_t errlen)
 {
-	size_t n = hier_count(hier);
-
 	for (size_t l = 0; l < c->nlevels; l++) {
 		bool found = false;
 
-		for (size_t i = 0; i < n && !found; i++)
-			found = strcmp(hier_unit(hier, (int)i)->level, c->levels[l]) == 0;
+		for (const hier_t *h = hier; h && !found; h = hier_version_prev(h))
+			for (size_t i = 0; i < hier_count(h) && !found; i++)
+				found = strcmp(hier_unit(h, (int)i)->level, c->levels[l]) == 0;
 		if (!found)
 			return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s:%u: [campaign] levels: '%s' is "
 					 "not a level of the hierarchy", c->file, c->levels_line,
