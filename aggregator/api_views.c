@@ -76,6 +76,7 @@ void api_rollup(api_call_t *c)
 	view_opts_t vo = { .campaigns = c->api->campaigns, .cluster = cluster,
 			   .now = lnob_now_s() };
 	const campaign_t *camp;
+	const hier_t *h;
 	json_t *view = NULL;
 	char err[512] = "";
 	int r;
@@ -91,11 +92,14 @@ void api_rollup(api_call_t *c)
 			  "the token's scope is %s", hier_unit(c->api->hier, c->grant.scope)->code);
 		return;
 	}
-	if (!cluster && !api_unit(c, "unit", &vo.unit))
-		return;
 	vo.campaign = api_arg(c, "campaign");
 	vo.period = api_arg(c, "period");
-	if ((r = view_build(c->api->st, c->txn, c->api->hier, &vo, &view, err, sizeof(err))) < 0) {
+	/* The unit in the period's hierarchy version (hierperiod.h). */
+	h = hierperiod_tree(c->api->hier, vo.campaigns, vo.campaign, vo.period);
+	if (!cluster && !api_unit_at(c, "unit", h, &vo.unit))
+		return;
+	if ((r = view_build(c->api->st, c->txn, cluster ? c->api->hier : h, &vo, &view, err,
+			    sizeof(err))) < 0) {
 		api_fail(c, r, err);
 		return;
 	}

@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "calendar.h"
 #include "figures.h"
 #include "hierperiod.h"
 #include "hierversions.h"
 #include "lnob_err.h"
+#include "tokens.h"
 
 /* AT_UNITS with C2 merged into C1 (its village V3 follows). */
 #define NEW_UNITS                                          \
@@ -343,6 +345,68 @@ static void test_split(void **state)
 	at_teardown(&w);
 }
 
+/* One API request (api_handle(), no socket): its status, its body checked
+ * to hold needle. */
+static int s_api(api_t *api, const char *token, const char *period, const char *unit,
+		 const char *needle)
+{
+	char auth[TOKEN_TEXT_MAX + 16];
+	http_req_t rq;
+	http_resp_t resp;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&resp, 0, sizeof(resp));
+	rq.method = "GET";
+	rq.path = "/api/rollup";
+	rq.body = "";
+	snprintf(auth, sizeof(auth), "Bearer %s", token);
+	rq.authorization = auth;
+	rq.args[rq.nargs].key = "campaign";
+	rq.args[rq.nargs++].value = AT_CAMPAIGN;
+	rq.args[rq.nargs].key = "period";
+	rq.args[rq.nargs++].value = period;
+	if (unit) {
+		rq.args[rq.nargs].key = "unit";
+		rq.args[rq.nargs++].value = unit;
+	}
+	api_handle(api, &rq, &resp);
+	assert_non_null(resp.body);
+	if (needle && !strstr(resp.body, needle))
+		fail_msg("/api/rollup %s %s: '%s' not in %s", period, unit ? unit : "-", needle,
+			 resp.body);
+	if (!resp.body_static)
+		free(resp.body);
+	return resp.status;
+}
+
+/* The API: a unit taken in the period's version; a token's scope in the
+ * latest. */
+static void test_api(void **state)
+{
+	at_world_t w;
+	api_t api;
+	char err[1024], all[TOKEN_TEXT_MAX + 1], c2[TOKEN_TEXT_MAX + 1], id[TOKEN_ID_LEN + 1];
+	MDB_txn *txn = NULL;
+
+	(void)state;
+	s_world(&w);
+	assert_int_equal(store_begin(w.st, true, &txn), 0);
+	assert_int_equal(token_create(w.st, txn, w.hier, TOKEN_VIEWER, "P", 0, NULL, 1, all, id,
+				      err, sizeof(err)), 0);
+	assert_int_equal(token_create(w.st, txn, w.hier, TOKEN_VIEWER, "C2", 0, NULL, 1, c2, id,
+				      err, sizeof(err)), 0);
+	assert_int_equal(store_commit(&txn), 0);
+	assert_int_equal(s_import(&w, "new.csv", FROM, "changes.csv", err, sizeof(err)), 0);
+	s_attach(&w);
+	api = (api_t){ .st = w.st, .hier = w.hier, .campaigns = &w.camps };
+	assert_int_equal(s_api(&api, all, "2024", "C2", "\"C2\""), 200);
+	assert_int_equal(s_api(&api, all, "2025", "C1", "\"V3\""), 200);
+	assert_int_equal(s_api(&api, all, "2025", "C2", "bad_request"), 400);
+	/* A token's scope is a unit of the latest version: C2's is refused. */
+	assert_int_equal(s_api(&api, c2, "2024", NULL, "unauthorized"), 401);
+	at_teardown(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_periods),
 		cmocka_unit_test(test_baseline_and_previous),
 		cmocka_unit_test(test_split),
+		cmocka_unit_test(test_api),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
