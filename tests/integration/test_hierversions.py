@@ -341,6 +341,11 @@ class HierVersionsTest(lnobtest.NetTestCase):
         r = net.cli(agg.cmd("approve", "-c", agg.conf, "--campaign", CAMPAIGN, "--period",
                             "2025", "--unit", MERGED, "--by", "chief"), ok=False)
         self.assertEqual(r.returncode, 1, r.out + r.err)
+        # The fleet is of the latest version: a node scoped to a unit gone is
+        # not under any of its units (README "Hierarchy versions").
+        fleet = json.loads(net.cli(agg.cmd("fleet", "-c", agg.conf, "--json")).out)
+        self.assertEqual([n["id"] for n in fleet["nodes"]], ["dno-office"], fleet)
+        self.assertEqual(fleet["rejected"]["not_in_period_hierarchy"], 1, fleet)
         r = agg.verify()
         self.assertEqual(r.returncode, 0, r.out + r.err)
 
