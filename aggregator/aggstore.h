@@ -135,7 +135,7 @@ enum agg_counter {
 	AGG_C_ZAP_DENIED,
 	AGG_C_STORE_FAILED,       /* batches whose commit failed */
 	AGG_C_REJECTED_BASE,      /* + NackReason value */
-	AGG_C_REJECTED_LAST = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_NOT_REQUESTED,
+	AGG_C_REJECTED_LAST = AGG_C_REJECTED_BASE + LNOB__NACK_REASON__NACK_NOT_IN_PERIOD_HIERARCHY,
 	AGG_C_AMENDED,            /* stored reports held as amendments of an
 	                             approval (approval.h), also in `stored` */
 	AGG_C_DOWNSTREAM_IGNORED, /* entries of relays' Heartbeat.downstream not

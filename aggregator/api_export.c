@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "export.h"
+#include "hierperiod.h"
 #include "util.h"
 
 /* format and sheet: false after answering 400. */
@@ -54,6 +55,7 @@ void api_export(api_call_t *c)
 			    .now = lnob_now_s() };
 	export_format_t f = EXPORT_XLSX;
 	const campaign_t *camp;
+	const hier_t *h;
 	const char *sheet = NULL;
 	unsigned char *buf = NULL;
 	json_t *doc = NULL;
@@ -62,11 +64,15 @@ void api_export(api_call_t *c)
 	int r;
 
 	if (!api_args_only(c, allowed) || !s_format(c, &f, &sheet) ||
-	    !api_campaign(c, "period", &camp) || !api_unit(c, "unit", &o.unit))
+	    !api_campaign(c, "period", &camp))
 		return;
 	o.campaign = api_arg(c, "campaign");
 	o.period = api_arg(c, "period");
-	r = export_build(c->api->st, c->txn, c->api->hier, &o, &doc, err, sizeof(err));
+	/* The unit in the period's hierarchy version (hierperiod.h). */
+	h = hierperiod_tree(c->api->hier, o.campaigns, o.campaign, o.period);
+	if (!api_unit_at(c, "unit", h, &o.unit))
+		return;
+	r = export_build(c->api->st, c->txn, h, &o, &doc, err, sizeof(err));
 	if (r == 0)
 		export_filename(doc, f, sheet, name, sizeof(name));
 	if (r == 0)

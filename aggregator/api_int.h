@@ -61,6 +61,10 @@ bool api_body_only(api_call_t *c, const char *const *allowed);
  * naming the closest units; outside the scope, 403. Returns false after
  * answering. */
 bool api_unit(api_call_t *c, const char *name, int *ret);
+/* The same in h, a version of the hierarchy (hierperiod.h: a period's):
+ * the unit and the token's scope taken there (a scope not in h: 403).
+ * api_unit() is api_unit_at() in the latest version. */
+bool api_unit_at(api_call_t *c, const char *name, const hier_t *h, int *ret);
 /* The configured campaign of parameter "campaign" (required) and, with
  * need_period, its period of parameter name: 400 listing the known ids
  * when absent or unknown. With no campaign configured, any id goes

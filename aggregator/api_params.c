@@ -66,25 +66,35 @@ bool api_owned(api_call_t *c, const char *code, const char *what)
 
 bool api_unit(api_call_t *c, const char *name, int *ret)
 {
-	const char *text = api_arg(c, name);
+	return api_unit_at(c, name, c->api->hier, ret);
+}
+
+bool api_unit_at(api_call_t *c, const char *name, const hier_t *h, int *ret)
+{
+	const char *text = api_arg(c, name), *sc = hier_unit(c->api->hier, c->grant.scope)->code;
+	int scope = h == c->api->hier ? c->grant.scope : hier_find(h, sc);
 	char why[1024];
 	int i, r;
 
+	if (scope < 0) {
+		api_error(c, 403, "forbidden", "parameter '%s': the token's scope %s is not in the "
+			  "hierarchy version of the period", name, sc);
+		return false;
+	}
 	if (!text) {
-		*ret = c->grant.scope;
+		*ret = scope;
 		return true;
 	}
-	if ((r = unit_resolve(c->api->hier, text, -1, &i, why, sizeof(why))) < 0) {
+	if ((r = unit_resolve(h, text, -1, &i, why, sizeof(why))) < 0) {
 		if (r == -ENOMEM)
 			api_error(c, 500, "internal", "out of memory");
 		else
 			api_error(c, 400, "bad_request", "parameter '%s': %s", name, why);
 		return false;
 	}
-	if (!api_in_scope(c, i)) {
+	if (!hier_in_subtree(h, scope, i)) {
 		api_error(c, 403, "forbidden", "parameter '%s': unit %s is outside the token's scope "
-			  "(%s)", name, hier_unit(c->api->hier, i)->code,
-			  hier_unit(c->api->hier, c->grant.scope)->code);
+			  "(%s)", name, hier_unit(h, i)->code, sc);
 		return false;
 	}
 	*ret = i;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "approval.h"
+#include "hierperiod.h"
 #include "history.h"
 #include "lnob_err.h"
 #include "nominations.h"
@@ -75,6 +76,7 @@ void api_rollup(api_call_t *c)
 	view_opts_t vo = { .campaigns = c->api->campaigns, .cluster = cluster,
 			   .now = lnob_now_s() };
 	const campaign_t *camp;
+	const hier_t *h;
 	json_t *view = NULL;
 	char err[512] = "";
 	int r;
@@ -90,11 +92,14 @@ void api_rollup(api_call_t *c)
 			  "the token's scope is %s", hier_unit(c->api->hier, c->grant.scope)->code);
 		return;
 	}
-	if (!cluster && !api_unit(c, "unit", &vo.unit))
-		return;
 	vo.campaign = api_arg(c, "campaign");
 	vo.period = api_arg(c, "period");
-	if ((r = view_build(c->api->st, c->txn, c->api->hier, &vo, &view, err, sizeof(err))) < 0) {
+	/* The unit in the period's hierarchy version (hierperiod.h). */
+	h = hierperiod_tree(c->api->hier, vo.campaigns, vo.campaign, vo.period);
+	if (!cluster && !api_unit_at(c, "unit", h, &vo.unit))
+		return;
+	if ((r = view_build(c->api->st, c->txn, cluster ? c->api->hier : h, &vo, &view, err,
+			    sizeof(err))) < 0) {
 		api_fail(c, r, err);
 		return;
 	}
@@ -122,6 +127,10 @@ void api_series(api_call_t *c)
 	periods = json_array();
 	for (size_t i = 0; r == 0 && i < campaign_period_count(camp); i++) {
 		vo.period = campaign_period(camp, (int)i)->id;
+		/* A period whose hierarchy version lacks the unit: left out. */
+		if (hier_find(hierperiod_tree(c->api->hier, vo.campaigns, vo.campaign, vo.period),
+			      hier_unit(c->api->hier, vo.unit)->code) < 0)
+			continue;
 		if ((r = view_build(c->api->st, c->txn, c->api->hier, &vo, &view, err, sizeof(err))) < 0)
 			break;
 		json_array_append_new(periods, json_pack("{s:s, s:O*}", "period", vo.period, "values",

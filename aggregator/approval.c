@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -146,6 +147,13 @@ int amendment_accept(store_t *st, const hier_t *hier, MDB_txn *txn, const char *
 		     uint64_t seq, const char *by, const char *note, int64_t now,
 		     apply_out_t *ret)
 {
+	return amendment_accept_on(st, hier, NULL, txn, signer, seq, by, note, now, ret);
+}
+
+int amendment_accept_on(store_t *st, const hier_t *hier, const campaigns_t *camps, MDB_txn *txn,
+			const char *signer, uint64_t seq, const char *by, const char *note,
+			int64_t now, apply_out_t *ret)
+{
 	Lnob__AmendmentRecord *rec = NULL;
 	Lnob__Report *rep = NULL;
 	apply_out_t out;
@@ -153,6 +161,7 @@ int amendment_accept(store_t *st, const hier_t *hier, MDB_txn *txn, const char *
 
 	if (r < 0)
 		return r;
+	hier = hierperiod_tree(hier, camps, rec->campaign, rec->period);
 	memset(&out, 0, sizeof(out));
 	r = s_amended_report(st, txn, hier, rec, &rep, &unit);
 	if (r == 0)

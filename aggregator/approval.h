@@ -95,6 +95,12 @@ int approval_revoke(store_t *st, MDB_txn *txn, const char *campaign, const char 
 int amendment_accept(store_t *st, const hier_t *hier, MDB_txn *txn, const char *signer,
 		     uint64_t seq, const char *by, const char *note, int64_t now,
 		     apply_out_t *ret);
+/* The same on the hierarchy version of the amendment's period
+ * (hierperiod.h: camps, may be NULL, gives the period's day;
+ * amendment_accept() passes NULL). */
+int amendment_accept_on(store_t *st, const hier_t *hier, const campaigns_t *camps, MDB_txn *txn,
+			const char *signer, uint64_t seq, const char *by, const char *note,
+			int64_t now, apply_out_t *ret);
 
 /* Rejects the queued amendment (signer, seq): removes it from the queue and
  * logs the decision with by and reason at now. Returns 0, LNOB_E_NOTFOUND

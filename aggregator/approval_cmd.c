@@ -6,6 +6,7 @@
 
 #include "apply.h"
 #include "approval.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "render.h"
 #include "unitsearch.h"
@@ -114,8 +115,9 @@ static int s_cli_approve(store_t *st, const approval_args_t *a, bool revoke, cha
 }
 
 /* accept and reject, in one write transaction. */
-static int s_cli_decide(store_t *st, const hier_t *hier, const approval_args_t *a, bool accept,
-			char *msg, size_t msglen, char *err, size_t errlen)
+static int s_cli_decide(store_t *st, const hier_t *hier, const campaigns_t *camps,
+			const approval_args_t *a, bool accept, char *msg, size_t msglen, char *err,
+			size_t errlen)
 {
 	apply_out_t out_;
 	MDB_txn *txn = NULL;
@@ -132,8 +134,8 @@ static int s_cli_decide(store_t *st, const hier_t *hier, const approval_args_t *
 	memset(&out_, 0, sizeof(out_));
 	r = store_begin(st, true, &txn);
 	if (r == 0)
-		r = accept ? amendment_accept(st, hier, txn, signer, seq, a->by, a->note,
-					      lnob_now_s(), &out_)
+		r = accept ? amendment_accept_on(st, hier, camps, txn, signer, seq, a->by, a->note,
+						 lnob_now_s(), &out_)
 			   : amendment_reject(st, txn, signer, seq, a->by, a->reason, lnob_now_s());
 	if (r == 0)
 		r = store_commit(&txn);
@@ -160,6 +162,8 @@ int approval_act(store_t *st, const hier_t *hier, const campaigns_t *camps,
 	bool accept = strcmp(a->cmd, "accept") == 0;
 	int unit, r;
 
+	/* --unit in the period's hierarchy version (hierperiod.h) */
+	hier = hierperiod_tree(hier, camps, a->campaign, a->period);
 	err[0] = '\0';
 	msg[0] = '\0';
 	if (approve || revoke) {
@@ -174,7 +178,7 @@ int approval_act(store_t *st, const hier_t *hier, const campaigns_t *camps,
 	}
 	r = s_check_text(a, accept ? a->note : a->reason, accept ? "--note" : "--reason", !accept,
 			 err, errlen);
-	return r ? r : s_cli_decide(st, hier, a, accept, msg, msglen, err, errlen);
+	return r ? r : s_cli_decide(st, hier, camps, a, accept, msg, msglen, err, errlen);
 }
 
 int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
@@ -192,6 +196,7 @@ int approval_cli(store_t *st, const hier_t *hier, const campaigns_t *camps,
 			fprintf(out, "%s\n", msg);
 		return r;
 	}
+	hier = hierperiod_tree(hier, camps, a->campaign, a->period);
 	if ((r = s_check_scope(hier, camps, a, false, &unit, err, errlen)) != 0)
 		return r;
 	r = store_begin(st, false, &txn);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "hierarchy.h"
 
 #define AGG_PROG "lnob-aggregator"
 /* The program of every command, in the directory of AGG_PROG (main.c). */
@@ -75,6 +76,8 @@ static inline const aggcmd_conf_t *aggcmd_conf(const cli_ctx_t *ctx)
  * nearest ones; a name several units have, with their codes; several
  * roots). */
 int aggcmd_unit(cli_ctx_t *ctx, int *ret);
+/* The same in h, a version of ctx->hier (hierarchy.h). */
+int aggcmd_unit_of(cli_ctx_t *ctx, const hier_t *h, int *ret);
 
 /* --campaign (when given) and the period option popt ("period",
  * "occasion"; NULL: none) checked against the configured campaigns
@@ -113,6 +116,7 @@ int cmd_fleet(cli_ctx_t *ctx);      /* the fleet view (fleet.h) */
 int cmd_approval(cli_ctx_t *ctx);   /* approve, unapprove, approvals, amendments,
                                        accept, reject (approval.h) */
 int cmd_token(cli_ctx_t *ctx);      /* token add | list | revoke (tokens.h) */
+int cmd_hierarchy(cli_ctx_t *ctx);  /* hierarchy import | list | show (hierversions.h) */
 int cmd_export(cli_ctx_t *ctx);     /* export.h */
 int cmd_baseline(cli_ctx_t *ctx);   /* baseline import (dhis2_in.h) */
 int cmd_request(cli_ctx_t *ctx);    /* request add | list (requests.h) */

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "endpoint.h"
 #include "hiercache.h"
+#include "hierversions.h"
 #include "http.h"
 #include "lnob_err.h"
 #include "log.h"
@@ -229,13 +230,21 @@ static int s_campaigns_extend(cli_ctx_t *ctx, char *err, size_t errlen)
 int aggcmd_hier_load(cli_ctx_t *ctx, char *err, size_t errlen)
 {
 	aggcmd_conf_t *c = ctx->daemon;
+	MDB_txn *txn = NULL;
+	int r;
 
 	/* The store read-only, kept for the ad-hoc requests and the command's
 	 * cli_store(ctx, CLI_STORE_READ). No store yet, or one `run` must
 	 * upgrade: the file is parsed. */
 	(void)cli_store_quiet(ctx);
-	return hiercache_load(ctx->store, ctx->hier_file, &ctx->hier, c->hier_digest,
-			      &c->hier_cached, err, errlen);
+	r = hiercache_load(ctx->store, ctx->hier_file, &ctx->hier, c->hier_digest,
+			   &c->hier_cached, err, errlen);
+	/* The versions before it (hierversions.h), when the store has some. */
+	if (r == 0 && ctx->store && (r = store_begin(ctx->store, false, &txn)) == 0)
+		r = hierver_attach(ctx->store, txn, ctx->hier, ctx->hier_file, c->hier_digest, err,
+				   errlen);
+	store_abort(&txn);
+	return r;
 }
 
 const cli_context_ops_t aggcmd_context = {
@@ -248,17 +257,23 @@ const cli_context_ops_t aggcmd_context = {
 
 int aggcmd_unit(cli_ctx_t *ctx, int *ret)
 {
+	return aggcmd_unit_of(ctx, ctx->hier, ret);
+}
+
+int aggcmd_unit_of(cli_ctx_t *ctx, const hier_t *h, int *ret)
+{
 	const char *unit = cli_opt(ctx, "unit");
 	const int *roots;
 
 	char err[2048] = "";
 
 	if (unit) {
-		if (unit_resolve(ctx->hier, unit, -1, ret, err, sizeof(err)) != 0)
-			return cli_fail(ctx, "%s: --unit: %s (%s)", ctx->cmd->name, err, ctx->hier_file);
+		if (unit_resolve(h, unit, -1, ret, err, sizeof(err)) != 0)
+			return cli_fail(ctx, "%s: --unit: %s (%s%s)", ctx->cmd->name, err,
+					ctx->hier_file, h != ctx->hier ? ", the period's version" : "");
 		return 0;
 	}
-	if (hier_children(ctx->hier, -1, &roots) != 1)
+	if (hier_children(h, -1, &roots) != 1)
 		return cli_fail(ctx, "%s: the hierarchy has several roots; name one with --unit",
 				ctx->cmd->name);
 	*ret = roots[0];

@@ -15,6 +15,7 @@
 
 #include "aggstore.h"
 #include "export.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "util.h"
 
@@ -90,7 +91,8 @@ static int s_make(cli_ctx_t *ctx, const export_opts_t *o, export_format_t f, con
 		return rc;
 	}
 	if ((r = store_begin(ctx->store, false, &txn)) == 0)
-		r = export_build(ctx->store, txn, ctx->hier, o, &doc, err, sizeof(err));
+		r = export_build(ctx->store, txn, hierperiod_tree(ctx->hier, &ctx->camps, o->campaign,
+								  o->period), o, &doc, err, sizeof(err));
 	store_abort(&txn);
 	if (r == 0)
 		export_filename(doc, f, sheet, name, namelen);
@@ -137,7 +139,9 @@ int cmd_export(cli_ctx_t *ctx)
 	int rc;
 
 	if ((rc = s_format(ctx, &f, &sheet)) != 0 || (rc = s_campaign(ctx, &o.campaign)) != 0 ||
-	    (rc = aggcmd_unit(ctx, &o.unit)) != 0 ||
+	    /* --unit in the period's hierarchy version (hierperiod.h) */
+	    (rc = aggcmd_unit_of(ctx, hierperiod_tree(ctx->hier, &ctx->camps, o.campaign, o.period),
+				 &o.unit)) != 0 ||
 	    (rc = s_make(ctx, &o, f, sheet, &buf, &len, name, sizeof(name))) != 0)
 		return rc;
 	rc = s_output(ctx, name, buf, len);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "aggstore.h"
+#include "hierperiod.h"
 #include "history.h"
 #include "lnob_err.h"
 #include "render.h"
@@ -42,11 +43,14 @@ static int s_show(cli_ctx_t *ctx, const char *unit)
 
 int cmd_history(cli_ctx_t *ctx)
 {
+	/* --unit in the period's hierarchy version (hierperiod.h) */
+	const hier_t *h = hierperiod_tree(ctx->hier, &ctx->camps, cli_opt(ctx, "campaign"),
+					  cli_opt(ctx, "period"));
 	int unit, rc;
 
-	if ((rc = aggcmd_campaign(ctx, "period")) != 0 || (rc = aggcmd_unit(ctx, &unit)) != 0)
+	if ((rc = aggcmd_campaign(ctx, "period")) != 0 || (rc = aggcmd_unit_of(ctx, h, &unit)) != 0)
 		return rc;
-	return s_show(ctx, hier_unit(ctx->hier, unit)->code);
+	return s_show(ctx, hier_unit(h, unit)->code);
 }
 
 int cmd_conflicts(cli_ctx_t *ctx)

@@ -14,20 +14,22 @@
 
 #include "aggstore.h"
 #include "export.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "render.h"
 #include "util.h"
 #include "view.h"
 
 /* --csv: the export's summary of unit and its children on stdout. */
-static int s_csv(cli_ctx_t *ctx, MDB_txn *txn, const view_opts_t *vo, char *err, size_t errlen)
+static int s_csv(cli_ctx_t *ctx, MDB_txn *txn, const hier_t *h, const view_opts_t *vo, char *err,
+		 size_t errlen)
 {
 	export_opts_t eo = { .campaigns = vo->campaigns, .campaign = vo->campaign,
 			     .period = vo->period, .unit = vo->unit, .now = vo->now };
 	unsigned char *buf = NULL;
 	json_t *doc = NULL;
 	size_t len = 0;
-	int r = export_build(ctx->store, txn, ctx->hier, &eo, &doc, err, errlen);
+	int r = export_build(ctx->store, txn, h, &eo, &doc, err, errlen);
 
 	if (r == 0)
 		r = export_render_csv(doc, "summary", &buf, &len, err, errlen);
@@ -44,6 +46,7 @@ int cmd_rollup(cli_ctx_t *ctx)
 	view_opts_t vo = { .campaigns = &ctx->camps, .campaign = cli_opt(ctx, "campaign"),
 			   .period = cli_opt(ctx, "period"), .cluster = cluster,
 			   .now = lnob_now_s() };
+	const hier_t *h;
 	MDB_txn *txn = NULL;
 	json_t *view = NULL;
 	char err[1024] = "";
@@ -53,9 +56,14 @@ int cmd_rollup(cli_ctx_t *ctx)
 		return cli_usage(ctx, "--unit and --cluster: one of them at most");
 	if ((rc = aggcmd_campaign(ctx, "period")) != 0)
 		return rc;
+	/* --unit in the period's hierarchy version (hierperiod.h). */
+	h = hierperiod_tree(ctx->hier, &ctx->camps, vo.campaign, vo.period);
+	if (!cluster && cli_opt(ctx, "unit") && hier_find(h, cli_opt(ctx, "unit")) < 0 &&
+	    hierperiod_absent(ctx->hier, h, cli_opt(ctx, "unit"), vo.period, err, sizeof(err)))
+		return cli_fail(ctx, "rollup: --unit: %s", err);
 	if (cluster)
 		vo.unit = 0;
-	else if ((rc = aggcmd_unit(ctx, &vo.unit)) != 0)
+	else if ((rc = aggcmd_unit_of(ctx, h, &vo.unit)) != 0)
 		return rc;
 	if (cluster && ctx->format == CLI_CSV)
 		return cli_usage(ctx, "--csv and --cluster: --csv gives a unit and its children");
@@ -63,9 +71,10 @@ int cmd_rollup(cli_ctx_t *ctx)
 		return rc;
 	if ((r = store_begin(ctx->store, false, &txn)) == 0) {
 		if (ctx->format == CLI_CSV)
-			r = s_csv(ctx, txn, &vo, err, sizeof(err));
+			r = s_csv(ctx, txn, h, &vo, err, sizeof(err));
 		else
-			r = view_build(ctx->store, txn, ctx->hier, &vo, &view, err, sizeof(err));
+			r = view_build(ctx->store, txn, cluster ? ctx->hier : h, &vo, &view, err,
+				       sizeof(err));
 	}
 	store_abort(&txn);
 	if (r < 0)

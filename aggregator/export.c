@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lnob_err.h"
+#include "hierperiod.h"
 #include "nominations.h"
 #include "util.h"
 #include "view.h"
@@ -336,9 +337,15 @@ int export_build(store_t *st, MDB_txn *txn, const hier_t *hier, const export_opt
 		 json_t **ret, char *err, size_t errlen)
 {
 	json_t **views = NULL, *summary = NULL, *late = NULL, *noms = NULL, *doc = NULL;
+	export_opts_t on = *o;   /* on the period's hierarchy version (hierperiod.h) */
 	int *units = NULL;
 	size_t n = 0;
 	int r = s_check_ids(o, err, errlen);
+
+	if (r == 0 && o->unit >= 0 && (size_t)o->unit < hier_count(hier))
+		r = hierperiod_view_unit(&hier, o->campaigns, o->campaign, o->period, &on.unit, err,
+					 errlen);
+	o = &on;
 
 	if (r == 0 && (o->unit < 0 || (size_t)o->unit >= hier_count(hier)))
 		r = lnob_errf(err, errlen, LNOB_E_NOTFOUND, "no unit %d in the hierarchy", o->unit);

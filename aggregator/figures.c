@@ -8,6 +8,7 @@
 
 #include "campaign_request.h"
 #include "codec.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "report.h"
 
@@ -88,6 +89,36 @@ static void s_add(const campaign_t *c, const campaign_period_t *p, figures_ind_t
 	}
 }
 
+/* The previous period's counts of code (a unit of hier, the period's
+ * version): on the previous period's version, the sum of its
+ * predecessors' (hier_predecessors(): known only when each of them has
+ * them; hierperiod.h). */
+#define S_PREDS_MAX 64
+static int s_prev_counts(store_t *st, MDB_txn *txn, agg_memo_t *memo, const hier_t *hier,
+			 const figures_t *f, const char *code, campaign_counts_t *k, bool *ret_has)
+{
+	const hier_t *then = hier_at_day(hier, f->prev->end_day);
+	const char *preds[S_PREDS_MAX];
+	campaign_counts_t part;
+	bool unknown = false, has = true;
+	size_t n = then == hier ? 1 : hier_predecessors(hier, then, code, preds, S_PREDS_MAX,
+							  &unknown);
+	int r = 0;
+
+	if (then == hier)
+		return s_latest_counts(st, txn, memo, f->camp, f->prev->id, code, k, ret_has);
+	*ret_has = false;
+	if (unknown || n == 0 || n > S_PREDS_MAX)
+		return 0;
+	for (size_t i = 0; r == 0 && has && i < n; i++) {
+		r = s_latest_counts(st, txn, memo, f->camp, f->prev->id, preds[i], &part, &has);
+		if (r == 0 && has)
+			hierperiod_counts_add(f->camp, k, &part, i == 0);
+	}
+	*ret_has = r == 0 && has;
+	return r;
+}
+
 /* Reads one unit of the subtree. */
 static int s_read_unit(store_t *st, MDB_txn *txn, agg_memo_t *memo, const hier_t *hier,
 		       const figures_t *f, int unit, s_unit_t *x)
@@ -100,9 +131,8 @@ static int s_read_unit(store_t *st, MDB_txn *txn, agg_memo_t *memo, const hier_t
 	x->has_then = false;
 	campaign_counts_clear(&x->then);
 	if (r == 0 && f->prev)
-		r = s_latest_counts(st, txn, memo, f->camp, f->prev->id, x->u->code, &x->then,
-				    &x->has_then);
-	x->has_base = r == 0 && campaign_baseline_for(f->camp, hier, unit, &x->base) == 0;
+		r = s_prev_counts(st, txn, memo, hier, f, x->u->code, &x->then, &x->has_then);
+	x->has_base = r == 0 && hierperiod_baseline(f->camp, hier, unit, &x->base) == 0;
 	if (!x->has_base)
 		campaign_counts_clear(&x->base);
 	return r;
@@ -138,7 +168,7 @@ static size_t s_levels_reporting(const campaign_t *c, const campaign_period_t *p
 static void s_finish(figures_t *f, const hier_t *hier)
 {
 	campaign_counts_t own;
-	bool has_own = campaign_baseline_for(f->camp, hier, f->unit, &own) == 0;
+	bool has_own = hierperiod_baseline(f->camp, hier, f->unit, &own) == 0;
 	size_t n = campaign_indicator_count(f->camp);
 
 	for (size_t i = 0; i < n; i++) {

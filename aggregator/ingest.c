@@ -14,6 +14,7 @@
 #include "codec.h"
 #include "envelope.h"
 #include "fault.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "nominations.h"
 #include "report.h"
@@ -229,28 +230,37 @@ static int s_check_report(ingest_ctx_t *ctx, const Lnob__Envelope *env,
 			  char *detail, size_t len)
 {
 	const campaign_t *camp;
+	const hier_t *h;
 	Lnob__Report *rep;
 	int reason, unit, scope;
 
 	if ((reason = env->kind == LNOB__KIND__KIND_SNAPSHOT
-			      ? ingest_snapshot_decode(ctx->hier, env, ctx->max_body, &rep, detail, len)
+			      ? ingest_snapshot_decode(ctx->hier, ctx->campaigns, env, ctx->max_body,
+						       &rep, detail, len)
 			      : s_decode_report(env, ctx->max_body, &rep, detail, len)) != 0)
 		return reason;
-	unit = hier_find(ctx->hier, rep->unit);
-	scope = hier_find(ctx->hier, node->scope);
+	/* The hierarchy version of the report's period (hierperiod.h). */
+	h = hierperiod_tree(ctx->hier, ctx->campaigns, rep->campaign, rep->period);
+	unit = hier_find(h, rep->unit);
+	scope = hier_find(h, node->scope);
 	if (env->kind == LNOB__KIND__KIND_REPORT && report_validate(rep, detail, len) < 0) {
 		reason = LNOB__NACK_REASON__NACK_INVALID;
 	} else if ((reason = campaigns_check_report(ctx->campaigns, rep, detail, len)) != 0) {
 		/* detail filled */
+	} else if (unit < 0 && hierperiod_absent(ctx->hier, h, rep->unit, rep->period, detail, len)) {
+		reason = LNOB__NACK_REASON__NACK_NOT_IN_PERIOD_HIERARCHY;
 	} else if (unit < 0) {
 		reason = LNOB__NACK_REASON__NACK_UNKNOWN_UNIT;
 		snprintf(detail, len, "unit '%s' is not in the hierarchy", rep->unit);
-	} else if (scope < 0 || !hier_in_subtree(ctx->hier, scope, unit)) {
+	} else if (scope < 0 && hierperiod_scope_gone(ctx->hier, h, node->scope, rep->period,
+						       detail, len)) {
+		reason = LNOB__NACK_REASON__NACK_OUT_OF_SCOPE;
+	} else if (scope < 0 || !hier_in_subtree(h, scope, unit)) {
 		reason = LNOB__NACK_REASON__NACK_OUT_OF_SCOPE;
 		snprintf(detail, len, "unit '%s' is outside %s's scope '%s'", rep->unit,
 			 env->signer, node->scope);
 	} else if ((camp = campaigns_find(ctx->campaigns, rep->campaign)) &&
-		   (reason = campaign_check_reporter(camp, rep, hier_unit(ctx->hier, unit)->level,
+		   (reason = campaign_check_reporter(camp, rep, hier_unit(h, unit)->level,
 						     detail, len)) < 0) {
 		/* Each indicator only at its reporting levels (campaign.h), so
 		 * that nothing is counted twice up the tree; an ad-hoc request's
@@ -273,19 +283,20 @@ static int s_report(ingest_ctx_t *ctx, MDB_txn *txn, ingest_item_t *it, const Ln
 		    int unit, const Lnob__Envelope *env)
 {
 	apply_out_t out;
+	const hier_t *h = hierperiod_tree(ctx->hier, ctx->campaigns, rep->campaign, rep->period);
 	int r = agg_envelope_put(ctx->st, txn, env->signer, env->seq, it->env, it->len);
 
 	if (r == 0 && env->kind == LNOB__KIND__KIND_SNAPSHOT)
 		r = snapshot_in_mark(ctx->st, txn);
 	if (r == 0)
-		r = approval_hold(ctx->st, txn, ctx->hier, rep, unit, it->signer, it->seq,
+		r = approval_hold(ctx->st, txn, h, rep, unit, it->signer, it->seq,
 				  lnob_now_s(), it->note, sizeof(it->note));
 	if (r == 1) {
 		it->amended = true;
 		ctx->counters[AGG_C_AMENDED]++;
 		r = 0;
 	} else if (r == 0) {
-		r = apply_report(ctx->st, txn, ctx->rollups, ctx->hier, rep, unit, it->signer, it->seq,
+		r = apply_report(ctx->st, txn, ctx->rollups, h, rep, unit, it->signer, it->seq,
 				 lnob_now_s(), &out);
 		if (r < 0)
 			snprintf(it->detail, sizeof(it->detail), "%s", out.detail);

@@ -3,7 +3,8 @@
  * revoke, rollup, status, fleet, verify, history, conflicts, nominations, export,
  * baseline import (from DHIS2),
  * and approve, unapprove, approvals, amendments, accept, reject (approval.h),
- * token (tokens.h), request (requests.h), backup and restore (backup.h).
+ * token (tokens.h), request (requests.h), backup and restore (backup.h),
+ * hierarchy (hierversions.h).
  * Each subcommand is a cmd_<name>.c (cmd_aggregator.h).
  *
  * Exit status: 0 success, 1 failure (one message naming the cause), 2 usage.
@@ -161,6 +162,12 @@ static const cli_opt_t s_fleet_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static const cli_opt_t s_hierarchy_opts[] = {
+	{ "valid-from", 0, "YYYY-MM-DD", 0 },
+	{ "changes", 0, "FILE", 0 },
+	{ NULL, 0, NULL, 0 },
+};
+
 static const cli_opt_t s_none[] = { { NULL, 0, NULL, 0 } };
 
 static const cli_cmd_t s_cmds[] = {
@@ -187,7 +194,7 @@ static const cli_cmd_t s_cmds[] = {
 	  .formats = CLI_JSON, .needs = CLI_NEED_CONF | CLI_NEED_HIER | CLI_NEED_CAMPAIGNS,
 	  .run = cmd_fleet },
 	{ .name = "verify", .synopsis = "-c CONF", .opts = s_none,
-	  .needs = CLI_NEED_CONF | CLI_NEED_HIER, .run = cmd_verify },
+	  .needs = S_NEED_VIEW, .run = cmd_verify },
 	{ .name = "history", .synopsis = "-c CONF --campaign C --period P --unit U [--json]",
 	  .opts = s_history_opts, .formats = CLI_JSON, .needs = S_NEED_ONE,
 	  .run = cmd_history },
@@ -236,7 +243,7 @@ static const cli_cmd_t s_cmds[] = {
 	  .run = cmd_backup },
 	{ .name = "restore",
 	  .synopsis = "-c CONF DIR  (into the configured data_dir, which holds no store)",
-	  .opts = s_none, .needs = CLI_NEED_CONF | CLI_NEED_HIER, .min_args = 1, .max_args = 1,
+	  .opts = s_none, .needs = S_NEED_VIEW, .min_args = 1, .max_args = 1,
 	  .args = "DIR", .run = cmd_restore },
 	{ .name = "national", .synopsis = "send -c CONF   (the national feed's snapshots, now)",
 	  .opts = s_none, .needs = S_NEED_VIEW, .min_args = 1, .max_args = 1, .args = "send",
@@ -247,6 +254,13 @@ static const cli_cmd_t s_cmds[] = {
 	  .help = "       " AGG_PROG " request list -c CONF [--campaign C] [--json]\n",
 	  .opts = s_request_opts, .formats = CLI_JSON, .needs = S_NEED_ONE,
 	  .min_args = 1, .max_args = 1, .args = "add|list", .run = cmd_request },
+	{ .name = "hierarchy",
+	  .synopsis = "import -c CONF FILE --valid-from YYYY-MM-DD [--changes FILE]",
+	  .help = "       " AGG_PROG " hierarchy list -c CONF [--json]\n"
+		  "       " AGG_PROG " hierarchy show -c CONF VALID_FROM|first [--json]\n",
+	  .opts = s_hierarchy_opts, .formats = CLI_JSON, .needs = S_NEED_VIEW,
+	  .min_args = 1, .max_args = 2, .args = "import FILE|list|show VALID_FROM",
+	  .run = cmd_hierarchy },
 };
 
 static const cli_prog_t s_prog = {

@@ -5,12 +5,14 @@
 #include <stdio.h>
 
 #include "codec.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "snapshot.h"
 #include "snapshot_in.h"
 
-int ingest_snapshot_decode(const hier_t *hier, const Lnob__Envelope *env, size_t max_body,
-			   Lnob__Report **ret_rep, char *detail, size_t len)
+int ingest_snapshot_decode(const hier_t *hier, const campaigns_t *campaigns,
+			   const Lnob__Envelope *env, size_t max_body, Lnob__Report **ret_rep,
+			   char *detail, size_t len)
 {
 	ProtobufCMessage *m;
 	Lnob__Snapshot *s;
@@ -25,6 +27,7 @@ int ingest_snapshot_decode(const hier_t *hier, const Lnob__Envelope *env, size_t
 		return LNOB__NACK_REASON__NACK_MALFORMED;
 	}
 	s = (Lnob__Snapshot *)m;
+	hier = hierperiod_tree(hier, campaigns, s->campaign, s->period);
 	unit = hier_find(hier, s->unit);
 	if (snapshot_validate(s, detail, len) < 0) {
 		reason = LNOB__NACK_REASON__NACK_INVALID;

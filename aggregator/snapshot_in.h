@@ -12,17 +12,20 @@
 #include <stddef.h>
 
 #include "aggstore.h"
+#include "campaigns.h"
 #include "hierarchy.h"
 #include "lnob.pb-c.h"
 
 /* Decodes env's body (at most max_body bytes) as a Snapshot and checks it
  * (snapshot_validate(); a PART_SUBTREE snapshot of a unit with children in
- * hier would count its subtree twice and is refused). Returns 0 with
+ * the hierarchy version of its period, hierperiod_tree() of hier and
+ * campaigns, would count its subtree twice and is refused). Returns 0 with
  * *ret_rep (caller frees: lnob__report__free_unpacked()), or the
  * NackReason (NACK_MALFORMED, NACK_INVALID) with detail filled; -ENOMEM
  * counts as NACK_INVALID with "out of memory". */
-int ingest_snapshot_decode(const hier_t *hier, const Lnob__Envelope *env, size_t max_body,
-			   Lnob__Report **ret_rep, char *detail, size_t len);
+int ingest_snapshot_decode(const hier_t *hier, const campaigns_t *campaigns,
+			   const Lnob__Envelope *env, size_t max_body, Lnob__Report **ret_rep,
+			   char *detail, size_t len);
 
 /* The store holds snapshots (meta "snapshots", set in the transaction
  * storing the first): snapshot_in_mark() sets it in txn, a write

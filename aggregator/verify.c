@@ -5,11 +5,24 @@
 #include "verify.h"
 #include "verify_int.h"
 
+#include "hierversions.h"
+
 int verify_store(store_t *st, MDB_txn *txn, const hier_t *hier, FILE *out,
 		 size_t *ret_diffs, size_t *ret_checked)
 {
-	verify_t v = { .st = st, .txn = txn, .hier = hier, .out = out };
-	int r = verify_history(&v);
+	return verify_store_versions(st, txn, hier, NULL, out, ret_diffs, ret_checked);
+}
+
+int verify_store_versions(store_t *st, MDB_txn *txn, const hier_t *hier,
+			  const campaigns_t *camps, FILE *out, size_t *ret_diffs,
+			  size_t *ret_checked)
+{
+	verify_t v = { .st = st, .txn = txn, .hier = hier, .camps = camps, .out = out };
+	int r = hierver_verify(hier, out, &v.diffs);
+
+	if (r < 0)
+		return r;
+	r = verify_history(&v);
 
 	if (r == 0)
 		r = verify_log(&v);

@@ -28,6 +28,7 @@
 #include <stdio.h>
 
 #include "aggstore.h"
+#include "campaigns.h"
 #include "hierarchy.h"
 
 /* Runs every check in txn (a read transaction). Writes one "DIFF ..." line
@@ -37,5 +38,13 @@
  * LNOB_E_CORRUPT for a history that does not parse, -ENOMEM). */
 int verify_store(store_t *st, MDB_txn *txn, const hier_t *hier, FILE *out,
 		 size_t *ret_diffs, size_t *ret_checked);
+
+/* The same with the hierarchy's versions (hierversions.h): each version's
+ * tree and change list checked anew (hierver_verify()), and the rollups
+ * of each (campaign, period) recomputed on the version of that period
+ * (hierperiod.h; camps, may be NULL, gives the periods' days). */
+int verify_store_versions(store_t *st, MDB_txn *txn, const hier_t *hier,
+			  const campaigns_t *camps, FILE *out, size_t *ret_diffs,
+			  size_t *ret_checked);
 
 #endif

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "util.h"
@@ -78,6 +79,12 @@ static void s_acc_reset(s_acc_t *a)
 }
 
 /* Compares one unit's recomputed rollup with the materialised record. */
+/* The hierarchy version (campaign, period) is rolled up on (hierperiod.h). */
+static const hier_t *s_tree(const verify_t *v, const char *campaign, const char *period)
+{
+	return hierperiod_tree(v->hier, v->camps, campaign, period);
+}
+
 static void s_compare_unit(verify_t *v, const char *c, const char *p, const char *code,
 			   const s_acc_t *a, const Lnob__RollupRecord *rec)
 {
@@ -125,9 +132,10 @@ static void s_compare_unit(verify_t *v, const char *c, const char *p, const char
 static int s_compare(s_pass_t *x, const char *campaign, const char *period)
 {
 	verify_t *v = x->v;
+	const hier_t *h = s_tree(v, campaign, period);
 
-	for (size_t u = 0; u < hier_count(v->hier); u++) {
-		const char *code = hier_unit(v->hier, (int)u)->code;
+	for (size_t u = 0; u < hier_count(h); u++) {
+		const char *code = hier_unit(h, (int)u)->code;
 		Lnob__RollupRecord *rec = NULL;
 		int r = agg_rollup_get(v->st, v->txn, campaign, period, code, &rec);
 
@@ -346,10 +354,13 @@ static int s_unit(s_pass_t *x, const char *c, const char *p, const char *u)
 	if (r == 0) {
 		const Lnob__Report *cur = h.v[h.current].report;
 
-		unit = hier_find(v->hier, u);
+		const hier_t *t = s_tree(v, c, p);
+
+		unit = hier_find(t, u);
 		if (unit < 0)
-			verify_diff(v, "%s/%s unit %s: has a report but is not in the hierarchy", c, p, u);
-		for (int a = unit; a >= 0 && r == 0; a = hier_unit(v->hier, a)->parent) {
+			verify_diff(v, "%s/%s unit %s: has a report but is not in the hierarchy%s", c, p,
+				    u, t != v->hier ? " version of the period" : "");
+		for (int a = unit; a >= 0 && r == 0; a = hier_unit(t, a)->parent) {
 			x->acc[a].reported++;
 			for (size_t i = 0; r == 0 && i < cur->n_values; i++)
 				r = s_acc_add(&x->acc[a], cur->values[i]);
@@ -414,7 +425,7 @@ static int s_orphan_rollup(s_pass_t *x, const char *c, const char *p, const char
 	Lnob__RollupRecord *rec;
 	bool empty;
 
-	if (s_seen(x, c, p) && hier_find(x->v->hier, u) >= 0)
+	if (s_seen(x, c, p) && hier_find(s_tree(x->v, c, p), u) >= 0)
 		return 0;   /* compared in pass 1 */
 	if (codec_unpack(&lnob__rollup_record__descriptor,
 			 val->mv_size ? val->mv_data : (const uint8_t *)"", val->mv_size, SIZE_MAX,
@@ -426,7 +437,8 @@ static int s_orphan_rollup(s_pass_t *x, const char *c, const char *p, const char
 	x->v->checked++;
 	if (!empty)
 		verify_diff(x->v, "%s/%s unit %s: a materialised rollup with no report behind it%s",
-			    c, p, u, hier_find(x->v->hier, u) < 0 ? " (unit not in the hierarchy)" : "");
+			    c, p, u, hier_find(s_tree(x->v, c, p), u) < 0 ?
+			    " (unit not in the hierarchy)" : "");
 	return 0;
 }
 
@@ -491,10 +503,13 @@ static int s_pass_orphans(s_pass_t *x, enum agg_unit_db db)
 
 int verify_history(verify_t *v)
 {
-	size_t nu = hier_count(v->hier);
+	size_t nu = 0;
 	s_pass_t x = { .v = v };
 	int r = 0;
 
+	/* The accumulators by unit index of any version (the largest). */
+	for (const hier_t *h = v->hier; h; h = hier_version_prev(h))
+		nu = hier_count(h) > nu ? hier_count(h) : nu;
 	x.acc = calloc(nu ? nu : 1, sizeof(*x.acc));
 	if (!x.acc)
 		r = -ENOMEM;

@@ -11,12 +11,14 @@
 #include <stdio.h>
 
 #include "aggstore.h"
+#include "campaigns.h"
 #include "hierarchy.h"
 
 typedef struct verify {
 	store_t *st;
 	MDB_txn *txn;
 	const hier_t *hier;
+	const campaigns_t *camps;   /* may be NULL: periods' versions by their ids */
 	FILE *out;
 	size_t diffs, checked;
 } verify_t;

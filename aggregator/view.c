@@ -11,6 +11,7 @@
 #include "campaign_request.h"
 #include "codec.h"
 #include "figures.h"
+#include "hierperiod.h"
 #include "lnob_err.h"
 #include "report.h"
 #include "rollup.h"
@@ -406,7 +407,10 @@ static int s_row(const s_ctx_t *x, int unit, json_t **ret)
 
 	if (r == 0)
 		r = s_sums(x, x->p->id, u->code, &reported, &sums);
-	if (r == 0 && x->prev)
+	if (r == 0 && x->prev && hier_at_day(x->hier, x->prev->end_day) != x->hier)
+		r = hierperiod_prev_reported(x->st, x->txn, x->memo, x->hier, x->camp, x->prev, unit,
+					     &prev_reported);
+	else if (r == 0 && x->prev)
 		r = s_sums(x, x->prev->id, u->code, &prev_reported, NULL);
 	if (r == 0)
 		r = figures_build(x->st, x->txn, x->memo, x->hier, x->camp, x->p, unit, f);
@@ -693,9 +697,17 @@ static int s_view(s_ctx_t *x, const view_opts_t *o, json_t **ret, char *err, siz
 int view_build(store_t *st, MDB_txn *txn, const hier_t *hier, const view_opts_t *o,
 	       json_t **ret, char *err, size_t errlen)
 {
-	s_ctx_t x = { .st = st, .txn = txn, .hier = hier, .now = o->now };
-	int r;
+	view_opts_t on = *o;   /* on the period's hierarchy version (hierperiod.h) */
+	s_ctx_t x = { .st = st, .txn = txn, .now = o->now };
+	int r = 0;
 
+	if (o->cluster)
+		hier = hierperiod_tree(hier, o->campaigns, o->campaign, o->period);
+	else if ((r = hierperiod_view_unit(&hier, o->campaigns, o->campaign, o->period, &on.unit,
+					   err, errlen)) < 0)
+		return r;
+	x.hier = hier;
+	o = &on;
 	if ((r = campaigns_lookup(o->campaigns, o->campaign, o->period, "campaign", "period",
 				  &x.camp, err, errlen)) < 0)
 		return r;

@@ -16,6 +16,7 @@ static const char *const s_reasons[] = {
 	"out_of_scope", "too_large", "seq_reused", "unknown_kind", "unknown_unit",
 	"invalid", "store_failed", "unknown_campaign", "unknown_indicator",
 	"unknown_nomination", "bad_stage", "wrong_level", "not_requested",
+	"not_in_period_hierarchy",
 };
 
 const char *admit_reason_name(int reason)

@@ -132,6 +132,12 @@ int campaign_baseline_year(const campaign_t *self)
 	return self->base_year;
 }
 
+int32_t campaign_baseline_day(const campaign_t *self)
+{
+	assert(self);
+	return self->base_day;
+}
+
 int campaign_utc_offset(const campaign_t *self)
 {
 	assert(self);

@@ -443,6 +443,9 @@ const char *campaign_file(const campaign_t *self);
 int campaign_first_year(const campaign_t *self);    /* year(start) */
 int campaign_last_year(const campaign_t *self);     /* year(end) */
 int campaign_baseline_year(const campaign_t *self); /* year(baseline_date) */
+/* baseline_date, days since 1970-01-01 (the hierarchy version its baseline
+ * file describes: README "Hierarchy versions"). */
+int32_t campaign_baseline_day(const campaign_t *self);
 /* Seconds east of UTC of deadlines. */
 int campaign_utc_offset(const campaign_t *self);
 

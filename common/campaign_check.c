@@ -13,16 +13,16 @@
 #include "lnob_err.h"
 #include "util.h"
 
-/* Every declared level is some unit's level. */
+/* Every declared level is some unit's level (in one of the hierarchy's
+ * versions: README "Hierarchy versions"). */
 static int s_check_levels(const campaign_t *c, const hier_t *hier, char *err, size_t errlen)
 {
-	size_t n = hier_count(hier);
-
 	for (size_t l = 0; l < c->nlevels; l++) {
 		bool found = false;
 
-		for (size_t i = 0; i < n && !found; i++)
-			found = strcmp(hier_unit(hier, (int)i)->level, c->levels[l]) == 0;
+		for (const hier_t *h = hier; h && !found; h = hier_version_prev(h))
+			for (size_t i = 0; i < hier_count(h) && !found; i++)
+				found = strcmp(hier_unit(h, (int)i)->level, c->levels[l]) == 0;
 		if (!found)
 			return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s:%u: [campaign] levels: '%s' is "
 					 "not a level of the hierarchy", c->file, c->levels_line,
@@ -31,14 +31,15 @@ static int s_check_levels(const campaign_t *c, const hier_t *hier, char *err, si
 	return 0;
 }
 
-/* Every target unit and cluster member is a unit of the hierarchy. */
+/* Every target unit and cluster member is a unit of the hierarchy (of one
+ * of its versions: README "Hierarchy versions"). */
 static int s_check_units(const campaign_t *c, const hier_t *hier, char *err, size_t errlen)
 {
 	for (size_t t = 0; t < c->ntargets; t++) {
 		const campaign_target_t *tg = &c->targets[t];
 
 		for (size_t u = 0; u < tg->nunits; u++)
-			if (hier_find(hier, tg->units[u]) < 0)
+			if (hier_find_any(hier, tg->units[u], NULL) < 0)
 				return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s:%u: [target %s] units: '%s' "
 						 "is not in the hierarchy", c->file,
 						 c->tx[t].unit_lines[u], tg->id, tg->units[u]);
@@ -47,7 +48,7 @@ static int s_check_units(const campaign_t *c, const hier_t *hier, char *err, siz
 		const campaign_cluster_t *cl = &c->clusters[k];
 
 		for (size_t m = 0; m < cl->nmembers; m++)
-			if (hier_find(hier, cl->members[m]) < 0)
+			if (hier_find_any(hier, cl->members[m], NULL) < 0)
 				return lnob_errf(err, errlen, LNOB_E_CONFIG, "%s:%u: [cluster %s] members: "
 						 "'%s' is not in the hierarchy", c->file,
 						 c->member_lines[k][m], cl->id, cl->members[m]);
@@ -106,7 +107,9 @@ int campaign_check_hier(const campaign_t *self, const hier_t *hier, char *err, s
 
 		if (bad && row->line > bad->line)
 			continue;
-		r = s_check_row(c, hier, row, one, sizeof(one));
+		/* The baseline describes the hierarchy version valid on its
+		 * date (README "Hierarchy versions"). */
+		r = s_check_row(c, hier_at_day(hier, c->base_day), row, one, sizeof(one));
 		if (r == -ENOMEM)
 			return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", c->bl_file);
 		if (r) {

@@ -410,6 +410,7 @@ int hier_load_mem(const char *buf, size_t len, const char *name, hier_t **ret,
 	}
 	self->units = ps.units;
 	self->count = ps.count;
+	self->from = HIER_FROM_START;
 	return s_finish_tree(self, s_build_index(self, name, err, errlen), name, ret, err, errlen);
 }
 
@@ -449,6 +450,8 @@ void hier_destroy(hier_t **self_p)
 	free(self->index);
 	free(self->kids);
 	free(self->koff);
+	free(self->changes);
+	hier_destroy(&self->prev);
 	free(self);
 	*self_p = NULL;
 }

@@ -86,4 +86,61 @@ bool hier_in_subtree(const hier_t *self, int root, int i);
  * borrowed, valid until destroy. Returns how many. */
 size_t hier_children(const hier_t *self, int i, const int **ret_children);
 
+/* ---- versions (hierarchy_versions.c; README "Hierarchy versions") ------
+ * A hierarchy may carry the versions before it: each version is a tree of
+ * its own, valid from a day (days since 1970-01-01; HIER_FROM_START for
+ * the first version, valid from the beginning) until the next version's
+ * day, with the change list that led to it from the version before
+ * (hierchanges.h). The latest version is the head: it owns the versions
+ * before it (hier_destroy() frees them all). A hierarchy without versions
+ * is its own only version, valid from the beginning. */
+#define HIER_FROM_START INT32_MIN
+
+typedef enum hier_change_kind {
+	HIER_CH_MERGED,      /* code merged into other (its successor) */
+	HIER_CH_SPLIT,       /* code (new) split from other (its predecessor) */
+	HIER_CH_RENAMED,     /* code's name changed */
+	HIER_CH_MOVED,       /* code's parent is now other ("" for a root) */
+	HIER_CH_ABOLISHED,   /* code gone, without successor */
+	HIER_CH_CREATED,     /* code new, without predecessor */
+} hier_change_kind_t;
+
+typedef struct hier_change {
+	hier_change_kind_t kind;
+	char code[65], other[65];
+	unsigned line;       /* in the change file */
+} hier_change_t;
+
+/* Makes older the version before self: self becomes valid from day `from`
+ * (> older's day) with changes[0..n) (copied) from older. Takes ownership
+ * of older (also on failure: then it is destroyed). Returns 0, -EINVAL
+ * (self already has one, or from not after older's day) or -ENOMEM. */
+int hier_version_push(hier_t *self, hier_t *older, int32_t from, const hier_change_t *changes,
+		      size_t n);
+/* The version valid on day (self when it has no versions before it or
+ * day is on or after its own day). Borrowed from self. */
+const hier_t *hier_at_day(const hier_t *self, int32_t day);
+/* The version before self (NULL: self is the first), its day, and its
+ * change list from that version (*ret_n changes; borrowed). */
+const hier_t *hier_version_prev(const hier_t *self);
+int32_t hier_version_from(const hier_t *self);
+const hier_change_t *hier_version_changes(const hier_t *self, size_t *ret_n);
+/* The index of code in the first of self and the versions before it that
+ * has it (newest first), that version into *ret_version (may be NULL), or
+ * -1. */
+int hier_find_any(const hier_t *self, const char *code, const hier_t **ret_version);
+/* How many versions self and those before it are. */
+size_t hier_version_count(const hier_t *self);
+
+/* The predecessors in version `then` (a version before or equal to `now`,
+ * both of one chain) of unit code of version `now`: the codes of `then`
+ * whose reports, followed through each version's changes, are code's in
+ * `now` (code itself while it exists; every unit merged into it, each
+ * version back). Writes up to cap codes (borrowed from the versions) into
+ * out and returns how many there are (maybe more than cap); *ret_unknown
+ * is set when a split makes the share unknown (code split from a unit, or
+ * a unit code split from in the meantime, both ways). */
+size_t hier_predecessors(const hier_t *now, const hier_t *then, const char *code,
+			 const char **out, size_t cap, bool *ret_unknown);
+
 #endif

@@ -153,6 +153,7 @@ int hier_from_image(const hier_image_t *img, const char *name, hier_t **ret, cha
 		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
 	self->count = n;
+	self->from = HIER_FROM_START;
 	if (img->strings_len)
 		memcpy(self->strings, img->strings, img->strings_len);
 	if ((r = s_point_strings(self, img->strings_len, name, err, errlen)) == 0 &&

@@ -26,6 +26,10 @@ struct hier {
 	int *kids;            /* unit indices grouped by parent, file order */
 	size_t *koff;         /* children of i: kids[koff[i + 1] .. koff[i + 2]);
 	                         roots: kids[koff[0] .. koff[1]) */
+	int32_t from;         /* versions: valid from this day */
+	hier_t *prev;         /* the version before, owned; NULL: none */
+	hier_change_t *changes;   /* from prev to this one */
+	size_t nchanges;
 };
 
 /* Groups self's unit indices by parent (roots first), each group in file

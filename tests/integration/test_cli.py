@@ -29,6 +29,7 @@ AGGREGATOR_CMDS += ["request"]        # ad-hoc (đột xuất) requests
 AGGREGATOR_CMDS += ["backup", "restore"]   # backups of the store
 AGGREGATOR_CMDS += ["baseline"]       # baselines from DHIS2 (interop)
 AGGREGATOR_CMDS += ["national"]       # the national tier's feed, on demand
+AGGREGATOR_CMDS += ["hierarchy"]      # the hierarchy's versions (hierversions)
 COLLECTOR_CMDS += ["requests"]        # the ad-hoc requests held
 COLLECTOR_CMDS += ["backup", "restore"]    # backups of the outbox
 COLLECTOR_CMDS += ["households"]      # the household register

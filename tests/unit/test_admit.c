@@ -303,7 +303,10 @@ static void test_reason_names(void **state)
 	assert_string_equal(admit_reason_name(LNOB__NACK_REASON__NACK_WRONG_LEVEL), "wrong_level");
 	assert_string_equal(admit_reason_name(-1), "unknown");
 	assert_string_equal(admit_reason_name(LNOB__NACK_REASON__NACK_NOT_REQUESTED), "not_requested");
-	assert_string_equal(admit_reason_name(LNOB__NACK_REASON__NACK_NOT_REQUESTED + 1), "unknown");
+	assert_string_equal(admit_reason_name(LNOB__NACK_REASON__NACK_NOT_IN_PERIOD_HIERARCHY),
+			    "not_in_period_hierarchy");
+	assert_string_equal(admit_reason_name(LNOB__NACK_REASON__NACK_NOT_IN_PERIOD_HIERARCHY + 1),
+			    "unknown");
 	/* Every reason of the proto has a name of its own. */
 	for (unsigned i = 0; i < lnob__nack_reason__descriptor.n_values; i++) {
 		const ProtobufCEnumValue *v = &lnob__nack_reason__descriptor.values[i];
