@@ -24,6 +24,7 @@
 #include "lnob_err.h"
 #include "util.h"
 #include "xlsx_read.h"
+#include "xlsx_zip.h"
 
 /* How many rows below the top the id row may be. */
 #define S_ID_ROW_MAX 10u
@@ -52,53 +53,27 @@ typedef struct s_sheet {
 	uint32_t ncols, id_row;
 } s_sheet_t;
 
-/* Reads part into *ret (NUL-terminated, caller frees). Absent: -ENOENT
- * without a message when optional, else an error. */
+/* The archive of b, for xlsx_zip.h. */
+static xlsx_zip_t s_zip(const s_book_t *b)
+{
+	return (xlsx_zip_t){ .name = b->name, .zip = b->zip, .max = INTAKE_FILE_MAX, .err = b->err,
+			     .errlen = b->errlen };
+}
+
+/* Reads part into *ret (xlsx_zip_part()). */
 static int s_zip_read(s_book_t *b, const char *part, bool optional, char **ret, size_t *ret_len)
 {
-	zip_stat_t st;
-	zip_file_t *f;
-	zip_int64_t idx = zip_name_locate(b->zip, part, 0), got;
-	char *buf;
+	xlsx_zip_t z = s_zip(b);
 
-	if (idx < 0 && optional)
-		return -ENOENT;
-	if (idx < 0)
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: not a workbook: no %s",
-				 b->name, part);
-	if (zip_stat_index(b->zip, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: %s", b->name, part,
-				 zip_strerror(b->zip));
-	if (st.size > INTAKE_FILE_MAX)
-		return lnob_errf(b->err, b->errlen, LNOB_E_TOOBIG, "%s: %s: larger than %zu MiB "
-				 "uncompressed", b->name, part, INTAKE_FILE_MAX >> 20);
-	if (!(buf = malloc((size_t)st.size + 1)))
-		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
-	if (!(f = zip_fopen_index(b->zip, (zip_uint64_t)idx, 0))) {
-		free(buf);
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: %s", b->name, part,
-				 zip_strerror(b->zip));
-	}
-	got = zip_fread(f, buf, st.size);
-	zip_fclose(f);
-	if (got < 0 || (zip_uint64_t)got != st.size) {
-		free(buf);
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: cannot decompress",
-				 b->name, part);
-	}
-	buf[st.size] = '\0';
-	*ret = buf;
-	*ret_len = (size_t)st.size;
-	return 0;
+	return xlsx_zip_part(&z, part, optional, ret, ret_len);
 }
 
 /* Prefixes err (a part's message) with the file name. */
 static int s_in_file(s_book_t *b, int rc)
 {
-	char part[512];
+	xlsx_zip_t z = s_zip(b);
 
-	snprintf(part, sizeof(part), "%s", b->err);
-	return lnob_errf(b->err, b->errlen, rc, "%s: %s", b->name, part);
+	return xlsx_zip_in_file(&z, rc);
 }
 
 /* The campaign or period: the defined name name, or the option opt
@@ -123,32 +98,13 @@ static int s_book_id(s_book_t *b, const char *name, const char *opt, const char 
  * names lnob_campaign and lnob_period. */
 static int s_book_open(s_book_t *b)
 {
-	char *wb = NULL, *rels = NULL, *ss = NULL;
-	size_t wbl = 0, rl = 0, sl = 0;
+	xlsx_zip_t z = s_zip(b);
 	int rc;
 
-	if ((rc = s_zip_read(b, "xl/workbook.xml", false, &wb, &wbl)) < 0 ||
-	    (rc = s_zip_read(b, "xl/_rels/workbook.xml.rels", false, &rels, &rl)) < 0)
-		goto out;
-	if ((rc = xlsx_book_parse(wb, wbl, rels, rl, &b->book, b->err, b->errlen)) < 0) {
-		rc = s_in_file(b, rc);
-		goto out;
-	}
-	rc = s_zip_read(b, "xl/sharedStrings.xml", true, &ss, &sl);
-	if (rc == 0 && (rc = xlsx_shared_parse(ss, sl, &b->ss, b->err, b->errlen)) < 0)
-		rc = s_in_file(b, rc);
-	if (rc == -ENOENT)
-		rc = 0;
-	if (rc < 0)
-		goto out;
-	if ((rc = s_book_id(b, "lnob_campaign", "--campaign", b->opt_campaign, &b->campaign)) < 0)
-		goto out;
-	rc = s_book_id(b, "lnob_period", "--period", b->opt_period, &b->period);
-out:
-	free(wb);
-	free(rels);
-	free(ss);
-	return rc;
+	if ((rc = xlsx_zip_book(&z, &b->book, &b->ss)) < 0 ||
+	    (rc = s_book_id(b, "lnob_campaign", "--campaign", b->opt_campaign, &b->campaign)) < 0)
+		return rc;
+	return s_book_id(b, "lnob_period", "--period", b->opt_period, &b->period);
 }
 
 /* Finds the id row of sheet s (column A "unit" in the top rows) and
