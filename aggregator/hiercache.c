@@ -16,23 +16,47 @@
 
 #define S_FORMAT 2
 
+void hiercache_record_fill(Lnob__HierarchyCacheRecord *rec, const hier_image_t *img,
+			   const uint8_t digest[HIERCACHE_DIGEST_LEN])
+{
+	rec->format = S_FORMAT;
+	rec->digest = (ProtobufCBinaryData){ HIERCACHE_DIGEST_LEN, (uint8_t *)digest };
+	rec->count = (uint32_t)img->count;
+	rec->strings = (ProtobufCBinaryData){ img->strings_len, (uint8_t *)img->strings };
+	rec->n_parent = rec->n_line = rec->n_depth = rec->n_by_code = img->count;
+	rec->parent = (uint32_t *)img->parent;
+	rec->line = (uint32_t *)img->line;
+	rec->depth = (uint32_t *)img->depth;
+	rec->by_code = (uint32_t *)img->by_code;
+}
+
+int hiercache_record_tree(const Lnob__HierarchyCacheRecord *rec, const char *name, hier_t **ret,
+			  char *err, size_t errlen)
+{
+	hier_image_t img;
+
+	if (!rec || rec->format != S_FORMAT || rec->n_parent != rec->count ||
+	    rec->n_line != rec->count || rec->n_depth != rec->count || rec->n_by_code != rec->count)
+		return lnob_errf(err, errlen, LNOB_E_CORRUPT, "%s: its tree does not hold", name);
+	img = (hier_image_t){ .count = rec->count, .strings = (const char *)rec->strings.data,
+			      .strings_len = rec->strings.len, .parent = rec->parent,
+			      .line = rec->line, .depth = rec->depth, .by_code = rec->by_code };
+	if (hier_from_image(&img, name, ret, err, errlen) < 0)
+		return LNOB_E_CORRUPT;
+	return 0;
+}
+
 /* The hierarchy of rec, when rec is the cache of the file of digest and
  * its image holds; else NULL. */
 static hier_t *s_from_record(const Lnob__HierarchyCacheRecord *rec,
 			     const uint8_t digest[HIERCACHE_DIGEST_LEN], const char *path)
 {
-	hier_image_t img = { .count = rec->count, .strings = (const char *)rec->strings.data,
-			     .strings_len = rec->strings.len, .parent = rec->parent,
-			     .line = rec->line, .depth = rec->depth, .by_code = rec->by_code };
 	hier_t *h = NULL;
 	char why[256];
 
-	if (rec->format != S_FORMAT || rec->digest.len != HIERCACHE_DIGEST_LEN ||
+	if (rec->digest.len != HIERCACHE_DIGEST_LEN ||
 	    sodium_memcmp(rec->digest.data, digest, HIERCACHE_DIGEST_LEN) != 0 ||
-	    rec->n_parent != rec->count || rec->n_line != rec->count ||
-	    rec->n_depth != rec->count || rec->n_by_code != rec->count)
-		return NULL;
-	if (hier_from_image(&img, path, &h, why, sizeof(why)) < 0)
+	    hiercache_record_tree(rec, path, &h, why, sizeof(why)) < 0)
 		return NULL;
 	return h;
 }
@@ -133,15 +157,7 @@ int hiercache_save(store_t *st, const uint8_t digest[HIERCACHE_DIGEST_LEN], cons
 
 	if (r < 0)
 		return r;
-	rec.format = S_FORMAT;
-	rec.digest = (ProtobufCBinaryData){ HIERCACHE_DIGEST_LEN, (uint8_t *)digest };
-	rec.count = (uint32_t)img.count;
-	rec.strings = (ProtobufCBinaryData){ img.strings_len, (uint8_t *)img.strings };
-	rec.n_parent = rec.n_line = rec.n_depth = rec.n_by_code = img.count;
-	rec.parent = (uint32_t *)img.parent;
-	rec.line = (uint32_t *)img.line;
-	rec.depth = (uint32_t *)img.depth;
-	rec.by_code = (uint32_t *)img.by_code;
+	hiercache_record_fill(&rec, &img, digest);
 	if ((r = store_begin(st, true, &txn)) == 0 && (r = agg_hier_cache_put(st, txn, &rec)) == 0)
 		r = store_commit(&txn);
 	store_abort(&txn);

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "hierarchy.h"
+#include "lnob.pb-c.h"
 #include "store.h"
 
 #define HIERCACHE_DIGEST_LEN 32
@@ -39,5 +40,18 @@ int hiercache_load(store_t *st, const char *path, hier_t **ret,
 /* Writes h, loaded from a file of this digest, as st's cache, in a write
  * transaction of its own. Returns 0, -ENOMEM or a store code. */
 int hiercache_save(store_t *st, const uint8_t digest[HIERCACHE_DIGEST_LEN], const hier_t *h);
+
+/* The record (format 2) of h's image img (hier_image_of()) for a file of
+ * this digest: rec's fields point into img and digest, valid while they
+ * are. Shared with the hierarchy's versions (hierversions.c), whose trees
+ * are laid out as this record. */
+void hiercache_record_fill(Lnob__HierarchyCacheRecord *rec, const hier_image_t *img,
+			   const uint8_t digest[HIERCACHE_DIGEST_LEN]);
+
+/* The hierarchy of rec (named name in messages) when its format is 2 and
+ * its image holds (hier_from_image()). Returns 0 with *ret (caller owns),
+ * or LNOB_E_CORRUPT with err filled. */
+int hiercache_record_tree(const Lnob__HierarchyCacheRecord *rec, const char *name, hier_t **ret,
+			  char *err, size_t errlen);
 
 #endif

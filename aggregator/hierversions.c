@@ -10,12 +10,12 @@
 
 #include "aggstore_hierver.h"
 #include "calendar.h"
+#include "hiercache.h"
 #include "hierchanges.h"
 #include "lnob.pb-c.h"
 #include "lnob_err.h"
 #include "util.h"
 
-#define S_FORMAT 2
 
 /* The stored versions, oldest first. */
 typedef struct s_recs {
@@ -74,21 +74,11 @@ static int s_day(const char *valid_from, int32_t *ret)
 static int s_tree(const Lnob__HierarchyVersionRecord *rec, hier_t **ret, char *err,
 		  size_t errlen)
 {
-	const Lnob__HierarchyCacheRecord *t = rec->tree;
-	hier_image_t img;
 	char name[128];
 
 	snprintf(name, sizeof(name), "the hierarchy version valid from %s",
 		 *rec->valid_from ? rec->valid_from : "the beginning");
-	if (!t || t->format != S_FORMAT || t->n_parent != t->count || t->n_line != t->count ||
-	    t->n_depth != t->count || t->n_by_code != t->count)
-		return lnob_errf(err, errlen, LNOB_E_CORRUPT, "%s: its tree does not hold", name);
-	img = (hier_image_t){ .count = t->count, .strings = (const char *)t->strings.data,
-			      .strings_len = t->strings.len, .parent = t->parent, .line = t->line,
-			      .depth = t->depth, .by_code = t->by_code };
-	if (hier_from_image(&img, name, ret, err, errlen) < 0)
-		return LNOB_E_CORRUPT;
-	return 0;
+	return hiercache_record_tree(rec->tree, name, ret, err, errlen);
 }
 
 /* The change lines of a record into *ret (caller frees). */
@@ -211,15 +201,7 @@ static int s_put(store_t *st, MDB_txn *txn, const hier_t *h, const uint8_t *dige
 
 	if (r < 0)
 		goto out;
-	tree.format = S_FORMAT;
-	tree.digest = (ProtobufCBinaryData){ HIERVER_DIGEST_LEN, (uint8_t *)digest };
-	tree.count = (uint32_t)img.count;
-	tree.strings = (ProtobufCBinaryData){ img.strings_len, (uint8_t *)img.strings };
-	tree.n_parent = tree.n_line = tree.n_depth = tree.n_by_code = img.count;
-	tree.parent = (uint32_t *)img.parent;
-	tree.line = (uint32_t *)img.line;
-	tree.depth = (uint32_t *)img.depth;
-	tree.by_code = (uint32_t *)img.by_code;
+	hiercache_record_fill(&tree, &img, digest);
 	for (size_t i = 0; i < n; i++) {
 		lnob__hierarchy_change__init(&cv[i]);
 		cv[i].change = (char *)hierchanges_name(ch[i].kind);
