@@ -22,60 +22,33 @@
 
 /* One workbook being read. */
 typedef struct s_book {
-	const char *name;
+	xlsx_zip_t z;             /* the file's name, its archive, messages */
 	const households_area_t *area;
-	zip_t *zip;
 	xlsx_book_t book;
 	xlsx_strings_t ss;
 	xlsx_cells_t cells;
 	households_cols_t cols;
 	households_t out;
-	char *err;
-	size_t errlen;
 } s_book_t;
-
-/* The archive of b, for xlsx_zip.h. */
-static xlsx_zip_t s_zip(const s_book_t *b)
-{
-	return (xlsx_zip_t){ .name = b->name, .zip = b->zip, .max = HOUSEHOLDS_FILE_MAX, .err = b->err,
-			     .errlen = b->errlen };
-}
-
-/* Reads part into *ret (xlsx_zip_part()). */
-static int s_zip_read(s_book_t *b, const char *part, bool optional, char **ret, size_t *ret_len)
-{
-	xlsx_zip_t z = s_zip(b);
-
-	return xlsx_zip_part(&z, part, optional, ret, ret_len);
-}
-
-/* Prefixes err (a part's message) with the file name. */
-static int s_in_file(s_book_t *b, int rc)
-{
-	xlsx_zip_t z = s_zip(b);
-
-	return xlsx_zip_in_file(&z, rc);
-}
 
 /* The workbook, its shared strings and the cells of its first sheet. */
 static int s_open(s_book_t *b)
 {
-	xlsx_zip_t z = s_zip(b);
 	char *sheet = NULL;
 	size_t shl = 0;
 	int rc;
 
-	if ((rc = xlsx_zip_book(&z, &b->book, &b->ss)) < 0)
+	if ((rc = xlsx_zip_book(&b->z, &b->book, &b->ss)) < 0)
 		return rc;
 	if (b->book.nsheets == 0) {
-		(void)lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "no sheet");
-		return s_in_file(b, LNOB_E_INVALID);
+		(void)lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "no sheet");
+		return xlsx_zip_in_file(&b->z, LNOB_E_INVALID);
 	}
-	if ((rc = s_zip_read(b, b->book.sheets[0].part, false, &sheet, &shl)) < 0)
+	if ((rc = xlsx_zip_part(&b->z, b->book.sheets[0].part, false, &sheet, &shl)) < 0)
 		return rc;
-	if ((rc = xlsx_sheet_parse(b->book.sheets[0].part, sheet, shl, &b->ss, &b->cells, b->err,
-				   b->errlen)) < 0)
-		rc = s_in_file(b, rc);
+	if ((rc = xlsx_sheet_parse(b->book.sheets[0].part, sheet, shl, &b->ss, &b->cells, b->z.err,
+				   b->z.errlen)) < 0)
+		rc = xlsx_zip_in_file(&b->z, rc);
 	free(sheet);
 	return rc;
 }
@@ -86,9 +59,9 @@ static int s_fail(s_book_t *b, uint32_t row, size_t col, int rc, const char *why
 	char ref[16];
 
 	if (col >= XLSX_COL_MAX)
-		return lnob_errf(b->err, b->errlen, rc, "%s: %s row %u: %s", b->name,
+		return lnob_errf(b->z.err, b->z.errlen, rc, "%s: %s row %u: %s", b->z.name,
 				 b->book.sheets[0].name, row, why);
-	return lnob_errf(b->err, b->errlen, rc, "%s: %s!%s: %s", b->name, b->book.sheets[0].name,
+	return lnob_errf(b->z.err, b->z.errlen, rc, "%s: %s!%s: %s", b->z.name, b->book.sheets[0].name,
 			 xlsx_ref(row, (uint32_t)col, ref), why);
 }
 
@@ -107,13 +80,13 @@ static int s_row(s_book_t *b, bool header, uint32_t row, const char **cells, siz
 	}
 	if ((rc = households_row(&b->cols, cells, width, b->area, &h, &col, why, sizeof(why))) != 0)
 		return rc == 1 ? 0 : s_fail(b, row, col, rc, why);
-	snprintf(where, sizeof(where), "%.255s: %.200s!%s", b->name, b->book.sheets[0].name,
+	snprintf(where, sizeof(where), "%.255s: %.200s!%s", b->z.name, b->book.sheets[0].name,
 		 xlsx_ref(row, (uint32_t)b->cols.at[HOUSEHOLDS_COL_ID], ref));
 	if (!(h.where = strdup(where)))
-		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+		return lnob_errf(b->z.err, b->z.errlen, -ENOMEM, "%s: out of memory", b->z.name);
 	if ((rc = households_push(&b->out, &h)) < 0) {
 		free(h.where);
-		return rc == -ENOMEM ? lnob_errf(b->err, b->errlen, rc, "%s: out of memory", b->name)
+		return rc == -ENOMEM ? lnob_errf(b->z.err, b->z.errlen, rc, "%s: out of memory", b->z.name)
 				     : s_fail(b, row, XLSX_COL_MAX, rc, "more than 1000000 households");
 	}
 	return 0;
@@ -128,7 +101,7 @@ static int s_rows(s_book_t *b)
 	int rc = 0;
 
 	if (!cells)
-		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+		return lnob_errf(b->z.err, b->z.errlen, -ENOMEM, "%s: out of memory", b->z.name);
 	while (rc == 0 && i < b->cells.n) {
 		uint32_t row = b->cells.v[i].row;
 
@@ -143,8 +116,8 @@ static int s_rows(s_book_t *b)
 	}
 	free(cells);
 	if (rc == 0 && header)
-		rc = lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: header missing (the "
-			       "sheet is empty)", b->name, b->book.sheets[0].name);
+		rc = lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: %s: header missing (the "
+			       "sheet is empty)", b->z.name, b->book.sheets[0].name);
 	return rc;
 }
 
@@ -152,7 +125,9 @@ int households_parse_xlsx(const char *name, const void *data, size_t len,
 			  const households_area_t *area, households_t *ret, char *err,
 			  size_t errlen)
 {
-	s_book_t b = { .name = name, .area = area, .err = err, .errlen = errlen };
+	s_book_t b = { .z = { .name = name, .max = HOUSEHOLDS_FILE_MAX, .err = err,
+			      .errlen = errlen },
+		       .area = area };
 	zip_error_t ze;
 	zip_source_t *src;
 	int rc;
@@ -162,7 +137,7 @@ int households_parse_xlsx(const char *name, const void *data, size_t len,
 		zip_error_fini(&ze);
 		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
-	if (!(b.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+	if (!(b.z.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
 		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s", name,
 			       zip_error_strerror(&ze));
 		zip_source_free(src);
@@ -172,7 +147,7 @@ int households_parse_xlsx(const char *name, const void *data, size_t len,
 	zip_error_fini(&ze);
 	if ((rc = s_open(&b)) == 0 && (rc = s_rows(&b)) == 0)
 		rc = households_finish(&b.out, name, err, errlen);
-	zip_discard(b.zip);
+	zip_discard(b.z.zip);
 	xlsx_book_clear(&b.book);
 	xlsx_strings_clear(&b.ss);
 	xlsx_cells_clear(&b.cells);

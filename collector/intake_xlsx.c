@@ -31,8 +31,7 @@
 
 /* One workbook being read. */
 typedef struct s_book {
-	const char *name;        /* the file, for messages */
-	zip_t *zip;
+	xlsx_zip_t z;             /* the file's name, its archive, messages */
 	xlsx_book_t book;
 	xlsx_strings_t ss;
 	const char *campaign, *period;   /* borrowed from book or the options */
@@ -40,8 +39,6 @@ typedef struct s_book {
 	int64_t now_s;
 	size_t max_body;
 	intake_list_t out;
-	char *err;
-	size_t errlen;
 } s_book_t;
 
 /* One sheet's columns: cols[c] the indicator code of column c, NULL for
@@ -53,29 +50,6 @@ typedef struct s_sheet {
 	uint32_t ncols, id_row;
 } s_sheet_t;
 
-/* The archive of b, for xlsx_zip.h. */
-static xlsx_zip_t s_zip(const s_book_t *b)
-{
-	return (xlsx_zip_t){ .name = b->name, .zip = b->zip, .max = INTAKE_FILE_MAX, .err = b->err,
-			     .errlen = b->errlen };
-}
-
-/* Reads part into *ret (xlsx_zip_part()). */
-static int s_zip_read(s_book_t *b, const char *part, bool optional, char **ret, size_t *ret_len)
-{
-	xlsx_zip_t z = s_zip(b);
-
-	return xlsx_zip_part(&z, part, optional, ret, ret_len);
-}
-
-/* Prefixes err (a part's message) with the file name. */
-static int s_in_file(s_book_t *b, int rc)
-{
-	xlsx_zip_t z = s_zip(b);
-
-	return xlsx_zip_in_file(&z, rc);
-}
-
 /* The campaign or period: the defined name name, or the option opt
  * (value given, else NULL); both given must agree. */
 static int s_book_id(s_book_t *b, const char *name, const char *opt, const char *given,
@@ -84,11 +58,11 @@ static int s_book_id(s_book_t *b, const char *name, const char *opt, const char 
 	const char *v = xlsx_book_name(&b->book, name);
 
 	if (v && given && strcmp(v, given) != 0)
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: the workbook's %s is '%.64s', "
-				 "%s says '%.64s'", b->name, name, v, opt, given);
+		return lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: the workbook's %s is '%.64s', "
+				 "%s says '%.64s'", b->z.name, name, v, opt, given);
 	if (!v && !given)
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: no defined name %s: not a "
-				 "template written by `lnob-collector template` (give %s)", b->name,
+		return lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: no defined name %s: not a "
+				 "template written by `lnob-collector template` (give %s)", b->z.name,
 				 name, opt);
 	*ret = v ? v : given;
 	return 0;
@@ -98,10 +72,9 @@ static int s_book_id(s_book_t *b, const char *name, const char *opt, const char 
  * names lnob_campaign and lnob_period. */
 static int s_book_open(s_book_t *b)
 {
-	xlsx_zip_t z = s_zip(b);
-	int rc;
+		int rc;
 
-	if ((rc = xlsx_zip_book(&z, &b->book, &b->ss)) < 0 ||
+	if ((rc = xlsx_zip_book(&b->z, &b->book, &b->ss)) < 0 ||
 	    (rc = s_book_id(b, "lnob_campaign", "--campaign", b->opt_campaign, &b->campaign)) < 0)
 		return rc;
 	return s_book_id(b, "lnob_period", "--period", b->opt_period, &b->period);
@@ -124,7 +97,7 @@ static int s_sheet_columns(s_book_t *b, s_sheet_t *s)
 	for (size_t j = i; j < c->n && c->v[j].row == s->id_row; j++)
 		s->ncols = c->v[j].col + 1;
 	if (!(s->cols = calloc(s->ncols, sizeof(*s->cols))))
-		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", b->name);
+		return lnob_errf(b->z.err, b->z.errlen, -ENOMEM, "%s: out of memory", b->z.name);
 	for (; i < c->n && c->v[i].row == s->id_row; i++) {
 		const char *id = c->v[i].text;
 
@@ -133,12 +106,12 @@ static int s_sheet_columns(s_book_t *b, s_sheet_t *s)
 			continue;
 		xlsx_ref(s->id_row, c->v[i].col, ref);
 		if (!lnob_valid_id(id))
-			return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s!%s: indicator "
-					 "code not " INTAKE_ID_RULE ": '%.64s'", b->name, s->name, ref, id);
+			return lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: %s!%s: indicator "
+					 "code not " INTAKE_ID_RULE ": '%.64s'", b->z.name, s->name, ref, id);
 		for (uint32_t k = 0; k < s->ncols; k++)
 			if (s->cols[k] && strcmp(s->cols[k], id) == 0)
-				return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s!%s: "
-						 "indicator '%s' given twice", b->name, s->name,
+				return lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: %s!%s: "
+						 "indicator '%s' given twice", b->z.name, s->name,
 						 ref, id);
 		s->cols[c->v[i].col] = id;
 	}
@@ -162,13 +135,13 @@ static int s_value(s_book_t *b, const s_sheet_t *s, const xlsx_cell_t *c, Lnob__
 {
 	char where[512], ref[16];
 
-	snprintf(where, sizeof(where), "%s: %s!%s", b->name, s->name,
+	snprintf(where, sizeof(where), "%s: %s!%s", b->z.name, s->name,
 		 xlsx_ref(c->row, c->col, ref));
 	if (c->formula)
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: %s: a formula without a "
+		return lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: %s: a formula without a "
 				 "stored result (type the number, or save the file in Excel)",
 				 where, s->cols[c->col]);
-	return intake_field_text_value(where, r, s->cols[c->col], c->text, b->err, b->errlen);
+	return intake_field_text_value(where, r, s->cols[c->col], c->text, b->z.err, b->z.errlen);
 }
 
 /* The report of one data row, cells[from..to), its unit in column A. */
@@ -180,15 +153,15 @@ static int s_row_report(s_book_t *b, const s_sheet_t *s, size_t from, size_t to)
 	Lnob__Report *r;
 	int rc;
 
-	snprintf(where, sizeof(where), "%s: %s!A%u", b->name, s->name, first->row);
-	snprintf(place, sizeof(place), "%s: defined name", b->name);
+	snprintf(where, sizeof(where), "%s: %s!A%u", b->z.name, s->name, first->row);
+	snprintf(place, sizeof(place), "%s: defined name", b->z.name);
 	if (!(r = intake_report_new(b->now_s)))
-		return lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", where);
-	if ((rc = intake_field_id(place, "lnob_campaign", &r->campaign, b->campaign, b->err,
-				  b->errlen)) < 0 ||
-	    (rc = intake_field_id(place, "lnob_period", &r->period, b->period, b->err,
-				  b->errlen)) < 0 ||
-	    (rc = intake_field_id(where, "unit", &r->unit, unit, b->err, b->errlen)) < 0)
+		return lnob_errf(b->z.err, b->z.errlen, -ENOMEM, "%s: out of memory", where);
+	if ((rc = intake_field_id(place, "lnob_campaign", &r->campaign, b->campaign, b->z.err,
+				  b->z.errlen)) < 0 ||
+	    (rc = intake_field_id(place, "lnob_period", &r->period, b->period, b->z.err,
+				  b->z.errlen)) < 0 ||
+	    (rc = intake_field_id(where, "unit", &r->unit, unit, b->z.err, b->z.errlen)) < 0)
 		goto fail;
 	for (size_t i = from; i < to; i++) {
 		const xlsx_cell_t *c = &s->cells->v[i];
@@ -196,11 +169,11 @@ static int s_row_report(s_book_t *b, const s_sheet_t *s, size_t from, size_t to)
 		if (c->col < s->ncols && s->cols[c->col] && (rc = s_value(b, s, c, r)) < 0)
 			goto fail;
 	}
-	if ((rc = intake_check_report(where, r, b->max_body, b->err, b->errlen)) < 0)
+	if ((rc = intake_check_report(where, r, b->max_body, b->z.err, b->z.errlen)) < 0)
 		goto fail;
 	if (intake_list_push(&b->out, r, where) == 0)
 		return 0;
-	rc = lnob_errf(b->err, b->errlen, -ENOMEM, "%s: out of memory", where);
+	rc = lnob_errf(b->z.err, b->z.errlen, -ENOMEM, "%s: out of memory", where);
 fail:
 	intake_report_free(r);
 	return rc;
@@ -215,10 +188,10 @@ static int s_sheet(s_book_t *b, const xlsx_sheet_t *sh)
 	size_t len = 0, i = 0;
 	int rc;
 
-	if ((rc = s_zip_read(b, sh->part, false, &xml, &len)) < 0)
+	if ((rc = xlsx_zip_part(&b->z, sh->part, false, &xml, &len)) < 0)
 		return rc;
-	if ((rc = xlsx_sheet_parse(sh->part, xml, len, &b->ss, &cells, b->err, b->errlen)) < 0)
-		rc = s_in_file(b, rc);
+	if ((rc = xlsx_sheet_parse(sh->part, xml, len, &b->ss, &cells, b->z.err, b->z.errlen)) < 0)
+		rc = xlsx_zip_in_file(&b->z, rc);
 	free(xml);
 	if (rc == 0 && (rc = s_sheet_columns(b, &s)) > 0) {
 		while (i < cells.n && cells.v[i].row <= s.id_row)
@@ -249,17 +222,18 @@ static int s_book_read(s_book_t *b)
 		if ((rc = s_sheet(b, &b->book.sheets[i])) < 0)
 			return rc;
 	if (b->out.n == 0)
-		return lnob_errf(b->err, b->errlen, LNOB_E_INVALID, "%s: no reports (no filled "
-				 "indicator cell below a template's id row)", b->name);
+		return lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: no reports (no filled "
+				 "indicator cell below a template's id row)", b->z.name);
 	return 0;
 }
 
 int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t now_s,
 		      intake_list_t *list, char *err, size_t errlen)
 {
-	s_book_t b = { .name = name, .now_s = now_s, .max_body = intake_max_body(list),
-		       .opt_campaign = list->xlsx_campaign, .opt_period = list->xlsx_period,
-		       .err = err, .errlen = errlen };
+	s_book_t b = { .z = { .name = name, .max = INTAKE_FILE_MAX, .err = err,
+			      .errlen = errlen },
+		       .now_s = now_s, .max_body = intake_max_body(list),
+		       .opt_campaign = list->xlsx_campaign, .opt_period = list->xlsx_period };
 	zip_error_t ze;
 	zip_source_t *src;
 	int rc;
@@ -269,7 +243,7 @@ int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t no
 		zip_error_fini(&ze);
 		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
 	}
-	if (!(b.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+	if (!(b.z.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
 		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s", name,
 			       zip_error_strerror(&ze));
 		zip_source_free(src);
@@ -280,7 +254,7 @@ int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t no
 	rc = s_book_read(&b);
 	if (rc == 0 && intake_list_take(list, &b.out) < 0)
 		rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	zip_discard(b.zip);
+	zip_discard(b.z.zip);
 	xlsx_book_clear(&b.book);
 	xlsx_strings_clear(&b.ss);
 	intake_list_clear(&b.out);
