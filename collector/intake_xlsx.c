@@ -72,7 +72,7 @@ static int s_book_id(s_book_t *b, const char *name, const char *opt, const char 
  * names lnob_campaign and lnob_period. */
 static int s_book_open(s_book_t *b)
 {
-		int rc;
+	int rc;
 
 	if ((rc = xlsx_zip_book(&b->z, &b->book, &b->ss)) < 0 ||
 	    (rc = s_book_id(b, "lnob_campaign", "--campaign", b->opt_campaign, &b->campaign)) < 0)
