@@ -426,6 +426,29 @@ def xlsx_xml_seeds(xlsx):
     return out
 
 
+def dhis2_in_seeds():
+    """DHIS2 exports of the sample mapping's units and period
+    (deploy/adx/dhis2-mapping.ini): dataValueSets JSON and ADX."""
+    values = [("DakNongPrv1", "LnobHhTotal", "", "60000"),
+              ("GiaNghiaDs1", "LnobHhPoor1", "HllvX50cXC0", "1200"),
+              ("CuJutDstr01", "LnobHhNearP", "", "900")]
+    dvs = ",".join('{"dataElement": "%s", "period": "2020", "orgUnit": "%s",%s '
+                   '"attributeOptionCombo": "HllvX50cXC0", "value": "%s"}'
+                   % (de, ou, ' "categoryOptionCombo": "%s",' % coc if coc else "", v)
+                   for ou, de, coc, v in values)
+    adx = "".join('<group orgUnit="%s" period="2020-01-01/P1Y" dataSet="LnobDataSet1" '
+                  'attributeOptionCombo="HllvX50cXC0">'
+                  '<dataValue dataElement="%s"%s value="%s"/></group>\n'
+                  % (ou, de, ' categoryOptionCombo="%s"' % coc if coc else "", v)
+                  for ou, de, coc, v in values)
+    return {"values.json": ('{"dataSet": "LnobDataSet1", "dataValues": [%s]}\n' % dvs).encode(),
+            "deleted.json": b'{"dataValues": [{"dataElement": "LnobHhTotal", "period": "2020", '
+                            b'"orgUnit": "DakNongPrv1", "value": "5", "deleted": true}]}',
+            "values.adx": ('<?xml version="1.0" encoding="UTF-8"?>\n<adx xmlns="urn:ihe:qrph:'
+                           'adx:2015" exported="2026-12-04T00:00:00Z">\n%s</adx>\n'
+                           % adx).encode()}
+
+
 def write(corpus, target, name, data):
     d = os.path.join(corpus, target)
     os.makedirs(d, exist_ok=True)
@@ -442,6 +465,7 @@ def main():
     xlsx = xlsx_seed()
     seeds["intake_xlsx"] = {"filled.xlsx": xlsx, "shared.xlsx": xlsx_shared(xlsx)}
     seeds["xlsx_xml"] = xlsx_xml_seeds(xlsx)
+    seeds["dhis2_in"] = dhis2_in_seeds()
     for target, files in sorted(seeds.items()):
         for name, data in sorted(files.items()):
             write(corpus, target, name, data)

@@ -19,5 +19,6 @@ set(LNOB_FUZZ_TARGETS
   intake_xlsx:60000
   xlsx_xml:100000
   nominate:200000
+  dhis2_in:200000
 )
 set(LNOB_FUZZ_SECONDS 60)
