@@ -117,7 +117,8 @@ static int s_rows(s_book_t *b)
 	free(cells);
 	if (rc == 0 && header)
 		rc = lnob_errf(b->z.err, b->z.errlen, LNOB_E_INVALID, "%s: %s: header missing (the "
-			       "sheet is empty)", b->z.name, b->book.sheets[0].name);
+			       "sheet is empty)", b->z.name,
+			       b->book.nsheets ? b->book.sheets[0].name : "");
 	return rc;
 }
 
