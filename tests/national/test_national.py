@@ -230,6 +230,25 @@ class National:
         return self.agg.rollup(unit=unit)
 
 
+def mismatches(national, provinces):
+    """What the national figures get wrong against the provinces'
+    expected ones ([] when everything matches)."""
+    bad, total = [], {}
+    for code, p in provinces.items():
+        exp = p.expected()
+        total = add(total, exp[code])
+        view = national.rollup(code)
+        if sums_of(view["unit"]) != exp[code]:
+            bad.append("%s: %r != %r" % (code, sums_of(view["unit"]), exp[code]))
+        for row in view["children"]:
+            if sums_of(row) != exp[row["code"]]:
+                bad.append("%s: %r != %r" % (row["code"], sums_of(row), exp[row["code"]]))
+    got = sums_of(national.rollup("VN")["unit"])
+    if got != total:
+        bad.append("VN: %r != %r" % (got, total))
+    return bad
+
+
 class NationalTest(lnobtest.NetTestCase):
 
     def setUp(self):
@@ -267,22 +286,7 @@ class NationalTest(lnobtest.NetTestCase):
     # -- checks -----------------------------------------------------------
 
     def mismatches(self):
-        """What the national figures get wrong against the provinces'
-        expected ones ([] when everything matches)."""
-        bad, total = [], {}
-        for code, p in self.provinces.items():
-            exp = p.expected()
-            total = add(total, exp[code])
-            view = self.national.rollup(code)
-            if sums_of(view["unit"]) != exp[code]:
-                bad.append("%s: %r != %r" % (code, sums_of(view["unit"]), exp[code]))
-            for row in view["children"]:
-                if sums_of(row) != exp[row["code"]]:
-                    bad.append("%s: %r != %r" % (row["code"], sums_of(row), exp[row["code"]]))
-        got = sums_of(self.national.rollup("VN")["unit"])
-        if got != total:
-            bad.append("VN: %r != %r" % (got, total))
-        return bad
+        return mismatches(self.national, self.provinces)
 
     def wait_converged(self, what):
         def ok():
