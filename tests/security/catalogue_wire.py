@@ -242,6 +242,46 @@ def f_several_parts(w):
     return "NACK malformed x3 (one per part)"
 
 
+KIND_SNAPSHOT = 4
+
+
+def snapshot_body(unit, part, values=None, revision=1, **fields):
+    """A Snapshot (proto THE NATIONAL TIER) of unit, as a province sends it."""
+    m = pb()
+    s = m.Snapshot(campaign=lnobtest.CAMPAIGN, period=lnobtest.PERIOD, unit=unit, part=part,
+                   revision=revision, base_revision=revision - 1, computed_at=1701140400,
+                   **fields)
+    for code, v in sorted((values or values_for(1)).items()):
+        iv = s.sums.add(code=code)
+        if code.endswith("_vnd"):
+            iv.amount_vnd = v
+        else:
+            iv.count = v
+    return s
+
+
+def f_snapshot_twice(w):
+    env, key = w.envelope(snapshot_body("C11", 2).SerializeToString(), kind=KIND_SNAPSHOT)
+    return w.nacked(frame_envelope(env), "invalid", key, words=("count twice",))
+
+
+def f_snapshot_part(w):
+    env, key = w.envelope(snapshot_body("V11-0003", 0).SerializeToString(), kind=KIND_SNAPSHOT)
+    return w.nacked(frame_envelope(env), "invalid", key, words=("part",))
+
+
+def f_snapshot_nominations(w):
+    s = snapshot_body("V11-0003", 2, nominations=1)
+    s.nomination_counts.add(by="form", name="giay_khen", count=2)
+    env, key = w.envelope(s.SerializeToString(), kind=KIND_SNAPSHOT)
+    return w.nacked(frame_envelope(env), "invalid", key, words=("nomination_counts",))
+
+
+def f_snapshot_out_of_scope(w):
+    env, key = w.envelope(snapshot_body("V21-0001", 2).SerializeToString(), kind=KIND_SNAPSHOT)
+    return w.nacked(frame_envelope(env), "out_of_scope", key)
+
+
 def nack_reason(n):
     return lnobtest.nack_reason_name(n.reason)
 
@@ -281,6 +321,14 @@ ENTRIES = [
     E("wrong level", "wire", "households_total for commune C11 (reported by villages)",
       "NACK wrong_level naming households_total", f_wrong_level),
     E("unknown kind", "wire", "Envelope.kind 9", "NACK unknown_kind", f_unknown_kind),
+    E("snapshot counted twice", "wire", "a PART_SUBTREE snapshot of commune C11 (villages below it)",
+      "NACK invalid: would count twice", f_snapshot_twice),
+    E("snapshot without a part", "wire", "a snapshot of V11-0003 with part PART_UNSPECIFIED",
+      "NACK invalid naming part", f_snapshot_part),
+    E("snapshot nomination count", "wire", "a count of 2 where nominations is 1",
+      "NACK invalid naming nomination_counts", f_snapshot_nominations),
+    E("snapshot out of scope", "wire", "a snapshot of V21-0001 by a node of D1",
+      "NACK out_of_scope", f_snapshot_out_of_scope),
     E("negative count", "wire", "poor_households = -1", "NACK invalid naming the indicator",
       f_negative_count),
     E("count 2^63-1", "wire", "poor_households = 9223372036854775807",
