@@ -55,8 +55,7 @@ static int s_sync_dir(const char *dir)
 	return r;
 }
 
-/* Creates dir (0700) and refuses one holding name already. */
-static int s_fresh_dir(const char *dir, const char *name, char *err, size_t errlen)
+int backup_fresh(const char *dir, const char *name, char *err, size_t errlen)
 {
 	char path[S_PATH];
 	struct stat st;
@@ -111,8 +110,8 @@ int backup_write(store_t *st, const char *dir, const char *program, const char *
 	json_t *m;
 	int r;
 
-	if ((r = s_fresh_dir(dir, "manifest.json", err, errlen)) < 0 ||
-	    (r = s_fresh_dir(dir, "data.mdb", err, errlen)) < 0 ||
+	if ((r = backup_fresh(dir, "manifest.json", err, errlen)) < 0 ||
+	    (r = backup_fresh(dir, "data.mdb", err, errlen)) < 0 ||
 	    (r = s_copy(st, dir, hex, &bytes, err, errlen)) < 0)
 		return r;
 	m = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "format", BACKUP_FORMAT,
@@ -259,15 +258,21 @@ static int s_copy_file(const char *src, const char *dir, char *err, size_t errle
 	return r == 0 ? s_sync_dir(dir) : r;
 }
 
-int backup_restore(const char *dir, const char *data_dir, const char *program, char *err,
-		   size_t errlen)
+int backup_install(const char *dir, const char *data_dir, char *err, size_t errlen)
 {
 	char src[S_PATH];
 	int r;
 
-	if ((r = backup_check(dir, program, NULL, err, errlen)) < 0 ||
-	    (r = s_fresh_dir(data_dir, "data.mdb", err, errlen)) < 0)
+	if ((r = backup_fresh(data_dir, "data.mdb", err, errlen)) < 0)
 		return r;
 	snprintf(src, sizeof(src), "%s/data.mdb", dir);
 	return s_copy_file(src, data_dir, err, errlen);
+}
+
+int backup_restore(const char *dir, const char *data_dir, const char *program, char *err,
+		   size_t errlen)
+{
+	int r = backup_check(dir, program, NULL, err, errlen);
+
+	return r < 0 ? r : backup_install(dir, data_dir, err, errlen);
 }
