@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "lnob_err.h"
 #include "store.h"
 #include "util.h"
@@ -189,6 +190,28 @@ int outbox_households_import_get(outbox_households_t *self, uint64_t no, json_t 
 		r = LNOB_E_CORRUPT;
 	store_abort(&txn);
 	return r;
+}
+
+int outbox_households_stats(outbox_households_t *self, uint64_t *ret_households,
+			    uint64_t *ret_last)
+{
+	MDB_txn *txn = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = store_begin(self->st, false, &txn)) < 0)
+		return r;
+	if ((r = store_meta_get_u64(txn, self->st, S_META_LAST, ret_last)) == 0 &&
+	    (r = store_count(txn, self->st, S_DB_REGISTER, &n)) == 0)
+		*ret_households = n;
+	store_abort(&txn);
+	return r;
+}
+
+int outbox_households_backup(outbox_households_t *self, const char *dir, const char *program,
+			     const char *node, const json_t *extra, char *err, size_t errlen)
+{
+	return backup_write(self->st, dir, program, node, extra, err, errlen);
 }
 
 const char *outbox_households_strerror(const outbox_households_t *self, int r, char *buf,

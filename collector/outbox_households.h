@@ -64,6 +64,17 @@ int outbox_households_import(outbox_households_t *self, const households_t *now,
  * owns). Returns 0, LNOB_E_NOTFOUND, LNOB_E_CORRUPT or a store code. */
 int outbox_households_import_get(outbox_households_t *self, uint64_t no, json_t **ret);
 
+/* The number of households held and of the last import (0: none), in
+ * one read transaction. Returns 0 or a store code. */
+int outbox_households_stats(outbox_households_t *self, uint64_t *ret_households,
+			    uint64_t *ret_last);
+
+/* Writes a backup of the register into dir (backup.h's backup_write(),
+ * for program with node and extra), a consistent copy taken in one read
+ * transaction beside a running import. Returns 0 or a code with err. */
+int outbox_households_backup(outbox_households_t *self, const char *dir, const char *program,
+			     const char *node, const json_t *extra, char *err, size_t errlen);
+
 /* What failure r of a write means, for a message (store_strerror()). */
 const char *outbox_households_strerror(const outbox_households_t *self, int r, char *buf,
 				       size_t len);

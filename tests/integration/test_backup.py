@@ -6,14 +6,24 @@ held before the backup began is in the copy, the manifest says so, both
 files are 0600 in a 0700 directory, and `restore` into a new data_dir
 passes `verify`. A damaged copy, a directory that already holds a backup,
 and a restore over an existing store or beside the running daemon are
-refused with the reason."""
+refused with the reason.
 
+A collector's backup holds its outbox and, when it has one, its household
+register (DIR/households, its own manifest): taken beside the running
+daemon, restored into a new data_dir, the register shows and diffs as the
+original did and takes the next import; a damaged register copy, or a data_dir holding a register
+already, refuses the restore and leaves nothing restored. A collector
+without a register backs up and restores its outbox alone."""
+
+import csv
 import json
 import os
+import random
 import stat
 
 import lnobtest
 from lnobtest import wait_until
+from test_households import CAMPAIGN_INI, DEPRIV, HEADER
 from test_relay import mdb_dump
 
 N = 3000
@@ -107,10 +117,12 @@ class BackupTest(lnobtest.NetTestCase):
         dest = net.path("col-backup")
         out = net.cli(coll.cmd("backup", "-c", coll.conf, dest)).out
         self.assertIn("300 queued, 0 parked, next seq 301", out)
+        self.assertIn("no household register in %s" % coll.data_dir, out)
         with open(os.path.join(dest, "manifest.json")) as f:
             man = json.load(f)
-        self.assertEqual((man["program"], man["queued"], man["next_seq"]),
-                         ("lnob-collector", 300, 301))
+        self.assertEqual((man["program"], man["queued"], man["next_seq"], man["register"]),
+                         ("lnob-collector", 300, 301, None))
+        self.assertEqual(sorted(os.listdir(dest)), ["data.mdb", "manifest.json"])
         agg.start()
         coll.start()
         coll.wait_drained()
@@ -127,6 +139,8 @@ class BackupTest(lnobtest.NetTestCase):
         coll.data_dir = net.path("col-restored")
         out = net.cli(coll.cmd("restore", "-c", coll.conf, dest)).out
         self.assertIn("next seq 1000301", out)
+        self.assertNotIn("household register", out)
+        self.assertFalse(os.path.exists(os.path.join(coll.data_dir, "households")))
         coll.start()
         coll.wait_drained()
         lnobtest.write_reports_csv(net.path("new.csv"), [{"unit": "C11", "revision": 302,
@@ -136,6 +150,114 @@ class BackupTest(lnobtest.NetTestCase):
         st, k = agg.counters()
         self.assertEqual((st["envelopes"], st["quarantined"]), (302, 0), st)
         self.assertGreaterEqual(k["duplicate"], 300)
+
+    def test_collector_register_backup_and_restore(self):
+        """The household register backed up beside the running daemon with
+        the outbox, restored with it into a new data_dir: `households show`
+        and `diff` of the restored collector are the original's."""
+        net = self.net
+        agg = net.add_campaign_aggregator(CAMPAIGN_INI)
+        coll = net.add_collector("c11-office", "C11", extra_conf=net.sign_key_conf(agg),
+                                 heartbeat_ms=300)
+        agg.start()
+        coll.start()
+        wait_until(lambda: coll.status()["metadata"], 60, "the commune holds metadata", net)
+        villages = [c for c in self.hier.subtree("C11") if c.startswith("V")]
+        rng = random.Random(20261204)
+        for name, n in (("ho-ngheo-2023.csv", 60), ("ho-ngheo-2024.csv", 45)):
+            path = write_households(net.path(name), rng, villages, n)
+            net.cli(coll.cmd("households", "-c", coll.conf, "import", path))
+
+        def households(c, *args):
+            return json.loads(net.cli(c.cmd("households", "-c", c.conf, *args, "--json")).out)
+        want = [households(coll, *a) for a in (("show",), ("diff",), ("diff", "--import", "1"))]
+        self.assertEqual((want[0]["import"], want[0]["total"]["households"]), (2, 45))
+
+        dest = net.path("col-backup")
+        out = net.cli(coll.cmd("backup", "-c", coll.conf, dest)).out   # the daemon runs
+        self.assertIn("household register of %s/households in %s/households: 45 households, "
+                      "import 2 (manifest.json, data.mdb)" % (coll.data_dir, dest), out)
+        with open(os.path.join(dest, "manifest.json")) as f:
+            self.assertEqual(json.load(f)["register"], "households")
+        reg = os.path.join(dest, "households")
+        with open(os.path.join(reg, "manifest.json")) as f:
+            man = json.load(f)
+        self.assertEqual((man["format"], man["program"], man["schema"], man["households"],
+                          man["last_import"]), ("lnob-backup-1", "lnob-collector",
+                                                "lnob-collector-households", 45, 2))
+        self.assertEqual(man["bytes"], os.path.getsize(os.path.join(reg, "data.mdb")))
+        for name in ("manifest.json", "data.mdb"):
+            self.assertEqual(stat.S_IMODE(os.stat(os.path.join(reg, name)).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(reg).st_mode), 0o700)
+        coll.stop()
+
+        # A data_dir holding a register already: refused, nothing restored.
+        busy = net.path("col-busy")
+        os.mkdir(busy, 0o700)
+        os.mkdir(os.path.join(busy, "households"), 0o700)
+        with open(os.path.join(busy, "households", "data.mdb"), "wb") as f:
+            f.write(b"x")
+        r = net.cli(coll.cmd("restore", "-c", conf_for(coll, busy), dest), ok=False)
+        self.assertEqual(r.returncode, 1, r.out + r.err)
+        self.assertIn("%s/households/data.mdb: exists already" % busy, r.err)
+        self.assertIn("the household register cannot be restored: nothing restored", r.err)
+        self.assertEqual(sorted(os.listdir(busy)), ["households", "run.lock"])
+
+        # Restored into a new data_dir: the register is the original's.
+        new = net.path("col-restored")
+        coll.conf = conf_for(coll, new)
+        coll.data_dir = new
+        out = net.cli(coll.cmd("restore", "-c", coll.conf, dest)).out
+        self.assertIn("next seq", out)
+        self.assertIn("restored the household register of %s/households into %s/households: "
+                      "45 households, import 2" % (dest, new), out)
+        got = [households(coll, *a) for a in (("show",), ("diff",), ("diff", "--import", "1"))]
+        self.assertEqual(got, want)
+        path = write_households(net.path("ho-ngheo-2025.csv"), rng, villages, 50)
+        doc = json.loads(net.cli(coll.cmd("households", "-c", coll.conf, "import", path,
+                                          "--json")).out)
+        self.assertEqual((doc["import"], doc["previous"], doc["households"]), (3, 2, 50))
+        r = net.cli(coll.cmd("restore", "-c", coll.conf, dest), ok=False)
+        self.assertIn("%s/data.mdb: exists already" % new, r.err)
+        coll.start()
+        coll.wait_drained()
+
+        # A damaged register copy: refused, the outbox not restored either.
+        with open(os.path.join(reg, "data.mdb"), "r+b") as f:
+            f.seek(100)
+            f.write(b"\xff")
+        bad = net.path("col-bad")
+        r = net.cli(coll.cmd("restore", "-c", conf_for(coll, bad), dest), ok=False)
+        self.assertEqual(r.returncode, 1, r.out + r.err)
+        self.assertIn("%s/data.mdb: " % reg, r.err)
+        self.assertIn("not what manifest.json says (damaged or changed since the backup) (the "
+                      "household register cannot be restored: nothing restored)", r.err)
+        self.assertFalse(os.path.exists(os.path.join(bad, "data.mdb")))
+        self.assertFalse(os.path.exists(os.path.join(bad, "households")))
+
+
+def conf_for(coll, data_dir):
+    """A copy of coll's configuration with data_dir as its data_dir."""
+    path = data_dir + ".conf"
+    with open(coll.conf) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace(coll.data_dir, data_dir))
+    return path
+
+
+def write_households(path, rng, villages, n):
+    """A household list of n households of villages, as test_households
+    writes one."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(HEADER)
+        for i in sorted(rng.sample(range(80), n)):
+            w.writerow(["Hộ %d" % i, "HH-%04d" % i, rng.choice(villages),
+                        rng.choice(("poor", "near-poor", "escaped", "newly-poor", "re-poor")),
+                        rng.choice(("yes", "no"))] +
+                       [rng.randrange(2) for _ in DEPRIV] + ["Xóm %d" % i])
+    return path
 
 
 if __name__ == "__main__":
