@@ -19,12 +19,12 @@ void uplink_on_metadata(uplink_t *u, const Lnob__Metadata *m)
 		return;
 	}
 	r = colmeta_take(u->ob, u->sign_pk, m, &next, why, sizeof(why));
-	if (r == 0)
+	if (r == 0) {
 		log_info("metadata: version %" PRIu64 " from %s stored", m->version,
 			 u->conf->endpoint);
-	if (r == 0 && next.node_id[0])
-		uplink_adopt(u, &next, false);
-	else if (r == LNOB_E_EXISTS)
+		if (next.node_id[0])
+			uplink_adopt(u, &next, false);
+	} else if (r == LNOB_E_EXISTS)
 		log_debug("metadata from %s: %s", u->conf->endpoint, why);
 	else
 		log_warnx("metadata from %s refused (the version held is kept): %s",

@@ -87,6 +87,13 @@ class MetadataTest(lnobtest.NetTestCase):
         self.assertEqual(st["version"], rst["version"], (st, rst))
         self.assertEqual(st["issuer"], "province")
         self.assertGreaterEqual(st["age_s"], 0)
+        # A bundle taken is logged as stored, never also as refused.
+        for node in (self.relay, self.commune):
+            wait_until(lambda n=node: "metadata: version %d from" % st["version"]
+                       in lnobtest.log_text(n.daemon), 30, "%s logging the bundle stored"
+                       % node.node_id, self.net)
+            self.assertNotIn("refused (the version held is kept)",
+                             lnobtest.log_text(node.daemon), node.node_id)
         return st
 
     def test_offline_checks(self):
