@@ -250,11 +250,17 @@ int national_build(store_t *st, MDB_txn *txn, const hier_t *hier, const campaign
 	for (size_t c = 0; c < cs->n; c++) {
 		const campaign_t *camp = cs->v[c];
 
-		for (size_t k = 0; k < campaign_period_count(camp); k++)
-			if ((r = s_period(st, txn, hier, cs, campaign_id(camp),
-					  campaign_period(camp, (int)k)->id, root, now, set, err,
-					  errlen)) < 0)
+		for (size_t k = 0; k < campaign_period_count(camp); k++) {
+			const campaign_period_t *p = campaign_period(camp, (int)k);
+
+			/* An ad-hoc request is the province's own: the national
+			 * campaign has no such period. */
+			if (p->kind == CAMPAIGN_PERIOD_ADHOC)
+				continue;
+			if ((r = s_period(st, txn, hier, cs, campaign_id(camp), p->id, root, now,
+					  set, err, errlen)) < 0)
 				return r;
+		}
 	}
 	return 0;
 }

@@ -25,7 +25,8 @@ typedef struct national_set {
 } national_set_t;
 
 /* Appends to *set the snapshots of every period of every campaign of cs
- * (ad-hoc ones too) in which unit `root` or one of its children has a
+ * (its file's periods: ad-hoc requests are the province's own, none is
+ * sent) in which unit `root` or one of its children has a
  * current report, read in txn (a read transaction) at time now: the
  * root's PART_OWN (only when it has a current report of its own) and a
  * PART_SUBTREE of each child whose subtree has one, revision 0 (the

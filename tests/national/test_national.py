@@ -391,6 +391,7 @@ class NationalTest(lnobtest.NetTestCase):
         for p in self.provinces.values():
             p.start()
             p.submit_round()
+        self.adhoc_reply(self.provinces["AAA"])
         bbb = self.provinces["BBB"]
         bbb.nominate("2023-001", "collective", "BBB-C11", "giay_khen")
         bbb.nominate("2023-002", "individual", "BBB-V12-0001", "giay_khen")
@@ -442,6 +443,8 @@ class NationalTest(lnobtest.NetTestCase):
 
         self.check_scope()
         self.check_api()
+        st = self.adhoc.sender.status()
+        self.assertEqual(st["parked"], 0, "the national sender parked snapshots: %r" % st)
 
     def check_api(self):
         """The HTTP API's national view is the CLI's; a province's token
@@ -461,6 +464,22 @@ class NationalTest(lnobtest.NetTestCase):
                          sorted(self.provinces["AAA"].hier.children["AAA"]))
         code, doc = nat.api(aaa, q % "BBB")
         self.assertEqual(code, 403, doc)
+
+    def adhoc_reply(self, p):
+        """An ad-hoc request of the province, and a village's reply to it:
+        the province's own, never sent upward (its sender parks nothing)."""
+        village = p.hier.children[p.hier.children[p.hier.children[p.code][0]][0]][0]
+        p.net.cli(p.agg.cmd("request", "add", "-c", p.agg.conf, "--campaign",
+                            lnobtest.CAMPAIGN, "--id", "dx-nat-1", "--units", village,
+                            "--indicators", "poor_households", "--due", "2026-12-31"))
+        path = p.net.path("adhoc.csv")
+        lnobtest.write_reports_csv(path, [{"unit": village, "revision": 1, "period": "dx-nat-1",
+                                           "values": {"poor_households": 3}}],
+                                   indicators=("poor_households",))
+        p.office.submit(path)
+        wait_until(lambda: p.agg.rollup(unit=village, period="dx-nat-1")["unit"]["sums"] ==
+                   {"poor_households": 3}, 60, "the reply stored at the province", p.net)
+        self.adhoc = p
 
     def kill_mid_forward(self, point):
         """Province KILLED's aggregator dies by SIGKILL at point while it
