@@ -56,7 +56,8 @@ typedef struct s_parked_ctx {
 
 /* What a parked envelope carries, for the listing. */
 typedef struct s_parked_what {
-	const char *kind;                     /* "report", "nomination", "stage", "unknown" */
+	const char *kind;                     /* "report", "nomination", "stage", "snapshot",
+						 "unknown" */
 	char nomination[NOMINATE_KEY_SIZE];   /* nomination, stage: the nomination's key, else "" */
 	const char *stage;                    /* stage: its kind, else NULL */
 } s_parked_what_t;
@@ -77,6 +78,9 @@ static void s_parked_what(const Lnob__ParkedItem *p, s_parked_what_t *w)
 	switch (env->kind) {
 	case LNOB__KIND__KIND_REPORT:
 		w->kind = "report";
+		break;
+	case LNOB__KIND__KIND_SNAPSHOT:
+		w->kind = "snapshot";   /* a province's national sender */
 		break;
 	case LNOB__KIND__KIND_NOMINATION:
 		w->kind = "nomination";

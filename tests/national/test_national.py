@@ -472,6 +472,10 @@ class NationalTest(lnobtest.NetTestCase):
         p.net.cli(p.agg.cmd("request", "add", "-c", p.agg.conf, "--campaign",
                             lnobtest.CAMPAIGN, "--id", "dx-nat-1", "--units", village,
                             "--indicators", "poor_households", "--due", "2026-12-31"))
+        # The running daemon takes it within a second (README "Ad-hoc
+        # requests"): the reply is sent once it has.
+        wait_until(lambda: "metadata: 1 new ad-hoc request(s)" in lnobtest.log_text(p.agg.daemon),
+                   30, "the province's daemon taking the request", p.net)
         path = p.net.path("adhoc.csv")
         lnobtest.write_reports_csv(path, [{"unit": village, "revision": 1, "period": "dx-nat-1",
                                            "values": {"poor_households": 3}}],
