@@ -129,26 +129,13 @@ int households_parse_xlsx(const char *name, const void *data, size_t len,
 	s_book_t b = { .z = { .name = name, .max = HOUSEHOLDS_FILE_MAX, .err = err,
 			      .errlen = errlen },
 		       .area = area };
-	zip_error_t ze;
-	zip_source_t *src;
 	int rc;
 
-	zip_error_init(&ze);
-	if (!(src = zip_source_buffer_create(data, len, 0, &ze))) {
-		zip_error_fini(&ze);
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	}
-	if (!(b.z.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
-		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s", name,
-			       zip_error_strerror(&ze));
-		zip_source_free(src);
-		zip_error_fini(&ze);
+	if ((rc = xlsx_zip_open(&b.z, data, len)) < 0)
 		return rc;
-	}
-	zip_error_fini(&ze);
 	if ((rc = s_open(&b)) == 0 && (rc = s_rows(&b)) == 0)
 		rc = households_finish(&b.out, name, err, errlen);
-	zip_discard(b.z.zip);
+	xlsx_zip_close(&b.z);
 	xlsx_book_clear(&b.book);
 	xlsx_strings_clear(&b.ss);
 	xlsx_cells_clear(&b.cells);

@@ -234,27 +234,14 @@ int intake_parse_xlsx(const char *name, const void *data, size_t len, int64_t no
 			      .errlen = errlen },
 		       .now_s = now_s, .max_body = intake_max_body(list),
 		       .opt_campaign = list->xlsx_campaign, .opt_period = list->xlsx_period };
-	zip_error_t ze;
-	zip_source_t *src;
 	int rc;
 
-	zip_error_init(&ze);
-	if (!(src = zip_source_buffer_create(data, len, 0, &ze))) {
-		zip_error_fini(&ze);
-		return lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	}
-	if (!(b.z.zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
-		rc = lnob_errf(err, errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s", name,
-			       zip_error_strerror(&ze));
-		zip_source_free(src);
-		zip_error_fini(&ze);
+	if ((rc = xlsx_zip_open(&b.z, data, len)) < 0)
 		return rc;
-	}
-	zip_error_fini(&ze);
 	rc = s_book_read(&b);
 	if (rc == 0 && intake_list_take(list, &b.out) < 0)
 		rc = lnob_errf(err, errlen, -ENOMEM, "%s: out of memory", name);
-	zip_discard(b.z.zip);
+	xlsx_zip_close(&b.z);
 	xlsx_book_clear(&b.book);
 	xlsx_strings_clear(&b.ss);
 	intake_list_clear(&b.out);

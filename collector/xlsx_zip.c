@@ -10,6 +10,31 @@
 #include "lnob_err.h"
 #include "util.h"
 
+int xlsx_zip_open(xlsx_zip_t *z, const void *data, size_t len)
+{
+	zip_error_t ze;
+	zip_source_t *src;
+	int rc = 0;
+
+	zip_error_init(&ze);
+	if (!(src = zip_source_buffer_create(data, len, 0, &ze))) {
+		rc = lnob_errf(z->err, z->errlen, -ENOMEM, "%s: out of memory", z->name);
+	} else if (!(z->zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze))) {
+		rc = lnob_errf(z->err, z->errlen, LNOB_E_INVALID, "%s: not an .xlsx workbook: %s",
+			       z->name, zip_error_strerror(&ze));
+		zip_source_free(src);
+	}
+	zip_error_fini(&ze);
+	return rc;
+}
+
+void xlsx_zip_close(xlsx_zip_t *z)
+{
+	if (z->zip)
+		zip_discard(z->zip);
+	z->zip = NULL;
+}
+
 int xlsx_zip_part(const xlsx_zip_t *z, const char *part, bool optional, char **ret,
 		  size_t *ret_len)
 {

@@ -25,6 +25,15 @@ typedef struct xlsx_zip {
 	size_t errlen;
 } xlsx_zip_t;
 
+/* Opens data[0..len) (borrowed while open) as z->zip, read-only and its
+ * consistency checked. Returns 0, or LNOB_E_INVALID ("<name>: not an
+ * .xlsx workbook: ...") / -ENOMEM with the message in z->err. Close it
+ * with xlsx_zip_close(). */
+int xlsx_zip_open(xlsx_zip_t *z, const void *data, size_t len);
+
+/* Closes z->zip (NULL: nothing) and sets it to NULL. */
+void xlsx_zip_close(xlsx_zip_t *z);
+
 /* Reads part into *ret (NUL-terminated, caller frees) and *ret_len.
  * Returns 0; -ENOENT without a message for an absent part when optional;
  * else LNOB_E_INVALID (absent, unreadable, not decompressing),
