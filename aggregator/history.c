@@ -33,10 +33,13 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 	agg_history_t h;
 	json_t *list, *conflict = json_null(), *view;
 	size_t held = 0;
+	bool snapshots = false;
 	int r = agg_history_load(st, txn, campaign, period, unit, AGG_HISTORY_REPORTS, &h);
 
 	if (r == 0)
 		r = amendments_pending_for(st, txn, campaign, period, unit, &held);
+	if (r == 0)   /* only a national aggregator's revisions can be snapshots */
+		r = snapshot_in_present(st, txn, &snapshots);
 	if (r < 0) {
 		agg_history_clear(&h);
 		return r;
@@ -54,7 +57,9 @@ int history_view(store_t *st, MDB_txn *txn, const char *campaign, const char *pe
 			"narrative", x->report && x->report->narrative ? x->report->narrative : "");
 
 		/* A national aggregator's revision of a snapshot: what it carried. */
-		r = e ? snapshot_in_describe(st, txn, x->signer, x->seq, e) : -ENOMEM;
+		r = e ? 0 : -ENOMEM;
+		if (r == 0 && snapshots)
+			r = snapshot_in_describe(st, txn, x->signer, x->seq, e);
 		if (r < 0)
 			json_decref(e);
 		else if (json_array_append_new(list, e) < 0)

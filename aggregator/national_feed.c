@@ -151,7 +151,7 @@ out:
 static int s_own(store_t *st, MDB_txn *txn, const char *campaign, const char *period,
 		 const char *root, Lnob__LatestRecord **ret_lr)
 {
-	int r = agg_latest_get(st, txn, campaign, period, root, ret_lr);
+	int r = agg_latest_load(st, txn, campaign, period, root, AGG_LATEST_VALUES, ret_lr);
 
 	if (r == LNOB_E_NOTFOUND) {
 		*ret_lr = NULL;
